@@ -1,0 +1,13 @@
+package dev.sluice.discovery;
+
+/** Where services come from: a YAML file now, Consul later. */
+public interface CatalogSource extends AutoCloseable {
+  /** Starts watching; the first valid catalog is delivered as soon as it is read. */
+  void start(CatalogListener listener);
+
+  /** A human description, such as {@code file:compose/services.yaml}. */
+  String describe();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,81 @@
+package dev.sluice.discovery;
+
+import dev.sluice.yaml.Diagnostics;
+import dev.sluice.yaml.YamlFiles;
+import dev.sluice.yaml.YamlSyntaxException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded default registry: a YAML file, re-read whenever it changes. A file with errors is
+ * reported and ignored; the previous catalog stays in force.
+ */
+public final class FileCatalogSource implements CatalogSource {
+  private static final Logger LOG = LoggerFactory.getLogger(FileCatalogSource.class);
+  private final Path file;
+  private final Duration debounce;
+  private FileWatcher watcher;
+  private ServiceCatalog last;
+
+  public FileCatalogSource(Path file, Duration debounce) {
+    this.file = file;
+    this.debounce = debounce;
+  }
+
+  /** Reads the file once; errors come back as findings with file:line:column. */
+  public static Result read(Path file) {
+    Diagnostics d = new Diagnostics();
+    try {
+      Optional<ServiceCatalog> catalog = CatalogFileParser.parse(YamlFiles.read(file), d);
+      return new Result(catalog, d.findings());
+    } catch (YamlSyntaxException e) {
+      d.add(e.finding());
+    } catch (IOException e) {
+      d.fileError(file, "cannot read the registry file: " + e.getMessage());
+    }
+    return new Result(Optional.empty(), d.findings());
+  }
+
+  public record Result(Optional<ServiceCatalog> catalog, List<dev.sluice.yaml.Finding> findings) {}
+
+  @Override
+  public void start(CatalogListener listener) {
+    Runnable reload = () -> {
+      Result r = read(file);
+      if (r.catalog().isPresent()) {
+        if (!r.catalog().get().equals(last)) {
+          last = r.catalog().get();
+          LOG.info("registry {}: {} services", file, last.services().size());
+          listener.onCatalog(last);
+        }
+      } else {
+        r.findings().forEach(f -> LOG.error("registry rejected, keeping the previous catalog: {}", f.format()));
+        listener.onError(r.findings());
+      }
+    };
+    try {
+      watcher = new FileWatcher(file, debounce, reload);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot watch " + file, e);
+    }
+    reload.run();
+  }
+
+  @Override
+  public String describe() {
+    return "file:" + file;
+  }
+
+  @Override
+  public void close() {
+    if (watcher != null) {
+      watcher.close();
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package dev.sluice.discovery;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One reachable instance of a service.
+ *
+ * @param id unique within the service (defaults to address:port)
+ * @param weight load-balancing weight, 1..128 (Envoy's limit for endpoint weights is higher; Consul
+ *     weights are mapped into this range by the Consul source)
+ */
+public record ServiceInstance(
+    String id,
+    String address,
+    int port,
+    List<String> tags,
+    Map<String, String> meta,
+    Health health,
+    String zone,
+    int weight) {
+
+  public ServiceInstance {
+    Objects.requireNonNull(address, "address");
+    id = id == null || id.isBlank() ? address + ":" + port : id;
+    tags = List.copyOf(tags == null ? List.of() : tags);
+    meta = java.util.Collections.unmodifiableMap(new TreeMap<>(meta == null ? Map.of() : meta));
+    health = health == null ? Health.PASSING : health;
+    zone = zone == null ? "" : zone;
+    weight = weight <= 0 ? 1 : weight;
+  }
+
+  public static ServiceInstance of(String address, int port) {
+    return new ServiceInstance(null, address, port, List.of(), Map.of(), Health.PASSING, "", 1);
+  }
+}

@@ -1,0 +1,80 @@
+package dev.sluice.ir;
+
+import dev.sluice.discovery.Health;
+import dev.sluice.discovery.Service;
+import dev.sluice.discovery.ServiceCatalog;
+import dev.sluice.discovery.ServiceInstance;
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.gateway.GatewaySpec;
+import dev.sluice.policy.route.RouteSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Catalog + policies → one {@link ProxyConfig} per gateway. Pure and deterministic: the same input
+ * gives equal output, which the golden tests and content-hash versions rely on.
+ */
+public final class Compiler {
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  private Compiler() {}
+
+  /** Returns proxy group name → config, sorted by group. */
+  public static Map<String, ProxyConfig> compile(ServiceCatalog catalog, PolicySet policies) {
+    Map<String, ProxyConfig> out = new TreeMap<>();
+    for (GatewaySpec g : policies.gateways()) {
+      out.put(g.name(), compileGateway(g, policies.routesOf(g.name()), catalog));
+    }
+    return out;
+  }
+
+  private static ProxyConfig compileGateway(GatewaySpec g, List<RouteSpec> routes, ServiceCatalog catalog) {
+    // Envoy picks one virtual host per request by domain and never falls back to another, so each
+    // host name gets a virtual host holding every route that lists it, in declaration order.
+    Map<String, List<HttpRoute>> byDomain = new LinkedHashMap<>();
+    TreeSet<String> services = new TreeSet<>();
+    for (RouteSpec r : routes) {
+      HttpRoute route = route(r);
+      for (String host : r.hosts().isEmpty() ? g.hosts() : r.hosts()) {
+        byDomain.computeIfAbsent(host, h -> new ArrayList<>()).add(route);
+      }
+      r.backends().forEach(b -> services.add(b.service()));
+    }
+    List<VirtualHost> vhosts = new ArrayList<>();
+    byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs)));
+    String listenerName = "http-" + g.port();
+    HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts);
+    List<UpstreamCluster> clusters = services.stream().map(s -> cluster(s, catalog)).toList();
+    return new ProxyConfig(g.name(), List.of(listener), clusters);
+  }
+
+  private static HttpRoute route(RouteSpec r) {
+    RouteMatch match = new RouteMatch(
+        RouteMatch.PathKind.valueOf(r.path().type().name()),
+        r.path().value(),
+        r.headers().stream()
+            .map(h -> new RouteMatch.HeaderCondition(h.name(), RouteMatch.HeaderCondition.Kind.valueOf(h.type().name()), h.value()))
+            .toList(),
+        r.methods());
+    List<WeightedCluster> clusters = r.backends().stream().map(b -> new WeightedCluster(b.service(), b.weight())).toList();
+    return new HttpRoute(r.name(), match, clusters, r.timeout(), r.label(RouteSpec.KIND), r.source());
+  }
+
+  /** A service unknown to the registry still gets a cluster, with no endpoints: 503, not a NACK. */
+  private static UpstreamCluster cluster(String service, ServiceCatalog catalog) {
+    List<Endpoint> endpoints = catalog.service(service).map(Service::instances).orElse(List.of()).stream()
+        .filter(i -> i.health() == Health.PASSING)
+        .map(Compiler::endpoint)
+        .toList();
+    return new UpstreamCluster(service, service, CONNECT_TIMEOUT, endpoints);
+  }
+
+  private static Endpoint endpoint(ServiceInstance i) {
+    return new Endpoint(i.address(), i.port(), i.weight(), i.zone());
+  }
+}

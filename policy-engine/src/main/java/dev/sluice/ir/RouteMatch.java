@@ -1,0 +1,25 @@
+package dev.sluice.ir;
+
+import java.util.List;
+
+public record RouteMatch(PathKind pathKind, String path, List<HeaderCondition> headers, List<String> methods) {
+  public enum PathKind {
+    PREFIX,
+    EXACT,
+    REGEX
+  }
+
+  public RouteMatch {
+    headers = List.copyOf(headers);
+    methods = List.copyOf(methods);
+  }
+
+  public record HeaderCondition(String name, Kind kind, String value) {
+    public enum Kind {
+      EXACT,
+      REGEX,
+      PRESENT,
+      ABSENT
+    }
+  }
+}

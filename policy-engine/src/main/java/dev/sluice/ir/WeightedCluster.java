@@ -1,0 +1,3 @@
+package dev.sluice.ir;
+
+public record WeightedCluster(String cluster, int weight) {}

@@ -1,0 +1,104 @@
+package dev.sluice.policy;
+
+import dev.sluice.discovery.ServiceCatalog;
+import dev.sluice.policy.gateway.GatewaySpec;
+import dev.sluice.policy.route.RouteSpec;
+import dev.sluice.policy.route.RouteSpec.PathMatch;
+import dev.sluice.yaml.Diagnostics;
+import dev.sluice.yaml.Finding;
+import dev.sluice.yaml.Severity;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Checks that look at several documents at once, or at policies against the catalog. */
+public final class CrossChecks {
+  private CrossChecks() {}
+
+  /** Resolves each route's gateway: the one it names, or the only one there is. */
+  static List<RouteSpec> attachRoutes(
+      List<GatewaySpec> gateways, List<RouteSpec> routes, Diagnostics d) {
+    List<RouteSpec> out = new ArrayList<>();
+    for (RouteSpec r : routes) {
+      String label = r.label(RouteSpec.KIND);
+      if (r.gateway().isEmpty()) {
+        if (gateways.size() == 1) {
+          out.add(r.withGateway(gateways.get(0).name()));
+        } else if (gateways.isEmpty()) {
+          d.add(new Finding(Severity.ERROR, r.source().file(), r.source().position(), label, "gateway",
+              "no Gateway is defined to attach this route to (add a document with kind: Gateway)"));
+        } else {
+          d.add(new Finding(Severity.ERROR, r.source().file(), r.source().position(), label, "gateway",
+              "several gateways exist (" + String.join(", ", gateways.stream().map(GatewaySpec::name).toList())
+                  + "): name one with 'gateway:'"));
+        }
+      } else if (gateways.stream().noneMatch(g -> g.name().equals(r.gateway()))) {
+        d.add(new Finding(Severity.ERROR, r.source().file(), r.source().position(), label, "gateway",
+            "unknown gateway \"" + r.gateway() + "\""));
+      } else {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** Warns about routes that can never match because an earlier route takes all their requests. */
+  static void shadowedRoutes(PolicySet set, Diagnostics d) {
+    for (GatewaySpec g : set.gateways()) {
+      List<RouteSpec> routes = set.routesOf(g.name());
+      for (int i = 0; i < routes.size(); i++) {
+        RouteSpec b = routes.get(i);
+        for (int j = 0; j < i; j++) {
+          RouteSpec a = routes.get(j);
+          if (covers(a, b, g)) {
+            d.add(new Finding(Severity.WARNING, b.source().file(), b.source().position(), b.label(RouteSpec.KIND),
+                "match", "never matches: route \"" + a.name() + "\" at " + a.source()
+                    + " comes first and matches every request this one does"));
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean covers(RouteSpec a, RouteSpec b, GatewaySpec g) {
+    Set<String> hostsA = new HashSet<>(a.hosts().isEmpty() ? g.hosts() : a.hosts());
+    List<String> hostsB = b.hosts().isEmpty() ? g.hosts() : b.hosts();
+    if (!hostsA.containsAll(hostsB)) {
+      return false;
+    }
+    if (!b.headers().containsAll(a.headers())) {
+      return false;
+    }
+    if (!a.methods().isEmpty() && (b.methods().isEmpty() || !a.methods().containsAll(b.methods()))) {
+      return false;
+    }
+    PathMatch pa = a.path();
+    PathMatch pb = b.path();
+    return switch (pa.type()) {
+      case PREFIX -> pa.value().equals("/")
+          || (pb.type() != PathMatch.Type.REGEX && pb.value().startsWith(pa.value()));
+      case EXACT, REGEX -> pa.equals(pb);
+    };
+  }
+
+  /**
+   * Warnings about routes to services the registry does not know. Not errors: services come and
+   * go, and such a route answers 503 until the service appears.
+   */
+  public static List<Finding> againstCatalog(PolicySet set, ServiceCatalog catalog) {
+    List<Finding> out = new ArrayList<>();
+    for (RouteSpec r : set.routes()) {
+      for (int i = 0; i < r.backends().size(); i++) {
+        RouteSpec.Backend b = r.backends().get(i);
+        if (!catalog.contains(b.service())) {
+          out.add(new Finding(Severity.WARNING, b.source().file(), b.source().position(), r.label(RouteSpec.KIND),
+              r.backends().size() == 1 ? "to" : "to[" + i + "]",
+              "service \"" + b.service() + "\" is not in the registry: requests will get 503 until it appears"));
+        }
+      }
+    }
+    return out;
+  }
+}

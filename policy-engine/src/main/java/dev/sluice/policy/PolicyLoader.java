@@ -1,0 +1,128 @@
+package dev.sluice.policy;
+
+import dev.sluice.policy.gateway.GatewaySpec;
+import dev.sluice.policy.route.RouteSpec;
+import dev.sluice.yaml.Diagnostics;
+import dev.sluice.yaml.Fields;
+import dev.sluice.yaml.Finding;
+import dev.sluice.yaml.Suggest;
+import dev.sluice.yaml.YamlDocument;
+import dev.sluice.yaml.YamlFiles;
+import dev.sluice.yaml.YamlNode;
+import dev.sluice.yaml.YamlSyntaxException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Reads a folder of policy files into a {@link PolicySet}. Every file and document is read even
+ * after an error so that one run reports every mistake; any error means no set at all, because
+ * the running config is never replaced by a half-valid one.
+ */
+public final class PolicyLoader {
+  private PolicyLoader() {}
+
+  public record Result(Optional<PolicySet> policies, List<Finding> findings) {
+    public boolean hasErrors() {
+      return findings.stream().anyMatch(Finding::isError);
+    }
+  }
+
+  /** Reads every {@code *.yaml} / {@code *.yml} file under {@code dir}, sorted by path. */
+  public static Result load(Path dir) {
+    Diagnostics d = new Diagnostics();
+    List<YamlDocument> docs = new ArrayList<>();
+    for (Path file : files(dir, d)) {
+      try {
+        docs.addAll(YamlFiles.read(file));
+      } catch (YamlSyntaxException e) {
+        d.add(e.finding());
+      } catch (IOException e) {
+        d.fileError(file, "cannot read: " + e.getMessage());
+      }
+    }
+    return fromDocuments(docs, d);
+  }
+
+  static List<Path> files(Path dir, Diagnostics d) {
+    if (!Files.isDirectory(dir)) {
+      if (Files.isRegularFile(dir)) {
+        return List.of(dir);
+      }
+      d.fileError(dir, "no such policy folder");
+      return List.of();
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile)
+          .filter(p -> {
+            String n = p.getFileName().toString();
+            return (n.endsWith(".yaml") || n.endsWith(".yml")) && !n.startsWith(".");
+          })
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      d.fileError(dir, "cannot list: " + e.getMessage());
+      return List.of();
+    }
+  }
+
+  /** Reads already-parsed documents; used by the loader and by tests with in-memory input. */
+  public static Result fromDocuments(List<YamlDocument> docs, Diagnostics d) {
+    List<GatewaySpec> gateways = new ArrayList<>();
+    List<RouteSpec> routes = new ArrayList<>();
+    Map<String, Source> seen = new HashMap<>();
+    for (YamlDocument doc : docs) {
+      YamlNode root = doc.node();
+      Fields top = new Fields(d, "");
+      if (!root.isObject()) {
+        top.error(root, "a policy document is a map with kind and name, got " + root.typeName());
+        continue;
+      }
+      Optional<String> kindName = top.requiredString(root.get("kind"));
+      if (kindName.isEmpty()) {
+        continue;
+      }
+      Optional<PolicyKind<?>> kind = PolicyKinds.byName(kindName.get());
+      if (kind.isEmpty()) {
+        String hint = Suggest.closest(kindName.get(), PolicyKinds.names()).map(s -> " (did you mean " + s + "?)")
+            .orElse(" (known kinds: " + String.join(", ", PolicyKinds.names()) + ")");
+        top.error(root.get("kind"), "unknown kind \"" + kindName.get() + "\"" + hint);
+        continue;
+      }
+      Optional<String> name = Names.name(root.get("name"), top);
+      String label = kind.get().kind() + "/" + name.orElse("?");
+      Fields f = new Fields(d, label);
+      f.object(root, kind.get().fields());
+      if (name.isEmpty()) {
+        continue;
+      }
+      Source source = new Source(doc.file(), root.position());
+      Source earlier = seen.putIfAbsent(label, source);
+      if (earlier != null) {
+        f.error(root.get("name"), "duplicate name: " + label + " is already defined at " + earlier);
+        continue;
+      }
+      Optional<? extends PolicyResource> spec = kind.get().read(name.get(), root, f, source);
+      spec.ifPresent(s -> {
+        if (s instanceof GatewaySpec g) {
+          gateways.add(g);
+        } else if (s instanceof RouteSpec r) {
+          routes.add(r);
+        }
+      });
+    }
+    List<RouteSpec> attached = CrossChecks.attachRoutes(gateways, routes, d);
+    if (d.hasErrors()) {
+      return new Result(Optional.empty(), d.findings());
+    }
+    PolicySet set = new PolicySet(gateways, attached);
+    CrossChecks.shadowedRoutes(set, d);
+    return new Result(Optional.of(set), d.findings());
+  }
+}

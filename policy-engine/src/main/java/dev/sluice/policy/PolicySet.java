@@ -1,0 +1,28 @@
+package dev.sluice.policy;
+
+import dev.sluice.policy.gateway.GatewaySpec;
+import dev.sluice.policy.route.RouteSpec;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every valid policy, in declaration order (files sorted by path, then documents in file order).
+ * Route order matters: the first matching route wins, as in Istio's VirtualService.
+ */
+public record PolicySet(List<GatewaySpec> gateways, List<RouteSpec> routes) {
+  public static final PolicySet EMPTY = new PolicySet(List.of(), List.of());
+
+  public PolicySet {
+    gateways = List.copyOf(gateways);
+    routes = List.copyOf(routes);
+  }
+
+  public Optional<GatewaySpec> gateway(String name) {
+    return gateways.stream().filter(g -> g.name().equals(name)).findFirst();
+  }
+
+  /** Routes attached to a gateway, in declaration order. */
+  public List<RouteSpec> routesOf(String gateway) {
+    return routes.stream().filter(r -> r.gateway().equals(gateway)).toList();
+  }
+}

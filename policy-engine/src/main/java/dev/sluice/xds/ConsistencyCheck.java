@@ -1,0 +1,81 @@
+package dev.sluice.xds;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Checks that a snapshot refers only to what it contains: every RDS name a listener uses has a
+ * route table, every EDS cluster has endpoints, every cluster a route names exists.
+ *
+ * <p>Ours, not java-control-plane's {@code Snapshot.ensureConsistent()}: that one looks for the
+ * legacy filter name {@code envoy.http_connection_manager} and so finds no RDS references with the
+ * modern name.
+ */
+public final class ConsistencyCheck {
+  private ConsistencyCheck() {}
+
+  /** Returns every problem found; empty means consistent. */
+  public static List<String> problems(XdsResources r) {
+    List<String> problems = new ArrayList<>();
+    Set<String> routeNames = r.routes().stream().map(RouteConfiguration::getName).collect(Collectors.toSet());
+    Set<String> clusterNames = r.clusters().stream().map(Cluster::getName).collect(Collectors.toSet());
+    Set<String> claNames = r.endpoints().stream().map(ClusterLoadAssignment::getClusterName).collect(Collectors.toSet());
+    for (Listener l : r.listeners()) {
+      for (FilterChain fc : l.getFilterChainsList()) {
+        for (Filter f : fc.getFiltersList()) {
+          if (!f.getTypedConfig().is(HttpConnectionManager.class)) {
+            continue;
+          }
+          try {
+            HttpConnectionManager hcm = f.getTypedConfig().unpack(HttpConnectionManager.class);
+            if (hcm.hasRds() && !routeNames.contains(hcm.getRds().getRouteConfigName())) {
+              problems.add("listener " + l.getName() + " uses route table " + hcm.getRds().getRouteConfigName()
+                  + " which is not in the snapshot");
+            }
+          } catch (InvalidProtocolBufferException e) {
+            problems.add("listener " + l.getName() + " has an unreadable HTTP connection manager");
+          }
+        }
+      }
+    }
+    for (Cluster c : r.clusters()) {
+      if (c.getType() == Cluster.DiscoveryType.EDS) {
+        String name = c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName() : c.getEdsClusterConfig().getServiceName();
+        if (!claNames.contains(name)) {
+          problems.add("EDS cluster " + c.getName() + " has no endpoints resource " + name);
+        }
+      }
+    }
+    for (RouteConfiguration rc : r.routes()) {
+      for (VirtualHost vh : rc.getVirtualHostsList()) {
+        for (Route route : vh.getRoutesList()) {
+          List<String> targets = new ArrayList<>();
+          if (route.getRoute().hasWeightedClusters()) {
+            route.getRoute().getWeightedClusters().getClustersList().forEach(w -> targets.add(w.getName()));
+          } else if (!route.getRoute().getCluster().isEmpty()) {
+            targets.add(route.getRoute().getCluster());
+          }
+          for (String t : targets) {
+            if (!clusterNames.contains(t)) {
+              problems.add("route " + rc.getName() + "/" + vh.getName() + "/" + route.getName()
+                  + " sends to cluster " + t + " which is not in the snapshot");
+            }
+          }
+        }
+      }
+    }
+    return problems;
+  }
+}

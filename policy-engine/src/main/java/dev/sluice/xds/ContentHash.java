@@ -1,0 +1,59 @@
+package dev.sluice.xds;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Message;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * Versions derived from content: SHA-256 of the deterministic protobuf encoding. Stable across
+ * restarts and replicas (unlike {@code hashCode()}, which java-control-plane uses by default), so
+ * an unchanged resource is never resent and two replicas agree.
+ */
+public final class ContentHash {
+  private ContentHash() {}
+
+  public static String of(Message resource) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      out.useDeterministicSerialization();
+      resource.writeTo(out);
+      out.flush();
+      return hex(sha256().digest(bytes.toByteArray()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The version of a set of resources: a hash of their names and hashes, in name order. */
+  public static String ofVersions(SortedMap<String, String> nameToVersion) {
+    MessageDigest d = sha256();
+    for (Map.Entry<String, String> e : nameToVersion.entrySet()) {
+      d.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+      d.update((byte) 0);
+      d.update(e.getValue().getBytes(StandardCharsets.UTF_8));
+      d.update((byte) '\n');
+    }
+    return hex(d.digest());
+  }
+
+  private static String hex(byte[] digest) {
+    return HexFormat.of().formatHex(digest, 0, 8);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.sluice.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
+import com.google.protobuf.UInt32Value;
+import dev.sluice.ir.HttpListener;
+import dev.sluice.ir.ProxyConfig;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import java.time.Duration;
+
+/**
+ * HTTP listeners with an HTTP connection manager that fetches its routes over RDS. The settings
+ * follow Envoy's "configuring Envoy as an edge proxy" guidance (DESIGN.md invariant 6).
+ */
+final class ListenerTranslator implements FeatureTranslator {
+  static final String HCM_FILTER = "envoy.filters.network.http_connection_manager";
+  static final String ROUTER_FILTER = "envoy.filters.http.router";
+
+  @Override
+  public void translate(ProxyConfig ir, XdsBuilder out) {
+    for (HttpListener l : ir.listeners()) {
+      HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+          .setStatPrefix(l.name())
+          .setCodecType(HttpConnectionManager.CodecType.AUTO)
+          .setRds(Rds.newBuilder().setRouteConfigName(l.routeConfigName()).setConfigSource(Protos.ads()))
+          .addHttpFilters(HttpFilter.newBuilder().setName(ROUTER_FILTER).setTypedConfig(Any.pack(Router.getDefaultInstance())))
+          .setUseRemoteAddress(BoolValue.of(true))
+          .setNormalizePath(BoolValue.of(true))
+          .setMergeSlashes(true)
+          .setPathWithEscapedSlashesAction(HttpConnectionManager.PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT)
+          .setCommonHttpProtocolOptions(HttpProtocolOptions.newBuilder()
+              .setIdleTimeout(Protos.duration(Duration.ofHours(1)))
+              .setHeadersWithUnderscoresAction(HttpProtocolOptions.HeadersWithUnderscoresAction.REJECT_REQUEST))
+          .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance())
+          .setHttp2ProtocolOptions(Http2ProtocolOptions.newBuilder()
+              .setMaxConcurrentStreams(UInt32Value.of(100))
+              .setInitialStreamWindowSize(UInt32Value.of(64 * 1024))
+              .setInitialConnectionWindowSize(UInt32Value.of(1024 * 1024)))
+          .setStreamIdleTimeout(Protos.duration(Duration.ofMinutes(5)))
+          .setRequestTimeout(Protos.duration(Duration.ofMinutes(5)))
+          .setRequestHeadersTimeout(Protos.duration(Duration.ofSeconds(10)))
+          .build();
+      out.listeners.put(l.name(), Listener.newBuilder()
+          .setName(l.name())
+          .setAddress(Address.newBuilder().setSocketAddress(
+              SocketAddress.newBuilder().setAddress(l.address()).setPortValue(l.port())))
+          .setPerConnectionBufferLimitBytes(UInt32Value.of(ClusterTranslator.BUFFER_LIMIT))
+          .addFilterChains(FilterChain.newBuilder()
+              .addFilters(Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(hcm)))));
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.sluice.xds;
+
+import dev.sluice.ir.ProxyConfig;
+import java.util.List;
+
+/** IR → Envoy resources. The only public entry point of the translation features. */
+public final class Translator {
+  /** Features in the order they run; each one lives in its own file. */
+  static final List<FeatureTranslator> FEATURES = List.of(
+      new ClusterTranslator(),
+      new EndpointTranslator(),
+      new ListenerTranslator(),
+      new RouteTableTranslator());
+
+  private Translator() {}
+
+  public static XdsResources translate(ProxyConfig ir) {
+    XdsBuilder out = new XdsBuilder();
+    for (FeatureTranslator f : FEATURES) {
+      f.translate(ir, out);
+    }
+    return out.build();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.sluice.xds;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/** Envoy resources as YAML, the way Envoy's config_dump would show them: for golden files and render. */
+public final class XdsYaml {
+  /** Every type we pack into an Any; JsonFormat needs them to print typed_config. */
+  public static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()
+      .add(HttpConnectionManager.getDescriptor())
+      .add(Router.getDescriptor())
+      .build();
+  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .build());
+
+  private XdsYaml() {}
+
+  public static String of(List<? extends Message> resources) {
+    ArrayNode list = JSON.createArrayNode();
+    for (Message m : resources) {
+      list.add(json(m));
+    }
+    try {
+      return YAML.writeValueAsString(list);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static JsonNode json(Message m) {
+    try {
+      return JSON.readTree(PRINTER.print(m));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("cannot print " + m.getDescriptorForType().getFullName(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
