@@ -1,0 +1,36 @@
+package dev.sluice.server;
+
+import dev.sluice.xds.XdsResources;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+
+/**
+ * How to run a server.
+ *
+ * @param resourceHook applied to every group's resources before publishing; identity in
+ *     production, used by tests to inject a resource Envoy must reject
+ */
+public record ServerOptions(
+    Path registry,
+    Path policies,
+    String xdsHost,
+    int xdsPort,
+    String adminHost,
+    int adminPort,
+    Duration debounce,
+    UnaryOperator<XdsResources> resourceHook) {
+
+  public static ServerOptions defaults(Path registry, Path policies) {
+    return new ServerOptions(registry, policies, "0.0.0.0", 18000, "127.0.0.1", 18001, Duration.ofMillis(100),
+        UnaryOperator.identity());
+  }
+
+  public ServerOptions withPorts(int xds, int admin) {
+    return new ServerOptions(registry, policies, xdsHost, xds, adminHost, admin, debounce, resourceHook);
+  }
+
+  public ServerOptions withResourceHook(UnaryOperator<XdsResources> hook) {
+    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, hook);
+  }
+}

@@ -1,0 +1,95 @@
+package dev.sluice.server;
+
+import dev.sluice.discovery.CatalogListener;
+import dev.sluice.discovery.FileCatalogSource;
+import dev.sluice.discovery.FileWatcher;
+import dev.sluice.discovery.ServiceCatalog;
+import dev.sluice.policy.PolicyLoader;
+import dev.sluice.server.admin.AdminServer;
+import dev.sluice.server.config.ConfigPipeline;
+import dev.sluice.server.xds.XdsServer;
+import dev.sluice.yaml.Finding;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running control plane: sources → pipeline → snapshot cache → ADS, plus the admin endpoint.
+ * Only wiring lives here.
+ */
+public final class SluiceServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
+  private final Metrics metrics = new Metrics();
+  private final XdsServer xds;
+  private final ConfigPipeline pipeline;
+  private final FileCatalogSource registry;
+  private final FileWatcher policyWatcher;
+  private final AdminServer admin;
+
+  private SluiceServer(ServerOptions options) throws IOException {
+    xds = new XdsServer(options.xdsHost(), options.xdsPort(), metrics).start();
+    pipeline = new ConfigPipeline(xds.publisher()::publish, options.resourceHook(), metrics);
+    admin = new AdminServer(options.adminHost(), options.adminPort(), this).start();
+    pipeline.policiesChanged(PolicyLoader.load(options.policies()));
+    policyWatcher = new FileWatcher(options.policies(), options.debounce(),
+        () -> pipeline.policiesChanged(PolicyLoader.load(options.policies())));
+    registry = new FileCatalogSource(options.registry(), options.debounce());
+    registry.start(new CatalogListener() {
+      @Override
+      public void onCatalog(ServiceCatalog catalog) {
+        pipeline.catalogChanged(catalog);
+      }
+
+      @Override
+      public void onError(List<Finding> problems) {
+        pipeline.catalogRejected(problems);
+      }
+    });
+    LOG.info("sluice serving xDS on {}:{}, admin on {}:{}, registry {}, policies {}", options.xdsHost(), xds.port(),
+        options.adminHost(), admin.port(), registry.describe(), options.policies());
+  }
+
+  public static SluiceServer start(ServerOptions options) {
+    try {
+      return new SluiceServer(options);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public int xdsPort() {
+    return xds.port();
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  /** Ready once the first complete config has been published to the cache. */
+  public boolean ready() {
+    return pipeline.published();
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  public XdsServer xds() {
+    return xds;
+  }
+
+  public ConfigPipeline pipeline() {
+    return pipeline;
+  }
+
+  @Override
+  public void close() {
+    policyWatcher.close();
+    registry.close();
+    admin.close();
+    xds.close();
+    pipeline.close();
+  }
+}

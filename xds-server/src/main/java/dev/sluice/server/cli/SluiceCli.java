@@ -1,0 +1,21 @@
+package dev.sluice.server.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code sluice}: the command-line entry point. */
+@Command(
+    name = "sluice",
+    mixinStandardHelpOptions = true,
+    version = "sluice 0.1.0",
+    description = "An xDS control plane: compiles a service registry and YAML policies into Envoy configuration.",
+    subcommands = {ServeCommand.class, ValidateCommand.class})
+public final class SluiceCli {
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String... args) {
+    return new CommandLine(new SluiceCli()).execute(args);
+  }
+}

@@ -1,0 +1,136 @@
+package dev.sluice.server.config;
+
+import dev.sluice.discovery.ServiceCatalog;
+import dev.sluice.ir.Compiler;
+import dev.sluice.ir.ProxyConfig;
+import dev.sluice.policy.CrossChecks;
+import dev.sluice.policy.PolicyLoader;
+import dev.sluice.policy.PolicySet;
+import dev.sluice.server.Metrics;
+import dev.sluice.xds.ConsistencyCheck;
+import dev.sluice.xds.Translator;
+import dev.sluice.xds.XdsResources;
+import dev.sluice.yaml.Finding;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The middle of the server: holds the latest valid catalog and policy set and turns them into one
+ * set of Envoy resources per proxy group whenever either changes. Runs on one thread so rebuilds
+ * never interleave. Publishes nothing until both inputs have arrived once (warm start).
+ *
+ * <p>User errors (a bad policy file) keep the last good policies; system errors (an inconsistent
+ * snapshot, which is a bug of ours) keep the last good snapshot.
+ */
+public final class ConfigPipeline implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigPipeline.class);
+  private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "sluice-config");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Consumer<Map<String, XdsResources>> publish;
+  private final UnaryOperator<XdsResources> resourceHook;
+  private final Metrics metrics;
+  private volatile ServiceCatalog catalog;
+  private volatile PolicySet policies;
+  private volatile List<Finding> policyFindings = List.of();
+  private volatile List<Finding> registryFindings = List.of();
+  private volatile Set<String> loggedWarnings = Set.of();
+  private volatile boolean published;
+
+  public ConfigPipeline(Consumer<Map<String, XdsResources>> publish, UnaryOperator<XdsResources> resourceHook, Metrics metrics) {
+    this.publish = publish;
+    this.resourceHook = resourceHook;
+    this.metrics = metrics;
+  }
+
+  public void catalogChanged(ServiceCatalog next) {
+    executor.execute(() -> {
+      catalog = next;
+      registryFindings = List.of();
+      rebuild();
+    });
+  }
+
+  public void catalogRejected(List<Finding> problems) {
+    executor.execute(() -> {
+      registryFindings = List.copyOf(problems);
+      metrics.increment("sluice_config_rejected_total", "source", "registry");
+    });
+  }
+
+  public void policiesChanged(PolicyLoader.Result result) {
+    executor.execute(() -> {
+      policyFindings = result.findings();
+      if (result.policies().isEmpty()) {
+        metrics.increment("sluice_config_rejected_total", "source", "policies");
+        LOG.error("policy change rejected, the previous policies keep serving:");
+        result.findings().stream().filter(Finding::isError).forEach(f -> LOG.error("  {}", f.format()));
+        return;
+      }
+      policies = result.policies().get();
+      rebuild();
+    });
+  }
+
+  private void rebuild() {
+    if (catalog == null || policies == null) {
+      return;
+    }
+    logNewWarnings();
+    Map<String, XdsResources> groups = new TreeMap<>();
+    for (Map.Entry<String, ProxyConfig> e : Compiler.compile(catalog, policies).entrySet()) {
+      XdsResources resources = resourceHook.apply(Translator.translate(e.getValue()));
+      List<String> problems = ConsistencyCheck.problems(resources);
+      if (!problems.isEmpty()) {
+        metrics.increment("sluice_snapshot_inconsistent_total");
+        LOG.error("BUG: group {} would get an inconsistent snapshot, keeping the last good one: {}", e.getKey(), problems);
+        return;
+      }
+      groups.put(e.getKey(), resources);
+    }
+    publish.accept(groups);
+    metrics.increment("sluice_config_builds_total");
+    published = true;
+  }
+
+  private void logNewWarnings() {
+    List<Finding> warnings = new java.util.ArrayList<>(policyFindings.stream().filter(f -> !f.isError()).toList());
+    warnings.addAll(CrossChecks.againstCatalog(policies, catalog));
+    Set<String> lines = new java.util.TreeSet<>();
+    warnings.forEach(w -> lines.add(w.format()));
+    for (String line : lines) {
+      if (!loggedWarnings.contains(line)) {
+        LOG.warn("{}", line);
+      }
+    }
+    loggedWarnings = lines;
+  }
+
+  /** True once a snapshot has been built from a complete first sync. */
+  public boolean published() {
+    return published;
+  }
+
+  public List<Finding> policyFindings() {
+    return policyFindings;
+  }
+
+  public List<Finding> registryFindings() {
+    return registryFindings;
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}
