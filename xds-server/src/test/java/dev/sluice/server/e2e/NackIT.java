@@ -1,0 +1,91 @@
+package dev.sluice.server.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.Duration;
+import dev.sluice.testing.EnvoyExtension;
+import dev.sluice.testing.EnvoyProcess;
+import dev.sluice.testing.HttpUpstream;
+import dev.sluice.xds.XdsResources;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A resource that Envoy genuinely rejects — injected through the server's test-only resource hook,
+ * standing in for a translator bug — is NACKed once, recorded against the proxy, not re-sent in a
+ * loop, and the proxy keeps serving its last good config.
+ */
+class NackIT {
+  private static final String CDS = "Cluster";
+
+  @RegisterExtension
+  final EnvoyExtension envoys = new EnvoyExtension();
+
+  @Test
+  void rejectedConfigIsRecordedOnceNotResentAndTheProxyKeepsItsLastGoodConfig() throws Exception {
+    AtomicBoolean poison = new AtomicBoolean(false);
+    try (HttpUpstream users = HttpUpstream.start("users");
+        SluiceFixture sluice = new SluiceFixture().hook(r -> poison.get() ? withInvalidCluster(r) : r)) {
+      sluice.writeRegistry("services:\n  users: [\"127.0.0.1:" + users.port() + "\"]\n");
+      String routes = "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n";
+      sluice.writePolicy("routes.yaml", routes);
+      sluice.start();
+      EnvoyProcess envoy = envoys.startEdge(sluice.xdsPort).awaitReady(java.time.Duration.ofSeconds(20));
+      assertThat(sluice.answer("/users")).isEqualTo("users");
+      long pushesBefore = pushes(sluice);
+
+      poison.set(true);
+      sluice.writePolicy("routes.yaml", routes + "# touched to trigger a rebuild\n");
+      await().atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> sluice.server().metrics().get("sluice_xds_nacks_total", "type", CDS) == 1);
+
+      // Give a NACK loop time to show itself: Envoy answers a re-send within milliseconds.
+      Thread.sleep(3000);
+      assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", CDS)).isEqualTo(1);
+      assertThat(pushes(sluice)).as("CDS pushes after the NACK").isEqualTo(pushesBefore + 1);
+      assertThat(envoy.stat("cluster_manager.cds.update_rejected")).hasValue(1);
+
+      JsonNode cds = proxyType(sluice, CDS);
+      assertThat(cds.get("nacks").asLong()).isEqualTo(1);
+      assertThat(cds.get("rejected").asText()).isEqualTo(cds.get("sent").asText());
+      assertThat(cds.get("error").asText()).contains("poison").contains("connect_timeout");
+
+      // the proxy keeps its last good config and keeps serving
+      assertThat(envoy.configDump().toString()).doesNotContain("\"poison\"");
+      assertThat(sluice.answer("/users")).isEqualTo("users");
+
+      // a fixed config is sent again and accepted
+      poison.set(false);
+      sluice.writePolicy("routes.yaml", routes + "# fixed\n");
+      await().atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> proxyType(sluice, CDS).get("rejected").isNull());
+      assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", CDS)).isEqualTo(1);
+      assertThat(sluice.answer("/users")).isEqualTo("users");
+    }
+  }
+
+  /** A cluster Envoy's proto validation refuses: connect_timeout must be above 0. */
+  private static XdsResources withInvalidCluster(XdsResources r) {
+    List<Cluster> clusters = new ArrayList<>(r.clusters());
+    clusters.add(Cluster.newBuilder()
+        .setName("poison")
+        .setType(Cluster.DiscoveryType.STATIC)
+        .setConnectTimeout(Duration.newBuilder().setSeconds(-1))
+        .build());
+    return r.withClusters(clusters);
+  }
+
+  private static long pushes(SluiceFixture sluice) {
+    return sluice.server().metrics().get("sluice_xds_pushes_total", "type", CDS);
+  }
+
+  private static JsonNode proxyType(SluiceFixture sluice, String type) {
+    return sluice.status().get("proxies").get(0).get("types").get(type);
+  }
+}

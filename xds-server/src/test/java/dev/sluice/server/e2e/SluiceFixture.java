@@ -1,0 +1,138 @@
+package dev.sluice.server.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.server.ServerOptions;
+import dev.sluice.server.SluiceServer;
+import dev.sluice.testing.FreePorts;
+import dev.sluice.xds.XdsResources;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+
+/**
+ * A control plane under test: a temporary registry file and policy folder, and an in-process
+ * {@link SluiceServer} on free ports that can be stopped and started again on the same ports.
+ */
+final class SluiceFixture implements AutoCloseable {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  final Path dir;
+  final Path registry;
+  final Path policies;
+  final int gatewayPort = FreePorts.next();
+  final int xdsPort = FreePorts.next();
+  final int adminPort = FreePorts.next();
+  private UnaryOperator<XdsResources> hook = UnaryOperator.identity();
+  private SluiceServer server;
+
+  SluiceFixture() {
+    try {
+      dir = Files.createTempDirectory("sluice-e2e");
+      registry = dir.resolve("services.yaml");
+      policies = Files.createDirectory(dir.resolve("policies"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + gatewayPort + "\n");
+  }
+
+  SluiceFixture hook(UnaryOperator<XdsResources> hook) {
+    this.hook = hook;
+    return this;
+  }
+
+  /** Writes a file the way editors that save atomically do: write beside it, then rename. */
+  void write(Path file, String content) {
+    try {
+      Path tmp = Files.createTempFile(dir, ".tmp", ".part");
+      Files.writeString(tmp, content);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  void writeRegistry(String yaml) {
+    write(registry, yaml);
+  }
+
+  void writePolicy(String name, String yaml) {
+    write(policies.resolve(name), yaml);
+  }
+
+  SluiceServer start() {
+    server = SluiceServer.start(ServerOptions.defaults(registry, policies)
+        .withPorts(xdsPort, adminPort)
+        .withResourceHook(hook));
+    return server;
+  }
+
+  void stop() {
+    if (server != null) {
+      server.close();
+      server = null;
+    }
+  }
+
+  SluiceServer server() {
+    return server;
+  }
+
+  /** GET through the gateway. */
+  HttpResponse<String> get(String path) {
+    return get(path, new String[0]);
+  }
+
+  HttpResponse<String> get(String path, String... headers) {
+    try {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path))
+          .timeout(Duration.ofSeconds(5));
+      if (headers.length > 0) {
+        b.headers(headers);
+      }
+      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The body of a 200 through the gateway, or "HTTP <status>" otherwise. */
+  String answer(String path) {
+    try {
+      HttpResponse<String> r = get(path);
+      return r.statusCode() == 200 ? r.body() : "HTTP " + r.statusCode();
+    } catch (UncheckedIOException e) {
+      return "connection failed: " + e.getCause();
+    }
+  }
+
+  JsonNode status() {
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/status")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(r.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}
