@@ -17,6 +17,11 @@ public final class ProxyRegistry {
     streams.remove(streamId);
   }
 
+  /** Streams of one proxy group that have identified themselves. */
+  List<ProxyState> inGroup(String group) {
+    return streams.values().stream().filter(s -> group.equals(s.group)).toList();
+  }
+
   public List<ProxyState> connected() {
     return streams.values().stream().filter(s -> s.nodeId != null)
         .sorted(java.util.Comparator.comparing((ProxyState s) -> s.nodeId).thenComparing(s -> s.streamId)).toList();
@@ -56,6 +61,8 @@ public final class ProxyRegistry {
   }
 
   public static final class TypeState {
+    volatile boolean delta;
+    volatile List<String> requestedNames = List.of();
     volatile String lastSentNonce;
     volatile String lastSentVersion;
     volatile Map<String, String> lastSentResourceVersions = Map.of();

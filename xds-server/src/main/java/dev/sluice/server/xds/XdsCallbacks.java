@@ -58,6 +58,7 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
     ProxyState p = registry.stream(streamId);
     identify(p, request.hasNode() ? request.getNode() : null);
     TypeState t = p.type(request.getTypeUrl());
+    t.requestedNames = List.copyOf(request.getResourceNamesList());
     if (request.getResponseNonce().isEmpty() || !request.getResponseNonce().equals(t.lastSentNonce)) {
       return;
     }
@@ -78,6 +79,7 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
     ProxyState p = registry.stream(streamId);
     identify(p, request.hasNode() ? request.getNode() : null);
     TypeState t = p.type(request.getTypeUrl());
+    t.delta = true;
     if (request.getResponseNonce().isEmpty() || !request.getResponseNonce().equals(t.lastSentNonce)) {
       return;
     }

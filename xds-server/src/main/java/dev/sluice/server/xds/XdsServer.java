@@ -18,8 +18,8 @@ public final class XdsServer implements AutoCloseable {
 
   public XdsServer(String host, int port, Metrics metrics) {
     SimpleCache<String> cache = new SimpleCache<>(new ProxyGroups());
-    this.publisher = new SnapshotPublisher(cache);
     this.proxies = new ProxyRegistry();
+    this.publisher = new SnapshotPublisher(cache, proxies);
     NackGuard guard = new NackGuard(cache);
     XdsCallbacks callbacks = new XdsCallbacks(proxies, guard, metrics, publisher::origins);
     V3DiscoveryServer discovery = new V3DiscoveryServer(callbacks, guard);
@@ -54,6 +54,7 @@ public final class XdsServer implements AutoCloseable {
 
   @Override
   public void close() {
+    publisher.close();
     server.shutdownNow();
     try {
       server.awaitTermination(5, TimeUnit.SECONDS);

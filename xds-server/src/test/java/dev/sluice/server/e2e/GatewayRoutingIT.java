@@ -151,4 +151,24 @@ class GatewayRoutingIT {
     assertThat(sluice.answer("/orders")).isEqualTo("orders");
     assertThat(sluice.server().metrics().get("sluice_config_rejected_total", "source", "policies")).isEqualTo(1);
   }
+
+  @Test
+  void movingARouteToANewServiceAndBackFailsNoRequest() throws Exception {
+    String route = "kind: Route\nname: api\nmatch: {prefix: /api}\nto: %s\n";
+    sluice.writePolicy("api.yaml", route.formatted("users"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> sluice.answer("/api").equals("users"));
+    try (TrafficLoop traffic = new TrafficLoop(() -> sluice.answer("/api"), a -> a.equals("users") || a.equals("orders"))) {
+      for (int i = 0; i < 5; i++) {
+        // orders has no cluster while no route uses it: each switch adds a cluster, then removes one
+        sluice.writePolicy("routes.yaml", "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
+        sluice.writePolicy("api.yaml", route.formatted("orders"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sluice.answer("/api").equals("orders"));
+        sluice.writePolicy("api.yaml", route.formatted("users"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sluice.answer("/api").equals("users"));
+      }
+      traffic.close();
+      assertThat(traffic.answers()).containsKeys("users", "orders");
+      assertThat(traffic.failures()).as("failed requests while clusters came and went").isEmpty();
+    }
+  }
 }

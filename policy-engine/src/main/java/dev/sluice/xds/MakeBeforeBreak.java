@@ -1,0 +1,66 @@
+package dev.sluice.xds;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Orders a change so that no route ever points at a cluster Envoy does not have: new clusters and
+ * their endpoints go out (with the old routes) before the routes that use them, and clusters that
+ * are no longer used go only after the new routes are in place. Each stage is a complete, consistent
+ * set of resources; the publisher waits for the proxies to accept one before sending the next.
+ */
+public final class MakeBeforeBreak {
+  private MakeBeforeBreak() {}
+
+  /** Which resource types the proxies must have accepted before the next stage is sent. */
+  public enum Await {
+    CLUSTERS_AND_ENDPOINTS,
+    LISTENERS_AND_ROUTES,
+    NOTHING
+  }
+
+  public record Stage(XdsResources resources, Await await) {}
+
+  /** The stages from {@code prev} (null before the first publish) to {@code next}; the last is {@code next}. */
+  public static List<Stage> stages(XdsResources prev, XdsResources next) {
+    if (prev == null) {
+      return List.of(new Stage(next, Await.NOTHING));
+    }
+    Set<String> prevClusters = names(prev.clusters(), Cluster::getName).keySet();
+    Set<String> nextClusters = names(next.clusters(), Cluster::getName).keySet();
+    boolean adds = !prevClusters.containsAll(nextClusters);
+    boolean removes = !nextClusters.containsAll(prevClusters);
+    List<Cluster> clusters = union(next.clusters(), prev.clusters(), Cluster::getName);
+    List<ClusterLoadAssignment> endpoints = union(next.endpoints(), prev.endpoints(), ClusterLoadAssignment::getClusterName);
+    List<Stage> stages = new ArrayList<>();
+    if (adds) {
+      stages.add(new Stage(new XdsResources(prev.listeners(), prev.routes(), clusters, endpoints, next.origins()),
+          Await.CLUSTERS_AND_ENDPOINTS));
+    }
+    if (removes) {
+      stages.add(new Stage(new XdsResources(next.listeners(), next.routes(), clusters, endpoints, next.origins()),
+          Await.LISTENERS_AND_ROUTES));
+    }
+    stages.add(new Stage(next, Await.NOTHING));
+    return stages;
+  }
+
+  private static <T> Map<String, T> names(List<T> list, Function<T, String> name) {
+    Map<String, T> out = new LinkedHashMap<>();
+    list.forEach(t -> out.put(name.apply(t), t));
+    return out;
+  }
+
+  /** Everything in {@code preferred}, plus what only {@code other} has. */
+  private static <T> List<T> union(List<T> preferred, List<T> other, Function<T, String> name) {
+    Map<String, T> out = names(preferred, name);
+    other.forEach(t -> out.putIfAbsent(name.apply(t), t));
+    return new ArrayList<>(out.values());
+  }
+}
