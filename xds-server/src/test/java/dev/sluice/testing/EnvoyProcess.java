@@ -35,6 +35,9 @@ import java.util.stream.Stream;
  * <copy> --disable-hot-restart ...} and returns once the admin listener is up. Several Envoys can
  * run side by side (hot restart is off, so no shared memory or base id is involved).
  * {@link #close()} sends SIGTERM, then SIGKILL after 5 s, and always reaps the process.
+ *
+ * <p>The work dir (rewritten bootstrap, {@code envoy.log}) is a temp dir deleted on close; run
+ * with {@code -Dsluice.envoy.keep=true} to keep it.
  */
 public final class EnvoyProcess implements AutoCloseable {
   /** The name of the static cluster through which Envoy reaches the control plane. */
@@ -143,13 +146,13 @@ public final class EnvoyProcess implements AutoCloseable {
    */
   public static EnvoyProcess start(Path bootstrapFile, Options options) {
     Path binary = EnvoyBinary.find();
+    ObjectNode config = rewrite(readYaml(bootstrapFile), options, bootstrapFile);
     Path workDir;
     try {
       workDir = Files.createTempDirectory("sluice-envoy-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ObjectNode config = rewrite(readYaml(bootstrapFile), options, bootstrapFile);
     String nodeId = config.path("node").path("id").asText();
     String nodeCluster = config.path("node").path("cluster").asText();
     Path bootstrap = workDir.resolve("bootstrap.yaml");
@@ -184,6 +187,7 @@ public final class EnvoyProcess implements AutoCloseable {
               .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
               .start();
     } catch (IOException e) {
+      deleteTree(workDir);
       throw new UncheckedIOException("cannot start " + command, e);
     }
     LIVE.add(process);
@@ -192,6 +196,9 @@ public final class EnvoyProcess implements AutoCloseable {
       adminPort = awaitAdminAddress(process, adminAddress, logFile, outFile);
     } catch (RuntimeException | Error e) {
       stop(process);
+      if (!Boolean.getBoolean("sluice.envoy.keep")) {
+        deleteTree(workDir); // the exception carries the log
+      }
       throw e;
     }
     return new EnvoyProcess(process, workDir, bootstrap, logFile, outFile, nodeId, nodeCluster, adminPort);
