@@ -1,0 +1,523 @@
+package dev.sluice.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real Envoy process started from a bootstrap file.
+ *
+ * <p>{@link #start} copies the bootstrap into a temp dir, pointing the {@code sluice_xds} cluster
+ * at the given ADS port, the admin listener at an ephemeral port (read back through {@code
+ * --admin-address-path}) and, if given, setting the node id and cluster; then runs {@code envoy -c
+ * <copy> --disable-hot-restart ...} and returns once the admin listener is up. Several Envoys can
+ * run side by side (hot restart is off, so no shared memory or base id is involved).
+ * {@link #close()} sends SIGTERM, then SIGKILL after 5 s, and always reaps the process.
+ *
+ * <p>The work dir (rewritten bootstrap, {@code envoy.log}) is a temp dir deleted on close; run
+ * with {@code -Dsluice.envoy.keep=true} to keep it.
+ */
+public final class EnvoyProcess implements AutoCloseable {
+  /** The name of the static cluster through which Envoy reaches the control plane. */
+  public static final String XDS_CLUSTER = "sluice_xds";
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final YAMLMapper YAML = new YAMLMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    // Last line of defence: a test JVM that dies (or forgets close()) leaves no Envoy behind.
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "envoy-reaper"));
+  }
+
+  /**
+   * How to start Envoy.
+   *
+   * @param adsPort the port of the ADS server on 127.0.0.1 ({@code sluice_xds} cluster)
+   * @param nodeId node.id, or null to keep the bootstrap's
+   * @param nodeCluster node.cluster (= the proxy group, e.g. the Gateway name), or null to keep
+   * @param extraArgs more command-line arguments for envoy
+   * @param logLevel envoy's {@code --log-level}
+   * @param concurrency worker threads ({@code --concurrency})
+   */
+  public record Options(
+      int adsPort, String nodeId, String nodeCluster, List<String> extraArgs, String logLevel, int concurrency) {
+    public Options {
+      extraArgs = List.copyOf(extraArgs);
+      Objects.requireNonNull(logLevel, "logLevel");
+      if (adsPort < 1 || adsPort > 65535) {
+        throw new IllegalArgumentException("adsPort out of range: " + adsPort);
+      }
+      if (concurrency < 1) {
+        throw new IllegalArgumentException("concurrency must be >= 1: " + concurrency);
+      }
+    }
+
+    /** Defaults: the bootstrap's node, log level info, one worker thread, no extra args. */
+    public static Options ads(int adsPort) {
+      return new Options(adsPort, null, null, List.of(), "info", 1);
+    }
+
+    public Options nodeId(String id) {
+      return new Options(adsPort, id, nodeCluster, extraArgs, logLevel, concurrency);
+    }
+
+    public Options nodeCluster(String cluster) {
+      return new Options(adsPort, nodeId, cluster, extraArgs, logLevel, concurrency);
+    }
+
+    /** Node id and cluster at once. */
+    public Options node(String id, String cluster) {
+      return new Options(adsPort, id, cluster, extraArgs, logLevel, concurrency);
+    }
+
+    public Options extraArgs(String... args) {
+      List<String> all = new ArrayList<>(extraArgs);
+      all.addAll(Arrays.asList(args));
+      return new Options(adsPort, nodeId, nodeCluster, all, logLevel, concurrency);
+    }
+
+    public Options logLevel(String level) {
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, level, concurrency);
+    }
+
+    public Options concurrency(int workers) {
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, workers);
+    }
+  }
+
+  private final Process process;
+  private final Path workDir;
+  private final Path bootstrap;
+  private final Path logFile;
+  private final Path outFile;
+  private final String nodeId;
+  private final String nodeCluster;
+  private final int adminPort;
+  private volatile String finalLog;
+
+  private EnvoyProcess(
+      Process process, Path workDir, Path bootstrap, Path logFile, Path outFile, String nodeId,
+      String nodeCluster, int adminPort) {
+    this.process = process;
+    this.workDir = workDir;
+    this.bootstrap = bootstrap;
+    this.logFile = logFile;
+    this.outFile = outFile;
+    this.nodeId = nodeId;
+    this.nodeCluster = nodeCluster;
+    this.adminPort = adminPort;
+  }
+
+  /**
+   * Starts Envoy from a copy of {@code bootstrapFile} rewritten by {@code options}; returns when
+   * its admin listener is bound. Fails (with Envoy's log) if Envoy exits or the admin listener is
+   * not up within 30 s.
+   */
+  public static EnvoyProcess start(Path bootstrapFile, Options options) {
+    Path binary = EnvoyBinary.find();
+    ObjectNode config = rewrite(readYaml(bootstrapFile), options, bootstrapFile);
+    Path workDir;
+    try {
+      workDir = Files.createTempDirectory("sluice-envoy-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String nodeId = config.path("node").path("id").asText();
+    String nodeCluster = config.path("node").path("cluster").asText();
+    Path bootstrap = workDir.resolve("bootstrap.yaml");
+    Path logFile = workDir.resolve("envoy.log");
+    Path outFile = workDir.resolve("envoy.out");
+    Path adminAddress = workDir.resolve("admin-address");
+    try {
+      YAML.writeValue(bootstrap.toFile(), config);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<String> command = new ArrayList<>();
+    command.add(binary.toString());
+    command.addAll(
+        List.of(
+            "-c", bootstrap.toString(),
+            "--disable-hot-restart",
+            "--log-level", options.logLevel(),
+            "--log-path", logFile.toString(),
+            "--admin-address-path", adminAddress.toString(),
+            // flush the log file often, so log() and failure reports are current
+            "--file-flush-interval-msec", "100",
+            "--concurrency", Integer.toString(options.concurrency())));
+    command.addAll(options.extraArgs());
+    Process process;
+    try {
+      process =
+          new ProcessBuilder(command)
+              .directory(workDir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(outFile.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .start();
+    } catch (IOException e) {
+      deleteTree(workDir);
+      throw new UncheckedIOException("cannot start " + command, e);
+    }
+    LIVE.add(process);
+    int adminPort;
+    try {
+      adminPort = awaitAdminAddress(process, adminAddress, logFile, outFile);
+    } catch (RuntimeException | Error e) {
+      stop(process);
+      if (!Boolean.getBoolean("sluice.envoy.keep")) {
+        deleteTree(workDir); // the exception carries the log
+      }
+      throw e;
+    }
+    return new EnvoyProcess(process, workDir, bootstrap, logFile, outFile, nodeId, nodeCluster, adminPort);
+  }
+
+  private static JsonNode readYaml(Path file) {
+    try {
+      return YAML.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read Envoy bootstrap " + file, e);
+    }
+  }
+
+  static ObjectNode rewrite(JsonNode original, Options options, Path source) {
+    if (!(original instanceof ObjectNode)) {
+      throw new IllegalArgumentException(source + " is not a YAML map");
+    }
+    ObjectNode config = ((ObjectNode) original).deepCopy();
+    ObjectNode node = config.withObjectProperty("node");
+    if (options.nodeId() != null) {
+      node.put("id", options.nodeId());
+    }
+    if (options.nodeCluster() != null) {
+      node.put("cluster", options.nodeCluster());
+    }
+    ObjectNode socket =
+        config.withObjectProperty("admin").withObjectProperty("address").withObjectProperty("socket_address");
+    socket.put("address", "127.0.0.1");
+    socket.put("port_value", 0);
+
+    JsonNode clusters = config.path("static_resources").path("clusters");
+    ObjectNode xds = null;
+    for (JsonNode c : clusters) {
+      if (XDS_CLUSTER.equals(c.path("name").asText())) {
+        xds = (ObjectNode) c;
+      }
+    }
+    if (xds == null) {
+      throw new IllegalArgumentException(
+          source + " has no static cluster named " + XDS_CLUSTER + " to point at the ADS server");
+    }
+    int rewritten = 0;
+    for (JsonNode endpoints : xds.path("load_assignment").path("endpoints")) {
+      for (JsonNode lb : endpoints.path("lb_endpoints")) {
+        JsonNode sa = lb.path("endpoint").path("address").path("socket_address");
+        if (sa instanceof ObjectNode s) {
+          s.put("port_value", options.adsPort());
+          rewritten++;
+        }
+      }
+    }
+    if (rewritten == 0) {
+      throw new IllegalArgumentException(
+          source + ": cluster " + XDS_CLUSTER + " has no load_assignment socket_address to rewrite");
+    }
+    return config;
+  }
+
+  private static int awaitAdminAddress(Process process, Path adminAddress, Path logFile, Path outFile) {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(adminAddress)) {
+        try {
+          String text = Files.readString(adminAddress).trim();
+          int colon = text.lastIndexOf(':');
+          if (colon > 0 && colon < text.length() - 1) {
+            return Integer.parseInt(text.substring(colon + 1));
+          }
+        } catch (IOException | NumberFormatException e) {
+          // being written; try again
+        }
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError(
+            "Envoy exited with code " + process.exitValue() + " before its admin listener came up.\n"
+                + readLog(logFile, outFile));
+      }
+      sleep(20);
+    }
+    throw new AssertionError(
+        "Envoy's admin listener did not come up within " + START_TIMEOUT + ".\n" + readLog(logFile, outFile));
+  }
+
+  /** The admin listener's port on 127.0.0.1. */
+  public int adminPort() {
+    return adminPort;
+  }
+
+  /** {@code http://127.0.0.1:<adminPort>}. */
+  public String adminUrl() {
+    return "http://127.0.0.1:" + adminPort;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public String nodeCluster() {
+    return nodeCluster;
+  }
+
+  /** The rewritten bootstrap file Envoy runs with. */
+  public Path bootstrap() {
+    return bootstrap;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Waits until the admin {@code /ready} endpoint answers at all (any status). */
+  public EnvoyProcess awaitLive(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    IOException last = null;
+    while (System.nanoTime() < deadline) {
+      checkAlive();
+      try {
+        send(HttpRequest.newBuilder(URI.create(adminUrl() + "/ready")).GET());
+        return this;
+      } catch (IOException e) {
+        last = e;
+      }
+      sleep(50);
+    }
+    throw new AssertionError(
+        "Envoy admin " + adminUrl() + "/ready did not answer within " + timeout + " (last error: " + last
+            + ")\n" + tail(200));
+  }
+
+  /**
+   * Waits until {@code /ready} returns 200, i.e. Envoy's initial LDS/CDS (and what they wait for)
+   * is done.
+   */
+  public EnvoyProcess awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "no answer";
+    while (System.nanoTime() < deadline) {
+      checkAlive();
+      try {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(adminUrl() + "/ready")).GET());
+        if (r.statusCode() == 200) {
+          return this;
+        }
+        last = r.statusCode() + " " + r.body().trim();
+      } catch (IOException e) {
+        last = e.toString();
+      }
+      sleep(50);
+    }
+    throw new AssertionError(
+        "Envoy " + nodeId + " was not ready (/ready = 200) within " + timeout + "; last /ready: " + last
+            + "\n" + tail(200));
+  }
+
+  /** GET an admin path such as {@code /clusters?format=json}; the response as text. */
+  public HttpResponse<String> admin(String pathAndQuery) {
+    return adminCall(HttpRequest.newBuilder(adminUri(pathAndQuery)).GET());
+  }
+
+  /** POST to an admin path such as {@code /healthcheck/fail} or {@code /runtime_modify?k=v}. */
+  public HttpResponse<String> adminPost(String pathAndQuery) {
+    return adminCall(HttpRequest.newBuilder(adminUri(pathAndQuery)).POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
+  /** GET {@code /config_dump} (with {@code include_eds}). */
+  public JsonNode configDump() {
+    return json("/config_dump?include_eds");
+  }
+
+  /** GET an admin path and parse its JSON body. */
+  public JsonNode json(String pathAndQuery) {
+    HttpResponse<String> r = admin(pathAndQuery);
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET " + pathAndQuery + " -> " + r.statusCode() + ": " + r.body());
+    }
+    try {
+      return JSON.readTree(r.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException("GET " + pathAndQuery + " did not return JSON", e);
+    }
+  }
+
+  /**
+   * The value of one counter or gauge, by its exact name (e.g. {@code
+   * cluster.sluice_xds.upstream_cx_total}); empty if Envoy has no such stat (yet).
+   */
+  public OptionalLong stat(String name) {
+    String filter = "^" + regexQuote(name) + "$";
+    JsonNode stats = json("/stats?format=json&filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8)).path("stats");
+    for (JsonNode s : stats) {
+      if (name.equals(s.path("name").asText()) && s.has("value")) {
+        return OptionalLong.of(s.path("value").asLong());
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  /** Envoy's log so far ({@code --log-path}), plus anything it wrote to stdout/stderr. */
+  public String log() {
+    String done = finalLog;
+    return done != null ? done : readLog(logFile, outFile);
+  }
+
+  /** The last {@code lines} lines of {@link #log()}. */
+  public String tail(int lines) {
+    List<String> all = log().lines().toList();
+    int from = Math.max(0, all.size() - lines);
+    return String.join("\n", all.subList(from, all.size()));
+  }
+
+  /** SIGTERM, then SIGKILL after 5 s; waits for the process to be gone. Idempotent. */
+  @Override
+  public void close() {
+    stop(process);
+    if (finalLog == null) {
+      finalLog = readLog(logFile, outFile);
+    }
+    if (!Boolean.getBoolean("sluice.envoy.keep")) {
+      deleteTree(workDir);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Envoy[" + nodeId + "/" + nodeCluster + " pid " + process.pid() + " admin " + adminPort + "]";
+  }
+
+  private static void stop(Process process) {
+    try {
+      if (process.isAlive()) {
+        process.destroy(); // SIGTERM
+        if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+          process.destroyForcibly(); // SIGKILL
+          process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    } finally {
+      if (!process.isAlive()) {
+        LIVE.remove(process);
+      }
+    }
+  }
+
+  private void checkAlive() {
+    if (!process.isAlive()) {
+      throw new AssertionError(
+          "Envoy " + nodeId + " (pid " + process.pid() + ") exited with code " + process.exitValue() + "\n"
+              + tail(200));
+    }
+  }
+
+  private URI adminUri(String pathAndQuery) {
+    return URI.create(adminUrl() + (pathAndQuery.startsWith("/") ? "" : "/") + pathAndQuery);
+  }
+
+  private HttpResponse<String> adminCall(HttpRequest.Builder request) {
+    try {
+      return send(request);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Envoy admin call failed: " + request.build().uri(), e);
+    }
+  }
+
+  private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+    try {
+      return HTTP.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  private static String regexQuote(String s) {
+    StringBuilder b = new StringBuilder();
+    for (char c : s.toCharArray()) {
+      if (!Character.isLetterOrDigit(c) && c != '_') {
+        b.append('\\');
+      }
+      b.append(c);
+    }
+    return b.toString();
+  }
+
+  private static String readLog(Path logFile, Path outFile) {
+    StringBuilder b = new StringBuilder();
+    try {
+      if (Files.exists(logFile)) {
+        b.append(new String(Files.readAllBytes(logFile), StandardCharsets.UTF_8));
+      }
+      if (Files.exists(outFile) && Files.size(outFile) > 0) {
+        b.append("\n--- envoy stdout/stderr ---\n").append(new String(Files.readAllBytes(outFile), StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      b.append("\n(cannot read Envoy log: ").append(e).append(")");
+    }
+    return b.toString();
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}
