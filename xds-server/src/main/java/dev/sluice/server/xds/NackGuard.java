@@ -7,41 +7,76 @@ import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
 import io.envoyproxy.controlplane.cache.Response;
 import io.envoyproxy.controlplane.cache.Watch;
 import io.envoyproxy.controlplane.cache.XdsRequest;
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.function.Consumer;
 
 /**
- * Stops NACK loops. On a NACK, java-control-plane opens a new watch at the last version the proxy
- * accepted; the cache sees that it differs from the snapshot and sends the rejected config again at
- * once, forever. This wrapper opens that watch at the rejected version instead (SotW), or with the
+ * Fixes two things java-control-plane gets wrong before a watch is created.
+ *
+ * <p>NACK loops: on a NACK the library opens a new watch at the last version the proxy accepted;
+ * the cache sees that it differs from the snapshot and sends the rejected config again at once,
+ * forever. This wrapper opens that watch at the rejected version instead (SotW), or with the
  * rejected resource versions marked as known (delta), so the proxy hears from us again only when
  * the config changes.
  *
- * <p>{@link XdsCallbacks} sees the NACK first (callbacks run before the watch is created, on the
- * same thread) and records the rejected version against the request object.
+ * <p>Lost nodes: Envoys with {@code set_node_on_first_message_only} send their node once per
+ * stream, but the cache groups every request by its node, so later requests would land in the
+ * group "". The node first seen on the stream is put back.
+ *
+ * <p>{@link XdsCallbacks} sees each request first: the library runs the request callbacks and then
+ * creates the watch synchronously on the same thread, so a thread-local note, checked against the
+ * identity of the request object, carries what the callbacks learned to {@link #createWatch}.
  */
 final class NackGuard implements ConfigWatcher {
   private final ConfigWatcher delegate;
-  private final Map<DiscoveryRequest, String> rejected = Collections.synchronizedMap(new WeakHashMap<>());
-  private final Map<DeltaDiscoveryRequest, Map<String, String>> rejectedDelta =
-      Collections.synchronizedMap(new WeakHashMap<>());
+  private final ThreadLocal<Note> note = new ThreadLocal<>();
+
+  private static final class Note {
+    final Object request;
+    Node node;
+    String rejectedVersion;
+    Map<String, String> rejectedResources;
+
+    Note(Object request) {
+      this.request = request;
+    }
+  }
 
   NackGuard(ConfigWatcher delegate) {
     this.delegate = delegate;
   }
 
+  private Note noteFor(Object request) {
+    Note n = note.get();
+    if (n == null || n.request != request) {
+      n = new Note(request);
+      note.set(n);
+    }
+    return n;
+  }
+
+  private Note take(Object request) {
+    Note n = note.get();
+    note.remove();
+    return n != null && n.request == request ? n : null;
+  }
+
+  /** The node of the stream a node-less request came on. */
+  void node(Object request, Node node) {
+    noteFor(request).node = node;
+  }
+
   void rejected(DiscoveryRequest nack, String rejectedVersion) {
-    rejected.put(nack, rejectedVersion);
+    noteFor(nack).rejectedVersion = rejectedVersion;
   }
 
   void rejected(DeltaDiscoveryRequest nack, Map<String, String> rejectedResourceVersions) {
-    rejectedDelta.put(nack, rejectedResourceVersions);
+    noteFor(nack).rejectedResources = rejectedResourceVersions;
   }
 
   @Override
@@ -52,10 +87,18 @@ final class NackGuard implements ConfigWatcher {
       Consumer<Response> responseConsumer,
       boolean hasClusterChanged,
       boolean allowDefaultEmptyEdsUpdate) {
-    String version = rejected.remove(request.v3Request());
-    XdsRequest effective = version == null
-        ? request
-        : XdsRequest.create(request.v3Request().toBuilder().setVersionInfo(version).build());
+    Note n = take(request.v3Request());
+    XdsRequest effective = request;
+    if (n != null) {
+      DiscoveryRequest.Builder b = request.v3Request().toBuilder();
+      if (n.rejectedVersion != null) {
+        b.setVersionInfo(n.rejectedVersion);
+      }
+      if (n.node != null) {
+        b.setNode(n.node);
+      }
+      effective = XdsRequest.create(b.build());
+    }
     return delegate.createWatch(ads, effective, knownResourceNames, responseConsumer, hasClusterChanged,
         allowDefaultEmptyEdsUpdate);
   }
@@ -69,13 +112,19 @@ final class NackGuard implements ConfigWatcher {
       boolean isWildcard,
       Consumer<DeltaResponse> responseConsumer,
       boolean hasClusterChanged) {
-    Map<String, String> rejectedVersions = rejectedDelta.remove(request.v3Request());
+    Note n = take(request.v3Request());
     Map<String, String> known = resourceVersions;
-    if (rejectedVersions != null) {
-      known = new HashMap<>(resourceVersions);
-      known.putAll(rejectedVersions);
+    DeltaXdsRequest effective = request;
+    if (n != null) {
+      if (n.rejectedResources != null) {
+        known = new HashMap<>(resourceVersions);
+        known.putAll(n.rejectedResources);
+      }
+      if (n.node != null) {
+        effective = DeltaXdsRequest.create(request.v3Request().toBuilder().setNode(n.node).build());
+      }
     }
-    return delegate.createDeltaWatch(request, requesterVersion, known, pendingResources, isWildcard,
+    return delegate.createDeltaWatch(effective, requesterVersion, known, pendingResources, isWildcard,
         responseConsumer, hasClusterChanged);
   }
 }

@@ -30,6 +30,7 @@ public final class ProxyRegistry {
   /** Per stream: the node, and per resource type the last response, last ACK and last NACK. */
   public static final class ProxyState {
     final long streamId;
+    volatile io.envoyproxy.envoy.config.core.v3.Node node;
     volatile String nodeId;
     volatile String group;
     final Instant connectedAt = Instant.now();

@@ -57,6 +57,9 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
     ProxyState p = registry.stream(streamId);
     identify(p, request.hasNode() ? request.getNode() : null);
+    if (!request.hasNode() && p.node != null) {
+      guard.node(request, p.node);
+    }
     TypeState t = p.type(request.getTypeUrl());
     t.requestedNames = List.copyOf(request.getResourceNamesList());
     if (request.getResponseNonce().isEmpty() || !request.getResponseNonce().equals(t.lastSentNonce)) {
@@ -78,6 +81,9 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
     ProxyState p = registry.stream(streamId);
     identify(p, request.hasNode() ? request.getNode() : null);
+    if (!request.hasNode() && p.node != null) {
+      guard.node(request, p.node);
+    }
     TypeState t = p.type(request.getTypeUrl());
     t.delta = true;
     if (request.getResponseNonce().isEmpty() || !request.getResponseNonce().equals(t.lastSentNonce)) {
@@ -121,6 +127,7 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
 
   private static void identify(ProxyState p, Node node) {
     if (node != null && p.nodeId == null) {
+      p.node = node;
       p.nodeId = node.getId();
       p.group = ProxyGroups.group(node);
       LOG.info("proxy {} connected (group {}, stream {})", p.nodeId, p.group, p.streamId);

@@ -23,7 +23,7 @@ import java.util.function.UnaryOperator;
  * {@link SluiceServer} on free ports that can be stopped and started again on the same ports.
  */
 final class SluiceFixture implements AutoCloseable {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
   private static final ObjectMapper JSON = new ObjectMapper();
   final Path dir;
   final Path registry;
