@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.protobuf.Duration;
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.EnvoyProcess;
 import dev.sluice.testing.HttpUpstream;
-import dev.sluice.xds.XdsResources;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,7 +26,7 @@ class NackIT {
   void rejectedConfigIsRecordedOnceNotResentAndTheProxyKeepsItsLastGoodConfig() throws Exception {
     AtomicBoolean poison = new AtomicBoolean(false);
     try (HttpUpstream users = HttpUpstream.start("users");
-        SluiceFixture sluice = new SluiceFixture().hook(r -> poison.get() ? withInvalidCluster(r) : r)) {
+        SluiceFixture sluice = new SluiceFixture().hook(r -> poison.get() ? InvalidResources.withInvalidCluster(r) : r)) {
       sluice.writeRegistry("services:\n  users: [\"127.0.0.1:" + users.port() + "\"]\n");
       String routes = "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n";
       sluice.writePolicy("routes.yaml", routes);
@@ -68,17 +63,6 @@ class NackIT {
       assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", CDS)).isEqualTo(1);
       assertThat(sluice.answer("/users")).isEqualTo("users");
     }
-  }
-
-  /** A cluster Envoy's proto validation refuses: connect_timeout must be above 0. */
-  private static XdsResources withInvalidCluster(XdsResources r) {
-    List<Cluster> clusters = new ArrayList<>(r.clusters());
-    clusters.add(Cluster.newBuilder()
-        .setName("poison")
-        .setType(Cluster.DiscoveryType.STATIC)
-        .setConnectTimeout(Duration.newBuilder().setSeconds(-1))
-        .build());
-    return r.withClusters(clusters);
   }
 
   private static long pushes(SluiceFixture sluice) {
