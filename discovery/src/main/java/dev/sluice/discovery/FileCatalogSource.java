@@ -46,25 +46,28 @@ public final class FileCatalogSource implements CatalogSource {
 
   @Override
   public void start(CatalogListener listener) {
-    Runnable reload = () -> {
-      Result r = read(file);
-      if (r.catalog().isPresent()) {
-        if (!r.catalog().get().equals(last)) {
-          last = r.catalog().get();
-          LOG.info("registry {}: {} services", file, last.services().size());
-          listener.onCatalog(last);
-        }
-      } else {
-        r.findings().forEach(f -> LOG.error("registry rejected, keeping the previous catalog: {}", f.format()));
-        listener.onError(r.findings());
-      }
-    };
+    // Runs on the watcher's thread and once on the caller's; the lock keeps "last" consistent.
+    Runnable reload = () -> reload(listener);
     try {
       watcher = new FileWatcher(file, debounce, reload);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot watch " + file, e);
     }
     reload.run();
+  }
+
+  private synchronized void reload(CatalogListener listener) {
+    Result r = read(file);
+    if (r.catalog().isPresent()) {
+      if (!r.catalog().get().equals(last)) {
+        last = r.catalog().get();
+        LOG.info("registry {}: {} services", file, last.services().size());
+        listener.onCatalog(last);
+      }
+    } else {
+      r.findings().forEach(f -> LOG.error("registry rejected, keeping the previous catalog: {}", f.format()));
+      listener.onError(r.findings());
+    }
   }
 
   @Override

@@ -11,6 +11,8 @@ import dev.sluice.server.xds.XdsServer;
 import dev.sluice.yaml.Finding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,20 +24,21 @@ import org.slf4j.LoggerFactory;
 public final class SluiceServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
   private final Metrics metrics = new Metrics();
+  /** Everything started, closed in reverse order — also when start-up fails half-way. */
+  private final Deque<AutoCloseable> started;
   private final XdsServer xds;
   private final ConfigPipeline pipeline;
-  private final FileCatalogSource registry;
-  private final FileWatcher policyWatcher;
   private final AdminServer admin;
 
-  private SluiceServer(ServerOptions options) throws IOException {
-    xds = new XdsServer(options.xdsHost(), options.xdsPort(), metrics).start();
-    pipeline = new ConfigPipeline(xds.publisher()::publish, options.resourceHook(), metrics);
-    admin = new AdminServer(options.adminHost(), options.adminPort(), this).start();
+  private SluiceServer(ServerOptions options, Deque<AutoCloseable> started) throws IOException {
+    this.started = started;
+    xds = track(new XdsServer(options.xdsHost(), options.xdsPort(), metrics).start());
+    pipeline = track(new ConfigPipeline(xds.publisher()::publish, options.resourceHook(), metrics));
+    admin = track(new AdminServer(options.adminHost(), options.adminPort(), this).start());
     pipeline.policiesChanged(PolicyLoader.load(options.policies()));
-    policyWatcher = new FileWatcher(options.policies(), options.debounce(),
-        () -> pipeline.policiesChanged(PolicyLoader.load(options.policies())));
-    registry = new FileCatalogSource(options.registry(), options.debounce());
+    track(new FileWatcher(options.policies(), options.debounce(),
+        () -> pipeline.policiesChanged(PolicyLoader.load(options.policies()))));
+    FileCatalogSource registry = track(new FileCatalogSource(options.registry(), options.debounce()));
     registry.start(new CatalogListener() {
       @Override
       public void onCatalog(ServiceCatalog catalog) {
@@ -51,11 +54,18 @@ public final class SluiceServer implements AutoCloseable {
         options.adminHost(), admin.port(), registry.describe(), options.policies());
   }
 
+  private <T extends AutoCloseable> T track(T resource) {
+    started.push(resource);
+    return resource;
+  }
+
   public static SluiceServer start(ServerOptions options) {
+    Deque<AutoCloseable> started = new ArrayDeque<>();
     try {
-      return new SluiceServer(options);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      return new SluiceServer(options, started);
+    } catch (IOException | RuntimeException e) {
+      closeAll(started);
+      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
     }
   }
 
@@ -86,10 +96,16 @@ public final class SluiceServer implements AutoCloseable {
 
   @Override
   public void close() {
-    policyWatcher.close();
-    registry.close();
-    admin.close();
-    xds.close();
-    pipeline.close();
+    closeAll(started);
+  }
+
+  private static void closeAll(Deque<AutoCloseable> started) {
+    while (!started.isEmpty()) {
+      try {
+        started.pop().close();
+      } catch (Exception e) {
+        LOG.warn("while stopping: {}", e.toString());
+      }
+    }
   }
 }
