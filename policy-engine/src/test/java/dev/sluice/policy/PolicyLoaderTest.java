@@ -300,9 +300,9 @@ class PolicyLoaderTest {
         to: users
         """)).containsExactly(
         "error: p.yaml:8:10: Route/by-id field match.regex: invalid regex \"^/users/[0-9+$\": Unclosed character class near index 13",
-        "error: p.yaml:14:10: Route/not-admin field match.regex: invalid regex \"^/(?!admin).*\": look-around, back-references, atomic groups and possessive quantifiers are not supported by Envoy (RE2)",
-        "error: p.yaml:20:10: Route/look-ahead field match.regex: invalid regex \"^/a(?=b)\": look-around, back-references, atomic groups and possessive quantifiers are not supported by Envoy (RE2)",
-        "error: p.yaml:27:21: Route/header field match.headers.x-user.regex: invalid regex \"(a)\\1\": look-around, back-references, atomic groups and possessive quantifiers are not supported by Envoy (RE2)",
+        "error: p.yaml:14:10: Route/not-admin field match.regex: invalid regex \"^/(?!admin).*\": the negative look-ahead (?! is not supported by Envoy (RE2)",
+        "error: p.yaml:20:10: Route/look-ahead field match.regex: invalid regex \"^/a(?=b)\": the look-ahead (?= is not supported by Envoy (RE2)",
+        "error: p.yaml:27:21: Route/header field match.headers.x-user.regex: invalid regex \"(a)\\1\": the back-reference \\1 is not supported by Envoy (RE2)",
         "error: p.yaml:28:19: Route/header field match.headers.x-id.regex: invalid regex \"[0-9\": Unclosed character class near index 3");
   }
 
