@@ -21,7 +21,7 @@ public final class FileCatalogSource implements CatalogSource {
   private final Path file;
   private final Duration debounce;
   private FileWatcher watcher;
-  private ServiceCatalog last;
+  private volatile ServiceCatalog last;
 
   public FileCatalogSource(Path file, Duration debounce) {
     this.file = file;

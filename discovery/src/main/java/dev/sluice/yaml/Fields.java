@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  */
 public final class Fields {
   private static final Pattern DURATION = Pattern.compile("^(\\d+)(ms|s|m|h)$");
+  /** The largest google.protobuf.Duration (10,000 years); Envoy rejects anything longer. */
+  static final long MAX_DURATION_SECONDS = 315_576_000_000L;
   private final Diagnostics diagnostics;
   private final String resource;
 
@@ -111,20 +113,32 @@ public final class Fields {
     if (n.isAbsent()) {
       return Optional.empty();
     }
-    String text = n.isScalar() ? n.value().asText().trim() : "";
-    Matcher m = DURATION.matcher(text);
-    if (!n.isScalar() || !m.matches()) {
-      error(n, "invalid duration " + (n.isScalar() ? "\"" + n.value().asText() + "\"" : n.typeName())
-          + " (write it like 250ms, 2s, 1m or 1h)");
+    if (!n.isScalar()) {
+      error(n, "expected a duration like 250ms, 2s, 1m or 1h, got " + n.typeName());
       return Optional.empty();
     }
-    long amount = Long.parseLong(m.group(1));
-    return Optional.of(switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      default -> Duration.ofHours(amount);
-    });
+    String text = n.value().asText().trim();
+    Matcher m = DURATION.matcher(text);
+    if (!m.matches()) {
+      error(n, "invalid duration \"" + n.value().asText() + "\" (write it like 250ms, 2s, 1m or 1h)");
+      return Optional.empty();
+    }
+    try {
+      long amount = Long.parseLong(m.group(1));
+      Duration d = switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "s" -> Duration.ofSeconds(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        default -> Duration.ofHours(amount);
+      };
+      if (d.getSeconds() <= MAX_DURATION_SECONDS) {
+        return Optional.of(d);
+      }
+    } catch (NumberFormatException | ArithmeticException e) {
+      // too many digits: reported below
+    }
+    error(n, "duration \"" + text + "\" is too long (at most " + MAX_DURATION_SECONDS + "s)");
+    return Optional.empty();
   }
 
   /** A list of strings; a single string is accepted as a list of one. */

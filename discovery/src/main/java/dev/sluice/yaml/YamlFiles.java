@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads YAML files into trees that remember where each value came from.
@@ -26,7 +29,13 @@ import java.util.Map;
  * errors.
  */
 public final class YamlFiles {
-  private static final YAMLFactory FACTORY = YAMLFactory.builder().build();
+  /**
+   * Empty plain scalars ({@code to:} with nothing after it, or an empty document between two
+   * {@code ---}) are null, as YAML says, not the empty string Jackson gives by default; a quoted
+   * {@code ""} stays a string.
+   */
+  private static final YAMLFactory FACTORY =
+      YAMLFactory.builder().enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private YamlFiles() {}
@@ -50,7 +59,19 @@ public final class YamlFiles {
         }
         index++;
       }
+    } catch (Invalid e) {
+      throw new YamlSyntaxException(file, e.position, "invalid YAML: " + e.getMessage());
     } catch (JsonProcessingException e) {
+      // Jackson's location is that of the last good token; SnakeYAML's problem mark is where the
+      // mistake is, and its message without the multi-line snippet fits the one-line format.
+      if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+        Mark at = m.getProblemMark();
+        String context = m.getContext() == null ? ""
+            : " (" + m.getContext() + (m.getContextMark() == null ? "" : " started at " + (m.getContextMark().getLine() + 1)
+                + ":" + (m.getContextMark().getColumn() + 1)) + ")";
+        throw new YamlSyntaxException(file, new Position(at.getLine() + 1, at.getColumn() + 1),
+            "invalid YAML: " + m.getProblem() + context);
+      }
       JsonLocation loc = e.getLocation();
       throw new YamlSyntaxException(file, loc == null ? Position.UNKNOWN : pos(loc), "invalid YAML: " + e.getOriginalMessage());
     } catch (IOException e) {
@@ -62,13 +83,23 @@ public final class YamlFiles {
   private static JsonNode readValue(JsonParser p, JsonToken t, String pointer, Map<String, Position> positions)
       throws IOException {
     positions.put(pointer, pos(p.currentTokenLocation()));
+    if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+      // Jackson's streaming parser does not resolve aliases: it would hand us the alias name as text.
+      throw new Invalid(pos(p.currentTokenLocation()),
+          "YAML aliases (*" + p.getText() + ") are not supported: write the value out in full");
+    }
     switch (t) {
       case START_OBJECT -> {
         ObjectNode obj = NODES.objectNode();
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
           String name = p.currentName();
           String child = pointer + "/" + escape(name);
-          positions.put(child + "#key", pos(p.currentTokenLocation()));
+          Position key = pos(p.currentTokenLocation());
+          if (obj.has(name)) {
+            // YAML requires unique keys; Jackson would silently keep the last value.
+            throw new Invalid(key, "duplicate key '" + name + "' (first written at " + positions.get(child + "#key") + ")");
+          }
+          positions.put(child + "#key", key);
           JsonToken vt = p.nextToken();
           obj.set(name, readValue(p, vt, child, positions));
         }
@@ -102,6 +133,16 @@ public final class YamlFiles {
         return NODES.nullNode();
       }
       default -> throw new IOException("unexpected YAML token " + t);
+    }
+  }
+
+  /** A mistake found while building the tree, at a known place. */
+  private static final class Invalid extends IOException {
+    private final Position position;
+
+    Invalid(Position position, String message) {
+      super(message);
+      this.position = position;
     }
   }
 

@@ -16,28 +16,33 @@ import java.util.Set;
 public final class CrossChecks {
   private CrossChecks() {}
 
-  /** Resolves each route's gateway: the one it names, or the only one there is. */
+  /**
+   * Resolves each route's gateway: the one it names, or the only one there is. {@code declared}
+   * holds every Gateway name written, valid or not, so that a Gateway with its own error does not
+   * also make every route that uses it fail with "no Gateway" or "unknown gateway".
+   */
   static List<RouteSpec> attachRoutes(
-      List<GatewaySpec> gateways, List<RouteSpec> routes, Diagnostics d) {
+      List<GatewaySpec> gateways, Set<String> declared, List<RouteSpec> routes, Diagnostics d) {
     List<RouteSpec> out = new ArrayList<>();
     for (RouteSpec r : routes) {
       String label = r.label(RouteSpec.KIND);
       if (r.gateway().isEmpty()) {
-        if (gateways.size() == 1) {
-          out.add(r.withGateway(gateways.get(0).name()));
-        } else if (gateways.isEmpty()) {
+        if (declared.size() == 1) {
+          if (gateways.size() == 1) {
+            out.add(r.withGateway(gateways.get(0).name()));
+          }
+        } else if (declared.isEmpty()) {
           d.add(new Finding(Severity.ERROR, r.source().file(), r.source().position(), label, "gateway",
               "no Gateway is defined to attach this route to (add a document with kind: Gateway)"));
         } else {
           d.add(new Finding(Severity.ERROR, r.source().file(), r.source().position(), label, "gateway",
-              "several gateways exist (" + String.join(", ", gateways.stream().map(GatewaySpec::name).toList())
-                  + "): name one with 'gateway:'"));
+              "several gateways exist (" + String.join(", ", declared) + "): name one with 'gateway:'"));
         }
-      } else if (gateways.stream().noneMatch(g -> g.name().equals(r.gateway()))) {
+      } else if (gateways.stream().anyMatch(g -> g.name().equals(r.gateway()))) {
+        out.add(r);
+      } else if (!declared.contains(r.gateway())) {
         d.add(new Finding(Severity.ERROR, r.source().file(), r.source().position(), label, "gateway",
             "unknown gateway \"" + r.gateway() + "\""));
-      } else {
-        out.add(r);
       }
     }
     return out;

@@ -15,9 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -77,6 +79,7 @@ public final class PolicyLoader {
     List<GatewaySpec> gateways = new ArrayList<>();
     List<RouteSpec> routes = new ArrayList<>();
     Map<String, Source> seen = new HashMap<>();
+    Set<String> declaredGateways = new LinkedHashSet<>();
     for (YamlDocument doc : docs) {
       YamlNode root = doc.node();
       Fields top = new Fields(d, "");
@@ -102,6 +105,9 @@ public final class PolicyLoader {
       if (name.isEmpty()) {
         continue;
       }
+      if (kind.get().kind().equals(GatewaySpec.KIND)) {
+        declaredGateways.add(name.get());
+      }
       Source source = new Source(doc.file(), root.position());
       Source earlier = seen.putIfAbsent(label, source);
       if (earlier != null) {
@@ -117,7 +123,7 @@ public final class PolicyLoader {
         }
       });
     }
-    List<RouteSpec> attached = CrossChecks.attachRoutes(gateways, routes, d);
+    List<RouteSpec> attached = CrossChecks.attachRoutes(gateways, declaredGateways, routes, d);
     if (d.hasErrors()) {
       return new Result(Optional.empty(), d.findings());
     }

@@ -14,14 +14,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 
-/** Envoy resources as YAML, the way Envoy's config_dump would show them: for golden files and render. */
+/**
+ * Envoy resources as YAML, the way Envoy's config_dump shows them (proto field names, snake_case):
+ * for golden files and render.
+ */
 public final class XdsYaml {
   /** Every type we pack into an Any; JsonFormat needs them to print typed_config. */
   public static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()
       .add(HttpConnectionManager.getDescriptor())
       .add(Router.getDescriptor())
       .build();
-  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);
+  private static final JsonFormat.Printer PRINTER =
+      JsonFormat.printer().usingTypeRegistry(TYPES).preservingProtoFieldNames();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
