@@ -30,7 +30,12 @@ import java.util.stream.Stream;
 public final class PolicyLoader {
   private PolicyLoader() {}
 
-  public record Result(Optional<PolicySet> policies, List<Finding> findings) {
+  /**
+   * @param policies the whole set, present only when there is no error
+   * @param readable every resource that was read without error, so warnings about them can be
+   *     shown next to the errors of the others
+   */
+  public record Result(Optional<PolicySet> policies, PolicySet readable, List<Finding> findings) {
     public boolean hasErrors() {
       return findings.stream().anyMatch(Finding::isError);
     }
@@ -124,11 +129,8 @@ public final class PolicyLoader {
       });
     }
     List<RouteSpec> attached = CrossChecks.attachRoutes(gateways, declaredGateways, routes, d);
-    if (d.hasErrors()) {
-      return new Result(Optional.empty(), d.findings());
-    }
     PolicySet set = new PolicySet(gateways, attached);
     CrossChecks.shadowedRoutes(set, d);
-    return new Result(Optional.of(set), d.findings());
+    return new Result(d.hasErrors() ? Optional.empty() : Optional.of(set), set, d.findings());
   }
 }

@@ -462,6 +462,9 @@ class PolicyLoaderTest {
     assertThat(PolicyLoader.load(dir).findings()).extracting(Finding::format).containsExactly(
         "error: " + dir.resolve("a.yaml") + ":8:10: Route/a field timeout: invalid duration \"soon\" (write it like 250ms, 2s, 1m or 1h)",
         "error: " + dir.resolve("b.yaml") + ":3:5: invalid YAML: mapping values are not allowed here",
+        // warnings about what could be read come with the errors
+        "warning: " + dir.resolve("c.yml") + ":1:1: Route/c field match: never matches: route \"a\" at "
+            + dir.resolve("a.yaml") + ":5:1 comes first and matches every request this one does",
         "error: " + dir.resolve("c.yml") + ":4:1: Route/c field retries: unknown field 'retries'");
   }
 

@@ -3,13 +3,11 @@ package dev.sluice.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.RepoRoot;
-import dev.sluice.discovery.FileCatalogSource;
-import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.yaml.Finding;
 import java.io.File;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,12 +21,7 @@ class ValidateExamplesTest {
 
   /** Loads a folder the way {@code sluice validate} does, and prints the findings with short paths. */
   private static List<String> validate(Path dir) {
-    FileCatalogSource.Result registry = FileCatalogSource.read(ROOT.resolve("compose/services.yaml"));
-    ServiceCatalog catalog = registry.catalog().orElseThrow(() -> new AssertionError(registry.findings()));
-    PolicyLoader.Result loaded = PolicyLoader.load(dir);
-    List<Finding> findings = new ArrayList<>(loaded.findings());
-    loaded.policies().ifPresent(set -> findings.addAll(CrossChecks.againstCatalog(set, catalog)));
-    findings.sort(Finding.ORDER);
+    List<Finding> findings = PolicyValidation.run(dir, Optional.of(ROOT.resolve("compose/services.yaml"))).findings();
     String prefix = dir + File.separator;
     return findings.stream().map(f -> f.format().replace(prefix, "")).toList();
   }
@@ -36,15 +29,17 @@ class ValidateExamplesTest {
   @Test
   void mistakes() {
     assertThat(validate(EXAMPLES.resolve("mistakes"))).containsExactly(
-        "error: gateway.yaml:4:7: Gateway/edge field port: 70000 is out of range 1..65535",
-        "error: orders.yaml:7:10: Route/orders field timeout: invalid duration \"30 seconds\" (write it like 250ms, 2s, 1m or 1h)",
-        "error: orders.yaml:14:23: Route/orders-canary field match.headers.x-canary.regex: invalid regex \"^(yes|true\": Unclosed group near index 10",
-        "error: orders.yaml:16:3: Route/orders-canary field to: weights sum to 0: at least one service needs a weight above 0",
-        "error: orders.yaml:24:10: Route/order-by-id field match.regex: invalid regex \"^/orders/(?!new)[0-9]+$\": the negative look-ahead (?! is not supported by Envoy (RE2)",
-        "error: users.yaml:7:1: Route/users field timout: unknown field 'timout' (did you mean 'timeout'?)",
-        "error: users.yaml:16:7: Route/orders field name: duplicate name: Route/orders is already defined at orders.yaml:2:1",
-        "error: users.yaml:21:1: Route/avatars field to: required field is missing: name the service to send traffic to, e.g. 'to: users'",
-        "error: users.yaml:25:10: Route/avatars field timeout: expected a duration like 250ms, 2s, 1m or 1h, got a list");
+        "error: gateway.yaml:9:7: Gateway/internal field port: 70000 is out of range 1..65535",
+        "error: orders.yaml:8:10: Route/orders field timeout: invalid duration \"30 seconds\" (write it like 250ms, 2s, 1m or 1h)",
+        "error: orders.yaml:16:23: Route/orders-canary field match.headers.x-canary.regex: invalid regex \"^(yes|true\": Unclosed group near index 10",
+        "error: orders.yaml:18:3: Route/orders-canary field to: weights sum to 0: at least one service needs a weight above 0",
+        "error: orders.yaml:27:10: Route/order-by-id field match.regex: invalid regex \"^/orders/(?!new)[0-9]+$\": the negative look-ahead (?! is not supported by Envoy (RE2)",
+        "error: users.yaml:8:1: Route/users field timout: unknown field 'timout' (did you mean 'timeout'?)",
+        "warning: users.yaml:10:1: Route/users-admin field match: never matches: route \"users\" at users.yaml:2:1 comes first and matches every request this one does",
+        "error: users.yaml:18:7: Route/orders field name: duplicate name: Route/orders is already defined at orders.yaml:2:1",
+        "error: users.yaml:24:1: Route/avatars field to: required field is missing: name the service to send traffic to, e.g. 'to: users'",
+        "error: users.yaml:29:10: Route/avatars field timeout: expected a duration like 250ms, 2s, 1m or 1h, got a list",
+        "warning: users.yaml:36:5: Route/invoices field to: service \"invoices\" is not in the registry: requests will get 503 until it appears");
   }
 
   @Test

@@ -156,16 +156,17 @@ class SchemaTest {
       }
     }
     assertThat(failing).containsExactly(
-        "gateway.yaml:2 edge",            // port 70000
+        "gateway.yaml:7 internal",        // port 70000
         "orders.yaml:2 orders",           // timeout: 30 seconds
-        "orders.yaml:9 orders-canary",    // weights all 0
+        "orders.yaml:10 orders-canary",   // weights all 0
         "users.yaml:2 users",             // timout
-        "users.yaml:21 avatars");         // no 'to', timeout: [5s]
+        "users.yaml:24 avatars");         // no 'to', timeout: [5s]
     assertThat(passing).containsExactly(
-        "orders.yaml:21 order-by-id",     // a look-ahead: RE2 syntax is beyond the schema
-        "users.yaml:9 users-admin",       // shadowed: only a warning
-        "users.yaml:15 orders",           // a duplicate name: another document
-        "users.yaml:27 invoices");        // an unknown service: only a warning
+        "gateway.yaml:2 edge",
+        "orders.yaml:23 order-by-id",     // a look-ahead: RE2 syntax is beyond the schema
+        "users.yaml:10 users-admin",      // shadowed: only a warning
+        "users.yaml:17 orders",           // a duplicate name: another document
+        "users.yaml:31 invoices");        // an unknown service: only a warning
   }
 
   /**

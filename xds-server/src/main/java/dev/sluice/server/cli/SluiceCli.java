@@ -18,4 +18,9 @@ public final class SluiceCli {
   public static int run(String... args) {
     return new CommandLine(new SluiceCli()).execute(args);
   }
+
+  /** Runs with output to {@code out}; for tests and embedding. */
+  public static int run(java.io.PrintWriter out, String... args) {
+    return new CommandLine(new SluiceCli()).setOut(out).setErr(out).execute(args);
+  }
 }

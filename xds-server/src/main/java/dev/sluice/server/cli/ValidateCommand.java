@@ -1,14 +1,11 @@
 package dev.sluice.server.cli;
 
-import dev.sluice.discovery.FileCatalogSource;
-import dev.sluice.policy.CrossChecks;
-import dev.sluice.policy.PolicyLoader;
-import dev.sluice.yaml.Finding;
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.PolicyValidation;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,32 +32,21 @@ final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    PolicyLoader.Result result = PolicyLoader.load(policies);
-    List<Finding> findings = new ArrayList<>(result.findings());
-    Path reg = registry;
-    if (reg == null) {
+    Optional<Path> reg = Optional.ofNullable(registry);
+    if (reg.isEmpty()) {
       Path sibling = policies.toAbsolutePath().normalize().getParent().resolve("services.yaml");
-      reg = Files.isRegularFile(sibling) ? sibling : null;
+      reg = Files.isRegularFile(sibling) ? Optional.of(sibling) : Optional.empty();
     }
-    if (reg != null) {
-      FileCatalogSource.Result catalog = FileCatalogSource.read(reg);
-      findings.addAll(catalog.findings());
-      if (result.policies().isPresent() && catalog.catalog().isPresent()) {
-        findings.addAll(CrossChecks.againstCatalog(result.policies().get(), catalog.catalog().get()));
-      }
-    }
-    findings.sort(Finding.ORDER);
-    findings.forEach(f -> out.println(f.format()));
-    long errors = findings.stream().filter(Finding::isError).count();
-    long warnings = findings.size() - errors;
-    if (errors > 0) {
-      out.printf("%d error(s), %d warning(s): nothing would be applied%n", errors, warnings);
+    PolicyValidation.Report report = PolicyValidation.run(policies, reg);
+    report.findings().forEach(f -> out.println(f.format()));
+    if (report.errors() > 0) {
+      out.printf("%d error(s), %d warning(s): nothing would be applied%n", report.errors(), report.warnings());
       out.flush();
       return 1;
     }
-    var set = result.policies().orElseThrow();
+    PolicySet set = report.policies().orElseThrow();
     out.printf("ok: %d gateway(s), %d route(s)%s, %d warning(s)%n", set.gateways().size(), set.routes().size(),
-        reg == null ? "" : " checked against " + reg, warnings);
+        reg.map(r -> " checked against " + r).orElse(""), report.warnings());
     out.flush();
     return 0;
   }

@@ -1,0 +1,81 @@
+package dev.sluice.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testing.RepoPaths;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code sluice validate}: one line per finding, exit 1 on any error, 0 with warnings only. */
+class ValidateCommandTest {
+  private static final Path ROOT = RepoPaths.root();
+
+  private record Run(int exit, List<String> lines) {}
+
+  private static Run validate(String... args) {
+    StringWriter text = new StringWriter();
+    String[] all = new String[args.length + 1];
+    all[0] = "validate";
+    System.arraycopy(args, 0, all, 1, args.length);
+    int exit = SluiceCli.run(new PrintWriter(text), all);
+    return new Run(exit, text.toString().lines().map(l -> l.replace(ROOT + "/", "")).toList());
+  }
+
+  @Test
+  void realisticMistakesPrintOneLinePerFindingAndExitOne() {
+    Run run = validate(ROOT.resolve("compose/validate-examples/mistakes").toString(),
+        "--registry", ROOT.resolve("compose/services.yaml").toString());
+    assertThat(run.exit()).isEqualTo(1);
+    String dir = "compose/validate-examples/mistakes/";
+    assertThat(run.lines()).containsExactly(
+        "error: " + dir + "gateway.yaml:9:7: Gateway/internal field port: 70000 is out of range 1..65535",
+        "error: " + dir + "orders.yaml:8:10: Route/orders field timeout: invalid duration \"30 seconds\" (write it like 250ms, 2s, 1m or 1h)",
+        "error: " + dir + "orders.yaml:16:23: Route/orders-canary field match.headers.x-canary.regex: invalid regex \"^(yes|true\": Unclosed group near index 10",
+        "error: " + dir + "orders.yaml:18:3: Route/orders-canary field to: weights sum to 0: at least one service needs a weight above 0",
+        "error: " + dir + "orders.yaml:27:10: Route/order-by-id field match.regex: invalid regex \"^/orders/(?!new)[0-9]+$\": the negative look-ahead (?! is not supported by Envoy (RE2)",
+        "error: " + dir + "users.yaml:8:1: Route/users field timout: unknown field 'timout' (did you mean 'timeout'?)",
+        "warning: " + dir + "users.yaml:10:1: Route/users-admin field match: never matches: route \"users\" at " + dir + "users.yaml:2:1 comes first and matches every request this one does",
+        "error: " + dir + "users.yaml:18:7: Route/orders field name: duplicate name: Route/orders is already defined at " + dir + "orders.yaml:2:1",
+        "error: " + dir + "users.yaml:24:1: Route/avatars field to: required field is missing: name the service to send traffic to, e.g. 'to: users'",
+        "error: " + dir + "users.yaml:29:10: Route/avatars field timeout: expected a duration like 250ms, 2s, 1m or 1h, got a list",
+        "warning: " + dir + "users.yaml:36:5: Route/invoices field to: service \"invoices\" is not in the registry: requests will get 503 until it appears",
+        "9 error(s), 2 warning(s): nothing would be applied");
+  }
+
+  @Test
+  void warningsOnlyExitZero() {
+    Run run = validate(ROOT.resolve("compose/validate-examples/warnings-only").toString(),
+        "--registry", ROOT.resolve("compose/services.yaml").toString());
+    assertThat(run.exit()).isZero();
+    assertThat(run.lines()).hasSize(3);
+    assertThat(run.lines().subList(0, 2)).allMatch(l -> l.startsWith("warning: compose/validate-examples/warnings-only/routes.yaml:"));
+    assertThat(run.lines().get(2)).isEqualTo("ok: 1 gateway(s), 4 route(s) checked against compose/services.yaml, 2 warning(s)");
+  }
+
+  @Test
+  void theExamplePoliciesAreValidAgainstTheRegistryBesideThem() {
+    Run run = validate(ROOT.resolve("compose/policies").toString());
+    assertThat(run.exit()).isZero();
+    assertThat(run.lines()).containsExactly("ok: 1 gateway(s), 2 route(s) checked against compose/services.yaml, 0 warning(s)");
+  }
+
+  @Test
+  void aMissingFolderIsAnError(@TempDir Path dir) {
+    Run run = validate(dir.resolve("nope").toString());
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.lines().get(0)).endsWith("nope:1:1: no such policy folder");
+  }
+
+  @Test
+  void aRegistryWithErrorsIsReportedToo(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("services.yaml"), "services:\n  users:\n    - address: 127.0.0.1\n      port: 99999\n");
+    Run run = validate(ROOT.resolve("compose/policies").toString(), "--registry", dir.resolve("services.yaml").toString());
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.lines().get(0)).isEqualTo("error: " + dir.resolve("services.yaml") + ":4:13: Service/users field services.users[0].port: 99999 is out of range 1..65535");
+  }
+}
