@@ -56,48 +56,57 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   @Override
   public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
     ProxyState p = registry.stream(streamId);
-    identify(p, request.hasNode() ? request.getNode() : null);
-    if (!request.hasNode() && p.node != null) {
-      guard.node(request, p.node);
-    }
-    TypeState t = p.type(request.getTypeUrl());
+    TypeState t = typeOf(p, request, request.hasNode() ? request.getNode() : null, request.getTypeUrl());
     t.requestedNames = List.copyOf(request.getResourceNamesList());
-    if (request.getResponseNonce().isEmpty() || !request.getResponseNonce().equals(t.lastSentNonce)) {
-      return;
-    }
-    if (request.hasErrorDetail()) {
-      String version = t.lastSentVersion;
-      nack(p, t, request.getTypeUrl(), version, request.getErrorDetail().getMessage());
-      guard.rejected(request, version);
-    } else {
-      t.ackedVersion = t.lastSentVersion;
-      t.rejectedVersion = null;
-      t.lastError = null;
-      metrics.increment("sluice_xds_acks_total", "type", ProxyRegistry.shortType(request.getTypeUrl()));
+    if (answersLastResponse(t, request.getResponseNonce())) {
+      if (request.hasErrorDetail()) {
+        guard.rejected(request, t.lastSentVersion);
+        nack(p, t, request.getTypeUrl(), request.getErrorDetail().getMessage());
+      } else {
+        ack(t, request.getTypeUrl());
+      }
     }
   }
 
   @Override
   public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
     ProxyState p = registry.stream(streamId);
-    identify(p, request.hasNode() ? request.getNode() : null);
-    if (!request.hasNode() && p.node != null) {
+    TypeState t = typeOf(p, request, request.hasNode() ? request.getNode() : null, request.getTypeUrl());
+    t.delta = true;
+    if (answersLastResponse(t, request.getResponseNonce())) {
+      if (request.hasErrorDetail()) {
+        guard.rejected(request, t.lastSentResourceVersions);
+        nack(p, t, request.getTypeUrl(), request.getErrorDetail().getMessage());
+      } else {
+        ack(t, request.getTypeUrl());
+      }
+    }
+  }
+
+  /** Notes who the stream is, gives node-less requests their stream's node back, and returns the type's state. */
+  private TypeState typeOf(ProxyState p, Object request, Node node, String typeUrl) {
+    if (node != null && p.nodeId == null) {
+      p.node = node;
+      p.nodeId = node.getId();
+      p.group = ProxyGroups.group(node);
+      LOG.info("proxy {} connected (group {}, stream {})", p.nodeId, p.group, p.streamId);
+    }
+    if (node == null && p.node != null) {
       guard.node(request, p.node);
     }
-    TypeState t = p.type(request.getTypeUrl());
-    t.delta = true;
-    if (request.getResponseNonce().isEmpty() || !request.getResponseNonce().equals(t.lastSentNonce)) {
-      return;
-    }
-    if (request.hasErrorDetail()) {
-      nack(p, t, request.getTypeUrl(), t.lastSentVersion, request.getErrorDetail().getMessage());
-      guard.rejected(request, t.lastSentResourceVersions);
-    } else {
-      t.ackedVersion = t.lastSentVersion;
-      t.rejectedVersion = null;
-      t.lastError = null;
-      metrics.increment("sluice_xds_acks_total", "type", ProxyRegistry.shortType(request.getTypeUrl()));
-    }
+    return p.type(typeUrl);
+  }
+
+  /** An ACK or NACK answers the last response; requests with an older or no nonce say nothing. */
+  private static boolean answersLastResponse(TypeState t, String nonce) {
+    return !nonce.isEmpty() && nonce.equals(t.lastSentNonce);
+  }
+
+  private void ack(TypeState t, String typeUrl) {
+    t.ackedVersion = t.lastSentVersion;
+    t.rejectedVersion = null;
+    t.lastError = null;
+    metrics.increment("sluice_xds_acks_total", "type", ProxyRegistry.shortType(typeUrl));
   }
 
   @Override
@@ -125,17 +134,9 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
     metrics.increment("sluice_xds_pushes_total", "type", ProxyRegistry.shortType(response.getTypeUrl()));
   }
 
-  private static void identify(ProxyState p, Node node) {
-    if (node != null && p.nodeId == null) {
-      p.node = node;
-      p.nodeId = node.getId();
-      p.group = ProxyGroups.group(node);
-      LOG.info("proxy {} connected (group {}, stream {})", p.nodeId, p.group, p.streamId);
-    }
-  }
-
-  private void nack(ProxyState p, TypeState t, String typeUrl, String version, String detail) {
+  private void nack(ProxyState p, TypeState t, String typeUrl, String detail) {
     String type = ProxyRegistry.shortType(typeUrl);
+    String version = t.lastSentVersion;
     t.nacks++;
     t.rejectedVersion = version;
     t.lastError = detail;
