@@ -143,6 +143,7 @@ public final class CatalogFileParser {
         f.strings(e.get("tags")),
         meta,
         health,
+        "",
         f.string(e.get("zone")).orElse(""),
         weight.orElse(1));
   }

@@ -9,8 +9,9 @@ import java.util.TreeMap;
  * One reachable instance of a service.
  *
  * @param id unique within the service (defaults to address:port)
- * @param weight load-balancing weight, 1..128 (Envoy's limit for endpoint weights is higher; Consul
- *     weights are mapped into this range by the Consul source)
+ * @param region the locality region (Consul: the datacenter); empty when unknown
+ * @param zone the locality zone; empty when unknown
+ * @param weight load-balancing weight, at least 1
  */
 public record ServiceInstance(
     String id,
@@ -19,6 +20,7 @@ public record ServiceInstance(
     List<String> tags,
     Map<String, String> meta,
     Health health,
+    String region,
     String zone,
     int weight) {
 
@@ -28,11 +30,12 @@ public record ServiceInstance(
     tags = List.copyOf(tags == null ? List.of() : tags);
     meta = java.util.Collections.unmodifiableMap(new TreeMap<>(meta == null ? Map.of() : meta));
     health = health == null ? Health.PASSING : health;
+    region = region == null ? "" : region;
     zone = zone == null ? "" : zone;
     weight = weight <= 0 ? 1 : weight;
   }
 
   public static ServiceInstance of(String address, int port) {
-    return new ServiceInstance(null, address, port, List.of(), Map.of(), Health.PASSING, "", 1);
+    return new ServiceInstance(null, address, port, List.of(), Map.of(), Health.PASSING, "", "", 1);
   }
 }

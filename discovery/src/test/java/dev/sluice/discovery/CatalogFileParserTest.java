@@ -72,9 +72,9 @@ class CatalogFileParserTest {
     assertThat(p.findings()).isEmpty();
     List<ServiceInstance> instances = p.catalog().orElseThrow().service("users").orElseThrow().instances();
     assertThat(instances).containsExactly(
-        new ServiceInstance("10.0.0.2:8080", "10.0.0.2", 8080, List.of("v2"), Map.of(), Health.CRITICAL, "", 1),
+        new ServiceInstance("10.0.0.2:8080", "10.0.0.2", 8080, List.of("v2"), Map.of(), Health.CRITICAL, "", "", 1),
         new ServiceInstance("users-1", "10.0.0.1", 8080, List.of("v1", "canary"),
-            Map.of("team", "identity", "version", "1.2"), Health.WARNING, "eu-west-1a", 5));
+            Map.of("team", "identity", "version", "1.2"), Health.WARNING, "", "eu-west-1a", 5));
   }
 
   @Test

@@ -37,19 +37,19 @@ public final class Compiler {
     // Envoy picks one virtual host per request by domain and never falls back to another, so each
     // host name gets a virtual host holding every route that lists it, in declaration order.
     Map<String, List<HttpRoute>> byDomain = new LinkedHashMap<>();
-    TreeSet<String> services = new TreeSet<>();
+    TreeSet<ClusterRef> refs = new TreeSet<>();
     for (RouteSpec r : routes) {
       HttpRoute route = route(r);
       for (String host : r.hosts().isEmpty() ? g.hosts() : r.hosts()) {
         byDomain.computeIfAbsent(host, h -> new ArrayList<>()).add(route);
       }
-      r.backends().forEach(b -> services.add(b.service()));
+      r.backends().forEach(b -> refs.add(ClusterRef.of(b)));
     }
     List<VirtualHost> vhosts = new ArrayList<>();
     byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs)));
     String listenerName = "http-" + g.port();
     HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts);
-    List<UpstreamCluster> clusters = services.stream().map(s -> cluster(s, catalog)).toList();
+    List<UpstreamCluster> clusters = refs.stream().map(ref -> cluster(ref, catalog)).toList();
     return new ProxyConfig(g.name(), List.of(listener), clusters);
   }
 
@@ -61,20 +61,28 @@ public final class Compiler {
             .map(h -> new RouteMatch.HeaderCondition(h.name(), RouteMatch.HeaderCondition.Kind.valueOf(h.type().name()), h.value()))
             .toList(),
         r.methods());
-    List<WeightedCluster> clusters = r.backends().stream().map(b -> new WeightedCluster(b.service(), b.weight())).toList();
+    List<WeightedCluster> clusters = r.backends().stream()
+        .map(b -> new WeightedCluster(ClusterRef.of(b).name(), b.weight()))
+        .toList();
     return new HttpRoute(r.name(), match, clusters, r.timeout(), r.label(RouteSpec.KIND), r.source());
   }
 
-  /** A service unknown to the registry still gets a cluster, with no endpoints: 503, not a NACK. */
-  private static UpstreamCluster cluster(String service, ServiceCatalog catalog) {
-    List<Endpoint> endpoints = catalog.service(service).map(Service::instances).orElse(List.of()).stream()
-        .filter(i -> i.health() == Health.PASSING)
+  /**
+   * A service unknown to the registry still gets a cluster, with no endpoints: 503, not a NACK. A
+   * subset (instances carrying all of some tags) is a cluster of its own, as Istio does for subsets:
+   * its own endpoints, stats and health.
+   */
+  private static UpstreamCluster cluster(ClusterRef ref, ServiceCatalog catalog) {
+    List<Endpoint> endpoints = catalog.service(ref.service()).map(Service::instances).orElse(List.of()).stream()
+        .filter(i -> i.health() != Health.CRITICAL)
+        .filter(i -> i.tags().containsAll(ref.tags()))
         .map(Compiler::endpoint)
         .toList();
-    return new UpstreamCluster(service, service, CONNECT_TIMEOUT, endpoints);
+    return new UpstreamCluster(ref.name(), ref.service(), CONNECT_TIMEOUT, endpoints);
   }
 
   private static Endpoint endpoint(ServiceInstance i) {
-    return new Endpoint(i.address(), i.port(), i.weight(), i.zone());
+    Endpoint.Status status = i.health() == Health.PASSING ? Endpoint.Status.HEALTHY : Endpoint.Status.DEGRADED;
+    return new Endpoint(i.address(), i.port(), i.weight(), i.region(), i.zone(), status);
   }
 }

@@ -1,4 +1,13 @@
 package dev.sluice.ir;
 
-/** One upstream address. Only instances that may receive traffic become endpoints. */
-public record Endpoint(String address, int port, int weight, String zone) {}
+/**
+ * One upstream address. Only instances that may receive traffic become endpoints: passing ones as
+ * HEALTHY, warning ones (when the source includes them) as DEGRADED, which Envoy uses only when too
+ * few healthy endpoints are left.
+ */
+public record Endpoint(String address, int port, int weight, String region, String zone, Status status) {
+  public enum Status {
+    HEALTHY,
+    DEGRADED
+  }
+}

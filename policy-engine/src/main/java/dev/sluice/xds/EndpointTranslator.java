@@ -16,28 +16,32 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-/** One ClusterLoadAssignment per cluster, endpoints grouped by zone (Envoy locality). */
+/** One ClusterLoadAssignment per cluster, endpoints grouped by region and zone (Envoy locality). */
 final class EndpointTranslator implements FeatureTranslator {
+  private static final java.util.Comparator<List<String>> LOCALITY_ORDER =
+      java.util.Comparator.<List<String>, String>comparing(l -> l.get(0)).thenComparing(l -> l.get(1));
+
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {
     for (UpstreamCluster c : ir.clusters()) {
       ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName(c.name());
-      Map<String, List<Endpoint>> byZone = c.endpoints().stream()
-          .collect(Collectors.groupingBy(Endpoint::zone, TreeMap::new, Collectors.toList()));
-      byZone.forEach((zone, endpoints) -> {
-        LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
-        if (!zone.isEmpty()) {
-          locality.setLocality(Locality.newBuilder().setZone(zone));
+      Map<List<String>, List<Endpoint>> byLocality = c.endpoints().stream()
+          .collect(Collectors.groupingBy(e -> List.of(e.region(), e.zone()), () -> new TreeMap<>(LOCALITY_ORDER),
+              Collectors.toList()));
+      byLocality.forEach((locality, endpoints) -> {
+        LocalityLbEndpoints.Builder lle = LocalityLbEndpoints.newBuilder();
+        if (!locality.get(0).isEmpty() || !locality.get(1).isEmpty()) {
+          lle.setLocality(Locality.newBuilder().setRegion(locality.get(0)).setZone(locality.get(1)));
         }
         for (Endpoint e : endpoints) {
-          locality.addLbEndpoints(LbEndpoint.newBuilder()
+          lle.addLbEndpoints(LbEndpoint.newBuilder()
               .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
                   .setAddress(Address.newBuilder().setSocketAddress(
                       SocketAddress.newBuilder().setAddress(e.address()).setPortValue(e.port()))))
-              .setHealthStatus(HealthStatus.HEALTHY)
+              .setHealthStatus(e.status() == Endpoint.Status.HEALTHY ? HealthStatus.HEALTHY : HealthStatus.DEGRADED)
               .setLoadBalancingWeight(UInt32Value.of(e.weight())));
         }
-        cla.addEndpoints(locality);
+        cla.addEndpoints(lle);
       });
       out.endpoints.put(c.name(), cla);
     }

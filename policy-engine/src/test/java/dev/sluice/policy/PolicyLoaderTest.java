@@ -72,7 +72,7 @@ class PolicyLoaderTest {
     assertThat(r.headers()).isEmpty();
     assertThat(r.methods()).isEmpty();
     assertThat(r.timeout()).isEqualTo(Duration.ofSeconds(15));
-    assertThat(r.backends()).containsExactly(new Backend("users", 1, new Source(FILE, new Position(7, 5))));
+    assertThat(r.backends()).containsExactly(new Backend("users", List.of(), 1, new Source(FILE, new Position(7, 5))));
     assertThat(r.source()).isEqualTo(new Source(FILE, new Position(5, 1)));
   }
 

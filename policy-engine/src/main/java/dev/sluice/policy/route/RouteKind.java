@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  *     x-user: {regex: "^u-[0-9]+$"}
  *     x-debug: {present: true}        # present: false means "absent"
  * to: users                  # or a list: [{service: users, weight: 90}, {service: users-v2, weight: 10}]
+ *                            # a list entry may pick instances by tag: {service: users, tags: [v2], weight: 10}
  * timeout: 2s                # default 15s; 0s disables
  * </pre>
  */
@@ -182,9 +183,14 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
   private static Backend backend(YamlNode item, Fields f) {
     Source source = new Source(item.file(), item.position());
     if (item.isScalar()) {
-      return Names.name(item, f).map(s -> new Backend(s, 1, source)).orElse(null);
+      return Names.name(item, f).map(s -> new Backend(s, List.of(), 1, source)).orElse(null);
     }
-    if (!f.object(item, Set.of("service", "weight"))) {
+    if (!f.object(item, Set.of("service", "tags", "weight"))) {
+      return null;
+    }
+    List<String> tags = f.strings(item.get("tags"));
+    if (tags.stream().anyMatch(String::isBlank)) {
+      f.error(item.get("tags"), "tags must not be empty strings");
       return null;
     }
     Optional<String> service = Names.name(item.get("service"), f);
@@ -193,6 +199,6 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
     if (service.isEmpty() || badWeight) {
       return null;
     }
-    return new Backend(service.get(), weight.orElse(1), source);
+    return new Backend(service.get(), tags, weight.orElse(1), source);
   }
 }

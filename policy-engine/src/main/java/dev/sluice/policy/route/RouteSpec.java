@@ -57,6 +57,13 @@ public record RouteSpec(
     }
   }
 
-  /** A destination service and its share of the traffic. */
-  public record Backend(String service, int weight, Source source) {}
+  /**
+   * A destination service, optionally narrowed to the instances that carry all of {@code tags}
+   * (Consul tags, or {@code tags} in the file registry), and its share of the traffic.
+   */
+  public record Backend(String service, List<String> tags, int weight, Source source) {
+    public Backend {
+      tags = List.copyOf(tags);
+    }
+  }
 }
