@@ -8,6 +8,11 @@ public interface CatalogSource extends AutoCloseable {
   /** A human description, such as {@code file:compose/services.yaml}. */
   String describe();
 
+  /** Staleness and counters; a file source is never stale. */
+  default SourceStatus status() {
+    return SourceStatus.FILE;
+  }
+
   @Override
   void close();
 }

@@ -12,7 +12,7 @@ import java.util.function.UnaryOperator;
  *     production, used by tests to inject a resource Envoy must reject
  */
 public record ServerOptions(
-    Path registry,
+    Registry registry,
     Path policies,
     String xdsHost,
     int xdsPort,
@@ -21,7 +21,11 @@ public record ServerOptions(
     Duration debounce,
     UnaryOperator<XdsResources> resourceHook) {
 
-  public static ServerOptions defaults(Path registry, Path policies) {
+  public static ServerOptions defaults(Path registryFile, Path policies) {
+    return defaults(new Registry.File(registryFile), policies);
+  }
+
+  public static ServerOptions defaults(Registry registry, Path policies) {
     return new ServerOptions(registry, policies, "0.0.0.0", 18000, "127.0.0.1", 18001, Duration.ofMillis(100),
         UnaryOperator.identity());
   }

@@ -1,7 +1,7 @@
 package dev.sluice.server;
 
 import dev.sluice.discovery.CatalogListener;
-import dev.sluice.discovery.FileCatalogSource;
+import dev.sluice.discovery.CatalogSource;
 import dev.sluice.discovery.FileWatcher;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.policy.PolicyLoader;
@@ -29,6 +29,7 @@ public final class SluiceServer implements AutoCloseable {
   private final XdsServer xds;
   private final ConfigPipeline pipeline;
   private final AdminServer admin;
+  private final CatalogSource registry;
 
   private SluiceServer(ServerOptions options, Deque<AutoCloseable> started) throws IOException {
     this.started = started;
@@ -38,7 +39,11 @@ public final class SluiceServer implements AutoCloseable {
     pipeline.policiesChanged(PolicyLoader.load(options.policies()));
     track(new FileWatcher(options.policies(), options.debounce(),
         () -> pipeline.policiesChanged(PolicyLoader.load(options.policies()))));
-    FileCatalogSource registry = track(new FileCatalogSource(options.registry(), options.debounce()));
+    CatalogSource registry = track(options.registry().open(options.debounce()));
+    this.registry = registry;
+    metrics.gauge("sluice_registry_stale", () -> registry.status().stale() ? 1 : 0);
+    metrics.gauge("sluice_registry_requests_total", () -> registry.status().requests());
+    metrics.gauge("sluice_registry_held_instances", () -> registry.status().held());
     registry.start(new CatalogListener() {
       @Override
       public void onCatalog(ServiceCatalog catalog) {
@@ -80,6 +85,10 @@ public final class SluiceServer implements AutoCloseable {
   /** Ready once the first complete config has been published to the cache. */
   public boolean ready() {
     return pipeline.published();
+  }
+
+  public CatalogSource registry() {
+    return registry;
   }
 
   public Metrics metrics() {

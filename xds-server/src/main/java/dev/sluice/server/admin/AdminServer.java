@@ -62,6 +62,16 @@ public final class AdminServer implements AutoCloseable {
     ObjectNode root = JSON.createObjectNode();
     root.put("ready", server.ready());
     root.set("snapshots", JSON.valueToTree(server.xds().publisher().versions()));
+    if (server.registry() != null) { // null only while the server is starting
+      var source = server.registry().status();
+      ObjectNode registry = root.putObject("registry");
+      registry.put("source", server.registry().describe());
+      registry.put("stale", source.stale());
+      registry.put("lastSuccess", source.lastSuccess() == null ? null : source.lastSuccess().toString());
+      registry.put("lastError", source.lastError());
+      registry.put("requests", source.requests());
+      registry.put("heldInstances", source.held());
+    }
     ArrayNode proxies = root.putArray("proxies");
     for (ProxyRegistry.ProxyState p : server.xds().proxies().connected()) {
       ObjectNode n = proxies.addObject();

@@ -1,6 +1,11 @@
 package dev.sluice.server.cli;
 
+import dev.sluice.discovery.consul.ConsulConfig;
+import dev.sluice.server.Registry;
 import dev.sluice.server.ServerOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Optional;
 import dev.sluice.server.SluiceServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,8 +17,35 @@ import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the control plane: watch the registry and policies, serve ADS.")
 final class ServeCommand implements Callable<Integer> {
-  @Option(names = "--registry", required = true, description = "The service registry file (services.yaml).")
-  Path registry;
+  @Option(names = "--registry", required = true,
+      description = "The service registry: a file (services.yaml), or Consul as consul://host:port or consul+https://host:port.")
+  String registry;
+
+  @Option(names = "--consul-token-file", description = "A file holding the Consul ACL token (default: the CONSUL_HTTP_TOKEN environment variable).")
+  Path consulTokenFile;
+
+  @Option(names = "--consul-datacenter", defaultValue = "", description = "The Consul datacenter to read (default: the agent's).")
+  String consulDatacenter;
+
+  @Option(names = "--consul-wait", defaultValue = "5m", converter = DurationConverter.class,
+      description = "How long one Consul blocking query may wait (default: ${DEFAULT-VALUE}).")
+  Duration consulWait;
+
+  @Option(names = "--consul-include-warning", description = "Send traffic to instances whose checks warn (as DEGRADED endpoints).")
+  boolean consulIncludeWarning;
+
+  @Option(names = "--consul-recovery-grace", defaultValue = "60s", converter = DurationConverter.class,
+      description = "After Consul returns from an outage or a reset, keep instances it no longer lists this long (default: ${DEFAULT-VALUE}).")
+  Duration consulRecoveryGrace;
+
+  @Option(names = "--consul-ca-file", description = "CA bundle (PEM) to verify Consul's certificate.")
+  Path consulCaFile;
+
+  @Option(names = "--consul-cert-file", description = "Client certificate (PEM) for Consul's verify_incoming.")
+  Path consulCertFile;
+
+  @Option(names = "--consul-key-file", description = "Client key (PEM) for --consul-cert-file.")
+  Path consulKeyFile;
 
   @Option(names = "--policies", required = true, description = "The folder of policy YAML files.")
   Path policies;
@@ -34,9 +66,25 @@ final class ServeCommand implements Callable<Integer> {
       converter = DurationConverter.class)
   Duration debounce;
 
+  private Registry registry() throws IOException {
+    if (!ConsulConfig.isConsul(registry)) {
+      return new Registry.File(Path.of(registry));
+    }
+    Optional<String> token = consulTokenFile != null
+        ? Optional.of(Files.readString(consulTokenFile).strip())
+        : Optional.ofNullable(System.getenv("CONSUL_HTTP_TOKEN")).filter(t -> !t.isBlank());
+    return new Registry.Consul(ConsulConfig.of(registry)
+        .withToken(token)
+        .withDatacenter(consulDatacenter)
+        .withBlockingWait(consulWait)
+        .withIncludeWarning(consulIncludeWarning)
+        .withRecoveryGrace(consulRecoveryGrace)
+        .withTls(Optional.ofNullable(consulCaFile), Optional.ofNullable(consulCertFile), Optional.ofNullable(consulKeyFile)));
+  }
+
   @Override
-  public Integer call() throws InterruptedException {
-    ServerOptions options = new ServerOptions(registry, policies, xdsAddress, xdsPort, adminAddress, adminPort, debounce,
+  public Integer call() throws InterruptedException, IOException {
+    ServerOptions options = new ServerOptions(registry(), policies, xdsAddress, xdsPort, adminAddress, adminPort, debounce,
         UnaryOperator.identity());
     SluiceServer server = SluiceServer.start(options);
     CountDownLatch stopped = new CountDownLatch(1);
