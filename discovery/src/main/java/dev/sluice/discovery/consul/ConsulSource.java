@@ -55,6 +55,7 @@ public final class ConsulSource implements CatalogSource {
   private volatile Instant lastSuccess;
   private volatile Instant unreachableSince;
   private volatile String lastError = "";
+  private long indexResets;
   private CatalogListener listener;
   private Thread servicesLoop;
 
@@ -79,14 +80,14 @@ public final class ConsulSource implements CatalogSource {
   @Override
   public SourceStatus status() {
     synchronized (this) {
-      return new SourceStatus(stale, lastSuccess, lastError, http.requests(), hold.heldCount());
+      return new SourceStatus(stale, lastSuccess, lastError, http.requests(), hold.heldCount(), indexResets);
     }
   }
 
   private void watchServiceList() {
     BlockingIndex index = new BlockingIndex();
     RateLimiter bucket = RateLimiter.create(config.queriesPerSecond());
-    Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(15));
+    Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
     while (running) {
       bucket.acquire();
       try {
@@ -102,7 +103,7 @@ public final class ConsulSource implements CatalogSource {
         serviceList(names);
       } catch (IOException e) {
         unreachable(e);
-        index.forget();
+        index.suspend();
         if (!pause(backoff.next())) {
           return;
         }
@@ -115,7 +116,7 @@ public final class ConsulSource implements CatalogSource {
   private void watchService(String name) {
     BlockingIndex index = new BlockingIndex();
     RateLimiter bucket = RateLimiter.create(config.queriesPerSecond());
-    Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(15));
+    Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
     String path = "/v1/health/service/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
     while (running && !Thread.currentThread().isInterrupted()) {
       bucket.acquire();
@@ -128,7 +129,7 @@ public final class ConsulSource implements CatalogSource {
         instances(name, HealthEntries.instances(a.body(), config.includeWarning()));
       } catch (IOException e) {
         LOG.debug("health of {}: {}", name, e.getMessage());
-        index.forget();
+        index.suspend();
         if (!pause(backoff.next())) {
           return;
         }
@@ -219,6 +220,7 @@ public final class ConsulSource implements CatalogSource {
   }
 
   private synchronized void wentBackwards(String what) {
+    indexResets++;
     LOG.info("{}: the index of {} went backwards (restored snapshot or restarted agent); reset to 0", config, what);
     startGrace();
   }

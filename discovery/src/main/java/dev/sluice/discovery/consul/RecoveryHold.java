@@ -50,7 +50,7 @@ final class RecoveryHold {
       Map<String, List<ServiceInstance>> previous, Map<String, List<ServiceInstance>> observed, Instant now) {
     if (!inGrace(now)) {
       held.clear();
-      return observed;
+      return copy(observed);
     }
     Map<String, Map<String, ServiceInstance>> nextHeld = new TreeMap<>();
     for (var e : previous.entrySet()) {
@@ -67,6 +67,13 @@ final class RecoveryHold {
     Map<String, List<ServiceInstance>> out = new HashMap<>();
     observed.forEach((k, v) -> out.put(k, new ArrayList<>(v)));
     held.forEach((service, byId) -> out.computeIfAbsent(service, k -> new ArrayList<>()).addAll(byId.values()));
-    return out;
+    return copy(out);
+  }
+
+  /** A snapshot the caller may keep: later changes to {@code observed} must not reach it. */
+  private static Map<String, List<ServiceInstance>> copy(Map<String, List<ServiceInstance>> m) {
+    Map<String, List<ServiceInstance>> out = new TreeMap<>();
+    m.forEach((k, v) -> out.put(k, List.copyOf(v)));
+    return java.util.Collections.unmodifiableMap(out);
   }
 }

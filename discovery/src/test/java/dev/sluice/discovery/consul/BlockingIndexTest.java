@@ -35,11 +35,24 @@ class BlockingIndexTest {
   }
 
   @Test
-  void forgetsAfterAnError() {
+  void afterAnErrorTheNextQueryAnswersAtOnceAndABackwardsIndexIsStillSeen() {
     BlockingIndex i = new BlockingIndex();
-    i.update(9);
-    i.forget();
+    i.update(500);
+    i.suspend();
     assertThat(i.current()).isZero();
-    assertThat(i.update(9)).isFalse();
+    assertThat(i.update(12)).as("the agent restarted while unreachable").isTrue();
+    assertThat(i.current()).isZero();
+    assertThat(i.update(12)).isFalse();
+    assertThat(i.current()).isEqualTo(12);
+  }
+
+  @Test
+  void afterAnErrorAnUnchangedIndexResumesBlocking() {
+    BlockingIndex i = new BlockingIndex();
+    i.update(500);
+    i.suspend();
+    assertThat(i.update(500)).isFalse();
+    assertThat(i.current()).isEqualTo(500);
+    assertThat(i.resets()).isZero();
   }
 }

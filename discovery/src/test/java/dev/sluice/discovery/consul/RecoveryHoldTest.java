@@ -38,4 +38,15 @@ class RecoveryHoldTest {
     assertThat(out).isEqualTo(Map.of("users", List.of(A)));
     assertThat(hold.heldCount()).isZero();
   }
+
+  @Test
+  void theResultIsASnapshotThatLaterChangesToTheObservedMapDoNotReach() {
+    RecoveryHold hold = new RecoveryHold();
+    Map<String, List<ServiceInstance>> observed = new java.util.TreeMap<>(Map.of("users", List.of(A, B)));
+    var published = hold.apply(Map.of(), observed, T0);
+    observed.remove("users");
+    hold.startGrace(T0.plusSeconds(60));
+    var out = hold.apply(published, observed, T0.plusSeconds(1));
+    assertThat(out.get("users")).as("kept: the previous result was not changed under us").containsExactlyInAnyOrder(A, B);
+  }
 }

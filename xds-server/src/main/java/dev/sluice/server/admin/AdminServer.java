@@ -71,6 +71,7 @@ public final class AdminServer implements AutoCloseable {
       registry.put("lastError", source.lastError());
       registry.put("requests", source.requests());
       registry.put("heldInstances", source.held());
+      registry.put("indexResets", source.indexResets());
     }
     ArrayNode proxies = root.putArray("proxies");
     for (ProxyRegistry.ProxyState p : server.xds().proxies().connected()) {

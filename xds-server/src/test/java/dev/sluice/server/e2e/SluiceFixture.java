@@ -2,6 +2,8 @@ package dev.sluice.server.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.discovery.consul.ConsulConfig;
+import dev.sluice.server.Registry;
 import dev.sluice.server.ServerOptions;
 import dev.sluice.server.SluiceServer;
 import dev.sluice.testing.FreePorts;
@@ -32,6 +34,7 @@ final class SluiceFixture implements AutoCloseable {
   final int xdsPort = FreePorts.next();
   final int adminPort = FreePorts.next();
   private UnaryOperator<XdsResources> hook = UnaryOperator.identity();
+  private Registry registrySource;
   private SluiceServer server;
 
   SluiceFixture() {
@@ -43,6 +46,12 @@ final class SluiceFixture implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + gatewayPort + "\n");
+  }
+
+  /** Reads services from Consul instead of the registry file. */
+  SluiceFixture consul(ConsulConfig config) {
+    this.registrySource = new Registry.Consul(config);
+    return this;
   }
 
   SluiceFixture hook(UnaryOperator<XdsResources> hook) {
@@ -70,7 +79,7 @@ final class SluiceFixture implements AutoCloseable {
   }
 
   SluiceServer start() {
-    server = SluiceServer.start(ServerOptions.defaults(registry, policies)
+    server = SluiceServer.start(ServerOptions.defaults(registrySource == null ? new Registry.File(registry) : registrySource, policies)
         .withPorts(xdsPort, adminPort)
         .withResourceHook(hook));
     return server;
