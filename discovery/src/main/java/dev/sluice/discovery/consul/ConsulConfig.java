@@ -49,7 +49,7 @@ public record ConsulConfig(
     int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 8501 : 8500);
     URI address = URI.create((tls ? "https://" : "http://") + uri.getHost() + ":" + port);
     return new ConsulConfig(address, Optional.empty(), "", DEFAULT_WAIT, false, DEFAULT_RECOVERY_GRACE,
-        Optional.empty(), Optional.empty(), Optional.empty(), 10.0);
+        Optional.empty(), Optional.empty(), Optional.empty(), 50.0);
   }
 
   public ConsulConfig withToken(Optional<String> t) {
