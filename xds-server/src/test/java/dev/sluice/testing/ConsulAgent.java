@@ -31,21 +31,77 @@ public final class ConsulAgent implements AutoCloseable {
   private final int serverPort = FreePorts.next();
   private final int serfLanPort = FreePorts.next();
   private final int serfWanPort = FreePorts.next();
+  private final List<String> extraArgs;
+  private final String token;
   private Process process;
 
-  private ConsulAgent(Path binary) throws IOException {
+  private ConsulAgent(Path binary, String token, List<String> extraArgs) throws IOException {
     this.binary = binary;
+    this.token = token;
+    this.extraArgs = extraArgs;
     this.log = Files.createTempFile("consul", ".log");
   }
 
   /** Starts a dev agent and waits until it has a leader. */
   public static ConsulAgent start() {
+    return start(null, List.of());
+  }
+
+  /**
+   * Starts a dev agent with extra arguments (such as {@code -hcl ...}); {@code token}, when not
+   * null, is sent with every request this class makes.
+   */
+  public static ConsulAgent start(String token, List<String> extraArgs) {
     try {
-      ConsulAgent a = new ConsulAgent(binary());
+      ConsulAgent a = new ConsulAgent(binary(), token, extraArgs);
       a.startProcess();
       return a;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A dev agent with ACLs on (default deny) and {@code managementToken} as its management token. */
+  public static ConsulAgent withAcls(String managementToken) {
+    return start(managementToken, List.of("-hcl",
+        "acl { enabled = true\n default_policy = \"deny\"\n tokens { initial_management = \"" + managementToken + "\" } }"));
+  }
+
+  /**
+   * A dev agent that also serves HTTPS on {@link #httpsPort()} with the given PEM files and
+   * requires client certificates there.
+   */
+  public static ConsulAgent withTls(Path ca, Path cert, Path key) {
+    int https = FreePorts.next();
+    String hcl = "tls { defaults { ca_file = \"" + ca + "\"\n cert_file = \"" + cert + "\"\n key_file = \"" + key
+        + "\"\n verify_incoming = true } }\n ports { https = " + https + " }";
+    ConsulAgent a = start(null, List.of("-hcl", hcl));
+    a.tlsPort = https;
+    return a;
+  }
+
+  private int tlsPort;
+
+  public int httpsPort() {
+    return tlsPort;
+  }
+
+  /** Runs {@code consul <args>} in {@code dir} (e.g. {@code tls ca create}) and waits for it. */
+  public static void run(Path dir, String... args) {
+    try {
+      List<String> cmd = new java.util.ArrayList<>();
+      cmd.add(binary().toString());
+      cmd.addAll(List.of(args));
+      Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      if (p.waitFor() != 0) {
+        throw new AssertionError("consul " + String.join(" ", args) + " failed:\n" + out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
@@ -77,11 +133,13 @@ public final class ConsulAgent implements AutoCloseable {
   }
 
   private void startProcess() throws IOException {
-    process = new ProcessBuilder(binary.toString(), "agent", "-dev",
+    List<String> cmd = new java.util.ArrayList<>(List.of(binary.toString(), "agent", "-dev",
         "-bind", "127.0.0.1", "-client", "127.0.0.1", "-node", "sluice-test",
         "-http-port", String.valueOf(httpPort), "-dns-port", "-1", "-grpc-port", "-1", "-grpc-tls-port", "-1",
         "-server-port", String.valueOf(serverPort), "-serf-lan-port", String.valueOf(serfLanPort),
-        "-serf-wan-port", String.valueOf(serfWanPort), "-log-level", "warn")
+        "-serf-wan-port", String.valueOf(serfWanPort), "-log-level", "warn"));
+    cmd.addAll(extraArgs);
+    process = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
@@ -149,6 +207,28 @@ public final class ConsulAgent implements AutoCloseable {
     put("/v1/agent/check/fail/ttl-" + id, null);
   }
 
+  /** Creates an ACL token that may read every service and node, and returns its secret. */
+  public String createReadToken() {
+    try {
+      put("/v1/acl/policy", Map.of("Name", "sluice-read",
+          "Rules", "service_prefix \"\" { policy = \"read\" }\nnode_prefix \"\" { policy = \"read\" }"));
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + "/v1/acl/token"))
+          .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
+              Map.of("Description", "sluice", "Policies", List.of(Map.of("Name", "sluice-read"))))))
+          .header("X-Consul-Token", token);
+      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new AssertionError("token creation: " + r.statusCode() + " " + r.body());
+      }
+      return JSON.readTree(r.body()).get("SecretID").asText();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Writes a KV pair; each write raises the index. */
   public void kv(String key, String value) {
     try {
@@ -161,8 +241,11 @@ public final class ConsulAgent implements AutoCloseable {
   /** The index Consul reports for the service list. */
   public long catalogIndex() {
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/v1/catalog/services")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + "/v1/catalog/services"));
+      if (token != null) {
+        b.header("X-Consul-Token", token);
+      }
+      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return Long.parseLong(r.headers().firstValue("X-Consul-Index").orElse("0"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -184,6 +267,9 @@ public final class ConsulAgent implements AutoCloseable {
   }
 
   private void send(HttpRequest.Builder b) throws IOException {
+    if (token != null) {
+      b.header("X-Consul-Token", token);
+    }
     try {
       HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
