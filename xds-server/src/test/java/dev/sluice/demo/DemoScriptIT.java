@@ -16,9 +16,21 @@ import org.junit.jupiter.api.Test;
 class DemoScriptIT {
   @Test
   void demoStartsEverythingAndCurlThroughTheGatewayReachesEachService() throws Exception {
+    runDemo("--check");
+  }
+
+  @Test
+  void theConsulDemoReadsTheServicesFromConsul() throws Exception {
+    String out = runDemo("--consul", "--check");
+    assertThat(out).contains("registered users (127.0.0.1:9001) in Consul");
+  }
+
+  private static String runDemo(String... args) throws Exception {
     Path root = RepoPaths.root();
     Path log = Files.createTempFile("demo", ".log");
-    Process p = new ProcessBuilder("bash", root.resolve("scripts/demo").toString(), "--check")
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("bash", root.resolve("scripts/demo").toString()));
+    cmd.addAll(java.util.List.of(args));
+    Process p = new ProcessBuilder(cmd)
         .directory(root.toFile())
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
@@ -31,5 +43,6 @@ class DemoScriptIT {
     assertThat(done).as("demo finished in time; output:%n%s", out).isTrue();
     assertThat(p.exitValue()).as("demo exit code; output:%n%s", out).isZero();
     assertThat(out).contains("\"service\": \"users\"").contains("\"service\": \"orders\"").contains("check passed");
+    return out;
   }
 }
