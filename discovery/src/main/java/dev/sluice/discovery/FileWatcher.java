@@ -39,7 +39,7 @@ public final class FileWatcher implements AutoCloseable {
     this.debounce = debounce;
     this.onChange = onChange;
     this.watchService = FileSystems.getDefault().newWatchService();
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sluice-reload"));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "sluice-reload"));
     if (Files.isDirectory(this.target)) {
       try (Stream<Path> dirs = Files.walk(this.target)) {
         for (Path d : (Iterable<Path>) dirs.filter(Files::isDirectory)::iterator) {
@@ -49,7 +49,7 @@ public final class FileWatcher implements AutoCloseable {
     } else {
       register(this.target.getParent());
     }
-    this.thread = daemon(this::loop, "sluice-watch-" + this.target.getFileName());
+    this.thread = DaemonThreads.create(this::loop, "sluice-watch-" + this.target.getFileName());
     thread.start();
   }
 
@@ -104,11 +104,6 @@ public final class FileWatcher implements AutoCloseable {
     }
   }
 
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
-  }
 
   @Override
   public void close() {

@@ -3,6 +3,7 @@ package dev.sluice.discovery.consul;
 import com.google.common.util.concurrent.RateLimiter;
 import dev.sluice.discovery.CatalogListener;
 import dev.sluice.discovery.CatalogSource;
+import dev.sluice.discovery.DaemonThreads;
 import dev.sluice.discovery.Service;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.discovery.ServiceInstance;
@@ -41,7 +42,7 @@ public final class ConsulSource implements CatalogSource {
   static final Duration INITIAL_SYNC_TIMEOUT = Duration.ofSeconds(30);
   private final ConsulConfig config;
   private final ConsulHttp http;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "consul-timer"));
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "consul-timer"));
   private final Map<String, Thread> watchers = new HashMap<>();
   private final Map<String, List<ServiceInstance>> observed = new TreeMap<>();
   private final Set<String> answered = new HashSet<>();
@@ -67,7 +68,7 @@ public final class ConsulSource implements CatalogSource {
   @Override
   public void start(CatalogListener listener) {
     this.listener = listener;
-    servicesLoop = daemon(this::watchServiceList, "consul-services");
+    servicesLoop = DaemonThreads.create(this::watchServiceList, "consul-services");
     servicesLoop.start();
     timer.schedule(this::initialSyncTimeout, INITIAL_SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -122,6 +123,9 @@ public final class ConsulSource implements CatalogSource {
       bucket.acquire();
       try {
         ConsulHttp.Answer a = http.get(path, index.current(), config.blockingWait());
+        // Any answer means Consul is back: the grace must start before this answer is applied,
+        // or a restarted, empty agent would empty the service before the list loop notices.
+        reachable();
         backoff.reset();
         if (index.update(a.index())) {
           wentBackwards("service " + name);
@@ -149,7 +153,7 @@ public final class ConsulSource implements CatalogSource {
     }
     for (String name : names) {
       watchers.computeIfAbsent(name, n -> {
-        Thread t = daemon(() -> watchService(n), "consul-health-" + n);
+        Thread t = DaemonThreads.create(() -> watchService(n), "consul-health-" + n);
         t.start();
         return t;
       });
@@ -247,11 +251,6 @@ public final class ConsulSource implements CatalogSource {
     }
   }
 
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
-  }
 
   @Override
   public void close() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.discovery.DaemonThreads;
 import dev.sluice.server.SluiceServer;
 import dev.sluice.server.xds.ProxyRegistry;
 import dev.sluice.yaml.Finding;
@@ -35,11 +36,7 @@ public final class AdminServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen for admin on port " + port, e);
     }
-    http.setExecutor(Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "sluice-admin");
-      t.setDaemon(true);
-      return t;
-    }));
+    http.setExecutor(Executors.newFixedThreadPool(2, r -> DaemonThreads.create(r, "sluice-admin")));
     http.createContext("/healthz", ex -> send(ex, 200, "text/plain", "ok\n"));
     http.createContext("/ready", ex -> {
       boolean ready = server.ready();

@@ -1,5 +1,6 @@
 package dev.sluice.server.config;
 
+import dev.sluice.discovery.DaemonThreads;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.ir.Compiler;
 import dev.sluice.ir.ProxyConfig;
@@ -32,11 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfigPipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigPipeline.class);
-  private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "sluice-config");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> DaemonThreads.create(r, "sluice-config"));
   private final Consumer<Map<String, XdsResources>> publish;
   private final UnaryOperator<XdsResources> resourceHook;
   private final Metrics metrics;

@@ -1,5 +1,6 @@
 package dev.sluice.server.xds;
 
+import dev.sluice.discovery.DaemonThreads;
 import dev.sluice.xds.MakeBeforeBreak;
 import dev.sluice.xds.MakeBeforeBreak.Await;
 import dev.sluice.xds.MakeBeforeBreak.Stage;
@@ -36,11 +37,7 @@ public final class SnapshotPublisher implements AutoCloseable {
   /** The latest target of each group, reached once its stages are done. */
   private final Map<String, XdsResources> target = new ConcurrentHashMap<>();
   private final Map<String, Long> generation = new ConcurrentHashMap<>();
-  private final ExecutorService stager = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "sluice-publish");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService stager = Executors.newSingleThreadExecutor(r -> DaemonThreads.create(r, "sluice-publish"));
 
   SnapshotPublisher(SimpleCache<String> cache, ProxyRegistry proxies) {
     this.cache = cache;
