@@ -99,7 +99,7 @@ public final class SnapshotPublisher implements AutoCloseable {
         await.name().toLowerCase(), STAGE_TIMEOUT.toMillis());
   }
 
-  /** True when every connected proxy of the group has ACKed the stage's resources of the awaited types. */
+  /** True when every connected proxy of the group has answered (ACK or NACK) the stage's resources of the awaited types. */
   private boolean accepted(String group, HashedSnapshot s, Await await) {
     List<String> claNames = s.endpoints().resources().values().stream().map(ClusterLoadAssignment::getClusterName).toList();
     List<String> routeNames = s.routes().resources().values().stream().map(RouteConfiguration::getName).toList();
@@ -123,13 +123,12 @@ public final class SnapshotPublisher implements AutoCloseable {
     if (t == null) {
       return mustAsk.isEmpty();
     }
-    if (t.delta) {
-      return t.ackedVersion != null && t.ackedVersion.equals(s.version(rt, List.of()));
-    }
-    if (!t.requestedNames.containsAll(mustAsk)) {
+    if (!t.delta && !t.requestedNames.containsAll(mustAsk)) {
       return false;
     }
-    return s.version(rt, t.requestedNames).equals(t.ackedVersion);
+    String version = t.delta ? s.version(rt, List.of()) : s.version(rt, t.requestedNames);
+    // A NACK is an answer too: waiting longer would not change it.
+    return version.equals(t.ackedVersion) || version.equals(t.rejectedVersion);
   }
 
   public Map<String, Map<String, String>> versions() {
