@@ -6,6 +6,7 @@ import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.discovery.ServiceInstance;
 import dev.sluice.policy.PolicySet;
 import dev.sluice.policy.gateway.GatewaySpec;
+import dev.sluice.policy.route.RouteOptions;
 import dev.sluice.policy.route.RouteSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ public final class Compiler {
         byDomain.computeIfAbsent(host, h -> new ArrayList<>()).add(route);
       }
       r.backends().forEach(b -> refs.add(ClusterRef.of(b)));
+      r.options().mirrors().forEach(m -> refs.add(new ClusterRef(m.service(), List.of())));
     }
     List<VirtualHost> vhosts = new ArrayList<>();
     byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs)));
@@ -60,11 +62,26 @@ public final class Compiler {
         r.headers().stream()
             .map(h -> new RouteMatch.HeaderCondition(h.name(), RouteMatch.HeaderCondition.Kind.valueOf(h.type().name()), h.value()))
             .toList(),
-        r.methods());
+        r.methods(),
+        r.options().queries());
+    return new HttpRoute(r.name(), match, action(r), r.options().headers(), r.label(RouteSpec.KIND), r.source());
+  }
+
+  private static RouteAction action(RouteSpec r) {
+    RouteOptions o = r.options();
+    if (o.redirect().isPresent()) {
+      return new RouteAction.Redirect(o.redirect().get());
+    }
+    if (o.respond().isPresent()) {
+      return new RouteAction.Respond(o.respond().get());
+    }
     List<WeightedCluster> clusters = r.backends().stream()
         .map(b -> new WeightedCluster(ClusterRef.of(b).name(), b.weight()))
         .toList();
-    return new HttpRoute(r.name(), match, clusters, r.timeout(), r.label(RouteSpec.KIND), r.source());
+    List<RouteAction.Mirror> mirrors = o.mirrors().stream()
+        .map(m -> new RouteAction.Mirror(m.service(), m.percent()))
+        .toList();
+    return new RouteAction.Forward(clusters, r.timeout(), o.idleTimeout(), o.retries(), o.rewrite(), mirrors);
   }
 
   /**

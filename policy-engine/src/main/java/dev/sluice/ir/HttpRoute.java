@@ -1,17 +1,11 @@
 package dev.sluice.ir;
 
 import dev.sluice.policy.Source;
-import java.time.Duration;
-import java.util.List;
+import dev.sluice.policy.route.headers.HeadersSpec;
 
 /**
- * One route entry: match → weighted clusters.
+ * One route entry: a match, what to do with matching requests, and header edits.
  *
  * @param policy the policy that produced it (such as {@code Route/users}), for NACK attribution
  */
-public record HttpRoute(
-    String name, RouteMatch match, List<WeightedCluster> clusters, Duration timeout, String policy, Source source) {
-  public HttpRoute {
-    clusters = List.copyOf(clusters);
-  }
-}
+public record HttpRoute(String name, RouteMatch match, RouteAction action, HeadersSpec headers, String policy, Source source) {}

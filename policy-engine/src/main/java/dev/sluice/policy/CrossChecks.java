@@ -73,7 +73,7 @@ public final class CrossChecks {
     if (!hostsA.containsAll(hostsB)) {
       return false;
     }
-    if (!b.headers().containsAll(a.headers())) {
+    if (!b.headers().containsAll(a.headers()) || !b.options().queries().containsAll(a.options().queries())) {
       return false;
     }
     if (!a.methods().isEmpty() && (b.methods().isEmpty() || !a.methods().containsAll(b.methods()))) {
@@ -101,6 +101,12 @@ public final class CrossChecks {
           out.add(new Finding(Severity.WARNING, b.source().file(), b.source().position(), r.label(RouteSpec.KIND),
               r.backends().size() == 1 ? "to" : "to[" + i + "]",
               "service \"" + b.service() + "\" is not in the registry: requests will get 503 until it appears"));
+        }
+      }
+      for (var m : r.options().mirrors()) {
+        if (!catalog.contains(m.service())) {
+          out.add(new Finding(Severity.WARNING, m.source().file(), m.source().position(), r.label(RouteSpec.KIND),
+              "mirror", "service \"" + m.service() + "\" is not in the registry: nothing is mirrored until it appears"));
         }
       }
     }

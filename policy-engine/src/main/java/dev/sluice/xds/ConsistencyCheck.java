@@ -67,6 +67,7 @@ public final class ConsistencyCheck {
           } else if (!route.getRoute().getCluster().isEmpty()) {
             targets.add(route.getRoute().getCluster());
           }
+          route.getRoute().getRequestMirrorPoliciesList().forEach(m -> targets.add(m.getCluster()));
           for (String t : targets) {
             if (!clusterNames.contains(t)) {
               problems.add("route " + rc.getName() + "/" + vh.getName() + "/" + route.getName()

@@ -13,6 +13,10 @@ final class Protos {
     return Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
   }
 
+  static io.envoyproxy.envoy.type.matcher.v3.RegexMatcher regex(String regex) {
+    return io.envoyproxy.envoy.type.matcher.v3.RegexMatcher.newBuilder().setRegex(regex).build();
+  }
+
   /** Every dynamic resource is fetched over the same ADS stream. */
   static ConfigSource ads() {
     return ConfigSource.newBuilder()

@@ -456,7 +456,7 @@ class PolicyLoaderTest {
   void everyMistakeOfEveryFileIsReported(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("a.yaml"), GATEWAY + "kind: Route\nname: a\nto: a\ntimeout: soon\n");
     Files.writeString(dir.resolve("b.yaml"), "kind: Route\nname: b\n  to: b\n");
-    Files.writeString(dir.resolve("c.yml"), "kind: Route\nname: c\nto: c\nretries: 3\n");
+    Files.writeString(dir.resolve("c.yml"), "kind: Route\nname: c\nto: c\nretry: 3\n");
     Files.writeString(dir.resolve(".hidden.yaml"), "this is: [not read\n");
     Files.writeString(dir.resolve("notes.txt"), "not read either");
     assertThat(PolicyLoader.load(dir).findings()).extracting(Finding::format).containsExactly(
@@ -465,7 +465,7 @@ class PolicyLoaderTest {
         // warnings about what could be read come with the errors
         "warning: " + dir.resolve("c.yml") + ":1:1: Route/c field match: never matches: route \"a\" at "
             + dir.resolve("a.yaml") + ":5:1 comes first and matches every request this one does",
-        "error: " + dir.resolve("c.yml") + ":4:1: Route/c field retries: unknown field 'retries'");
+        "error: " + dir.resolve("c.yml") + ":4:1: Route/c field retry: unknown field 'retry'");
   }
 
   @Test

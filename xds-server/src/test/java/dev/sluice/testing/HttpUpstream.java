@@ -48,6 +48,7 @@ public final class HttpUpstream implements AutoCloseable {
   private final AtomicInteger count = new AtomicInteger();
   private final Deque<Request> received = new ConcurrentLinkedDeque<>();
   private volatile int status = 200;
+  private volatile java.util.function.IntUnaryOperator statusByRequest;
 
   private HttpUpstream(String name, int port) throws IOException {
     this.name = name;
@@ -94,12 +95,14 @@ public final class HttpUpstream implements AutoCloseable {
       while (received.size() > KEEP) {
         received.pollFirst();
       }
-      count.incrementAndGet();
+      int number = count.incrementAndGet();
+      java.util.function.IntUnaryOperator byRequest = statusByRequest;
+      int answer = byRequest == null ? status : byRequest.applyAsInt(number);
       byte[] out = name.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("x-upstream", name);
       exchange.getResponseHeaders().set("content-type", "text/plain; charset=utf-8");
       boolean head = "HEAD".equalsIgnoreCase(exchange.getRequestMethod());
-      exchange.sendResponseHeaders(status, head ? -1 : out.length);
+      exchange.sendResponseHeaders(answer, head ? -1 : out.length);
       if (!head) {
         exchange.getResponseBody().write(out);
       }
@@ -137,6 +140,12 @@ public final class HttpUpstream implements AutoCloseable {
   /** Answer later requests with this status instead of 200 (e.g. 503 for retry tests). */
   public HttpUpstream status(int status) {
     this.status = status;
+    return this;
+  }
+
+  /** Answers by request number (1-based, counted since start or {@link #reset()}), e.g. to fail 2 of 3. */
+  public HttpUpstream statusByRequest(java.util.function.IntUnaryOperator byNumber) {
+    this.statusByRequest = byNumber;
     return this;
   }
 

@@ -13,7 +13,7 @@ import java.util.regex.PatternSyntaxException;
  * \h}); a scan refuses those first. RE2-only syntax ({@code (?P<name>...)}) is accepted. What is
  * left is compiled by Java to catch plain syntax errors (an unclosed bracket...).
  */
-final class Regexes {
+public final class Regexes {
   /** RE2 rejects repeat counts above this. */
   private static final int MAX_REPEAT = 1000;
   private static final Pattern REPEAT = Pattern.compile("\\{(\\d+)(,(\\d*))?}");
@@ -29,7 +29,7 @@ final class Regexes {
   private Regexes() {}
 
   /** Returns the problem, or empty when the expression is valid RE2. */
-  static Optional<String> problem(String regex) {
+  public static Optional<String> problem(String regex) {
     Optional<String> unsupported = unsupported(regex);
     if (unsupported.isPresent()) {
       return Optional.of("invalid regex \"" + regex + "\": " + unsupported.get() + " is not supported by Envoy (RE2)");

@@ -5,7 +5,16 @@ import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.Source;
 import dev.sluice.policy.route.RouteSpec.Backend;
 import dev.sluice.policy.route.RouteSpec.HeaderMatch;
+import dev.sluice.policy.route.RouteOptions.QueryMatch;
 import dev.sluice.policy.route.RouteSpec.PathMatch;
+import dev.sluice.policy.route.headers.Headers;
+import dev.sluice.policy.route.mirror.Mirrors;
+import dev.sluice.policy.route.redirect.RedirectSpec;
+import dev.sluice.policy.route.redirect.Redirects;
+import dev.sluice.policy.route.respond.DirectResponseSpec;
+import dev.sluice.policy.route.respond.DirectResponses;
+import dev.sluice.policy.route.retry.Retries;
+import dev.sluice.policy.route.rewrite.Rewrites;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlNode;
 import java.time.Duration;
@@ -29,9 +38,16 @@ import java.util.regex.Pattern;
  *     x-canary: "true"                # exact value
  *     x-user: {regex: "^u-[0-9]+$"}
  *     x-debug: {present: true}        # present: false means "absent"
+ *   query: {version: "2", debug: {present: true}}
  * to: users                  # or a list: [{service: users, weight: 90}, {service: users-v2, weight: 10}]
  *                            # a list entry may pick instances by tag: {service: users, tags: [v2], weight: 10}
  * timeout: 2s                # default 15s; 0s disables
+ * idleTimeout: 30s
+ * retries: {attempts: 3}     # see retry.Retries
+ * headers: {request: {set: {x-env: prod}}}   # see headers.Headers
+ * rewrite: {prefix: /v2/}    # see rewrite.Rewrites
+ * mirror: {service: users-shadow, percent: 10}
+ * # instead of 'to': redirect: {scheme: https} (redirect.Redirects) or respond: {status: 200, body: ok}
  * </pre>
  */
 public final class RouteKind implements PolicyKind<RouteSpec> {
@@ -46,7 +62,8 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
 
   @Override
   public Set<String> fields() {
-    return Set.of("kind", "name", "gateway", "hosts", "match", "to", "timeout");
+    return Set.of("kind", "name", "gateway", "hosts", "match", "to", "timeout", "idleTimeout", "retries", "headers",
+        "rewrite", "redirect", "respond", "mirror");
   }
 
   @Override
@@ -57,17 +74,77 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
     PathMatch path = PathMatch.ALL;
     List<HeaderMatch> headers = List.of();
     List<String> methods = List.of();
-    if (!match.isAbsent() && f.object(match, Set.of("prefix", "exact", "regex", "methods", "headers"))) {
+    List<QueryMatch> queries = List.of();
+    if (!match.isAbsent() && f.object(match, Set.of("prefix", "exact", "regex", "methods", "headers", "query"))) {
       path = path(match, f);
       headers = headers(match.get("headers"), f);
       methods = methods(match.get("methods"), f);
+      queries = queries(match.get("query"), f);
     }
-    List<Backend> backends = backends(doc.get("to"), f);
+    boolean prefixMatch = path != null && path.type() == PathMatch.Type.PREFIX;
+    Optional<RedirectSpec> redirect = Redirects.read(doc.get("redirect"), f, prefixMatch);
+    Optional<DirectResponseSpec> respond = DirectResponses.read(doc.get("respond"), f);
+    int answers = (doc.get("to").isAbsent() ? 0 : 1) + (doc.get("redirect").isAbsent() ? 0 : 1)
+        + (doc.get("respond").isAbsent() ? 0 : 1);
+    if (answers > 1) {
+      f.error(doc, "give only one of to, redirect and respond");
+    }
+    // A route forwards unless it redirects or responds; then 'to' is required (and reported if missing).
+    boolean forwards = !doc.get("to").isAbsent() || (doc.get("redirect").isAbsent() && doc.get("respond").isAbsent());
+    List<Backend> backends = forwards ? backends(doc.get("to"), f) : List.of();
+    if (!forwards) {
+      for (String field : List.of("retries", "rewrite", "mirror", "idleTimeout")) {
+        if (!doc.get(field).isAbsent()) {
+          f.error(doc.get(field), field + " applies to routes that forward with 'to', not to redirect or respond");
+        }
+      }
+    }
     Duration timeout = f.duration(doc.get("timeout")).orElse(RouteSpec.DEFAULT_TIMEOUT);
-    if (path == null || backends.isEmpty()) {
+    RouteOptions options = new RouteOptions(
+        queries,
+        f.duration(doc.get("idleTimeout")),
+        Retries.read(doc.get("retries"), f),
+        Headers.read(doc.get("headers"), f),
+        Rewrites.read(doc.get("rewrite"), f, prefixMatch),
+        redirect,
+        respond,
+        Mirrors.read(doc.get("mirror"), f));
+    if (path == null || answers > 1 || (forwards && backends.isEmpty())) {
       return Optional.empty();
     }
-    return Optional.of(new RouteSpec(name, source, gateway, hosts, path, headers, methods, backends, timeout));
+    return Optional.of(new RouteSpec(name, source, gateway, hosts, path, headers, methods, backends, timeout, options));
+  }
+
+  private static List<QueryMatch> queries(YamlNode n, Fields f) {
+    List<QueryMatch> out = new ArrayList<>();
+    if (n.isAbsent() || !f.object(n, n.fields().keySet())) {
+      return out;
+    }
+    for (var e : n.fields().entrySet()) {
+      String param = e.getKey();
+      YamlNode v = e.getValue();
+      if (v.isScalar() && !v.value().isNull()) {
+        f.string(v).ifPresent(s -> out.add(new QueryMatch(param, QueryMatch.Type.EXACT, s)));
+      } else if (v.isObject() && f.object(v, Set.of("exact", "regex", "present"))) {
+        if (v.fields().size() != 1) {
+          f.error(v, "give exactly one of exact, regex and present");
+          continue;
+        }
+        f.string(v.get("exact")).ifPresent(s -> out.add(new QueryMatch(param, QueryMatch.Type.EXACT, s)));
+        f.string(v.get("regex")).ifPresent(s -> Regexes.problem(s).ifPresentOrElse(
+            p -> f.error(v.get("regex"), p), () -> out.add(new QueryMatch(param, QueryMatch.Type.REGEX, s))));
+        f.bool(v.get("present")).ifPresent(b -> {
+          if (b) {
+            out.add(new QueryMatch(param, QueryMatch.Type.PRESENT, ""));
+          } else {
+            f.error(v.get("present"), "Envoy cannot match an absent query parameter; only present: true is supported");
+          }
+        });
+      } else if (!v.isObject()) {
+        f.error(v, "expected a value, or a map with exact, regex or present; got " + v.typeName());
+      }
+    }
+    return out;
   }
 
   private static PathMatch path(YamlNode match, Fields f) {

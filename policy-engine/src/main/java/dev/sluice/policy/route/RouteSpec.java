@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param gateway the gateway it attaches to; empty until the loader resolves the default
  * @param hosts host names; empty means the gateway's hosts
+ * @param backends where requests go; empty when the route redirects or responds itself
  */
 public record RouteSpec(
     String name,
@@ -20,7 +21,8 @@ public record RouteSpec(
     List<HeaderMatch> headers,
     List<String> methods,
     List<Backend> backends,
-    Duration timeout)
+    Duration timeout,
+    RouteOptions options)
     implements PolicyResource {
   public static final String KIND = "Route";
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
@@ -33,7 +35,7 @@ public record RouteSpec(
   }
 
   public RouteSpec withGateway(String gateway) {
-    return new RouteSpec(name, source, gateway, hosts, path, headers, methods, backends, timeout);
+    return new RouteSpec(name, source, gateway, hosts, path, headers, methods, backends, timeout, options);
   }
 
   /** How the request path is matched. */

@@ -1,0 +1,48 @@
+package dev.sluice.policy.route;
+
+import dev.sluice.policy.route.headers.HeadersSpec;
+import dev.sluice.policy.route.mirror.MirrorSpec;
+import dev.sluice.policy.route.redirect.RedirectSpec;
+import dev.sluice.policy.route.respond.DirectResponseSpec;
+import dev.sluice.policy.route.retry.RetrySpec;
+import dev.sluice.policy.route.rewrite.RewriteSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a route does besides matching and choosing services; each part is read and checked by its
+ * own package ({@code retry}, {@code headers}, {@code rewrite}, {@code redirect}, {@code respond},
+ * {@code mirror}).
+ *
+ * @param queries query-parameter conditions of the match
+ * @param idleTimeout how long a request/response may stay idle before Envoy resets it
+ * @param redirect when present the route answers with a redirect and has no services
+ * @param respond when present the route answers itself and has no services
+ */
+public record RouteOptions(
+    List<QueryMatch> queries,
+    Optional<Duration> idleTimeout,
+    Optional<RetrySpec> retries,
+    HeadersSpec headers,
+    Optional<RewriteSpec> rewrite,
+    Optional<RedirectSpec> redirect,
+    Optional<DirectResponseSpec> respond,
+    List<MirrorSpec> mirrors) {
+  public static final RouteOptions NONE = new RouteOptions(List.of(), Optional.empty(), Optional.empty(), HeadersSpec.NONE,
+      Optional.empty(), Optional.empty(), Optional.empty(), List.of());
+
+  public RouteOptions {
+    queries = List.copyOf(queries);
+    mirrors = List.copyOf(mirrors);
+  }
+
+  /** A query-parameter condition: an exact value, a regex, or just present. */
+  public record QueryMatch(String name, Type type, String value) {
+    public enum Type {
+      EXACT,
+      REGEX,
+      PRESENT
+    }
+  }
+}
