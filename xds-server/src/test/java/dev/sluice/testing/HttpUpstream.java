@@ -49,6 +49,7 @@ public final class HttpUpstream implements AutoCloseable {
   private final Deque<Request> received = new ConcurrentLinkedDeque<>();
   private volatile int status = 200;
   private volatile java.util.function.IntUnaryOperator statusByRequest;
+  private volatile long delayMillis;
 
   private HttpUpstream(String name, int port) throws IOException {
     this.name = name;
@@ -96,6 +97,13 @@ public final class HttpUpstream implements AutoCloseable {
         received.pollFirst();
       }
       int number = count.incrementAndGet();
+      if (delayMillis > 0) {
+        try {
+          Thread.sleep(delayMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       java.util.function.IntUnaryOperator byRequest = statusByRequest;
       int answer = byRequest == null ? status : byRequest.applyAsInt(number);
       byte[] out = name.getBytes(StandardCharsets.UTF_8);
@@ -146,6 +154,12 @@ public final class HttpUpstream implements AutoCloseable {
   /** Answers by request number (1-based, counted since start or {@link #reset()}), e.g. to fail 2 of 3. */
   public HttpUpstream statusByRequest(java.util.function.IntUnaryOperator byNumber) {
     this.statusByRequest = byNumber;
+    return this;
+  }
+
+  /** Waits this long before answering (timeout tests). */
+  public HttpUpstream delay(java.time.Duration delay) {
+    this.delayMillis = delay.toMillis();
     return this;
   }
 
