@@ -8,6 +8,7 @@ import dev.sluice.policy.PolicySet;
 import dev.sluice.policy.gateway.GatewaySpec;
 import dev.sluice.policy.route.RouteOptions;
 import dev.sluice.policy.route.RouteSpec;
+import dev.sluice.policy.upstream.UpstreamSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,18 +30,19 @@ public final class Compiler {
   public static Map<String, ProxyConfig> compile(ServiceCatalog catalog, PolicySet policies) {
     Map<String, ProxyConfig> out = new TreeMap<>();
     for (GatewaySpec g : policies.gateways()) {
-      out.put(g.name(), compileGateway(g, policies.routesOf(g.name()), catalog));
+      out.put(g.name(), compileGateway(g, policies, catalog));
     }
     return out;
   }
 
-  private static ProxyConfig compileGateway(GatewaySpec g, List<RouteSpec> routes, ServiceCatalog catalog) {
+  private static ProxyConfig compileGateway(GatewaySpec g, PolicySet policies, ServiceCatalog catalog) {
+    List<RouteSpec> routes = policies.routesOf(g.name());
     // Envoy picks one virtual host per request by domain and never falls back to another, so each
     // host name gets a virtual host holding every route that lists it, in declaration order.
     Map<String, List<HttpRoute>> byDomain = new LinkedHashMap<>();
     TreeSet<ClusterRef> refs = new TreeSet<>();
     for (RouteSpec r : routes) {
-      HttpRoute route = route(r);
+      HttpRoute route = route(r, policies);
       for (String host : r.hosts().isEmpty() ? g.hosts() : r.hosts()) {
         byDomain.computeIfAbsent(host, h -> new ArrayList<>()).add(route);
       }
@@ -51,11 +53,11 @@ public final class Compiler {
     byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs)));
     String listenerName = "http-" + g.port();
     HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts);
-    List<UpstreamCluster> clusters = refs.stream().map(ref -> cluster(ref, catalog)).toList();
+    List<UpstreamCluster> clusters = refs.stream().map(ref -> cluster(ref, catalog, policies.upstream(ref.service()), g)).toList();
     return new ProxyConfig(g.name(), List.of(listener), clusters);
   }
 
-  private static HttpRoute route(RouteSpec r) {
+  private static HttpRoute route(RouteSpec r, PolicySet policies) {
     RouteMatch match = new RouteMatch(
         RouteMatch.PathKind.valueOf(r.path().type().name()),
         r.path().value(),
@@ -64,10 +66,10 @@ public final class Compiler {
             .toList(),
         r.methods(),
         r.options().queries());
-    return new HttpRoute(r.name(), match, action(r), r.options().headers(), r.label(RouteSpec.KIND), r.source());
+    return new HttpRoute(r.name(), match, action(r, policies), r.options().headers(), r.label(RouteSpec.KIND), r.source());
   }
 
-  private static RouteAction action(RouteSpec r) {
+  private static RouteAction action(RouteSpec r, PolicySet policies) {
     RouteOptions o = r.options();
     if (o.redirect().isPresent()) {
       return new RouteAction.Redirect(o.redirect().get());
@@ -81,7 +83,15 @@ public final class Compiler {
     List<RouteAction.Mirror> mirrors = o.mirrors().stream()
         .map(m -> new RouteAction.Mirror(m.service(), m.percent()))
         .toList();
-    return new RouteAction.Forward(clusters, r.timeout(), o.idleTimeout(), o.retries(), o.rewrite(), mirrors);
+    // Envoy reads the hash inputs from the route: take them from the first service that hashes.
+    List<UpstreamSpec.HashOn> hashPolicy = r.backends().stream()
+        .map(b -> policies.upstream(b.service()))
+        .flatMap(java.util.Optional::stream)
+        .filter(u -> u.loadBalancer().algorithm().hashes())
+        .findFirst()
+        .map(u -> u.loadBalancer().hashOn())
+        .orElse(List.of());
+    return new RouteAction.Forward(clusters, r.timeout(), o.idleTimeout(), o.retries(), o.rewrite(), mirrors, hashPolicy);
   }
 
   /**
@@ -89,17 +99,21 @@ public final class Compiler {
    * subset (instances carrying all of some tags) is a cluster of its own, as Istio does for subsets:
    * its own endpoints, stats and health.
    */
-  private static UpstreamCluster cluster(ClusterRef ref, ServiceCatalog catalog) {
+  private static UpstreamCluster cluster(
+      ClusterRef ref, ServiceCatalog catalog, java.util.Optional<UpstreamSpec> upstream, GatewaySpec g) {
+    // zone failover: the gateway's own zone is priority 0, every other zone priority 1
+    boolean failover = upstream.map(UpstreamSpec::zoneFailover).orElse(false) && !g.zone().isEmpty();
     List<Endpoint> endpoints = catalog.service(ref.service()).map(Service::instances).orElse(List.of()).stream()
         .filter(i -> i.health() != Health.CRITICAL)
         .filter(i -> i.tags().containsAll(ref.tags()))
-        .map(Compiler::endpoint)
+        .map(i -> endpoint(i, failover && !i.zone().equals(g.zone()) ? 1 : 0))
         .toList();
-    return new UpstreamCluster(ref.name(), ref.service(), CONNECT_TIMEOUT, endpoints);
+    return new UpstreamCluster(ref.name(), ref.service(),
+        upstream.flatMap(UpstreamSpec::connectTimeout).orElse(CONNECT_TIMEOUT), endpoints, upstream);
   }
 
-  private static Endpoint endpoint(ServiceInstance i) {
+  private static Endpoint endpoint(ServiceInstance i, int priority) {
     Endpoint.Status status = i.health() == Health.PASSING ? Endpoint.Status.HEALTHY : Endpoint.Status.DEGRADED;
-    return new Endpoint(i.address(), i.port(), i.weight(), i.region(), i.zone(), status);
+    return new Endpoint(i.address(), i.port(), i.weight(), i.region(), i.zone(), status, priority);
   }
 }

@@ -4,6 +4,7 @@ import dev.sluice.policy.route.redirect.RedirectSpec;
 import dev.sluice.policy.route.respond.DirectResponseSpec;
 import dev.sluice.policy.route.retry.RetrySpec;
 import dev.sluice.policy.route.rewrite.RewriteSpec;
+import dev.sluice.policy.upstream.UpstreamSpec.HashOn;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +13,9 @@ import java.util.Optional;
  * What a route does with a matching request. The leaf settings are the policy's own value records:
  * they are plain data already, and copying them field by field into look-alike IR records would
  * only add places to forget a field.
+ *
+ * <p>{@code hashPolicy} is what consistent hashing hashes: Envoy takes it from the route, though
+ * it belongs to the service's load balancer, so the compiler copies it from the Upstream policy.
  */
 public sealed interface RouteAction {
   /** Send upstream, split by weight over clusters. */
@@ -21,10 +25,12 @@ public sealed interface RouteAction {
       Optional<Duration> idleTimeout,
       Optional<RetrySpec> retry,
       Optional<RewriteSpec> rewrite,
-      List<Mirror> mirrors) implements RouteAction {
+      List<Mirror> mirrors,
+      List<HashOn> hashPolicy) implements RouteAction {
     public Forward {
       clusters = List.copyOf(clusters);
       mirrors = List.copyOf(mirrors);
+      hashPolicy = List.copyOf(hashPolicy);
     }
   }
 

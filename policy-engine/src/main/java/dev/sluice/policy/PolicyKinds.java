@@ -2,6 +2,7 @@ package dev.sluice.policy;
 
 import dev.sluice.policy.gateway.GatewayKind;
 import dev.sluice.policy.route.RouteKind;
+import dev.sluice.policy.upstream.UpstreamKind;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,7 +11,7 @@ import java.util.Optional;
  * classpath scanning, so adding a kind is one line here and a folder of its own.
  */
 public final class PolicyKinds {
-  public static final List<PolicyKind<?>> ALL = List.of(new GatewayKind(), new RouteKind());
+  public static final List<PolicyKind<?>> ALL = List.of(new GatewayKind(), new RouteKind(), new UpstreamKind());
 
   private PolicyKinds() {}
 

@@ -2,6 +2,7 @@ package dev.sluice.policy;
 
 import dev.sluice.policy.gateway.GatewaySpec;
 import dev.sluice.policy.route.RouteSpec;
+import dev.sluice.policy.upstream.UpstreamSpec;
 import dev.sluice.yaml.Diagnostics;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.Finding;
@@ -83,6 +84,7 @@ public final class PolicyLoader {
   public static Result fromDocuments(List<YamlDocument> docs, Diagnostics d) {
     List<GatewaySpec> gateways = new ArrayList<>();
     List<RouteSpec> routes = new ArrayList<>();
+    List<UpstreamSpec> upstreams = new ArrayList<>();
     Map<String, Source> seen = new HashMap<>();
     Set<String> declaredGateways = new LinkedHashSet<>();
     for (YamlDocument doc : docs) {
@@ -125,11 +127,13 @@ public final class PolicyLoader {
           gateways.add(g);
         } else if (s instanceof RouteSpec r) {
           routes.add(r);
+        } else if (s instanceof UpstreamSpec u) {
+          upstreams.add(u);
         }
       });
     }
     List<RouteSpec> attached = CrossChecks.attachRoutes(gateways, declaredGateways, routes, d);
-    PolicySet set = new PolicySet(gateways, attached);
+    PolicySet set = new PolicySet(gateways, attached, upstreams);
     CrossChecks.shadowedRoutes(set, d);
     return new Result(d.hasErrors() ? Optional.empty() : Optional.of(set), set, d.findings());
   }

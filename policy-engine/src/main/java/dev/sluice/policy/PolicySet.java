@@ -2,6 +2,7 @@ package dev.sluice.policy;
 
 import dev.sluice.policy.gateway.GatewaySpec;
 import dev.sluice.policy.route.RouteSpec;
+import dev.sluice.policy.upstream.UpstreamSpec;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,12 +10,18 @@ import java.util.Optional;
  * Every valid policy, in declaration order (files sorted by path, then documents in file order).
  * Route order matters: the first matching route wins, as in Istio's VirtualService.
  */
-public record PolicySet(List<GatewaySpec> gateways, List<RouteSpec> routes) {
-  public static final PolicySet EMPTY = new PolicySet(List.of(), List.of());
+public record PolicySet(List<GatewaySpec> gateways, List<RouteSpec> routes, List<UpstreamSpec> upstreams) {
+  public static final PolicySet EMPTY = new PolicySet(List.of(), List.of(), List.of());
 
   public PolicySet {
     gateways = List.copyOf(gateways);
     routes = List.copyOf(routes);
+    upstreams = List.copyOf(upstreams);
+  }
+
+  /** The Upstream policy of a service, if one is written. */
+  public Optional<UpstreamSpec> upstream(String service) {
+    return upstreams.stream().filter(u -> u.name().equals(service)).findFirst();
   }
 
   public Optional<GatewaySpec> gateway(String name) {

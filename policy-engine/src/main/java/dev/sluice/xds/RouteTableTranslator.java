@@ -18,6 +18,7 @@ final class RouteTableTranslator implements FeatureTranslator {
       new RetryFeature(),
       new RewriteFeature(),
       new MirrorFeature(),
+      new HashPolicyFeature(),
       new RedirectFeature(),
       new DirectResponseFeature(),
       new HeaderEditFeature());

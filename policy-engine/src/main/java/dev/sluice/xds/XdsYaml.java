@@ -23,6 +23,7 @@ public final class XdsYaml {
   public static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()
       .add(HttpConnectionManager.getDescriptor())
       .add(Router.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
       .build();
   private static final JsonFormat.Printer PRINTER =
       JsonFormat.printer().usingTypeRegistry(TYPES).preservingProtoFieldNames();

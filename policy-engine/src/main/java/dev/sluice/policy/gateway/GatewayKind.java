@@ -16,6 +16,7 @@ import java.util.Set;
  * port: 8080
  * address: 0.0.0.0    # default
  * hosts: ["*"]        # default; the host names its routes answer to
+ * zone: us-east-1a    # where its Envoys run (for Upstream zoneFailover)
  * </pre>
  */
 public final class GatewayKind implements PolicyKind<GatewaySpec> {
@@ -26,7 +27,7 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
 
   @Override
   public Set<String> fields() {
-    return Set.of("kind", "name", "port", "address", "hosts");
+    return Set.of("kind", "name", "port", "address", "hosts", "zone");
   }
 
   @Override
@@ -41,6 +42,7 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
     if (port.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new GatewaySpec(name, source, address, port.getAsInt(), hosts.isEmpty() ? List.of("*") : hosts));
+    return Optional.of(new GatewaySpec(name, source, address, port.getAsInt(), hosts.isEmpty() ? List.of("*") : hosts,
+        f.string(doc.get("zone")).orElse("")));
   }
 }
