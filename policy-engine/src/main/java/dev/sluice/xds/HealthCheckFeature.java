@@ -18,6 +18,9 @@ final class HealthCheckFeature implements ClusterFeature {
       HealthCheck.Builder b = HealthCheck.newBuilder()
           .setTimeout(Protos.duration(hc.timeout()))
           .setInterval(Protos.duration(hc.interval()))
+          // Envoy checks a cluster that has had no traffic yet only every 60s by default; a
+          // gateway must know before the first request whether an endpoint is fit for it.
+          .setNoTrafficInterval(Protos.duration(hc.interval()))
           .setUnhealthyThreshold(UInt32Value.of(hc.unhealthyThreshold()))
           .setHealthyThreshold(UInt32Value.of(hc.healthyThreshold()));
       if (hc.httpPath().isPresent()) {

@@ -50,6 +50,7 @@ public final class HttpUpstream implements AutoCloseable {
   private volatile int status = 200;
   private volatile java.util.function.IntUnaryOperator statusByRequest;
   private volatile long delayMillis;
+  private final Map<String, Integer> statusByPath = new java.util.concurrent.ConcurrentHashMap<>();
 
   private HttpUpstream(String name, int port) throws IOException {
     this.name = name;
@@ -105,7 +106,8 @@ public final class HttpUpstream implements AutoCloseable {
         }
       }
       java.util.function.IntUnaryOperator byRequest = statusByRequest;
-      int answer = byRequest == null ? status : byRequest.applyAsInt(number);
+      Integer forPath = statusByPath.get(exchange.getRequestURI().getPath());
+      int answer = forPath != null ? forPath : byRequest == null ? status : byRequest.applyAsInt(number);
       byte[] out = name.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("x-upstream", name);
       exchange.getResponseHeaders().set("content-type", "text/plain; charset=utf-8");
@@ -154,6 +156,12 @@ public final class HttpUpstream implements AutoCloseable {
   /** Answers by request number (1-based, counted since start or {@link #reset()}), e.g. to fail 2 of 3. */
   public HttpUpstream statusByRequest(java.util.function.IntUnaryOperator byNumber) {
     this.statusByRequest = byNumber;
+    return this;
+  }
+
+  /** Answers requests for exactly this path with this status (e.g. a failing /healthz). */
+  public HttpUpstream status(String path, int status) {
+    statusByPath.put(path, status);
     return this;
   }
 
