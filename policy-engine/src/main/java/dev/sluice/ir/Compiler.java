@@ -42,7 +42,7 @@ public final class Compiler {
     Map<String, List<HttpRoute>> byDomain = new LinkedHashMap<>();
     TreeSet<ClusterRef> refs = new TreeSet<>();
     for (RouteSpec r : routes) {
-      HttpRoute route = route(r, policies);
+      HttpRoute route = route(r, policies, g.compression().isPresent());
       for (String host : r.hosts().isEmpty() ? g.hosts() : r.hosts()) {
         byDomain.computeIfAbsent(host, h -> new ArrayList<>()).add(route);
       }
@@ -50,14 +50,16 @@ public final class Compiler {
       r.options().mirrors().forEach(m -> refs.add(new ClusterRef(m.service(), List.of())));
     }
     List<VirtualHost> vhosts = new ArrayList<>();
-    byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs)));
+    byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs, g.cors())));
     String listenerName = "http-" + g.port();
-    HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts);
+    boolean cors = g.cors().isPresent() || routes.stream().anyMatch(r -> r.options().cors().isPresent());
+    HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts, cors, g.compression());
     List<UpstreamCluster> clusters = refs.stream().map(ref -> cluster(ref, catalog, policies.upstream(ref.service()), g)).toList();
     return new ProxyConfig(g.name(), List.of(listener), clusters);
   }
 
-  private static HttpRoute route(RouteSpec r, PolicySet policies) {
+  /** @param compression whether the gateway compresses (only then can a route opt out) */
+  private static HttpRoute route(RouteSpec r, PolicySet policies, boolean compression) {
     RouteMatch match = new RouteMatch(
         RouteMatch.PathKind.valueOf(r.path().type().name()),
         r.path().value(),
@@ -66,7 +68,8 @@ public final class Compiler {
             .toList(),
         r.methods(),
         r.options().queries());
-    return new HttpRoute(r.name(), match, action(r, policies), r.options().headers(), r.label(RouteSpec.KIND), r.source());
+    return new HttpRoute(r.name(), match, action(r, policies), r.options().headers(), r.options().cors(),
+        r.options().compressionOff() && compression, r.label(RouteSpec.KIND), r.source());
   }
 
   private static RouteAction action(RouteSpec r, PolicySet policies) {

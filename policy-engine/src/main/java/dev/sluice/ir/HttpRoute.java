@@ -1,11 +1,17 @@
 package dev.sluice.ir;
 
 import dev.sluice.policy.Source;
+import dev.sluice.policy.cors.CorsSpec;
 import dev.sluice.policy.route.headers.HeadersSpec;
+import java.util.Optional;
 
 /**
  * One route entry: a match, what to do with matching requests, and header edits.
  *
+ * @param cors the route's own CORS settings (they replace the gateway's)
+ * @param compressionOff whether the gateway's compression skips this route
  * @param policy the policy that produced it (such as {@code Route/users}), for NACK attribution
  */
-public record HttpRoute(String name, RouteMatch match, RouteAction action, HeadersSpec headers, String policy, Source source) {}
+public record HttpRoute(
+    String name, RouteMatch match, RouteAction action, HeadersSpec headers, Optional<CorsSpec> cors,
+    boolean compressionOff, String policy, Source source) {}

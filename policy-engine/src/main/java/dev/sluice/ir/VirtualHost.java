@@ -1,8 +1,11 @@
 package dev.sluice.ir;
 
+import dev.sluice.policy.cors.CorsSpec;
 import java.util.List;
+import java.util.Optional;
 
-public record VirtualHost(String name, List<String> domains, List<HttpRoute> routes) {
+/** @param cors the gateway's CORS settings, for every route that has none of its own */
+public record VirtualHost(String name, List<String> domains, List<HttpRoute> routes, Optional<CorsSpec> cors) {
   public VirtualHost {
     domains = List.copyOf(domains);
     routes = List.copyOf(routes);

@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -30,11 +31,10 @@ final class ListenerTranslator implements FeatureTranslator {
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {
     for (HttpListener l : ir.listeners()) {
-      HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+      HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder()
           .setStatPrefix(l.name())
           .setCodecType(HttpConnectionManager.CodecType.AUTO)
           .setRds(Rds.newBuilder().setRouteConfigName(l.routeConfigName()).setConfigSource(Protos.ads()))
-          .addHttpFilters(HttpFilter.newBuilder().setName(ROUTER_FILTER).setTypedConfig(Any.pack(Router.getDefaultInstance())))
           .setUseRemoteAddress(BoolValue.of(true))
           .setNormalizePath(BoolValue.of(true))
           .setMergeSlashes(true)
@@ -49,15 +49,21 @@ final class ListenerTranslator implements FeatureTranslator {
               .setInitialConnectionWindowSize(UInt32Value.of(1024 * 1024)))
           .setStreamIdleTimeout(Protos.duration(Duration.ofMinutes(5)))
           .setRequestTimeout(Protos.duration(Duration.ofMinutes(5)))
-          .setRequestHeadersTimeout(Protos.duration(Duration.ofSeconds(10)))
-          .build();
+          .setRequestHeadersTimeout(Protos.duration(Duration.ofSeconds(10)));
+      // Filter order: CORS answers preflights before anything else runs; compression wraps
+      // whatever the router returns; the router is last.
+      if (l.cors()) {
+        hcm.addHttpFilters(HttpFilter.newBuilder().setName(CorsPolicies.FILTER).setTypedConfig(Any.pack(Cors.getDefaultInstance())));
+      }
+      l.compression().ifPresent(c -> hcm.addAllHttpFilters(CompressionFilters.filters(c)));
+      hcm.addHttpFilters(HttpFilter.newBuilder().setName(ROUTER_FILTER).setTypedConfig(Any.pack(Router.getDefaultInstance())));
       out.listeners.put(l.name(), Listener.newBuilder()
           .setName(l.name())
           .setAddress(Address.newBuilder().setSocketAddress(
               SocketAddress.newBuilder().setAddress(l.address()).setPortValue(l.port())))
           .setPerConnectionBufferLimitBytes(UInt32Value.of(ClusterTranslator.BUFFER_LIMIT))
           .addFilterChains(FilterChain.newBuilder()
-              .addFilters(Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(hcm)))));
+              .addFilters(Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(hcm.build())))));
     }
   }
 }

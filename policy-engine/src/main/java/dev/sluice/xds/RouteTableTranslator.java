@@ -21,7 +21,9 @@ final class RouteTableTranslator implements FeatureTranslator {
       new HashPolicyFeature(),
       new RedirectFeature(),
       new DirectResponseFeature(),
-      new HeaderEditFeature());
+      new HeaderEditFeature(),
+      new CorsFeature(),
+      new CompressionOffFeature());
 
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {
@@ -31,6 +33,7 @@ final class RouteTableTranslator implements FeatureTranslator {
         var vhost = io.envoyproxy.envoy.config.route.v3.VirtualHost.newBuilder()
             .setName(vh.name())
             .addAllDomains(vh.domains());
+        vh.cors().ifPresent(c -> vhost.putTypedPerFilterConfig(CorsPolicies.FILTER, CorsPolicies.policy(c)));
         for (HttpRoute r : vh.routes()) {
           Route.Builder route = Route.newBuilder().setName(r.name());
           FEATURES.forEach(f -> f.apply(r, route));

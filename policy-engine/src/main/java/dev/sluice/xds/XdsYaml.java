@@ -24,6 +24,12 @@ public final class XdsYaml {
       .add(HttpConnectionManager.getDescriptor())
       .add(Router.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.compressor.v3.Compressor.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.compressor.v3.CompressorPerRoute.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.compression.gzip.compressor.v3.Gzip.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.compression.brotli.compressor.v3.Brotli.getDescriptor())
       .build();
   private static final JsonFormat.Printer PRINTER =
       JsonFormat.printer().usingTypeRegistry(TYPES).preservingProtoFieldNames();

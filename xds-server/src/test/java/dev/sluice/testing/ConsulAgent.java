@@ -151,7 +151,7 @@ public final class ConsulAgent implements AutoCloseable {
       try {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/v1/status/leader")).build(),
             HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200 && r.body().length() > 2) {
+        if (r.statusCode() == 200 && r.body().length() > 2 && aclsReady()) {
           return;
         }
       } catch (IOException e) {
@@ -163,6 +163,16 @@ public final class ConsulAgent implements AutoCloseable {
       sleep(100);
     }
     throw new AssertionError("consul agent had no leader within 30s:\n" + log());
+  }
+
+  /** With ACLs on, the agent answers 403 for a moment after it has a leader, until ACLs are bootstrapped. */
+  private boolean aclsReady() throws IOException, InterruptedException {
+    if (token == null) {
+      return true;
+    }
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/v1/acl/token/self"))
+        .header("X-Consul-Token", token).build(), HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() == 200;
   }
 
   public String url() {

@@ -1,6 +1,8 @@
 package dev.sluice.policy.gateway;
 
 import dev.sluice.policy.Names;
+import dev.sluice.policy.compression.Compression;
+import dev.sluice.policy.cors.Cors;
 import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.Source;
 import dev.sluice.yaml.Fields;
@@ -17,6 +19,8 @@ import java.util.Set;
  * address: 0.0.0.0    # default
  * hosts: ["*"]        # default; the host names its routes answer to
  * zone: us-east-1a    # where its Envoys run (for Upstream zoneFailover)
+ * cors: {allowOrigins: [https://app.example.com]}   # see cors.Cors
+ * compression: {algorithms: [brotli, gzip]}        # see compression.Compression
  * </pre>
  */
 public final class GatewayKind implements PolicyKind<GatewaySpec> {
@@ -27,7 +31,7 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
 
   @Override
   public Set<String> fields() {
-    return Set.of("kind", "name", "port", "address", "hosts", "zone");
+    return Set.of("kind", "name", "port", "address", "hosts", "zone", "cors", "compression");
   }
 
   @Override
@@ -43,6 +47,6 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
       return Optional.empty();
     }
     return Optional.of(new GatewaySpec(name, source, address, port.getAsInt(), hosts.isEmpty() ? List.of("*") : hosts,
-        f.string(doc.get("zone")).orElse("")));
+        f.string(doc.get("zone")).orElse(""), Cors.read(doc.get("cors"), f), Compression.read(doc.get("compression"), f)));
   }
 }

@@ -2,7 +2,10 @@ package dev.sluice.policy.gateway;
 
 import dev.sluice.policy.PolicyResource;
 import dev.sluice.policy.Source;
+import dev.sluice.policy.compression.CompressionSpec;
+import dev.sluice.policy.cors.CorsSpec;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A listener on the edge: the Envoy proxies whose node cluster (or {@code sluice.gateway} node
@@ -10,8 +13,12 @@ import java.util.List;
  *
  * @param zone where the gateway's Envoys run; services with {@code zoneFailover} prefer
  *     endpoints in this zone. Empty when not given.
+ * @param cors CORS for every route of the gateway (a route's own replaces it)
+ * @param compression response compression for every route (a route may turn it off)
  */
-public record GatewaySpec(String name, Source source, String address, int port, List<String> hosts, String zone)
+public record GatewaySpec(
+    String name, Source source, String address, int port, List<String> hosts, String zone,
+    Optional<CorsSpec> cors, Optional<CompressionSpec> compression)
     implements PolicyResource {
   public static final String KIND = "Gateway";
 

@@ -3,6 +3,7 @@ package dev.sluice.policy.route;
 import dev.sluice.policy.Names;
 import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.Source;
+import dev.sluice.policy.cors.Cors;
 import dev.sluice.policy.route.RouteSpec.Backend;
 import dev.sluice.policy.route.RouteSpec.HeaderMatch;
 import dev.sluice.policy.route.RouteOptions.QueryMatch;
@@ -63,7 +64,7 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
   @Override
   public Set<String> fields() {
     return Set.of("kind", "name", "gateway", "hosts", "match", "to", "timeout", "idleTimeout", "retries", "headers",
-        "rewrite", "redirect", "respond", "mirror");
+        "rewrite", "redirect", "respond", "mirror", "cors", "compression");
   }
 
   @Override
@@ -108,11 +109,22 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
         Rewrites.read(doc.get("rewrite"), f, prefixMatch),
         redirect,
         respond,
-        Mirrors.read(doc.get("mirror"), f));
+        Mirrors.read(doc.get("mirror"), f),
+        Cors.read(doc.get("cors"), f),
+        compressionOff(doc.get("compression"), f));
     if (path == null || answers > 1 || (forwards && backends.isEmpty())) {
       return Optional.empty();
     }
     return Optional.of(new RouteSpec(name, source, gateway, hosts, path, headers, methods, backends, timeout, options));
+  }
+
+  /** A route can only turn the gateway's compression off: {@code compression: false}. */
+  private static boolean compressionOff(YamlNode n, Fields f) {
+    Optional<Boolean> b = f.bool(n);
+    if (b.isPresent() && b.get()) {
+      f.error(n, "compression is set on the Gateway; a route can only turn it off with compression: false");
+    }
+    return b.isPresent() && !b.get();
   }
 
   private static List<QueryMatch> queries(YamlNode n, Fields f) {

@@ -1,5 +1,6 @@
 package dev.sluice.policy.route;
 
+import dev.sluice.policy.cors.CorsSpec;
 import dev.sluice.policy.route.headers.HeadersSpec;
 import dev.sluice.policy.route.mirror.MirrorSpec;
 import dev.sluice.policy.route.redirect.RedirectSpec;
@@ -19,6 +20,8 @@ import java.util.Optional;
  * @param idleTimeout how long a request/response may stay idle before Envoy resets it
  * @param redirect when present the route answers with a redirect and has no services
  * @param respond when present the route answers itself and has no services
+ * @param cors replaces the gateway's CORS settings for this route
+ * @param compressionOff {@code compression: false}: the gateway's compression skips this route
  */
 public record RouteOptions(
     List<QueryMatch> queries,
@@ -28,9 +31,11 @@ public record RouteOptions(
     Optional<RewriteSpec> rewrite,
     Optional<RedirectSpec> redirect,
     Optional<DirectResponseSpec> respond,
-    List<MirrorSpec> mirrors) {
+    List<MirrorSpec> mirrors,
+    Optional<CorsSpec> cors,
+    boolean compressionOff) {
   public static final RouteOptions NONE = new RouteOptions(List.of(), Optional.empty(), Optional.empty(), HeadersSpec.NONE,
-      Optional.empty(), Optional.empty(), Optional.empty(), List.of());
+      Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), false);
 
   public RouteOptions {
     queries = List.copyOf(queries);
