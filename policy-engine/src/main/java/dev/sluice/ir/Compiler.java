@@ -40,9 +40,10 @@ public final class Compiler {
     // Envoy picks one virtual host per request by domain and never falls back to another, so each
     // host name gets a virtual host holding every route that lists it, in declaration order.
     Map<String, List<HttpRoute>> byDomain = new LinkedHashMap<>();
+    boolean cache = routes.stream().anyMatch(r -> r.options().cache());
     TreeSet<ClusterRef> refs = new TreeSet<>();
     for (RouteSpec r : routes) {
-      HttpRoute route = route(r, policies, g.compression().isPresent());
+      HttpRoute route = route(r, policies, g.compression().isPresent(), cache);
       for (String host : r.hosts().isEmpty() ? g.hosts() : r.hosts()) {
         byDomain.computeIfAbsent(host, h -> new ArrayList<>()).add(route);
       }
@@ -53,13 +54,16 @@ public final class Compiler {
     byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs, g.cors())));
     String listenerName = "http-" + g.port();
     boolean cors = g.cors().isPresent() || routes.stream().anyMatch(r -> r.options().cors().isPresent());
-    HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts, cors, g.compression());
+    HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts, cors, g.compression(), cache);
     List<UpstreamCluster> clusters = refs.stream().map(ref -> cluster(ref, catalog, policies.upstream(ref.service()), g)).toList();
     return new ProxyConfig(g.name(), List.of(listener), clusters);
   }
 
-  /** @param compression whether the gateway compresses (only then can a route opt out) */
-  private static HttpRoute route(RouteSpec r, PolicySet policies, boolean compression) {
+  /**
+   * @param compression whether the gateway compresses (only then can a route opt out)
+   * @param cache whether the listener has the cache filter
+   */
+  private static HttpRoute route(RouteSpec r, PolicySet policies, boolean compression, boolean cache) {
     RouteMatch match = new RouteMatch(
         RouteMatch.PathKind.valueOf(r.path().type().name()),
         r.path().value(),
@@ -69,7 +73,8 @@ public final class Compiler {
         r.methods(),
         r.options().queries());
     return new HttpRoute(r.name(), match, action(r, policies), r.options().headers(), r.options().cors(),
-        r.options().compressionOff() && compression, r.label(RouteSpec.KIND), r.source());
+        r.options().compressionOff() && compression,
+        cache ? java.util.Optional.of(r.options().cache()) : java.util.Optional.empty(), r.label(RouteSpec.KIND), r.source());
   }
 
   private static RouteAction action(RouteSpec r, PolicySet policies) {

@@ -9,9 +9,11 @@ import java.util.Optional;
  *
  * @param cors whether any route or virtual host uses CORS (the listener then needs the CORS filter)
  * @param compression the gateway's response compression
+ * @param cache whether any route caches (the listener then needs the cache filter)
  */
 public record HttpListener(
-    String name, String address, int port, List<VirtualHost> virtualHosts, boolean cors, Optional<CompressionSpec> compression) {
+    String name, String address, int port, List<VirtualHost> virtualHosts, boolean cors, Optional<CompressionSpec> compression,
+    boolean cache) {
   public HttpListener {
     virtualHosts = List.copyOf(virtualHosts);
   }

@@ -10,8 +10,9 @@ import java.util.Optional;
  *
  * @param cors the route's own CORS settings (they replace the gateway's)
  * @param compressionOff whether the gateway's compression skips this route
+ * @param cache empty when the listener has no cache filter; else whether this route uses it
  * @param policy the policy that produced it (such as {@code Route/users}), for NACK attribution
  */
 public record HttpRoute(
     String name, RouteMatch match, RouteAction action, HeadersSpec headers, Optional<CorsSpec> cors,
-    boolean compressionOff, String policy, Source source) {}
+    boolean compressionOff, Optional<Boolean> cache, String policy, Source source) {}

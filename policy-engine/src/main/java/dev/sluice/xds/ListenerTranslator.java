@@ -56,6 +56,10 @@ final class ListenerTranslator implements FeatureTranslator {
         hcm.addHttpFilters(HttpFilter.newBuilder().setName(CorsPolicies.FILTER).setTypedConfig(Any.pack(Cors.getDefaultInstance())));
       }
       l.compression().ifPresent(c -> hcm.addAllHttpFilters(CompressionFilters.filters(c)));
+      if (l.cache()) {
+        // after compression, so the cache keeps uncompressed bodies and compression applies per client
+        hcm.addHttpFilters(CacheFilter.filter());
+      }
       hcm.addHttpFilters(HttpFilter.newBuilder().setName(ROUTER_FILTER).setTypedConfig(Any.pack(Router.getDefaultInstance())));
       out.listeners.put(l.name(), Listener.newBuilder()
           .setName(l.name())

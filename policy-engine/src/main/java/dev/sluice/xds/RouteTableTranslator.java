@@ -23,7 +23,8 @@ final class RouteTableTranslator implements FeatureTranslator {
       new DirectResponseFeature(),
       new HeaderEditFeature(),
       new CorsFeature(),
-      new CompressionOffFeature());
+      new CompressionOffFeature(),
+      new CacheFilter());
 
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {

@@ -51,6 +51,7 @@ public final class HttpUpstream implements AutoCloseable {
   private volatile java.util.function.IntUnaryOperator statusByRequest;
   private volatile long delayMillis;
   private final Map<String, Integer> statusByPath = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, String> responseHeaders = new java.util.concurrent.ConcurrentHashMap<>();
 
   private HttpUpstream(String name, int port) throws IOException {
     this.name = name;
@@ -110,6 +111,7 @@ public final class HttpUpstream implements AutoCloseable {
       int answer = forPath != null ? forPath : byRequest == null ? status : byRequest.applyAsInt(number);
       byte[] out = name.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("x-upstream", name);
+      responseHeaders.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
       exchange.getResponseHeaders().set("content-type", "text/plain; charset=utf-8");
       boolean head = "HEAD".equalsIgnoreCase(exchange.getRequestMethod());
       exchange.sendResponseHeaders(answer, head ? -1 : out.length);
@@ -162,6 +164,12 @@ public final class HttpUpstream implements AutoCloseable {
   /** Answers requests for exactly this path with this status (e.g. a failing /healthz). */
   public HttpUpstream status(String path, int status) {
     statusByPath.put(path, status);
+    return this;
+  }
+
+  /** Adds this header to every response (e.g. Cache-Control for cache tests). */
+  public HttpUpstream responseHeader(String name, String value) {
+    responseHeaders.put(name, value);
     return this;
   }
 

@@ -64,7 +64,7 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
   @Override
   public Set<String> fields() {
     return Set.of("kind", "name", "gateway", "hosts", "match", "to", "timeout", "idleTimeout", "retries", "headers",
-        "rewrite", "redirect", "respond", "mirror", "cors", "compression");
+        "rewrite", "redirect", "respond", "mirror", "cors", "compression", "cache");
   }
 
   @Override
@@ -94,7 +94,7 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
     boolean forwards = !doc.get("to").isAbsent() || (doc.get("redirect").isAbsent() && doc.get("respond").isAbsent());
     List<Backend> backends = forwards ? backends(doc.get("to"), f) : List.of();
     if (!forwards) {
-      for (String field : List.of("retries", "rewrite", "mirror", "idleTimeout")) {
+      for (String field : List.of("retries", "rewrite", "mirror", "idleTimeout", "cache")) {
         if (!doc.get(field).isAbsent()) {
           f.error(doc.get(field), field + " applies to routes that forward with 'to', not to redirect or respond");
         }
@@ -111,7 +111,8 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
         respond,
         Mirrors.read(doc.get("mirror"), f),
         Cors.read(doc.get("cors"), f),
-        compressionOff(doc.get("compression"), f));
+        compressionOff(doc.get("compression"), f),
+        f.bool(doc.get("cache")).orElse(false));
     if (path == null || answers > 1 || (forwards && backends.isEmpty())) {
       return Optional.empty();
     }

@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param respond when present the route answers itself and has no services
  * @param cors replaces the gateway's CORS settings for this route
  * @param compressionOff {@code compression: false}: the gateway's compression skips this route
+ * @param cache {@code cache: true}: Envoy's cache filter serves this route's cacheable responses
+ *     (as Cache-Control allows) without asking the upstream again
  */
 public record RouteOptions(
     List<QueryMatch> queries,
@@ -33,9 +35,10 @@ public record RouteOptions(
     Optional<DirectResponseSpec> respond,
     List<MirrorSpec> mirrors,
     Optional<CorsSpec> cors,
-    boolean compressionOff) {
+    boolean compressionOff,
+    boolean cache) {
   public static final RouteOptions NONE = new RouteOptions(List.of(), Optional.empty(), Optional.empty(), HeadersSpec.NONE,
-      Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), false);
+      Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), false, false);
 
   public RouteOptions {
     queries = List.copyOf(queries);
