@@ -54,7 +54,10 @@ public final class Compiler {
     byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs, g.cors())));
     String listenerName = "http-" + g.port();
     boolean cors = g.cors().isPresent() || routes.stream().anyMatch(r -> r.options().cors().isPresent());
-    HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts, cors, g.compression(), cache);
+    java.util.Optional<dev.sluice.policy.route.grpcjson.GrpcJsonSpec> grpcJson =
+        routes.stream().map(r -> r.options().grpcJson()).flatMap(java.util.Optional::stream).findFirst();
+    HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts, cors, g.compression(), cache,
+        grpcJson, g.grpcWeb());
     List<UpstreamCluster> clusters = refs.stream().map(ref -> cluster(ref, catalog, policies.upstream(ref.service()), g)).toList();
     return new ProxyConfig(g.name(), List.of(listener), clusters);
   }
@@ -74,7 +77,8 @@ public final class Compiler {
         r.options().queries());
     return new HttpRoute(r.name(), match, action(r, policies), r.options().headers(), r.options().cors(),
         r.options().compressionOff() && compression,
-        cache ? java.util.Optional.of(r.options().cache()) : java.util.Optional.empty(), r.label(RouteSpec.KIND), r.source());
+        cache ? java.util.Optional.of(r.options().cache()) : java.util.Optional.empty(), r.options().grpcJson(),
+        r.label(RouteSpec.KIND), r.source());
   }
 
   private static RouteAction action(RouteSpec r, PolicySet policies) {

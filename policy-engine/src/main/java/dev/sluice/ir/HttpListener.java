@@ -1,6 +1,7 @@
 package dev.sluice.ir;
 
 import dev.sluice.policy.compression.CompressionSpec;
+import dev.sluice.policy.route.grpcjson.GrpcJsonSpec;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,10 +11,13 @@ import java.util.Optional;
  * @param cors whether any route or virtual host uses CORS (the listener then needs the CORS filter)
  * @param compression the gateway's response compression
  * @param cache whether any route caches (the listener then needs the cache filter)
+ * @param grpcJson the first transcoding route's settings: the listener's (disabled) transcoder
+ *     filter needs a valid config; each route enables it with its own
+ * @param grpcWeb whether the gateway accepts gRPC-Web
  */
 public record HttpListener(
     String name, String address, int port, List<VirtualHost> virtualHosts, boolean cors, Optional<CompressionSpec> compression,
-    boolean cache) {
+    boolean cache, Optional<GrpcJsonSpec> grpcJson, boolean grpcWeb) {
   public HttpListener {
     virtualHosts = List.copyOf(virtualHosts);
   }

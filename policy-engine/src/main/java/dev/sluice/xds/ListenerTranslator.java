@@ -50,11 +50,16 @@ final class ListenerTranslator implements FeatureTranslator {
           .setStreamIdleTimeout(Protos.duration(Duration.ofMinutes(5)))
           .setRequestTimeout(Protos.duration(Duration.ofMinutes(5)))
           .setRequestHeadersTimeout(Protos.duration(Duration.ofSeconds(10)));
-      // Filter order: CORS answers preflights before anything else runs; compression wraps
+      // Filter order: CORS answers preflights before anything else runs; gRPC-Web and the
+      // JSON transcoder turn requests into gRPC before routing; compression wraps
       // whatever the router returns; the router is last.
       if (l.cors()) {
         hcm.addHttpFilters(HttpFilter.newBuilder().setName(CorsPolicies.FILTER).setTypedConfig(Any.pack(Cors.getDefaultInstance())));
       }
+      if (l.grpcWeb()) {
+        hcm.addHttpFilters(GrpcFilters.grpcWeb());
+      }
+      l.grpcJson().ifPresent(spec -> hcm.addHttpFilters(GrpcFilters.transcoder(spec)));
       l.compression().ifPresent(c -> hcm.addAllHttpFilters(CompressionFilters.filters(c)));
       if (l.cache()) {
         // after compression, so the cache keeps uncompressed bodies and compression applies per client

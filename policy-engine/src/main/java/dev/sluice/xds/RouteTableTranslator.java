@@ -24,7 +24,8 @@ final class RouteTableTranslator implements FeatureTranslator {
       new HeaderEditFeature(),
       new CorsFeature(),
       new CompressionOffFeature(),
-      new CacheFilter());
+      new CacheFilter(),
+      new GrpcFilters());
 
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {

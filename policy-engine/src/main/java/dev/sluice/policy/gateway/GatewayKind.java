@@ -21,6 +21,7 @@ import java.util.Set;
  * zone: us-east-1a    # where its Envoys run (for Upstream zoneFailover)
  * cors: {allowOrigins: [https://app.example.com]}   # see cors.Cors
  * compression: {algorithms: [brotli, gzip]}        # see compression.Compression
+ * grpcWeb: true       # browsers may call gRPC services with gRPC-Web
  * </pre>
  */
 public final class GatewayKind implements PolicyKind<GatewaySpec> {
@@ -31,7 +32,7 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
 
   @Override
   public Set<String> fields() {
-    return Set.of("kind", "name", "port", "address", "hosts", "zone", "cors", "compression");
+    return Set.of("kind", "name", "port", "address", "hosts", "zone", "cors", "compression", "grpcWeb");
   }
 
   @Override
@@ -47,6 +48,7 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
       return Optional.empty();
     }
     return Optional.of(new GatewaySpec(name, source, address, port.getAsInt(), hosts.isEmpty() ? List.of("*") : hosts,
-        f.string(doc.get("zone")).orElse(""), Cors.read(doc.get("cors"), f), Compression.read(doc.get("compression"), f)));
+        f.string(doc.get("zone")).orElse(""), Cors.read(doc.get("cors"), f), Compression.read(doc.get("compression"), f),
+        f.bool(doc.get("grpcWeb")).orElse(false)));
   }
 }

@@ -15,10 +15,11 @@ import java.util.Optional;
  *     endpoints in this zone. Empty when not given.
  * @param cors CORS for every route of the gateway (a route's own replaces it)
  * @param compression response compression for every route (a route may turn it off)
+ * @param grpcWeb whether browsers may call gRPC services through this gateway with gRPC-Web
  */
 public record GatewaySpec(
     String name, Source source, String address, int port, List<String> hosts, String zone,
-    Optional<CorsSpec> cors, Optional<CompressionSpec> compression)
+    Optional<CorsSpec> cors, Optional<CompressionSpec> compression, boolean grpcWeb)
     implements PolicyResource {
   public static final String KIND = "Gateway";
 

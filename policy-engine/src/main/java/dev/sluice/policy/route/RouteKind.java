@@ -8,6 +8,7 @@ import dev.sluice.policy.route.RouteSpec.Backend;
 import dev.sluice.policy.route.RouteSpec.HeaderMatch;
 import dev.sluice.policy.route.RouteOptions.QueryMatch;
 import dev.sluice.policy.route.RouteSpec.PathMatch;
+import dev.sluice.policy.route.grpcjson.GrpcJson;
 import dev.sluice.policy.route.headers.Headers;
 import dev.sluice.policy.route.mirror.Mirrors;
 import dev.sluice.policy.route.redirect.RedirectSpec;
@@ -64,7 +65,7 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
   @Override
   public Set<String> fields() {
     return Set.of("kind", "name", "gateway", "hosts", "match", "to", "timeout", "idleTimeout", "retries", "headers",
-        "rewrite", "redirect", "respond", "mirror", "cors", "compression", "cache");
+        "rewrite", "redirect", "respond", "mirror", "cors", "compression", "cache", "grpcJson");
   }
 
   @Override
@@ -94,7 +95,7 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
     boolean forwards = !doc.get("to").isAbsent() || (doc.get("redirect").isAbsent() && doc.get("respond").isAbsent());
     List<Backend> backends = forwards ? backends(doc.get("to"), f) : List.of();
     if (!forwards) {
-      for (String field : List.of("retries", "rewrite", "mirror", "idleTimeout", "cache")) {
+      for (String field : List.of("retries", "rewrite", "mirror", "idleTimeout", "cache", "grpcJson")) {
         if (!doc.get(field).isAbsent()) {
           f.error(doc.get(field), field + " applies to routes that forward with 'to', not to redirect or respond");
         }
@@ -112,7 +113,8 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
         Mirrors.read(doc.get("mirror"), f),
         Cors.read(doc.get("cors"), f),
         compressionOff(doc.get("compression"), f),
-        f.bool(doc.get("cache")).orElse(false));
+        f.bool(doc.get("cache")).orElse(false),
+        GrpcJson.read(doc.get("grpcJson"), f));
     if (path == null || answers > 1 || (forwards && backends.isEmpty())) {
       return Optional.empty();
     }

@@ -1,6 +1,7 @@
 package dev.sluice.policy.route;
 
 import dev.sluice.policy.cors.CorsSpec;
+import dev.sluice.policy.route.grpcjson.GrpcJsonSpec;
 import dev.sluice.policy.route.headers.HeadersSpec;
 import dev.sluice.policy.route.mirror.MirrorSpec;
 import dev.sluice.policy.route.redirect.RedirectSpec;
@@ -24,6 +25,7 @@ import java.util.Optional;
  * @param compressionOff {@code compression: false}: the gateway's compression skips this route
  * @param cache {@code cache: true}: Envoy's cache filter serves this route's cacheable responses
  *     (as Cache-Control allows) without asking the upstream again
+ * @param grpcJson JSON/REST calls on this route are transcoded to the gRPC service upstream
  */
 public record RouteOptions(
     List<QueryMatch> queries,
@@ -36,9 +38,10 @@ public record RouteOptions(
     List<MirrorSpec> mirrors,
     Optional<CorsSpec> cors,
     boolean compressionOff,
-    boolean cache) {
+    boolean cache,
+    Optional<GrpcJsonSpec> grpcJson) {
   public static final RouteOptions NONE = new RouteOptions(List.of(), Optional.empty(), Optional.empty(), HeadersSpec.NONE,
-      Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), false, false);
+      Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), false, false, Optional.empty());
 
   public RouteOptions {
     queries = List.copyOf(queries);
