@@ -31,6 +31,9 @@ final class GrpcFilters implements RouteFeature {
         .setProtoDescriptorBin(ByteString.copyFrom(spec.descriptorSet()))
         .addAllServices(spec.services())
         .setPrintOptions(GrpcJsonTranscoder.PrintOptions.newBuilder().setPreserveProtoFieldNames(true))
+        // keep the route the REST call matched (the one that asked for transcoding) instead of
+        // matching again on the gRPC path
+        .setMatchIncomingRequestRoute(true)
         .build();
   }
 
