@@ -48,6 +48,23 @@ public final class CrossChecks {
     return out;
   }
 
+  /** Warns when zoneFailover cannot work: a gateway that routes to the service says no zone. */
+  static void zoneFailoverWithoutZone(PolicySet set, Diagnostics d) {
+    for (var u : set.upstreams()) {
+      if (!u.zoneFailover()) {
+        continue;
+      }
+      for (GatewaySpec g : set.gateways()) {
+        boolean routesThere = set.routesOf(g.name()).stream()
+            .anyMatch(r -> r.backends().stream().anyMatch(b -> b.service().equals(u.name())));
+        if (routesThere && g.zone().isEmpty()) {
+          d.add(new Finding(Severity.WARNING, u.source().file(), u.source().position(), u.label(dev.sluice.policy.upstream.UpstreamSpec.KIND),
+              "zoneFailover", "gateway \"" + g.name() + "\" has no zone, so its Envoys treat every zone alike (set zone: on the Gateway)"));
+        }
+      }
+    }
+  }
+
   /** Warns about routes that can never match because an earlier route takes all their requests. */
   static void shadowedRoutes(PolicySet set, Diagnostics d) {
     for (GatewaySpec g : set.gateways()) {

@@ -135,6 +135,7 @@ public final class PolicyLoader {
     List<RouteSpec> attached = CrossChecks.attachRoutes(gateways, declaredGateways, routes, d);
     PolicySet set = new PolicySet(gateways, attached, upstreams);
     CrossChecks.shadowedRoutes(set, d);
+    CrossChecks.zoneFailoverWithoutZone(set, d);
     return new Result(d.hasErrors() ? Optional.empty() : Optional.of(set), set, d.findings());
   }
 }
