@@ -31,6 +31,9 @@ final class HealthCheckFeature implements ClusterFeature {
         b.setTcpHealthCheck(HealthCheck.TcpHealthCheck.getDefaultInstance());
       }
       cluster.addHealthChecks(b);
+      // Envoy keeps an endpoint that discovery removed for as long as it passes active checks;
+      // discovery is the authority on membership (a deregistered or critical instance must go).
+      cluster.setIgnoreHealthOnHostRemoval(true);
     });
   }
 }

@@ -141,6 +141,27 @@ class UpstreamFeaturesIT {
   }
 
   @Test
+  void aTcpHealthCheckTakesAClosedEndpointOutOfRotation() {
+    registry(2);
+    serve(ROUTE + "kind: Upstream\nname: users\nhealthCheck: {tcp: true, interval: 200ms, timeout: 100ms, unhealthyThreshold: 1, healthyThreshold: 1}\n");
+    await().atMost(Duration.ofSeconds(5)).until(() -> answering(20).equals(Set.of("u1", "u2")));
+    u(2).close();
+    await().atMost(Duration.ofSeconds(5)).until(() -> answering(20).equals(Set.of("u1")));
+    assertThat(answering(40)).as("no failed request once the check has seen it").containsExactly("u1");
+  }
+
+  @Test
+  void discoveryHealthAndActiveChecksCombineAnEndpointUnhealthyInEitherIsNotUsed() {
+    registry(2);
+    serve(ROUTE + "kind: Upstream\nname: users\nhealthCheck: {http: /healthz, interval: 200ms, timeout: 100ms, unhealthyThreshold: 1, healthyThreshold: 1}\n");
+    await().atMost(Duration.ofSeconds(5)).until(() -> answering(20).equals(Set.of("u1", "u2")));
+    // passing Envoy's checks, but critical in the registry
+    sluice.writeRegistry("services:\n  users:\n    - {address: 127.0.0.1, port: " + u(1).port() + "}\n"
+        + "    - {address: 127.0.0.1, port: " + u(2).port() + ", health: critical}\n");
+    await().atMost(Duration.ofSeconds(5)).until(() -> answering(20).equals(Set.of("u1")));
+  }
+
+  @Test
   void theCircuitBreakerShedsRequestsBeyondItsLimits() throws Exception {
     registry(1);
     u(1).delay(Duration.ofMillis(800));
