@@ -160,4 +160,27 @@ class MatchingIT {
     }
     assertThat(fromHere).as("one client address, one instance").hasSize(1);
   }
+
+  @Test
+  void ringHashOnACookieThatEnvoySetsKeepsAClientOnOneInstance() throws Exception {
+    serve("""
+        kind: Route
+        name: pool
+        to: pool
+        ---
+        kind: Upstream
+        name: pool
+        loadBalancer: {algorithm: ring-hash, hashOn: {cookie: sticky, ttl: 1h}}
+        """);
+    HttpResponse<String> first = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sluice.gatewayPort + "/p")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    String setCookie = first.headers().firstValue("set-cookie").orElseThrow(() -> new AssertionError("Envoy sets the hash cookie"));
+    assertThat(setCookie).startsWith("sticky=");
+    String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+    Set<String> seen = new TreeSet<>();
+    for (int i = 0; i < 100; i++) {
+      seen.add(call("GET", "/p", "cookie", cookie));
+    }
+    assertThat(seen).as("instances for one cookie").hasSize(1);
+  }
 }
