@@ -70,9 +70,7 @@ public final class Compiler {
     RouteMatch match = new RouteMatch(
         RouteMatch.PathKind.valueOf(r.path().type().name()),
         r.path().value(),
-        r.headers().stream()
-            .map(h -> new RouteMatch.HeaderCondition(h.name(), RouteMatch.HeaderCondition.Kind.valueOf(h.type().name()), h.value()))
-            .toList(),
+        r.headers(),
         r.methods(),
         r.options().queries());
     return new HttpRoute(r.name(), match, action(r, policies), r.options().headers(), r.options().cors(),

@@ -1,11 +1,15 @@
 package dev.sluice.ir;
 
 import dev.sluice.policy.route.RouteOptions.QueryMatch;
+import dev.sluice.policy.route.RouteSpec.HeaderMatch;
 import java.util.List;
 
-
+/**
+ * What a request must look like. Header and query conditions are the policy's own value records
+ * (plain data), as the route actions' leaf settings are.
+ */
 public record RouteMatch(
-    PathKind pathKind, String path, List<HeaderCondition> headers, List<String> methods, List<QueryMatch> queries) {
+    PathKind pathKind, String path, List<HeaderMatch> headers, List<String> methods, List<QueryMatch> queries) {
   public enum PathKind {
     PREFIX,
     EXACT,
@@ -16,14 +20,5 @@ public record RouteMatch(
     headers = List.copyOf(headers);
     methods = List.copyOf(methods);
     queries = List.copyOf(queries);
-  }
-
-  public record HeaderCondition(String name, Kind kind, String value) {
-    public enum Kind {
-      EXACT,
-      REGEX,
-      PRESENT,
-      ABSENT
-    }
   }
 }

@@ -2,7 +2,7 @@ package dev.sluice.xds;
 
 import dev.sluice.ir.HttpRoute;
 import dev.sluice.ir.RouteMatch;
-import dev.sluice.ir.RouteMatch.HeaderCondition;
+import dev.sluice.policy.route.RouteSpec.HeaderMatch;
 import dev.sluice.policy.route.RouteOptions.QueryMatch;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
@@ -20,7 +20,7 @@ final class MatchFeature implements RouteFeature {
       case EXACT -> match.setPath(m.path());
       case REGEX -> match.setSafeRegex(Protos.regex(m.path()));
     }
-    for (HeaderCondition h : m.headers()) {
+    for (HeaderMatch h : m.headers()) {
       match.addHeaders(header(h));
     }
     if (!m.methods().isEmpty()) {
@@ -41,9 +41,9 @@ final class MatchFeature implements RouteFeature {
     route.setMatch(match);
   }
 
-  private static HeaderMatcher header(HeaderCondition h) {
+  private static HeaderMatcher header(HeaderMatch h) {
     HeaderMatcher.Builder b = HeaderMatcher.newBuilder().setName(h.name());
-    switch (h.kind()) {
+    switch (h.type()) {
       case EXACT -> b.setStringMatch(StringMatcher.newBuilder().setExact(h.value()));
       case REGEX -> b.setStringMatch(StringMatcher.newBuilder().setSafeRegex(Protos.regex(h.value())));
       case PRESENT -> b.setPresentMatch(true);
