@@ -1,0 +1,98 @@
+package dev.sluice.server.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testing.EnvoyExtension;
+import dev.sluice.testing.HttpUpstream;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The edge listener's defaults (DESIGN.md invariant 6) as a client meets them. Requests are
+ * written by hand on a socket: HTTP clients normalise paths and refuse odd headers themselves,
+ * which would hide what Envoy does.
+ */
+class EdgeHardeningIT {
+  @RegisterExtension
+  final EnvoyExtension envoys = new EnvoyExtension();
+
+  private HttpUpstream admin;
+  private HttpUpstream web;
+  private SluiceFixture sluice;
+
+  @BeforeEach
+  void start() {
+    admin = HttpUpstream.start("admin");
+    web = HttpUpstream.start("web");
+    sluice = new SluiceFixture();
+    sluice.writeRegistry("services:\n  admin: [\"" + admin.address() + "\"]\n  web: [\"" + web.address() + "\"]\n");
+    sluice.writePolicy("routes.yaml", """
+        kind: Route
+        name: admin
+        match: {prefix: /admin}
+        to: admin
+        ---
+        kind: Route
+        name: web
+        to: web
+        """);
+    sluice.start();
+    envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
+  }
+
+  @AfterEach
+  void stop() {
+    sluice.close();
+    admin.close();
+    web.close();
+  }
+
+  /** Sends one raw HTTP/1.1 request and returns the status line and the upstream that answered. */
+  private String raw(String path, String... extraHeaders) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", sluice.gatewayPort)) {
+      s.setSoTimeout(5000);
+      StringBuilder req = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n");
+      for (String h : extraHeaders) {
+        req.append(h).append("\r\n");
+      }
+      req.append("\r\n");
+      OutputStream out = s.getOutputStream();
+      out.write(req.toString().getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+      String status = in.readLine();
+      String upstream = "";
+      String line;
+      while ((line = in.readLine()) != null && !line.isEmpty()) {
+        if (line.toLowerCase().startsWith("x-upstream:")) {
+          upstream = line.substring("x-upstream:".length()).trim();
+        }
+      }
+      return status.split(" ")[1] + (upstream.isEmpty() ? "" : " " + upstream);
+    }
+  }
+
+  @Test
+  void headersWithUnderscoresAreRejected() throws Exception {
+    assertThat(raw("/", "x_bad_header: 1")).isEqualTo("400");
+    assertThat(raw("/", "x-good-header: 1")).isEqualTo("200 web");
+  }
+
+  @Test
+  void pathsAreNormalisedBeforeRouting() throws Exception {
+    assertThat(raw("/a/../admin")).as("dot segments").isEqualTo("200 admin");
+    assertThat(raw("//admin")).as("merged slashes").isEqualTo("200 admin");
+    assertThat(raw("/%2e%2e/admin")).as("encoded dot segments").isEqualTo("200 admin");
+    assertThat(admin.received()).extracting(HttpUpstream.Request::path).containsOnly("/admin");
+    // an escaped slash is unescaped and the client redirected to the plain path
+    assertThat(raw("/admin%2Fsecret")).isEqualTo("307");
+  }
+}
