@@ -51,13 +51,14 @@ public final class Compiler {
       r.options().mirrors().forEach(m -> refs.add(new ClusterRef(m.service(), List.of())));
     }
     List<VirtualHost> vhosts = new ArrayList<>();
-    byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs, g.cors())));
+    byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs, g.cors(), g.rateLimit())));
     String listenerName = "http-" + g.port();
     boolean cors = g.cors().isPresent() || routes.stream().anyMatch(r -> r.options().cors().isPresent());
     java.util.Optional<dev.sluice.policy.route.grpcjson.GrpcJsonSpec> grpcJson =
         routes.stream().map(r -> r.options().grpcJson()).flatMap(java.util.Optional::stream).findFirst();
+    boolean rateLimit = g.rateLimit().isPresent() || routes.stream().anyMatch(r -> r.options().rateLimit().isPresent());
     HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts, cors, g.compression(), cache,
-        grpcJson, g.grpcWeb());
+        grpcJson, g.grpcWeb(), rateLimit);
     List<UpstreamCluster> clusters = refs.stream().map(ref -> cluster(ref, catalog, policies.upstream(ref.service()), g)).toList();
     return new ProxyConfig(g.name(), List.of(listener), clusters);
   }
@@ -76,7 +77,7 @@ public final class Compiler {
     return new HttpRoute(r.name(), match, action(r, policies), r.options().headers(), r.options().cors(),
         r.options().compressionOff() && compression,
         cache ? java.util.Optional.of(r.options().cache()) : java.util.Optional.empty(), r.options().grpcJson(),
-        r.label(RouteSpec.KIND), r.source());
+        r.options().rateLimit(), r.label(RouteSpec.KIND), r.source());
   }
 
   private static RouteAction action(RouteSpec r, PolicySet policies) {

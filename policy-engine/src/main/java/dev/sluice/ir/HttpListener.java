@@ -14,10 +14,11 @@ import java.util.Optional;
  * @param grpcJson the first transcoding route's settings: the listener's (disabled) transcoder
  *     filter needs a valid config; each route enables it with its own
  * @param grpcWeb whether the gateway accepts gRPC-Web
+ * @param rateLimit whether any route or virtual host is rate limited (the listener then needs the filter)
  */
 public record HttpListener(
     String name, String address, int port, List<VirtualHost> virtualHosts, boolean cors, Optional<CompressionSpec> compression,
-    boolean cache, Optional<GrpcJsonSpec> grpcJson, boolean grpcWeb) {
+    boolean cache, Optional<GrpcJsonSpec> grpcJson, boolean grpcWeb, boolean rateLimit) {
   public HttpListener {
     virtualHosts = List.copyOf(virtualHosts);
   }

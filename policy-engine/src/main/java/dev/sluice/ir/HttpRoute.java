@@ -2,6 +2,7 @@ package dev.sluice.ir;
 
 import dev.sluice.policy.Source;
 import dev.sluice.policy.cors.CorsSpec;
+import dev.sluice.policy.ratelimit.RateLimitSpec;
 import dev.sluice.policy.route.grpcjson.GrpcJsonSpec;
 import dev.sluice.policy.route.headers.HeadersSpec;
 import java.util.Optional;
@@ -16,4 +17,5 @@ import java.util.Optional;
  */
 public record HttpRoute(
     String name, RouteMatch match, RouteAction action, HeadersSpec headers, Optional<CorsSpec> cors,
-    boolean compressionOff, Optional<Boolean> cache, Optional<GrpcJsonSpec> grpcJson, String policy, Source source) {}
+    boolean compressionOff, Optional<Boolean> cache, Optional<GrpcJsonSpec> grpcJson,
+    Optional<RateLimitSpec> rateLimit, String policy, Source source) {}

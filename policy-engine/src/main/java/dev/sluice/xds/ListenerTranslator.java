@@ -56,6 +56,10 @@ final class ListenerTranslator implements FeatureTranslator {
       if (l.cors()) {
         hcm.addHttpFilters(HttpFilter.newBuilder().setName(CorsPolicies.FILTER).setTypedConfig(Any.pack(Cors.getDefaultInstance())));
       }
+      if (l.rateLimit()) {
+        // right after CORS: a limited request costs nothing further
+        hcm.addHttpFilters(LocalRateLimits.filter());
+      }
       if (l.grpcWeb()) {
         hcm.addHttpFilters(GrpcFilters.grpcWeb());
       }

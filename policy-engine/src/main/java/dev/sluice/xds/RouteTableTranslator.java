@@ -25,7 +25,8 @@ final class RouteTableTranslator implements FeatureTranslator {
       new CorsFeature(),
       new CompressionOffFeature(),
       new CacheFilter(),
-      new GrpcFilters());
+      new GrpcFilters(),
+      new LocalRateLimits());
 
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {
@@ -36,6 +37,7 @@ final class RouteTableTranslator implements FeatureTranslator {
             .setName(vh.name())
             .addAllDomains(vh.domains());
         vh.cors().ifPresent(c -> vhost.putTypedPerFilterConfig(CorsPolicies.FILTER, CorsPolicies.policy(c)));
+        vh.rateLimit().ifPresent(r -> vhost.putTypedPerFilterConfig(LocalRateLimits.FILTER, LocalRateLimits.config(r)));
         for (HttpRoute r : vh.routes()) {
           Route.Builder route = Route.newBuilder().setName(r.name());
           FEATURES.forEach(f -> f.apply(r, route));

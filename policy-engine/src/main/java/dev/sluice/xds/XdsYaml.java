@@ -34,6 +34,7 @@ public final class XdsYaml {
       .add(io.envoyproxy.envoy.extensions.http.cache.simple_http_cache.v3.SimpleHttpCacheConfig.getDescriptor())
       .add(io.envoyproxy.envoy.config.route.v3.FilterConfig.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.filters.http.grpc_web.v3.GrpcWeb.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder.getDescriptor())
       .build();
   private static final JsonFormat.Printer PRINTER =

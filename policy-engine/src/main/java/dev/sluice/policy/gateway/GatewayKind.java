@@ -3,6 +3,7 @@ package dev.sluice.policy.gateway;
 import dev.sluice.policy.Names;
 import dev.sluice.policy.compression.Compression;
 import dev.sluice.policy.cors.Cors;
+import dev.sluice.policy.ratelimit.RateLimits;
 import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.Source;
 import dev.sluice.yaml.Fields;
@@ -32,7 +33,7 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
 
   @Override
   public Set<String> fields() {
-    return Set.of("kind", "name", "port", "address", "hosts", "zone", "cors", "compression", "grpcWeb");
+    return Set.of("kind", "name", "port", "address", "hosts", "zone", "cors", "compression", "grpcWeb", "rateLimit");
   }
 
   @Override
@@ -49,6 +50,6 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
     }
     return Optional.of(new GatewaySpec(name, source, address, port.getAsInt(), hosts.isEmpty() ? List.of("*") : hosts,
         f.string(doc.get("zone")).orElse(""), Cors.read(doc.get("cors"), f), Compression.read(doc.get("compression"), f),
-        f.bool(doc.get("grpcWeb")).orElse(false)));
+        f.bool(doc.get("grpcWeb")).orElse(false), RateLimits.read(doc.get("rateLimit"), f)));
   }
 }

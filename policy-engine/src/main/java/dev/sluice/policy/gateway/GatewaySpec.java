@@ -4,6 +4,7 @@ import dev.sluice.policy.PolicyResource;
 import dev.sluice.policy.Source;
 import dev.sluice.policy.compression.CompressionSpec;
 import dev.sluice.policy.cors.CorsSpec;
+import dev.sluice.policy.ratelimit.RateLimitSpec;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,10 +17,11 @@ import java.util.Optional;
  * @param cors CORS for every route of the gateway (a route's own replaces it)
  * @param compression response compression for every route (a route may turn it off)
  * @param grpcWeb whether browsers may call gRPC services through this gateway with gRPC-Web
+ * @param rateLimit a local rate limit for each virtual host (a route's own replaces it)
  */
 public record GatewaySpec(
     String name, Source source, String address, int port, List<String> hosts, String zone,
-    Optional<CorsSpec> cors, Optional<CompressionSpec> compression, boolean grpcWeb)
+    Optional<CorsSpec> cors, Optional<CompressionSpec> compression, boolean grpcWeb, Optional<RateLimitSpec> rateLimit)
     implements PolicyResource {
   public static final String KIND = "Gateway";
 

@@ -4,6 +4,7 @@ import dev.sluice.policy.Names;
 import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.Source;
 import dev.sluice.policy.cors.Cors;
+import dev.sluice.policy.ratelimit.RateLimits;
 import dev.sluice.policy.route.RouteSpec.Backend;
 import dev.sluice.policy.route.RouteSpec.HeaderMatch;
 import dev.sluice.policy.route.RouteOptions.QueryMatch;
@@ -65,7 +66,7 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
   @Override
   public Set<String> fields() {
     return Set.of("kind", "name", "gateway", "hosts", "match", "to", "timeout", "idleTimeout", "retries", "headers",
-        "rewrite", "redirect", "respond", "mirror", "cors", "compression", "cache", "grpcJson");
+        "rewrite", "redirect", "respond", "mirror", "cors", "compression", "cache", "grpcJson", "rateLimit");
   }
 
   @Override
@@ -114,7 +115,8 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
         Cors.read(doc.get("cors"), f),
         compressionOff(doc.get("compression"), f),
         f.bool(doc.get("cache")).orElse(false),
-        GrpcJson.read(doc.get("grpcJson"), f));
+        GrpcJson.read(doc.get("grpcJson"), f),
+        RateLimits.read(doc.get("rateLimit"), f));
     if (path == null || answers > 1 || (forwards && backends.isEmpty())) {
       return Optional.empty();
     }

@@ -1,6 +1,7 @@
 package dev.sluice.policy.route;
 
 import dev.sluice.policy.cors.CorsSpec;
+import dev.sluice.policy.ratelimit.RateLimitSpec;
 import dev.sluice.policy.route.grpcjson.GrpcJsonSpec;
 import dev.sluice.policy.route.headers.HeadersSpec;
 import dev.sluice.policy.route.mirror.MirrorSpec;
@@ -26,6 +27,7 @@ import java.util.Optional;
  * @param cache {@code cache: true}: Envoy's cache filter serves this route's cacheable responses
  *     (as Cache-Control allows) without asking the upstream again
  * @param grpcJson JSON/REST calls on this route are transcoded to the gRPC service upstream
+ * @param rateLimit replaces the gateway's local rate limit for this route
  */
 public record RouteOptions(
     List<QueryMatch> queries,
@@ -39,9 +41,11 @@ public record RouteOptions(
     Optional<CorsSpec> cors,
     boolean compressionOff,
     boolean cache,
-    Optional<GrpcJsonSpec> grpcJson) {
+    Optional<GrpcJsonSpec> grpcJson,
+    Optional<RateLimitSpec> rateLimit) {
   public static final RouteOptions NONE = new RouteOptions(List.of(), Optional.empty(), Optional.empty(), HeadersSpec.NONE,
-      Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), false, false, Optional.empty());
+      Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), false, false, Optional.empty(),
+      Optional.empty());
 
   public RouteOptions {
     queries = List.copyOf(queries);

@@ -1,0 +1,65 @@
+package dev.sluice.server.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testing.EnvoyExtension;
+import dev.sluice.testing.HttpUpstream;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** A written local rate limit is enforced: over the limit, 429 with X-RateLimit headers. */
+class LocalRateLimitIT {
+  @RegisterExtension
+  final EnvoyExtension envoys = new EnvoyExtension();
+
+  @Test
+  void ofFiftyRapidRequestsAboutTheLimitPassAndTheRestGet429() {
+    try (HttpUpstream users = HttpUpstream.start("users"); SluiceFixture sluice = new SluiceFixture()) {
+      sluice.writeRegistry("services:\n  users: [\"" + users.address() + "\"]\n");
+      sluice.writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort
+          + "\nrateLimit: {requests: 1000, per: second}\n");
+      sluice.writePolicy("routes.yaml", """
+          kind: Route
+          name: login
+          match: {prefix: /login}
+          to: users
+          rateLimit: {requests: 10, per: second}
+          ---
+          kind: Route
+          name: users
+          to: users
+          """);
+      sluice.start();
+      envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
+
+      int ok = 0;
+      int limited = 0;
+      HttpResponse<String> last = null;
+      long t0 = System.nanoTime();
+      for (int i = 0; i < 50; i++) {
+        HttpResponse<String> r = sluice.get("/login");
+        if (r.statusCode() == 200) {
+          ok++;
+        } else if (r.statusCode() == 429) {
+          limited++;
+          last = r;
+        }
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      // 10 in the bucket, plus at most 10 more for every second the loop took
+      assertThat(ok).as("passed in %.2fs", seconds).isBetween(10, 10 + (int) Math.ceil(seconds * 10));
+      assertThat(limited).isEqualTo(50 - ok);
+      assertThat(last).isNotNull();
+      assertThat(last.headers().firstValue("x-ratelimit-limit")).hasValue("10");
+      assertThat(last.headers().firstValue("x-ratelimit-remaining")).hasValue("0");
+      assertThat(users.requests()).isEqualTo(ok);
+
+      // the gateway's own, generous limit covers the other routes
+      for (int i = 0; i < 50; i++) {
+        assertThat(sluice.get("/other").statusCode()).isEqualTo(200);
+      }
+    }
+  }
+}
