@@ -96,7 +96,7 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
     boolean forwards = !doc.get("to").isAbsent() || (doc.get("redirect").isAbsent() && doc.get("respond").isAbsent());
     List<Backend> backends = forwards ? backends(doc.get("to"), f) : List.of();
     if (!forwards) {
-      for (String field : List.of("retries", "rewrite", "mirror", "idleTimeout", "cache", "grpcJson")) {
+      for (String field : List.of("timeout", "retries", "rewrite", "mirror", "idleTimeout", "cache", "grpcJson")) {
         if (!doc.get(field).isAbsent()) {
           f.error(doc.get(field), field + " applies to routes that forward with 'to', not to redirect or respond");
         }
