@@ -42,14 +42,16 @@ public final class Compiler {
     Map<String, List<HttpRoute>> byDomain = new LinkedHashMap<>();
     boolean cache = routes.stream().anyMatch(r -> r.options().cache());
     TreeSet<ClusterRef> refs = new TreeSet<>();
+    AuthCompiler auth = new AuthCompiler(policies, g);
     for (RouteSpec r : routes) {
-      HttpRoute route = route(r, policies, g.compression().isPresent(), cache);
+      HttpRoute route = route(r, policies, g.compression().isPresent(), cache, auth.route(r));
       for (String host : r.hosts().isEmpty() ? g.hosts() : r.hosts()) {
         byDomain.computeIfAbsent(host, h -> new ArrayList<>()).add(route);
       }
       r.backends().forEach(b -> refs.add(ClusterRef.of(b)));
       r.options().mirrors().forEach(m -> refs.add(new ClusterRef(m.service(), List.of())));
     }
+    auth.externalServices().forEach(s -> refs.add(new ClusterRef(s, List.of())));
     List<VirtualHost> vhosts = new ArrayList<>();
     byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs, g.cors(), g.rateLimit())));
     String listenerName = "http-" + g.port();
@@ -58,16 +60,16 @@ public final class Compiler {
         routes.stream().map(r -> r.options().grpcJson()).flatMap(java.util.Optional::stream).findFirst();
     boolean rateLimit = g.rateLimit().isPresent() || routes.stream().anyMatch(r -> r.options().rateLimit().isPresent());
     HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts, cors, g.compression(), cache,
-        grpcJson, g.grpcWeb(), rateLimit);
+        grpcJson, g.grpcWeb(), rateLimit, g.trustedHops(), auth.listener());
     List<UpstreamCluster> clusters = refs.stream().map(ref -> cluster(ref, catalog, policies.upstream(ref.service()), g)).toList();
-    return new ProxyConfig(g.name(), List.of(listener), clusters);
+    return new ProxyConfig(g.name(), List.of(listener), clusters, auth.jwksClusters());
   }
 
   /**
    * @param compression whether the gateway compresses (only then can a route opt out)
    * @param cache whether the listener has the cache filter
    */
-  private static HttpRoute route(RouteSpec r, PolicySet policies, boolean compression, boolean cache) {
+  private static HttpRoute route(RouteSpec r, PolicySet policies, boolean compression, boolean cache, RouteAuth auth) {
     RouteMatch match = new RouteMatch(
         RouteMatch.PathKind.valueOf(r.path().type().name()),
         r.path().value(),
@@ -77,7 +79,7 @@ public final class Compiler {
     return new HttpRoute(r.name(), match, action(r, policies), r.options().headers(), r.options().cors(),
         r.options().compressionOff() && compression,
         cache ? java.util.Optional.of(r.options().cache()) : java.util.Optional.empty(), r.options().grpcJson(),
-        r.options().rateLimit(), r.label(RouteSpec.KIND), r.source());
+        r.options().rateLimit(), auth, r.label(RouteSpec.KIND), r.source());
   }
 
   private static RouteAction action(RouteSpec r, PolicySet policies) {

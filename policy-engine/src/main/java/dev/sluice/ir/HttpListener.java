@@ -15,10 +15,13 @@ import java.util.Optional;
  *     filter needs a valid config; each route enables it with its own
  * @param grpcWeb whether the gateway accepts gRPC-Web
  * @param rateLimit whether any route or virtual host is rate limited (the listener then needs the filter)
+ * @param trustedHops proxies in front of the gateway trusted to append to X-Forwarded-For
+ * @param auth the authentication and access filters its routes need
  */
 public record HttpListener(
     String name, String address, int port, List<VirtualHost> virtualHosts, boolean cors, Optional<CompressionSpec> compression,
-    boolean cache, Optional<GrpcJsonSpec> grpcJson, boolean grpcWeb, boolean rateLimit) {
+    boolean cache, Optional<GrpcJsonSpec> grpcJson, boolean grpcWeb, boolean rateLimit,
+    int trustedHops, ListenerAuth auth) {
   public HttpListener {
     virtualHosts = List.copyOf(virtualHosts);
   }

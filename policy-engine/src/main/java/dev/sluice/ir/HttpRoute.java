@@ -13,9 +13,10 @@ import java.util.Optional;
  * @param cors the route's own CORS settings (they replace the gateway's)
  * @param compressionOff whether the gateway's compression skips this route
  * @param cache empty when the listener has no cache filter; else whether this route uses it
+ * @param auth what the route checks before it forwards
  * @param policy the policy that produced it (such as {@code Route/users}), for NACK attribution
  */
 public record HttpRoute(
     String name, RouteMatch match, RouteAction action, HeadersSpec headers, Optional<CorsSpec> cors,
     boolean compressionOff, Optional<Boolean> cache, Optional<GrpcJsonSpec> grpcJson,
-    Optional<RateLimitSpec> rateLimit, String policy, Source source) {}
+    Optional<RateLimitSpec> rateLimit, RouteAuth auth, String policy, Source source) {}

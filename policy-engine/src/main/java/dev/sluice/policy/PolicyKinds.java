@@ -1,6 +1,8 @@
 package dev.sluice.policy;
 
+import dev.sluice.policy.consumer.ConsumerKind;
 import dev.sluice.policy.gateway.GatewayKind;
+import dev.sluice.policy.jwt.JwtProviderKind;
 import dev.sluice.policy.route.RouteKind;
 import dev.sluice.policy.upstream.UpstreamKind;
 import java.util.List;
@@ -11,7 +13,8 @@ import java.util.Optional;
  * classpath scanning, so adding a kind is one line here and a folder of its own.
  */
 public final class PolicyKinds {
-  public static final List<PolicyKind<?>> ALL = List.of(new GatewayKind(), new RouteKind(), new UpstreamKind());
+  public static final List<PolicyKind<?>> ALL = List.of(
+      new GatewayKind(), new RouteKind(), new UpstreamKind(), new JwtProviderKind(), new ConsumerKind());
 
   private PolicyKinds() {}
 

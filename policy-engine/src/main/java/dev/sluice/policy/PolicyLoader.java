@@ -1,6 +1,8 @@
 package dev.sluice.policy;
 
+import dev.sluice.policy.consumer.ConsumerSpec;
 import dev.sluice.policy.gateway.GatewaySpec;
+import dev.sluice.policy.jwt.JwtProviderSpec;
 import dev.sluice.policy.route.RouteSpec;
 import dev.sluice.policy.upstream.UpstreamSpec;
 import dev.sluice.yaml.Diagnostics;
@@ -85,6 +87,8 @@ public final class PolicyLoader {
     List<GatewaySpec> gateways = new ArrayList<>();
     List<RouteSpec> routes = new ArrayList<>();
     List<UpstreamSpec> upstreams = new ArrayList<>();
+    List<ConsumerSpec> consumers = new ArrayList<>();
+    List<JwtProviderSpec> jwtProviders = new ArrayList<>();
     Map<String, Source> seen = new HashMap<>();
     Set<String> declaredGateways = new LinkedHashSet<>();
     for (YamlDocument doc : docs) {
@@ -129,13 +133,18 @@ public final class PolicyLoader {
           routes.add(r);
         } else if (s instanceof UpstreamSpec u) {
           upstreams.add(u);
+        } else if (s instanceof ConsumerSpec c) {
+          consumers.add(c);
+        } else if (s instanceof JwtProviderSpec p) {
+          jwtProviders.add(p);
         }
       });
     }
     List<RouteSpec> attached = CrossChecks.attachRoutes(gateways, declaredGateways, routes, d);
-    PolicySet set = new PolicySet(gateways, attached, upstreams);
+    PolicySet set = new PolicySet(gateways, attached, upstreams, consumers, jwtProviders);
     CrossChecks.shadowedRoutes(set, d);
     CrossChecks.zoneFailoverWithoutZone(set, d);
+    SecurityChecks.check(set, d);
     return new Result(d.hasErrors() ? Optional.empty() : Optional.of(set), set, d.findings());
   }
 }

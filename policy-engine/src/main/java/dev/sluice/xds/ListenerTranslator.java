@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.UInt32Value;
 import dev.sluice.ir.HttpListener;
+import dev.sluice.ir.ListenerAuth;
 import dev.sluice.ir.ProxyConfig;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
@@ -36,6 +37,7 @@ final class ListenerTranslator implements FeatureTranslator {
           .setCodecType(HttpConnectionManager.CodecType.AUTO)
           .setRds(Rds.newBuilder().setRouteConfigName(l.routeConfigName()).setConfigSource(Protos.ads()))
           .setUseRemoteAddress(BoolValue.of(true))
+          .setXffNumTrustedHops(l.trustedHops())
           .setNormalizePath(BoolValue.of(true))
           .setMergeSlashes(true)
           .setPathWithEscapedSlashesAction(HttpConnectionManager.PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT)
@@ -50,14 +52,36 @@ final class ListenerTranslator implements FeatureTranslator {
           .setStreamIdleTimeout(Protos.duration(Duration.ofMinutes(5)))
           .setRequestTimeout(Protos.duration(Duration.ofMinutes(5)))
           .setRequestHeadersTimeout(Protos.duration(Duration.ofSeconds(10)));
-      // Filter order: CORS answers preflights before anything else runs; gRPC-Web and the
+      // Filter order: CORS answers preflights before anything else runs (browsers send them
+      // without credentials); gRPC-Web and the
       // JSON transcoder turn requests into gRPC before routing; compression wraps
       // whatever the router returns; the router is last.
       if (l.cors()) {
         hcm.addHttpFilters(HttpFilter.newBuilder().setName(CorsPolicies.FILTER).setTypedConfig(Any.pack(Cors.getDefaultInstance())));
       }
+      // Then who is calling, and may they: identity headers stripped before anything can set
+      // them, the cheap local checks (JWT, key, password) before the remote one (ext_authz),
+      // and access rules once every identity is known.
+      ListenerAuth auth = l.auth();
+      if (!auth.identityHeaders().isEmpty()) {
+        hcm.addHttpFilters(IdentityHeaders.filter(auth));
+      }
+      if (!auth.jwtProviders().isEmpty()) {
+        hcm.addHttpFilters(JwtAuthn.filter(auth));
+      }
+      if (auth.apiKeys()) {
+        hcm.addHttpFilters(ApiKeys.filter());
+      }
+      auth.basic().ifPresent(b -> hcm.addHttpFilters(BasicAuthFilter.filter(auth)));
+      auth.externals().forEach(c -> hcm.addHttpFilters(ExternalAuthz.filter(c)));
+      if (!auth.gatewayAccess().isEmpty()) {
+        hcm.addHttpFilters(AccessRules.gatewayFilter(auth));
+      }
+      if (auth.routeAccess()) {
+        hcm.addHttpFilters(AccessRules.routeFilter());
+      }
       if (l.rateLimit()) {
-        // right after CORS: a limited request costs nothing further
+        // after auth, so buckets can be per consumer or claim
         hcm.addHttpFilters(LocalRateLimits.filter());
       }
       if (l.grpcWeb()) {

@@ -26,7 +26,12 @@ final class RouteTableTranslator implements FeatureTranslator {
       new CompressionOffFeature(),
       new CacheFilter(),
       new GrpcFilters(),
-      new LocalRateLimits());
+      new LocalRateLimits(),
+      new JwtAuthn(),
+      new ApiKeys(),
+      new BasicAuthFilter(),
+      new ExternalAuthz(),
+      new AccessRules());
 
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {

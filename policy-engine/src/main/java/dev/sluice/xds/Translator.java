@@ -8,6 +8,7 @@ public final class Translator {
   /** Features in the order they run; each one lives in its own file. */
   static final List<FeatureTranslator> FEATURES = List.of(
       new ClusterTranslator(),
+      new DnsClusterTranslator(),
       new EndpointTranslator(),
       new ListenerTranslator(),
       new RouteTableTranslator());

@@ -1,6 +1,8 @@
 package dev.sluice.policy.gateway;
 
 import dev.sluice.policy.Names;
+import dev.sluice.policy.access.Access;
+import dev.sluice.policy.auth.Auth;
 import dev.sluice.policy.compression.Compression;
 import dev.sluice.policy.cors.Cors;
 import dev.sluice.policy.ratelimit.RateLimits;
@@ -23,6 +25,10 @@ import java.util.Set;
  * cors: {allowOrigins: [https://app.example.com]}   # see cors.Cors
  * compression: {algorithms: [brotli, gzip]}        # see compression.Compression
  * grpcWeb: true       # browsers may call gRPC services with gRPC-Web
+ * rateLimit: {requests: 100, per: second, by: clientIp}   # see ratelimit.RateLimits
+ * clientIp: {trustedHops: 1}   # proxies in front that are trusted to set X-Forwarded-For (default 0)
+ * auth: {jwt: {providers: [auth0]}}   # see auth.Auth
+ * access: [{deny: {ips: [203.0.113.0/24]}}]   # see access.Access
  * </pre>
  */
 public final class GatewayKind implements PolicyKind<GatewaySpec> {
@@ -33,7 +39,7 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
 
   @Override
   public Set<String> fields() {
-    return Set.of("kind", "name", "port", "address", "hosts", "zone", "cors", "compression", "grpcWeb", "rateLimit");
+    return Set.of("kind", "name", "port", "address", "hosts", "zone", "cors", "compression", "grpcWeb", "rateLimit", "clientIp", "auth", "access");
   }
 
   @Override
@@ -50,6 +56,22 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
     }
     return Optional.of(new GatewaySpec(name, source, address, port.getAsInt(), hosts.isEmpty() ? List.of("*") : hosts,
         f.string(doc.get("zone")).orElse(""), Cors.read(doc.get("cors"), f), Compression.read(doc.get("compression"), f),
-        f.bool(doc.get("grpcWeb")).orElse(false), RateLimits.read(doc.get("rateLimit"), f)));
+        f.bool(doc.get("grpcWeb")).orElse(false), RateLimits.read(doc.get("rateLimit"), f), trustedHops(doc.get("clientIp"), f),
+        gatewayAuth(doc.get("auth"), f), Access.read(doc.get("access"), f)));
+  }
+
+  private static int trustedHops(YamlNode n, Fields f) {
+    if (n.isAbsent() || !f.object(n, Set.of("trustedHops"))) {
+      return 0;
+    }
+    return f.integer(n.get("trustedHops"), 0, 10).orElse(0);
+  }
+
+  private static Optional<dev.sluice.policy.auth.AuthSpec> gatewayAuth(YamlNode n, Fields f) {
+    if (n.isScalar() && "none".equals(n.value().asText())) {
+      f.error(n, "auth: none is for a Route that opts out of its Gateway's auth; leave auth out here");
+      return Optional.empty();
+    }
+    return Auth.read(n, f);
   }
 }

@@ -2,6 +2,8 @@ package dev.sluice.policy.gateway;
 
 import dev.sluice.policy.PolicyResource;
 import dev.sluice.policy.Source;
+import dev.sluice.policy.access.AccessRule;
+import dev.sluice.policy.auth.AuthSpec;
 import dev.sluice.policy.compression.CompressionSpec;
 import dev.sluice.policy.cors.CorsSpec;
 import dev.sluice.policy.ratelimit.RateLimitSpec;
@@ -18,14 +20,20 @@ import java.util.Optional;
  * @param compression response compression for every route (a route may turn it off)
  * @param grpcWeb whether browsers may call gRPC services through this gateway with gRPC-Web
  * @param rateLimit a local rate limit for each virtual host (a route's own replaces it)
+ * @param trustedHops how many proxies in front of the gateway append to X-Forwarded-For and are
+ *     trusted to tell the client's address (0: the client is whoever connects)
+ * @param auth authentication for every route (a route's own replaces it)
+ * @param access rules checked for every request, before the route's own
  */
 public record GatewaySpec(
     String name, Source source, String address, int port, List<String> hosts, String zone,
-    Optional<CorsSpec> cors, Optional<CompressionSpec> compression, boolean grpcWeb, Optional<RateLimitSpec> rateLimit)
+    Optional<CorsSpec> cors, Optional<CompressionSpec> compression, boolean grpcWeb, Optional<RateLimitSpec> rateLimit,
+    int trustedHops, Optional<AuthSpec> auth, List<AccessRule> access)
     implements PolicyResource {
   public static final String KIND = "Gateway";
 
   public GatewaySpec {
     hosts = List.copyOf(hosts);
+    access = List.copyOf(access);
   }
 }

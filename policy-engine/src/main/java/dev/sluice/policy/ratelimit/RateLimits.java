@@ -1,5 +1,6 @@
 package dev.sluice.policy.ratelimit;
 
+import dev.sluice.policy.ratelimit.RateLimitSpec.ClientKey;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlNode;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.Set;
  *   per: second         # second (default), minute or hour
  *   burst: 20           # default: requests
  *   status: 429         # default 429
+ *   by: clientIp        # a bucket per client: clientIp, consumer, {header: x-tenant} or {claim: sub}
  * </pre>
  */
 public final class RateLimits {
@@ -26,7 +28,7 @@ public final class RateLimits {
   private RateLimits() {}
 
   public static Optional<RateLimitSpec> read(YamlNode n, Fields f) {
-    if (n.isAbsent() || !f.object(n, Set.of("requests", "per", "burst", "status"))) {
+    if (n.isAbsent() || !f.object(n, Set.of("requests", "per", "burst", "status", "by"))) {
       return Optional.empty();
     }
     var requests = f.integer(n.get("requests"), 1, 1_000_000_000);
@@ -47,9 +49,37 @@ public final class RateLimits {
     if (status.isPresent() && !STATUSES.contains(status.getAsInt())) {
       f.error(n.get("status"), status.getAsInt() + " is not offered: use one of " + STATUSES.stream().sorted().toList());
     }
+    Optional<ClientKey> by = by(n.get("by"), f);
     if (requests.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new RateLimitSpec(requests.getAsInt(), per, burst.orElse(requests.getAsInt()), status.orElse(429)));
+    return Optional.of(new RateLimitSpec(requests.getAsInt(), per, burst.orElse(requests.getAsInt()), status.orElse(429), by));
+  }
+
+  private static Optional<ClientKey> by(YamlNode n, Fields f) {
+    if (n.isAbsent()) {
+      return Optional.empty();
+    }
+    if (n.isScalar()) {
+      return switch (n.value().asText()) {
+        case "clientIp" -> Optional.of(new ClientKey(ClientKey.Type.CLIENT_IP, ""));
+        case "consumer" -> Optional.of(new ClientKey(ClientKey.Type.CONSUMER, ""));
+        default -> {
+          f.error(n, "expected clientIp, consumer, {header: name} or {claim: name}, got \"" + n.value().asText() + "\"");
+          yield Optional.empty();
+        }
+      };
+    }
+    if (!f.object(n, Set.of("header", "claim"))) {
+      return Optional.empty();
+    }
+    if (n.fields().size() != 1) {
+      f.error(n, "give one of header and claim");
+      return Optional.empty();
+    }
+    boolean header = n.fields().containsKey("header");
+    return f.requiredString(n.get(header ? "header" : "claim")).map(v -> header
+        ? new ClientKey(ClientKey.Type.HEADER, v.toLowerCase(java.util.Locale.ROOT))
+        : new ClientKey(ClientKey.Type.CLAIM, v));
   }
 }

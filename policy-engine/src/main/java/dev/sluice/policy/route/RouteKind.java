@@ -66,7 +66,7 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
   @Override
   public Set<String> fields() {
     return Set.of("kind", "name", "gateway", "hosts", "match", "to", "timeout", "idleTimeout", "retries", "headers",
-        "rewrite", "redirect", "respond", "mirror", "cors", "compression", "cache", "grpcJson", "rateLimit");
+        "rewrite", "redirect", "respond", "mirror", "cors", "compression", "cache", "grpcJson", "rateLimit", "auth", "access");
   }
 
   @Override
@@ -116,7 +116,9 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
         compressionOff(doc.get("compression"), f),
         f.bool(doc.get("cache")).orElse(false),
         GrpcJson.read(doc.get("grpcJson"), f),
-        RateLimits.read(doc.get("rateLimit"), f));
+        RateLimits.read(doc.get("rateLimit"), f),
+        dev.sluice.policy.auth.Auth.read(doc.get("auth"), f),
+        dev.sluice.policy.access.Access.read(doc.get("access"), f));
     if (path == null || answers > 1 || (forwards && backends.isEmpty())) {
       return Optional.empty();
     }

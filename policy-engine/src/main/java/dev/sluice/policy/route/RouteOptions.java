@@ -1,5 +1,7 @@
 package dev.sluice.policy.route;
 
+import dev.sluice.policy.access.AccessRule;
+import dev.sluice.policy.auth.AuthSpec;
 import dev.sluice.policy.cors.CorsSpec;
 import dev.sluice.policy.ratelimit.RateLimitSpec;
 import dev.sluice.policy.route.grpcjson.GrpcJsonSpec;
@@ -28,6 +30,8 @@ import java.util.Optional;
  *     (as Cache-Control allows) without asking the upstream again
  * @param grpcJson JSON/REST calls on this route are transcoded to the gRPC service upstream
  * @param rateLimit replaces the gateway's local rate limit for this route
+ * @param auth replaces the gateway's authentication for this route ({@link AuthSpec#NONE}: none)
+ * @param access rules for this route, checked after the gateway's
  */
 public record RouteOptions(
     List<QueryMatch> queries,
@@ -42,14 +46,17 @@ public record RouteOptions(
     boolean compressionOff,
     boolean cache,
     Optional<GrpcJsonSpec> grpcJson,
-    Optional<RateLimitSpec> rateLimit) {
+    Optional<RateLimitSpec> rateLimit,
+    Optional<AuthSpec> auth,
+    List<AccessRule> access) {
   public static final RouteOptions NONE = new RouteOptions(List.of(), Optional.empty(), Optional.empty(), HeadersSpec.NONE,
       Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), false, false, Optional.empty(),
-      Optional.empty());
+      Optional.empty(), Optional.empty(), List.of());
 
   public RouteOptions {
     queries = List.copyOf(queries);
     mirrors = List.copyOf(mirrors);
+    access = List.copyOf(access);
   }
 
   /** A query-parameter condition: an exact value, a regex, or just present. */

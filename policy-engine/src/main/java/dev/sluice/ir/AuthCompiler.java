@@ -1,0 +1,117 @@
+package dev.sluice.ir;
+
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.access.Access;
+import dev.sluice.policy.access.AccessRule;
+import dev.sluice.policy.auth.AuthSpec;
+import dev.sluice.policy.auth.AuthSpec.ExternalAuth;
+import dev.sluice.policy.consumer.ConsumerSpec;
+import dev.sluice.policy.gateway.GatewaySpec;
+import dev.sluice.policy.jwt.JwtProviderSpec;
+import dev.sluice.policy.route.RouteSpec;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Auth and access for one gateway: each route's {@link RouteAuth}, then the {@link ListenerAuth}
+ * that gathers what the routes need. One instance per gateway, used route by route.
+ */
+final class AuthCompiler {
+  private final PolicySet policies;
+  private final GatewaySpec gateway;
+  private final TreeMap<String, JwtProviderSpec> providers = new TreeMap<>();
+  private final TreeMap<String, JwtRequirement> requirements = new TreeMap<>();
+  private final Map<ExternalCheck, String> externals = new LinkedHashMap<>();
+  private final TreeSet<String> externalServices = new TreeSet<>();
+  private boolean apiKeys;
+  private boolean basic;
+  private boolean routeAccess;
+
+  AuthCompiler(PolicySet policies, GatewaySpec gateway) {
+    this.policies = policies;
+    this.gateway = gateway;
+  }
+
+  RouteAuth route(RouteSpec r) {
+    List<AccessRule> access = r.options().access().stream().sorted(Access.EVALUATION_ORDER).toList();
+    routeAccess |= !access.isEmpty();
+    Optional<AuthSpec> auth = policies.effectiveAuth(r);
+    if (auth.isEmpty()) {
+      return new RouteAuth(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), access);
+    }
+    AuthSpec a = auth.get();
+    Optional<JwtRequirement> jwt = a.jwt().map(j -> {
+      JwtRequirement req = new JwtRequirement(j.providers(), j.mode());
+      requirements.put(req.name(), req);
+      j.providers().forEach(p -> policies.jwtProvider(p).ifPresent(spec -> providers.put(p, spec)));
+      return req;
+    });
+    Optional<ApiKeyCheck> apiKey = a.apiKey().map(k -> {
+      apiKeys = true;
+      Map<String, String> byHash = new TreeMap<>();
+      for (ConsumerSpec c : policies.consumers()) {
+        c.apiKeySha256().forEach(h -> byHash.put(h, c.name()));
+      }
+      return ApiKeyCheck.of(k.header(), k.query(), byHash);
+    });
+    basic |= a.basic();
+    Optional<String> external = a.external().map(this::external);
+    return new RouteAuth(jwt, apiKey, a.basic() ? Optional.of(basicUsers()) : Optional.empty(), external, access);
+  }
+
+  private BasicCheck basicUsers() {
+    TreeMap<String, String> users = new TreeMap<>();
+    policies.consumers().forEach(c -> c.passwordHash().ifPresent(h -> users.put(c.name(), h)));
+    return new BasicCheck(users);
+  }
+
+  /** The services of the ext_authz checks, which need clusters of their own. */
+  TreeSet<String> externalServices() {
+    return externalServices;
+  }
+
+  private String external(ExternalAuth e) {
+    externalServices.add(e.service());
+    // the same service with other settings needs a filter of its own: the settings live in the filter
+    ExternalCheck unnamed = new ExternalCheck("", e.service(), e.protocol(), e.pathPrefix(), e.timeout(), e.failOpen(),
+        e.headersToUpstream());
+    return externals.computeIfAbsent(unnamed, k -> {
+      long same = externals.keySet().stream().filter(x -> x.cluster().equals(e.service())).count();
+      return "sluice.ext_authz." + e.service() + (same == 0 ? "" : "." + (same + 1));
+    });
+  }
+
+  ListenerAuth listener() {
+    List<ExternalCheck> checks = new ArrayList<>();
+    externals.forEach((c, name) -> checks.add(new ExternalCheck(name, c.cluster(), c.protocol(), c.pathPrefix(), c.timeout(),
+        c.failOpen(), c.headersToUpstream())));
+    TreeSet<String> identity = new TreeSet<>();
+    if (apiKeys || basic) {
+      identity.add(ListenerAuth.CONSUMER_HEADER);
+    }
+    providers.values().forEach(p -> identity.addAll(p.claimsToHeaders().values()));
+    checks.forEach(c -> identity.addAll(c.headersToUpstream()));
+    List<AccessRule> gatewayAccess = gateway.access().stream().sorted(Access.EVALUATION_ORDER).toList();
+    return new ListenerAuth(List.copyOf(providers.values()), List.copyOf(requirements.values()), apiKeys, basic ? Optional.of(basicUsers()) : Optional.empty(), checks,
+        gatewayAccess, routeAccess, List.copyOf(identity));
+  }
+
+  /** One cluster per provider whose keys Envoy fetches from a URL. */
+  List<DnsCluster> jwksClusters() {
+    List<DnsCluster> out = new ArrayList<>();
+    for (JwtProviderSpec p : providers.values()) {
+      if (p.jwks() instanceof JwtProviderSpec.RemoteJwks remote) {
+        URI u = remote.uri();
+        boolean tls = "https".equals(u.getScheme());
+        out.add(new DnsCluster(DnsCluster.forJwks(p.name()), u.getHost(), u.getPort() > 0 ? u.getPort() : tls ? 443 : 80, tls));
+      }
+    }
+    return out;
+  }
+}

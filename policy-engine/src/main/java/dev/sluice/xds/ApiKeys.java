@@ -1,0 +1,64 @@
+package dev.sluice.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import dev.sluice.ir.ApiKeyCheck;
+import dev.sluice.ir.HttpRoute;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.extensions.filters.http.lua.v3.Lua;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * API keys → a Lua filter that hashes the key a client sends and looks the digest up in the route's
+ * metadata (see {@code lua/api-key.lua} for why it is Lua). Only digests reach Envoy.
+ */
+final class ApiKeys implements RouteFeature {
+  static final String FILTER = "sluice.api_key";
+  private static final String SCRIPT = script();
+
+  static HttpFilter filter() {
+    return HttpFilter.newBuilder()
+        .setName(FILTER)
+        .setTypedConfig(Any.pack(Lua.newBuilder()
+            .setStatPrefix("api_key")
+            .setDefaultSourceCode(DataSource.newBuilder().setInlineString(SCRIPT))
+            .build()))
+        .build();
+  }
+
+  @Override
+  public void apply(HttpRoute ir, Route.Builder route) {
+    ir.auth().apiKey().ifPresent(k -> {
+      Metadata.Builder m = route.hasMetadata() ? route.getMetadata().toBuilder() : Metadata.newBuilder();
+      route.setMetadata(m.putFilterMetadata(FILTER, metadata(k)));
+    });
+  }
+
+  private static Struct metadata(ApiKeyCheck k) {
+    Struct.Builder consumers = Struct.newBuilder();
+    k.consumerBySha256().forEach((hash, name) -> consumers.putFields(hash, Value.newBuilder().setStringValue(name).build()));
+    return Struct.newBuilder()
+        .putFields("header", Value.newBuilder().setStringValue(k.header()).build())
+        .putFields("query", Value.newBuilder().setStringValue(k.query()).build())
+        .putFields("consumers", Value.newBuilder().setStructValue(consumers).build())
+        .build();
+  }
+
+  private static String script() {
+    try (InputStream in = ApiKeys.class.getResourceAsStream("/lua/api-key.lua")) {
+      if (in == null) {
+        throw new IllegalStateException("lua/api-key.lua is missing from the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

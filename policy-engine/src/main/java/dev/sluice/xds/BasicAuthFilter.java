@@ -1,0 +1,50 @@
+package dev.sluice.xds;
+
+import com.google.protobuf.Any;
+import dev.sluice.ir.HttpRoute;
+import dev.sluice.ir.ListenerAuth;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.route.v3.FilterConfig;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.extensions.filters.http.basic_auth.v3.BasicAuth;
+import io.envoyproxy.envoy.extensions.filters.http.basic_auth.v3.BasicAuthPerRoute;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import java.util.SortedMap;
+
+/**
+ * {@code auth.basic} → Envoy's basic_auth: in the listener but disabled, enabled by the routes that
+ * ask for it; the user name of a request that passes is forwarded as the consumer.
+ */
+final class BasicAuthFilter implements RouteFeature {
+  static final String FILTER = "envoy.filters.http.basic_auth";
+  /**
+   * Envoy rejects an empty user list. With no Consumer password every request must fail (a
+   * warning says so): no password is known whose SHA-1 is all zeros, so this user cannot log in.
+   */
+  private static final String NOBODY = "_nobody:{SHA}AAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+  static HttpFilter filter(ListenerAuth auth) {
+    return HttpFilter.newBuilder()
+        .setName(FILTER)
+        .setDisabled(true)
+        .setTypedConfig(Any.pack(BasicAuth.newBuilder()
+            .setUsers(users(auth.basic().orElseThrow().users()))
+            .setForwardUsernameHeader(ListenerAuth.CONSUMER_HEADER)
+            .build()))
+        .build();
+  }
+
+  private static DataSource users(SortedMap<String, String> users) {
+    StringBuilder htpasswd = new StringBuilder();
+    users.forEach((name, hash) -> htpasswd.append(name).append(':').append(hash).append('\n'));
+    return DataSource.newBuilder().setInlineString(users.isEmpty() ? NOBODY + "\n" : htpasswd.toString()).build();
+  }
+
+  @Override
+  public void apply(HttpRoute ir, Route.Builder route) {
+    // Enabling a disabled filter takes a per-route config; its type carries the users again.
+    ir.auth().basic().ifPresent(b -> route.putTypedPerFilterConfig(FILTER, Any.pack(FilterConfig.newBuilder()
+        .setConfig(Any.pack(BasicAuthPerRoute.newBuilder().setUsers(users(b.users())).build()))
+        .build())));
+  }
+}

@@ -1,0 +1,102 @@
+package dev.sluice.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Empty;
+import dev.sluice.ir.DnsCluster;
+import dev.sluice.ir.HttpRoute;
+import dev.sluice.ir.JwtRequirement;
+import dev.sluice.ir.ListenerAuth;
+import dev.sluice.policy.jwt.JwtProviderSpec;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.HttpUri;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwksAsyncFetch;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtClaimToHeader;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtHeader;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtProvider;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirementOrList;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.RemoteJwks;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import java.time.Duration;
+
+/**
+ * JwtProviders and routes' {@code auth.jwt} → Envoy's jwt_authn: every provider and requirement
+ * in the listener's filter, and each route naming its requirement. The payload of a valid token
+ * goes to dynamic metadata (with {@code scope} split into a list) for access rules and rate-limit
+ * keys.
+ */
+final class JwtAuthn implements RouteFeature {
+  static final String FILTER = "envoy.filters.http.jwt_authn";
+  /** Where the payload lands in the filter's dynamic metadata. */
+  static final String PAYLOAD = "jwt";
+
+  static HttpFilter filter(ListenerAuth auth) {
+    JwtAuthentication.Builder config = JwtAuthentication.newBuilder();
+    for (JwtProviderSpec p : auth.jwtProviders()) {
+      config.putProviders(p.name(), provider(p));
+    }
+    for (JwtRequirement r : auth.jwtRequirements()) {
+      config.putRequirementMap(r.name(), requirement(r));
+    }
+    return HttpFilter.newBuilder().setName(FILTER).setTypedConfig(Any.pack(config.build())).build();
+  }
+
+  private static JwtProvider provider(JwtProviderSpec p) {
+    JwtProvider.Builder b = JwtProvider.newBuilder()
+        .setIssuer(p.issuer())
+        .addAllAudiences(p.audiences())
+        .setClockSkewSeconds((int) p.clockSkew().toSeconds())
+        .setPayloadInMetadata(PAYLOAD)
+        .setNormalizePayloadInMetadata(JwtProvider.NormalizePayload.newBuilder().addSpaceDelimitedClaims("scope"));
+    if (p.jwks() instanceof JwtProviderSpec.LocalJwks local) {
+      b.setLocalJwks(DataSource.newBuilder().setInlineString(local.json()));
+    } else if (p.jwks() instanceof JwtProviderSpec.RemoteJwks remote) {
+      b.setRemoteJwks(RemoteJwks.newBuilder()
+          .setHttpUri(HttpUri.newBuilder()
+              .setUri(remote.uri().toString())
+              .setCluster(DnsCluster.forJwks(p.name()))
+              .setTimeout(Protos.duration(Duration.ofSeconds(5))))
+          .setCacheDuration(Protos.duration(remote.cacheFor()))
+          // fetch when the listener starts, not on the first request, so that one does not wait
+          .setAsyncFetch(JwksAsyncFetch.getDefaultInstance()));
+    }
+    for (JwtProviderSpec.TokenSource s : p.tokenFrom()) {
+      switch (s.type()) {
+        case HEADER -> b.addFromHeaders(JwtHeader.newBuilder().setName(s.name()).setValuePrefix(s.prefix()));
+        case QUERY -> b.addFromParams(s.name());
+        case COOKIE -> b.addFromCookies(s.name());
+      }
+    }
+    p.claimsToHeaders().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e ->
+        b.addClaimToHeaders(JwtClaimToHeader.newBuilder().setClaimName(e.getKey()).setHeaderName(e.getValue())));
+    return b.build();
+  }
+
+  private static io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirement requirement(JwtRequirement r) {
+    var list = JwtRequirementOrList.newBuilder();
+    r.providers().forEach(p -> list.addRequirements(
+        io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirement.newBuilder().setProviderName(p)));
+    switch (r.mode()) {
+      case REQUIRED -> {
+        if (r.providers().size() == 1) {
+          return io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirement.newBuilder()
+              .setProviderName(r.providers().get(0)).build();
+        }
+      }
+      case ALLOW_MISSING -> list.addRequirements(
+          io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirement.newBuilder().setAllowMissing(Empty.getDefaultInstance()));
+      case OPTIONAL -> list.addRequirements(
+          io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirement.newBuilder()
+              .setAllowMissingOrFailed(Empty.getDefaultInstance()));
+    }
+    return io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirement.newBuilder().setRequiresAny(list).build();
+  }
+
+  @Override
+  public void apply(HttpRoute ir, Route.Builder route) {
+    ir.auth().jwt().ifPresent(r ->
+        route.putTypedPerFilterConfig(FILTER, Any.pack(PerRouteConfig.newBuilder().setRequirementName(r.name()).build())));
+  }
+}
