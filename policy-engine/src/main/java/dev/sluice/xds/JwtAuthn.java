@@ -7,7 +7,14 @@ import dev.sluice.ir.HttpRoute;
 import dev.sluice.ir.JwtRequirement;
 import dev.sluice.ir.ListenerAuth;
 import dev.sluice.policy.jwt.JwtProviderSpec;
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLogFilter;
+import io.envoyproxy.envoy.config.accesslog.v3.ExtensionFilter;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.ResponseMapper;
 import io.envoyproxy.envoy.config.core.v3.HttpUri;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwksAsyncFetch;
@@ -41,6 +48,25 @@ final class JwtAuthn implements RouteFeature {
       config.putRequirementMap(r.name(), requirement(r));
     }
     return HttpFilter.newBuilder().setName(FILTER).setTypedConfig(Any.pack(config.build())).build();
+  }
+
+  /**
+   * Envoy answers a token for another audience with 403; RFC 6750 (3.1) calls such a token
+   * invalid for this resource, which is 401 with {@code error="invalid_token"}, as for any other
+   * bad token. This maps Envoy's reply (told apart by its response code details) to that.
+   */
+  static ResponseMapper audienceIs401() {
+    return ResponseMapper.newBuilder()
+        .setFilter(AccessLogFilter.newBuilder().setExtensionFilter(ExtensionFilter.newBuilder()
+            .setName("envoy.access_loggers.extension_filters.cel")
+            .setTypedConfig(Any.pack(ExpressionFilter.newBuilder()
+                .setExpression("response.code_details == 'jwt_authn_access_denied{Audiences_in_Jwt_are_not_allowed}'")
+                .build()))))
+        .setStatusCode(UInt32Value.of(401))
+        .addHeadersToAdd(HeaderValueOption.newBuilder()
+            .setHeader(HeaderValue.newBuilder().setKey("www-authenticate").setValue("Bearer error=\"invalid_token\""))
+            .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD))
+        .build();
   }
 
   private static JwtProvider provider(JwtProviderSpec p) {

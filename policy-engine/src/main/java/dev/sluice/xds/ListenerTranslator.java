@@ -18,6 +18,7 @@ import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.LocalReplyConfig;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import java.time.Duration;
 
@@ -68,6 +69,7 @@ final class ListenerTranslator implements FeatureTranslator {
       }
       if (!auth.jwtProviders().isEmpty()) {
         hcm.addHttpFilters(JwtAuthn.filter(auth));
+        hcm.setLocalReplyConfig(LocalReplyConfig.newBuilder().addMappers(JwtAuthn.audienceIs401()));
       }
       if (auth.apiKeys()) {
         hcm.addHttpFilters(ApiKeys.filter());
