@@ -1,0 +1,60 @@
+package dev.sluice.testing;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One HTTP/1.1 request written by hand on a socket, optionally from a chosen loopback address:
+ * HTTP clients normalise paths and refuse odd headers themselves, which would hide what Envoy does.
+ */
+public final class RawHttp {
+  private RawHttp() {}
+
+  /** The status code and the response headers (lower-case names). */
+  public record Response(int status, Map<String, String> headers) {
+    public String header(String name) {
+      return headers.get(name);
+    }
+  }
+
+  /**
+   * @param from the local address to connect from (any 127.x.y.z on Linux), or null for the default
+   * @param headers lines like {@code "X-Forwarded-For: 10.0.0.1"}
+   */
+  public static Response send(String from, int port, String method, String path, String... headers) throws Exception {
+    try (Socket s = new Socket()) {
+      if (from != null) {
+        s.bind(new InetSocketAddress(from, 0));
+      }
+      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      s.setSoTimeout(5000);
+      StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n");
+      if (!method.equals("GET") && !method.equals("HEAD")) {
+        req.append("Content-Length: 0\r\n");
+      }
+      for (String h : headers) {
+        req.append(h).append("\r\n");
+      }
+      req.append("\r\n");
+      OutputStream out = s.getOutputStream();
+      out.write(req.toString().getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+      String status = in.readLine();
+      Map<String, String> h = new LinkedHashMap<>();
+      String line;
+      while ((line = in.readLine()) != null && !line.isEmpty()) {
+        int colon = line.indexOf(':');
+        h.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+      }
+      return new Response(Integer.parseInt(status.split(" ")[1]), h);
+    }
+  }
+}
