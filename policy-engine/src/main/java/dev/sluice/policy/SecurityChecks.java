@@ -64,6 +64,13 @@ final class SecurityChecks {
         }
       }
     });
+    a.external().filter(e -> e.protocol() == AuthSpec.ExternalAuth.Protocol.GRPC).ifPresent(e -> {
+      var protocol = set.upstream(e.service()).map(dev.sluice.policy.upstream.UpstreamSpec::protocol);
+      if (protocol.isEmpty() || protocol.get() == dev.sluice.policy.upstream.UpstreamSpec.Protocol.HTTP1) {
+        error(d, e.at(), label, "auth.external.protocol", "gRPC is spoken over HTTP/2: add an Upstream policy for \""
+            + e.service() + "\" with protocol: grpc");
+      }
+    });
     if (a.apiKey().isPresent() && set.consumers().stream().allMatch(c -> c.apiKeySha256().isEmpty())) {
       d.add(new Finding(Severity.WARNING, owner.file(), owner.position(), label, "auth.apiKey",
           "no Consumer has apiKeys: every request will get 401"));

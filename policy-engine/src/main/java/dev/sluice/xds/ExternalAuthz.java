@@ -32,15 +32,19 @@ final class ExternalAuthz implements RouteFeature {
           .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(c.cluster()))
           .setTimeout(Protos.duration(c.timeout())));
     } else {
-      ListStringMatcher.Builder upstream = ListStringMatcher.newBuilder();
-      c.headersToUpstream().forEach(h -> upstream.addPatterns(StringMatcher.newBuilder().setExact(h)));
-      config.setHttpService(HttpService.newBuilder()
+      HttpService.Builder http = HttpService.newBuilder()
           .setServerUri(HttpUri.newBuilder()
               .setUri("http://" + c.cluster())
               .setCluster(c.cluster())
               .setTimeout(Protos.duration(c.timeout())))
-          .setPathPrefix(c.pathPrefix())
-          .setAuthorizationResponse(AuthorizationResponse.newBuilder().setAllowedUpstreamHeaders(upstream)));
+          .setPathPrefix(c.pathPrefix());
+      if (!c.headersToUpstream().isEmpty()) {
+        // Envoy rejects an empty pattern list
+        ListStringMatcher.Builder upstream = ListStringMatcher.newBuilder();
+        c.headersToUpstream().forEach(h -> upstream.addPatterns(StringMatcher.newBuilder().setExact(h)));
+        http.setAuthorizationResponse(AuthorizationResponse.newBuilder().setAllowedUpstreamHeaders(upstream));
+      }
+      config.setHttpService(http);
     }
     return HttpFilter.newBuilder().setName(c.filterName()).setDisabled(true).setTypedConfig(Any.pack(config.build())).build();
   }
