@@ -10,6 +10,7 @@ public final class Translator {
       new ClusterTranslator(),
       new EndpointTranslator(),
       new ListenerTranslator(),
+      new TlsTranslator(),
       new RouteTableTranslator());
 
   private Translator() {}

@@ -18,6 +18,7 @@ class MakeBeforeBreakTest {
         List.of(RouteConfiguration.newBuilder().setName("http-8080").addInternalOnlyHeaders(routeVersion).build()),
         java.util.Arrays.stream(clusters).map(c -> Cluster.newBuilder().setName(c).build()).toList(),
         java.util.Arrays.stream(clusters).map(c -> ClusterLoadAssignment.newBuilder().setClusterName(c).build()).toList(),
+        List.of(),
         Map.of());
   }
 

@@ -4,6 +4,7 @@ import dev.sluice.policy.Names;
 import dev.sluice.policy.compression.Compression;
 import dev.sluice.policy.cors.Cors;
 import dev.sluice.policy.ratelimit.RateLimits;
+import dev.sluice.policy.tls.Tls;
 import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.Source;
 import dev.sluice.yaml.Fields;
@@ -23,6 +24,7 @@ import java.util.Set;
  * cors: {allowOrigins: [https://app.example.com]}   # see cors.Cors
  * compression: {algorithms: [brotli, gzip]}        # see compression.Compression
  * grpcWeb: true       # browsers may call gRPC services with gRPC-Web
+ * tls: {certificate: certs/edge.pem, key: certs/edge-key.pem}   # see tls.Tls
  * </pre>
  */
 public final class GatewayKind implements PolicyKind<GatewaySpec> {
@@ -33,7 +35,7 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
 
   @Override
   public Set<String> fields() {
-    return Set.of("kind", "name", "port", "address", "hosts", "zone", "cors", "compression", "grpcWeb", "rateLimit");
+    return Set.of("kind", "name", "port", "address", "hosts", "zone", "cors", "compression", "grpcWeb", "rateLimit", "tls");
   }
 
   @Override
@@ -50,6 +52,7 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
     }
     return Optional.of(new GatewaySpec(name, source, address, port.getAsInt(), hosts.isEmpty() ? List.of("*") : hosts,
         f.string(doc.get("zone")).orElse(""), Cors.read(doc.get("cors"), f), Compression.read(doc.get("compression"), f),
-        f.bool(doc.get("grpcWeb")).orElse(false), RateLimits.read(doc.get("rateLimit"), f)));
+        f.bool(doc.get("grpcWeb")).orElse(false), RateLimits.read(doc.get("rateLimit"), f),
+        Tls.read(doc.get("tls"), f)));
   }
 }

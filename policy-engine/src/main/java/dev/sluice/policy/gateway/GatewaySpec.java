@@ -5,6 +5,7 @@ import dev.sluice.policy.Source;
 import dev.sluice.policy.compression.CompressionSpec;
 import dev.sluice.policy.cors.CorsSpec;
 import dev.sluice.policy.ratelimit.RateLimitSpec;
+import dev.sluice.policy.tls.TlsSpec;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,10 +19,12 @@ import java.util.Optional;
  * @param compression response compression for every route (a route may turn it off)
  * @param grpcWeb whether browsers may call gRPC services through this gateway with gRPC-Web
  * @param rateLimit a local rate limit for each virtual host (a route's own replaces it)
+ * @param tls TLS termination: the listener serves HTTPS only
  */
 public record GatewaySpec(
     String name, Source source, String address, int port, List<String> hosts, String zone,
-    Optional<CorsSpec> cors, Optional<CompressionSpec> compression, boolean grpcWeb, Optional<RateLimitSpec> rateLimit)
+    Optional<CorsSpec> cors, Optional<CompressionSpec> compression, boolean grpcWeb, Optional<RateLimitSpec> rateLimit,
+    Optional<TlsSpec> tls)
     implements PolicyResource {
   public static final String KIND = "Gateway";
 
