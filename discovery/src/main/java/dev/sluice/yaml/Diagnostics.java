@@ -3,10 +3,17 @@ package dev.sluice.yaml;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
-/** Collects findings while a whole input is read, so users see every mistake at once. */
+/**
+ * Collects findings while a whole input is read, so users see every mistake at once; and the
+ * other files the input points at (certificates, descriptor sets), so a watcher can reload when
+ * one of them changes.
+ */
 public final class Diagnostics {
   private final List<Finding> findings = new ArrayList<>();
+  private final Set<Path> referencedFiles = new TreeSet<>();
 
   public void error(YamlNode at, String resource, String message) {
     add(Severity.ERROR, at, resource, message);
@@ -32,6 +39,16 @@ public final class Diagnostics {
   private void add(Severity severity, YamlNode at, String resource, String message) {
     Position p = at.isMissing() ? at.keyPosition() : at.position();
     findings.add(new Finding(severity, at.file(), p, resource, at.path(), message));
+  }
+
+  /** Notes a file the input refers to, read or not (a missing file is watched for its creation). */
+  public void referencedFile(Path file) {
+    referencedFiles.add(file.toAbsolutePath().normalize());
+  }
+
+  /** Every file noted with {@link #referencedFile}, absolute, sorted. */
+  public Set<Path> referencedFiles() {
+    return java.util.Collections.unmodifiableSet(new TreeSet<>(referencedFiles));
   }
 
   public boolean hasErrors() {

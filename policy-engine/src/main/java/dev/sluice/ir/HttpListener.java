@@ -2,11 +2,12 @@ package dev.sluice.ir;
 
 import dev.sluice.policy.compression.CompressionSpec;
 import dev.sluice.policy.route.grpcjson.GrpcJsonSpec;
+import dev.sluice.policy.tls.TlsSpec;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * A plain-HTTP listener and its virtual hosts, in match order.
+ * An HTTP listener (HTTPS when {@code tls} is given) and its virtual hosts, in match order.
  *
  * @param cors whether any route or virtual host uses CORS (the listener then needs the CORS filter)
  * @param compression the gateway's response compression
@@ -17,11 +18,12 @@ import java.util.Optional;
  * @param rateLimit whether any route or virtual host is rate limited (the listener then needs the filter)
  * @param trustedHops proxies in front of the gateway trusted to append to X-Forwarded-For
  * @param auth the authentication and access filters its routes need
+ * @param tls TLS termination: certificate, key and client CA go to Envoy as SDS secrets
  */
 public record HttpListener(
     String name, String address, int port, List<VirtualHost> virtualHosts, boolean cors, Optional<CompressionSpec> compression,
     boolean cache, Optional<GrpcJsonSpec> grpcJson, boolean grpcWeb, boolean rateLimit,
-    int trustedHops, ListenerAuth auth) {
+    int trustedHops, ListenerAuth auth, Optional<TlsSpec> tls) {
   public HttpListener {
     virtualHosts = List.copyOf(virtualHosts);
   }
@@ -29,5 +31,19 @@ public record HttpListener(
   /** The RDS name: one route table per listener. */
   public String routeConfigName() {
     return name;
+  }
+
+  /**
+   * The SDS name of the listener's certificate and key. Stable while the listener exists, so a
+   * rotated certificate is a new version of the same secret and the listener itself is unchanged
+   * (no drain, no new listener).
+   */
+  public String certificateSecretName() {
+    return name + "-cert";
+  }
+
+  /** The SDS name of the CA that validates client certificates. */
+  public String clientCaSecretName() {
+    return name + "-client-ca";
   }
 }

@@ -37,8 +37,11 @@ public final class PolicyLoader {
    * @param policies the whole set, present only when there is no error
    * @param readable every resource that was read without error, so warnings about them can be
    *     shown next to the errors of the others
+   * @param referencedFiles files outside the YAML that the policies point at (certificates,
+   *     keys, descriptor sets), absolute, also when reading them failed: a change to one of them
+   *     is a change to the policies
    */
-  public record Result(Optional<PolicySet> policies, PolicySet readable, List<Finding> findings) {
+  public record Result(Optional<PolicySet> policies, PolicySet readable, List<Finding> findings, Set<Path> referencedFiles) {
     public boolean hasErrors() {
       return findings.stream().anyMatch(Finding::isError);
     }
@@ -145,6 +148,6 @@ public final class PolicyLoader {
     CrossChecks.shadowedRoutes(set, d);
     CrossChecks.zoneFailoverWithoutZone(set, d);
     SecurityChecks.check(set, d);
-    return new Result(d.hasErrors() ? Optional.empty() : Optional.of(set), set, d.findings());
+    return new Result(d.hasErrors() ? Optional.empty() : Optional.of(set), set, d.findings(), d.referencedFiles());
   }
 }

@@ -10,6 +10,10 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -17,7 +21,8 @@ import java.util.stream.Collectors;
 
 /**
  * Checks that a snapshot refers only to what it contains: every RDS name a listener uses has a
- * route table, every EDS cluster has endpoints, every cluster a route names exists.
+ * route table, every SDS secret a listener's TLS context names is there, every EDS cluster has
+ * endpoints, every cluster a route names exists.
  *
  * <p>Ours, not java-control-plane's {@code Snapshot.ensureConsistent()}: that one looks for the
  * legacy filter name {@code envoy.http_connection_manager} and so finds no RDS references with the
@@ -32,8 +37,25 @@ public final class ConsistencyCheck {
     Set<String> routeNames = r.routes().stream().map(RouteConfiguration::getName).collect(Collectors.toSet());
     Set<String> clusterNames = r.clusters().stream().map(Cluster::getName).collect(Collectors.toSet());
     Set<String> claNames = r.endpoints().stream().map(ClusterLoadAssignment::getClusterName).collect(Collectors.toSet());
+    Set<String> secretNames = r.secrets().stream().map(Secret::getName).collect(Collectors.toSet());
     for (Listener l : r.listeners()) {
       for (FilterChain fc : l.getFilterChainsList()) {
+        if (fc.getTransportSocket().getTypedConfig().is(DownstreamTlsContext.class)) {
+          try {
+            CommonTlsContext tls = fc.getTransportSocket().getTypedConfig().unpack(DownstreamTlsContext.class).getCommonTlsContext();
+            List<SdsSecretConfig> refs = new ArrayList<>(tls.getTlsCertificateSdsSecretConfigsList());
+            if (tls.hasValidationContextSdsSecretConfig()) {
+              refs.add(tls.getValidationContextSdsSecretConfig());
+            }
+            for (SdsSecretConfig ref : refs) {
+              if (!secretNames.contains(ref.getName())) {
+                problems.add("listener " + l.getName() + " uses secret " + ref.getName() + " which is not in the snapshot");
+              }
+            }
+          } catch (InvalidProtocolBufferException e) {
+            problems.add("listener " + l.getName() + " has an unreadable TLS context");
+          }
+        }
         for (Filter f : fc.getFiltersList()) {
           if (!f.getTypedConfig().is(HttpConnectionManager.class)) {
             continue;

@@ -2,6 +2,7 @@ package dev.sluice.xds;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,13 +39,18 @@ public final class MakeBeforeBreak {
     boolean removes = !nextClusters.containsAll(prevClusters);
     List<Cluster> clusters = union(next.clusters(), prev.clusters(), Cluster::getName);
     List<ClusterLoadAssignment> endpoints = union(next.endpoints(), prev.endpoints(), ClusterLoadAssignment::getClusterName);
+    // Secrets: the new versions from the first stage on (a rotated certificate needs no ordering),
+    // and the old ones kept while a listener of an intermediate stage may still name them.
+    // Envoy itself keeps a listener warming until the secrets it names have arrived, so a secret
+    // and its listener may travel together.
+    List<Secret> secrets = union(next.secrets(), prev.secrets(), Secret::getName);
     List<Stage> stages = new ArrayList<>();
     if (adds) {
-      stages.add(new Stage(new XdsResources(prev.listeners(), prev.routes(), clusters, endpoints, next.origins()),
+      stages.add(new Stage(new XdsResources(prev.listeners(), prev.routes(), clusters, endpoints, secrets, next.origins()),
           Await.CLUSTERS_AND_ENDPOINTS));
     }
     if (removes) {
-      stages.add(new Stage(new XdsResources(next.listeners(), next.routes(), clusters, endpoints, next.origins()),
+      stages.add(new Stage(new XdsResources(next.listeners(), next.routes(), clusters, endpoints, secrets, next.origins()),
           Await.LISTENERS_AND_ROUTES));
     }
     stages.add(new Stage(next, Await.NOTHING));

@@ -11,6 +11,7 @@ public final class Translator {
       new DnsClusterTranslator(),
       new EndpointTranslator(),
       new ListenerTranslator(),
+      new TlsTranslator(),
       new RouteTableTranslator());
 
   private Translator() {}

@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,6 +17,7 @@ final class XdsBuilder {
   final Map<String, RouteConfiguration.Builder> routes = new LinkedHashMap<>();
   final Map<String, Cluster.Builder> clusters = new LinkedHashMap<>();
   final Map<String, ClusterLoadAssignment.Builder> endpoints = new LinkedHashMap<>();
+  final Map<String, Secret.Builder> secrets = new LinkedHashMap<>();
   private final Map<String, LinkedHashSet<String>> origins = new LinkedHashMap<>();
 
   void origin(String key, String policy) {
@@ -30,6 +32,7 @@ final class XdsBuilder {
         built(routes.values().stream().map(RouteConfiguration.Builder::build).toList()),
         built(clusters.values().stream().map(Cluster.Builder::build).toList()),
         built(endpoints.values().stream().map(ClusterLoadAssignment.Builder::build).toList()),
+        built(secrets.values().stream().map(Secret.Builder::build).toList()),
         o);
   }
 

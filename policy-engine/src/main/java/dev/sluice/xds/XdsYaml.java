@@ -3,20 +3,27 @@ package dev.sluice.xds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import dev.sluice.policy.tls.PrivateKeyFile;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Envoy resources as YAML, the way Envoy's config_dump shows them (proto field names, snake_case):
- * for golden files and render.
+ * for golden files and render. Private keys are redacted, as in Envoy's config_dump, but with a
+ * fingerprint so a golden file still shows which key went where and changes when the key does.
  */
 public final class XdsYaml {
   /** Every type we pack into an Any; JsonFormat needs them to print typed_config. */
@@ -48,7 +55,11 @@ public final class XdsYaml {
       .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor())
       .build();
+  /** Fields that hold a secret (Envoy marks them {@code udpa.annotations.sensitive}) and are never printed. */
+  static final List<String> SENSITIVE = List.of("private_key", "password");
   private static final JsonFormat.Printer PRINTER =
       JsonFormat.printer().usingTypeRegistry(TYPES).preservingProtoFieldNames();
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,11 +84,38 @@ public final class XdsYaml {
 
   public static JsonNode json(Message m) {
     try {
-      return JSON.readTree(PRINTER.print(m));
+      return redact(JSON.readTree(PRINTER.print(m)));
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException("cannot print " + m.getDescriptorForType().getFullName(), e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Replaces every sensitive DataSource with {@code <redacted sha256:...>} of its content. */
+  static JsonNode redact(JsonNode node) {
+    if (node instanceof ObjectNode o) {
+      for (String field : List.copyOf(o.propertyStream().map(Map.Entry::getKey).toList())) {
+        if (SENSITIVE.contains(field)) {
+          o.set(field, new TextNode("<redacted sha256:" + PrivateKeyFile.fingerprint(content(o.get(field))) + ">"));
+        } else {
+          redact(o.get(field));
+        }
+      }
+    } else if (node instanceof ArrayNode a) {
+      a.forEach(XdsYaml::redact);
+    }
+    return node;
+  }
+
+  /** The bytes a DataSource holds inline, or its JSON text for any other form. */
+  private static byte[] content(JsonNode dataSource) {
+    if (dataSource.has("inline_bytes")) {
+      return Base64.getDecoder().decode(dataSource.get("inline_bytes").asText());
+    }
+    if (dataSource.has("inline_string")) {
+      return dataSource.get("inline_string").asText().getBytes(StandardCharsets.UTF_8);
+    }
+    return dataSource.toString().getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -228,6 +228,13 @@ class SchemaTest {
       "kind: Gateway\nname: edge\nport: 8080\nhosts: {a: b}",
       "kind: Listener\nname: edge\nport: 8080",
       "name: edge\nport: 8080",
+      // tls: paths are relative to p.yaml, i.e. to the module folder the tests run in
+      "kind: Gateway\nname: edge\nport: 8443\ntls: {certificate: src/test/resources/golden/gateway-tls/certs/edge.pem,"
+          + " key: src/test/resources/golden/gateway-tls/certs/edge-key.pem, minVersion: 1.3}",
+      "kind: Gateway\nname: edge\nport: 8443\ntls: {certificate: src/test/resources/golden/gateway-tls/certs/edge.pem,"
+          + " key: src/test/resources/golden/gateway-tls/certs/edge-key.pem, minVersion: '1.1'}",
+      "kind: Gateway\nname: edge\nport: 8443\ntls: {certificate: src/test/resources/golden/gateway-tls/certs/edge.pem}",
+      "kind: Gateway\nname: edge\nport: 8443\ntls: {cert: a.pem, key: b.pem}",
   })
   void schemaAndLoaderAgreeOnGateways(String yaml) throws Exception {
     List<YamlDocument> docs = YamlFiles.parse(Path.of("p.yaml"), yaml + "\n");

@@ -39,8 +39,9 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <ul>
  *   <li>valid input: {@code out/<group>/listeners.yaml}, {@code routes.yaml}, {@code
- *       clusters.yaml}, {@code endpoints.yaml} per proxy group, and {@code out/warnings.txt} when
- *       there are warnings;
+ *       clusters.yaml}, {@code endpoints.yaml} per proxy group, {@code secrets.yaml} when the
+ *       group has TLS secrets (private keys redacted), and {@code out/warnings.txt} when there are
+ *       warnings;
  *   <li>invalid input (folder named {@code invalid-*}): {@code out/errors.txt}, the findings one
  *       per line, file paths relative to the case folder.
  * </ul>
@@ -121,6 +122,9 @@ class GoldenTest {
       files.put(group + "/routes.yaml", XdsYaml.of(r.routes()));
       files.put(group + "/clusters.yaml", XdsYaml.of(r.clusters()));
       files.put(group + "/endpoints.yaml", XdsYaml.of(r.endpoints()));
+      if (!r.secrets().isEmpty()) {
+        files.put(group + "/secrets.yaml", XdsYaml.of(r.secrets()));
+      }
     });
     return new Output(files, problems, false);
   }

@@ -6,7 +6,10 @@ import dev.sluice.xds.MakeBeforeBreak.Await;
 import dev.sluice.xds.MakeBeforeBreak.Stage;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,6 +21,7 @@ class MakeBeforeBreakTest {
         List.of(RouteConfiguration.newBuilder().setName("http-8080").addInternalOnlyHeaders(routeVersion).build()),
         java.util.Arrays.stream(clusters).map(c -> Cluster.newBuilder().setName(c).build()).toList(),
         java.util.Arrays.stream(clusters).map(c -> ClusterLoadAssignment.newBuilder().setClusterName(c).build()).toList(),
+        List.of(),
         Map.of());
   }
 
@@ -70,5 +74,27 @@ class MakeBeforeBreakTest {
   @Test
   void unchangedClusterSetIsOneStage() {
     assertThat(MakeBeforeBreak.stages(config("v1", "a"), config("v2", "a"))).hasSize(1);
+  }
+
+  @Test
+  void secretsTakeTheirNewVersionAtOnceAndOldOnesStayUntilTheLastStage() {
+    Secret oldCert = Secret.newBuilder().setName("http-8443-cert").setTlsCertificate(TlsCertificate.newBuilder()
+        .setCertificateChain(DataSource.newBuilder().setInlineString("old"))).build();
+    Secret newCert = oldCert.toBuilder().setTlsCertificate(TlsCertificate.newBuilder()
+        .setCertificateChain(DataSource.newBuilder().setInlineString("new"))).build();
+    Secret ca = Secret.newBuilder().setName("http-8443-client-ca").build();
+    XdsResources prev = withSecrets(config("v1", "a"), oldCert, ca);
+    XdsResources next = withSecrets(config("v2", "b"), newCert);
+
+    List<Stage> stages = MakeBeforeBreak.stages(prev, next);
+
+    assertThat(stages).hasSize(3);
+    assertThat(stages.get(0).resources().secrets()).containsExactly(newCert, ca);
+    assertThat(stages.get(1).resources().secrets()).containsExactly(newCert, ca);
+    assertThat(stages.get(2).resources().secrets()).containsExactly(newCert);
+  }
+
+  private static XdsResources withSecrets(XdsResources r, Secret... secrets) {
+    return new XdsResources(r.listeners(), r.routes(), r.clusters(), r.endpoints(), List.of(secrets), r.origins());
   }
 }

@@ -2,6 +2,7 @@ package dev.sluice.server;
 
 import dev.sluice.discovery.CatalogListener;
 import dev.sluice.discovery.CatalogSource;
+import dev.sluice.discovery.FileSetWatcher;
 import dev.sluice.discovery.FileWatcher;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.policy.PolicyLoader;
@@ -11,9 +12,12 @@ import dev.sluice.server.xds.XdsServer;
 import dev.sluice.yaml.Finding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,15 +34,20 @@ public final class SluiceServer implements AutoCloseable {
   private final ConfigPipeline pipeline;
   private final AdminServer admin;
   private final CatalogSource registry;
+  private final ServerOptions options;
+  /** Files the policies point at outside the policy folder (certificates, keys...). */
+  private final FileSetWatcher referencedFiles;
 
   private SluiceServer(ServerOptions options, Deque<AutoCloseable> started) throws IOException {
+    this.options = options;
     this.started = started;
     xds = track(new XdsServer(options.xdsHost(), options.xdsPort(), metrics).start());
     pipeline = track(new ConfigPipeline(xds.publisher()::publish, options.resourceHook(), metrics));
     admin = track(new AdminServer(options.adminHost(), options.adminPort(), this).start());
-    pipeline.policiesChanged(PolicyLoader.load(options.policies()));
-    track(new FileWatcher(options.policies(), options.debounce(),
-        () -> pipeline.policiesChanged(PolicyLoader.load(options.policies()))));
+    referencedFiles = track(new FileSetWatcher(options.debounce(), this::reloadPolicies));
+    reloadPolicies();
+    // every file under the folder counts, not only *.yaml: certificates may live there too
+    track(new FileWatcher(options.policies(), options.debounce(), this::reloadPolicies));
     CatalogSource registry = track(options.registry().open(options.debounce()));
     this.registry = registry;
     metrics.gauge("sluice_registry_stale", () -> registry.status().stale() ? 1 : 0);
@@ -57,6 +66,20 @@ public final class SluiceServer implements AutoCloseable {
     });
     LOG.info("sluice serving xDS on {}:{}, admin on {}:{}, registry {}, policies {}", options.xdsHost(), xds.port(),
         options.adminHost(), admin.port(), registry.describe(), options.policies());
+  }
+
+  /**
+   * Reads the policy folder and hands the result to the pipeline; then watches the files the
+   * policies point at outside the folder (the folder watcher sees the ones inside). Also the
+   * files of a rejected load, so that creating a missing certificate is noticed. Synchronized:
+   * both watchers call it, and loads must reach the pipeline in the order they were read.
+   */
+  private synchronized void reloadPolicies() {
+    PolicyLoader.Result result = PolicyLoader.load(options.policies());
+    Path folder = options.policies().toAbsolutePath().normalize();
+    Set<Path> outside = result.referencedFiles().stream().filter(p -> !p.startsWith(folder)).collect(Collectors.toSet());
+    referencedFiles.watch(outside);
+    pipeline.policiesChanged(result);
   }
 
   private <T extends AutoCloseable> T track(T resource) {

@@ -7,6 +7,7 @@ import dev.sluice.policy.auth.AuthSpec;
 import dev.sluice.policy.compression.CompressionSpec;
 import dev.sluice.policy.cors.CorsSpec;
 import dev.sluice.policy.ratelimit.RateLimitSpec;
+import dev.sluice.policy.tls.TlsSpec;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,11 +25,12 @@ import java.util.Optional;
  *     trusted to tell the client's address (0: the client is whoever connects)
  * @param auth authentication for every route (a route's own replaces it)
  * @param access rules checked for every request, before the route's own
+ * @param tls TLS termination: the listener serves HTTPS only
  */
 public record GatewaySpec(
     String name, Source source, String address, int port, List<String> hosts, String zone,
     Optional<CorsSpec> cors, Optional<CompressionSpec> compression, boolean grpcWeb, Optional<RateLimitSpec> rateLimit,
-    int trustedHops, Optional<AuthSpec> auth, List<AccessRule> access)
+    int trustedHops, Optional<AuthSpec> auth, List<AccessRule> access, Optional<TlsSpec> tls)
     implements PolicyResource {
   public static final String KIND = "Gateway";
 

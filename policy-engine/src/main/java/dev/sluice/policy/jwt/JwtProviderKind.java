@@ -116,6 +116,8 @@ public final class JwtProviderKind implements PolicyKind<JwtProviderSpec> {
   private static Optional<Jwks> localJwks(YamlNode at, String path, Fields f, Source source) {
     Path dir = source.file().toAbsolutePath().getParent();
     Path file = dir.resolve(path).normalize();
+    // watched like the policy files: new keys apply without a restart
+    f.diagnostics().referencedFile(file);
     String text;
     try {
       text = Files.readString(file);

@@ -38,7 +38,7 @@ final class HashedSnapshot extends Snapshot {
     this.endpoints = hashed(r.endpoints());
     this.listeners = hashed(r.listeners());
     this.routes = hashed(r.routes());
-    this.secrets = hashed(List.of());
+    this.secrets = hashed(r.secrets());
   }
 
   XdsResources source() {
@@ -66,13 +66,18 @@ final class HashedSnapshot extends Snapshot {
     });
   }
 
-  /** Per-type versions, for status pages and logs. */
+  /**
+   * Per-type versions, for status pages and logs, and to tell whether a stage changes anything:
+   * every type must be in it (a rotated certificate changes only the secrets). Versions are
+   * truncated hashes: they show that a secret changed, not what it holds.
+   */
   Map<String, String> versions() {
     return Map.of(
         "clusters", clusters.version(),
         "endpoints", endpoints.version(),
         "listeners", listeners.version(),
-        "routes", routes.version());
+        "routes", routes.version(),
+        "secrets", secrets.version());
   }
 
   @Override

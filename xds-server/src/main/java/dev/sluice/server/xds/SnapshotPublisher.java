@@ -148,6 +148,7 @@ public final class SnapshotPublisher implements AutoCloseable {
       case "ClusterLoadAssignment" -> "endpoint/";
       case "Listener" -> "listener/";
       case "RouteConfiguration" -> "route/";
+      case "Secret" -> "secret/";
       default -> "?";
     };
     return new ArrayList<>(s.source().origins().entrySet().stream()

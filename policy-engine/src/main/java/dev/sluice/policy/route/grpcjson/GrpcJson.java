@@ -38,6 +38,7 @@ public final class GrpcJson {
     }
     Path base = n.file() == null ? Path.of(".") : n.file().toAbsolutePath().getParent();
     Path path = base.resolve(file.get()).normalize();
+    f.diagnostics().referencedFile(path);
     byte[] bytes;
     FileDescriptorSet set;
     try {
