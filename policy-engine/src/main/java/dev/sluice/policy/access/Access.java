@@ -52,11 +52,14 @@ public final class Access {
       if (!f.object(rule, Set.of("allow", "deny"))) {
         continue;
       }
-      if (rule.fields().size() != 1) {
-        f.error(rule, "give exactly one of allow and deny");
-        continue;
-      }
       boolean allow = rule.fields().containsKey("allow");
+      boolean deny = rule.fields().containsKey("deny");
+      if (allow == deny) {
+        if (allow || rule.fields().isEmpty()) {
+          f.error(rule, "give exactly one of allow and deny");
+        }
+        continue; // otherwise the unknown field is reported already
+      }
       YamlNode c = rule.get(allow ? "allow" : "deny");
       if (c.isScalar() && c.value().isNull() || c.isObject() && c.fields().isEmpty()) {
         out.add(new AccessRule(allow, List.of(), List.of(), List.of(), Map.of(), Map.of(), List.of(), List.of(),

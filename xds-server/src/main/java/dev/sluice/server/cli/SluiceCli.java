@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "sluice 0.1.0",
     description = "An xDS control plane: compiles a service registry and YAML policies into Envoy configuration.",
-    subcommands = {ServeCommand.class, ValidateCommand.class})
+    subcommands = {ServeCommand.class, ValidateCommand.class, HashKeyCommand.class, HashKeyCommand.HashPasswordCommand.class})
 public final class SluiceCli {
   public static void main(String[] args) {
     System.exit(run(args));
