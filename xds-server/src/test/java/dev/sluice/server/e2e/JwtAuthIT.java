@@ -122,4 +122,30 @@ class JwtAuthIT {
       jwks.stop(0);
     }
   }
+
+  @Test
+  void aBucketPerSubjectClaim() throws Exception {
+    try (HttpUpstream orders = HttpUpstream.start("orders"); SluiceFixture sluice = new SluiceFixture()) {
+      sluice.writeRegistry("services:\n  orders: [\"" + orders.address() + "\"]\n");
+      Files.writeString(sluice.policies.resolve("jwks.json"), signer.jwks());
+      sluice.writePolicy("jwt.yaml", "kind: JwtProvider\nname: auth\nissuer: " + ISSUER + "\njwks: {file: jwks.json}\n");
+      sluice.writePolicy("routes.yaml", """
+          kind: Route
+          name: orders
+          to: orders
+          auth: {jwt: {providers: [auth]}}
+          rateLimit: {requests: 3, per: minute, by: {claim: sub}}
+          """);
+      sluice.start();
+      envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
+      String alice = token(Map.of("sub", "alice"));
+      String bob = token(Map.of("sub", "bob"));
+      java.util.List<Integer> aliceStatuses = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        aliceStatuses.add(sluice.get("/", "authorization", alice).statusCode());
+      }
+      assertThat(aliceStatuses).containsExactly(200, 200, 200, 429);
+      assertThat(sluice.get("/", "authorization", bob).statusCode()).as("bob's own bucket").isEqualTo(200);
+    }
+  }
 }

@@ -62,4 +62,40 @@ class LocalRateLimitIT {
       }
     }
   }
+
+  @Test
+  void aBucketPerClientAddressOrHeaderValue() throws Exception {
+    try (HttpUpstream users = HttpUpstream.start("users"); SluiceFixture sluice = new SluiceFixture()) {
+      sluice.writeRegistry("services:\n  users: [\"" + users.address() + "\"]\n");
+      sluice.writePolicy("routes.yaml", """
+          kind: Route
+          name: by-ip
+          match: {prefix: /ip}
+          to: users
+          rateLimit: {requests: 5, per: minute, by: clientIp}
+          ---
+          kind: Route
+          name: by-tenant
+          to: users
+          rateLimit: {requests: 5, per: minute, by: {header: x-tenant}}
+          """);
+      sluice.start();
+      envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
+
+      assertThat(statuses(sluice, "127.0.0.2", "/ip", 7)).containsExactly(200, 200, 200, 200, 200, 429, 429);
+      assertThat(statuses(sluice, "127.0.0.3", "/ip", 6)).as("another address, another bucket")
+          .containsExactly(200, 200, 200, 200, 200, 429);
+      assertThat(statuses(sluice, "127.0.0.2", "/t", 6, "X-Tenant: acme")).containsExactly(200, 200, 200, 200, 200, 429);
+      assertThat(statuses(sluice, "127.0.0.2", "/t", 6, "X-Tenant: globex")).containsExactly(200, 200, 200, 200, 200, 429);
+    }
+  }
+
+  private static java.util.List<Integer> statuses(SluiceFixture sluice, String from, String path, int n, String... headers)
+      throws Exception {
+    java.util.List<Integer> out = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(dev.sluice.testing.RawHttp.send(from, sluice.gatewayPort, "GET", path, headers).status());
+    }
+    return out;
+  }
 }
