@@ -1,6 +1,7 @@
 package dev.sluice.ir;
 
 import dev.sluice.policy.compression.CompressionSpec;
+import dev.sluice.policy.hardening.HardeningSpec;
 import dev.sluice.policy.route.grpcjson.GrpcJsonSpec;
 import dev.sluice.policy.tls.TlsSpec;
 import java.util.List;
@@ -18,12 +19,13 @@ import java.util.Optional;
  * @param rateLimit whether any route or virtual host is rate limited (the listener then needs the filter)
  * @param trustedHops proxies in front of the gateway trusted to append to X-Forwarded-For
  * @param auth the authentication and access filters its routes need
+ * @param hardening the edge limits
  * @param tls TLS termination: certificate, key and client CA go to Envoy as SDS secrets
  */
 public record HttpListener(
     String name, String address, int port, List<VirtualHost> virtualHosts, boolean cors, Optional<CompressionSpec> compression,
     boolean cache, Optional<GrpcJsonSpec> grpcJson, boolean grpcWeb, boolean rateLimit,
-    int trustedHops, ListenerAuth auth, Optional<TlsSpec> tls) {
+    int trustedHops, ListenerAuth auth, Optional<TlsSpec> tls, HardeningSpec hardening) {
   public HttpListener {
     virtualHosts = List.copyOf(virtualHosts);
   }

@@ -5,6 +5,7 @@ import com.google.protobuf.BoolValue;
 import com.google.protobuf.UInt32Value;
 import dev.sluice.ir.HttpListener;
 import dev.sluice.ir.ListenerAuth;
+import dev.sluice.policy.hardening.HardeningSpec;
 import dev.sluice.ir.ProxyConfig;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
@@ -20,7 +21,6 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.LocalReplyConfig;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
-import java.time.Duration;
 
 /**
  * HTTP listeners with an HTTP connection manager that fetches its routes over RDS. The settings
@@ -33,6 +33,7 @@ final class ListenerTranslator implements FeatureTranslator {
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {
     for (HttpListener l : ir.listeners()) {
+      HardeningSpec h = l.hardening();
       HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder()
           .setStatPrefix(l.name())
           .setCodecType(HttpConnectionManager.CodecType.AUTO)
@@ -40,19 +41,28 @@ final class ListenerTranslator implements FeatureTranslator {
           .setUseRemoteAddress(BoolValue.of(true))
           .setXffNumTrustedHops(l.trustedHops())
           .setNormalizePath(BoolValue.of(true))
-          .setMergeSlashes(true)
-          .setPathWithEscapedSlashesAction(HttpConnectionManager.PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT)
+          .setMergeSlashes(h.mergeSlashes())
+          .setPathWithEscapedSlashesAction(switch (h.escapedSlashes()) {
+            case REDIRECT -> HttpConnectionManager.PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT;
+            case REJECT -> HttpConnectionManager.PathWithEscapedSlashesAction.REJECT_REQUEST;
+            case UNESCAPE -> HttpConnectionManager.PathWithEscapedSlashesAction.UNESCAPE_AND_FORWARD;
+            case KEEP -> HttpConnectionManager.PathWithEscapedSlashesAction.KEEP_UNCHANGED;
+          })
           .setCommonHttpProtocolOptions(HttpProtocolOptions.newBuilder()
-              .setIdleTimeout(Protos.duration(Duration.ofHours(1)))
-              .setHeadersWithUnderscoresAction(HttpProtocolOptions.HeadersWithUnderscoresAction.REJECT_REQUEST))
+              .setIdleTimeout(Protos.duration(h.idleTimeout()))
+              .setHeadersWithUnderscoresAction(switch (h.headersWithUnderscores()) {
+                case REJECT -> HttpProtocolOptions.HeadersWithUnderscoresAction.REJECT_REQUEST;
+                case DROP -> HttpProtocolOptions.HeadersWithUnderscoresAction.DROP_HEADER;
+                case ALLOW -> HttpProtocolOptions.HeadersWithUnderscoresAction.ALLOW;
+              }))
           .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance())
           .setHttp2ProtocolOptions(Http2ProtocolOptions.newBuilder()
-              .setMaxConcurrentStreams(UInt32Value.of(100))
+              .setMaxConcurrentStreams(UInt32Value.of(h.maxConcurrentStreams()))
               .setInitialStreamWindowSize(UInt32Value.of(64 * 1024))
               .setInitialConnectionWindowSize(UInt32Value.of(1024 * 1024)))
-          .setStreamIdleTimeout(Protos.duration(Duration.ofMinutes(5)))
-          .setRequestTimeout(Protos.duration(Duration.ofMinutes(5)))
-          .setRequestHeadersTimeout(Protos.duration(Duration.ofSeconds(10)));
+          .setStreamIdleTimeout(Protos.duration(h.streamIdleTimeout()))
+          .setRequestTimeout(Protos.duration(h.requestTimeout()))
+          .setRequestHeadersTimeout(Protos.duration(h.requestHeadersTimeout()));
       // Filter order: CORS answers preflights before anything else runs (browsers send them
       // without credentials); gRPC-Web and the
       // JSON transcoder turn requests into gRPC before routing; compression wraps
@@ -100,7 +110,7 @@ final class ListenerTranslator implements FeatureTranslator {
           .setName(l.name())
           .setAddress(Address.newBuilder().setSocketAddress(
               SocketAddress.newBuilder().setAddress(l.address()).setPortValue(l.port())))
-          .setPerConnectionBufferLimitBytes(UInt32Value.of(ClusterTranslator.BUFFER_LIMIT))
+          .setPerConnectionBufferLimitBytes(UInt32Value.of(h.bufferLimitBytes()))
           .addFilterChains(FilterChain.newBuilder()
               .addFilters(Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(hcm.build())))));
     }

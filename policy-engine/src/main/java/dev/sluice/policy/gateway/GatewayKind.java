@@ -6,6 +6,7 @@ import dev.sluice.policy.auth.Auth;
 import dev.sluice.policy.compression.Compression;
 import dev.sluice.policy.cors.Cors;
 import dev.sluice.policy.ratelimit.RateLimits;
+import dev.sluice.policy.hardening.Hardening;
 import dev.sluice.policy.tls.Tls;
 import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.Source;
@@ -30,6 +31,7 @@ import java.util.Set;
  * clientIp: {trustedHops: 1}   # proxies in front that are trusted to set X-Forwarded-For (default 0)
  * auth: {jwt: {providers: [auth0]}}   # see auth.Auth
  * access: [{deny: {ips: [203.0.113.0/24]}}]   # see access.Access
+ * hardening: {requestTimeout: 15m}   # relaxes one edge default (a warning); see hardening.Hardening
  * tls: {certificate: certs/edge.pem, key: certs/edge-key.pem}   # see tls.Tls
  * </pre>
  */
@@ -41,7 +43,8 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
 
   @Override
   public Set<String> fields() {
-    return Set.of("kind", "name", "port", "address", "hosts", "zone", "cors", "compression", "grpcWeb", "rateLimit", "clientIp", "auth", "access", "tls");
+    return Set.of("kind", "name", "port", "address", "hosts", "zone", "cors", "compression", "grpcWeb", "rateLimit", "clientIp", "auth", "access", "tls",
+        "hardening");
   }
 
   @Override
@@ -59,7 +62,8 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
     return Optional.of(new GatewaySpec(name, source, address, port.getAsInt(), hosts.isEmpty() ? List.of("*") : hosts,
         f.string(doc.get("zone")).orElse(""), Cors.read(doc.get("cors"), f), Compression.read(doc.get("compression"), f),
         f.bool(doc.get("grpcWeb")).orElse(false), RateLimits.read(doc.get("rateLimit"), f), trustedHops(doc.get("clientIp"), f),
-        gatewayAuth(doc.get("auth"), f), Access.read(doc.get("access"), f), Tls.read(doc.get("tls"), f)));
+        gatewayAuth(doc.get("auth"), f), Access.read(doc.get("access"), f), Tls.read(doc.get("tls"), f),
+        Hardening.read(doc.get("hardening"), f)));
   }
 
   private static int trustedHops(YamlNode n, Fields f) {

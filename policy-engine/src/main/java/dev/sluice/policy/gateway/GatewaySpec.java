@@ -3,6 +3,7 @@ package dev.sluice.policy.gateway;
 import dev.sluice.policy.PolicyResource;
 import dev.sluice.policy.Source;
 import dev.sluice.policy.access.AccessRule;
+import dev.sluice.policy.hardening.HardeningSpec;
 import dev.sluice.policy.auth.AuthSpec;
 import dev.sluice.policy.compression.CompressionSpec;
 import dev.sluice.policy.cors.CorsSpec;
@@ -26,11 +27,13 @@ import java.util.Optional;
  * @param auth authentication for every route (a route's own replaces it)
  * @param access rules checked for every request, before the route's own
  * @param tls TLS termination: the listener serves HTTPS only
+ * @param hardening the edge limits ({@link HardeningSpec#DEFAULTS} unless relaxed)
  */
 public record GatewaySpec(
     String name, Source source, String address, int port, List<String> hosts, String zone,
     Optional<CorsSpec> cors, Optional<CompressionSpec> compression, boolean grpcWeb, Optional<RateLimitSpec> rateLimit,
-    int trustedHops, Optional<AuthSpec> auth, List<AccessRule> access, Optional<TlsSpec> tls)
+    int trustedHops, Optional<AuthSpec> auth, List<AccessRule> access, Optional<TlsSpec> tls,
+    HardeningSpec hardening)
     implements PolicyResource {
   public static final String KIND = "Gateway";
 

@@ -95,4 +95,14 @@ class EdgeHardeningIT {
     // an escaped slash is unescaped and the client redirected to the plain path
     assertThat(raw("/admin%2Fsecret")).isEqualTo("307");
   }
+
+  @Test
+  void aGatewayMayRelaxADefaultExplicitly() throws Exception {
+    assertThat(raw("/", "x_bad_header: 1")).isEqualTo("400");
+    sluice.writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort
+        + "\nhardening: {headersWithUnderscores: allow}\n");
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .until(() -> raw("/", "x_bad_header: 1").equals("200 web"));
+    assertThat(web.received().get(web.received().size() - 1).header("x_bad_header")).isEqualTo("1");
+  }
 }
