@@ -108,7 +108,8 @@ class JwtAuthIT {
     try (HttpUpstream orders = HttpUpstream.start("orders"); SluiceFixture sluice = new SluiceFixture()) {
       sluice.writeRegistry("services:\n  orders: [\"" + orders.address() + "\"]\n");
       sluice.writePolicy("jwt.yaml", "kind: JwtProvider\nname: auth\nissuer: " + ISSUER + "\njwks: {url: \"http://127.0.0.1:"
-          + jwks.getAddress().getPort() + "/.well-known/jwks.json\", cacheFor: 10m}\n");
+          + jwks.getAddress().getPort() + "/.well-known/jwks.json\", cacheFor: 10m}\n"
+          + "tokenFrom: [{header: Authorization, prefix: \"Bearer \"}, {query: access_token}]\n");
       sluice.writePolicy("routes.yaml", "kind: Route\nname: orders\nto: orders\nauth: {jwt: {providers: [auth]}}\n");
       sluice.start();
       envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
@@ -117,6 +118,8 @@ class JwtAuthIT {
       assertThat(sluice.get("/x", "authorization", token(Map.of())).statusCode()).isEqualTo(200);
       String forged = "Bearer " + stranger.token(Map.of("iss", ISSUER, "aud", "orders-api"));
       assertThat(sluice.get("/x", "authorization", forged).statusCode()).isEqualTo(401);
+      assertThat(sluice.get("/x?access_token=" + token(Map.of()).substring("Bearer ".length())).statusCode())
+          .as("token in the query").isEqualTo(200);
       assertThat(fetches.get()).as("keys fetched once and cached").isEqualTo(1);
     } finally {
       jwks.stop(0);
