@@ -13,10 +13,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,21 +28,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileSetWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FileSetWatcher.class);
-  private final Duration debounce;
-  private final Runnable onChange;
   private final WatchService watchService;
-  private final ScheduledExecutorService scheduler;
+  private final Debouncer reload;
   private final Thread thread;
   /** Watched folder → the names of the watched files in it. */
   private final Map<Path, Set<String>> files = new HashMap<>();
   private final Map<Path, WatchKey> keys = new HashMap<>();
-  private ScheduledFuture<?> pending;
 
   public FileSetWatcher(Duration debounce, Runnable onChange) throws IOException {
-    this.debounce = debounce;
-    this.onChange = onChange;
     this.watchService = FileSystems.getDefault().newWatchService();
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "sluice-reload-files"));
+    this.reload = new Debouncer("sluice-reload-files", debounce, onChange, "reloading after a change to a watched file");
     this.thread = DaemonThreads.create(this::loop, "sluice-watch-files");
     thread.start();
   }
@@ -110,7 +101,7 @@ public final class FileSetWatcher implements AutoCloseable {
         }
         key.reset();
         if (relevant) {
-          schedule();
+          reload.trigger();
         }
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
@@ -118,20 +109,7 @@ public final class FileSetWatcher implements AutoCloseable {
     }
   }
 
-  private synchronized void schedule() {
-    if (pending != null) {
-      pending.cancel(false);
-    }
-    pending = scheduler.schedule(this::fire, debounce.toMillis(), TimeUnit.MILLISECONDS);
-  }
 
-  private void fire() {
-    try {
-      onChange.run();
-    } catch (RuntimeException e) {
-      LOG.error("reloading after a change to a watched file failed", e);
-    }
-  }
 
   @Override
   public void close() {
@@ -141,6 +119,6 @@ public final class FileSetWatcher implements AutoCloseable {
       // closing a watch service only fails if it is already closed
     }
     thread.interrupt();
-    scheduler.shutdownNow();
+    reload.close();
   }
 }

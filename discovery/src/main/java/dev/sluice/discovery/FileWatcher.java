@@ -9,10 +9,6 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,19 +23,14 @@ import org.slf4j.LoggerFactory;
 public final class FileWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FileWatcher.class);
   private final Path target;
-  private final Duration debounce;
-  private final Runnable onChange;
   private final WatchService watchService;
-  private final ScheduledExecutorService scheduler;
+  private final Debouncer reload;
   private final Thread thread;
-  private ScheduledFuture<?> pending;
 
   public FileWatcher(Path target, Duration debounce, Runnable onChange) throws IOException {
     this.target = target.toAbsolutePath().normalize();
-    this.debounce = debounce;
-    this.onChange = onChange;
     this.watchService = FileSystems.getDefault().newWatchService();
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "sluice-reload"));
+    this.reload = new Debouncer("sluice-reload", debounce, onChange, "reloading " + this.target);
     if (Files.isDirectory(this.target)) {
       try (Stream<Path> dirs = Files.walk(this.target)) {
         for (Path d : (Iterable<Path>) dirs.filter(Files::isDirectory)::iterator) {
@@ -79,7 +70,7 @@ public final class FileWatcher implements AutoCloseable {
         }
         key.reset();
         if (relevant) {
-          schedule();
+          reload.trigger();
         }
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
@@ -89,20 +80,7 @@ public final class FileWatcher implements AutoCloseable {
     }
   }
 
-  private synchronized void schedule() {
-    if (pending != null) {
-      pending.cancel(false);
-    }
-    pending = scheduler.schedule(this::fire, debounce.toMillis(), TimeUnit.MILLISECONDS);
-  }
 
-  private void fire() {
-    try {
-      onChange.run();
-    } catch (RuntimeException e) {
-      LOG.error("reloading {} failed", target, e);
-    }
-  }
 
 
   @Override
@@ -113,6 +91,6 @@ public final class FileWatcher implements AutoCloseable {
       // closing a watch service only fails if it is already closed
     }
     thread.interrupt();
-    scheduler.shutdownNow();
+    reload.close();
   }
 }

@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.HttpUpstream;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import dev.sluice.testing.RawHttp;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,29 +51,11 @@ class EdgeHardeningIT {
     web.close();
   }
 
-  /** Sends one raw HTTP/1.1 request and returns the status line and the upstream that answered. */
+  /** Sends one raw HTTP/1.1 request and returns the status and the upstream that answered. */
   private String raw(String path, String... extraHeaders) throws Exception {
-    try (Socket s = new Socket("127.0.0.1", sluice.gatewayPort)) {
-      s.setSoTimeout(5000);
-      StringBuilder req = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n");
-      for (String h : extraHeaders) {
-        req.append(h).append("\r\n");
-      }
-      req.append("\r\n");
-      OutputStream out = s.getOutputStream();
-      out.write(req.toString().getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-      String status = in.readLine();
-      String upstream = "";
-      String line;
-      while ((line = in.readLine()) != null && !line.isEmpty()) {
-        if (line.toLowerCase().startsWith("x-upstream:")) {
-          upstream = line.substring("x-upstream:".length()).trim();
-        }
-      }
-      return status.split(" ")[1] + (upstream.isEmpty() ? "" : " " + upstream);
-    }
+    RawHttp.Response r = RawHttp.send(null, sluice.gatewayPort, "GET", path, extraHeaders);
+    String upstream = r.header("x-upstream");
+    return r.status() + (upstream == null || upstream.isEmpty() ? "" : " " + upstream);
   }
 
   @Test
