@@ -1,50 +1,82 @@
 package dev.sluice.server;
 
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * Counters and gauges exposed at {@code /metrics} in Prometheus text format. Deliberately tiny
- * until the OpenTelemetry issue wires the SDK; names already follow its conventions.
+ * The control plane's metrics, as OpenTelemetry instruments. Names are Prometheus-style
+ * ({@code sluice_xds_nacks_total}) and labels come in name/value pairs. {@link #get} reads a
+ * counter back (the admin API and tests use it).
  */
 public final class Metrics {
-  private final Map<String, AtomicLong> counters = new ConcurrentSkipListMap<>();
-  private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
+  /** Propagation and push times: from 1 ms to a minute. */
+  private static final List<Double> SECONDS_BUCKETS =
+      List.of(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0);
+  private final Meter meter;
+  private final PrometheusMetricReader prometheus;
+  private final Map<String, LongCounter> counters = new ConcurrentHashMap<>();
+  private final Map<String, DoubleHistogram> histograms = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> values = new ConcurrentHashMap<>();
+
+  Metrics(Meter meter, PrometheusMetricReader prometheus) {
+    this.meter = meter;
+    this.prometheus = prometheus;
+  }
 
   public void increment(String name, String... labels) {
-    counters.computeIfAbsent(key(name, labels), k -> new AtomicLong()).incrementAndGet();
+    counters.computeIfAbsent(name, n -> meter.counterBuilder(n).build()).add(1, attributes(labels));
+    values.computeIfAbsent(key(name, labels), k -> new AtomicLong()).incrementAndGet();
   }
 
   public long get(String name, String... labels) {
-    AtomicLong v = counters.get(key(name, labels));
+    AtomicLong v = values.get(key(name, labels));
     return v == null ? 0 : v.get();
   }
 
   public void gauge(String name, LongSupplier supplier) {
-    gauges.put(name, supplier);
+    meter.gaugeBuilder(name).ofLongs().buildWithCallback(m -> m.record(supplier.getAsLong()));
+  }
+
+  /** A duration in seconds, into a histogram named {@code name} (which ends in {@code _seconds}). */
+  public void seconds(String name, double seconds, String... labels) {
+    histograms.computeIfAbsent(name, n -> meter.histogramBuilder(n).setUnit("s")
+        .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS).build()).record(seconds, attributes(labels));
+  }
+
+  private static Attributes attributes(String... labels) {
+    AttributesBuilder b = Attributes.builder();
+    for (int i = 0; i + 1 < labels.length; i += 2) {
+      b.put(labels[i], labels[i + 1]);
+    }
+    return b.build();
   }
 
   private static String key(String name, String... labels) {
-    if (labels.length == 0) {
-      return name;
-    }
-    StringBuilder sb = new StringBuilder(name).append('{');
-    for (int i = 0; i + 1 < labels.length; i += 2) {
-      if (i > 0) {
-        sb.append(',');
-      }
-      sb.append(labels[i]).append("=\"").append(labels[i + 1].replace("\"", "\\\"")).append('"');
-    }
-    return sb.append('}').toString();
+    return name + String.join("\u0000", labels);
   }
 
+  /** Every metric in Prometheus' text format, for {@code /metrics}. */
   public String prometheus() {
-    StringBuilder sb = new StringBuilder();
-    counters.forEach((k, v) -> sb.append(k).append(' ').append(v.get()).append('\n'));
-    new ConcurrentSkipListMap<>(gauges).forEach((k, v) -> sb.append(k).append(' ').append(v.getAsLong()).append('\n'));
-    return sb.toString();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      PrometheusTextFormatWriter.create().write(out, prometheus.collect());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 }

@@ -10,6 +10,8 @@ import java.util.function.UnaryOperator;
  *
  * @param resourceHook applied to every group's resources before publishing; identity in
  *     production, used by tests to inject a resource Envoy must reject
+ * @param telemetry makes the server's OpenTelemetry (from the environment in production)
+ * @param adminToken when present, the admin API wants it as a bearer token (or basic-auth password)
  */
 public record ServerOptions(
     Registry registry,
@@ -19,7 +21,9 @@ public record ServerOptions(
     String adminHost,
     int adminPort,
     Duration debounce,
-    UnaryOperator<XdsResources> resourceHook) {
+    UnaryOperator<XdsResources> resourceHook,
+    java.util.function.Supplier<Telemetry> telemetry,
+    java.util.Optional<String> adminToken) {
 
   public static ServerOptions defaults(Path registryFile, Path policies) {
     return defaults(new Registry.File(registryFile), policies);
@@ -27,14 +31,30 @@ public record ServerOptions(
 
   public static ServerOptions defaults(Registry registry, Path policies) {
     return new ServerOptions(registry, policies, "0.0.0.0", 18000, "127.0.0.1", 18001, Duration.ofMillis(100),
-        UnaryOperator.identity());
+        UnaryOperator.identity(), Telemetry::fromEnvironment, java.util.Optional.empty());
   }
 
   public ServerOptions withPorts(int xds, int admin) {
-    return new ServerOptions(registry, policies, xdsHost, xds, adminHost, admin, debounce, resourceHook);
+    return new ServerOptions(registry, policies, xdsHost, xds, adminHost, admin, debounce, resourceHook, telemetry, adminToken);
   }
 
   public ServerOptions withResourceHook(UnaryOperator<XdsResources> hook) {
-    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, hook);
+    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, hook, telemetry, adminToken);
+  }
+
+  public ServerOptions withTelemetry(java.util.function.Supplier<Telemetry> telemetry) {
+    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, resourceHook, telemetry, adminToken);
+  }
+
+  public ServerOptions withAdminToken(String token) {
+    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, resourceHook, telemetry,
+        java.util.Optional.of(token));
+  }
+
+  /** Never prints the admin token. */
+  @Override
+  public String toString() {
+    return "ServerOptions[registry=" + registry + ", policies=" + policies + ", xds=" + xdsHost + ":" + xdsPort + ", admin="
+        + adminHost + ":" + adminPort + ", adminToken=" + (adminToken.isPresent() ? "set" : "none") + "]";
   }
 }

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SluiceServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
-  private final Metrics metrics = new Metrics();
+  private final Telemetry telemetry;
+  private final Metrics metrics;
   /** Everything started, closed in reverse order — also when start-up fails half-way. */
   private final Deque<AutoCloseable> started;
   private final XdsServer xds;
@@ -41,9 +42,11 @@ public final class SluiceServer implements AutoCloseable {
   private SluiceServer(ServerOptions options, Deque<AutoCloseable> started) throws IOException {
     this.options = options;
     this.started = started;
-    xds = track(new XdsServer(options.xdsHost(), options.xdsPort(), metrics).start());
-    pipeline = track(new ConfigPipeline(xds.publisher()::publish, options.resourceHook(), metrics));
-    admin = track(new AdminServer(options.adminHost(), options.adminPort(), this).start());
+    telemetry = track(options.telemetry().get());
+    metrics = telemetry.metrics();
+    xds = track(new XdsServer(options.xdsHost(), options.xdsPort(), metrics, telemetry.tracer()).start());
+    pipeline = track(new ConfigPipeline(xds.publisher()::publish, options.resourceHook(), metrics, telemetry.tracer()));
+    admin = track(new AdminServer(options.adminHost(), options.adminPort(), this, options.adminToken()).start());
     referencedFiles = track(new FileSetWatcher(options.debounce(), this::reloadPolicies));
     reloadPolicies();
     // every file under the folder counts, not only *.yaml: certificates may live there too
@@ -116,6 +119,14 @@ public final class SluiceServer implements AutoCloseable {
 
   public Metrics metrics() {
     return metrics;
+  }
+
+  public Telemetry telemetry() {
+    return telemetry;
+  }
+
+  public ServerOptions options() {
+    return options;
   }
 
   public XdsServer xds() {

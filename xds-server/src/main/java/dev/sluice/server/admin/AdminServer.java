@@ -1,36 +1,47 @@
 package dev.sluice.server.admin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.discovery.DaemonThreads;
 import dev.sluice.server.SluiceServer;
-import dev.sluice.server.xds.ProxyRegistry;
-import dev.sluice.yaml.Finding;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 
 /**
- * The admin HTTP endpoint: {@code /healthz} (the process is up), {@code /ready} (200 once the
- * first complete config is in the cache), {@code /status} (JSON: snapshot versions, proxies with
- * their ACK/NACK state, the findings of the last policy and registry load) and {@code /metrics}
- * (Prometheus text). The JDK's server is enough for a handful of operator requests.
+ * The admin HTTP endpoint (JSON unless said otherwise; docs/operations.md):
+ * <ul>
+ *   <li>{@code /healthz} (the process is up) and {@code /ready} (200 once the first complete config
+ *       is in the cache): always open, for probes;
+ *   <li>{@code /proxies}: each connected Envoy, what it was sent and accepted, its NACKs with
+ *       Envoy's error and the policies behind them, its last accepted change;
+ *   <li>{@code /changes}: recent changes and how long until every proxy accepted them;
+ *   <li>{@code /policies}: each policy document, accepted or rejected and why, and what it affects;
+ *   <li>{@code /catalog}: the services and instances the config is built from;
+ *   <li>{@code /config/<group or node>}: the resources that proxy should have (YAML);
+ *   <li>{@code /status}: all of the above in one document (kept for scripts);
+ *   <li>{@code /metrics}: Prometheus text; {@code /}: the status page (HTML).
+ * </ul>
+ * With a token, every endpoint but the probes wants it as {@code Authorization: Bearer <token>},
+ * or as the password of basic auth so that a browser can open the status page. The JDK's server
+ * is enough for a handful of operator requests.
  */
 public final class AdminServer implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private final HttpServer http;
   private final SluiceServer server;
+  private final Optional<byte[]> token;
 
-  public AdminServer(String host, int port, SluiceServer server) {
+  public AdminServer(String host, int port, SluiceServer server, Optional<String> token) {
     this.server = server;
+    this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8));
     try {
       this.http = HttpServer.create(new InetSocketAddress(host, port), 0);
     } catch (IOException e) {
@@ -42,8 +53,65 @@ public final class AdminServer implements AutoCloseable {
       boolean ready = server.ready();
       send(ex, ready ? 200 : 503, "text/plain", ready ? "ready\n" : "waiting for the first complete config\n");
     });
-    http.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4", server.metrics().prometheus()));
-    http.createContext("/status", ex -> send(ex, 200, "application/json", JSON.writeValueAsString(status())));
+    guarded("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", server.metrics().prometheus()));
+    guarded("/status", ex -> json(ex, status()));
+    guarded("/proxies", ex -> json(ex, AdminJson.proxies(server)));
+    guarded("/changes", ex -> json(ex, AdminJson.changes(server)));
+    guarded("/policies", ex -> json(ex, AdminJson.policies(server)));
+    guarded("/catalog", ex -> json(ex, AdminJson.catalog(server)));
+    guarded("/config/", this::config);
+    guarded("/", ex -> {
+      if (!ex.getRequestURI().getPath().equals("/")) {
+        send(ex, 404, "text/plain", "not found: see / for the status page and docs/operations.md for the API\n");
+        return;
+      }
+      send(ex, 200, "text/html; charset=utf-8", StatusPage.render(server));
+    });
+  }
+
+  private void guarded(String path, HttpHandler handler) {
+    http.createContext(path, ex -> {
+      if (!authorized(ex)) {
+        ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"sluice admin\"");
+        send(ex, 401, "text/plain", "this admin API needs its token: Authorization: Bearer <token>\n");
+        return;
+      }
+      handler.handle(ex);
+    });
+  }
+
+  /** Bearer token, or any user name with the token as basic-auth password; compared in constant time. */
+  private boolean authorized(HttpExchange ex) {
+    if (token.isEmpty()) {
+      return true;
+    }
+    String header = ex.getRequestHeaders().getFirst("Authorization");
+    if (header == null) {
+      return false;
+    }
+    byte[] given = null;
+    if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+    } else if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      try {
+        String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        given = decoded.substring(decoded.indexOf(':') + 1).getBytes(StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+    }
+    return given != null && MessageDigest.isEqual(given, token.get());
+  }
+
+  private void config(HttpExchange ex) throws IOException {
+    String name = ex.getRequestURI().getPath().substring("/config/".length());
+    Optional<String> yaml = ConfigView.of(server, name);
+    if (yaml.isEmpty()) {
+      send(ex, 404, "text/plain", "no proxy group or connected node named \"" + name + "\"; groups: "
+          + server.xds().publisher().targets().keySet() + "\n");
+      return;
+    }
+    send(ex, 200, "application/yaml; charset=utf-8", yaml.get());
   }
 
   public AdminServer start() {
@@ -56,9 +124,9 @@ public final class AdminServer implements AutoCloseable {
   }
 
   private ObjectNode status() {
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = AdminJson.JSON.createObjectNode();
     root.put("ready", server.ready());
-    root.set("snapshots", JSON.valueToTree(server.xds().publisher().versions()));
+    root.set("snapshots", AdminJson.JSON.valueToTree(server.xds().publisher().versions()));
     if (server.registry() != null) { // null only while the server is starting
       var source = server.registry().status();
       ObjectNode registry = root.putObject("registry");
@@ -70,47 +138,21 @@ public final class AdminServer implements AutoCloseable {
       registry.put("heldInstances", source.held());
       registry.put("indexResets", source.indexResets());
     }
-    ArrayNode proxies = root.putArray("proxies");
-    for (ProxyRegistry.ProxyState p : server.xds().proxies().connected()) {
-      ObjectNode n = proxies.addObject();
-      n.put("node", p.nodeId());
-      n.put("group", p.group());
-      n.put("stream", p.streamId());
-      ObjectNode types = n.putObject("types");
-      p.types().forEach((type, t) -> {
-        ObjectNode tn = types.putObject(type);
-        tn.put("sent", t.lastSentVersion());
-        tn.put("acked", t.ackedVersion());
-        tn.put("rejected", t.rejectedVersion());
-        tn.put("error", t.lastError());
-        tn.put("pushes", t.pushes());
-        tn.put("nacks", t.nacks());
-      });
-    }
-    root.set("policyFindings", findings(server.pipeline().policyFindings()));
-    root.set("registryFindings", findings(server.pipeline().registryFindings()));
+    root.set("proxies", AdminJson.proxies(server).get("proxies"));
+    root.set("changes", AdminJson.changes(server).get("changes"));
+    root.set("policyFindings", AdminJson.findings(server.pipeline().policyFindings()));
+    root.set("registryFindings", AdminJson.findings(server.pipeline().registryFindings()));
     return root;
   }
 
-  private static ArrayNode findings(List<Finding> findings) {
-    ArrayNode out = JSON.createArrayNode();
-    for (Finding f : findings) {
-      ObjectNode n = out.addObject();
-      n.put("severity", f.severity().label());
-      n.put("file", String.valueOf(f.file()));
-      n.put("line", f.position().line());
-      n.put("column", f.position().column());
-      n.put("resource", f.resource());
-      n.put("field", f.field());
-      n.put("message", f.message());
-      n.put("text", f.format());
-    }
-    return out;
+  private static void json(HttpExchange ex, ObjectNode body) throws IOException {
+    send(ex, 200, "application/json", AdminJson.JSON.writeValueAsString(body));
   }
 
   private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
     ex.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(bytes);

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Optional;
 import dev.sluice.server.SluiceServer;
+import dev.sluice.server.Telemetry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -14,9 +15,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the control plane: watch the registry and policies, serve ADS.")
 final class ServeCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
   @Option(names = "--registry", required = true,
       description = "The service registry: a file (services.yaml), or Consul as consul://host:port or consul+https://host:port.")
   String registry;
@@ -62,6 +68,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--admin-port", defaultValue = "18001", description = "Admin port (default: ${DEFAULT-VALUE}).")
   int adminPort;
 
+  @Option(names = "--admin-token-file",
+      description = "A file holding a token the admin API then requires (Authorization: Bearer <token>, or as the password of basic auth in a browser). /healthz and /ready stay open.")
+  Path adminTokenFile;
+
   @Option(names = "--debounce", defaultValue = "100ms", description = "Quiet time after a file change before reloading (default: ${DEFAULT-VALUE}).",
       converter = DurationConverter.class)
   Duration debounce;
@@ -84,8 +94,16 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException, IOException {
+    Optional<String> adminToken = Optional.empty();
+    if (adminTokenFile != null) {
+      adminToken = Optional.of(Files.readString(adminTokenFile).strip()).filter(t -> !t.isEmpty());
+      if (adminToken.isEmpty()) {
+        spec.commandLine().getErr().println("serve: " + adminTokenFile + " is empty: refusing to start with an empty admin token");
+        return 2;
+      }
+    }
     ServerOptions options = new ServerOptions(registry(), policies, xdsAddress, xdsPort, adminAddress, adminPort, debounce,
-        UnaryOperator.identity());
+        UnaryOperator.identity(), Telemetry::fromEnvironment, adminToken);
     SluiceServer server = SluiceServer.start(options);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,5 +1,12 @@
 package dev.sluice.server.config;
 
+import dev.sluice.server.xds.PropagationTracker.Change;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import java.time.Instant;
+import java.util.function.BiConsumer;
 import dev.sluice.discovery.DaemonThreads;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.ir.Compiler;
@@ -34,27 +41,34 @@ import org.slf4j.LoggerFactory;
 public final class ConfigPipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigPipeline.class);
   private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> DaemonThreads.create(r, "sluice-config"));
-  private final Consumer<Map<String, XdsResources>> publish;
+  private final BiConsumer<Change, Map<String, XdsResources>> publish;
+  private final Tracer tracer;
+  private long changes;
   private final UnaryOperator<XdsResources> resourceHook;
   private final Metrics metrics;
   private volatile ServiceCatalog catalog;
   private volatile PolicySet policies;
   private volatile List<Finding> policyFindings = List.of();
+  private volatile PolicyLoader.Result lastPolicyLoad;
   private volatile List<Finding> registryFindings = List.of();
   private volatile Set<String> loggedWarnings = Set.of();
   private volatile boolean published;
 
-  public ConfigPipeline(Consumer<Map<String, XdsResources>> publish, UnaryOperator<XdsResources> resourceHook, Metrics metrics) {
+  public ConfigPipeline(
+      BiConsumer<Change, Map<String, XdsResources>> publish, UnaryOperator<XdsResources> resourceHook, Metrics metrics,
+      Tracer tracer) {
     this.publish = publish;
+    this.tracer = tracer;
     this.resourceHook = resourceHook;
     this.metrics = metrics;
   }
 
   public void catalogChanged(ServiceCatalog next) {
+    Instant seen = Instant.now();
     executor.execute(() -> {
       catalog = next;
       registryFindings = List.of();
-      rebuild();
+      rebuild("registry", seen);
     });
   }
 
@@ -66,8 +80,10 @@ public final class ConfigPipeline implements AutoCloseable {
   }
 
   public void policiesChanged(PolicyLoader.Result result) {
+    Instant seen = Instant.now();
     executor.execute(() -> {
       policyFindings = result.findings();
+      lastPolicyLoad = result;
       if (result.policies().isEmpty()) {
         metrics.increment("sluice_config_rejected_total", "source", "policies");
         LOG.error("policy change rejected, the previous policies keep serving:");
@@ -75,29 +91,44 @@ public final class ConfigPipeline implements AutoCloseable {
         return;
       }
       policies = result.policies().get();
-      rebuild();
+      rebuild("policies", seen);
     });
   }
 
-  private void rebuild() {
+  /**
+   * Compiles and translates every group and hands the result to the publisher as one change,
+   * numbered, with its cause and the time its input was seen (for propagation tracking).
+   */
+  private void rebuild(String cause, Instant seen) {
     if (catalog == null || policies == null) {
       return;
     }
-    logNewWarnings();
-    Map<String, XdsResources> groups = new TreeMap<>();
-    for (Map.Entry<String, ProxyConfig> e : Compiler.compile(catalog, policies).entrySet()) {
-      XdsResources resources = resourceHook.apply(Translator.translate(e.getValue()));
-      List<String> problems = ConsistencyCheck.problems(resources);
-      if (!problems.isEmpty()) {
-        metrics.increment("sluice_snapshot_inconsistent_total");
-        LOG.error("BUG: group {} would get an inconsistent snapshot, keeping the last good one: {}", e.getKey(), problems);
-        return;
+    Change change = new Change(++changes, cause, seen);
+    Span span = tracer.spanBuilder("sluice.rebuild").setAttribute("sluice.change.id", change.id())
+        .setAttribute("sluice.change.cause", cause).startSpan();
+    long start = System.nanoTime();
+    try (Scope ignored = span.makeCurrent()) {
+      logNewWarnings();
+      Map<String, XdsResources> groups = new TreeMap<>();
+      for (Map.Entry<String, ProxyConfig> e : Compiler.compile(catalog, policies).entrySet()) {
+        XdsResources resources = resourceHook.apply(Translator.translate(e.getValue()));
+        List<String> problems = ConsistencyCheck.problems(resources);
+        if (!problems.isEmpty()) {
+          metrics.increment("sluice_snapshot_inconsistent_total");
+          span.setStatus(StatusCode.ERROR, "inconsistent snapshot for group " + e.getKey());
+          LOG.error("BUG: group {} would get an inconsistent snapshot, keeping the last good one: {}", e.getKey(), problems);
+          return;
+        }
+        groups.put(e.getKey(), resources);
       }
-      groups.put(e.getKey(), resources);
+      span.setAttribute("sluice.groups", groups.size());
+      metrics.seconds("sluice_translate_seconds", (System.nanoTime() - start) / 1e9);
+      publish.accept(change, groups);
+      metrics.increment("sluice_config_builds_total");
+      published = true;
+    } finally {
+      span.end();
     }
-    publish.accept(groups);
-    metrics.increment("sluice_config_builds_total");
-    published = true;
   }
 
   private void logNewWarnings() {
@@ -116,6 +147,16 @@ public final class ConfigPipeline implements AutoCloseable {
   /** True once a snapshot has been built from a complete first sync. */
   public boolean published() {
     return published;
+  }
+
+  /** The last policy load, accepted or not; empty before the first. */
+  public java.util.Optional<PolicyLoader.Result> lastPolicyLoad() {
+    return java.util.Optional.ofNullable(lastPolicyLoad);
+  }
+
+  /** The catalog the running config was built from; empty before the first sync. */
+  public java.util.Optional<ServiceCatalog> catalog() {
+    return java.util.Optional.ofNullable(catalog);
   }
 
   public List<Finding> policyFindings() {

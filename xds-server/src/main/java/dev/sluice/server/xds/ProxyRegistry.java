@@ -35,6 +35,10 @@ public final class ProxyRegistry {
     volatile String group;
     final Instant connectedAt = Instant.now();
     final Map<String, TypeState> types = new ConcurrentHashMap<>();
+    /** The latest NACKs, newest first. */
+    final java.util.Deque<Nack> nacks = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    /** The newest change this proxy accepted, and how long after it was seen. */
+    volatile ChangeAck lastChange;
 
     ProxyState(long streamId) {
       this.streamId = streamId;
@@ -59,7 +63,38 @@ public final class ProxyRegistry {
     public Map<String, TypeState> types() {
       return Map.copyOf(types);
     }
+
+    public Instant connectedAt() {
+      return connectedAt;
+    }
+
+    public List<Nack> nacks() {
+      return List.copyOf(nacks);
+    }
+
+    public java.util.Optional<ChangeAck> lastChange() {
+      return java.util.Optional.ofNullable(lastChange);
+    }
+
+    /** The node's {@code sluice.role} metadata (edge or sidecar), else "edge". */
+    public String role() {
+      var n = node;
+      if (n != null && n.getMetadata().containsFields("sluice.role")) {
+        return n.getMetadata().getFieldsOrThrow("sluice.role").getStringValue();
+      }
+      return "edge";
+    }
   }
+
+  /**
+   * One rejected push: Envoy's error_detail and the policies behind the rejected type.
+   *
+   * @param policies such as {@code Route/users (policies/routes.yaml:3:1)}
+   */
+  public record Nack(String type, String version, String error, List<String> policies, Instant at) {}
+
+  /** A change a proxy accepted. */
+  public record ChangeAck(long changeId, java.time.Duration after) {}
 
   public static final class TypeState {
     volatile boolean delta;

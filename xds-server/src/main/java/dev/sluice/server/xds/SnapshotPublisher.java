@@ -1,5 +1,10 @@
 package dev.sluice.server.xds;
 
+import dev.sluice.server.Metrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import dev.sluice.discovery.DaemonThreads;
 import dev.sluice.xds.MakeBeforeBreak;
 import dev.sluice.xds.MakeBeforeBreak.Await;
@@ -37,34 +42,65 @@ public final class SnapshotPublisher implements AutoCloseable {
   /** The latest target of each group, reached once its stages are done. */
   private final Map<String, XdsResources> target = new ConcurrentHashMap<>();
   private final Map<String, Long> generation = new ConcurrentHashMap<>();
+  private final PropagationTracker propagation;
+  private final Tracer tracer;
+  private final Metrics metrics;
   private final ExecutorService stager = Executors.newSingleThreadExecutor(r -> DaemonThreads.create(r, "sluice-publish"));
 
-  SnapshotPublisher(SimpleCache<String> cache, ProxyRegistry proxies) {
+  SnapshotPublisher(
+      SimpleCache<String> cache, ProxyRegistry proxies, PropagationTracker propagation, Tracer tracer, Metrics metrics) {
+    this.metrics = metrics;
     this.cache = cache;
     this.proxies = proxies;
+    this.propagation = propagation;
+    this.tracer = tracer;
+  }
+
+  /** Publishes the complete desired state with no change to track (tests). */
+  public void publish(Map<String, XdsResources> groups) {
+    publish(new PropagationTracker.Change(0, "direct", java.time.Instant.now()), groups);
   }
 
   /** Publishes the complete desired state: groups not in {@code groups} are emptied. */
-  public synchronized void publish(Map<String, XdsResources> groups) {
+  public synchronized void publish(PropagationTracker.Change change, Map<String, XdsResources> groups) {
     Map<String, XdsResources> all = new TreeMap<>(groups);
     for (String known : target.keySet()) {
       all.putIfAbsent(known, XdsResources.EMPTY);
     }
+    List<String> changed = new ArrayList<>();
     all.forEach((group, next) -> {
       XdsResources previous = target.put(group, next);
-      if (next.equals(previous)) {
-        return;
+      if (!next.equals(previous)) {
+        changed.add(group);
       }
-      long gen = generation.merge(group, 1L, Long::sum);
-      stager.execute(() -> run(group, gen, next));
     });
+    propagation.begin(change, changed);
+    Context parent = Context.current();
+    for (String group : changed) {
+      XdsResources next = all.get(group);
+      long gen = generation.merge(group, 1L, Long::sum);
+      stager.execute(parent.wrap(() -> run(change, group, gen, next)));
+    }
   }
 
-  private void run(String group, long gen, XdsResources next) {
+  private void run(PropagationTracker.Change change, String group, long gen, XdsResources next) {
+    Span span = tracer.spanBuilder("sluice.push").setAttribute("sluice.change.id", change.id())
+        .setAttribute("sluice.group", group).startSpan();
+    long start = System.nanoTime();
+    try (Scope ignored = span.makeCurrent()) {
+      stage(change, group, gen, next, span);
+      metrics.seconds("sluice_push_seconds", (System.nanoTime() - start) / 1e9, "group", group);
+    } finally {
+      span.end();
+    }
+  }
+
+  private void stage(PropagationTracker.Change change, String group, long gen, XdsResources next, Span span) {
     HashedSnapshot prev = current.get(group);
     List<Stage> stages = MakeBeforeBreak.stages(prev == null ? null : prev.source(), next);
     for (Stage stage : stages) {
       if (generation.get(group) != gen) {
+        span.addEvent("superseded");
         return; // a newer change took over; it starts from what is in the cache now
       }
       HashedSnapshot snapshot = new HashedSnapshot(stage.resources());
@@ -76,9 +112,13 @@ public final class SnapshotPublisher implements AutoCloseable {
       prev = snapshot;
       LOG.info("group {}: snapshot {}{}", group, snapshot.versions(),
           stage.await() == Await.NOTHING ? "" : " (stage: waiting for " + stage.await().name().toLowerCase() + ")");
+      span.addEvent("stage " + stage.await().name().toLowerCase());
       if (stage.await() != Await.NOTHING) {
         awaitAccepted(group, snapshot, stage.await());
       }
+    }
+    if (prev != null && generation.get(group) == gen) {
+      propagation.snapshotReady(change.id(), group, prev);
     }
   }
 
@@ -101,14 +141,13 @@ public final class SnapshotPublisher implements AutoCloseable {
 
   /** True when every connected proxy of the group has answered (ACK or NACK) the stage's resources of the awaited types. */
   private boolean accepted(String group, HashedSnapshot s, Await await) {
-    List<String> claNames = s.endpoints().resources().values().stream().map(ClusterLoadAssignment::getClusterName).toList();
-    List<String> routeNames = s.routes().resources().values().stream().map(RouteConfiguration::getName).toList();
     for (ProxyRegistry.ProxyState p : proxies.inGroup(group)) {
+      // A NACK is an answer too: waiting longer would not change it.
       boolean ok = switch (await) {
-        case CLUSTERS_AND_ENDPOINTS -> has(p, "Cluster", ResourceType.CLUSTER, s, List.of())
-            && has(p, "ClusterLoadAssignment", ResourceType.ENDPOINT, s, claNames);
-        case LISTENERS_AND_ROUTES -> has(p, "Listener", ResourceType.LISTENER, s, List.of())
-            && has(p, "RouteConfiguration", ResourceType.ROUTE, s, routeNames);
+        case CLUSTERS_AND_ENDPOINTS -> Acks.type(p, "Cluster", ResourceType.CLUSTER, s, List.of(), true)
+            && Acks.type(p, "ClusterLoadAssignment", ResourceType.ENDPOINT, s, Acks.claNames(s), true);
+        case LISTENERS_AND_ROUTES -> Acks.type(p, "Listener", ResourceType.LISTENER, s, List.of(), true)
+            && Acks.type(p, "RouteConfiguration", ResourceType.ROUTE, s, Acks.routeNames(s), true);
         case NOTHING -> true;
       };
       if (!ok) {
@@ -118,17 +157,15 @@ public final class SnapshotPublisher implements AutoCloseable {
     return true;
   }
 
-  private static boolean has(ProxyRegistry.ProxyState p, String type, ResourceType rt, HashedSnapshot s, List<String> mustAsk) {
-    ProxyRegistry.TypeState t = p.types.get(type);
-    if (t == null) {
-      return mustAsk.isEmpty();
-    }
-    if (!t.delta && !t.requestedNames.containsAll(mustAsk)) {
-      return false;
-    }
-    String version = t.delta ? s.version(rt, List.of()) : s.version(rt, t.requestedNames);
-    // A NACK is an answer too: waiting longer would not change it.
-    return version.equals(t.ackedVersion) || version.equals(t.rejectedVersion);
+  /** Whether the proxy has accepted everything its group's current snapshot holds. */
+  public boolean inSync(ProxyRegistry.ProxyState p) {
+    HashedSnapshot s = p.group == null ? null : current.get(p.group);
+    return s != null && Acks.acceptedAll(p, s);
+  }
+
+  /** The latest desired resources of each group (what its proxies should have once staged). */
+  public Map<String, XdsResources> targets() {
+    return new TreeMap<>(target);
   }
 
   public Map<String, Map<String, String>> versions() {
@@ -137,8 +174,11 @@ public final class SnapshotPublisher implements AutoCloseable {
     return out;
   }
 
-  /** The policies behind the resources of one type (Cluster, Listener...) in a group's snapshot. */
-  List<String> origins(String group, String shortType) {
+  /**
+   * The policies behind the rejected resources of one type (Cluster, Listener...) in a group's
+   * snapshot: those whose resource Envoy's error names, else those of every resource of the type.
+   */
+  List<String> origins(String group, String shortType, String error) {
     HashedSnapshot s = current.get(group);
     if (s == null) {
       return List.of();
@@ -151,12 +191,23 @@ public final class SnapshotPublisher implements AutoCloseable {
       case "Secret" -> "secret/";
       default -> "?";
     };
-    return new ArrayList<>(s.source().origins().entrySet().stream()
+    List<Map.Entry<String, List<String>>> ofType = s.source().origins().entrySet().stream()
         .filter(e -> e.getKey().startsWith(prefix))
+        .toList();
+    List<Map.Entry<String, List<String>>> named = ofType.stream()
+        .filter(e -> mentions(error, e.getKey().substring(prefix.length())))
+        .toList();
+    return new ArrayList<>((named.isEmpty() ? ofType : named).stream()
         .flatMap(e -> e.getValue().stream())
         .distinct()
         .limit(10)
         .toList());
+  }
+
+  /** Whether Envoy's error text names the resource (as a whole word: "users", not "users-v2"). */
+  private static boolean mentions(String error, String name) {
+    return error != null && java.util.regex.Pattern.compile("(^|[^A-Za-z0-9_.~-])" + java.util.regex.Pattern.quote(name)
+        + "($|[^A-Za-z0-9_.~-])").matcher(error).find();
   }
 
   @Override

@@ -13,7 +13,6 @@ import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,13 +28,21 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   private final NackGuard guard;
   private final Metrics metrics;
   /** (group, short type) → policies behind the resources of that type in the group's snapshot. */
-  private final BiFunction<String, String, List<String>> origins;
+  private final Origins origins;
 
-  XdsCallbacks(ProxyRegistry registry, NackGuard guard, Metrics metrics, BiFunction<String, String, List<String>> origins) {
+  /** (group, short type, Envoy's error) → the policies behind the rejected resources. */
+  interface Origins {
+    List<String> of(String group, String shortType, String error);
+  }
+  private final PropagationTracker propagation;
+
+  XdsCallbacks(ProxyRegistry registry, NackGuard guard, Metrics metrics, Origins origins,
+      PropagationTracker propagation) {
     this.registry = registry;
     this.guard = guard;
     this.metrics = metrics;
     this.origins = origins;
+    this.propagation = propagation;
   }
 
   @Override
@@ -63,7 +70,7 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
         guard.rejected(request, t.lastSentVersion);
         nack(p, t, request.getTypeUrl(), request.getErrorDetail().getMessage());
       } else {
-        ack(t, request.getTypeUrl());
+        ack(p, t, request.getTypeUrl());
       }
     }
   }
@@ -78,7 +85,7 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
         guard.rejected(request, t.lastSentResourceVersions);
         nack(p, t, request.getTypeUrl(), request.getErrorDetail().getMessage());
       } else {
-        ack(t, request.getTypeUrl());
+        ack(p, t, request.getTypeUrl());
       }
     }
   }
@@ -102,11 +109,14 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
     return !nonce.isEmpty() && nonce.equals(t.lastSentNonce);
   }
 
-  private void ack(TypeState t, String typeUrl) {
+  private void ack(ProxyState p, TypeState t, String typeUrl) {
     t.ackedVersion = t.lastSentVersion;
     t.rejectedVersion = null;
     t.lastError = null;
     metrics.increment("sluice_xds_acks_total", "type", ProxyRegistry.shortType(typeUrl));
+    if (p.group != null) {
+      propagation.acked(p.group);
+    }
   }
 
   @Override
@@ -141,7 +151,11 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
     t.rejectedVersion = version;
     t.lastError = detail;
     metrics.increment("sluice_xds_nacks_total", "type", type);
-    List<String> from = p.group == null ? List.of() : origins.apply(p.group, type);
+    List<String> from = p.group == null ? List.of() : origins.of(p.group, type, detail);
+    p.nacks.addFirst(new ProxyRegistry.Nack(type, version, detail, from, java.time.Instant.now()));
+    while (p.nacks.size() > 10) {
+      p.nacks.pollLast();
+    }
     LOG.error("NACK: proxy {} (group {}) rejected {} version {}: {}{}; keeping its last accepted config, not re-sending",
         p.nodeId, p.group, type, version, detail, from.isEmpty() ? "" : "; produced by " + String.join(", ", from));
   }

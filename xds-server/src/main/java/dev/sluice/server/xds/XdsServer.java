@@ -16,19 +16,22 @@ public final class XdsServer implements AutoCloseable {
   private final SnapshotPublisher publisher;
   private final ProxyRegistry proxies;
 
-  public XdsServer(String host, int port, Metrics metrics) {
+  private final PropagationTracker propagation;
+
+  public XdsServer(String host, int port, Metrics metrics, io.opentelemetry.api.trace.Tracer tracer) {
     SimpleCache<String> cache = new SimpleCache<>(new ProxyGroups());
     this.proxies = new ProxyRegistry();
-    this.publisher = new SnapshotPublisher(cache, proxies);
+    this.propagation = new PropagationTracker(proxies, metrics);
+    this.publisher = new SnapshotPublisher(cache, proxies, propagation, tracer, metrics);
     NackGuard guard = new NackGuard(cache);
-    XdsCallbacks callbacks = new XdsCallbacks(proxies, guard, metrics, publisher::origins);
+    XdsCallbacks callbacks = new XdsCallbacks(proxies, guard, metrics, publisher::origins, propagation);
     V3DiscoveryServer discovery = new V3DiscoveryServer(callbacks, guard);
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .addService(discovery.getAggregatedDiscoveryServiceImpl())
         .permitKeepAliveWithoutCalls(true)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .build();
-    metrics.gauge("sluice_xds_connected_streams", () -> proxies.connected().size());
+    metrics.gauge("sluice_xds_connected_proxies", () -> proxies.connected().size());
   }
 
   public XdsServer start() {
@@ -50,6 +53,10 @@ public final class XdsServer implements AutoCloseable {
 
   public ProxyRegistry proxies() {
     return proxies;
+  }
+
+  public PropagationTracker propagation() {
+    return propagation;
   }
 
   @Override

@@ -20,4 +20,13 @@ final class InvalidResources {
         .build());
     return r.withClusters(clusters);
   }
+
+  /** Gives the named cluster, which a policy produced, a timeout Envoy refuses; other resources stay. */
+  static XdsResources withInvalidTimeoutOn(XdsResources r, String cluster) {
+    List<Cluster> clusters = new ArrayList<>();
+    for (Cluster c : r.clusters()) {
+      clusters.add(c.getName().equals(cluster) ? c.toBuilder().setConnectTimeout(Duration.newBuilder().setSeconds(-1)).build() : c);
+    }
+    return r.withClusters(clusters);
+  }
 }

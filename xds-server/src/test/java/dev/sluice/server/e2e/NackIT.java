@@ -46,10 +46,10 @@ class NackIT {
       assertThat(pushes(sluice)).as("CDS pushes after the NACK").isEqualTo(pushesBefore + 1);
       assertThat(envoy.stat("cluster_manager.cds.update_rejected")).hasValue(1);
 
-      JsonNode cds = proxyType(sluice, CDS);
+      JsonNode cds = proxyType(sluice, "clusters");
       assertThat(cds.get("nacks").asLong()).isEqualTo(1);
       assertThat(cds.get("rejected").asText()).isEqualTo(cds.get("sent").asText());
-      assertThat(cds.get("error").asText()).contains("Invalid duration");
+      assertThat(cds.get("nack").asText()).contains("Invalid duration");
 
       // the proxy keeps its last good config and keeps serving
       assertThat(envoy.configDump().toString()).doesNotContain("\"poison\"");
@@ -59,7 +59,7 @@ class NackIT {
       poison.set(false);
       sluice.writePolicy("routes.yaml", routes + "# fixed\n");
       await().atMost(java.time.Duration.ofSeconds(5))
-          .until(() -> proxyType(sluice, CDS).get("rejected").isNull());
+          .until(() -> proxyType(sluice, "clusters").get("rejected").isNull());
       assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", CDS)).isEqualTo(1);
       assertThat(sluice.answer("/users")).isEqualTo("users");
     }

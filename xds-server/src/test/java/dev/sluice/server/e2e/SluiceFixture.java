@@ -34,6 +34,8 @@ final class SluiceFixture implements AutoCloseable {
   final int xdsPort = FreePorts.next();
   final int adminPort = FreePorts.next();
   private UnaryOperator<XdsResources> hook = UnaryOperator.identity();
+  private java.util.function.Supplier<dev.sluice.server.Telemetry> telemetry = dev.sluice.server.Telemetry::fromEnvironment;
+  private String adminToken;
   private Registry registrySource;
   private SluiceServer server;
 
@@ -59,6 +61,40 @@ final class SluiceFixture implements AutoCloseable {
     return this;
   }
 
+  SluiceFixture telemetry(java.util.function.Supplier<dev.sluice.server.Telemetry> telemetry) {
+    this.telemetry = telemetry;
+    return this;
+  }
+
+  SluiceFixture adminToken(String token) {
+    this.adminToken = token;
+    return this;
+  }
+
+  /** GET on the admin port, with the admin token if one is set; the body as text. */
+  HttpResponse<String> admin(String path) {
+    try {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).timeout(Duration.ofSeconds(5));
+      if (adminToken != null) {
+        b.header("Authorization", "Bearer " + adminToken);
+      }
+      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  JsonNode adminJson(String path) {
+    try {
+      return JSON.readTree(admin(path).body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Writes a file the way editors that save atomically do: write beside it, then rename. */
   void write(Path file, String content) {
     try {
@@ -79,9 +115,11 @@ final class SluiceFixture implements AutoCloseable {
   }
 
   SluiceServer start() {
-    server = SluiceServer.start(ServerOptions.defaults(registrySource == null ? new Registry.File(registry) : registrySource, policies)
+    ServerOptions options = ServerOptions.defaults(registrySource == null ? new Registry.File(registry) : registrySource, policies)
         .withPorts(xdsPort, adminPort)
-        .withResourceHook(hook));
+        .withResourceHook(hook)
+        .withTelemetry(telemetry);
+    server = SluiceServer.start(adminToken == null ? options : options.withAdminToken(adminToken));
     return server;
   }
 
@@ -128,16 +166,7 @@ final class SluiceFixture implements AutoCloseable {
   }
 
   JsonNode status() {
-    try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/status")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return JSON.readTree(r.body());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return adminJson("/status");
   }
 
   @Override

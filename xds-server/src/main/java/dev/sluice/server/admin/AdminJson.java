@@ -1,0 +1,146 @@
+package dev.sluice.server.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.discovery.Service;
+import dev.sluice.discovery.ServiceCatalog;
+import dev.sluice.discovery.ServiceInstance;
+import dev.sluice.server.SluiceServer;
+import dev.sluice.server.xds.PropagationTracker;
+import dev.sluice.server.xds.ProxyRegistry;
+import dev.sluice.yaml.Finding;
+import java.util.List;
+import java.util.Map;
+
+/** The admin API's JSON documents, built from the running server's state. */
+final class AdminJson {
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Envoy's type names → the names the API and the CLI use. */
+  static final Map<String, String> TYPES = Map.of(
+      "Listener", "listeners", "RouteConfiguration", "routes", "Cluster", "clusters",
+      "ClusterLoadAssignment", "endpoints", "Secret", "secrets");
+
+  private AdminJson() {}
+
+  static ObjectNode proxies(SluiceServer server) {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode list = root.putArray("proxies");
+    for (ProxyRegistry.ProxyState p : server.xds().proxies().connected()) {
+      ObjectNode n = list.addObject();
+      n.put("node", p.nodeId());
+      n.put("group", p.group());
+      n.put("role", p.role());
+      n.put("stream", p.streamId());
+      n.put("connectedSince", p.connectedAt().toString());
+      n.put("inSync", server.xds().publisher().inSync(p));
+      ObjectNode types = n.putObject("types");
+      p.types().forEach((type, t) -> {
+        ObjectNode tn = types.putObject(TYPES.getOrDefault(type, type));
+        tn.put("sent", t.lastSentVersion());
+        tn.put("acked", t.ackedVersion());
+        tn.put("rejected", t.rejectedVersion());
+        tn.put("nack", t.lastError());
+        tn.put("pushes", t.pushes());
+        tn.put("nacks", t.nacks());
+      });
+      ArrayNode nacks = n.putArray("nacks");
+      for (ProxyRegistry.Nack x : p.nacks()) {
+        ObjectNode e = nacks.addObject();
+        e.put("type", TYPES.getOrDefault(x.type(), x.type()));
+        e.put("version", x.version());
+        e.put("error", x.error());
+        x.policies().forEach(e.putArray("policies")::add);
+        e.put("at", x.at().toString());
+      }
+      p.lastChange().ifPresentOrElse(c -> {
+        ObjectNode lc = n.putObject("lastChange");
+        lc.put("id", c.changeId());
+        lc.put("ackedAfterMs", c.after().toMillis());
+      }, () -> n.putNull("lastChange"));
+    }
+    return root;
+  }
+
+  static ObjectNode changes(SluiceServer server) {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode list = root.putArray("changes");
+    for (PropagationTracker.ChangeView c : server.xds().propagation().recent()) {
+      ObjectNode n = list.addObject();
+      n.put("id", c.id());
+      n.put("cause", c.cause());
+      n.put("detectedAt", c.detectedAt().toString());
+      ObjectNode groups = n.putObject("groups");
+      c.groups().forEach((g, s) -> groups.put(g, s.name().toLowerCase()));
+      ObjectNode acked = n.putObject("acceptedAfterMs");
+      c.acceptedAfter().forEach((node, d) -> acked.put(node, d.toMillis()));
+      c.completedAfter().ifPresentOrElse(d -> n.put("completedAfterMs", d.toMillis()), () -> n.putNull("completedAfterMs"));
+    }
+    return root;
+  }
+
+  static ObjectNode policies(SluiceServer server) {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode list = root.putArray("policies");
+    var load = server.pipeline().lastPolicyLoad();
+    root.put("lastLoad", load.isEmpty() ? "none yet" : load.get().hasErrors() ? "rejected" : "accepted");
+    if (load.isEmpty()) {
+      return root;
+    }
+    List<ProxyRegistry.ProxyState> proxies = server.xds().proxies().connected();
+    for (PolicyStatus.Entry e : PolicyStatus.of(load.get())) {
+      ObjectNode n = list.addObject();
+      n.put("resource", e.resource());
+      n.put("file", e.file());
+      n.put("line", e.line());
+      n.put("state", e.state().name().toLowerCase().replace('_', '-'));
+      ArrayNode messages = n.putArray("findings");
+      e.findings().forEach(f -> messages.add(f.format()));
+      e.groups().forEach(n.putArray("groups")::add);
+      ArrayNode affected = n.putArray("proxies");
+      proxies.stream().filter(p -> e.groups().contains(p.group())).forEach(p -> affected.add(p.nodeId()));
+    }
+    return root;
+  }
+
+  static ObjectNode catalog(SluiceServer server) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("source", server.registry() == null ? null : server.registry().describe());
+    if (server.registry() != null) {
+      root.put("stale", server.registry().status().stale());
+    }
+    ObjectNode services = root.putObject("services");
+    ServiceCatalog catalog = server.pipeline().catalog().orElse(ServiceCatalog.EMPTY);
+    for (Service s : catalog.services().values()) {
+      ArrayNode instances = services.putArray(s.name());
+      for (ServiceInstance i : s.instances()) {
+        ObjectNode n = instances.addObject();
+        n.put("id", i.id());
+        n.put("address", i.address());
+        n.put("port", i.port());
+        i.tags().forEach(n.putArray("tags")::add);
+        n.put("health", i.health().name().toLowerCase());
+        n.put("zone", i.zone());
+        n.put("weight", i.weight());
+      }
+    }
+    return root;
+  }
+
+  static ArrayNode findings(List<Finding> findings) {
+    ArrayNode out = JSON.createArrayNode();
+    for (Finding f : findings) {
+      ObjectNode n = out.addObject();
+      n.put("severity", f.severity().label());
+      n.put("file", String.valueOf(f.file()));
+      n.put("line", f.position().line());
+      n.put("column", f.position().column());
+      n.put("resource", f.resource());
+      n.put("field", f.field());
+      n.put("message", f.message());
+      n.put("text", f.format());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,150 @@
+package dev.sluice.server.xds;
+
+import dev.sluice.server.Metrics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Follows each change (a new catalog or policy set) from the moment Sluice saw it until every
+ * connected proxy it affects has accepted the result: per proxy the time of its ACK, per change
+ * the time until the last one ({@code sluice_propagation_seconds}). Keeps the latest
+ * {@value #KEPT} changes for the admin API and the status page.
+ */
+public final class PropagationTracker {
+  static final int KEPT = 50;
+  private final ProxyRegistry proxies;
+  private final Metrics metrics;
+  private final Deque<Progress> recent = new ArrayDeque<>();
+
+  /** A change as the pipeline saw it: what caused it and when. */
+  public record Change(long id, String cause, Instant detectedAt) {}
+
+  /** Where a change stands in one proxy group. */
+  public enum GroupState {
+    /** Its snapshots are still being staged. */
+    PUSHING,
+    /** The final snapshot is in the cache; waiting for the group's proxies to accept it. */
+    WAITING,
+    /** Every connected proxy of the group accepted it. */
+    ACCEPTED,
+    /** A newer change replaced it before it was accepted. */
+    SUPERSEDED
+  }
+
+  /**
+   * What the admin API shows of a change.
+   *
+   * @param acceptedAfter per proxy node, how long after the change it accepted
+   * @param completedAfter how long until every affected proxy accepted; empty while waiting
+   */
+  public record ChangeView(
+      long id, String cause, Instant detectedAt, Map<String, GroupState> groups, Map<String, Duration> acceptedAfter,
+      Optional<Duration> completedAfter) {}
+
+  private static final class Progress {
+    final Change change;
+    final Map<String, GroupState> groups = new TreeMap<>();
+    final Map<String, HashedSnapshot> snapshots = new LinkedHashMap<>();
+    final Map<String, Duration> acceptedAfter = new TreeMap<>();
+    Duration completedAfter;
+
+    Progress(Change change) {
+      this.change = change;
+    }
+  }
+
+  PropagationTracker(ProxyRegistry proxies, Metrics metrics) {
+    this.proxies = proxies;
+    this.metrics = metrics;
+  }
+
+  /** A change reaches the publisher; {@code groups} are those whose resources it changes. */
+  synchronized void begin(Change change, List<String> groups) {
+    Progress p = new Progress(change);
+    for (String g : groups) {
+      p.groups.put(g, GroupState.PUSHING);
+      for (Progress older : recent) {
+        if (older.groups.get(g) == GroupState.PUSHING || older.groups.get(g) == GroupState.WAITING) {
+          older.groups.put(g, GroupState.SUPERSEDED);
+          complete(older);
+        }
+      }
+    }
+    recent.addFirst(p);
+    while (recent.size() > KEPT) {
+      recent.removeLast();
+    }
+    complete(p);
+  }
+
+  /** The last stage of a change is in the cache for a group. */
+  synchronized void snapshotReady(long changeId, String group, HashedSnapshot snapshot) {
+    find(changeId).filter(p -> p.groups.get(group) == GroupState.PUSHING).ifPresent(p -> {
+      p.groups.put(group, GroupState.WAITING);
+      p.snapshots.put(group, snapshot);
+      check(p, group);
+    });
+  }
+
+  /** A proxy of {@code group} ACKed something: it may have caught up with a change. */
+  synchronized void acked(String group) {
+    for (Progress p : recent) {
+      if (p.groups.get(group) == GroupState.WAITING) {
+        check(p, group);
+      }
+    }
+  }
+
+  private void check(Progress p, String group) {
+    HashedSnapshot s = p.snapshots.get(group);
+    boolean all = true;
+    for (ProxyRegistry.ProxyState proxy : proxies.inGroup(group)) {
+      if (p.acceptedAfter.containsKey(proxy.nodeId)) {
+        continue;
+      }
+      if (Acks.acceptedAll(proxy, s)) {
+        Duration after = Duration.between(p.change.detectedAt(), Instant.now());
+        p.acceptedAfter.put(proxy.nodeId, after);
+        proxy.lastChange = new ProxyRegistry.ChangeAck(p.change.id(), after);
+      } else {
+        all = false;
+      }
+    }
+    if (all) {
+      p.groups.put(group, GroupState.ACCEPTED);
+      complete(p);
+    }
+  }
+
+  private void complete(Progress p) {
+    if (p.completedAfter != null || p.groups.values().stream().anyMatch(s -> s == GroupState.PUSHING || s == GroupState.WAITING)) {
+      return;
+    }
+    p.completedAfter = Duration.between(p.change.detectedAt(), Instant.now());
+    if (p.groups.containsValue(GroupState.ACCEPTED)) {
+      metrics.seconds("sluice_propagation_seconds", p.completedAfter.toNanos() / 1e9, "cause", p.change.cause());
+    }
+  }
+
+  private Optional<Progress> find(long id) {
+    return recent.stream().filter(p -> p.change.id() == id).findFirst();
+  }
+
+  /** The latest changes, newest first. */
+  public synchronized List<ChangeView> recent() {
+    List<ChangeView> out = new ArrayList<>();
+    for (Progress p : recent) {
+      out.add(new ChangeView(p.change.id(), p.change.cause(), p.change.detectedAt(), Map.copyOf(p.groups),
+          Map.copyOf(p.acceptedAfter), Optional.ofNullable(p.completedAfter)));
+    }
+    return out;
+  }
+}
