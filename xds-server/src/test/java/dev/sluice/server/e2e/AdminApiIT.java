@@ -140,6 +140,8 @@ class AdminApiIT {
       assertThat(orders.path("state").asText()).isEqualTo("rejected");
       assertThat(orders.path("findings").get(0).asText()).contains("more.yaml:4:10").contains("invalid duration \"soon\"");
       assertThat(find(bad.path("policies"), "Route/users").path("state").asText()).isEqualTo("not-applied");
+      assertThat(sluice.admin("/metrics").body())
+          .containsPattern("(?m)^sluice_config_rejected_total\\{[^}]*source=\"policies\"[^}]*\\} 1(\\.0)?$");
 
       JsonNode catalog = sluice.adminJson("/catalog");
       assertThat(catalog.path("services").path("users").get(0).path("port").asInt()).isEqualTo(users.port());
