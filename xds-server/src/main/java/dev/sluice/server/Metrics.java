@@ -51,6 +51,11 @@ public final class Metrics {
     meter.gaugeBuilder(name).ofLongs().buildWithCallback(m -> m.record(supplier.getAsLong()));
   }
 
+  /** A count kept elsewhere that only grows (exported as a Prometheus counter). */
+  public void observedCounter(String name, LongSupplier supplier) {
+    meter.counterBuilder(name).buildWithCallback(m -> m.record(supplier.getAsLong()));
+  }
+
   /** A duration in seconds, into a histogram named {@code name} (which ends in {@code _seconds}). */
   public void seconds(String name, double seconds, String... labels) {
     histograms.computeIfAbsent(name, n -> meter.histogramBuilder(n).setUnit("s")

@@ -54,7 +54,7 @@ public final class SluiceServer implements AutoCloseable {
     CatalogSource registry = track(options.registry().open(options.debounce()));
     this.registry = registry;
     metrics.gauge("sluice_registry_stale", () -> registry.status().stale() ? 1 : 0);
-    metrics.gauge("sluice_registry_requests_total", () -> registry.status().requests());
+    metrics.observedCounter("sluice_registry_requests_total", () -> registry.status().requests());
     metrics.gauge("sluice_registry_held_instances", () -> registry.status().held());
     registry.start(new CatalogListener() {
       @Override
