@@ -1,13 +1,14 @@
 package dev.sluice.server.admin;
 
 import dev.sluice.server.SluiceServer;
+import dev.sluice.server.render.Renderer;
 import dev.sluice.server.xds.ProxyRegistry;
 import dev.sluice.xds.XdsResources;
 import java.util.Optional;
 
 /**
  * {@code /config/<name>}: the resources a proxy group (or the group of a connected node) should
- * have, as YAML, private keys redacted.
+ * have, as YAML in {@link dev.sluice.server.render.Rendered}'s form, private keys redacted.
  */
 final class ConfigView {
   private ConfigView() {}
@@ -23,17 +24,8 @@ final class ConfigView {
     return Optional.of(yaml(group, targets.get(group)));
   }
 
+  /** The text of {@code sluice render --proxy}, which {@code sluice diff --server} reads back. */
   private static String yaml(String group, XdsResources r) {
-    StringBuilder sb = new StringBuilder();
-    sb.append("listeners:\n").append(indent(dev.sluice.xds.XdsYaml.of(r.listeners())));
-    sb.append("routes:\n").append(indent(dev.sluice.xds.XdsYaml.of(r.routes())));
-    sb.append("clusters:\n").append(indent(dev.sluice.xds.XdsYaml.of(r.clusters())));
-    sb.append("endpoints:\n").append(indent(dev.sluice.xds.XdsYaml.of(r.endpoints())));
-    sb.append("secrets:\n").append(indent(dev.sluice.xds.XdsYaml.of(r.secrets())));
-    return sb.toString();
-  }
-
-  private static String indent(String yaml) {
-    return yaml.isBlank() ? "" : yaml;
+    return Renderer.render(group, r).yaml();
   }
 }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "sluice 0.1.0",
     description = "An xDS control plane: compiles a service registry and YAML policies into Envoy configuration.",
-    subcommands = {ServeCommand.class, ValidateCommand.class, HashKeyCommand.class, HashKeyCommand.HashPasswordCommand.class})
+    subcommands = {ServeCommand.class, ValidateCommand.class, RenderCommand.class, DiffCommand.class, StatusCommand.class,
+        HashKeyCommand.class, HashKeyCommand.HashPasswordCommand.class})
 public final class SluiceCli {
   public static void main(String[] args) {
     System.exit(run(args));
@@ -22,5 +23,10 @@ public final class SluiceCli {
   /** Runs with output to {@code out}; for tests and embedding. */
   public static int run(java.io.PrintWriter out, String... args) {
     return new CommandLine(new SluiceCli()).setOut(out).setErr(out).execute(args);
+  }
+
+  /** Runs with standard output and standard error kept apart; for tests and embedding. */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    return new CommandLine(new SluiceCli()).setOut(out).setErr(err).execute(args);
   }
 }

@@ -1,0 +1,245 @@
+package dev.sluice.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.discovery.ServiceCatalog;
+import dev.sluice.server.render.ConfigDiff;
+import dev.sluice.server.render.Rendered;
+import dev.sluice.server.render.Renderer;
+import dev.sluice.server.render.XdsType;
+import dev.sluice.yaml.Finding;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * A dry run before applying a policy change: the xDS resources that would be added, removed or
+ * changed, per proxy group and type, with a unified diff of each changed resource's YAML. Compares
+ * two policy folders offline, or a folder with what a running server serves now.
+ */
+@Command(name = "diff", mixinStandardHelpOptions = true,
+    description = {"Show which Envoy resources a policy change adds, removes or changes, with a line diff of each changed one.",
+        "  diff --policies OLD_DIR --against NEW_DIR   two folders, offline",
+        "  diff --server URL --policies NEW_DIR        what a running server serves now → NEW_DIR",
+        "Exit codes: 0 no change; 3 changes; 1 invalid policies (printed as by validate); 2 wrong usage, or the server or Consul"
+            + " cannot be reached or refuses."})
+final class DiffCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--policies", required = true, paramLabel = "DIR",
+      description = "With --against: the current (old) policy folder. With --server: the changed (new) policy folder.")
+  Path policies;
+
+  @Option(names = "--against", paramLabel = "NEW_DIR", description = "The changed policy folder, compared with --policies.")
+  Path against;
+
+  @Option(names = "--server", paramLabel = "URL",
+      description = "A running server's admin API, e.g. http://127.0.0.1:18001: its /config/<group> is the old side.")
+  String server;
+
+  @Option(names = "--registry", paramLabel = "FILE|consul://host:port",
+      description = {"The registry both sides are compiled with (as for render). Two folders: default services.yaml next to NEW_DIR.",
+          "With --server and no --registry, endpoints are not compared (they follow the server's registry, not the policies)."})
+  String registry;
+
+  @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the admin API's bearer token (with --server).")
+  Path tokenFile;
+
+  @Option(names = "--proxy", paramLabel = "GROUP", description = "Only this proxy group (Gateway name). Default: every group on either side.")
+  String proxy;
+
+  @Option(names = "--type", paramLabel = "TYPE", converter = XdsTypeConverter.class,
+      description = "Only this type: listeners, routes, clusters, endpoints or secrets. Default: all.")
+  XdsType type;
+
+  @Option(names = "--summary", description = "Only name what differs; no line diffs.")
+  boolean summary;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      if ((against == null) == (server == null)) {
+        throw new CliFailure(ExitCodes.USAGE,
+            "give either --against NEW_DIR (compare two policy folders) or --server URL (compare with a running server)");
+      }
+      if (tokenFile != null && server == null) {
+        throw new CliFailure(ExitCodes.USAGE, "--token-file goes with --server");
+      }
+      Set<XdsType> types = type == null ? EnumSet.allOf(XdsType.class) : EnumSet.of(type);
+      Map<String, Rendered> before;
+      Map<String, Rendered> after;
+      String labelA;
+      String labelB;
+      if (against != null) {
+        Inputs.Registry reg = Inputs.registry(Inputs.registryOrSibling(registry, against));
+        if (reg.hasErrors()) {
+          return Inputs.printInvalid(err, reg.findings());
+        }
+        Inputs.Policies old = Inputs.policies(policies, reg);
+        Inputs.Policies now = Inputs.policies(against, reg);
+        List<Finding> invalid = new ArrayList<>();
+        if (old.errors() > 0) {
+          invalid.addAll(old.findings());
+        }
+        if (now.errors() > 0) {
+          invalid.addAll(now.findings());
+        }
+        if (!invalid.isEmpty()) {
+          return Inputs.printInvalid(err, invalid);
+        }
+        ServiceCatalog catalog = reg.catalog().orElseThrow();
+        before = normalized(Renderer.render(catalog, old.set().orElseThrow()));
+        after = normalized(Renderer.render(catalog, now.set().orElseThrow()));
+        labelA = "policies " + policies + " (registry " + reg.description() + ")";
+        labelB = "policies " + against + " (registry " + reg.description() + ")";
+      } else {
+        Inputs.Registry reg = registry == null ? Inputs.Registry.NONE : Inputs.registry(registry);
+        Inputs.Policies now = Inputs.policies(policies, reg);
+        List<Finding> findings = new ArrayList<>(reg.findings());
+        findings.addAll(now.findings());
+        if (reg.hasErrors() || now.errors() > 0) {
+          return Inputs.printInvalid(err, findings);
+        }
+        if (registry == null) {
+          types.remove(XdsType.ENDPOINTS);
+          if (type == XdsType.ENDPOINTS) {
+            throw new CliFailure(ExitCodes.USAGE, "--type endpoints against a server needs --registry");
+          }
+          err.println("note: endpoints are not compared: no --registry given (endpoints follow the server's registry, not the policies)");
+        }
+        after = normalized(Renderer.render(reg.catalog().orElse(ServiceCatalog.EMPTY), now.set().orElseThrow()));
+        AdminClient client = new AdminClient(server, tokenFile);
+        Set<String> groups = new TreeSet<>();
+        if (proxy != null) {
+          groups.add(proxy);
+        } else {
+          groups.addAll(after.keySet());
+          groups.addAll(connectedGroups(client));
+        }
+        before = new TreeMap<>();
+        for (String g : groups) {
+          String path = "/config/" + AdminClient.segment(g);
+          AdminClient.Response r = client.get(path);
+          if (r.status() == 404) {
+            continue; // the server has no such group
+          }
+          if (r.status() != 200) {
+            throw client.refused(path, r);
+          }
+          try {
+            before.put(g, Rendered.parse(g, r.body()));
+          } catch (IllegalArgumentException e) {
+            throw new CliFailure(ExitCodes.USAGE, "GET " + client.base() + path + " did not answer in render's format: " + e.getMessage());
+          }
+        }
+        labelA = "server " + client.base();
+        labelB = "policies " + policies + (registry == null ? "" : " (registry " + reg.description() + ")");
+      }
+      if (proxy != null) {
+        if (!before.containsKey(proxy) && !after.containsKey(proxy)) {
+          Set<String> known = new TreeSet<>(before.keySet());
+          known.addAll(after.keySet());
+          throw new CliFailure(ExitCodes.USAGE, "unknown proxy group '" + proxy + "'; known proxy groups: "
+              + (known.isEmpty() ? "none" : String.join(", ", known)));
+        }
+        before.keySet().retainAll(Set.of(proxy));
+        after.keySet().retainAll(Set.of(proxy));
+      }
+      ConfigDiff diff = ConfigDiff.between(before, after, types);
+      print(out, diff, labelA, labelB);
+      return diff.isEmpty() ? ExitCodes.OK : ExitCodes.CHANGES;
+    } catch (CliFailure e) {
+      err.println("diff: " + e.getMessage());
+      return e.exitCode;
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  /** Through the text form, so both sides of a comparison are read the same way (a server's side arrives as text). */
+  private static Map<String, Rendered> normalized(Map<String, Rendered> groups) {
+    Map<String, Rendered> out = new TreeMap<>();
+    groups.forEach((g, r) -> out.put(g, Rendered.parse(g, r.yaml())));
+    return out;
+  }
+
+  /** The groups of the proxies connected to the server, so a group gone from the policies is compared too; best effort. */
+  private static Set<String> connectedGroups(AdminClient client) throws CliFailure {
+    AdminClient.Response r = client.get("/proxies");
+    if (r.status() == 401 || r.status() == 403) {
+      throw client.refused("/proxies", r);
+    }
+    Set<String> groups = new TreeSet<>();
+    if (r.status() == 200) {
+      try {
+        for (JsonNode p : JSON.readTree(r.body()).path("proxies")) {
+          String g = p.path("group").asText("");
+          if (!g.isEmpty()) {
+            groups.add(g);
+          }
+        }
+      } catch (IOException e) {
+        // not JSON: compare the groups of the policies only
+      }
+    }
+    return groups;
+  }
+
+  static void print(PrintWriter out, ConfigDiff diff, String labelA, String labelB) {
+    out.println("a: " + labelA);
+    out.println("b: " + labelB);
+    for (ConfigDiff.Change c : diff.changes()) {
+      String path = c.group() + "/" + c.type().key() + "/" + c.name();
+      out.println();
+      out.println(c.group() + " " + c.type().key() + "/" + c.name() + ": " + c.kind().label()
+          + (c.details().isEmpty() ? "" : " (" + String.join("; ", c.details()) + ")"));
+      out.println(c.kind() == ConfigDiff.Kind.ADDED ? "--- /dev/null" : "--- a/" + path);
+      out.println(c.kind() == ConfigDiff.Kind.REMOVED ? "+++ /dev/null" : "+++ b/" + path);
+      out.print(c.unified());
+    }
+    out.println();
+    if (diff.isEmpty()) {
+      out.println("no changes");
+      return;
+    }
+    // group → type → kind → names
+    Map<String, Map<XdsType, Map<ConfigDiff.Kind, List<String>>>> table = new TreeMap<>();
+    for (ConfigDiff.Change c : diff.changes()) {
+      table.computeIfAbsent(c.group(), g -> new TreeMap<>())
+          .computeIfAbsent(c.type(), t -> new LinkedHashMap<>())
+          .computeIfAbsent(c.kind(), k -> new ArrayList<>())
+          .add(c.name());
+    }
+    out.println("summary:");
+    table.forEach((group, types) -> types.forEach((t, kinds) -> out.println("  " + group + " " + t.key() + ": "
+        + java.util.Arrays.stream(ConfigDiff.Kind.values()).filter(kinds::containsKey)
+            .map(k -> kinds.get(k).size() + " " + k.label() + " (" + names(kinds.get(k)) + ")")
+            .collect(Collectors.joining(", ")))));
+    long groups = table.size();
+    out.printf("%d resource(s) differ in %d proxy group(s)%n", diff.changes().size(), groups);
+  }
+
+  private static String names(List<String> names) {
+    return names.size() <= 5 ? String.join(", ", names) : String.join(", ", names.subList(0, 5)) + ", … " + (names.size() - 5) + " more";
+  }
+}

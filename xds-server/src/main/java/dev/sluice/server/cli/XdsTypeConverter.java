@@ -1,0 +1,14 @@
+package dev.sluice.server.cli;
+
+import dev.sluice.server.render.XdsType;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** {@code --type listeners|routes|clusters|endpoints|secrets}. */
+final class XdsTypeConverter implements ITypeConverter<XdsType> {
+  @Override
+  public XdsType convert(String value) {
+    return XdsType.byKey(value.trim().toLowerCase(java.util.Locale.ROOT)).orElseThrow(() ->
+        new TypeConversionException("unknown type '" + value + "' (one of " + String.join(", ", XdsType.keys()) + ")"));
+  }
+}
