@@ -53,7 +53,9 @@ import java.time.Duration;
  *       cluster {@value #ADMIN_CLUSTER} that the bootstrap defines (as Envoy Gateway and Contour
  *       do: Sluice does not know the admin address, the bootstrap does). Every other path and
  *       method gets 404, so nothing else of the admin API is reachable. Its route table is inline,
- *       not a resource of the snapshot: the cluster it names is the bootstrap's.
+ *       not a resource of the snapshot: the cluster it names is the bootstrap's, and is not
+ *       validated ({@code validate_clusters: false}), so an Envoy without it answers scrapes
+ *       with 503 instead of rejecting the listener.
  * </ul>
  *
  * <p>Runs after {@link ListenerTranslator} and amends the listeners it built.
@@ -138,6 +140,9 @@ final class TelemetryTranslator implements FeatureTranslator {
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
         .setRouteConfig(RouteConfiguration.newBuilder()
             .setName(name)
+            // an inline table's clusters are checked by default: an Envoy whose bootstrap lacks
+            // the admin cluster would reject the listener; this way its scrapes get 503
+            .setValidateClusters(BoolValue.of(false))
             .addVirtualHosts(VirtualHost.newBuilder().setName("prometheus").addDomains("*").addRoutes(route)))
         .setNormalizePath(BoolValue.of(true))
         .setMergeSlashes(true)

@@ -209,6 +209,36 @@ class GatewayTelemetryIT {
     }
   }
 
+  @Test
+  void anEnvoyWhoseBootstrapLacksTheAdminClusterKeepsTheListenerAndAnswers503() throws Exception {
+    int statsPort = FreePorts.next();
+    Path dir = Files.createTempDirectory("sluice-bootstrap");
+    try (HttpUpstream orders = HttpUpstream.start("orders"); SluiceFixture sluice = new SluiceFixture()) {
+      var yaml = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+      var bootstrap = (com.fasterxml.jackson.databind.node.ObjectNode) yaml.readTree(EnvoyExtension.edgeBootstrap().toFile());
+      var clusters = (com.fasterxml.jackson.databind.node.ArrayNode) bootstrap.at("/static_resources/clusters");
+      for (int i = clusters.size() - 1; i >= 0; i--) {
+        if (EnvoyProcess.ADMIN_CLUSTER.equals(clusters.get(i).path("name").asText())) {
+          clusters.remove(i);
+        }
+      }
+      Path file = dir.resolve("edge-without-admin-cluster.yaml");
+      yaml.writeValue(file.toFile(), bootstrap);
+      sluice.writeRegistry("services:\n  orders: [\"" + orders.address() + "\"]\n");
+      sluice.writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort + "\n"
+          + "telemetry:\n  metrics:\n    prometheus: {port: " + statsPort + ", address: 127.0.0.1}\n");
+      sluice.writePolicy("routes.yaml", "kind: Route\nname: orders\nto: orders\n");
+      sluice.start();
+      envoys.start(file, EnvoyProcess.Options.ads(sluice.xdsPort)).awaitReady(Duration.ofSeconds(20));
+
+      assertThat(sluice.get("/orders").statusCode()).as("the gateway itself serves").isEqualTo(200);
+      assertThat(get(statsPort, "/stats/prometheus").statusCode()).isEqualTo(503);
+      assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", "Listener")).as("no NACK").isZero();
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
   private static List<Span> spans(List<ExportTraceServiceRequest> exported) {
     List<Span> out = new ArrayList<>();
     for (ExportTraceServiceRequest r : exported) {
