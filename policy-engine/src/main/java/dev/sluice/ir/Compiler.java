@@ -60,9 +60,12 @@ public final class Compiler {
         routes.stream().map(r -> r.options().grpcJson()).flatMap(java.util.Optional::stream).findFirst();
     boolean rateLimit = g.rateLimit().isPresent() || routes.stream().anyMatch(r -> r.options().rateLimit().isPresent());
     HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts, cors, g.compression(), cache,
-        grpcJson, g.grpcWeb(), rateLimit, g.trustedHops(), auth.listener(), g.tls(), g.hardening());
+        grpcJson, g.grpcWeb(), rateLimit, g.trustedHops(), auth.listener(), g.tls(), g.hardening(), g.telemetry());
     List<UpstreamCluster> clusters = refs.stream().map(ref -> cluster(ref, catalog, policies.upstream(ref.service()), g)).toList();
-    return new ProxyConfig(g.name(), List.of(listener), clusters, auth.jwksClusters());
+    List<DnsCluster> dnsClusters = new ArrayList<>(auth.jwksClusters());
+    g.telemetry().flatMap(dev.sluice.policy.telemetry.TelemetrySpec::tracing).ifPresent(t -> dnsClusters.add(
+        new DnsCluster(DnsCluster.forCollector(t.collectorHost(), t.collectorPort()), t.collectorHost(), t.collectorPort(), false, true)));
+    return new ProxyConfig(g.name(), List.of(listener), clusters, dnsClusters);
   }
 
   /**

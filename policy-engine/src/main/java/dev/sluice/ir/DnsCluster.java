@@ -1,12 +1,24 @@
 package dev.sluice.ir;
 
 /**
- * A cluster for something outside the registry that Envoy itself must reach, such as a JWKS URL:
- * Envoy resolves {@code host} by DNS.
+ * A cluster for something outside the registry that Envoy itself must reach, such as a JWKS URL
+ * or an OpenTelemetry collector: Envoy resolves {@code host} by DNS.
+ *
+ * @param http2 whether Envoy speaks HTTP/2 to it (gRPC services such as an OTLP collector)
  */
-public record DnsCluster(String name, String host, int port, boolean tls) {
+public record DnsCluster(String name, String host, int port, boolean tls, boolean http2) {
+  /** An HTTP/1.1 cluster. */
+  public DnsCluster(String name, String host, int port, boolean tls) {
+    this(name, host, port, tls, false);
+  }
+
   /** The cluster of a provider's JWKS URL; '_' cannot start a service name, so it never meets a service's. */
   public static String forJwks(String provider) {
     return "_jwks_" + provider;
+  }
+
+  /** The cluster of an OpenTelemetry collector (OTLP over gRPC). */
+  public static String forCollector(String host, int port) {
+    return "_otel_" + host + "_" + port;
   }
 }

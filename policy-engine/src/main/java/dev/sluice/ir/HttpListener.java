@@ -3,6 +3,7 @@ package dev.sluice.ir;
 import dev.sluice.policy.compression.CompressionSpec;
 import dev.sluice.policy.hardening.HardeningSpec;
 import dev.sluice.policy.route.grpcjson.GrpcJsonSpec;
+import dev.sluice.policy.telemetry.TelemetrySpec;
 import dev.sluice.policy.tls.TlsSpec;
 import java.util.List;
 import java.util.Optional;
@@ -21,11 +22,14 @@ import java.util.Optional;
  * @param auth the authentication and access filters its routes need
  * @param hardening the edge limits
  * @param tls TLS termination: certificate, key and client CA go to Envoy as SDS secrets
+ * @param telemetry the access log and tracing of the listener, and a listener of its own serving
+ *     Envoy's statistics to Prometheus; the collector's cluster is in {@link ProxyConfig#dnsClusters()}
  */
 public record HttpListener(
     String name, String address, int port, List<VirtualHost> virtualHosts, boolean cors, Optional<CompressionSpec> compression,
     boolean cache, Optional<GrpcJsonSpec> grpcJson, boolean grpcWeb, boolean rateLimit,
-    int trustedHops, ListenerAuth auth, Optional<TlsSpec> tls, HardeningSpec hardening) {
+    int trustedHops, ListenerAuth auth, Optional<TlsSpec> tls, HardeningSpec hardening,
+    Optional<TelemetrySpec> telemetry) {
   public HttpListener {
     virtualHosts = List.copyOf(virtualHosts);
   }

@@ -6,7 +6,7 @@ import java.util.List;
  * What one proxy group (all Envoys of one gateway) should do, with no Envoy types: the output of
  * {@link Compiler} and the input of the xDS translator.
  *
- * @param dnsClusters clusters for hosts outside the registry (JWKS URLs)
+ * @param dnsClusters clusters for hosts outside the registry (JWKS URLs, OpenTelemetry collectors)
  */
 public record ProxyConfig(
     String group, List<HttpListener> listeners, List<UpstreamCluster> clusters, List<DnsCluster> dnsClusters) {

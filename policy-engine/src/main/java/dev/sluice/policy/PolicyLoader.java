@@ -148,6 +148,7 @@ public final class PolicyLoader {
     CrossChecks.shadowedRoutes(set, d);
     CrossChecks.zoneFailoverWithoutZone(set, d);
     SecurityChecks.check(set, d);
+    dev.sluice.policy.telemetry.TelemetryChecks.check(set, d);
     return new Result(d.hasErrors() ? Optional.empty() : Optional.of(set), set, d.findings(), d.referencedFiles());
   }
 }

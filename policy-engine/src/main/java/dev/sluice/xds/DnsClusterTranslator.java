@@ -7,6 +7,7 @@ import dev.sluice.ir.ProxyConfig;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -17,12 +18,14 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValida
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.time.Duration;
 
 /**
- * Clusters for hosts outside the registry (JWKS URLs): resolved by Envoy's DNS, with TLS checked
- * against the system's CA bundle for https.
+ * Clusters for hosts outside the registry (JWKS URLs, OpenTelemetry collectors): resolved by
+ * Envoy's DNS, with TLS checked against the system's CA bundle for https, and HTTP/2 for gRPC
+ * services.
  */
 final class DnsClusterTranslator implements FeatureTranslator {
   /** Debian's and Envoy's official image's CA bundle. */
@@ -54,6 +57,12 @@ final class DnsClusterTranslator implements FeatureTranslator {
                             .setSanType(SubjectAltNameMatcher.SanType.DNS)
                             .setMatcher(StringMatcher.newBuilder().setExact(c.host())))))
                 .build())));
+      }
+      if (c.http2()) {
+        cluster.putTypedExtensionProtocolOptions(ProtocolFeature.HTTP_OPTIONS, Any.pack(HttpProtocolOptions.newBuilder()
+            .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+            .build()));
       }
       out.clusters.put(c.name(), cluster);
     }

@@ -57,6 +57,8 @@ public final class XdsYaml {
       .add(io.envoyproxy.envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog.getDescriptor())
+      .add(io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig.getDescriptor())
       .build();
   /** Fields that hold a secret (Envoy marks them {@code udpa.annotations.sensitive}) and are never printed. */
   static final List<String> SENSITIVE = List.of("private_key", "password");

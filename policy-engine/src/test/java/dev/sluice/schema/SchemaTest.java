@@ -235,6 +235,18 @@ class SchemaTest {
           + " key: src/test/resources/golden/gateway-tls/certs/edge-key.pem, minVersion: '1.1'}",
       "kind: Gateway\nname: edge\nport: 8443\ntls: {certificate: src/test/resources/golden/gateway-tls/certs/edge.pem}",
       "kind: Gateway\nname: edge\nport: 8443\ntls: {cert: a.pem, key: b.pem}",
+      "kind: Gateway\nname: edge\nport: 8080\ntelemetry: {accessLog: {}, tracing: {collector: 'otel:4317', sampling: 12.5},"
+          + " metrics: {prometheus: {port: 9102}}}",
+      "kind: Gateway\nname: edge\nport: 8080\ntelemetry: {accessLog: {format: text, line: '%RESPONSE_CODE% %PATH(NQ)%'},"
+          + " tracing: {collector: '[::1]'}}",
+      "kind: Gateway\nname: edge\nport: 8080\ntelemetry: {accessLog: {fields: {status: '%RESPONSE_CODE%', off: '100%% off'}}}",
+      "kind: Gateway\nname: edge\nport: 8080\ntelemetry: {accessLog: {format: text, fields: {a: '%RESPONSE_CODE%'}}}",
+      "kind: Gateway\nname: edge\nport: 8080\ntelemetry: {accessLog: {line: '%RESPONSE_CODE%'}}",
+      "kind: Gateway\nname: edge\nport: 8080\ntelemetry: {accessLog: {fields: {share: '100% off'}}}",
+      "kind: Gateway\nname: edge\nport: 8080\ntelemetry: {accessLog: {fields: {}}}",
+      "kind: Gateway\nname: edge\nport: 8080\ntelemetry: {tracing: {sampling: 10}}",
+      "kind: Gateway\nname: edge\nport: 8080\ntelemetry: {tracing: {collector: 'http://otel:4317'}}",
+      "kind: Gateway\nname: edge\nport: 8080\ntelemetry: {metrics: {prometheus: {path: /metrics}}}",
   })
   void schemaAndLoaderAgreeOnGateways(String yaml) throws Exception {
     List<YamlDocument> docs = YamlFiles.parse(Path.of("p.yaml"), yaml + "\n");

@@ -42,6 +42,12 @@ import java.util.stream.Stream;
 public final class EnvoyProcess implements AutoCloseable {
   /** The name of the static cluster through which Envoy reaches the control plane. */
   public static final String XDS_CLUSTER = "sluice_xds";
+  /**
+   * The static cluster that points at Envoy's own admin listener (for a Gateway's Prometheus
+   * statistics listener). When the bootstrap has it, the admin listener gets a fixed free port
+   * instead of an ephemeral one, and the cluster is pointed at that port.
+   */
+  public static final String ADMIN_CLUSTER = "sluice_envoy_admin";
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
@@ -69,9 +75,14 @@ public final class EnvoyProcess implements AutoCloseable {
    * @param extraArgs more command-line arguments for envoy
    * @param logLevel envoy's {@code --log-level}
    * @param concurrency worker threads ({@code --concurrency})
+   * @param adminPort the admin listener's port; 0 for an ephemeral one (see {@link #ADMIN_CLUSTER})
    */
   public record Options(
-      int adsPort, String nodeId, String nodeCluster, List<String> extraArgs, String logLevel, int concurrency) {
+      int adsPort, String nodeId, String nodeCluster, List<String> extraArgs, String logLevel, int concurrency, int adminPort) {
+    public Options(int adsPort, String nodeId, String nodeCluster, List<String> extraArgs, String logLevel, int concurrency) {
+      this(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, 0);
+    }
+
     public Options {
       extraArgs = List.copyOf(extraArgs);
       Objects.requireNonNull(logLevel, "logLevel");
@@ -81,6 +92,9 @@ public final class EnvoyProcess implements AutoCloseable {
       if (concurrency < 1) {
         throw new IllegalArgumentException("concurrency must be >= 1: " + concurrency);
       }
+      if (adminPort < 0 || adminPort > 65535) {
+        throw new IllegalArgumentException("adminPort out of range: " + adminPort);
+      }
     }
 
     /** Defaults: the bootstrap's node, log level info, one worker thread, no extra args. */
@@ -89,30 +103,35 @@ public final class EnvoyProcess implements AutoCloseable {
     }
 
     public Options nodeId(String id) {
-      return new Options(adsPort, id, nodeCluster, extraArgs, logLevel, concurrency);
+      return new Options(adsPort, id, nodeCluster, extraArgs, logLevel, concurrency, adminPort);
     }
 
     public Options nodeCluster(String cluster) {
-      return new Options(adsPort, nodeId, cluster, extraArgs, logLevel, concurrency);
+      return new Options(adsPort, nodeId, cluster, extraArgs, logLevel, concurrency, adminPort);
     }
 
     /** Node id and cluster at once. */
     public Options node(String id, String cluster) {
-      return new Options(adsPort, id, cluster, extraArgs, logLevel, concurrency);
+      return new Options(adsPort, id, cluster, extraArgs, logLevel, concurrency, adminPort);
     }
 
     public Options extraArgs(String... args) {
       List<String> all = new ArrayList<>(extraArgs);
       all.addAll(Arrays.asList(args));
-      return new Options(adsPort, nodeId, nodeCluster, all, logLevel, concurrency);
+      return new Options(adsPort, nodeId, nodeCluster, all, logLevel, concurrency, adminPort);
     }
 
     public Options logLevel(String level) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, level, concurrency);
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, level, concurrency, adminPort);
     }
 
     public Options concurrency(int workers) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, workers);
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, workers, adminPort);
+    }
+
+    /** The admin listener on this port of 127.0.0.1 (0: ephemeral). */
+    public Options adminPort(int port) {
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, port);
     }
   }
 
@@ -146,7 +165,11 @@ public final class EnvoyProcess implements AutoCloseable {
    */
   public static EnvoyProcess start(Path bootstrapFile, Options options) {
     Path binary = EnvoyBinary.find();
-    ObjectNode config = rewrite(readYaml(bootstrapFile), options, bootstrapFile);
+    JsonNode original = readYaml(bootstrapFile);
+    if (options.adminPort() == 0 && staticCluster(original, ADMIN_CLUSTER) != null) {
+      options = options.adminPort(FreePorts.next()); // the cluster must know the admin port
+    }
+    ObjectNode config = rewrite(original, options, bootstrapFile);
     Path workDir;
     try {
       workDir = Files.createTempDirectory("sluice-envoy-");
@@ -227,15 +250,20 @@ public final class EnvoyProcess implements AutoCloseable {
     ObjectNode socket =
         config.withObjectProperty("admin").withObjectProperty("address").withObjectProperty("socket_address");
     socket.put("address", "127.0.0.1");
-    socket.put("port_value", 0);
-
-    JsonNode clusters = config.path("static_resources").path("clusters");
-    ObjectNode xds = null;
-    for (JsonNode c : clusters) {
-      if (XDS_CLUSTER.equals(c.path("name").asText())) {
-        xds = (ObjectNode) c;
+    socket.put("port_value", options.adminPort());
+    ObjectNode admin = staticCluster(config, ADMIN_CLUSTER);
+    if (admin != null) {
+      for (JsonNode endpoints : admin.path("load_assignment").path("endpoints")) {
+        for (JsonNode lb : endpoints.path("lb_endpoints")) {
+          if (lb.path("endpoint").path("address").path("socket_address") instanceof ObjectNode s) {
+            s.put("address", "127.0.0.1");
+            s.put("port_value", options.adminPort());
+          }
+        }
       }
     }
+
+    ObjectNode xds = staticCluster(config, XDS_CLUSTER);
     if (xds == null) {
       throw new IllegalArgumentException(
           source + " has no static cluster named " + XDS_CLUSTER + " to point at the ADS server");
@@ -255,6 +283,15 @@ public final class EnvoyProcess implements AutoCloseable {
           source + ": cluster " + XDS_CLUSTER + " has no load_assignment socket_address to rewrite");
     }
     return config;
+  }
+
+  private static ObjectNode staticCluster(JsonNode config, String name) {
+    for (JsonNode c : config.path("static_resources").path("clusters")) {
+      if (name.equals(c.path("name").asText()) && c instanceof ObjectNode o) {
+        return o;
+      }
+    }
+    return null;
   }
 
   private static int awaitAdminAddress(Process process, Path adminAddress, Path logFile, Path outFile) {

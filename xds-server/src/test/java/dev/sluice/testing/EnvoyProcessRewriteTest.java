@@ -28,6 +28,22 @@ class EnvoyProcessRewriteTest {
   }
 
   @Test
+  void theAdminClusterFollowsTheAdminPort() throws Exception {
+    Path edge = RepoPaths.resolve("envoy-configs/edge.yaml");
+    JsonNode out = EnvoyProcess.rewrite(YAML.readTree(edge.toFile()), EnvoyProcess.Options.ads(1).adminPort(23456), edge);
+    assertThat(out.at("/admin/address/socket_address/port_value").asInt()).isEqualTo(23456);
+    JsonNode admin = null;
+    for (JsonNode c : out.at("/static_resources/clusters")) {
+      if (EnvoyProcess.ADMIN_CLUSTER.equals(c.path("name").asText())) {
+        admin = c;
+      }
+    }
+    assertThat(admin).as("edge.yaml has the static cluster %s", EnvoyProcess.ADMIN_CLUSTER).isNotNull();
+    assertThat(admin.at("/load_assignment/endpoints/0/lb_endpoints/0/endpoint/address/socket_address/port_value").asInt())
+        .isEqualTo(23456);
+  }
+
+  @Test
   void keepsTheBootstrapNodeByDefault() throws Exception {
     Path edge = RepoPaths.resolve("envoy-configs/edge.yaml");
     JsonNode out = EnvoyProcess.rewrite(YAML.readTree(edge.toFile()), EnvoyProcess.Options.ads(1), edge);

@@ -7,6 +7,7 @@ import dev.sluice.policy.compression.Compression;
 import dev.sluice.policy.cors.Cors;
 import dev.sluice.policy.ratelimit.RateLimits;
 import dev.sluice.policy.hardening.Hardening;
+import dev.sluice.policy.telemetry.Telemetry;
 import dev.sluice.policy.tls.Tls;
 import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.Source;
@@ -33,6 +34,7 @@ import java.util.Set;
  * access: [{deny: {ips: [203.0.113.0/24]}}]   # see access.Access
  * hardening: {requestTimeout: 15m}   # relaxes one edge default (a warning); see hardening.Hardening
  * tls: {certificate: certs/edge.pem, key: certs/edge-key.pem}   # see tls.Tls
+ * telemetry: {accessLog: {}, tracing: {collector: otel:4317}}   # see telemetry.Telemetry
  * </pre>
  */
 public final class GatewayKind implements PolicyKind<GatewaySpec> {
@@ -44,7 +46,7 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
   @Override
   public Set<String> fields() {
     return Set.of("kind", "name", "port", "address", "hosts", "zone", "cors", "compression", "grpcWeb", "rateLimit", "clientIp", "auth", "access", "tls",
-        "hardening");
+        "hardening", "telemetry");
   }
 
   @Override
@@ -63,7 +65,7 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
         f.string(doc.get("zone")).orElse(""), Cors.read(doc.get("cors"), f), Compression.read(doc.get("compression"), f),
         f.bool(doc.get("grpcWeb")).orElse(false), RateLimits.read(doc.get("rateLimit"), f), trustedHops(doc.get("clientIp"), f),
         gatewayAuth(doc.get("auth"), f), Access.read(doc.get("access"), f), Tls.read(doc.get("tls"), f),
-        Hardening.read(doc.get("hardening"), f)));
+        Hardening.read(doc.get("hardening"), f), Telemetry.read(doc.get("telemetry"), f, name, address, port.getAsInt())));
   }
 
   private static int trustedHops(YamlNode n, Fields f) {

@@ -8,6 +8,7 @@ import dev.sluice.policy.auth.AuthSpec;
 import dev.sluice.policy.compression.CompressionSpec;
 import dev.sluice.policy.cors.CorsSpec;
 import dev.sluice.policy.ratelimit.RateLimitSpec;
+import dev.sluice.policy.telemetry.TelemetrySpec;
 import dev.sluice.policy.tls.TlsSpec;
 import java.util.List;
 import java.util.Optional;
@@ -28,12 +29,13 @@ import java.util.Optional;
  * @param access rules checked for every request, before the route's own
  * @param tls TLS termination: the listener serves HTTPS only
  * @param hardening the edge limits ({@link HardeningSpec#DEFAULTS} unless relaxed)
+ * @param telemetry access logs, tracing and Prometheus statistics of the gateway's Envoys
  */
 public record GatewaySpec(
     String name, Source source, String address, int port, List<String> hosts, String zone,
     Optional<CorsSpec> cors, Optional<CompressionSpec> compression, boolean grpcWeb, Optional<RateLimitSpec> rateLimit,
     int trustedHops, Optional<AuthSpec> auth, List<AccessRule> access, Optional<TlsSpec> tls,
-    HardeningSpec hardening)
+    HardeningSpec hardening, Optional<TelemetrySpec> telemetry)
     implements PolicyResource {
   public static final String KIND = "Gateway";
 
