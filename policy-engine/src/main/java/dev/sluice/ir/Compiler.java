@@ -43,8 +43,10 @@ public final class Compiler {
     boolean cache = routes.stream().anyMatch(r -> r.options().cache());
     TreeSet<ClusterRef> refs = new TreeSet<>();
     AuthCompiler auth = new AuthCompiler(policies, g);
+    boolean anyGlobalLimit = false;
     for (RouteSpec r : routes) {
-      HttpRoute route = route(r, policies, g.compression().isPresent(), cache, auth.route(r));
+      HttpRoute route = route(r, policies, g.compression().isPresent(), cache, auth.route(r), GlobalLimitCompiler.limits(r, g));
+      anyGlobalLimit |= !route.globalLimits().isEmpty();
       for (String host : r.hosts().isEmpty() ? g.hosts() : r.hosts()) {
         byDomain.computeIfAbsent(host, h -> new ArrayList<>()).add(route);
       }
@@ -60,7 +62,8 @@ public final class Compiler {
         routes.stream().map(r -> r.options().grpcJson()).flatMap(java.util.Optional::stream).findFirst();
     boolean rateLimit = g.rateLimit().isPresent() || routes.stream().anyMatch(r -> r.options().rateLimit().isPresent());
     HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts, cors, g.compression(), cache,
-        grpcJson, g.grpcWeb(), rateLimit, g.trustedHops(), auth.listener(), g.tls(), g.hardening(), g.telemetry());
+        grpcJson, g.grpcWeb(), rateLimit, g.trustedHops(), auth.listener(), g.tls(), g.hardening(), g.telemetry(),
+        GlobalLimitCompiler.filter(g, anyGlobalLimit));
     List<UpstreamCluster> clusters = refs.stream().map(ref -> cluster(ref, catalog, policies.upstream(ref.service()), g)).toList();
     List<DnsCluster> dnsClusters = new ArrayList<>(auth.jwksClusters());
     g.telemetry().flatMap(dev.sluice.policy.telemetry.TelemetrySpec::tracing).ifPresent(t -> dnsClusters.add(
@@ -72,7 +75,8 @@ public final class Compiler {
    * @param compression whether the gateway compresses (only then can a route opt out)
    * @param cache whether the listener has the cache filter
    */
-  private static HttpRoute route(RouteSpec r, PolicySet policies, boolean compression, boolean cache, RouteAuth auth) {
+  private static HttpRoute route(
+      RouteSpec r, PolicySet policies, boolean compression, boolean cache, RouteAuth auth, List<GlobalLimit> globalLimits) {
     RouteMatch match = new RouteMatch(
         RouteMatch.PathKind.valueOf(r.path().type().name()),
         r.path().value(),
@@ -82,7 +86,7 @@ public final class Compiler {
     return new HttpRoute(r.name(), match, action(r, policies), r.options().headers(), r.options().cors(),
         r.options().compressionOff() && compression,
         cache ? java.util.Optional.of(r.options().cache()) : java.util.Optional.empty(), r.options().grpcJson(),
-        r.options().rateLimit(), auth, r.label(RouteSpec.KIND), r.source());
+        r.options().rateLimit(), auth, globalLimits, r.label(RouteSpec.KIND), r.source());
   }
 
   private static RouteAction action(RouteSpec r, PolicySet policies) {

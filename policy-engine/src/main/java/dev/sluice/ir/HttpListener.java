@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param trustedHops proxies in front of the gateway trusted to append to X-Forwarded-For
  * @param auth the authentication and access filters its routes need
  * @param hardening the edge limits
+ * @param globalRateLimit the global rate-limit filter, when some route has a global limit
  * @param tls TLS termination: certificate, key and client CA go to Envoy as SDS secrets
  * @param telemetry the access log and tracing of the listener, and a listener of its own serving
  *     Envoy's statistics to Prometheus; the collector's cluster is in {@link ProxyConfig#dnsClusters()}
@@ -29,7 +30,7 @@ public record HttpListener(
     String name, String address, int port, List<VirtualHost> virtualHosts, boolean cors, Optional<CompressionSpec> compression,
     boolean cache, Optional<GrpcJsonSpec> grpcJson, boolean grpcWeb, boolean rateLimit,
     int trustedHops, ListenerAuth auth, Optional<TlsSpec> tls, HardeningSpec hardening,
-    Optional<TelemetrySpec> telemetry) {
+    Optional<TelemetrySpec> telemetry, Optional<GlobalRateLimitFilter> globalRateLimit) {
   public HttpListener {
     virtualHosts = List.copyOf(virtualHosts);
   }

@@ -30,6 +30,7 @@ final class SecurityChecks {
       g.auth().ifPresent(a -> auth(a, set, label, g.source(), d));
       rules(g.access(), g.auth(), set, label, g.source(), d);
       g.rateLimit().ifPresent(r -> rateLimit(r, g.auth(), label, g.source(), d));
+      g.globalRateLimit().ifPresent(r -> globalKeys(r, g.auth(), label, g.source(), d));
     }
     for (RouteSpec r : set.routes()) {
       String label = r.label(RouteSpec.KIND);
@@ -37,6 +38,12 @@ final class SecurityChecks {
       r.options().auth().ifPresent(a -> auth(a, set, label, r.source(), d));
       rules(r.options().access(), auth, set, label, r.source(), d);
       r.options().rateLimit().ifPresent(rl -> rateLimit(rl, auth, label, r.source(), d));
+      r.options().globalRateLimit().ifPresent(rl -> {
+        globalKeys(rl, auth, label, r.source(), d);
+        if (r.backends().isEmpty()) {
+          error(d, r.source(), label, "globalRateLimit", "a route that redirects or answers itself sends nothing upstream: it has no global limit");
+        }
+      });
     }
   }
 
@@ -112,6 +119,22 @@ final class SecurityChecks {
     }
     if (by == ClientKey.Type.CLAIM && auth.flatMap(AuthSpec::jwt).isEmpty()) {
       error(d, at, label, "rateLimit.by", "a bucket per claim needs auth.jwt");
+    }
+  }
+
+  private static void globalKeys(
+      dev.sluice.policy.globalratelimit.GlobalRateLimitSpec spec, Optional<AuthSpec> auth, String label, Source at, Diagnostics d) {
+    for (var rule : spec.rules()) {
+      for (var key : rule.by()) {
+        String field = "globalRateLimit.rules[" + rule.index() + "].by";
+        if (key.type() == dev.sluice.policy.globalratelimit.GlobalRateLimitSpec.Key.Type.CONSUMER
+            && !auth.map(AuthSpec::identifiesConsumers).orElse(false)) {
+          error(d, at, label, field, "a limit per consumer needs auth.apiKey or auth.basic");
+        }
+        if (key.type() == dev.sluice.policy.globalratelimit.GlobalRateLimitSpec.Key.Type.CLAIM && auth.flatMap(AuthSpec::jwt).isEmpty()) {
+          error(d, at, label, field, "a limit per claim needs auth.jwt");
+        }
+      }
     }
   }
 

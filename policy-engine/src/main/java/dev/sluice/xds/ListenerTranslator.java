@@ -96,6 +96,8 @@ final class ListenerTranslator implements FeatureTranslator {
         // after auth, so buckets can be per consumer or claim
         hcm.addHttpFilters(LocalRateLimits.filter());
       }
+      // the global limit after the local one: a request the local bucket refuses costs no round trip
+      l.globalRateLimit().ifPresent(f -> hcm.addHttpFilters(GlobalRateLimitFilters.filter(f)));
       if (l.grpcWeb()) {
         hcm.addHttpFilters(GrpcFilters.grpcWeb());
       }

@@ -31,7 +31,8 @@ final class RouteTableTranslator implements FeatureTranslator {
       new ApiKeys(),
       new BasicAuthFilter(),
       new ExternalAuthz(),
-      new AccessRules());
+      new AccessRules(),
+      new GlobalRateLimitFilters());
 
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {

@@ -126,7 +126,27 @@ class GoldenTest {
         files.put(group + "/secrets.yaml", XdsYaml.of(r.secrets()));
       }
     });
+    dev.sluice.ratelimit.RateLimitTable table = dev.sluice.ir.GlobalRateLimitTables.of(ir);
+    if (!table.rules().isEmpty()) {
+      files.put("ratelimit.yaml", rateLimitTable(dir, table));
+    }
     return new Output(files, problems, false);
+  }
+
+  /** The rate-limit service's table, one rule per item, in the order the service tries them. */
+  static String rateLimitTable(Path dir, dev.sluice.ratelimit.RateLimitTable table) {
+    StringBuilder sb = new StringBuilder();
+    for (var rule : table.rules()) {
+      sb.append("- domain: ").append(rule.domain()).append('\n');
+      sb.append("  descriptor: [");
+      sb.append(String.join(", ", rule.entries().stream().map(e -> e.key() + (e.value().map(v -> "=" + v).orElse(""))).toList()));
+      sb.append("]\n");
+      var l = rule.limit();
+      sb.append("  limit: ").append(l.unlimited() ? "unlimited" : l.requests() + " per " + l.unit().name().toLowerCase())
+          .append(l.shadow() ? " (shadow)" : "").append('\n');
+      sb.append("  policy: ").append(rule.policy().replace(dir.toString() + File.separator, "")).append('\n');
+    }
+    return sb.toString();
   }
 
   /** Findings one per line, with the case folder cut from every path (also inside messages). */

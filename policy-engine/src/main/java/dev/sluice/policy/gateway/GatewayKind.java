@@ -46,7 +46,7 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
   @Override
   public Set<String> fields() {
     return Set.of("kind", "name", "port", "address", "hosts", "zone", "cors", "compression", "grpcWeb", "rateLimit", "clientIp", "auth", "access", "tls",
-        "hardening", "telemetry");
+        "hardening", "telemetry", "globalRateLimit");
   }
 
   @Override
@@ -65,7 +65,8 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
         f.string(doc.get("zone")).orElse(""), Cors.read(doc.get("cors"), f), Compression.read(doc.get("compression"), f),
         f.bool(doc.get("grpcWeb")).orElse(false), RateLimits.read(doc.get("rateLimit"), f), trustedHops(doc.get("clientIp"), f),
         gatewayAuth(doc.get("auth"), f), Access.read(doc.get("access"), f), Tls.read(doc.get("tls"), f),
-        Hardening.read(doc.get("hardening"), f), Telemetry.read(doc.get("telemetry"), f, name, address, port.getAsInt())));
+        Hardening.read(doc.get("hardening"), f), Telemetry.read(doc.get("telemetry"), f, name, address, port.getAsInt()),
+        dev.sluice.policy.globalratelimit.GlobalRateLimits.read(doc.get("globalRateLimit"), f, true)));
   }
 
   private static int trustedHops(YamlNode n, Fields f) {

@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param auth authentication for every route (a route's own replaces it)
  * @param access rules checked for every request, before the route's own
  * @param tls TLS termination: the listener serves HTTPS only
+ * @param globalRateLimit limits shared by every Envoy of the gateway (and its failure mode and timeout)
  * @param hardening the edge limits ({@link HardeningSpec#DEFAULTS} unless relaxed)
  * @param telemetry access logs, tracing and Prometheus statistics of the gateway's Envoys
  */
@@ -35,7 +36,8 @@ public record GatewaySpec(
     String name, Source source, String address, int port, List<String> hosts, String zone,
     Optional<CorsSpec> cors, Optional<CompressionSpec> compression, boolean grpcWeb, Optional<RateLimitSpec> rateLimit,
     int trustedHops, Optional<AuthSpec> auth, List<AccessRule> access, Optional<TlsSpec> tls,
-    HardeningSpec hardening, Optional<TelemetrySpec> telemetry)
+    HardeningSpec hardening, Optional<TelemetrySpec> telemetry,
+    Optional<dev.sluice.policy.globalratelimit.GlobalRateLimitSpec> globalRateLimit)
     implements PolicyResource {
   public static final String KIND = "Gateway";
 

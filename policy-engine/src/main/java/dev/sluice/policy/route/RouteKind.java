@@ -66,7 +66,7 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
   @Override
   public Set<String> fields() {
     return Set.of("kind", "name", "gateway", "hosts", "match", "to", "timeout", "idleTimeout", "retries", "headers",
-        "rewrite", "redirect", "respond", "mirror", "cors", "compression", "cache", "grpcJson", "rateLimit", "auth", "access");
+        "rewrite", "redirect", "respond", "mirror", "cors", "compression", "cache", "grpcJson", "rateLimit", "auth", "access", "globalRateLimit");
   }
 
   @Override
@@ -118,7 +118,8 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
         GrpcJson.read(doc.get("grpcJson"), f),
         RateLimits.read(doc.get("rateLimit"), f),
         dev.sluice.policy.auth.Auth.read(doc.get("auth"), f),
-        dev.sluice.policy.access.Access.read(doc.get("access"), f));
+        dev.sluice.policy.access.Access.read(doc.get("access"), f),
+        dev.sluice.policy.globalratelimit.GlobalRateLimits.read(doc.get("globalRateLimit"), f, false));
     if (path == null || answers > 1 || (forwards && backends.isEmpty())) {
       return Optional.empty();
     }

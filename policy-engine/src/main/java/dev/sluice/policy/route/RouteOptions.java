@@ -32,6 +32,7 @@ import java.util.Optional;
  * @param rateLimit replaces the gateway's local rate limit for this route
  * @param auth replaces the gateway's authentication for this route ({@link AuthSpec#NONE}: none)
  * @param access rules for this route, checked after the gateway's
+ * @param globalRateLimit limits shared by every Envoy, counted per route (besides the gateway's)
  */
 public record RouteOptions(
     List<QueryMatch> queries,
@@ -48,10 +49,11 @@ public record RouteOptions(
     Optional<GrpcJsonSpec> grpcJson,
     Optional<RateLimitSpec> rateLimit,
     Optional<AuthSpec> auth,
-    List<AccessRule> access) {
+    List<AccessRule> access,
+    Optional<dev.sluice.policy.globalratelimit.GlobalRateLimitSpec> globalRateLimit) {
   public static final RouteOptions NONE = new RouteOptions(List.of(), Optional.empty(), Optional.empty(), HeadersSpec.NONE,
       Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), false, false, Optional.empty(),
-      Optional.empty(), Optional.empty(), List.of());
+      Optional.empty(), Optional.empty(), List.of(), Optional.empty());
 
   public RouteOptions {
     queries = List.copyOf(queries);

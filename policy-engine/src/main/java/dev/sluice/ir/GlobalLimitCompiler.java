@@ -1,0 +1,60 @@
+package dev.sluice.ir;
+
+import dev.sluice.ir.GlobalLimit.Entry;
+import dev.sluice.ir.GlobalLimit.From;
+import dev.sluice.policy.gateway.GatewaySpec;
+import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec;
+import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec.Key;
+import dev.sluice.policy.route.RouteSpec;
+import dev.sluice.ratelimit.RateLimitTable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A route's global limits: its gateway's rules (counters shared by every route) and its own
+ * (counters per route: the descriptor starts with the route's name).
+ */
+final class GlobalLimitCompiler {
+  static final String CONSUMER_HEADER = ListenerAuth.CONSUMER_HEADER;
+  static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(50);
+
+  private GlobalLimitCompiler() {}
+
+  static List<GlobalLimit> limits(RouteSpec r, GatewaySpec g) {
+    List<GlobalLimit> out = new ArrayList<>();
+    g.globalRateLimit().ifPresent(spec -> spec.rules().forEach(rule -> out.add(limit(rule, Optional.empty(),
+        g.label(GatewaySpec.KIND) + " globalRateLimit.rules[" + rule.index() + "] (" + g.source() + ")"))));
+    r.options().globalRateLimit().ifPresent(spec -> spec.rules().forEach(rule -> out.add(limit(rule, Optional.of(r.name()),
+        r.label(RouteSpec.KIND) + " globalRateLimit.rules[" + rule.index() + "] (" + r.source() + ")"))));
+    return out;
+  }
+
+  static Optional<GlobalRateLimitFilter> filter(GatewaySpec g, boolean anyLimit) {
+    if (!anyLimit) {
+      return Optional.empty();
+    }
+    Optional<GlobalRateLimitSpec> spec = g.globalRateLimit();
+    return Optional.of(new GlobalRateLimitFilter(g.name(), spec.flatMap(GlobalRateLimitSpec::failOpen).orElse(true),
+        spec.flatMap(GlobalRateLimitSpec::timeout).orElse(DEFAULT_TIMEOUT)));
+  }
+
+  private static GlobalLimit limit(GlobalRateLimitSpec.Rule rule, Optional<String> route, String policy) {
+    List<Entry> entries = new ArrayList<>();
+    route.ifPresent(name -> entries.add(new Entry(From.ROUTE, "", "route", Optional.of(name))));
+    for (Key k : rule.by()) {
+      entries.add(switch (k.type()) {
+        case CLIENT_IP -> new Entry(From.CLIENT_IP, "", "remote_address", k.value());
+        case CONSUMER -> new Entry(From.HEADER, CONSUMER_HEADER, "consumer", k.value());
+        case PATH -> new Entry(From.HEADER, ":path", "path", k.value());
+        case METHOD -> new Entry(From.HEADER, ":method", "method", k.value());
+        case HEADER -> new Entry(From.HEADER, k.name(), "header." + k.name(), k.value());
+        case CLAIM -> new Entry(From.CLAIM, k.name(), "claim." + k.name(), k.value());
+      });
+    }
+    RateLimitTable.Limit limit = new RateLimitTable.Limit(rule.requests().orElse(0L), rule.unit(), rule.requests().isEmpty(),
+        rule.shadow());
+    return new GlobalLimit(entries, limit, policy);
+  }
+}

@@ -1,0 +1,18 @@
+package dev.sluice.ir;
+
+import dev.sluice.ratelimit.RateLimitTable;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** The service side of every gateway's global limits, from the compiled configs. */
+public final class GlobalRateLimitTables {
+  private GlobalRateLimitTables() {}
+
+  public static RateLimitTable of(Map<String, ProxyConfig> configs) {
+    Set<RateLimitTable.Rule> rules = new LinkedHashSet<>();
+    configs.forEach((group, config) -> config.listeners().forEach(l -> l.globalRateLimit().ifPresent(f ->
+        l.virtualHosts().forEach(vh -> vh.routes().forEach(r -> r.globalLimits().forEach(g -> rules.add(g.rule(f.domain()))))))));
+    return new RateLimitTable(java.util.List.copyOf(rules));
+  }
+}

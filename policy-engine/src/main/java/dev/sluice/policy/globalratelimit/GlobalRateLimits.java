@@ -1,0 +1,157 @@
+package dev.sluice.policy.globalratelimit;
+
+import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec.Key;
+import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec.Rule;
+import dev.sluice.ratelimit.RateLimitTable.Unit;
+import dev.sluice.yaml.Fields;
+import dev.sluice.yaml.YamlNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * <pre>
+ * globalRateLimit:
+ *   failOpen: true            # Gateway only; default true: when the service cannot answer, let requests through
+ *   timeout: 50ms             # Gateway only; how long Envoy waits for the service
+ *   rules:
+ *     - requests: 1000
+ *       per: minute           # second, minute, hour, day or month (30 days)
+ *       by: [consumer]        # clientIp, consumer, path, method, {header: x-tenant}, {claim: sub};
+ *                             # {consumer: partner} / {header: x-tier, value: gold} match one value only
+ *       shadow: false         # true: count and report, never block
+ *     - unlimited: true
+ *       by: [{consumer: internal-batch}]
+ * </pre>
+ * On a Route, counters are per route; on a Gateway, shared by all its routes.
+ */
+public final class GlobalRateLimits {
+  static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(50);
+  private static final Map<String, Unit> UNITS = Map.of("second", Unit.SECOND, "minute", Unit.MINUTE, "hour", Unit.HOUR,
+      "day", Unit.DAY, "month", Unit.MONTH);
+  private static final Pattern HEADER = Pattern.compile("^[a-zA-Z0-9-]+$");
+
+  private GlobalRateLimits() {}
+
+  public static Optional<GlobalRateLimitSpec> read(YamlNode n, Fields f, boolean gateway) {
+    if (n.isAbsent() || !f.object(n, Set.of("failOpen", "timeout", "rules"))) {
+      return Optional.empty();
+    }
+    if (!gateway) {
+      for (String field : List.of("failOpen", "timeout")) {
+        if (!n.get(field).isAbsent()) {
+          f.error(n.get(field), field + " is set once for the gateway: write it in the Gateway's globalRateLimit");
+        }
+      }
+    }
+    Optional<Boolean> failOpen = f.bool(n.get("failOpen"));
+    Optional<Duration> timeout = f.duration(n.get("timeout"));
+    if (timeout.isPresent() && (timeout.get().isZero() || timeout.get().compareTo(Duration.ofSeconds(5)) > 0)) {
+      f.error(n.get("timeout"), "between 1ms and 5s: every limited request waits this long at worst");
+    }
+    YamlNode rulesNode = n.get("rules");
+    List<Rule> rules = new ArrayList<>();
+    if (rulesNode.isAbsent()) {
+      if (!gateway || n.get("failOpen").isAbsent() && n.get("timeout").isAbsent()) {
+        f.error(rulesNode, "required field is missing: the limits");
+      }
+    } else if (!rulesNode.isArray()) {
+      f.error(rulesNode, "expected a list of rules like - {requests: 100, per: minute, by: [consumer]}, got " + rulesNode.typeName());
+    } else {
+      List<YamlNode> elements = rulesNode.elements();
+      for (int i = 0; i < elements.size(); i++) {
+        rule(elements.get(i), i, f).ifPresent(rules::add);
+      }
+    }
+    return Optional.of(new GlobalRateLimitSpec(failOpen, timeout, rules));
+  }
+
+  private static Optional<Rule> rule(YamlNode n, int index, Fields f) {
+    if (!f.object(n, Set.of("requests", "per", "by", "shadow", "unlimited"))) {
+      return Optional.empty();
+    }
+    boolean unlimited = f.bool(n.get("unlimited")).orElse(false);
+    var requests = f.integer(n.get("requests"), 1, Integer.MAX_VALUE);
+    if (unlimited && !n.get("requests").isAbsent()) {
+      f.error(n.get("requests"), "an unlimited rule has no requests");
+    } else if (!unlimited && n.get("requests").isAbsent()) {
+      f.error(n, "give requests (and per), or unlimited: true");
+    }
+    Unit unit = Unit.SECOND;
+    Optional<String> per = f.string(n.get("per"));
+    if (per.isPresent()) {
+      unit = UNITS.get(per.get());
+      if (unit == null) {
+        f.error(n.get("per"), "expected second, minute, hour, day or month, got \"" + per.get() + "\"");
+        unit = Unit.SECOND;
+      }
+    }
+    List<Key> by = new ArrayList<>();
+    YamlNode byNode = n.get("by");
+    if (!byNode.isAbsent()) {
+      List<YamlNode> keys = byNode.isArray() ? byNode.elements() : List.of(byNode);
+      for (YamlNode k : keys) {
+        key(k, f).ifPresent(by::add);
+      }
+    }
+    if (unlimited && by.stream().noneMatch(k -> k.value().isPresent())) {
+      f.error(n.get("unlimited"), "an unlimited rule is an exception for one value: give a key with its value, like by: [{consumer: batch-job}]");
+    }
+    boolean shadow = f.bool(n.get("shadow")).orElse(false);
+    if (!unlimited && requests.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Rule(unlimited ? Optional.empty() : Optional.of((long) requests.getAsInt()), unit, by, shadow, index));
+  }
+
+  private static Optional<Key> key(YamlNode n, Fields f) {
+    if (n.isScalar()) {
+      String s = n.value().asText();
+      return switch (s) {
+        case "clientIp" -> Optional.of(new Key(Key.Type.CLIENT_IP, "", Optional.empty()));
+        case "consumer" -> Optional.of(new Key(Key.Type.CONSUMER, "", Optional.empty()));
+        case "path" -> Optional.of(new Key(Key.Type.PATH, "", Optional.empty()));
+        case "method" -> Optional.of(new Key(Key.Type.METHOD, "", Optional.empty()));
+        default -> {
+          f.error(n, "expected clientIp, consumer, path, method, {header: name} or {claim: name}, got \"" + s + "\"");
+          yield Optional.empty();
+        }
+      };
+    }
+    if (!f.object(n, Set.of("clientIp", "consumer", "path", "method", "header", "claim", "value"))) {
+      return Optional.empty();
+    }
+    List<String> kinds = n.fields().keySet().stream().filter(k -> !k.equals("value")).toList();
+    if (kinds.size() != 1) {
+      f.error(n, "give one key: clientIp, consumer, path, method, header or claim");
+      return Optional.empty();
+    }
+    String kind = kinds.get(0);
+    Optional<String> v = f.requiredString(n.get(kind));
+    Optional<String> value = f.string(n.get("value"));
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    return switch (kind) {
+      case "header", "claim" -> {
+        if (kind.equals("header") && !HEADER.matcher(v.get()).matches()) {
+          f.error(n.get(kind), "\"" + v.get() + "\" is not a header name");
+        }
+        yield Optional.of(new Key(kind.equals("header") ? Key.Type.HEADER : Key.Type.CLAIM,
+            kind.equals("header") ? v.get().toLowerCase(Locale.ROOT) : v.get(), value));
+      }
+      default -> {
+        if (!n.get("value").isAbsent()) {
+          f.error(n.get("value"), "write the value as {" + kind + ": …} itself");
+        }
+        Key.Type type = Key.Type.valueOf(kind.equals("clientIp") ? "CLIENT_IP" : kind.toUpperCase(Locale.ROOT));
+        yield Optional.of(new Key(type, "", Optional.of(kind.equals("method") ? v.get().toUpperCase(Locale.ROOT) : v.get())));
+      }
+    };
+  }
+}

@@ -1,0 +1,88 @@
+package dev.sluice.xds;
+
+import com.google.protobuf.Any;
+import dev.sluice.ir.GlobalLimit;
+import dev.sluice.ir.GlobalRateLimitFilter;
+import dev.sluice.ir.HttpRoute;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.GrpcService;
+import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
+import io.envoyproxy.envoy.config.ratelimit.v3.RateLimitServiceConfig;
+import io.envoyproxy.envoy.config.route.v3.RateLimit;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.type.metadata.v3.MetadataKey;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.envoyproxy.envoy.type.v3.HttpStatus;
+import io.envoyproxy.envoy.type.v3.StatusCode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Global limits → Envoy's ratelimit filter (asking Sluice's rate-limit service through the
+ * bootstrap's {@value #SERVICE_CLUSTER} cluster) and each route's {@code rate_limits} actions,
+ * which build the descriptors the service's table expects: both come from the same
+ * {@link GlobalLimit}s.
+ */
+final class GlobalRateLimitFilters implements RouteFeature {
+  static final String FILTER = "envoy.filters.http.ratelimit";
+  /** A static cluster of the Envoy bootstrap (envoy-configs/edge.yaml) pointing at the service. */
+  static final String SERVICE_CLUSTER = "sluice_ratelimit";
+
+  static HttpFilter filter(GlobalRateLimitFilter f) {
+    RuntimeFractionalPercent all = RuntimeFractionalPercent.newBuilder()
+        .setDefaultValue(FractionalPercent.newBuilder().setNumerator(100).setDenominator(FractionalPercent.DenominatorType.HUNDRED))
+        .build();
+    return HttpFilter.newBuilder()
+        .setName(FILTER)
+        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.ratelimit.v3.RateLimit.newBuilder()
+            .setDomain(f.domain())
+            .setTimeout(Protos.duration(f.timeout()))
+            .setFailureModeDeny(!f.failOpen())
+            // the service unreachable and the gateway failing closed: 503, not Envoy's default 500
+            .setStatusOnError(HttpStatus.newBuilder().setCode(StatusCode.ServiceUnavailable))
+            .setFilterEnabled(all)
+            .setFilterEnforced(all)
+            .setEnableXRatelimitHeaders(
+                io.envoyproxy.envoy.extensions.filters.http.ratelimit.v3.RateLimit.XRateLimitHeadersRFCVersion.DRAFT_VERSION_03)
+            .setRateLimitService(RateLimitServiceConfig.newBuilder()
+                .setTransportApiVersion(ApiVersion.V3)
+                .setGrpcService(GrpcService.newBuilder()
+                    .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(SERVICE_CLUSTER))))
+            .build()))
+        .build();
+  }
+
+  @Override
+  public void apply(HttpRoute ir, Route.Builder route) {
+    if (ir.globalLimits().isEmpty() || !route.hasRoute()) {
+      return;
+    }
+    // rules of one shape (say "per consumer" and its "unlimited for one consumer" exception) share
+    // one descriptor; the service picks the rule
+    Map<List<String>, GlobalLimit> byShape = new LinkedHashMap<>();
+    ir.globalLimits().forEach(g -> byShape.putIfAbsent(g.shape(), g));
+    for (GlobalLimit g : byShape.values()) {
+      RateLimit.Builder rl = RateLimit.newBuilder();
+      for (GlobalLimit.Entry e : g.descriptor()) {
+        RateLimit.Action.Builder a = RateLimit.Action.newBuilder();
+        switch (e.from()) {
+          case ROUTE -> a.setGenericKey(RateLimit.Action.GenericKey.newBuilder()
+              .setDescriptorKey(e.key()).setDescriptorValue(e.value().orElseThrow()));
+          case CLIENT_IP -> a.setRemoteAddress(RateLimit.Action.RemoteAddress.getDefaultInstance());
+          case HEADER -> a.setRequestHeaders(RateLimit.Action.RequestHeaders.newBuilder()
+              .setHeaderName(e.name()).setDescriptorKey(e.key()));
+          case CLAIM -> a.setMetadata(RateLimit.Action.MetaData.newBuilder()
+              .setDescriptorKey(e.key())
+              .setMetadataKey(MetadataKey.newBuilder().setKey(JwtAuthn.FILTER)
+                  .addPath(MetadataKey.PathSegment.newBuilder().setKey(JwtAuthn.PAYLOAD))
+                  .addPath(MetadataKey.PathSegment.newBuilder().setKey(e.name())))
+              .setSource(RateLimit.Action.MetaData.Source.DYNAMIC));
+        }
+        rl.addActions(a);
+      }
+      route.getRouteBuilder().addRateLimits(rl);
+    }
+  }
+}
