@@ -78,9 +78,10 @@ public final class EnvoyProcess implements AutoCloseable {
    * @param adminPort the admin listener's port; 0 for an ephemeral one (see {@link #ADMIN_CLUSTER})
    */
   public record Options(
-      int adsPort, String nodeId, String nodeCluster, List<String> extraArgs, String logLevel, int concurrency, int adminPort) {
+      int adsPort, String nodeId, String nodeCluster, List<String> extraArgs, String logLevel, int concurrency, int adminPort,
+      int rateLimitPort) {
     public Options(int adsPort, String nodeId, String nodeCluster, List<String> extraArgs, String logLevel, int concurrency) {
-      this(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, 0);
+      this(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, 0, 0);
     }
 
     public Options {
@@ -103,35 +104,40 @@ public final class EnvoyProcess implements AutoCloseable {
     }
 
     public Options nodeId(String id) {
-      return new Options(adsPort, id, nodeCluster, extraArgs, logLevel, concurrency, adminPort);
+      return new Options(adsPort, id, nodeCluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort);
     }
 
     public Options nodeCluster(String cluster) {
-      return new Options(adsPort, nodeId, cluster, extraArgs, logLevel, concurrency, adminPort);
+      return new Options(adsPort, nodeId, cluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort);
     }
 
     /** Node id and cluster at once. */
     public Options node(String id, String cluster) {
-      return new Options(adsPort, id, cluster, extraArgs, logLevel, concurrency, adminPort);
+      return new Options(adsPort, id, cluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort);
     }
 
     public Options extraArgs(String... args) {
       List<String> all = new ArrayList<>(extraArgs);
       all.addAll(Arrays.asList(args));
-      return new Options(adsPort, nodeId, nodeCluster, all, logLevel, concurrency, adminPort);
+      return new Options(adsPort, nodeId, nodeCluster, all, logLevel, concurrency, adminPort, rateLimitPort);
     }
 
     public Options logLevel(String level) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, level, concurrency, adminPort);
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, level, concurrency, adminPort, rateLimitPort);
     }
 
     public Options concurrency(int workers) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, workers, adminPort);
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, workers, adminPort, rateLimitPort);
+    }
+
+    /** Points the bootstrap's {@code sluice_ratelimit} cluster at this port of 127.0.0.1 (0: as written). */
+    public Options rateLimitPort(int port) {
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, adminPort, port);
     }
 
     /** The admin listener on this port of 127.0.0.1 (0: ephemeral). */
     public Options adminPort(int port) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, port);
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, port, rateLimitPort);
     }
   }
 
@@ -258,6 +264,18 @@ public final class EnvoyProcess implements AutoCloseable {
           if (lb.path("endpoint").path("address").path("socket_address") instanceof ObjectNode s) {
             s.put("address", "127.0.0.1");
             s.put("port_value", options.adminPort());
+          }
+        }
+      }
+    }
+
+    ObjectNode rls = staticCluster(config, "sluice_ratelimit");
+    if (rls != null && options.rateLimitPort() > 0) {
+      for (JsonNode endpoints : rls.path("load_assignment").path("endpoints")) {
+        for (JsonNode lb : endpoints.path("lb_endpoints")) {
+          if (lb.path("endpoint").path("address").path("socket_address") instanceof ObjectNode sa) {
+            sa.put("address", "127.0.0.1");
+            sa.put("port_value", options.rateLimitPort());
           }
         }
       }
