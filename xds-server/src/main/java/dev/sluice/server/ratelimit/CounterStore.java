@@ -19,6 +19,14 @@ public interface CounterStore extends AutoCloseable {
    */
   CompletableFuture<SlidingWindow.Counts> hit(String key, long limit, long windowMillis, long hits, boolean enforce, long nowMillis);
 
+  /**
+   * Waits at most {@code wait} until the store can count (Redis: connected); false if it cannot
+   * yet. Requests are answered either way, by the failure mode until it can.
+   */
+  default boolean ready(java.time.Duration wait) {
+    return true;
+  }
+
   /** {@code memory} or {@code redis}: the {@code store} label of the metrics. */
   String name();
 

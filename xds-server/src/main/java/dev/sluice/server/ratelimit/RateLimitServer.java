@@ -8,8 +8,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The global rate-limit service on its own gRPC port: inside {@code sluice serve}, or alone
@@ -18,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * which it closes.
  */
 public final class RateLimitServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RateLimitServer.class);
   private final AtomicReference<RateLimitTable> table = new AtomicReference<>(RateLimitTable.EMPTY);
   private final CounterStore store;
   private final RateLimitService service;
@@ -40,7 +44,14 @@ public final class RateLimitServer implements AutoCloseable {
     metrics.gauge("sluice_ratelimit_rules", () -> table.get().rules().size());
   }
 
+  /**
+   * Waits up to 2 s for the store (Redis) to connect — the first requests are not answered by the
+   * failure mode just because the connection was being made — and listens.
+   */
   public RateLimitServer start() {
+    if (!store.ready(Duration.ofSeconds(2))) {
+      LOG.warn("rate-limit store {} is not reachable yet: answering by the failure mode until it is", store);
+    }
     try {
       server.start();
     } catch (IOException e) {

@@ -100,6 +100,19 @@ public final class RedisStore implements CounterStore {
         .thenApply(r -> new SlidingWindow.Counts((Long) r.get(0), (Long) r.get(1), (Long) r.get(2) == 1L));
   }
 
+  @Override
+  public boolean ready(Duration wait) {
+    try {
+      connection().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return false;
+    }
+  }
+
   /**
    * The connection, or the attempt to make it. A failed first attempt is repeated at most once a
    * second; once connected, Lettuce itself reconnects.
@@ -120,7 +133,8 @@ public final class RedisStore implements CounterStore {
         attempt.completeExceptionally(unwrap(e));
       } else {
         LOG.info("rate-limit store: connected to Redis at {}:{}", uri.getHost(), uri.getPort());
-        attempt.complete(c);
+        // load the script now, so that the first requests do not pay for NOSCRIPT and EVAL
+        c.async().scriptLoad(SCRIPT).whenComplete((sha, error) -> attempt.complete(c));
       }
     });
     return attempt;
