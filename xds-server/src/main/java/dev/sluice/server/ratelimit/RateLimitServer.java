@@ -1,0 +1,97 @@
+package dev.sluice.server.ratelimit;
+
+import dev.sluice.ratelimit.RateLimitTable;
+import dev.sluice.server.Metrics;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The global rate-limit service on its own gRPC port: inside {@code sluice serve}, or alone
+ * ({@code sluice ratelimit}) to scale it apart from the control plane. Holds the current
+ * {@link RateLimitTable} (empty until the first {@link #table(RateLimitTable)}) and the store,
+ * which it closes.
+ */
+public final class RateLimitServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RateLimitServer.class);
+  private final AtomicReference<RateLimitTable> table = new AtomicReference<>(RateLimitTable.EMPTY);
+  private final CounterStore store;
+  private final RateLimitService service;
+  private final Server server;
+
+  /** A server whose store the options choose (memory, or Redis when they name one). */
+  public RateLimitServer(String host, int port, RateLimitOptions options, Metrics metrics) {
+    this(host, port, options.openStore(), options, metrics, Clock.systemUTC());
+  }
+
+  /** A server over a given store (closed with the server) and clock; for tests and benchmarks. */
+  public RateLimitServer(String host, int port, CounterStore store, RateLimitOptions options, Metrics metrics, Clock clock) {
+    this.store = store;
+    this.service = new RateLimitService(table::get, store, options, metrics, clock);
+    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        .addService(service)
+        .permitKeepAliveWithoutCalls(true)
+        .permitKeepAliveTime(5, TimeUnit.SECONDS)
+        .build();
+    metrics.gauge("sluice_ratelimit_rules", () -> table.get().rules().size());
+  }
+
+  /**
+   * Waits up to 2 s for the store (Redis) to connect — the first requests are not answered by the
+   * failure mode just because the connection was being made — and listens.
+   */
+  public RateLimitServer start() {
+    if (!store.ready(Duration.ofSeconds(2))) {
+      LOG.warn("rate-limit store {} is not reachable yet: answering by the failure mode until it is", store);
+    }
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen for rate-limit requests on port " + server.getPort(), e);
+    }
+    return this;
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Replaces the limits; the next request uses them (counters are kept: same descriptor, same unit, same count). */
+  public void table(RateLimitTable table) {
+    this.table.set(table);
+  }
+
+  public RateLimitTable table() {
+    return table.get();
+  }
+
+  public RateLimitService service() {
+    return service;
+  }
+
+  public CounterStore store() {
+    return store;
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+        server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      store.close();
+    }
+  }
+}

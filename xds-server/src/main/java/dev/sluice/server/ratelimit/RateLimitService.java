@@ -1,0 +1,233 @@
+package dev.sluice.server.ratelimit;
+
+import com.google.protobuf.Duration;
+import dev.sluice.ratelimit.RateLimitTable;
+import dev.sluice.ratelimit.RateLimitTable.Limit;
+import dev.sluice.ratelimit.RateLimitTable.Rule;
+import dev.sluice.server.Metrics;
+import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.Code;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.DescriptorStatus;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Envoy's global rate-limit API ({@code envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit})
+ * over a {@link RateLimitTable} that the config pipeline swaps at run time.
+ *
+ * <p>For each descriptor of a request: the table's most specific rule for it; none, or an
+ * {@code unlimited} one: OK. Otherwise {@code hits_addend} (the descriptor's, else the request's,
+ * else 1) is counted in the {@link CounterStore} against the counter of the domain plus the
+ * descriptor's entries (every value its own counter), by the {@link SlidingWindow} algorithm. The
+ * answer is OVER_LIMIT when any enforced descriptor is over; shadow rules are counted and
+ * reported (their descriptor status says OVER_LIMIT, {@code sluice_ratelimit_shadow_over_total}
+ * counts them) but never block.
+ *
+ * <p>Each enforced descriptor's status carries {@code current_limit}, {@code limit_remaining} and
+ * {@code duration_until_reset} (whole seconds, rounded up): Envoy's filter, with
+ * {@code enable_x_ratelimit_headers: DRAFT_VERSION_03}, writes X-RateLimit-Limit/Remaining/Reset
+ * from the status with the least remaining, considering only statuses with a {@code current_limit}.
+ * Shadow, unlimited and unmatched descriptors therefore carry none, so they never show in the
+ * headers.
+ *
+ * <p>A store that fails or is slower than the store timeout is answered by the failure mode.
+ * Nothing here blocks: the response is sent when every descriptor's future completes, and each
+ * has the timeout.
+ */
+public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServiceImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(RateLimitService.class);
+  private final Supplier<RateLimitTable> table;
+  private final CounterStore store;
+  private final RateLimitOptions options;
+  private final Metrics metrics;
+  private final Clock clock;
+  /** Last time a store failure was logged: one line a second at most during an outage. */
+  private volatile long lastFailureLog;
+
+  /**
+   * @param table read once per request: the config pipeline replaces what it returns on every
+   *     rebuild, and the next request uses the new limits
+   * @param store the counters; not closed here
+   * @param clock the time windows are cut by (tests move it)
+   */
+  public RateLimitService(Supplier<RateLimitTable> table, CounterStore store, RateLimitOptions options, Metrics metrics, Clock clock) {
+    this.table = table;
+    this.store = store;
+    this.options = options;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public void shouldRateLimit(RateLimitRequest request, StreamObserver<RateLimitResponse> responses) {
+    decide(request).whenComplete((response, error) -> {
+      if (error != null) {
+        Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        responses.onError(e instanceof StatusRuntimeException s ? s : Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+      } else {
+        responses.onNext(response);
+        responses.onCompleted();
+      }
+    });
+  }
+
+  /** The answer to one request; fails with a {@link StatusRuntimeException} when it is an error. */
+  public CompletableFuture<RateLimitResponse> decide(RateLimitRequest request) {
+    long started = System.nanoTime();
+    String domain = request.getDomain();
+    if (domain.isEmpty()) {
+      return CompletableFuture.failedFuture(Status.INVALID_ARGUMENT.withDescription("the rate-limit domain is empty").asRuntimeException());
+    }
+    RateLimitTable rules = table.get();
+    long now = clock.millis();
+    long requestHits = request.getHitsAddend() == 0 ? 1 : Integer.toUnsignedLong(request.getHitsAddend());
+    List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(request.getDescriptorsCount());
+    for (RateLimitDescriptor d : request.getDescriptorsList()) {
+      outcomes.add(descriptor(domain, d, requestHits, rules, now));
+    }
+    return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      RateLimitResponse.Builder response = RateLimitResponse.newBuilder();
+      boolean blocked = false;
+      boolean unavailable = false;
+      for (CompletableFuture<Outcome> f : outcomes) {
+        Outcome o = f.join();
+        response.addStatuses(o.status());
+        blocked |= o.blocks();
+        unavailable |= o.unavailable();
+      }
+      String store = this.store.name();
+      metrics.seconds("sluice_ratelimit_decision_seconds", (System.nanoTime() - started) / 1e9, "store", store);
+      if (!blocked && unavailable) {
+        metrics.increment("sluice_ratelimit_decisions_total", "domain", domain, "code", "UNAVAILABLE");
+        throw Status.UNAVAILABLE.withDescription("the rate-limit store (" + store + ") is unavailable").asRuntimeException();
+      }
+      Code code = blocked ? Code.OVER_LIMIT : Code.OK;
+      metrics.increment("sluice_ratelimit_decisions_total", "domain", domain, "code", code.name());
+      return response.setOverallCode(code).build();
+    });
+  }
+
+  /** One descriptor's status, whether it blocks the request, whether it asks for UNAVAILABLE. */
+  private record Outcome(DescriptorStatus status, boolean blocks, boolean unavailable) {
+    static final Outcome OK = new Outcome(DescriptorStatus.newBuilder().setCode(Code.OK).build(), false, false);
+  }
+
+  private CompletableFuture<Outcome> descriptor(String domain, RateLimitDescriptor d, long requestHits, RateLimitTable rules, long now) {
+    List<Map.Entry<String, String>> entries = d.getEntriesList().stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+    Optional<Rule> match = rules.match(domain, entries);
+    if (match.isEmpty() || match.get().limit().unlimited()) {
+      return CompletableFuture.completedFuture(Outcome.OK);
+    }
+    Rule rule = match.get();
+    Limit limit = rule.limit();
+    long hits = d.hasHitsAddend() ? d.getHitsAddend().getValue() : requestHits;
+    long window = limit.unit().length().toMillis();
+    CompletableFuture<SlidingWindow.Counts> counted;
+    try {
+      counted = store.hit(counterKey(domain, entries, limit), limit.requests(), window, hits, !limit.shadow(), now);
+    } catch (RuntimeException e) {
+      counted = CompletableFuture.failedFuture(e);
+    }
+    return counted.orTimeout(options.storeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .handle((counts, error) -> error == null ? counted(domain, rule, entries, counts, now) : failed(domain, rule, error));
+  }
+
+  private Outcome counted(String domain, Rule rule, List<Map.Entry<String, String>> entries, SlidingWindow.Counts counts, long now) {
+    Limit limit = rule.limit();
+    long window = limit.unit().length().toMillis();
+    long elapsed = SlidingWindow.elapsed(now, window);
+    long remaining = SlidingWindow.remaining(limit.requests(), window, elapsed, counts.previous(), counts.current());
+    DescriptorStatus.Builder status = DescriptorStatus.newBuilder()
+        .setLimitRemaining((int) Math.min(remaining, 0xFFFF_FFFFL))
+        .setDurationUntilReset(seconds(SlidingWindow.resetMillis(limit.requests(), window, elapsed, counts.previous(), counts.current())));
+    if (limit.shadow()) {
+      boolean over = SlidingWindow.over(limit.requests(), window, elapsed, counts.previous(), counts.current());
+      if (over) {
+        metrics.increment("sluice_ratelimit_shadow_over_total", "domain", domain, "descriptor", keys(entries), "policy", rule.policy());
+      }
+      return new Outcome(status.setCode(over ? Code.OVER_LIMIT : Code.OK).build(), false, false);
+    }
+    status.setCurrentLimit(currentLimit(limit));
+    if (!counts.admitted()) {
+      metrics.increment("sluice_ratelimit_over_limit_total", "domain", domain, "descriptor", keys(entries), "policy", rule.policy());
+      return new Outcome(status.setCode(Code.OVER_LIMIT).build(), true, false);
+    }
+    return new Outcome(status.setCode(Code.OK).build(), false, false);
+  }
+
+  private Outcome failed(String domain, Rule rule, Throwable error) {
+    Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+    FailureMode mode = rule.limit().shadow() ? FailureMode.OPEN : failureMode(rule);
+    metrics.increment("sluice_ratelimit_store_errors_total", "store", store.name(), "failure_mode", mode.name());
+    long now = System.currentTimeMillis();
+    if (now - lastFailureLog >= 1000) {
+      lastFailureLog = now;
+      LOG.warn("rate-limit store {} failed for domain {} ({}): {}; answering {}", store.name(), domain, rule.policy(),
+          e instanceof java.util.concurrent.TimeoutException ? "no answer within " + options.storeTimeout().toMillis() + " ms" : e.toString(), mode);
+    }
+    return switch (mode) {
+      case OPEN -> Outcome.OK;
+      case CLOSED -> new Outcome(DescriptorStatus.newBuilder().setCode(Code.OVER_LIMIT).setCurrentLimit(currentLimit(rule.limit()))
+          .setLimitRemaining(0).build(), true, false);
+      case UNAVAILABLE -> new Outcome(DescriptorStatus.newBuilder().setCode(Code.UNKNOWN).build(), false, true);
+    };
+  }
+
+  /**
+   * The failure mode of one rule. Service-wide for now; when {@link RateLimitTable.Limit} gets a
+   * per-policy failure mode, read it here.
+   */
+  private FailureMode failureMode(Rule rule) {
+    return options.failureMode();
+  }
+
+  private static RateLimitResponse.RateLimit currentLimit(Limit limit) {
+    return RateLimitResponse.RateLimit.newBuilder()
+        .setRequestsPerUnit((int) Math.min(limit.requests(), 0xFFFF_FFFFL))
+        .setUnit(RateLimitResponse.RateLimit.Unit.valueOf(limit.unit().name()))
+        .build();
+  }
+
+  private static Duration seconds(long millis) {
+    return Duration.newBuilder().setSeconds((millis + 999) / 1000).build();
+  }
+
+  /** The descriptor's keys, for metric labels (never its values: those are unbounded). */
+  private static String keys(List<Map.Entry<String, String>> entries) {
+    return entries.stream().map(Map.Entry::getKey).collect(Collectors.joining(","));
+  }
+
+  /**
+   * The counter of a descriptor: domain, entries and the window length, with {@code \ | =}
+   * escaped so that no two descriptors share a counter.
+   */
+  static String counterKey(String domain, List<Map.Entry<String, String>> entries, Limit limit) {
+    StringBuilder key = new StringBuilder(escape(domain));
+    for (Map.Entry<String, String> e : entries) {
+      key.append('|').append(escape(e.getKey())).append('=').append(escape(e.getValue()));
+    }
+    return key.append('|').append(limit.unit().name().toLowerCase(java.util.Locale.ROOT)).toString();
+  }
+
+  private static String escape(String s) {
+    if (s.indexOf('\\') < 0 && s.indexOf('|') < 0 && s.indexOf('=') < 0) {
+      return s;
+    }
+    return s.replace("\\", "\\\\").replace("|", "\\|").replace("=", "\\=");
+  }
+}
