@@ -41,9 +41,10 @@ public record GlobalLimit(List<Entry> descriptor, RateLimitTable.Limit limit, St
         + (e.from() == From.ROUTE ? "=" + e.value().orElse("") : "")).toList();
   }
 
-  /** The service side: this limit as a rule of {@code domain}. */
-  public RateLimitTable.Rule rule(String domain) {
+  /** The service side: this limit as a rule of {@code domain}, failing open or closed as the gateway says. */
+  public RateLimitTable.Rule rule(String domain, boolean failOpen) {
     return new RateLimitTable.Rule(domain,
-        descriptor.stream().map(e -> new RateLimitTable.Entry(e.key(), e.value())).toList(), limit, policy);
+        descriptor.stream().map(e -> new RateLimitTable.Entry(e.key(), e.value())).toList(), limit, policy,
+        java.util.Optional.of(failOpen));
   }
 }

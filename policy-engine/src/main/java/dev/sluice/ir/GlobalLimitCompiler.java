@@ -18,7 +18,11 @@ import java.util.Optional;
  */
 final class GlobalLimitCompiler {
   static final String CONSUMER_HEADER = ListenerAuth.CONSUMER_HEADER;
-  static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(50);
+  /**
+   * Longer than the service's own store timeout (100 ms by default), so that when Redis is
+   * unreachable the service answers by the rule's failure mode before Envoy gives up.
+   */
+  static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(200);
 
   private GlobalLimitCompiler() {}
 

@@ -28,10 +28,16 @@ public record RateLimitTable(List<Rule> rules) {
    * @param entries the descriptor's keys in order, each with a fixed value or none (any value:
    *     every value has a counter of its own)
    * @param policy the policy that wrote it, such as {@code Route/login (policies/r.yaml:3:1)}
+   * @param failOpen what to answer when the counters cannot be reached: allow (true) or refuse;
+   *     empty: the service's own setting
    */
-  public record Rule(String domain, List<Entry> entries, Limit limit, String policy) {
+  public record Rule(String domain, List<Entry> entries, Limit limit, String policy, Optional<Boolean> failOpen) {
     public Rule {
       entries = List.copyOf(entries);
+    }
+
+    public Rule(String domain, List<Entry> entries, Limit limit, String policy) {
+      this(domain, entries, limit, policy, Optional.empty());
     }
 
     int fixedValues() {

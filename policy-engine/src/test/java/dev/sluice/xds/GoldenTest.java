@@ -144,6 +144,7 @@ class GoldenTest {
       var l = rule.limit();
       sb.append("  limit: ").append(l.unlimited() ? "unlimited" : l.requests() + " per " + l.unit().name().toLowerCase())
           .append(l.shadow() ? " (shadow)" : "").append('\n');
+      rule.failOpen().ifPresent(open -> sb.append("  failOpen: ").append(open).append('\n'));
       sb.append("  policy: ").append(rule.policy().replace(dir.toString() + File.separator, "")).append('\n');
     }
     return sb.toString();

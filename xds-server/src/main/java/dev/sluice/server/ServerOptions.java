@@ -12,6 +12,9 @@ import java.util.function.UnaryOperator;
  *     production, used by tests to inject a resource Envoy must reject
  * @param telemetry makes the server's OpenTelemetry (from the environment in production)
  * @param adminToken when present, the admin API wants it as a bearer token (or basic-auth password)
+ * @param rateLimitPort the rate-limit service's gRPC port (on {@code xdsHost}); 0 picks a free one,
+ *     -1 runs no service
+ * @param rateLimit how the rate-limit service counts (memory or Redis) and fails
  */
 public record ServerOptions(
     Registry registry,
@@ -23,7 +26,9 @@ public record ServerOptions(
     Duration debounce,
     UnaryOperator<XdsResources> resourceHook,
     java.util.function.Supplier<Telemetry> telemetry,
-    java.util.Optional<String> adminToken) {
+    java.util.Optional<String> adminToken,
+    int rateLimitPort,
+    dev.sluice.server.ratelimit.RateLimitOptions rateLimit) {
 
   public static ServerOptions defaults(Path registryFile, Path policies) {
     return defaults(new Registry.File(registryFile), policies);
@@ -31,30 +36,36 @@ public record ServerOptions(
 
   public static ServerOptions defaults(Registry registry, Path policies) {
     return new ServerOptions(registry, policies, "0.0.0.0", 18000, "127.0.0.1", 18001, Duration.ofMillis(100),
-        UnaryOperator.identity(), Telemetry::fromEnvironment, java.util.Optional.empty());
+        UnaryOperator.identity(), Telemetry::fromEnvironment, java.util.Optional.empty(), 0,
+        dev.sluice.server.ratelimit.RateLimitOptions.defaults());
   }
 
   public ServerOptions withPorts(int xds, int admin) {
-    return new ServerOptions(registry, policies, xdsHost, xds, adminHost, admin, debounce, resourceHook, telemetry, adminToken);
+    return new ServerOptions(registry, policies, xdsHost, xds, adminHost, admin, debounce, resourceHook, telemetry, adminToken, rateLimitPort, rateLimit);
   }
 
   public ServerOptions withResourceHook(UnaryOperator<XdsResources> hook) {
-    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, hook, telemetry, adminToken);
+    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, hook, telemetry, adminToken, rateLimitPort, rateLimit);
   }
 
   public ServerOptions withTelemetry(java.util.function.Supplier<Telemetry> telemetry) {
-    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, resourceHook, telemetry, adminToken);
+    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, resourceHook, telemetry, adminToken, rateLimitPort, rateLimit);
   }
 
   public ServerOptions withAdminToken(String token) {
     return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, resourceHook, telemetry,
-        java.util.Optional.of(token));
+        java.util.Optional.of(token), rateLimitPort, rateLimit);
+  }
+
+  public ServerOptions withRateLimit(int port, dev.sluice.server.ratelimit.RateLimitOptions options) {
+    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, resourceHook, telemetry, adminToken,
+        port, options);
   }
 
   /** Never prints the admin token. */
   @Override
   public String toString() {
     return "ServerOptions[registry=" + registry + ", policies=" + policies + ", xds=" + xdsHost + ":" + xdsPort + ", admin="
-        + adminHost + ":" + adminPort + ", adminToken=" + (adminToken.isPresent() ? "set" : "none") + "]";
+        + adminHost + ":" + adminPort + ", adminToken=" + (adminToken.isPresent() ? "set" : "none") + ", rateLimit=" + rateLimitPort + " " + rateLimit + "]";
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.server.ratelimit.RateLimitServer;
 import dev.sluice.discovery.CatalogListener;
 import dev.sluice.discovery.CatalogSource;
 import dev.sluice.discovery.FileSetWatcher;
@@ -33,6 +34,7 @@ public final class SluiceServer implements AutoCloseable {
   private final Deque<AutoCloseable> started;
   private final XdsServer xds;
   private final ConfigPipeline pipeline;
+  private final RateLimitServer rateLimits;
   private final AdminServer admin;
   private final CatalogSource registry;
   private final ServerOptions options;
@@ -45,7 +47,17 @@ public final class SluiceServer implements AutoCloseable {
     telemetry = track(options.telemetry().get());
     metrics = telemetry.metrics();
     xds = track(new XdsServer(options.xdsHost(), options.xdsPort(), metrics, telemetry.tracer()).start());
-    pipeline = track(new ConfigPipeline(xds.publisher()::publish, options.resourceHook(), metrics, telemetry.tracer()));
+    if (options.rateLimitPort() >= 0) {
+      rateLimits = track(new RateLimitServer(options.xdsHost(), options.rateLimitPort(), options.rateLimit(), metrics).start());
+    } else {
+      rateLimits = null;
+    }
+    pipeline = track(new ConfigPipeline(xds.publisher()::publish, options.resourceHook(), metrics, telemetry.tracer(),
+        table -> {
+          if (rateLimits != null) {
+            rateLimits.table(table);
+          }
+        }));
     admin = track(new AdminServer(options.adminHost(), options.adminPort(), this, options.adminToken()).start());
     referencedFiles = track(new FileSetWatcher(options.debounce(), this::reloadPolicies));
     reloadPolicies();
@@ -106,6 +118,15 @@ public final class SluiceServer implements AutoCloseable {
 
   public int adminPort() {
     return admin.port();
+  }
+
+  /** The rate-limit service's port; -1 when it does not run. */
+  public int rateLimitPort() {
+    return rateLimits == null ? -1 : rateLimits.port();
+  }
+
+  public java.util.Optional<RateLimitServer> rateLimits() {
+    return java.util.Optional.ofNullable(rateLimits);
   }
 
   /** Ready once the first complete config has been published to the cache. */

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * <pre>
  * globalRateLimit:
  *   failOpen: true            # Gateway only; default true: when the service cannot answer, let requests through
- *   timeout: 50ms             # Gateway only; how long Envoy waits for the service
+ *   timeout: 200ms            # Gateway only; how long Envoy waits for the service
  *   rules:
  *     - requests: 1000
  *       per: minute           # second, minute, hour, day or month (30 days)
@@ -31,7 +31,6 @@ import java.util.regex.Pattern;
  * On a Route, counters are per route; on a Gateway, shared by all its routes.
  */
 public final class GlobalRateLimits {
-  static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(50);
   private static final Map<String, Unit> UNITS = Map.of("second", Unit.SECOND, "minute", Unit.MINUTE, "hour", Unit.HOUR,
       "day", Unit.DAY, "month", Unit.MONTH);
   private static final Pattern HEADER = Pattern.compile("^[a-zA-Z0-9-]+$");

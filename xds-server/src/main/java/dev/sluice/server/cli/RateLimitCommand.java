@@ -47,11 +47,9 @@ import picocli.CommandLine.TypeConversionException;
 final class RateLimitCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitCommand.class);
 
-  /**
-   * The limits a policy set gives. TODO(issue 7): {@code dev.sluice.ir.GlobalRateLimits::table}
-   * once the policy side is merged; until then the standalone service has no rules and answers OK.
-   */
-  static final Function<PolicySet, RateLimitTable> TABLES = policies -> RateLimitTable.EMPTY;
+  /** The limits a policy set gives: the same table {@code sluice serve} computes (endpoints do not matter to it). */
+  static final Function<PolicySet, RateLimitTable> TABLES =
+      policies -> dev.sluice.ir.GlobalRateLimitTables.of(dev.sluice.ir.Compiler.compile(dev.sluice.discovery.ServiceCatalog.EMPTY, policies));
 
   @Spec
   CommandSpec spec;

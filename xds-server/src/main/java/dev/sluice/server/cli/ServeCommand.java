@@ -72,6 +72,18 @@ final class ServeCommand implements Callable<Integer> {
       description = "A file holding a token the admin API then requires (Authorization: Bearer <token>, or as the password of basic auth in a browser). /healthz and /ready stay open.")
   Path adminTokenFile;
 
+  @Option(names = "--ratelimit-port", defaultValue = "18002",
+      description = "Port of the global rate-limit service, on --xds-address; -1: run none (default: ${DEFAULT-VALUE}).")
+  int rateLimitPort;
+
+  @Option(names = "--redis",
+      description = "Count global limits in Redis, shared by every replica: redis://[:password@]host:port[/db]. Default: in memory (one replica).")
+  String redis;
+
+  @Option(names = "--ratelimit-store-timeout", defaultValue = "100ms", converter = DurationConverter.class,
+      description = "How long one counter update may take before the rule's failure mode answers (default: ${DEFAULT-VALUE}).")
+  Duration rateLimitStoreTimeout;
+
   @Option(names = "--debounce", defaultValue = "100ms", description = "Quiet time after a file change before reloading (default: ${DEFAULT-VALUE}).",
       converter = DurationConverter.class)
   Duration debounce;
@@ -92,6 +104,11 @@ final class ServeCommand implements Callable<Integer> {
         .withTls(Optional.ofNullable(consulCaFile), Optional.ofNullable(consulCertFile), Optional.ofNullable(consulKeyFile)));
   }
 
+  private dev.sluice.server.ratelimit.RateLimitOptions rateLimitOptions() {
+    var options = dev.sluice.server.ratelimit.RateLimitOptions.defaults().withStoreTimeout(rateLimitStoreTimeout);
+    return redis == null ? options : options.withRedis(redis);
+  }
+
   @Override
   public Integer call() throws InterruptedException, IOException {
     Optional<String> adminToken = Optional.empty();
@@ -103,7 +120,7 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     ServerOptions options = new ServerOptions(registry(), policies, xdsAddress, xdsPort, adminAddress, adminPort, debounce,
-        UnaryOperator.identity(), Telemetry::fromEnvironment, adminToken);
+        UnaryOperator.identity(), Telemetry::fromEnvironment, adminToken, rateLimitPort, rateLimitOptions());
     SluiceServer server = SluiceServer.start(options);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -43,6 +43,7 @@ public final class ConfigPipeline implements AutoCloseable {
   private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> DaemonThreads.create(r, "sluice-config"));
   private final BiConsumer<Change, Map<String, XdsResources>> publish;
   private final Tracer tracer;
+  private final java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits;
   private long changes;
   private final UnaryOperator<XdsResources> resourceHook;
   private final Metrics metrics;
@@ -56,8 +57,9 @@ public final class ConfigPipeline implements AutoCloseable {
 
   public ConfigPipeline(
       BiConsumer<Change, Map<String, XdsResources>> publish, UnaryOperator<XdsResources> resourceHook, Metrics metrics,
-      Tracer tracer) {
+      Tracer tracer, java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits) {
     this.publish = publish;
+    this.rateLimits = rateLimits;
     this.tracer = tracer;
     this.resourceHook = resourceHook;
     this.metrics = metrics;
@@ -110,7 +112,8 @@ public final class ConfigPipeline implements AutoCloseable {
     try (Scope ignored = span.makeCurrent()) {
       logNewWarnings();
       Map<String, XdsResources> groups = new TreeMap<>();
-      for (Map.Entry<String, ProxyConfig> e : Compiler.compile(catalog, policies).entrySet()) {
+      Map<String, ProxyConfig> compiled = Compiler.compile(catalog, policies);
+      for (Map.Entry<String, ProxyConfig> e : compiled.entrySet()) {
         XdsResources resources = resourceHook.apply(Translator.translate(e.getValue()));
         List<String> problems = ConsistencyCheck.problems(resources);
         if (!problems.isEmpty()) {
@@ -123,6 +126,8 @@ public final class ConfigPipeline implements AutoCloseable {
       }
       span.setAttribute("sluice.groups", groups.size());
       metrics.seconds("sluice_translate_seconds", (System.nanoTime() - start) / 1e9);
+      // the service's limits before Envoy's actions, so a new descriptor never meets an old table
+      rateLimits.accept(dev.sluice.ir.GlobalRateLimitTables.of(compiled));
       publish.accept(change, groups);
       metrics.increment("sluice_config_builds_total");
       published = true;

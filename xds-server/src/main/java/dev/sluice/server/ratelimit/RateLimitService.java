@@ -188,12 +188,9 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
     };
   }
 
-  /**
-   * The failure mode of one rule. Service-wide for now; when {@link RateLimitTable.Limit} gets a
-   * per-policy failure mode, read it here.
-   */
+  /** The failure mode of one rule: its gateway's ({@code globalRateLimit.failOpen}), else the service's. */
   private FailureMode failureMode(Rule rule) {
-    return options.failureMode();
+    return rule.failOpen().map(open -> open ? FailureMode.OPEN : FailureMode.CLOSED).orElse(options.failureMode());
   }
 
   private static RateLimitResponse.RateLimit currentLimit(Limit limit) {

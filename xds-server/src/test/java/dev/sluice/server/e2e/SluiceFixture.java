@@ -33,6 +33,8 @@ final class SluiceFixture implements AutoCloseable {
   final int gatewayPort = FreePorts.next();
   final int xdsPort = FreePorts.next();
   final int adminPort = FreePorts.next();
+  final int rateLimitPort = FreePorts.next();
+  private dev.sluice.server.ratelimit.RateLimitOptions rateLimit = dev.sluice.server.ratelimit.RateLimitOptions.defaults();
   private UnaryOperator<XdsResources> hook = UnaryOperator.identity();
   private java.util.function.Supplier<dev.sluice.server.Telemetry> telemetry = dev.sluice.server.Telemetry::fromEnvironment;
   private String adminToken;
@@ -63,6 +65,12 @@ final class SluiceFixture implements AutoCloseable {
 
   SluiceFixture telemetry(java.util.function.Supplier<dev.sluice.server.Telemetry> telemetry) {
     this.telemetry = telemetry;
+    return this;
+  }
+
+  /** Counts global limits in this Redis (shared with other fixtures pointing at it). */
+  SluiceFixture redis(String uri) {
+    this.rateLimit = rateLimit.withRedis(uri);
     return this;
   }
 
@@ -118,7 +126,8 @@ final class SluiceFixture implements AutoCloseable {
     ServerOptions options = ServerOptions.defaults(registrySource == null ? new Registry.File(registry) : registrySource, policies)
         .withPorts(xdsPort, adminPort)
         .withResourceHook(hook)
-        .withTelemetry(telemetry);
+        .withTelemetry(telemetry)
+        .withRateLimit(rateLimitPort, rateLimit);
     server = SluiceServer.start(adminToken == null ? options : options.withAdminToken(adminToken));
     return server;
   }
