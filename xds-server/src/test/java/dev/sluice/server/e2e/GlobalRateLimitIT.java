@@ -1,0 +1,144 @@
+package dev.sluice.server.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testing.EnvoyExtension;
+import dev.sluice.testing.EnvoyProcess;
+import dev.sluice.testing.HttpUpstream;
+import dev.sluice.testing.RedisProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Global limits through real Envoys and Sluice's rate-limit service: one limit held across Envoys
+ * and across Sluice replicas sharing Redis, shadow mode, and Redis outages by failure mode.
+ */
+class GlobalRateLimitIT {
+  private static final String ALICE = "sk_alice_0123456789abcdef0123456789abcdef";
+  private static final String BOB = "sk_bob_fedcba9876543210fedcba9876543210";
+
+  @RegisterExtension
+  final EnvoyExtension envoys = new EnvoyExtension();
+
+  private static String consumers() throws Exception {
+    return "kind: Consumer\nname: alice\napiKeys: [\"sha256:" + ApiKeyAuthIT.sha256(ALICE) + "\"]\n---\n"
+        + "kind: Consumer\nname: bob\napiKeys: [\"sha256:" + ApiKeyAuthIT.sha256(BOB) + "\"]\n";
+  }
+
+  private static SluiceFixture sluice(HttpUpstream orders, String gatewayExtra, String limit) throws Exception {
+    SluiceFixture sluice = new SluiceFixture();
+    sluice.writeRegistry("services:\n  orders: [\"" + orders.address() + "\"]\n");
+    sluice.writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort + "\n" + gatewayExtra);
+    sluice.writePolicy("consumers.yaml", consumers());
+    sluice.writePolicy("routes.yaml", "kind: Route\nname: orders\nto: orders\nauth: {apiKey: true}\nglobalRateLimit:\n  rules:\n    - "
+        + limit + "\n");
+    return sluice;
+  }
+
+  private EnvoyProcess envoy(SluiceFixture sluice, String node) {
+    return envoys.start(EnvoyExtension.edgeBootstrap(), EnvoyProcess.Options.ads(sluice.xdsPort).node(node, "edge")
+        .rateLimitPort(sluice.rateLimitPort)).awaitReady(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void twoEnvoysShareOneLimitPerConsumer() throws Exception {
+    try (HttpUpstream orders = HttpUpstream.start("orders");
+        SluiceFixture sluice = sluice(orders, "", "{requests: 100, per: minute, by: [consumer]}")) {
+      sluice.start();
+      // both Envoys bind the gateway port (SO_REUSEPORT): the kernel spreads connections over them
+      EnvoyProcess one = envoy(sluice, "edge-1");
+      EnvoyProcess two = envoy(sluice, "edge-2");
+
+      int ok = 0;
+      dev.sluice.testing.RawHttp.Response limited = null;
+      for (int i = 0; i < 300; i++) {
+        // a connection per request (RawHttp closes it), so the kernel picks an Envoy each time
+        var r = dev.sluice.testing.RawHttp.send(null, sluice.gatewayPort, "GET", "/orders", "x-api-key: " + ALICE);
+        if (r.status() == 200) {
+          ok++;
+        } else {
+          assertThat(r.status()).isEqualTo(429);
+          limited = r;
+        }
+      }
+      assertThat(ok).isBetween(98, 102);
+      assertThat(limited).isNotNull();
+      assertThat(limited.header("x-ratelimit-limit")).startsWith("100");
+      assertThat(limited.header("x-ratelimit-remaining")).isEqualTo("0");
+      assertThat(limited.header("x-ratelimit-reset")).isNotNull();
+      assertThat(one.stat("http.http-" + sluice.gatewayPort + ".downstream_rq_total").orElse(0)).as("edge-1 served").isPositive();
+      assertThat(two.stat("http.http-" + sluice.gatewayPort + ".downstream_rq_total").orElse(0)).as("edge-2 served").isPositive();
+      // another consumer has its own counter
+      for (int i = 0; i < 20; i++) {
+        assertThat(sluice.get("/orders", "x-api-key", BOB).statusCode()).isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
+  void twoSluiceReplicasSharingRedisEnforceOneLimit() throws Exception {
+    try (RedisProcess redis = RedisProcess.start(); HttpUpstream orders = HttpUpstream.start("orders");
+        SluiceFixture a = sluice(orders, "", "{requests: 10, per: minute, by: [consumer]}").redis(redis.uri());
+        SluiceFixture b = sluice(orders, "", "{requests: 10, per: minute, by: [consumer]}").redis(redis.uri())) {
+      a.start();
+      b.start();
+      envoy(a, "edge-a");
+      envoy(b, "edge-b");
+      List<Integer> codes = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        codes.add((i % 2 == 0 ? a : b).get("/orders", "x-api-key", ALICE).statusCode());
+      }
+      assertThat(codes.stream().filter(c -> c == 200).count()).as("%s", codes).isEqualTo(10);
+      assertThat(codes.stream().filter(c -> c == 429).count()).isEqualTo(20);
+    }
+  }
+
+  @Test
+  void shadowModeBlocksNothingAndCountsWhatItWouldHave() throws Exception {
+    try (HttpUpstream orders = HttpUpstream.start("orders");
+        SluiceFixture sluice = sluice(orders, "", "{requests: 5, per: minute, by: [consumer], shadow: true}")) {
+      sluice.start();
+      envoy(sluice, "edge-1");
+      for (int i = 0; i < 20; i++) {
+        assertThat(sluice.get("/orders", "x-api-key", ALICE).statusCode()).isEqualTo(200);
+      }
+      String metrics = sluice.admin("/metrics").body();
+      assertThat(metrics).containsPattern("(?m)^sluice_ratelimit_shadow_over_total\\{[^}]*domain=\"edge\"[^}]*\\} 15(\\.0)?$");
+    }
+  }
+
+  @Test
+  void withRedisDownAFailOpenGatewayServesAFailClosedOneRefusesAndLimitsResumeWhenRedisIsBack() throws Exception {
+    try (RedisProcess redis = RedisProcess.start(); HttpUpstream orders = HttpUpstream.start("orders");
+        SluiceFixture open = sluice(orders, "globalRateLimit: {failOpen: true}\n", "{requests: 3, per: minute, by: [consumer]}")
+            .redis(redis.uri());
+        SluiceFixture closed = sluice(orders, "globalRateLimit: {failOpen: false}\n", "{requests: 3, per: minute, by: [consumer]}")
+            .redis(redis.uri())) {
+      open.start();
+      closed.start();
+      envoy(open, "edge-open");
+      envoy(closed, "edge-closed");
+      assertThat(open.get("/orders", "x-api-key", ALICE).statusCode()).isEqualTo(200);
+
+      redis.stop();
+      for (int i = 0; i < 5; i++) {
+        assertThat(open.get("/orders", "x-api-key", BOB).statusCode()).as("fail open").isEqualTo(200);
+        assertThat(closed.get("/orders", "x-api-key", BOB).statusCode()).as("fail closed").isEqualTo(429);
+      }
+
+      redis.startProcess();
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+          .until(() -> closed.get("/orders", "x-api-key", "sk_nobody_yet_0000000000000000000000").statusCode() != 503
+              && closed.get("/orders", "x-api-key", BOB).statusCode() == 200);
+      // counting again: bob's fresh window allows 3 in all, the one above included
+      List<Integer> codes = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        codes.add(closed.get("/orders", "x-api-key", BOB).statusCode());
+      }
+      assertThat(codes).as("after Redis came back").contains(429);
+    }
+  }
+}
