@@ -58,6 +58,7 @@ public final class RateLimitServer implements AutoCloseable {
     try {
       server.start();
     } catch (IOException e) {
+      store.close();
       throw new UncheckedIOException("cannot listen for rate-limit requests on port " + server.getPort(), e);
     }
     return this;
