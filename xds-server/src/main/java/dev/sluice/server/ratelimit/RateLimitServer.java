@@ -38,6 +38,9 @@ public final class RateLimitServer implements AutoCloseable {
     this.service = new RateLimitService(table::get, store, options, metrics, clock);
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .addService(service)
+        // the service never blocks (memory: microseconds; Redis: asynchronous), so calls run on
+        // the event loop instead of being handed to another thread
+        .directExecutor()
         .permitKeepAliveWithoutCalls(true)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .build();
@@ -55,6 +58,7 @@ public final class RateLimitServer implements AutoCloseable {
     try {
       server.start();
     } catch (IOException e) {
+      store.close();
       throw new UncheckedIOException("cannot listen for rate-limit requests on port " + server.getPort(), e);
     }
     return this;

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -58,6 +59,7 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
   private final Clock clock;
   /** Last time a store failure was logged: one line a second at most during an outage. */
   private volatile long lastFailureLog;
+  private volatile Domains domains;
 
   /**
    * @param table read once per request: the config pipeline replaces what it returns on every
@@ -94,11 +96,13 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
       return CompletableFuture.failedFuture(Status.INVALID_ARGUMENT.withDescription("the rate-limit domain is empty").asRuntimeException());
     }
     RateLimitTable rules = table.get();
+    // a label for the metrics: a domain no rule has is "unknown", so that callers cannot grow the labels
+    String label = domains(rules).contains(domain) ? domain : "unknown";
     long now = clock.millis();
     long requestHits = request.getHitsAddend() == 0 ? 1 : Integer.toUnsignedLong(request.getHitsAddend());
     List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(request.getDescriptorsCount());
     for (RateLimitDescriptor d : request.getDescriptorsList()) {
-      outcomes.add(descriptor(domain, d, requestHits, rules, now));
+      outcomes.add(descriptor(domain, label, d, requestHits, rules, now));
     }
     return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).thenApply(done -> {
       RateLimitResponse.Builder response = RateLimitResponse.newBuilder();
@@ -113,11 +117,11 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
       String store = this.store.name();
       metrics.seconds("sluice_ratelimit_decision_seconds", (System.nanoTime() - started) / 1e9, "store", store);
       if (!blocked && unavailable) {
-        metrics.increment("sluice_ratelimit_decisions_total", "domain", domain, "code", "UNAVAILABLE");
+        metrics.increment("sluice_ratelimit_decisions_total", "domain", label, "code", "UNAVAILABLE");
         throw Status.UNAVAILABLE.withDescription("the rate-limit store (" + store + ") is unavailable").asRuntimeException();
       }
       Code code = blocked ? Code.OVER_LIMIT : Code.OK;
-      metrics.increment("sluice_ratelimit_decisions_total", "domain", domain, "code", code.name());
+      metrics.increment("sluice_ratelimit_decisions_total", "domain", label, "code", code.name());
       return response.setOverallCode(code).build();
     });
   }
@@ -127,7 +131,8 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
     static final Outcome OK = new Outcome(DescriptorStatus.newBuilder().setCode(Code.OK).build(), false, false);
   }
 
-  private CompletableFuture<Outcome> descriptor(String domain, RateLimitDescriptor d, long requestHits, RateLimitTable rules, long now) {
+  private CompletableFuture<Outcome> descriptor(String domain, String label, RateLimitDescriptor d, long requestHits, RateLimitTable rules,
+      long now) {
     List<Map.Entry<String, String>> entries = d.getEntriesList().stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList();
     Optional<Rule> match = rules.match(domain, entries);
     if (match.isEmpty() || match.get().limit().unlimited()) {
@@ -144,7 +149,7 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
       counted = CompletableFuture.failedFuture(e);
     }
     return counted.orTimeout(options.storeTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .handle((counts, error) -> error == null ? counted(domain, rule, entries, counts, now) : failed(domain, rule, error));
+        .handle((counts, error) -> error == null ? counted(label, rule, entries, counts, now) : failed(label, rule, error));
   }
 
   private Outcome counted(String domain, Rule rule, List<Map.Entry<String, String>> entries, SlidingWindow.Counts counts, long now) {
@@ -187,6 +192,18 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
       case UNAVAILABLE -> new Outcome(DescriptorStatus.newBuilder().setCode(Code.UNKNOWN).build(), false, true);
     };
   }
+
+  /** The domains of a table, computed once per table. */
+  private Set<String> domains(RateLimitTable rules) {
+    Domains known = domains;
+    if (known == null || known.table() != rules) {
+      known = new Domains(rules, rules.rules().stream().map(Rule::domain).collect(Collectors.toUnmodifiableSet()));
+      domains = known;
+    }
+    return known.domains();
+  }
+
+  private record Domains(RateLimitTable table, Set<String> domains) {}
 
   /** The failure mode of one rule: its gateway's ({@code globalRateLimit.failOpen}), else the service's. */
   private FailureMode failureMode(Rule rule) {

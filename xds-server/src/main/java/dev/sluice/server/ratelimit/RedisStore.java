@@ -64,7 +64,9 @@ public final class RedisStore implements CounterStore {
    */
   public RedisStore(String uri, Duration timeout) {
     this.uri = RedisURI.create(uri);
-    this.uri.setTimeout(timeout);
+    // for connecting (the handshake of a cold JVM takes a few hundred milliseconds); commands
+    // have the store timeout (TimeoutOptions below)
+    this.uri.setTimeout(Duration.ofSeconds(2));
     this.resources = ClientResources.builder()
         .ioThreadPoolSize(2)
         .computationThreadPoolSize(2)
@@ -77,7 +79,9 @@ public final class RedisStore implements CounterStore {
         .requestQueueSize(REQUEST_QUEUE)
         .timeoutOptions(TimeoutOptions.enabled(timeout))
         .socketOptions(SocketOptions.builder()
-            .connectTimeout(Duration.ofMillis(Math.max(250, 2 * timeout.toMillis())))
+            // not on any request's path (while disconnected, commands fail at once); a cold JVM's
+            // first connection takes a few hundred milliseconds
+            .connectTimeout(Duration.ofSeconds(2))
             .keepAlive(true)
             .tcpNoDelay(true)
             .build())

@@ -113,6 +113,8 @@ class RateLimitServiceTest {
     assertThat(admitted(service, request(EDGE, "consumer", "alice"), 5)).isEqualTo(3);
     assertThat(admitted(service, request(EDGE, "consumer", "bob"), 5)).isEqualTo(3);
     assertThat(admitted(service, request("internal", "consumer", "alice"), 5)).isEqualTo(5);
+    assertThat(metrics.get("sluice_ratelimit_decisions_total", "domain", "unknown", "code", "OK"))
+        .as("a domain of no rule is no label of its own").isEqualTo(5);
     // a value with the separators in it is a different counter, not alice's
     assertThat(admitted(service, request(EDGE, "consumer", "alice|consumer=alice"), 5)).isEqualTo(3);
   }

@@ -9,6 +9,7 @@ import static dev.sluice.server.ratelimit.RateLimitFixtures.shadow;
 import static dev.sluice.server.ratelimit.RateLimitFixtures.table;
 import static dev.sluice.server.ratelimit.RateLimitFixtures.unlimited;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.ratelimit.RateLimitTable;
@@ -237,6 +238,21 @@ class RedisStoreTest {
       redis.resume();
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> decide(service, mine()).getStatuses(0).hasCurrentLimit());
+  }
+
+  @Test
+  void theStoreTimesOutItsOwnCommands() {
+    RedisStore store = store(Duration.ofMillis(120));
+    assertThat(store.hit("t-" + consumer, 5, 60_000, 1, true, System.currentTimeMillis()).join().admitted()).isTrue();
+    redis.pause();
+    try {
+      long start = System.nanoTime();
+      CompletableFuture<SlidingWindow.Counts> hit = store.hit("t-" + consumer, 5, 60_000, 1, true, System.currentTimeMillis());
+      assertThatThrownBy(() -> hit.get(3, TimeUnit.SECONDS)).hasCauseInstanceOf(io.lettuce.core.RedisCommandTimeoutException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(100), Duration.ofMillis(1000));
+    } finally {
+      redis.resume();
+    }
   }
 
   @Test
