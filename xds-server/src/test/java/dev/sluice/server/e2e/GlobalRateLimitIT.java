@@ -141,4 +141,30 @@ class GlobalRateLimitIT {
       assertThat(codes).as("after Redis came back").contains(429);
     }
   }
+
+  @Test
+  void changingTheYamlChangesTheLimitWithoutARestart() throws Exception {
+    try (HttpUpstream orders = HttpUpstream.start("orders");
+        SluiceFixture sluice = sluice(orders, "", "{requests: 3, per: minute, by: [consumer]}")) {
+      sluice.start();
+      envoy(sluice, "edge-1");
+      List<Integer> before = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        before.add(sluice.get("/orders", "x-api-key", ALICE).statusCode());
+      }
+      assertThat(before).containsExactly(200, 200, 200, 429);
+
+      sluice.writePolicy("routes.yaml", "kind: Route\nname: orders\nto: orders\nauth: {apiKey: true}\nglobalRateLimit:\n  rules:\n"
+          + "    - {requests: 10, per: minute, by: [consumer]}\n");
+      // the same descriptor and unit keep their count: 3 of the new 10 are used
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+          .until(() -> sluice.get("/orders", "x-api-key", ALICE).statusCode() == 200);
+      int passed = 1;
+      while (sluice.get("/orders", "x-api-key", ALICE).statusCode() == 200) {
+        passed++;
+      }
+      // 7; 8 when a minute boundary passed meanwhile (the sliding window weighs the old counts a little less)
+      assertThat(passed).as("requests passed under the new limit").isBetween(7, 8);
+    }
+  }
 }
