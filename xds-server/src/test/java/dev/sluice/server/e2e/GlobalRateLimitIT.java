@@ -167,4 +167,47 @@ class GlobalRateLimitIT {
       assertThat(passed).as("requests passed under the new limit").isBetween(7, 8);
     }
   }
+
+  /**
+   * A burst straddling a window edge: a fixed window would let 2 × the limit through; the sliding
+   * window lets at most limit + ⌊limit · d / W⌋ through for a burst lasting d (docs/rate-limits.md).
+   */
+  @Test
+  void aBurstAcrossAWindowEdgeStaysWithinTheDocumentedBound() throws Exception {
+    try (RedisProcess redis = RedisProcess.start(); HttpUpstream orders = HttpUpstream.start("orders");
+        SluiceFixture sluice = sluice(orders, "", "{requests: 20, per: second, by: [consumer]}").redis(redis.uri())) {
+      sluice.start();
+      envoy(sluice, "edge-1");
+      assertThat(sluice.get("/orders", "x-api-key", BOB).statusCode()).isEqualTo(200); // warm the connections
+
+      // from 150 ms before a second ends (windows are aligned to the epoch) to 150 ms after it
+      long now = System.currentTimeMillis();
+      long edge = (now / 1000 + 2) * 1000;
+      Thread.sleep(edge - 150 - now);
+      long t0 = System.nanoTime();
+      java.util.concurrent.atomic.AtomicInteger okCount = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger sentCount = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+      for (int c = 0; c < 8; c++) {
+        clients.execute(() -> {
+          while (System.currentTimeMillis() < edge + 150) {
+            sentCount.incrementAndGet();
+            if (sluice.get("/orders", "x-api-key", ALICE).statusCode() == 200) {
+              okCount.incrementAndGet();
+            }
+          }
+        });
+      }
+      clients.shutdown();
+      assertThat(clients.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      double d = (System.nanoTime() - t0) / 1e9;
+      int ok = okCount.get();
+      int sent = sentCount.get();
+      int bound = 20 + (int) Math.floor(20 * d / 1.0);
+      System.err.printf("window-edge burst: %d of %d passed in %.3f s, bound %d%n", ok, sent, d, bound);
+      assertThat(sent).as("enough requests to meet the limit").isGreaterThan(bound);
+      assertThat(ok).as("%d of %d passed in a %.3f s burst across the edge (bound %d; a fixed window: 40)", ok, sent, d, bound)
+          .isLessThanOrEqualTo(bound);
+    }
+  }
 }
