@@ -52,15 +52,21 @@ public final class HeadlessChromium {
     List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile));
     cmd.addAll(args);
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IllegalStateException("chromium did not finish within 60 s: " + cmd);
+    try {
+      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("chromium did not finish within 60 s: " + cmd);
+      }
+      if (expected != null && !Files.isRegularFile(expected)) {
+        throw new IllegalStateException("chromium wrote no " + expected + " (exit " + p.exitValue() + ")");
+      }
+      return new String(out, StandardCharsets.UTF_8);
+    } finally {
+      try (var files = Files.walk(profile)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
-    if (expected != null && !Files.isRegularFile(expected)) {
-      throw new IllegalStateException("chromium wrote no " + expected + " (exit " + p.exitValue() + ")");
-    }
-    return new String(out, StandardCharsets.UTF_8);
   }
 }
