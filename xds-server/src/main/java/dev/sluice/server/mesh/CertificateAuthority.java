@@ -1,0 +1,525 @@
+package dev.sluice.server.mesh;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The mesh's built-in certificate authority: one root per trust domain, kept in a directory
+ * ({@value #CERT_FILE} + {@value #KEY_FILE}), issuing short-lived SPIFFE workload certificates
+ * ({@code spiffe://<trust-domain>/service/<name>}) for the sidecars.
+ *
+ * <h2>Why these choices</h2>
+ *
+ * <ul>
+ *   <li><b>Persisted in a directory, shared by replicas.</b> Sluice replicas are stateless (all
+ *       state lives in Consul and the policy files), yet every replica must issue certificates
+ *       that every sidecar trusts. Pointing them at one directory (a shared volume, or a
+ *       user-supplied CA) gives them one root, and a restart keeps the root, so identities and
+ *       existing connections survive it. Leaves are never persisted: they are short-lived and
+ *       re-issued on demand.
+ *   <li><b>First start is race-free.</b> Creation happens under a lock: an in-JVM monitor per
+ *       directory plus an OS file lock on {@value #LOCK_FILE}. Under the lock the files are
+ *       re-checked, so a replica that loses the race reads the winner's root instead of writing
+ *       its own. The key is written first and the certificate last, each to a temporary file
+ *       that is flushed and then atomically renamed, so a reader that sees {@value #CERT_FILE}
+ *       also sees a complete key. The key file is {@code 0600} where the file system has POSIX
+ *       permissions.
+ *   <li><b>Loading is strict.</b> A supplied root must be a CA (basicConstraints CA, keyCertSign
+ *       if key usage is present), not expired, name the trust domain (URI SAN {@code
+ *       spiffe://<trust-domain>}, or else a subject attribute equal to it), and its key must
+ *       match (checked by signing and verifying a challenge). Errors name the file and never
+ *       include key material. A directory holding only one of the two files is an error, not a
+ *       reason to generate a new root over it.
+ *   <li><b>EC P-256 everywhere we generate keys</b>: small, fast to generate on every issue,
+ *       accepted by Envoy (BoringSSL) and every TLS stack. A supplied RSA root also works; it then
+ *       signs with SHA256withRSA. The root lives 10 years and may sign only leaves (path length
+ *       0).
+ *   <li><b>Leaves follow the SPIFFE X.509-SVID profile</b>: exactly one URI SAN (the SPIFFE ID),
+ *       not a CA, key usage digitalSignature + keyEncipherment, extended key usage serverAuth +
+ *       clientAuth (the same certificate serves the inbound listener and the outbound calls),
+ *       subject CN = service name for humans reading logs. notBefore is backdated a minute so a
+ *       peer whose clock is slightly behind accepts a fresh certificate; notAfter never exceeds
+ *       the root's. Serials are 128 random bits, so two replicas never issue the same serial and
+ *       a rotation is visible as a serial change.
+ *   <li><b>Rotation at two thirds of the lifetime</b> ({@link #needsRotation}). Istio rotates at
+ *       about 80%, SPIRE at half. Two thirds leaves a third of the lifetime (20 minutes of a one
+ *       hour certificate) to deliver the new one over SDS even if the control plane is briefly
+ *       unavailable, without re-issuing twice as often as needed.
+ * </ul>
+ */
+public final class CertificateAuthority {
+  public static final String CERT_FILE = "ca.pem";
+  public static final String KEY_FILE = "ca-key.pem";
+  public static final String LOCK_FILE = "ca.lock";
+
+  /** Same rule as {@code dev.sluice.policy.Names#name}: the names users give services. */
+  private static final Pattern SERVICE_NAME = Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$");
+  /** SPIFFE trust domain names: lower-case letters, digits, '.', '_' and '-'. */
+  private static final Pattern TRUST_DOMAIN = Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,253}[a-z0-9])?$");
+  private static final Duration SKEW = Duration.ofMinutes(1);
+  private static final int ROOT_YEARS = 10;
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final ConcurrentHashMap<Path, Object> DIR_LOCKS = new ConcurrentHashMap<>();
+
+  private final String trustDomain;
+  private final X509Certificate root;
+  private final PrivateKey rootKey;
+  private final String rootPem;
+  private final Clock clock;
+
+  private CertificateAuthority(String trustDomain, X509Certificate root, PrivateKey rootKey, Clock clock) {
+    this.trustDomain = trustDomain;
+    this.root = root;
+    this.rootKey = rootKey;
+    this.rootPem = pem(root);
+    this.clock = clock;
+  }
+
+  /**
+   * Loads the CA from {@code dir} if it holds {@value #CERT_FILE} and {@value #KEY_FILE};
+   * otherwise creates the directory if needed, generates a root and writes both files. Replicas
+   * starting at once against the same directory end up with the same root.
+   *
+   * @throws CaException if the files cannot be read or used (the message names the file)
+   * @throws IllegalArgumentException if {@code trustDomain} is not a valid trust domain name
+   */
+  public static CertificateAuthority loadOrCreate(Path dir, String trustDomain, Clock clock) {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(clock, "clock");
+    if (trustDomain == null || !TRUST_DOMAIN.matcher(trustDomain).matches()) {
+      throw new IllegalArgumentException("\"" + trustDomain + "\" is not a valid trust domain:"
+          + " use lower-case letters, digits, '.', '_' and '-', starting and ending with a letter or digit");
+    }
+    Path certFile = dir.resolve(CERT_FILE);
+    Path keyFile = dir.resolve(KEY_FILE);
+    if (Files.exists(certFile) && Files.exists(keyFile)) {
+      return load(certFile, keyFile, trustDomain, clock);
+    }
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new CaException(dir + ": cannot create the CA directory: " + e.getMessage(), e);
+    }
+    Path key = dir.toAbsolutePath().normalize();
+    synchronized (DIR_LOCKS.computeIfAbsent(key, k -> new Object())) {
+      try (FileChannel lockChannel = FileChannel.open(dir.resolve(LOCK_FILE),
+              StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock ignored = lockChannel.lock()) {
+        boolean hasCert = Files.exists(certFile);
+        boolean hasKey = Files.exists(keyFile);
+        if (hasCert && hasKey) {
+          return load(certFile, keyFile, trustDomain, clock);
+        }
+        if (hasCert || hasKey) {
+          Path present = hasCert ? certFile : keyFile;
+          Path missing = hasCert ? keyFile : certFile;
+          throw new CaException(missing + ": missing, but " + present + " exists; supply both files,"
+              + " or remove " + present + " to let Sluice generate a new root");
+        }
+        CertificateAuthority ca = generate(trustDomain, clock);
+        writeAtomically(keyFile, privateKeyPem(ca.rootKey), true);
+        writeAtomically(certFile, ca.rootPem, false);
+        return ca;
+      } catch (IOException e) {
+        throw new CaException(dir + ": cannot create the CA: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** The trust domain, e.g. {@code sluice.local}. */
+  public String trustDomain() {
+    return trustDomain;
+  }
+
+  /** The root certificate. */
+  public X509Certificate certificate() {
+    return root;
+  }
+
+  /** The root certificate as PEM: the trust bundle sidecars validate peers against. */
+  public String certificatePem() {
+    return rootPem;
+  }
+
+  /** {@code spiffe://<trust-domain>/service/<service>}. */
+  public String spiffeId(String service) {
+    return "spiffe://" + trustDomain + "/service/" + checkService(service);
+  }
+
+  /**
+   * Issues a workload certificate for {@code service}, valid from a minute ago until {@code ttl}
+   * from now (never beyond the root's own expiry).
+   *
+   * @throws IllegalArgumentException if the service name is invalid or {@code ttl} is not positive
+   */
+  public WorkloadCertificate issue(String service, Duration ttl) {
+    String id = spiffeId(service);
+    if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("certificate lifetime must be positive, got " + ttl);
+    }
+    Instant now = clock.instant();
+    Instant notBefore = now.minus(SKEW);
+    Instant notAfter = now.plus(ttl);
+    Instant rootEnd = root.getNotAfter().toInstant();
+    if (notAfter.isAfter(rootEnd)) {
+      notAfter = rootEnd;
+    }
+    if (!notAfter.isAfter(now)) {
+      throw new CaException("the CA certificate expired at " + rootEnd + "; cannot issue for " + service);
+    }
+    try {
+      KeyPair pair = ecKeys();
+      BigInteger serial = serial();
+      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(root, serial,
+          Date.from(notBefore), Date.from(notAfter), new X500Name("CN=" + service), pair.getPublic());
+      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+      b.addExtension(Extension.extendedKeyUsage, false,
+          new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      b.addExtension(Extension.subjectAlternativeName, false,
+          new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, id)));
+      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+      b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(root));
+      X509Certificate leaf = sign(b, rootKey);
+      return new WorkloadCertificate(pem(leaf), privateKeyPem(pair.getPrivate()), rootPem, serial,
+          leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), id);
+    } catch (GeneralSecurityException | CertIOException e) {
+      throw new IllegalStateException("cannot issue a certificate for " + service + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * True once two thirds of the certificate's lifetime ({@code notBefore} to {@code notAfter},
+   * as written in it) have passed, or it has expired. See the class comment for why two thirds.
+   */
+  public boolean needsRotation(WorkloadCertificate c, Instant now) {
+    return !now.isBefore(rotationTime(c));
+  }
+
+  /** The instant from which {@link #needsRotation} answers true. */
+  public static Instant rotationTime(WorkloadCertificate c) {
+    Duration lifetime = Duration.between(c.notBefore(), c.notAfter());
+    return c.notBefore().plus(lifetime.multipliedBy(2).dividedBy(3));
+  }
+
+  @Override
+  public String toString() {
+    return "CertificateAuthority[" + trustDomain + ", root serial " + root.getSerialNumber().toString(16)
+        + ", expires " + root.getNotAfter().toInstant() + "]";
+  }
+
+  // ---- loading ----
+
+  private static CertificateAuthority load(Path certFile, Path keyFile, String trustDomain, Clock clock) {
+    X509Certificate cert = readCertificate(certFile);
+    if (cert.getBasicConstraints() < 0) {
+      throw new CaException(certFile + ": not a CA certificate (basicConstraints CA is not set)");
+    }
+    boolean[] usage = cert.getKeyUsage();
+    if (usage != null && (usage.length <= 5 || !usage[5])) {
+      throw new CaException(certFile + ": the certificate may not sign certificates (key usage lacks keyCertSign)");
+    }
+    if (cert.getNotAfter().toInstant().isBefore(clock.instant())) {
+      throw new CaException(certFile + ": the CA certificate expired at " + cert.getNotAfter().toInstant());
+    }
+    if (!namesTrustDomain(cert, trustDomain)) {
+      throw new CaException(certFile + ": the CA certificate does not name trust domain " + trustDomain
+          + " (expected URI SAN spiffe://" + trustDomain + ", found " + uriSans(cert)
+          + ", subject " + cert.getSubjectX500Principal().getName() + ")");
+    }
+    PrivateKey key = readPrivateKey(keyFile);
+    if (!matches(key, cert.getPublicKey())) {
+      throw new CaException(keyFile + ": the private key does not belong to the certificate in " + certFile);
+    }
+    return new CertificateAuthority(trustDomain, cert, key, clock);
+  }
+
+  private static X509Certificate readCertificate(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new CaException(file + ": missing");
+    } catch (IOException e) {
+      throw new CaException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    try {
+      Collection<? extends java.security.cert.Certificate> certs =
+          CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes));
+      if (certs.isEmpty()) {
+        throw new CaException(file + ": no PEM certificate found");
+      }
+      return (X509Certificate) certs.iterator().next();
+    } catch (CertificateException e) {
+      throw new CaException(file + ": not a readable PEM certificate (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** Parse failures carry no cause and no parser message: either might quote the key's text. */
+  private static PrivateKey readPrivateKey(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.US_ASCII);
+    } catch (NoSuchFileException e) {
+      throw new CaException(file + ": missing");
+    } catch (IOException e) {
+      throw new CaException(file + ": cannot read (" + e.getClass().getSimpleName() + ")");
+    }
+    Object o;
+    try (Reader r = new StringReader(text); PEMParser parser = new PEMParser(r)) {
+      o = parser.readObject();
+    } catch (Exception e) {
+      throw new CaException(file + ": not a readable PEM private key (the PEM block is malformed)");
+    }
+    try {
+      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+      if (o instanceof PEMKeyPair pair) {
+        // SEC1 / PKCS#1; SEC1's public key is optional, so read only the private part
+        return converter.getPrivateKey(pair.getPrivateKeyInfo());
+      }
+      if (o instanceof PrivateKeyInfo info) {
+        return converter.getPrivateKey(info);
+      }
+    } catch (Exception e) {
+      throw new CaException(file + ": not a usable private key (the key data is malformed)");
+    }
+    if (o == null) {
+      throw new CaException(file + ": no PEM private key found");
+    }
+    throw new CaException(file + ": not an unencrypted private key (found " + o.getClass().getSimpleName()
+        + "; encrypted keys are not supported)");
+  }
+
+  private static boolean matches(PrivateKey key, PublicKey pub) {
+    try {
+      byte[] challenge = new byte[32];
+      RANDOM.nextBytes(challenge);
+      String alg = signatureAlgorithm(key);
+      Signature s = Signature.getInstance(alg);
+      s.initSign(key);
+      s.update(challenge);
+      byte[] sig = s.sign();
+      Signature v = Signature.getInstance(alg);
+      v.initVerify(pub);
+      v.update(challenge);
+      return v.verify(sig);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static boolean namesTrustDomain(X509Certificate cert, String trustDomain) {
+    List<String> uris = uriSans(cert);
+    if (uris.contains("spiffe://" + trustDomain)) {
+      return true;
+    }
+    if (!uris.isEmpty()) {
+      return false;
+    }
+    X500Name subject = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
+    for (var rdn : subject.getRDNs()) {
+      for (var atv : rdn.getTypesAndValues()) {
+        if (trustDomain.equals(atv.getValue().toString())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static List<String> uriSans(X509Certificate cert) {
+    try {
+      Collection<List<?>> sans = cert.getSubjectAlternativeNames();
+      if (sans == null) {
+        return List.of();
+      }
+      return sans.stream()
+          .filter(e -> Integer.valueOf(GeneralName.uniformResourceIdentifier).equals(e.get(0)))
+          .map(e -> String.valueOf(e.get(1)))
+          .toList();
+    } catch (CertificateParsingException e) {
+      return List.of();
+    }
+  }
+
+  // ---- generating ----
+
+  private static CertificateAuthority generate(String trustDomain, Clock clock) {
+    try {
+      KeyPair pair = ecKeys();
+      Instant now = clock.instant();
+      Instant notAfter = now.atOffset(ZoneOffset.UTC).plusYears(ROOT_YEARS).toInstant();
+      X500Name name = new X500NameBuilder(BCStyle.INSTANCE)
+          .addRDN(BCStyle.O, "Sluice")
+          .addRDN(BCStyle.CN, trustDomain)
+          .build();
+      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(),
+          Date.from(now.minus(SKEW)), Date.from(notAfter), name, pair.getPublic());
+      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+      b.addExtension(Extension.subjectAlternativeName, false,
+          new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + trustDomain)));
+      X509Certificate cert = sign(b, pair.getPrivate());
+      return new CertificateAuthority(trustDomain, cert, pair.getPrivate(), clock);
+    } catch (GeneralSecurityException | CertIOException e) {
+      throw new IllegalStateException("cannot generate the CA root: " + e.getMessage(), e);
+    }
+  }
+
+  /** Temporary file in the same directory, flushed, then renamed over {@code target} atomically. */
+  private static void writeAtomically(Path target, String content, boolean secret) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    boolean posix = Files.getFileStore(dir).supportsFileAttributeView("posix");
+    Path tmp = posix
+        ? Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")))
+        : Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII));
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      if (posix) {
+        // the umask may have narrowed the mode at creation; set it exactly
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--"));
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  // ---- shared ----
+
+  private static String checkService(String service) {
+    if (service == null || !SERVICE_NAME.matcher(service).matches()) {
+      throw new IllegalArgumentException("\"" + service + "\" is not a valid service name: use lower-case letters,"
+          + " digits, '.', '_' and '-' (at most 63, starting and ending with a letter or digit)");
+    }
+    return service;
+  }
+
+  private static KeyPair ecKeys() throws GeneralSecurityException {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+    return g.generateKeyPair();
+  }
+
+  /** 128 random bits, positive and non-zero (RFC 5280 allows up to 20 octets). */
+  private static BigInteger serial() {
+    BigInteger s;
+    do {
+      byte[] b = new byte[16];
+      RANDOM.nextBytes(b);
+      s = new BigInteger(1, b);
+    } while (s.signum() == 0);
+    return s;
+  }
+
+  private static String signatureAlgorithm(PrivateKey key) {
+    return switch (key.getAlgorithm()) {
+      case "EC", "ECDSA" -> "SHA256withECDSA";
+      case "RSA" -> "SHA256withRSA";
+      case "Ed25519", "EdDSA" -> "Ed25519";
+      default -> throw new CaException("unsupported CA key algorithm " + key.getAlgorithm());
+    };
+  }
+
+  private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey issuer) throws GeneralSecurityException {
+    try {
+      return new JcaX509CertificateConverter()
+          .getCertificate(b.build(new JcaContentSignerBuilder(signatureAlgorithm(issuer)).build(issuer)));
+    } catch (OperatorCreationException e) {
+      throw new GeneralSecurityException(e);
+    }
+  }
+
+  private static String privateKeyPem(PrivateKey key) {
+    try {
+      return pem(new JcaPKCS8Generator(key, null));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String pem(Object o) {
+    StringWriter w = new StringWriter();
+    try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+      pw.writeObject(o);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString();
+  }
+}
