@@ -148,12 +148,14 @@ final class ConsulHttp {
     }
   }
 
-  private static PrivateKey privateKey(Path pem) throws IOException {
+  /** A PEM private key: PKCS#8, PKCS#1 (RSA) or SEC1 (EC, whose public part is optional). */
+  static PrivateKey privateKey(Path pem) throws IOException {
     try (Reader r = Files.newBufferedReader(pem); PEMParser parser = new PEMParser(r)) {
       Object o = parser.readObject();
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       if (o instanceof PEMKeyPair pair) {
-        return converter.getKeyPair(pair).getPrivate();
+        // only the private part: a SEC1 key written without its public key has none to convert
+        return converter.getPrivateKey(pair.getPrivateKeyInfo());
       }
       if (o instanceof PrivateKeyInfo info) {
         return converter.getPrivateKey(info);
