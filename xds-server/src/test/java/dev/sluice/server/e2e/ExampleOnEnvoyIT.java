@@ -61,6 +61,16 @@ class ExampleOnEnvoyIT {
           .build(), HttpResponse.BodyHandlers.ofString());
       assertThat(old.statusCode()).isEqualTo(308);
       assertThat(old.headers().firstValue("location")).get().asString().endsWith("/cart");
+
+      // the partner API: no key 401; the example's key gets past auth and access rules (to a
+      // placeholder address, hence 503); a GET is allowed to anyone with a key, a POST to acme
+      URI partner = URI.create("http://127.0.0.1:" + port + "/partner/orders");
+      assertThat(http.send(HttpRequest.newBuilder(partner).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(401);
+      HttpResponse<String> keyed = http.send(HttpRequest.newBuilder(partner)
+          .header("x-api-key", "sk_example_3f8a1c2e9b7d4a6f0e5c1b2a9d8e7f60").POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(keyed.statusCode()).as(keyed.body()).isEqualTo(503);
     }
   }
 }
