@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -40,7 +39,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfigPipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigPipeline.class);
-  private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> DaemonThreads.create(r, "sluice-config"));
+  private final java.util.concurrent.ScheduledExecutorService executor =
+      Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "sluice-config"));
+  /** Sidecar identities; empty when the server runs without a mesh CA (then sidecar groups are refused). */
+  private final java.util.Optional<dev.sluice.server.mesh.MeshIdentities> mesh;
+  private java.util.concurrent.ScheduledFuture<?> rotation;
   private final BiConsumer<Change, Map<String, XdsResources>> publish;
   private final Tracer tracer;
   private final java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits;
@@ -58,6 +61,14 @@ public final class ConfigPipeline implements AutoCloseable {
   public ConfigPipeline(
       BiConsumer<Change, Map<String, XdsResources>> publish, UnaryOperator<XdsResources> resourceHook, Metrics metrics,
       Tracer tracer, java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits) {
+    this(publish, resourceHook, metrics, tracer, rateLimits, java.util.Optional.empty());
+  }
+
+  public ConfigPipeline(
+      BiConsumer<Change, Map<String, XdsResources>> publish, UnaryOperator<XdsResources> resourceHook, Metrics metrics,
+      Tracer tracer, java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits,
+      java.util.Optional<dev.sluice.server.mesh.MeshIdentities> mesh) {
+    this.mesh = mesh;
     this.publish = publish;
     this.rateLimits = rateLimits;
     this.tracer = tracer;
@@ -115,6 +126,19 @@ public final class ConfigPipeline implements AutoCloseable {
       Map<String, ProxyConfig> compiled = Compiler.compile(catalog, policies);
       for (Map.Entry<String, ProxyConfig> e : compiled.entrySet()) {
         XdsResources resources = resourceHook.apply(Translator.translate(e.getValue()));
+        if (e.getValue().sidecar().isPresent()) {
+          try {
+            resources = mesh.orElseThrow(() -> new dev.sluice.server.mesh.CaException(
+                "sidecar groups need the mesh certificate authority: start the server with --mesh-ca-dir"))
+                .attach(e.getValue(), resources);
+          } catch (RuntimeException ex) {
+            metrics.increment("sluice_config_rejected_total", "source", "mesh");
+            span.setStatus(StatusCode.ERROR, "no identity for group " + e.getKey());
+            LOG.error("group {} gets no mesh identity, the last good config keeps serving: {}", e.getKey(), ex.getMessage());
+            return;
+          }
+        }
+        // after the mesh secrets: the snapshot Envoy gets must be whole
         List<String> problems = ConsistencyCheck.problems(resources);
         if (!problems.isEmpty()) {
           metrics.increment("sluice_snapshot_inconsistent_total");
@@ -131,9 +155,22 @@ public final class ConfigPipeline implements AutoCloseable {
       publish.accept(change, groups);
       metrics.increment("sluice_config_builds_total");
       published = true;
+      scheduleRotation();
     } finally {
       span.end();
     }
+  }
+
+  /** Rebuilds (on this thread) when the earliest workload certificate is due for rotation. */
+  private void scheduleRotation() {
+    if (rotation != null) {
+      rotation.cancel(false);
+      rotation = null;
+    }
+    mesh.flatMap(dev.sluice.server.mesh.MeshIdentities::nextRotation).ifPresent(at -> {
+      long delay = Math.max(0, java.time.Duration.between(Instant.now(), at).toMillis());
+      rotation = executor.schedule(() -> rebuild("certificate rotation", Instant.now()), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+    });
   }
 
   private void logNewWarnings() {
