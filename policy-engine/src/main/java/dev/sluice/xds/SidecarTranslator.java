@@ -150,8 +150,12 @@ final class SidecarTranslator implements FeatureTranslator {
   /** The workload certificate, the mesh root, and which peer identities the handshake accepts. */
   private static CommonTlsContext common(SidecarConfig s, SubjectAltNameMatcher peer) {
     return CommonTlsContext.newBuilder()
-        // both ends are Envoys configured by us: no reason to allow anything older
-        .setTlsParams(TlsParameters.newBuilder().setTlsMinimumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_3))
+        // both ends are Envoys configured by us: TLS 1.3 only. The maximum must be said too:
+        // Envoy's default maximum for upstream connections is 1.2, and min 1.3 with max 1.2 fails
+        // every handshake (NO_SUPPORTED_VERSIONS_ENABLED)
+        .setTlsParams(TlsParameters.newBuilder()
+            .setTlsMinimumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_3)
+            .setTlsMaximumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_3))
         .addTlsCertificateSdsSecretConfigs(sds(SidecarConfig.CERT_SECRET))
         .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
             .setDefaultValidationContext(CertificateValidationContext.newBuilder().addMatchTypedSubjectAltNames(peer))
