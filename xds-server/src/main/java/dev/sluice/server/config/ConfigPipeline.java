@@ -44,6 +44,7 @@ public final class ConfigPipeline implements AutoCloseable {
   /** Sidecar identities; empty when the server runs without a mesh CA (then sidecar groups are refused). */
   private final java.util.Optional<dev.sluice.server.mesh.MeshIdentities> mesh;
   private java.util.concurrent.ScheduledFuture<?> rotation;
+  static final java.time.Duration ROTATION_RETRY = java.time.Duration.ofSeconds(10);
   private final BiConsumer<Change, Map<String, XdsResources>> publish;
   private final Tracer tracer;
   private final java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits;
@@ -148,6 +149,8 @@ public final class ConfigPipeline implements AutoCloseable {
         }
         groups.put(e.getKey(), resources);
       }
+      mesh.ifPresent(m -> m.retain(compiled.values().stream()
+          .flatMap(c -> c.sidecar().stream()).map(dev.sluice.ir.SidecarConfig::service).collect(java.util.stream.Collectors.toSet())));
       span.setAttribute("sluice.groups", groups.size());
       metrics.seconds("sluice_translate_seconds", (System.nanoTime() - start) / 1e9);
       // the service's limits before Envoy's actions, so a new descriptor never meets an old table
@@ -169,8 +172,22 @@ public final class ConfigPipeline implements AutoCloseable {
     }
     mesh.flatMap(dev.sluice.server.mesh.MeshIdentities::nextRotation).ifPresent(at -> {
       long delay = Math.max(0, java.time.Duration.between(Instant.now(), at).toMillis());
-      rotation = executor.schedule(() -> rebuild("certificate rotation", Instant.now()), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+      rotation = executor.schedule(this::rotate, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
     });
+  }
+
+  /**
+   * A rebuild for rotation. A successful one schedules the next rotation itself; if it was
+   * refused (policies or the CA in a bad state), try again shortly rather than let certificates
+   * run out unnoticed.
+   */
+  private void rotate() {
+    var self = rotation;
+    rebuild("certificate rotation", Instant.now());
+    if (rotation == self) {
+      LOG.warn("certificate rotation did not publish; retrying in {}", ROTATION_RETRY);
+      rotation = executor.schedule(this::rotate, ROTATION_RETRY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
   }
 
   private void logNewWarnings() {

@@ -63,6 +63,11 @@ public final class MeshIdentities {
     return MeshSecrets.attach(resources, s.service(), cert.certificatePem(), cert.privateKeyPem(), cert.trustBundlePem());
   }
 
+  /** Forgets the certificates of services that no longer have a sidecar group. */
+  public void retain(java.util.Set<String> services) {
+    issued.keySet().retainAll(services);
+  }
+
   /** When the earliest issued certificate needs replacing; empty when none is issued. */
   public Optional<Instant> nextRotation() {
     return issued.values().stream().map(CertificateAuthority::rotationTime).min(Instant::compareTo);

@@ -100,4 +100,14 @@ class MeshIdentitiesTest {
     assertThatThrownBy(() -> restarted.attach(sidecar("orders", "other.org"), XdsResources.EMPTY))
         .isInstanceOf(CaException.class);
   }
+
+  @Test
+  void servicesWithoutASidecarAnyMoreAreForgotten() {
+    MeshIdentities ids = new MeshIdentities(dir, Duration.ofHours(1), new MovingClock());
+    ids.attach(sidecar("orders", "example.org"), XdsResources.EMPTY);
+    ids.attach(sidecar("users", "example.org"), XdsResources.EMPTY);
+    ids.retain(java.util.Set.of("users"));
+    assertThat(ids.current("orders")).isEmpty();
+    assertThat(ids.current("users")).isPresent();
+  }
 }
