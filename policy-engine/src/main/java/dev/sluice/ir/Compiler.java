@@ -18,7 +18,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Catalog + policies → one {@link ProxyConfig} per gateway. Pure and deterministic: the same input
+ * Catalog + policies → one {@link ProxyConfig} per gateway and one per Sidecar ({@link SidecarCompiler}). Pure and deterministic: the same input
  * gives equal output, which the golden tests and content-hash versions rely on.
  */
 public final class Compiler {
@@ -31,6 +31,9 @@ public final class Compiler {
     Map<String, ProxyConfig> out = new TreeMap<>();
     for (GatewaySpec g : policies.gateways()) {
       out.put(g.name(), compileGateway(g, policies, catalog));
+    }
+    for (dev.sluice.policy.sidecar.SidecarSpec s : policies.sidecars()) {
+      out.put(dev.sluice.policy.sidecar.SidecarSpec.group(s.name()), SidecarCompiler.compile(s, policies, catalog));
     }
     return out;
   }
@@ -132,7 +135,7 @@ public final class Compiler {
         upstream.flatMap(UpstreamSpec::connectTimeout).orElse(CONNECT_TIMEOUT), endpoints, upstream);
   }
 
-  private static Endpoint endpoint(ServiceInstance i, int priority) {
+  static Endpoint endpoint(ServiceInstance i, int priority) {
     Endpoint.Status status = i.health() == Health.PASSING ? Endpoint.Status.HEALTHY : Endpoint.Status.DEGRADED;
     return new Endpoint(i.address(), i.port(), i.weight(), i.region(), i.zone(), status, priority);
   }

@@ -127,6 +127,7 @@ public final class CrossChecks {
         }
       }
     }
+    out.addAll(MeshChecks.againstCatalog(set, catalog));
     return out;
   }
 }

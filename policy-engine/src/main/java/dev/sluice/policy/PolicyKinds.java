@@ -3,7 +3,10 @@ package dev.sluice.policy;
 import dev.sluice.policy.consumer.ConsumerKind;
 import dev.sluice.policy.gateway.GatewayKind;
 import dev.sluice.policy.jwt.JwtProviderKind;
+import dev.sluice.policy.mesh.MeshKind;
 import dev.sluice.policy.route.RouteKind;
+import dev.sluice.policy.serviceaccess.ServiceAccessKind;
+import dev.sluice.policy.sidecar.SidecarKind;
 import dev.sluice.policy.upstream.UpstreamKind;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +17,8 @@ import java.util.Optional;
  */
 public final class PolicyKinds {
   public static final List<PolicyKind<?>> ALL = List.of(
-      new GatewayKind(), new RouteKind(), new UpstreamKind(), new JwtProviderKind(), new ConsumerKind());
+      new GatewayKind(), new RouteKind(), new UpstreamKind(), new JwtProviderKind(), new ConsumerKind(),
+      new MeshKind(), new SidecarKind(), new ServiceAccessKind());
 
   private PolicyKinds() {}
 

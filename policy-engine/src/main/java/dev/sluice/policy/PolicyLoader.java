@@ -92,8 +92,12 @@ public final class PolicyLoader {
     List<UpstreamSpec> upstreams = new ArrayList<>();
     List<ConsumerSpec> consumers = new ArrayList<>();
     List<JwtProviderSpec> jwtProviders = new ArrayList<>();
+    List<dev.sluice.policy.sidecar.SidecarSpec> sidecars = new ArrayList<>();
+    List<dev.sluice.policy.serviceaccess.ServiceAccessSpec> serviceAccess = new ArrayList<>();
+    List<dev.sluice.policy.mesh.MeshSpec> meshes = new ArrayList<>();
     Map<String, Source> seen = new HashMap<>();
     Set<String> declaredGateways = new LinkedHashSet<>();
+    Set<String> declaredSidecars = new LinkedHashSet<>();
     for (YamlDocument doc : docs) {
       YamlNode root = doc.node();
       Fields top = new Fields(d, "");
@@ -122,6 +126,9 @@ public final class PolicyLoader {
       if (kind.get().kind().equals(GatewaySpec.KIND)) {
         declaredGateways.add(name.get());
       }
+      if (kind.get().kind().equals(dev.sluice.policy.sidecar.SidecarSpec.KIND)) {
+        declaredSidecars.add(name.get());
+      }
       Source source = new Source(doc.file(), root.position());
       Source earlier = seen.putIfAbsent(label, source);
       if (earlier != null) {
@@ -140,14 +147,22 @@ public final class PolicyLoader {
           consumers.add(c);
         } else if (s instanceof JwtProviderSpec p) {
           jwtProviders.add(p);
+        } else if (s instanceof dev.sluice.policy.sidecar.SidecarSpec sc) {
+          sidecars.add(sc);
+        } else if (s instanceof dev.sluice.policy.serviceaccess.ServiceAccessSpec a) {
+          serviceAccess.add(a);
+        } else if (s instanceof dev.sluice.policy.mesh.MeshSpec m) {
+          meshes.add(m);
         }
       });
     }
     List<RouteSpec> attached = CrossChecks.attachRoutes(gateways, declaredGateways, routes, d);
-    PolicySet set = new PolicySet(gateways, attached, upstreams, consumers, jwtProviders);
+    PolicySet set = new PolicySet(gateways, attached, upstreams, consumers, jwtProviders, sidecars, serviceAccess,
+        MeshChecks.oneMesh(meshes, d));
     CrossChecks.shadowedRoutes(set, d);
     CrossChecks.zoneFailoverWithoutZone(set, d);
     SecurityChecks.check(set, d);
+    MeshChecks.check(set, declaredSidecars, d);
     dev.sluice.policy.telemetry.TelemetryChecks.check(set, d);
     return new Result(d.hasErrors() ? Optional.empty() : Optional.of(set), set, d.findings(), d.referencedFiles());
   }

@@ -3,7 +3,10 @@ package dev.sluice.policy;
 import dev.sluice.policy.consumer.ConsumerSpec;
 import dev.sluice.policy.gateway.GatewaySpec;
 import dev.sluice.policy.jwt.JwtProviderSpec;
+import dev.sluice.policy.mesh.MeshSpec;
 import dev.sluice.policy.route.RouteSpec;
+import dev.sluice.policy.serviceaccess.ServiceAccessSpec;
+import dev.sluice.policy.sidecar.SidecarSpec;
 import dev.sluice.policy.upstream.UpstreamSpec;
 import java.util.List;
 import java.util.Optional;
@@ -14,8 +17,16 @@ import java.util.Optional;
  */
 public record PolicySet(
     List<GatewaySpec> gateways, List<RouteSpec> routes, List<UpstreamSpec> upstreams, List<ConsumerSpec> consumers,
-    List<JwtProviderSpec> jwtProviders) {
-  public static final PolicySet EMPTY = new PolicySet(List.of(), List.of(), List.of(), List.of(), List.of());
+    List<JwtProviderSpec> jwtProviders, List<SidecarSpec> sidecars, List<ServiceAccessSpec> serviceAccess, MeshSpec mesh) {
+  public static final PolicySet EMPTY =
+      new PolicySet(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), MeshSpec.DEFAULT);
+
+  /** A set without mesh policies (sidecars, service access, the Mesh settings at their defaults). */
+  public PolicySet(
+      List<GatewaySpec> gateways, List<RouteSpec> routes, List<UpstreamSpec> upstreams, List<ConsumerSpec> consumers,
+      List<JwtProviderSpec> jwtProviders) {
+    this(gateways, routes, upstreams, consumers, jwtProviders, List.of(), List.of(), MeshSpec.DEFAULT);
+  }
 
   public PolicySet {
     gateways = List.copyOf(gateways);
@@ -23,6 +34,18 @@ public record PolicySet(
     upstreams = List.copyOf(upstreams);
     consumers = List.copyOf(consumers);
     jwtProviders = List.copyOf(jwtProviders);
+    sidecars = List.copyOf(sidecars);
+    serviceAccess = List.copyOf(serviceAccess);
+    java.util.Objects.requireNonNull(mesh, "mesh (MeshSpec.DEFAULT when no Mesh is written)");
+  }
+
+  public Optional<SidecarSpec> sidecar(String service) {
+    return sidecars.stream().filter(s -> s.name().equals(service)).findFirst();
+  }
+
+  /** The ServiceAccess statements whose {@code to} is the service, in declaration order. */
+  public List<ServiceAccessSpec> accessTo(String service) {
+    return serviceAccess.stream().filter(a -> a.to().equals(service)).toList();
   }
 
   /** The Upstream policy of a service, if one is written. */

@@ -79,7 +79,7 @@ final class AccessRules implements RouteFeature {
   }
 
   /** Every condition of the rule; within one condition, any of its values. */
-  private static Principal matches(AccessRule r) {
+  static Principal matches(AccessRule r) {
     List<Principal> all = new ArrayList<>();
     condition(all, r.ips(), AccessRules::ip);
     condition(all, r.paths(), AccessRules::path);

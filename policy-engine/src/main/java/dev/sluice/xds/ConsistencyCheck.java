@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 
 /**
  * Checks that a snapshot refers only to what it contains: every RDS name a listener uses has a
- * route table, every SDS secret a listener's TLS context names is there, every EDS cluster has
+ * route table, every SDS secret a listener's or cluster's TLS context names is there, every EDS cluster has
  * endpoints, every cluster a route names exists.
  *
  * <p>Ours, not java-control-plane's {@code Snapshot.ensureConsistent()}: that one looks for the
@@ -33,21 +33,28 @@ public final class ConsistencyCheck {
 
   /** Returns every problem found; empty means consistent. */
   public static List<String> problems(XdsResources r) {
+    return problems(r, Set.of());
+  }
+
+  /**
+   * As {@link #problems(XdsResources)}, with secrets that are known to be added later (a sidecar
+   * group's mesh certificate and trust bundle come from the server's CA, not the translator). Only
+   * for checking the translator's output on its own; the server checks the merged snapshot with
+   * {@link #problems(XdsResources)}.
+   */
+  public static List<String> problems(XdsResources r, Set<String> suppliedSecrets) {
     List<String> problems = new ArrayList<>();
     Set<String> routeNames = r.routes().stream().map(RouteConfiguration::getName).collect(Collectors.toSet());
     Set<String> clusterNames = r.clusters().stream().map(Cluster::getName).collect(Collectors.toSet());
     Set<String> claNames = r.endpoints().stream().map(ClusterLoadAssignment::getClusterName).collect(Collectors.toSet());
-    Set<String> secretNames = r.secrets().stream().map(Secret::getName).collect(Collectors.toSet());
+    Set<String> secretNames = r.secrets().stream().map(Secret::getName).collect(Collectors.toCollection(java.util.HashSet::new));
+    secretNames.addAll(suppliedSecrets);
     for (Listener l : r.listeners()) {
       for (FilterChain fc : l.getFilterChainsList()) {
         if (fc.getTransportSocket().getTypedConfig().is(DownstreamTlsContext.class)) {
           try {
             CommonTlsContext tls = fc.getTransportSocket().getTypedConfig().unpack(DownstreamTlsContext.class).getCommonTlsContext();
-            List<SdsSecretConfig> refs = new ArrayList<>(tls.getTlsCertificateSdsSecretConfigsList());
-            if (tls.hasValidationContextSdsSecretConfig()) {
-              refs.add(tls.getValidationContextSdsSecretConfig());
-            }
-            for (SdsSecretConfig ref : refs) {
+            for (SdsSecretConfig ref : sdsRefs(tls)) {
               if (!secretNames.contains(ref.getName())) {
                 problems.add("listener " + l.getName() + " uses secret " + ref.getName() + " which is not in the snapshot");
               }
@@ -73,6 +80,19 @@ public final class ConsistencyCheck {
       }
     }
     for (Cluster c : r.clusters()) {
+      if (c.getTransportSocket().getTypedConfig().is(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class)) {
+        try {
+          CommonTlsContext tls = c.getTransportSocket().getTypedConfig()
+              .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class).getCommonTlsContext();
+          for (SdsSecretConfig ref : sdsRefs(tls)) {
+            if (!secretNames.contains(ref.getName())) {
+              problems.add("cluster " + c.getName() + " uses secret " + ref.getName() + " which is not in the snapshot");
+            }
+          }
+        } catch (InvalidProtocolBufferException e) {
+          problems.add("cluster " + c.getName() + " has an unreadable TLS context");
+        }
+      }
       if (c.getType() == Cluster.DiscoveryType.EDS) {
         String name = c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName() : c.getEdsClusterConfig().getServiceName();
         if (!claNames.contains(name)) {
@@ -100,5 +120,17 @@ public final class ConsistencyCheck {
       }
     }
     return problems;
+  }
+
+  /** The SDS secrets a TLS context names: certificates and the validation context, plain or combined. */
+  private static List<SdsSecretConfig> sdsRefs(CommonTlsContext tls) {
+    List<SdsSecretConfig> refs = new ArrayList<>(tls.getTlsCertificateSdsSecretConfigsList());
+    if (tls.hasValidationContextSdsSecretConfig()) {
+      refs.add(tls.getValidationContextSdsSecretConfig());
+    }
+    if (tls.hasCombinedValidationContext() && tls.getCombinedValidationContext().hasValidationContextSdsSecretConfig()) {
+      refs.add(tls.getCombinedValidationContext().getValidationContextSdsSecretConfig());
+    }
+    return refs;
   }
 }

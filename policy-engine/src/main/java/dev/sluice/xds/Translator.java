@@ -12,6 +12,7 @@ public final class Translator {
       new EndpointTranslator(),
       new ListenerTranslator(),
       new TlsTranslator(),
+      new SidecarTranslator(),
       new TelemetryTranslator(),
       new RouteTableTranslator());
 

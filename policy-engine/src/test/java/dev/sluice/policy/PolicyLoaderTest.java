@@ -348,7 +348,7 @@ class PolicyLoaderTest {
   void unknownKindSuggestsTheNearest() throws Exception {
     assertThat(errors("kind: Rout\nname: users\nto: users\n---\nkind: Listener\nname: x\n")).containsExactly(
         "error: p.yaml:1:7: field kind: unknown kind \"Rout\" (did you mean Route?)",
-        "error: p.yaml:5:7: field kind: unknown kind \"Listener\" (known kinds: Gateway, Route, Upstream, JwtProvider, Consumer)");
+        "error: p.yaml:5:7: field kind: unknown kind \"Listener\" (known kinds: Gateway, Route, Upstream, JwtProvider, Consumer, Mesh, Sidecar, ServiceAccess)");
     assertThat(errors("kind: route\nname: users\nto: users\n")).containsExactly(
         "error: p.yaml:1:7: field kind: unknown kind \"route\" (did you mean Route?)");
   }

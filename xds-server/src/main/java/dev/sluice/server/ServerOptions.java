@@ -28,7 +28,8 @@ public record ServerOptions(
     java.util.function.Supplier<Telemetry> telemetry,
     java.util.Optional<String> adminToken,
     int rateLimitPort,
-    dev.sluice.server.ratelimit.RateLimitOptions rateLimit) {
+    dev.sluice.server.ratelimit.RateLimitOptions rateLimit,
+    dev.sluice.server.mesh.MeshOptions mesh) {
 
   public static ServerOptions defaults(Path registryFile, Path policies) {
     return defaults(new Registry.File(registryFile), policies);
@@ -37,29 +38,34 @@ public record ServerOptions(
   public static ServerOptions defaults(Registry registry, Path policies) {
     return new ServerOptions(registry, policies, "0.0.0.0", 18000, "127.0.0.1", 18001, Duration.ofMillis(100),
         UnaryOperator.identity(), Telemetry::fromEnvironment, java.util.Optional.empty(), 0,
-        dev.sluice.server.ratelimit.RateLimitOptions.defaults());
+        dev.sluice.server.ratelimit.RateLimitOptions.defaults(), dev.sluice.server.mesh.MeshOptions.none());
   }
 
   public ServerOptions withPorts(int xds, int admin) {
-    return new ServerOptions(registry, policies, xdsHost, xds, adminHost, admin, debounce, resourceHook, telemetry, adminToken, rateLimitPort, rateLimit);
+    return new ServerOptions(registry, policies, xdsHost, xds, adminHost, admin, debounce, resourceHook, telemetry, adminToken, rateLimitPort, rateLimit, mesh);
   }
 
   public ServerOptions withResourceHook(UnaryOperator<XdsResources> hook) {
-    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, hook, telemetry, adminToken, rateLimitPort, rateLimit);
+    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, hook, telemetry, adminToken, rateLimitPort, rateLimit, mesh);
   }
 
   public ServerOptions withTelemetry(java.util.function.Supplier<Telemetry> telemetry) {
-    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, resourceHook, telemetry, adminToken, rateLimitPort, rateLimit);
+    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, resourceHook, telemetry, adminToken, rateLimitPort, rateLimit, mesh);
   }
 
   public ServerOptions withAdminToken(String token) {
     return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, resourceHook, telemetry,
-        java.util.Optional.of(token), rateLimitPort, rateLimit);
+        java.util.Optional.of(token), rateLimitPort, rateLimit, mesh);
   }
 
   public ServerOptions withRateLimit(int port, dev.sluice.server.ratelimit.RateLimitOptions options) {
     return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, resourceHook, telemetry, adminToken,
-        port, options);
+        port, options, mesh);
+  }
+
+  public ServerOptions withMesh(dev.sluice.server.mesh.MeshOptions mesh) {
+    return new ServerOptions(registry, policies, xdsHost, xdsPort, adminHost, adminPort, debounce, resourceHook, telemetry, adminToken,
+        rateLimitPort, rateLimit, mesh);
   }
 
   /** Never prints the admin token. */

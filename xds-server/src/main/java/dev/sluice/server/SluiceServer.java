@@ -57,7 +57,9 @@ public final class SluiceServer implements AutoCloseable {
           if (rateLimits != null) {
             rateLimits.table(table);
           }
-        }));
+        },
+        options.mesh().caDir().map(dir -> new dev.sluice.server.mesh.MeshIdentities(dir, options.mesh().certificateTtl(),
+            java.time.Clock.systemUTC()))));
     admin = track(new AdminServer(options.adminHost(), options.adminPort(), this, options.adminToken()).start());
     referencedFiles = track(new FileSetWatcher(options.debounce(), this::reloadPolicies));
     reloadPolicies();

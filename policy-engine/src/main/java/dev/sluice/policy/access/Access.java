@@ -61,44 +61,51 @@ public final class Access {
         continue; // otherwise the unknown field is reported already
       }
       YamlNode c = rule.get(allow ? "allow" : "deny");
-      if (c.isScalar() && c.value().isNull() || c.isObject() && c.fields().isEmpty()) {
-        out.add(new AccessRule(allow, List.of(), List.of(), List.of(), Map.of(), Map.of(), List.of(), List.of(),
-            new Source(rule.file(), rule.position())));
-        continue;
-      }
-      if (!f.object(c, CONDITIONS)) {
-        continue;
-      }
-      List<String> ips = new ArrayList<>();
-      List<String> given = f.strings(c.get("ips"));
-      for (int i = 0; i < given.size(); i++) {
-        String cidr = cidr(given.get(i));
-        if (cidr == null) {
-          f.error(c.get("ips").isArray() ? c.get("ips").elements().get(i) : c.get("ips"),
-              "\"" + given.get(i) + "\" is not an IP address or CIDR range (examples: 10.0.0.0/8, 192.0.2.7, 2001:db8::/32)");
-        } else {
-          ips.add(cidr);
-        }
-      }
-      List<String> paths = f.strings(c.get("paths"));
-      for (String p : paths) {
-        if (!p.startsWith("/")) {
-          f.error(c.get("paths"), "\"" + p + "\" must start with /");
-        }
-      }
-      List<String> methods = f.strings(c.get("methods")).stream().map(m -> m.toUpperCase(Locale.ROOT)).toList();
-      for (String m : methods) {
-        if (!METHODS.contains(m)) {
-          f.error(c.get("methods"), "\"" + m + "\" is not an HTTP method");
-        }
-      }
-      Map<String, String> headers = map(c.get("headers"), f, true);
-      Map<String, String> claims = map(c.get("claims"), f, false);
-      out.add(new AccessRule(allow, ips, paths.stream().map(p -> p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p).toList(),
-          methods, headers, claims, f.strings(c.get("scopes")), f.strings(c.get("consumers")),
-          new Source(rule.file(), rule.position())));
+      conditions(allow, c, f, CONDITIONS, new Source(rule.file(), rule.position())).ifPresent(out::add);
     }
     return out;
+  }
+
+  /**
+   * Reads one object of conditions ({@code {paths: [/a], methods: [GET]}}) limited to {@code
+   * allowed}; an empty object or {@code null} is a rule that matches everything. Also used by
+   * other kinds that take request conditions (ServiceAccess's {@code when}).
+   */
+  public static java.util.Optional<AccessRule> conditions(boolean allow, YamlNode c, Fields f, Set<String> allowed, Source source) {
+    if (c.isScalar() && c.value().isNull() || c.isObject() && c.fields().isEmpty()) {
+      return java.util.Optional.of(new AccessRule(allow, List.of(), List.of(), List.of(), Map.of(), Map.of(), List.of(), List.of(), source));
+    }
+    if (!f.object(c, allowed)) {
+      return java.util.Optional.empty();
+    }
+    List<String> ips = new ArrayList<>();
+    List<String> given = f.strings(c.get("ips"));
+    for (int i = 0; i < given.size(); i++) {
+      String cidr = cidr(given.get(i));
+      if (cidr == null) {
+        f.error(c.get("ips").isArray() ? c.get("ips").elements().get(i) : c.get("ips"),
+            "\"" + given.get(i) + "\" is not an IP address or CIDR range (examples: 10.0.0.0/8, 192.0.2.7, 2001:db8::/32)");
+      } else {
+        ips.add(cidr);
+      }
+    }
+    List<String> paths = f.strings(c.get("paths"));
+    for (String p : paths) {
+      if (!p.startsWith("/")) {
+        f.error(c.get("paths"), "\"" + p + "\" must start with /");
+      }
+    }
+    List<String> methods = f.strings(c.get("methods")).stream().map(m -> m.toUpperCase(Locale.ROOT)).toList();
+    for (String m : methods) {
+      if (!METHODS.contains(m)) {
+        f.error(c.get("methods"), "\"" + m + "\" is not an HTTP method");
+      }
+    }
+    Map<String, String> headers = map(c.get("headers"), f, true);
+    Map<String, String> claims = map(c.get("claims"), f, false);
+    return java.util.Optional.of(new AccessRule(allow, ips,
+        paths.stream().map(p -> p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p).toList(),
+        methods, headers, claims, f.strings(c.get("scopes")), f.strings(c.get("consumers")), source));
   }
 
   private static Map<String, String> map(YamlNode n, Fields f, boolean headerNames) {

@@ -114,14 +114,18 @@ final class RenderCommand implements Callable<Integer> {
         + ". Offline, name the group (the Gateway, i.e. the node cluster of its Envoys) or give the Envoy's bootstrap file.");
   }
 
-  /** node.metadata["sluice.gateway"], else node.cluster, of an Envoy bootstrap file (YAML or JSON). */
+  /** The proxy group of an Envoy bootstrap file (YAML or JSON), by the rules of {@link ProxyGroups}. */
   static Optional<String> bootstrapGroup(Path file) {
     if (!Files.isRegularFile(file)) {
       return Optional.empty();
     }
     try {
       JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(file.toFile()).path("node");
-      String gateway = node.path("metadata").path(ProxyGroups.METADATA_KEY).asText("");
+      JsonNode metadata = node.path("metadata");
+      if (ProxyGroups.SIDECAR_ROLE.equals(metadata.path(ProxyGroups.ROLE_KEY).asText(""))) {
+        return Optional.of(dev.sluice.policy.sidecar.SidecarSpec.group(metadata.path(ProxyGroups.SERVICE_KEY).asText("")));
+      }
+      String gateway = metadata.path(ProxyGroups.METADATA_KEY).asText("");
       String group = gateway.isEmpty() ? node.path("cluster").asText("") : gateway;
       return group.isEmpty() ? Optional.empty() : Optional.of(group);
     } catch (IOException | RuntimeException e) {

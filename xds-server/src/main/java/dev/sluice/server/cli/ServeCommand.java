@@ -84,6 +84,14 @@ final class ServeCommand implements Callable<Integer> {
       description = "How long one counter update may take before the rule's failure mode answers (default: ${DEFAULT-VALUE}).")
   Duration rateLimitStoreTimeout;
 
+  @Option(names = "--mesh-ca-dir",
+      description = "Folder of the mesh certificate authority (ca.pem, ca-key.pem), created on first use; replicas share it. Needed when policies have a Sidecar.")
+  Path meshCaDir;
+
+  @Option(names = "--mesh-cert-ttl", defaultValue = "1h", converter = DurationConverter.class,
+      description = "Lifetime of sidecar workload certificates, rotated at two thirds of it (default: ${DEFAULT-VALUE}).")
+  Duration meshCertTtl;
+
   @Option(names = "--debounce", defaultValue = "100ms", description = "Quiet time after a file change before reloading (default: ${DEFAULT-VALUE}).",
       converter = DurationConverter.class)
   Duration debounce;
@@ -120,7 +128,8 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     ServerOptions options = new ServerOptions(registry(), policies, xdsAddress, xdsPort, adminAddress, adminPort, debounce,
-        UnaryOperator.identity(), Telemetry::fromEnvironment, adminToken, rateLimitPort, rateLimitOptions());
+        UnaryOperator.identity(), Telemetry::fromEnvironment, adminToken, rateLimitPort, rateLimitOptions(),
+        meshCaDir == null ? dev.sluice.server.mesh.MeshOptions.none() : dev.sluice.server.mesh.MeshOptions.none().withCa(meshCaDir, meshCertTtl));
     SluiceServer server = SluiceServer.start(options);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -40,7 +39,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfigPipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigPipeline.class);
-  private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> DaemonThreads.create(r, "sluice-config"));
+  private final java.util.concurrent.ScheduledExecutorService executor =
+      Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "sluice-config"));
+  /** Sidecar identities; empty when the server runs without a mesh CA (then sidecar groups are refused). */
+  private final java.util.Optional<dev.sluice.server.mesh.MeshIdentities> mesh;
+  private java.util.concurrent.ScheduledFuture<?> rotation;
+  static final java.time.Duration ROTATION_RETRY = java.time.Duration.ofSeconds(10);
   private final BiConsumer<Change, Map<String, XdsResources>> publish;
   private final Tracer tracer;
   private final java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits;
@@ -58,6 +62,14 @@ public final class ConfigPipeline implements AutoCloseable {
   public ConfigPipeline(
       BiConsumer<Change, Map<String, XdsResources>> publish, UnaryOperator<XdsResources> resourceHook, Metrics metrics,
       Tracer tracer, java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits) {
+    this(publish, resourceHook, metrics, tracer, rateLimits, java.util.Optional.empty());
+  }
+
+  public ConfigPipeline(
+      BiConsumer<Change, Map<String, XdsResources>> publish, UnaryOperator<XdsResources> resourceHook, Metrics metrics,
+      Tracer tracer, java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits,
+      java.util.Optional<dev.sluice.server.mesh.MeshIdentities> mesh) {
+    this.mesh = mesh;
     this.publish = publish;
     this.rateLimits = rateLimits;
     this.tracer = tracer;
@@ -115,6 +127,19 @@ public final class ConfigPipeline implements AutoCloseable {
       Map<String, ProxyConfig> compiled = Compiler.compile(catalog, policies);
       for (Map.Entry<String, ProxyConfig> e : compiled.entrySet()) {
         XdsResources resources = resourceHook.apply(Translator.translate(e.getValue()));
+        if (e.getValue().sidecar().isPresent()) {
+          try {
+            resources = mesh.orElseThrow(() -> new dev.sluice.server.mesh.CaException(
+                "sidecar groups need the mesh certificate authority: start the server with --mesh-ca-dir"))
+                .attach(e.getValue(), resources);
+          } catch (RuntimeException ex) {
+            metrics.increment("sluice_config_rejected_total", "source", "mesh");
+            span.setStatus(StatusCode.ERROR, "no identity for group " + e.getKey());
+            LOG.error("group {} gets no mesh identity, the last good config keeps serving: {}", e.getKey(), ex.getMessage());
+            return;
+          }
+        }
+        // after the mesh secrets: the snapshot Envoy gets must be whole
         List<String> problems = ConsistencyCheck.problems(resources);
         if (!problems.isEmpty()) {
           metrics.increment("sluice_snapshot_inconsistent_total");
@@ -124,6 +149,8 @@ public final class ConfigPipeline implements AutoCloseable {
         }
         groups.put(e.getKey(), resources);
       }
+      mesh.ifPresent(m -> m.retain(compiled.values().stream()
+          .flatMap(c -> c.sidecar().stream()).map(dev.sluice.ir.SidecarConfig::service).collect(java.util.stream.Collectors.toSet())));
       span.setAttribute("sluice.groups", groups.size());
       metrics.seconds("sluice_translate_seconds", (System.nanoTime() - start) / 1e9);
       // the service's limits before Envoy's actions, so a new descriptor never meets an old table
@@ -131,8 +158,35 @@ public final class ConfigPipeline implements AutoCloseable {
       publish.accept(change, groups);
       metrics.increment("sluice_config_builds_total");
       published = true;
+      scheduleRotation();
     } finally {
       span.end();
+    }
+  }
+
+  /** Rebuilds (on this thread) when the earliest workload certificate is due for rotation. */
+  private void scheduleRotation() {
+    if (rotation != null) {
+      rotation.cancel(false);
+      rotation = null;
+    }
+    mesh.flatMap(dev.sluice.server.mesh.MeshIdentities::nextRotation).ifPresent(at -> {
+      long delay = Math.max(0, java.time.Duration.between(Instant.now(), at).toMillis());
+      rotation = executor.schedule(this::rotate, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+    });
+  }
+
+  /**
+   * A rebuild for rotation. A successful one schedules the next rotation itself; if it was
+   * refused (policies or the CA in a bad state), try again shortly rather than let certificates
+   * run out unnoticed.
+   */
+  private void rotate() {
+    var self = rotation;
+    rebuild("certificate rotation", Instant.now());
+    if (rotation == self) {
+      LOG.warn("certificate rotation did not publish; retrying in {}", ROTATION_RETRY);
+      rotation = executor.schedule(this::rotate, ROTATION_RETRY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
   }
 

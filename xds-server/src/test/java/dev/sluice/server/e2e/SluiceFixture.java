@@ -38,6 +38,7 @@ final class SluiceFixture implements AutoCloseable {
   private UnaryOperator<XdsResources> hook = UnaryOperator.identity();
   private java.util.function.Supplier<dev.sluice.server.Telemetry> telemetry = dev.sluice.server.Telemetry::fromEnvironment;
   private String adminToken;
+  private dev.sluice.server.mesh.MeshOptions mesh = dev.sluice.server.mesh.MeshOptions.none();
   private Registry registrySource;
   private SluiceServer server;
 
@@ -71,6 +72,12 @@ final class SluiceFixture implements AutoCloseable {
   /** Counts global limits in this Redis (shared with other fixtures pointing at it). */
   SluiceFixture redis(String uri) {
     this.rateLimit = rateLimit.withRedis(uri);
+    return this;
+  }
+
+  /** Runs the mesh CA in {@code dir/ca} with this certificate lifetime. */
+  SluiceFixture meshCa(Duration certificateTtl) {
+    this.mesh = mesh.withCa(dir.resolve("ca"), certificateTtl);
     return this;
   }
 
@@ -127,7 +134,8 @@ final class SluiceFixture implements AutoCloseable {
         .withPorts(xdsPort, adminPort)
         .withResourceHook(hook)
         .withTelemetry(telemetry)
-        .withRateLimit(rateLimitPort, rateLimit);
+        .withRateLimit(rateLimitPort, rateLimit)
+        .withMesh(mesh);
     server = SluiceServer.start(adminToken == null ? options : options.withAdminToken(adminToken));
     return server;
   }

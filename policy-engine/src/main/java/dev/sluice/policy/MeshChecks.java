@@ -1,0 +1,85 @@
+package dev.sluice.policy;
+
+import dev.sluice.discovery.ServiceCatalog;
+import dev.sluice.policy.mesh.MeshSpec;
+import dev.sluice.policy.serviceaccess.ServiceAccessSpec;
+import dev.sluice.policy.sidecar.SidecarSpec;
+import dev.sluice.yaml.Diagnostics;
+import dev.sluice.yaml.Finding;
+import dev.sluice.yaml.Severity;
+import java.util.List;
+
+/**
+ * Checks across the mesh kinds (Mesh, Sidecar, ServiceAccess). A service that has no Sidecar, or
+ * is not in the registry, is a warning, not an error: services come and go.
+ */
+public final class MeshChecks {
+  private MeshChecks() {}
+
+  /** The one Mesh document, or the defaults; a second one is an error. */
+  static MeshSpec oneMesh(List<MeshSpec> meshes, Diagnostics d) {
+    for (int i = 1; i < meshes.size(); i++) {
+      MeshSpec m = meshes.get(i);
+      d.add(new Finding(Severity.ERROR, m.source().file(), m.source().position(), m.label(MeshSpec.KIND), "name",
+          "only one Mesh is allowed: Mesh/" + meshes.get(0).name() + " is defined at " + meshes.get(0).source()));
+    }
+    return meshes.isEmpty() ? MeshSpec.DEFAULT : meshes.get(0);
+  }
+
+  /**
+   * @param declaredSidecars every Sidecar written, valid or not, so that a Sidecar with its own
+   *     error does not also make every reference to its service a warning
+   */
+  static void check(PolicySet set, java.util.Set<String> declaredSidecars, Diagnostics d) {
+    for (SidecarSpec s : set.sidecars()) {
+      for (int i = 0; i < s.upstreams().size(); i++) {
+        SidecarSpec.Upstream u = s.upstreams().get(i);
+        if (!declaredSidecars.contains(u.service())) {
+          d.add(new Finding(Severity.WARNING, u.source().file(), u.source().position(), s.label(SidecarSpec.KIND),
+              "upstreams[" + i + "].service", "service \"" + u.service()
+                  + "\" has no Sidecar: calls on local port " + u.localPort() + " get 503 until one is written"));
+        }
+      }
+    }
+    for (ServiceAccessSpec a : set.serviceAccess()) {
+      if (!declaredSidecars.contains(a.to())) {
+        d.add(new Finding(Severity.WARNING, a.source().file(), a.source().position(), a.label(ServiceAccessSpec.KIND),
+            "to", "service \"" + a.to() + "\" has no Sidecar, so nothing enforces this rule yet"));
+      }
+      for (int i = 0; i < a.from().size(); i++) {
+        String from = a.from().get(i);
+        if (!declaredSidecars.contains(from)) {
+          d.add(new Finding(Severity.WARNING, a.source().file(), a.source().position(), a.label(ServiceAccessSpec.KIND),
+              "from[" + i + "]", "service \"" + from + "\" has no Sidecar, so it has no mesh identity to call with"));
+        }
+      }
+    }
+  }
+
+  /** Warnings about mesh policies naming services the registry does not know. */
+  public static List<Finding> againstCatalog(PolicySet set, ServiceCatalog catalog) {
+    List<Finding> out = new java.util.ArrayList<>();
+    for (SidecarSpec s : set.sidecars()) {
+      if (!catalog.contains(s.name())) {
+        out.add(new Finding(Severity.WARNING, s.source().file(), s.source().position(), s.label(SidecarSpec.KIND), "name",
+            "service \"" + s.name() + "\" is not in the registry: other sidecars reach it once it appears"));
+      }
+      for (int i = 0; i < s.upstreams().size(); i++) {
+        SidecarSpec.Upstream u = s.upstreams().get(i);
+        if (!catalog.contains(u.service())) {
+          out.add(new Finding(Severity.WARNING, u.source().file(), u.source().position(), s.label(SidecarSpec.KIND),
+              "upstreams[" + i + "].service", "service \"" + u.service() + "\" is not in the registry: calls get 503 until it appears"));
+        }
+      }
+    }
+    for (ServiceAccessSpec a : set.serviceAccess()) {
+      for (String svc : java.util.stream.Stream.concat(a.from().stream(), java.util.stream.Stream.of(a.to())).distinct().toList()) {
+        if (!catalog.contains(svc)) {
+          out.add(new Finding(Severity.WARNING, a.source().file(), a.source().position(), a.label(ServiceAccessSpec.KIND),
+              a.to().equals(svc) ? "to" : "from", "service \"" + svc + "\" is not in the registry"));
+        }
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,55 @@
+package dev.sluice.policy.mesh;
+
+import dev.sluice.policy.PolicyKind;
+import dev.sluice.policy.Source;
+import dev.sluice.yaml.Fields;
+import dev.sluice.yaml.YamlNode;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * <pre>
+ * kind: Mesh
+ * name: mesh
+ * trustDomain: sluice.local   # default sluice.local
+ * defaultAccess: deny         # deny (default) or allow
+ * </pre>
+ */
+public final class MeshKind implements PolicyKind<MeshSpec> {
+  /** As CertificateAuthority accepts it: a DNS-like name, lower case. */
+  private static final Pattern TRUST_DOMAIN = Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,253}[a-z0-9])?$");
+
+  @Override
+  public String kind() {
+    return MeshSpec.KIND;
+  }
+
+  @Override
+  public Set<String> fields() {
+    return Set.of("kind", "name", "trustDomain", "defaultAccess");
+  }
+
+  @Override
+  public Optional<MeshSpec> read(String name, YamlNode doc, Fields f, Source source) {
+    String trustDomain = MeshSpec.DEFAULT_TRUST_DOMAIN;
+    Optional<String> td = f.string(doc.get("trustDomain"));
+    if (td.isPresent()) {
+      if (TRUST_DOMAIN.matcher(td.get()).matches()) {
+        trustDomain = td.get();
+      } else {
+        f.error(doc.get("trustDomain"), "\"" + td.get() + "\" is not a trust domain: use lower-case letters, digits, '.', '_' and '-' (example: sluice.local)");
+      }
+    }
+    MeshSpec.DefaultAccess access = MeshSpec.DefaultAccess.DENY;
+    Optional<String> a = f.string(doc.get("defaultAccess"));
+    if (a.isPresent()) {
+      switch (a.get()) {
+        case "deny" -> access = MeshSpec.DefaultAccess.DENY;
+        case "allow" -> access = MeshSpec.DefaultAccess.ALLOW;
+        default -> f.error(doc.get("defaultAccess"), "expected deny or allow, got \"" + a.get() + "\"");
+      }
+    }
+    return Optional.of(new MeshSpec(name, source, trustDomain, access));
+  }
+}

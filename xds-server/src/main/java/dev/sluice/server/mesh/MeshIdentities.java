@@ -1,0 +1,89 @@
+package dev.sluice.server.mesh;
+
+import dev.sluice.ir.ProxyConfig;
+import dev.sluice.ir.SidecarConfig;
+import dev.sluice.xds.MeshSecrets;
+import dev.sluice.xds.XdsResources;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Gives each sidecar group its identity: the workload certificate of the group's service, issued
+ * by the {@link CertificateAuthority} in {@code caDir}, and the mesh root, as the group's SDS
+ * secrets. A certificate is reused until {@link CertificateAuthority#needsRotation}; then the next
+ * rebuild issues a new one (same secret name, new version). {@link #nextRotation()} tells the
+ * pipeline when to rebuild for that.
+ *
+ * <p>The CA is loaded (or created) on first use with the trust domain of the policies' Mesh, so a
+ * mesh-less installation never touches {@code caDir}. A Mesh whose trust domain differs from the
+ * root's is refused ({@link CaException}); the last good config keeps serving.
+ *
+ * <p>Not thread-safe: the config pipeline calls it from its one thread. Certificates live only in
+ * memory; after a restart each sidecar gets a new certificate with the same identity (same root,
+ * same SPIFFE ID), which peers accept without dropping connections.
+ */
+public final class MeshIdentities {
+  private final Path caDir;
+  private final Duration ttl;
+  private final Clock clock;
+  private CertificateAuthority ca;
+  private final Map<String, WorkloadCertificate> issued = new HashMap<>();
+
+  public MeshIdentities(Path caDir, Duration ttl, Clock clock) {
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("certificate lifetime must be positive, got " + ttl);
+    }
+    this.caDir = caDir;
+    this.ttl = ttl;
+    this.clock = clock;
+  }
+
+  /**
+   * {@code resources} of a group with its mesh secrets when the group is a sidecar's; unchanged
+   * otherwise.
+   *
+   * @throws CaException if the CA cannot be loaded for the Mesh's trust domain
+   */
+  public XdsResources attach(ProxyConfig config, XdsResources resources) {
+    if (config.sidecar().isEmpty()) {
+      return resources;
+    }
+    SidecarConfig s = config.sidecar().get();
+    CertificateAuthority authority = authority(s.trustDomain());
+    WorkloadCertificate cert = issued.get(s.service());
+    if (cert == null || authority.needsRotation(cert, clock.instant())) {
+      cert = authority.issue(s.service(), ttl);
+      issued.put(s.service(), cert);
+    }
+    return MeshSecrets.attach(resources, s.service(), cert.certificatePem(), cert.privateKeyPem(), cert.trustBundlePem());
+  }
+
+  /** Forgets the certificates of services that no longer have a sidecar group. */
+  public void retain(java.util.Set<String> services) {
+    issued.keySet().retainAll(services);
+  }
+
+  /** When the earliest issued certificate needs replacing; empty when none is issued. */
+  public Optional<Instant> nextRotation() {
+    return issued.values().stream().map(CertificateAuthority::rotationTime).min(Instant::compareTo);
+  }
+
+  /** The certificate currently served for a service (for /status and tests). */
+  public Optional<WorkloadCertificate> current(String service) {
+    return Optional.ofNullable(issued.get(service));
+  }
+
+  private CertificateAuthority authority(String trustDomain) {
+    if (ca == null || !ca.trustDomain().equals(trustDomain)) {
+      CertificateAuthority loaded = CertificateAuthority.loadOrCreate(caDir, trustDomain, clock);
+      ca = loaded;
+      issued.clear();
+    }
+    return ca;
+  }
+}

@@ -1,0 +1,113 @@
+package dev.sluice.server.mesh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.ir.ProxyConfig;
+import dev.sluice.ir.SidecarConfig;
+import dev.sluice.xds.ConsistencyCheck;
+import dev.sluice.xds.Translator;
+import dev.sluice.xds.XdsResources;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MeshIdentitiesTest {
+  @TempDir Path dir;
+
+  /** A clock the test moves. */
+  static final class MovingClock extends Clock {
+    Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  static ProxyConfig sidecar(String service, String trustDomain) {
+    SidecarConfig s = new SidecarConfig(service, trustDomain, "spiffe://" + trustDomain + "/service/" + service,
+        new SidecarConfig.Inbound("inbound", 21000, 8080, new SidecarConfig.Access(true, List.of())), List.of());
+    var app = new dev.sluice.ir.UpstreamCluster(SidecarConfig.APP_CLUSTER, service, Duration.ofSeconds(5),
+        List.of(new dev.sluice.ir.Endpoint("127.0.0.1", 8080, 1, "", "", dev.sluice.ir.Endpoint.Status.HEALTHY, 0)), Optional.empty());
+    return new ProxyConfig("sidecar~" + service, List.of(), List.of(app), List.of(), Optional.of(s));
+  }
+
+  static String certPem(XdsResources r) {
+    return r.secrets().stream().filter(s -> s.getName().equals(SidecarConfig.CERT_SECRET)).findFirst()
+        .map(Secret::getTlsCertificate).orElseThrow().getCertificateChain().getInlineString();
+  }
+
+  @Test
+  void aSidecarGroupGetsItsCertificateAndTheRootAndIsThenConsistent() {
+    MovingClock clock = new MovingClock();
+    MeshIdentities ids = new MeshIdentities(dir, Duration.ofHours(1), clock);
+    ProxyConfig config = sidecar("orders", "example.org");
+    XdsResources translated = Translator.translate(config);
+    assertThat(ConsistencyCheck.problems(translated)).isNotEmpty(); // the secrets are missing until attached
+    XdsResources r = ids.attach(config, translated);
+    assertThat(ConsistencyCheck.problems(r)).isEmpty();
+    assertThat(r.secrets()).extracting(Secret::getName).containsExactly(SidecarConfig.CERT_SECRET, SidecarConfig.TRUST_SECRET);
+    assertThat(ids.current("orders")).get().extracting(WorkloadCertificate::spiffeId)
+        .isEqualTo("spiffe://example.org/service/orders");
+    assertThat(r.origins()).containsKey("secret/" + SidecarConfig.CERT_SECRET);
+  }
+
+  @Test
+  void theCertificateIsReusedUntilTwoThirdsOfItsLifetime() {
+    MovingClock clock = new MovingClock();
+    MeshIdentities ids = new MeshIdentities(dir, Duration.ofHours(1), clock);
+    ProxyConfig config = sidecar("orders", "example.org");
+    String first = certPem(ids.attach(config, Translator.translate(config)));
+    clock.now = clock.now.plus(Duration.ofMinutes(30));
+    assertThat(certPem(ids.attach(config, Translator.translate(config)))).isEqualTo(first);
+    assertThat(ids.nextRotation()).isPresent();
+    clock.now = ids.nextRotation().get();
+    assertThat(certPem(ids.attach(config, Translator.translate(config)))).isNotEqualTo(first);
+    assertThat(ids.nextRotation().get()).isAfter(clock.now);
+  }
+
+  @Test
+  void aGatewayIsLeftAlone() {
+    MeshIdentities ids = new MeshIdentities(dir, Duration.ofHours(1), new MovingClock());
+    ProxyConfig gateway = new ProxyConfig("edge", List.of(), List.of(), List.of());
+    assertThat(ids.attach(gateway, XdsResources.EMPTY)).isEqualTo(XdsResources.EMPTY);
+    assertThat(ids.nextRotation()).isEmpty();
+  }
+
+  @Test
+  void aMeshWithAnotherTrustDomainThanTheRootIsRefused() {
+    MovingClock clock = new MovingClock();
+    new MeshIdentities(dir, Duration.ofHours(1), clock).attach(sidecar("orders", "example.org"), XdsResources.EMPTY);
+    MeshIdentities restarted = new MeshIdentities(dir, Duration.ofHours(1), clock);
+    assertThatThrownBy(() -> restarted.attach(sidecar("orders", "other.org"), XdsResources.EMPTY))
+        .isInstanceOf(CaException.class);
+  }
+
+  @Test
+  void servicesWithoutASidecarAnyMoreAreForgotten() {
+    MeshIdentities ids = new MeshIdentities(dir, Duration.ofHours(1), new MovingClock());
+    ids.attach(sidecar("orders", "example.org"), XdsResources.EMPTY);
+    ids.attach(sidecar("users", "example.org"), XdsResources.EMPTY);
+    ids.retain(java.util.Set.of("users"));
+    assertThat(ids.current("orders")).isEmpty();
+    assertThat(ids.current("users")).isPresent();
+  }
+}
