@@ -398,7 +398,11 @@ public final class EnvoyProcess implements AutoCloseable {
       checkAlive();
       try {
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(adminUrl() + "/ready")).GET());
-        if (r.statusCode() == 200) {
+        // /ready answers 200 once Envoy is initialised; its workers may still be binding the
+        // listeners it has (a request at that moment is refused), so wait until none is warming
+        // and the workers run
+        if (r.statusCode() == 200 && stat("listener_manager.total_listeners_warming").orElse(0) == 0
+            && stat("listener_manager.workers_started").orElse(1) == 1) {
           return this;
         }
         last = r.statusCode() + " " + r.body().trim();

@@ -4,19 +4,20 @@ import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Durations on the command line are written as in policies: 250ms, 2s, 1m. */
+/** Durations on the command line are written as in policies: 250ms, 2s, 1m, 1h. */
 final class DurationConverter implements ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {
-    var m = java.util.regex.Pattern.compile("^(\\d+)(ms|s|m)$").matcher(value.trim());
+    var m = java.util.regex.Pattern.compile("^(\\d+)(ms|s|m|h)$").matcher(value.trim());
     if (!m.matches()) {
-      throw new TypeConversionException("invalid duration '" + value + "' (write it like 250ms, 2s or 1m)");
+      throw new TypeConversionException("invalid duration '" + value + "' (write it like 250ms, 2s, 1m or 1h)");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {
       case "ms" -> Duration.ofMillis(n);
       case "s" -> Duration.ofSeconds(n);
-      default -> Duration.ofMinutes(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
     };
   }
 }
