@@ -30,6 +30,8 @@ final class AuthCompiler {
   private final Map<ExternalCheck, String> externals = new LinkedHashMap<>();
   private final TreeSet<String> externalServices = new TreeSet<>();
   private boolean apiKeys;
+  private Map<String, String> consumerBySha256;
+  private BasicCheck basicUsers;
   private boolean basic;
   private boolean routeAccess;
 
@@ -54,21 +56,31 @@ final class AuthCompiler {
     });
     Optional<ApiKeyCheck> apiKey = a.apiKey().map(k -> {
       apiKeys = true;
-      Map<String, String> byHash = new TreeMap<>();
-      for (ConsumerSpec c : policies.consumers()) {
-        c.apiKeySha256().forEach(h -> byHash.put(h, c.name()));
-      }
-      return ApiKeyCheck.of(k.header(), k.query(), byHash);
+      return ApiKeyCheck.of(k.header(), k.query(), consumerBySha256());
     });
     basic |= a.basic();
     Optional<String> external = a.external().map(this::external);
     return new RouteAuth(jwt, apiKey, a.basic() ? Optional.of(basicUsers()) : Optional.empty(), external, access);
   }
 
+  /** Every consumer's key digests, built once per gateway (each API-key route carries them). */
+  private Map<String, String> consumerBySha256() {
+    if (consumerBySha256 == null) {
+      consumerBySha256 = new TreeMap<>();
+      for (ConsumerSpec c : policies.consumers()) {
+        c.apiKeySha256().forEach(h -> consumerBySha256.put(h, c.name()));
+      }
+    }
+    return consumerBySha256;
+  }
+
   private BasicCheck basicUsers() {
-    TreeMap<String, String> users = new TreeMap<>();
-    policies.consumers().forEach(c -> c.passwordHash().ifPresent(h -> users.put(c.name(), h)));
-    return new BasicCheck(users);
+    if (basicUsers == null) {
+      TreeMap<String, String> users = new TreeMap<>();
+      policies.consumers().forEach(c -> c.passwordHash().ifPresent(h -> users.put(c.name(), h)));
+      basicUsers = new BasicCheck(users);
+    }
+    return basicUsers;
   }
 
   /** The services of the ext_authz checks, which need clusters of their own. */

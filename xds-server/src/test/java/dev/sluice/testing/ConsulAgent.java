@@ -107,21 +107,7 @@ public final class ConsulAgent implements AutoCloseable {
 
   /** The consul binary: {@code CONSUL_BIN}, then {@code consul} on PATH; fails with how to install it. */
   public static Path binary() {
-    String env = System.getenv(ENV_VAR);
-    if (env != null && !env.isBlank()) {
-      Path p = Path.of(env);
-      if (!Files.isExecutable(p)) {
-        throw new AssertionError(ENV_VAR + "=" + env + " is not an executable file.\n" + installHint());
-      }
-      return p;
-    }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      Path p = Path.of(dir, "consul");
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-    }
-    throw new AssertionError("Consul binary not found: " + ENV_VAR + " is not set and there is no 'consul' on PATH.\n" + installHint());
+    return Executables.find(ENV_VAR, java.util.List.of("consul"), installHint());
   }
 
   public static String installHint() {

@@ -20,20 +20,8 @@ public final class HeadlessChromium {
   }
 
   public static HeadlessChromium find() {
-    String env = System.getenv("CHROMIUM_BIN");
-    if (env != null && !env.isBlank() && Files.isExecutable(Path.of(env))) {
-      return new HeadlessChromium(Path.of(env));
-    }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      for (String name : List.of("chromium", "chromium-browser")) {
-        Path p = Path.of(dir, name);
-        if (Files.isExecutable(p)) {
-          return new HeadlessChromium(p);
-        }
-      }
-    }
-    throw new IllegalStateException("headless Chromium is missing: run scripts/install-chromium (Debian's package chromium,"
-        + " apt-get install chromium) or set CHROMIUM_BIN");
+    return new HeadlessChromium(Executables.find("CHROMIUM_BIN", List.of("chromium", "chromium-browser"),
+        "Run scripts/install-chromium (Debian's package chromium: apt-get install chromium) or set CHROMIUM_BIN."));
   }
 
   /** The DOM after the page loaded, as HTML. */

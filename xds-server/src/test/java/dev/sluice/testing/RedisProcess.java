@@ -1,6 +1,5 @@
 package dev.sluice.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -38,27 +37,9 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
-  /** The binary: {@code REDIS_BIN}, then {@code redis-server} on PATH, then Debian's path; fails with how to install it. */
+  /** The binary: {@code REDIS_BIN}, then {@code redis-server} on PATH; fails with how to install it. */
   public static Path binary() {
-    String env = System.getenv(ENV_VAR);
-    if (env != null && !env.isBlank()) {
-      Path p = Path.of(env);
-      if (!Files.isExecutable(p)) {
-        throw new AssertionError(ENV_VAR + "=" + env + " is not an executable file.\n" + installHint());
-      }
-      return p;
-    }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      Path p = Path.of(dir, "redis-server");
-      if (!dir.isEmpty() && Files.isExecutable(p)) {
-        return p;
-      }
-    }
-    Path debian = Path.of("/usr/bin/redis-server");
-    if (Files.isExecutable(debian)) {
-      return debian;
-    }
-    throw new AssertionError("redis-server is not installed (nor named by " + ENV_VAR + ").\n" + installHint());
+    return Executables.find(ENV_VAR, java.util.List.of("redis-server"), installHint());
   }
 
   private static String installHint() {
