@@ -85,7 +85,7 @@ final class ServeCommand implements Callable<Integer> {
   Duration rateLimitStoreTimeout;
 
   @Option(names = "--mesh-ca-dir",
-      description = "Folder of the mesh certificate authority (ca.pem, ca-key.pem), created on first use; replicas share it. Needed when policies have a Sidecar.")
+      description = "Folder of the mesh certificate authority (ca.pem, ca-key.pem, issued/<service>.pem), created on first use; replicas share it. Needed when policies have a Sidecar.")
   Path meshCaDir;
 
   @Option(names = "--mesh-cert-ttl", defaultValue = "1h", converter = DurationConverter.class,

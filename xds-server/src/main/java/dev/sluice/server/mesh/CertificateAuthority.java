@@ -12,6 +12,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ import java.util.Collection;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -63,6 +65,8 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The mesh's built-in certificate authority: one root per trust domain, kept in a directory
@@ -76,8 +80,20 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *       state lives in Consul and the policy files), yet every replica must issue certificates
  *       that every sidecar trusts. Pointing them at one directory (a shared volume, or a
  *       user-supplied CA) gives them one root, and a restart keeps the root, so identities and
- *       existing connections survive it. Leaves are never persisted: they are short-lived and
- *       re-issued on demand.
+ *       existing connections survive it.
+ *   <li><b>Issued leaves are persisted too</b>, in {@value #ISSUED_DIR}{@code /<service>.pem}
+ *       (certificate PEM, then its PKCS#8 key PEM), by {@link #issueOrReuse}. Versions are content
+ *       hashes that replicas must agree on, and a random key and serial per replica would give
+ *       every replica its own {@code mesh-cert}, and every restart a rotation of every
+ *       certificate. So the first replica to need a service's certificate issues and stores it;
+ *       the others, and a restarted server, read it back and serve the same bytes until it is due
+ *       for rotation. A stored leaf is served only if it still names the service, verifies
+ *       against the current root and has its key; anything else (a replaced root, a damaged
+ *       file) is re-issued over it. The files hold private keys, so they are {@code 0600} like
+ *       the root key, in a {@code 0700} directory, written atomically under a lock of their own
+ *       ({@value #ISSUED_DIR}{@code /}{@value #ISSUED_LOCK}) so that two replicas never both
+ *       issue. If the directory is not writable (a read-only mounted CA) leaves are issued in
+ *       memory as before, with a warning: the mesh works, replicas just disagree.
  *   <li><b>First start is race-free.</b> Creation happens under a lock: an in-JVM monitor per
  *       directory plus an OS file lock on {@value #LOCK_FILE}. Under the lock the files are
  *       re-checked, so a replica that loses the race reads the winner's root instead of writing
@@ -112,23 +128,31 @@ public final class CertificateAuthority {
   public static final String CERT_FILE = "ca.pem";
   public static final String KEY_FILE = "ca-key.pem";
   public static final String LOCK_FILE = "ca.lock";
+  public static final String ISSUED_DIR = "issued";
+  static final String ISSUED_LOCK = ".lock";
+
+  private static final Logger LOG = LoggerFactory.getLogger(CertificateAuthority.class);
 
   /** Same rule as {@code dev.sluice.policy.Names#name}: the names users give services. */
   private static final Pattern SERVICE_NAME = Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$");
   /** SPIFFE trust domain names: lower-case letters, digits, '.', '_' and '-'. */
   private static final Pattern TRUST_DOMAIN = Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,253}[a-z0-9])?$");
   private static final Duration SKEW = Duration.ofMinutes(1);
+  private static final String CERT_BEGIN = "-----BEGIN CERTIFICATE-----";
+  private static final String PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
   private static final int ROOT_YEARS = 10;
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final ConcurrentHashMap<Path, Object> DIR_LOCKS = new ConcurrentHashMap<>();
 
+  private final Path dir;
   private final String trustDomain;
   private final X509Certificate root;
   private final PrivateKey rootKey;
   private final String rootPem;
   private final Clock clock;
 
-  private CertificateAuthority(String trustDomain, X509Certificate root, PrivateKey rootKey, Clock clock) {
+  private CertificateAuthority(Path dir, String trustDomain, X509Certificate root, PrivateKey rootKey, Clock clock) {
+    this.dir = dir;
     this.trustDomain = trustDomain;
     this.root = root;
     this.rootKey = rootKey;
@@ -154,7 +178,7 @@ public final class CertificateAuthority {
     Path certFile = dir.resolve(CERT_FILE);
     Path keyFile = dir.resolve(KEY_FILE);
     if (Files.exists(certFile) && Files.exists(keyFile)) {
-      return load(certFile, keyFile, trustDomain, clock);
+      return load(dir, certFile, keyFile, trustDomain, clock);
     }
     try {
       Files.createDirectories(dir);
@@ -169,7 +193,7 @@ public final class CertificateAuthority {
         boolean hasCert = Files.exists(certFile);
         boolean hasKey = Files.exists(keyFile);
         if (hasCert && hasKey) {
-          return load(certFile, keyFile, trustDomain, clock);
+          return load(dir, certFile, keyFile, trustDomain, clock);
         }
         if (hasCert || hasKey) {
           Path present = hasCert ? certFile : keyFile;
@@ -177,7 +201,7 @@ public final class CertificateAuthority {
           throw new CaException(missing + ": missing, but " + present + " exists; supply both files,"
               + " or remove " + present + " to let Sluice generate a new root");
         }
-        CertificateAuthority ca = generate(trustDomain, clock);
+        CertificateAuthority ca = generate(dir, trustDomain, clock);
         writeAtomically(keyFile, privateKeyPem(ca.rootKey), true);
         writeAtomically(certFile, ca.rootPem, false);
         return ca;
@@ -215,9 +239,7 @@ public final class CertificateAuthority {
    */
   public WorkloadCertificate issue(String service, Duration ttl) {
     String id = spiffeId(service);
-    if (ttl == null || ttl.isNegative() || ttl.isZero()) {
-      throw new IllegalArgumentException("certificate lifetime must be positive, got " + ttl);
-    }
+    checkTtl(ttl);
     Instant now = clock.instant();
     Instant notBefore = now.minus(SKEW);
     Instant notAfter = now.plus(ttl);
@@ -251,6 +273,117 @@ public final class CertificateAuthority {
   }
 
   /**
+   * The certificate of {@code service} stored in this CA's directory, if it may still be served
+   * (names the service, verifies against the current root, matches its key, not due for
+   * rotation); otherwise a new one from {@link #issue}, stored there. Replicas sharing the
+   * directory, and this server after a restart, thus serve the same certificate (serial, key and
+   * PEM bytes) until it is due for rotation. See the class comment.
+   *
+   * @throws IllegalArgumentException if the service name is invalid or {@code ttl} is not positive
+   */
+  WorkloadCertificate issueOrReuse(String service, Duration ttl) {
+    String id = spiffeId(service); // checked before it becomes a file name
+    checkTtl(ttl);
+    Path issuedDir = dir.resolve(ISSUED_DIR);
+    // the OS lock keeps other processes out, but within one JVM a second lock on the same file
+    // throws instead of waiting, so threads queue on a monitor first (as in loadOrCreate)
+    synchronized (DIR_LOCKS.computeIfAbsent(issuedDir.toAbsolutePath().normalize(), k -> new Object())) {
+      try {
+        createPrivateDirectory(issuedDir);
+        try (FileChannel lockChannel = FileChannel.open(issuedDir.resolve(ISSUED_LOCK),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock ignored = lockChannel.lock()) {
+          Path file = issuedDir.resolve(service + ".pem");
+          Optional<WorkloadCertificate> stored = stored(file, id);
+          return stored.isPresent() ? stored.get() : issueAndStore(file, service, ttl);
+        }
+      } catch (IOException e) {
+        LOG.warn("{}: cannot lock the stored workload certificates ({}); issuing one for {} in memory,"
+            + " so replicas and restarts will not agree on it", issuedDir, e.getMessage(), service);
+        return issue(service, ttl);
+      }
+    }
+  }
+
+  private WorkloadCertificate issueAndStore(Path file, String service, Duration ttl) {
+    WorkloadCertificate fresh = issue(service, ttl);
+    try {
+      writeAtomically(file, fresh.certificatePem() + fresh.privateKeyPem(), true);
+    } catch (IOException e) {
+      LOG.warn("{}: cannot store the workload certificate ({}); serving it from memory only, so replicas"
+          + " and restarts will not agree on it", file, e.getClass().getSimpleName());
+    }
+    return fresh;
+  }
+
+  /**
+   * The leaf stored in {@code file} when it may be served again; empty when there is none, it is
+   * due for rotation, or it is unusable (then logged, naming the file and never its contents).
+   */
+  private Optional<WorkloadCertificate> stored(Path file, String id) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.US_ASCII);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      return replacing(file, "it cannot be read (" + e.getClass().getSimpleName() + ")");
+    }
+    // the file is exactly certificatePem + privateKeyPem as issue() made them; split it back so
+    // the PEM served is byte for byte what the issuing replica serves
+    int keyAt = text.indexOf(PKCS8_BEGIN);
+    if (keyAt <= 0 || !text.startsWith(CERT_BEGIN) || count(text, "-----BEGIN ") != 2) {
+      return replacing(file, "it is not one PEM certificate followed by one PKCS#8 private key");
+    }
+    String certPem = text.substring(0, keyAt);
+    String keyPem = text.substring(keyAt);
+    X509Certificate cert;
+    PrivateKey key;
+    try {
+      cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new ByteArrayInputStream(certPem.getBytes(StandardCharsets.US_ASCII)));
+      key = parsePrivateKey(keyPem, file);
+    } catch (CertificateException | RuntimeException e) {
+      // no exception message is logged: a parser's might quote the file, which holds the key
+      return replacing(file, "its certificate or key does not parse");
+    }
+    if (!matches(key, cert.getPublicKey())) {
+      return replacing(file, "its private key does not belong to its certificate");
+    }
+    if (!uriSans(cert).equals(List.of(id))) {
+      return replacing(file, "it does not name " + id + " (found " + uriSans(cert) + ")");
+    }
+    if (!signedByRoot(cert)) {
+      // expected once after the root was replaced: no warning
+      LOG.info("{}: stored workload certificate (serial {}) is not signed by the current root; issuing a new one",
+          file, cert.getSerialNumber().toString(16));
+      return Optional.empty();
+    }
+    // notBefore is not checked against our clock: a replica whose clock lags another's still
+    // serves that replica's fresh leaf (backdated a minute) rather than replacing it
+    WorkloadCertificate c = new WorkloadCertificate(certPem, keyPem, rootPem, cert.getSerialNumber(),
+        cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(), id);
+    return needsRotation(c, clock.instant()) ? Optional.empty() : Optional.of(c);
+  }
+
+  private static Optional<WorkloadCertificate> replacing(Path file, String why) {
+    LOG.warn("{}: stored workload certificate is unusable: {}; issuing a new one over it", file, why);
+    return Optional.empty();
+  }
+
+  private boolean signedByRoot(X509Certificate cert) {
+    if (!cert.getIssuerX500Principal().equals(root.getSubjectX500Principal())) {
+      return false;
+    }
+    try {
+      cert.verify(root.getPublicKey());
+      return true;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
    * True once two thirds of the certificate's lifetime ({@code notBefore} to {@code notAfter},
    * as written in it) have passed, or it has expired. See the class comment for why two thirds.
    */
@@ -272,7 +405,7 @@ public final class CertificateAuthority {
 
   // ---- loading ----
 
-  private static CertificateAuthority load(Path certFile, Path keyFile, String trustDomain, Clock clock) {
+  private static CertificateAuthority load(Path dir, Path certFile, Path keyFile, String trustDomain, Clock clock) {
     X509Certificate cert = readCertificate(certFile);
     if (cert.getBasicConstraints() < 0) {
       throw new CaException(certFile + ": not a CA certificate (basicConstraints CA is not set)");
@@ -293,7 +426,7 @@ public final class CertificateAuthority {
     if (!matches(key, cert.getPublicKey())) {
       throw new CaException(keyFile + ": the private key does not belong to the certificate in " + certFile);
     }
-    return new CertificateAuthority(trustDomain, cert, key, clock);
+    return new CertificateAuthority(dir, trustDomain, cert, key, clock);
   }
 
   private static X509Certificate readCertificate(Path file) {
@@ -327,6 +460,11 @@ public final class CertificateAuthority {
     } catch (IOException e) {
       throw new CaException(file + ": cannot read (" + e.getClass().getSimpleName() + ")");
     }
+    return parsePrivateKey(text, file);
+  }
+
+  /** The first PEM private key in {@code text}; errors name {@code file} and, as above, nothing else. */
+  private static PrivateKey parsePrivateKey(String text, Path file) {
     Object o;
     try (Reader r = new StringReader(text); PEMParser parser = new PEMParser(r)) {
       o = parser.readObject();
@@ -406,7 +544,7 @@ public final class CertificateAuthority {
 
   // ---- generating ----
 
-  private static CertificateAuthority generate(String trustDomain, Clock clock) {
+  private static CertificateAuthority generate(Path dir, String trustDomain, Clock clock) {
     try {
       KeyPair pair = ecKeys();
       Instant now = clock.instant();
@@ -424,7 +562,7 @@ public final class CertificateAuthority {
       b.addExtension(Extension.subjectAlternativeName, false,
           new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + trustDomain)));
       X509Certificate cert = sign(b, pair.getPrivate());
-      return new CertificateAuthority(trustDomain, cert, pair.getPrivate(), clock);
+      return new CertificateAuthority(dir, trustDomain, cert, pair.getPrivate(), clock);
     } catch (GeneralSecurityException | CertIOException e) {
       throw new IllegalStateException("cannot generate the CA root: " + e.getMessage(), e);
     }
@@ -460,7 +598,40 @@ public final class CertificateAuthority {
     }
   }
 
+  /** {@code dir}, created {@code 0700} where the file system has POSIX permissions: it holds keys. */
+  private static void createPrivateDirectory(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    boolean posix = Files.getFileStore(dir.toAbsolutePath().getParent()).supportsFileAttributeView("posix");
+    try {
+      if (posix) {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        // the umask may have narrowed the mode at creation; set it exactly
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      } else {
+        Files.createDirectory(dir);
+      }
+    } catch (FileAlreadyExistsException e) {
+      // another replica created it first
+    }
+  }
+
   // ---- shared ----
+
+  private static void checkTtl(Duration ttl) {
+    if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("certificate lifetime must be positive, got " + ttl);
+    }
+  }
+
+  private static int count(String text, String marker) {
+    int n = 0;
+    for (int i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + 1)) {
+      n++;
+    }
+    return n;
+  }
 
   private static String checkService(String service) {
     if (service == null || !SERVICE_NAME.matcher(service).matches()) {

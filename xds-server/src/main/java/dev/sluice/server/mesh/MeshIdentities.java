@@ -16,16 +16,21 @@ import java.util.Optional;
  * Gives each sidecar group its identity: the workload certificate of the group's service, issued
  * by the {@link CertificateAuthority} in {@code caDir}, and the mesh root, as the group's SDS
  * secrets. A certificate is reused until {@link CertificateAuthority#needsRotation}; then the next
- * rebuild issues a new one (same secret name, new version). {@link #nextRotation()} tells the
+ * rebuild gets a new one (same secret name, new version). {@link #nextRotation()} tells the
  * pipeline when to rebuild for that.
  *
  * <p>The CA is loaded (or created) on first use with the trust domain of the policies' Mesh, so a
  * mesh-less installation never touches {@code caDir}. A Mesh whose trust domain differs from the
  * root's is refused ({@link CaException}); the last good config keeps serving.
  *
- * <p>Not thread-safe: the config pipeline calls it from its one thread. Certificates live only in
- * memory; after a restart each sidecar gets a new certificate with the same identity (same root,
- * same SPIFFE ID), which peers accept without dropping connections.
+ * <p>Certificates come from {@link CertificateAuthority#issueOrReuse}, which stores each in
+ * {@code caDir} ({@code issued/<service>.pem}, {@code 0600} like the root key): replicas sharing
+ * {@code caDir} then serve the same certificate for a service, so their content-hash versions of
+ * {@code mesh-cert} agree, and a restart keeps the serials instead of rotating every certificate.
+ * The directory is read only when a certificate is missing here or due for rotation, not on every
+ * rebuild; at rotation a replica takes the new certificate another one already stored.
+ *
+ * <p>Not thread-safe: the config pipeline calls it from its one thread.
  */
 public final class MeshIdentities {
   private final Path caDir;
@@ -57,7 +62,7 @@ public final class MeshIdentities {
     CertificateAuthority authority = authority(s.trustDomain());
     WorkloadCertificate cert = issued.get(s.service());
     if (cert == null || authority.needsRotation(cert, clock.instant())) {
-      cert = authority.issue(s.service(), ttl);
+      cert = authority.issueOrReuse(s.service(), ttl);
       issued.put(s.service(), cert);
     }
     return MeshSecrets.attach(resources, s.service(), cert.certificatePem(), cert.privateKeyPem(), cert.trustBundlePem());

@@ -293,6 +293,151 @@ class CertificateAuthorityTest {
     assertThat(c.privateKeyPem()).startsWith("-----BEGIN PRIVATE KEY-----");
   }
 
+  // ---- stored leaves (issueOrReuse) ----
+
+  @Test
+  void aReplicaAndARestartReuseTheStoredLeafByteForByte() throws Exception {
+    WorkloadCertificate first = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK).issueOrReuse("orders", Duration.ofHours(1));
+    WorkloadCertificate replica = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK).issueOrReuse("orders", Duration.ofHours(1));
+
+    assertThat(replica.serial()).isEqualTo(first.serial());
+    assertThat(replica.certificatePem()).isEqualTo(first.certificatePem());
+    assertThat(replica.privateKeyPem()).isEqualTo(first.privateKeyPem());
+    assertThat(replica).isEqualTo(first);
+    assertThat(Files.readString(dir.resolve("issued/orders.pem"))).isEqualTo(first.certificatePem() + first.privateKeyPem());
+    validate(replica.certificatePem(), replica.trustBundlePem());
+  }
+
+  @Test
+  void eachServiceHasItsOwnStoredLeaf() {
+    CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK);
+    WorkloadCertificate orders = ca.issueOrReuse("orders", Duration.ofHours(1));
+    WorkloadCertificate payments = ca.issueOrReuse("payments", Duration.ofHours(1));
+
+    assertThat(payments.serial()).isNotEqualTo(orders.serial());
+    assertThat(payments.spiffeId()).isEqualTo("spiffe://mesh.example/service/payments");
+    assertThat(ca.issueOrReuse("orders", Duration.ofHours(1))).isEqualTo(orders);
+  }
+
+  @Test
+  void aLeafDueForRotationIsReplacedAndTheOtherReplicaTakesTheNewOneFromDisk() {
+    MeshIdentitiesTest.MovingClock clock = new MeshIdentitiesTest.MovingClock();
+    CertificateAuthority a = CertificateAuthority.loadOrCreate(dir, DOMAIN, clock);
+    CertificateAuthority b = CertificateAuthority.loadOrCreate(dir, DOMAIN, clock);
+    WorkloadCertificate old = a.issueOrReuse("orders", Duration.ofHours(1));
+    assertThat(b.issueOrReuse("orders", Duration.ofHours(1))).isEqualTo(old);
+
+    clock.now = CertificateAuthority.rotationTime(old);
+    WorkloadCertificate rotated = a.issueOrReuse("orders", Duration.ofHours(1));
+
+    assertThat(rotated.serial()).isNotEqualTo(old.serial());
+    assertThat(b.issueOrReuse("orders", Duration.ofHours(1))).isEqualTo(rotated);
+  }
+
+  @Test
+  void theStoredLeafIsReadableByItsOwnerOnly() throws Exception {
+    assertThat(Files.getFileStore(dir).supportsFileAttributeView("posix")).as("the temp folder has POSIX permissions (Linux)").isTrue();
+    CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK).issueOrReuse("orders", Duration.ofHours(1));
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("issued/orders.pem"))))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("issued"))))
+        .isEqualTo("rwx------");
+    assertThat(Files.list(dir.resolve("issued")).map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp"))).isEmpty();
+  }
+
+  @Test
+  void aStoredLeafSignedByAnotherRootIsNotReused() throws Exception {
+    // both roots are generated for the same trust domain, so they even share the subject name
+    CertificateAuthority ours = CertificateAuthority.loadOrCreate(dir.resolve("ours"), DOMAIN, CLOCK);
+    CertificateAuthority theirs = CertificateAuthority.loadOrCreate(dir.resolve("theirs"), DOMAIN, CLOCK);
+    WorkloadCertificate foreign = theirs.issueOrReuse("orders", Duration.ofHours(1));
+    Files.createDirectories(dir.resolve("ours/issued"));
+    Files.copy(dir.resolve("theirs/issued/orders.pem"), dir.resolve("ours/issued/orders.pem"));
+
+    WorkloadCertificate c = ours.issueOrReuse("orders", Duration.ofHours(1));
+
+    assertThat(c.serial()).isNotEqualTo(foreign.serial());
+    validate(c.certificatePem(), ours.certificatePem());
+    assertThat(Files.readString(dir.resolve("ours/issued/orders.pem"))).isEqualTo(c.certificatePem() + c.privateKeyPem());
+  }
+
+  @Test
+  void aStoredLeafOfAnotherServiceIsNotReused() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK);
+    WorkloadCertificate orders = ca.issueOrReuse("orders", Duration.ofHours(1));
+    Files.copy(dir.resolve("issued/orders.pem"), dir.resolve("issued/payments.pem"));
+
+    WorkloadCertificate payments = ca.issueOrReuse("payments", Duration.ofHours(1));
+
+    assertThat(payments.serial()).isNotEqualTo(orders.serial());
+    assertThat(payments.spiffeId()).isEqualTo("spiffe://mesh.example/service/payments");
+  }
+
+  @Test
+  void aCorruptStoredLeafIsReplacedWithAWarningThatDoesNotQuoteTheKey() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK);
+    WorkloadCertificate one = ca.issue("orders", Duration.ofHours(1));
+    WorkloadCertificate other = ca.issue("orders", Duration.ofHours(1));
+    String certBody = one.certificatePem().lines().filter(l -> !l.startsWith("-----")).toList().get(2);
+    List<String> corruptions = List.of(
+        "",
+        "not a PEM file\n",
+        one.certificatePem(),                                  // no key
+        one.privateKeyPem() + one.certificatePem(),            // wrong order
+        one.certificatePem() + other.privateKeyPem(),          // someone else's key
+        one.certificatePem().replace(certBody, certBody.substring(0, 10) + "!!!!" + certBody.substring(14))
+            + one.privateKeyPem(),                             // damaged certificate
+        one.certificatePem() + one.privateKeyPem().replace("M", "m"));  // damaged key
+    Path file = dir.resolve("issued/orders.pem");
+    Files.createDirectories(file.getParent());
+
+    for (String corrupt : corruptions) {
+      Files.writeString(file, corrupt);
+      WorkloadCertificate c;
+      String log;
+      try (var stderr = new dev.sluice.testing.CapturedStderr()) {
+        c = ca.issueOrReuse("orders", Duration.ofHours(1));
+        log = stderr.text();
+      }
+
+      assertThat(c.serial()).as(corrupt).isNotEqualTo(one.serial());
+      validate(c.certificatePem(), ca.certificatePem());
+      assertThat(Files.readString(file)).isEqualTo(c.certificatePem() + c.privateKeyPem());
+      assertThat(log).contains(file.toString(), "unusable");
+      assertNoKeyMaterial(new RuntimeException(log), one.privateKeyPem());
+      assertNoKeyMaterial(new RuntimeException(log), other.privateKeyPem());
+    }
+    Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 0});   // not even text
+    assertThat(ca.issueOrReuse("orders", Duration.ofHours(1)).serial()).isNotEqualTo(one.serial());
+  }
+
+  @Test
+  void concurrentReplicasStoreOneLeafPerService() throws Exception {
+    int n = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<WorkloadCertificate>> results = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        CertificateAuthority replica = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK);
+        Callable<WorkloadCertificate> call = () -> {
+          go.await();
+          return replica.issueOrReuse("orders", Duration.ofHours(1));
+        };
+        results.add(pool.submit(call));
+      }
+      go.countDown();
+      Set<WorkloadCertificate> served = new java.util.HashSet<>();
+      for (Future<WorkloadCertificate> f : results) {
+        served.add(f.get());
+      }
+      assertThat(served).hasSize(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private static void assertNoKeyMaterial(Throwable e, String keyPem) {
     String base64 = keyPem.lines().filter(l -> !l.startsWith("-----")).collect(Collectors.joining());
     String message = String.valueOf(e.getMessage());

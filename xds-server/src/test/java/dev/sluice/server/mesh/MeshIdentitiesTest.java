@@ -85,6 +85,68 @@ class MeshIdentitiesTest {
   }
 
   @Test
+  void replicasSharingTheCaDirectoryServeTheSameCertificate() {
+    MovingClock clock = new MovingClock();
+    MeshIdentities a = new MeshIdentities(dir, Duration.ofHours(1), clock);
+    MeshIdentities b = new MeshIdentities(dir, Duration.ofHours(1), clock);
+    ProxyConfig config = sidecar("orders", "example.org");
+
+    XdsResources fromA = a.attach(config, Translator.translate(config));
+    XdsResources fromB = b.attach(config, Translator.translate(config));
+
+    assertThat(b.current("orders").get().serial()).isEqualTo(a.current("orders").get().serial());
+    assertThat(fromB.secrets()).isEqualTo(fromA.secrets()); // same bytes, so the same content hash
+  }
+
+  @Test
+  void aRestartedServerServesTheCertificateItServedBefore() {
+    MovingClock clock = new MovingClock();
+    ProxyConfig config = sidecar("orders", "example.org");
+    MeshIdentities before = new MeshIdentities(dir, Duration.ofHours(1), clock);
+    String pem = certPem(before.attach(config, Translator.translate(config)));
+    clock.now = clock.now.plus(Duration.ofMinutes(10));
+
+    MeshIdentities restarted = new MeshIdentities(dir, Duration.ofHours(1), clock);
+
+    assertThat(certPem(restarted.attach(config, Translator.translate(config)))).isEqualTo(pem);
+    assertThat(restarted.current("orders")).isEqualTo(before.current("orders"));
+    assertThat(restarted.nextRotation()).isEqualTo(before.nextRotation());
+  }
+
+  @Test
+  void atRotationOneReplicaIssuesAndTheOtherTakesThatCertificateFromDisk() {
+    MovingClock clock = new MovingClock();
+    MeshIdentities a = new MeshIdentities(dir, Duration.ofHours(1), clock);
+    MeshIdentities b = new MeshIdentities(dir, Duration.ofHours(1), clock);
+    ProxyConfig config = sidecar("orders", "example.org");
+    a.attach(config, Translator.translate(config));
+    b.attach(config, Translator.translate(config));
+    WorkloadCertificate old = a.current("orders").orElseThrow();
+
+    clock.now = a.nextRotation().orElseThrow();
+    String rotated = certPem(a.attach(config, Translator.translate(config)));
+    String taken = certPem(b.attach(config, Translator.translate(config)));
+
+    assertThat(a.current("orders").get().serial()).isNotEqualTo(old.serial());
+    assertThat(b.current("orders").get().serial()).isEqualTo(a.current("orders").get().serial());
+    assertThat(taken).isEqualTo(rotated);
+    assertThat(b.current("orders").get().privateKeyPem()).isEqualTo(a.current("orders").get().privateKeyPem());
+  }
+
+  @Test
+  void aValidCertificateInMemoryIsServedWithoutReadingTheDirectoryAgain() throws Exception {
+    MovingClock clock = new MovingClock();
+    MeshIdentities ids = new MeshIdentities(dir, Duration.ofHours(1), clock);
+    ProxyConfig config = sidecar("orders", "example.org");
+    String first = certPem(ids.attach(config, Translator.translate(config)));
+    Path stored = dir.resolve("issued/orders.pem");
+    java.nio.file.Files.writeString(stored, "overwritten");
+
+    assertThat(certPem(ids.attach(config, Translator.translate(config)))).isEqualTo(first);
+    assertThat(java.nio.file.Files.readString(stored)).isEqualTo("overwritten");
+  }
+
+  @Test
   void aGatewayIsLeftAlone() {
     MeshIdentities ids = new MeshIdentities(dir, Duration.ofHours(1), new MovingClock());
     ProxyConfig gateway = new ProxyConfig("edge", List.of(), List.of(), List.of());
