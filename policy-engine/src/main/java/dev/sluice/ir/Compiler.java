@@ -67,11 +67,19 @@ public final class Compiler {
     HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts, cors, g.compression(), cache,
         grpcJson, g.grpcWeb(), rateLimit, g.trustedHops(), auth.listener(), g.tls(), g.hardening(), g.telemetry(),
         GlobalLimitCompiler.filter(g, anyGlobalLimit));
-    List<UpstreamCluster> clusters = refs.stream().map(ref -> cluster(ref, catalog, policies.upstream(ref.service()), g)).toList();
+    List<UpstreamCluster> clusters = refs.stream().map(ref -> cluster(ref, catalog, policies, g)).toList();
+    // a service with a Sidecar is reached through it, over mTLS with the gateway's own identity:
+    // its application listens on localhost only
+    List<MeshClient.Peer> peers = clusters.stream()
+        .filter(c -> policies.sidecar(c.service()).isPresent())
+        .map(c -> new MeshClient.Peer(c.name(), c.service(), policies.mesh().spiffeId(c.service())))
+        .toList();
+    java.util.Optional<MeshClient> meshClient = peers.isEmpty() ? java.util.Optional.empty()
+        : java.util.Optional.of(new MeshClient(g.name(), policies.mesh().trustDomain(), policies.mesh().spiffeId(g.name()), peers));
     List<DnsCluster> dnsClusters = new ArrayList<>(auth.jwksClusters());
     g.telemetry().flatMap(dev.sluice.policy.telemetry.TelemetrySpec::tracing).ifPresent(t -> dnsClusters.add(
         new DnsCluster(DnsCluster.forCollector(t.collectorHost(), t.collectorPort()), t.collectorHost(), t.collectorPort(), false, true)));
-    return new ProxyConfig(g.name(), List.of(listener), clusters, dnsClusters);
+    return new ProxyConfig(g.name(), List.of(listener), clusters, dnsClusters, java.util.Optional.empty(), meshClient);
   }
 
   /**
@@ -120,10 +128,11 @@ public final class Compiler {
   /**
    * A service unknown to the registry still gets a cluster, with no endpoints: 503, not a NACK. A
    * subset (instances carrying all of some tags) is a cluster of its own, as Istio does for subsets:
-   * its own endpoints, stats and health.
+   * its own endpoints, stats and health. A service with a Sidecar is reached at its sidecars'
+   * inbound port.
    */
-  private static UpstreamCluster cluster(
-      ClusterRef ref, ServiceCatalog catalog, java.util.Optional<UpstreamSpec> upstream, GatewaySpec g) {
+  private static UpstreamCluster cluster(ClusterRef ref, ServiceCatalog catalog, PolicySet policies, GatewaySpec g) {
+    java.util.Optional<UpstreamSpec> upstream = policies.upstream(ref.service());
     // zone failover: the gateway's own zone is priority 0, every other zone priority 1
     boolean failover = upstream.map(UpstreamSpec::zoneFailover).orElse(false) && !g.zone().isEmpty();
     List<Endpoint> endpoints = catalog.service(ref.service()).map(Service::instances).orElse(List.of()).stream()
@@ -131,8 +140,24 @@ public final class Compiler {
         .filter(i -> i.tags().containsAll(ref.tags()))
         .map(i -> endpoint(i, failover && !i.zone().equals(g.zone()) ? 1 : 0))
         .toList();
+    java.util.OptionalInt sidecarPort = policies.sidecar(ref.service())
+        .map(s -> java.util.OptionalInt.of(s.inboundPort())).orElse(java.util.OptionalInt.empty());
+    if (sidecarPort.isPresent()) {
+      endpoints = atPort(endpoints, sidecarPort.getAsInt());
+    }
     return new UpstreamCluster(ref.name(), ref.service(),
         upstream.flatMap(UpstreamSpec::connectTimeout).orElse(CONNECT_TIMEOUT), endpoints, upstream);
+  }
+
+  /**
+   * The same instances reached at their sidecars' inbound port (the registered port is the
+   * application's). Two registrations of one host collapse into one endpoint.
+   */
+  static List<Endpoint> atPort(List<Endpoint> endpoints, int port) {
+    return endpoints.stream()
+        .map(e -> new Endpoint(e.address(), port, e.weight(), e.region(), e.zone(), e.status(), e.priority()))
+        .distinct()
+        .toList();
   }
 
   static Endpoint endpoint(ServiceInstance i, int priority) {

@@ -9,13 +9,15 @@ import java.util.Optional;
  *
  * @param sidecar the mesh listeners of a sidecar group ({@code sidecar~<service>}); empty for a gateway
  * @param dnsClusters clusters for hosts outside the registry (JWKS URLs, OpenTelemetry collectors)
+ * @param meshClient the group's mesh identity and the clusters it reaches over mTLS; present for
+ *     every sidecar group and for a gateway that routes to a service with a Sidecar
  */
 public record ProxyConfig(
     String group, List<HttpListener> listeners, List<UpstreamCluster> clusters, List<DnsCluster> dnsClusters,
-    Optional<SidecarConfig> sidecar) {
-  /** A gateway's config: no sidecar part. */
+    Optional<SidecarConfig> sidecar, Optional<MeshClient> meshClient) {
+  /** A gateway's config outside the mesh. */
   public ProxyConfig(String group, List<HttpListener> listeners, List<UpstreamCluster> clusters, List<DnsCluster> dnsClusters) {
-    this(group, listeners, clusters, dnsClusters, Optional.empty());
+    this(group, listeners, clusters, dnsClusters, Optional.empty(), Optional.empty());
   }
 
   public ProxyConfig {

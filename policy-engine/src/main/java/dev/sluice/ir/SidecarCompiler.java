@@ -38,7 +38,9 @@ final class SidecarCompiler {
     }
     SidecarConfig.Inbound inbound = new SidecarConfig.Inbound("inbound", s.inboundPort(), s.appPort(), access(s, policies));
     SidecarConfig sidecar = new SidecarConfig(s.name(), mesh.trustDomain(), mesh.spiffeId(s.name()), inbound, outbounds);
-    return new ProxyConfig(SidecarSpec.group(s.name()), List.of(), clusters, List.of(), Optional.of(sidecar));
+    MeshClient client = new MeshClient(s.name(), mesh.trustDomain(), mesh.spiffeId(s.name()), outbounds.stream()
+        .map(o -> new MeshClient.Peer(o.cluster(), o.service(), o.peerSpiffeId())).toList());
+    return new ProxyConfig(SidecarSpec.group(s.name()), List.of(), clusters, List.of(), Optional.of(sidecar), Optional.of(client));
   }
 
   /**
@@ -51,15 +53,10 @@ final class SidecarCompiler {
     if (target.isEmpty()) {
       return List.of();
     }
-    int port = target.get().inboundPort();
-    return catalog.service(service).map(Service::instances).orElse(List.of()).stream()
+    return Compiler.atPort(catalog.service(service).map(Service::instances).orElse(List.of()).stream()
         .filter(i -> i.health() != Health.CRITICAL)
-        .map(i -> {
-          Endpoint e = Compiler.endpoint(i, 0);
-          return new Endpoint(e.address(), port, e.weight(), e.region(), e.zone(), e.status(), e.priority());
-        })
-        .distinct()
-        .toList();
+        .map(i -> Compiler.endpoint(i, 0))
+        .toList(), target.get().inboundPort());
   }
 
   /**

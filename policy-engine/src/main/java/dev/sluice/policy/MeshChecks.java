@@ -11,7 +11,9 @@ import java.util.List;
 
 /**
  * Checks across the mesh kinds (Mesh, Sidecar, ServiceAccess). A service that has no Sidecar, or
- * is not in the registry, is a warning, not an error: services come and go.
+ * is not in the registry, is a warning, not an error: services come and go. A gateway calls into
+ * the mesh as {@code spiffe://<td>/service/<gateway name>} (as Consul's gateways do), so a
+ * ServiceAccess names it in {@code from} like a service, and no Sidecar may share its name.
  */
 public final class MeshChecks {
   private MeshChecks() {}
@@ -31,7 +33,13 @@ public final class MeshChecks {
    *     error does not also make every reference to its service a warning
    */
   static void check(PolicySet set, java.util.Set<String> declaredSidecars, Diagnostics d) {
+    java.util.Set<String> gateways = gatewayNames(set);
     for (SidecarSpec s : set.sidecars()) {
+      if (gateways.contains(s.name())) {
+        d.add(new Finding(Severity.ERROR, s.source().file(), s.source().position(), s.label(SidecarSpec.KIND), "name",
+            "a Gateway is also named \"" + s.name() + "\": both would call with the identity "
+                + set.mesh().spiffeId(s.name()) + "; rename one"));
+      }
       for (int i = 0; i < s.upstreams().size(); i++) {
         SidecarSpec.Upstream u = s.upstreams().get(i);
         if (!declaredSidecars.contains(u.service())) {
@@ -48,9 +56,9 @@ public final class MeshChecks {
       }
       for (int i = 0; i < a.from().size(); i++) {
         String from = a.from().get(i);
-        if (!declaredSidecars.contains(from)) {
+        if (!declaredSidecars.contains(from) && !gateways.contains(from)) {
           d.add(new Finding(Severity.WARNING, a.source().file(), a.source().position(), a.label(ServiceAccessSpec.KIND),
-              "from[" + i + "]", "service \"" + from + "\" has no Sidecar, so it has no mesh identity to call with"));
+              "from[" + i + "]", "service \"" + from + "\" has no Sidecar and is no Gateway, so it has no mesh identity to call with"));
         }
       }
     }
@@ -72,8 +80,10 @@ public final class MeshChecks {
         }
       }
     }
+    java.util.Set<String> gateways = gatewayNames(set);
     for (ServiceAccessSpec a : set.serviceAccess()) {
-      for (String svc : java.util.stream.Stream.concat(a.from().stream(), java.util.stream.Stream.of(a.to())).distinct().toList()) {
+      for (String svc : java.util.stream.Stream.concat(a.from().stream(), java.util.stream.Stream.of(a.to()))
+          .filter(n -> !gateways.contains(n)).distinct().toList()) {
         if (!catalog.contains(svc)) {
           out.add(new Finding(Severity.WARNING, a.source().file(), a.source().position(), a.label(ServiceAccessSpec.KIND),
               a.to().equals(svc) ? "to" : "from", "service \"" + svc + "\" is not in the registry"));
@@ -81,5 +91,9 @@ public final class MeshChecks {
       }
     }
     return out;
+  }
+
+  private static java.util.Set<String> gatewayNames(PolicySet set) {
+    return set.gateways().stream().map(g -> g.name()).collect(java.util.stream.Collectors.toSet());
   }
 }

@@ -23,21 +23,17 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A sidecar group's mesh: the mTLS inbound listener with RBAC on the caller's SPIFFE ID, one
- * plaintext outbound listener per upstream on 127.0.0.1, and mTLS on the upstreams' mesh
- * clusters (built by {@link ClusterTranslator} like any cluster, amended here).
+ * plaintext outbound listener per upstream on 127.0.0.1 (whose clusters get mTLS from {@link
+ * MeshClientTranslator}).
  *
  * <p>Certificates come over SDS as {@link SidecarConfig#CERT_SECRET} and {@link
  * SidecarConfig#TRUST_SECRET}, which the server adds per group from its CA; the translator never
@@ -57,16 +53,6 @@ final class SidecarTranslator implements FeatureTranslator {
     inbound(s, out, origin);
     for (SidecarConfig.Outbound o : s.outbounds()) {
       outbound(o, out, origin);
-      var cluster = out.clusters.get(o.cluster());
-      cluster.setTransportSocket(TransportSocket.newBuilder()
-          .setName(TlsTranslator.TRANSPORT_SOCKET)
-          .setTypedConfig(Any.pack(UpstreamTlsContext.newBuilder()
-              .setSni(o.service())
-              .setCommonTlsContext(common(s, SubjectAltNameMatcher.newBuilder()
-                  .setSanType(SubjectAltNameMatcher.SanType.URI)
-                  .setMatcher(StringMatcher.newBuilder().setExact(o.peerSpiffeId()))
-                  .build()))
-              .build())));
       out.origin("cluster/" + o.cluster(), origin);
       out.origin("endpoint/" + o.cluster(), origin);
     }
@@ -81,13 +67,15 @@ final class SidecarTranslator implements FeatureTranslator {
         // with the verified peer's URI SAN (the SPIFFE ID)
         .setForwardClientCertDetails(HttpConnectionManager.ForwardClientCertDetails.SANITIZE_SET)
         .setSetCurrentClientCertDetails(HttpConnectionManager.SetCurrentClientCertDetails.newBuilder().setUri(true));
-    if (!in.access().allowAny()) {
-      hcm.addHttpFilters(HttpFilter.newBuilder().setName(RBAC_FILTER)
-          .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder()
-              .setRules(rbac(in.access())).setRulesStatPrefix("mesh_").build())));
-    }
+    // The rules live in the route table (RDS), not here: a listener change only reaches new
+    // connections (open ones drain on the old filter chain for minutes), while a route table
+    // applies to the next request on every connection, so revoking access takes effect at once.
+    // The filter itself denies everything, should a route ever lack its rules.
+    hcm.addHttpFilters(HttpFilter.newBuilder().setName(RBAC_FILTER)
+        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder()
+            .setRules(RBAC.newBuilder().setAction(RBAC.Action.ALLOW)).setRulesStatPrefix("mesh_").build())));
     hcm.addHttpFilters(router());
-    CommonTlsContext common = common(s, SubjectAltNameMatcher.newBuilder()
+    CommonTlsContext common = MeshClientTranslator.commonTls(SubjectAltNameMatcher.newBuilder()
         .setSanType(SubjectAltNameMatcher.SanType.URI)
         .setMatcher(StringMatcher.newBuilder().setPrefix(s.trustDomainPrefix()))
         .build()).toBuilder()
@@ -106,7 +94,16 @@ final class SidecarTranslator implements FeatureTranslator {
                     .setCommonTlsContext(common)
                     .build())))
             .setTransportSocketConnectTimeout(Protos.duration(TlsTranslator.HANDSHAKE_TIMEOUT))));
-    out.routes.put(in.name(), routeTable(in.name(), SidecarConfig.APP_CLUSTER));
+    RouteConfiguration.Builder table = routeTable(in.name(), SidecarConfig.APP_CLUSTER);
+    // no rules (defaultAccess allow, no ServiceAccess names the service): RBAC is off on the route
+    io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.Builder rules =
+        io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.newBuilder();
+    if (!in.access().allowAny()) {
+      rules.setRbac(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder()
+          .setRules(rbac(in.access())).setRulesStatPrefix("mesh_"));
+    }
+    table.getVirtualHostsBuilder(0).putTypedPerFilterConfig(RBAC_FILTER, Any.pack(rules.build()));
+    out.routes.put(in.name(), table);
     out.origin("listener/" + in.name(), origin);
     out.origin("route/" + in.name(), origin);
   }
@@ -147,22 +144,6 @@ final class SidecarTranslator implements FeatureTranslator {
     return rbac.build();
   }
 
-  /** The workload certificate, the mesh root, and which peer identities the handshake accepts. */
-  private static CommonTlsContext common(SidecarConfig s, SubjectAltNameMatcher peer) {
-    return CommonTlsContext.newBuilder()
-        // both ends are Envoys configured by us: TLS 1.3 only. The maximum must be said too:
-        // Envoy's default maximum for upstream connections is 1.2, and min 1.3 with max 1.2 fails
-        // every handshake (NO_SUPPORTED_VERSIONS_ENABLED)
-        .setTlsParams(TlsParameters.newBuilder()
-            .setTlsMinimumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_3)
-            .setTlsMaximumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_3))
-        .addTlsCertificateSdsSecretConfigs(sds(SidecarConfig.CERT_SECRET))
-        .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-            .setDefaultValidationContext(CertificateValidationContext.newBuilder().addMatchTypedSubjectAltNames(peer))
-            .setValidationContextSdsSecretConfig(sds(SidecarConfig.TRUST_SECRET)))
-        .build();
-  }
-
   private static HttpConnectionManager.Builder connectionManager(String name) {
     return HttpConnectionManager.newBuilder()
         .setStatPrefix(name)
@@ -189,9 +170,5 @@ final class SidecarTranslator implements FeatureTranslator {
 
   private static Address address(String ip, int port) {
     return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port)).build();
-  }
-
-  private static SdsSecretConfig sds(String name) {
-    return SdsSecretConfig.newBuilder().setName(name).setSdsConfig(Protos.ads()).build();
   }
 }

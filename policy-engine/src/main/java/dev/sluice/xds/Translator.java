@@ -13,6 +13,7 @@ public final class Translator {
       new ListenerTranslator(),
       new TlsTranslator(),
       new SidecarTranslator(),
+      new MeshClientTranslator(),
       new TelemetryTranslator(),
       new RouteTableTranslator());
 

@@ -51,7 +51,8 @@ class SchemaTest {
       "invalid-unknown-gateway", "a route's gateway is defined in another document",
       "invalid-bad-regex", "the schema does not know RE2's syntax",
       "invalid-rewrite", "a prefix rewrite needs a prefix match: a rule across two fields the schema leaves to the loader",
-      "invalid-grpc-json", "what a descriptor set file holds is read by the loader, not by the schema");
+      "invalid-grpc-json", "what a descriptor set file holds is read by the loader, not by the schema",
+      "invalid-mesh-gateway-identity", "a Gateway and a Sidecar sharing a name are two documents");
 
   private static JsonSchema schema(String resource) {
     return FACTORY.getSchema(SchemaLocation.of("classpath:" + resource));

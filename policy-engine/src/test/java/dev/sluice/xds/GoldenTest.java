@@ -118,7 +118,7 @@ class GoldenTest {
     ir.forEach((group, config) -> {
       XdsResources r = Translator.translate(config);
       // a sidecar's certificate and trust bundle come from the server's CA, not the translator
-      java.util.Set<String> supplied = config.sidecar().isPresent()
+      java.util.Set<String> supplied = config.meshClient().isPresent()
           ? java.util.Set.of(dev.sluice.ir.SidecarConfig.CERT_SECRET, dev.sluice.ir.SidecarConfig.TRUST_SECRET)
           : java.util.Set.of();
       ConsistencyCheck.problems(r, supplied).forEach(p -> problems.add(group + ": " + p));

@@ -127,10 +127,11 @@ public final class ConfigPipeline implements AutoCloseable {
       Map<String, ProxyConfig> compiled = Compiler.compile(catalog, policies);
       for (Map.Entry<String, ProxyConfig> e : compiled.entrySet()) {
         XdsResources resources = resourceHook.apply(Translator.translate(e.getValue()));
-        if (e.getValue().sidecar().isPresent()) {
+        if (e.getValue().meshClient().isPresent()) {
           try {
             resources = mesh.orElseThrow(() -> new dev.sluice.server.mesh.CaException(
-                "sidecar groups need the mesh certificate authority: start the server with --mesh-ca-dir"))
+                "mesh identities (sidecars, gateways routing to them) need the mesh certificate authority:"
+                    + " start the server with --mesh-ca-dir"))
                 .attach(e.getValue(), resources);
           } catch (RuntimeException ex) {
             metrics.increment("sluice_config_rejected_total", "source", "mesh");
@@ -150,7 +151,7 @@ public final class ConfigPipeline implements AutoCloseable {
         groups.put(e.getKey(), resources);
       }
       mesh.ifPresent(m -> m.retain(compiled.values().stream()
-          .flatMap(c -> c.sidecar().stream()).map(dev.sluice.ir.SidecarConfig::service).collect(java.util.stream.Collectors.toSet())));
+          .flatMap(c -> c.meshClient().stream()).map(dev.sluice.ir.MeshClient::identity).collect(java.util.stream.Collectors.toSet())));
       span.setAttribute("sluice.groups", groups.size());
       metrics.seconds("sluice_translate_seconds", (System.nanoTime() - start) / 1e9);
       // the service's limits before Envoy's actions, so a new descriptor never meets an old table

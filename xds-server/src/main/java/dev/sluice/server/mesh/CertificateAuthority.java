@@ -384,8 +384,11 @@ public final class CertificateAuthority {
   }
 
   /**
-   * True once two thirds of the certificate's lifetime ({@code notBefore} to {@code notAfter},
-   * as written in it) have passed, or it has expired. See the class comment for why two thirds.
+   * True once two thirds of the certificate's lifetime (from issue, which is {@code notBefore}
+   * plus the minute it is backdated, to {@code notAfter}) have passed, or it has expired. See the
+   * class comment for why two thirds. Counting from {@code notBefore} would make the backdated
+   * minute part of the lifetime: a 15 s certificate would be due at once and every rebuild would
+   * issue another.
    */
   public boolean needsRotation(WorkloadCertificate c, Instant now) {
     return !now.isBefore(rotationTime(c));
@@ -393,8 +396,11 @@ public final class CertificateAuthority {
 
   /** The instant from which {@link #needsRotation} answers true. */
   public static Instant rotationTime(WorkloadCertificate c) {
-    Duration lifetime = Duration.between(c.notBefore(), c.notAfter());
-    return c.notBefore().plus(lifetime.multipliedBy(2).dividedBy(3));
+    Instant issued = c.notBefore().plus(SKEW);
+    if (!issued.isBefore(c.notAfter())) {
+      return c.notBefore();
+    }
+    return issued.plus(Duration.between(issued, c.notAfter()).multipliedBy(2).dividedBy(3));
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.sluice.server.mesh;
 
 import dev.sluice.ir.ProxyConfig;
-import dev.sluice.ir.SidecarConfig;
+import dev.sluice.ir.MeshClient;
 import dev.sluice.xds.MeshSecrets;
 import dev.sluice.xds.XdsResources;
 import java.nio.file.Path;
@@ -49,26 +49,26 @@ public final class MeshIdentities {
   }
 
   /**
-   * {@code resources} of a group with its mesh secrets when the group is a sidecar's; unchanged
-   * otherwise.
+   * {@code resources} of a group with its mesh secrets when the group calls or serves in the mesh
+   * (a sidecar, or a gateway routing to a service with a sidecar); unchanged otherwise.
    *
    * @throws CaException if the CA cannot be loaded for the Mesh's trust domain
    */
   public XdsResources attach(ProxyConfig config, XdsResources resources) {
-    if (config.sidecar().isEmpty()) {
+    if (config.meshClient().isEmpty()) {
       return resources;
     }
-    SidecarConfig s = config.sidecar().get();
-    CertificateAuthority authority = authority(s.trustDomain());
-    WorkloadCertificate cert = issued.get(s.service());
+    MeshClient client = config.meshClient().get();
+    CertificateAuthority authority = authority(client.trustDomain());
+    WorkloadCertificate cert = issued.get(client.identity());
     if (cert == null || authority.needsRotation(cert, clock.instant())) {
-      cert = authority.issueOrReuse(s.service(), ttl);
-      issued.put(s.service(), cert);
+      cert = authority.issueOrReuse(client.identity(), ttl);
+      issued.put(client.identity(), cert);
     }
-    return MeshSecrets.attach(resources, s.service(), cert.certificatePem(), cert.privateKeyPem(), cert.trustBundlePem());
+    return MeshSecrets.attach(resources, client.identity(), cert.certificatePem(), cert.privateKeyPem(), cert.trustBundlePem());
   }
 
-  /** Forgets the certificates of services that no longer have a sidecar group. */
+  /** Forgets the certificates of identities no group has any more. */
   public void retain(java.util.Set<String> services) {
     issued.keySet().retainAll(services);
   }

@@ -40,50 +40,6 @@ class MeshIT {
     }
   }
 
-  /**
-   * A GET straight to a sidecar's inbound port over TLS with this client certificate, trusting the
-   * mesh root for the server; the status, or -1 when the handshake or the connection fails.
-   */
-  private static int mtlsGet(int port, dev.sluice.server.mesh.WorkloadCertificate client, Path meshRoot) {
-    try {
-      var certs = java.security.cert.CertificateFactory.getInstance("X.509");
-      var leaf = (java.security.cert.X509Certificate) certs.generateCertificate(
-          new java.io.ByteArrayInputStream(client.certificatePem().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-      String b64 = client.privateKeyPem().replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-      var key = java.security.KeyFactory.getInstance("EC")
-          .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(b64)));
-      var keys = java.security.KeyStore.getInstance("PKCS12");
-      keys.load(null, null);
-      keys.setKeyEntry("client", key, new char[0], new java.security.cert.Certificate[] {leaf});
-      var trust = java.security.KeyStore.getInstance("PKCS12");
-      trust.load(null, null);
-      try (var in = Files.newInputStream(meshRoot)) {
-        trust.setCertificateEntry("mesh", certs.generateCertificate(in));
-      }
-      var kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(keys, new char[0]);
-      var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trust);
-      var ctx = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
-      ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-      try (var socket = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
-        socket.setSoTimeout(5000);
-        socket.setEnabledProtocols(new String[] {"TLSv1.3"});
-        socket.startHandshake();
-        socket.getOutputStream().write("GET /orders/1 HTTP/1.1\r\nHost: orders\r\nConnection: close\r\n\r\n"
-            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        String line = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
-            java.nio.charset.StandardCharsets.US_ASCII)).readLine();
-        return line == null ? -1 : Integer.parseInt(line.split(" ")[1]);
-      }
-    } catch (java.io.IOException e) {
-      return -1;
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   private static void await(String what, IntSupplier status, int expected) throws InterruptedException {
     long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     int last = 0;
@@ -130,17 +86,22 @@ class MeshIT {
       Path root = sluice.dir.resolve("ca").resolve(dev.sluice.server.mesh.CertificateAuthority.CERT_FILE);
       var meshCa = dev.sluice.server.mesh.CertificateAuthority.loadOrCreate(sluice.dir.resolve("ca"), "sluice.test",
           java.time.Clock.systemUTC());
-      assertThat(mtlsGet(ordersInbound, meshCa.issue("web", Duration.ofMinutes(5)), root)).as("web's identity, direct").isEqualTo(200);
-      assertThat(mtlsGet(ordersInbound, meshCa.issue("stranger", Duration.ofMinutes(5)), root))
+      assertThat(MtlsProbe.get(ordersInbound, meshCa.issue("web", Duration.ofMinutes(5)), root, "/orders/1")).as("web's identity, direct").isEqualTo(200);
+      assertThat(MtlsProbe.get(ordersInbound, meshCa.issue("stranger", Duration.ofMinutes(5)), root, "/orders/1"))
           .as("a service of the trust domain that no rule names").isEqualTo(403);
       // ...one from another trust domain (another root) is refused in the handshake
       var otherCa = dev.sluice.server.mesh.CertificateAuthority.loadOrCreate(sluice.dir.resolve("other-ca"), "other.test",
           java.time.Clock.systemUTC());
-      assertThat(mtlsGet(ordersInbound, otherCa.issue("web", Duration.ofMinutes(5)), root)).as("another trust domain").isEqualTo(-1);
+      assertThat(MtlsProbe.get(ordersInbound, otherCa.issue("web", Duration.ofMinutes(5)), root, "/orders/1")).as("another trust domain").isEqualTo(-1);
 
       // the rule goes: default deny
       Files.delete(sluice.policies.resolve("access.yaml"));
       await("after the ServiceAccess is removed", () -> status(outbound, "GET", "/orders/1"), 403);
+
+      // defaultAccess allow: a service no ServiceAccess names takes any caller of the trust domain
+      sluice.writePolicy("mesh.yaml", Files.readString(sluice.policies.resolve("mesh.yaml"))
+          .replace("trustDomain: sluice.test\n", "trustDomain: sluice.test\ndefaultAccess: allow\n"));
+      await("under defaultAccess allow", () -> status(outbound, "POST", "/orders"), 200);
     }
   }
 }

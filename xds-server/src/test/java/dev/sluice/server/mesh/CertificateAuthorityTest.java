@@ -204,11 +204,11 @@ class CertificateAuthorityTest {
   }
 
   @Test
-  void rotationIsDueOnceTwoThirdsOfTheLifetimeHavePassed() {
+  void rotationIsDueOnceTwoThirdsOfTheLifetimeFromIssueHavePassed() {
     CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK);
-    // notBefore = NOW - 1 min, notAfter = NOW + 89 min: a 90 minute lifetime, two thirds = 60 min
-    WorkloadCertificate c = ca.issue("orders", Duration.ofMinutes(89));
-    Instant due = NOW.minusSeconds(60).plus(Duration.ofMinutes(60));
+    // issued at NOW (notBefore backdated to NOW - 1 min), notAfter = NOW + 90 min: due at NOW + 60 min
+    WorkloadCertificate c = ca.issue("orders", Duration.ofMinutes(90));
+    Instant due = NOW.plus(Duration.ofMinutes(60));
 
     assertThat(CertificateAuthority.rotationTime(c)).isEqualTo(due);
     assertThat(ca.needsRotation(c, NOW)).isFalse();

@@ -47,7 +47,8 @@ class MeshIdentitiesTest {
         new SidecarConfig.Inbound("inbound", 21000, 8080, new SidecarConfig.Access(true, List.of())), List.of());
     var app = new dev.sluice.ir.UpstreamCluster(SidecarConfig.APP_CLUSTER, service, Duration.ofSeconds(5),
         List.of(new dev.sluice.ir.Endpoint("127.0.0.1", 8080, 1, "", "", dev.sluice.ir.Endpoint.Status.HEALTHY, 0)), Optional.empty());
-    return new ProxyConfig("sidecar~" + service, List.of(), List.of(app), List.of(), Optional.of(s));
+    return new ProxyConfig("sidecar~" + service, List.of(), List.of(app), List.of(), Optional.of(s),
+        Optional.of(new dev.sluice.ir.MeshClient(service, trustDomain, s.spiffeId(), List.of())));
   }
 
   static String certPem(XdsResources r) {
@@ -82,6 +83,31 @@ class MeshIdentitiesTest {
     clock.now = ids.nextRotation().get();
     assertThat(certPem(ids.attach(config, Translator.translate(config)))).isNotEqualTo(first);
     assertThat(ids.nextRotation().get()).isAfter(clock.now);
+  }
+
+  @Test
+  void aShortLivedCertificateIsRotatedAtTwoThirdsCountedFromIssue() {
+    MovingClock clock = new MovingClock();
+    MeshIdentities ids = new MeshIdentities(dir, Duration.ofSeconds(15), clock);
+    ProxyConfig config = sidecar("orders", "example.org");
+    Instant issued = clock.now;
+    String first = certPem(ids.attach(config, Translator.translate(config)));
+    // not at once, although notBefore is backdated a minute: 10 s after issue
+    assertThat(ids.nextRotation()).contains(issued.plusSeconds(10));
+    clock.now = issued.plusSeconds(9);
+    assertThat(certPem(ids.attach(config, Translator.translate(config)))).isEqualTo(first);
+    clock.now = issued.plusSeconds(10);
+    assertThat(certPem(ids.attach(config, Translator.translate(config)))).isNotEqualTo(first);
+  }
+
+  @Test
+  void aGatewayThatRoutesIntoTheMeshGetsACertificateInItsOwnName() {
+    MeshIdentities ids = new MeshIdentities(dir, Duration.ofHours(1), new MovingClock());
+    ProxyConfig gateway = new ProxyConfig("edge", List.of(), List.of(), List.of(), Optional.empty(),
+        Optional.of(new dev.sluice.ir.MeshClient("edge", "example.org", "spiffe://example.org/service/edge", List.of())));
+    XdsResources r = ids.attach(gateway, Translator.translate(gateway));
+    assertThat(r.secrets()).extracting(Secret::getName).containsExactly(SidecarConfig.CERT_SECRET, SidecarConfig.TRUST_SECRET);
+    assertThat(ids.current("edge")).get().extracting(WorkloadCertificate::spiffeId).isEqualTo("spiffe://example.org/service/edge");
   }
 
   @Test
