@@ -5,7 +5,7 @@ public interface CatalogSource extends AutoCloseable {
   /** Starts watching; the first valid catalog is delivered as soon as it is read. */
   void start(CatalogListener listener);
 
-  /** A human description, such as {@code file:compose/services.yaml}. */
+  /** A human description, such as {@code file:compose/demo/services.yaml}. */
   String describe();
 
   /** Staleness and counters; a file source is never stale. */

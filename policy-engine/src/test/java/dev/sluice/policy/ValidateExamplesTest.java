@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The examples for {@code sluice validate} in {@code compose/validate-examples/}: every finding of
  * each folder, as severity, file name, line:column and message, checked against {@code
- * compose/services.yaml} as the registry — what the CLI does.
+ * compose/demo/services.yaml} as the registry — what the CLI does.
  */
 class ValidateExamplesTest {
   private static final Path ROOT = RepoRoot.find();
@@ -21,7 +21,7 @@ class ValidateExamplesTest {
 
   /** Loads a folder the way {@code sluice validate} does, and prints the findings with short paths. */
   private static List<String> validate(Path dir) {
-    List<Finding> findings = PolicyValidation.run(dir, Optional.of(ROOT.resolve("compose/services.yaml"))).findings();
+    List<Finding> findings = PolicyValidation.run(dir, Optional.of(ROOT.resolve("compose/demo/services.yaml"))).findings();
     String prefix = dir + File.separator;
     return findings.stream().map(f -> f.format().replace(prefix, "")).toList();
   }
@@ -54,8 +54,8 @@ class ValidateExamplesTest {
 
   @Test
   void theComposeExampleIsClean() {
-    assertThat(validate(ROOT.resolve("compose/policies"))).isEmpty();
-    PolicySet set = PolicyLoader.load(ROOT.resolve("compose/policies")).policies().orElseThrow();
+    assertThat(validate(ROOT.resolve("compose/demo/policies"))).isEmpty();
+    PolicySet set = PolicyLoader.load(ROOT.resolve("compose/demo/policies")).policies().orElseThrow();
     assertThat(set.gateway("edge")).hasValueSatisfying(g -> assertThat(g.port()).isEqualTo(8080));
     assertThat(set.routes()).extracting(r -> r.name() + " " + r.path().value() + " -> " + r.backends().get(0).service())
         .containsExactly("users /users -> users", "orders /orders -> orders");

@@ -108,9 +108,9 @@ class SchemaTest {
 
   @TestFactory
   Stream<DynamicTest> composeExamplesPass() throws IOException {
-    List<Path> files = new ArrayList<>(yamlFiles(ROOT.resolve("compose/policies")));
+    List<Path> files = new ArrayList<>(yamlFiles(ROOT.resolve("compose/demo/policies")));
     files.addAll(yamlFiles(ROOT.resolve("compose/validate-examples/warnings-only")));
-    files.add(ROOT.resolve("compose/services.yaml"));
+    files.add(ROOT.resolve("compose/demo/services.yaml"));
     assertThat(files).hasSizeGreaterThanOrEqualTo(3);
     return files.stream().map(f -> DynamicTest.dynamicTest(ROOT.relativize(f).toString(), () -> {
       List<Checked> checked = check(f);

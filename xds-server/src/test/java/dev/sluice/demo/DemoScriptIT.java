@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's demo command works: {@code scripts/demo --check} starts the two sample services,
- * Sluice on compose/services.yaml and compose/policies, and Envoy from envoy-configs/edge.yaml,
+ * Sluice on compose/demo/services.yaml and compose/demo/policies, and Envoy from envoy-configs/edge.yaml,
  * sends a request through the gateway to each route, and stops everything.
  */
 class DemoScriptIT {

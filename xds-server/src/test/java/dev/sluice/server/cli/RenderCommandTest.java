@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code sluice render}: the resources a proxy group gets, printed offline. */
 class RenderCommandTest {
   private static final Path ROOT = RepoPaths.root();
-  private static final String POLICIES = ROOT.resolve("compose/policies").toString();
-  private static final String REGISTRY = ROOT.resolve("compose/services.yaml").toString();
+  private static final String POLICIES = ROOT.resolve("compose/demo/policies").toString();
+  private static final String REGISTRY = ROOT.resolve("compose/demo/services.yaml").toString();
 
   private static Rendered expected(String group) {
     return Renderer.render(FileCatalogSource.read(Path.of(REGISTRY)).catalog().orElseThrow(),

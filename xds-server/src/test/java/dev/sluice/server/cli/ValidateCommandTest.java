@@ -29,7 +29,7 @@ class ValidateCommandTest {
   @Test
   void realisticMistakesPrintOneLinePerFindingAndExitOne() {
     Run run = validate(ROOT.resolve("compose/validate-examples/mistakes").toString(),
-        "--registry", ROOT.resolve("compose/services.yaml").toString());
+        "--registry", ROOT.resolve("compose/demo/services.yaml").toString());
     assertThat(run.exit()).isEqualTo(1);
     String dir = "compose/validate-examples/mistakes/";
     assertThat(run.lines()).containsExactly(
@@ -50,18 +50,18 @@ class ValidateCommandTest {
   @Test
   void warningsOnlyExitZero() {
     Run run = validate(ROOT.resolve("compose/validate-examples/warnings-only").toString(),
-        "--registry", ROOT.resolve("compose/services.yaml").toString());
+        "--registry", ROOT.resolve("compose/demo/services.yaml").toString());
     assertThat(run.exit()).isZero();
     assertThat(run.lines()).hasSize(3);
     assertThat(run.lines().subList(0, 2)).allMatch(l -> l.startsWith("warning: compose/validate-examples/warnings-only/routes.yaml:"));
-    assertThat(run.lines().get(2)).isEqualTo("ok: 1 gateway(s), 4 route(s) checked against compose/services.yaml, 2 warning(s)");
+    assertThat(run.lines().get(2)).isEqualTo("ok: 1 gateway(s), 4 route(s) checked against compose/demo/services.yaml, 2 warning(s)");
   }
 
   @Test
   void theExamplePoliciesAreValidAgainstTheRegistryBesideThem() {
-    Run run = validate(ROOT.resolve("compose/policies").toString());
+    Run run = validate(ROOT.resolve("compose/demo/policies").toString());
     assertThat(run.exit()).isZero();
-    assertThat(run.lines()).containsExactly("ok: 1 gateway(s), 2 route(s) checked against compose/services.yaml, 0 warning(s)");
+    assertThat(run.lines()).containsExactly("ok: 1 gateway(s), 2 route(s) checked against compose/demo/services.yaml, 0 warning(s)");
   }
 
   @Test
@@ -74,7 +74,7 @@ class ValidateCommandTest {
   @Test
   void aRegistryWithErrorsIsReportedToo(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("services.yaml"), "services:\n  users:\n    - address: 127.0.0.1\n      port: 99999\n");
-    Run run = validate(ROOT.resolve("compose/policies").toString(), "--registry", dir.resolve("services.yaml").toString());
+    Run run = validate(ROOT.resolve("compose/demo/policies").toString(), "--registry", dir.resolve("services.yaml").toString());
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.lines().get(0)).isEqualTo("error: " + dir.resolve("services.yaml") + ":4:13: Service/users field services.users[0].port: 99999 is out of range 1..65535");
   }
