@@ -132,6 +132,59 @@ class ComposeFileTest {
     }
   }
 
+  /**
+   * The apps, their sidecars and compose/policies agree on ports: each app listens on its Sidecar's
+   * appPort, web calls each upstream through its Sidecar's localPort for it, and the edge publishes
+   * the Gateway's port.
+   */
+  @Test
+  void portsMatchThePoliciesMeshAndGateway() throws IOException {
+    Map<String, JsonNode> sidecars = new java.util.TreeMap<>();
+    JsonNode gateway = null;
+    for (JsonNode doc : policies()) {
+      switch (doc.path("kind").asText()) {
+        case "Sidecar" -> sidecars.put(doc.path("name").asText(), doc);
+        case "Gateway" -> gateway = doc;
+        default -> { }
+      }
+    }
+    assertThat(sidecars.keySet()).as("Sidecar policies in compose/policies").containsExactlyInAnyOrder("web", "orders", "users");
+    for (JsonNode sidecar : sidecars.values()) {
+      String app = sidecar.path("name").asText();
+      assertThat(compose.flag(app, "--port")).as("%s listens on its Sidecar's appPort", app)
+          .contains(sidecar.at("/inbound/appPort").asText());
+      for (JsonNode upstream : sidecar.path("upstreams")) {
+        String url = "http://127.0.0.1:" + upstream.path("localPort").asInt() + "/";
+        assertThat(compose.command(app)).as("%s calls %s through its sidecar's local port %s", app,
+                upstream.path("service").asText(), url)
+            .anyMatch(a -> a.startsWith("--call=") && a.contains("=" + url + upstream.path("service").asText()));
+      }
+    }
+    assertThat(gateway).as("a Gateway in compose/policies").isNotNull();
+    assertThat(gateway.path("name").asText()).as("node cluster of envoy-configs/compose/edge.yaml")
+        .isEqualTo(YAML.readTree(RepoPaths.resolve("envoy-configs/compose/edge.yaml").toFile()).at("/node/cluster").asText());
+    String port = gateway.path("port").asText();
+    List<String> published = new java.util.ArrayList<>();
+    compose.service("edge").path("ports").forEach(p -> published.add(p.asText()));
+    assertThat(published).as("the edge publishes the Gateway's port %s", port).anyMatch(p -> p.endsWith(":" + port));
+  }
+
+  private static List<JsonNode> policies() throws IOException {
+    List<JsonNode> docs = new java.util.ArrayList<>();
+    try (Stream<Path> files = Files.list(RepoPaths.resolve("compose/policies"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+        try (var it = YAML.readerFor(JsonNode.class).<JsonNode>readValues(f.toFile())) {
+          it.forEachRemaining(d -> {
+            if (d != null && d.isObject()) {
+              docs.add(d);
+            }
+          });
+        }
+      }
+    }
+    return docs;
+  }
+
   @Test
   void theEdgeRunsTheComposeEdgeBootstrap() {
     assertThat(compose.mountedFile("edge", "/etc/envoy/envoy.yaml")).isEqualTo(RepoPaths.resolve("envoy-configs/compose/edge.yaml"));
