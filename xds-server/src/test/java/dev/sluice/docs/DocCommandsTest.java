@@ -174,7 +174,7 @@ class DocCommandsTest {
     assertThat(docs(root)).extracting(this::relative)
         .contains("README.md", "docs/operations.md", "docs/quickstart.md", "envoy-configs/README.md");
     assertThat(all).hasSizeGreaterThanOrEqualTo(10);
-    assertThat(all).anyMatch(c -> c.startsWith("scripts/demo"));
+    assertThat(all).anyMatch(c -> c.startsWith("scripts/quickstart"));
     assertThat(all).anyMatch(c -> c.startsWith("sluice serve"));
     assertThat(all).anyMatch(c -> c.contains("| sluice hash-key"));
     assertThat(all).anyMatch(c -> c.startsWith("curl "));
