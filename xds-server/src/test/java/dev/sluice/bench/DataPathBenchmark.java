@@ -20,7 +20,10 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtCacheConfig;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -68,14 +71,19 @@ import java.util.regex.Pattern;
  * alternate the order of the scenarios; the figures are per-scenario medians over the rounds, and
  * the ratios are those of the medians (with the range of the per-round ratios).
  *
- * <p>With {@code settings} as the mode, it runs (b), (c) and (c) with one group of Sluice's edge
- * defaults put back to Envoy's default at a time (through the server's resource hook, or a copy of
- * the bootstrap without the overload manager): what each setting costs.
+ * <p>Two more modes find out what (c) costs more than (b), and why. {@code settings}: (b), (c), a
+ * second identical (c) (the noise floor), and (c) with one group of Sluice's edge defaults put
+ * back to Envoy's own default at a time (through the server's resource hook, or a copy of the
+ * bootstrap without the overload manager), measured like the scenarios, in req/s.
+ * {@code instructions}: the same configs, (d), and (d) without each of its policies, every proxy
+ * under callgrind ({@link Callgrind}), in instructions per request — a cost that the other load
+ * on a shared machine does not move.
  *
  * <p>Run by {@code scripts/bench-datapath}; a measurement, never a pass/fail test. Arguments:
- * seconds per run, rounds, the path of wrk, the path of h2load, an output folder (config dumps,
- * every run), and optionally the mode ({@code scenarios}, the default, or {@code settings}).
- * Prints Markdown tables on standard output, progress on standard error.
+ * seconds per run (in the instructions mode: requests per count), rounds, the path of wrk, the
+ * path of h2load, an output folder (config dumps, every run), and optionally the mode
+ * ({@code scenarios}, the default, {@code settings} or {@code instructions}). Prints Markdown
+ * tables on standard output, progress on standard error.
  */
 public final class DataPathBenchmark {
   static final String PATH = "/orders/42";
@@ -127,11 +135,11 @@ public final class DataPathBenchmark {
           hcm(h -> h.clearNormalizePath().clearMergeSlashes().clearPathWithEscapedSlashesAction()), UnaryOperator.identity(), false),
       new Setting("underscores", "headers_with_underscores_action: REJECT_REQUEST → ALLOW",
           hcm(h -> h.getCommonHttpProtocolOptionsBuilder().clearHeadersWithUnderscoresAction()), UnaryOperator.identity(), false),
-      new Setting("timeouts", "request_timeout 5m, request_headers_timeout 10s, stream_idle_timeout 5m, idle_timeout 1h → Envoy's defaults",
-          hcm(h -> {
-            h.clearRequestTimeout().clearRequestHeadersTimeout().clearStreamIdleTimeout();
-            h.getCommonHttpProtocolOptionsBuilder().clearIdleTimeout();
-          }), UnaryOperator.identity(), false),
+      // (stream_idle_timeout 5m and idle_timeout 1h are Envoy's defaults: nothing to put back)
+      new Setting("request-timeout", "request_timeout 5m → none (Envoy's default)",
+          hcm(h -> h.clearRequestTimeout()), UnaryOperator.identity(), false),
+      new Setting("headers-timeout", "request_headers_timeout 10s → none (Envoy's default)",
+          hcm(h -> h.clearRequestHeadersTimeout()), UnaryOperator.identity(), false),
       new Setting("overload", "overload manager (bootstrap: fixed_heap + downstream connections monitors) → none",
           UnaryOperator.identity(), UnaryOperator.identity(), true));
 
@@ -144,8 +152,8 @@ public final class DataPathBenchmark {
     String h2load = args.length > 3 ? args[3] : "h2load";
     Path out = Files.createDirectories(Path.of(args.length > 4 ? args[4] : "target/bench-datapath"));
     String mode = args.length > 5 ? args[5] : "scenarios";
-    if (!mode.equals("scenarios") && !mode.equals("settings")) {
-      throw new IllegalArgumentException("mode is scenarios or settings, not " + mode);
+    if (!List.of("scenarios", "settings", "instructions").contains(mode)) {
+      throw new IllegalArgumentException("mode is scenarios, settings or instructions, not " + mode);
     }
     Deque<AutoCloseable> open = new ArrayDeque<>();
     int status = 0;
@@ -176,14 +184,18 @@ public final class DataPathBenchmark {
 
     // (a) the upstream
     int upstreamPort = FreePorts.next();
-    StaticEnvoy upstream = push(open, StaticEnvoy.start("upstream", work, bench("upstream-envoy.yaml"),
+    // never under callgrind (the instructions mode points ENVOY_BIN, the proxies' binary, at a wrapper)
+    Path realEnvoy = Path.of(System.getProperty("datapath.envoy.real", EnvoyBinary.find().toString()));
+    StaticEnvoy upstream = push(open, StaticEnvoy.start("upstream", realEnvoy, work, bench("upstream-envoy.yaml"),
         config -> listenerPort(config, upstreamPort)));
     List<Target> targets = new ArrayList<>();
-    targets.add(new Target("a", "(a) upstream directly", upstreamPort, 0));
+    if (mode.equals("scenarios")) {
+      targets.add(new Target("a", "(a) upstream directly", upstreamPort, 0));
+    }
 
     // (b) the hand-written static config
     int staticPort = FreePorts.next();
-    StaticEnvoy handWritten = push(open, StaticEnvoy.start("static", work, bench("static-envoy.yaml"), config -> {
+    StaticEnvoy handWritten = push(open, StaticEnvoy.start("static", EnvoyBinary.find(), work, bench("static-envoy.yaml"), config -> {
       listenerPort(config, staticPort);
       ((ObjectNode) config.at("/static_resources/clusters/0/load_assignment/endpoints/0/lb_endpoints/0/endpoint/address/socket_address"))
           .put("port_value", upstreamPort);
@@ -213,38 +225,47 @@ public final class DataPathBenchmark {
     targets.add(new Target("c", "(c) Envoy + Sluice's config", cPort, c.pid()));
 
     Path accessLog = work.resolve("access-d.log");
-    if (mode.equals("scenarios")) {
+    if (!mode.equals("settings")) {
       // (d) plus JWT, a local rate limit that never triggers, a JSON access log
       int dPort = FreePorts.next();
-      String gateway = """
-          kind: Gateway
-          name: edge
-          port: %d
-          auth: {jwt: {providers: [bench]}}
-          rateLimit: {requests: 1000000, per: second}
-          telemetry:
-            accessLog: {path: %s}
-          ---
-          kind: JwtProvider
-          name: bench
-          issuer: %s
-          audiences: [%s]
-          jwks: {file: jwks.json}
-          """.formatted(dPort, accessLog, ISSUER, AUDIENCE);
-      EnvoyProcess d = sluiceEdge(open, work, "d", registry, routes, gateway, Map.of("jwks.json", jwts.jwks()),
-          UnaryOperator.identity(), EnvoyExtension.edgeBootstrap(), dPort, token);
+      EnvoyProcess d = sluiceEdge(open, work, "d", registry, routes, policiesD(dPort, true, true, accessLog),
+          Map.of("jwks.json", jwts.jwks()), UnaryOperator.identity(), EnvoyExtension.edgeBootstrap(), dPort, token);
       edges.put("d", d);
       targets.add(new Target("d", "(d) (c) + JWT, local rate limit, access log", dPort, d.pid()));
       int unauthenticated = status(dPort, null);
       if (unauthenticated != 401) {
         throw new IllegalStateException("(d) answered " + unauthenticated + " without a token; the JWT filter is not in force");
       }
-    } else {
+    }
+    if (mode.equals("instructions")) {
+      // what each of (d)'s policies costs: (d) without one of them; and with Envoy's cache of verified tokens
+      record Variant(String key, String label, boolean jwt, boolean rateLimit, boolean log, UnaryOperator<XdsResources> hook) {}
+      for (Variant v : List.of(
+          new Variant("d-no-jwt", "(d) without the JWT", false, true, true, UnaryOperator.identity()),
+          new Variant("d-no-ratelimit", "(d) without the local rate limit", true, false, true, UnaryOperator.identity()),
+          new Variant("d-no-log", "(d) without the access log", true, true, false, UnaryOperator.identity()),
+          new Variant("d-jwt-cache", "(d) with jwt_cache_config (Envoy's cache of verified tokens, 100 entries; not set by Sluice)",
+              true, true, true, hook(new Setting("jwt-cache", "", hcmFilters(DataPathBenchmark::jwtCache), UnaryOperator.identity(), false))))) {
+        int port = FreePorts.next();
+        EnvoyProcess e = sluiceEdge(open, work, v.key(), registry, routes, policiesD(port, v.jwt(), v.rateLimit(),
+            v.log() ? work.resolve("access-" + v.key() + ".log") : null),
+            Map.of("jwks.json", jwts.jwks()), v.hook(), EnvoyExtension.edgeBootstrap(), port, token);
+        edges.put(v.key(), e);
+        targets.add(new Target(v.key(), v.label(), port, e.pid()));
+      }
+    }
+    if (!mode.equals("scenarios")) {
       Path bootstrapWithout = work.resolve("edge-without-overload-manager.yaml");
       ObjectNode edge = (ObjectNode) YAML.readTree(EnvoyExtension.edgeBootstrap().toFile());
       edge.remove("overload_manager");
       YAML.writeValue(bootstrapWithout.toFile(), edge);
-      List<Setting> all = new ArrayList<>(SETTINGS);
+      // a second (c), nothing changed: how far two identical configs differ here (the noise floor)
+      // (callgrind's counts repeat to within 0.5 %: no need for it there)
+      List<Setting> all = new ArrayList<>();
+      if (mode.equals("settings")) {
+        all.add(new Setting("same", "", UnaryOperator.identity(), UnaryOperator.identity(), false));
+      }
+      all.addAll(SETTINGS);
       all.add(new Setting("all", "all of the above",
           chain(SETTINGS.stream().map(Setting::listener).toList()), chainClusters(SETTINGS.stream().map(Setting::cluster).toList()), true));
       for (Setting s : all) {
@@ -252,9 +273,9 @@ public final class DataPathBenchmark {
         EnvoyProcess e = sluiceEdge(open, work, "c-" + s.key(), registry, routes, "kind: Gateway\nname: edge\nport: " + port + "\n",
             Map.of(), hook(s), s.dropOverloadManager() ? bootstrapWithout : EnvoyExtension.edgeBootstrap(), port, token);
         edges.put("c-" + s.key(), e);
-        targets.add(new Target("c-" + s.key(), "(c) without " + s.label(), port, e.pid()));
+        targets.add(new Target("c-" + s.key(), s.key().equals("same") ? "(c) again, a second identical Envoy (the noise floor)"
+            : "(c) without " + s.label(), port, e.pid()));
       }
-      targets.removeIf(t -> t.key().equals("a"));
     }
 
     for (Target t : targets) {
@@ -264,6 +285,20 @@ public final class DataPathBenchmark {
       }
     }
     saveConfigs(out, handWritten, edges);
+    if (mode.equals("instructions")) {
+      Callgrind callgrind = new Callgrind(Path.of(System.getProperty("datapath.callgrind.dir")), h2load, token, work);
+      // the first argument is the number of requests per measurement here
+      List<Count> counts = new ArrayList<>();
+      for (int r = 0; r < rounds; r++) {
+        say("round " + (r + 1) + "/" + rounds + ": " + targets.stream().map(Target::key).toList());
+        for (Target t : targets) {
+          counts.addAll(callgrind.measure(t, seconds, r));
+        }
+      }
+      writeCounts(out.resolve("instructions.csv"), counts);
+      printInstructions(targets, counts, seconds, rounds);
+      return;
+    }
 
     LoadGen load = new LoadGen(wrk, h2load, token, work, upstream.pid());
     say("warm-up: " + WARMUP_SECONDS + " s of each tool on each of " + targets.size() + " targets");
@@ -293,7 +328,7 @@ public final class DataPathBenchmark {
       try (var stream = Files.lines(accessLog)) {
         lines = stream.count();
       }
-      System.out.printf(Locale.ROOT, "%n(d) checked: 401 without a token; %,d JWTs accepted (jwt_authn.allowed), %,d requests rate limited, %,d access-log lines.%n",
+      System.out.printf(Locale.ROOT, "%n(d) checked: 401 without a token; %,d JWTs accepted (jwt_authn.allowed), %,d requests rate limited, %,d access-log lines (the 401 included).%n",
           statSum(d, "jwt_authn.allowed"), statSum(d, "rate_limited"), lines);
     } else {
       printSettings(targets, runs, seconds, rounds);
@@ -301,6 +336,40 @@ public final class DataPathBenchmark {
   }
 
   // ---------------------------------------------------------------- Sluice and the Envoys
+
+  /** The policies of (d): a Gateway with a required JWT, a local rate limit, an access log (each optional), and the JwtProvider. */
+  static String policiesD(int port, boolean jwt, boolean rateLimit, Path accessLog) {
+    StringBuilder p = new StringBuilder("kind: Gateway\nname: edge\nport: " + port + "\n");
+    if (jwt) {
+      p.append("auth: {jwt: {providers: [bench]}}\n");
+    }
+    if (rateLimit) {
+      p.append("rateLimit: {requests: 1000000, per: second}\n"); // never reached: no request is limited
+    }
+    if (accessLog != null) {
+      p.append("telemetry:\n  accessLog: {path: ").append(accessLog).append("}\n");
+    }
+    p.append("---\nkind: JwtProvider\nname: bench\nissuer: ").append(ISSUER).append("\naudiences: [").append(AUDIENCE)
+        .append("]\njwks: {file: jwks.json}\n");
+    return p.toString();
+  }
+
+  /** Turns on jwt_authn's cache of verified tokens (jwt_cache_config) for every provider. */
+  static void jwtCache(HttpFilter.Builder filter) {
+    if (!filter.getTypedConfig().is(JwtAuthentication.class)) {
+      return;
+    }
+    try {
+      JwtAuthentication.Builder jwt = filter.getTypedConfig().unpack(JwtAuthentication.class).toBuilder();
+      for (String name : List.copyOf(jwt.getProvidersMap().keySet())) {
+        jwt.putProviders(name, jwt.getProvidersMap().get(name).toBuilder()
+            .setJwtCacheConfig(JwtCacheConfig.newBuilder().setJwtCacheSize(100)).build());
+      }
+      filter.setTypedConfig(Any.pack(jwt.build()));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   private EnvoyProcess sluiceEdge(Deque<AutoCloseable> open, Path work, String key, Path registry, String routes, String gateway,
       Map<String, String> files, UnaryOperator<XdsResources> hook, Path bootstrap, int port, String token) throws Exception {
@@ -317,8 +386,8 @@ public final class DataPathBenchmark {
     SluiceServer server = push(open, SluiceServer.start(options));
     EnvoyProcess envoy = push(open, EnvoyProcess.start(bootstrap,
         EnvoyProcess.Options.ads(server.xdsPort()).node("bench-" + key, "edge").logLevel("warn").concurrency(CONCURRENCY)));
-    envoy.awaitReady(Duration.ofSeconds(60));
-    awaitStatus(port, token, 200, Duration.ofSeconds(30));
+    envoy.awaitReady(Duration.ofSeconds(180));
+    awaitStatus(port, token, 200, Duration.ofSeconds(120));
     return envoy;
   }
 
@@ -334,7 +403,7 @@ public final class DataPathBenchmark {
       this.log = log;
     }
 
-    static StaticEnvoy start(String name, Path work, Path template, Consumer<ObjectNode> edit) throws Exception {
+    static StaticEnvoy start(String name, Path binary, Path work, Path template, Consumer<ObjectNode> edit) throws Exception {
       ObjectNode config = (ObjectNode) YAML.readTree(template.toFile());
       edit.accept(config);
       int adminPort = FreePorts.next();
@@ -342,14 +411,14 @@ public final class DataPathBenchmark {
       Path file = work.resolve(name + "-envoy.yaml");
       YAML.writeValue(file.toFile(), config);
       Path log = work.resolve(name + "-envoy.log");
-      List<String> command = List.of(EnvoyBinary.find().toString(), "-c", file.toString(), "--disable-hot-restart",
+      List<String> command = List.of(binary.toString(), "-c", file.toString(), "--disable-hot-restart",
           "--log-level", "warn", "--log-path", log.toString(), "--file-flush-interval-msec", "100",
           "--concurrency", Integer.toString(CONCURRENCY));
       Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(work.resolve(name + "-envoy.out").toFile())
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
       Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
       StaticEnvoy envoy = new StaticEnvoy(p, adminPort, log);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (System.nanoTime() < deadline) {
         if (!p.isAlive()) {
           throw new IllegalStateException(name + " Envoy exited: " + Files.readString(work.resolve(name + "-envoy.out")) + Files.readString(log));
@@ -366,7 +435,7 @@ public final class DataPathBenchmark {
         Thread.sleep(50);
       }
       envoy.close();
-      throw new IllegalStateException(name + " Envoy was not ready within 30 s");
+      throw new IllegalStateException(name + " Envoy was not ready within 120 s");
     }
 
     long pid() {
@@ -470,6 +539,165 @@ public final class DataPathBenchmark {
 
     private static String url(Target t) {
       return "http://127.0.0.1:" + t.port() + PATH;
+    }
+  }
+
+  /**
+   * One count of the instructions a proxy ran for a known number of requests: its threads but the
+   * main one (the workers, and the access-log flush thread), and its main thread on its own (stats
+   * flushes, the overload manager's refresh, xDS: work per second, not per request, and stretched
+   * by callgrind's slow-down).
+   */
+  record Count(int round, String target, String protocol, long requests, long workerInstructions, long mainInstructions) {
+    double perRequest() {
+      return (double) workerInstructions / requests;
+    }
+  }
+
+  /**
+   * Counts, with callgrind, the instructions a proxy runs per request: a measure of its cost that
+   * does not move with the other load on the machine (two counts of the same config agree to
+   * within 0.5 %), where req/s and CPU time move by tens of percent on a busy machine. Every proxy
+   * runs under {@code valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes} (the
+   * script's ENVOY_BIN wrapper); here, per proxy: instrumentation on, a warm-up, then for each
+   * protocol counters zeroed, h2load sends a fixed number of requests, counters dumped and read.
+   * Callgrind counts user-space instructions only: the kernel's share (the same syscalls for every
+   * config here) is not in them.
+   */
+  static final class Callgrind {
+    private final Path dir;
+    private final String h2load;
+    private final String token;
+    private final Path work;
+
+    Callgrind(Path dir, String h2load, String token, Path work) {
+      this.dir = dir;
+      this.h2load = h2load;
+      this.token = token;
+      this.work = work;
+    }
+
+    List<Count> measure(Target t, int requests, int round) throws Exception {
+      control(t, "-i", "on");
+      h2load(t, false, 300);
+      h2load(t, true, 300);
+      List<Count> counts = new ArrayList<>();
+      for (boolean http2 : new boolean[] {false, true}) {
+        clearDumps(t);
+        control(t, "-z");
+        h2load(t, http2, requests);
+        control(t, "-d");
+        long[] totals = readDumps(t);
+        Count c = new Count(round, t.key(), http2 ? "HTTP/2" : "HTTP/1.1", requests, totals[0], totals[1]);
+        say(String.format(Locale.ROOT, "  %-16s %-8s %,9.0f instructions per request (main thread: %,d in all)", t.key(), c.protocol(),
+            c.perRequest(), c.mainInstructions()));
+        counts.add(c);
+      }
+      clearDumps(t);
+      control(t, "-i", "off");
+      return counts;
+    }
+
+    private void h2load(Target t, boolean http2, int n) throws Exception {
+      List<String> cmd = new ArrayList<>(List.of(h2load, "-t1", "-n", Integer.toString(n), "-H", "authorization: Bearer " + token));
+      cmd.addAll(http2 ? List.of("-c2", "-m8") : List.of("-c8", "--h1"));
+      cmd.add("http://127.0.0.1:" + t.port() + PATH);
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String o = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (p.waitFor() != 0 || !o.contains("status codes: " + n + " 2xx")) {
+        throw new IllegalStateException(String.join(" ", cmd) + " did not get " + n + " 2xx:\n" + o);
+      }
+    }
+
+    private void control(Target t, String... args) throws Exception {
+      List<String> cmd = new ArrayList<>(List.of("callgrind_control"));
+      cmd.addAll(List.of(args));
+      cmd.add(Long.toString(t.proxyPid()));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String o = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (p.waitFor() != 0 || !o.contains("OK")) {
+        throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + o);
+      }
+    }
+
+    private List<Path> dumps(Target t) throws IOException {
+      try (var files = Files.list(dir)) {
+        return files.filter(f -> f.getFileName().toString().startsWith(t.proxyPid() + ".out.")).toList();
+      }
+    }
+
+    private void clearDumps(Target t) throws IOException {
+      for (Path f : dumps(t)) {
+        Files.delete(f);
+      }
+    }
+
+    /** {threads but the main one, the main thread}: the "totals:" of each thread's dump file. */
+    private long[] readDumps(Target t) throws Exception {
+      List<Path> files = List.of();
+      for (int i = 0; i < 100 && files.isEmpty(); i++) {
+        files = dumps(t);
+        Thread.sleep(files.isEmpty() ? 100 : 300); // let every thread's file be written
+      }
+      files = dumps(t);
+      if (files.isEmpty()) {
+        throw new IllegalStateException("callgrind wrote no dump for " + t.key() + " in " + dir);
+      }
+      long workers = 0;
+      long main = 0;
+      for (Path f : files) {
+        String text = Files.readString(f);
+        String thread = find(text, "(?m)^thread: (\\d+)");
+        String totals = find(text, "(?m)^totals: (\\d+)");
+        if (totals == null) {
+          throw new IllegalStateException("no totals in " + f);
+        }
+        if ("1".equals(thread)) {
+          main += Long.parseLong(totals);
+        } else {
+          workers += Long.parseLong(totals);
+        }
+      }
+      return new long[] {workers, main};
+    }
+  }
+
+  private static void writeCounts(Path file, List<Count> counts) throws IOException {
+    StringBuilder csv = new StringBuilder("round,target,protocol,requests,worker_instructions,main_thread_instructions,instructions_per_request\n");
+    for (Count c : counts) {
+      csv.append(String.format(Locale.ROOT, "%d,%s,%s,%d,%d,%d,%.0f%n", c.round() + 1, c.target(), c.protocol(), c.requests(),
+          c.workerInstructions(), c.mainInstructions(), c.perRequest()));
+    }
+    Files.writeString(file, csv);
+  }
+
+  private static double instructions(List<Count> counts, String target, String protocol) {
+    return median(counts.stream().filter(c -> c.target().equals(target) && c.protocol().equals(protocol)).map(Count::perRequest).toList());
+  }
+
+  private static void printInstructions(List<Target> targets, List<Count> counts, int requests, int rounds) {
+    System.out.printf(Locale.ROOT, "Instructions per request (callgrind; the proxy's threads but the main one; median of %d count%s of %,d "
+        + "requests after 300 of warm-up; HTTP/1.1: h2load --h1 -c8, HTTP/2: h2load -c2 -m8; GET %s with a bearer token). "
+        + "A ratio below 1 in a \"vs\" column: the config costs that share fewer instructions than the one it is compared with.%n%n",
+        rounds, rounds == 1 ? "" : "s", requests, PATH);
+    instructionTable(targets.stream().filter(t -> !t.key().startsWith("d")).toList(), counts, "b", "c");
+    if (targets.stream().anyMatch(t -> t.key().equals("d"))) {
+      System.out.println();
+      instructionTable(targets.stream().filter(t -> t.key().equals("c") || t.key().startsWith("d")).toList(), counts, "c", "d");
+    }
+  }
+
+  private static void instructionTable(List<Target> rows, List<Count> counts, String first, String second) {
+    System.out.printf("| config | HTTP/1.1 | vs (%s) | vs (%s) | HTTP/2 | vs (%s) | vs (%s) |%n", first, second, first, second);
+    System.out.println("|---|---|---|---|---|---|---|");
+    for (Target t : rows) {
+      StringBuilder row = new StringBuilder("| " + t.label());
+      for (String protocol : List.of("HTTP/1.1", "HTTP/2")) {
+        double v = instructions(counts, t.key(), protocol);
+        row.append(String.format(Locale.ROOT, " | %,.0f | %.3f | %.3f", v, v / instructions(counts, first, protocol),
+            v / instructions(counts, second, protocol)));
+      }
+      System.out.println(row.append(" |"));
     }
   }
 
@@ -737,6 +965,10 @@ public final class DataPathBenchmark {
       }
       return l.build();
     };
+  }
+
+  static UnaryOperator<Listener> hcmFilters(Consumer<HttpFilter.Builder> edit) {
+    return hcm(h -> h.getHttpFiltersBuilderList().forEach(edit));
   }
 
   private static UnaryOperator<Listener> chain(List<UnaryOperator<Listener>> edits) {
