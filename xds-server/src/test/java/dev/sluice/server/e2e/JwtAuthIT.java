@@ -89,6 +89,15 @@ class JwtAuthIT {
       // optional: even a bad token passes, but without claims
       assertThat(sluice.get("/", "authorization", forged, "x-user-id", "mallory").statusCode()).isEqualTo(200);
       assertThat(orders.received().get(orders.received().size() - 1).header("x-user-id")).isNull();
+
+      // Envoy caches verified tokens (JwtCacheConfig) but still checks expiry on every hit: a
+      // token accepted (and cached) while valid is refused once it expires (5 s clock skew)
+      long soon = System.currentTimeMillis() / 1000 + 2;
+      String shortLived = token(Map.of("exp", soon));
+      assertThat(sluice.get("/orders", "authorization", shortLived).statusCode()).as("valid, now cached").isEqualTo(200);
+      assertThat(sluice.get("/orders", "authorization", shortLived).statusCode()).as("from the cache").isEqualTo(200);
+      Thread.sleep(Math.max(0, (soon + 5 + 1) * 1000 - System.currentTimeMillis()));
+      assertThat(sluice.get("/orders", "authorization", shortLived).statusCode()).as("expired while cached").isEqualTo(401);
     }
   }
 
