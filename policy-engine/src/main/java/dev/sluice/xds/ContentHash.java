@@ -1,5 +1,7 @@
 package dev.sluice.xds;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import java.io.IOException;
@@ -17,12 +19,27 @@ import java.util.SortedMap;
  * an unchanged resource is never resent and two replicas agree.
  */
 public final class ContentHash {
+  /**
+   * Versions already computed, by message identity (messages are immutable), held weakly: the
+   * translator reuses unchanged resources as the same objects, and the server hashes every
+   * resource of a group on each stage of each change, so most calls are answered here.
+   */
+  private static final Cache<Message, String> KNOWN = CacheBuilder.newBuilder().weakKeys().build();
   /** One digest per thread: looking one up through the providers on every call showed in profiles. */
   private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(ContentHash::sha256);
 
   private ContentHash() {}
 
   public static String of(Message resource) {
+    String known = KNOWN.getIfPresent(resource);
+    if (known == null) {
+      known = encodeAndHash(resource);
+      KNOWN.put(resource, known);
+    }
+    return known;
+  }
+
+  private static String encodeAndHash(Message resource) {
     // Into an array of the exact size: the stream encoder's buffering cost as much as the hashing.
     // The bytes are the same as any deterministic encoding's.
     byte[] bytes = new byte[resource.getSerializedSize()];
