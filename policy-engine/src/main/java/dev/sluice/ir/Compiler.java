@@ -165,11 +165,12 @@ public final class Compiler {
     java.util.Optional<UpstreamSpec> upstream = policies.upstream(ref.service());
     // zone failover: the gateway's own zone is priority 0, every other zone priority 1
     boolean failover = upstream.map(UpstreamSpec::zoneFailover).orElse(false) && !g.zone().isEmpty();
-    List<Endpoint> endpoints = catalog.service(ref.service()).map(Service::instances).orElse(List.of()).stream()
-        .filter(i -> i.health() != Health.CRITICAL)
-        .filter(i -> i.tags().containsAll(ref.tags()))
-        .map(i -> endpoint(i, failover && !i.zone().equals(g.zone()) ? 1 : 0))
-        .toList();
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (ServiceInstance i : catalog.service(ref.service()).map(Service::instances).orElse(List.of())) {
+      if (i.health() != Health.CRITICAL && (ref.tags().isEmpty() || i.tags().containsAll(ref.tags()))) {
+        endpoints.add(endpoint(i, failover && !i.zone().equals(g.zone()) ? 1 : 0));
+      }
+    }
     java.util.OptionalInt sidecarPort = policies.sidecar(ref.service())
         .map(s -> java.util.OptionalInt.of(s.inboundPort())).orElse(java.util.OptionalInt.empty());
     if (sidecarPort.isPresent()) {
