@@ -9,7 +9,7 @@ import java.util.List;
  */
 record ClusterRef(String service, List<String> tags) implements Comparable<ClusterRef> {
   ClusterRef {
-    tags = tags.stream().sorted().distinct().toList();
+    tags = tags.isEmpty() ? List.of() : tags.stream().sorted().distinct().toList();
   }
 
   static ClusterRef of(Backend b) {

@@ -28,9 +28,24 @@ public final class Compiler {
 
   /** Returns proxy group name → config, sorted by group. */
   public static Map<String, ProxyConfig> compile(ServiceCatalog catalog, PolicySet policies) {
-    Map<String, ProxyConfig> out = new TreeMap<>();
+    return compile(plans(policies), catalog, policies);
+  }
+
+  /** Gateway name → its plan. */
+  static Map<String, GatewayPlan> plans(PolicySet policies) {
+    Map<String, GatewayPlan> plans = new TreeMap<>();
     for (GatewaySpec g : policies.gateways()) {
-      out.put(g.name(), compileGateway(g, policies, catalog));
+      plans.put(g.name(), plan(g, policies));
+    }
+    return plans;
+  }
+
+  /** The configs of the gateways whose {@code plans} are given (all of them), and of the sidecars. */
+  static Map<String, ProxyConfig> compile(Map<String, GatewayPlan> plans, ServiceCatalog catalog, PolicySet policies) {
+    Map<String, ProxyConfig> out = new TreeMap<>();
+    for (GatewayPlan plan : plans.values()) {
+      out.put(plan.gateway().name(),
+          gateway(plan, plan.refs().stream().map(ref -> cluster(ref, catalog, policies, plan.gateway())).toList()));
     }
     for (dev.sluice.policy.sidecar.SidecarSpec s : policies.sidecars()) {
       out.put(dev.sluice.policy.sidecar.SidecarSpec.group(s.name()), SidecarCompiler.compile(s, policies, catalog));
@@ -38,7 +53,17 @@ public final class Compiler {
     return out;
   }
 
-  private static ProxyConfig compileGateway(GatewaySpec g, PolicySet policies, ServiceCatalog catalog) {
+  /**
+   * What a gateway's config takes from the policies alone: everything but its clusters' endpoints.
+   * {@link IncrementalCompiler} keeps it while the policies stay the same.
+   *
+   * @param refs the clusters, in the order the config lists them
+   */
+  record GatewayPlan(
+      GatewaySpec gateway, List<HttpListener> listeners, List<ClusterRef> refs, List<DnsCluster> dnsClusters,
+      java.util.Optional<MeshClient> meshClient) {}
+
+  static GatewayPlan plan(GatewaySpec g, PolicySet policies) {
     List<RouteSpec> routes = policies.routesOf(g.name());
     // Envoy picks one virtual host per request by domain and never falls back to another, so each
     // host name gets a virtual host holding every route that lists it, in declaration order.
@@ -67,19 +92,24 @@ public final class Compiler {
     HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts, cors, g.compression(), cache,
         grpcJson, g.grpcWeb(), rateLimit, g.trustedHops(), auth.listener(), g.tls(), g.hardening(), g.telemetry(),
         GlobalLimitCompiler.filter(g, anyGlobalLimit));
-    List<UpstreamCluster> clusters = refs.stream().map(ref -> cluster(ref, catalog, policies, g)).toList();
     // a service with a Sidecar is reached through it, over mTLS with the gateway's own identity:
     // its application listens on localhost only
-    List<MeshClient.Peer> peers = clusters.stream()
-        .filter(c -> policies.sidecar(c.service()).isPresent())
-        .map(c -> new MeshClient.Peer(c.name(), c.service(), policies.mesh().spiffeId(c.service())))
+    List<MeshClient.Peer> peers = refs.stream()
+        .filter(ref -> policies.sidecar(ref.service()).isPresent())
+        .map(ref -> new MeshClient.Peer(ref.name(), ref.service(), policies.mesh().spiffeId(ref.service())))
         .toList();
     java.util.Optional<MeshClient> meshClient = peers.isEmpty() ? java.util.Optional.empty()
         : java.util.Optional.of(new MeshClient(g.name(), policies.mesh().trustDomain(), policies.mesh().spiffeId(g.name()), peers));
     List<DnsCluster> dnsClusters = new ArrayList<>(auth.jwksClusters());
     g.telemetry().flatMap(dev.sluice.policy.telemetry.TelemetrySpec::tracing).ifPresent(t -> dnsClusters.add(
         new DnsCluster(DnsCluster.forCollector(t.collectorHost(), t.collectorPort()), t.collectorHost(), t.collectorPort(), false, true)));
-    return new ProxyConfig(g.name(), List.of(listener), clusters, dnsClusters, java.util.Optional.empty(), meshClient);
+    return new GatewayPlan(g, List.of(listener), List.copyOf(refs), List.copyOf(dnsClusters), meshClient);
+  }
+
+  /** A gateway's config: its plan with the clusters of {@code plan.refs()}, in that order. */
+  static ProxyConfig gateway(GatewayPlan plan, List<UpstreamCluster> clusters) {
+    return new ProxyConfig(plan.gateway().name(), plan.listeners(), clusters, plan.dnsClusters(), java.util.Optional.empty(),
+        plan.meshClient());
   }
 
   /**
@@ -131,15 +161,16 @@ public final class Compiler {
    * its own endpoints, stats and health. A service with a Sidecar is reached at its sidecars'
    * inbound port.
    */
-  private static UpstreamCluster cluster(ClusterRef ref, ServiceCatalog catalog, PolicySet policies, GatewaySpec g) {
+  static UpstreamCluster cluster(ClusterRef ref, ServiceCatalog catalog, PolicySet policies, GatewaySpec g) {
     java.util.Optional<UpstreamSpec> upstream = policies.upstream(ref.service());
     // zone failover: the gateway's own zone is priority 0, every other zone priority 1
     boolean failover = upstream.map(UpstreamSpec::zoneFailover).orElse(false) && !g.zone().isEmpty();
-    List<Endpoint> endpoints = catalog.service(ref.service()).map(Service::instances).orElse(List.of()).stream()
-        .filter(i -> i.health() != Health.CRITICAL)
-        .filter(i -> i.tags().containsAll(ref.tags()))
-        .map(i -> endpoint(i, failover && !i.zone().equals(g.zone()) ? 1 : 0))
-        .toList();
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (ServiceInstance i : catalog.service(ref.service()).map(Service::instances).orElse(List.of())) {
+      if (i.health() != Health.CRITICAL && (ref.tags().isEmpty() || i.tags().containsAll(ref.tags()))) {
+        endpoints.add(endpoint(i, failover && !i.zone().equals(g.zone()) ? 1 : 0));
+      }
+    }
     java.util.OptionalInt sidecarPort = policies.sidecar(ref.service())
         .map(s -> java.util.OptionalInt.of(s.inboundPort())).orElse(java.util.OptionalInt.empty());
     if (sidecarPort.isPresent()) {

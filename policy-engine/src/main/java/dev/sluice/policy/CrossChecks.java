@@ -84,25 +84,30 @@ public final class CrossChecks {
     }
   }
 
+  /**
+   * Whether route {@code a} matches every request {@code b} does. The path test comes first: it
+   * rejects nearly every pair at once without allocating, and this runs for every pair of routes
+   * of a gateway on every policy load (5,000 routes: 12.5 million pairs).
+   */
   private static boolean covers(RouteSpec a, RouteSpec b, GatewaySpec g) {
-    Set<String> hostsA = new HashSet<>(a.hosts().isEmpty() ? g.hosts() : a.hosts());
-    List<String> hostsB = b.hosts().isEmpty() ? g.hosts() : b.hosts();
-    if (!hostsA.containsAll(hostsB)) {
-      return false;
-    }
-    if (!b.headers().containsAll(a.headers()) || !b.options().queries().containsAll(a.options().queries())) {
+    PathMatch pa = a.path();
+    PathMatch pb = b.path();
+    boolean path = switch (pa.type()) {
+      case PREFIX -> pa.value().equals("/")
+          || (pb.type() != PathMatch.Type.REGEX && pb.value().startsWith(pa.value()));
+      case EXACT, REGEX -> pa.equals(pb);
+    };
+    if (!path) {
       return false;
     }
     if (!a.methods().isEmpty() && (b.methods().isEmpty() || !a.methods().containsAll(b.methods()))) {
       return false;
     }
-    PathMatch pa = a.path();
-    PathMatch pb = b.path();
-    return switch (pa.type()) {
-      case PREFIX -> pa.value().equals("/")
-          || (pb.type() != PathMatch.Type.REGEX && pb.value().startsWith(pa.value()));
-      case EXACT, REGEX -> pa.equals(pb);
-    };
+    if (!b.headers().containsAll(a.headers()) || !b.options().queries().containsAll(a.options().queries())) {
+      return false;
+    }
+    Set<String> hostsA = new HashSet<>(a.hosts().isEmpty() ? g.hosts() : a.hosts());
+    return hostsA.containsAll(b.hosts().isEmpty() ? g.hosts() : b.hosts());
   }
 
   /**

@@ -40,30 +40,30 @@ public record PolicySet(
   }
 
   public Optional<SidecarSpec> sidecar(String service) {
-    return sidecars.stream().filter(s -> s.name().equals(service)).findFirst();
+    return Optional.ofNullable(PolicyIndex.of(this).sidecars.get(service));
   }
 
   /** The ServiceAccess statements whose {@code to} is the service, in declaration order. */
   public List<ServiceAccessSpec> accessTo(String service) {
-    return serviceAccess.stream().filter(a -> a.to().equals(service)).toList();
+    return PolicyIndex.of(this).accessByService.getOrDefault(service, List.of());
   }
 
   /** The Upstream policy of a service, if one is written. */
   public Optional<UpstreamSpec> upstream(String service) {
-    return upstreams.stream().filter(u -> u.name().equals(service)).findFirst();
+    return Optional.ofNullable(PolicyIndex.of(this).upstreams.get(service));
   }
 
   public Optional<GatewaySpec> gateway(String name) {
-    return gateways.stream().filter(g -> g.name().equals(name)).findFirst();
+    return Optional.ofNullable(PolicyIndex.of(this).gateways.get(name));
   }
 
   /** Routes attached to a gateway, in declaration order. */
   public List<RouteSpec> routesOf(String gateway) {
-    return routes.stream().filter(r -> r.gateway().equals(gateway)).toList();
+    return PolicyIndex.of(this).routesByGateway.getOrDefault(gateway, List.of());
   }
 
   public Optional<JwtProviderSpec> jwtProvider(String name) {
-    return jwtProviders.stream().filter(p -> p.name().equals(name)).findFirst();
+    return Optional.ofNullable(PolicyIndex.of(this).jwtProviders.get(name));
   }
 
   /** The route's own auth, else its gateway's; empty when there is none. */

@@ -1,8 +1,9 @@
 package dev.sluice.xds;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -18,24 +19,44 @@ import java.util.SortedMap;
  * an unchanged resource is never resent and two replicas agree.
  */
 public final class ContentHash {
+  /**
+   * Versions already computed, by message identity (messages are immutable), held weakly: the
+   * translator reuses unchanged resources as the same objects, and the server hashes every
+   * resource of a group on each stage of each change, so most calls are answered here.
+   */
+  private static final Cache<Message, String> KNOWN = CacheBuilder.newBuilder().weakKeys().build();
+  /** One digest per thread: looking one up through the providers on every call showed in profiles. */
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(ContentHash::sha256);
+
   private ContentHash() {}
 
   public static String of(Message resource) {
+    String known = KNOWN.getIfPresent(resource);
+    if (known == null) {
+      known = encodeAndHash(resource);
+      KNOWN.put(resource, known);
+    }
+    return known;
+  }
+
+  private static String encodeAndHash(Message resource) {
+    // Into an array of the exact size: the stream encoder's buffering cost as much as the hashing.
+    // The bytes are the same as any deterministic encoding's.
+    byte[] bytes = new byte[resource.getSerializedSize()];
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    out.useDeterministicSerialization();
     try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-      out.useDeterministicSerialization();
       resource.writeTo(out);
-      out.flush();
-      return hex(sha256().digest(bytes.toByteArray()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    out.checkNoSpaceLeft();
+    return hex(SHA_256.get().digest(bytes));
   }
 
   /** The version of a set of resources: a hash of their names and hashes, in name order. */
   public static String ofVersions(SortedMap<String, String> nameToVersion) {
-    MessageDigest d = sha256();
+    MessageDigest d = SHA_256.get();
     for (Map.Entry<String, String> e : nameToVersion.entrySet()) {
       d.update(e.getKey().getBytes(StandardCharsets.UTF_8));
       d.update((byte) 0);

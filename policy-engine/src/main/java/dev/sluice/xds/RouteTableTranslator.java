@@ -38,6 +38,8 @@ final class RouteTableTranslator implements FeatureTranslator {
   public void translate(ProxyConfig ir, XdsBuilder out) {
     for (HttpListener l : ir.listeners()) {
       RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName(l.routeConfigName());
+      String routeKey = "route/" + l.routeConfigName();
+      String listenerKey = "listener/" + l.name();
       for (VirtualHost vh : l.virtualHosts()) {
         var vhost = io.envoyproxy.envoy.config.route.v3.VirtualHost.newBuilder()
             .setName(vh.name())
@@ -49,8 +51,8 @@ final class RouteTableTranslator implements FeatureTranslator {
           FEATURES.forEach(f -> f.apply(r, route));
           vhost.addRoutes(route);
           String origin = r.policy() + " (" + r.source() + ")";
-          out.origin("route/" + l.routeConfigName(), origin);
-          out.origin("listener/" + l.name(), origin);
+          out.origin(routeKey, origin);
+          out.origin(listenerKey, origin);
           if (r.action() instanceof RouteAction.Forward fwd) {
             fwd.clusters().forEach(c -> {
               out.origin("cluster/" + c.cluster(), origin);

@@ -16,7 +16,8 @@ final class XdsBuilder {
   final Map<String, Listener.Builder> listeners = new LinkedHashMap<>();
   final Map<String, RouteConfiguration.Builder> routes = new LinkedHashMap<>();
   final Map<String, Cluster.Builder> clusters = new LinkedHashMap<>();
-  final Map<String, ClusterLoadAssignment.Builder> endpoints = new LinkedHashMap<>();
+  /** Built at once: nothing amends an endpoint assignment after {@link EndpointTranslator}. */
+  final Map<String, ClusterLoadAssignment> endpoints = new LinkedHashMap<>();
   final Map<String, Secret.Builder> secrets = new LinkedHashMap<>();
   private final Map<String, LinkedHashSet<String>> origins = new LinkedHashMap<>();
 
@@ -31,7 +32,7 @@ final class XdsBuilder {
         built(listeners.values().stream().map(Listener.Builder::build).toList()),
         built(routes.values().stream().map(RouteConfiguration.Builder::build).toList()),
         built(clusters.values().stream().map(Cluster.Builder::build).toList()),
-        built(endpoints.values().stream().map(ClusterLoadAssignment.Builder::build).toList()),
+        new ArrayList<>(endpoints.values()),
         built(secrets.values().stream().map(Secret.Builder::build).toList()),
         o);
   }

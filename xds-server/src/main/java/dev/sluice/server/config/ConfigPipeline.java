@@ -9,14 +9,14 @@ import java.time.Instant;
 import java.util.function.BiConsumer;
 import dev.sluice.discovery.DaemonThreads;
 import dev.sluice.discovery.ServiceCatalog;
-import dev.sluice.ir.Compiler;
+import dev.sluice.ir.IncrementalCompiler;
 import dev.sluice.ir.ProxyConfig;
 import dev.sluice.policy.CrossChecks;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.policy.PolicySet;
 import dev.sluice.server.Metrics;
 import dev.sluice.xds.ConsistencyCheck;
-import dev.sluice.xds.Translator;
+import dev.sluice.xds.IncrementalTranslator;
 import dev.sluice.xds.XdsResources;
 import dev.sluice.yaml.Finding;
 import java.util.List;
@@ -58,6 +58,9 @@ public final class ConfigPipeline implements AutoCloseable {
   private volatile List<Finding> registryFindings = List.of();
   private volatile Set<String> loggedWarnings = Set.of();
   private volatile boolean published;
+  /** Remember the previous rebuild, so a registry change recomputes only what it touches. */
+  private final IncrementalCompiler compiler = new IncrementalCompiler();
+  private final IncrementalTranslator translator = new IncrementalTranslator();
 
   public ConfigPipeline(
       BiConsumer<Change, Map<String, XdsResources>> publish, UnaryOperator<XdsResources> resourceHook, Metrics metrics,
@@ -111,7 +114,8 @@ public final class ConfigPipeline implements AutoCloseable {
 
   /**
    * Compiles and translates every group and hands the result to the publisher as one change,
-   * numbered, with its cause and the time its input was seen (for propagation tracking).
+   * numbered, with its cause and the time its input was seen (for propagation tracking). Only
+   * what the change touched is compiled and translated again; the rest is the previous objects.
    */
   private void rebuild(String cause, Instant seen) {
     if (catalog == null || policies == null) {
@@ -124,9 +128,10 @@ public final class ConfigPipeline implements AutoCloseable {
     try (Scope ignored = span.makeCurrent()) {
       logNewWarnings();
       Map<String, XdsResources> groups = new TreeMap<>();
-      Map<String, ProxyConfig> compiled = Compiler.compile(catalog, policies);
+      Map<String, ProxyConfig> compiled = compiler.compile(catalog, policies);
+      Map<String, XdsResources> translated = translator.translate(compiled);
       for (Map.Entry<String, ProxyConfig> e : compiled.entrySet()) {
-        XdsResources resources = resourceHook.apply(Translator.translate(e.getValue()));
+        XdsResources resources = resourceHook.apply(translated.get(e.getKey()));
         if (e.getValue().meshClient().isPresent()) {
           try {
             resources = mesh.orElseThrow(() -> new dev.sluice.server.mesh.CaException(
