@@ -1,0 +1,108 @@
+package dev.sluice.loadtest;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * One simulated Envoy: an ADS stream and when it reached its milestones. The subclasses speak
+ * SotW or delta; this class keeps the clock. gRPC calls back one message at a time per stream,
+ * but the first requests go out from the main thread, so sends and callbacks synchronize on the
+ * stream.
+ */
+abstract class AdsStream {
+  final Node node;
+  final Run run;
+  private volatile long initialAt;
+  private volatile long changedAt;
+  private volatile boolean failed;
+  private volatile boolean stopping;
+  private volatile String failure;
+
+  AdsStream(Node node, Run run) {
+    this.node = node;
+    this.run = run;
+  }
+
+  abstract void start(AggregatedDiscoveryServiceStub stub);
+
+  /** The request side of the call, for {@link #stop}. */
+  abstract StreamObserver<?> requests();
+
+  /** Ends the call as Envoy's shutdown would: a cancel, not an error worth counting. */
+  final void stop() {
+    stopping = true;
+    if (requests() instanceof ClientCallStreamObserver<?> call) {
+      call.cancel("load test finished", null);
+    }
+  }
+
+  long initialAt() {
+    return initialAt;
+  }
+
+  long changedAt() {
+    return changedAt;
+  }
+
+  boolean failed() {
+    return failed;
+  }
+
+  String failure() {
+    return failure;
+  }
+
+  final void initialComplete() {
+    if (initialAt == 0) {
+      initialAt = System.nanoTime();
+      run.initial.incrementAndGet();
+    }
+  }
+
+  /** Looks at one received ClusterLoadAssignment: is it the change this run waits for? */
+  final void endpoints(String name, ByteString encoded) {
+    if (changedAt != 0 || !run.watches(name)) {
+      return;
+    }
+    ClusterLoadAssignment cla;
+    try {
+      cla = ClusterLoadAssignment.parseFrom(encoded);
+    } catch (InvalidProtocolBufferException e) {
+      fail("undecodable ClusterLoadAssignment " + name + ": " + e.getMessage());
+      return;
+    }
+    if (run.hasNewEndpoint(cla)) {
+      if (run.triggeredAt() == 0) {
+        run.changedEarly.incrementAndGet();
+      }
+      changedAt = System.nanoTime();
+      run.changed.incrementAndGet();
+    }
+  }
+
+  final void streamError(Throwable t) {
+    if (!(stopping && Status.fromThrowable(t).getCode() == Status.Code.CANCELLED)) {
+      fail(Status.fromThrowable(t).toString());
+    }
+  }
+
+  final void streamCompleted() {
+    if (!stopping) {
+      fail("the server ended the stream");
+    }
+  }
+
+  final void fail(String why) {
+    if (!failed) {
+      failure = why;
+      failed = true;
+      run.failed.incrementAndGet();
+    }
+  }
+}
