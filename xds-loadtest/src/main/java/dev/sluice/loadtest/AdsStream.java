@@ -19,7 +19,9 @@ abstract class AdsStream {
   final Node node;
   final Run run;
   private volatile long initialAt;
+  /** When the stream received the current round's change, and which round that was. */
   private volatile long changedAt;
+  private volatile int changedRound = -1;
   private volatile boolean failed;
   private volatile boolean stopping;
   private volatile String failure;
@@ -46,8 +48,9 @@ abstract class AdsStream {
     return initialAt;
   }
 
-  long changedAt() {
-    return changedAt;
+  /** When the stream received round {@code index}'s change; 0 if it has not. */
+  long changedAt(int index) {
+    return changedRound == index ? changedAt : 0;
   }
 
   boolean failed() {
@@ -65,9 +68,10 @@ abstract class AdsStream {
     }
   }
 
-  /** Looks at one received ClusterLoadAssignment: is it the change this run waits for? */
+  /** Looks at one received ClusterLoadAssignment: is it the change this run waits for now? */
   final void endpoints(String name, ByteString encoded) {
-    if (changedAt != 0 || !run.watches(name)) {
+    Run.Round round = run.round();
+    if (round == null || changedRound == round.index || !round.cluster.equals(name)) {
       return;
     }
     ClusterLoadAssignment cla;
@@ -77,12 +81,10 @@ abstract class AdsStream {
       fail("undecodable ClusterLoadAssignment " + name + ": " + e.getMessage());
       return;
     }
-    if (run.hasNewEndpoint(cla)) {
-      if (run.triggeredAt() == 0) {
-        run.changedEarly.incrementAndGet();
-      }
+    if (round.hasNewEndpoint(cla)) {
       changedAt = System.nanoTime();
-      run.changed.incrementAndGet();
+      changedRound = round.index;
+      round.changed.incrementAndGet();
     }
   }
 

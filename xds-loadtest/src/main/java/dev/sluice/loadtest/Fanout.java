@@ -13,11 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.ToLongFunction;
 
 /**
  * One fan-out run: N streams over {@link Options#channels()} connections, the time until all have
- * their initial config, then the time from a trigger until each has the changed endpoint.
+ * their initial config, then per change the time from its trigger until each has the changed endpoint.
  */
 final class Fanout implements AutoCloseable {
   /** What a phase measured: per stream, from the phase's start. */
@@ -34,11 +35,14 @@ final class Fanout implements AutoCloseable {
 
   Fanout(Options options) {
     this.options = options;
-    this.run = new Run(options.change());
+    this.run = new Run();
   }
 
-  /** Opens every channel and stream at once, as Envoys reconnecting to a restarted control plane. */
-  Fanout open() {
+  /**
+   * Serves the warm-up streams, then opens every measured stream at once, as Envoys reconnecting
+   * to a restarted control plane.
+   */
+  Fanout open() throws InterruptedException {
     for (int c = 0; c < options.channels(); c++) {
       channels.add(NettyChannelBuilder.forAddress(options.host(), options.port())
           .usePlaintext()
@@ -48,43 +52,60 @@ final class Fanout implements AutoCloseable {
           .maxInboundMessageSize(256 << 20)
           .build());
     }
+    warmUp();
     openedAt = System.nanoTime();
-    for (int i = 0; i < options.streams(); i++) {
-      Node node = Node.newBuilder().setId(options.nodePrefix() + "-" + i).setCluster(options.group())
-          .setUserAgentName("envoy").build();
-      AdsStream s = options.protocol() == Options.Protocol.SOTW ? new SotwStream(node, run) : new DeltaStream(node, run);
-      streams.add(s);
-      s.start(AggregatedDiscoveryServiceGrpc.newStub(channels.get(i / options.streamsPerChannel())));
-    }
+    streams.addAll(start(options.nodePrefix(), options.streams(), run));
     return this;
+  }
+
+  private void warmUp() throws InterruptedException {
+    if (options.warmupStreams() == 0) {
+      return;
+    }
+    Run warm = new Run();
+    List<AdsStream> warmup = start(options.nodePrefix() + "-warmup", options.warmupStreams(), warm);
+    await(() -> warm.initial.get() + warm.failed.get(), warmup.size(), options.initialTimeout());
+    warmup.forEach(AdsStream::stop);
+    if (warm.initial.get() < warmup.size()) {
+      throw new IllegalStateException("the warm-up streams did not get their config: "
+          + warmup.stream().filter(AdsStream::failed).map(AdsStream::failure).distinct().toList());
+    }
+  }
+
+  private List<AdsStream> start(String prefix, int count, Run in) {
+    List<AdsStream> started = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Node node = Node.newBuilder().setId(prefix + "-" + i).setCluster(options.group()).setUserAgentName("envoy").build();
+      AdsStream s = options.protocol() == Options.Protocol.SOTW ? new SotwStream(node, in) : new DeltaStream(node, in);
+      started.add(s);
+      s.start(AggregatedDiscoveryServiceGrpc.newStub(channels.get((i / options.streamsPerChannel()) % channels.size())));
+    }
+    return started;
   }
 
   /** Waits until every stream has its initial config (or failed); times from the moment the streams were opened. */
   Phase awaitInitial() throws InterruptedException {
-    await(() -> run.initial.get() + run.failed.get(), options.initialTimeout());
+    await(() -> run.initial.get() + run.failed.get(), streams.size(), options.initialTimeout());
     return phase(AdsStream::initialAt, openedAt);
   }
 
-  /** Runs the trigger and waits until every stream has the changed endpoint (or failed). */
-  Phase change(Runnable trigger) throws InterruptedException {
-    run.trigger();
+  /** Starts change {@code index}, runs its trigger and waits until every stream has it (or failed). */
+  Phase change(int index, Options.Change change, Runnable trigger) throws InterruptedException {
+    Run.Round round = run.begin(index, change);
     trigger.run();
-    await(() -> run.changed.get() + (int) streams.stream().filter(s -> s.failed() && s.changedAt() == 0).count(),
-        options.changeTimeout());
-    return phase(AdsStream::changedAt, run.triggeredAt());
+    await(() -> round.changed.get() + (int) streams.stream().filter(s -> s.failed() && s.changedAt(index) == 0).count(),
+        streams.size(), options.changeTimeout());
+    return phase(s -> s.changedAt(index), round.triggeredAt);
   }
 
-  int changedBeforeTrigger() {
-    return run.changedEarly.get();
+  /** What arrived since the current change's trigger. */
+  String received() {
+    return run.round() == null ? "nothing" : run.round().received();
   }
 
-  String receivedSinceTrigger() {
-    return run.receivedSinceTrigger();
-  }
-
-  private void await(java.util.function.IntSupplier done, Duration timeout) throws InterruptedException {
+  private static void await(IntSupplier done, int all, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (done.getAsInt() < streams.size() && System.nanoTime() < deadline) {
+    while (done.getAsInt() < all && System.nanoTime() < deadline) {
       Thread.sleep(2);
     }
   }

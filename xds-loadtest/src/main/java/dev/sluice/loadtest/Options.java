@@ -5,15 +5,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
- * What one run does. The change to wait for is named by the cluster and the endpoint it will get,
+ * What one run does. A change to wait for is named by the cluster and the endpoint it will get,
  * so a stream counts as updated only when that endpoint is in what it received, not on any push.
  *
  * @param streamsPerChannel how many ADS streams share one HTTP/2 connection (see {@link #USAGE})
- * @param trigger the file to move over the registry (from, to), done by this process so the clock
- *     starts at the rename itself; empty: wait for no change
+ * @param warmupStreams streams opened, served and closed before the measured ones (see {@link #USAGE})
+ * @param changes made one after the other, each once every stream has the previous one
  */
 record Options(
     String host,
@@ -21,9 +20,10 @@ record Options(
     int streams,
     Protocol protocol,
     int streamsPerChannel,
+    int warmupStreams,
     String group,
     String nodePrefix,
-    Optional<Change> change,
+    List<Change> changes,
     boolean waitForGo,
     Duration initialTimeout,
     Duration changeTimeout) {
@@ -33,25 +33,32 @@ record Options(
     DELTA
   }
 
-  /** Moving {@code from} onto {@code to} gives {@code cluster} the endpoint {@code endpoint} (host:port). */
+  /**
+   * Moving {@code from} onto {@code to} (done by this process, so the clock starts at the rename
+   * itself) gives {@code cluster} the endpoint {@code endpoint} (host:port).
+   */
   record Change(String cluster, String endpoint, Path from, Path to) {}
 
   static final String USAGE = """
       usage: xds-loadtest --target HOST:PORT --streams N [--protocol sotw|delta]
-                          [--streams-per-channel 50] [--group edge] [--node-prefix loadtest]
-                          [--changed-cluster NAME --expect-endpoint HOST:PORT --trigger-from FILE --trigger-to FILE]
-                          [--wait-for-go] [--initial-timeout 300s] [--change-timeout 120s]
+                          [--streams-per-channel 50] [--warmup-streams 20] [--group edge] [--node-prefix loadtest]
+                          [--change CLUSTER HOST:PORT FROM TO]... [--wait-for-go]
+                          [--initial-timeout 300s] [--change-timeout 120s]
 
       Opens N ADS streams, each a simulated Envoy (node id <prefix>-<i>, node cluster <group>),
-      subscribing as Envoy does and ACKing every response. Prints when all have their initial config;
-      then, with --wait-for-go, prints "ready" and waits for a line on stdin; then moves the trigger
-      file and prints how long until each stream received the changed endpoint (then, with
-      --wait-for-go, "done", and waits for another line before closing the streams).
+      subscribing as Envoy does and ACKing every response, and prints how long until all had their
+      initial config. Then, for each --change: moves FROM onto TO and prints how long until each
+      stream received CLUSTER's ClusterLoadAssignment with the endpoint HOST:PORT. With --wait-for-go
+      it prints "ready" before each change and "done" after it, and waits for a line on stdin each
+      time (so a caller can sample the server in between).
 
       Streams share connections, 50 per connection by default: each Envoy would open its own, but
       5,000 client connections would cost this (same-machine) process more than the server; 50
       still spreads the streams over many connections, so the server's per-connection HTTP/2 flow
       control and its event loops are exercised as with many Envoys rather than one.
+
+      Before the N streams, --warmup-streams streams are opened, served and closed, so that the
+      first measured streams do not pay for this JVM's (and the server's) first parses and encodings.
       """;
 
   static Options parse(String... args) {
@@ -59,12 +66,10 @@ record Options(
     int streams = -1;
     Protocol protocol = Protocol.SOTW;
     int perChannel = 50;
+    int warmup = 20;
     String group = "edge";
     String nodePrefix = "loadtest";
-    String cluster = null;
-    String endpoint = null;
-    Path from = null;
-    Path to = null;
+    List<Change> changes = new ArrayList<>();
     boolean waitForGo = false;
     Duration initialTimeout = Duration.ofSeconds(300);
     Duration changeTimeout = Duration.ofSeconds(120);
@@ -76,33 +81,26 @@ record Options(
         case "--streams" -> streams = Integer.parseInt(value(flag, rest));
         case "--protocol" -> protocol = Protocol.valueOf(value(flag, rest).toUpperCase(Locale.ROOT));
         case "--streams-per-channel" -> perChannel = Integer.parseInt(value(flag, rest));
+        case "--warmup-streams" -> warmup = Integer.parseInt(value(flag, rest));
         case "--group" -> group = value(flag, rest);
         case "--node-prefix" -> nodePrefix = value(flag, rest);
-        case "--changed-cluster" -> cluster = value(flag, rest);
-        case "--expect-endpoint" -> endpoint = value(flag, rest);
-        case "--trigger-from" -> from = Path.of(value(flag, rest));
-        case "--trigger-to" -> to = Path.of(value(flag, rest));
+        case "--change" -> changes.add(new Change(value(flag, rest), value(flag, rest), Path.of(value(flag, rest)),
+            Path.of(value(flag, rest))));
         case "--wait-for-go" -> waitForGo = true;
         case "--initial-timeout" -> initialTimeout = seconds(value(flag, rest));
         case "--change-timeout" -> changeTimeout = seconds(value(flag, rest));
         default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
-    if (target == null || streams <= 0 || perChannel <= 0) {
+    if (target == null || streams <= 0 || perChannel <= 0 || warmup < 0) {
       throw new IllegalArgumentException("--target and --streams (> 0) are required\n" + USAGE);
     }
     int colon = target.lastIndexOf(':');
     if (colon < 0) {
       throw new IllegalArgumentException("--target is HOST:PORT, not " + target);
     }
-    boolean anyChange = cluster != null || endpoint != null || from != null || to != null;
-    if (anyChange && (cluster == null || endpoint == null || from == null || to == null)) {
-      throw new IllegalArgumentException(
-          "a change needs all of --changed-cluster, --expect-endpoint, --trigger-from and --trigger-to\n" + USAGE);
-    }
     return new Options(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)), streams, protocol,
-        perChannel, group, nodePrefix, anyChange ? Optional.of(new Change(cluster, endpoint, from, to)) : Optional.empty(),
-        waitForGo, initialTimeout, changeTimeout);
+        perChannel, warmup, group, nodePrefix, List.copyOf(changes), waitForGo, initialTimeout, changeTimeout);
   }
 
   int channels() {
