@@ -175,6 +175,9 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
     if (exact && t.known == resources) {
       return true;
     }
+    if (!mayWrite()) {
+      return false; // before the work below: a stream waiting for a slot may be pumped many times
+    }
     List<TypeResources.Entry> changed = new ArrayList<>();
     List<String> removed = new ArrayList<>();
     if (exact) {
@@ -189,9 +192,6 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
       t.known = resources; // it has what the snapshot has
       t.exceptions = null;
       return true;
-    }
-    if (!mayWrite()) {
-      return false;
     }
     String nonce = nextNonce();
     List<Resource> out = new ArrayList<>(changed.size());
