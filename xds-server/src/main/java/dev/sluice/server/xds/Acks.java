@@ -1,10 +1,6 @@
 package dev.sluice.server.xds;
 
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
-import java.util.List;
 
 /** Whether a proxy has answered, or accepted, what a snapshot holds for it. */
 final class Acks {
@@ -12,40 +8,30 @@ final class Acks {
 
   /** Every type of the snapshot accepted (ACKed, not NACKed) by the proxy. */
   static boolean acceptedAll(ProxyRegistry.ProxyState p, HashedSnapshot s) {
-    return type(p, "Cluster", ResourceType.CLUSTER, s, List.of(), false)
-        && type(p, "ClusterLoadAssignment", ResourceType.ENDPOINT, s, claNames(s), false)
-        && type(p, "Listener", ResourceType.LISTENER, s, List.of(), false)
-        && type(p, "RouteConfiguration", ResourceType.ROUTE, s, routeNames(s), false)
-        && type(p, "Secret", ResourceType.SECRET, s, secretNames(s), false);
-  }
-
-  static List<String> claNames(HashedSnapshot s) {
-    return s.endpoints().resources().values().stream().map(ClusterLoadAssignment::getClusterName).toList();
-  }
-
-  static List<String> routeNames(HashedSnapshot s) {
-    return s.routes().resources().values().stream().map(RouteConfiguration::getName).toList();
-  }
-
-  static List<String> secretNames(HashedSnapshot s) {
-    return s.secrets().resources().values().stream().map(Secret::getName).toList();
+    return type(p, ResourceType.CLUSTER, s, false, false)
+        && type(p, ResourceType.ENDPOINT, s, true, false)
+        && type(p, ResourceType.LISTENER, s, false, false)
+        && type(p, ResourceType.ROUTE, s, true, false)
+        && type(p, ResourceType.SECRET, s, true, false);
   }
 
   /**
    * Whether the proxy's last answer for one type is about this snapshot's version of what it asked
-   * for; {@code mustAsk} are names it has to have asked for (a proxy that has not yet asked for a
-   * new route table has not got it). With {@code nackCounts}, a NACK is an answer too.
+   * for. With {@code mustAsk}, a SotW proxy must have asked for every resource of the type (one that
+   * has not yet asked for a new route table has not got it). With {@code nackCounts}, a NACK is an
+   * answer too.
    */
-  static boolean type(ProxyRegistry.ProxyState p, String type, ResourceType rt, HashedSnapshot s, List<String> mustAsk,
-      boolean nackCounts) {
-    ProxyRegistry.TypeState t = p.types.get(type);
+  static boolean type(ProxyRegistry.ProxyState p, ResourceType rt, HashedSnapshot s, boolean mustAsk, boolean nackCounts) {
+    TypeResources resources = s.type(rt);
+    ProxyRegistry.TypeState t = p.types.get(AdsStream.shortType(rt));
     if (t == null) {
-      return mustAsk.isEmpty();
+      return !mustAsk || resources.size() == 0;
     }
-    if (!t.delta && !t.requestedNames.containsAll(mustAsk)) {
+    Names asked = t.delta ? Names.ALL : t.requested;
+    if (mustAsk && !t.delta && !resources.coveredBy(asked)) {
       return false;
     }
-    String version = t.delta ? s.version(rt, List.of()) : s.version(rt, t.requestedNames);
+    String version = resources.version(asked);
     return version.equals(t.ackedVersion) || (nackCounts && version.equals(t.rejectedVersion));
   }
 }

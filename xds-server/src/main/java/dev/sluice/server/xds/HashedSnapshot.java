@@ -1,69 +1,48 @@
 package dev.sluice.server.xds;
 
-import com.google.protobuf.Message;
-import dev.sluice.xds.ContentHash;
 import dev.sluice.xds.XdsResources;
-import io.envoyproxy.controlplane.cache.Resources;
-import io.envoyproxy.controlplane.cache.SnapshotResources;
-import io.envoyproxy.controlplane.cache.VersionedResource;
-import io.envoyproxy.controlplane.cache.v3.Snapshot;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
-import java.util.ArrayList;
-import java.util.List;
+import io.envoyproxy.controlplane.cache.Resources.ResourceType;
+import java.util.EnumMap;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
- * A snapshot whose versions are content hashes: each resource's version is the hash of its
- * encoding, and a type's version is the hash of the (name, version) pairs asked for. The library's
- * own factories use {@code hashCode()} for per-resource versions, which differs between JVMs, and
- * one version string per type, which resends every EDS resource when one changes.
+ * One proxy group's resources as served: per type, content-hash versions and encodings made once
+ * (see {@link TypeResources}). A type's version is the hash of the (name, version) pairs asked for.
+ * The library's own snapshots use {@code hashCode()} for per-resource versions, which differs
+ * between JVMs, and one version string per type, which resends every EDS resource when one changes.
  */
-final class HashedSnapshot extends Snapshot {
+final class HashedSnapshot {
   private final XdsResources source;
-  private final SnapshotResources<Cluster> clusters;
-  private final SnapshotResources<ClusterLoadAssignment> endpoints;
-  private final SnapshotResources<Listener> listeners;
-  private final SnapshotResources<RouteConfiguration> routes;
-  private final SnapshotResources<Secret> secrets;
+  private final Map<ResourceType, TypeResources> types = new EnumMap<>(ResourceType.class);
 
   HashedSnapshot(XdsResources r) {
+    this(r, null);
+  }
+
+  /** Shares with {@code previous} (may be null) every resource, and every type, that did not change. */
+  HashedSnapshot(XdsResources r, HashedSnapshot previous) {
     this.source = r;
-    this.clusters = hashed(r.clusters());
-    this.endpoints = hashed(r.endpoints());
-    this.listeners = hashed(r.listeners());
-    this.routes = hashed(r.routes());
-    this.secrets = hashed(r.secrets());
+    types.put(ResourceType.CLUSTER, TypeResources.of(ResourceType.CLUSTER, r.clusters(), prev(previous, ResourceType.CLUSTER)));
+    types.put(ResourceType.ENDPOINT, TypeResources.of(ResourceType.ENDPOINT, r.endpoints(), prev(previous, ResourceType.ENDPOINT)));
+    types.put(ResourceType.LISTENER, TypeResources.of(ResourceType.LISTENER, r.listeners(), prev(previous, ResourceType.LISTENER)));
+    types.put(ResourceType.ROUTE, TypeResources.of(ResourceType.ROUTE, r.routes(), prev(previous, ResourceType.ROUTE)));
+    types.put(ResourceType.SECRET, TypeResources.of(ResourceType.SECRET, r.secrets(), prev(previous, ResourceType.SECRET)));
+  }
+
+  private static TypeResources prev(HashedSnapshot previous, ResourceType type) {
+    return previous == null ? null : previous.type(type);
   }
 
   XdsResources source() {
     return source;
   }
 
-  private static <T extends Message> SnapshotResources<T> hashed(List<T> resources) {
-    SortedMap<String, String> versions = new TreeMap<>();
-    List<VersionedResource<T>> versioned = new ArrayList<>();
-    for (T r : resources) {
-      String v = ContentHash.of(r);
-      versions.put(Resources.getResourceName(r), v);
-      versioned.add(VersionedResource.create(r, v));
-    }
-    String all = ContentHash.ofVersions(versions);
-    return SnapshotResources.create(versioned, names -> {
-      if (names.isEmpty()) {
-        return all;
-      }
-      SortedMap<String, String> asked = new TreeMap<>();
-      for (String n : names) {
-        asked.put(n, versions.getOrDefault(n, ""));
-      }
-      return ContentHash.ofVersions(asked);
-    });
+  TypeResources type(ResourceType type) {
+    return types.get(type);
+  }
+
+  String version(ResourceType type, Names names) {
+    return types.get(type).version(names);
   }
 
   /**
@@ -73,50 +52,10 @@ final class HashedSnapshot extends Snapshot {
    */
   Map<String, String> versions() {
     return Map.of(
-        "clusters", clusters.version(),
-        "endpoints", endpoints.version(),
-        "listeners", listeners.version(),
-        "routes", routes.version(),
-        "secrets", secrets.version());
-  }
-
-  @Override
-  @SuppressWarnings("rawtypes")
-  // Raw on purpose: the library's base and v3 classes declare incompatible generic return types
-  // for this method (VersionedResource<? extends Message> vs VersionedResource<?>), and only the
-  // raw type overrides both.
-  public Map versionedResources(Resources.ResourceType type) {
-    return switch (type) {
-      case CLUSTER -> clusters.versionedResources();
-      case ENDPOINT -> endpoints.versionedResources();
-      case LISTENER -> listeners.versionedResources();
-      case ROUTE -> routes.versionedResources();
-      case SECRET -> secrets.versionedResources();
-    };
-  }
-
-  @Override
-  public SnapshotResources<Cluster> clusters() {
-    return clusters;
-  }
-
-  @Override
-  public SnapshotResources<ClusterLoadAssignment> endpoints() {
-    return endpoints;
-  }
-
-  @Override
-  public SnapshotResources<Listener> listeners() {
-    return listeners;
-  }
-
-  @Override
-  public SnapshotResources<RouteConfiguration> routes() {
-    return routes;
-  }
-
-  @Override
-  public SnapshotResources<Secret> secrets() {
-    return secrets;
+        "clusters", types.get(ResourceType.CLUSTER).version(),
+        "endpoints", types.get(ResourceType.ENDPOINT).version(),
+        "listeners", types.get(ResourceType.LISTENER).version(),
+        "routes", types.get(ResourceType.ROUTE).version(),
+        "secrets", types.get(ResourceType.SECRET).version());
   }
 }

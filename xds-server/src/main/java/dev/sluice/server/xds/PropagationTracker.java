@@ -6,10 +6,13 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -53,6 +56,8 @@ public final class PropagationTracker {
     final Change change;
     final Map<String, GroupState> groups = new TreeMap<>();
     final Map<String, HashedSnapshot> snapshots = new LinkedHashMap<>();
+    /** Per group: the streams that were connected when its snapshot was ready and have not accepted it yet. */
+    final Map<String, Set<ProxyRegistry.ProxyState>> waiting = new HashMap<>();
     final Map<String, Duration> acceptedAfter = new TreeMap<>();
     Duration completedAfter;
 
@@ -74,6 +79,8 @@ public final class PropagationTracker {
       for (Progress older : recent) {
         if (older.groups.get(g) == GroupState.PUSHING || older.groups.get(g) == GroupState.WAITING) {
           older.groups.put(g, GroupState.SUPERSEDED);
+          older.waiting.remove(g);
+          older.snapshots.remove(g);
           complete(older);
         }
       }
@@ -85,40 +92,60 @@ public final class PropagationTracker {
     complete(p);
   }
 
-  /** The last stage of a change is in the cache for a group. */
+  /** The last stage of a change is in the cache for a group: from now on, its proxies' ACKs count. */
   synchronized void snapshotReady(long changeId, String group, HashedSnapshot snapshot) {
     find(changeId).filter(p -> p.groups.get(group) == GroupState.PUSHING).ifPresent(p -> {
       p.groups.put(group, GroupState.WAITING);
       p.snapshots.put(group, snapshot);
-      check(p, group);
+      Set<ProxyRegistry.ProxyState> waiting = new HashSet<>();
+      for (ProxyRegistry.ProxyState proxy : proxies.inGroup(group)) {
+        if (!accepted(p, proxy, snapshot)) {
+          waiting.add(proxy);
+        }
+      }
+      p.waiting.put(group, waiting);
+      groupDone(p, group);
     });
   }
 
-  /** A proxy of {@code group} ACKed something: it may have caught up with a change. */
-  synchronized void acked(String group) {
+  /**
+   * A proxy ACKed something: it may have caught up with a change. Only this proxy is looked at
+   * (looking at every proxy of the group on every ACK made a change to 5,000 proxies quadratic).
+   */
+  synchronized void acked(ProxyRegistry.ProxyState proxy) {
     for (Progress p : recent) {
-      if (p.groups.get(group) == GroupState.WAITING) {
-        check(p, group);
+      Set<ProxyRegistry.ProxyState> waiting = p.waiting.get(proxy.group);
+      if (waiting != null && waiting.contains(proxy) && accepted(p, proxy, p.snapshots.get(proxy.group))) {
+        waiting.remove(proxy);
+        groupDone(p, proxy.group);
       }
     }
   }
 
-  private void check(Progress p, String group) {
-    HashedSnapshot s = p.snapshots.get(group);
-    boolean all = true;
-    for (ProxyRegistry.ProxyState proxy : proxies.inGroup(group)) {
-      if (p.acceptedAfter.containsKey(proxy.nodeId)) {
-        continue;
-      }
-      if (Acks.acceptedAll(proxy, s)) {
-        Duration after = Duration.between(p.change.detectedAt(), Instant.now());
-        p.acceptedAfter.put(proxy.nodeId, after);
-        proxy.lastChange = new ProxyRegistry.ChangeAck(p.change.id(), after);
-      } else {
-        all = false;
+  /** A stream closed: a change no longer waits for it. */
+  synchronized void closed(ProxyRegistry.ProxyState proxy) {
+    for (Progress p : recent) {
+      Set<ProxyRegistry.ProxyState> waiting = p.waiting.get(proxy.group);
+      if (waiting != null && waiting.remove(proxy)) {
+        groupDone(p, proxy.group);
       }
     }
-    if (all) {
+  }
+
+  private boolean accepted(Progress p, ProxyRegistry.ProxyState proxy, HashedSnapshot s) {
+    if (!Acks.acceptedAll(proxy, s)) {
+      return false;
+    }
+    Duration after = Duration.between(p.change.detectedAt(), Instant.now());
+    p.acceptedAfter.put(proxy.nodeId, after);
+    proxy.lastChange = new ProxyRegistry.ChangeAck(p.change.id(), after);
+    return true;
+  }
+
+  private void groupDone(Progress p, String group) {
+    if (p.waiting.get(group).isEmpty()) {
+      p.waiting.remove(group);
+      p.snapshots.remove(group); // the kept changes must not keep whole configurations alive
       p.groups.put(group, GroupState.ACCEPTED);
       complete(p);
     }

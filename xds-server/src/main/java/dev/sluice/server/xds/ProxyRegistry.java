@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ProxyRegistry {
   private final Map<Long, ProxyState> streams = new ConcurrentHashMap<>();
 
-  ProxyState stream(long streamId) {
+  ProxyState open(long streamId) {
     return streams.computeIfAbsent(streamId, ProxyState::new);
   }
 
@@ -98,10 +98,9 @@ public final class ProxyRegistry {
 
   public static final class TypeState {
     volatile boolean delta;
-    volatile List<String> requestedNames = List.of();
-    volatile String lastSentNonce;
+    /** SotW: the names of the latest request; delta: the subscription (ALL for wildcards). Interned, so not a copy per proxy. */
+    volatile Names requested = Names.ALL;
     volatile String lastSentVersion;
-    volatile Map<String, String> lastSentResourceVersions = Map.of();
     volatile String ackedVersion;
     volatile String rejectedVersion;
     volatile String lastError;

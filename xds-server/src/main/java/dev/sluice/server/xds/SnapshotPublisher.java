@@ -11,9 +11,6 @@ import dev.sluice.xds.MakeBeforeBreak.Await;
 import dev.sluice.xds.MakeBeforeBreak.Stage;
 import dev.sluice.xds.XdsResources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
-import io.envoyproxy.controlplane.cache.v3.SimpleCache;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,10 +32,9 @@ import org.slf4j.LoggerFactory;
 public final class SnapshotPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
   static final Duration STAGE_TIMEOUT = Duration.ofSeconds(2);
-  private final SimpleCache<String> cache;
+  /** Serves the snapshots, and holds what it serves now. */
+  private final AdsServer ads;
   private final ProxyRegistry proxies;
-  /** What is in the cache now. */
-  private final Map<String, HashedSnapshot> current = new ConcurrentHashMap<>();
   /** The latest target of each group, reached once its stages are done. */
   private final Map<String, XdsResources> target = new ConcurrentHashMap<>();
   private final Map<String, Long> generation = new ConcurrentHashMap<>();
@@ -48,9 +44,9 @@ public final class SnapshotPublisher implements AutoCloseable {
   private final ExecutorService stager = Executors.newSingleThreadExecutor(r -> DaemonThreads.create(r, "sluice-publish"));
 
   SnapshotPublisher(
-      SimpleCache<String> cache, ProxyRegistry proxies, PropagationTracker propagation, Tracer tracer, Metrics metrics) {
+      AdsServer ads, ProxyRegistry proxies, PropagationTracker propagation, Tracer tracer, Metrics metrics) {
     this.metrics = metrics;
-    this.cache = cache;
+    this.ads = ads;
     this.proxies = proxies;
     this.propagation = propagation;
     this.tracer = tracer;
@@ -96,19 +92,18 @@ public final class SnapshotPublisher implements AutoCloseable {
   }
 
   private void stage(PropagationTracker.Change change, String group, long gen, XdsResources next, Span span) {
-    HashedSnapshot prev = current.get(group);
+    HashedSnapshot prev = ads.snapshot(group);
     List<Stage> stages = MakeBeforeBreak.stages(prev == null ? null : prev.source(), next);
     for (Stage stage : stages) {
       if (generation.get(group) != gen) {
         span.addEvent("superseded");
         return; // a newer change took over; it starts from what is in the cache now
       }
-      HashedSnapshot snapshot = new HashedSnapshot(stage.resources());
+      HashedSnapshot snapshot = new HashedSnapshot(stage.resources(), prev);
       if (prev != null && prev.versions().equals(snapshot.versions())) {
         continue;
       }
-      current.put(group, snapshot);
-      cache.setSnapshot(group, snapshot);
+      ads.setSnapshot(group, snapshot);
       prev = snapshot;
       LOG.info("group {}: snapshot {}{}", group, snapshot.versions(),
           stage.await() == Await.NOTHING ? "" : " (stage: waiting for " + stage.await().name().toLowerCase() + ")");
@@ -144,10 +139,10 @@ public final class SnapshotPublisher implements AutoCloseable {
     for (ProxyRegistry.ProxyState p : proxies.inGroup(group)) {
       // A NACK is an answer too: waiting longer would not change it.
       boolean ok = switch (await) {
-        case CLUSTERS_AND_ENDPOINTS -> Acks.type(p, "Cluster", ResourceType.CLUSTER, s, List.of(), true)
-            && Acks.type(p, "ClusterLoadAssignment", ResourceType.ENDPOINT, s, Acks.claNames(s), true);
-        case LISTENERS_AND_ROUTES -> Acks.type(p, "Listener", ResourceType.LISTENER, s, List.of(), true)
-            && Acks.type(p, "RouteConfiguration", ResourceType.ROUTE, s, Acks.routeNames(s), true);
+        case CLUSTERS_AND_ENDPOINTS -> Acks.type(p, ResourceType.CLUSTER, s, false, true)
+            && Acks.type(p, ResourceType.ENDPOINT, s, true, true);
+        case LISTENERS_AND_ROUTES -> Acks.type(p, ResourceType.LISTENER, s, false, true)
+            && Acks.type(p, ResourceType.ROUTE, s, true, true);
         case NOTHING -> true;
       };
       if (!ok) {
@@ -159,7 +154,7 @@ public final class SnapshotPublisher implements AutoCloseable {
 
   /** Whether the proxy has accepted everything its group's current snapshot holds. */
   public boolean inSync(ProxyRegistry.ProxyState p) {
-    HashedSnapshot s = p.group == null ? null : current.get(p.group);
+    HashedSnapshot s = p.group == null ? null : ads.snapshot(p.group);
     return s != null && Acks.acceptedAll(p, s);
   }
 
@@ -170,44 +165,8 @@ public final class SnapshotPublisher implements AutoCloseable {
 
   public Map<String, Map<String, String>> versions() {
     Map<String, Map<String, String>> out = new TreeMap<>();
-    current.forEach((g, s) -> out.put(g, new TreeMap<>(s.versions())));
+    ads.snapshots().forEach((g, s) -> out.put(g, new TreeMap<>(s.versions())));
     return out;
-  }
-
-  /**
-   * The policies behind the rejected resources of one type (Cluster, Listener...) in a group's
-   * snapshot: those whose resource Envoy's error names, else those of every resource of the type.
-   */
-  List<String> origins(String group, String shortType, String error) {
-    HashedSnapshot s = current.get(group);
-    if (s == null) {
-      return List.of();
-    }
-    String prefix = switch (shortType) {
-      case "Cluster" -> "cluster/";
-      case "ClusterLoadAssignment" -> "endpoint/";
-      case "Listener" -> "listener/";
-      case "RouteConfiguration" -> "route/";
-      case "Secret" -> "secret/";
-      default -> "?";
-    };
-    List<Map.Entry<String, List<String>>> ofType = s.source().origins().entrySet().stream()
-        .filter(e -> e.getKey().startsWith(prefix))
-        .toList();
-    List<Map.Entry<String, List<String>>> named = ofType.stream()
-        .filter(e -> mentions(error, e.getKey().substring(prefix.length())))
-        .toList();
-    return new ArrayList<>((named.isEmpty() ? ofType : named).stream()
-        .flatMap(e -> e.getValue().stream())
-        .distinct()
-        .limit(10)
-        .toList());
-  }
-
-  /** Whether Envoy's error text names the resource (as a whole word: "users", not "users-v2"). */
-  private static boolean mentions(String error, String name) {
-    return error != null && java.util.regex.Pattern.compile("(^|[^A-Za-z0-9_.~-])" + java.util.regex.Pattern.quote(name)
-        + "($|[^A-Za-z0-9_.~-])").matcher(error).find();
   }
 
   @Override

@@ -3,149 +3,78 @@ package dev.sluice.server.xds;
 import dev.sluice.server.Metrics;
 import dev.sluice.server.xds.ProxyRegistry.ProxyState;
 import dev.sluice.server.xds.ProxyRegistry.TypeState;
-import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.envoyproxy.envoy.service.discovery.v3.Resource;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows every ADS stream: which node it is, what it was sent, what it accepted and what it
- * rejected. A NACK is logged with the proxy, the resource type, Envoy's error_detail and the
- * policies that produced the rejected resources, counted, and handed to {@link NackGuard} so the
- * same config is not sent again.
+ * What the ADS streams report: which node a stream is, what it asked for, was sent, accepted and
+ * rejected. Keeps {@link ProxyRegistry} (the admin API's view), the metrics and the propagation
+ * tracker up to date. A NACK is logged with the proxy, the resource type, Envoy's error_detail and
+ * the policies that produced the rejected resources, and counted; the stream itself makes sure the
+ * same config is not sent again. Called with the stream's lock held, so per stream in order.
  */
-final class XdsCallbacks implements DiscoveryServerCallbacks {
+final class XdsCallbacks {
   private static final Logger LOG = LoggerFactory.getLogger(XdsCallbacks.class);
   private final ProxyRegistry registry;
-  private final NackGuard guard;
   private final Metrics metrics;
   /** (group, short type) → policies behind the resources of that type in the group's snapshot. */
   private final Origins origins;
+  private final PropagationTracker propagation;
 
   /** (group, short type, Envoy's error) → the policies behind the rejected resources. */
   interface Origins {
     List<String> of(String group, String shortType, String error);
   }
-  private final PropagationTracker propagation;
 
-  XdsCallbacks(ProxyRegistry registry, NackGuard guard, Metrics metrics, Origins origins,
-      PropagationTracker propagation) {
+  XdsCallbacks(ProxyRegistry registry, Metrics metrics, Origins origins, PropagationTracker propagation) {
     this.registry = registry;
-    this.guard = guard;
     this.metrics = metrics;
     this.origins = origins;
     this.propagation = propagation;
   }
 
-  @Override
-  public void onStreamOpen(long streamId, String typeUrl) {
+  ProxyState opened(long streamId) {
     metrics.increment("sluice_xds_streams_opened_total");
+    return registry.open(streamId);
   }
 
-  @Override
-  public void onStreamClose(long streamId, String typeUrl) {
-    registry.close(streamId);
+  void identified(ProxyState p, Node node, String group) {
+    // Envoy's node carries its build and every extension it was compiled with (kilobytes); kept
+    // per stream that would cost more than the rest of the stream's state.
+    p.node = node.toBuilder().clearExtensions().clearClientFeatures().clearUserAgentBuildVersion().build();
+    p.nodeId = node.getId();
+    p.group = group;
+    LOG.info("proxy {} connected (group {}, stream {})", p.nodeId, p.group, p.streamId);
   }
 
-  @Override
-  public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
-    registry.close(streamId);
+  void requested(ProxyState p, String shortType, Names names, boolean delta) {
+    TypeState t = p.type(shortType);
+    t.delta = delta;
+    t.requested = names;
   }
 
-  @Override
-  public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
-    ProxyState p = registry.stream(streamId);
-    TypeState t = typeOf(p, request, request.hasNode() ? request.getNode() : null, request.getTypeUrl());
-    t.requestedNames = List.copyOf(request.getResourceNamesList());
-    if (answersLastResponse(t, request.getResponseNonce())) {
-      if (request.hasErrorDetail()) {
-        guard.rejected(request, t.lastSentVersion);
-        nack(p, t, request.getTypeUrl(), request.getErrorDetail().getMessage());
-      } else {
-        ack(p, t, request.getTypeUrl());
-      }
-    }
+  void sent(ProxyState p, String shortType, String version) {
+    TypeState t = p.type(shortType);
+    t.lastSentVersion = version;
+    t.pushes++;
+    metrics.increment("sluice_xds_pushes_total", "type", shortType);
   }
 
-  @Override
-  public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
-    ProxyState p = registry.stream(streamId);
-    TypeState t = typeOf(p, request, request.hasNode() ? request.getNode() : null, request.getTypeUrl());
-    t.delta = true;
-    if (answersLastResponse(t, request.getResponseNonce())) {
-      if (request.hasErrorDetail()) {
-        guard.rejected(request, t.lastSentResourceVersions);
-        nack(p, t, request.getTypeUrl(), request.getErrorDetail().getMessage());
-      } else {
-        ack(p, t, request.getTypeUrl());
-      }
-    }
-  }
-
-  /** Notes who the stream is, gives node-less requests their stream's node back, and returns the type's state. */
-  private TypeState typeOf(ProxyState p, Object request, Node node, String typeUrl) {
-    if (node != null && p.nodeId == null) {
-      p.node = node;
-      p.nodeId = node.getId();
-      p.group = ProxyGroups.group(node);
-      LOG.info("proxy {} connected (group {}, stream {})", p.nodeId, p.group, p.streamId);
-    }
-    if (node == null && p.node != null) {
-      guard.node(request, p.node);
-    }
-    return p.type(typeUrl);
-  }
-
-  /** An ACK or NACK answers the last response; requests with an older or no nonce say nothing. */
-  private static boolean answersLastResponse(TypeState t, String nonce) {
-    return !nonce.isEmpty() && nonce.equals(t.lastSentNonce);
-  }
-
-  private void ack(ProxyState p, TypeState t, String typeUrl) {
+  void acked(ProxyState p, String shortType) {
+    TypeState t = p.type(shortType);
     t.ackedVersion = t.lastSentVersion;
     t.rejectedVersion = null;
     t.lastError = null;
-    metrics.increment("sluice_xds_acks_total", "type", ProxyRegistry.shortType(typeUrl));
+    metrics.increment("sluice_xds_acks_total", "type", shortType);
     if (p.group != null) {
-      propagation.acked(p.group);
+      propagation.acked(p);
     }
   }
 
-  @Override
-  public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
-    ProxyState p = registry.stream(streamId);
-    TypeState t = p.type(response.getTypeUrl());
-    t.lastSentNonce = response.getNonce();
-    t.lastSentVersion = response.getVersionInfo();
-    t.pushes++;
-    metrics.increment("sluice_xds_pushes_total", "type", ProxyRegistry.shortType(response.getTypeUrl()));
-  }
-
-  @Override
-  public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
-    ProxyState p = registry.stream(streamId);
-    TypeState t = p.type(response.getTypeUrl());
-    Map<String, String> versions = new HashMap<>();
-    for (Resource r : response.getResourcesList()) {
-      versions.put(r.getName(), r.getVersion());
-    }
-    t.lastSentNonce = response.getNonce();
-    t.lastSentVersion = response.getSystemVersionInfo();
-    t.lastSentResourceVersions = Map.copyOf(versions);
-    t.pushes++;
-    metrics.increment("sluice_xds_pushes_total", "type", ProxyRegistry.shortType(response.getTypeUrl()));
-  }
-
-  private void nack(ProxyState p, TypeState t, String typeUrl, String detail) {
-    String type = ProxyRegistry.shortType(typeUrl);
+  void nacked(ProxyState p, String type, String detail) {
+    TypeState t = p.type(type);
     String version = t.lastSentVersion;
     t.nacks++;
     t.rejectedVersion = version;
@@ -158,5 +87,10 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
     }
     LOG.error("NACK: proxy {} (group {}) rejected {} version {}: {}{}; keeping its last accepted config, not re-sending",
         p.nodeId, p.group, type, version, detail, from.isEmpty() ? "" : "; produced by " + String.join(", ", from));
+  }
+
+  void closed(ProxyState p) {
+    registry.close(p.streamId);
+    propagation.closed(p);
   }
 }

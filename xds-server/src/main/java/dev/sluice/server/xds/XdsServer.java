@@ -1,33 +1,39 @@
 package dev.sluice.server.xds;
 
 import dev.sluice.server.Metrics;
-import io.envoyproxy.controlplane.cache.v3.SimpleCache;
-import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import dev.sluice.discovery.DaemonThreads;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-/** The ADS gRPC endpoint (SotW and delta on one port) in front of the snapshot cache. */
+/** The ADS gRPC endpoint (SotW and delta on one port), its snapshots and the proxies connected to it. */
 public final class XdsServer implements AutoCloseable {
   private final Server server;
   private final SnapshotPublisher publisher;
   private final ProxyRegistry proxies;
 
   private final PropagationTracker propagation;
+  private final AdsServer ads;
+  private final ExecutorService grpcThreads;
 
   public XdsServer(String host, int port, Metrics metrics, io.opentelemetry.api.trace.Tracer tracer) {
-    SimpleCache<String> cache = new SimpleCache<>(new ProxyGroups());
     this.proxies = new ProxyRegistry();
     this.propagation = new PropagationTracker(proxies, metrics);
-    this.publisher = new SnapshotPublisher(cache, proxies, propagation, tracer, metrics);
-    NackGuard guard = new NackGuard(cache);
-    XdsCallbacks callbacks = new XdsCallbacks(proxies, guard, metrics, publisher::origins, propagation);
-    V3DiscoveryServer discovery = new V3DiscoveryServer(callbacks, guard);
+    this.ads = new AdsServer(proxies, metrics, propagation);
+    this.publisher = new SnapshotPublisher(ads, proxies, propagation, tracer, metrics);
+    // A fixed pool: gRPC's default executor starts a thread whenever every thread is busy, so
+    // thousands of Envoys connecting at once would get hundreds of threads. Requests are short
+    // (the responses are pushed by the AdsServer's own threads, or sent from encoded resources).
+    this.grpcThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        r -> DaemonThreads.create(r, "sluice-xds-grpc"));
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-        .addService(discovery.getAggregatedDiscoveryServiceImpl())
+        .addService(this.ads)
+        .executor(grpcThreads)
         .permitKeepAliveWithoutCalls(true)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .build();
@@ -68,5 +74,7 @@ public final class XdsServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    ads.close();
+    grpcThreads.shutdownNow();
   }
 }

@@ -1,0 +1,176 @@
+package dev.sluice.server.xds;
+
+import dev.sluice.server.xds.ProxyRegistry.ProxyState;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.Resources.ResourceType;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One ADS stream (one Envoy): who it is, and when it may be sent something. What it is sent is up
+ * to the protocol's subclass ({@link SotwStream}, {@link DeltaStream}), which keeps per type only
+ * references to shared, immutable state (the snapshot's {@link TypeResources} it last sent and had
+ * accepted, interned {@link Names}) — never a copy of the snapshot's names or versions.
+ *
+ * <p>Everything runs under the stream's lock: requests (gRPC's threads), new snapshots (the push
+ * threads) and the transport becoming ready again. Each type has at most one response waiting for
+ * its ACK, as in java-control-plane; a response is built when it can be sent, from the newest
+ * snapshot, so a slow proxy skips the snapshots that came and went meanwhile.
+ */
+abstract class AdsStream<Q, R> implements StreamObserver<Q> {
+  private static final Logger LOG = LoggerFactory.getLogger(AdsStream.class);
+  final AdsServer server;
+  final ProxyState proxy;
+  private final ServerCallStreamObserver<R> out;
+  private String group;
+  private boolean closed;
+  private long nonce;
+
+  AdsStream(AdsServer server, StreamObserver<R> responses) {
+    this.server = server;
+    this.out = (ServerCallStreamObserver<R>) responses;
+    this.proxy = server.callbacks.opened(server.nextStreamId());
+    out.setOnReadyHandler(this::transportReady);
+    out.setOnCancelHandler(this::close);
+  }
+
+  /** Handles one request of a known type; called with the lock held, after the stream knows its node. */
+  abstract void request(ResourceType type, Q request);
+
+  /**
+   * Sends the type's response if one is due from this snapshot, asking {@link #mayWrite()} just
+   * before building it; called with the lock held. False when a response was due but could not be
+   * sent yet: then the later types wait too, so they never overtake it.
+   */
+  abstract boolean respond(ResourceType type, HashedSnapshot snapshot);
+
+  abstract String typeUrl(Q request);
+
+  abstract Node node(Q request);
+
+  @Override
+  public final synchronized void onNext(Q request) {
+    if (closed) {
+      return;
+    }
+    String typeUrl = typeUrl(request);
+    if (typeUrl.isEmpty()) {
+      fail(Status.UNKNOWN.withDescription("[" + proxy.streamId + "] type URL is required for ADS"));
+      return;
+    }
+    if (group == null) {
+      // The node comes with the stream's first request (Envoy's set_node_on_first_message_only);
+      // it decides the group for the stream's lifetime.
+      Node node = node(request);
+      group = ProxyGroups.group(node);
+      server.callbacks.identified(proxy, node, group);
+      server.join(group, this);
+    }
+    ResourceType type = Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl);
+    if (type == null) {
+      LOG.debug("[{}] ignoring a request for {}, which Sluice does not serve", proxy.streamId, typeUrl);
+      return;
+    }
+    request(type, request);
+    pump();
+  }
+
+  /** Sends whatever is due, type by type in the order Envoy needs them (clusters before endpoints before listeners...). */
+  final synchronized void pump() {
+    if (closed || group == null) {
+      return;
+    }
+    HashedSnapshot snapshot = server.snapshot(group);
+    if (snapshot == null) {
+      return; // warm start: nothing until the group's first snapshot
+    }
+    for (ResourceType type : Resources.RESOURCE_TYPES_IN_ORDER) {
+      if (!respond(type, snapshot)) {
+        return; // transportReady() or the budget pumps again
+      }
+    }
+  }
+
+  /** Whether a response may be sent now: the transport has room and the budget a slot. */
+  final boolean mayWrite() {
+    return out.isReady() && server.budget.mayWrite(this);
+  }
+
+  final String nextNonce() {
+    return Long.toString(++nonce);
+  }
+
+  /** Sends one response; with the lock held. */
+  final void send(R response) {
+    out.onNext(response);
+    if (!out.isReady()) {
+      server.budget.hold(this);
+    }
+  }
+
+  /**
+   * Under the lock, like {@link #send}: a slot is held only after the transport was seen full
+   * there, so the release can not come first and leak the slot.
+   */
+  private synchronized void transportReady() {
+    server.budget.release(this);
+    pump();
+  }
+
+  private void fail(Status status) {
+    close();
+    out.onError(status.asRuntimeException());
+  }
+
+  @Override
+  public final void onError(Throwable t) {
+    if (Status.fromThrowable(t).getCode() != Status.Code.CANCELLED) {
+      LOG.warn("[{}] stream from {} failed: {}", proxy.streamId, proxy.nodeId, Status.fromThrowable(t));
+    }
+    close();
+  }
+
+  @Override
+  public final void onCompleted() {
+    close();
+    synchronized (this) {
+      out.onCompleted();
+    }
+  }
+
+  private synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (group != null) {
+      server.leave(group, this);
+    }
+    server.budget.release(this);
+    server.callbacks.closed(proxy);
+  }
+
+  static String shortType(ResourceType type) {
+    return switch (type) {
+      case CLUSTER -> "Cluster";
+      case ENDPOINT -> "ClusterLoadAssignment";
+      case LISTENER -> "Listener";
+      case ROUTE -> "RouteConfiguration";
+      case SECRET -> "Secret";
+    };
+  }
+
+  static String typeUrl(ResourceType type) {
+    return switch (type) {
+      case CLUSTER -> Resources.V3.CLUSTER_TYPE_URL;
+      case ENDPOINT -> Resources.V3.ENDPOINT_TYPE_URL;
+      case LISTENER -> Resources.V3.LISTENER_TYPE_URL;
+      case ROUTE -> Resources.V3.ROUTE_TYPE_URL;
+      case SECRET -> Resources.V3.SECRET_TYPE_URL;
+    };
+  }
+}
