@@ -11,7 +11,6 @@ import dev.sluice.testing.EnvoyProcess;
 import dev.sluice.testing.FreePorts;
 import dev.sluice.testing.HttpUpstream;
 import dev.sluice.testing.RawHttp;
-import dev.sluice.testing.RepoPaths;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -59,12 +58,9 @@ class MeshAcceptanceIT {
   }
 
   private EnvoyProcess sidecar(SluiceFixture sluice, String service) throws IOException {
-    String bootstrap = Files.readString(RepoPaths.resolve("envoy-configs/sidecar.yaml"))
-        .replace("sluice.service: orders", "sluice.service: " + service);
-    Path file = sluice.dir.resolve("sidecar-" + service + ".yaml");
-    Files.writeString(file, bootstrap);
-    return envoys.start(file, EnvoyProcess.Options.ads(sluice.xdsPort).node(service + "-1", service));
+    return MeshIT.startSidecar(envoys, sluice, service);
   }
+
 
   private static int status(int port, String method, String path) {
     try {
@@ -221,23 +217,35 @@ class MeshAcceptanceIT {
     }
   }
 
+  /** web's and orders' sidecars, and the local port web calls orders on. */
+  private record WebAndOrders(EnvoyProcess web, EnvoyProcess orders, int webToOrders) {}
+
+  /** Starts Sluice and two sidecars where web may call orders, and waits until it can. */
+  private WebAndOrders webCallsOrders(SluiceFixture sluice, HttpUpstream webApp, HttpUpstream ordersApp) throws Exception {
+    int webToOrders = FreePorts.next();
+    sluice.writeRegistry("services:\n  web: [\"" + webApp.address() + "\"]\n  orders: [\"" + ordersApp.address() + "\"]\n");
+    sluice.writePolicy("mesh.yaml", "kind: Mesh\nname: mesh\ntrustDomain: " + TD + "\n---\n"
+        + sidecarPolicy("web", Ports.free(webApp), "orders:" + webToOrders) + "---\n"
+        + sidecarPolicy("orders", Ports.free(ordersApp)) + "---\n"
+        + "kind: ServiceAccess\nname: web-to-orders\nfrom: web\nto: orders\n");
+    sluice.start();
+    EnvoyProcess webSidecar = sidecar(sluice, "web");
+    EnvoyProcess ordersSidecar = sidecar(sluice, "orders");
+    envoys.awaitAllReady(Duration.ofSeconds(30));
+    await("web → orders", () -> status(webToOrders, "GET", "/orders/1"), 200, Duration.ofSeconds(10));
+    return new WebAndOrders(webSidecar, ordersSidecar, webToOrders);
+  }
+
   @Test
   void certificatesRotateUnderASteadyRequestLoopAndNoRequestFails() throws Exception {
     try (HttpUpstream webApp = HttpUpstream.start("web");
         HttpUpstream ordersApp = HttpUpstream.start("orders");
         // rotated at two thirds of 15 s: every 10 s
         SluiceFixture sluice = new SluiceFixture().meshCa(Duration.ofSeconds(15))) {
-      int webToOrders = FreePorts.next();
-      sluice.writeRegistry("services:\n  web: [\"" + webApp.address() + "\"]\n  orders: [\"" + ordersApp.address() + "\"]\n");
-      sluice.writePolicy("mesh.yaml", "kind: Mesh\nname: mesh\ntrustDomain: " + TD + "\n---\n"
-          + sidecarPolicy("web", Ports.free(webApp), "orders:" + webToOrders) + "---\n"
-          + sidecarPolicy("orders", Ports.free(ordersApp)) + "---\n"
-          + "kind: ServiceAccess\nname: web-to-orders\nfrom: web\nto: orders\n");
-      sluice.start();
-      EnvoyProcess webSidecar = sidecar(sluice, "web");
-      EnvoyProcess ordersSidecar = sidecar(sluice, "orders");
-      envoys.awaitAllReady(Duration.ofSeconds(30));
-      await("web → orders", () -> status(webToOrders, "GET", "/orders/1"), 200, Duration.ofSeconds(10));
+      WebAndOrders mesh = webCallsOrders(sluice, webApp, ordersApp);
+      int webToOrders = mesh.webToOrders();
+      EnvoyProcess webSidecar = mesh.web();
+      EnvoyProcess ordersSidecar = mesh.orders();
       String ordersId = "spiffe://" + TD + "/service/orders";
       String webId = "spiffe://" + TD + "/service/web";
       Set<String> firstOrders = servedSerials(ordersSidecar, ordersId);
@@ -280,17 +288,10 @@ class MeshAcceptanceIT {
     try (HttpUpstream webApp = HttpUpstream.start("web");
         HttpUpstream ordersApp = HttpUpstream.start("orders");
         SluiceFixture sluice = new SluiceFixture().meshCa(Duration.ofHours(1))) {
-      int webToOrders = FreePorts.next();
-      sluice.writeRegistry("services:\n  web: [\"" + webApp.address() + "\"]\n  orders: [\"" + ordersApp.address() + "\"]\n");
-      sluice.writePolicy("mesh.yaml", "kind: Mesh\nname: mesh\ntrustDomain: " + TD + "\n---\n"
-          + sidecarPolicy("web", Ports.free(webApp), "orders:" + webToOrders) + "---\n"
-          + sidecarPolicy("orders", Ports.free(ordersApp)) + "---\n"
-          + "kind: ServiceAccess\nname: web-to-orders\nfrom: web\nto: orders\n");
-      sluice.start();
-      EnvoyProcess webSidecar = sidecar(sluice, "web");
-      EnvoyProcess ordersSidecar = sidecar(sluice, "orders");
-      envoys.awaitAllReady(Duration.ofSeconds(30));
-      await("web → orders", () -> status(webToOrders, "GET", "/orders/1"), 200, Duration.ofSeconds(10));
+      WebAndOrders mesh = webCallsOrders(sluice, webApp, ordersApp);
+      int webToOrders = mesh.webToOrders();
+      EnvoyProcess webSidecar = mesh.web();
+      EnvoyProcess ordersSidecar = mesh.orders();
       String ordersId = "spiffe://" + TD + "/service/orders";
       Set<String> serials = servedSerials(ordersSidecar, ordersId);
       Set<String> webSerials = servedSerials(webSidecar, "spiffe://" + TD + "/service/web");

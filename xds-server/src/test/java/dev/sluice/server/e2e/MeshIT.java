@@ -25,12 +25,18 @@ class MeshIT {
   final EnvoyExtension envoys = new EnvoyExtension();
 
   private EnvoyProcess sidecar(SluiceFixture sluice, String service) throws Exception {
+    return startSidecar(envoys, sluice, service);
+  }
+
+  /** A sidecar Envoy for {@code service}: envoy-configs/sidecar.yaml with its service, on this Sluice. */
+  static EnvoyProcess startSidecar(EnvoyExtension envoys, SluiceFixture sluice, String service) throws java.io.IOException {
     String bootstrap = Files.readString(RepoPaths.resolve("envoy-configs/sidecar.yaml"))
         .replace("sluice.service: orders", "sluice.service: " + service);
     Path file = sluice.dir.resolve("sidecar-" + service + ".yaml");
     Files.writeString(file, bootstrap);
     return envoys.start(file, EnvoyProcess.Options.ads(sluice.xdsPort).node(service + "-1", service));
   }
+
 
   private static int status(int port, String method, String path) {
     try {
