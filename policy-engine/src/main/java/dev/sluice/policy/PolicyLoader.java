@@ -10,7 +10,6 @@ import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.Finding;
 import dev.sluice.yaml.Suggest;
 import dev.sluice.yaml.YamlDocument;
-import dev.sluice.yaml.YamlFiles;
 import dev.sluice.yaml.YamlNode;
 import dev.sluice.yaml.YamlSyntaxException;
 import java.io.IOException;
@@ -49,17 +48,23 @@ public final class PolicyLoader {
 
   /** Reads every {@code *.yaml} / {@code *.yml} file under {@code dir}, sorted by path. */
   public static Result load(Path dir) {
+    return load(dir, new ParsedFiles());
+  }
+
+  /** {@link #load(Path)}, parsing again only the files whose content changed since {@code parsed}'s last load. */
+  public static Result load(Path dir, ParsedFiles parsed) {
     Diagnostics d = new Diagnostics();
     List<YamlDocument> docs = new ArrayList<>();
     for (Path file : files(dir, d)) {
       try {
-        docs.addAll(YamlFiles.read(file));
+        docs.addAll(parsed.read(file));
       } catch (YamlSyntaxException e) {
         d.add(e.finding());
       } catch (IOException e) {
         d.fileError(file, "cannot read: " + e.getMessage());
       }
     }
+    parsed.loaded();
     return fromDocuments(docs, d);
   }
 

@@ -21,15 +21,19 @@ final class ClusterTranslator implements FeatureTranslator {
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {
     for (UpstreamCluster c : ir.clusters()) {
-      Cluster.Builder cluster = Cluster.newBuilder()
-          .setName(c.name())
-          .setType(Cluster.DiscoveryType.EDS)
-          .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(Protos.ads()))
-          .setConnectTimeout(Protos.duration(c.connectTimeout()))
-          .setPerConnectionBufferLimitBytes(UInt32Value.of(BUFFER_LIMIT))
-          .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
-      c.upstream().ifPresent(u -> FEATURES.forEach(f -> f.apply(c, u, cluster)));
-      out.clusters.put(c.name(), cluster);
+      out.cluster(out.memo.cluster(c, () -> cluster(c)));
     }
+  }
+
+  private static Cluster cluster(UpstreamCluster c) {
+    Cluster.Builder cluster = Cluster.newBuilder()
+        .setName(c.name())
+        .setType(Cluster.DiscoveryType.EDS)
+        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(Protos.ads()))
+        .setConnectTimeout(Protos.duration(c.connectTimeout()))
+        .setPerConnectionBufferLimitBytes(UInt32Value.of(BUFFER_LIMIT))
+        .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+    c.upstream().ifPresent(u -> FEATURES.forEach(f -> f.apply(c, u, cluster)));
+    return cluster.build();
   }
 }

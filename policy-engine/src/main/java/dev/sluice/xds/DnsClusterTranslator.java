@@ -64,7 +64,7 @@ final class DnsClusterTranslator implements FeatureTranslator {
                 .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
             .build()));
       }
-      out.clusters.put(c.name(), cluster);
+      out.cluster(cluster.build());
     }
   }
 }

@@ -25,7 +25,7 @@ final class EndpointTranslator implements FeatureTranslator {
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {
     for (UpstreamCluster c : ir.clusters()) {
-      out.endpoints.put(c.name(), assignment(c));
+      out.endpoints.put(c.name(), out.memo.endpoints(c, () -> assignment(c)));
     }
   }
 

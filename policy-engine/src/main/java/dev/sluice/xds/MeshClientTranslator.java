@@ -27,7 +27,7 @@ final class MeshClientTranslator implements FeatureTranslator {
     }
     MeshClient client = ir.meshClient().get();
     for (MeshClient.Peer peer : client.peers()) {
-      var cluster = out.clusters.get(peer.cluster());
+      var cluster = out.amendCluster(peer.cluster());
       cluster.setTransportSocket(TransportSocket.newBuilder()
           .setName(TlsTranslator.TRANSPORT_SOCKET)
           .setTypedConfig(Any.pack(UpstreamTlsContext.newBuilder()

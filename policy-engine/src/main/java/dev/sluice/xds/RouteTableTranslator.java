@@ -47,9 +47,11 @@ final class RouteTableTranslator implements FeatureTranslator {
         vh.cors().ifPresent(c -> vhost.putTypedPerFilterConfig(CorsPolicies.FILTER, CorsPolicies.policy(c)));
         vh.rateLimit().ifPresent(r -> vhost.putTypedPerFilterConfig(LocalRateLimits.FILTER, LocalRateLimits.config(r)));
         for (HttpRoute r : vh.routes()) {
-          Route.Builder route = Route.newBuilder().setName(r.name());
-          FEATURES.forEach(f -> f.apply(r, route));
-          vhost.addRoutes(route);
+          vhost.addRoutes(out.memo.route(r, () -> {
+            Route.Builder route = Route.newBuilder().setName(r.name());
+            FEATURES.forEach(f -> f.apply(r, route));
+            return route.build();
+          }));
           String origin = r.policy() + " (" + r.source() + ")";
           out.origin(routeKey, origin);
           out.origin(listenerKey, origin);

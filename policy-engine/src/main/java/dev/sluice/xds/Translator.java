@@ -20,7 +20,12 @@ public final class Translator {
   private Translator() {}
 
   public static XdsResources translate(ProxyConfig ir) {
-    XdsBuilder out = new XdsBuilder();
+    return translate(ir, TranslationMemo.NONE);
+  }
+
+  /** Reuses, through {@code memo}, the parts of the group's previous translation whose IR did not change. */
+  static XdsResources translate(ProxyConfig ir, TranslationMemo memo) {
+    XdsBuilder out = new XdsBuilder(memo);
     for (FeatureTranslator f : FEATURES) {
       f.translate(ir, out);
     }

@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,11 +16,29 @@ import java.util.Map;
 final class XdsBuilder {
   final Map<String, Listener.Builder> listeners = new LinkedHashMap<>();
   final Map<String, RouteConfiguration.Builder> routes = new LinkedHashMap<>();
-  final Map<String, Cluster.Builder> clusters = new LinkedHashMap<>();
+  /** Built at once; {@link #amendCluster} reopens one for a later feature. */
+  private final Map<String, Cluster> clusters = new LinkedHashMap<>();
+  private final Map<String, Cluster.Builder> amended = new HashMap<>();
   /** Built at once: nothing amends an endpoint assignment after {@link EndpointTranslator}. */
   final Map<String, ClusterLoadAssignment> endpoints = new LinkedHashMap<>();
   final Map<String, Secret.Builder> secrets = new LinkedHashMap<>();
   private final Map<String, LinkedHashSet<String>> origins = new LinkedHashMap<>();
+  /** What the group's previous translation made, to reuse what did not change. */
+  final TranslationMemo memo;
+
+  XdsBuilder(TranslationMemo memo) {
+    this.memo = memo;
+  }
+
+  void cluster(Cluster cluster) {
+    clusters.put(cluster.getName(), cluster);
+    amended.remove(cluster.getName());
+  }
+
+  /** The cluster of that name, to change: the built one is replaced by what this builder holds at the end. */
+  Cluster.Builder amendCluster(String name) {
+    return amended.computeIfAbsent(name, n -> clusters.get(n).toBuilder());
+  }
 
   void origin(String key, String policy) {
     origins.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(policy);
@@ -31,7 +50,7 @@ final class XdsBuilder {
     return new XdsResources(
         built(listeners.values().stream().map(Listener.Builder::build).toList()),
         built(routes.values().stream().map(RouteConfiguration.Builder::build).toList()),
-        built(clusters.values().stream().map(Cluster.Builder::build).toList()),
+        built(clusters.values().stream().map(c -> amended.containsKey(c.getName()) ? amended.get(c.getName()).build() : c).toList()),
         new ArrayList<>(endpoints.values()),
         built(secrets.values().stream().map(Secret.Builder::build).toList()),
         o);

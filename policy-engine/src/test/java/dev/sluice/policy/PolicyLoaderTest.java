@@ -590,4 +590,48 @@ class PolicyLoaderTest {
         to: a
         """)).isEmpty();
   }
+
+  @Test
+  void amongThousandsOfRoutesEachShadowedOneNamesTheFirstRouteThatCoversIt() throws Exception {
+    StringBuilder yaml = new StringBuilder(GATEWAY);
+    for (int i = 0; i < 3000; i++) {
+      yaml.append("kind: Route\nname: r-").append(i).append("\nmatch: {prefix: /r-").append(i).append("/}\nto: a\n---\n");
+    }
+    // covered by r-17's prefix, by the same exact match earlier, by the same regex earlier; not by
+    // r-1's prefix /r-1/ (a different segment), nor a regex by a prefix that is not /
+    yaml.append("""
+        kind: Route
+        name: deeper
+        match: {prefix: /r-17/x}
+        to: a
+        ---
+        kind: Route
+        name: exact-1
+        match: {exact: /only}
+        to: a
+        ---
+        kind: Route
+        name: exact-2
+        match: {exact: /only}
+        to: a
+        ---
+        kind: Route
+        name: regex-1
+        match: {regex: ^/r-2/.*$}
+        to: a
+        ---
+        kind: Route
+        name: regex-2
+        match: {regex: ^/r-2/.*$}
+        to: a
+        ---
+        kind: Route
+        name: not-shadowed
+        match: {prefix: /r-10}
+        to: a
+        """);
+    List<String> shadows = findings(yaml.toString()).stream()
+        .map(f -> f.replaceAll(".*Route/([^ ]+) field match: never matches: route \"([^\"]+)\".*", "$1 < $2")).toList();
+    assertThat(shadows).containsExactly("deeper < r-17", "exact-2 < exact-1", "regex-2 < regex-1");
+  }
 }

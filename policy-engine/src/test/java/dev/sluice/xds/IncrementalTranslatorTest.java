@@ -13,7 +13,16 @@ import dev.sluice.discovery.ServiceInstance;
 import dev.sluice.ir.Compiler;
 import dev.sluice.ir.IncrementalCompiler;
 import dev.sluice.ir.ProxyConfig;
+import dev.sluice.GoldenInputs;
+import dev.sluice.policy.PolicyLoader;
+import dev.sluice.policy.PolicySet;
+import dev.sluice.yaml.Diagnostics;
+import dev.sluice.yaml.YamlDocument;
+import dev.sluice.yaml.YamlFiles;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -123,5 +132,32 @@ class IncrementalTranslatorTest {
     Map<String, ProxyConfig> changed = Compiler.compile(one.catalog(), other.policies());
 
     assertThat(translator.translate(changed)).isEqualTo(fresh(changed));
+  }
+
+  @Test
+  void aNewRouteChangesOnlyTheRouteTableAndEveryOtherResourceIsLastTimesObject() throws Exception {
+    Input in = load("multiple-gateways");
+    IncrementalTranslator translator = new IncrementalTranslator();
+    XdsResources before = translator.translate(Compiler.compile(in.catalog(), in.policies())).get("edge");
+    Path file = GoldenInputs.GOLDEN.resolve("multiple-gateways/in.yaml");
+    List<YamlDocument> docs = new ArrayList<>(YamlFiles.read(file).stream().filter(d -> !d.root().has("services")).toList());
+    docs.addAll(YamlFiles.parse(file, "kind: Route\nname: more-orders\ngateway: edge\nmatch: {prefix: /more}\nto: orders\n"));
+    PolicySet more = PolicyLoader.fromDocuments(docs, new Diagnostics()).policies().orElseThrow();
+
+    Map<String, ProxyConfig> ir = Compiler.compile(in.catalog(), more);
+    XdsResources after = translator.translate(ir).get("edge");
+
+    assertThat(after).isEqualTo(fresh(ir).get("edge"));
+    Map<String, String> was = versions(before);
+    Map<String, String> now = versions(after);
+    assertThat(now.keySet().stream().filter(k -> !now.get(k).equals(was.get(k)))).containsExactly("route/http-8080");
+    List<Message> kept = all(after).stream().filter(m -> !(m instanceof RouteConfiguration)).toList();
+    assertThat(kept).isNotEmpty().allSatisfy(m -> assertThat(all(before)).anySatisfy(b -> assertThat(b).isSameAs(m)));
+    // within the changed table, the entries of the routes that were there are last time's too
+    List<Route> entriesBefore = before.routes().get(0).getVirtualHosts(0).getRoutesList();
+    List<Route> entriesAfter = after.routes().get(0).getVirtualHosts(0).getRoutesList();
+    assertThat(entriesAfter).hasSize(entriesBefore.size() + 1);
+    assertThat(entriesAfter.stream().filter(r -> !r.getName().equals("more-orders")))
+        .allSatisfy(r -> assertThat(entriesBefore).anySatisfy(w -> assertThat(w).isSameAs(r)));
   }
 }

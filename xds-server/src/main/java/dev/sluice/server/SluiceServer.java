@@ -40,6 +40,8 @@ public final class SluiceServer implements AutoCloseable {
   private final ServerOptions options;
   /** Files the policies point at outside the policy folder (certificates, keys...). */
   private final FileSetWatcher referencedFiles;
+  /** Policy files parsed by earlier loads, so a reload parses only what changed; used under this server's lock. */
+  private final dev.sluice.policy.ParsedFiles parsedPolicies = new dev.sluice.policy.ParsedFiles();
 
   private SluiceServer(ServerOptions options, Deque<AutoCloseable> started) throws IOException {
     this.options = options;
@@ -92,7 +94,7 @@ public final class SluiceServer implements AutoCloseable {
    * both watchers call it, and loads must reach the pipeline in the order they were read.
    */
   private synchronized void reloadPolicies() {
-    PolicyLoader.Result result = PolicyLoader.load(options.policies());
+    PolicyLoader.Result result = PolicyLoader.load(options.policies(), parsedPolicies);
     Path folder = options.policies().toAbsolutePath().normalize();
     Set<Path> outside = result.referencedFiles().stream().filter(p -> !p.startsWith(folder)).collect(Collectors.toSet());
     referencedFiles.watch(outside);

@@ -995,11 +995,11 @@ public final class DataPathBenchmark {
         r.clusters().stream().map(s.cluster()).toList(), r.endpoints(), r.secrets(), r.origins());
   }
 
-  private static void listenerPort(ObjectNode config, int port) {
+  static void listenerPort(ObjectNode config, int port) {
     ((ObjectNode) config.at("/static_resources/listeners/0/address/socket_address")).put("port_value", port);
   }
 
-  private static Path bench(String file) {
+  static Path bench(String file) {
     return RepoPaths.resolve("xds-server/src/test/resources/bench/" + file);
   }
 

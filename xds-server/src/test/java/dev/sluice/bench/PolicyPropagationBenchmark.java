@@ -6,7 +6,7 @@ import dev.sluice.server.SluiceServer;
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.EnvoyProcess;
 import dev.sluice.testing.FreePorts;
-import dev.sluice.testing.HttpUpstream;
+import dev.sluice.testing.EnvoyBinary;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +25,8 @@ import java.util.Locale;
  * 3,000 by default), N new routes are added one at a time, each in a file of its own saved the
  * way editors do (write beside, rename), and each is timed from the rename to the first 200 from
  * Envoy on that route's path, polled on a kept-alive connection. Optionally under load: wrk on an
- * existing route for the whole run. Prints one Markdown row per R for docs/benchmarks.md.
+ * existing route for the whole run, answered by an upstream Envoy (direct_response) in its own
+ * process. Prints one Markdown row per R for docs/benchmarks.md.
  *
  * <p>Run by {@code scripts/bench-propagation}; a measurement, never a pass/fail test.
  *
@@ -39,24 +40,30 @@ public final class PolicyPropagationBenchmark {
       existing.add(Integer.parseInt(r.trim()));
     }
     String wrk = args.length > 2 && !args[2].equals("-") ? args[2] : null;
-    System.out.println("| routes already there | load on Envoy | changes | p50 | p95 | p99 | max | Sluice compile + translate, mean |");
-    System.out.println("|---|---|---|---|---|---|---|---|");
-    try (HttpUpstream upstream = HttpUpstream.start("bench")) {
+    System.out.println("| routes already there | load on Envoy | changes | p50 | p95 | p99 | max | Sluice compile + translate, mean"
+        + " | policies read → every Envoy ACKed, mean |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|");
+    // The upstream in a process of its own, as in production: served from this JVM, wrk's traffic
+    // would compete with Sluice for its CPU and heap and count against its figures.
+    Path work = Files.createTempDirectory("sluice-bench-upstream");
+    int upstreamPort = FreePorts.next();
+    try (DataPathBenchmark.StaticEnvoy upstream = DataPathBenchmark.StaticEnvoy.start("upstream", EnvoyBinary.find(), work,
+        DataPathBenchmark.bench("upstream-envoy.yaml"), config -> DataPathBenchmark.listenerPort(config, upstreamPort))) {
       for (int r : existing) {
-        run(n, r, wrk, upstream);
+        run(n, r, wrk, "127.0.0.1:" + upstreamPort);
       }
     }
     System.exit(0);
   }
 
-  private static void run(int n, int routes, String wrk, HttpUpstream upstream) throws Exception {
+  private static void run(int n, int routes, String wrk, String upstream) throws Exception {
     Path dir = Files.createTempDirectory("sluice-bench");
     Path policies = Files.createDirectory(dir.resolve("policies"));
     Path registry = dir.resolve("services.yaml");
     int services = Math.max(routes, 1);
     StringBuilder reg = new StringBuilder("services:\n");
     for (int i = 0; i < services; i++) {
-      reg.append("  svc-").append(i).append(": [\"").append(upstream.address()).append("\"]\n");
+      reg.append("  svc-").append(i).append(": [\"").append(upstream).append("\"]\n");
     }
     Files.writeString(registry, reg);
     int gatewayPort = FreePorts.next();
@@ -78,7 +85,8 @@ public final class PolicyPropagationBenchmark {
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       try {
         Thread.sleep(1000);
-        double[] before = translate(server);
+        double[] before = metric(server, "sluice_translate_seconds");
+        double[] acked = metric(server, "sluice_propagation_seconds");
         List<Double> millis = new ArrayList<>();
         for (int i = 0; i < n; i++) {
           String path = "/new-" + i;
@@ -91,9 +99,10 @@ public final class PolicyPropagationBenchmark {
           Thread.sleep(50); // let the previous change settle: each change is timed on its own
         }
         Collections.sort(millis);
-        System.out.println(String.format(Locale.ROOT, "| %,d | %s | %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s |",
+        System.out.println(String.format(Locale.ROOT, "| %,d | %s | %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s | %s |",
             routes, load == null ? "none" : "wrk -c8 on another route", n, pct(millis, 50), pct(millis, 95), pct(millis, 99),
-            millis.get(millis.size() - 1), meanSince(before, translate(server))));
+            millis.get(millis.size() - 1), meanSince(before, metric(server, "sluice_translate_seconds"), "rebuilds"),
+            meanSince(acked, metric(server, "sluice_propagation_seconds"), "changes")));
       } finally {
         if (load != null) {
           load.destroy();
@@ -120,23 +129,23 @@ public final class PolicyPropagationBenchmark {
     throw new IllegalStateException(path + " did not answer 200 within " + timeout);
   }
 
-  /** Sum and count of Sluice's own compile + translate timings, from its Prometheus text. */
-  private static double[] translate(SluiceServer server) {
+  /** Sum and count of one of Sluice's timing histograms (all its series), from its Prometheus text. */
+  private static double[] metric(SluiceServer server, String name) {
     double sum = 0;
     double count = 0;
     for (String line : server.metrics().prometheus().split("\n")) {
-      if (line.startsWith("sluice_translate_seconds_sum")) {
-        sum = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      } else if (line.startsWith("sluice_translate_seconds_count")) {
-        count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      if (line.startsWith(name + "_sum")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      } else if (line.startsWith(name + "_count")) {
+        count += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }
     return new double[] {sum, count};
   }
 
-  private static String meanSince(double[] before, double[] after) {
+  private static String meanSince(double[] before, double[] after, String what) {
     double count = after[1] - before[1];
-    return count <= 0 ? "n/a" : String.format(Locale.ROOT, "%.1f ms (%d rebuilds)", (after[0] - before[0]) / count * 1000, (long) count);
+    return count <= 0 ? "n/a" : String.format(Locale.ROOT, "%.1f ms (%d %s)", (after[0] - before[0]) / count * 1000, (long) count, what);
   }
 
   private static double pct(List<Double> sorted, int p) {
