@@ -28,24 +28,29 @@ public final class Compiler {
 
   /** Returns proxy group name → config, sorted by group. */
   public static Map<String, ProxyConfig> compile(ServiceCatalog catalog, PolicySet policies) {
-    return compile(plans(policies), catalog, policies);
+    return compile(plans(policies, Interner.NONE), catalog, policies, Interner.NONE);
   }
 
-  /** Gateway name → its plan. */
-  static Map<String, GatewayPlan> plans(PolicySet policies) {
+  /** Gateway name → its plan; routes equal to the ones {@code interner} remembers are those objects. */
+  static Map<String, GatewayPlan> plans(PolicySet policies, Interner interner) {
     Map<String, GatewayPlan> plans = new TreeMap<>();
     for (GatewaySpec g : policies.gateways()) {
-      plans.put(g.name(), plan(g, policies));
+      plans.put(g.name(), plan(g, policies, interner));
     }
     return plans;
   }
 
-  /** The configs of the gateways whose {@code plans} are given (all of them), and of the sidecars. */
-  static Map<String, ProxyConfig> compile(Map<String, GatewayPlan> plans, ServiceCatalog catalog, PolicySet policies) {
+  /**
+   * The configs of the gateways whose {@code plans} are given (all of them), and of the sidecars;
+   * clusters equal to the ones {@code interner} remembers are those objects.
+   */
+  static Map<String, ProxyConfig> compile(
+      Map<String, GatewayPlan> plans, ServiceCatalog catalog, PolicySet policies, Interner interner) {
     Map<String, ProxyConfig> out = new TreeMap<>();
     for (GatewayPlan plan : plans.values()) {
-      out.put(plan.gateway().name(),
-          gateway(plan, plan.refs().stream().map(ref -> cluster(ref, catalog, policies, plan.gateway())).toList()));
+      String name = plan.gateway().name();
+      out.put(name, gateway(plan, plan.refs().stream()
+          .map(ref -> interner.cluster(name, cluster(ref, catalog, policies, plan.gateway()))).toList()));
     }
     for (dev.sluice.policy.sidecar.SidecarSpec s : policies.sidecars()) {
       out.put(dev.sluice.policy.sidecar.SidecarSpec.group(s.name()), SidecarCompiler.compile(s, policies, catalog));
@@ -63,7 +68,7 @@ public final class Compiler {
       GatewaySpec gateway, List<HttpListener> listeners, List<ClusterRef> refs, List<DnsCluster> dnsClusters,
       java.util.Optional<MeshClient> meshClient) {}
 
-  static GatewayPlan plan(GatewaySpec g, PolicySet policies) {
+  static GatewayPlan plan(GatewaySpec g, PolicySet policies, Interner interner) {
     List<RouteSpec> routes = policies.routesOf(g.name());
     // Envoy picks one virtual host per request by domain and never falls back to another, so each
     // host name gets a virtual host holding every route that lists it, in declaration order.
@@ -73,7 +78,8 @@ public final class Compiler {
     AuthCompiler auth = new AuthCompiler(policies, g);
     boolean anyGlobalLimit = false;
     for (RouteSpec r : routes) {
-      HttpRoute route = route(r, policies, g.compression().isPresent(), cache, auth.route(r), GlobalLimitCompiler.limits(r, g));
+      HttpRoute route = interner.route(g.name(),
+          route(r, policies, g.compression().isPresent(), cache, auth.route(r), GlobalLimitCompiler.limits(r, g)));
       anyGlobalLimit |= !route.globalLimits().isEmpty();
       for (String host : r.hosts().isEmpty() ? g.hosts() : r.hosts()) {
         byDomain.computeIfAbsent(host, h -> new ArrayList<>()).add(route);

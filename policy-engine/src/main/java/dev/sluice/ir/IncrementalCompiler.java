@@ -25,8 +25,9 @@ import java.util.TreeMap;
  *
  * A config depends on the catalog only through the services of its clusters (the Compiler reads
  * the catalog nowhere else), which is what makes this equal to a full compile;
- * IncrementalCompilerTest checks it against {@link Compiler#compile} on every golden case. Any
- * policy change compiles everything again.
+ * IncrementalCompilerTest checks it against {@link Compiler#compile} on every golden case. A
+ * policy change compiles everything again, but the routes and clusters that come out equal are
+ * last time's objects ({@link Interner}), so the translator recognises them by identity.
  *
  * <p>Not thread-safe: one per pipeline, called from its one thread.
  */
@@ -36,6 +37,8 @@ public final class IncrementalCompiler {
   private Map<String, ProxyConfig> result;
   /** Gateway name → what its config takes from {@link #policies}. */
   private Map<String, Compiler.GatewayPlan> plans = Map.of();
+  /** Keeps the identity of the routes and clusters a policy change does not touch. */
+  private final Interner interner = new Interner();
 
   /** Returns proxy group name → config, sorted by group; equal to {@code Compiler.compile(catalog, policies)}. */
   public Map<String, ProxyConfig> compile(ServiceCatalog catalog, PolicySet policies) {
@@ -53,8 +56,9 @@ public final class IncrementalCompiler {
 
   private void full(ServiceCatalog catalog, PolicySet policies) {
     this.policies = policies;
-    this.plans = Compiler.plans(policies);
-    this.result = java.util.Collections.unmodifiableMap(Compiler.compile(plans, catalog, policies));
+    this.plans = Compiler.plans(policies, interner);
+    this.result = java.util.Collections.unmodifiableMap(Compiler.compile(plans, catalog, policies, interner));
+    interner.done();
   }
 
   private Map<String, ProxyConfig> recompile(Set<String> changed, ServiceCatalog catalog) {

@@ -25,14 +25,15 @@ public final class CrossChecks {
    * also make every route that uses it fail with "no Gateway" or "unknown gateway".
    */
   static List<RouteSpec> attachRoutes(
-      List<GatewaySpec> gateways, Set<String> declared, List<RouteSpec> routes, Diagnostics d) {
+      List<GatewaySpec> gateways, Set<String> declared, List<RouteSpec> routes, Diagnostics d,
+      java.util.function.BiFunction<RouteSpec, String, RouteSpec> withGateway) {
     List<RouteSpec> out = new ArrayList<>();
     for (RouteSpec r : routes) {
       String label = r.label(RouteSpec.KIND);
       if (r.gateway().isEmpty()) {
         if (declared.size() == 1) {
           if (gateways.size() == 1) {
-            out.add(r.withGateway(gateways.get(0).name()));
+            out.add(withGateway.apply(r, gateways.get(0).name()));
           }
         } else if (declared.isEmpty()) {
           d.add(new Finding(Severity.ERROR, r.source().file(), r.source().position(), label, "gateway",

@@ -64,8 +64,9 @@ public final class PolicyLoader {
         d.fileError(file, "cannot read: " + e.getMessage());
       }
     }
+    Result result = fromDocuments(docs, d, parsed);
     parsed.loaded();
-    return fromDocuments(docs, d);
+    return result;
   }
 
   static List<Path> files(Path dir, Diagnostics d) {
@@ -92,6 +93,79 @@ public final class PolicyLoader {
 
   /** Reads already-parsed documents; used by the loader and by tests with in-memory input. */
   public static Result fromDocuments(List<YamlDocument> docs, Diagnostics d) {
+    return fromDocuments(docs, d, Reads.FRESH);
+  }
+
+  /**
+   * How a load reads each document and attaches a route to its gateway: afresh, or as
+   * {@link ParsedFiles} remembers from the last load, so that what did not change keeps its
+   * identity down to the Envoy resources.
+   */
+  interface Reads {
+    Reads FRESH = new Reads() {
+      @Override
+      public DocumentRead read(YamlDocument doc) {
+        return PolicyLoader.read(doc);
+      }
+
+      @Override
+      public RouteSpec attach(RouteSpec route, String gateway) {
+        return route.withGateway(gateway);
+      }
+    };
+
+    DocumentRead read(YamlDocument doc);
+
+    /** The route, with the gateway it did not name. */
+    RouteSpec attach(RouteSpec route, String gateway);
+  }
+
+  /**
+   * What one document says on its own, before any check across documents: its kind and name, and
+   * the findings of its fields, apart ({@code specFindings}) those of reading its spec, which a
+   * duplicate's are not shown.
+   */
+  record DocumentRead(
+      Optional<PolicyKind<?>> kind, Optional<String> name, List<Finding> fieldFindings,
+      Optional<? extends PolicyResource> spec, List<Finding> specFindings, Set<Path> referencedFiles) {}
+
+  static DocumentRead read(YamlDocument doc) {
+    Diagnostics fields = new Diagnostics();
+    YamlNode root = doc.node();
+    Fields top = new Fields(fields, "");
+    if (!root.isObject()) {
+      top.error(root, "a policy document is a map with kind and name, got " + root.typeName());
+      return unread(fields);
+    }
+    Optional<String> kindName = top.requiredString(root.get("kind"));
+    if (kindName.isEmpty()) {
+      return unread(fields);
+    }
+    Optional<PolicyKind<?>> kind = PolicyKinds.byName(kindName.get());
+    if (kind.isEmpty()) {
+      String hint = Suggest.closest(kindName.get(), PolicyKinds.names()).map(s -> " (did you mean " + s + "?)")
+          .orElse(" (known kinds: " + String.join(", ", PolicyKinds.names()) + ")");
+      top.error(root.get("kind"), "unknown kind \"" + kindName.get() + "\"" + hint);
+      return unread(fields);
+    }
+    Optional<String> name = Names.name(root.get("name"), top);
+    String label = kind.get().kind() + "/" + name.orElse("?");
+    new Fields(fields, label).object(root, kind.get().fields());
+    if (name.isEmpty()) {
+      return new DocumentRead(kind, name, fields.findings(), Optional.empty(), List.of(), fields.referencedFiles());
+    }
+    Diagnostics spec = new Diagnostics();
+    Optional<? extends PolicyResource> read = kind.get().read(name.get(), root, new Fields(spec, label), new Source(doc.file(), root.position()));
+    Set<Path> files = new java.util.TreeSet<>(fields.referencedFiles());
+    files.addAll(spec.referencedFiles());
+    return new DocumentRead(kind, name, fields.findings(), read, spec.findings(), files);
+  }
+
+  private static DocumentRead unread(Diagnostics fields) {
+    return new DocumentRead(Optional.empty(), Optional.empty(), fields.findings(), Optional.empty(), List.of(), fields.referencedFiles());
+  }
+
+  static Result fromDocuments(List<YamlDocument> docs, Diagnostics d, Reads reads) {
     List<GatewaySpec> gateways = new ArrayList<>();
     List<RouteSpec> routes = new ArrayList<>();
     List<UpstreamSpec> upstreams = new ArrayList<>();
@@ -104,48 +178,34 @@ public final class PolicyLoader {
     Set<String> declaredGateways = new LinkedHashSet<>();
     Set<String> declaredSidecars = new LinkedHashSet<>();
     for (YamlDocument doc : docs) {
+      DocumentRead r = reads.read(doc);
+      r.fieldFindings().forEach(d::add);
+      r.referencedFiles().forEach(d::referencedFile);
+      if (r.kind().isEmpty() || r.name().isEmpty()) {
+        continue;
+      }
+      PolicyKind<?> kind = r.kind().get();
+      String name = r.name().get();
+      String label = kind.kind() + "/" + name;
+      if (kind.kind().equals(GatewaySpec.KIND)) {
+        declaredGateways.add(name);
+      }
+      if (kind.kind().equals(dev.sluice.policy.sidecar.SidecarSpec.KIND)) {
+        declaredSidecars.add(name);
+      }
       YamlNode root = doc.node();
-      Fields top = new Fields(d, "");
-      if (!root.isObject()) {
-        top.error(root, "a policy document is a map with kind and name, got " + root.typeName());
-        continue;
-      }
-      Optional<String> kindName = top.requiredString(root.get("kind"));
-      if (kindName.isEmpty()) {
-        continue;
-      }
-      Optional<PolicyKind<?>> kind = PolicyKinds.byName(kindName.get());
-      if (kind.isEmpty()) {
-        String hint = Suggest.closest(kindName.get(), PolicyKinds.names()).map(s -> " (did you mean " + s + "?)")
-            .orElse(" (known kinds: " + String.join(", ", PolicyKinds.names()) + ")");
-        top.error(root.get("kind"), "unknown kind \"" + kindName.get() + "\"" + hint);
-        continue;
-      }
-      Optional<String> name = Names.name(root.get("name"), top);
-      String label = kind.get().kind() + "/" + name.orElse("?");
-      Fields f = new Fields(d, label);
-      f.object(root, kind.get().fields());
-      if (name.isEmpty()) {
-        continue;
-      }
-      if (kind.get().kind().equals(GatewaySpec.KIND)) {
-        declaredGateways.add(name.get());
-      }
-      if (kind.get().kind().equals(dev.sluice.policy.sidecar.SidecarSpec.KIND)) {
-        declaredSidecars.add(name.get());
-      }
       Source source = new Source(doc.file(), root.position());
       Source earlier = seen.putIfAbsent(label, source);
       if (earlier != null) {
-        f.error(root.get("name"), "duplicate name: " + label + " is already defined at " + earlier);
+        new Fields(d, label).error(root.get("name"), "duplicate name: " + label + " is already defined at " + earlier);
         continue;
       }
-      Optional<? extends PolicyResource> spec = kind.get().read(name.get(), root, f, source);
-      spec.ifPresent(s -> {
+      r.specFindings().forEach(d::add);
+      r.spec().ifPresent(s -> {
         if (s instanceof GatewaySpec g) {
           gateways.add(g);
-        } else if (s instanceof RouteSpec r) {
-          routes.add(r);
+        } else if (s instanceof RouteSpec rs) {
+          routes.add(rs);
         } else if (s instanceof UpstreamSpec u) {
           upstreams.add(u);
         } else if (s instanceof ConsumerSpec c) {
@@ -161,7 +221,7 @@ public final class PolicyLoader {
         }
       });
     }
-    List<RouteSpec> attached = CrossChecks.attachRoutes(gateways, declaredGateways, routes, d);
+    List<RouteSpec> attached = CrossChecks.attachRoutes(gateways, declaredGateways, routes, d, reads::attach);
     PolicySet set = new PolicySet(gateways, attached, upstreams, consumers, jwtProviders, sidecars, serviceAccess,
         MeshChecks.oneMesh(meshes, d));
     CrossChecks.shadowedRoutes(set, d);

@@ -85,4 +85,28 @@ class IncrementalCompilerTest {
 
     assertThat(incremental.compile(one.catalog(), other.policies())).isEqualTo(Compiler.compile(one.catalog(), other.policies()));
   }
+
+  @Test
+  void aPolicyChangeKeepsTheRoutesAndClustersItDidNotTouchAsTheSameObjects() throws Exception {
+    Input in = load("multiple-gateways");
+    IncrementalCompiler incremental = new IncrementalCompiler();
+    ProxyConfig before = incremental.compile(in.catalog(), in.policies()).get("edge");
+    java.nio.file.Path file = dev.sluice.GoldenInputs.GOLDEN.resolve("multiple-gateways/in.yaml");
+    var docs = new java.util.ArrayList<>(dev.sluice.yaml.YamlFiles.read(file).stream().filter(d -> !d.root().has("services")).toList());
+    docs.addAll(dev.sluice.yaml.YamlFiles.parse(file, "kind: Route\nname: more-orders\ngateway: edge\nmatch: {prefix: /more}\nto: orders\n"));
+    var more = dev.sluice.policy.PolicyLoader.fromDocuments(docs, new dev.sluice.yaml.Diagnostics()).policies().orElseThrow();
+
+    ProxyConfig after = incremental.compile(in.catalog(), more).get("edge");
+
+    assertThat(after).isEqualTo(Compiler.compile(in.catalog(), more).get("edge"));
+    List<HttpRoute> routesBefore = before.listeners().get(0).virtualHosts().get(0).routes();
+    List<HttpRoute> routesAfter = after.listeners().get(0).virtualHosts().get(0).routes();
+    assertThat(routesAfter).extracting(HttpRoute::name).containsExactly("users", "orders", "more-orders");
+    assertThat(routesAfter.get(0)).isSameAs(routesBefore.get(0));
+    assertThat(routesAfter.get(1)).isSameAs(routesBefore.get(1));
+    assertThat(after.clusters()).hasSameSizeAs(before.clusters());
+    for (int i = 0; i < after.clusters().size(); i++) {
+      assertThat(after.clusters().get(i)).isSameAs(before.clusters().get(i));
+    }
+  }
 }

@@ -52,4 +52,20 @@ class ParsedFilesTest {
 
     assertThat(PolicyLoader.load(dir, parsed).policies()).isEqualTo(PolicyLoader.load(dir).policies()).isPresent();
   }
+
+  @Test
+  void aKeptDocumentIsNotReadAgainButOneThatPointsAtFilesIs() throws Exception {
+    Path certs = dev.sluice.GoldenInputs.GOLDEN.resolve("gateway-tls/certs");
+    Files.writeString(dir.resolve("gateway.yaml"), "kind: Gateway\nname: edge\nport: 8443\ntls:\n"
+        + "  certificate: " + certs.resolve("edge.pem") + "\n  key: " + certs.resolve("edge-key.pem") + "\n");
+    Files.writeString(dir.resolve("routes.yaml"), "kind: Route\nname: a\nto: x\n");
+    ParsedFiles parsed = new ParsedFiles();
+    PolicySet first = PolicyLoader.load(dir, parsed).policies().orElseThrow();
+
+    PolicySet second = PolicyLoader.load(dir, parsed).policies().orElseThrow();
+
+    assertThat(second.routes().get(0)).isSameAs(first.routes().get(0));
+    // the certificate may have been rotated in place: its gateway is read again
+    assertThat(second.gateways().get(0)).isNotSameAs(first.gateways().get(0)).isEqualTo(first.gateways().get(0));
+  }
 }

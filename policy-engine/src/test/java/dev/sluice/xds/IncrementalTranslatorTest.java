@@ -137,14 +137,15 @@ class IncrementalTranslatorTest {
   @Test
   void aNewRouteChangesOnlyTheRouteTableAndEveryOtherResourceIsLastTimesObject() throws Exception {
     Input in = load("multiple-gateways");
+    IncrementalCompiler compiler = new IncrementalCompiler();
     IncrementalTranslator translator = new IncrementalTranslator();
-    XdsResources before = translator.translate(Compiler.compile(in.catalog(), in.policies())).get("edge");
+    XdsResources before = translator.translate(compiler.compile(in.catalog(), in.policies())).get("edge");
     Path file = GoldenInputs.GOLDEN.resolve("multiple-gateways/in.yaml");
     List<YamlDocument> docs = new ArrayList<>(YamlFiles.read(file).stream().filter(d -> !d.root().has("services")).toList());
     docs.addAll(YamlFiles.parse(file, "kind: Route\nname: more-orders\ngateway: edge\nmatch: {prefix: /more}\nto: orders\n"));
     PolicySet more = PolicyLoader.fromDocuments(docs, new Diagnostics()).policies().orElseThrow();
 
-    Map<String, ProxyConfig> ir = Compiler.compile(in.catalog(), more);
+    Map<String, ProxyConfig> ir = compiler.compile(in.catalog(), more);
     XdsResources after = translator.translate(ir).get("edge");
 
     assertThat(after).isEqualTo(fresh(ir).get("edge"));
