@@ -163,6 +163,9 @@ public final class ConfigPipeline implements AutoCloseable {
       rateLimits.accept(dev.sluice.ir.GlobalRateLimitTables.of(compiled));
       publish.accept(change, groups);
       metrics.increment("sluice_config_builds_total");
+      if (!published) {
+        JitWarmUp.start(catalog, policies);
+      }
       published = true;
       scheduleRotation();
     } finally {
