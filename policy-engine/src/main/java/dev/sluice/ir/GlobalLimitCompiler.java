@@ -41,6 +41,7 @@ final class GlobalLimitCompiler {
     }
     Optional<GlobalRateLimitSpec> spec = g.globalRateLimit();
     return Optional.of(new GlobalRateLimitFilter(g.name(), spec.flatMap(GlobalRateLimitSpec::failOpen).orElse(true),
+        spec.flatMap(GlobalRateLimitSpec::failureStatus).orElse(GlobalRateLimitSpec.DEFAULT_FAILURE_STATUS),
         spec.flatMap(GlobalRateLimitSpec::timeout).orElse(DEFAULT_TIMEOUT)));
   }
 

@@ -34,14 +34,20 @@ final class GlobalRateLimitFilters implements RouteFeature {
     RuntimeFractionalPercent all = RuntimeFractionalPercent.newBuilder()
         .setDefaultValue(FractionalPercent.newBuilder().setNumerator(100).setDenominator(FractionalPercent.DenominatorType.HUNDRED))
         .build();
+    var config = io.envoyproxy.envoy.extensions.filters.http.ratelimit.v3.RateLimit.newBuilder();
+    if (!f.failOpen()) {
+      // Every way the limits can fail to be checked ends here: the service unreachable or slower
+      // than the timeout, and the service's own error answer when it cannot reach its counters
+      // (RateLimitService answers a fail-closed rule's store failure with UNAVAILABLE for this).
+      // So one setting, the gateway's failureStatus, decides the status; Envoy's default is 500.
+      config.setFailureModeDeny(true)
+          .setStatusOnError(HttpStatus.newBuilder().setCode(StatusCode.forNumber(f.failureStatus())));
+    }
     return HttpFilter.newBuilder()
         .setName(FILTER)
-        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.ratelimit.v3.RateLimit.newBuilder()
+        .setTypedConfig(Any.pack(config
             .setDomain(f.domain())
             .setTimeout(Protos.duration(f.timeout()))
-            .setFailureModeDeny(!f.failOpen())
-            // the service unreachable and the gateway failing closed: 503, not Envoy's default 500
-            .setStatusOnError(HttpStatus.newBuilder().setCode(StatusCode.ServiceUnavailable))
             .setFilterEnabled(all)
             .setFilterEnforced(all)
             .setEnableXRatelimitHeaders(

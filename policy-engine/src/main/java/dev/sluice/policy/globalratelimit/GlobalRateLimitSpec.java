@@ -10,10 +10,16 @@ import java.util.Optional;
  *
  * @param failOpen when the service (or its Redis) cannot answer: let requests through (true) or
  *     refuse them; only a Gateway sets it
+ * @param failureStatus the status of a request refused because the service (or its Redis) cannot
+ *     answer, 429 or 503; only a Gateway sets it, and it matters only when not failing open
  * @param timeout how long Envoy waits for the service; only a Gateway sets it
  * @param rules the limits, each counted on its own
  */
-public record GlobalRateLimitSpec(Optional<Boolean> failOpen, Optional<Duration> timeout, List<Rule> rules) {
+public record GlobalRateLimitSpec(
+    Optional<Boolean> failOpen, Optional<Integer> failureStatus, Optional<Duration> timeout, List<Rule> rules) {
+  /** What a fail-closed gateway answers when the limits cannot be checked, unless it says otherwise. */
+  public static final int DEFAULT_FAILURE_STATUS = 429;
+
   public GlobalRateLimitSpec {
     rules = List.copyOf(rules);
   }

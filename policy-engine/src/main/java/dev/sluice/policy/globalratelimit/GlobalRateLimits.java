@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  * <pre>
  * globalRateLimit:
  *   failOpen: true            # Gateway only; default true: when the service cannot answer, let requests through
+ *   failureStatus: 429        # Gateway only, with failOpen: false: 429 (default) or 503 when it cannot answer
  *   timeout: 200ms            # Gateway only; how long Envoy waits for the service
  *   rules:
  *     - requests: 1000
@@ -38,17 +39,18 @@ public final class GlobalRateLimits {
   private GlobalRateLimits() {}
 
   public static Optional<GlobalRateLimitSpec> read(YamlNode n, Fields f, boolean gateway) {
-    if (n.isAbsent() || !f.object(n, Set.of("failOpen", "timeout", "rules"))) {
+    if (n.isAbsent() || !f.object(n, Set.of("failOpen", "failureStatus", "timeout", "rules"))) {
       return Optional.empty();
     }
     if (!gateway) {
-      for (String field : List.of("failOpen", "timeout")) {
+      for (String field : List.of("failOpen", "failureStatus", "timeout")) {
         if (!n.get(field).isAbsent()) {
           f.error(n.get(field), field + " is set once for the gateway: write it in the Gateway's globalRateLimit");
         }
       }
     }
     Optional<Boolean> failOpen = f.bool(n.get("failOpen"));
+    Optional<Integer> failureStatus = gateway ? failureStatus(n, failOpen, f) : Optional.empty();
     Optional<Duration> timeout = f.duration(n.get("timeout"));
     if (timeout.isPresent() && (timeout.get().isZero() || timeout.get().compareTo(Duration.ofSeconds(5)) > 0)) {
       f.error(n.get("timeout"), "between 1ms and 5s: every limited request waits this long at worst");
@@ -56,7 +58,7 @@ public final class GlobalRateLimits {
     YamlNode rulesNode = n.get("rules");
     List<Rule> rules = new ArrayList<>();
     if (rulesNode.isAbsent()) {
-      if (!gateway || n.get("failOpen").isAbsent() && n.get("timeout").isAbsent()) {
+      if (!gateway || n.get("failOpen").isAbsent() && n.get("failureStatus").isAbsent() && n.get("timeout").isAbsent()) {
         f.error(rulesNode, "required field is missing: the limits");
       }
     } else if (!rulesNode.isArray()) {
@@ -67,7 +69,29 @@ public final class GlobalRateLimits {
         rule(elements.get(i), i, f).ifPresent(rules::add);
       }
     }
-    return Optional.of(new GlobalRateLimitSpec(failOpen, timeout, rules));
+    return Optional.of(new GlobalRateLimitSpec(failOpen, failureStatus, timeout, rules));
+  }
+
+  /**
+   * Only two statuses make sense for "the limits could not be checked": 429 tells clients to back
+   * off and retry, 503 that the gateway itself is unavailable.
+   */
+  private static Optional<Integer> failureStatus(YamlNode spec, Optional<Boolean> failOpen, Fields f) {
+    YamlNode n = spec.get("failureStatus");
+    if (n.isAbsent()) {
+      return Optional.empty();
+    }
+    if (!n.value().isIntegralNumber() || n.value().asLong() != 429 && n.value().asLong() != 503) {
+      String got = !n.isScalar() ? n.typeName() : n.value().isTextual() ? "\"" + n.value().asText() + "\"" : n.value().asText();
+      f.error(n, "expected 429 or 503, got " + got);
+      return Optional.empty();
+    }
+    if (failOpen.orElse(spec.get("failOpen").isAbsent())) {
+      // not an error: turning failOpen on for a while should not mean deleting this line too
+      f.warning(n, "has no effect while failOpen is true" + (failOpen.isEmpty() ? " (the default)" : "")
+          + ": requests pass when the limits cannot be checked; set failOpen: false to refuse them with " + n.value().asInt());
+    }
+    return Optional.of(n.value().asInt());
   }
 
   private static Optional<Rule> rule(YamlNode n, int index, Fields f) {
