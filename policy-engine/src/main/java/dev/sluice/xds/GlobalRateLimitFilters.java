@@ -1,6 +1,7 @@
 package dev.sluice.xds;
 
 import com.google.protobuf.Any;
+import dev.sluice.ir.DnsCluster;
 import dev.sluice.ir.GlobalLimit;
 import dev.sluice.ir.GlobalRateLimitFilter;
 import dev.sluice.ir.HttpRoute;
@@ -21,7 +22,8 @@ import java.util.Map;
 
 /**
  * Global limits → Envoy's ratelimit filter (asking Sluice's rate-limit service through the
- * bootstrap's {@value #SERVICE_CLUSTER} cluster) and each route's {@code rate_limits} actions,
+ * gateway's {@code globalRateLimit.service} cluster, else the bootstrap's {@value #SERVICE_CLUSTER})
+ * and each route's {@code rate_limits} actions,
  * which build the descriptors the service's table expects: both come from the same
  * {@link GlobalLimit}s.
  */
@@ -55,7 +57,8 @@ final class GlobalRateLimitFilters implements RouteFeature {
             .setRateLimitService(RateLimitServiceConfig.newBuilder()
                 .setTransportApiVersion(ApiVersion.V3)
                 .setGrpcService(GrpcService.newBuilder()
-                    .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(SERVICE_CLUSTER))))
+                    .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder()
+                        .setClusterName(f.service().map(DnsCluster::name).orElse(SERVICE_CLUSTER)))))
             .build()))
         .build();
   }

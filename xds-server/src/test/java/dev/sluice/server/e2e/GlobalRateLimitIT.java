@@ -157,6 +157,38 @@ class GlobalRateLimitIT {
     }
   }
 
+  /**
+   * An Envoy whose bootstrap has no {@code sluice_ratelimit} cluster cannot reach the service, and
+   * its fail-closed gateway refuses limited requests with its failureStatus; once the Gateway names
+   * the service's address, Sluice sends the cluster along and the limit holds.
+   */
+  @Test
+  void aGatewayNamingItsServiceIsLimitedThroughEnvoysWhoseBootstrapHasNoRateLimitCluster() throws Exception {
+    String failClosed = "globalRateLimit:\n  failOpen: false\n  failureStatus: 503\n";
+    try (HttpUpstream orders = HttpUpstream.start("orders");
+        SluiceFixture sluice = sluice(orders, failClosed, "{requests: 3, per: minute, by: [consumer]}")) {
+      sluice.start();
+      envoys.start(EnvoyExtension.edgeBootstrapWithout("sluice_ratelimit", sluice.dir), EnvoyProcess.Options.ads(sluice.xdsPort))
+          .awaitReady(Duration.ofSeconds(20));
+      assertThat(sluice.get("/orders", "x-api-key", ALICE).statusCode()).as("no cluster to the service").isEqualTo(503);
+
+      sluice.writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort + "\n" + failClosed
+          + "  service: {address: 127.0.0.1:" + sluice.rateLimitPort + "}\n");
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+          .until(() -> sluice.get("/orders", "x-api-key", ALICE).statusCode() == 200);
+      java.net.http.HttpResponse<String> last = null;
+      for (int i = 0; i < 3; i++) {
+        last = sluice.get("/orders", "x-api-key", ALICE);
+      }
+      assertThat(last.statusCode()).as("the 4th request of 3 per minute").isEqualTo(429);
+      assertThat(last.headers().firstValue("x-ratelimit-limit")).hasValueSatisfying(v -> assertThat(v).startsWith("3"));
+      assertThat(sluice.get("/orders", "x-api-key", BOB).statusCode()).as("another consumer, another counter").isEqualTo(200);
+      for (String type : List.of("Cluster", "Listener")) {
+        assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", type)).as("%s NACKs", type).isZero();
+      }
+    }
+  }
+
   @Test
   void changingTheYamlChangesTheLimitWithoutARestart() throws Exception {
     try (HttpUpstream orders = HttpUpstream.start("orders");
