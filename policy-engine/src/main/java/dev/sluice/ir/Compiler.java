@@ -109,6 +109,7 @@ public final class Compiler {
     List<DnsCluster> dnsClusters = new ArrayList<>(auth.jwksClusters());
     g.telemetry().flatMap(dev.sluice.policy.telemetry.TelemetrySpec::tracing).ifPresent(t -> dnsClusters.add(
         new DnsCluster(DnsCluster.forCollector(t.collectorHost(), t.collectorPort()), t.collectorHost(), t.collectorPort(), false, true)));
+    listener.globalRateLimit().flatMap(GlobalRateLimitFilter::service).ifPresent(dnsClusters::add);
     return new GatewayPlan(g, List.of(listener), List.copyOf(refs), List.copyOf(dnsClusters), meshClient);
   }
 

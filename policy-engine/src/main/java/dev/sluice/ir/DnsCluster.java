@@ -1,8 +1,8 @@
 package dev.sluice.ir;
 
 /**
- * A cluster for something outside the registry that Envoy itself must reach, such as a JWKS URL
- * or an OpenTelemetry collector: Envoy resolves {@code host} by DNS.
+ * A cluster for something outside the registry that Envoy itself must reach, such as a JWKS URL,
+ * an OpenTelemetry collector or a rate-limit service: Envoy resolves {@code host} by DNS.
  *
  * @param http2 whether Envoy speaks HTTP/2 to it (gRPC services such as an OTLP collector)
  */
@@ -20,5 +20,13 @@ public record DnsCluster(String name, String host, int port, boolean tls, boolea
   /** The cluster of an OpenTelemetry collector (OTLP over gRPC). */
   public static String forCollector(String host, int port) {
     return "_otel_" + host + "_" + port;
+  }
+
+  /**
+   * The cluster of a gateway's rate-limit service (gRPC). Never the bootstrap's static
+   * {@code sluice_ratelimit}: Envoy rejects a CDS cluster named like a static one.
+   */
+  public static String forRateLimitService(String host, int port) {
+    return "_ratelimit_" + host + "_" + port;
   }
 }

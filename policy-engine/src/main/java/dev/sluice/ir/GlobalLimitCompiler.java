@@ -41,7 +41,11 @@ final class GlobalLimitCompiler {
     }
     Optional<GlobalRateLimitSpec> spec = g.globalRateLimit();
     return Optional.of(new GlobalRateLimitFilter(g.name(), spec.flatMap(GlobalRateLimitSpec::failOpen).orElse(true),
-        spec.flatMap(GlobalRateLimitSpec::timeout).orElse(DEFAULT_TIMEOUT)));
+        spec.flatMap(GlobalRateLimitSpec::failureStatus).orElse(GlobalRateLimitSpec.DEFAULT_FAILURE_STATUS),
+        spec.flatMap(GlobalRateLimitSpec::timeout).orElse(DEFAULT_TIMEOUT),
+        // gRPC, so HTTP/2; plaintext, as the bootstrap's cluster is
+        spec.flatMap(GlobalRateLimitSpec::service).map(s ->
+            new DnsCluster(DnsCluster.forRateLimitService(s.host(), s.port()), s.host(), s.port(), false, true))));
   }
 
   private static GlobalLimit limit(GlobalRateLimitSpec.Rule rule, Optional<String> route, String policy) {

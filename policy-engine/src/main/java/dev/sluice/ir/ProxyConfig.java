@@ -8,7 +8,8 @@ import java.util.Optional;
  * {@link Compiler} and the input of the xDS translator.
  *
  * @param sidecar the mesh listeners of a sidecar group ({@code sidecar~<service>}); empty for a gateway
- * @param dnsClusters clusters for hosts outside the registry (JWKS URLs, OpenTelemetry collectors)
+ * @param dnsClusters clusters for hosts outside the registry (JWKS URLs, OpenTelemetry collectors,
+ *     the rate-limit service a gateway names)
  * @param meshClient the group's mesh identity and the clusters it reaches over mTLS; present for
  *     every sidecar group and for a gateway that routes to a service with a Sidecar
  */

@@ -28,8 +28,9 @@ public record RateLimitTable(List<Rule> rules) {
    * @param entries the descriptor's keys in order, each with a fixed value or none (any value:
    *     every value has a counter of its own)
    * @param policy the policy that wrote it, such as {@code Route/login (policies/r.yaml:3:1)}
-   * @param failOpen what to answer when the counters cannot be reached: allow (true) or refuse;
-   *     empty: the service's own setting
+   * @param failOpen what to answer when the counters cannot be reached: allow (true), or fail the
+   *     call so that Envoy refuses the request with its gateway's failureStatus (the filter's
+   *     {@code status_on_error}); empty: the service's own setting
    */
   public record Rule(String domain, List<Entry> entries, Limit limit, String policy, Optional<Boolean> failOpen) {
     public Rule {

@@ -1,6 +1,7 @@
 package dev.sluice.xds;
 
 import com.google.protobuf.Any;
+import dev.sluice.ir.DnsCluster;
 import dev.sluice.ir.GlobalLimit;
 import dev.sluice.ir.GlobalRateLimitFilter;
 import dev.sluice.ir.HttpRoute;
@@ -21,7 +22,8 @@ import java.util.Map;
 
 /**
  * Global limits → Envoy's ratelimit filter (asking Sluice's rate-limit service through the
- * bootstrap's {@value #SERVICE_CLUSTER} cluster) and each route's {@code rate_limits} actions,
+ * gateway's {@code globalRateLimit.service} cluster, else the bootstrap's {@value #SERVICE_CLUSTER})
+ * and each route's {@code rate_limits} actions,
  * which build the descriptors the service's table expects: both come from the same
  * {@link GlobalLimit}s.
  */
@@ -34,14 +36,20 @@ final class GlobalRateLimitFilters implements RouteFeature {
     RuntimeFractionalPercent all = RuntimeFractionalPercent.newBuilder()
         .setDefaultValue(FractionalPercent.newBuilder().setNumerator(100).setDenominator(FractionalPercent.DenominatorType.HUNDRED))
         .build();
+    var config = io.envoyproxy.envoy.extensions.filters.http.ratelimit.v3.RateLimit.newBuilder();
+    if (!f.failOpen()) {
+      // Every way the limits can fail to be checked ends here: the service unreachable or slower
+      // than the timeout, and the service's own error answer when it cannot reach its counters
+      // (RateLimitService answers a fail-closed rule's store failure with UNAVAILABLE for this).
+      // So one setting, the gateway's failureStatus, decides the status; Envoy's default is 500.
+      config.setFailureModeDeny(true)
+          .setStatusOnError(HttpStatus.newBuilder().setCode(StatusCode.forNumber(f.failureStatus())));
+    }
     return HttpFilter.newBuilder()
         .setName(FILTER)
-        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.ratelimit.v3.RateLimit.newBuilder()
+        .setTypedConfig(Any.pack(config
             .setDomain(f.domain())
             .setTimeout(Protos.duration(f.timeout()))
-            .setFailureModeDeny(!f.failOpen())
-            // the service unreachable and the gateway failing closed: 503, not Envoy's default 500
-            .setStatusOnError(HttpStatus.newBuilder().setCode(StatusCode.ServiceUnavailable))
             .setFilterEnabled(all)
             .setFilterEnforced(all)
             .setEnableXRatelimitHeaders(
@@ -49,7 +57,8 @@ final class GlobalRateLimitFilters implements RouteFeature {
             .setRateLimitService(RateLimitServiceConfig.newBuilder()
                 .setTransportApiVersion(ApiVersion.V3)
                 .setGrpcService(GrpcService.newBuilder()
-                    .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(SERVICE_CLUSTER))))
+                    .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder()
+                        .setClusterName(f.service().map(DnsCluster::name).orElse(SERVICE_CLUSTER)))))
             .build()))
         .build();
   }

@@ -97,7 +97,10 @@ final class ListenerTranslator implements FeatureTranslator {
         hcm.addHttpFilters(LocalRateLimits.filter());
       }
       // the global limit after the local one: a request the local bucket refuses costs no round trip
-      l.globalRateLimit().ifPresent(f -> hcm.addHttpFilters(GlobalRateLimitFilters.filter(f)));
+      l.globalRateLimit().ifPresent(f -> {
+        hcm.addHttpFilters(GlobalRateLimitFilters.filter(f));
+        f.service().ifPresent(c -> out.origin("cluster/" + c.name(), "Gateway/" + ir.group() + " (globalRateLimit.service)"));
+      });
       if (l.grpcWeb()) {
         hcm.addHttpFilters(GrpcFilters.grpcWeb());
       }

@@ -50,6 +50,28 @@ public final class EnvoyExtension implements BeforeEachCallback, AfterEachCallba
     return RepoPaths.resolve("envoy-configs/edge.yaml");
   }
 
+  /**
+   * {@code envoy-configs/edge.yaml} without its static cluster {@code cluster}, written into
+   * {@code dir}: for tests of what Sluice does when an Envoy's bootstrap lacks one.
+   */
+  public static Path edgeBootstrapWithout(String cluster, Path dir) {
+    var yaml = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+    try {
+      var bootstrap = (com.fasterxml.jackson.databind.node.ObjectNode) yaml.readTree(edgeBootstrap().toFile());
+      var clusters = (com.fasterxml.jackson.databind.node.ArrayNode) bootstrap.at("/static_resources/clusters");
+      for (int i = clusters.size() - 1; i >= 0; i--) {
+        if (cluster.equals(clusters.get(i).path("name").asText())) {
+          clusters.remove(i);
+        }
+      }
+      Path file = dir.resolve("edge-without-" + cluster + ".yaml");
+      yaml.writeValue(file.toFile(), bootstrap);
+      return file;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** Every Envoy this extension started and has not stopped yet. */
   public synchronized List<EnvoyProcess> processes() {
     List<EnvoyProcess> all = new ArrayList<>(perClass);

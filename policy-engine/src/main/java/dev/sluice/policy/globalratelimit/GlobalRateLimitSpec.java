@@ -1,5 +1,6 @@
 package dev.sluice.policy.globalratelimit;
 
+import dev.sluice.policy.HostPort;
 import dev.sluice.ratelimit.RateLimitTable.Unit;
 import java.time.Duration;
 import java.util.List;
@@ -10,10 +11,21 @@ import java.util.Optional;
  *
  * @param failOpen when the service (or its Redis) cannot answer: let requests through (true) or
  *     refuse them; only a Gateway sets it
+ * @param failureStatus the status of a request refused because the service (or its Redis) cannot
+ *     answer, 429 or 503; only a Gateway sets it, and it matters only when not failing open
  * @param timeout how long Envoy waits for the service; only a Gateway sets it
+ * @param service where the gateway's Envoys reach the service, through a cluster Sluice sends them;
+ *     empty: through their bootstrap's {@code sluice_ratelimit} cluster; only a Gateway sets it
  * @param rules the limits, each counted on its own
  */
-public record GlobalRateLimitSpec(Optional<Boolean> failOpen, Optional<Duration> timeout, List<Rule> rules) {
+public record GlobalRateLimitSpec(
+    Optional<Boolean> failOpen, Optional<Integer> failureStatus, Optional<Duration> timeout, Optional<HostPort> service,
+    List<Rule> rules) {
+  /** What a fail-closed gateway answers when the limits cannot be checked, unless it says otherwise. */
+  public static final int DEFAULT_FAILURE_STATUS = 429;
+  /** The port of {@code sluice serve --ratelimit-port} and {@code sluice ratelimit --port} by default. */
+  public static final int DEFAULT_SERVICE_PORT = 18002;
+
   public GlobalRateLimitSpec {
     rules = List.copyOf(rules);
   }

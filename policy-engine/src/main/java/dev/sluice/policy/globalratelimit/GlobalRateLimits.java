@@ -1,5 +1,6 @@
 package dev.sluice.policy.globalratelimit;
 
+import dev.sluice.policy.HostPort;
 import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec.Key;
 import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec.Rule;
 import dev.sluice.ratelimit.RateLimitTable.Unit;
@@ -18,7 +19,10 @@ import java.util.regex.Pattern;
  * <pre>
  * globalRateLimit:
  *   failOpen: true            # Gateway only; default true: when the service cannot answer, let requests through
+ *   failureStatus: 429        # Gateway only, with failOpen: false: 429 (default) or 503 when it cannot answer
  *   timeout: 200ms            # Gateway only; how long Envoy waits for the service
+ *   service:                  # Gateway only; default: the Envoy bootstrap's sluice_ratelimit cluster
+ *     address: ratelimit:18002  # Sluice sends the gateway a cluster for it (port 18002 by default)
  *   rules:
  *     - requests: 1000
  *       per: minute           # second, minute, hour, day or month (30 days)
@@ -38,25 +42,27 @@ public final class GlobalRateLimits {
   private GlobalRateLimits() {}
 
   public static Optional<GlobalRateLimitSpec> read(YamlNode n, Fields f, boolean gateway) {
-    if (n.isAbsent() || !f.object(n, Set.of("failOpen", "timeout", "rules"))) {
+    if (n.isAbsent() || !f.object(n, Set.of("failOpen", "failureStatus", "timeout", "service", "rules"))) {
       return Optional.empty();
     }
     if (!gateway) {
-      for (String field : List.of("failOpen", "timeout")) {
+      for (String field : List.of("failOpen", "failureStatus", "timeout", "service")) {
         if (!n.get(field).isAbsent()) {
           f.error(n.get(field), field + " is set once for the gateway: write it in the Gateway's globalRateLimit");
         }
       }
     }
     Optional<Boolean> failOpen = f.bool(n.get("failOpen"));
+    Optional<Integer> failureStatus = gateway ? failureStatus(n, failOpen, f) : Optional.empty();
     Optional<Duration> timeout = f.duration(n.get("timeout"));
     if (timeout.isPresent() && (timeout.get().isZero() || timeout.get().compareTo(Duration.ofSeconds(5)) > 0)) {
       f.error(n.get("timeout"), "between 1ms and 5s: every limited request waits this long at worst");
     }
+    Optional<HostPort> service = gateway ? service(n.get("service"), f) : Optional.empty();
     YamlNode rulesNode = n.get("rules");
     List<Rule> rules = new ArrayList<>();
     if (rulesNode.isAbsent()) {
-      if (!gateway || n.get("failOpen").isAbsent() && n.get("timeout").isAbsent()) {
+      if (!gateway || Set.of("failOpen", "failureStatus", "timeout", "service").stream().allMatch(k -> n.get(k).isAbsent())) {
         f.error(rulesNode, "required field is missing: the limits");
       }
     } else if (!rulesNode.isArray()) {
@@ -67,7 +73,43 @@ public final class GlobalRateLimits {
         rule(elements.get(i), i, f).ifPresent(rules::add);
       }
     }
-    return Optional.of(new GlobalRateLimitSpec(failOpen, timeout, rules));
+    return Optional.of(new GlobalRateLimitSpec(failOpen, failureStatus, timeout, service, rules));
+  }
+
+  private static Optional<HostPort> service(YamlNode n, Fields f) {
+    if (n.isAbsent() || !f.object(n, Set.of("address"))) {
+      return Optional.empty();
+    }
+    YamlNode address = n.get("address");
+    if (address.isAbsent()) {
+      f.error(address, "required field is missing: the rate-limit service's host:port, e.g. address: ratelimit:"
+          + GlobalRateLimitSpec.DEFAULT_SERVICE_PORT);
+      return Optional.empty();
+    }
+    return f.requiredString(address).flatMap(a -> HostPort.read(a, address, f, GlobalRateLimitSpec.DEFAULT_SERVICE_PORT,
+        "ratelimit:" + GlobalRateLimitSpec.DEFAULT_SERVICE_PORT + " (gRPC, without a scheme)"));
+  }
+
+  /**
+   * Only two statuses make sense for "the limits could not be checked": 429 tells clients to back
+   * off and retry, 503 that the gateway itself is unavailable.
+   */
+  private static Optional<Integer> failureStatus(YamlNode spec, Optional<Boolean> failOpen, Fields f) {
+    YamlNode n = spec.get("failureStatus");
+    if (n.isAbsent()) {
+      return Optional.empty();
+    }
+    if (!n.value().isIntegralNumber() || n.value().asLong() != 429 && n.value().asLong() != 503) {
+      String got = !n.isScalar() ? n.typeName() : n.value().isTextual() ? "\"" + n.value().asText() + "\"" : n.value().asText();
+      f.error(n, "expected 429 or 503, got " + got);
+      return Optional.empty();
+    }
+    if (failOpen.orElse(spec.get("failOpen").isAbsent())) {
+      // not an error: turning failOpen on for a while should not mean deleting this line too
+      f.warning(n, "has no effect while failOpen is true" + (failOpen.isEmpty() ? " (the default)" : "")
+          + ": requests pass when the limits cannot be checked; set failOpen: false to refuse them with " + n.value().asInt());
+    }
+    return Optional.of(n.value().asInt());
   }
 
   private static Optional<Rule> rule(YamlNode n, int index, Fields f) {

@@ -1,5 +1,6 @@
 package dev.sluice.policy.telemetry;
 
+import dev.sluice.policy.HostPort;
 import dev.sluice.policy.Source;
 import dev.sluice.policy.telemetry.TelemetrySpec.AccessLog;
 import dev.sluice.policy.telemetry.TelemetrySpec.LoggedInput;
@@ -52,9 +53,6 @@ public final class Telemetry {
       + " \"%REQ(X-FORWARDED-FOR)%\" \"%REQ(USER-AGENT)%\" \"%REQ(X-REQUEST-ID)%\" \"%REQ(:AUTHORITY)%\""
       + " \"%UPSTREAM_HOST%\" %UPSTREAM_CLUSTER% %ROUTE_NAME%\n";
 
-  private static final Pattern HOST_NAME =
-      Pattern.compile("^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$");
-  private static final Pattern IPV6 = Pattern.compile("^[0-9a-fA-F:.]+$");
   private static final Pattern URL_PATH = Pattern.compile("^/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$");
 
   private Telemetry() {}
@@ -163,7 +161,8 @@ public final class Telemetry {
     if (collectorNode.isAbsent()) {
       f.error(collectorNode, "required field is missing: the OTLP/gRPC collector, e.g. collector: otel-collector:4317");
     } else {
-      collector = f.requiredString(collectorNode).flatMap(c -> hostPort(c, collectorNode, f));
+      collector = f.requiredString(collectorNode).flatMap(c -> HostPort.read(c, collectorNode, f, OTLP_GRPC_PORT,
+          "otel-collector:4317 (OTLP over gRPC, without a scheme)"));
     }
     String serviceName = gateway;
     if (!n.get("serviceName").isAbsent()) {
@@ -184,45 +183,6 @@ public final class Telemetry {
       return Optional.empty();
     }
     return Optional.of(new Tracing(collector.get().host(), collector.get().port(), serviceName, sampling));
-  }
-
-  private record HostPort(String host, int port) {}
-
-  private static Optional<HostPort> hostPort(String text, YamlNode n, Fields f) {
-    if (text.contains("://")) {
-      f.error(n, "write host:port, e.g. otel-collector:4317 (OTLP over gRPC, without a scheme), got \"" + text + "\"");
-      return Optional.empty();
-    }
-    String host = text;
-    String port = null;
-    if (text.startsWith("[")) {
-      int close = text.indexOf(']');
-      if (close < 0 || !IPV6.matcher(text.substring(1, close)).matches()
-          || (close < text.length() - 1 && text.charAt(close + 1) != ':')) {
-        f.error(n, "\"" + text + "\" is not [IPv6 address]:port");
-        return Optional.empty();
-      }
-      host = text.substring(1, close);
-      port = close < text.length() - 1 ? text.substring(close + 2) : null;
-    } else if (text.chars().filter(c -> c == ':').count() > 1) {
-      f.error(n, "write an IPv6 address in brackets: [" + text + "]:" + OTLP_GRPC_PORT);
-      return Optional.empty();
-    } else if (text.contains(":")) {
-      host = text.substring(0, text.indexOf(':'));
-      port = text.substring(text.indexOf(':') + 1);
-    }
-    if (!text.startsWith("[") && !HOST_NAME.matcher(host).matches()) {
-      f.error(n, "\"" + host + "\" is not a host name or IP address");
-      return Optional.empty();
-    }
-    if (port == null) {
-      return Optional.of(new HostPort(host, OTLP_GRPC_PORT));
-    }
-    if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
-      f.error(n, "\"" + port + "\" is not a port (1..65535)");
-      return Optional.empty();
-    }
-    return Optional.of(new HostPort(host, Integer.parseInt(port)));
   }
 
   private static Optional<Prometheus> metrics(YamlNode n, Fields f, String gatewayAddress, int gatewayPort) {

@@ -205,9 +205,15 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
 
   private record Domains(RateLimitTable table, Set<String> domains) {}
 
-  /** The failure mode of one rule: its gateway's ({@code globalRateLimit.failOpen}), else the service's. */
+  /**
+   * The failure mode of one rule: its gateway's ({@code globalRateLimit.failOpen}), else the
+   * service's. A gateway failing closed gets UNAVAILABLE, not CLOSED: its Envoys then answer with
+   * the filter's {@code status_on_error}, which is the gateway's {@code failureStatus} (429 or 503),
+   * the same status as when this service cannot be reached at all. OVER_LIMIT would always be 429,
+   * and its X-RateLimit headers would tell clients a limit had been reached when none had.
+   */
   private FailureMode failureMode(Rule rule) {
-    return rule.failOpen().map(open -> open ? FailureMode.OPEN : FailureMode.CLOSED).orElse(options.failureMode());
+    return rule.failOpen().map(open -> open ? FailureMode.OPEN : FailureMode.UNAVAILABLE).orElse(options.failureMode());
   }
 
   private static RateLimitResponse.RateLimit currentLimit(Limit limit) {

@@ -226,16 +226,7 @@ class GatewayTelemetryIT {
     int statsPort = FreePorts.next();
     Path dir = Files.createTempDirectory("sluice-bootstrap");
     try (HttpUpstream orders = HttpUpstream.start("orders"); SluiceFixture sluice = new SluiceFixture()) {
-      var yaml = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
-      var bootstrap = (com.fasterxml.jackson.databind.node.ObjectNode) yaml.readTree(EnvoyExtension.edgeBootstrap().toFile());
-      var clusters = (com.fasterxml.jackson.databind.node.ArrayNode) bootstrap.at("/static_resources/clusters");
-      for (int i = clusters.size() - 1; i >= 0; i--) {
-        if (EnvoyProcess.ADMIN_CLUSTER.equals(clusters.get(i).path("name").asText())) {
-          clusters.remove(i);
-        }
-      }
-      Path file = dir.resolve("edge-without-admin-cluster.yaml");
-      yaml.writeValue(file.toFile(), bootstrap);
+      Path file = EnvoyExtension.edgeBootstrapWithout(EnvoyProcess.ADMIN_CLUSTER, dir);
       sluice.writeRegistry("services:\n  orders: [\"" + orders.address() + "\"]\n");
       sluice.writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort + "\n"
           + "telemetry:\n  metrics:\n    prometheus: {port: " + statsPort + ", address: 127.0.0.1}\n");

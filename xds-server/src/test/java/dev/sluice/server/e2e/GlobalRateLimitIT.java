@@ -110,35 +110,82 @@ class GlobalRateLimitIT {
     }
   }
 
+  /**
+   * Three gateways sharing one Redis, each with its own Sluice and Envoy: failing open, failing
+   * closed with the default failureStatus (429), and failing closed with 503.
+   */
   @Test
-  void withRedisDownAFailOpenGatewayServesAFailClosedOneRefusesAndLimitsResumeWhenRedisIsBack() throws Exception {
+  void withRedisDownAFailOpenGatewayServesFailClosedOnesAnswerTheirFailureStatusAndLimitsResumeWhenRedisIsBack() throws Exception {
+    String limit = "{requests: 3, per: minute, by: [consumer]}";
     try (RedisProcess redis = RedisProcess.start(); HttpUpstream orders = HttpUpstream.start("orders");
-        SluiceFixture open = sluice(orders, "globalRateLimit: {failOpen: true}\n", "{requests: 3, per: minute, by: [consumer]}")
-            .redis(redis.uri());
-        SluiceFixture closed = sluice(orders, "globalRateLimit: {failOpen: false}\n", "{requests: 3, per: minute, by: [consumer]}")
-            .redis(redis.uri())) {
+        SluiceFixture open = sluice(orders, "globalRateLimit: {failOpen: true}\n", limit).redis(redis.uri());
+        SluiceFixture closed429 = sluice(orders, "globalRateLimit: {failOpen: false}\n", limit).redis(redis.uri());
+        SluiceFixture closed503 = sluice(orders, "globalRateLimit: {failOpen: false, failureStatus: 503}\n", limit).redis(redis.uri())) {
       open.start();
-      closed.start();
+      closed429.start();
+      closed503.start();
       envoy(open, "edge-open");
-      envoy(closed, "edge-closed");
-      assertThat(open.get("/orders", "x-api-key", ALICE).statusCode()).isEqualTo(200);
+      envoy(closed429, "edge-closed-429");
+      envoy(closed503, "edge-closed-503");
+      for (SluiceFixture gateway : List.of(open, closed429, closed503)) {
+        assertThat(gateway.get("/orders", "x-api-key", ALICE).statusCode()).as("counted while Redis is up").isEqualTo(200);
+      }
 
       redis.stop();
       for (int i = 0; i < 5; i++) {
         assertThat(open.get("/orders", "x-api-key", BOB).statusCode()).as("fail open").isEqualTo(200);
-        assertThat(closed.get("/orders", "x-api-key", BOB).statusCode()).as("fail closed").isEqualTo(429);
+        var refused = closed429.get("/orders", "x-api-key", BOB);
+        assertThat(refused.statusCode()).as("fail closed, failureStatus by default").isEqualTo(429);
+        assertThat(refused.headers().firstValue("x-ratelimit-remaining")).as("no limit was reached: no rate-limit headers").isEmpty();
+        assertThat(closed503.get("/orders", "x-api-key", BOB).statusCode()).as("fail closed, failureStatus: 503").isEqualTo(503);
       }
 
       redis.startProcess();
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
-          .until(() -> closed.get("/orders", "x-api-key", "sk_nobody_yet_0000000000000000000000").statusCode() != 503
-              && closed.get("/orders", "x-api-key", BOB).statusCode() == 200);
-      // counting again: bob's fresh window allows 3 in all, the one above included
-      List<Integer> codes = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        codes.add(closed.get("/orders", "x-api-key", BOB).statusCode());
+      // the three gateways share Redis, domain and descriptors, hence counters: a consumer each
+      record Probe(SluiceFixture gateway, String key) {}
+      for (Probe p : List.of(new Probe(closed429, BOB), new Probe(closed503, ALICE))) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+            .until(() -> p.gateway().get("/orders", "x-api-key", p.key()).statusCode() == 200);
+        // counting again: Redis came back empty, so the window allows 3 in all, the one above included
+        java.net.http.HttpResponse<String> last = null;
+        for (int i = 0; i < 3; i++) {
+          last = p.gateway().get("/orders", "x-api-key", p.key());
+        }
+        assertThat(last.statusCode()).as("after Redis came back").isEqualTo(429);
+        assertThat(last.headers().firstValue("x-ratelimit-remaining")).as("a limit reached, as usual").hasValue("0");
       }
-      assertThat(codes).as("after Redis came back").contains(429);
+    }
+  }
+
+  /**
+   * An Envoy whose bootstrap has no {@code sluice_ratelimit} cluster cannot reach the service, and
+   * its fail-closed gateway refuses limited requests with its failureStatus; once the Gateway names
+   * the service's address, Sluice sends the cluster along and the limit holds.
+   */
+  @Test
+  void aGatewayNamingItsServiceIsLimitedThroughEnvoysWhoseBootstrapHasNoRateLimitCluster() throws Exception {
+    String failClosed = "globalRateLimit:\n  failOpen: false\n  failureStatus: 503\n";
+    try (HttpUpstream orders = HttpUpstream.start("orders");
+        SluiceFixture sluice = sluice(orders, failClosed, "{requests: 3, per: minute, by: [consumer]}")) {
+      sluice.start();
+      envoys.start(EnvoyExtension.edgeBootstrapWithout("sluice_ratelimit", sluice.dir), EnvoyProcess.Options.ads(sluice.xdsPort))
+          .awaitReady(Duration.ofSeconds(20));
+      assertThat(sluice.get("/orders", "x-api-key", ALICE).statusCode()).as("no cluster to the service").isEqualTo(503);
+
+      sluice.writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort + "\n" + failClosed
+          + "  service: {address: 127.0.0.1:" + sluice.rateLimitPort + "}\n");
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+          .until(() -> sluice.get("/orders", "x-api-key", ALICE).statusCode() == 200);
+      java.net.http.HttpResponse<String> last = null;
+      for (int i = 0; i < 3; i++) {
+        last = sluice.get("/orders", "x-api-key", ALICE);
+      }
+      assertThat(last.statusCode()).as("the 4th request of 3 per minute").isEqualTo(429);
+      assertThat(last.headers().firstValue("x-ratelimit-limit")).hasValueSatisfying(v -> assertThat(v).startsWith("3"));
+      assertThat(sluice.get("/orders", "x-api-key", BOB).statusCode()).as("another consumer, another counter").isEqualTo(200);
+      for (String type : List.of("Cluster", "Listener")) {
+        assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", type)).as("%s NACKs", type).isZero();
+      }
     }
   }
 

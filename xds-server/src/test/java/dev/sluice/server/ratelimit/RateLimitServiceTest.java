@@ -300,6 +300,26 @@ class RateLimitServiceTest {
     assertThat(metrics.get("sluice_ratelimit_store_errors_total", "store", "broken", "failure_mode", "CLOSED")).isEqualTo(1);
   }
 
+  /**
+   * A rule from a policy carries its gateway's failOpen, which wins over the service's own mode. A
+   * gateway failing closed is answered with an error, so that its Envoys refuse with the filter's
+   * status_on_error (the gateway's failureStatus) instead of OVER_LIMIT's 429 and headers.
+   */
+  @Test
+  void aRulesOwnFailureModeWinsAndFailingClosedIsAnErrorForEnvoysFailureStatus() {
+    RateLimitTable.Rule perConsumer = rule(EDGE, perUnit(1, Unit.MINUTE), "consumer", null);
+    RateLimitTable.Rule perPath = rule(EDGE, perUnit(1, Unit.MINUTE), "path", null);
+    table.set(table(
+        new RateLimitTable.Rule(EDGE, perConsumer.entries(), perConsumer.limit(), perConsumer.policy(), java.util.Optional.of(false)),
+        new RateLimitTable.Rule(EDGE, perPath.entries(), perPath.limit(), perPath.policy(), java.util.Optional.of(true))));
+    RateLimitService service = service(broken(false), RateLimitOptions.defaults().withFailureMode(FailureMode.CLOSED));
+
+    assertThatThrownBy(() -> decide(service, request(EDGE, "consumer", "alice"))).as("fail closed").cause()
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    assertThat(decide(service, request(EDGE, "path", "/")).getOverallCode()).as("fail open").isEqualTo(Code.OK);
+    assertThat(metrics.get("sluice_ratelimit_decisions_total", "domain", EDGE, "code", "UNAVAILABLE")).isEqualTo(1);
+  }
+
   @Test
   void aStoreThatNeverAnswersIsAnsweredWithinTheTimeout() {
     table.set(table(rule(EDGE, perUnit(1, Unit.MINUTE), "consumer", null)));
