@@ -102,13 +102,24 @@ public final class CrossChecks {
    */
   private static Set<Integer> candidates(
       PathMatch path, Map<String, List<Integer>> prefixes, Map<PathMatch, List<Integer>> exactOrRegex) {
-    Set<Integer> out = new TreeSet<>(prefixes.getOrDefault("/", List.of()));
+    Set<Integer> out = null;
+    out = with(out, prefixes.get("/"));
     if (path.type() != PathMatch.Type.REGEX) {
       for (int k = 1; k <= path.value().length(); k++) {
-        out.addAll(prefixes.getOrDefault(path.value().substring(0, k), List.of()));
+        out = with(out, prefixes.get(path.value().substring(0, k)));
       }
     }
-    out.addAll(exactOrRegex.getOrDefault(path, List.of()));
+    out = with(out, exactOrRegex.get(path));
+    return out == null ? Set.of() : out;
+  }
+
+  /** Most routes have no candidate at all: no set is made for them. */
+  private static Set<Integer> with(Set<Integer> set, List<Integer> more) {
+    if (more == null) {
+      return set;
+    }
+    Set<Integer> out = set == null ? new TreeSet<>() : set;
+    out.addAll(more);
     return out;
   }
 

@@ -30,7 +30,8 @@ public final class MakeBeforeBreak {
 
   /** The stages from {@code prev} (null before the first publish) to {@code next}; the last is {@code next}. */
   public static List<Stage> stages(XdsResources prev, XdsResources next) {
-    if (prev == null) {
+    if (prev == null || sameNames(prev.clusters(), next.clusters())) {
+      // no cluster added or removed (most changes): nothing to order
       return List.of(new Stage(next, Await.NOTHING));
     }
     Set<String> prevClusters = names(prev.clusters(), Cluster::getName).keySet();
@@ -55,6 +56,19 @@ public final class MakeBeforeBreak {
     }
     stages.add(new Stage(next, Await.NOTHING));
     return stages;
+  }
+
+  /** Both lists are sorted by name (XdsResources sorts them): equal names pair up in order. */
+  private static boolean sameNames(List<Cluster> a, List<Cluster> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i) && !a.get(i).getName().equals(b.get(i).getName())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static <T> Map<String, T> names(List<T> list, Function<T, String> name) {

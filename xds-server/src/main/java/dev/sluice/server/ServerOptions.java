@@ -36,7 +36,7 @@ public record ServerOptions(
   }
 
   public static ServerOptions defaults(Registry registry, Path policies) {
-    return new ServerOptions(registry, policies, "0.0.0.0", 18000, "127.0.0.1", 18001, Duration.ofMillis(25),
+    return new ServerOptions(registry, policies, "0.0.0.0", 18000, "127.0.0.1", 18001, Duration.ofMillis(10),
         UnaryOperator.identity(), Telemetry::fromEnvironment, java.util.Optional.empty(), 0,
         dev.sluice.server.ratelimit.RateLimitOptions.defaults(), dev.sluice.server.mesh.MeshOptions.none());
   }

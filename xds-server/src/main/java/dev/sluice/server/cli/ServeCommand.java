@@ -92,7 +92,8 @@ final class ServeCommand implements Callable<Integer> {
       description = "Lifetime of sidecar workload certificates, rotated at two thirds of it (default: ${DEFAULT-VALUE}).")
   Duration meshCertTtl;
 
-  @Option(names = "--debounce", defaultValue = "25ms", description = "Quiet time after a file change before reloading (default: ${DEFAULT-VALUE}).",
+  @Option(names = "--debounce", defaultValue = "10ms", description = "Quiet time after a file change before reloading (default: ${DEFAULT-VALUE}); raise it"
+      + " for writers that pause mid-file (network file systems), or save atomically (write beside, rename).",
       converter = DurationConverter.class)
   Duration debounce;
 

@@ -13,7 +13,7 @@ class ServeCommandTest {
     ServeCommand serve = new ServeCommand();
     new CommandLine(serve).parseArgs("--registry", "services.yaml", "--policies", "policies");
     assertThat(serve.rateLimitPort).isEqualTo(18002);
-    assertThat(serve.debounce).isEqualTo(Duration.ofMillis(25));
+    assertThat(serve.debounce).isEqualTo(Duration.ofMillis(10));
   }
 
   @Test
