@@ -22,13 +22,23 @@ import java.util.stream.Stream;
 public final class GoldenInputs {
   public static final Path GOLDEN = RepoRoot.find().resolve("policy-engine/src/test/resources/golden");
 
+  /** A policy change to multiple-gateways: one more route on edge, to a service it already routes to. */
+  public static final String ONE_MORE_ROUTE = "kind: Route\nname: more-orders\ngateway: edge\nmatch: {prefix: /more}\nto: orders\n";
+
   private GoldenInputs() {}
 
   public record Input(ServiceCatalog catalog, PolicySet policies) {}
 
   /** A valid case's registry and policies. */
   public static Input load(String name) throws Exception {
-    List<YamlDocument> docs = YamlFiles.read(GOLDEN.resolve(name).resolve("in.yaml"));
+    return loadWith(name, "");
+  }
+
+  /** A valid case's registry and policies, with more policy documents after its own (a policy change). */
+  public static Input loadWith(String name, String moreYaml) throws Exception {
+    Path file = GOLDEN.resolve(name).resolve("in.yaml");
+    List<YamlDocument> docs = new java.util.ArrayList<>(YamlFiles.read(file));
+    docs.addAll(YamlFiles.parse(file, moreYaml));
     List<YamlDocument> registry = docs.stream().filter(d -> d.root().isObject() && d.root().has("services")).toList();
     List<YamlDocument> rest = docs.stream().filter(d -> !registry.contains(d)).toList();
     ServiceCatalog catalog = CatalogFileParser.parse(registry, new Diagnostics()).orElseThrow();

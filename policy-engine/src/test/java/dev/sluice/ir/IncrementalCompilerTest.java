@@ -91,10 +91,7 @@ class IncrementalCompilerTest {
     Input in = load("multiple-gateways");
     IncrementalCompiler incremental = new IncrementalCompiler();
     ProxyConfig before = incremental.compile(in.catalog(), in.policies()).get("edge");
-    java.nio.file.Path file = dev.sluice.GoldenInputs.GOLDEN.resolve("multiple-gateways/in.yaml");
-    var docs = new java.util.ArrayList<>(dev.sluice.yaml.YamlFiles.read(file).stream().filter(d -> !d.root().has("services")).toList());
-    docs.addAll(dev.sluice.yaml.YamlFiles.parse(file, "kind: Route\nname: more-orders\ngateway: edge\nmatch: {prefix: /more}\nto: orders\n"));
-    var more = dev.sluice.policy.PolicyLoader.fromDocuments(docs, new dev.sluice.yaml.Diagnostics()).policies().orElseThrow();
+    var more = dev.sluice.GoldenInputs.loadWith("multiple-gateways", dev.sluice.GoldenInputs.ONE_MORE_ROUTE).policies();
 
     ProxyConfig after = incremental.compile(in.catalog(), more).get("edge");
 

@@ -14,15 +14,10 @@ import dev.sluice.ir.Compiler;
 import dev.sluice.ir.IncrementalCompiler;
 import dev.sluice.ir.ProxyConfig;
 import dev.sluice.GoldenInputs;
-import dev.sluice.policy.PolicyLoader;
 import dev.sluice.policy.PolicySet;
-import dev.sluice.yaml.Diagnostics;
-import dev.sluice.yaml.YamlDocument;
-import dev.sluice.yaml.YamlFiles;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 class IncrementalTranslatorTest {
+
   private static Map<String, XdsResources> fresh(Map<String, ProxyConfig> groups) {
     Map<String, XdsResources> out = new TreeMap<>();
     groups.forEach((g, ir) -> out.put(g, Translator.translate(ir)));
@@ -140,10 +136,7 @@ class IncrementalTranslatorTest {
     IncrementalCompiler compiler = new IncrementalCompiler();
     IncrementalTranslator translator = new IncrementalTranslator();
     XdsResources before = translator.translate(compiler.compile(in.catalog(), in.policies())).get("edge");
-    Path file = GoldenInputs.GOLDEN.resolve("multiple-gateways/in.yaml");
-    List<YamlDocument> docs = new ArrayList<>(YamlFiles.read(file).stream().filter(d -> !d.root().has("services")).toList());
-    docs.addAll(YamlFiles.parse(file, "kind: Route\nname: more-orders\ngateway: edge\nmatch: {prefix: /more}\nto: orders\n"));
-    PolicySet more = PolicyLoader.fromDocuments(docs, new Diagnostics()).policies().orElseThrow();
+    PolicySet more = GoldenInputs.loadWith("multiple-gateways", GoldenInputs.ONE_MORE_ROUTE).policies();
 
     Map<String, ProxyConfig> ir = compiler.compile(in.catalog(), more);
     XdsResources after = translator.translate(ir).get("edge");
