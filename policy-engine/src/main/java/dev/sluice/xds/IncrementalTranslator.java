@@ -66,7 +66,8 @@ public final class IncrementalTranslator {
 
   private static Translated translate(Translated last, ProxyConfig ir) {
     if (last == null) {
-      return translated(ir, new TranslationMemo());
+      TranslationMemo memo = new TranslationMemo();
+      return Translated.of(ir, translate(ir, memo), memo);
     }
     if (last.ir() == ir || last.ir().equals(ir)) {
       return last;
@@ -74,14 +75,13 @@ public final class IncrementalTranslator {
     if (sameExceptEndpoints(last.ir(), ir)) {
       return withEndpointsOf(last, ir);
     }
-    Translated fresh = translated(ir, last.memo());
-    return Translated.of(ir, reuseUnchanged(last.resources(), fresh.resources()), last.memo());
+    return Translated.of(ir, reuseUnchanged(last.resources(), translate(ir, last.memo())), last.memo());
   }
 
-  private static Translated translated(ProxyConfig ir, TranslationMemo memo) {
+  private static XdsResources translate(ProxyConfig ir, TranslationMemo memo) {
     XdsResources resources = Translator.translate(ir, memo);
     memo.done();
-    return Translated.of(ir, resources, memo);
+    return resources;
   }
 
   /**
