@@ -38,6 +38,12 @@ public final class PropagationTracker {
     WAITING,
     /** Every connected proxy of the group accepted it. */
     ACCEPTED,
+    /**
+     * No proxy of the group was connected when its snapshot was ready (or all left before
+     * accepting): nothing confirmed it, and it counts in no propagation time. Proxies that
+     * connect later get it whole.
+     */
+    NO_PROXY,
     /** A newer change replaced it before it was accepted. */
     SUPERSEDED
   }
@@ -58,6 +64,8 @@ public final class PropagationTracker {
     final Map<String, HashedSnapshot> snapshots = new LinkedHashMap<>();
     /** Per group: the streams that were connected when its snapshot was ready and have not accepted it yet. */
     final Map<String, Set<ProxyRegistry.ProxyState>> waiting = new HashMap<>();
+    /** The groups in which at least one proxy accepted the change. */
+    final Set<String> acceptedIn = new HashSet<>();
     final Map<String, Duration> acceptedAfter = new TreeMap<>();
     Duration completedAfter;
 
@@ -138,6 +146,7 @@ public final class PropagationTracker {
     }
     Duration after = Duration.between(p.change.detectedAt(), Instant.now());
     p.acceptedAfter.put(proxy.nodeId, after);
+    p.acceptedIn.add(proxy.group);
     proxy.lastChange = new ProxyRegistry.ChangeAck(p.change.id(), after);
     return true;
   }
@@ -146,7 +155,7 @@ public final class PropagationTracker {
     if (p.waiting.get(group).isEmpty()) {
       p.waiting.remove(group);
       p.snapshots.remove(group); // the kept changes must not keep whole configurations alive
-      p.groups.put(group, GroupState.ACCEPTED);
+      p.groups.put(group, p.acceptedIn.contains(group) ? GroupState.ACCEPTED : GroupState.NO_PROXY);
       complete(p);
     }
   }

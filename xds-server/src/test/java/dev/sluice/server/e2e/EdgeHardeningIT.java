@@ -23,6 +23,7 @@ class EdgeHardeningIT {
   private HttpUpstream admin;
   private HttpUpstream web;
   private SluiceFixture sluice;
+  private dev.sluice.testing.EnvoyProcess envoy;
 
   @BeforeEach
   void start() {
@@ -41,7 +42,8 @@ class EdgeHardeningIT {
         to: web
         """);
     sluice.start();
-    envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
+    envoy = envoys.startEdge(sluice.xdsPort);
+    envoy.awaitReady(Duration.ofSeconds(20));
   }
 
   @AfterEach
@@ -56,6 +58,23 @@ class EdgeHardeningIT {
     RawHttp.Response r = RawHttp.send(null, sluice.gatewayPort, "GET", path, extraHeaders);
     String upstream = r.header("x-upstream");
     return r.status() + (upstream == null || upstream.isEmpty() ? "" : " " + upstream);
+  }
+
+  /**
+   * The edge bootstrap's own defaults: the overload manager runs in Envoy (its monitors report
+   * pressure), and the file binds admin to loopback (the test harness rewrites the admin port, so
+   * the address is checked in the file itself).
+   */
+  @Test
+  void theEdgeBootstrapRunsTheOverloadManagerAndKeepsAdminOnLoopback() throws Exception {
+    String stats = envoy.admin("/stats?filter=overload").body();
+    assertThat(stats).contains("overload.envoy.resource_monitors.fixed_heap.pressure")
+        .contains("overload.envoy.resource_monitors.global_downstream_max_connections.pressure");
+    var edge = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+        .readTree(dev.sluice.testing.RepoPaths.resolve("envoy-configs/edge.yaml").toFile());
+    assertThat(edge.at("/admin/address/socket_address/address").asText()).isEqualTo("127.0.0.1");
+    assertThat(edge.at("/overload_manager/resource_monitors/1/typed_config/max_active_downstream_connections").asLong())
+        .isEqualTo(50_000);
   }
 
   @Test

@@ -90,6 +90,33 @@ class LocalRateLimitIT {
     }
   }
 
+  @Test
+  void aGatewayWideLimitCoversEveryRouteTogetherAndAnswersWithItsStatus() throws Exception {
+    try (HttpUpstream users = HttpUpstream.start("users"); SluiceFixture sluice = new SluiceFixture()) {
+      sluice.writeRegistry("services:\n  users: [\"" + users.address() + "\"]\n");
+      sluice.writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort
+          + "\nrateLimit: {requests: 5, per: minute, status: 503}\n");
+      sluice.writePolicy("routes.yaml", """
+          kind: Route
+          name: a
+          match: {prefix: /a}
+          to: users
+          ---
+          kind: Route
+          name: b
+          to: users
+          """);
+      sluice.start();
+      envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
+
+      // one bucket for the whole gateway: requests to either route draw from it
+      assertThat(statuses(sluice, "127.0.0.2", "/a", 3)).containsExactly(200, 200, 200);
+      assertThat(statuses(sluice, "127.0.0.2", "/b", 4)).containsExactly(200, 200, 503, 503);
+      assertThat(statuses(sluice, "127.0.0.3", "/a", 1)).as("the bucket is the gateway's, not the client's").containsExactly(503);
+      assertThat(users.requests()).isEqualTo(5);
+    }
+  }
+
   private static java.util.List<Integer> statuses(SluiceFixture sluice, String from, String path, int n, String... headers)
       throws Exception {
     java.util.List<Integer> out = new java.util.ArrayList<>();
