@@ -22,8 +22,13 @@ public record GlobalLimit(List<Entry> descriptor, RateLimitTable.Limit limit, St
     ROUTE,
     /** The client address (after trusted hops). */
     CLIENT_IP,
-    /** A request header ({@code name}); also the consumer, the path and the method. */
+    /** A request header ({@code name}); also the consumer and the method. */
     HEADER,
+    /**
+     * The request's path without its query string: {@code :path} would give every query string
+     * a counter of its own, so a per-path limit could be dodged with {@code ?x=1}, {@code ?x=2}…
+     */
+    PATH,
     /** A claim ({@code name}) of the valid JWT. */
     CLAIM
   }

@@ -55,7 +55,7 @@ final class GlobalLimitCompiler {
       entries.add(switch (k.type()) {
         case CLIENT_IP -> new Entry(From.CLIENT_IP, "", "remote_address", k.value());
         case CONSUMER -> new Entry(From.HEADER, CONSUMER_HEADER, "consumer", k.value());
-        case PATH -> new Entry(From.HEADER, ":path", "path", k.value());
+        case PATH -> new Entry(From.PATH, "", "path", k.value());
         case METHOD -> new Entry(From.HEADER, ":method", "method", k.value());
         case HEADER -> new Entry(From.HEADER, k.name(), "header." + k.name(), k.value());
         case CLAIM -> new Entry(From.CLAIM, k.name(), "claim." + k.name(), k.value());

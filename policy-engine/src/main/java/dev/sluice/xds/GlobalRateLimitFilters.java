@@ -8,10 +8,12 @@ import dev.sluice.ir.HttpRoute;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
+import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
 import io.envoyproxy.envoy.config.ratelimit.v3.RateLimitServiceConfig;
 import io.envoyproxy.envoy.config.route.v3.RateLimit;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.rate_limit_descriptors.expr.v3.Descriptor;
 import io.envoyproxy.envoy.type.metadata.v3.MetadataKey;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.type.v3.HttpStatus;
@@ -31,6 +33,8 @@ final class GlobalRateLimitFilters implements RouteFeature {
   static final String FILTER = "envoy.filters.http.ratelimit";
   /** A static cluster of the Envoy bootstrap (envoy-configs/edge.yaml) pointing at the service. */
   static final String SERVICE_CLUSTER = "sluice_ratelimit";
+  /** The path without its query string, through a CEL expression (request.url_path). */
+  static final String PATH_DESCRIPTOR = "envoy.rate_limit_descriptors.expr";
 
   static HttpFilter filter(GlobalRateLimitFilter f) {
     RuntimeFractionalPercent all = RuntimeFractionalPercent.newBuilder()
@@ -82,6 +86,9 @@ final class GlobalRateLimitFilters implements RouteFeature {
           case CLIENT_IP -> a.setRemoteAddress(RateLimit.Action.RemoteAddress.getDefaultInstance());
           case HEADER -> a.setRequestHeaders(RateLimit.Action.RequestHeaders.newBuilder()
               .setHeaderName(e.name()).setDescriptorKey(e.key()));
+          // Envoy has no action for the path alone; its expression descriptor reads it
+          case PATH -> a.setExtension(TypedExtensionConfig.newBuilder().setName(PATH_DESCRIPTOR)
+              .setTypedConfig(Any.pack(Descriptor.newBuilder().setDescriptorKey(e.key()).setText("request.url_path").build())));
           case CLAIM -> a.setMetadata(RateLimit.Action.MetaData.newBuilder()
               .setDescriptorKey(e.key())
               .setMetadataKey(MetadataKey.newBuilder().setKey(JwtAuthn.FILTER)

@@ -47,6 +47,7 @@ public final class XdsYaml {
       .add(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.filters.http.lua.v3.Lua.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.rate_limit_descriptors.expr.v3.Descriptor.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.filters.http.basic_auth.v3.BasicAuth.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.filters.http.basic_auth.v3.BasicAuthPerRoute.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz.getDescriptor())

@@ -194,6 +194,21 @@ class GlobalRateLimitIT {
   }
 
   @Test
+  void aPerPathLimitCannotBeDodgedWithQueryStrings() throws Exception {
+    try (HttpUpstream orders = HttpUpstream.start("orders");
+        SluiceFixture sluice = sluice(orders, "", "{requests: 2, per: minute, by: [path]}")) {
+      sluice.start();
+      envoy(sluice, "edge-1");
+      List<Integer> statuses = new ArrayList<>();
+      for (String path : List.of("/orders?x=1", "/orders?x=2", "/orders?x=3", "/orders")) {
+        statuses.add(sluice.get(path, "x-api-key", ALICE).statusCode());
+      }
+      assertThat(statuses).as("one counter for /orders, whatever the query").containsExactly(200, 200, 429, 429);
+      assertThat(sluice.get("/orders/42?x=1", "x-api-key", ALICE).statusCode()).as("another path, another counter").isEqualTo(200);
+    }
+  }
+
+  @Test
   void changingTheYamlChangesTheLimitWithoutARestart() throws Exception {
     try (HttpUpstream orders = HttpUpstream.start("orders");
         SluiceFixture sluice = sluice(orders, "", "{requests: 3, per: minute, by: [consumer]}")) {
