@@ -99,6 +99,51 @@ class AccessControlIT {
   }
 
   @Test
+  void rulesOnConsumersHeadersAndClaimsDecideThroughEnvoy() throws Exception {
+    TestJwts jwts = new TestJwts("k1");
+    String alice = "sk_alice_0123456789abcdef0123456789abcdef";
+    String bob = "sk_bob_fedcba9876543210fedcba9876543210";
+    try (HttpUpstream web = HttpUpstream.start("web"); SluiceFixture sluice = new SluiceFixture()) {
+      sluice.writeRegistry("services:\n  web: [\"" + web.address() + "\"]\n");
+      Files.writeString(sluice.policies.resolve("jwks.json"), jwts.jwks());
+      sluice.writePolicy("jwt.yaml", "kind: JwtProvider\nname: auth\nissuer: https://auth.example.com/\njwks: {file: jwks.json}\n");
+      sluice.writePolicy("consumers.yaml", "kind: Consumer\nname: alice\napiKeys: [\"sha256:" + ApiKeyAuthIT.sha256(alice)
+          + "\"]\n---\nkind: Consumer\nname: bob\napiKeys: [\"sha256:" + ApiKeyAuthIT.sha256(bob) + "\"]\n");
+      sluice.writePolicy("routes.yaml", """
+          kind: Route
+          name: partner
+          match: {prefix: /partner}
+          to: web
+          auth: {apiKey: true}
+          access:
+            - allow: {consumers: [alice], headers: {x-env: prod}}
+          ---
+          kind: Route
+          name: reports
+          match: {prefix: /reports}
+          to: web
+          auth: {jwt: {providers: [auth]}}
+          access:
+            - allow: {claims: {plan: gold}}
+          """);
+      sluice.start();
+      envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
+
+      assertThat(status(sluice, null, "GET", "/partner", "X-Api-Key: " + alice, "X-Env: prod")).isEqualTo(200);
+      assertThat(status(sluice, null, "GET", "/partner", "X-Api-Key: " + alice, "X-Env: test")).as("header").isEqualTo(403);
+      assertThat(status(sluice, null, "GET", "/partner", "X-Api-Key: " + bob, "X-Env: prod")).as("consumer").isEqualTo(403);
+      String gold = "Authorization: Bearer " + jwts.token(Map.of("iss", "https://auth.example.com/", "plan", "gold"));
+      String free = "Authorization: Bearer " + jwts.token(Map.of("iss", "https://auth.example.com/", "plan", "free"));
+      String list = "Authorization: Bearer " + jwts.token(Map.of("iss", "https://auth.example.com/",
+          "plan", java.util.List.of("trial", "gold")));
+      assertThat(status(sluice, null, "GET", "/reports", gold)).isEqualTo(200);
+      assertThat(status(sluice, null, "GET", "/reports", free)).as("another claim value").isEqualTo(403);
+      assertThat(status(sluice, null, "GET", "/reports", list)).as("a list containing the value").isEqualTo(200);
+      assertThat(web.requests()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void aRuleOnAdminCannotBeBypassedWithOddSpellingsOfThePath() throws Exception {
     try (HttpUpstream web = HttpUpstream.start("web");
         SluiceFixture sluice = started(web, "access:\n  - deny: {paths: [/admin]}\n  - allow: {}\n",

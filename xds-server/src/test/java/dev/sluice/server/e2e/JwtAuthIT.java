@@ -118,7 +118,7 @@ class JwtAuthIT {
       sluice.writeRegistry("services:\n  orders: [\"" + orders.address() + "\"]\n");
       sluice.writePolicy("jwt.yaml", "kind: JwtProvider\nname: auth\nissuer: " + ISSUER + "\njwks: {url: \"http://127.0.0.1:"
           + jwks.getAddress().getPort() + "/.well-known/jwks.json\", cacheFor: 10m}\n"
-          + "tokenFrom: [{header: Authorization, prefix: \"Bearer \"}, {query: access_token}]\n");
+          + "tokenFrom: [{header: Authorization, prefix: \"Bearer \"}, {query: access_token}, {cookie: session}]\n");
       sluice.writePolicy("routes.yaml", "kind: Route\nname: orders\nto: orders\nauth: {jwt: {providers: [auth]}}\n");
       sluice.start();
       envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
@@ -129,6 +129,10 @@ class JwtAuthIT {
       assertThat(sluice.get("/x", "authorization", forged).statusCode()).isEqualTo(401);
       assertThat(sluice.get("/x?access_token=" + token(Map.of()).substring("Bearer ".length())).statusCode())
           .as("token in the query").isEqualTo(200);
+      String raw = token(Map.of()).substring("Bearer ".length());
+      assertThat(sluice.get("/x", "cookie", "theme=dark; session=" + raw).statusCode()).as("token in a cookie").isEqualTo(200);
+      assertThat(sluice.get("/x", "cookie", "session=" + forged.substring("Bearer ".length())).statusCode())
+          .as("a forged token in the cookie").isEqualTo(401);
       assertThat(fetches.get()).as("keys fetched once and cached").isEqualTo(1);
     } finally {
       jwks.stop(0);
