@@ -14,8 +14,10 @@ import io.grpc.stub.StreamObserver;
  * SotW or delta; this class keeps the clock. gRPC calls back one message at a time per stream,
  * but the first requests go out from the main thread, so sends and callbacks synchronize on the
  * stream.
+ *
+ * @param <R> the responses: SotW's or delta's
  */
-abstract class AdsStream {
+abstract class AdsStream<R> implements StreamObserver<R> {
   final Node node;
   final Run run;
   private volatile long initialAt;
@@ -88,13 +90,15 @@ abstract class AdsStream {
     }
   }
 
-  final void streamError(Throwable t) {
+  @Override
+  public final void onError(Throwable t) {
     if (!(stopping && Status.fromThrowable(t).getCode() == Status.Code.CANCELLED)) {
       fail(Status.fromThrowable(t).toString());
     }
   }
 
-  final void streamCompleted() {
+  @Override
+  public final void onCompleted() {
     if (!stopping) {
       fail("the server ended the stream");
     }

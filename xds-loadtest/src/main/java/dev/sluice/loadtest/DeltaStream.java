@@ -18,7 +18,7 @@ import java.util.Set;
  * and RDS for the names the clusters and listeners it holds point at, subscribing and
  * unsubscribing as they come and go; every response ACKed with its nonce.
  */
-final class DeltaStream extends AdsStream implements StreamObserver<DeltaDiscoveryResponse> {
+final class DeltaStream extends AdsStream<DeltaDiscoveryResponse> {
   private StreamObserver<DeltaDiscoveryRequest> out;
   private boolean nodeSent;
   /** Cluster → its EDS name (clusters that are not EDS are absent); listener → its RDS names. */
@@ -127,15 +127,5 @@ final class DeltaStream extends AdsStream implements StreamObserver<DeltaDiscove
       nodeSent = true;
     }
     out.onNext(b.build());
-  }
-
-  @Override
-  public void onError(Throwable t) {
-    streamError(t);
-  }
-
-  @Override
-  public void onCompleted() {
-    streamCompleted();
   }
 }

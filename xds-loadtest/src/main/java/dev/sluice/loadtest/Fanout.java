@@ -30,7 +30,7 @@ final class Fanout implements AutoCloseable {
   // should take no more of them than it needs to keep up.
   private final EventLoopGroup loop = new NioEventLoopGroup(2);
   private final List<ManagedChannel> channels = new ArrayList<>();
-  private final List<AdsStream> streams = new ArrayList<>();
+  private final List<AdsStream<?>> streams = new ArrayList<>();
   private long openedAt;
 
   Fanout(Options options) {
@@ -63,7 +63,7 @@ final class Fanout implements AutoCloseable {
       return;
     }
     Run warm = new Run();
-    List<AdsStream> warmup = start(options.nodePrefix() + "-warmup", options.warmupStreams(), warm);
+    List<AdsStream<?>> warmup = start(options.nodePrefix() + "-warmup", options.warmupStreams(), warm);
     await(() -> warm.initial.get() + warm.failed.get(), warmup.size(), options.initialTimeout());
     warmup.forEach(AdsStream::stop);
     if (warm.initial.get() < warmup.size()) {
@@ -72,11 +72,11 @@ final class Fanout implements AutoCloseable {
     }
   }
 
-  private List<AdsStream> start(String prefix, int count, Run in) {
-    List<AdsStream> started = new ArrayList<>();
+  private List<AdsStream<?>> start(String prefix, int count, Run in) {
+    List<AdsStream<?>> started = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       Node node = Node.newBuilder().setId(prefix + "-" + i).setCluster(options.group()).setUserAgentName("envoy").build();
-      AdsStream s = options.protocol() == Options.Protocol.SOTW ? new SotwStream(node, in) : new DeltaStream(node, in);
+      AdsStream<?> s = options.protocol() == Options.Protocol.SOTW ? new SotwStream(node, in) : new DeltaStream(node, in);
       started.add(s);
       s.start(AggregatedDiscoveryServiceGrpc.newStub(channels.get((i / options.streamsPerChannel()) % channels.size())));
     }
@@ -110,11 +110,11 @@ final class Fanout implements AutoCloseable {
     }
   }
 
-  private Phase phase(ToLongFunction<AdsStream> at, long from) {
+  private Phase phase(ToLongFunction<AdsStream<?>> at, long from) {
     List<Long> took = new ArrayList<>();
     int failed = 0;
     Map<String, Integer> failures = new LinkedHashMap<>();
-    for (AdsStream s : streams) {
+    for (AdsStream<?> s : streams) {
       long t = at.applyAsLong(s);
       if (t != 0) {
         took.add(t - from);

@@ -19,7 +19,7 @@ import java.util.Set;
  * only some of the subscribed names (the protocol allows it for those types); what was not in a
  * response is unchanged.
  */
-final class SotwStream extends AdsStream implements StreamObserver<DiscoveryResponse> {
+final class SotwStream extends AdsStream<DiscoveryResponse> {
   private StreamObserver<DiscoveryRequest> out;
   private boolean nodeSent;
   private final Map<String, String> versions = new HashMap<>();
@@ -109,15 +109,5 @@ final class SotwStream extends AdsStream implements StreamObserver<DiscoveryResp
       nodeSent = true;
     }
     out.onNext(b.build());
-  }
-
-  @Override
-  public void onError(Throwable t) {
-    streamError(t);
-  }
-
-  @Override
-  public void onCompleted() {
-    streamCompleted();
   }
 }
