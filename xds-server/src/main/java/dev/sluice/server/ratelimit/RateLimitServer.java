@@ -26,6 +26,8 @@ public final class RateLimitServer implements AutoCloseable {
   private final CounterStore store;
   private final RateLimitService service;
   private final Server server;
+  /** Where it listens, as asked: gRPC's server knows its port only once it listens. */
+  private final InetSocketAddress address;
 
   /** A server whose store the options choose (memory, or Redis when they name one). */
   public RateLimitServer(String host, int port, RateLimitOptions options, Metrics metrics) {
@@ -36,7 +38,8 @@ public final class RateLimitServer implements AutoCloseable {
   public RateLimitServer(String host, int port, CounterStore store, RateLimitOptions options, Metrics metrics, Clock clock) {
     this.store = store;
     this.service = new RateLimitService(table::get, store, options, metrics, clock);
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+    this.address = new InetSocketAddress(host, port);
+    this.server = NettyServerBuilder.forAddress(address)
         .addService(service)
         // the service never blocks (memory: microseconds; Redis: asynchronous), so calls run on
         // the event loop instead of being handed to another thread
@@ -59,7 +62,7 @@ public final class RateLimitServer implements AutoCloseable {
       server.start();
     } catch (IOException e) {
       store.close();
-      throw new UncheckedIOException("cannot listen for rate-limit requests on port " + server.getPort(), e);
+      throw new UncheckedIOException("cannot listen for rate-limit requests on " + address + ": " + dev.sluice.server.xds.XdsServer.rootCause(e), e);
     }
     return this;
   }

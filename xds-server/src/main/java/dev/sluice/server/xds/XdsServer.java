@@ -20,6 +20,8 @@ public final class XdsServer implements AutoCloseable {
   private final PropagationTracker propagation;
   private final AdsServer ads;
   private final ExecutorService grpcThreads;
+  /** Where it listens, as asked: gRPC's server knows its port only once it listens. */
+  private final InetSocketAddress address;
 
   public XdsServer(String host, int port, Metrics metrics, io.opentelemetry.api.trace.Tracer tracer) {
     this.proxies = new ProxyRegistry();
@@ -31,7 +33,8 @@ public final class XdsServer implements AutoCloseable {
     // (the responses are pushed by the AdsServer's own threads, or sent from encoded resources).
     this.grpcThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
         r -> DaemonThreads.create(r, "sluice-xds-grpc"));
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+    this.address = new InetSocketAddress(host, port);
+    this.server = NettyServerBuilder.forAddress(address)
         .addService(this.ads)
         .executor(grpcThreads)
         .permitKeepAliveWithoutCalls(true)
@@ -44,9 +47,18 @@ public final class XdsServer implements AutoCloseable {
     try {
       server.start();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen for xDS on port " + server.getPort(), e);
+      throw new UncheckedIOException("cannot listen for xDS on " + address + ": " + rootCause(e), e);
     }
     return this;
+  }
+
+  /** gRPC wraps the reason a bind failed ("Address already in use") in its own message. */
+  public static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage();
   }
 
   public int port() {

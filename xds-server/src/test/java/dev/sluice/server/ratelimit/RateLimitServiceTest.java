@@ -353,6 +353,17 @@ class RateLimitServiceTest {
   }
 
   @Test
+  void aPortAlreadyTakenIsNamedInTheErrorWithTheReason() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      RateLimitServer server = new RateLimitServer("127.0.0.1", taken.getLocalPort(), new InMemoryStore(),
+          RateLimitOptions.defaults(), metrics, clock);
+      assertThatThrownBy(server::start).isInstanceOf(java.io.UncheckedIOException.class)
+          .hasMessageContaining("cannot listen for rate-limit requests on /127.0.0.1:" + taken.getLocalPort() + ": ")
+          .hasMessageContaining("in use");
+    }
+  }
+
+  @Test
   void theServerAnswersEnvoysGrpcCall() {
     try (RateLimitServer server = new RateLimitServer("127.0.0.1", 0, new InMemoryStore(), RateLimitOptions.defaults(), metrics, clock).start()) {
       server.table(table(rule(EDGE, perUnit(2, Unit.MINUTE), "consumer", null)));
