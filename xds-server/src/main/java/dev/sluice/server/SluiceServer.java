@@ -8,6 +8,11 @@ import dev.sluice.discovery.FileWatcher;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.server.admin.AdminServer;
+import dev.sluice.server.auth.ChannelSecurity;
+import dev.sluice.server.auth.ControlPlaneTls;
+import dev.sluice.server.auth.ProxyAuthenticator;
+import dev.sluice.server.auth.ProxyAuthenticators;
+import dev.sluice.server.auth.ProxyTokens;
 import dev.sluice.server.config.ConfigPipeline;
 import dev.sluice.server.xds.XdsServer;
 import dev.sluice.yaml.Finding;
@@ -38,6 +43,9 @@ public final class SluiceServer implements AutoCloseable {
   private final AdminServer admin;
   private final CatalogSource registry;
   private final ServerOptions options;
+  private final ChannelSecurity security;
+  /** Whether xDS is reachable beyond loopback without TLS and credentials, and what that forbids. */
+  private final XdsExposure exposure;
   /** Files the policies point at outside the policy folder (certificates, keys...). */
   private final FileSetWatcher referencedFiles;
   /** Policy files parsed by earlier loads, so a reload parses only what changed; used under this server's lock. */
@@ -48,9 +56,12 @@ public final class SluiceServer implements AutoCloseable {
     this.started = started;
     telemetry = track(options.telemetry().get());
     metrics = telemetry.metrics();
-    xds = track(new XdsServer(options.xdsHost(), options.xdsPort(), metrics, telemetry.tracer()).start());
+    security = channelSecurity();
+    exposure = XdsExposure.of(options, security);
+    exposure.checkStart(options);
+    xds = track(new XdsServer(options.xdsHost(), options.xdsPort(), metrics, telemetry.tracer(), security).start());
     if (options.rateLimitPort() >= 0) {
-      rateLimits = track(new RateLimitServer(options.xdsHost(), options.rateLimitPort(), options.rateLimit(), metrics).start());
+      rateLimits = track(new RateLimitServer(options.xdsHost(), options.rateLimitPort(), options.rateLimit(), metrics, security).start());
     } else {
       rateLimits = null;
     }
@@ -83,8 +94,9 @@ public final class SluiceServer implements AutoCloseable {
         pipeline.catalogRejected(problems);
       }
     });
-    LOG.info("sluice serving xDS on {}:{}, admin on {}:{}, registry {}, policies {}", options.xdsHost(), xds.port(),
-        options.adminHost(), admin.port(), registry.describe(), options.policies());
+    LOG.info("sluice serving xDS on {}:{} ({}), admin on {}:{}, registry {}, policies {}", options.xdsHost(), xds.port(),
+        security.describe(), options.adminHost(), admin.port(), registry.describe(), options.policies());
+    track(exposure.warnHourly());
   }
 
   /**
@@ -94,11 +106,28 @@ public final class SluiceServer implements AutoCloseable {
    * both watchers call it, and loads must reach the pipeline in the order they were read.
    */
   private synchronized void reloadPolicies() {
-    PolicyLoader.Result result = PolicyLoader.load(options.policies(), parsedPolicies);
+    PolicyLoader.Result result = exposure.checkPolicies(PolicyLoader.load(options.policies(), parsedPolicies));
     Path folder = options.policies().toAbsolutePath().normalize();
     Set<Path> outside = result.referencedFiles().stream().filter(p -> !p.startsWith(folder)).collect(Collectors.toSet());
     referencedFiles.watch(outside);
     pipeline.policiesChanged(result);
+  }
+
+  /** TLS and the credential sources of the xDS and rate-limit ports, as the options say. */
+  private ChannelSecurity channelSecurity() {
+    var tls = options.security().tls().map(t -> track(ControlPlaneTls.start(t, java.time.Clock.systemUTC())));
+    var tokens = options.security().proxyTokens()
+        .map(f -> (ProxyAuthenticator) track(ProxyTokens.watch(f, options.debounce(), metrics)));
+    return new ChannelSecurity(tls, ProxyAuthenticators.of(tokens, tls.map(ControlPlaneTls::verifiesClients).orElse(false)));
+  }
+
+  public ChannelSecurity security() {
+    return security;
+  }
+
+  /** True when xDS listens beyond loopback without TLS and credentials ({@code --insecure-xds}). */
+  public boolean insecureXds() {
+    return exposure.exposed();
   }
 
   private <T extends AutoCloseable> T track(T resource) {

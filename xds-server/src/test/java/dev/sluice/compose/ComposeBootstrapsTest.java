@@ -129,8 +129,8 @@ class ComposeBootstrapsTest {
   }
 
   /**
-   * A copy without the node, and with the control plane clusters' type and host replaced by
-   * placeholders; ports and everything else stay.
+   * A copy without the node, and with the control plane clusters' type, host and the name their
+   * TLS certificate must carry replaced by placeholders; ports and everything else stay.
    */
   private static JsonNode normalise(JsonNode bootstrap) {
     ObjectNode copy = bootstrap.deepCopy();
@@ -138,7 +138,28 @@ class ComposeBootstrapsTest {
     for (JsonNode c : controlPlaneClusters(copy)) {
       ((ObjectNode) c).put("type", "<control plane: STATIC or DNS>");
       c.findValues("socket_address").forEach(a -> ((ObjectNode) a).put("address", "<control plane host>"));
+      serverNames(c).forEach(m -> m.put("exact", "<control plane host>"));
     }
     return copy;
+  }
+
+  /** The matchers of the name Sluice's certificate must carry, in a control plane cluster's TLS. */
+  private static List<ObjectNode> serverNames(JsonNode cluster) {
+    List<ObjectNode> out = new ArrayList<>();
+    for (JsonNode san : cluster.at("/transport_socket/typed_config/common_tls_context/validation_context/match_typed_subject_alt_names")) {
+      out.add((ObjectNode) san.get("matcher"));
+    }
+    return out;
+  }
+
+  @ParameterizedTest(name = "{0} verifies Sluice's certificate for the name {1}")
+  @CsvSource({"edge.yaml, localhost", "sidecar.yaml, localhost", "compose/edge.yaml, sluice", "compose/sidecar-web.yaml, sluice"})
+  void everyControlPlaneClusterSpeaksTlsVerifiedForTheHostItConnectsTo(String file, String name) throws IOException {
+    for (JsonNode c : controlPlaneClusters(read(file))) {
+      assertThat(serverNames(c).stream().map(m -> m.path("exact").asText()).toList())
+          .as("%s: cluster %s verifies the server name", file, c.path("name").asText()).containsExactly(name);
+      assertThat(c.at("/transport_socket/typed_config/common_tls_context/validation_context/trusted_ca/filename").asText())
+          .as("%s: cluster %s verifies against Sluice's CA bundle", file, c.path("name").asText()).isEqualTo("/etc/sluice/xds/ca.pem");
+    }
   }
 }

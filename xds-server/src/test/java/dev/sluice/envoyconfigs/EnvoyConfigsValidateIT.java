@@ -37,8 +37,17 @@ class EnvoyConfigsValidateIT {
     return files.stream().map(f -> DynamicTest.dynamicTest(dir.relativize(f).toString(), () -> validate(envoy, f)));
   }
 
-  private static void validate(Path envoy, Path file) throws Exception {
+  /**
+   * Validate mode reads the CA bundle the bootstrap verifies Sluice against, so the check runs on a
+   * copy whose {@code /etc/sluice/xds/ca.pem} is a real control-plane CA made for it.
+   */
+  private static void validate(Path envoy, Path original) throws Exception {
     Path out = Files.createTempFile("envoy-validate-", ".out");
+    Path dir = Files.createTempDirectory("envoy-validate-ca");
+    dev.sluice.server.mesh.CertificateAuthority.loadOrCreate(dir, dev.sluice.server.auth.ControlPlaneTls.TRUST_DOMAIN,
+        java.time.Clock.systemUTC());
+    Path file = dir.resolve(original.getFileName());
+    Files.writeString(file, Files.readString(original).replace("/etc/sluice/xds/ca.pem", dir.resolve("ca.pem").toString()));
     try {
       Process p = new ProcessBuilder(envoy.toString(), "--mode", "validate", "-c", file.toString(), "--log-level", "warn")
           .redirectErrorStream(true)

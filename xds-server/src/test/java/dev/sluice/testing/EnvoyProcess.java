@@ -76,12 +76,15 @@ public final class EnvoyProcess implements AutoCloseable {
    * @param logLevel envoy's {@code --log-level}
    * @param concurrency worker threads ({@code --concurrency})
    * @param adminPort the admin listener's port; 0 for an ephemeral one (see {@link #ADMIN_CLUSTER})
+   * @param xdsCa the CA bundle Sluice's TLS certificate is verified against; null: the bootstrap's
+   *     TLS to Sluice is removed (the fixture serves plaintext on loopback)
+   * @param proxyToken the token sent to Sluice; null: the bootstrap's {@code initial_metadata} is removed
    */
   public record Options(
       int adsPort, String nodeId, String nodeCluster, List<String> extraArgs, String logLevel, int concurrency, int adminPort,
-      int rateLimitPort) {
+      int rateLimitPort, Path xdsCa, String proxyToken) {
     public Options(int adsPort, String nodeId, String nodeCluster, List<String> extraArgs, String logLevel, int concurrency) {
-      this(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, 0, 0);
+      this(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, 0, 0, null, null);
     }
 
     public Options {
@@ -104,40 +107,45 @@ public final class EnvoyProcess implements AutoCloseable {
     }
 
     public Options nodeId(String id) {
-      return new Options(adsPort, id, nodeCluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort);
+      return new Options(adsPort, id, nodeCluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken);
     }
 
     public Options nodeCluster(String cluster) {
-      return new Options(adsPort, nodeId, cluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort);
+      return new Options(adsPort, nodeId, cluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken);
     }
 
     /** Node id and cluster at once. */
     public Options node(String id, String cluster) {
-      return new Options(adsPort, id, cluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort);
+      return new Options(adsPort, id, cluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken);
     }
 
     public Options extraArgs(String... args) {
       List<String> all = new ArrayList<>(extraArgs);
       all.addAll(Arrays.asList(args));
-      return new Options(adsPort, nodeId, nodeCluster, all, logLevel, concurrency, adminPort, rateLimitPort);
+      return new Options(adsPort, nodeId, nodeCluster, all, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken);
     }
 
     public Options logLevel(String level) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, level, concurrency, adminPort, rateLimitPort);
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, level, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken);
     }
 
     public Options concurrency(int workers) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, workers, adminPort, rateLimitPort);
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, workers, adminPort, rateLimitPort, xdsCa, proxyToken);
     }
 
     /** Points the bootstrap's {@code sluice_ratelimit} cluster at this port of 127.0.0.1 (0: as written). */
     public Options rateLimitPort(int port) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, adminPort, port);
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, adminPort, port, xdsCa, proxyToken);
+    }
+
+    /** TLS to Sluice verified against this CA bundle, and this proxy token (either may be null). */
+    public Options secure(Path ca, String token) {
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, ca, token);
     }
 
     /** The admin listener on this port of 127.0.0.1 (0: ephemeral). */
     public Options adminPort(int port) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, port, rateLimitPort);
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, port, rateLimitPort, xdsCa, proxyToken);
     }
   }
 
@@ -286,6 +294,7 @@ public final class EnvoyProcess implements AutoCloseable {
       throw new IllegalArgumentException(
           source + " has no static cluster named " + XDS_CLUSTER + " to point at the ADS server");
     }
+    secureControlPlane(config, options);
     int rewritten = 0;
     for (JsonNode endpoints : xds.path("load_assignment").path("endpoints")) {
       for (JsonNode lb : endpoints.path("lb_endpoints")) {
@@ -301,6 +310,40 @@ public final class EnvoyProcess implements AutoCloseable {
           source + ": cluster " + XDS_CLUSTER + " has no load_assignment socket_address to rewrite");
     }
     return config;
+  }
+
+  /**
+   * The bootstraps talk to Sluice over TLS with a proxy token: with the options' CA bundle and
+   * token they keep doing so, without them the TLS and the token are removed (a plaintext, open
+   * fixture on loopback).
+   */
+  private static void secureControlPlane(ObjectNode config, Options options) {
+    for (String name : List.of(XDS_CLUSTER, "sluice_ratelimit")) {
+      ObjectNode cluster = staticCluster(config, name);
+      if (cluster == null || !cluster.has("transport_socket")) {
+        continue;
+      }
+      if (options.xdsCa() == null) {
+        cluster.remove("transport_socket");
+      } else {
+        ((ObjectNode) cluster.at("/transport_socket/typed_config/common_tls_context/validation_context/trusted_ca"))
+            .put("filename", options.xdsCa().toString());
+      }
+    }
+    for (JsonNode service : config.at("/dynamic_resources/ads_config/grpc_services")) {
+      if (!(service instanceof ObjectNode s) || !s.has("initial_metadata")) {
+        continue;
+      }
+      if (options.proxyToken() == null) {
+        s.remove("initial_metadata");
+      } else {
+        for (JsonNode m : s.get("initial_metadata")) {
+          if ("authorization".equals(m.path("key").asText())) {
+            ((ObjectNode) m).put("value", "Bearer " + options.proxyToken());
+          }
+        }
+      }
+    }
   }
 
   private static ObjectNode staticCluster(JsonNode config, String name) {

@@ -27,6 +27,7 @@ final class AdminJson {
   static ObjectNode proxies(SluiceServer server) {
     ObjectNode root = JSON.createObjectNode();
     ArrayNode list = root.putArray("proxies");
+    root.set("controlChannel", ControlChannelView.json(server));
     for (ProxyRegistry.ProxyState p : server.xds().proxies().connected()) {
       ObjectNode n = list.addObject();
       n.put("node", p.nodeId());

@@ -139,6 +139,7 @@ public final class AdminServer implements AutoCloseable {
       registry.put("indexResets", source.indexResets());
     }
     root.set("proxies", AdminJson.proxies(server).get("proxies"));
+    root.set("controlChannel", ControlChannelView.json(server));
     root.set("changes", AdminJson.changes(server).get("changes"));
     root.set("policyFindings", AdminJson.findings(server.pipeline().policyFindings()));
     root.set("registryFindings", AdminJson.findings(server.pipeline().registryFindings()));

@@ -27,6 +27,7 @@ final class StatusPage {
         .append(server.registry() != null && server.registry().status().stale() ? " <span class=bad>(stale)</span>" : "")
         .append(" · ").append(esc(Instant.now().toString())).append("</p>");
     proxies(h, AdminJson.proxies(server).get("proxies"));
+    ControlChannelView.page(h, server);
     changes(h, AdminJson.changes(server).get("changes"));
     policies(h, AdminJson.policies(server));
     h.append("<p>JSON: <a href=\"/proxies\">/proxies</a> · <a href=\"/changes\">/changes</a> · <a href=\"/policies\">/policies</a>")

@@ -2,6 +2,10 @@ package dev.sluice.server.cli;
 
 import dev.sluice.discovery.consul.ConsulConfig;
 import dev.sluice.server.Registry;
+import dev.sluice.server.auth.ControlPlaneTls;
+import dev.sluice.server.auth.SecurityOptions;
+import java.util.ArrayList;
+import java.util.List;
 import dev.sluice.server.ServerOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -92,6 +96,39 @@ final class ServeCommand implements Callable<Integer> {
       description = "Lifetime of sidecar workload certificates, rotated at two thirds of it (default: ${DEFAULT-VALUE}).")
   Duration meshCertTtl;
 
+  @Option(names = "--xds-tls-dir",
+      description = "Serve xDS and rate limits over TLS with a certificate from Sluice's own control-plane CA in this folder (ca.pem,"
+          + " the bundle Envoys verify against, and ca-key.pem; created on first use, shared by replicas). Renewed without a restart.")
+  Path xdsTlsDir;
+
+  @Option(names = "--xds-tls-name",
+      description = "A host name or address Envoys use to reach Sluice, put in the certificate of --xds-tls-dir (repeatable;"
+          + " localhost, 127.0.0.1 and ::1 are always included).")
+  List<String> xdsTlsNames = new ArrayList<>();
+
+  @Option(names = "--xds-cert-file", description = "Serve xDS and rate limits over TLS with this certificate chain (PEM), re-read when it changes.")
+  Path xdsCertFile;
+
+  @Option(names = "--xds-key-file", description = "The private key (PEM) of --xds-cert-file, re-read when it changes.")
+  Path xdsKeyFile;
+
+  @Option(names = "--xds-client-ca",
+      description = "Accept client certificates issued by this CA (PEM) as proxy credentials (mutual TLS): spiffe://<domain>/gateway/<name>"
+          + " grants that gateway, spiffe://<domain>/service/<name> that service's sidecars.")
+  Path xdsClientCa;
+
+  @Option(names = "--xds-require-client-cert", description = "With --xds-client-ca: refuse clients without a certificate.")
+  boolean xdsRequireClientCert;
+
+  @Option(names = "--proxy-tokens",
+      description = "A file of proxy tokens (hashes, each granting gateways or services); every Envoy must then present one"
+          + " (authorization: Bearer <token> in the bootstrap's initial_metadata). Re-read when it changes; removed tokens end their streams.")
+  Path proxyTokens;
+
+  @Option(names = "--insecure-xds",
+      description = "Allow plaintext or unauthenticated xDS beyond loopback even when it carries keys (TLS keys, the mesh). Logged every hour.")
+  boolean insecureXds;
+
   @Option(names = "--debounce", defaultValue = "10ms", description = "Quiet time after a file change before reloading (default: ${DEFAULT-VALUE}); raise it"
       + " for writers that pause mid-file (network file systems), or save atomically (write beside, rename).",
       converter = DurationConverter.class)
@@ -118,6 +155,37 @@ final class ServeCommand implements Callable<Integer> {
     return redis == null ? options : options.withRedis(redis);
   }
 
+  private SecurityOptions securityOptions() {
+    SecurityOptions security = SecurityOptions.none();
+    if (xdsTlsDir != null && xdsCertFile != null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--xds-tls-dir and --xds-cert-file are alternatives: give one");
+    }
+    if ((xdsCertFile == null) != (xdsKeyFile == null)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--xds-cert-file and --xds-key-file go together");
+    }
+    Optional<ControlPlaneTls.Options> tls = Optional.empty();
+    if (xdsTlsDir != null) {
+      List<String> names = new ArrayList<>(ControlPlaneTls.Options.defaultNames());
+      xdsTlsNames.stream().filter(n -> !names.contains(n)).forEach(names::add);
+      tls = Optional.of(ControlPlaneTls.Options.builtIn(xdsTlsDir, names));
+    } else if (xdsCertFile != null) {
+      tls = Optional.of(ControlPlaneTls.Options.files(xdsCertFile, xdsKeyFile));
+    }
+    if (xdsClientCa != null) {
+      if (tls.isEmpty()) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--xds-client-ca needs TLS (--xds-tls-dir or --xds-cert-file)");
+      }
+      tls = Optional.of(tls.get().withClientCa(xdsClientCa, xdsRequireClientCert));
+    }
+    if (tls.isPresent()) {
+      security = security.withTls(tls.get());
+    }
+    if (proxyTokens != null) {
+      security = security.withProxyTokens(proxyTokens);
+    }
+    return insecureXds ? security.insecure() : security;
+  }
+
   @Override
   public Integer call() throws InterruptedException, IOException {
     Optional<String> adminToken = Optional.empty();
@@ -130,8 +198,16 @@ final class ServeCommand implements Callable<Integer> {
     }
     ServerOptions options = new ServerOptions(registry(), policies, xdsAddress, xdsPort, adminAddress, adminPort, debounce,
         UnaryOperator.identity(), Telemetry::fromEnvironment, adminToken, rateLimitPort, rateLimitOptions(),
-        meshCaDir == null ? dev.sluice.server.mesh.MeshOptions.none() : dev.sluice.server.mesh.MeshOptions.none().withCa(meshCaDir, meshCertTtl));
-    SluiceServer server = SluiceServer.start(options);
+        meshCaDir == null ? dev.sluice.server.mesh.MeshOptions.none() : dev.sluice.server.mesh.MeshOptions.none().withCa(meshCaDir, meshCertTtl),
+        securityOptions());
+    SluiceServer server;
+    try {
+      server = SluiceServer.start(options);
+    } catch (IllegalArgumentException e) {
+      // a refusal that names its file or flag (the secure-by-default rule, a proxy-token file with errors)
+      spec.commandLine().getErr().println("serve: " + e.getMessage());
+      return 2;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();

@@ -138,6 +138,8 @@ public final class CertificateAuthority {
   /** SPIFFE trust domain names: lower-case letters, digits, '.', '_' and '-'. */
   private static final Pattern TRUST_DOMAIN = Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,253}[a-z0-9])?$");
   private static final Duration SKEW = Duration.ofMinutes(1);
+  /** An IPv4 address or anything with a colon (IPv6): an IP SAN rather than a DNS one. */
+  private static final Pattern IP_ADDRESS = Pattern.compile("^(\\d{1,3}(\\.\\d{1,3}){3}|.*:.*)$");
   private static final String CERT_BEGIN = "-----BEGIN CERTIFICATE-----";
   private static final String PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
   private static final int ROOT_YEARS = 10;
@@ -269,6 +271,42 @@ public final class CertificateAuthority {
           leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), id);
     } catch (GeneralSecurityException | CertIOException e) {
       throw new IllegalStateException("cannot issue a certificate for " + service + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Issues a TLS server certificate for the control plane's own ports (xDS, rate limits): DNS and
+   * IP address SANs, extended key usage serverAuth only, valid from a minute ago until {@code ttl}
+   * from now (never beyond the root's expiry). {@code spiffeId} of the result is empty.
+   *
+   * @param names host names and IP addresses clients connect to (at least one)
+   */
+  public WorkloadCertificate issueServer(List<String> names, Duration ttl) {
+    checkTtl(ttl);
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("a server certificate needs at least one name");
+    }
+    Instant now = clock.instant();
+    Instant notAfter = now.plus(ttl).isAfter(root.getNotAfter().toInstant()) ? root.getNotAfter().toInstant() : now.plus(ttl);
+    try {
+      KeyPair pair = ecKeys();
+      BigInteger serial = serial();
+      GeneralName[] sans = names.stream().map(n -> new GeneralName(
+          IP_ADDRESS.matcher(n).matches() ? GeneralName.iPAddress : GeneralName.dNSName, n)).toArray(GeneralName[]::new);
+      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(root, serial,
+          Date.from(now.minus(SKEW)), Date.from(notAfter), new X500Name("CN=" + names.get(0)), pair.getPublic());
+      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
+      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+      b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(root));
+      X509Certificate leaf = sign(b, rootKey);
+      return new WorkloadCertificate(pem(leaf), privateKeyPem(pair.getPrivate()), rootPem, serial,
+          leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), "");
+    } catch (GeneralSecurityException | CertIOException e) {
+      throw new IllegalStateException("cannot issue a server certificate for " + names + ": " + e.getMessage(), e);
     }
   }
 

@@ -3,7 +3,7 @@ package dev.sluice.server.ratelimit;
 import dev.sluice.ratelimit.RateLimitTable;
 import dev.sluice.server.Metrics;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import dev.sluice.server.auth.ChannelSecurity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -31,16 +31,26 @@ public final class RateLimitServer implements AutoCloseable {
 
   /** A server whose store the options choose (memory, or Redis when they name one). */
   public RateLimitServer(String host, int port, RateLimitOptions options, Metrics metrics) {
-    this(host, port, options.openStore(), options, metrics, Clock.systemUTC());
+    this(host, port, options, metrics, ChannelSecurity.NONE);
+  }
+
+  /** The same, with TLS and caller credentials as the xDS port has them. */
+  public RateLimitServer(String host, int port, RateLimitOptions options, Metrics metrics, ChannelSecurity security) {
+    this(host, port, options.openStore(), options, metrics, Clock.systemUTC(), security);
   }
 
   /** A server over a given store (closed with the server) and clock; for tests and benchmarks. */
   public RateLimitServer(String host, int port, CounterStore store, RateLimitOptions options, Metrics metrics, Clock clock) {
+    this(host, port, store, options, metrics, clock, ChannelSecurity.NONE);
+  }
+
+  public RateLimitServer(String host, int port, CounterStore store, RateLimitOptions options, Metrics metrics, Clock clock,
+      ChannelSecurity security) {
     this.store = store;
     this.service = new RateLimitService(table::get, store, options, metrics, clock);
     this.address = new InetSocketAddress(host, port);
-    this.server = NettyServerBuilder.forAddress(address)
-        .addService(service)
+    this.server = security.serverBuilder(address)
+        .addService(ChannelSecurity.withCredentials(service))
         // the service never blocks (memory: microseconds; Redis: asynchronous), so calls run on
         // the event loop instead of being handed to another thread
         .directExecutor()

@@ -29,6 +29,7 @@ final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscovery
   static final int WRITE_SLOTS = 64;
   final XdsCallbacks callbacks;
   final WriteBudget budget;
+  final Gatekeeper gatekeeper;
   private final Map<String, HashedSnapshot> snapshots = new ConcurrentHashMap<>();
   private final Map<String, Set<AdsStream<?, ?>>> groups = new ConcurrentHashMap<>();
   private final AtomicLong streamIds = new AtomicLong();
@@ -37,6 +38,12 @@ final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscovery
       Executors.newFixedThreadPool(threads, r -> DaemonThreads.create(r, "sluice-xds-push"));
 
   AdsServer(ProxyRegistry proxies, dev.sluice.server.Metrics metrics, PropagationTracker propagation) {
+    this(proxies, metrics, propagation, dev.sluice.server.auth.ProxyAuthenticator.OPEN);
+  }
+
+  AdsServer(ProxyRegistry proxies, dev.sluice.server.Metrics metrics, PropagationTracker propagation,
+      dev.sluice.server.auth.ProxyAuthenticator authenticator) {
+    this.gatekeeper = new Gatekeeper(authenticator, metrics);
     this.callbacks = new XdsCallbacks(proxies, metrics, (group, type, error) -> NackOrigins.of(snapshot(group), type, error),
         propagation);
     this.budget = new WriteBudget(WRITE_SLOTS, pushers);
@@ -98,6 +105,7 @@ final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscovery
 
   @Override
   public void close() {
+    gatekeeper.close();
     pushers.shutdownNow();
   }
 }

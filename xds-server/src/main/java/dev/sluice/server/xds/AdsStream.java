@@ -1,5 +1,8 @@
 package dev.sluice.server.xds;
 
+import dev.sluice.server.auth.Credential;
+import dev.sluice.server.auth.CredentialInterceptor;
+import dev.sluice.server.auth.Decision;
 import dev.sluice.server.xds.ProxyRegistry.ProxyState;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
@@ -26,9 +29,16 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
   final AdsServer server;
   final ProxyState proxy;
   private final ServerCallStreamObserver<R> out;
+  /** What the client presented on its connection; decides which group it may join. */
+  private final Credential credential = CredentialInterceptor.current();
   private String group;
+  /** Requests that came while the credential was being checked, handled in order once it is granted. */
+  private java.util.ArrayDeque<Q> waiting;
   private boolean closed;
   private long nonce;
+
+  /** Requests kept while a credential is checked: Envoy sends one per type it wants (five). */
+  static final int MAX_WAITING = 16;
 
   AdsStream(AdsServer server, StreamObserver<R> responses) {
     this.server = server;
@@ -63,13 +73,62 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
       return;
     }
     if (group == null) {
-      // The node comes with the stream's first request (Envoy's set_node_on_first_message_only);
-      // it decides the group for the stream's lifetime.
-      Node node = node(request);
-      group = ProxyGroups.group(node);
-      server.callbacks.identified(proxy, node, group);
-      server.join(group, this);
+      if (waiting == null) {
+        admit(request);
+      } else if (waiting.size() < MAX_WAITING) {
+        waiting.add(request);
+      } else {
+        fail(Status.RESOURCE_EXHAUSTED.withDescription("too many requests before the credential was checked"));
+      }
+      return;
     }
+    handle(typeUrl, request);
+  }
+
+  /**
+   * The node comes with the stream's first request (Envoy's set_node_on_first_message_only); the
+   * group it claims is the stream's for its lifetime, once the credential grants it.
+   */
+  private void admit(Q first) {
+    Node node = node(first);
+    String claimed = ProxyGroups.group(node);
+    waiting = new java.util.ArrayDeque<>();
+    waiting.add(first);
+    server.gatekeeper.admit(this, credential, node.getId(), claimed).thenAccept(d -> admitted(node, claimed, d));
+  }
+
+  private synchronized void admitted(Node node, String claimed, Decision decision) {
+    if (closed) {
+      server.gatekeeper.forget(this);
+      return;
+    }
+    if (!decision.allowed()) {
+      refuse(decision);
+      return;
+    }
+    group = claimed;
+    server.callbacks.identified(proxy, node, group);
+    server.join(group, this);
+    java.util.ArrayDeque<Q> requests = waiting;
+    waiting = null;
+    for (Q q : requests) {
+      if (closed) {
+        return;
+      }
+      handle(typeUrl(q), q);
+    }
+  }
+
+  /** Ends the stream for its credential: PERMISSION_DENIED, or UNAVAILABLE when it could not be checked. */
+  final synchronized void refuse(Decision decision) {
+    if (closed) {
+      return;
+    }
+    Status status = Decision.UNCHECKED.equals(decision.reason()) ? Status.UNAVAILABLE : Status.PERMISSION_DENIED;
+    fail(status.withDescription(decision.message()));
+  }
+
+  private void handle(String typeUrl, Q request) {
     ResourceType type = Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl);
     if (type == null) {
       LOG.debug("[{}] ignoring a request for {}, which Sluice does not serve", proxy.streamId, typeUrl);
@@ -150,6 +209,7 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
     if (group != null) {
       server.leave(group, this);
     }
+    server.gatekeeper.forget(this);
     server.budget.release(this);
     server.callbacks.closed(proxy);
   }

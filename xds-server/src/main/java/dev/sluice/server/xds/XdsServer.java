@@ -2,7 +2,7 @@ package dev.sluice.server.xds;
 
 import dev.sluice.server.Metrics;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import dev.sluice.server.auth.ChannelSecurity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import dev.sluice.discovery.DaemonThreads;
@@ -24,9 +24,13 @@ public final class XdsServer implements AutoCloseable {
   private final InetSocketAddress address;
 
   public XdsServer(String host, int port, Metrics metrics, io.opentelemetry.api.trace.Tracer tracer) {
+    this(host, port, metrics, tracer, ChannelSecurity.NONE);
+  }
+
+  public XdsServer(String host, int port, Metrics metrics, io.opentelemetry.api.trace.Tracer tracer, ChannelSecurity security) {
     this.proxies = new ProxyRegistry();
     this.propagation = new PropagationTracker(proxies, metrics);
-    this.ads = new AdsServer(proxies, metrics, propagation);
+    this.ads = new AdsServer(proxies, metrics, propagation, security.authenticator());
     this.publisher = new SnapshotPublisher(ads, proxies, propagation, tracer, metrics);
     // A fixed pool: gRPC's default executor starts a thread whenever every thread is busy, so
     // thousands of Envoys connecting at once would get hundreds of threads. Requests are short
@@ -34,8 +38,8 @@ public final class XdsServer implements AutoCloseable {
     this.grpcThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
         r -> DaemonThreads.create(r, "sluice-xds-grpc"));
     this.address = new InetSocketAddress(host, port);
-    this.server = NettyServerBuilder.forAddress(address)
-        .addService(this.ads)
+    this.server = security.serverBuilder(address)
+        .addService(ChannelSecurity.withCredentials(this.ads))
         .executor(grpcThreads)
         .permitKeepAliveWithoutCalls(true)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
@@ -71,6 +75,11 @@ public final class XdsServer implements AutoCloseable {
 
   public ProxyRegistry proxies() {
     return proxies;
+  }
+
+  /** The latest streams refused for their credential. */
+  public Denials denials() {
+    return ads.gatekeeper.denials();
   }
 
   public PropagationTracker propagation() {

@@ -40,6 +40,7 @@ final class SluiceFixture implements AutoCloseable {
   private String adminToken;
   private dev.sluice.server.mesh.MeshOptions mesh = dev.sluice.server.mesh.MeshOptions.none();
   private Registry registrySource;
+  private dev.sluice.server.auth.SecurityOptions security = dev.sluice.server.auth.SecurityOptions.none();
   private SluiceServer server;
 
   SluiceFixture() {
@@ -78,6 +79,12 @@ final class SluiceFixture implements AutoCloseable {
   /** Runs the mesh CA in {@code dir/ca} with this certificate lifetime. */
   SluiceFixture meshCa(Duration certificateTtl) {
     this.mesh = mesh.withCa(dir.resolve("ca"), certificateTtl);
+    return this;
+  }
+
+  /** TLS and proxy credentials for the xDS and rate-limit ports. */
+  SluiceFixture security(dev.sluice.server.auth.SecurityOptions security) {
+    this.security = security;
     return this;
   }
 
@@ -135,7 +142,8 @@ final class SluiceFixture implements AutoCloseable {
         .withResourceHook(hook)
         .withTelemetry(telemetry)
         .withRateLimit(rateLimitPort, rateLimit)
-        .withMesh(mesh);
+        .withMesh(mesh)
+        .withSecurity(security);
     server = SluiceServer.start(adminToken == null ? options : options.withAdminToken(adminToken));
     return server;
   }

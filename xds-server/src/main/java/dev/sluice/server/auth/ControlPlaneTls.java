@@ -1,0 +1,203 @@
+package dev.sluice.server.auth;
+
+import dev.sluice.discovery.DaemonThreads;
+import dev.sluice.server.mesh.CertificateAuthority;
+import dev.sluice.server.mesh.WorkloadCertificate;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
+import io.grpc.util.AdvancedTlsX509KeyManager;
+import io.grpc.util.AdvancedTlsX509TrustManager;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TLS for the control plane's gRPC ports (xDS and rate limits), with a server certificate that
+ * changes without a restart. Either Sluice's own CA issues it ({@link Options#dir}: {@code ca.pem},
+ * the bundle Envoys verify against, and {@code ca-key.pem}, created on first use and shared by
+ * replicas like the mesh CA), renewed at two thirds of its lifetime; or the user supplies the
+ * certificate and key files, read again whenever they change (cert-manager, Vault agent, Kubernetes
+ * secret mounts). With a client CA, clients may also present certificates (mutual TLS), or must.
+ *
+ * <p>grpc-java's {@link AdvancedTlsX509KeyManager} and {@link AdvancedTlsX509TrustManager} swap the
+ * material under a running server: new handshakes use it, open connections carry on.
+ */
+public final class ControlPlaneTls implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneTls.class);
+  /** The control-plane CA's trust domain: its root names it; its leaves carry DNS names only. */
+  public static final String TRUST_DOMAIN = "sluice-control-plane";
+  public static final Duration SERVER_CERT_TTL = Duration.ofDays(30);
+  /** How often user-supplied files are looked at for a change (their modification time). */
+  static final Duration FILE_POLL = Duration.ofSeconds(2);
+
+  /**
+   * How to serve TLS.
+   *
+   * @param dir the built-in CA's folder; or else
+   * @param certFile the server certificate chain (PEM) and
+   * @param keyFile its key (PEM, PKCS#8)
+   * @param names host names and addresses the built-in CA's server certificate is issued for
+   * @param clientCa when present, clients may present a certificate issued by it (mutual TLS)
+   * @param requireClientCertificate refuse clients without one
+   */
+  public record Options(Optional<Path> dir, Optional<Path> certFile, Optional<Path> keyFile, List<String> names,
+      Optional<Path> clientCa, boolean requireClientCertificate) {
+    public Options {
+      names = List.copyOf(names);
+    }
+
+    public static Options builtIn(Path dir, List<String> names) {
+      return new Options(Optional.of(dir), Optional.empty(), Optional.empty(), names, Optional.empty(), false);
+    }
+
+    public static Options files(Path certFile, Path keyFile) {
+      return new Options(Optional.empty(), Optional.of(certFile), Optional.of(keyFile), List.of(), Optional.empty(), false);
+    }
+
+    public Options withClientCa(Path file, boolean required) {
+      return new Options(dir, certFile, keyFile, names, Optional.of(file), required);
+    }
+
+    /** Never empty: loopback names are always included so that local clients can verify the server. */
+    public static List<String> defaultNames() {
+      return List.of("localhost", "127.0.0.1", "::1");
+    }
+  }
+
+  private final Options options;
+  private final AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
+  private final Optional<AdvancedTlsX509TrustManager> clients;
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "sluice-tls"));
+  private final Optional<CertificateAuthority> ca;
+  private final Clock clock;
+  private volatile WorkloadCertificate current;
+  private final List<AutoCloseable> pollers = new java.util.ArrayList<>();
+
+  private ControlPlaneTls(Options options, Clock clock) throws IOException, GeneralSecurityException {
+    this.options = options;
+    this.clock = clock;
+    if (options.dir().isPresent()) {
+      ca = Optional.of(CertificateAuthority.loadOrCreate(options.dir().get(), TRUST_DOMAIN, clock));
+      renew();
+    } else {
+      ca = Optional.empty();
+      Path cert = options.certFile().orElseThrow(() -> new IllegalArgumentException("a TLS certificate file is needed"));
+      Path key = options.keyFile().orElseThrow(() -> new IllegalArgumentException("a TLS key file is needed"));
+      pollers.add(keys.updateIdentityCredentials(cert.toFile(), key.toFile(), FILE_POLL.toMillis(), TimeUnit.MILLISECONDS, scheduler)::close);
+    }
+    if (options.clientCa().isPresent()) {
+      AdvancedTlsX509TrustManager tm = AdvancedTlsX509TrustManager.newBuilder()
+          .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION).build();
+      pollers.add(tm.updateTrustCredentials(options.clientCa().get().toFile(), FILE_POLL.toMillis(), TimeUnit.MILLISECONDS, scheduler)::close);
+      clients = Optional.of(tm);
+    } else {
+      clients = Optional.empty();
+    }
+  }
+
+  /**
+   * Loads or creates the material and starts watching it.
+   *
+   * @throws IllegalArgumentException naming the file when the material cannot be used
+   */
+  public static ControlPlaneTls start(Options options, Clock clock) {
+    try {
+      return new ControlPlaneTls(options, clock);
+    } catch (IOException | GeneralSecurityException e) {
+      // the message names the file; the key's content never reaches it
+      throw new IllegalArgumentException("cannot serve TLS: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** For a gRPC server: this server's certificate, and client certificates if configured. */
+  public ServerCredentials credentials() {
+    TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder().keyManager(keys);
+    clients.ifPresent(tm -> b.trustManager(tm).clientAuth(options.requireClientCertificate()
+        ? TlsServerCredentials.ClientAuth.REQUIRE : TlsServerCredentials.ClientAuth.OPTIONAL));
+    return b.build();
+  }
+
+  /** Whether clients may authenticate with certificates. */
+  public boolean verifiesClients() {
+    return clients.isPresent();
+  }
+
+  /** The file Envoys verify this server against, when Sluice's CA issued its certificate. */
+  public Optional<Path> caFile() {
+    return options.dir().map(d -> d.resolve(CertificateAuthority.CERT_FILE));
+  }
+
+  /** The built-in CA's current server certificate (for tests and /status); empty with user files. */
+  public Optional<WorkloadCertificate> current() {
+    return Optional.ofNullable(current);
+  }
+
+  public String describe() {
+    return options.dir().map(d -> "TLS (certificate from Sluice's CA in " + d + " for " + options.names() + ")")
+        .orElseGet(() -> "TLS (certificate " + options.certFile().get() + ")")
+        + options.clientCa().map(c -> ", client certificates from " + c + (options.requireClientCertificate() ? " required" : " accepted"))
+            .orElse("");
+  }
+
+  /** Issues the built-in CA's server certificate and schedules the next renewal. */
+  private void renew() throws GeneralSecurityException {
+    WorkloadCertificate issued = ca.get().issueServer(options.names(), SERVER_CERT_TTL);
+    keys.updateIdentityCredentials(chain(issued), privateKey(issued.privateKeyPem()));
+    current = issued;
+    Instant next = CertificateAuthority.rotationTime(issued);
+    long delay = Math.max(1_000, Duration.between(clock.instant(), next).toMillis());
+    scheduler.schedule(this::renewLogged, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void renewLogged() {
+    try {
+      renew();
+      LOG.info("control-plane TLS certificate renewed (serial {})", current.serialHex());
+    } catch (GeneralSecurityException | RuntimeException e) {
+      LOG.error("cannot renew the control-plane TLS certificate ({}); retrying in a minute", e.getClass().getSimpleName());
+      scheduler.schedule(this::renewLogged, 1, TimeUnit.MINUTES);
+    }
+  }
+
+  private static X509Certificate[] chain(WorkloadCertificate c) throws GeneralSecurityException {
+    CertificateFactory f = CertificateFactory.getInstance("X.509");
+    return new X509Certificate[] {
+        (X509Certificate) f.generateCertificate(new ByteArrayInputStream(c.certificatePem().getBytes(StandardCharsets.US_ASCII)))};
+  }
+
+  private static PrivateKey privateKey(String pkcs8Pem) throws GeneralSecurityException {
+    String base64 = pkcs8Pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable p : pollers) {
+      try {
+        p.close();
+      } catch (Exception e) {
+        LOG.debug("closing a TLS file poller: {}", e.toString());
+      }
+    }
+    scheduler.shutdownNow();
+  }
+}

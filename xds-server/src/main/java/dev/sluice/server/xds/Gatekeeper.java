@@ -1,0 +1,92 @@
+package dev.sluice.server.xds;
+
+import dev.sluice.discovery.DaemonThreads;
+import dev.sluice.server.Metrics;
+import dev.sluice.server.auth.Claim;
+import dev.sluice.server.auth.Credential;
+import dev.sluice.server.auth.Decision;
+import dev.sluice.server.auth.ProxyAuthenticator;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Admits an ADS stream to the proxy group its node claims only if its credential grants that
+ * claim, and keeps checking: when the credential source changes (a token removed) or every
+ * {@link ProxyAuthenticator#recheckEvery} (Consul tokens), each admitted stream is checked again
+ * and ended if its credential no longer grants its group.
+ */
+final class Gatekeeper implements AutoCloseable {
+  private final ProxyAuthenticator authenticator;
+  private final Denials denials;
+  /** Admitted streams and the credential and claim they were admitted with. */
+  private final Map<AdsStream<?, ?>, Admission> admitted = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService rechecks;
+
+  private record Admission(Credential credential, Claim claim, String nodeId) {}
+
+  Gatekeeper(ProxyAuthenticator authenticator, Metrics metrics) {
+    this.authenticator = authenticator;
+    this.denials = new Denials(metrics);
+    this.rechecks = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "sluice-xds-recheck"));
+    authenticator.onChange(() -> rechecks.execute(this::recheck));
+    authenticator.recheckEvery().ifPresent(every ->
+        rechecks.scheduleWithFixedDelay(this::recheck, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  Denials denials() {
+    return denials;
+  }
+
+  ProxyAuthenticator authenticator() {
+    return authenticator;
+  }
+
+  /** Completes with the decision; a refusal is already recorded when it completes. */
+  CompletableFuture<Decision> admit(AdsStream<?, ?> stream, Credential credential, String nodeId, String group) {
+    Claim claim = Claim.ofGroup(group);
+    return decide(credential, claim).thenApply(d -> {
+      if (d.allowed()) {
+        admitted.put(stream, new Admission(credential, claim, nodeId));
+      } else {
+        denials.record(credential.peer(), nodeId, claim.toString(), d);
+      }
+      return d;
+    });
+  }
+
+  void forget(AdsStream<?, ?> stream) {
+    admitted.remove(stream);
+  }
+
+  /** Checks every admitted stream again; ends those whose credential no longer grants their group. */
+  void recheck() {
+    admitted.forEach((stream, a) -> decide(a.credential(), a.claim()).thenAccept(d -> {
+      if (!d.allowed() && admitted.remove(stream) != null) {
+        Decision revoked = Decision.deny(d.credential(), d.reason(), "credential withdrawn: " + d.message());
+        denials.record(a.credential().peer(), a.nodeId(), a.claim().toString(), revoked);
+        stream.refuse(revoked);
+      }
+    }));
+  }
+
+  /** A source that fails is a refusal (fail closed), never a way in. */
+  private CompletableFuture<Decision> decide(Credential credential, Claim claim) {
+    CompletableFuture<Decision> d;
+    try {
+      d = authenticator.authorize(credential, claim);
+    } catch (RuntimeException e) {
+      d = CompletableFuture.failedFuture(e);
+    }
+    return d.exceptionally(e -> Decision.deny("", Decision.UNCHECKED,
+        "the credential could not be checked (" + e.getClass().getSimpleName() + "); try again"));
+  }
+
+  @Override
+  public void close() {
+    rechecks.shutdownNow();
+  }
+}

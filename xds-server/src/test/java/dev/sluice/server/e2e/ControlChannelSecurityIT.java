@@ -1,0 +1,278 @@
+package dev.sluice.server.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import dev.sluice.server.auth.ControlPlaneTls;
+import dev.sluice.server.auth.SecurityOptions;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import dev.sluice.testing.EnvoyExtension;
+import dev.sluice.testing.EnvoyProcess;
+import dev.sluice.testing.FreePorts;
+import dev.sluice.testing.RepoPaths;
+
+/**
+ * The control channel with TLS and proxy tokens, seen by a raw ADS client: what it is refused,
+ * what it is sent, and what the operator sees of the refusals.
+ */
+class ControlChannelSecurityIT {
+  static final String SECRET_TYPE = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
+  static final String ORDERS_TOKEN = "orders-token-0123456789";
+  static final String WEB_TOKEN = "web-token-0123456789";
+  static final String EDGE_TOKEN = "edge-token-0123456789";
+  static SluiceFixture sluice;
+  @RegisterExtension
+  final EnvoyExtension envoys = new EnvoyExtension();
+  static Path tokens;
+
+  @BeforeAll
+  static void start() {
+    sluice = new SluiceFixture();
+    tokens = sluice.dir.resolve("proxy-tokens.yaml");
+    sluice.write(tokens, tokenFile(true));
+    sluice.writeRegistry("services:\n  orders: [127.0.0.1:9]\n  web: [127.0.0.1:9]\n");
+    sluice.writePolicy("mesh.yaml", "kind: Mesh\nname: mesh\ntrustDomain: sluice.test\n"
+        + "---\nkind: Sidecar\nname: web\ninbound: {port: " + FreePorts.next() + ", appPort: 9001}\n"
+        + "---\nkind: Sidecar\nname: orders\ninbound: {port: " + FreePorts.next() + ", appPort: 9002}\n");
+    sluice.meshCa(Duration.ofHours(1))
+        .security(SecurityOptions.none()
+            .withTls(ControlPlaneTls.Options.builtIn(sluice.dir.resolve("xds-tls"), ControlPlaneTls.Options.defaultNames()))
+            .withProxyTokens(tokens))
+        .start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> sluice.admin("/ready").statusCode() == 200);
+  }
+
+  @AfterAll
+  static void stop() {
+    sluice.close();
+  }
+
+  static String tokenFile(boolean withOrders) {
+    return "tokens:\n"
+        + (withOrders ? "  - {name: orders, hash: \"" + hash(ORDERS_TOKEN) + "\", services: [orders]}\n" : "")
+        + "  - {name: web, hash: \"" + hash(WEB_TOKEN) + "\", services: [web]}\n"
+        + "  - {name: edge, hash: \"" + hash(EDGE_TOKEN) + "\", gateways: [edge]}\n";
+  }
+
+  static String hash(String token) {
+    try {
+      return "sha256:" + java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aClientWithoutATokenIsRefusedAndSentNoSecret() throws Exception {
+    try (Client c = Client.tls(null)) {
+      Status s = c.sidecar("orders").awaitError();
+      assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(s.getDescription()).contains("no token").contains("service orders");
+      assertThat(c.responses).isEmpty();
+    }
+  }
+
+  @Test
+  void anUnknownTokenIsRefused() throws Exception {
+    try (Client c = Client.tls("not-a-token")) {
+      Status s = c.sidecar("orders").awaitError();
+      assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(s.getDescription()).contains("not one of the proxy tokens").doesNotContain("not-a-token");
+      assertThat(c.responses).isEmpty();
+    }
+  }
+
+  @Test
+  void aTokenForOneServiceCannotClaimAnother() throws Exception {
+    try (Client c = Client.tls(WEB_TOKEN)) {
+      Status s = c.sidecar("orders").awaitError();
+      assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(s.getDescription()).isEqualTo("token web does not grant service orders");
+      assertThat(c.responses).isEmpty();
+    }
+  }
+
+  @Test
+  void aGatewayTokenCannotClaimASidecar() throws Exception {
+    try (Client c = Client.tls(EDGE_TOKEN)) {
+      Status s = c.sidecar("orders").awaitError();
+      assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(c.responses).isEmpty();
+    }
+  }
+
+  @Test
+  void aSidecarWithItsTokenGetsItsOwnKeyAndTheTrustBundleOnly() throws Exception {
+    try (Client c = Client.tls(ORDERS_TOKEN)) {
+      DiscoveryResponse r = c.sidecar("orders").next();
+      assertThat(r.getTypeUrl()).isEqualTo(SECRET_TYPE);
+      List<String> identities = new java.util.ArrayList<>();
+      for (var any : r.getResourcesList()) {
+        Secret secret = any.unpack(Secret.class);
+        if (secret.hasTlsCertificate()) {
+          identities.add(uriSan(secret.getTlsCertificate().getCertificateChain().getInlineString()));
+          assertThat(secret.getTlsCertificate().getPrivateKey().getInlineString()).contains("PRIVATE KEY");
+        }
+      }
+      assertThat(identities).containsExactly("spiffe://sluice.test/service/orders");
+    }
+  }
+
+  @Test
+  void anEnvoyWithItsTokenGetsItsCertificateOverTlsAndAnImpostorEnvoyGetsNothing() throws Exception {
+    Path ca = sluice.dir.resolve("xds-tls").resolve("ca.pem");
+    Path bootstrap = RepoPaths.resolve("envoy-configs/sidecar.yaml");
+    EnvoyProcess orders = envoys.start(bootstrap, EnvoyProcess.Options.ads(sluice.xdsPort).node("orders-1", "orders").secure(ca, ORDERS_TOKEN));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(orders.admin("/config_dump?resource=dynamic_active_secrets").body()).contains("\"mesh-cert\""));
+    EnvoyProcess impostor = envoys.start(bootstrap, EnvoyProcess.Options.ads(sluice.xdsPort).node("impostor-1", "orders").secure(ca, WEB_TOKEN));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(sluice.adminJson("/proxies").path("controlChannel").path("refused").toString()).contains("impostor-1"));
+    assertThat(impostor.admin("/config_dump?resource=dynamic_active_secrets").body()).doesNotContain("mesh-cert");
+    assertThat(impostor.stat("control_plane.connected_state")).hasValue(0);
+    assertThat(sluice.adminJson("/proxies").path("proxies").toString()).contains("orders-1").doesNotContain("impostor-1");
+  }
+
+  @Test
+  void aPlaintextClientIsRefusedWhenTlsIsOn() throws Exception {
+    try (Client c = new Client(InsecureChannelCredentials.create(), ORDERS_TOKEN)) {
+      Status s = c.sidecar("orders").awaitError();
+      assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(c.responses).isEmpty();
+    }
+  }
+
+  @Test
+  void refusalsAreCountedAndShownOnThePage() throws Exception {
+    try (Client c = Client.tls(WEB_TOKEN)) {
+      c.sidecar("orders\nfake log line").awaitError();
+    }
+    assertThat(sluice.admin("/metrics").body()).containsPattern("sluice_xds_denied_total\\{[^}]*reason=\"not_granted\"[^}]*\\} [1-9]");
+    String page = sluice.admin("/").body();
+    assertThat(page).contains("<tr class=refused>").contains("token web does not grant service orders\\nfake log line");
+    assertThat(sluice.adminJson("/proxies").path("controlChannel").path("refused").toString())
+        .contains("not_granted").doesNotContain(WEB_TOKEN);
+  }
+
+  @Test
+  void removingATokenFromTheFileEndsTheStreamsThatUseIt() throws Exception {
+    try (Client c = Client.tls(ORDERS_TOKEN)) {
+      c.sidecar("orders").next();
+      sluice.write(tokens, tokenFile(false));
+      try {
+        Status s = c.awaitError();
+        assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(s.getDescription()).startsWith("credential withdrawn: ");
+      } finally {
+        sluice.write(tokens, tokenFile(true));
+      }
+    }
+  }
+
+  static String uriSan(String pem) throws Exception {
+    X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+        .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    for (List<?> san : cert.getSubjectAlternativeNames()) {
+      if (Integer.valueOf(6).equals(san.get(0))) {
+        return (String) san.get(1);
+      }
+    }
+    return "";
+  }
+
+  /** One ADS stream over its own channel, with or without TLS and a token. */
+  static final class Client implements AutoCloseable {
+    final LinkedBlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
+    final CompletableFuture<Status> error = new CompletableFuture<>();
+    private final ManagedChannel channel;
+    private StreamObserver<DiscoveryRequest> requests;
+
+    Client(ChannelCredentials credentials, String token) {
+      NettyChannelBuilder b = NettyChannelBuilder.forAddress("localhost", sluice.xdsPort, credentials);
+      if (token != null) {
+        Metadata m = new Metadata();
+        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        b.intercept(MetadataUtils.newAttachHeadersInterceptor(m));
+      }
+      channel = b.build();
+    }
+
+    static Client tls(String token) throws Exception {
+      return new Client(TlsChannelCredentials.newBuilder()
+          .trustManager(sluice.dir.resolve("xds-tls").resolve("ca.pem").toFile()).build(), token);
+    }
+
+    Client sidecar(String service) {
+      requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
+        @Override
+        public void onNext(DiscoveryResponse r) {
+          responses.add(r);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          error.complete(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+          error.complete(Status.OK);
+        }
+      });
+      Node node = Node.newBuilder().setId(service + "-1").setCluster(service)
+          .setMetadata(Struct.newBuilder()
+              .putFields("sluice.role", Value.newBuilder().setStringValue("sidecar").build())
+              .putFields("sluice.service", Value.newBuilder().setStringValue(service).build()))
+          .build();
+      requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(SECRET_TYPE).build());
+      return this;
+    }
+
+    DiscoveryResponse next() throws Exception {
+      DiscoveryResponse r = responses.poll(20, TimeUnit.SECONDS);
+      if (r == null) {
+        throw new AssertionError("no response within 20 s" + (error.isDone() ? "; stream ended: " + error.get() : ""));
+      }
+      return r;
+    }
+
+    Status awaitError() throws Exception {
+      return error.get(20, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+}
