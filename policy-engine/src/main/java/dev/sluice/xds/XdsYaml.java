@@ -96,11 +96,21 @@ public final class XdsYaml {
     }
   }
 
-  /** Replaces every sensitive DataSource with {@code <redacted sha256:...>} of its content. */
+  /**
+   * Replaces every sensitive DataSource with {@code <redacted sha256:...>} of its content, and the
+   * value of every {@code authorization} entry of a gRPC service's {@code initial_metadata} (the
+   * credential an Envoy presents to a service) with {@code <redacted>}.
+   */
   static JsonNode redact(JsonNode node) {
     if (node instanceof ObjectNode o) {
       for (String field : List.copyOf(o.propertyStream().map(Map.Entry::getKey).toList())) {
-        if (SENSITIVE.contains(field)) {
+        if (field.equals("initial_metadata") && o.get(field) instanceof ArrayNode entries) {
+          entries.forEach(e -> {
+            if (e instanceof ObjectNode h && h.path("key").asText().equalsIgnoreCase("authorization")) {
+              h.put("value", "<redacted>");
+            }
+          });
+        } else if (SENSITIVE.contains(field)) {
           o.set(field, new TextNode("<redacted sha256:" + PrivateKeyFile.fingerprint(content(o.get(field))) + ">"));
         } else {
           redact(o.get(field));

@@ -13,6 +13,10 @@ import dev.sluice.server.auth.ControlPlaneTls;
 import dev.sluice.server.auth.ProxyAuthenticator;
 import dev.sluice.server.auth.ProxyAuthenticators;
 import dev.sluice.server.auth.ProxyTokens;
+import dev.sluice.server.auth.RateLimitCallTokens;
+import dev.sluice.xds.RateLimitCallCredentials;
+import dev.sluice.xds.XdsResources;
+import java.util.function.UnaryOperator;
 import dev.sluice.server.config.ConfigPipeline;
 import dev.sluice.server.xds.XdsServer;
 import dev.sluice.yaml.Finding;
@@ -44,6 +48,8 @@ public final class SluiceServer implements AutoCloseable {
   private final CatalogSource registry;
   private final ServerOptions options;
   private final ChannelSecurity security;
+  /** The credential each gateway's ratelimit filter presents; put into its config when Envoys must authenticate. */
+  private final RateLimitCallTokens rateLimitTokens;
   /** Whether xDS is reachable beyond loopback without TLS and credentials, and what that forbids. */
   private final XdsExposure exposure;
   /** Files the policies point at outside the policy folder (certificates, keys...). */
@@ -57,15 +63,23 @@ public final class SluiceServer implements AutoCloseable {
     telemetry = track(options.telemetry().get());
     metrics = telemetry.metrics();
     security = channelSecurity();
+    // the key beside the control-plane CA, so replicas sharing that folder mint the same tokens
+    rateLimitTokens = options.security().tls().flatMap(ControlPlaneTls.Options::dir)
+        .map(RateLimitCallTokens::loadOrCreate).orElseGet(RateLimitCallTokens::ephemeral);
     exposure = XdsExposure.of(options, security);
     exposure.checkStart(options);
     xds = track(new XdsServer(options.xdsHost(), options.xdsPort(), metrics, telemetry.tracer(), security).start());
     if (options.rateLimitPort() >= 0) {
-      rateLimits = track(new RateLimitServer(options.xdsHost(), options.rateLimitPort(), options.rateLimit(), metrics, security).start());
+      rateLimits = track(new RateLimitServer(options.xdsHost(), options.rateLimitPort(), options.rateLimit(), metrics, security,
+          rateLimitTokens).start());
     } else {
       rateLimits = null;
     }
-    pipeline = track(new ConfigPipeline(xds.publisher()::publish, options.resourceHook(), metrics, telemetry.tracer(),
+    UnaryOperator<XdsResources> hook = options.resourceHook();
+    if (security.authenticator().authenticates()) {
+      hook = compose(new RateLimitCallCredentials(rateLimitTokens::tokenFor), hook);
+    }
+    pipeline = track(new ConfigPipeline(xds.publisher()::publish, hook, metrics, telemetry.tracer(),
         table -> {
           if (rateLimits != null) {
             rateLimits.table(table);
@@ -111,6 +125,11 @@ public final class SluiceServer implements AutoCloseable {
     Set<Path> outside = result.referencedFiles().stream().filter(p -> !p.startsWith(folder)).collect(Collectors.toSet());
     referencedFiles.watch(outside);
     pipeline.policiesChanged(result);
+  }
+
+  /** {@code first}, then {@code then}: the options' hook sees what Envoy gets. */
+  private static UnaryOperator<XdsResources> compose(UnaryOperator<XdsResources> first, UnaryOperator<XdsResources> then) {
+    return r -> then.apply(first.apply(r));
   }
 
   /** TLS and the credential sources of the xDS and rate-limit ports, as the options say. */

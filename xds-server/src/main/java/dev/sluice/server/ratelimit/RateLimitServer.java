@@ -4,6 +4,8 @@ import dev.sluice.ratelimit.RateLimitTable;
 import dev.sluice.server.Metrics;
 import io.grpc.Server;
 import dev.sluice.server.auth.ChannelSecurity;
+import dev.sluice.server.auth.RateLimitCallTokens;
+import dev.sluice.server.auth.RateLimitCallers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -31,23 +33,26 @@ public final class RateLimitServer implements AutoCloseable {
 
   /** A server whose store the options choose (memory, or Redis when they name one). */
   public RateLimitServer(String host, int port, RateLimitOptions options, Metrics metrics) {
-    this(host, port, options, metrics, ChannelSecurity.NONE);
+    this(host, port, options, metrics, ChannelSecurity.NONE, RateLimitCallTokens.ephemeral());
   }
 
   /** The same, with TLS and caller credentials as the xDS port has them. */
-  public RateLimitServer(String host, int port, RateLimitOptions options, Metrics metrics, ChannelSecurity security) {
-    this(host, port, options.openStore(), options, metrics, Clock.systemUTC(), security);
+  public RateLimitServer(String host, int port, RateLimitOptions options, Metrics metrics, ChannelSecurity security,
+      RateLimitCallTokens tokens) {
+    this(host, port, options.openStore(), options, metrics, Clock.systemUTC(), security, tokens);
   }
 
   /** A server over a given store (closed with the server) and clock; for tests and benchmarks. */
   public RateLimitServer(String host, int port, CounterStore store, RateLimitOptions options, Metrics metrics, Clock clock) {
-    this(host, port, store, options, metrics, clock, ChannelSecurity.NONE);
+    this(host, port, store, options, metrics, clock, ChannelSecurity.NONE, RateLimitCallTokens.ephemeral());
   }
 
+  /** @param tokens the per-gateway tokens this server's Envoys present (see {@link RateLimitCallTokens}) */
   public RateLimitServer(String host, int port, CounterStore store, RateLimitOptions options, Metrics metrics, Clock clock,
-      ChannelSecurity security) {
+      ChannelSecurity security, RateLimitCallTokens tokens) {
     this.store = store;
-    this.service = new RateLimitService(table::get, store, options, metrics, clock);
+    this.service = new RateLimitService(table::get, store, options, metrics, clock,
+        new RateLimitCallers(security.authenticator(), tokens));
     this.address = new InetSocketAddress(host, port);
     this.server = security.serverBuilder(address)
         .addService(ChannelSecurity.withCredentials(service))

@@ -1,5 +1,10 @@
 package dev.sluice.server.ratelimit;
 
+import dev.sluice.server.auth.Credential;
+import dev.sluice.server.auth.CredentialInterceptor;
+import dev.sluice.server.auth.Decision;
+import dev.sluice.server.auth.RateLimitCallers;
+
 import com.google.protobuf.Duration;
 import dev.sluice.ratelimit.RateLimitTable;
 import dev.sluice.ratelimit.RateLimitTable.Limit;
@@ -60,6 +65,12 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
   /** Last time a store failure was logged: one line a second at most during an outage. */
   private volatile long lastFailureLog;
   private volatile Domains domains;
+  private final RateLimitCallers callers;
+  /**
+   * Most hits one request may add to a counter. Envoy sends 1 (or a route's hits_addend);
+   * without a cap one call could use up a month's quota for everyone sharing the counter.
+   */
+  public static final long MAX_HITS_ADDEND = 1_000;
 
   /**
    * @param table read once per request: the config pipeline replaces what it returns on every
@@ -68,6 +79,13 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
    * @param clock the time windows are cut by (tests move it)
    */
   public RateLimitService(Supplier<RateLimitTable> table, CounterStore store, RateLimitOptions options, Metrics metrics, Clock clock) {
+    this(table, store, options, metrics, clock, RateLimitCallers.OPEN);
+  }
+
+  /** @param callers who may ask about which domain; checked before anything is counted */
+  public RateLimitService(Supplier<RateLimitTable> table, CounterStore store, RateLimitOptions options, Metrics metrics, Clock clock,
+      RateLimitCallers callers) {
+    this.callers = callers;
     this.table = table;
     this.store = store;
     this.options = options;
@@ -77,7 +95,17 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
 
   @Override
   public void shouldRateLimit(RateLimitRequest request, StreamObserver<RateLimitResponse> responses) {
-    decide(request).whenComplete((response, error) -> {
+    Credential credential = CredentialInterceptor.current();
+    callers.check(credential, request.getDomain()).exceptionally(e -> Decision.deny("", Decision.UNCHECKED,
+        "the credential could not be checked (" + e.getClass().getSimpleName() + ")")).thenCompose(d -> {
+          if (d.allowed()) {
+            return decide(request);
+          }
+          metrics.increment("sluice_ratelimit_denied_total", "reason", d.reason());
+          LOG.warn("refused a rate-limit call from {}: {}", credential.peer(), d.message());
+          Status status = Decision.UNCHECKED.equals(d.reason()) ? Status.UNAVAILABLE : Status.PERMISSION_DENIED;
+          return CompletableFuture.<RateLimitResponse>failedFuture(status.withDescription(d.message()).asRuntimeException());
+        }).whenComplete((response, error) -> {
       if (error != null) {
         Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
         responses.onError(e instanceof StatusRuntimeException s ? s : Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
@@ -100,6 +128,12 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
     String label = domains(rules).contains(domain) ? domain : "unknown";
     long now = clock.millis();
     long requestHits = request.getHitsAddend() == 0 ? 1 : Integer.toUnsignedLong(request.getHitsAddend());
+    if (requestHits > MAX_HITS_ADDEND || request.getDescriptorsList().stream()
+        .anyMatch(d -> d.hasHitsAddend() && d.getHitsAddend().getValue() > MAX_HITS_ADDEND)) {
+      metrics.increment("sluice_ratelimit_decisions_total", "domain", label, "code", "INVALID_ARGUMENT");
+      return CompletableFuture.failedFuture(Status.INVALID_ARGUMENT
+          .withDescription("hits_addend above " + MAX_HITS_ADDEND + ": nothing counted").asRuntimeException());
+    }
     List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(request.getDescriptorsCount());
     for (RateLimitDescriptor d : request.getDescriptorsList()) {
       outcomes.add(descriptor(domain, label, d, requestHits, rules, now));
