@@ -1,6 +1,11 @@
 package dev.sluice.server.auth;
 
 import dev.sluice.discovery.DaemonThreads;
+import dev.sluice.discovery.FileSetWatcher;
+import io.grpc.util.CertificateUtils;
+import java.nio.file.Files;
+import java.util.HashSet;
+import java.util.Set;
 import dev.sluice.server.mesh.CertificateAuthority;
 import dev.sluice.server.mesh.WorkloadCertificate;
 import io.grpc.ServerCredentials;
@@ -38,15 +43,17 @@ import org.slf4j.LoggerFactory;
  * secret mounts). With a client CA, clients may also present certificates (mutual TLS), or must.
  *
  * <p>grpc-java's {@link AdvancedTlsX509KeyManager} and {@link AdvancedTlsX509TrustManager} swap the
- * material under a running server: new handshakes use it, open connections carry on.
+ * material under a running server: new handshakes use it, open connections carry on. Files are
+ * watched for changes rather than polled by those classes, whose polling period is at least a
+ * minute: a rotated certificate is served at once, and one whose key does not match is refused.
  */
 public final class ControlPlaneTls implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneTls.class);
   /** The control-plane CA's trust domain: its root names it; its leaves carry DNS names only. */
   public static final String TRUST_DOMAIN = "sluice-control-plane";
   public static final Duration SERVER_CERT_TTL = Duration.ofDays(30);
-  /** How often user-supplied files are looked at for a change (their modification time). */
-  static final Duration FILE_POLL = Duration.ofSeconds(2);
+  /** Quiet time after a change to user-supplied files before they are read again (tools write key and certificate apart). */
+  static final Duration RELOAD_DEBOUNCE = Duration.ofMillis(200);
 
   /**
    * How to serve TLS.
@@ -59,21 +66,26 @@ public final class ControlPlaneTls implements AutoCloseable {
    * @param requireClientCertificate refuse clients without one
    */
   public record Options(Optional<Path> dir, Optional<Path> certFile, Optional<Path> keyFile, List<String> names,
-      Optional<Path> clientCa, boolean requireClientCertificate) {
+      Optional<Path> clientCa, boolean requireClientCertificate, Duration serverCertTtl) {
     public Options {
       names = List.copyOf(names);
     }
 
     public static Options builtIn(Path dir, List<String> names) {
-      return new Options(Optional.of(dir), Optional.empty(), Optional.empty(), names, Optional.empty(), false);
+      return new Options(Optional.of(dir), Optional.empty(), Optional.empty(), names, Optional.empty(), false, SERVER_CERT_TTL);
     }
 
     public static Options files(Path certFile, Path keyFile) {
-      return new Options(Optional.empty(), Optional.of(certFile), Optional.of(keyFile), List.of(), Optional.empty(), false);
+      return new Options(Optional.empty(), Optional.of(certFile), Optional.of(keyFile), List.of(), Optional.empty(), false, SERVER_CERT_TTL);
     }
 
     public Options withClientCa(Path file, boolean required) {
-      return new Options(dir, certFile, keyFile, names, Optional.of(file), required);
+      return new Options(dir, certFile, keyFile, names, Optional.of(file), required, serverCertTtl);
+    }
+
+    /** The lifetime of the built-in CA's server certificates (renewed at two thirds of it). */
+    public Options withServerCertTtl(Duration ttl) {
+      return new Options(dir, certFile, keyFile, names, clientCa, requireClientCertificate, ttl);
     }
 
     /** Never empty: loopback names are always included so that local clients can verify the server. */
@@ -90,7 +102,8 @@ public final class ControlPlaneTls implements AutoCloseable {
   private final Optional<CertificateAuthority> ca;
   private final Clock clock;
   private volatile WorkloadCertificate current;
-  private final List<AutoCloseable> pollers = new java.util.ArrayList<>();
+  private final List<AutoCloseable> closeables = new java.util.ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicLong reloadFailures = new java.util.concurrent.atomic.AtomicLong();
 
   private ControlPlaneTls(Options options, Clock clock) throws IOException, GeneralSecurityException {
     this.options = options;
@@ -100,18 +113,91 @@ public final class ControlPlaneTls implements AutoCloseable {
       renew();
     } else {
       ca = Optional.empty();
-      Path cert = options.certFile().orElseThrow(() -> new IllegalArgumentException("a TLS certificate file is needed"));
-      Path key = options.keyFile().orElseThrow(() -> new IllegalArgumentException("a TLS key file is needed"));
-      pollers.add(keys.updateIdentityCredentials(cert.toFile(), key.toFile(), FILE_POLL.toMillis(), TimeUnit.MILLISECONDS, scheduler)::close);
+      options.certFile().orElseThrow(() -> new IllegalArgumentException("a TLS certificate file is needed"));
+      options.keyFile().orElseThrow(() -> new IllegalArgumentException("a TLS key file is needed"));
+      loadFiles();
     }
     if (options.clientCa().isPresent()) {
       AdvancedTlsX509TrustManager tm = AdvancedTlsX509TrustManager.newBuilder()
           .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION).build();
-      pollers.add(tm.updateTrustCredentials(options.clientCa().get().toFile(), FILE_POLL.toMillis(), TimeUnit.MILLISECONDS, scheduler)::close);
+      tm.updateTrustCredentials(options.clientCa().get().toFile());
       clients = Optional.of(tm);
     } else {
       clients = Optional.empty();
     }
+    Set<Path> watched = new HashSet<>();
+    options.certFile().ifPresent(watched::add);
+    options.keyFile().ifPresent(watched::add);
+    options.clientCa().ifPresent(watched::add);
+    if (!watched.isEmpty()) {
+      FileSetWatcher watcher = new FileSetWatcher(RELOAD_DEBOUNCE, this::reloadLogged);
+      watcher.watch(watched);
+      closeables.add(watcher);
+    }
+  }
+
+  /**
+   * The user's certificate and key, checked to belong together: a certificate written before its
+   * key must not be served with the old key (every handshake would fail), so the old pair stays
+   * until both match.
+   */
+  private void loadFiles() throws IOException, GeneralSecurityException {
+    Path certFile = options.certFile().get();
+    Path keyFile = options.keyFile().get();
+    X509Certificate[] chain;
+    PrivateKey key;
+    try (var in = Files.newInputStream(certFile)) {
+      chain = CertificateUtils.getX509Certificates(in);
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      throw new GeneralSecurityException(certFile + ": not a PEM certificate chain (" + e.getClass().getSimpleName() + ")");
+    }
+    try (var in = Files.newInputStream(keyFile)) {
+      key = CertificateUtils.getPrivateKey(in);
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      // no exception message: a parser's might quote the key
+      throw new GeneralSecurityException(keyFile + ": not a PEM private key (" + e.getClass().getSimpleName() + ")");
+    }
+    if (chain.length == 0 || !belongTogether(key, chain[0])) {
+      throw new GeneralSecurityException(keyFile + ": the private key does not belong to the certificate in " + certFile);
+    }
+    keys.updateIdentityCredentials(chain, key);
+  }
+
+  private void reloadLogged() {
+    try {
+      if (options.certFile().isPresent()) {
+        loadFiles();
+      }
+      if (options.clientCa().isPresent()) {
+        clients.get().updateTrustCredentials(options.clientCa().get().toFile());
+      }
+      LOG.info("control-plane TLS files reloaded");
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      reloadFailures.incrementAndGet();
+      LOG.error("control-plane TLS files not reloaded, the previous ones keep serving: {}", e.getMessage());
+    }
+  }
+
+  private static boolean belongTogether(PrivateKey key, X509Certificate cert) {
+    try {
+      String algorithm = key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+      byte[] challenge = "sluice-control-plane-tls".getBytes(StandardCharsets.US_ASCII);
+      java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(challenge);
+      byte[] signature = signer.sign();
+      java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+      verifier.initVerify(cert.getPublicKey());
+      verifier.update(challenge);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  /** Reloads of user-supplied files that failed (the previous material kept serving). */
+  public long reloadFailures() {
+    return reloadFailures.get();
   }
 
   /**
@@ -160,7 +246,7 @@ public final class ControlPlaneTls implements AutoCloseable {
 
   /** Issues the built-in CA's server certificate and schedules the next renewal. */
   private void renew() throws GeneralSecurityException {
-    WorkloadCertificate issued = ca.get().issueServer(options.names(), SERVER_CERT_TTL);
+    WorkloadCertificate issued = ca.get().issueServer(options.names(), options.serverCertTtl());
     keys.updateIdentityCredentials(chain(issued), privateKey(issued.privateKeyPem()));
     current = issued;
     Instant next = CertificateAuthority.rotationTime(issued);
@@ -191,11 +277,11 @@ public final class ControlPlaneTls implements AutoCloseable {
 
   @Override
   public void close() {
-    for (AutoCloseable p : pollers) {
+    for (AutoCloseable c : closeables) {
       try {
-        p.close();
+        c.close();
       } catch (Exception e) {
-        LOG.debug("closing a TLS file poller: {}", e.toString());
+        LOG.debug("closing a TLS file watcher: {}", e.toString());
       }
     }
     scheduler.shutdownNow();
