@@ -22,7 +22,7 @@ package dev.sluice.server.xds;
 final class ClientText {
   /** Node ids, node clusters, groups and metadata values. */
   static final int NAME_MAX = 256;
-  /** A NACK's error_detail: Envoy's longest errors (a listener's filter chain) fit. */
+  /** A NACK's error_detail. */
   static final int MESSAGE_MAX = 4096;
 
   private ClientText() {}
