@@ -14,10 +14,10 @@ import java.util.regex.Pattern;
  * browser then takes the admin port for the page's own origin and lets it read every answer.
  * Such requests carry the page's name as Host, so only these are answered:
  * <ul>
- *   <li>{@code localhost}, the listen address when it is a name, and the names given to the server;
+ *   <li>{@code localhost}, the listen address when it is a name, and any further names given;
  *   <li>any IP address ({@code 127.0.0.1}, {@code [::1]}, {@code 10.0.0.5}): a browser sends an
- *       address as Host only when the page's origin is that address, and a page served from
- *       there is served by this port itself;
+ *       address as Host only to that address, and only a page whose origin is that address and
+ *       this port may read the answer — a page this server served;
  * </ul>
  * each with or without a port (a port mapping may change it), in any case, with or without the
  * trailing dot of a fully qualified name.
