@@ -98,7 +98,7 @@ class DocCommandsTest {
   private static final Pattern URL = Pattern.compile(
       "^(?:([A-Za-z][A-Za-z0-9+.-]*)://)?([^/:?#\\s]+)(?::([^/?#]*))?([^?#]*)(?:[?#].*)?$");
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
-  private static final Pattern ADMIN_CONTEXT = Pattern.compile("(?:createContext|guarded)\\(\\s*\"(/[^\"]*)\"");
+  private static final Pattern ADMIN_CONTEXT = Pattern.compile("(?:createContext|guarded|probe)\\(\\s*\"(/[^\"]*)\"");
   private static final Pattern HELP_OPTION = Pattern.compile("(?m)^[^#\\n]*(?:^|[\\s|(])(?:--help|-h)(?:[\\s|)]|$)");
 
   /** curl options that take a value (the next word), long and short. */

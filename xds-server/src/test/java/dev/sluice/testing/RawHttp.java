@@ -17,8 +17,8 @@ import java.util.Map;
 public final class RawHttp {
   private RawHttp() {}
 
-  /** The status code and the response headers (lower-case names). */
-  public record Response(int status, Map<String, String> headers) {
+  /** The status code, the response headers (lower-case names) and the body of a response with a Content-Length. */
+  public record Response(int status, Map<String, String> headers, String body) {
     public String header(String name) {
       return headers.get(name);
     }
@@ -26,7 +26,8 @@ public final class RawHttp {
 
   /**
    * @param from the local address to connect from (any 127.x.y.z on Linux), or null for the default
-   * @param headers lines like {@code "X-Forwarded-For: 10.0.0.1"}
+   * @param headers lines like {@code "X-Forwarded-For: 10.0.0.1"}; a {@code Host} line replaces
+   *     the default {@code Host: gateway}
    */
   public static Response send(String from, int port, String method, String path, String... headers) throws Exception {
     try (Socket s = new Socket()) {
@@ -35,7 +36,9 @@ public final class RawHttp {
       }
       s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       s.setSoTimeout(5000);
-      StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n");
+      boolean hostGiven = java.util.Arrays.stream(headers).anyMatch(h -> h.regionMatches(true, 0, "Host:", 0, 5));
+      StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\n" + (hostGiven ? "" : "Host: gateway\r\n")
+          + "Connection: close\r\n");
       if (!method.equals("GET") && !method.equals("HEAD")) {
         req.append("Content-Length: 0\r\n");
       }
@@ -54,7 +57,17 @@ public final class RawHttp {
         int colon = line.indexOf(':');
         h.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
       }
-      return new Response(Integer.parseInt(status.split(" ")[1]), h);
+      StringBuilder body = new StringBuilder();
+      if (!method.equals("HEAD") && h.containsKey("content-length")) {
+        for (long n = Long.parseLong(h.get("content-length")); n > 0; n--) {
+          int c = in.read();
+          if (c < 0) {
+            break;
+          }
+          body.append((char) c);
+        }
+      }
+      return new Response(Integer.parseInt(status.split(" ")[1]), h, body.toString());
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.server.admin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -13,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 
@@ -31,25 +33,36 @@ import java.util.concurrent.Executors;
  *   <li>{@code /metrics}: Prometheus text; {@code /}: the status page (HTML).
  * </ul>
  * With a token, every endpoint but the probes wants it as {@code Authorization: Bearer <token>},
- * or as the password of basic auth so that a browser can open the status page. The JDK's server
- * is enough for a handful of operator requests.
+ * or as the password of basic auth so that a browser can open the status page. Without one, they
+ * answer only requests addressed to a name of this host ({@link AllowedHosts}), so that a web page
+ * that reaches the port through a DNS name of its own cannot read them. Everything is read-only:
+ * other methods than GET and HEAD get 405. Every answer forbids framing and content sniffing. The
+ * JDK's server is enough for a handful of operator requests.
  */
 public final class AdminServer implements AutoCloseable {
+  /**
+   * The status page needs nothing but its inline style; no script, no frame around it, no form,
+   * nothing fetched. Links and its meta refresh are navigations, which this does not restrict.
+   */
+  static final String CONTENT_SECURITY_POLICY =
+      "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   private final HttpServer http;
   private final SluiceServer server;
   private final Optional<byte[]> token;
+  private final AllowedHosts hosts;
 
   public AdminServer(String host, int port, SluiceServer server, Optional<String> token) {
     this.server = server;
     this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8));
+    this.hosts = new AllowedHosts(host, List.of());
     try {
       this.http = HttpServer.create(new InetSocketAddress(host, port), 0);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen for admin on port " + port, e);
     }
     http.setExecutor(Executors.newFixedThreadPool(2, r -> DaemonThreads.create(r, "sluice-admin")));
-    http.createContext("/healthz", ex -> send(ex, 200, "text/plain", "ok\n"));
-    http.createContext("/ready", ex -> {
+    probe("/healthz", ex -> send(ex, 200, "text/plain", "ok\n"));
+    probe("/ready", ex -> {
       boolean ready = server.ready();
       send(ex, ready ? 200 : 503, "text/plain", ready ? "ready\n" : "waiting for the first complete config\n");
     });
@@ -69,8 +82,31 @@ public final class AdminServer implements AutoCloseable {
     });
   }
 
+  /**
+   * A probe answers whatever name a health checker uses (a pod's address, a compose service
+   * name): it tells nothing but "ok" or "ready".
+   */
+  private void probe(String path, HttpHandler handler) {
+    http.createContext(path, ex -> {
+      if (readOnly(ex)) {
+        handler.handle(ex);
+      }
+    });
+  }
+
   private void guarded(String path, HttpHandler handler) {
     http.createContext(path, ex -> {
+      if (!readOnly(ex)) {
+        return;
+      }
+      if (token.isEmpty() && !hosts.allows(ex.getRequestHeaders().getFirst("Host"))) {
+        String given = ex.getRequestHeaders().getFirst("Host");
+        send(ex, 403, "text/plain", "refused: " + (given == null ? "no Host header" : "Host " + given)
+            + ". Without an admin token this API answers only requests addressed to " + String.join(", ", hosts.names())
+            + " or an IP address, with any port: a web page that reaches this port through a DNS name of its own"
+            + " (DNS rebinding) is refused so. To use another name, set an admin token (docs/operations.md).\n");
+        return;
+      }
       if (!authorized(ex)) {
         ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"sluice admin\"");
         send(ex, 401, "text/plain", "this admin API needs its token: Authorization: Bearer <token>\n");
@@ -78,6 +114,21 @@ public final class AdminServer implements AutoCloseable {
       }
       handler.handle(ex);
     });
+  }
+
+  /** Sets the headers every answer has; answers 405 and false unless the method is GET or HEAD. */
+  private static boolean readOnly(HttpExchange ex) throws IOException {
+    Headers h = ex.getResponseHeaders();
+    h.set("X-Content-Type-Options", "nosniff");
+    h.set("X-Frame-Options", "DENY");
+    h.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    String method = ex.getRequestMethod();
+    if (method.equals("GET") || method.equals("HEAD")) {
+      return true;
+    }
+    h.set("Allow", "GET, HEAD");
+    send(ex, 405, "text/plain", "the admin API is read-only: GET or HEAD, not " + method + "\n");
+    return false;
   }
 
   /** Bearer token, or any user name with the token as basic-auth password; compared in constant time. */
@@ -154,9 +205,12 @@ public final class AdminServer implements AutoCloseable {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     ex.getResponseHeaders().set("Cache-Control", "no-store");
-    ex.sendResponseHeaders(status, bytes.length);
+    boolean head = ex.getRequestMethod().equals("HEAD");
+    ex.sendResponseHeaders(status, head ? -1 : bytes.length);
     try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
+      if (!head) {
+        out.write(bytes);
+      }
     }
   }
 

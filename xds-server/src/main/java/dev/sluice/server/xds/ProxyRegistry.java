@@ -27,9 +27,13 @@ public final class ProxyRegistry {
         .sorted(java.util.Comparator.comparing((ProxyState s) -> s.nodeId).thenComparing(s -> s.streamId)).toList();
   }
 
-  /** Per stream: the node, and per resource type the last response, last ACK and last NACK. */
+  /**
+   * Per stream: the node, and per resource type the last response, last ACK and last NACK. What
+   * came from the client (node, node id, group, NACK texts) is held as {@link ClientText} only.
+   */
   public static final class ProxyState {
     final long streamId;
+    /** Its id, cluster and the {@code sluice.*} metadata, nothing else. */
     volatile io.envoyproxy.envoy.config.core.v3.Node node;
     volatile String nodeId;
     volatile String group;
@@ -87,7 +91,8 @@ public final class ProxyRegistry {
   }
 
   /**
-   * One rejected push: Envoy's error_detail and the policies behind the rejected type.
+   * One rejected push: Envoy's error_detail (as {@link ClientText}) and the policies behind the
+   * rejected type.
    *
    * @param policies such as {@code Route/users (policies/routes.yaml:3:1)}
    */

@@ -1,5 +1,6 @@
 package dev.sluice.server.xds;
 
+import com.google.protobuf.Value;
 import dev.sluice.server.Metrics;
 import dev.sluice.server.xds.ProxyRegistry.ProxyState;
 import dev.sluice.server.xds.ProxyRegistry.TypeState;
@@ -13,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * rejected. Keeps {@link ProxyRegistry} (the admin API's view), the metrics and the propagation
  * tracker up to date. A NACK is logged with the proxy, the resource type, Envoy's error_detail and
  * the policies that produced the rejected resources, and counted; the stream itself makes sure the
- * same config is not sent again. Called with the stream's lock held, so per stream in order.
+ * same config is not sent again. What the client said of itself and Envoy's error are kept as
+ * {@link ClientText}, so every view of them is bounded and escaped. Called with the stream's lock
+ * held, so per stream in order.
  */
 final class XdsCallbacks {
   private static final Logger LOG = LoggerFactory.getLogger(XdsCallbacks.class);
@@ -40,12 +43,25 @@ final class XdsCallbacks {
     return registry.open(streamId);
   }
 
+  /**
+   * Keeps of the node only what Sluice reads, each value as {@link ClientText}: any client can
+   * connect and name itself, and whatever it sends is shown to operators. Envoy's own node also
+   * carries its build and every extension it was compiled with (kilobytes), which kept per stream
+   * would cost more than the rest of the stream's state.
+   */
   void identified(ProxyState p, Node node, String group) {
-    // Envoy's node carries its build and every extension it was compiled with (kilobytes); kept
-    // per stream that would cost more than the rest of the stream's state.
-    p.node = node.toBuilder().clearExtensions().clearClientFeatures().clearUserAgentBuildVersion().build();
-    p.nodeId = node.getId();
-    p.group = group;
+    Node.Builder kept = Node.newBuilder().setId(ClientText.name(node.getId())).setCluster(ClientText.name(node.getCluster()));
+    var metadata = node.getMetadata().getFieldsMap();
+    for (String key : List.of(ProxyGroups.ROLE_KEY, ProxyGroups.METADATA_KEY, ProxyGroups.SERVICE_KEY)) {
+      Value v = metadata.get(key);
+      if (v != null && v.hasStringValue()) {
+        kept.getMetadataBuilder().putFields(key, Value.newBuilder().setStringValue(ClientText.name(v.getStringValue())).build());
+      }
+    }
+    p.node = kept.build();
+    p.nodeId = p.node.getId();
+    // policy names come out unchanged, so the bounded group is the one snapshots are kept under
+    p.group = ClientText.name(group);
     LOG.info("proxy {} connected (group {}, stream {})", p.nodeId, p.group, p.streamId);
   }
 
@@ -73,14 +89,18 @@ final class XdsCallbacks {
     }
   }
 
-  void nacked(ProxyState p, String type, String detail) {
+  void nacked(ProxyState p, String type, String errorDetail) {
+    String detail = ClientText.message(errorDetail);
     TypeState t = p.type(type);
     String version = t.lastSentVersion;
     t.nacks++;
     t.rejectedVersion = version;
     t.lastError = detail;
     metrics.increment("sluice_xds_nacks_total", "type", type);
-    List<String> from = p.group == null ? List.of() : origins.of(p.group, type, detail);
+    // Resource names are looked for in Envoy's own text (it puts one listener's error per line),
+    // only in as much of it as is kept.
+    String searched = errorDetail.length() > ClientText.MESSAGE_MAX ? errorDetail.substring(0, ClientText.MESSAGE_MAX) : errorDetail;
+    List<String> from = p.group == null ? List.of() : origins.of(p.group, type, searched);
     p.nacks.addFirst(new ProxyRegistry.Nack(type, version, detail, from, java.time.Instant.now()));
     while (p.nacks.size() > 10) {
       p.nacks.pollLast();

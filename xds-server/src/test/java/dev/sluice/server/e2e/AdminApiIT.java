@@ -8,6 +8,7 @@ import dev.sluice.server.Telemetry;
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.EnvoyProcess;
 import dev.sluice.testing.HttpUpstream;
+import dev.sluice.testing.RawHttp;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.time.Duration;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * What an operator sees of a running Sluice: every proxy's sync state and NACKs traced to the
  * policy behind them, propagation times, policy states, the catalog, Prometheus metrics and
- * traces, behind an optional admin token.
+ * traces, behind an optional admin token; without one, only for requests addressed to this host;
+ * read-only, and never inside another site's frame.
  */
 class AdminApiIT {
   @RegisterExtension
@@ -179,7 +181,73 @@ class AdminApiIT {
             java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(probe).isIn(200, 503);
       }
+      // with a token the token guards, under any name, and refusals carry the headers too
+      RawHttp.Response foreign = RawHttp.send(null, sluice.adminPort, "GET", "/proxies", "Host: sluice.example.com");
+      assertThat(foreign.status()).isEqualTo(401);
+      assertHardened(foreign);
+      assertThat(RawHttp.send(null, sluice.adminPort, "GET", "/proxies", "Host: sluice.example.com",
+          "Authorization: Bearer s3cr3t-admin").status()).isEqualTo(200);
     }
+  }
+
+  @Test
+  void withoutATokenOnlyRequestsAddressedToThisHostAreAnsweredAndNothingButGetAndHead() throws Exception {
+    try (SluiceFixture sluice = new SluiceFixture()) {
+      sluice.writeRegistry("services:\n  users: [\"127.0.0.1:9\"]\n");
+      sluice.start();
+      int port = sluice.adminPort;
+      await().atMost(Duration.ofSeconds(10)).until(() -> sluice.admin("/ready").statusCode() == 200);
+
+      // a web page that pointed a name of its own at this host (DNS rebinding) sends that name
+      for (String path : List.of("/proxies", "/", "/metrics", "/status", "/config/edge", "/nothing")) {
+        for (String host : List.of("evil.example:" + port, "evil.example", "localhost.evil.example", "127.0.0.1.evil.example:" + port)) {
+          RawHttp.Response r = RawHttp.send(null, port, "GET", path, "Host: " + host);
+          assertThat(r.status()).as("%s with Host %s", path, host).isEqualTo(403);
+          assertThat(r.body()).contains("Host " + host, "DNS rebinding", "admin token");
+          assertHardened(r);
+        }
+      }
+      // the names of this host and IP addresses, with any port
+      for (String host : List.of("localhost:" + port, "localhost", "LocalHost.", "127.0.0.1:" + port, "127.0.0.1", "[::1]:" + port,
+          "[::1]", "10.1.2.3:8080")) {
+        RawHttp.Response r = RawHttp.send(null, port, "GET", "/proxies", "Host: " + host);
+        assertThat(r.status()).as("Host %s", host).isEqualTo(200);
+        assertThat(r.body()).contains("\"proxies\"");
+        assertHardened(r);
+      }
+      RawHttp.Response page = RawHttp.send(null, port, "GET", "/", "Host: localhost:" + port);
+      assertThat(page.status()).isEqualTo(200);
+      assertThat(page.body()).contains("<h1>Sluice</h1>");
+      assertHardened(page);
+      assertHardened(RawHttp.send(null, port, "GET", "/nothing", "Host: localhost"));
+
+      // probes answer whatever name a health checker uses (a pod's address, a service name)
+      for (String probe : List.of("/healthz", "/ready")) {
+        RawHttp.Response r = RawHttp.send(null, port, "GET", probe, "Host: sluice:" + port);
+        assertThat(r.status()).as(probe).isEqualTo(200);
+        assertHardened(r);
+      }
+
+      // read-only: every other method is refused, whatever the path or Host
+      for (String method : List.of("POST", "PUT", "DELETE", "PATCH", "OPTIONS")) {
+        for (String path : List.of("/proxies", "/", "/healthz", "/ready")) {
+          RawHttp.Response r = RawHttp.send(null, port, method, path, "Host: localhost:" + port);
+          assertThat(r.status()).as("%s %s", method, path).isEqualTo(405);
+          assertThat(r.header("allow")).as("%s %s", method, path).isEqualTo("GET, HEAD");
+          assertHardened(r);
+        }
+      }
+      RawHttp.Response head = RawHttp.send(null, port, "HEAD", "/proxies", "Host: localhost:" + port);
+      assertThat(head.status()).isEqualTo(200);
+      assertThat(head.header("content-type")).isEqualTo("application/json");
+      assertHardened(head);
+    }
+  }
+
+  private static void assertHardened(RawHttp.Response r) {
+    assertThat(r.header("x-content-type-options")).isEqualTo("nosniff");
+    assertThat(r.header("x-frame-options")).isEqualTo("DENY");
+    assertThat(r.header("content-security-policy")).contains("frame-ancestors 'none'");
   }
 
   private static long idOf(SpanData s) {

@@ -7,9 +7,11 @@ import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.EnvoyProcess;
 import dev.sluice.testing.HeadlessChromium;
 import dev.sluice.testing.HttpUpstream;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -52,7 +54,23 @@ class StatusPageIT {
       byte[] bytes = Files.readAllBytes(png);
       assertThat(bytes.length).isGreaterThan(5_000);
       assertThat(new String(bytes, 1, 3, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PNG");
+      // the page's inline style applies under the Content-Security-Policy it is served with
+      assertThat(sluice.admin("/").headers().firstValue("content-security-policy")).hasValueSatisfying(csp ->
+          assertThat(csp).contains("default-src 'none'", "frame-ancestors 'none'"));
+      assertThat(pixels(ImageIO.read(png.toFile()), 0xf4f4f4)).as("pixels of the table headers' grey").isGreaterThan(1_000);
     }
+  }
+
+  private static int pixels(BufferedImage image, int rgb) {
+    int n = 0;
+    for (int y = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        if ((image.getRGB(x, y) & 0xffffff) == rgb) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   /** The table row of one proxy in the rendered DOM. */
