@@ -25,6 +25,6 @@ public record Claim(Kind kind, String name) {
   /** {@code gateway edge} or {@code service orders}, as refusals name it; the name came from the client, so it is made printable. */
   @Override
   public String toString() {
-    return (kind == Kind.GATEWAY ? "gateway " : "service ") + Printable.bounded(name, Printable.MAX_NAME);
+    return (kind == Kind.GATEWAY ? "gateway " : "service ") + ClientText.name(name);
   }
 }

@@ -131,7 +131,7 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
   private void handle(String typeUrl, Q request) {
     ResourceType type = Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl);
     if (type == null) {
-      LOG.debug("[{}] ignoring a request for {}, which Sluice does not serve", proxy.streamId, typeUrl);
+      LOG.debug("[{}] ignoring a request for {}, which Sluice does not serve", proxy.streamId, dev.sluice.server.auth.ClientText.name(typeUrl));
       return;
     }
     request(type, request);

@@ -1,6 +1,7 @@
 package dev.sluice.server.xds;
 
 import dev.sluice.server.Metrics;
+import dev.sluice.server.auth.ClientText;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -16,8 +17,6 @@ import org.slf4j.LoggerFactory;
 public final class Denials {
   private static final Logger LOG = LoggerFactory.getLogger(Denials.class);
   static final int KEPT = 50;
-  /** Longest node id kept or logged; Envoy's are short, an attacker's need not be. */
-  static final int MAX_NODE_ID = 256;
   private final Metrics metrics;
   private final Deque<Denial> latest = new ArrayDeque<>();
 
@@ -38,7 +37,7 @@ public final class Denials {
   }
 
   void record(String peer, String nodeId, String claim, dev.sluice.server.auth.Decision d) {
-    Denial denial = new Denial(Instant.now(), peer, printable(nodeId, MAX_NODE_ID), claim, d.credential(), d.reason(), d.message());
+    Denial denial = new Denial(Instant.now(), peer, ClientText.name(nodeId), claim, d.credential(), d.reason(), d.message());
     metrics.increment("sluice_xds_denied_total", "reason", d.reason());
     LOG.warn("refused xDS stream from {} (node {}): {}", denial.peer(), denial.nodeId(), denial.message());
     synchronized (latest) {
@@ -54,9 +53,5 @@ public final class Denials {
     synchronized (latest) {
       return List.copyOf(latest);
     }
-  }
-
-  static String printable(String s, int max) {
-    return dev.sluice.server.auth.Printable.bounded(s, max);
   }
 }

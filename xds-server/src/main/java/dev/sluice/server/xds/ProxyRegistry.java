@@ -1,5 +1,6 @@
 package dev.sluice.server.xds;
 
+import dev.sluice.server.auth.ClientText;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.sluice.server.xds;
 
+import dev.sluice.server.auth.ClientText;
 import com.google.protobuf.Value;
 import dev.sluice.server.Metrics;
 import dev.sluice.server.xds.ProxyRegistry.ProxyState;

@@ -1,5 +1,6 @@
 package dev.sluice.server.e2e;
 
+import dev.sluice.server.auth.ClientText;
 import static io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -94,7 +94,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void aClientWithoutATokenIsRefusedAndSentNoSecret() throws Exception {
-    try (Client c = Client.tls(null)) {
+    try (Client c = Client.tls(sluice, null)) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription()).contains("no token").contains("service orders");
@@ -104,7 +104,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void anUnknownTokenIsRefused() throws Exception {
-    try (Client c = Client.tls("not-a-token")) {
+    try (Client c = Client.tls(sluice, "not-a-token")) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription()).contains("not one of the proxy tokens").doesNotContain("not-a-token");
@@ -114,7 +114,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void aTokenForOneServiceCannotClaimAnother() throws Exception {
-    try (Client c = Client.tls(WEB_TOKEN)) {
+    try (Client c = Client.tls(sluice, WEB_TOKEN)) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription()).isEqualTo("token web does not grant service orders");
@@ -124,7 +124,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void aGatewayTokenCannotClaimASidecar() throws Exception {
-    try (Client c = Client.tls(EDGE_TOKEN)) {
+    try (Client c = Client.tls(sluice, EDGE_TOKEN)) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(c.responses).isEmpty();
@@ -133,7 +133,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void aSidecarWithItsTokenGetsItsOwnKeyAndTheTrustBundleOnly() throws Exception {
-    try (Client c = Client.tls(ORDERS_TOKEN)) {
+    try (Client c = Client.tls(sluice, ORDERS_TOKEN)) {
       DiscoveryResponse r = c.sidecar("orders").next();
       assertThat(r.getTypeUrl()).isEqualTo(SECRET_TYPE);
       List<String> identities = new java.util.ArrayList<>();
@@ -165,7 +165,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void aPlaintextClientIsRefusedWhenTlsIsOn() throws Exception {
-    try (Client c = new Client(InsecureChannelCredentials.create(), ORDERS_TOKEN)) {
+    try (Client c = new Client(sluice, InsecureChannelCredentials.create(), ORDERS_TOKEN)) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(c.responses).isEmpty();
@@ -174,7 +174,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void refusalsAreCountedAndShownOnThePage() throws Exception {
-    try (Client c = Client.tls(WEB_TOKEN)) {
+    try (Client c = Client.tls(sluice, WEB_TOKEN)) {
       c.sidecar("orders\nfake log line").awaitError();
     }
     assertThat(sluice.admin("/metrics").body()).containsPattern("sluice_xds_denied_total\\{[^}]*reason=\"not_granted\"[^}]*\\} [1-9]");
@@ -186,7 +186,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void removingATokenFromTheFileEndsTheStreamsThatUseIt() throws Exception {
-    try (Client c = Client.tls(ORDERS_TOKEN)) {
+    try (Client c = Client.tls(sluice, ORDERS_TOKEN)) {
       c.sidecar("orders").next();
       sluice.write(tokens, tokenFile(false));
       try {
@@ -217,7 +217,7 @@ class ControlChannelSecurityIT {
     private final ManagedChannel channel;
     private StreamObserver<DiscoveryRequest> requests;
 
-    Client(ChannelCredentials credentials, String token) {
+    Client(SluiceFixture sluice, ChannelCredentials credentials, String token) {
       NettyChannelBuilder b = NettyChannelBuilder.forAddress("localhost", sluice.xdsPort, credentials);
       if (token != null) {
         Metadata m = new Metadata();
@@ -227,8 +227,9 @@ class ControlChannelSecurityIT {
       channel = b.build();
     }
 
-    static Client tls(String token) throws Exception {
-      return new Client(TlsChannelCredentials.newBuilder()
+    /** TLS verified against the fixture's control-plane CA ({@code xds-tls}), with this token or none. */
+    static Client tls(SluiceFixture sluice, String token) throws Exception {
+      return new Client(sluice, TlsChannelCredentials.newBuilder()
           .trustManager(sluice.dir.resolve("xds-tls").resolve("ca.pem").toFile()).build(), token);
     }
 

@@ -1,4 +1,4 @@
-package dev.sluice.server.xds;
+package dev.sluice.server.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.sluice.server.xds;
+package dev.sluice.server.auth;
 
 /**
  * Text that an xDS client chose — its node id, node cluster and the group they select, node
@@ -19,24 +19,24 @@ package dev.sluice.server.xds;
  * allow (gateway and service names) come out unchanged, so a bounded group still finds its
  * snapshot.
  */
-final class ClientText {
+public final class ClientText {
   /** Node ids, node clusters, groups and metadata values. */
-  static final int NAME_MAX = 256;
+  public static final int NAME_MAX = 256;
   /** A NACK's error_detail. */
-  static final int MESSAGE_MAX = 4096;
+  public static final int MESSAGE_MAX = 4096;
 
   private ClientText() {}
 
-  static String name(String raw) {
+  public static String name(String raw) {
     return bounded(raw, NAME_MAX);
   }
 
-  static String message(String raw) {
+  public static String message(String raw) {
     return bounded(raw, MESSAGE_MAX);
   }
 
   /** The escaped text, at most {@code max} characters plus the truncation marker; null stays null. */
-  static String bounded(String raw, int max) {
+  public static String bounded(String raw, int max) {
     if (raw == null || (raw.length() <= max && clean(raw))) {
       return raw; // the usual case: nothing copied
     }

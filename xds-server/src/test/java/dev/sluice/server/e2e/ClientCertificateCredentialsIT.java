@@ -1,0 +1,101 @@
+package dev.sluice.server.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.server.auth.ControlPlaneTls;
+import dev.sluice.server.auth.SecurityOptions;
+import dev.sluice.server.e2e.ControlChannelSecurityIT.Client;
+import dev.sluice.server.mesh.CertificateAuthority;
+import dev.sluice.server.mesh.WorkloadCertificate;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Status;
+import io.grpc.TlsChannelCredentials;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Mutual TLS on the control channel: a client certificate from the configured client CA is a
+ * proxy credential, its SPIFFE ID granting one service (or gateway), nothing else; without one
+ * the token decides.
+ */
+class ClientCertificateCredentialsIT {
+  static SluiceFixture sluice;
+  static CertificateAuthority clientCa;
+
+  @BeforeAll
+  static void start() {
+    sluice = new SluiceFixture();
+    // the client CA: here the mesh's own, whose workload certificates then double as credentials
+    clientCa = CertificateAuthority.loadOrCreate(sluice.dir.resolve("clients"), "sluice.test", Clock.systemUTC());
+    sluice.writeRegistry("services:\n  orders: [127.0.0.1:9]\n  web: [127.0.0.1:9]\n");
+    sluice.writePolicy("mesh.yaml", "kind: Mesh\nname: mesh\ntrustDomain: sluice.test\n"
+        + "---\nkind: Sidecar\nname: orders\ninbound: {port: 21002, appPort: 9002}\n");
+    sluice.meshCa(Duration.ofHours(1))
+        .security(SecurityOptions.none().withTls(ControlPlaneTls.Options.builtIn(sluice.dir.resolve("xds-tls"),
+            ControlPlaneTls.Options.defaultNames()).withClientCa(sluice.dir.resolve("clients").resolve("ca.pem"), false)))
+        .start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> sluice.admin("/ready").statusCode() == 200);
+  }
+
+  @AfterAll
+  static void stop() {
+    sluice.close();
+  }
+
+  private static Client withCertificateOf(String service) throws Exception {
+    WorkloadCertificate c = clientCa.issue(service, Duration.ofHours(1));
+    return new Client(sluice, TlsChannelCredentials.newBuilder()
+        .trustManager(sluice.dir.resolve("xds-tls").resolve("ca.pem").toFile())
+        .keyManager(new ByteArrayInputStream(c.certificatePem().getBytes(StandardCharsets.US_ASCII)),
+            new ByteArrayInputStream(c.privateKeyPem().getBytes(StandardCharsets.US_ASCII)))
+        .build(), null);
+  }
+
+  @Test
+  void aCertificateOfTheServiceIsAdmittedAsItsSidecar() throws Exception {
+    try (Client c = withCertificateOf("orders")) {
+      DiscoveryResponse r = c.sidecar("orders").next();
+      assertThat(r.getResourcesCount()).isPositive();
+    }
+  }
+
+  @Test
+  void aCertificateOfAnotherServiceIsRefused() throws Exception {
+    try (Client c = withCertificateOf("web")) {
+      Status s = c.sidecar("orders").awaitError();
+      assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(s.getDescription()).isEqualTo("certificate spiffe://sluice.test/service/web does not grant service orders");
+    }
+  }
+
+  @Test
+  void withoutACertificateOrTokenTheClientIsRefused() throws Exception {
+    try (Client c = Client.tls(sluice, null)) {
+      Status s = c.sidecar("orders").awaitError();
+      assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(c.responses).isEmpty();
+    }
+  }
+
+  @Test
+  void aCertificateFromAnotherCaFailsTheHandshake() throws Exception {
+    CertificateAuthority stranger = CertificateAuthority.loadOrCreate(sluice.dir.resolve("stranger"), "sluice.test", Clock.systemUTC());
+    WorkloadCertificate c = stranger.issue("orders", Duration.ofHours(1));
+    try (Client client = new Client(sluice, TlsChannelCredentials.newBuilder()
+        .trustManager(sluice.dir.resolve("xds-tls").resolve("ca.pem").toFile())
+        .keyManager(new ByteArrayInputStream(c.certificatePem().getBytes(StandardCharsets.US_ASCII)),
+            new ByteArrayInputStream(c.privateKeyPem().getBytes(StandardCharsets.US_ASCII)))
+        .build(), null)) {
+      Status s = client.sidecar("orders").awaitError();
+      assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(client.responses).isEmpty();
+    }
+  }
+}
