@@ -82,6 +82,14 @@ final class SluiceFixture implements AutoCloseable {
     return this;
   }
 
+  private String xdsHost = "127.0.0.1";
+
+  /** The address xDS and rate limits listen on (loopback unless a test needs another). */
+  SluiceFixture xdsHost(String host) {
+    this.xdsHost = host;
+    return this;
+  }
+
   /** TLS and proxy credentials for the xDS and rate-limit ports. */
   SluiceFixture security(dev.sluice.server.auth.SecurityOptions security) {
     this.security = security;
@@ -143,7 +151,8 @@ final class SluiceFixture implements AutoCloseable {
         .withTelemetry(telemetry)
         .withRateLimit(rateLimitPort, rateLimit)
         .withMesh(mesh)
-        .withSecurity(security);
+        .withSecurity(security)
+        .withXdsHost(xdsHost);
     server = SluiceServer.start(adminToken == null ? options : options.withAdminToken(adminToken));
     return server;
   }
