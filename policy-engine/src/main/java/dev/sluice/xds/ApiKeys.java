@@ -1,6 +1,7 @@
 package dev.sluice.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.sluice.ir.ApiKeyCheck;
@@ -28,6 +29,10 @@ final class ApiKeys implements RouteFeature {
         .setName(FILTER)
         .setTypedConfig(Any.pack(Lua.newBuilder()
             .setStatPrefix("api_key")
+            // The route was chosen, and the filters before this one applied its checks, with the
+            // key still in the request. Matching again without it could pick another route whose
+            // checks never ran, so removing the key does not clear the route cache.
+            .setClearRouteCache(BoolValue.of(false))
             .setDefaultSourceCode(DataSource.newBuilder().setInlineString(SCRIPT))
             .build()))
         .build();
