@@ -9,7 +9,9 @@
 --   header: the header holding the key ("" when it is a query parameter)
 --   query: the query parameter holding the key ("" when it is a header)
 --   consumers: {<sha256 hex> = <consumer name>}
--- A route without it is left alone. The key is never logged and never forwarded upstream.
+-- A route without it is left alone. The key is never logged and never forwarded upstream: the
+-- header is removed, and the query parameter is cut out of :path, so neither the upstream nor its
+-- access log sees it.
 
 -- SHA-256 (FIPS 180-4)
 local bit = require("bit")
@@ -57,19 +59,6 @@ local function sha256(msg)
   return tohex(h0) .. tohex(h1) .. tohex(h2) .. tohex(h3) .. tohex(h4) .. tohex(h5) .. tohex(h6) .. tohex(h7)
 end
 
-local function query_param(path, name)
-  local q = path:match("%?(.*)$")
-  if q == nil then
-    return nil
-  end
-  for k, v in q:gmatch("([^&=]+)=([^&]*)") do
-    if k == name then
-      return (v:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
-    end
-  end
-  return nil
-end
-
 function envoy_on_request(handle)
   local meta = handle:metadata()
   local header = meta:get("header")
@@ -83,7 +72,11 @@ function envoy_on_request(handle)
     key = headers:get(header)
     headers:remove(header)
   else
-    key = query_param(headers:get(":path") or "", query)
+    local stripped
+    key, stripped = take_query_param(headers:get(":path") or "", query)
+    if stripped ~= nil then
+      headers:replace(":path", stripped)
+    end
   end
   local consumer
   if key ~= nil and key ~= "" then

@@ -49,9 +49,12 @@ final class AuthCompiler {
     }
     AuthSpec a = auth.get();
     Optional<JwtRequirement> jwt = a.jwt().map(j -> {
-      JwtRequirement req = new JwtRequirement(j.providers(), j.mode());
+      List<JwtProviderSpec> specs = j.providers().stream().sorted().distinct()
+          .flatMap(p -> policies.jwtProvider(p).stream()).toList();
+      specs.forEach(spec -> providers.put(spec.name(), spec));
+      JwtRequirement req = new JwtRequirement(j.providers(), j.mode(),
+          specs.stream().flatMap(spec -> spec.tokenFrom().stream()).toList());
       requirements.put(req.name(), req);
-      j.providers().forEach(p -> policies.jwtProvider(p).ifPresent(spec -> providers.put(p, spec)));
       return req;
     });
     Optional<ApiKeyCheck> apiKey = a.apiKey().map(k -> {

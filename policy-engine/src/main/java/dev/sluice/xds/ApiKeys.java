@@ -1,6 +1,7 @@
 package dev.sluice.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.sluice.ir.ApiKeyCheck;
@@ -10,10 +11,6 @@ import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.extensions.filters.http.lua.v3.Lua;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * API keys → a Lua filter that hashes the key a client sends and looks the digest up in the route's
@@ -21,13 +18,17 @@ import java.nio.charset.StandardCharsets;
  */
 final class ApiKeys implements RouteFeature {
   static final String FILTER = "sluice.api_key";
-  private static final String SCRIPT = script();
+  private static final String SCRIPT = LuaScripts.load("query.lua", "api-key.lua");
 
   static HttpFilter filter() {
     return HttpFilter.newBuilder()
         .setName(FILTER)
         .setTypedConfig(Any.pack(Lua.newBuilder()
             .setStatPrefix("api_key")
+            // The route was chosen, and the filters before this one applied its checks, with the
+            // key still in the request. Matching again without it could pick another route whose
+            // checks never ran, so removing the key does not clear the route cache.
+            .setClearRouteCache(BoolValue.of(false))
             .setDefaultSourceCode(DataSource.newBuilder().setInlineString(SCRIPT))
             .build()))
         .build();
@@ -49,16 +50,5 @@ final class ApiKeys implements RouteFeature {
         .putFields("query", Value.newBuilder().setStringValue(k.query()).build())
         .putFields("consumers", Value.newBuilder().setStructValue(consumers).build())
         .build();
-  }
-
-  private static String script() {
-    try (InputStream in = ApiKeys.class.getResourceAsStream("/lua/api-key.lua")) {
-      if (in == null) {
-        throw new IllegalStateException("lua/api-key.lua is missing from the classpath");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

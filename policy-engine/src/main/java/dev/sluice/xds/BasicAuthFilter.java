@@ -13,10 +13,12 @@ import java.util.SortedMap;
 
 /**
  * {@code auth.basic} → Envoy's basic_auth: in the listener but disabled, enabled by the routes that
- * ask for it; the user name of a request that passes is forwarded as the consumer.
+ * ask for it; the user name of a request that passes is forwarded as the consumer, the credentials
+ * are not.
  */
 final class BasicAuthFilter implements RouteFeature {
   static final String FILTER = "envoy.filters.http.basic_auth";
+  private static final String AUTHORIZATION = "authorization";
   /**
    * Envoy rejects an empty user list. With no Consumer password every request must fail (a
    * warning says so): no password is known whose SHA-1 is all zeros, so this user cannot log in.
@@ -42,9 +44,16 @@ final class BasicAuthFilter implements RouteFeature {
 
   @Override
   public void apply(HttpRoute ir, Route.Builder route) {
-    // Enabling a disabled filter takes a per-route config; its type carries the users again.
-    ir.auth().basic().ifPresent(b -> route.putTypedPerFilterConfig(FILTER, Any.pack(FilterConfig.newBuilder()
-        .setConfig(Any.pack(BasicAuthPerRoute.newBuilder().setUsers(users(b.users())).build()))
-        .build())));
+    ir.auth().basic().ifPresent(b -> {
+      // Enabling a disabled filter takes a per-route config; its type carries the users again.
+      route.putTypedPerFilterConfig(FILTER, Any.pack(FilterConfig.newBuilder()
+          .setConfig(Any.pack(BasicAuthPerRoute.newBuilder().setUsers(users(b.users())).build()))
+          .build()));
+      // Envoy's filter leaves the user name and password in the request. The router removes them
+      // after every filter has run, so an ext_authz check on the same route still sees them.
+      if (route.getRequestHeadersToRemoveList().stream().noneMatch(AUTHORIZATION::equalsIgnoreCase)) {
+        route.addRequestHeadersToRemove(AUTHORIZATION);
+      }
+    });
   }
 }

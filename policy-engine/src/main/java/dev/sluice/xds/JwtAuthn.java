@@ -78,6 +78,8 @@ final class JwtAuthn implements RouteFeature {
         .addAllAudiences(p.audiences())
         .setClockSkewSeconds((int) p.clockSkew().toSeconds())
         .setPayloadInMetadata(PAYLOAD)
+        // the token stays in the request for sluice.jwt_token to remove (JwtTokens says why)
+        .setForward(true)
         .setNormalizePayloadInMetadata(JwtProvider.NormalizePayload.newBuilder().addSpaceDelimitedClaims("scope"))
         // Verifying the signature is ~65 % of a JWT-protected request's cost (bench-datapath's
         // instruction counts); a client sends the same token many times, so Envoy keeps verified

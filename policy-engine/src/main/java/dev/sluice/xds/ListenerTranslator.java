@@ -79,6 +79,7 @@ final class ListenerTranslator implements FeatureTranslator {
       }
       if (!auth.jwtProviders().isEmpty()) {
         hcm.addHttpFilters(JwtAuthn.filter(auth));
+        hcm.addHttpFilters(JwtTokens.filter());
         hcm.setLocalReplyConfig(LocalReplyConfig.newBuilder().addMappers(JwtAuthn.audienceIs401()));
       }
       if (auth.apiKeys()) {

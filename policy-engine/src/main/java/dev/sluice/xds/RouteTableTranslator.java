@@ -28,6 +28,7 @@ final class RouteTableTranslator implements FeatureTranslator {
       new GrpcFilters(),
       new LocalRateLimits(),
       new JwtAuthn(),
+      new JwtTokens(),
       new ApiKeys(),
       new BasicAuthFilter(),
       new ExternalAuthz(),

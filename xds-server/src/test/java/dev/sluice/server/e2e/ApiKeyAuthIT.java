@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -96,6 +97,72 @@ class ApiKeyAuthIT {
   }
 
   @Test
+  void aKeyInTheQueryIsCutOutOfThePathAndEveryOtherParameterReachesTheUpstreamAsSent() throws Exception {
+    try (HttpUpstream echo = HttpUpstream.start("echo");
+        HttpUpstream other = HttpUpstream.start("other");
+        SluiceFixture sluice = new SluiceFixture()) {
+      sluice.writeRegistry("services:\n  echo: [\"" + echo.address() + "\"]\n  other: [\"" + other.address() + "\"]\n");
+      sluice.writePolicy("consumers.yaml", "kind: Consumer\nname: alice\napiKeys: [\"sha256:" + sha256(ALICE_KEY) + "\"]\n");
+      sluice.writePolicy("routes.yaml", """
+          kind: Route
+          name: echo
+          match: {prefix: /echo}
+          to: echo
+          auth: {apiKey: {query: api_key}}
+          ---
+          kind: Route
+          name: keyed
+          match: {prefix: /keyed, query: {api_key: {present: true}}}
+          to: echo
+          auth: {apiKey: {query: api_key}}
+          ---
+          kind: Route
+          name: unkeyed
+          match: {prefix: /keyed}
+          to: other
+          """);
+      sluice.start();
+      envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
+
+      // parameters before and after the key keep their order and their encoding
+      assertThat(sluice.get("/echo/x?a=1&api_key=" + ALICE_KEY + "&b=2%20c").statusCode()).isEqualTo(200);
+      HttpUpstream.Request seen = last(echo);
+      assertThat(seen.path()).isEqualTo("/echo/x?a=1&b=2%20c");
+      assertThat(seen.header("x-sluice-consumer")).isEqualTo("alice");
+
+      // the key alone: no '?' is left behind
+      assertThat(sluice.get("/echo/x?api_key=" + ALICE_KEY).statusCode()).isEqualTo(200);
+      assertThat(last(echo).path()).isEqualTo("/echo/x");
+
+      // a repeat goes too, and so does a name the upstream would decode to the key's
+      assertThat(sluice.get("/echo/x?api%5Fkey=" + ALICE_KEY + "&c=%2B&api_key=" + ALICE_KEY + "&&d").statusCode())
+          .isEqualTo(200);
+      assertThat(last(echo).path()).isEqualTo("/echo/x?c=%2B&&d");
+
+      // a wrong key never reaches the upstream
+      int before = echo.requests();
+      HttpResponse<String> wrong = sluice.get("/echo/x?a=1&api_key=sk_alice_wrong&b=2");
+      assertThat(wrong.statusCode()).isEqualTo(401);
+      assertThat(wrong.headers().firstValue("www-authenticate")).hasValue("ApiKey realm=\"sluice\"");
+      assertThat(echo.requests()).isEqualTo(before);
+
+      // the request goes where its key was checked, though without the key it would match another route
+      HttpResponse<String> keyed = sluice.get("/keyed?api_key=" + ALICE_KEY);
+      assertThat(keyed.statusCode()).isEqualTo(200);
+      assertThat(keyed.body()).isEqualTo("echo");
+      assertThat(last(echo).path()).isEqualTo("/keyed");
+      assertThat(other.requests()).isZero();
+
+      assertThat(echo.received()).extracting(HttpUpstream.Request::path).noneMatch(path -> path.contains(ALICE_KEY));
+    }
+  }
+
+  private static HttpUpstream.Request last(HttpUpstream upstream) {
+    List<HttpUpstream.Request> received = upstream.received();
+    return received.get(received.size() - 1);
+  }
+
+  @Test
   void aBucketPerConsumerLimitsEachClientOnItsOwn() throws Exception {
     try (HttpUpstream orders = HttpUpstream.start("orders"); SluiceFixture sluice = new SluiceFixture()) {
       sluice.writeRegistry("services:\n  orders: [\"" + orders.address() + "\"]\n");
@@ -153,7 +220,8 @@ class ApiKeyAuthIT {
       assertThat(sluice.get("/").statusCode()).isEqualTo(401);
       assertThat(sluice.get("/", "authorization", basic("ops", "wrong")).statusCode()).isEqualTo(401);
       assertThat(sluice.get("/", "authorization", basic("ops", "s3cret-ops")).statusCode()).isEqualTo(200);
-      assertThat(orders.received().get(orders.received().size() - 1).header("x-sluice-consumer")).isEqualTo("ops");
+      assertThat(last(orders).header("x-sluice-consumer")).isEqualTo("ops");
+      assertThat(last(orders).header("authorization")).as("the password is not forwarded").isNull();
     }
   }
 

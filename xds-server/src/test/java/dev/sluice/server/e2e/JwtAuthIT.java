@@ -86,9 +86,13 @@ class JwtAuthIT {
       // allowMissing: no token passes, a bad one does not
       assertThat(sluice.get("/catalog").statusCode()).isEqualTo(200);
       assertThat(sluice.get("/catalog", "authorization", forged).statusCode()).isEqualTo(401);
-      // optional: even a bad token passes, but without claims
+      // optional: even a bad token passes, but without claims, and the token stays behind too
       assertThat(sluice.get("/", "authorization", forged, "x-user-id", "mallory").statusCode()).isEqualTo(200);
-      assertThat(orders.received().get(orders.received().size() - 1).header("x-user-id")).isNull();
+      assertThat(last(orders).header("x-user-id")).isNull();
+      assertThat(last(orders).header("authorization")).isNull();
+      // another scheme in the token's header is not a token: it goes on
+      assertThat(sluice.get("/", "authorization", "Basic b3BzOnB3").statusCode()).isEqualTo(200);
+      assertThat(last(orders).header("authorization")).isEqualTo("Basic b3BzOnB3");
 
       // Envoy caches verified tokens (JwtCacheConfig) but still checks expiry on every hit: a
       // token accepted (and cached) while valid is refused once it expires (5 s clock skew)
@@ -127,16 +131,24 @@ class JwtAuthIT {
       assertThat(sluice.get("/x", "authorization", token(Map.of())).statusCode()).isEqualTo(200);
       String forged = "Bearer " + stranger.token(Map.of("iss", ISSUER, "aud", "orders-api"));
       assertThat(sluice.get("/x", "authorization", forged).statusCode()).isEqualTo(401);
-      assertThat(sluice.get("/x?access_token=" + token(Map.of()).substring("Bearer ".length())).statusCode())
-          .as("token in the query").isEqualTo(200);
       String raw = token(Map.of()).substring("Bearer ".length());
-      assertThat(sluice.get("/x", "cookie", "theme=dark; session=" + raw).statusCode()).as("token in a cookie").isEqualTo(200);
+      assertThat(sluice.get("/x?a=1&access_token=" + raw + "&b=2%20c").statusCode()).as("token in the query").isEqualTo(200);
+      assertThat(last(orders).path()).as("the token is not forwarded").isEqualTo("/x?a=1&b=2%20c");
+      assertThat(sluice.get("/x", "cookie", "theme=dark; session=" + raw + "; lang=en").statusCode()).as("token in a cookie")
+          .isEqualTo(200);
+      assertThat(last(orders).headers().get("cookie")).as("the token is not forwarded, other cookies are")
+          .containsExactly("theme=dark; lang=en");
       assertThat(sluice.get("/x", "cookie", "session=" + forged.substring("Bearer ".length())).statusCode())
           .as("a forged token in the cookie").isEqualTo(401);
       assertThat(fetches.get()).as("keys fetched once and cached").isEqualTo(1);
     } finally {
       jwks.stop(0);
     }
+  }
+
+  private static HttpUpstream.Request last(HttpUpstream upstream) {
+    java.util.List<HttpUpstream.Request> received = upstream.received();
+    return received.get(received.size() - 1);
   }
 
   @Test
