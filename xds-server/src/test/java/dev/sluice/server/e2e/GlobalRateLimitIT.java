@@ -246,34 +246,45 @@ class GlobalRateLimitIT {
       envoy(sluice, "edge-1");
       assertThat(sluice.get("/orders", "x-api-key", BOB).statusCode()).isEqualTo(200); // warm the connections
 
-      // from 150 ms before a second ends (windows are aligned to the epoch) to 150 ms after it
-      long now = System.currentTimeMillis();
-      long edge = (now / 1000 + 2) * 1000;
-      Thread.sleep(edge - 150 - now);
-      long t0 = System.nanoTime();
-      java.util.concurrent.atomic.AtomicInteger okCount = new java.util.concurrent.atomic.AtomicInteger();
-      java.util.concurrent.atomic.AtomicInteger sentCount = new java.util.concurrent.atomic.AtomicInteger();
-      java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
-      for (int c = 0; c < 8; c++) {
-        clients.execute(() -> {
-          while (System.currentTimeMillis() < edge + 150) {
-            sentCount.incrementAndGet();
-            if (sluice.get("/orders", "x-api-key", ALICE).statusCode() == 200) {
-              okCount.incrementAndGet();
-            }
-          }
-        });
+      // A burst proves the bound only if it sent more than the bound; on a busy machine a burst
+      // may not, so bursts are sent (each at its own window edge) until one does. Every burst,
+      // full or not, must stay within the bound.
+      boolean full = false;
+      for (int attempt = 0; attempt < 20 && !full; attempt++) {
+        full = burstWithinBound(sluice);
       }
-      clients.shutdown();
-      assertThat(clients.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-      double d = (System.nanoTime() - t0) / 1e9;
-      int ok = okCount.get();
-      int sent = sentCount.get();
-      int bound = 20 + (int) Math.floor(20 * d / 1.0);
-      System.err.printf("window-edge burst: %d of %d passed in %.3f s, bound %d%n", ok, sent, d, bound);
-      assertThat(sent).as("enough requests to meet the limit").isGreaterThan(bound);
-      assertThat(ok).as("%d of %d passed in a %.3f s burst across the edge (bound %d; a fixed window: 40)", ok, sent, d, bound)
-          .isLessThanOrEqualTo(bound);
+      assertThat(full).as("a burst sent more requests than the bound within 20 tries").isTrue();
     }
+  }
+
+  /** One burst from 150 ms before a second ends (windows are aligned to the epoch) to 150 ms after it; whether it sent more than the bound. */
+  private static boolean burstWithinBound(SluiceFixture sluice) throws Exception {
+    long now = System.currentTimeMillis();
+    long edge = (now / 1000 + 2) * 1000;
+    Thread.sleep(edge - 150 - now);
+    long t0 = System.nanoTime();
+    java.util.concurrent.atomic.AtomicInteger okCount = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger sentCount = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+    for (int c = 0; c < 8; c++) {
+      clients.execute(() -> {
+        while (System.currentTimeMillis() < edge + 150) {
+          sentCount.incrementAndGet();
+          if (sluice.get("/orders", "x-api-key", ALICE).statusCode() == 200) {
+            okCount.incrementAndGet();
+          }
+        }
+      });
+    }
+    clients.shutdown();
+    assertThat(clients.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    double d = (System.nanoTime() - t0) / 1e9;
+    int ok = okCount.get();
+    int sent = sentCount.get();
+    int bound = 20 + (int) Math.floor(20 * d / 1.0);
+    System.err.printf("window-edge burst: %d of %d passed in %.3f s, bound %d%n", ok, sent, d, bound);
+    assertThat(ok).as("%d of %d passed in a %.3f s burst across the edge (bound %d; a fixed window: 40)", ok, sent, d, bound)
+        .isLessThanOrEqualTo(bound);
+    return sent > bound;
   }
 }
