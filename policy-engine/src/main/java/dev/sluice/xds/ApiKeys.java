@@ -21,17 +21,7 @@ final class ApiKeys implements RouteFeature {
   private static final String SCRIPT = LuaScripts.load("query.lua", "api-key.lua");
 
   static HttpFilter filter() {
-    return HttpFilter.newBuilder()
-        .setName(FILTER)
-        .setTypedConfig(Any.pack(Lua.newBuilder()
-            .setStatPrefix("api_key")
-            // The route was chosen, and the filters before this one applied its checks, with the
-            // key still in the request. Matching again without it could pick another route whose
-            // checks never ran, so removing the key does not clear the route cache.
-            .setClearRouteCache(BoolValue.of(false))
-            .setDefaultSourceCode(DataSource.newBuilder().setInlineString(SCRIPT))
-            .build()))
-        .build();
+    return LuaScripts.filter(FILTER, "api_key", SCRIPT);
   }
 
   @Override

@@ -24,15 +24,7 @@ final class JwtTokens implements RouteFeature {
   private static final String SCRIPT = LuaScripts.load("query.lua", "jwt-token.lua");
 
   static HttpFilter filter() {
-    return HttpFilter.newBuilder()
-        .setName(FILTER)
-        .setTypedConfig(Any.pack(Lua.newBuilder()
-            .setStatPrefix("jwt_token")
-            // as for API keys: the request stays on the route whose checks ran with the token in it
-            .setClearRouteCache(BoolValue.of(false))
-            .setDefaultSourceCode(DataSource.newBuilder().setInlineString(SCRIPT))
-            .build()))
-        .build();
+    return LuaScripts.filter(FILTER, "jwt_token", SCRIPT);
   }
 
   @Override
