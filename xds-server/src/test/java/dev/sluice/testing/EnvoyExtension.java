@@ -40,6 +40,18 @@ public final class EnvoyExtension implements BeforeEachCallback, AfterEachCallba
     return p;
   }
 
+  /**
+   * Starts the next restart epoch of {@code running} (see {@link EnvoyProcess#hotRestart}) and
+   * tracks it like {@code running}.
+   */
+  public EnvoyProcess hotRestart(EnvoyProcess running, EnvoyProcess.Options options) {
+    EnvoyProcess p = running.hotRestart(options);
+    synchronized (this) {
+      (inTest ? perTest : perClass).add(p);
+    }
+    return p;
+  }
+
   /** Starts {@code envoy-configs/edge.yaml} (node edge-1, cluster edge) against an ADS port. */
   public EnvoyProcess startEdge(int adsPort) {
     return start(edgeBootstrap(), EnvoyProcess.Options.ads(adsPort));

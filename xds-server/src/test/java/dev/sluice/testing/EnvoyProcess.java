@@ -33,7 +33,9 @@ import java.util.stream.Stream;
  * at the given ADS port, the admin listener at an ephemeral port (read back through {@code
  * --admin-address-path}) and, if given, setting the node id and cluster; then runs {@code envoy -c
  * <copy> --disable-hot-restart ...} and returns once the admin listener is up. Several Envoys can
- * run side by side (hot restart is off, so no shared memory or base id is involved).
+ * run side by side (hot restart is off, so no shared memory or base id is involved). With {@link
+ * Options#enableHotRestart()} Envoy picks a base id of its own instead, and {@link #hotRestart} starts
+ * the next restart epoch, which takes over the listening sockets while this one drains and exits.
  * {@link #close()} sends SIGTERM, then SIGKILL after 5 s, and always reaps the process.
  *
  * <p>The work dir (rewritten bootstrap, {@code envoy.log}) is a temp dir deleted on close; run
@@ -53,11 +55,7 @@ public final class EnvoyProcess implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final YAMLMapper YAML = new YAMLMapper();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(2))
-          .build();
+  private static final HttpClient HTTP = newHttpClient();
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
@@ -79,12 +77,14 @@ public final class EnvoyProcess implements AutoCloseable {
    * @param xdsCa the CA bundle Sluice's TLS certificate is verified against; null: the bootstrap's
    *     TLS to Sluice is removed (the fixture serves plaintext on loopback)
    * @param proxyToken the token sent to Sluice; null: the bootstrap's {@code initial_metadata} is removed
+   * @param hotRestart run with hot restart on (a base id Envoy picks, epoch 0), so that {@link
+   *     EnvoyProcess#hotRestart} can start the next epoch; false: {@code --disable-hot-restart}
    */
   public record Options(
       int adsPort, String nodeId, String nodeCluster, List<String> extraArgs, String logLevel, int concurrency, int adminPort,
-      int rateLimitPort, Path xdsCa, String proxyToken) {
+      int rateLimitPort, Path xdsCa, String proxyToken, boolean hotRestart) {
     public Options(int adsPort, String nodeId, String nodeCluster, List<String> extraArgs, String logLevel, int concurrency) {
-      this(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, 0, 0, null, null);
+      this(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, 0, 0, null, null, false);
     }
 
     public Options {
@@ -107,45 +107,54 @@ public final class EnvoyProcess implements AutoCloseable {
     }
 
     public Options nodeId(String id) {
-      return new Options(adsPort, id, nodeCluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken);
+      return new Options(adsPort, id, nodeCluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken, hotRestart);
     }
 
     public Options nodeCluster(String cluster) {
-      return new Options(adsPort, nodeId, cluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken);
+      return new Options(adsPort, nodeId, cluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken, hotRestart);
     }
 
     /** Node id and cluster at once. */
     public Options node(String id, String cluster) {
-      return new Options(adsPort, id, cluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken);
+      return new Options(adsPort, id, cluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken, hotRestart);
     }
 
     public Options extraArgs(String... args) {
       List<String> all = new ArrayList<>(extraArgs);
       all.addAll(Arrays.asList(args));
-      return new Options(adsPort, nodeId, nodeCluster, all, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken);
+      return new Options(adsPort, nodeId, nodeCluster, all, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken, hotRestart);
     }
 
     public Options logLevel(String level) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, level, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken);
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, level, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken, hotRestart);
     }
 
     public Options concurrency(int workers) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, workers, adminPort, rateLimitPort, xdsCa, proxyToken);
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, workers, adminPort, rateLimitPort, xdsCa, proxyToken, hotRestart);
     }
 
     /** Points the bootstrap's {@code sluice_ratelimit} cluster at this port of 127.0.0.1 (0: as written). */
     public Options rateLimitPort(int port) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, adminPort, port, xdsCa, proxyToken);
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, adminPort, port, xdsCa, proxyToken, hotRestart);
     }
 
     /** TLS to Sluice verified against this CA bundle, and this proxy token (either may be null). */
     public Options secure(Path ca, String token) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, ca, token);
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, ca, token, hotRestart);
     }
 
     /** The admin listener on this port of 127.0.0.1 (0: ephemeral). */
     public Options adminPort(int port) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, port, rateLimitPort, xdsCa, proxyToken);
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, port, rateLimitPort, xdsCa, proxyToken, hotRestart);
+    }
+
+    /**
+     * Hot restart on ({@link EnvoyProcess#hotRestart}). Give {@code --drain-time-s} and {@code
+     * --parent-shutdown-time-s} in {@link #extraArgs} too: Envoy's defaults keep the old process
+     * for 15 minutes.
+     */
+    public Options enableHotRestart() {
+      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken, true);
     }
   }
 
@@ -157,11 +166,23 @@ public final class EnvoyProcess implements AutoCloseable {
   private final String nodeId;
   private final String nodeCluster;
   private final int adminPort;
+  /** The bootstrap file as given, and the options as applied: the next epoch starts from them. */
+  private final Path source;
+  private final Options options;
+  /** The hot-restart family this process belongs to; null with hot restart off. */
+  private final HotRestart hot;
+  private final int epoch;
+  /**
+   * The admin API's client. The epochs of a hot restart have one each: they share the admin port,
+   * and a kept-alive connection to it would still reach the old process after the new one took the
+   * port over.
+   */
+  private final HttpClient http;
   private volatile String finalLog;
 
   private EnvoyProcess(
       Process process, Path workDir, Path bootstrap, Path logFile, Path outFile, String nodeId,
-      String nodeCluster, int adminPort) {
+      String nodeCluster, int adminPort, Path source, Options options, HotRestart hot, int epoch) {
     this.process = process;
     this.workDir = workDir;
     this.bootstrap = bootstrap;
@@ -170,6 +191,51 @@ public final class EnvoyProcess implements AutoCloseable {
     this.nodeId = nodeId;
     this.nodeCluster = nodeCluster;
     this.adminPort = adminPort;
+    this.source = source;
+    this.options = options;
+    this.hot = hot;
+    this.epoch = epoch;
+    this.http = hot == null ? HTTP : newHttpClient();
+  }
+
+  private static HttpClient newHttpClient() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(2))
+        .build();
+  }
+
+  /**
+   * The processes of one Envoy across hot restarts: they share Envoy's base id (its shared memory
+   * and domain sockets), one restart epoch each.
+   */
+  private static final class HotRestart {
+    final long baseId;
+    private final Set<Process> processes = ConcurrentHashMap.newKeySet();
+
+    HotRestart(long baseId) {
+      this.baseId = baseId;
+    }
+
+    /**
+     * Forgets a stopped process; once none of the family runs, removes the shared memory, which
+     * Envoy leaves behind when it exits (POSIX shared memory {@code /envoy_shared_memory_<10 ×
+     * base id>}, a file in /dev/shm on Linux).
+     */
+    synchronized void stopped(Process p) {
+      processes.remove(p);
+      if (processes.stream().noneMatch(Process::isAlive)) {
+        removeSharedMemory(baseId);
+      }
+    }
+
+    static void removeSharedMemory(long baseId) {
+      try {
+        Files.deleteIfExists(Path.of("/dev/shm", "envoy_shared_memory_" + baseId * 10));
+      } catch (IOException e) {
+        // best effort: an epoch 0 replaces a leftover region
+      }
+    }
   }
 
   /**
@@ -178,6 +244,37 @@ public final class EnvoyProcess implements AutoCloseable {
    * not up within 30 s.
    */
   public static EnvoyProcess start(Path bootstrapFile, Options options) {
+    return launch(bootstrapFile, options, null, 0);
+  }
+
+  /**
+   * Envoy's hot restart: starts the next restart epoch of this Envoy, a new process from the same
+   * bootstrap file rewritten by {@code next} (another proxy token, say) with this one's base id.
+   * The new process takes over this one's listening sockets, and its admin port: this one closes
+   * its admin listener as soon as the new one starts, so ask the new one from then on. Once the new
+   * process is initialised, this one stops accepting, drains its connections for its {@code
+   * --drain-time-s} and exits when the new one's {@code --parent-shutdown-time-s} is up ({@link
+   * #awaitExit}). Returns when the new process's admin listener is bound.
+   *
+   * <p>{@code next} is used with hot restart on and, when it leaves the admin port to be chosen,
+   * with this process's admin port, as an operator's new bootstrap would have it.
+   */
+  public EnvoyProcess hotRestart(Options next) {
+    if (hot == null) {
+      throw new IllegalStateException(this + " was started without Options.enableHotRestart()");
+    }
+    if (!process.isAlive()) {
+      // the new epoch would wait for its parent's domain socket, then abort
+      throw new IllegalStateException(this + " is not running; a hot restart needs the running process");
+    }
+    Options o = next.enableHotRestart();
+    if (o.adminPort() == 0) {
+      o = o.adminPort(options.adminPort());
+    }
+    return launch(source, o, hot, epoch + 1);
+  }
+
+  private static EnvoyProcess launch(Path bootstrapFile, Options options, HotRestart family, int epoch) {
     Path binary = EnvoyBinary.find();
     JsonNode original = readYaml(bootstrapFile);
     if (options.adminPort() == 0 && staticCluster(original, ADMIN_CLUSTER) != null) {
@@ -196,6 +293,7 @@ public final class EnvoyProcess implements AutoCloseable {
     Path logFile = workDir.resolve("envoy.log");
     Path outFile = workDir.resolve("envoy.out");
     Path adminAddress = workDir.resolve("admin-address");
+    Path baseIdFile = workDir.resolve("base-id");
     try {
       YAML.writeValue(bootstrap.toFile(), config);
     } catch (IOException e) {
@@ -203,10 +301,18 @@ public final class EnvoyProcess implements AutoCloseable {
     }
     List<String> command = new ArrayList<>();
     command.add(binary.toString());
+    command.addAll(List.of("-c", bootstrap.toString()));
+    if (!options.hotRestart()) {
+      command.add("--disable-hot-restart");
+    } else if (family == null) {
+      // a base id of Envoy's choosing is one no other Envoy on the machine uses (other tests,
+      // other runs); the next epoch is given it explicitly, as Envoy requires
+      command.addAll(List.of("--use-dynamic-base-id", "--base-id-path", baseIdFile.toString(), "--restart-epoch", "0"));
+    } else {
+      command.addAll(List.of("--base-id", Long.toString(family.baseId), "--restart-epoch", Integer.toString(epoch)));
+    }
     command.addAll(
         List.of(
-            "-c", bootstrap.toString(),
-            "--disable-hot-restart",
             "--log-level", options.logLevel(),
             "--log-path", logFile.toString(),
             "--admin-address-path", adminAddress.toString(),
@@ -231,14 +337,34 @@ public final class EnvoyProcess implements AutoCloseable {
     int adminPort;
     try {
       adminPort = awaitAdminAddress(process, adminAddress, logFile, outFile);
+      if (options.hotRestart() && family == null) {
+        // Envoy writes the base id it picked before it starts its admin listener
+        family = new HotRestart(baseIdIn(baseIdFile).orElseThrow(() -> new AssertionError(
+            "Envoy's admin listener is up but its --base-id-path " + baseIdFile + " holds no base id")));
+      }
     } catch (RuntimeException | Error e) {
       stop(process);
+      if (options.hotRestart() && family == null) {
+        baseIdIn(baseIdFile).ifPresent(HotRestart::removeSharedMemory);
+      }
       if (!Boolean.getBoolean("sluice.envoy.keep")) {
         deleteTree(workDir); // the exception carries the log
       }
       throw e;
     }
-    return new EnvoyProcess(process, workDir, bootstrap, logFile, outFile, nodeId, nodeCluster, adminPort);
+    if (family != null) {
+      family.processes.add(process);
+    }
+    return new EnvoyProcess(process, workDir, bootstrap, logFile, outFile, nodeId, nodeCluster, adminPort,
+        bootstrapFile, options, family, epoch);
+  }
+
+  private static OptionalLong baseIdIn(Path file) {
+    try {
+      return OptionalLong.of(Long.parseLong(Files.readString(file).trim()));
+    } catch (IOException | NumberFormatException e) {
+      return OptionalLong.empty();
+    }
   }
 
   private static JsonNode readYaml(Path file) {
@@ -515,10 +641,34 @@ public final class EnvoyProcess implements AutoCloseable {
     return String.join("\n", all.subList(from, all.size()));
   }
 
+  /**
+   * Waits until the process exits by itself (after a {@link #hotRestart}: once the new epoch's
+   * {@code --parent-shutdown-time-s} is up); returns its exit code.
+   */
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("Envoy " + this + " did not exit within " + timeout + "\n" + tail(200));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    return process.exitValue();
+  }
+
+  /** Envoy's restart epoch: 0, or one more than the process it hot-restarted. */
+  public int restartEpoch() {
+    return epoch;
+  }
+
   /** SIGTERM, then SIGKILL after 5 s; waits for the process to be gone. Idempotent. */
   @Override
   public void close() {
     stop(process);
+    if (hot != null) {
+      hot.stopped(process);
+    }
     if (finalLog == null) {
       finalLog = readLog(logFile, outFile);
     }
@@ -529,7 +679,8 @@ public final class EnvoyProcess implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Envoy[" + nodeId + "/" + nodeCluster + " pid " + process.pid() + " admin " + adminPort + "]";
+    return "Envoy[" + nodeId + "/" + nodeCluster + " pid " + process.pid() + " admin " + adminPort
+        + (hot == null ? "" : " epoch " + epoch) + "]";
   }
 
   private static void stop(Process process) {
@@ -571,9 +722,9 @@ public final class EnvoyProcess implements AutoCloseable {
     }
   }
 
-  private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+  private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
     try {
-      return HTTP.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);

@@ -83,6 +83,40 @@ class EnvoyProcessIT {
   }
 
   @Test
+  void aHotRestartHandsOverToTheNextEpochAndTheOldProcessExits() {
+    Path bootstrap = resource("envoy/static-only.yaml");
+    EnvoyProcess.Options options = EnvoyProcess.Options.ads(FreePorts.next()).adminPort(FreePorts.next()).enableHotRestart()
+        .extraArgs("--drain-time-s", "1", "--parent-shutdown-time-s", "2");
+    EnvoyProcess first = envoy.start(bootstrap, options).awaitReady(Duration.ofSeconds(30));
+
+    EnvoyProcess second = envoy.hotRestart(first, options).awaitReady(Duration.ofSeconds(30));
+
+    // the old process gave its admin port up to the new one, which runs the next epoch
+    assertThat(second.adminPort()).isEqualTo(first.adminPort());
+    JsonNode secondOptions = second.json("/server_info").path("command_line_options");
+    assertThat(secondOptions.path("restart_epoch").asInt()).isEqualTo(1);
+    assertThat(second.restartEpoch()).isEqualTo(1);
+    // the base id Envoy picked for the first epoch, given to the second (a string in Envoy's JSON)
+    long baseId = Long.parseLong(secondOptions.path("base_id").asText());
+    Path sharedMemory = Path.of("/dev/shm", "envoy_shared_memory_" + baseId * 10);
+    assertThat(sharedMemory).exists();
+    assertThat(first.awaitExit(Duration.ofSeconds(30))).isZero();
+    assertThat(first.log()).contains("shutting down admin due to child startup");
+    assertThat(sharedMemory).as("in use by the new epoch").exists();
+
+    first.close();
+    second.close();
+    assertThat(sharedMemory).as("removed with the last process").doesNotExist();
+  }
+
+  @Test
+  void hotRestartNeedsAProcessStartedForIt() {
+    EnvoyProcess p = envoy.start(resource("envoy/static-only.yaml"), EnvoyProcess.Options.ads(FreePorts.next()));
+    assertThatThrownBy(() -> p.hotRestart(EnvoyProcess.Options.ads(FreePorts.next())))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("Options.enableHotRestart()");
+  }
+
+  @Test
   void invalidBootstrapFailsWithEnvoysError() throws Exception {
     Path bad = Files.writeString(tmp.resolve("bad.yaml"), """
         node: {id: x, cluster: y}
@@ -111,7 +145,11 @@ class EnvoyProcessIT {
     throw new AssertionError("no BootstrapConfigDump in " + configDump);
   }
 
-  private static Path resource(String name) throws Exception {
-    return Path.of(EnvoyProcessIT.class.getClassLoader().getResource(name).toURI());
+  private static Path resource(String name) {
+    try {
+      return Path.of(EnvoyProcessIT.class.getClassLoader().getResource(name).toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

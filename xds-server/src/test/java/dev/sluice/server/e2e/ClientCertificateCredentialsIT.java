@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.server.auth.ControlPlaneTls;
 import dev.sluice.server.auth.SecurityOptions;
-import dev.sluice.server.e2e.ControlChannelSecurityIT.Client;
 import dev.sluice.server.mesh.CertificateAuthority;
 import dev.sluice.server.mesh.WorkloadCertificate;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -49,9 +48,9 @@ class ClientCertificateCredentialsIT {
     sluice.close();
   }
 
-  private static Client withCertificateOf(String service) throws Exception {
+  private static AdsClient withCertificateOf(String service) throws Exception {
     WorkloadCertificate c = clientCa.issue(service, Duration.ofHours(1));
-    return new Client(sluice, TlsChannelCredentials.newBuilder()
+    return new AdsClient(sluice.xdsPort, TlsChannelCredentials.newBuilder()
         .trustManager(sluice.dir.resolve("xds-tls").resolve("ca.pem").toFile())
         .keyManager(new ByteArrayInputStream(c.certificatePem().getBytes(StandardCharsets.US_ASCII)),
             new ByteArrayInputStream(c.privateKeyPem().getBytes(StandardCharsets.US_ASCII)))
@@ -60,7 +59,7 @@ class ClientCertificateCredentialsIT {
 
   @Test
   void aCertificateOfTheServiceIsAdmittedAsItsSidecar() throws Exception {
-    try (Client c = withCertificateOf("orders")) {
+    try (AdsClient c = withCertificateOf("orders")) {
       DiscoveryResponse r = c.sidecar("orders").next();
       assertThat(r.getResourcesCount()).isPositive();
     }
@@ -68,7 +67,7 @@ class ClientCertificateCredentialsIT {
 
   @Test
   void aCertificateOfAnotherServiceIsRefused() throws Exception {
-    try (Client c = withCertificateOf("web")) {
+    try (AdsClient c = withCertificateOf("web")) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription()).isEqualTo("certificate spiffe://sluice.test/service/web does not grant service orders");
@@ -77,7 +76,7 @@ class ClientCertificateCredentialsIT {
 
   @Test
   void withoutACertificateOrTokenTheClientIsRefused() throws Exception {
-    try (Client c = Client.tls(sluice, null)) {
+    try (AdsClient c = AdsClient.tls(sluice.xdsPort, sluice.dir.resolve("xds-tls").resolve("ca.pem"), null)) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(c.responses).isEmpty();
@@ -88,7 +87,7 @@ class ClientCertificateCredentialsIT {
   void aCertificateFromAnotherCaFailsTheHandshake() throws Exception {
     CertificateAuthority stranger = CertificateAuthority.loadOrCreate(sluice.dir.resolve("stranger"), "sluice.test", Clock.systemUTC());
     WorkloadCertificate c = stranger.issue("orders", Duration.ofHours(1));
-    try (Client client = new Client(sluice, TlsChannelCredentials.newBuilder()
+    try (AdsClient client = new AdsClient(sluice.xdsPort, TlsChannelCredentials.newBuilder()
         .trustManager(sluice.dir.resolve("xds-tls").resolve("ca.pem").toFile())
         .keyManager(new ByteArrayInputStream(c.certificatePem().getBytes(StandardCharsets.US_ASCII)),
             new ByteArrayInputStream(c.privateKeyPem().getBytes(StandardCharsets.US_ASCII)))
