@@ -78,28 +78,17 @@ final class ComposeSandbox {
    * Runs a service's entrypoint and command (or {@code command} instead of the file's) with its
    * environment plus {@code env}, in a stand-in for its container's file system: a folder in which
    * each mount target is a symbolic link to the volume's folder or the bind-mounted path.
-   * Arguments and environment values that are paths at or above a mount target are translated
-   * into that folder; anything else the script writes there is lost with it, as in a container.
+   * Arguments ({@code /path} or {@code --flag=/path}) and environment values that are paths in a
+   * mount are translated to where that mount's files are here, and paths above mount targets into
+   * that folder; anything else written there is lost with it, as in a container.
    */
   Result run(String service, Map<String, String> env, String... command) {
-    Path root = containerRoot(service);
-    List<String> cmd = new ArrayList<>();
-    compose.entrypoint(service).forEach(a -> cmd.add(translate(service, root, a)));
-    (command.length > 0 ? List.of(command) : compose.command(service)).forEach(a -> cmd.add(translate(service, root, a)));
-    if (cmd.isEmpty()) {
-      throw new AssertionError("service " + service + " has neither entrypoint nor command in " + compose.file);
-    }
-    Map<String, String> environment = new LinkedHashMap<>();
-    compose.environment(service).forEach((k, v) -> environment.put(k, translate(service, root, v)));
-    environment.putAll(env);
     try {
       Path out = Files.createTempFile(volumes.getParent(), service, ".out");
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
-      pb.environment().putAll(environment);
-      Process p = pb.start();
+      Process p = start(service, env, List.of(), command.length > 0 ? List.of(command) : compose.command(service), out);
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor();
-        throw new AssertionError(String.join(" ", cmd) + " did not finish in 60 s");
+        throw new AssertionError("service " + service + " did not finish in 60 s: " + p.info().commandLine().orElse(""));
       }
       return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -108,6 +97,29 @@ final class ComposeSandbox {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
     }
+  }
+
+  /**
+   * Starts {@code launcher} (the image's entrypoint, where the service keeps it: {@code java -jar
+   * ...} for Sluice) or else the service's entrypoint, followed by {@code command}, as {@link #run}
+   * does, with its output to {@code out}; the caller ends it.
+   */
+  Process start(String service, Map<String, String> env, List<String> launcher, List<String> command, Path out) throws IOException {
+    Path root = containerRoot(service);
+    List<String> cmd = new ArrayList<>(launcher);
+    if (launcher.isEmpty()) {
+      compose.entrypoint(service).forEach(a -> cmd.add(translate(service, root, a)));
+    }
+    command.forEach(a -> cmd.add(translate(service, root, a)));
+    if (cmd.isEmpty()) {
+      throw new AssertionError("service " + service + " has neither entrypoint nor command in " + compose.file);
+    }
+    Map<String, String> environment = new LinkedHashMap<>();
+    compose.environment(service).forEach((k, v) -> environment.put(k, translate(service, root, v)));
+    environment.putAll(env);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+    pb.environment().putAll(environment);
+    return pb.start();
   }
 
   /** A fresh folder standing for the root of a new container of {@code service}, its mounts linked in. */
@@ -126,12 +138,18 @@ final class ComposeSandbox {
   }
 
   private String translate(String service, Path root, String value) {
+    java.util.regex.Matcher flag = java.util.regex.Pattern.compile("^(--[^=]+=)(/.*)$").matcher(value);
+    if (flag.matches()) {
+      return flag.group(1) + translate(service, root, flag.group(2));
+    }
     if (!value.startsWith("/")) {
       return value;
     }
+    if (compose.mountHolding(service, value).isPresent()) {
+      return hostPath(service, value).toString(); // the real folder: a program need not follow links
+    }
     String dir = value.endsWith("/") ? value : value + "/";
-    boolean mounted = compose.mounts(service).stream()
-        .anyMatch(m -> dir.startsWith(m.target() + "/") || (m.target() + "/").startsWith(dir));
-    return mounted ? root.resolve(value.replaceFirst("^/+", "")).toString() : value;
+    boolean aboveMounts = compose.mounts(service).stream().anyMatch(m -> (m.target() + "/").startsWith(dir));
+    return aboveMounts ? root.resolve(value.replaceFirst("^/+", "")).toString() : value;
   }
 }
