@@ -10,8 +10,9 @@
 # the Maven repository in a cache mount so that later builds reuse it.
 #
 # Ports: 18000 ADS (gRPC), 18001 admin (/ready, /status, /metrics), 18002 global rate-limit service.
-# Volumes worth mounting: the policy folder (--policies) and the mesh CA folder (--mesh-ca-dir,
-# /var/lib/sluice/ca, owned by the image's user 10001).
+# Volumes worth mounting: the policy folder (--policies), the mesh CA folder (--mesh-ca-dir,
+# /var/lib/sluice/ca) and the control-plane CA folder (--xds-tls-dir, /var/lib/sluice/xds-tls), both
+# owned by the image's user 10001 and private to it (a new named volume takes that over).
 
 FROM eclipse-temurin:17.0.15_6-jdk AS build
 WORKDIR /src
@@ -27,9 +28,9 @@ RUN --mount=type=cache,target=/root/.m2 \
 FROM eclipse-temurin:17.0.15_6-jre
 RUN groupadd --system --gid 10001 sluice \
  && useradd --system --uid 10001 --gid sluice --home-dir /var/lib/sluice --shell /usr/sbin/nologin sluice \
- && mkdir -p /etc/sluice/policies /var/lib/sluice/ca \
+ && mkdir -p /etc/sluice/policies /var/lib/sluice/ca /var/lib/sluice/xds-tls \
  && chown -R sluice:sluice /var/lib/sluice \
- && chmod 700 /var/lib/sluice/ca
+ && chmod 700 /var/lib/sluice/ca /var/lib/sluice/xds-tls
 COPY --from=build /sluice.jar /opt/sluice/sluice.jar
 USER 10001:10001
 WORKDIR /var/lib/sluice

@@ -33,6 +33,7 @@ class ComposeBootstrapsTest {
   private static final Set<String> CONTROL_PLANE_CLUSTERS = Set.of("sluice_xds", "sluice_ratelimit");
   private static final String COMPOSE_HOST = "sluice";
   private static final String LOCAL_HOST = "127.0.0.1";
+  private static final String TOKEN_PLACEHOLDER = "REPLACE-WITH-THIS-ENVOYS-PROXY-TOKEN";
 
   @ParameterizedTest(name = "{0} = {1} but for the control plane address and the node")
   @CsvSource({
@@ -86,6 +87,18 @@ class ComposeBootstrapsTest {
       String id = YAML.readTree(f.toFile()).at("/node/id").asText();
       assertThat(ids.add(id)).as("node id %s of %s is used by another compose bootstrap", id, f).isTrue();
     }
+  }
+
+  /** compose/credentials.sh and scripts/quickstart put each Envoy's token where the placeholder is. */
+  @ParameterizedTest(name = "{0} has the token placeholder once, as the ADS authorization")
+  @CsvSource({"edge.yaml", "sidecar.yaml", "compose/edge.yaml", "compose/sidecar-web.yaml", "compose/sidecar-orders.yaml",
+      "compose/sidecar-users.yaml"})
+  void theTokenPlaceholderIsTheAdsAuthorization(String file) throws IOException {
+    String text = Files.readString(RepoPaths.resolve("envoy-configs/" + file));
+    assertThat(text.split(java.util.regex.Pattern.quote(TOKEN_PLACEHOLDER), -1)).as("%s: occurrences of the placeholder", file).hasSize(2);
+    JsonNode metadata = read(file).at("/dynamic_resources/ads_config/grpc_services/0/initial_metadata/0");
+    assertThat(metadata.path("key").asText()).isEqualTo("authorization");
+    assertThat(metadata.path("value").asText()).isEqualTo("Bearer " + TOKEN_PLACEHOLDER);
   }
 
   @Test

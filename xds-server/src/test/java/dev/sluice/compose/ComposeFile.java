@@ -21,10 +21,13 @@ final class ComposeFile {
   static final String RELATIVE = "compose/docker-compose.yml";
   /** Every service of the quickstart topology, in no particular order. */
   static final List<String> SERVICES = List.of(
-      "consul", "sluice", "edge", "web", "web-sidecar", "orders", "orders-sidecar", "users", "users-sidecar");
+      "consul", "proxy-credentials", "sluice", "xds-ca-bundle", "edge", "web", "web-sidecar", "orders", "orders-sidecar",
+      "users", "users-sidecar");
+  /** The services that run Envoy as a proxy (their command starts with {@code envoy}). */
+  static final List<String> ENVOYS = List.of("edge", "web-sidecar", "orders-sidecar", "users-sidecar");
 
   /** One volume entry of a service: a bind mount (host path) or a named volume. */
-  record Mount(String service, String source, String target, boolean bind) {}
+  record Mount(String service, String source, String target, boolean bind, boolean readOnly) {}
 
   private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -72,7 +75,45 @@ final class ComposeFile {
 
   /** The command as a list of arguments (a string command is split on spaces). */
   List<String> command(String service) {
-    JsonNode cmd = service(service).path("command");
+    return arguments(service(service).path("command"));
+  }
+
+  /** The entrypoint as a list of arguments; empty when the image's is kept. */
+  List<String> entrypoint(String service) {
+    return arguments(service(service).path("entrypoint"));
+  }
+
+  /** The environment of a service (map or {@code KEY=value} list syntax). */
+  Map<String, String> environment(String service) {
+    JsonNode env = service(service).path("environment");
+    Map<String, String> out = new LinkedHashMap<>();
+    if (env.isArray()) {
+      env.forEach(e -> {
+        String[] kv = e.asText().split("=", 2);
+        out.put(kv[0], kv.length > 1 ? kv[1] : "");
+      });
+    } else {
+      env.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    }
+    return out;
+  }
+
+  /** The condition on which {@code service} waits for {@code dependency} ({@code service_healthy}, ...), if it does. */
+  Optional<String> dependsOn(String service, String dependency) {
+    JsonNode deps = service(service).path("depends_on");
+    if (deps.isArray()) {
+      for (JsonNode d : deps) {
+        if (d.asText().equals(dependency)) {
+          return Optional.of("service_started");
+        }
+      }
+      return Optional.empty();
+    }
+    JsonNode d = deps.path(dependency);
+    return d.isMissingNode() ? Optional.empty() : Optional.of(d.path("condition").asText("service_started"));
+  }
+
+  private static List<String> arguments(JsonNode cmd) {
     List<String> out = new ArrayList<>();
     if (cmd.isTextual()) {
       out.addAll(List.of(cmd.asText().trim().split("\\s+")));
@@ -82,18 +123,23 @@ final class ComposeFile {
     return out;
   }
 
-  /** The value of {@code --flag=value} or {@code --flag value} in a service's command. */
+  /** The value of {@code --flag=value} or {@code --flag value} in a service's command (the first, if repeated). */
   Optional<String> flag(String service, String flag) {
+    return flags(service, flag).stream().findFirst();
+  }
+
+  /** Every value of a repeatable {@code --flag=value} or {@code --flag value} in a service's command. */
+  List<String> flags(String service, String flag) {
     List<String> cmd = command(service);
+    List<String> out = new ArrayList<>();
     for (int i = 0; i < cmd.size(); i++) {
       if (cmd.get(i).startsWith(flag + "=")) {
-        return Optional.of(cmd.get(i).substring(flag.length() + 1));
-      }
-      if (cmd.get(i).equals(flag) && i + 1 < cmd.size()) {
-        return Optional.of(cmd.get(i + 1));
+        out.add(cmd.get(i).substring(flag.length() + 1));
+      } else if (cmd.get(i).equals(flag) && i + 1 < cmd.size()) {
+        out.add(cmd.get(i + 1));
       }
     }
-    return Optional.empty();
+    return out;
   }
 
   /** Every volume entry of every service, short ("src:dst[:mode]") or long syntax. */
@@ -106,14 +152,29 @@ final class ComposeFile {
           String source = parts[0];
           String target = parts.length > 1 ? parts[1] : parts[0];
           boolean bind = source.startsWith(".") || source.startsWith("/") || source.startsWith("~");
-          out.add(new Mount(name, source, target, bind));
+          boolean readOnly = parts.length > 2 && List.of(parts[2].split(",")).contains("ro");
+          out.add(new Mount(name, source, target, bind, readOnly));
         } else {
           String type = v.path("type").asText("volume");
-          out.add(new Mount(name, v.path("source").asText(), v.path("target").asText(), type.equals("bind")));
+          out.add(new Mount(name, v.path("source").asText(), v.path("target").asText(), type.equals("bind"),
+              v.path("read_only").asBoolean(false)));
         }
       }
     });
     return out;
+  }
+
+  /** The volume entries of one service. */
+  List<Mount> mounts(String service) {
+    service(service);
+    return mounts().stream().filter(m -> m.service().equals(service)).toList();
+  }
+
+  /** The mount of {@code service} that holds {@code containerPath} (the longest target that is a prefix of it). */
+  Optional<Mount> mountHolding(String service, String containerPath) {
+    return mounts(service).stream()
+        .filter(m -> containerPath.equals(m.target()) || containerPath.startsWith(m.target().endsWith("/") ? m.target() : m.target() + "/"))
+        .max(java.util.Comparator.comparingInt(m -> m.target().length()));
   }
 
   /** The host path of a bind mount, resolved as compose does: relative to the compose file's folder. */

@@ -37,9 +37,13 @@ class ComposeFileIT {
     assertThat(r.stdout())
         .contains(RepoPaths.resolve("compose/policies").toString())
         .contains(RepoPaths.resolve("compose/samples/echo.py").toString())
-        .contains(RepoPaths.resolve("envoy-configs/compose/edge.yaml").toString())
+        .contains(RepoPaths.resolve("envoy-configs/compose").toString())
+        .contains(RepoPaths.resolve("compose/credentials.sh").toString())
+        .contains(RepoPaths.resolve("scripts/lib/control-plane.sh").toString())
         .contains("hashicorp/consul:")
-        .contains("envoyproxy/envoy:");
+        .contains("envoyproxy/envoy:")
+        // the start order of the secure wiring, as docker-compose reads it
+        .contains("condition: service_completed_successfully");
   }
 
   @Test
@@ -51,10 +55,12 @@ class ComposeFileIT {
   }
 
   @Test
-  void dockerComposeListsTheCaVolume() throws Exception {
+  void dockerComposeListsTheVolumes() throws Exception {
     Result r = compose("config", "--volumes");
     assertThat(r.exit()).as("docker-compose config --volumes:%n%s", r.stderr()).isZero();
-    assertThat(r.stdout().strip().lines().map(String::strip).toList()).containsExactly("sluice-ca");
+    assertThat(r.stdout().strip().lines().map(String::strip).toList()).containsExactlyInAnyOrder(
+        "sluice-ca", "sluice-xds-tls", "xds-ca", "proxy-tokens",
+        "edge-bootstrap", "web-sidecar-bootstrap", "orders-sidecar-bootstrap", "users-sidecar-bootstrap");
   }
 
   private static Result compose(String... args) throws Exception {

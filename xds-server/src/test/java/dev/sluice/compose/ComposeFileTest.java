@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * compose/docker-compose.yml can run where it is checked in: every file it mounts exists, every
@@ -46,7 +47,7 @@ class ComposeFileTest {
       assertThat(host).as("service %s mounts %s (%s), which does not exist: Docker would create an empty folder there",
           m.service(), m.source(), host).exists();
       // Envoy reads its bootstrap as a file; Sluice and the apps read the file or folder they expect.
-      if (m.target().endsWith(".yaml") || m.target().endsWith(".py")) {
+      if (m.target().endsWith(".yaml") || m.target().endsWith(".py") || m.target().endsWith(".sh")) {
         assertThat(host).as("service %s mounts %s on the file %s", m.service(), m.source(), m.target()).isRegularFile();
       } else {
         assertThat(host).as("service %s mounts %s on the folder %s", m.service(), m.source(), m.target()).isDirectory();
@@ -87,7 +88,9 @@ class ComposeFileTest {
     String version = ComposeFile.scriptVersion("install-envoy");
     assertThat(version).as("scripts/install-envoy and EnvoyBinary.VERSION").isEqualTo(EnvoyBinary.VERSION);
     Map<String, String> envoys = imagesOf("envoyproxy/envoy");
-    assertThat(envoys.keySet()).containsExactlyInAnyOrder("edge", "web-sidecar", "orders-sidecar", "users-sidecar");
+    // the four Envoys, and the one-shots that write their credentials (bash, and its user envoy)
+    assertThat(envoys.keySet()).containsExactlyInAnyOrder("edge", "web-sidecar", "orders-sidecar", "users-sidecar",
+        "proxy-credentials", "xds-ca-bundle");
     envoys.forEach((service, image) ->
         assertThat(image).as("service %s: the tests run Envoy %s (scripts/install-envoy)", service, version)
             .isEqualTo("envoyproxy/envoy:v" + version));
@@ -119,16 +122,12 @@ class ComposeFileTest {
   }
 
   @Test
-  void eachSidecarSharesItsServicesNetworkAndIsNamedForIt() throws IOException {
+  void eachSidecarSharesItsServicesNetworkAndIsNamedForIt() {
     for (String app : List.of("web", "orders", "users")) {
       String sidecar = app + "-sidecar";
       assertThat(compose.service(sidecar).path("network_mode").asText()).isEqualTo("service:" + app);
-      Path bootstrap = compose.mountedFile(sidecar, "/etc/envoy/envoy.yaml");
-      assertThat(bootstrap).isEqualTo(RepoPaths.resolve("envoy-configs/compose/sidecar-" + app + ".yaml"));
-      assertThat(compose.command(sidecar)).containsSubsequence("-c", "/etc/envoy/envoy.yaml");
-      JsonNode node = YAML.readTree(bootstrap.toFile()).path("node");
-      assertThat(node.at("/metadata/sluice.service").asText()).as("%s's bootstrap", sidecar).isEqualTo(app);
-      assertThat(compose.service(sidecar).at("/depends_on/sluice/condition").asText()).isEqualTo("service_healthy");
+      // its bootstrap is envoy-configs/compose/sidecar-<app>.yaml with its token (ComposeCredentialsTest)
+      assertThat(compose.dependsOn(sidecar, "sluice")).contains("service_healthy");
     }
   }
 
@@ -185,20 +184,157 @@ class ComposeFileTest {
     return docs;
   }
 
+  /**
+   * Every Envoy runs the bootstrap proxy-credentials wrote for it (its template with its token,
+   * never a template itself, whose placeholder token Sluice refuses), from a volume that only it
+   * and proxy-credentials mount, and mounts Sluice's CA certificate from the volume xds-ca-bundle
+   * writes, read-only; and starts only once both exist.
+   */
   @Test
-  void theEdgeRunsTheComposeEdgeBootstrap() {
-    assertThat(compose.mountedFile("edge", "/etc/envoy/envoy.yaml")).isEqualTo(RepoPaths.resolve("envoy-configs/compose/edge.yaml"));
-    assertThat(compose.command("edge")).containsSubsequence("-c", "/etc/envoy/envoy.yaml");
-    assertThat(compose.service("edge").at("/depends_on/sluice/condition").asText()).isEqualTo("service_healthy");
+  void everyEnvoyRunsItsGeneratedBootstrapAndMountsTheCaBundle(@TempDir Path tmp) {
+    ComposeSandbox sandbox = new ComposeSandbox(compose, tmp);
+    Map<String, String> credentials = compose.environment("proxy-credentials");
+    Map<String, String> bundle = compose.environment("xds-ca-bundle");
+    assertThat(compose.services().keySet().stream().filter(s -> compose.command(s).stream().findFirst().orElse("").equals("envoy")))
+        .as("services that run Envoy").containsExactlyInAnyOrderElementsOf(ComposeFile.ENVOYS);
+    for (String envoy : ComposeFile.ENVOYS) {
+      List<String> cmd = compose.command(envoy);
+      assertThat(cmd).as("%s", envoy).contains("-c");
+      String bootstrap = cmd.get(cmd.indexOf("-c") + 1);
+      ComposeFile.Mount holding = compose.mountHolding(envoy, bootstrap).orElseThrow();
+      assertThat(holding.bind()).as("%s's bootstrap %s comes from a volume proxy-credentials writes, not from the repository", envoy, bootstrap)
+          .isFalse();
+      assertThat(holding.readOnly()).as("%s mounts its bootstrap read-only", envoy).isTrue();
+      assertThat(sandbox.hostPath(envoy, bootstrap)).as("%s's bootstrap is the one proxy-credentials writes for it", envoy)
+          .isEqualTo(sandbox.hostPath("proxy-credentials", credentials.get("BOOTSTRAP_OUT") + "/" + envoy + "/envoy.yaml"));
+      assertThat(compose.mounts().stream().filter(m -> m.source().equals(holding.source())).map(ComposeFile.Mount::service))
+          .as("who mounts %s's bootstrap volume %s, which holds its token", envoy, holding.source())
+          .containsExactlyInAnyOrder(envoy, "proxy-credentials");
+
+      ComposeFile.Mount ca = compose.mountHolding(envoy, "/etc/sluice/xds/ca.pem").orElseThrow(
+          () -> new AssertionError(envoy + " does not mount Sluice's CA bundle at /etc/sluice/xds, where its bootstrap looks"));
+      assertThat(ca.bind()).isFalse();
+      assertThat(ca.readOnly()).as("%s mounts the CA bundle read-only", envoy).isTrue();
+      assertThat(sandbox.hostPath(envoy, "/etc/sluice/xds/ca.pem")).as("%s's CA bundle is the one xds-ca-bundle publishes", envoy)
+          .isEqualTo(sandbox.hostPath("xds-ca-bundle", bundle.get("CA_BUNDLE_DIR") + "/ca.pem"));
+
+      assertThat(compose.mounts(envoy)).as("%s mounts its bootstrap and the CA bundle, nothing else", envoy).hasSize(2);
+      assertThat(compose.dependsOn(envoy, "sluice")).as("%s waits for Sluice", envoy).contains("service_healthy");
+      assertThat(compose.dependsOn(envoy, "xds-ca-bundle")).as("%s waits for the CA bundle", envoy)
+          .contains("service_completed_successfully");
+    }
+    assertThat(compose.command("edge")).as("the edge").containsSubsequence("-c", "/etc/sluice/envoy/envoy.yaml");
   }
 
+  /**
+   * Sluice serves TLS from its own CA in a volume of its own, for the host name the bootstraps
+   * connect to and check, and requires the proxy tokens proxy-credentials writes; it starts after
+   * them, and xds-ca-bundle after it (its CA exists once it is healthy).
+   */
   @Test
-  void everyComposeBootstrapIsMounted() throws IOException {
-    Set<Path> mounted = new HashSet<>();
-    compose.mounts().stream().filter(ComposeFile.Mount::bind).forEach(m -> mounted.add(compose.hostPath(m)));
-    try (Stream<Path> files = Files.list(RepoPaths.resolve("envoy-configs/compose"))) {
-      files.filter(p -> p.toString().endsWith(".yaml"))
-          .forEach(p -> assertThat(mounted).as("envoy-configs/compose/%s is mounted by no service", p.getFileName()).contains(p));
+  void sluiceServesTlsForTheNameTheEnvoysCheckAndRequiresTheGeneratedTokens(@TempDir Path tmp) throws IOException {
+    ComposeSandbox sandbox = new ComposeSandbox(compose, tmp);
+    String tlsDir = compose.flag("sluice", "--xds-tls-dir").orElseThrow(() -> new AssertionError("sluice serves xDS without TLS"));
+    ComposeFile.Mount tls = compose.mountHolding("sluice", tlsDir).orElseThrow();
+    assertThat(tls.bind()).isFalse();
+    assertThat(tls.readOnly()).as("Sluice creates its CA there on first start").isFalse();
+    assertThat(tls.target()).as("the volume is the CA folder itself").isEqualTo(tlsDir);
+
+    JsonNode edge = YAML.readTree(RepoPaths.resolve("envoy-configs/compose/edge.yaml").toFile());
+    String host = edge.at("/static_resources/clusters/0/load_assignment/endpoints/0/lb_endpoints/0/endpoint/address/socket_address/address").asText();
+    assertThat(host).isEqualTo("sluice");
+    assertThat(compose.flags("sluice", "--xds-tls-name")).as("Sluice's certificate names the host the Envoys connect to").containsExactly(host);
+    for (JsonNode san : edge.findValues("match_typed_subject_alt_names")) {
+      assertThat(san.findValuesAsText("exact")).containsOnly(host);
+    }
+
+    String tokens = compose.flag("sluice", "--proxy-tokens").orElseThrow(() -> new AssertionError("sluice admits Envoys without tokens"));
+    assertThat(compose.mountHolding("sluice", tokens).orElseThrow().readOnly()).as("Sluice only reads the token file").isTrue();
+    assertThat(sandbox.hostPath("sluice", tokens)).as("Sluice reads the token file proxy-credentials writes")
+        .isEqualTo(sandbox.hostPath("proxy-credentials", compose.environment("proxy-credentials").get("PROXY_TOKENS")));
+    assertThat(compose.command("sluice")).doesNotContain("--insecure-xds");
+
+    assertThat(compose.dependsOn("sluice", "proxy-credentials")).contains("service_completed_successfully");
+    assertThat(compose.dependsOn("xds-ca-bundle", "sluice")).contains("service_healthy");
+    assertThat(sandbox.hostPath("xds-ca-bundle", compose.environment("xds-ca-bundle").get("XDS_TLS_DIR")))
+        .as("xds-ca-bundle reads Sluice's CA folder").isEqualTo(sandbox.hostPath("sluice", tlsDir));
+    assertThat(compose.mountHolding("xds-ca-bundle", compose.environment("xds-ca-bundle").get("XDS_TLS_DIR")).orElseThrow().readOnly())
+        .as("xds-ca-bundle only reads Sluice's CA folder").isTrue();
+  }
+
+  /**
+   * The CA keys (the control plane's, in --xds-tls-dir, and the mesh's, in --mesh-ca-dir) are in
+   * volumes that only Sluice mounts, and xds-ca-bundle read-only to copy the certificate out: no
+   * Envoy container has them. (ComposeCredentialsTest checks the files an Envoy sees.)
+   */
+  @Test
+  void noCaKeyReachesAnEnvoy() {
+    for (String flag : List.of("--xds-tls-dir", "--mesh-ca-dir")) {
+      String dir = compose.flag("sluice", flag).orElseThrow();
+      String volume = compose.mountHolding("sluice", dir).orElseThrow().source();
+      List<ComposeFile.Mount> mounts = compose.mounts().stream().filter(m -> m.source().equals(volume)).toList();
+      for (ComposeFile.Mount m : mounts) {
+        assertThat(m.service()).as("%s (sluice %s %s, which holds a CA key) is mounted by %s", volume, flag, dir, m.service())
+            .isIn("sluice", "xds-ca-bundle");
+        if (m.service().equals("xds-ca-bundle")) {
+          assertThat(flag).isEqualTo("--xds-tls-dir");
+          assertThat(m.readOnly()).isTrue();
+        }
+      }
+    }
+    for (String envoy : ComposeFile.ENVOYS) {
+      assertThat(compose.mounts(envoy)).as("%s mounts only named volumes: nothing of the repository or host", envoy)
+          .noneMatch(ComposeFile.Mount::bind);
+    }
+  }
+
+  /**
+   * The one-shots hand each file to its reader: the token file to the Sluice image's user (the
+   * Dockerfile's USER), each bootstrap to the Envoy image's user envoy, which the Envoy image's
+   * entrypoint runs Envoy as unless ENVOY_UID says otherwise. So they run as root with their own
+   * entrypoint (the image's would drop to envoy), in the Envoys' image, and no Envoy sets
+   * ENVOY_UID or ENVOY_GID. They run once per start: no restart policy.
+   */
+  @Test
+  void theOneShotsHandEachFileToTheUserThatReadsIt() {
+    String sluiceUser = Dockerfile.load().all("USER").get(Dockerfile.load().all("USER").size() - 1).arguments();
+    Map<String, String> env = compose.environment("proxy-credentials");
+    assertThat(env.get("SLUICE_USER")).as("the owner of the token file: the Sluice image's USER").isEqualTo(sluiceUser);
+    assertThat(env.get("ENVOY_USER")).isEqualTo("envoy:envoy");
+    for (String oneShot : List.of("proxy-credentials", "xds-ca-bundle")) {
+      assertThat(compose.image(oneShot)).as("%s runs in the Envoys' image", oneShot).isEqualTo(compose.image("edge"));
+      assertThat(compose.service(oneShot).path("user").asText()).as("%s runs as root", oneShot).isIn("0", "0:0", "root");
+      assertThat(compose.entrypoint(oneShot)).as("%s runs compose/credentials.sh with bash", oneShot)
+          .containsExactly("bash", "/sluice/credentials.sh");
+      assertThat(compose.mountedFile(oneShot, "/sluice/credentials.sh")).isEqualTo(RepoPaths.resolve("compose/credentials.sh"));
+      assertThat(compose.service(oneShot).path("restart").asText("no")).as("%s runs once", oneShot).isEqualTo("no");
+    }
+    assertThat(compose.command("proxy-credentials")).containsExactly("init");
+    assertThat(compose.command("xds-ca-bundle")).containsExactly("publish-ca");
+    assertThat(compose.mountedFile("proxy-credentials", env.get("CONTROL_PLANE_LIB")))
+        .as("the token and bootstrap functions scripts/quickstart uses").isEqualTo(RepoPaths.resolve("scripts/lib/control-plane.sh"));
+    assertThat(compose.mountedFile("proxy-credentials", env.get("BOOTSTRAP_SOURCES")))
+        .as("the bootstrap templates").isEqualTo(RepoPaths.resolve("envoy-configs/compose"));
+    for (String envoy : ComposeFile.ENVOYS) {
+      assertThat(compose.environment(envoy)).as("%s", envoy).doesNotContainKeys("ENVOY_UID", "ENVOY_GID");
+    }
+  }
+
+  /**
+   * A new named volume takes over the owner and mode of the folder it is mounted on in the image;
+   * Sluice (not root) must be able to write its CA folders, so the image has them, owned by its user.
+   */
+  @Test
+  void sluicesWritableVolumesAreFoldersOfItsUserInTheImage() {
+    String run = Dockerfile.load().all("RUN").stream().map(Dockerfile.Instruction::arguments)
+        .filter(a -> a.contains("useradd")).findFirst().orElseThrow();
+    for (ComposeFile.Mount m : compose.mounts("sluice")) {
+      if (!m.bind() && !m.readOnly()) {
+        assertThat(run).as("the Sluice image makes %s (volume %s) and gives it to its user", m.target(), m.source())
+            .containsPattern("mkdir -p [^&]*" + java.util.regex.Pattern.quote(m.target()) + "(\\s|$)")
+            .contains("chown -R sluice:sluice /var/lib/sluice");
+        assertThat(m.target()).startsWith("/var/lib/sluice/");
+      }
     }
   }
 
