@@ -32,6 +32,7 @@ final class AdminJson {
       ObjectNode n = list.addObject();
       n.put("node", p.nodeId());
       n.put("group", p.group());
+      n.put("credential", p.credential());
       n.put("role", p.role());
       n.put("stream", p.streamId());
       n.put("connectedSince", p.connectedAt().toString());

@@ -41,11 +41,12 @@ final class StatusPage {
       h.append("<p>No Envoy is connected.</p>");
       return;
     }
-    h.append("<table><tr><th>node</th><th>group</th><th>role</th><th>connected since</th><th>state</th><th>last change</th><th>NACKs</th></tr>");
+    h.append("<table><tr><th>node</th><th>group</th><th>credential</th><th>role</th><th>connected since</th><th>state</th><th>last change</th><th>NACKs</th></tr>");
     for (JsonNode p : proxies) {
       boolean nacked = !p.path("nacks").isEmpty();
       h.append("<tr class=proxy data-node=\"").append(esc(p.path("node").asText())).append("\"><td><code>")
           .append(esc(p.path("node").asText())).append("</code></td><td>").append(esc(p.path("group").asText()))
+          .append("</td><td>").append(esc(p.path("credential").asText()))
           .append("</td><td>").append(esc(p.path("role").asText())).append("</td><td>")
           .append(esc(p.path("connectedSince").asText())).append("</td><td>")
           .append(p.path("inSync").asBoolean() ? "<span class=ok>in sync</span>"

@@ -107,6 +107,7 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
       return;
     }
     group = claimed;
+    proxy.credential = decision.credential();
     server.callbacks.identified(proxy, node, group);
     server.join(group, this);
     java.util.ArrayDeque<Q> requests = waiting;

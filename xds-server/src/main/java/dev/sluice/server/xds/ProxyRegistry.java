@@ -38,6 +38,8 @@ public final class ProxyRegistry {
     volatile io.envoyproxy.envoy.config.core.v3.Node node;
     volatile String nodeId;
     volatile String group;
+    /** The name of the credential that admitted the stream (a token's name, a certificate's identity), never the secret. */
+    volatile String credential;
     final Instant connectedAt = Instant.now();
     final Map<String, TypeState> types = new ConcurrentHashMap<>();
     /** The latest NACKs, newest first. */
@@ -59,6 +61,10 @@ public final class ProxyRegistry {
 
     public String group() {
       return group;
+    }
+
+    public String credential() {
+      return credential;
     }
 
     public long streamId() {

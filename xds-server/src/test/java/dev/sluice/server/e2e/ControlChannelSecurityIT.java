@@ -145,6 +145,7 @@ class ControlChannelSecurityIT {
     assertThat(impostor.admin("/config_dump?resource=dynamic_active_secrets").body()).doesNotContain("mesh-cert");
     assertThat(impostor.stat("control_plane.connected_state")).hasValue(0);
     assertThat(sluice.adminJson("/proxies").path("proxies").toString()).contains("orders-1").doesNotContain("impostor-1");
+    assertThat(sluice.adminJson("/proxies").path("proxies").findValuesAsText("credential")).contains("orders");
   }
 
   @Test

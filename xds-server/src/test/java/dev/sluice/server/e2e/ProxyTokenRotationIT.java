@@ -91,6 +91,7 @@ class ProxyTokenRotationIT {
         assertThat(streams).hasSize(1);
         assertThat(streams.get(0).path("stream").asLong()).isEqualTo(newStream);
         assertThat(streams.get(0).path("inSync").asBoolean()).isTrue();
+        assertThat(streams.get(0).path("credential").asText()).as("the token that admitted it").isEqualTo("edge-2026-12");
         assertThat(next.stat("control_plane.connected_state")).hasValue(1);
       }
       // the only refusal is the old-token holder's: no Envoy of the edge was ever refused
