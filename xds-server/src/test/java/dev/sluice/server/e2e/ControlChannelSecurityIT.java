@@ -3,24 +3,12 @@ package dev.sluice.server.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import dev.sluice.server.auth.ControlPlaneTls;
 import dev.sluice.server.auth.SecurityOptions;
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.TlsChannelCredentials;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,9 +16,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +30,7 @@ import dev.sluice.testing.RepoPaths;
  * what it is sent, and what the operator sees of the refusals.
  */
 class ControlChannelSecurityIT {
-  static final String SECRET_TYPE = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
+  static final String SECRET_TYPE = AdsClient.SECRET_TYPE;
   static final String ORDERS_TOKEN = "orders-token-0123456789";
   static final String WEB_TOKEN = "web-token-0123456789";
   static final String EDGE_TOKEN = "edge-token-0123456789";
@@ -94,7 +79,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void aClientWithoutATokenIsRefusedAndSentNoSecret() throws Exception {
-    try (Client c = Client.tls(null)) {
+    try (AdsClient c = tls(null)) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription()).contains("no token").contains("service orders");
@@ -104,7 +89,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void anUnknownTokenIsRefused() throws Exception {
-    try (Client c = Client.tls("not-a-token")) {
+    try (AdsClient c = tls("not-a-token")) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription()).contains("not one of the proxy tokens").doesNotContain("not-a-token");
@@ -114,7 +99,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void aTokenForOneServiceCannotClaimAnother() throws Exception {
-    try (Client c = Client.tls(WEB_TOKEN)) {
+    try (AdsClient c = tls(WEB_TOKEN)) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription()).isEqualTo("token web does not grant service orders");
@@ -124,7 +109,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void aGatewayTokenCannotClaimASidecar() throws Exception {
-    try (Client c = Client.tls(EDGE_TOKEN)) {
+    try (AdsClient c = tls(EDGE_TOKEN)) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(c.responses).isEmpty();
@@ -133,7 +118,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void aSidecarWithItsTokenGetsItsOwnKeyAndTheTrustBundleOnly() throws Exception {
-    try (Client c = Client.tls(ORDERS_TOKEN)) {
+    try (AdsClient c = tls(ORDERS_TOKEN)) {
       DiscoveryResponse r = c.sidecar("orders").next();
       assertThat(r.getTypeUrl()).isEqualTo(SECRET_TYPE);
       List<String> identities = new java.util.ArrayList<>();
@@ -165,7 +150,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void aPlaintextClientIsRefusedWhenTlsIsOn() throws Exception {
-    try (Client c = new Client(InsecureChannelCredentials.create(), ORDERS_TOKEN)) {
+    try (AdsClient c = new AdsClient(sluice.xdsPort, InsecureChannelCredentials.create(), ORDERS_TOKEN)) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(c.responses).isEmpty();
@@ -174,7 +159,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void refusalsAreCountedAndShownOnThePage() throws Exception {
-    try (Client c = Client.tls(WEB_TOKEN)) {
+    try (AdsClient c = tls(WEB_TOKEN)) {
       c.sidecar("orders\nfake log line").awaitError();
     }
     assertThat(sluice.admin("/metrics").body()).containsPattern("sluice_xds_denied_total\\{[^}]*reason=\"not_granted\"[^}]*\\} [1-9]");
@@ -186,7 +171,7 @@ class ControlChannelSecurityIT {
 
   @Test
   void removingATokenFromTheFileEndsTheStreamsThatUseIt() throws Exception {
-    try (Client c = Client.tls(ORDERS_TOKEN)) {
+    try (AdsClient c = tls(ORDERS_TOKEN)) {
       c.sidecar("orders").next();
       sluice.write(tokens, tokenFile(false));
       try {
@@ -210,69 +195,8 @@ class ControlChannelSecurityIT {
     return "";
   }
 
-  /** One ADS stream over its own channel, with or without TLS and a token. */
-  static final class Client implements AutoCloseable {
-    final LinkedBlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
-    final CompletableFuture<Status> error = new CompletableFuture<>();
-    private final ManagedChannel channel;
-    private StreamObserver<DiscoveryRequest> requests;
-
-    Client(ChannelCredentials credentials, String token) {
-      NettyChannelBuilder b = NettyChannelBuilder.forAddress("localhost", sluice.xdsPort, credentials);
-      if (token != null) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        b.intercept(MetadataUtils.newAttachHeadersInterceptor(m));
-      }
-      channel = b.build();
-    }
-
-    static Client tls(String token) throws Exception {
-      return new Client(TlsChannelCredentials.newBuilder()
-          .trustManager(sluice.dir.resolve("xds-tls").resolve("ca.pem").toFile()).build(), token);
-    }
-
-    Client sidecar(String service) {
-      requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
-        @Override
-        public void onNext(DiscoveryResponse r) {
-          responses.add(r);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-          error.complete(Status.fromThrowable(t));
-        }
-
-        @Override
-        public void onCompleted() {
-          error.complete(Status.OK);
-        }
-      });
-      Node node = Node.newBuilder().setId(service + "-1").setCluster(service)
-          .setMetadata(Struct.newBuilder()
-              .putFields("sluice.role", Value.newBuilder().setStringValue("sidecar").build())
-              .putFields("sluice.service", Value.newBuilder().setStringValue(service).build()))
-          .build();
-      requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(SECRET_TYPE).build());
-      return this;
-    }
-
-    DiscoveryResponse next() throws Exception {
-      DiscoveryResponse r = responses.poll(20, TimeUnit.SECONDS);
-      if (r == null) {
-        throw new AssertionError("no response within 20 s" + (error.isDone() ? "; stream ended: " + error.get() : ""));
-      }
-      return r;
-    }
-
-    Status awaitError() throws Exception {
-      return error.get(20, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+  /** A client over TLS verified against the server's CA, with {@code token} when not null. */
+  static AdsClient tls(String token) throws Exception {
+    return AdsClient.tls(sluice.dir.resolve("xds-tls").resolve("ca.pem"), sluice.xdsPort, token);
   }
 }
