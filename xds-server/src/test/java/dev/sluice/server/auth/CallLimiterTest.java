@@ -44,7 +44,7 @@ class CallLimiterTest {
     CallLimiter limiter = new CallLimiter(1, 1, Duration.ofMinutes(1), Runnable::run);
     limiter.submit(this::call);
     limiter.submit(this::call);
-    assertThatThrownBy(() -> limiter.submit(this::call).get()).hasCauseInstanceOf(RejectedExecutionException.class);
+    assertThatThrownBy(() -> limiter.submit(this::call).get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(RejectedExecutionException.class);
   }
 
   @Test
