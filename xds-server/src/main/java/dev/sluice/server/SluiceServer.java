@@ -9,6 +9,7 @@ import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.server.admin.AdminServer;
 import dev.sluice.server.auth.ChannelSecurity;
+import dev.sluice.server.auth.ConsulAclTokens;
 import dev.sluice.server.auth.ControlPlaneTls;
 import dev.sluice.server.auth.ProxyAuthenticator;
 import dev.sluice.server.auth.ProxyAuthenticators;
@@ -136,8 +137,18 @@ public final class SluiceServer implements AutoCloseable {
   private ChannelSecurity channelSecurity() {
     var tls = options.security().tls().map(t -> track(ControlPlaneTls.start(t, java.time.Clock.systemUTC())));
     var tokens = options.security().proxyTokens()
-        .map(f -> (ProxyAuthenticator) track(ProxyTokens.watch(f, options.debounce(), metrics)));
+        .map(f -> (ProxyAuthenticator) track(ProxyTokens.watch(f, options.debounce(), metrics)))
+        .or(() -> options.security().consulTokens().map(this::consulTokens));
     return new ChannelSecurity(tls, ProxyAuthenticators.of(tokens, tls.map(ControlPlaneTls::verifiesClients).orElse(false)));
+  }
+
+  private ProxyAuthenticator consulTokens(ConsulAclTokens.Options tokens) {
+    if (!(options.registry() instanceof Registry.Consul consul)) {
+      throw new IllegalArgumentException("--proxy-auth consul checks tokens with the registry's Consul: it needs --registry consul://…");
+    }
+    ConsulAclTokens source = ConsulAclTokens.of(consul.config(), tokens);
+    metrics.gauge("sluice_proxy_auth_cached", source::cached);
+    return source;
   }
 
   public ChannelSecurity security() {

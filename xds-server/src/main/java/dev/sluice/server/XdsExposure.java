@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 final class XdsExposure {
   private static final Logger LOG = LoggerFactory.getLogger(XdsExposure.class);
   static final String HOW =
-      "serve xDS with TLS and proxy credentials (--xds-tls-dir or --xds-cert-file, and --proxy-tokens), listen on loopback, or pass --insecure-xds";
+      "serve xDS with TLS and proxy credentials (--xds-tls-dir or --xds-cert-file, and --proxy-tokens or --proxy-auth consul), listen on loopback, or pass --insecure-xds";
   /** Beyond loopback, without TLS and credentials. */
   private final boolean exposed;
   private final boolean allowed;

@@ -87,7 +87,7 @@ class DocCommandsTest {
    * Programs the docs run besides sluice, scripts/, docker compose and curl: only the ones they
    * use, so that anything else (a typo, a tool a reader may not have) fails.
    */
-  static final Set<String> STANDARD_TOOLS = Set.of("cat", "cd", "cp", "echo", "envoy", "git", "grep", "jq", "kill", "mv", "tail");
+  static final Set<String> STANDARD_TOOLS = Set.of("cat", "cd", "consul", "cp", "echo", "envoy", "git", "grep", "jq", "kill", "mv", "tail");
 
   /** Repo-relative paths in arguments: these must exist. */
   private static final Pattern REPO_PATH = Pattern.compile("^(?:compose|docs|envoy-configs|scripts)/.*");

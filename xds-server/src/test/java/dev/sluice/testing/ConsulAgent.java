@@ -205,18 +205,42 @@ public final class ConsulAgent implements AutoCloseable {
 
   /** Creates an ACL token that may read every service and node, and returns its secret. */
   public String createReadToken() {
+    put("/v1/acl/policy", Map.of("Name", "sluice-read",
+        "Rules", "service_prefix \"\" { policy = \"read\" }\nnode_prefix \"\" { policy = \"read\" }"));
+    return createToken(Map.of("Description", "sluice", "Policies", List.of(Map.of("Name", "sluice-read")))).secretId();
+  }
+
+  /** An ACL token: its public id (for deleting it) and its secret (what a client presents). */
+  public record AclToken(String accessorId, String secretId) {}
+
+  /**
+   * Creates a token with the service identity of {@code service}, as {@code consul acl token
+   * create -service-identity=<service>} does: it grants service:write on that service.
+   */
+  public AclToken createServiceToken(String service) {
+    return createToken(Map.of("Description", "sidecar of " + service, "ServiceIdentities", List.of(Map.of("ServiceName", service))));
+  }
+
+  /** Deletes (revokes) a token; Consul then answers "ACL not found" for its secret. */
+  public void deleteToken(AclToken t) {
     try {
-      put("/v1/acl/policy", Map.of("Name", "sluice-read",
-          "Rules", "service_prefix \"\" { policy = \"read\" }\nnode_prefix \"\" { policy = \"read\" }"));
+      send(HttpRequest.newBuilder(URI.create(url() + "/v1/acl/token/" + t.accessorId())).DELETE());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private AclToken createToken(Map<String, Object> body) {
+    try {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + "/v1/acl/token"))
-          .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
-              Map.of("Description", "sluice", "Policies", List.of(Map.of("Name", "sluice-read"))))))
+          .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
           .header("X-Consul-Token", token);
       HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         throw new AssertionError("token creation: " + r.statusCode() + " " + r.body());
       }
-      return JSON.readTree(r.body()).get("SecretID").asText();
+      var created = JSON.readTree(r.body());
+      return new AclToken(created.get("AccessorID").asText(), created.get("SecretID").asText());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -46,4 +46,13 @@ public interface ProxyAuthenticator {
   default java.util.Optional<java.time.Duration> recheckEvery() {
     return java.util.Optional.empty();
   }
+
+  /**
+   * How long an admitted stream is kept while its credential cannot be checked (the source is
+   * unreachable: {@link Decision#UNCHECKED}), counted from its last confirmation; new streams are
+   * refused meanwhile. Zero: the first check that fails ends it.
+   */
+  default java.time.Duration outageGrace() {
+    return java.time.Duration.ZERO;
+  }
 }

@@ -41,6 +41,11 @@ public final class ProxyAuthenticators {
       }
 
       @Override
+      public java.time.Duration outageGrace() {
+        return tokens.map(ProxyAuthenticator::outageGrace).orElse(java.time.Duration.ZERO);
+      }
+
+      @Override
       public String describe() {
         return tokens.map(ProxyAuthenticator::describe).orElse("") + (tokens.isPresent() && certificates != null ? " and " : "")
             + (certificates != null ? certificates.describe() : "");

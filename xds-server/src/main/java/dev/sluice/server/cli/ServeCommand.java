@@ -2,6 +2,7 @@ package dev.sluice.server.cli;
 
 import dev.sluice.discovery.consul.ConsulConfig;
 import dev.sluice.server.Registry;
+import dev.sluice.server.auth.ConsulAclTokens;
 import dev.sluice.server.auth.ControlPlaneTls;
 import dev.sluice.server.auth.SecurityOptions;
 import java.util.ArrayList;
@@ -125,6 +126,26 @@ final class ServeCommand implements Callable<Integer> {
           + " (authorization: Bearer <token> in the bootstrap's initial_metadata). Re-read when it changes; removed tokens end their streams.")
   Path proxyTokens;
 
+  @Option(names = "--proxy-auth", paramLabel = "consul",
+      description = "Proxies present Consul ACL tokens (authorization: Bearer <token>), checked with the --registry Consul: a sidecar's"
+          + " must grant service:write on its service, a gateway Envoy's service:write on the gateway's name. Instead of --proxy-tokens.")
+  ProxyAuth proxyAuth;
+
+  /** Token sources besides --proxy-tokens. */
+  enum ProxyAuth {
+    consul
+  }
+
+  @Option(names = "--proxy-auth-ttl", defaultValue = "30s", converter = DurationConverter.class,
+      description = "How long Consul's answer about a token is used, and how often connected proxies' tokens are checked again:"
+          + " a deleted token ends its streams within about this (default: ${DEFAULT-VALUE}).")
+  Duration proxyAuthTtl;
+
+  @Option(names = "--proxy-auth-outage-grace", defaultValue = "10m", converter = DurationConverter.class,
+      description = "While Consul cannot answer, connected proxies stay this long after their token was last confirmed; new ones"
+          + " are refused (default: ${DEFAULT-VALUE}).")
+  Duration proxyAuthOutageGrace;
+
   @Option(names = "--insecure-xds",
       description = "Allow plaintext or unauthenticated xDS beyond loopback even when it carries keys (TLS keys, the mesh). Logged every hour.")
   boolean insecureXds;
@@ -155,7 +176,7 @@ final class ServeCommand implements Callable<Integer> {
     return redis == null ? options : options.withRedis(redis);
   }
 
-  private SecurityOptions securityOptions() {
+  SecurityOptions securityOptions() {
     SecurityOptions security = SecurityOptions.none();
     if (xdsTlsDir != null && xdsCertFile != null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--xds-tls-dir and --xds-cert-file are alternatives: give one");
@@ -180,10 +201,28 @@ final class ServeCommand implements Callable<Integer> {
     if (tls.isPresent()) {
       security = security.withTls(tls.get());
     }
+    if (proxyTokens != null && proxyAuth != null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--proxy-tokens and --proxy-auth consul are alternatives: give one");
+    }
     if (proxyTokens != null) {
       security = security.withProxyTokens(proxyTokens);
     }
+    if (proxyAuth == ProxyAuth.consul) {
+      security = security.withConsulTokens(consulTokens());
+    }
     return insecureXds ? security.insecure() : security;
+  }
+
+  private ConsulAclTokens.Options consulTokens() {
+    if (!ConsulConfig.isConsul(registry)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--proxy-auth consul checks tokens with the registry's Consul: it needs --registry consul://host:port or consul+https://host:port");
+    }
+    try {
+      return new ConsulAclTokens.Options(proxyAuthTtl, proxyAuthOutageGrace);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   @Override

@@ -45,17 +45,27 @@ import java.util.concurrent.TimeUnit;
 final class AdsHarness implements AutoCloseable {
   final ProxyRegistry proxies = new ProxyRegistry();
   private final Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create());
-  final AdsServer ads = new AdsServer(proxies, telemetry.metrics(), new PropagationTracker(proxies, telemetry.metrics()));
+  final AdsServer ads;
   private final Server server;
-  private final ManagedChannel channel;
+  final ManagedChannel channel;
 
   AdsHarness() {
+    this(dev.sluice.server.auth.ProxyAuthenticator.OPEN);
+  }
+
+  /** Streams are admitted as {@code authenticator} decides (every client presents no credential here). */
+  AdsHarness(dev.sluice.server.auth.ProxyAuthenticator authenticator) {
+    ads = new AdsServer(proxies, telemetry.metrics(), new PropagationTracker(proxies, telemetry.metrics()), authenticator);
     try {
       server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(ads).build().start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+  }
+
+  long metric(String name) {
+    return telemetry.metrics().get(name);
   }
 
   long metric(String name, String type) {

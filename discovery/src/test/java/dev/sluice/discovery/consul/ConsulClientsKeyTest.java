@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Client keys for Consul's verify_incoming, in the PEM forms tools write. */
-class ConsulHttpKeyTest {
+class ConsulClientsKeyTest {
   @TempDir
   Path dir;
 
@@ -32,7 +32,7 @@ class ConsulHttpKeyTest {
     try (PemWriter w = new PemWriter(Files.newBufferedWriter(pem))) {
       w.writeObject(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
     }
-    var read = ConsulHttp.privateKey(pem);
+    var read = ConsulClients.privateKey(pem);
     assertThat(read.getAlgorithm()).isIn("EC", "ECDSA");
     assertThat(((java.security.interfaces.ECPrivateKey) read).getS()).isEqualTo(key.getS());
   }
@@ -46,6 +46,6 @@ class ConsulHttpKeyTest {
     try (PemWriter w = new PemWriter(Files.newBufferedWriter(pem))) {
       w.writeObject(new PemObject("PRIVATE KEY", PrivateKeyInfo.getInstance(key.getEncoded()).getEncoded()));
     }
-    assertThat(ConsulHttp.privateKey(pem).getEncoded()).isEqualTo(key.getEncoded());
+    assertThat(ConsulClients.privateKey(pem).getEncoded()).isEqualTo(key.getEncoded());
   }
 }
