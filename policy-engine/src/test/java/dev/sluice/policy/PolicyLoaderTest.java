@@ -307,6 +307,26 @@ class PolicyLoaderTest {
   }
 
   @Test
+  void aHugeRepeatCountIsAFindingAtItsFieldNotACrash() throws Exception {
+    assertThat(errors(GATEWAY + """
+        kind: Route
+        name: huge
+        match:
+          regex: a{99999999999999999999}
+        to: users
+        ---
+        kind: Route
+        name: big
+        match:
+          headers:
+            x-id: {regex: "[0-9]{0,100}"}
+        to: users
+        """)).containsExactly(
+        "error: p.yaml:8:10: Route/huge field match.regex: invalid regex \"a{99999999999999999999}\": the repeat count {99999999999999999999} (at most 1000) is not supported by Envoy (RE2)",
+        "error: p.yaml:15:19: Route/big field match.headers.x-id.regex: invalid regex \"[0-9]{0,100}\": its RE2 program has at least 204 instructions, and Envoy refuses more than 100 (write fewer or smaller repeats)");
+  }
+
+  @Test
   void weightsSummingToZero() throws Exception {
     assertThat(errors(GATEWAY + """
         kind: Route

@@ -78,4 +78,25 @@ class ValidateCommandTest {
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.lines().get(0)).isEqualTo("error: " + dir.resolve("services.yaml") + ":4:13: Service/users field services.users[0].port: 99999 is out of range 1..65535");
   }
+
+  @Test
+  void aRegexRepeatCountBeyondALongIsAFindingWithItsPositionNotAStackTrace(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("routes.yaml"), """
+        kind: Gateway
+        name: edge
+        port: 8080
+        ---
+        kind: Route
+        name: huge
+        match:
+          regex: "^/a{99999999999999999999}"
+        to: users
+        """);
+    Run run = validate(dir.toString());
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.lines()).containsExactly(
+        "error: " + dir.resolve("routes.yaml") + ":8:10: Route/huge field match.regex: invalid regex \"^/a{99999999999999999999}\": "
+            + "the repeat count {99999999999999999999} (at most 1000) is not supported by Envoy (RE2)",
+        "1 error(s), 0 warning(s): nothing would be applied");
+  }
 }

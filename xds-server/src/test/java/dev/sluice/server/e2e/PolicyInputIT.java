@@ -1,0 +1,91 @@
+package dev.sluice.server.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.testing.EnvoyExtension;
+import dev.sluice.testing.HttpUpstream;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Hostile policy input through {@code sluice serve} and a real Envoy (issue 16, findings 11–14):
+ * the input is refused with its position, counted and shown by {@code /policies}, the last good
+ * config keeps serving, and the next ordinary change still reaches Envoy.
+ */
+class PolicyInputIT {
+  @RegisterExtension
+  final EnvoyExtension envoys = new EnvoyExtension();
+
+  private HttpUpstream users;
+  private HttpUpstream orders;
+  private SluiceFixture sluice;
+
+  @BeforeEach
+  void start() {
+    users = HttpUpstream.start("users");
+    orders = HttpUpstream.start("orders");
+    sluice = new SluiceFixture();
+    sluice.writeRegistry("services:\n"
+        + "  users: [\"127.0.0.1:" + users.port() + "\"]\n"
+        + "  orders: [\"127.0.0.1:" + orders.port() + "\"]\n");
+    sluice.writePolicy("routes.yaml", "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
+    sluice.start();
+    envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
+    await().atMost(Duration.ofSeconds(10)).until(() -> sluice.answer("/users").equals("users"));
+  }
+
+  @AfterEach
+  void stop() {
+    sluice.close();
+    users.close();
+    orders.close();
+  }
+
+  private double rejected() {
+    return sluice.server().metrics().get("sluice_config_rejected_total", "source", "policies");
+  }
+
+  /** The last good config still serves, and an ordinary change after the bad one reaches Envoy. */
+  private void lastGoodServesAndTheNextChangeIsApplied() {
+    assertThat(sluice.answer("/users")).isEqualTo("users");
+    sluice.writePolicy("bad.yaml", "kind: Route\nname: orders\nmatch: {prefix: /orders}\nto: orders\n");
+    await().atMost(Duration.ofSeconds(10)).until(() -> sluice.answer("/orders").equals("orders"));
+    assertThat(sluice.adminJson("/policies").path("lastLoad").asText()).isEqualTo("accepted");
+    assertThat(sluice.answer("/users")).isEqualTo("users");
+  }
+
+  @Test
+  void aRegexRepeatCountBeyondALongIsRefusedWithItsPositionAndCounted() {
+    assertThat(rejected()).isZero();
+    sluice.writePolicy("bad.yaml", "kind: Route\nname: huge\nmatch:\n  regex: \"^/a{99999999999999999999}\"\nto: orders\n");
+    await().atMost(Duration.ofSeconds(10)).until(() -> sluice.adminJson("/policies").path("lastLoad").asText().equals("rejected"));
+    JsonNode policies = sluice.adminJson("/policies");
+    JsonNode huge = null;
+    for (JsonNode p : policies.path("policies")) {
+      if (p.path("resource").asText().equals("Route/huge")) {
+        huge = p;
+      }
+    }
+    assertThat(huge).as("Route/huge in /policies: %s", policies).isNotNull();
+    assertThat(huge.path("state").asText()).isEqualTo("rejected");
+    assertThat(huge.path("findings").get(0).asText()).contains("bad.yaml:4:10: Route/huge field match.regex: invalid regex")
+        .contains("the repeat count {99999999999999999999} (at most 1000)");
+    assertThat(rejected()).isEqualTo(1);
+    lastGoodServesAndTheNextChangeIsApplied();
+  }
+
+  @Test
+  void aRegexEnvoyWouldNackForItsProgramSizeIsRefusedBeforeItIsSent() {
+    sluice.writePolicy("bad.yaml", "kind: Route\nname: big\nmatch:\n  regex: \"^/[a-z]{0,100}$\"\nto: orders\n");
+    await().atMost(Duration.ofSeconds(10)).until(() -> rejected() == 1);
+    assertThat(sluice.status().path("policyFindings").get(0).path("text").asText())
+        .contains("bad.yaml:4:10: Route/big field match.regex: invalid regex \"^/[a-z]{0,100}$\": its RE2 program has at least 207 instructions");
+    assertThat(sluice.adminJson("/proxies").toString()).doesNotContain("program size");
+    lastGoodServesAndTheNextChangeIsApplied();
+  }
+}
