@@ -42,7 +42,31 @@ public final class YamlFiles {
 
   /** Reads every document of a file; empty documents are skipped. */
   public static List<YamlDocument> read(Path file) throws IOException, YamlSyntaxException {
-    return parse(file, Files.readString(file));
+    return parse(file, text(file, YamlLimits.DEFAULT));
+  }
+
+  /**
+   * The file's text, refused before it is read when it is larger than the limit (and, should it
+   * grow while read, when more than the limit comes).
+   */
+  public static String text(Path file, YamlLimits limits) throws IOException, YamlSyntaxException {
+    long size = Files.size(file);
+    if (size > limits.maxFileBytes()) {
+      throw tooBig(file, size, limits);
+    }
+    byte[] bytes;
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxFileBytes() + 1));
+    }
+    if (bytes.length > limits.maxFileBytes()) {
+      throw tooBig(file, bytes.length, limits);
+    }
+    return java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+  }
+
+  private static YamlSyntaxException tooBig(Path file, long size, YamlLimits limits) {
+    return new YamlSyntaxException(file, new Position(1, 1), "the file is " + size + " bytes, more than the "
+        + limits.maxFileBytes() + " a file may have (sluice.yaml.maxFileBytes): not read");
   }
 
   public static List<YamlDocument> parse(Path file, String content) throws YamlSyntaxException {

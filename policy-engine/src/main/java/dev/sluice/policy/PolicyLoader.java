@@ -53,6 +53,18 @@ public final class PolicyLoader {
 
   /** {@link #load(Path)}, parsing again only the files whose content changed since {@code parsed}'s last load. */
   public static Result load(Path dir, ParsedFiles parsed) {
+    try {
+      return loadOrThrow(dir, parsed);
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      // a bug or an input beyond what the limits foresaw: still a rejected load that names the
+      // folder and says what happened, never a crash of validate or a reload that vanishes
+      Diagnostics d = new Diagnostics();
+      d.fileError(dir, "reading the policies failed: " + e + " (this is a bug in Sluice: please report it)");
+      return new Result(Optional.empty(), PolicySet.EMPTY, d.findings(), Set.of());
+    }
+  }
+
+  private static Result loadOrThrow(Path dir, ParsedFiles parsed) {
     Diagnostics d = new Diagnostics();
     List<YamlDocument> docs = new ArrayList<>();
     for (Path file : files(dir, d)) {

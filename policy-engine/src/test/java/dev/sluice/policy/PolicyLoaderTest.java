@@ -489,6 +489,19 @@ class PolicyLoaderTest {
   }
 
   @Test
+  void aFileLargerThanTheLimitIsRefusedBeforeItIsRead(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("gateway.yaml"), GATEWAY);
+    Path big = dir.resolve("big.yaml");
+    try (var out = java.nio.channels.FileChannel.open(big, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+      out.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}), 4L * 1024 * 1024); // sparse: 4 MiB + 1 byte
+    }
+    PolicyLoader.Result r = PolicyLoader.load(dir);
+    assertThat(r.policies()).isEmpty();
+    assertThat(r.findings()).extracting(Finding::format).containsExactly(
+        "error: " + big + ":1:1: the file is 4194305 bytes, more than the 4194304 a file may have (sluice.yaml.maxFileBytes): not read");
+  }
+
+  @Test
   void filesAreReadInPathOrderThenDocumentOrder(@TempDir Path dir) throws Exception {
     Files.createDirectories(dir.resolve("b"));
     // "b.yaml" sorts before "b/z.yaml": paths compare character by character and '.' < '/'.

@@ -88,4 +88,22 @@ class PolicyInputIT {
     assertThat(sluice.adminJson("/proxies").toString()).doesNotContain("program size");
     lastGoodServesAndTheNextChangeIsApplied();
   }
+
+  @Test
+  void aFileTooBigToReadIsRefusedCountedAndShownAndLaterEditsAreStillApplied() throws Exception {
+    java.nio.file.Path big = sluice.policies.resolve("big.yaml");
+    try (var out = java.nio.channels.FileChannel.open(big, java.nio.file.StandardOpenOption.CREATE_NEW,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      out.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}), 1L << 31); // 2 GiB, sparse: an OutOfMemoryError once read
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> rejected() == 1);
+    JsonNode policies = sluice.adminJson("/policies");
+    assertThat(policies.path("lastLoad").asText()).isEqualTo("rejected");
+    assertThat(policies.path("findings").get(0).asText())
+        .endsWith("big.yaml:1:1: the file is 2147483649 bytes, more than the 4194304 a file may have (sluice.yaml.maxFileBytes): not read");
+    assertThat(sluice.status().path("policyFindings").toString()).contains("big.yaml");
+    assertThat(sluice.answer("/users")).isEqualTo("users");
+    java.nio.file.Files.delete(big);
+    lastGoodServesAndTheNextChangeIsApplied();
+  }
 }
