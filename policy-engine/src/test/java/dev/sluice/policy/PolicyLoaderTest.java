@@ -488,6 +488,60 @@ class PolicyLoaderTest {
         "error: " + dir.resolve("c.yml") + ":4:1: Route/c field retry: unknown field 'retry'");
   }
 
+  /**
+   * Writes the files the way the kubelet mounts a ConfigMap or Secret: the data in a timestamped
+   * folder, {@code ..data} a link to it, each key a top-level link into {@code ..data}; an update
+   * writes a new folder and swaps {@code ..data} in one rename.
+   */
+  static void configMap(Path dir, String stamp, java.util.Map<String, String> files) throws Exception {
+    Path data = Files.createDirectory(dir.resolve("..2026_12_07_20_" + stamp + ".000000001"));
+    for (var e : files.entrySet()) {
+      Files.writeString(data.resolve(e.getKey()), e.getValue());
+    }
+    Path tmp = Files.createSymbolicLink(dir.resolve("..data_tmp"), data.getFileName());
+    Files.move(tmp, dir.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    for (String name : files.keySet()) {
+      if (!Files.isSymbolicLink(dir.resolve(name))) {
+        Files.createSymbolicLink(dir.resolve(name), Path.of("..data", name));
+      }
+    }
+  }
+
+  @Test
+  void aKubernetesConfigMapMountIsReadOnceAndItsAtomicUpdateIsSeen(@TempDir Path dir) throws Exception {
+    configMap(dir, "00", java.util.Map.of("gateway.yaml", GATEWAY, "routes.yaml", "kind: Route\nname: users\nto: users\n"));
+    ParsedFiles parsed = new ParsedFiles();
+    PolicyLoader.Result first = PolicyLoader.load(dir, parsed);
+    assertThat(first.findings()).as("nothing read twice from ..2026_…/ or ..data/").isEmpty();
+    assertThat(first.policies().orElseThrow().routes()).extracting(r -> r.backends().get(0).service()).containsExactly("users");
+    assertThat(first.policies().orElseThrow().routes().get(0).source().file()).isEqualTo(dir.resolve("routes.yaml"));
+
+    configMap(dir, "01", java.util.Map.of("gateway.yaml", GATEWAY, "routes.yaml", "kind: Route\nname: users\nto: orders\n"));
+    PolicyLoader.Result second = PolicyLoader.load(dir, parsed);
+    assertThat(second.findings()).isEmpty();
+    assertThat(second.policies().orElseThrow().routes()).extracting(r -> r.backends().get(0).service()).containsExactly("orders");
+  }
+
+  @Test
+  void whatCannotBeReadAsAPolicyFileIsNamedInAWarning(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("gateway.yaml"), GATEWAY);
+    Files.createSymbolicLink(dir.resolve("dangling.yaml"), Path.of("gone.yaml"));
+    Files.createDirectory(dir.resolve("sub"));
+    Files.createSymbolicLink(dir.resolve("sub/loop"), Path.of(".."));
+    Path fifo = dir.resolve("pipe.yaml");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Path elsewhere = Files.createDirectories(dir.resolve(".elsewhere")); // hidden: read through the link only
+    Files.writeString(elsewhere.resolve("routes.yaml"), "kind: Route\nname: users\nto: users\n");
+    Files.createSymbolicLink(dir.resolve("linked"), Path.of(".elsewhere"));
+    Files.writeString(dir.resolve(".swap.yaml"), "not: [read\n");
+    PolicyLoader.Result r = PolicyLoader.load(dir);
+    assertThat(r.findings()).extracting(Finding::format).containsExactly(
+        "warning: " + dir.resolve("dangling.yaml") + ":1:1: not read: a link to nothing (it points at gone.yaml)",
+        "warning: " + dir.resolve("pipe.yaml") + ":1:1: not read: not a regular file (a FIFO, socket or device)",
+        "warning: " + dir.resolve("sub/loop") + ":1:1: not read: a link to a folder that contains it (a loop)");
+    assertThat(r.policies().orElseThrow().routes()).as("a linked sub-folder is read").hasSize(1);
+  }
+
   @Test
   void aFileLargerThanTheLimitIsRefusedBeforeItIsRead(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("gateway.yaml"), GATEWAY);

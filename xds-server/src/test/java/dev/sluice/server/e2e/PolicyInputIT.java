@@ -106,4 +106,39 @@ class PolicyInputIT {
     java.nio.file.Files.delete(big);
     lastGoodServesAndTheNextChangeIsApplied();
   }
+
+  /**
+   * The policy folder as the kubelet mounts a ConfigMap: the files in a timestamped folder,
+   * {@code ..data} a link to it, each file a top-level link into {@code ..data}. It is accepted
+   * (each file read once), and an update — a new folder and {@code ..data} swapped in one rename —
+   * reaches Envoy.
+   */
+  @Test
+  void aConfigMapMountIsServedAndItsAtomicUpdateReachesEnvoy() throws Exception {
+    java.nio.file.Path dir = sluice.policies;
+    String gateway = java.nio.file.Files.readString(dir.resolve("gateway.yaml"));
+    configMap(dir, "00", gateway, "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
+    // the plain files become links into ..data, each in one rename, so every load is whole
+    for (String name : new String[] {"gateway.yaml", "routes.yaml"}) {
+      java.nio.file.Path link = java.nio.file.Files.createSymbolicLink(dir.resolve(".tmp-" + name), java.nio.file.Path.of("..data", name));
+      java.nio.file.Files.move(link, dir.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.isSymbolicLink(dir.resolve("routes.yaml"))
+        && sluice.adminJson("/policies").path("lastLoad").asText().equals("accepted") && sluice.answer("/users").equals("users"));
+
+    configMap(dir, "01", gateway, "kind: Route\nname: users\nmatch: {prefix: /users}\nto: orders\n");
+    await().atMost(Duration.ofSeconds(10)).until(() -> sluice.answer("/users").equals("orders"));
+    assertThat(sluice.adminJson("/policies").path("lastLoad").asText()).isEqualTo("accepted");
+    assertThat(rejected()).as("never read twice, never rejected").isZero();
+  }
+
+  private static void configMap(java.nio.file.Path dir, String stamp, String gateway, String routes) throws Exception {
+    java.nio.file.Path data = java.nio.file.Files.createDirectory(dir.resolve("..2026_12_07_20_" + stamp + ".000000001"));
+    java.nio.file.Files.writeString(data.resolve("gateway.yaml"), gateway);
+    java.nio.file.Files.writeString(data.resolve("routes.yaml"), routes);
+    java.nio.file.Path tmp = java.nio.file.Files.createSymbolicLink(dir.resolve("..data_tmp"), data.getFileName());
+    java.nio.file.Files.move(tmp, dir.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
 }
