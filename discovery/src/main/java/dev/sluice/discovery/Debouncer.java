@@ -62,7 +62,9 @@ final class Debouncer implements AutoCloseable {
     }
     try {
       action.run();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      // anything, an Error too: a scheduled task's exception would vanish into its future, and
+      // the next trigger must still run the action
       LOG.error("{} failed", what, e);
     }
   }

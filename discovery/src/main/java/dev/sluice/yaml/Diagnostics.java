@@ -36,6 +36,11 @@ public final class Diagnostics {
     findings.add(new Finding(Severity.ERROR, file, new Position(1, 1), "", "", message));
   }
 
+  /** A warning about a file as a whole (one that is not read, say), at its first line. */
+  public void fileWarning(Path file, String message) {
+    findings.add(new Finding(Severity.WARNING, file, new Position(1, 1), "", "", message));
+  }
+
   private void add(Severity severity, YamlNode at, String resource, String message) {
     Position p = at.isMissing() ? at.keyPosition() : at.position();
     findings.add(new Finding(severity, at.file(), p, resource, at.path(), message));

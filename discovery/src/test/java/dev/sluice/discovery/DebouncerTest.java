@@ -35,4 +35,26 @@ class DebouncerTest {
       assertThat(runs.get()).isGreaterThanOrEqualTo(3);
     }
   }
+
+  @Test
+  void anErrorInTheActionIsLoggedAndTheNextTriggerStillRunsIt() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    Runnable action = () -> {
+      if (runs.incrementAndGet() == 1) {
+        throw new OutOfMemoryError("Java heap space (thrown by the test)");
+      }
+    };
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(log, true));
+    try (Debouncer d = new Debouncer("test", Duration.ofMillis(10), action, "reloading the test")) {
+      d.trigger();
+      await().atMost(Duration.ofSeconds(5)).until(() -> log.toString().contains("reloading the test failed"));
+      d.trigger();
+      await().atMost(Duration.ofSeconds(5)).until(() -> runs.get() == 2);
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(log.toString()).contains("ERROR").contains("java.lang.OutOfMemoryError: Java heap space (thrown by the test)");
+  }
 }

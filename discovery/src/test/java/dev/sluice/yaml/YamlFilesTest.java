@@ -206,4 +206,75 @@ class YamlFilesTest {
           assertThat(e.finding().position()).isEqualTo(new Position(4, 1));
         });
   }
+
+  // Limits (docs/policies.md): each refused at the place of the input, before the work it bounds.
+
+  @Test
+  void nestingDeeperThanTheLimitIsReportedWhereItGoesTooDeep() throws Exception {
+    assertThat(syntaxError("a: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n"))
+        .isEqualTo("error: p.yaml:1:35: invalid YAML: more than 32 maps and lists nested in one another (sluice.yaml.maxDepth)");
+    StringBuilder block = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      block.append("  ".repeat(i)).append("k").append(i).append(":\n");
+    }
+    assertThat(syntaxError(block.toString()))
+        .isEqualTo("error: p.yaml:33:65: invalid YAML: more than 32 maps and lists nested in one another (sluice.yaml.maxDepth)");
+    assertThat(YamlFiles.parse(FILE, "a: " + "[".repeat(31) + "]".repeat(31) + "\n", YamlLimits.DEFAULT)).hasSize(1);
+  }
+
+  @Test
+  void aValueLongerThanTheLimitIsRefusedAtItsPosition() throws Exception {
+    String lines = ("  " + "x".repeat(99) + "\n").repeat(2700); // 270,000 characters, on short lines
+    assertThat(syntaxError("kind: Route\nname: |\n" + lines))
+        .isEqualTo("error: p.yaml:2:7: invalid YAML: a value of 270000 characters, more than the 262144 a value may have (sluice.yaml.maxScalarChars)");
+    assertThat(syntaxError("kind: Route\n? |\n" + lines + ": 1\n"))
+        .isEqualTo("error: p.yaml:2:3: invalid YAML: a key of 270000 characters, more than the 262144 a value may have (sluice.yaml.maxScalarChars)");
+    assertThat(parse("name: |\n" + ("  " + "x".repeat(99) + "\n").repeat(2600))).hasSize(1);
+  }
+
+  @Test
+  void aLineLongerThanAValueMayBeIsRefusedBeforeItIsParsed() throws Exception {
+    // SnakeYAML's time grows with the square of a line's longest word: 4 MB in quotes took 45 s
+    String big = "x".repeat(4_000_000);
+    assertThat(syntaxError("kind: Route\nname: \"" + big + "\"\n")).isEqualTo(
+        "error: p.yaml:2:262145: invalid YAML: a line longer than the 262144 characters a value may have (sluice.yaml.maxScalarChars): not parsed");
+    assertThat(parse("name: \"" + "x".repeat(262_144 - 8) + "\"\n")).hasSize(1);
+  }
+
+  @Test
+  void moreDocumentsThanTheLimitAreRefusedAtTheFirstOneTooMany() {
+    YamlLimits three = new YamlLimits(YamlLimits.DEFAULT.maxFileBytes(), 3, 100, 8);
+    assertThatThrownBy(() -> YamlFiles.parse(FILE, "a: 1\n---\nb: 2\n---\nc: 3\n---\nd: 4\n", three))
+        .isInstanceOfSatisfying(YamlSyntaxException.class, e -> assertThat(e.finding().format())
+            .isEqualTo("error: p.yaml:7:1: invalid YAML: more than 3 documents in one file (sluice.yaml.maxDocuments)"));
+    assertThat(YamlLimits.DEFAULT.maxDocuments()).isEqualTo(10_000);
+  }
+
+  @Test
+  void aControlCharacterIsReportedAtItsLineAndColumn() {
+    assertThat(syntaxError("kind: Route\nname: us\u0000ers\n"))
+        .isEqualTo("error: p.yaml:2:9: invalid YAML: the character U+0000 is not allowed in a YAML file");
+    assertThat(syntaxError("kind: Route\n\u0007"))
+        .isEqualTo("error: p.yaml:2:1: invalid YAML: the character U+0007 is not allowed in a YAML file");
+  }
+
+  @Test
+  void bytesThatAreNotUtf8AreReportedAtTheirLineAndColumn(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("p.yaml");
+    Files.write(file, new byte[] {'k', 'i', 'n', 'd', ':', ' ', 'R', '\n', 'n', 'a', 'm', 'e', ':', ' ', (byte) 0xc3, 'x', '\n'});
+    assertThatThrownBy(() -> YamlFiles.read(file)).isInstanceOfSatisfying(YamlSyntaxException.class, e -> assertThat(e.finding().format())
+        .isEqualTo("error: " + file + ":2:7: not UTF-8: the byte 0xC3 (at byte offset 14) does not decode; policy files are UTF-8 text"));
+    Files.writeString(file, "name: caf\u00e9 \ud83d\ude00\n");
+    assertThat(YamlFiles.read(file).get(0).node().get("name").value().asText()).isEqualTo("caf\u00e9 \ud83d\ude00");
+  }
+
+  @Test
+  void aFileLargerThanTheLimitIsRefusedBeforeItIsRead(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("p.yaml");
+    Files.writeString(file, "a: 12345\n");
+    YamlLimits eight = new YamlLimits(8, 10, 100, 8);
+    assertThatThrownBy(() -> YamlFiles.text(file, eight)).isInstanceOfSatisfying(YamlSyntaxException.class, e -> assertThat(
+        e.finding().format()).isEqualTo("error: " + file + ":1:1: the file is 9 bytes, more than the 8 a file may have (sluice.yaml.maxFileBytes): not read"));
+    assertThat(YamlFiles.text(file, YamlLimits.DEFAULT)).isEqualTo("a: 12345\n");
+  }
 }

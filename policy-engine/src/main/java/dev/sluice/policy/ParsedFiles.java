@@ -5,7 +5,6 @@ import dev.sluice.yaml.YamlDocument;
 import dev.sluice.yaml.YamlFiles;
 import dev.sluice.yaml.YamlSyntaxException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -36,7 +35,7 @@ public final class ParsedFiles implements PolicyLoader.Reads {
 
   /** The file's documents, parsed again only if its content changed since the last load. */
   List<YamlDocument> read(Path file) throws IOException, YamlSyntaxException {
-    String content = Files.readString(file);
+    String content = YamlFiles.text(file, dev.sluice.yaml.YamlLimits.DEFAULT);
     Parsed kept = files.get(file);
     Parsed parsed = kept != null && kept.content().equals(content) ? kept : new Parsed(content, YamlFiles.parse(file, content));
     next.put(file, parsed);

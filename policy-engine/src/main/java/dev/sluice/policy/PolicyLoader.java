@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Reads a folder of policy files into a {@link PolicySet}. Every file and document is read even
@@ -53,6 +52,18 @@ public final class PolicyLoader {
 
   /** {@link #load(Path)}, parsing again only the files whose content changed since {@code parsed}'s last load. */
   public static Result load(Path dir, ParsedFiles parsed) {
+    try {
+      return loadOrThrow(dir, parsed);
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      // a bug or an input beyond what the limits foresaw: still a rejected load that names the
+      // folder and says what happened, never a crash of validate or a reload that vanishes
+      Diagnostics d = new Diagnostics();
+      d.fileError(dir, "reading the policies failed: " + e + " (this is a bug in Sluice: please report it)");
+      return new Result(Optional.empty(), PolicySet.EMPTY, d.findings(), Set.of());
+    }
+  }
+
+  private static Result loadOrThrow(Path dir, ParsedFiles parsed) {
     Diagnostics d = new Diagnostics();
     List<YamlDocument> docs = new ArrayList<>();
     for (Path file : files(dir, d)) {
@@ -69,6 +80,15 @@ public final class PolicyLoader {
     return result;
   }
 
+  /**
+   * The policy files under {@code dir}, sorted by path. Names starting with a dot are not read,
+   * nor is anything under a folder whose name does: hidden files, editors' swap files, and the
+   * {@code ..2026_…} folders and {@code ..data} link of a Kubernetes ConfigMap or Secret mount,
+   * whose files appear once more as the top-level links {@code name.yaml -> ..data/name.yaml}.
+   * Links are followed (each link once; a loop ends there). What cannot be read as a policy file —
+   * a dangling link, a loop, a FIFO or device, a folder that cannot be listed — is named in a
+   * warning, so a file that silently stopped counting is never a surprise.
+   */
   static List<Path> files(Path dir, Diagnostics d) {
     if (!Files.isDirectory(dir)) {
       if (Files.isRegularFile(dir)) {
@@ -77,17 +97,70 @@ public final class PolicyLoader {
       d.fileError(dir, "no such policy folder");
       return List.of();
     }
-    try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(Files::isRegularFile)
-          .filter(p -> {
-            String n = p.getFileName().toString();
-            return (n.endsWith(".yaml") || n.endsWith(".yml")) && !n.startsWith(".");
-          })
-          .sorted()
-          .toList();
+    List<Path> out = new ArrayList<>();
+    try {
+      Files.walkFileTree(dir, Set.of(java.nio.file.FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+          new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path folder, java.nio.file.attribute.BasicFileAttributes a) {
+              return !folder.equals(dir) && hidden(folder)
+                  ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) {
+              if (hidden(file) || !policyName(file)) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+              }
+              if (a.isRegularFile()) {
+                out.add(file);
+              } else if (a.isSymbolicLink()) {
+                d.fileWarning(file, "not read: a link to nothing (" + target(file) + ")");
+              } else {
+                d.fileWarning(file, "not read: not a regular file (a FIFO, socket or device)");
+              }
+              return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+              if (hidden(file)) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+              }
+              if (e instanceof java.nio.file.FileSystemLoopException) {
+                d.fileWarning(file, "not read: a link to a folder that contains it (a loop)");
+              } else if (Files.isSymbolicLink(file) && !Files.exists(file)) {
+                if (policyName(file)) {
+                  d.fileWarning(file, "not read: a link to nothing (" + target(file) + ")");
+                }
+              } else {
+                d.fileWarning(file, "not read: " + e);
+              }
+              return java.nio.file.FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException e) {
       d.fileError(dir, "cannot list: " + e.getMessage());
       return List.of();
+    }
+    out.sort(null);
+    return out;
+  }
+
+  private static boolean hidden(Path p) {
+    return p.getFileName() != null && p.getFileName().toString().startsWith(".");
+  }
+
+  private static boolean policyName(Path p) {
+    String n = p.getFileName().toString();
+    return n.endsWith(".yaml") || n.endsWith(".yml");
+  }
+
+  private static String target(Path link) {
+    try {
+      return "it points at " + Files.readSymbolicLink(link);
+    } catch (IOException | UnsupportedOperationException e) {
+      return "its target cannot be read";
     }
   }
 

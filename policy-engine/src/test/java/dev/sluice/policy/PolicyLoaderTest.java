@@ -307,6 +307,26 @@ class PolicyLoaderTest {
   }
 
   @Test
+  void aHugeRepeatCountIsAFindingAtItsFieldNotACrash() throws Exception {
+    assertThat(errors(GATEWAY + """
+        kind: Route
+        name: huge
+        match:
+          regex: a{99999999999999999999}
+        to: users
+        ---
+        kind: Route
+        name: big
+        match:
+          headers:
+            x-id: {regex: "[0-9]{0,100}"}
+        to: users
+        """)).containsExactly(
+        "error: p.yaml:8:10: Route/huge field match.regex: invalid regex \"a{99999999999999999999}\": the repeat count {99999999999999999999} (at most 1000) is not supported by Envoy (RE2)",
+        "error: p.yaml:15:19: Route/big field match.headers.x-id.regex: invalid regex \"[0-9]{0,100}\": its RE2 program has at least 204 instructions, and Envoy refuses more than 100 (write fewer or smaller repeats)");
+  }
+
+  @Test
   void weightsSummingToZero() throws Exception {
     assertThat(errors(GATEWAY + """
         kind: Route
@@ -466,6 +486,73 @@ class PolicyLoaderTest {
         "warning: " + dir.resolve("c.yml") + ":1:1: Route/c field match: never matches: route \"a\" at "
             + dir.resolve("a.yaml") + ":5:1 comes first and matches every request this one does",
         "error: " + dir.resolve("c.yml") + ":4:1: Route/c field retry: unknown field 'retry'");
+  }
+
+  /**
+   * Writes the files the way the kubelet mounts a ConfigMap or Secret: the data in a timestamped
+   * folder, {@code ..data} a link to it, each key a top-level link into {@code ..data}; an update
+   * writes a new folder and swaps {@code ..data} in one rename.
+   */
+  static void configMap(Path dir, String stamp, java.util.Map<String, String> files) throws Exception {
+    Path data = Files.createDirectory(dir.resolve("..2026_12_07_20_" + stamp + ".000000001"));
+    for (var e : files.entrySet()) {
+      Files.writeString(data.resolve(e.getKey()), e.getValue());
+    }
+    Path tmp = Files.createSymbolicLink(dir.resolve("..data_tmp"), data.getFileName());
+    Files.move(tmp, dir.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    for (String name : files.keySet()) {
+      if (!Files.isSymbolicLink(dir.resolve(name))) {
+        Files.createSymbolicLink(dir.resolve(name), Path.of("..data", name));
+      }
+    }
+  }
+
+  @Test
+  void aKubernetesConfigMapMountIsReadOnceAndItsAtomicUpdateIsSeen(@TempDir Path dir) throws Exception {
+    configMap(dir, "00", java.util.Map.of("gateway.yaml", GATEWAY, "routes.yaml", "kind: Route\nname: users\nto: users\n"));
+    ParsedFiles parsed = new ParsedFiles();
+    PolicyLoader.Result first = PolicyLoader.load(dir, parsed);
+    assertThat(first.findings()).as("nothing read twice from ..2026_…/ or ..data/").isEmpty();
+    assertThat(first.policies().orElseThrow().routes()).extracting(r -> r.backends().get(0).service()).containsExactly("users");
+    assertThat(first.policies().orElseThrow().routes().get(0).source().file()).isEqualTo(dir.resolve("routes.yaml"));
+
+    configMap(dir, "01", java.util.Map.of("gateway.yaml", GATEWAY, "routes.yaml", "kind: Route\nname: users\nto: orders\n"));
+    PolicyLoader.Result second = PolicyLoader.load(dir, parsed);
+    assertThat(second.findings()).isEmpty();
+    assertThat(second.policies().orElseThrow().routes()).extracting(r -> r.backends().get(0).service()).containsExactly("orders");
+  }
+
+  @Test
+  void whatCannotBeReadAsAPolicyFileIsNamedInAWarning(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("gateway.yaml"), GATEWAY);
+    Files.createSymbolicLink(dir.resolve("dangling.yaml"), Path.of("gone.yaml"));
+    Files.createDirectory(dir.resolve("sub"));
+    Files.createSymbolicLink(dir.resolve("sub/loop"), Path.of(".."));
+    Path fifo = dir.resolve("pipe.yaml");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Path elsewhere = Files.createDirectories(dir.resolve(".elsewhere")); // hidden: read through the link only
+    Files.writeString(elsewhere.resolve("routes.yaml"), "kind: Route\nname: users\nto: users\n");
+    Files.createSymbolicLink(dir.resolve("linked"), Path.of(".elsewhere"));
+    Files.writeString(dir.resolve(".swap.yaml"), "not: [read\n");
+    PolicyLoader.Result r = PolicyLoader.load(dir);
+    assertThat(r.findings()).extracting(Finding::format).containsExactly(
+        "warning: " + dir.resolve("dangling.yaml") + ":1:1: not read: a link to nothing (it points at gone.yaml)",
+        "warning: " + dir.resolve("pipe.yaml") + ":1:1: not read: not a regular file (a FIFO, socket or device)",
+        "warning: " + dir.resolve("sub/loop") + ":1:1: not read: a link to a folder that contains it (a loop)");
+    assertThat(r.policies().orElseThrow().routes()).as("a linked sub-folder is read").hasSize(1);
+  }
+
+  @Test
+  void aFileLargerThanTheLimitIsRefusedBeforeItIsRead(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("gateway.yaml"), GATEWAY);
+    Path big = dir.resolve("big.yaml");
+    try (var out = java.nio.channels.FileChannel.open(big, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+      out.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}), 4L * 1024 * 1024); // sparse: 4 MiB + 1 byte
+    }
+    PolicyLoader.Result r = PolicyLoader.load(dir);
+    assertThat(r.policies()).isEmpty();
+    assertThat(r.findings()).extracting(Finding::format).containsExactly(
+        "error: " + big + ":1:1: the file is 4194305 bytes, more than the 4194304 a file may have (sluice.yaml.maxFileBytes): not read");
   }
 
   @Test

@@ -16,6 +16,19 @@ import java.util.regex.PatternSyntaxException;
 public final class Regexes {
   /** RE2 rejects repeat counts above this. */
   private static final int MAX_REPEAT = 1000;
+  /**
+   * The longest expression checked (docs/policies.md, Limits): longer ones are refused before any
+   * other work. Envoy would refuse them anyway: every literal character is an instruction of the
+   * RE2 program, and Envoy refuses programs above {@link #MAX_PROGRAM_SIZE}.
+   */
+  public static final int MAX_LENGTH = 1024;
+  /**
+   * Envoy's default {@code re2.max_program_size.error_level}: it refuses (NACKs) a route whose
+   * regex compiles to a larger RE2 program.
+   */
+  public static final int MAX_PROGRAM_SIZE = 100;
+  /** How much of a refused expression its message quotes. */
+  private static final int QUOTED = 80;
   private static final Pattern REPEAT = Pattern.compile("\\{(\\d+)(,(\\d*))?}");
   private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z0-9_]+>");
   private static final Pattern NAMED_GROUP = Pattern.compile("\\(\\?P?<[A-Za-z0-9_]+>");
@@ -30,16 +43,35 @@ public final class Regexes {
 
   /** Returns the problem, or empty when the expression is valid RE2. */
   public static Optional<String> problem(String regex) {
+    if (regex.length() > MAX_LENGTH) {
+      return Optional.of("invalid regex " + quote(regex) + ": it is " + regex.length() + " characters long, at most "
+          + MAX_LENGTH + " are allowed");
+    }
     Optional<String> unsupported = unsupported(regex);
     if (unsupported.isPresent()) {
-      return Optional.of("invalid regex \"" + regex + "\": " + unsupported.get() + " is not supported by Envoy (RE2)");
+      return Optional.of("invalid regex " + quote(regex) + ": " + unsupported.get() + " is not supported by Envoy (RE2)");
     }
     try {
       Pattern.compile(forJava(regex));
-      return Optional.empty();
     } catch (PatternSyntaxException e) {
-      return Optional.of("invalid regex \"" + regex + "\": " + e.getDescription() + " near index " + e.getIndex());
+      return Optional.of("invalid regex " + quote(regex) + ": " + e.getDescription() + " near index " + e.getIndex());
     }
+    long size = ProgramSize.of(regex);
+    if (size > MAX_PROGRAM_SIZE) {
+      return Optional.of("invalid regex " + quote(regex) + ": its RE2 program has at least " + size
+          + " instructions, and Envoy refuses more than " + MAX_PROGRAM_SIZE + " (write fewer or smaller repeats)");
+    }
+    return Optional.empty();
+  }
+
+  private static String quote(String regex) {
+    return "\"" + (regex.length() <= QUOTED ? regex : regex.substring(0, QUOTED) + "…") + "\"";
+  }
+
+  /** A repeat count as written, or {@code Long.MAX_VALUE} when it has more digits than a long holds. */
+  static long count(String digits) {
+    String d = digits.replaceFirst("^0+(?=.)", "");
+    return d.length() > 18 ? Long.MAX_VALUE : Long.parseLong(d);
   }
 
   /**
@@ -121,8 +153,8 @@ public final class Regexes {
         case '{' -> {
           Matcher m = REPEAT.matcher(re).region(i, re.length());
           if (m.lookingAt()) {
-            long min = Long.parseLong(m.group(1));
-            long max = m.group(3) == null || m.group(3).isEmpty() ? min : Long.parseLong(m.group(3));
+            long min = count(m.group(1));
+            long max = m.group(3) == null || m.group(3).isEmpty() ? min : count(m.group(3));
             if (min > MAX_REPEAT || max > MAX_REPEAT) {
               return Optional.of("the repeat count " + m.group() + " (at most " + MAX_REPEAT + ")");
             }
@@ -144,7 +176,9 @@ public final class Regexes {
     if (!re.startsWith("(?", open)) {
       return Optional.empty();
     }
-    String rest = re.substring(open + 2);
+    // at most what the checks below look at: a copy of the whole rest per group was quadratic
+    int restEnd = re.indexOf(')', open + 2);
+    String rest = re.substring(open + 2, restEnd < 0 ? re.length() : Math.min(re.length(), restEnd + 1));
     if (rest.startsWith("=")) {
       return Optional.of("the look-ahead (?=");
     }

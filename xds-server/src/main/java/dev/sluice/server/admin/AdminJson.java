@@ -90,6 +90,10 @@ final class AdminJson {
     if (load.isEmpty()) {
       return root;
     }
+    // what is about no one policy (a file too big, unreadable, not YAML, a failed load)
+    ArrayNode general = root.putArray("findings");
+    load.get().findings().stream().filter(f -> f.resource() == null || f.resource().isEmpty())
+        .forEach(f -> general.add(f.format()));
     List<ProxyRegistry.ProxyState> proxies = server.xds().proxies().connected();
     for (PolicyStatus.Entry e : PolicyStatus.of(load.get())) {
       ObjectNode n = list.addObject();

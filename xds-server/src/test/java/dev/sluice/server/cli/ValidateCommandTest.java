@@ -78,4 +78,42 @@ class ValidateCommandTest {
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.lines().get(0)).isEqualTo("error: " + dir.resolve("services.yaml") + ":4:13: Service/users field services.users[0].port: 99999 is out of range 1..65535");
   }
+
+  @Test
+  void aRegexRepeatCountBeyondALongIsAFindingWithItsPositionNotAStackTrace(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("routes.yaml"), """
+        kind: Gateway
+        name: edge
+        port: 8080
+        ---
+        kind: Route
+        name: huge
+        match:
+          regex: "^/a{99999999999999999999}"
+        to: users
+        """);
+    Run run = validate(dir.toString());
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.lines()).containsExactly(
+        "error: " + dir.resolve("routes.yaml") + ":8:10: Route/huge field match.regex: invalid regex \"^/a{99999999999999999999}\": "
+            + "the repeat count {99999999999999999999} (at most 1000) is not supported by Envoy (RE2)",
+        "1 error(s), 0 warning(s): nothing would be applied");
+  }
+
+  @Test
+  void inputBeyondTheLimitsOrNotTextIsReportedAtItsPlace(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("a-gateway.yaml"), "kind: Gateway\nname: edge\nport: 8080\n");
+    Files.write(dir.resolve("b-latin1.yaml"), "kind: Route\nname: caf\u00e9\nto: users\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    Files.writeString(dir.resolve("c-nul.yaml"), "kind: Route\nname: us\u0000ers\nto: users\n");
+    Files.writeString(dir.resolve("d-deep.yaml"), "kind: Route\nname: deep\nto: users\nx: " + "[".repeat(5000) + "]".repeat(5000) + "\n");
+    Files.writeString(dir.resolve("e-long.yaml"), "kind: Route\nname: long\nto: \"" + "u".repeat(300_000) + "\"\n");
+    Run run = validate(dir.toString());
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.lines()).containsExactly(
+        "error: " + dir.resolve("b-latin1.yaml") + ":2:10: not UTF-8: the byte 0xE9 (at byte offset 21) does not decode; policy files are UTF-8 text",
+        "error: " + dir.resolve("c-nul.yaml") + ":2:9: invalid YAML: the character U+0000 is not allowed in a YAML file",
+        "error: " + dir.resolve("d-deep.yaml") + ":4:35: invalid YAML: more than 32 maps and lists nested in one another (sluice.yaml.maxDepth)",
+        "error: " + dir.resolve("e-long.yaml") + ":3:262145: invalid YAML: a line longer than the 262144 characters a value may have (sluice.yaml.maxScalarChars): not parsed",
+        "4 error(s), 0 warning(s): nothing would be applied");
+  }
 }
