@@ -78,6 +78,10 @@ final class RateLimitCommand implements Callable<Integer> {
       description = "The in-memory store's bound on live counters (default: ${DEFAULT-VALUE}).")
   int maxCounters;
 
+  @Option(names = "--max-counter-bytes", defaultValue = "64MiB", converter = BytesConverter.class,
+      description = "The in-memory store's bound on the bytes of its counters, e.g. 64MiB (default: ${DEFAULT-VALUE}); the least recently used go first.")
+  long maxCounterBytes;
+
   @Option(names = "--admin-address", defaultValue = "127.0.0.1", description = "Address for /healthz and /metrics (default: ${DEFAULT-VALUE}).")
   String adminAddress;
 
@@ -109,8 +113,30 @@ final class RateLimitCommand implements Callable<Integer> {
     }
   }
 
+  /** A number of bytes: {@code 1048576}, {@code 512KiB}, {@code 64MiB}, {@code 1GiB}. */
+  static final class BytesConverter implements ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})\\s*(|B|KiB|MiB|GiB)").matcher(value.trim());
+      if (!m.matches()) {
+        throw new TypeConversionException("invalid size '" + value + "' (bytes, or a number with KiB, MiB or GiB)");
+      }
+      int shift = switch (m.group(2)) {
+        case "KiB" -> 10;
+        case "MiB" -> 20;
+        case "GiB" -> 30;
+        default -> 0;
+      };
+      long n = Long.parseLong(m.group(1));
+      if (n > (Long.MAX_VALUE >> shift)) {
+        throw new TypeConversionException("size '" + value + "' is too large");
+      }
+      return n << shift;
+    }
+  }
+
   RateLimitOptions options() {
-    return new RateLimitOptions(Optional.ofNullable(redis), storeTimeout, failureMode, maxCounters);
+    return new RateLimitOptions(Optional.ofNullable(redis), storeTimeout, failureMode, maxCounters, maxCounterBytes);
   }
 
   @Override

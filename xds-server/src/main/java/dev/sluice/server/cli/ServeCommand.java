@@ -89,6 +89,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "How long one counter update may take before the rule's failure mode answers (default: ${DEFAULT-VALUE}).")
   Duration rateLimitStoreTimeout;
 
+  @Option(names = "--ratelimit-max-counter-bytes", defaultValue = "64MiB", converter = RateLimitCommand.BytesConverter.class,
+      description = "The in-memory rate-limit store's bound on the bytes of its counters, e.g. 64MiB (default: ${DEFAULT-VALUE}); the least recently used go first.")
+  long rateLimitMaxCounterBytes;
+
   @Option(names = "--mesh-ca-dir",
       description = "Folder of the mesh certificate authority (ca.pem, ca-key.pem, issued/<service>.pem), created on first use; replicas share it. Needed when policies have a Sidecar.")
   Path meshCaDir;
@@ -172,7 +176,8 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private dev.sluice.server.ratelimit.RateLimitOptions rateLimitOptions() {
-    var options = dev.sluice.server.ratelimit.RateLimitOptions.defaults().withStoreTimeout(rateLimitStoreTimeout);
+    var options = dev.sluice.server.ratelimit.RateLimitOptions.defaults().withStoreTimeout(rateLimitStoreTimeout)
+        .withMaxBytes(rateLimitMaxCounterBytes);
     return redis == null ? options : options.withRedis(redis);
   }
 

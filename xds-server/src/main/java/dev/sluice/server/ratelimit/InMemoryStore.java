@@ -1,22 +1,38 @@
 package dev.sluice.server.ratelimit;
 
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The default store: counters in this process, for a single replica. Each key holds its current
- * and previous window in one immutable record replaced atomically ({@link ConcurrentHashMap#compute}),
- * so concurrent requests on one key never lose a hit and requests on different keys never wait
- * for each other. Memory is bounded: a key whose two windows are both over is dropped by a sweep
- * (at most every {@value #SWEEP_EVERY_MILLIS} ms, run by the request that finds it due), and
- * beyond {@code maxKeys} live counters a new key is refused — answered by the failure mode, like
- * an unreachable Redis — rather than forgetting someone else's count.
+ * and previous window in one record, in an access-ordered map (least recently used first) under
+ * one lock; a step is a lookup and a replacement, microseconds.
+ *
+ * <p>Memory is bounded twice: at most {@code maxKeys} counters and at most {@code maxBytes} of
+ * counters, each counted as {@link #cost(String) what it takes on the heap} (its key, two bytes a
+ * character, plus {@value #ENTRY_OVERHEAD} bytes of map entry, record and string headers). A new
+ * key that does not fit evicts the least recently used counters until it does, each in O(1):
+ * a new key is always counted, and what is forgotten is the counter nobody asked about for the
+ * longest time. Counters whose two windows are over go the same way, and earlier: each step drops
+ * up to two of them from the old end. Nothing ever walks every counter.
+ *
+ * <p>The keys themselves are bounded by {@link RateLimitService#counterKey}, which hashes long
+ * descriptor values.
  */
 public final class InMemoryStore implements CounterStore {
-  /** A counter takes a few hundred bytes (its key included): some 200 MB at the most. */
+  /** Live counters at most, by default. */
   public static final int DEFAULT_MAX_KEYS = 1_000_000;
-  static final long SWEEP_EVERY_MILLIS = 10_000;
+  /** Bytes of counters at most, by default: 64 MiB. */
+  public static final long DEFAULT_MAX_BYTES = 64L << 20;
+  /**
+   * What a counter takes besides its key's characters (a LinkedHashMap entry and its bucket, the
+   * record of two windows, the key's String and array headers), rounded up.
+   */
+  static final int ENTRY_OVERHEAD = 160;
+  /** Expired counters dropped from the old end per step at most (amortised: each goes once). */
+  private static final int EXPIRED_PER_STEP = 2;
 
   /** One key's counters: window {@code index} (of length {@code windowMillis}) and the one before. */
   private record Windows(long index, long windowMillis, long current, long previous) {
@@ -25,44 +41,56 @@ public final class InMemoryStore implements CounterStore {
     }
   }
 
-  /** Thrown (in a failed future) when {@code maxKeys} live counters exist and a new one is asked for. */
+  /** Thrown (in a failed future) for a key that alone is larger than the store's byte budget. */
   public static final class FullException extends RuntimeException {
-    FullException(int max) {
-      super("the in-memory rate-limit store holds its maximum of " + max + " live counters");
+    FullException(long cost, long max) {
+      super("a rate-limit counter of " + cost + " bytes does not fit in the in-memory store's " + max + " bytes");
     }
   }
 
-  private final ConcurrentHashMap<String, Windows> counters = new ConcurrentHashMap<>();
+  /** Guarded by {@code this}. Access order: the least recently used counter first. */
+  private final LinkedHashMap<String, Windows> counters = new LinkedHashMap<>(16, 0.75f, true);
   private final int maxKeys;
-  private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
+  private final long maxBytes;
+  private long bytes;
+  private long evictions;
 
   public InMemoryStore() {
-    this(DEFAULT_MAX_KEYS);
+    this(DEFAULT_MAX_KEYS, DEFAULT_MAX_BYTES);
   }
 
   public InMemoryStore(int maxKeys) {
+    this(maxKeys, DEFAULT_MAX_BYTES);
+  }
+
+  public InMemoryStore(int maxKeys, long maxBytes) {
     if (maxKeys < 1) {
       throw new IllegalArgumentException("maxKeys must be at least 1, not " + maxKeys);
     }
+    if (maxBytes < 1024) {
+      throw new IllegalArgumentException("the store's byte budget must be at least 1024, not " + maxBytes);
+    }
     this.maxKeys = maxKeys;
+    this.maxBytes = maxBytes;
+  }
+
+  /** The bytes a counter of {@code key} is counted as. */
+  static long cost(String key) {
+    return ENTRY_OVERHEAD + 2L * key.length();
   }
 
   @Override
   public CompletableFuture<SlidingWindow.Counts> hit(String key, long limit, long windowMillis, long hits, boolean enforce, long nowMillis) {
-    long due = nextSweep.get();
-    if (nowMillis >= due && nextSweep.compareAndSet(due, nowMillis + SWEEP_EVERY_MILLIS)) {
-      sweep(nowMillis);
+    long cost = cost(key);
+    if (cost > maxBytes) {
+      return CompletableFuture.failedFuture(new FullException(cost, maxBytes));
     }
-    if (counters.size() >= maxKeys && !counters.containsKey(key)) {
-      sweep(nowMillis);
-      if (counters.size() >= maxKeys) {
-        return CompletableFuture.failedFuture(new FullException(maxKeys));
-      }
-    }
-    SlidingWindow.Counts[] seen = new SlidingWindow.Counts[1];
-    counters.compute(key, (k, old) -> {
-      long index = SlidingWindow.index(nowMillis, windowMillis);
-      long elapsed = SlidingWindow.elapsed(nowMillis, windowMillis);
+    long index = SlidingWindow.index(nowMillis, windowMillis);
+    long elapsed = SlidingWindow.elapsed(nowMillis, windowMillis);
+    SlidingWindow.Counts seen;
+    synchronized (this) {
+      dropExpired(nowMillis);
+      Windows old = counters.get(key); // the most recently used from now on
       long current = 0;
       long previous = 0;
       if (old != null && old.windowMillis() == windowMillis) {
@@ -80,24 +108,63 @@ public final class InMemoryStore implements CounterStore {
       if (admitted) {
         current += hits;
       }
-      seen[0] = new SlidingWindow.Counts(current, previous, admitted);
+      seen = new SlidingWindow.Counts(current, previous, admitted);
       if (current == 0 && previous == 0) {
-        return null;
+        if (old != null) {
+          counters.remove(key);
+          bytes -= cost;
+        }
+      } else if (old != null) {
+        counters.put(key, new Windows(index, windowMillis, current, previous));
+      } else {
+        makeRoom(cost);
+        counters.put(key, new Windows(index, windowMillis, current, previous));
+        bytes += cost;
       }
-      return new Windows(index, windowMillis, current, previous);
-    });
-    return CompletableFuture.completedFuture(seen[0]);
+    }
+    return CompletableFuture.completedFuture(seen);
   }
 
-  /** Drops every key whose current and previous windows are both over. */
-  void sweep(long nowMillis) {
-    // conditional removal: a key updated meanwhile is a different record and stays
-    counters.values().removeIf(w -> w.expired(nowMillis));
+  /** Evicts the least recently used counters until one more of {@code cost} bytes fits. Holds the lock. */
+  private void makeRoom(long cost) {
+    Iterator<Map.Entry<String, Windows>> eldest = counters.entrySet().iterator();
+    while ((counters.size() >= maxKeys || bytes + cost > maxBytes) && eldest.hasNext()) {
+      bytes -= cost(eldest.next().getKey());
+      eldest.remove();
+      evictions++;
+    }
+  }
+
+  /** Drops up to {@value #EXPIRED_PER_STEP} counters from the old end whose windows are both over. Holds the lock. */
+  private void dropExpired(long nowMillis) {
+    Iterator<Map.Entry<String, Windows>> eldest = counters.entrySet().iterator();
+    for (int i = 0; i < EXPIRED_PER_STEP && eldest.hasNext(); i++) {
+      Map.Entry<String, Windows> e = eldest.next();
+      if (!e.getValue().expired(nowMillis)) {
+        return;
+      }
+      bytes -= cost(e.getKey());
+      eldest.remove();
+    }
   }
 
   /** Live counters (for tests and a gauge). */
-  public int size() {
+  public synchronized int size() {
     return counters.size();
+  }
+
+  /** Bytes of counters held, as counted against the budget ({@code sluice_ratelimit_store_bytes}). */
+  public synchronized long bytes() {
+    return bytes;
+  }
+
+  /** Counters evicted to make room since the start ({@code sluice_ratelimit_store_evictions_total}). */
+  public synchronized long evictions() {
+    return evictions;
+  }
+
+  public long maxBytes() {
+    return maxBytes;
   }
 
   @Override
@@ -106,7 +173,8 @@ public final class InMemoryStore implements CounterStore {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     counters.clear();
+    bytes = 0;
   }
 }

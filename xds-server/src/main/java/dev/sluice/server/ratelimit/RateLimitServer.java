@@ -63,6 +63,11 @@ public final class RateLimitServer implements AutoCloseable {
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .build();
     metrics.gauge("sluice_ratelimit_rules", () -> table.get().rules().size());
+    if (store instanceof InMemoryStore memory) {
+      metrics.gauge("sluice_ratelimit_store_bytes", memory::bytes);
+      metrics.gauge("sluice_ratelimit_store_counters", memory::size);
+      metrics.observedCounter("sluice_ratelimit_store_evictions_total", memory::evictions);
+    }
   }
 
   /**

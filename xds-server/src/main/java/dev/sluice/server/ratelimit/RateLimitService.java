@@ -267,15 +267,52 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
   }
 
   /**
+   * Descriptor values longer than this many bytes (UTF-8) are counted by their SHA-256 instead
+   * (see {@link #counterKey}): a unique 60 KB path per request cannot make 60 KB counters.
+   */
+  public static final int MAX_VALUE_BYTES = 256;
+
+  /**
    * The counter of a descriptor: domain, entries and the window length, with {@code \ | =}
-   * escaped so that no two descriptors share a counter.
+   * escaped so that no two descriptors share a counter. A value longer than
+   * {@value #MAX_VALUE_BYTES} bytes is written as {@code \#} and the hex SHA-256 of its UTF-8
+   * bytes, which no escaped value can be (a backslash is always followed by {@code \ | =}), so the
+   * key is bounded by the rule's shape and two long values share a counter only if they are equal.
    */
   static String counterKey(String domain, List<Map.Entry<String, String>> entries, Limit limit) {
     StringBuilder key = new StringBuilder(escape(domain));
     for (Map.Entry<String, String> e : entries) {
-      key.append('|').append(escape(e.getKey())).append('=').append(escape(e.getValue()));
+      key.append('|').append(escape(e.getKey())).append('=');
+      String value = e.getValue();
+      if (utf8Longer(value, MAX_VALUE_BYTES)) {
+        key.append("\\#").append(sha256(value));
+      } else {
+        key.append(escape(value));
+      }
     }
     return key.append('|').append(limit.unit().name().toLowerCase(java.util.Locale.ROOT)).toString();
+  }
+
+  /** Whether the UTF-8 encoding of {@code s} is longer than {@code max} bytes, without encoding it. */
+  static boolean utf8Longer(String s, int max) {
+    if (s.length() > max) {
+      return true;
+    }
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a surrogate pair: 4
+    }
+    return n > max;
+  }
+
+  private static String sha256(String value) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   private static String escape(String s) {

@@ -332,24 +332,34 @@ class RateLimitServiceTest {
 
   @Test
   void theInMemoryStoreForgetsOldWindowsAndIsBounded() {
-    table.set(table(rule(EDGE, perUnit(5, Unit.SECOND), "consumer", null)));
+    table.set(table(rule(EDGE, perUnit(1, Unit.SECOND), "consumer", null)));
     InMemoryStore small = new InMemoryStore(3);
     RateLimitService service = service(small, RateLimitOptions.defaults().withFailureMode(FailureMode.CLOSED));
     for (String who : new String[] {"a", "b", "c"}) {
       assertThat(decide(service, request(EDGE, "consumer", who)).getOverallCode()).isEqualTo(Code.OK);
     }
     assertThat(small.size()).isEqualTo(3);
-    assertThat(decide(service, request(EDGE, "consumer", "d")).getOverallCode()).as("full: the failure mode answers").isEqualTo(Code.OVER_LIMIT);
-    assertThat(decide(service, request(EDGE, "consumer", "a")).getOverallCode()).as("known keys still count").isEqualTo(Code.OK);
-    clock.advance(1_000);
-    assertThat(decide(service, request(EDGE, "consumer", "d")).getOverallCode()).as("a, b, c still weigh in the next second")
-        .isEqualTo(Code.OVER_LIMIT);
-    clock.advance(1_000);
-    assertThat(decide(service, request(EDGE, "consumer", "d")).getOverallCode()).as("two windows later they are swept").isEqualTo(Code.OK);
-    assertThat(small.size()).isEqualTo(1);
-    clock.advance(InMemoryStore.SWEEP_EVERY_MILLIS);
-    small.hit("x", 1, 1000, 1, true, clock.millis());
-    assertThat(small.size()).as("the periodic sweep").isEqualTo(1);
+    assertThat(decide(service, request(EDGE, "consumer", "d")).getOverallCode()).as("full: a new key is counted").isEqualTo(Code.OK);
+    assertThat(decide(service, request(EDGE, "consumer", "d")).getOverallCode()).as("and limited").isEqualTo(Code.OVER_LIMIT);
+    assertThat(small.size()).isEqualTo(3);
+    assertThat(decide(service, request(EDGE, "consumer", "a")).getOverallCode()).as("a, the oldest, was evicted").isEqualTo(Code.OK);
+    clock.advance(2_000);
+    decide(service, request(EDGE, "consumer", "e"));
+    assertThat(small.size()).as("two windows later the old ones leave").isLessThan(3);
+  }
+
+  @Test
+  void aUniqueLongValuePerRequestLeavesTheStoreBoundedAndTheLimitEnforced() {
+    table.set(table(rule(EDGE, perUnit(2, Unit.MINUTE), "path", null)));
+    InMemoryStore store = new InMemoryStore(InMemoryStore.DEFAULT_MAX_KEYS, 4 << 20);
+    RateLimitService service = service(store, RateLimitOptions.defaults());
+    String longPath = "/" + "p".repeat(59 * 1024);
+    for (int i = 0; i < 4050; i++) {
+      assertThat(decide(service, request(EDGE, "path", longPath + i)).getOverallCode()).isEqualTo(Code.OK);
+    }
+    assertThat(store.bytes()).isLessThanOrEqualTo(4 << 20);
+    assertThat(store.size()).as("hashed: every one of them fits").isEqualTo(4050);
+    assertThat(admitted(service, request(EDGE, "path", longPath + "x"), 5)).as("a long value's limit holds").isEqualTo(2);
   }
 
   @Test
