@@ -3,6 +3,9 @@ package dev.sluice.server.ratelimit;
 import dev.sluice.ratelimit.RateLimitTable;
 import dev.sluice.server.Metrics;
 import io.grpc.Server;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import dev.sluice.server.auth.ChannelSecurity;
 import dev.sluice.server.auth.RateLimitCallTokens;
 import dev.sluice.server.auth.RateLimitCallers;
@@ -28,6 +31,14 @@ public final class RateLimitServer implements AutoCloseable {
   private final CounterStore store;
   private final RateLimitService service;
   private final Server server;
+  /**
+   * The service's own event loops: one thread accepts, {@value #CALL_THREADS} read, run and answer
+   * calls. gRPC's default loops are shared by every server and channel of the JVM, the xDS
+   * server's included, so a busy or stuck rate-limit call on them would stall xDS connections.
+   */
+  private final NioEventLoopGroup acceptLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("sluice-ratelimit-accept", true));
+  private final NioEventLoopGroup callLoops = new NioEventLoopGroup(CALL_THREADS, new DefaultThreadFactory("sluice-ratelimit-call", true));
+  static final int CALL_THREADS = 2;
   /** Where it listens, as asked: gRPC's server knows its port only once it listens. */
   private final InetSocketAddress address;
 
@@ -56,8 +67,12 @@ public final class RateLimitServer implements AutoCloseable {
     this.address = new InetSocketAddress(host, port);
     this.server = security.serverBuilder(address)
         .addService(ChannelSecurity.withCredentials(service))
-        // the service never blocks (memory: microseconds; Redis: asynchronous), so calls run on
-        // the event loop instead of being handed to another thread
+        .bossEventLoopGroup(acceptLoop)
+        .workerEventLoopGroup(callLoops)
+        .channelType(NioServerSocketChannel.class)
+        // the service never blocks (memory: a lookup under a lock, eviction O(1); Redis:
+        // asynchronous), so calls run on the service's own event loops instead of being handed to
+        // another thread: at most CALL_THREADS threads, none of them the xDS server's
         .directExecutor()
         .permitKeepAliveWithoutCalls(true)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
@@ -82,6 +97,7 @@ public final class RateLimitServer implements AutoCloseable {
       server.start();
     } catch (IOException e) {
       store.close();
+      stopLoops();
       throw new UncheckedIOException("cannot listen for rate-limit requests on " + address + ": " + dev.sluice.server.xds.XdsServer.rootCause(e), e);
     }
     return this;
@@ -119,6 +135,12 @@ public final class RateLimitServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       store.close();
+      stopLoops();
     }
+  }
+
+  private void stopLoops() {
+    acceptLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    callLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }
 }
