@@ -76,6 +76,12 @@ final class SluiceFixture implements AutoCloseable {
     return this;
   }
 
+  /** Changes the rate-limit service's options (the in-memory store's bounds, say). */
+  SluiceFixture rateLimit(UnaryOperator<dev.sluice.server.ratelimit.RateLimitOptions> change) {
+    this.rateLimit = change.apply(rateLimit);
+    return this;
+  }
+
   /** Runs the mesh CA in {@code dir/ca} with this certificate lifetime. */
   SluiceFixture meshCa(Duration certificateTtl) {
     this.mesh = mesh.withCa(dir.resolve("ca"), certificateTtl);
