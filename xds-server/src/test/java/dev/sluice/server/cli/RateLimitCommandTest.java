@@ -56,6 +56,16 @@ class RateLimitCommandTest {
     assertThat(command.options().storeTimeout()).isEqualTo(Duration.ofMillis(250));
     assertThat(command.options().redis()).contains("redis://:secret@cache:6379");
     assertThat(command.options().toString()).doesNotContain("secret");
+    assertThat(command.options().maxBytes()).as("the default budget").isEqualTo(64L << 20);
+
+    new CommandLine(command).parseArgs("--policies", "p", "--max-counter-bytes", "512KiB");
+    assertThat(command.options().maxBytes()).isEqualTo(512L * 1024);
+    new CommandLine(command).parseArgs("--policies", "p", "--max-counter-bytes", "1048576");
+    assertThat(command.options().maxBytes()).isEqualTo(1L << 20);
+    CliRun badSize = CliRun.of("ratelimit", "--policies", "x", "--max-counter-bytes", "lots");
+    assertThat(badSize.exit()).isEqualTo(2);
+    assertThat(badSize.err()).contains("invalid size 'lots' (bytes, or a number with KiB, MiB or GiB)");
+    assertThat(CliRun.of("serve", "--help").out()).contains("--ratelimit-max-counter-bytes");
   }
 
   @Test
