@@ -46,7 +46,10 @@ final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscovery
     this.gatekeeper = new Gatekeeper(authenticator, metrics);
     this.callbacks = new XdsCallbacks(proxies, metrics, (group, type, error) -> NackOrigins.of(snapshot(group), type, error),
         propagation);
-    this.budget = new WriteBudget(WRITE_SLOTS, pushers);
+    this.budget = new WriteBudget(WRITE_SLOTS, pushers, (stream, reason) -> {
+      metrics.increment("sluice_xds_slow_streams_dropped_total");
+      stream.dropSlow(reason);
+    }, WriteBudget.SLOT_GRACE, WriteBudget.STALL_LIMIT);
   }
 
   @Override
@@ -106,6 +109,7 @@ final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscovery
   @Override
   public void close() {
     gatekeeper.close();
+    budget.close();
     pushers.shutdownNow();
   }
 }

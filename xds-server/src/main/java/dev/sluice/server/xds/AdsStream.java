@@ -181,6 +181,15 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
     pump();
   }
 
+  /** Ends a stream that did not read its responses ({@link WriteBudget}), saying why. */
+  final synchronized void dropSlow(String reason) {
+    if (closed) {
+      return;
+    }
+    LOG.warn("[{}] dropping the stream of proxy {} (group {}): it {}", proxy.streamId, proxy.nodeId, proxy.group, reason);
+    fail(Status.RESOURCE_EXHAUSTED.withDescription("stream dropped: it " + reason));
+  }
+
   private void fail(Status status) {
     close();
     out.onError(status.asRuntimeException());
