@@ -41,10 +41,12 @@ public final class XdsServer implements AutoCloseable {
     this.server = ConnectionLimits.applyTo(security.serverBuilder(address))
         .addService(ChannelSecurity.withCredentials(this.ads))
         .executor(grpcThreads)
+        .maxConcurrentCallsPerConnection(AdsServer.MAX_STREAMS_PER_CONNECTION)
         .build();
     metrics.gauge("sluice_xds_connected_proxies", () -> proxies.connected().size());
     metrics.gauge("sluice_xds_write_slots_in_use", ads.budget::inUse);
     metrics.gauge("sluice_xds_stalled_streams", ads.budget::stalled);
+    metrics.gauge("sluice_xds_groups", ads::groupCount);
   }
 
   public XdsServer start() {
