@@ -29,8 +29,8 @@ final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscovery
   static final int WRITE_SLOTS = 64;
   /** Proxy groups that may have streams at once: a claim of one more is refused (docs/operations.md). */
   static final int MAX_GROUPS = 10_000;
-  /** Streams one connection may have open at once (Envoy opens one ADS stream per connection). */
-  static final int MAX_STREAMS_PER_CONNECTION = 16;
+  /** Streams one connection may have open at once (Envoy opens one ADS stream per connection; scripts/bench-xds-fanout 50). */
+  static final int MAX_STREAMS_PER_CONNECTION = 100;
   int maxGroups = MAX_GROUPS;
   final XdsCallbacks callbacks;
   final WriteBudget budget;
