@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * <p>A stream that does not read cannot keep the slot: after {@link #SLOT_GRACE} without draining
  * its slot goes to the next stream in line and it is <em>stalled</em> (it is sent nothing more
  * until its transport is ready again); a stream stalled for {@link #STALL_LIMIT}, or the oldest
- * one when more than {@code slots} are stalled, is dropped with a reason. So a slow or non-reading
- * stream delays only itself, and what sits unread in the transport is bounded by twice the slots,
- * each with at most one response per type.
+ * one when more than {@link #STALLED_PER_SLOT} times the slots are stalled, is dropped with a
+ * reason. So a slow or non-reading stream delays only itself, and what sits unread in the
+ * transport is bounded by five times the slots' streams, each with at most one response per type.
+ * The cap is not lower so that Envoys slowed by a busy machine during a reconnect storm (64 more
+ * stall each second at most) are not dropped after a few seconds.
  */
 final class WriteBudget implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WriteBudget.class);
@@ -36,6 +38,8 @@ final class WriteBudget implements AutoCloseable {
   static final Duration SLOT_GRACE = Duration.ofSeconds(1);
   /** How long a stream may go on without draining after that before it is dropped. */
   static final Duration STALL_LIMIT = Duration.ofSeconds(15);
+  /** Stalled streams kept, per slot; beyond, the oldest stalled one is dropped. */
+  static final int STALLED_PER_SLOT = 4;
 
   /** What the budget does with a stream it gives up on. */
   interface Dropper {
@@ -144,10 +148,10 @@ final class WriteBudget implements AutoCloseable {
         if (now - e.getValue() >= graceNanos + stallNanos) {
           it.remove();
           drop.add(Map.entry(e.getKey(), "did not read its responses for " + seconds(graceNanos + stallNanos)));
-        } else if (stalled.size() > slots) {
+        } else if (stalled.size() > STALLED_PER_SLOT * slots) {
           it.remove();
           drop.add(Map.entry(e.getKey(), "did not read its responses for " + seconds(now - e.getValue())
-              + " while more than " + slots + " streams did not"));
+              + " while more than " + STALLED_PER_SLOT * slots + " streams did not"));
         }
       }
       next = freed();
