@@ -39,5 +39,7 @@ EXPOSE 18000 18001 18002
 # (Sluice serves nothing before). The image has no curl; bash's /dev/tcp speaks the HTTP/1.0.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
   CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/18001 && printf "GET /ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" >&3 && read -r status <&3 && [[ "$status" == "HTTP/1."?" 200"* ]]'
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/sluice/sluice.jar"]
+# An OutOfMemoryError ends the process (and the orchestrator restarts it) instead of leaving it up
+# with dead threads: a watcher or the admin thread killed, shutdown hanging (docs/operations.md).
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/sluice/sluice.jar"]
 CMD ["--help"]

@@ -46,7 +46,16 @@ public final class AdminServer implements AutoCloseable {
    */
   static final String CONTENT_SECURITY_POLICY =
       "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  /** Threads that read requests and answer them (the JDK server reads a request on one of these). */
+  public static final int THREADS = 16;
+  /**
+   * How long one connection may take to send its request and be answered: then its thread is
+   * interrupted, which closes the connection. A client that sends half a request and waits holds
+   * a thread at most this long, so probes answer even while more such clients than threads hang.
+   */
+  public static final java.time.Duration REQUEST_TIME_LIMIT = java.time.Duration.ofSeconds(10);
   private final HttpServer http;
+  private final TimedExecutor executor = new TimedExecutor(THREADS, REQUEST_TIME_LIMIT);
   private final SluiceServer server;
   private final Optional<byte[]> token;
   private final AllowedHosts hosts;
@@ -60,7 +69,7 @@ public final class AdminServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen for admin on port " + port, e);
     }
-    http.setExecutor(Executors.newFixedThreadPool(2, r -> DaemonThreads.create(r, "sluice-admin")));
+    http.setExecutor(executor);
     probe("/healthz", ex -> send(ex, 200, "text/plain", "ok\n"));
     probe("/ready", ex -> {
       boolean ready = server.ready();
@@ -217,5 +226,54 @@ public final class AdminServer implements AutoCloseable {
   @Override
   public void close() {
     http.stop(0);
+    executor.close();
+  }
+
+  /**
+   * Runs the JDK server's exchanges on a fixed number of threads, each for at most {@code limit}:
+   * the JDK server reads a request on the executor's thread and has no read timeout of its own
+   * (its {@code sun.net.httpserver.maxReqTime} is read once per JVM, whoever creates the first
+   * server). An interrupted thread's blocking read or write fails and closes its connection.
+   */
+  static final class TimedExecutor implements java.util.concurrent.Executor, AutoCloseable {
+    private final java.util.concurrent.ExecutorService pool;
+    private final java.util.concurrent.ScheduledExecutorService watchdog;
+    private final long limitMillis;
+
+    TimedExecutor(int threads, java.time.Duration limit) {
+      this.pool = Executors.newFixedThreadPool(threads, r -> DaemonThreads.create(r, "sluice-admin"));
+      this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "sluice-admin-timeout"));
+      this.limitMillis = limit.toMillis();
+    }
+
+    @Override
+    public void execute(Runnable exchange) {
+      pool.execute(() -> {
+        Thread thread = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        var timeout = watchdog.schedule(() -> {
+          synchronized (done) {
+            if (!done.get()) {
+              thread.interrupt();
+            }
+          }
+        }, limitMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        try {
+          exchange.run();
+        } finally {
+          synchronized (done) {
+            done.set(true);
+          }
+          timeout.cancel(false);
+          Thread.interrupted(); // an interrupt that came as the exchange ended must not hit the next one
+        }
+      });
+    }
+
+    @Override
+    public void close() {
+      watchdog.shutdownNow();
+      pool.shutdownNow();
+    }
   }
 }

@@ -27,6 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
 final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase implements AutoCloseable {
   /** Streams whose responses may sit in the transport at once (see {@link WriteBudget}). */
   static final int WRITE_SLOTS = 64;
+  /** Proxy groups that may have streams at once: a claim of one more is refused (docs/operations.md). */
+  static final int MAX_GROUPS = 10_000;
+  /** Streams one connection may have open at once (Envoy opens one ADS stream per connection; scripts/bench-xds-fanout 50). */
+  static final int MAX_STREAMS_PER_CONNECTION = 100;
+  int maxGroups = MAX_GROUPS;
   final XdsCallbacks callbacks;
   final WriteBudget budget;
   final Gatekeeper gatekeeper;
@@ -46,7 +51,10 @@ final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscovery
     this.gatekeeper = new Gatekeeper(authenticator, metrics);
     this.callbacks = new XdsCallbacks(proxies, metrics, (group, type, error) -> NackOrigins.of(snapshot(group), type, error),
         propagation);
-    this.budget = new WriteBudget(WRITE_SLOTS, pushers);
+    this.budget = new WriteBudget(WRITE_SLOTS, pushers, (stream, reason) -> {
+      metrics.increment("sluice_xds_slow_streams_dropped_total");
+      stream.dropSlow(reason);
+    }, WriteBudget.SLOT_GRACE, WriteBudget.STALL_LIMIT);
   }
 
   @Override
@@ -92,20 +100,43 @@ final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscovery
     }
   }
 
-  void join(String group, AdsStream<?, ?> stream) {
-    groups.computeIfAbsent(group, g -> ConcurrentHashMap.newKeySet()).add(stream);
+  /**
+   * Adds the stream to its group's; false, and nothing kept, when that would make more than
+   * {@link #maxGroups} groups. Join and leave change a group's set under the map's lock for that
+   * group, so a group is removed with its last stream and never left behind empty.
+   */
+  boolean join(String group, AdsStream<?, ?> stream) {
+    boolean[] joined = {false};
+    groups.compute(group, (g, members) -> {
+      if (members == null) {
+        if (groups.size() >= maxGroups) {
+          return null;
+        }
+        members = ConcurrentHashMap.newKeySet();
+      }
+      members.add(stream);
+      joined[0] = true;
+      return members;
+    });
+    return joined[0];
   }
 
   void leave(String group, AdsStream<?, ?> stream) {
-    Set<AdsStream<?, ?>> members = groups.get(group);
-    if (members != null) {
+    groups.computeIfPresent(group, (g, members) -> {
       members.remove(stream);
-    }
+      return members.isEmpty() ? null : members;
+    });
+  }
+
+  /** Groups with at least one stream. */
+  int groupCount() {
+    return groups.size();
   }
 
   @Override
   public void close() {
     gatekeeper.close();
+    budget.close();
     pushers.shutdownNow();
   }
 }

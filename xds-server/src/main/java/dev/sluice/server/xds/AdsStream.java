@@ -92,6 +92,14 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
   private void admit(Q first) {
     Node node = node(first);
     String claimed = ProxyGroups.group(node);
+    String tooLong = node.getId().length() > dev.sluice.server.auth.ClientText.NAME_MAX ? "node id"
+        : claimed.length() > dev.sluice.server.auth.ClientText.NAME_MAX ? "proxy group (gateway, service or node cluster)" : null;
+    if (tooLong != null) {
+      LOG.info("[{}] refused a stream whose {} is longer than {} characters: {}", proxy.streamId, tooLong,
+          dev.sluice.server.auth.ClientText.NAME_MAX, dev.sluice.server.auth.ClientText.name(tooLong.equals("node id") ? node.getId() : claimed));
+      fail(Status.INVALID_ARGUMENT.withDescription("the " + tooLong + " is longer than " + dev.sluice.server.auth.ClientText.NAME_MAX + " characters"));
+      return;
+    }
     waiting = new java.util.ArrayDeque<>();
     waiting.add(first);
     server.gatekeeper.admit(this, credential, node.getId(), claimed).thenAccept(d -> admitted(node, claimed, d));
@@ -106,10 +114,13 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
       refuse(decision);
       return;
     }
+    if (!server.join(claimed, this)) {
+      fail(Status.RESOURCE_EXHAUSTED.withDescription("more than " + server.maxGroups + " proxy groups have streams; try again later"));
+      return;
+    }
     group = claimed;
     proxy.credential = decision.credential();
     server.callbacks.identified(proxy, node, group);
-    server.join(group, this);
     java.util.ArrayDeque<Q> requests = waiting;
     waiting = null;
     for (Q q : requests) {
@@ -179,6 +190,15 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
   private synchronized void transportReady() {
     server.budget.release(this);
     pump();
+  }
+
+  /** Ends a stream that did not read its responses ({@link WriteBudget}), saying why. */
+  final synchronized void dropSlow(String reason) {
+    if (closed) {
+      return;
+    }
+    LOG.warn("[{}] dropping the stream of proxy {} (group {}): it {}", proxy.streamId, proxy.nodeId, proxy.group, reason);
+    fail(Status.RESOURCE_EXHAUSTED.withDescription("stream dropped: it " + reason));
   }
 
   private void fail(Status status) {

@@ -1,12 +1,20 @@
 package dev.sluice.server.xds;
 
+import dev.sluice.discovery.DaemonThreads;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bounds how many streams may have a response still queued in the transport. gRPC encodes a
@@ -14,22 +22,61 @@ import java.util.concurrent.Executor;
  * Envoys connecting at once would each be handed their clusters (hundreds of kilobytes) before the
  * first had read them. A stream whose transport is not ready holds a slot until gRPC says it is
  * again; a stream that finds no free slot waits in line and is pumped when one frees up.
+ *
+ * <p>A stream that does not read cannot keep the slot: after {@link #SLOT_GRACE} without draining
+ * its slot goes to the next stream in line and it is <em>stalled</em> (it is sent nothing more
+ * until its transport is ready again); a stream stalled for {@link #STALL_LIMIT}, or the oldest
+ * one when more than {@link #STALLED_PER_SLOT} times the slots are stalled, is dropped with a
+ * reason. So a slow or non-reading stream delays only itself, and what sits unread in the
+ * transport is bounded by five times the slots' streams, each with at most one response per type.
+ * The cap is not lower so that Envoys slowed by a busy machine during a reconnect storm (64 more
+ * stall each second at most) are not dropped after a few seconds.
  */
-final class WriteBudget {
+final class WriteBudget implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WriteBudget.class);
+  /** How long a stream may hold a slot without its transport draining before the slot goes to another. */
+  static final Duration SLOT_GRACE = Duration.ofSeconds(1);
+  /** How long a stream may go on without draining after that before it is dropped. */
+  static final Duration STALL_LIMIT = Duration.ofSeconds(15);
+  /** Stalled streams kept, per slot; beyond, the oldest stalled one is dropped. */
+  static final int STALLED_PER_SLOT = 4;
+
+  /** What the budget does with a stream it gives up on. */
+  interface Dropper {
+    void drop(AdsStream<?, ?> stream, String reason);
+  }
+
   private final int slots;
   private final Executor executor;
-  private final Set<AdsStream<?, ?>> holding = new HashSet<>();
+  private final Dropper dropper;
+  private final long graceNanos;
+  private final long stallNanos;
+  /** Streams holding a slot, and since when (nanoTime). */
+  private final Map<AdsStream<?, ?>, Long> holding = new LinkedHashMap<>();
+  /** Streams that held a slot too long without draining, and since when they hold none (nanoTime); oldest first. */
+  private final Map<AdsStream<?, ?>, Long> stalled = new LinkedHashMap<>();
   private final Deque<AdsStream<?, ?>> waiting = new ArrayDeque<>();
-  private final Set<AdsStream<?, ?>> queued = new HashSet<>();
+  private final java.util.Set<AdsStream<?, ?>> queued = new java.util.HashSet<>();
+  private final ScheduledExecutorService sweeper;
 
   WriteBudget(int slots, Executor executor) {
+    this(slots, executor, (s, reason) -> {}, SLOT_GRACE, STALL_LIMIT);
+  }
+
+  WriteBudget(int slots, Executor executor, Dropper dropper, Duration grace, Duration stallLimit) {
     this.slots = slots;
     this.executor = executor;
+    this.dropper = dropper;
+    this.graceNanos = grace.toNanos();
+    this.stallNanos = stallLimit.toNanos();
+    this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "sluice-xds-budget"));
+    long every = Math.max(10, grace.toMillis() / 4);
+    sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
   }
 
   /** Whether the stream may send now; if not, it is pumped once a slot is free. */
   synchronized boolean mayWrite(AdsStream<?, ?> s) {
-    if (holding.contains(s)) {
+    if (holding.containsKey(s) || stalled.containsKey(s)) {
       return false; // its own transport is full; gRPC's onReady brings it back
     }
     if (holding.size() < slots) {
@@ -43,27 +90,39 @@ final class WriteBudget {
 
   /** The stream's transport did not take its last response at once. */
   synchronized void hold(AdsStream<?, ?> s) {
-    holding.add(s);
+    holding.putIfAbsent(s, System.nanoTime());
   }
 
   /** The stream's transport is ready again (or the stream is gone): frees its slot. */
   void release(AdsStream<?, ?> s) {
-    List<AdsStream<?, ?>> next = new ArrayList<>();
+    List<AdsStream<?, ?>> next;
     synchronized (this) {
-      boolean had = holding.remove(s);
+      boolean had = holding.remove(s) != null;
+      stalled.remove(s);
       if (queued.remove(s)) {
         waiting.remove(s);
       }
       if (!had) {
         return;
       }
-      for (int free = slots - holding.size(); free > 0 && !waiting.isEmpty(); free--) {
-        AdsStream<?, ?> w = waiting.pollFirst();
-        queued.remove(w);
-        next.add(w);
-      }
+      next = freed();
     }
-    // outside the lock: pumping takes the stream's lock, and a stream holding it may be asking us
+    pump(next);
+  }
+
+  /** With the lock held: the waiting streams that the free slots go to. */
+  private List<AdsStream<?, ?>> freed() {
+    List<AdsStream<?, ?>> next = new ArrayList<>();
+    for (int free = slots - holding.size(); free > 0 && !waiting.isEmpty(); free--) {
+      AdsStream<?, ?> w = waiting.pollFirst();
+      queued.remove(w);
+      next.add(w);
+    }
+    return next;
+  }
+
+  // outside the lock: pumping takes the stream's lock, and a stream holding it may be asking us
+  private void pump(List<AdsStream<?, ?>> next) {
     try {
       next.forEach(w -> executor.execute(w::pump));
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -71,7 +130,56 @@ final class WriteBudget {
     }
   }
 
+  /** Moves streams that held a slot too long to the stalled ones, and drops those stalled too long or too many. */
+  void sweep() {
+    List<AdsStream<?, ?>> next;
+    List<Map.Entry<AdsStream<?, ?>, String>> drop = new ArrayList<>();
+    synchronized (this) {
+      long now = System.nanoTime();
+      for (Iterator<Map.Entry<AdsStream<?, ?>, Long>> it = holding.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<AdsStream<?, ?>, Long> e = it.next();
+        if (now - e.getValue() >= graceNanos) {
+          it.remove();
+          stalled.put(e.getKey(), e.getValue());
+        }
+      }
+      for (Iterator<Map.Entry<AdsStream<?, ?>, Long>> it = stalled.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<AdsStream<?, ?>, Long> e = it.next();
+        if (now - e.getValue() >= graceNanos + stallNanos) {
+          it.remove();
+          drop.add(Map.entry(e.getKey(), "did not read its responses for " + seconds(graceNanos + stallNanos)));
+        } else if (stalled.size() > STALLED_PER_SLOT * slots) {
+          it.remove();
+          drop.add(Map.entry(e.getKey(), "did not read its responses for " + seconds(now - e.getValue())
+              + " while more than " + STALLED_PER_SLOT * slots + " streams did not"));
+        }
+      }
+      next = freed();
+    }
+    for (Map.Entry<AdsStream<?, ?>, String> d : drop) {
+      try {
+        dropper.drop(d.getKey(), d.getValue());
+      } catch (RuntimeException e) {
+        LOG.warn("could not drop a slow stream: {}", e.toString());
+      }
+    }
+    pump(next);
+  }
+
+  private static String seconds(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
+  }
+
   synchronized int inUse() {
     return holding.size();
+  }
+
+  synchronized int stalled() {
+    return stalled.size();
+  }
+
+  @Override
+  public void close() {
+    sweeper.shutdownNow();
   }
 }

@@ -38,13 +38,15 @@ public final class XdsServer implements AutoCloseable {
     this.grpcThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
         r -> DaemonThreads.create(r, "sluice-xds-grpc"));
     this.address = new InetSocketAddress(host, port);
-    this.server = security.serverBuilder(address)
+    this.server = ConnectionLimits.applyTo(security.serverBuilder(address))
         .addService(ChannelSecurity.withCredentials(this.ads))
         .executor(grpcThreads)
-        .permitKeepAliveWithoutCalls(true)
-        .permitKeepAliveTime(5, TimeUnit.SECONDS)
+        .maxConcurrentCallsPerConnection(AdsServer.MAX_STREAMS_PER_CONNECTION)
         .build();
     metrics.gauge("sluice_xds_connected_proxies", () -> proxies.connected().size());
+    metrics.gauge("sluice_xds_write_slots_in_use", ads.budget::inUse);
+    metrics.gauge("sluice_xds_stalled_streams", ads.budget::stalled);
+    metrics.gauge("sluice_xds_groups", ads::groupCount);
   }
 
   public XdsServer start() {
@@ -80,6 +82,16 @@ public final class XdsServer implements AutoCloseable {
   /** The latest streams refused for their credential. */
   public Denials denials() {
     return ads.gatekeeper.denials();
+  }
+
+  /** Streams holding a write slot now (at most {@link AdsServer#WRITE_SLOTS}). */
+  public int writeSlotsInUse() {
+    return ads.budget.inUse();
+  }
+
+  /** Streams that did not drain within {@link WriteBudget#SLOT_GRACE}: they hold no slot, and are dropped after {@link WriteBudget#STALL_LIMIT}. */
+  public int stalledStreams() {
+    return ads.budget.stalled();
   }
 
   public PropagationTracker propagation() {
