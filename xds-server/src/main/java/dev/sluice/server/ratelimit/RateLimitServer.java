@@ -65,7 +65,8 @@ public final class RateLimitServer implements AutoCloseable {
     this.service = new RateLimitService(table::get, store, options, metrics, clock,
         new RateLimitCallers(security.authenticator(), tokens));
     this.address = new InetSocketAddress(host, port);
-    this.server = security.serverBuilder(address)
+    // the xDS server's keepalive, idle and age limits: a dead or idle Envoy connection is closed here too
+    this.server = dev.sluice.server.xds.ConnectionLimits.applyTo(security.serverBuilder(address))
         .addService(ChannelSecurity.withCredentials(service))
         .bossEventLoopGroup(acceptLoop)
         .workerEventLoopGroup(callLoops)
@@ -74,8 +75,6 @@ public final class RateLimitServer implements AutoCloseable {
         // asynchronous), so calls run on the service's own event loops instead of being handed to
         // another thread: at most CALL_THREADS threads, none of them the xDS server's
         .directExecutor()
-        .permitKeepAliveWithoutCalls(true)
-        .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .build();
     metrics.gauge("sluice_ratelimit_rules", () -> table.get().rules().size());
     if (store instanceof InMemoryStore memory) {
