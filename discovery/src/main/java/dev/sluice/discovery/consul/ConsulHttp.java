@@ -81,7 +81,42 @@ final class ConsulHttp {
       throw new StatusException(resp.statusCode(), "Consul answered " + resp.statusCode() + " for " + path
           + (body.isEmpty() ? "" : ": " + body.substring(0, Math.min(200, body.length()))));
     }
-    long returned = resp.headers().firstValue("X-Consul-Index").map(Long::parseLong).orElse(0L);
+    long returned = index(resp.headers().firstValue("X-Consul-Index").orElse(null), path);
     return new Answer(JSON.readTree(resp.body()), returned);
+  }
+
+  /** Consul answered 200, but with something it never sends: an error of that request. */
+  static final class BadAnswerException extends IOException {
+    BadAnswerException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * {@code X-Consul-Index} as Consul documents it: a decimal number (0 is a known Consul bug that
+   * {@link BlockingIndex} turns into 1). Anything else (absent, not a number, negative) is an error
+   * of this request, so that the loop backs off and retries with its last good index rather than
+   * block on a made-up one.
+   */
+  static long index(String header, String path) throws BadAnswerException {
+    if (header == null) {
+      throw new BadAnswerException("Consul answered " + path + " without X-Consul-Index");
+    }
+    long value;
+    try {
+      value = Long.parseLong(header.strip());
+    } catch (NumberFormatException e) {
+      value = -1;
+    }
+    if (value < 0) {
+      throw new BadAnswerException("Consul answered " + path + " with an invalid X-Consul-Index '" + shorten(header) + "'");
+    }
+    return value;
+  }
+
+  /** At most 80 printable characters of a text Consul sent, for an error message. */
+  static String shorten(String text) {
+    String s = text.length() > 80 ? text.substring(0, 80) + "…" : text;
+    return s.replaceAll("\\p{Cntrl}", "?");
   }
 }

@@ -1,0 +1,98 @@
+package dev.sluice.discovery.consul;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.discovery.CatalogListener;
+import dev.sluice.discovery.ServiceCatalog;
+import dev.sluice.discovery.ServiceInstance;
+import dev.sluice.discovery.SourceStatus;
+import dev.sluice.discovery.consul.ScriptedConsul.Reply;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Consul answers that a real agent cannot be made to give, from {@link ScriptedConsul}: each is an
+ * error of that request (the source reports itself stale with the reason, the last good catalog
+ * stays in force), and no query loop dies of it (the same loops pick up the next good answer).
+ */
+class ConsulAnswersTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private ScriptedConsul consul;
+  private ConsulSource source;
+  private final AtomicReference<ServiceCatalog> latest = new AtomicReference<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    consul = new ScriptedConsul();
+  }
+
+  @AfterEach
+  void stop() {
+    if (source != null) {
+      source.close();
+    }
+    consul.close();
+  }
+
+  private void startSource() {
+    source = new ConsulSource(consul.config());
+    source.start(new CatalogListener() {
+      @Override
+      public void onCatalog(ServiceCatalog catalog) {
+        latest.set(catalog);
+      }
+
+      @Override
+      public void onError(List<dev.sluice.yaml.Finding> problems) {}
+    });
+  }
+
+  private List<String> endpoints(String service) {
+    ServiceCatalog c = latest.get();
+    if (c == null || c.service(service).isEmpty()) {
+      return List.of();
+    }
+    return c.service(service).get().instances().stream().map(i -> i.address() + ":" + i.port()).toList();
+  }
+
+  /** users at 127.0.0.1:9001, read once. */
+  private void usersServing() {
+    consul.services("5", "users")
+        .on("/v1/health/service/users", Reply.ok("5", "[" + ScriptedConsul.instance("users", "u1", "127.0.0.1", 9001) + "]"));
+    startSource();
+    await().atMost(WAIT).until(() -> endpoints("users").equals(List.of("127.0.0.1:9001")));
+    assertThat(source.status().stale()).isFalse();
+  }
+
+  /** Both loops answer well again, with a new service: the same loops must still be running to see it. */
+  private void recovers() {
+    consul.services("9", "users", "orders")
+        .on("/v1/health/service/users", Reply.ok("9", "[" + ScriptedConsul.instance("users", "u1", "127.0.0.1", 9001) + "]"))
+        .on("/v1/health/service/orders", Reply.ok("9", "[" + ScriptedConsul.instance("orders", "o1", "127.0.0.1", 9002) + "]"));
+    await().atMost(WAIT).until(() -> endpoints("orders").equals(List.of("127.0.0.1:9002")) && !source.status().stale());
+    assertThat(source.status().lastError()).isEmpty();
+    assertThat(endpoints("users")).containsExactly("127.0.0.1:9001");
+  }
+
+  @Test
+  void aNonNumericIndexIsAnErrorOfThatRequestAndNoLoopDies() {
+    usersServing();
+    // the service list's index goes bad: that loop reports it and keeps going
+    consul.on("/v1/catalog/services", Reply.ok("not-a-number", "{\"consul\":[],\"users\":[]}"));
+    await().atMost(WAIT).until(() -> source.status().stale());
+    assertThat(source.status().lastError()).contains("X-Consul-Index").contains("not-a-number").contains("/v1/catalog/services");
+    // and the health loop's too
+    consul.services("6", "users").on("/v1/health/service/users", Reply.ok("-3", "[]"));
+    await().atMost(WAIT).until(() -> source.status().lastError().contains("/v1/health/service/users"));
+    SourceStatus s = source.status();
+    assertThat(s.stale()).isTrue();
+    assertThat(s.lastError()).contains("X-Consul-Index").contains("-3");
+    assertThat(endpoints("users")).as("the last good catalog stays").containsExactly("127.0.0.1:9001");
+    recovers();
+  }
+}
