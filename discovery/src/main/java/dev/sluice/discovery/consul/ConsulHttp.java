@@ -82,7 +82,44 @@ final class ConsulHttp {
           + (body.isEmpty() ? "" : ": " + body.substring(0, Math.min(200, body.length()))));
     }
     long returned = index(resp.headers().firstValue("X-Consul-Index").orElse(null), path);
-    return new Answer(JSON.readTree(resp.body()), returned);
+    JsonNode body;
+    try {
+      body = JSON.readTree(resp.body());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new BadAnswerException("Consul answered " + path + " with a body that is not JSON: " + shorten(e.getOriginalMessage()));
+    }
+    return new Answer(body == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : body, returned);
+  }
+
+  /** The body if it is a JSON object (the service list); else an error naming what it is. */
+  static JsonNode object(JsonNode body, String path) throws BadAnswerException {
+    if (!body.isObject()) {
+      throw new BadAnswerException("Consul answered " + path + " with " + kind(body) + ", not a JSON object");
+    }
+    return body;
+  }
+
+  /** The body if it is a JSON array (a service's instances); else an error naming what it is. */
+  static JsonNode array(JsonNode body, String path) throws BadAnswerException {
+    if (!body.isArray()) {
+      throw new BadAnswerException("Consul answered " + path + " with " + kind(body) + ", not a JSON array");
+    }
+    return body;
+  }
+
+  static String kind(JsonNode n) {
+    if (n == null || n.isMissingNode()) {
+      return "an empty body";
+    }
+    return switch (n.getNodeType()) {
+      case NULL -> "null";
+      case ARRAY -> "an array";
+      case OBJECT -> "an object";
+      case STRING -> "a string";
+      case NUMBER -> "a number";
+      case BOOLEAN -> "a boolean";
+      default -> "a " + n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    };
   }
 
   /** Consul answered 200, but with something it never sends: an error of that request. */

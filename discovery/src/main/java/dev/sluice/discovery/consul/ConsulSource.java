@@ -96,9 +96,10 @@ public final class ConsulSource implements CatalogSource {
   }
 
   private void watchServiceList() {
-    loop(SERVICE_LIST, null, "/v1/catalog/services", body -> {
+    String path = "/v1/catalog/services";
+    loop(SERVICE_LIST, null, path, body -> {
       Set<String> names = new HashSet<>();
-      body.fieldNames().forEachRemaining(names::add);
+      ConsulHttp.object(body, path).fieldNames().forEachRemaining(names::add);
       names.remove("consul");
       return names;
     }, this::serviceList);
@@ -106,7 +107,7 @@ public final class ConsulSource implements CatalogSource {
 
   private void watchService(String name) {
     String path = "/v1/health/service/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
-    loop("service " + name, name, path, body -> HealthEntries.instances(body, config.includeWarning()),
+    loop("service " + name, name, path, body -> HealthEntries.instances(ConsulHttp.array(body, path), config.includeWarning()),
         list -> instances(name, list));
   }
 

@@ -95,4 +95,41 @@ class ConsulAnswersTest {
     assertThat(endpoints("users")).as("the last good catalog stays").containsExactly("127.0.0.1:9001");
     recovers();
   }
+
+  @Test
+  void aServiceListThatIsNotAJsonObjectIsAnErrorNotAnEmptyCatalog() {
+    usersServing();
+    // body → what the error must say about it
+    java.util.Map<String, String> bodies = new java.util.LinkedHashMap<>();
+    bodies.put("", "empty");
+    bodies.put("[]", "an array");
+    bodies.put("null", "null");
+    bodies.put("\"users\"", "a string");
+    bodies.put("42", "a number");
+    bodies.put("{\"users\": [", "not JSON");
+    for (var e : bodies.entrySet()) {
+      consul.on("/v1/catalog/services", Reply.ok("7", e.getKey()));
+      await().atMost(WAIT).until(() -> source.status().stale() && source.status().lastError().contains(e.getValue()));
+      assertThat(source.status().lastError()).as("body %s", e.getKey()).contains("/v1/catalog/services");
+      assertThat(endpoints("users")).as("after body %s: the last good catalog stays", e.getKey()).containsExactly("127.0.0.1:9001");
+    }
+    recovers();
+  }
+
+  @Test
+  void anInstanceListThatIsNotAJsonArrayIsAnErrorNotAnEmptyService() {
+    usersServing();
+    java.util.Map<String, String> bodies = new java.util.LinkedHashMap<>();
+    bodies.put("", "empty");
+    bodies.put("{}", "an object");
+    bodies.put("null", "null");
+    bodies.put("true", "a boolean");
+    for (var e : bodies.entrySet()) {
+      consul.on("/v1/health/service/users", Reply.ok("7", e.getKey()));
+      await().atMost(WAIT).until(() -> source.status().stale() && source.status().lastError().contains(e.getValue()));
+      assertThat(source.status().lastError()).as("body %s", e.getKey()).contains("/v1/health/service/users");
+      assertThat(endpoints("users")).as("after body %s: the last good catalog stays", e.getKey()).containsExactly("127.0.0.1:9001");
+    }
+    recovers();
+  }
 }
