@@ -102,7 +102,7 @@ public final class ConsulAclTokens implements ProxyAuthenticator {
     if (!ConsulAuthorize.plausible(token)) {
       return done(unknown(claim));
     }
-    if (claim.name().isEmpty() || claim.name().length() > Printable.MAX_NAME) {
+    if (claim.name().isEmpty() || claim.name().length() > ClientText.NAME_MAX) {
       return done(notGranted(claim));
     }
     DecisionCache.Key key = new DecisionCache.Key(ProxyTokens.sha256(token), claim);
@@ -158,7 +158,7 @@ public final class ConsulAclTokens implements ProxyAuthenticator {
 
   private static Decision notGranted(Claim claim) {
     return Decision.deny(CREDENTIAL, Decision.NOT_GRANTED,
-        "Consul token does not grant service:write on " + Printable.bounded(claim.name(), Printable.MAX_NAME));
+        "Consul token does not grant service:write on " + ClientText.name(claim.name()));
   }
 
   private static CompletableFuture<Decision> done(Decision d) {
