@@ -107,8 +107,19 @@ public final class ConsulSource implements CatalogSource {
 
   private void watchService(String name) {
     String path = "/v1/health/service/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
-    loop("service " + name, name, path, body -> HealthEntries.instances(ConsulHttp.array(body, path), config.includeWarning()),
-        list -> instances(name, list));
+    Set<String> droppedBefore = new HashSet<>();
+    loop("service " + name, name, path, body -> {
+      HealthEntries.Read read = HealthEntries.read(name, ConsulHttp.array(body, path), config.includeWarning());
+      // each dropped instance is said once, not again at every answer while it stays registered
+      for (String d : read.dropped()) {
+        if (!droppedBefore.contains(d)) {
+          LOG.warn("{}: {}; see docs/consul.md", config, d);
+        }
+      }
+      droppedBefore.clear();
+      droppedBefore.addAll(read.dropped());
+      return read.instances();
+    }, list -> instances(name, list));
   }
 
   /**
