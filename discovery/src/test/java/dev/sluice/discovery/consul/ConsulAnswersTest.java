@@ -132,4 +132,34 @@ class ConsulAnswersTest {
     }
     recovers();
   }
+
+  @Test
+  void aFailingInstanceListMarksTheSourceStaleWithItsReason() {
+    usersServing();
+    consul.on("/v1/health/service/users", new Reply(500, "5", "rpc error: no leader", 0));
+    await().atMost(WAIT).until(() -> source.status().stale());
+    assertThat(source.status().lastError()).contains("500").contains("/v1/health/service/users").contains("no leader");
+    assertThat(endpoints("users")).containsExactly("127.0.0.1:9001");
+    recovers();
+  }
+
+  @Test
+  void whileOnlyTheServiceListFailsTheSourceStaysStaleThoughTheInstanceListsSucceed() {
+    usersServing();
+    consul.on("/v1/catalog/services", new Reply(500, "5", "rpc error: no leader", 0));
+    await().atMost(WAIT).until(() -> source.status().stale());
+    // the health loop keeps succeeding (the scripted agent answers at once): count 40 of its answers
+    long healthBefore = healthRequests();
+    while (healthRequests() < healthBefore + 40) {
+      SourceStatus s = source.status();
+      assertThat(s.stale()).as("stale while the service list fails, whatever the other loops do").isTrue();
+      assertThat(s.lastError()).contains("/v1/catalog/services");
+      Thread.onSpinWait();
+    }
+    recovers();
+  }
+
+  private long healthRequests() {
+    return consul.rawPaths.stream().filter(p -> p.startsWith("/v1/health/")).count();
+  }
 }
