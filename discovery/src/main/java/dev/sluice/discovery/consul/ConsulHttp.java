@@ -14,7 +14,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Consul's HTTP API as this source uses it: GETs with blocking-query parameters, over the JDK client. */
 final class ConsulHttp {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * The largest answer read from Consul: 64 MiB, a catalog of a few hundred thousand instances. A
+   * larger one is an error of that request (stale, the last good catalog kept), found while reading:
+   * the body is streamed into the JSON parser and never held whole.
+   */
+  static final long MAX_BODY_BYTES = 64L << 20;
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final ConsulConfig config;
   private final HttpClient client;
   private final AtomicLong requests = new AtomicLong();
@@ -32,7 +40,14 @@ final class ConsulHttp {
     }
   }
 
+  private final long maxBodyBytes;
+
   ConsulHttp(ConsulConfig config) {
+    this(config, MAX_BODY_BYTES);
+  }
+
+  ConsulHttp(ConsulConfig config, long maxBodyBytes) {
+    this.maxBodyBytes = maxBodyBytes;
     this.config = config;
     this.client = ConsulClients.newClient(config);
   }
@@ -62,8 +77,8 @@ final class ConsulHttp {
     requests.incrementAndGet();
     // sendAsync + get, not send: a watcher stopped mid-query must return at once, and only the
     // future's get() answers an interrupt.
-    var future = client.sendAsync(req.build(), HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> resp;
+    var future = client.sendAsync(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<java.io.InputStream> resp;
     try {
       resp = future.get();
     } catch (InterruptedException e) {
@@ -76,19 +91,79 @@ final class ConsulHttp {
       }
       throw new IOException(String.valueOf(cause), cause);
     }
-    if (resp.statusCode() != 200) {
-      String body = resp.body() == null ? "" : resp.body().strip();
-      throw new StatusException(resp.statusCode(), "Consul answered " + resp.statusCode() + " for " + path
-          + (body.isEmpty() ? "" : ": " + body.substring(0, Math.min(200, body.length()))));
+    // closing the stream early (an error, a body over the limit) cancels the rest of the answer
+    try (java.io.InputStream in = new Capped(resp.body(), maxBodyBytes, path)) {
+      if (resp.statusCode() != 200) {
+        String body = new String(in.readNBytes(200), StandardCharsets.UTF_8).strip();
+        throw new StatusException(resp.statusCode(), "Consul answered " + resp.statusCode() + " for " + path
+            + (body.isEmpty() ? "" : ": " + shorten(body)));
+      }
+      long returned = index(resp.headers().firstValue("X-Consul-Index").orElse(null), path);
+      JsonNode body;
+      try {
+        body = JSON.readTree(in);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new BadAnswerException("Consul answered " + path + " with a body that is not JSON: " + shorten(e.getOriginalMessage()));
+      }
+      return new Answer(body == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : body, returned);
     }
-    long returned = index(resp.headers().firstValue("X-Consul-Index").orElse(null), path);
-    JsonNode body;
-    try {
-      body = JSON.readTree(resp.body());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new BadAnswerException("Consul answered " + path + " with a body that is not JSON: " + shorten(e.getOriginalMessage()));
+  }
+
+  /** A body read no further than {@code max} bytes: one more is an error naming the limit. */
+  private static final class Capped extends java.io.FilterInputStream {
+    private final long max;
+    private final String path;
+    private long read;
+
+    Capped(java.io.InputStream in, long max, String path) {
+      super(in);
+      this.max = max;
+      this.path = path;
     }
-    return new Answer(body == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : body, returned);
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      int n = super.read(buf, off, (int) Math.min(len, max - read + 1));
+      if (n > 0) {
+        count(n);
+      }
+      return n;
+    }
+
+    private void count(int n) throws BadAnswerException {
+      read += n;
+      if (read > max) {
+        throw new BadAnswerException("Consul's answer to " + path + " is larger than the limit of " + (max >> 20) + " MiB");
+      }
+    }
+  }
+
+  /**
+   * {@code segment} percent-encoded as one URL path segment (RFC 3986): every byte of its UTF-8 but
+   * the unreserved characters, so a space is {@code %20} (not form encoding's {@code +}) and a
+   * {@code /} cannot add a segment.
+   */
+  static String segment(String segment) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+        out.append(c);
+      } else {
+        out.append('%').append(Character.toUpperCase(Character.forDigit((c >> 4) & 0xf, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return out.toString();
   }
 
   /** The body if it is a JSON object (the service list); else an error naming what it is. */

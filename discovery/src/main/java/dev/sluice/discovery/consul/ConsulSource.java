@@ -9,8 +9,6 @@ import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.discovery.ServiceInstance;
 import dev.sluice.discovery.SourceStatus;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -106,7 +104,7 @@ public final class ConsulSource implements CatalogSource {
   }
 
   private void watchService(String name) {
-    String path = "/v1/health/service/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
+    String path = "/v1/health/service/" + ConsulHttp.segment(name);
     Set<String> droppedBefore = new HashSet<>();
     loop("service " + name, name, path, body -> {
       HealthEntries.Read read = HealthEntries.read(name, ConsulHttp.array(body, path), config.includeWarning());

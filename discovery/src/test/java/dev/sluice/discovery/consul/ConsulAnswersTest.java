@@ -162,4 +162,25 @@ class ConsulAnswersTest {
   private long healthRequests() {
     return consul.rawPaths.stream().filter(p -> p.startsWith("/v1/health/")).count();
   }
+
+  @Test
+  void anAnswerOverTheSizeLimitIsAnErrorReadNoFurtherThanTheLimit() {
+    usersServing();
+    long limit = ConsulHttp.MAX_BODY_BYTES;
+    // 100 MiB more than the limit, streamed: the reader must stop at the limit (read whole it was an OutOfMemoryError)
+    consul.on("/v1/health/service/users", new Reply(200, "8", null, limit + (100L << 20)));
+    await().atMost(WAIT).until(() -> source.status().stale());
+    assertThat(source.status().lastError()).isEqualTo("Consul's answer to /v1/health/service/users is larger than the limit of 64 MiB");
+    assertThat(endpoints("users")).containsExactly("127.0.0.1:9001");
+    recovers();
+  }
+
+  @Test
+  void serviceNamesArePercentEncodedAsOnePathSegment() {
+    assertThat(ConsulHttp.segment("users")).isEqualTo("users");
+    assertThat(ConsulHttp.segment("a b")).isEqualTo("a%20b");
+    assertThat(ConsulHttp.segment("c+d")).isEqualTo("c%2Bd");
+    assertThat(ConsulHttp.segment("x/../y?z#")).isEqualTo("x%2F..%2Fy%3Fz%23");
+    assertThat(ConsulHttp.segment("caf\u00e9-1.v2_~")).isEqualTo("caf%C3%A9-1.v2_~");
+  }
 }

@@ -3,16 +3,22 @@ package dev.sluice.server.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.discovery.CatalogListener;
+import dev.sluice.discovery.ServiceCatalog;
+import dev.sluice.discovery.ServiceInstance;
 import dev.sluice.discovery.consul.ConsulConfig;
+import dev.sluice.discovery.consul.ConsulSource;
 import dev.sluice.testing.ConsulAgent;
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.EnvoyProcess;
 import dev.sluice.testing.HttpUpstream;
+import dev.sluice.yaml.Finding;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,5 +85,29 @@ class ConsulAnswersIT {
     // and a policy change still reaches Envoy
     sluice.writePolicy("more.yaml", "kind: Route\nname: more\nmatch: {prefix: /more}\nto: users\n");
     await().atMost(Duration.ofSeconds(10)).until(() -> List.of("u1", "u2").contains(sluice.answer("/more")));
+  }
+
+  @Test
+  void aServiceNameIsPercentEncodedInThePath() {
+    consul.register("s1", "a b", u1.port(), List.of());
+    consul.register("s2", "c+d", u2.port(), List.of());
+    AtomicReference<ServiceCatalog> latest = new AtomicReference<>();
+    try (ConsulSource source = new ConsulSource(ConsulConfig.of(consul.registry()))) {
+      source.start(new CatalogListener() {
+        @Override
+        public void onCatalog(ServiceCatalog catalog) {
+          latest.set(catalog);
+        }
+
+        @Override
+        public void onError(List<Finding> problems) {}
+      });
+      await().atMost(Duration.ofSeconds(10)).until(() -> latest.get() != null
+          && ports(latest.get(), "a b").equals(List.of(u1.port())) && ports(latest.get(), "c+d").equals(List.of(u2.port())));
+    }
+  }
+
+  private static List<Integer> ports(ServiceCatalog c, String service) {
+    return c.service(service).map(s -> s.instances().stream().map(ServiceInstance::port).toList()).orElse(List.of());
   }
 }
