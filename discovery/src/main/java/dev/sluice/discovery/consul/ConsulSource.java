@@ -272,6 +272,7 @@ public final class ConsulSource implements CatalogSource {
       unreachableSince = Instant.now();
     }
     if (!reason.equals(before)) {
+      what = ConsulHttp.shorten(what); // a service's name is Consul's: printable and short in a log line
       if (bug != null) {
         LOG.warn("{}: reading {} failed ({}); serving the last known catalog ({} services) until it succeeds", config, what,
             reason, published.size(), bug);

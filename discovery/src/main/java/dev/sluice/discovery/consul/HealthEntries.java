@@ -42,6 +42,7 @@ final class HealthEntries {
   static Read read(String service, JsonNode entries, boolean includeWarning) {
     List<ServiceInstance> out = new ArrayList<>();
     List<String> dropped = new ArrayList<>();
+    service = ConsulHttp.shorten(service); // Consul takes any name: printable and short in a log line
     int position = 0;
     for (JsonNode e : entries) {
       position++;

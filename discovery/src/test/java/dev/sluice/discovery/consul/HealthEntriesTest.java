@@ -92,4 +92,13 @@ class HealthEntriesTest {
         "service users: entry 10 dropped: not an object with a Service",
         "service users: entry 11 dropped: not an object with a Service");
   }
+
+  @Test
+  void aServiceNameInAWarningIsPrintableAndShort() throws Exception {
+    String answer = "[{\"Node\": {\"Node\": \"n1\", \"Address\": \"10.0.0.1\"}, \"Service\": {\"ID\": \"x\", \"Port\": 0}}]";
+    String name = "evil\nWARN forged line" + "x".repeat(200);
+    HealthEntries.Read read = HealthEntries.read(name, new ObjectMapper().readTree(answer), false);
+    assertThat(read.dropped()).singleElement().asString()
+        .startsWith("service evil?WARN forged line").doesNotContain("\n").hasSizeLessThan(160);
+  }
 }
