@@ -17,7 +17,7 @@ final class ConsulHttp {
   /**
    * The largest answer read from Consul: 64 MiB, a catalog of a few hundred thousand instances. A
    * larger one is an error of that request (stale, the last good catalog kept), found while reading:
-   * the body is streamed into the JSON parser and never held whole.
+   * the rest of the answer is cancelled as soon as it passes the limit, so no more is ever held.
    */
   static final long MAX_BODY_BYTES = 64L << 20;
 
@@ -69,21 +69,25 @@ final class ConsulHttp {
     if (index > 0) {
       url.append("&index=").append(index).append("&wait=").append(wait.toSeconds()).append('s');
     }
-    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url.toString()))
-        // Consul adds up to wait/16 of jitter to a blocking query; give it that and a margin.
-        .timeout(wait.plus(wait.dividedBy(16)).plusSeconds(10))
-        .GET();
+    // Consul adds up to wait/16 of jitter to a blocking query; give it that and a margin.
+    Duration timeout = wait.plus(wait.dividedBy(16)).plusSeconds(10);
+    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url.toString())).timeout(timeout).GET();
     config.token().ifPresent(t -> req.header("X-Consul-Token", t));
     requests.incrementAndGet();
     // sendAsync + get, not send: a watcher stopped mid-query must return at once, and only the
-    // future's get() answers an interrupt.
-    var future = client.sendAsync(req.build(), HttpResponse.BodyHandlers.ofInputStream());
-    HttpResponse<java.io.InputStream> resp;
+    // future's get() answers an interrupt. The client's timeout ends when the headers arrive; the
+    // deadline on get() also covers a body that trickles in or never ends.
+    var future = client.sendAsync(req.build(), info -> new CappedBody(maxBodyBytes, path));
+    HttpResponse<CappedBody.Bytes> resp;
     try {
-      resp = future.get();
+      resp = future.get(timeout.plusSeconds(5).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       future.cancel(true);
       throw e;
+    } catch (java.util.concurrent.TimeoutException e) {
+      future.cancel(true);
+      throw new java.net.http.HttpTimeoutException("Consul's answer to " + path + " did not arrive whole within "
+          + timeout.plusSeconds(5).toSeconds() + "s");
     } catch (java.util.concurrent.ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IOException io) {
@@ -91,8 +95,7 @@ final class ConsulHttp {
       }
       throw new IOException(String.valueOf(cause), cause);
     }
-    // closing the stream early (an error, a body over the limit) cancels the rest of the answer
-    try (java.io.InputStream in = new Capped(resp.body(), maxBodyBytes, path)) {
+    try (java.io.InputStream in = resp.body().stream()) {
       if (resp.statusCode() != 200) {
         String body = new String(in.readNBytes(200), StandardCharsets.UTF_8).strip();
         throw new StatusException(resp.statusCode(), "Consul answered " + resp.statusCode() + " for " + path
@@ -109,41 +112,66 @@ final class ConsulHttp {
     }
   }
 
-  /** A body read no further than {@code max} bytes: one more is an error naming the limit. */
-  private static final class Capped extends java.io.FilterInputStream {
+  /**
+   * Collects a body of at most {@code max} bytes as it arrives; one byte more cancels the rest of
+   * the answer and fails it with an error naming the limit, so no more than the limit is ever held.
+   */
+  private static final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.Bytes> {
+    /** The bytes received, without a copy. */
+    static final class Bytes extends java.io.ByteArrayOutputStream {
+      java.io.InputStream stream() {
+        return new java.io.ByteArrayInputStream(buf, 0, count);
+      }
+    }
+
     private final long max;
     private final String path;
-    private long read;
+    private final Bytes bytes = new Bytes();
+    private final java.util.concurrent.CompletableFuture<Bytes> result = new java.util.concurrent.CompletableFuture<>();
+    private java.util.concurrent.Flow.Subscription subscription;
 
-    Capped(java.io.InputStream in, long max, String path) {
-      super(in);
+    CappedBody(long max, String path) {
       this.max = max;
       this.path = path;
     }
 
     @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count(1);
-      }
-      return b;
+    public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
     }
 
     @Override
-    public int read(byte[] buf, int off, int len) throws IOException {
-      int n = super.read(buf, off, (int) Math.min(len, max - read + 1));
-      if (n > 0) {
-        count(n);
+    public void onNext(java.util.List<java.nio.ByteBuffer> items) {
+      if (result.isDone()) {
+        return;
       }
-      return n;
+      for (java.nio.ByteBuffer b : items) {
+        if (bytes.size() + (long) b.remaining() > max) {
+          result.completeExceptionally(
+              new BadAnswerException("Consul's answer to " + path + " is larger than the limit of " + (max >> 20) + " MiB"));
+          subscription.cancel();
+          return;
+        }
+        byte[] chunk = new byte[b.remaining()];
+        b.get(chunk);
+        bytes.write(chunk, 0, chunk.length);
+      }
     }
 
-    private void count(int n) throws BadAnswerException {
-      read += n;
-      if (read > max) {
-        throw new BadAnswerException("Consul's answer to " + path + " is larger than the limit of " + (max >> 20) + " MiB");
-      }
+    @Override
+    public void onError(Throwable t) {
+      result.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      result.complete(bytes);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Bytes> getBody() {
+      return result;
     }
   }
 

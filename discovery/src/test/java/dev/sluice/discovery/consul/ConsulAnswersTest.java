@@ -40,7 +40,11 @@ class ConsulAnswersTest {
   }
 
   private void startSource() {
-    source = new ConsulSource(consul.config());
+    startSource(consul.config());
+  }
+
+  private void startSource(ConsulConfig config) {
+    source = new ConsulSource(config);
     source.start(new CatalogListener() {
       @Override
       public void onCatalog(ServiceCatalog catalog) {
@@ -62,9 +66,13 @@ class ConsulAnswersTest {
 
   /** users at 127.0.0.1:9001, read once. */
   private void usersServing() {
+    usersServing(consul.config());
+  }
+
+  private void usersServing(ConsulConfig config) {
     consul.services("5", "users")
         .on("/v1/health/service/users", Reply.ok("5", "[" + ScriptedConsul.instance("users", "u1", "127.0.0.1", 9001) + "]"));
-    startSource();
+    startSource(config);
     await().atMost(WAIT).until(() -> endpoints("users").equals(List.of("127.0.0.1:9001")));
     assertThat(source.status().stale()).isFalse();
   }
@@ -182,5 +190,16 @@ class ConsulAnswersTest {
     assertThat(ConsulHttp.segment("c+d")).isEqualTo("c%2Bd");
     assertThat(ConsulHttp.segment("x/../y?z#")).isEqualTo("x%2F..%2Fy%3Fz%23");
     assertThat(ConsulHttp.segment("caf\u00e9-1.v2_~")).isEqualTo("caf%C3%A9-1.v2_~");
+  }
+
+  @Test
+  void anAnswerWhoseBodyNeverEndsTimesOut() {
+    // a 1 s blocking wait: requests time out after 1 s + 1/16 + 10 s, the whole answer 5 s later
+    usersServing(consul.config().withBlockingWait(Duration.ofSeconds(1)));
+    consul.on("/v1/health/service/users", new Reply(200, "8", null, -1));
+    await().atMost(Duration.ofSeconds(40)).until(() -> source.status().stale());
+    assertThat(source.status().lastError()).isEqualTo("Consul's answer to /v1/health/service/users did not arrive whole within 16s");
+    assertThat(endpoints("users")).containsExactly("127.0.0.1:9001");
+    recovers();
   }
 }

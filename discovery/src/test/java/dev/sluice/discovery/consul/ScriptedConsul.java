@@ -20,7 +20,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * test can see how a service name was encoded.
  */
 final class ScriptedConsul implements AutoCloseable {
-  /** One answer: status, {@code X-Consul-Index} (null = no header), body, or {@code bodyBytes} zeros of a streamed body. */
+  /**
+   * One answer: status, {@code X-Consul-Index} (null = no header), body; or {@code streamedBytes}
+   * bytes of an array that never closes; or, when negative, a body that stops after its first byte.
+   */
   record Reply(int status, String index, String body, long streamedBytes) {
     static Reply ok(String index, String body) {
       return new Reply(200, index, body, 0);
@@ -47,7 +50,13 @@ final class ScriptedConsul implements AutoCloseable {
       }
       ex.getResponseHeaders().set("Content-Type", "application/json");
       try (OutputStream out = ex.getResponseBody()) {
-        if (r.streamedBytes() > 0) {
+        if (r.streamedBytes() < 0) {
+          // a body that never ends: its first byte, then nothing
+          ex.sendResponseHeaders(r.status(), 1000);
+          out.write('[');
+          out.flush();
+          Thread.sleep(300_000);
+        } else if (r.streamedBytes() > 0) {
           ex.sendResponseHeaders(r.status(), r.streamedBytes());
           byte[] chunk = new byte[1 << 16];
           java.util.Arrays.fill(chunk, (byte) ' ');
@@ -63,6 +72,8 @@ final class ScriptedConsul implements AutoCloseable {
         }
       } catch (IOException e) {
         // the client hung up (a body over its limit): nothing to do
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     });
     http.start();
