@@ -14,7 +14,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Consul's HTTP API as this source uses it: GETs with blocking-query parameters, over the JDK client. */
 final class ConsulHttp {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * The largest answer read from Consul: 64 MiB, a catalog of a few hundred thousand instances. A
+   * larger one is an error of that request (stale, the last good catalog kept), found while reading:
+   * the rest of the answer is cancelled as soon as it passes the limit, so no more is ever held.
+   */
+  static final long MAX_BODY_BYTES = 64L << 20;
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final ConsulConfig config;
   private final HttpClient client;
   private final AtomicLong requests = new AtomicLong();
@@ -32,7 +40,14 @@ final class ConsulHttp {
     }
   }
 
+  private final long maxBodyBytes;
+
   ConsulHttp(ConsulConfig config) {
+    this(config, MAX_BODY_BYTES);
+  }
+
+  ConsulHttp(ConsulConfig config, long maxBodyBytes) {
+    this.maxBodyBytes = maxBodyBytes;
     this.config = config;
     this.client = ConsulClients.newClient(config);
   }
@@ -54,21 +69,25 @@ final class ConsulHttp {
     if (index > 0) {
       url.append("&index=").append(index).append("&wait=").append(wait.toSeconds()).append('s');
     }
-    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url.toString()))
-        // Consul adds up to wait/16 of jitter to a blocking query; give it that and a margin.
-        .timeout(wait.plus(wait.dividedBy(16)).plusSeconds(10))
-        .GET();
+    // Consul adds up to wait/16 of jitter to a blocking query; give it that and a margin.
+    Duration timeout = wait.plus(wait.dividedBy(16)).plusSeconds(10);
+    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url.toString())).timeout(timeout).GET();
     config.token().ifPresent(t -> req.header("X-Consul-Token", t));
     requests.incrementAndGet();
     // sendAsync + get, not send: a watcher stopped mid-query must return at once, and only the
-    // future's get() answers an interrupt.
-    var future = client.sendAsync(req.build(), HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> resp;
+    // future's get() answers an interrupt. The client's timeout ends when the headers arrive; the
+    // deadline on get() also covers a body that trickles in or never ends.
+    var future = client.sendAsync(req.build(), info -> new CappedBody(maxBodyBytes, path));
+    HttpResponse<CappedBody.Bytes> resp;
     try {
-      resp = future.get();
+      resp = future.get(timeout.plusSeconds(5).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       future.cancel(true);
       throw e;
+    } catch (java.util.concurrent.TimeoutException e) {
+      future.cancel(true);
+      throw new java.net.http.HttpTimeoutException("Consul's answer to " + path + " did not arrive whole within "
+          + timeout.plusSeconds(5).toSeconds() + "s");
     } catch (java.util.concurrent.ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IOException io) {
@@ -76,12 +95,168 @@ final class ConsulHttp {
       }
       throw new IOException(String.valueOf(cause), cause);
     }
-    if (resp.statusCode() != 200) {
-      String body = resp.body() == null ? "" : resp.body().strip();
-      throw new StatusException(resp.statusCode(), "Consul answered " + resp.statusCode() + " for " + path
-          + (body.isEmpty() ? "" : ": " + body.substring(0, Math.min(200, body.length()))));
+    try (java.io.InputStream in = resp.body().stream()) {
+      if (resp.statusCode() != 200) {
+        String body = new String(in.readNBytes(200), StandardCharsets.UTF_8).strip();
+        throw new StatusException(resp.statusCode(), "Consul answered " + resp.statusCode() + " for " + path
+            + (body.isEmpty() ? "" : ": " + shorten(body)));
+      }
+      long returned = index(resp.headers().firstValue("X-Consul-Index").orElse(null), path);
+      JsonNode body;
+      try {
+        body = JSON.readTree(in);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new BadAnswerException("Consul answered " + path + " with a body that is not JSON: " + shorten(e.getOriginalMessage()));
+      }
+      return new Answer(body == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : body, returned);
     }
-    long returned = resp.headers().firstValue("X-Consul-Index").map(Long::parseLong).orElse(0L);
-    return new Answer(JSON.readTree(resp.body()), returned);
+  }
+
+  /**
+   * Collects a body of at most {@code max} bytes as it arrives; one byte more cancels the rest of
+   * the answer and fails it with an error naming the limit, so no more than the limit is ever held.
+   */
+  private static final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.Bytes> {
+    /** The bytes received, without a copy. */
+    static final class Bytes extends java.io.ByteArrayOutputStream {
+      java.io.InputStream stream() {
+        return new java.io.ByteArrayInputStream(buf, 0, count);
+      }
+    }
+
+    private final long max;
+    private final String path;
+    private final Bytes bytes = new Bytes();
+    private final java.util.concurrent.CompletableFuture<Bytes> result = new java.util.concurrent.CompletableFuture<>();
+    private java.util.concurrent.Flow.Subscription subscription;
+
+    CappedBody(long max, String path) {
+      this.max = max;
+      this.path = path;
+    }
+
+    @Override
+    public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(java.util.List<java.nio.ByteBuffer> items) {
+      if (result.isDone()) {
+        return;
+      }
+      for (java.nio.ByteBuffer b : items) {
+        if (bytes.size() + (long) b.remaining() > max) {
+          result.completeExceptionally(
+              new BadAnswerException("Consul's answer to " + path + " is larger than the limit of " + (max >> 20) + " MiB"));
+          subscription.cancel();
+          return;
+        }
+        byte[] chunk = new byte[b.remaining()];
+        b.get(chunk);
+        bytes.write(chunk, 0, chunk.length);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      result.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      result.complete(bytes);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Bytes> getBody() {
+      return result;
+    }
+  }
+
+  /**
+   * {@code segment} percent-encoded as one URL path segment (RFC 3986): every byte of its UTF-8 but
+   * the unreserved characters, so a space is {@code %20} (not form encoding's {@code +}) and a
+   * {@code /} cannot add a segment.
+   */
+  static String segment(String segment) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+        out.append(c);
+      } else {
+        out.append('%').append(Character.toUpperCase(Character.forDigit((c >> 4) & 0xf, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return out.toString();
+  }
+
+  /** The body if it is a JSON object (the service list); else an error naming what it is. */
+  static JsonNode object(JsonNode body, String path) throws BadAnswerException {
+    if (!body.isObject()) {
+      throw new BadAnswerException("Consul answered " + path + " with " + kind(body) + ", not a JSON object");
+    }
+    return body;
+  }
+
+  /** The body if it is a JSON array (a service's instances); else an error naming what it is. */
+  static JsonNode array(JsonNode body, String path) throws BadAnswerException {
+    if (!body.isArray()) {
+      throw new BadAnswerException("Consul answered " + path + " with " + kind(body) + ", not a JSON array");
+    }
+    return body;
+  }
+
+  static String kind(JsonNode n) {
+    if (n == null || n.isMissingNode()) {
+      return "an empty body";
+    }
+    return switch (n.getNodeType()) {
+      case NULL -> "null";
+      case ARRAY -> "an array";
+      case OBJECT -> "an object";
+      case STRING -> "a string";
+      case NUMBER -> "a number";
+      case BOOLEAN -> "a boolean";
+      default -> "a " + n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  /** Consul answered 200, but with something it never sends: an error of that request. */
+  static final class BadAnswerException extends IOException {
+    BadAnswerException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * {@code X-Consul-Index} as Consul documents it: a decimal number (0 is a known Consul bug that
+   * {@link BlockingIndex} turns into 1). Anything else (absent, not a number, negative) is an error
+   * of this request, so that the loop backs off and retries with its last good index rather than
+   * block on a made-up one.
+   */
+  static long index(String header, String path) throws BadAnswerException {
+    if (header == null) {
+      throw new BadAnswerException("Consul answered " + path + " without X-Consul-Index");
+    }
+    long value;
+    try {
+      value = Long.parseLong(header.strip());
+    } catch (NumberFormatException e) {
+      value = -1;
+    }
+    if (value < 0) {
+      throw new BadAnswerException("Consul answered " + path + " with an invalid X-Consul-Index '" + shorten(header) + "'");
+    }
+    return value;
+  }
+
+  /** At most 80 printable characters of a text Consul sent, for an error message. */
+  static String shorten(String text) {
+    String s = text.length() > 80 ? text.substring(0, 80) + "…" : text;
+    return s.replaceAll("\\p{Cntrl}", "?");
   }
 }

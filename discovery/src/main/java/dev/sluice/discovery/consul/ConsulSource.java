@@ -9,8 +9,6 @@ import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.discovery.ServiceInstance;
 import dev.sluice.discovery.SourceStatus;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,6 +55,11 @@ public final class ConsulSource implements CatalogSource {
   private volatile Instant unreachableSince;
   private volatile String lastError = "";
   private long indexResets;
+  /** The loops whose last request failed (the service list, "service X"), with the reason, oldest first. */
+  private final Map<String, String> failing = new java.util.LinkedHashMap<>();
+  private boolean graceStarted;
+  private long failures;
+  private static final String SERVICE_LIST = "the service list";
   private CatalogListener listener;
   private Thread servicesLoop;
 
@@ -85,40 +88,50 @@ public final class ConsulSource implements CatalogSource {
     }
   }
 
+  /** What one answer becomes: read (and checked) first, applied only if the whole answer is good. */
+  private interface Reader<T> {
+    T read(com.fasterxml.jackson.databind.JsonNode body) throws IOException;
+  }
+
   private void watchServiceList() {
-    BlockingIndex index = new BlockingIndex();
-    RateLimiter bucket = RateLimiter.create(config.queriesPerSecond());
-    Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
-    while (running) {
-      bucket.acquire();
-      try {
-        ConsulHttp.Answer a = http.get("/v1/catalog/services", index.current(), config.blockingWait());
-        reachable();
-        backoff.reset();
-        if (index.update(a.index())) {
-          wentBackwards("the service list");
-        }
-        Set<String> names = new HashSet<>();
-        a.body().fieldNames().forEachRemaining(names::add);
-        names.remove("consul");
-        serviceList(names);
-      } catch (IOException e) {
-        unreachable(e);
-        index.suspend();
-        if (!pause(backoff.next())) {
-          return;
-        }
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
+    String path = "/v1/catalog/services";
+    loop(SERVICE_LIST, null, path, body -> {
+      Set<String> names = new HashSet<>();
+      ConsulHttp.object(body, path).fieldNames().forEachRemaining(names::add);
+      names.remove("consul");
+      return names;
+    }, this::serviceList);
   }
 
   private void watchService(String name) {
+    String path = "/v1/health/service/" + ConsulHttp.segment(name);
+    Set<String> droppedBefore = new HashSet<>();
+    loop("service " + name, name, path, body -> {
+      HealthEntries.Read read = HealthEntries.read(name, ConsulHttp.array(body, path), config.includeWarning());
+      // each dropped instance is said once, not again at every answer while it stays registered
+      for (String d : read.dropped()) {
+        if (!droppedBefore.contains(d)) {
+          LOG.warn("{}: {}; see docs/consul.md", config, d);
+        }
+      }
+      droppedBefore.clear();
+      droppedBefore.addAll(read.dropped());
+      return read.instances();
+    }, list -> instances(name, list));
+  }
+
+  /**
+   * One blocking-query loop. Any failure of a request — Consul unreachable, not 200, an answer it
+   * never sends, even a bug of ours — is an error of that request: it marks the source stale with
+   * its reason, the loop backs off and keeps its index, and the next answer is read as usual. No
+   * exception ends the loop; only {@link #close()} or (for a service) its deregistration does.
+   *
+   * @param service the service this loop follows, null for the service list
+   */
+  private <T> void loop(String what, String service, String path, Reader<T> reader, java.util.function.Consumer<T> apply) {
     BlockingIndex index = new BlockingIndex();
     RateLimiter bucket = RateLimiter.create(config.queriesPerSecond());
     Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
-    String path = "/v1/health/service/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
     while (running && !Thread.currentThread().isInterrupted()) {
       bucket.acquire();
       try {
@@ -126,27 +139,41 @@ public final class ConsulSource implements CatalogSource {
         // Any answer means Consul is back: the grace must start before this answer is applied,
         // or a restarted, empty agent would empty the service before the list loop notices.
         reachable();
-        backoff.reset();
+        T value = reader.read(a.body());
         if (index.update(a.index())) {
-          wentBackwards("service " + name);
+          wentBackwards(what);
         }
-        instances(name, HealthEntries.instances(a.body(), config.includeWarning()));
+        apply.accept(value);
+        succeeded(what);
+        backoff.reset();
+      } catch (InterruptedException e) {
+        return;
       } catch (IOException e) {
-        LOG.debug("health of {}: {}", name, e.getMessage());
+        failed(what, service, message(e), null);
         index.suspend();
         if (!pause(backoff.next())) {
           return;
         }
-      } catch (InterruptedException e) {
-        return;
+      } catch (RuntimeException | Error e) {
+        // a bug of ours (or an answer we did not foresee): this request failed, the loop goes on
+        failed(what, service, "unexpected " + e, e);
+        index.suspend();
+        if (!pause(backoff.next())) {
+          return;
+        }
       }
     }
+  }
+
+  private static String message(IOException e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private synchronized void serviceList(Set<String> names) {
     for (String gone : new ArrayList<>(watchers.keySet())) {
       if (!names.contains(gone)) {
         watchers.remove(gone).interrupt();
+        succeeded("service " + gone); // a failure of a service that is gone is no longer one
         observed.remove(gone);
         answered.remove(gone);
       }
@@ -201,26 +228,69 @@ public final class ConsulSource implements CatalogSource {
     }
   }
 
+  /** Consul answered (well or not): after an outage, start the recovery grace once. */
   private synchronized void reachable() {
     lastSuccess = Instant.now();
-    if (stale) {
-      stale = false;
-      lastError = "";
-      Duration down = Duration.between(unreachableSince, lastSuccess);
+    if (stale && !graceStarted) {
+      graceStarted = true;
       startGrace();
-      LOG.info("{} is reachable again after {} ms; instances it no longer lists are kept until {} unless they re-register",
-          config, down.toMillis(), hold.graceEnd());
+      LOG.info("{} answers again after {} ms; instances it no longer lists are kept until {} unless they re-register",
+          config, Duration.between(unreachableSince, lastSuccess).toMillis(), hold.graceEnd());
     }
   }
 
-  private synchronized void unreachable(IOException e) {
-    lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  /** A loop's request succeeded: the source is fresh again once no loop has a failure left. */
+  private synchronized void succeeded(String what) {
+    if (failing.remove(what) == null) {
+      return;
+    }
+    if (failing.isEmpty()) {
+      stale = false;
+      lastError = "";
+      LOG.info("{}: every query succeeds again after {} ms", config, Duration.between(unreachableSince, Instant.now()).toMillis());
+    } else {
+      lastError = last(failing);
+    }
+  }
+
+  /**
+   * A loop's request failed: the source is stale with this reason until every failing loop has
+   * succeeded since. Logged at WARN when a loop starts failing or fails for another reason; the
+   * retries of the same failure at DEBUG.
+   */
+  private synchronized void failed(String what, String service, String reason, Throwable bug) {
+    if (service != null && !watchers.containsKey(service)) {
+      return; // deregistered meanwhile: its loop is ending
+    }
+    failures++;
+    String before = failing.remove(what);
+    failing.put(what, reason);
+    lastError = reason;
     if (!stale) {
       stale = true;
+      graceStarted = false;
       unreachableSince = Instant.now();
-      LOG.warn("{} cannot be read ({}); serving the last known catalog ({} services) until it returns", config, lastError,
-          published.size());
     }
+    if (!reason.equals(before)) {
+      what = ConsulHttp.shorten(what); // a service's name is Consul's: printable and short in a log line
+      if (bug != null) {
+        LOG.warn("{}: reading {} failed ({}); serving the last known catalog ({} services) until it succeeds", config, what,
+            reason, published.size(), bug);
+      } else {
+        LOG.warn("{}: reading {} failed ({}); serving the last known catalog ({} services) until it succeeds", config, what,
+            reason, published.size());
+      }
+    } else {
+      LOG.debug("{}: reading {} failed again ({})", config, what, reason);
+    }
+  }
+
+  private static String last(Map<String, String> m) {
+    String out = "";
+    for (String v : m.values()) {
+      out = v;
+    }
+    return out;
   }
 
   private synchronized void wentBackwards(String what) {

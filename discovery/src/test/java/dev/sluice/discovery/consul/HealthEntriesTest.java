@@ -59,4 +59,46 @@ class HealthEntriesTest {
     assertThat(w.address()).isEqualTo("192.168.1.2");
     assertThat(w.zone()).as("service meta wins").isEqualTo("b");
   }
+
+  @Test
+  void instancesEnvoyCannotUseAreDroppedNamingServiceInstanceAndProblem() throws Exception {
+    String answer = """
+        [
+          {"Node": {"Node": "n1", "Address": "10.0.0.1"}, "Service": {"ID": "ok", "Address": "", "Port": 9001}, "Checks": []},
+          {"Node": {"Node": "n1", "Address": "10.0.0.1"}, "Service": {"ID": "v6", "Address": "fd00::1", "Port": 9001}, "Checks": []},
+          {"Node": {"Node": "n1", "Address": "10.0.0.1"}, "Service": {"ID": "host", "Address": "users.example.internal", "Port": 9001}},
+          {"Node": {"Node": "n2", "Address": "db.internal"}, "Service": {"ID": "nodehost", "Address": "", "Port": 9001}},
+          {"Node": {"Node": "n1", "Address": "10.0.0.1"}, "Service": {"ID": "big", "Port": 70000}},
+          {"Node": {"Node": "n1", "Address": "10.0.0.1"}, "Service": {"ID": "zero", "Port": 0}},
+          {"Node": {"Node": "n1", "Address": "10.0.0.1"}, "Service": {"ID": "text", "Port": "9001"}},
+          {"Node": {"Node": "n1", "Address": "10.0.0.1"}, "Service": {"Port": 9001}},
+          {"Node": {"Node": "n3"}, "Service": {"ID": "noaddr", "Port": 9001}},
+          {"Node": "n1", "Service": "users"},
+          42,
+          {"Node": {"Node": "n1", "Address": "10.0.0.1"}, "Service": {"ID": "critical", "Address": "bad host", "Port": 0},
+           "Checks": [{"Status": "critical"}]}
+        ]
+        """;
+    HealthEntries.Read read = HealthEntries.read("users", new ObjectMapper().readTree(answer), false);
+    assertThat(read.instances()).extracting(ServiceInstance::id).containsExactly("n1/ok", "n1/v6");
+    assertThat(read.dropped()).containsExactly(
+        "service users: instance n1/host dropped: address 'users.example.internal' is not an IP address (Sluice does not resolve hostnames)",
+        "service users: instance n2/nodehost dropped: address 'db.internal' is not an IP address (Sluice does not resolve hostnames)",
+        "service users: instance n1/big dropped: port 70000 is not between 1 and 65535",
+        "service users: instance n1/zero dropped: port 0 is not between 1 and 65535",
+        "service users: instance n1/text dropped: port \"9001\" is not between 1 and 65535",
+        "service users: instance n1/ dropped: no service ID",
+        "service users: instance n3/noaddr dropped: no address (neither Service.Address nor Node.Address)",
+        "service users: entry 10 dropped: not an object with a Service",
+        "service users: entry 11 dropped: not an object with a Service");
+  }
+
+  @Test
+  void aServiceNameInAWarningIsPrintableAndShort() throws Exception {
+    String answer = "[{\"Node\": {\"Node\": \"n1\", \"Address\": \"10.0.0.1\"}, \"Service\": {\"ID\": \"x\", \"Port\": 0}}]";
+    String name = "evil\nWARN forged line" + "x".repeat(200);
+    HealthEntries.Read read = HealthEntries.read(name, new ObjectMapper().readTree(answer), false);
+    assertThat(read.dropped()).singleElement().asString()
+        .startsWith("service evil?WARN forged line").doesNotContain("\n").hasSizeLessThan(160);
+  }
 }
