@@ -92,9 +92,33 @@ abstract class AdsStream<R> implements StreamObserver<R> {
 
   @Override
   public final void onError(Throwable t) {
-    if (!(stopping && Status.fromThrowable(t).getCode() == Status.Code.CANCELLED)) {
-      fail(Status.fromThrowable(t).toString());
+    Status status = Status.fromThrowable(t);
+    if (!(stopping && status.getCode() == Status.Code.CANCELLED)) {
+      fail(describe(status));
     }
+  }
+
+  /**
+   * One line, grouped by in the report: the code, the description's first line and the innermost
+   * cause (a refused certificate says why there), never a stack trace.
+   */
+  static String describe(Status status) {
+    StringBuilder out = new StringBuilder(status.getCode().name());
+    if (status.getDescription() != null) {
+      out.append(": ").append(status.getDescription().lines().findFirst().orElse(""));
+    }
+    Throwable cause = status.getCause();
+    if (cause != null) {
+      while (cause.getCause() != null && cause.getCause() != cause) {
+        cause = cause.getCause();
+      }
+      out.append(" (").append(cause.getClass().getSimpleName());
+      if (cause.getMessage() != null) {
+        out.append(": ").append(cause.getMessage().lines().findFirst().orElse(""));
+      }
+      out.append(')');
+    }
+    return out.toString();
   }
 
   @Override
