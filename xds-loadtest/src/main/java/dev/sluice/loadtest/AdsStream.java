@@ -25,12 +25,21 @@ abstract class AdsStream<R> implements StreamObserver<R> {
   private volatile long changedAt;
   private volatile int changedRound = -1;
   private volatile boolean failed;
+  private volatile long failedAt;
+  /** Which of the run's connections the stream is on. */
+  private int connection;
   private volatile boolean stopping;
   private volatile String failure;
 
   AdsStream(Node node, Run run) {
     this.node = node;
     this.run = run;
+  }
+
+  /** Opens the stream on connection number {@code connection}, whose stub is {@code stub}. */
+  final void start(int connection, AggregatedDiscoveryServiceStub stub) {
+    this.connection = connection;
+    start(stub);
   }
 
   abstract void start(AggregatedDiscoveryServiceStub stub);
@@ -61,6 +70,14 @@ abstract class AdsStream<R> implements StreamObserver<R> {
 
   String failure() {
     return failure;
+  }
+
+  long failedAt() {
+    return failedAt;
+  }
+
+  int connection() {
+    return connection;
   }
 
   final void initialComplete() {
@@ -131,6 +148,7 @@ abstract class AdsStream<R> implements StreamObserver<R> {
   final void fail(String why) {
     if (!failed) {
       failure = why;
+      failedAt = System.nanoTime();
       failed = true;
       run.failed.incrementAndGet();
     }

@@ -89,7 +89,7 @@ public final class FanoutLoadTest {
     System.out.printf(Locale.ROOT, "%s protocol=%s variant=%s streams=%d channels=%d ok=%d failed=%d %s%n", phase,
         o.protocol().name().toLowerCase(Locale.ROOT), o.security().variant(), o.streams(), o.channels(), p.ok(), p.failed(),
         p.stats().format());
-    p.failures().forEach((why, n) -> System.out.printf(Locale.ROOT, "failure %d streams: %s%n", n, why));
+    p.failures().forEach((why, f) -> System.out.printf(Locale.ROOT, "failure %s: %s%n", f.format(), why));
     System.out.flush();
   }
 

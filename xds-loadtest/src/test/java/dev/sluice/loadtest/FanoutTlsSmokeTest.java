@@ -123,6 +123,10 @@ class FanoutTlsSmokeTest {
       Fanout.Phase initial = fanout.awaitInitial();
       assertThat(initial.ok()).isZero();
       assertThat(initial.failures()).containsOnlyKeys("PERMISSION_DENIED: unknown token");
+      Fanout.Failures refused = initial.failures().get("PERMISSION_DENIED: unknown token");
+      assertThat(refused.streams()).isEqualTo(3);
+      assertThat(refused.connections()).isEqualTo(1);
+      assertThat(refused.format()).startsWith("3 streams on 1 connection, ");
       assertThat(fanout.connections().ok()).as("TLS itself succeeded").isEqualTo(fanout.connections().streams());
     }
     assertThat(tokens.refused.get()).isEqualTo(3);
