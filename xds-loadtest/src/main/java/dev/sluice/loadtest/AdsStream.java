@@ -25,12 +25,21 @@ abstract class AdsStream<R> implements StreamObserver<R> {
   private volatile long changedAt;
   private volatile int changedRound = -1;
   private volatile boolean failed;
+  private volatile long failedAt;
+  /** Which of the run's connections the stream is on. */
+  private int connection;
   private volatile boolean stopping;
   private volatile String failure;
 
   AdsStream(Node node, Run run) {
     this.node = node;
     this.run = run;
+  }
+
+  /** Opens the stream on connection number {@code connection}, whose stub is {@code stub}. */
+  final void start(int connection, AggregatedDiscoveryServiceStub stub) {
+    this.connection = connection;
+    start(stub);
   }
 
   abstract void start(AggregatedDiscoveryServiceStub stub);
@@ -63,6 +72,14 @@ abstract class AdsStream<R> implements StreamObserver<R> {
     return failure;
   }
 
+  long failedAt() {
+    return failedAt;
+  }
+
+  int connection() {
+    return connection;
+  }
+
   final void initialComplete() {
     if (initialAt == 0) {
       initialAt = System.nanoTime();
@@ -92,9 +109,33 @@ abstract class AdsStream<R> implements StreamObserver<R> {
 
   @Override
   public final void onError(Throwable t) {
-    if (!(stopping && Status.fromThrowable(t).getCode() == Status.Code.CANCELLED)) {
-      fail(Status.fromThrowable(t).toString());
+    Status status = Status.fromThrowable(t);
+    if (!(stopping && status.getCode() == Status.Code.CANCELLED)) {
+      fail(describe(status));
     }
+  }
+
+  /**
+   * One line, grouped by in the report: the code, the description's first line and the innermost
+   * cause (a refused certificate says why there), never a stack trace.
+   */
+  static String describe(Status status) {
+    StringBuilder out = new StringBuilder(status.getCode().name());
+    if (status.getDescription() != null) {
+      out.append(": ").append(status.getDescription().lines().findFirst().orElse(""));
+    }
+    Throwable cause = status.getCause();
+    if (cause != null) {
+      while (cause.getCause() != null && cause.getCause() != cause) {
+        cause = cause.getCause();
+      }
+      out.append(" (").append(cause.getClass().getSimpleName());
+      if (cause.getMessage() != null) {
+        out.append(": ").append(cause.getMessage().lines().findFirst().orElse(""));
+      }
+      out.append(')');
+    }
+    return out.toString();
   }
 
   @Override
@@ -107,6 +148,7 @@ abstract class AdsStream<R> implements StreamObserver<R> {
   final void fail(String why) {
     if (!failed) {
       failure = why;
+      failedAt = System.nanoTime();
       failed = true;
       run.failed.incrementAndGet();
     }

@@ -14,15 +14,18 @@ import java.util.Locale;
  * (see {@link Options#USAGE}). Prints {@code key=value} lines for scripts to read:
  *
  * <pre>
- * initial protocol=sotw streams=1000 channels=20 ok=1000 failed=0 first_ms=.. p50_ms=.. p99_ms=.. max_ms=..
+ * connect protocol=sotw variant=tls+token streams=1000 channels=20 ok=20 failed=0 first_ms=.. p50_ms=.. p99_ms=.. max_ms=..
+ * initial protocol=sotw variant=tls+token streams=1000 channels=20 ok=1000 failed=0 first_ms=.. p50_ms=.. p99_ms=.. max_ms=..
  * ready                       (with --wait-for-go; then waits for a line on stdin)
- * change 1 protocol=sotw streams=1000 channels=20 ok=1000 failed=0 first_ms=.. p50_ms=.. p99_ms=.. max_ms=..
+ * change 1 protocol=sotw variant=tls+token streams=1000 channels=20 ok=1000 failed=0 first_ms=.. p50_ms=.. p99_ms=.. max_ms=..
  * received ClusterLoadAssignment: 1000 responses, 1000 resources
  * done                        (with --wait-for-go; then waits for a line on stdin)
  * ...                         (ready, change, received, done for each further --change)
  * </pre>
  *
- * Exits 0 when every stream reached every phase, 1 otherwise.
+ * ({@code connect} counts connections, not streams: how long each took from its first stream's
+ * start until it was ready.) Exits 0 when every stream reached every phase, 1 otherwise, 2 on a
+ * bad option or a file that cannot be read.
  */
 public final class FanoutLoadTest {
   private FanoutLoadTest() {}
@@ -36,13 +39,22 @@ public final class FanoutLoadTest {
       System.exit(2);
       return;
     }
-    System.exit(run(options) ? 0 : 1);
+    boolean ok;
+    try {
+      ok = run(options);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    System.exit(ok ? 0 : 1);
   }
 
   static boolean run(Options o) throws InterruptedException {
     BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     try (Fanout fanout = new Fanout(o).open()) {
       Fanout.Phase initial = fanout.awaitInitial();
+      print("connect", o, fanout.connections());
       print("initial", o, initial);
       boolean ok = initial.ok() == o.streams();
       for (int i = 0; ok && i < o.changes().size(); i++) {
@@ -74,9 +86,10 @@ public final class FanoutLoadTest {
   }
 
   private static void print(String phase, Options o, Fanout.Phase p) {
-    System.out.printf(Locale.ROOT, "%s protocol=%s streams=%d channels=%d ok=%d failed=%d %s%n", phase,
-        o.protocol().name().toLowerCase(Locale.ROOT), o.streams(), o.channels(), p.ok(), p.failed(), p.stats().format());
-    p.failures().forEach((why, n) -> System.out.printf(Locale.ROOT, "failure %d streams: %s%n", n, why));
+    System.out.printf(Locale.ROOT, "%s protocol=%s variant=%s streams=%d channels=%d ok=%d failed=%d %s%n", phase,
+        o.protocol().name().toLowerCase(Locale.ROOT), o.security().variant(), o.streams(), o.channels(), p.ok(), p.failed(),
+        p.stats().format());
+    p.failures().forEach((why, f) -> System.out.printf(Locale.ROOT, "failure %s: %s%n", f.format(), why));
     System.out.flush();
   }
 

@@ -13,6 +13,7 @@ import java.util.Locale;
  * @param streamsPerChannel how many ADS streams share one HTTP/2 connection (see {@link #USAGE})
  * @param warmupStreams streams opened, served and closed before the measured ones (see {@link #USAGE})
  * @param changes made one after the other, each once every stream has the previous one
+ * @param security how the streams connect and what they present (see {@link #USAGE})
  */
 record Options(
     String host,
@@ -26,7 +27,8 @@ record Options(
     List<Change> changes,
     boolean waitForGo,
     Duration initialTimeout,
-    Duration changeTimeout) {
+    Duration changeTimeout,
+    Security security) {
 
   enum Protocol {
     SOTW,
@@ -39,11 +41,30 @@ record Options(
    */
   record Change(String cluster, String endpoint, Path from, Path to) {}
 
+  /**
+   * TLS verified against {@code tlsCa} for the name {@code serverName} (plaintext without a CA
+   * file), and a bearer token read from {@code tokenFile} (none without it).
+   */
+  record Security(Path tlsCa, String serverName, Path tokenFile) {
+    static final String DEFAULT_SERVER_NAME = "localhost";
+    static final Security NONE = new Security(null, DEFAULT_SERVER_NAME, null);
+
+    boolean tls() {
+      return tlsCa != null;
+    }
+
+    /** "plaintext", "tls", "plaintext+token" or "tls+token": the variant, as printed. */
+    String variant() {
+      return (tls() ? "tls" : "plaintext") + (tokenFile != null ? "+token" : "");
+    }
+  }
+
   static final String USAGE = """
       usage: xds-loadtest --target HOST:PORT --streams N [--protocol sotw|delta]
                           [--streams-per-channel 50] [--warmup-streams 20] [--group edge] [--node-prefix loadtest]
                           [--change CLUSTER HOST:PORT FROM TO]... [--wait-for-go]
                           [--initial-timeout 300s] [--change-timeout 120s]
+                          [--tls-ca FILE [--tls-server-name localhost]] [--token-file FILE]
 
       Opens N ADS streams, each a simulated Envoy (node id <prefix>-<i>, node cluster <group>),
       subscribing as Envoy does and ACKing every response, and prints how long until all had their
@@ -59,6 +80,13 @@ record Options(
 
       Before the N streams, --warmup-streams streams are opened, served and closed, so that the
       first measured streams do not pay for this JVM's (and the server's) first parses and encodings.
+
+      --tls-ca FILE connects over TLS and verifies the server's certificate against the CA
+      certificates in FILE (PEM; for Sluice, ca.pem in its --xds-tls-dir) and for the name given by
+      --tls-server-name (default localhost, the name Sluice's bootstraps verify). Each connection
+      has its own TLS context, as each Envoy has, so no connection resumes another's session: every
+      connection makes a full handshake. --token-file FILE sends the token in FILE (its only line)
+      as "authorization: Bearer <token>" on every stream, as an Envoy's initial_metadata does.
       """;
 
   static Options parse(String... args) {
@@ -73,6 +101,9 @@ record Options(
     boolean waitForGo = false;
     Duration initialTimeout = Duration.ofSeconds(300);
     Duration changeTimeout = Duration.ofSeconds(120);
+    Path tlsCa = null;
+    String serverName = null;
+    Path tokenFile = null;
     List<String> rest = new ArrayList<>(List.of(args));
     while (!rest.isEmpty()) {
       String flag = rest.remove(0);
@@ -89,18 +120,25 @@ record Options(
         case "--wait-for-go" -> waitForGo = true;
         case "--initial-timeout" -> initialTimeout = seconds(value(flag, rest));
         case "--change-timeout" -> changeTimeout = seconds(value(flag, rest));
+        case "--tls-ca" -> tlsCa = Path.of(value(flag, rest));
+        case "--tls-server-name" -> serverName = value(flag, rest);
+        case "--token-file" -> tokenFile = Path.of(value(flag, rest));
         default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
     if (target == null || streams <= 0 || perChannel <= 0 || warmup < 0) {
       throw new IllegalArgumentException("--target and --streams (> 0) are required\n" + USAGE);
     }
+    if (serverName != null && tlsCa == null) {
+      throw new IllegalArgumentException("--tls-server-name needs --tls-ca\n" + USAGE);
+    }
     int colon = target.lastIndexOf(':');
     if (colon < 0) {
       throw new IllegalArgumentException("--target is HOST:PORT, not " + target);
     }
     return new Options(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)), streams, protocol,
-        perChannel, warmup, group, nodePrefix, List.copyOf(changes), waitForGo, initialTimeout, changeTimeout);
+        perChannel, warmup, group, nodePrefix, List.copyOf(changes), waitForGo, initialTimeout, changeTimeout,
+        new Security(tlsCa, serverName == null ? Security.DEFAULT_SERVER_NAME : serverName, tokenFile));
   }
 
   int channels() {

@@ -44,7 +44,7 @@ class FanoutSmokeTest {
     try {
       Options.Change change = new Options.Change("svc-1", "127.0.0.1:9999", null, null);
       Options options = new Options("127.0.0.1", server.getPort(), 7, protocol, 3, 2, "edge", "smoke", List.of(change),
-          false, Duration.ofSeconds(20), Duration.ofSeconds(20));
+          false, Duration.ofSeconds(20), Duration.ofSeconds(20), Options.Security.NONE);
       try (Fanout fanout = new Fanout(options).open()) {
         Fanout.Phase initial = fanout.awaitInitial();
         assertThat(initial.ok()).as(initial.toString()).isEqualTo(7);
@@ -64,7 +64,7 @@ class FanoutSmokeTest {
   }
 
   /** Three EDS clusters, one listener pointing at one route table; svc-1's first endpoint is on {@code port}. */
-  private static Snapshot snapshot(String version, int port) {
+  static Snapshot snapshot(String version, int port) {
     List<Cluster> clusters = new ArrayList<>();
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
