@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Hostile policy input through {@code sluice serve} and a real Envoy (issue 16, findings 11–14):
+ * Hostile policy input through {@code sluice serve} and a real Envoy:
  * the input is refused with its position, counted and shown by {@code /policies}, the last good
  * config keeps serving, and the next ordinary change still reaches Envoy.
  */

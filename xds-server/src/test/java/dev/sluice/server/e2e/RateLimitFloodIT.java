@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Issue 16, findings 1 and 2, through a real Envoy: a limit keyed by path, and a client sending a
+ * A flood of unique values through a real Envoy: a limit keyed by path, and a client sending a
  * unique long path with every request. The in-memory store stays within its byte budget (old
  * counters evicted, {@code sluice_ratelimit_store_bytes}), every new path is counted (no failure
  * mode bypass), the limit of a repeated long path holds, and a policy change made during the
