@@ -15,6 +15,8 @@ public record Decision(boolean allowed, String credential, String reason, String
   public static final String UNKNOWN_CREDENTIAL = "unknown_credential";
   /** The credential is known but does not grant the claim. */
   public static final String NOT_GRANTED = "not_granted";
+  /** The claim itself is unusable (a node id or group longer than names may be): refused before any credential is asked. */
+  public static final String INVALID_CLAIM = "invalid_claim";
   /** The credential could not be checked (its source is unreachable): refused, never let through. */
   public static final String UNCHECKED = "unchecked";
 

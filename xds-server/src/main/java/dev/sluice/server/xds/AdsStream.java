@@ -95,9 +95,12 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
     String tooLong = node.getId().length() > dev.sluice.server.auth.ClientText.NAME_MAX ? "node id"
         : claimed.length() > dev.sluice.server.auth.ClientText.NAME_MAX ? "proxy group (gateway, service or node cluster)" : null;
     if (tooLong != null) {
-      LOG.info("[{}] refused a stream whose {} is longer than {} characters: {}", proxy.streamId, tooLong,
-          dev.sluice.server.auth.ClientText.NAME_MAX, dev.sluice.server.auth.ClientText.name(tooLong.equals("node id") ? node.getId() : claimed));
-      fail(Status.INVALID_ARGUMENT.withDescription("the " + tooLong + " is longer than " + dev.sluice.server.auth.ClientText.NAME_MAX + " characters"));
+      // refused like a credential that does not grant the claim: one bounded log line, a row on the page
+      Decision refusal = Decision.deny("", Decision.INVALID_CLAIM,
+          "the " + tooLong + " is longer than " + dev.sluice.server.auth.ClientText.NAME_MAX + " characters");
+      server.gatekeeper.denials().record(credential.peer(), node.getId(),
+          dev.sluice.server.auth.Claim.ofGroup(claimed).toString(), refusal);
+      fail(Status.INVALID_ARGUMENT.withDescription(refusal.message()));
       return;
     }
     waiting = new java.util.ArrayDeque<>();

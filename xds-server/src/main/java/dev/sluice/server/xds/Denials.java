@@ -39,7 +39,7 @@ public final class Denials {
   void record(String peer, String nodeId, String claim, dev.sluice.server.auth.Decision d) {
     Denial denial = new Denial(Instant.now(), peer, ClientText.name(nodeId), claim, d.credential(), d.reason(), d.message());
     metrics.increment("sluice_xds_denied_total", "reason", d.reason());
-    LOG.warn("refused xDS stream from {} (node {}): {}", denial.peer(), denial.nodeId(), denial.message());
+    LOG.warn("refused xDS stream from {} (node {}) claiming {}: {}", denial.peer(), denial.nodeId(), denial.claim(), denial.message());
     synchronized (latest) {
       latest.addFirst(denial);
       while (latest.size() > KEPT) {

@@ -47,7 +47,7 @@ class ClientTextIT {
       sluice.start();
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", sluice.xdsPort).usePlaintext().build();
       try {
-        Node node = Node.newBuilder().setId("forged-node\n" + FORGED + "-NODE <script>alert(1)</script>" + MEGABYTE)
+        Node node = Node.newBuilder().setId("forged-node\n" + FORGED + "-NODE <script>alert(1)</script>")
             .setCluster("edge")
             .setMetadata(Struct.newBuilder().putFields(ProxyGroups.ROLE_KEY,
                 Value.newBuilder().setStringValue("edge\r\n" + FORGED + "-ROLE " + MEGABYTE).build()))
@@ -61,14 +61,18 @@ class ClientTextIT {
             .setErrorDetail(Status.newBuilder().setCode(3).setMessage("rejected users\n" + FORGED + "-NACK\u202e " + MEGABYTE))
             .build());
 
-        // a second client whose node cluster (its group) is the forgery; it is never sent anything
+        // a second client whose node cluster (its group) is the forgery, a third whose node id is:
+        // names that long are refused, each with one bounded line and one row of refused proxies
         Node lost = Node.newBuilder().setId("lost-node").setCluster("edge\n" + FORGED + "-GROUP " + MEGABYTE).build();
         StreamObserver<DiscoveryRequest> other = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(collect(new LinkedBlockingQueue<>()));
         other.onNext(DiscoveryRequest.newBuilder().setNode(lost).setTypeUrl(CLUSTER_TYPE_URL).build());
+        Node huge = Node.newBuilder().setId("huge-node\n" + FORGED + "-HUGE <script>alert(2)</script>" + MEGABYTE).setCluster("edge").build();
+        StreamObserver<DiscoveryRequest> third = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(collect(new LinkedBlockingQueue<>()));
+        third.onNext(DiscoveryRequest.newBuilder().setNode(huge).setTypeUrl(CLUSTER_TYPE_URL).build());
 
         // the NACK's log line is complete once its last words are written
         await().atMost(Duration.ofSeconds(10)).until(() -> log.text().contains("not re-sending")
-            && log.text().contains("proxy lost-node connected"));
+            && log.text().contains("(node lost-node)") && log.text().contains("(node huge-node"));
         List<String> lines = log.text().lines().filter(l -> l.contains("FORGED")).toList();
         assertThat(lines).as("lines carrying client text").allSatisfy(l -> assertThat(l)
             .doesNotStartWith("1999-").matches("^\\d{4}-\\d\\d-\\d\\dT.*").hasSizeLessThan(LOG_LINE_MAX));
@@ -77,25 +81,34 @@ class ClientTextIT {
         assertThat(lines.stream().filter(l -> l.contains("connected (group edge,"))).singleElement()
             .satisfies(l -> assertThat(l).contains("proxy forged-node\\n1999-01-01T00:00:00.000Z ERROR SluiceServer - FORGED-NODE"));
         assertThat(lines.stream().filter(l -> l.contains("-GROUP"))).singleElement()
-            .satisfies(l -> assertThat(l).contains("proxy lost-node connected (group edge\\n1999-"));
+            .satisfies(l -> assertThat(l).contains("(node lost-node) claiming gateway edge\\n1999-", "more chars)").doesNotContain("connected"));
+        assertThat(lines.stream().filter(l -> l.contains("-HUGE"))).singleElement()
+            .satisfies(l -> assertThat(l).contains("(node huge-node\\n1999-", "more chars)", "the node id is longer than 256 characters"));
 
         JsonNode proxy = proxy(sluice, "forged-node");
-        assertBoundedName(proxy.path("node").asText(), "forged-node\\n1999-");
+        assertThat(proxy.path("node").asText()).startsWith("forged-node\\n1999-").doesNotContain("\n");
         assertBoundedName(proxy.path("role").asText(), "edge\\r\\n1999-");
         String error = proxy.path("nacks").get(0).path("error").asText();
         assertThat(error).startsWith("rejected users\\n1999-").endsWith("more chars)").doesNotContain("\n", "\u202e")
             .hasSizeLessThanOrEqualTo(4096 + "…(1048576 more chars)".length());
         assertThat(proxy.path("types").path("clusters").path("nack").asText()).isEqualTo(error);
-        assertBoundedName(proxy(sluice, "lost-node").path("group").asText(), "edge\\n1999-");
+        JsonNode refused = sluice.adminJson("/proxies").path("controlChannel").path("refused");
+        assertThat(refused).hasSize(2);
+        for (JsonNode r : refused) {
+          assertThat(r.path("reason").asText()).isEqualTo("invalid_claim");
+          assertThat(r.toString()).doesNotContain("\\n1999-01-01T00:00:00.000Z ERROR SluiceServer - FORGED-GROUP " + "x".repeat(300))
+              .hasSizeLessThan(2048);
+        }
+        assertBoundedName(refused.findValuesAsText("node").stream().filter(n -> n.startsWith("huge")).findFirst().orElseThrow(), "huge-node\\n1999-");
 
         String page = sluice.admin("/").body();
-        assertThat(page).contains("forged-node\\n1999-01-01T00:00:00.000Z ERROR SluiceServer - FORGED-NODE &lt;script&gt;alert(1)&lt;/script&gt;xxx",
+        assertThat(page).contains("forged-node\\n1999-01-01T00:00:00.000Z ERROR SluiceServer - FORGED-NODE &lt;script&gt;alert(1)&lt;/script&gt;",
+                "huge-node\\n1999-01-01T00:00:00.000Z ERROR SluiceServer - FORGED-HUGE &lt;script&gt;alert(2)&lt;/script&gt;xxx",
                 "rejected users\\n1999-", "more chars)")
             .doesNotContain("<script>", "\n1999-", "\r", "\u202e")
             .hasSizeLessThan(64 * 1024);
         assertThat(sluice.admin("/metrics").body()).doesNotContain("FORGED");
         stream.onCompleted();
-        other.onCompleted();
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
