@@ -214,10 +214,12 @@ class GatewayTelemetryIT {
       // another path: the listener changes, the old path is gone
       sluice.writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort + "\n"
           + "telemetry:\n  metrics:\n    prometheus: {port: " + statsPort + ", address: 127.0.0.1, path: /metrics}\n");
+      // a new connection per request: a kept-alive one stays on the old listener while Envoy drains it
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
-          .until(() -> get(statsPort, "/metrics").statusCode() == 200);
-      assertThat(get(statsPort, "/metrics").body()).contains("envoy_http_downstream_rq_total");
-      assertThat(get(statsPort, "/stats/prometheus").statusCode()).isEqualTo(404);
+          .until(() -> RawHttp.send("127.0.0.1", statsPort, "GET", "/metrics").status() == 200);
+      assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + statsPort + "/metrics"))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body()).contains("envoy_http_downstream_rq_total");
+      assertThat(RawHttp.send("127.0.0.1", statsPort, "GET", "/stats/prometheus").status()).isEqualTo(404);
     }
   }
 
