@@ -2,10 +2,10 @@ package dev.sluice.discovery;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,21 +26,25 @@ import org.slf4j.LoggerFactory;
  * are seen and a file that does not exist yet is noticed when it appears. Kubernetes mounts
  * secrets as symlinks into a {@code ..data} folder that is swapped in one rename; a change to an
  * entry whose name starts with {@code ..} counts as a change to every watched file of the folder.
+ *
+ * <p>A failing watch is logged, reported to {@code onFailure} and set up again with every folder
+ * (see {@link WatchLoop}); closing never waits long.
  */
 public final class FileSetWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FileSetWatcher.class);
-  private final WatchService watchService;
-  private final Debouncer reload;
-  private final Thread thread;
   /** Watched folder → the names of the watched files in it. */
   private final Map<Path, Set<String>> files = new HashMap<>();
   private final Map<Path, WatchKey> keys = new HashMap<>();
+  private final WatchLoop loop;
 
   public FileSetWatcher(Duration debounce, Runnable onChange) throws IOException {
-    this.watchService = FileSystems.getDefault().newWatchService();
-    this.reload = new Debouncer("sluice-reload-files", debounce, onChange, "reloading after a change to a watched file");
-    this.thread = DaemonThreads.create(this::loop, "sluice-watch-files");
-    thread.start();
+    this(debounce, onChange, e -> { });
+  }
+
+  /** @param onFailure told about each failure of the watch, after it is logged; the watch is set up again */
+  public FileSetWatcher(Duration debounce, Runnable onChange, Consumer<Throwable> onFailure) throws IOException {
+    Debouncer reload = new Debouncer("sluice-reload-files", debounce, onChange, "reloading after a change to a watched file");
+    this.loop = new WatchLoop("sluice-watch-files", "the files policies point at", new Watches(), reload, onFailure);
   }
 
   /** Watches exactly these files from now on. A folder that does not exist is skipped with a warning. */
@@ -57,22 +62,30 @@ public final class FileSetWatcher implements AutoCloseable {
       }
     }
     files.clear();
+    WatchService service = loop.service();
     for (var e : next.entrySet()) {
       Path dir = e.getKey();
-      if (!keys.containsKey(dir)) {
-        if (!Files.isDirectory(dir)) {
-          LOG.warn("cannot watch {}: no such folder; changes to {} will not be noticed", dir, e.getValue());
-          continue;
-        }
-        try {
-          keys.put(dir, dir.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
-              StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE));
-        } catch (IOException e2) {
-          LOG.warn("cannot watch {}: {}", dir, e2.toString());
-          continue;
-        }
-      }
       files.put(dir, e.getValue());
+      if (service != null && !keys.containsKey(dir)) {
+        register(dir, service);
+      }
+    }
+  }
+
+  /** Registers a folder of {@link #files}; one that cannot be watched is dropped with a warning. */
+  private void register(Path dir, WatchService service) {
+    if (!Files.isDirectory(dir)) {
+      LOG.warn("cannot watch {}: no such folder; changes to {} will not be noticed", dir, files.remove(dir));
+      return;
+    }
+    try {
+      keys.put(dir, dir.register(service, StandardWatchEventKinds.ENTRY_CREATE,
+          StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE));
+    } catch (ClosedWatchServiceException e) {
+      // the watch is being set up again, and that registers every folder of the set
+    } catch (IOException e) {
+      LOG.warn("cannot watch {}: {}", dir, e.toString());
+      files.remove(dir);
     }
   }
 
@@ -83,42 +96,35 @@ public final class FileSetWatcher implements AutoCloseable {
     return out;
   }
 
-  private synchronized boolean relevant(Path dir, Path name) {
+  /** Failures of the watch so far. */
+  public long failures() {
+    return loop.failures();
+  }
+
+  private final class Watches implements WatchLoop.Watches {
+    @Override
+    public void registerAll(WatchService service) {
+      synchronized (FileSetWatcher.this) {
+        keys.clear();
+        for (Path dir : Set.copyOf(files.keySet())) {
+          register(dir, service);
+        }
+      }
+    }
+
+    @Override
+    public boolean relevant(WatchKey key, WatchEvent<?> event, WatchService service) {
+      return event.kind() == StandardWatchEventKinds.OVERFLOW || relevantName((Path) key.watchable(), (Path) event.context());
+    }
+  }
+
+  private synchronized boolean relevantName(Path dir, Path name) {
     Set<String> names = files.get(dir);
     return names != null && (names.contains(name.toString()) || name.toString().startsWith(".."));
   }
 
-  private void loop() {
-    try {
-      while (true) {
-        WatchKey key = watchService.take();
-        Path dir = (Path) key.watchable();
-        boolean relevant = false;
-        for (var event : key.pollEvents()) {
-          if (event.kind() == StandardWatchEventKinds.OVERFLOW || relevant(dir, (Path) event.context())) {
-            relevant = true;
-          }
-        }
-        key.reset();
-        if (relevant) {
-          reload.trigger();
-        }
-      }
-    } catch (InterruptedException | ClosedWatchServiceException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-
-
   @Override
   public void close() {
-    try {
-      watchService.close();
-    } catch (IOException ignored) {
-      // closing a watch service only fails if it is already closed
-    }
-    thread.interrupt();
-    reload.close();
+    loop.close();
   }
 }

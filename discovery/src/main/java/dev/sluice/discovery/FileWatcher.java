@@ -1,15 +1,20 @@
 package dev.sluice.discovery;
 
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.stream.Stream;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,79 +23,102 @@ import org.slf4j.LoggerFactory;
  * several steps (truncate, write, rename); the debounce turns that into one reload.
  *
  * <p>Watches the parent folder of a file, not the file, so atomic renames (vim, sed -i, kubectl
- * configmap swaps) are seen.
+ * configmap swaps) are seen. In a folder tree, linked sub-folders are watched as the policy loader
+ * reads them: each link followed once, a link back into the tree (a loop) not followed, and
+ * folders whose name starts with a dot (a Kubernetes mount's {@code ..2026_…} folders and {@code
+ * ..data} link) not watched — their files are read through the top-level links, and swapping
+ * {@code ..data} is a change of the top folder.
+ *
+ * <p>A failing watch is logged, reported to {@code onFailure} and set up again (see {@link
+ * WatchLoop}); closing never waits long.
  */
 public final class FileWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FileWatcher.class);
   private final Path target;
-  private final WatchService watchService;
-  private final Debouncer reload;
-  private final Thread thread;
+  private final WatchLoop loop;
 
   public FileWatcher(Path target, Duration debounce, Runnable onChange) throws IOException {
-    this.target = target.toAbsolutePath().normalize();
-    this.watchService = FileSystems.getDefault().newWatchService();
-    this.reload = new Debouncer("sluice-reload", debounce, onChange, "reloading " + this.target);
-    if (Files.isDirectory(this.target)) {
-      try (Stream<Path> dirs = Files.walk(this.target)) {
-        for (Path d : (Iterable<Path>) dirs.filter(Files::isDirectory)::iterator) {
-          register(d);
-        }
-      }
-    } else {
-      register(this.target.getParent());
-    }
-    this.thread = DaemonThreads.create(this::loop, "sluice-watch-" + this.target.getFileName());
-    thread.start();
+    this(target, debounce, onChange, e -> { });
   }
 
-  private void register(Path dir) throws IOException {
-    dir.register(watchService, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+  /** @param onFailure told about each failure of the watch, after it is logged; the watch is set up again */
+  public FileWatcher(Path target, Duration debounce, Runnable onChange, Consumer<Throwable> onFailure) throws IOException {
+    this.target = target.toAbsolutePath().normalize();
+    Debouncer reload = new Debouncer("sluice-reload", debounce, onChange, "reloading " + this.target);
+    this.loop = new WatchLoop("sluice-watch-" + this.target.getFileName(), this.target.toString(), new Watches(), reload,
+        onFailure);
+  }
+
+  /** Failures of the watch so far. */
+  public long failures() {
+    return loop.failures();
+  }
+
+  private final class Watches implements WatchLoop.Watches {
+    @Override
+    public void registerAll(WatchService service) throws IOException {
+      if (Files.isDirectory(target)) {
+        registerTree(target, service);
+      } else {
+        register(target.getParent(), service);
+      }
+    }
+
+    @Override
+    public boolean relevant(WatchKey key, WatchEvent<?> event, WatchService service) throws IOException {
+      if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+        return true;
+      }
+      Path changed = ((Path) key.watchable()).resolve((Path) event.context());
+      if (!changed.startsWith(target)) {
+        return false;
+      }
+      if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && !hidden(changed) && Files.isDirectory(changed)) {
+        registerTree(changed, service);
+      }
+      return true;
+    }
+  }
+
+  /** Registers {@code dir} and the folders under it, following links as the policy loader does. */
+  private void registerTree(Path dir, WatchService service) throws IOException {
+    Files.walkFileTree(dir, Set.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path folder, BasicFileAttributes a) throws IOException {
+        if (!folder.equals(dir) && hidden(folder)) {
+          return FileVisitResult.SKIP_SUBTREE;
+        }
+        try {
+          register(folder, service);
+        } catch (java.nio.file.NoSuchFileException gone) {
+          // removed since it was listed: nothing left to watch, and its removal is an event of its parent
+          return FileVisitResult.SKIP_SUBTREE;
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) {
+        // a loop is watched once already; a dangling link or an unreadable folder has nothing to watch
+        if (!(e instanceof FileSystemLoopException) && !hidden(file)) {
+          LOG.debug("not watching {}: {}", file, e.toString());
+        }
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  private static void register(Path dir, WatchService service) throws IOException {
+    dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
         StandardWatchEventKinds.ENTRY_DELETE);
   }
 
-  private void loop() {
-    try {
-      while (true) {
-        WatchKey key = watchService.take();
-        Path dir = (Path) key.watchable();
-        boolean relevant = false;
-        for (var event : key.pollEvents()) {
-          if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-            relevant = true;
-            continue;
-          }
-          Path changed = dir.resolve((Path) event.context());
-          if (changed.startsWith(target) || changed.equals(target)) {
-            relevant = true;
-            if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && Files.isDirectory(changed)) {
-              register(changed);
-            }
-          }
-        }
-        key.reset();
-        if (relevant) {
-          reload.trigger();
-        }
-      }
-    } catch (InterruptedException | ClosedWatchServiceException e) {
-      Thread.currentThread().interrupt();
-    } catch (IOException e) {
-      LOG.error("watching {} failed: {}", target, e.toString());
-    }
+  private static boolean hidden(Path p) {
+    return p.getFileName() != null && p.getFileName().toString().startsWith(".");
   }
-
-
-
 
   @Override
   public void close() {
-    try {
-      watchService.close();
-    } catch (IOException ignored) {
-      // closing a watch service only fails if it is already closed
-    }
-    thread.interrupt();
-    reload.close();
+    loop.close();
   }
 }

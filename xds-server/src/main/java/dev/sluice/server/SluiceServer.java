@@ -89,10 +89,10 @@ public final class SluiceServer implements AutoCloseable {
         options.mesh().caDir().map(dir -> new dev.sluice.server.mesh.MeshIdentities(dir, options.mesh().certificateTtl(),
             java.time.Clock.systemUTC()))));
     admin = track(new AdminServer(options.adminHost(), options.adminPort(), this, options.adminToken()).start());
-    referencedFiles = track(new FileSetWatcher(options.debounce(), this::reloadPolicies));
+    referencedFiles = track(new FileSetWatcher(options.debounce(), this::reloadPolicies, this::policyWatchFailed));
     reloadPolicies();
     // every file under the folder counts, not only *.yaml: certificates may live there too
-    track(new FileWatcher(options.policies(), options.debounce(), this::reloadPolicies));
+    track(new FileWatcher(options.policies(), options.debounce(), this::reloadPolicies, this::policyWatchFailed));
     CatalogSource registry = track(options.registry().open(options.debounce()));
     this.registry = registry;
     metrics.gauge("sluice_registry_stale", () -> registry.status().stale() ? 1 : 0);
@@ -126,6 +126,13 @@ public final class SluiceServer implements AutoCloseable {
     Set<Path> outside = result.referencedFiles().stream().filter(p -> !p.startsWith(folder)).collect(Collectors.toSet());
     referencedFiles.watch(outside);
     pipeline.policiesChanged(result);
+  }
+
+  /** Counted and shown as a failure of the policy source until the watch, set up again, reloads. */
+  private void policyWatchFailed(Throwable e) {
+    dev.sluice.yaml.Diagnostics d = new dev.sluice.yaml.Diagnostics();
+    d.fileError(options.policies(), "watching the policies failed (" + e + "); watching them again, edits meanwhile are read then");
+    pipeline.policySourceFailed(d.findings());
   }
 
   /** {@code first}, then {@code then}: the options' hook sees what Envoy gets. */

@@ -96,6 +96,17 @@ public final class ConfigPipeline implements AutoCloseable {
     });
   }
 
+  /**
+   * The policy source failed without a load (its watch broke): counted as a rejection and shown
+   * with the policies' findings until the next load replaces them.
+   */
+  public void policySourceFailed(List<Finding> problems) {
+    executor.execute(() -> {
+      policyFindings = List.copyOf(problems);
+      metrics.increment("sluice_config_rejected_total", "source", "policies");
+    });
+  }
+
   public void policiesChanged(PolicyLoader.Result result) {
     Instant seen = Instant.now();
     executor.execute(() -> {

@@ -133,6 +133,25 @@ class PolicyInputIT {
     assertThat(rejected()).as("never read twice, never rejected").isZero();
   }
 
+  /**
+   * A sub-folder of the policy folder that is a link to a folder elsewhere (present when the
+   * server starts): its files are read, and an edit of one reaches Envoy.
+   */
+  @Test
+  void anEditInALinkedSubFolderReachesEnvoy() throws Exception {
+    java.nio.file.Path team = java.nio.file.Files.createDirectories(sluice.dir.resolve("elsewhere/team"));
+    sluice.write(team.resolve("orders.yaml"), "kind: Route\nname: orders\nmatch: {prefix: /orders}\nto: users\n");
+    sluice.stop();
+    java.nio.file.Files.createSymbolicLink(sluice.policies.resolve("team"), team);
+    sluice.start();
+    await().atMost(Duration.ofSeconds(20)).until(() -> sluice.answer("/orders").equals("users"));
+
+    sluice.write(team.resolve("orders.yaml"), "kind: Route\nname: orders\nmatch: {prefix: /orders}\nto: orders\n");
+    await().atMost(Duration.ofSeconds(10)).until(() -> sluice.answer("/orders").equals("orders"));
+    assertThat(sluice.adminJson("/policies").path("lastLoad").asText()).isEqualTo("accepted");
+    assertThat(rejected()).isZero();
+  }
+
   private static void configMap(java.nio.file.Path dir, String stamp, String gateway, String routes) throws Exception {
     java.nio.file.Path data = java.nio.file.Files.createDirectory(dir.resolve("..2026_12_07_20_" + stamp + ".000000001"));
     java.nio.file.Files.writeString(data.resolve("gateway.yaml"), gateway);
