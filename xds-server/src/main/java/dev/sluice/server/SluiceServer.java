@@ -93,7 +93,8 @@ public final class SluiceServer implements AutoCloseable {
     reloadPolicies();
     // every file under the folder counts, not only *.yaml: certificates may live there too
     track(new FileWatcher(options.policies(), options.debounce(), this::reloadPolicies, this::policyWatchFailed));
-    CatalogSource registry = track(options.registry().open(options.debounce()));
+    CatalogSource registry = track(options.registry().open(options.debounce(),
+        (endpoint, reason) -> metrics.increment("sluice_consul_request_errors_total", "endpoint", endpoint.label(), "reason", reason.label())));
     this.registry = registry;
     metrics.gauge("sluice_registry_stale", () -> registry.status().stale() ? 1 : 0);
     metrics.observedCounter("sluice_registry_requests_total", () -> registry.status().requests());

@@ -149,7 +149,7 @@ final class ConsulHttp {
       for (java.nio.ByteBuffer b : items) {
         if (bytes.size() + (long) b.remaining() > max) {
           result.completeExceptionally(
-              new BadAnswerException("Consul's answer to " + path + " is larger than the limit of " + (max >> 20) + " MiB"));
+              new TooLargeException("Consul's answer to " + path + " is larger than the limit of " + (max >> 20) + " MiB"));
           subscription.cancel();
           return;
         }
@@ -228,6 +228,13 @@ final class ConsulHttp {
   /** Consul answered 200, but with something it never sends: an error of that request. */
   static final class BadAnswerException extends IOException {
     BadAnswerException(String message) {
+      super(message);
+    }
+  }
+
+  /** An answer larger than the limit: an error of that request. */
+  static final class TooLargeException extends IOException {
+    TooLargeException(String message) {
       super(message);
     }
   }

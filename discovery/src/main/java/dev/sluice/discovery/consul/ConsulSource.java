@@ -63,9 +63,17 @@ public final class ConsulSource implements CatalogSource {
   private CatalogListener listener;
   private Thread servicesLoop;
 
+  private final ConsulRequestErrors requestErrors;
+
   public ConsulSource(ConsulConfig config) {
+    this(config, ConsulRequestErrors.NONE);
+  }
+
+  /** @param requestErrors told about each failed request */
+  public ConsulSource(ConsulConfig config, ConsulRequestErrors requestErrors) {
     this.config = config;
     this.http = new ConsulHttp(config);
+    this.requestErrors = requestErrors;
   }
 
   @Override
@@ -149,6 +157,7 @@ public final class ConsulSource implements CatalogSource {
       } catch (InterruptedException e) {
         return;
       } catch (IOException e) {
+        count(service, e);
         failed(what, service, message(e), null);
         index.suspend();
         if (!pause(backoff.next())) {
@@ -156,12 +165,22 @@ public final class ConsulSource implements CatalogSource {
         }
       } catch (RuntimeException | Error e) {
         // a bug of ours (or an answer we did not foresee): this request failed, the loop goes on
+        count(service, e);
         failed(what, service, "unexpected " + e, e);
         index.suspend();
         if (!pause(backoff.next())) {
           return;
         }
       }
+    }
+  }
+
+  private void count(String service, Throwable e) {
+    try {
+      requestErrors.failed(service == null ? ConsulRequestErrors.Endpoint.CATALOG_SERVICES
+          : ConsulRequestErrors.Endpoint.HEALTH_SERVICE, ConsulRequestErrors.Reason.of(e));
+    } catch (RuntimeException countFailed) {
+      LOG.error("counting a failed Consul request failed: {}", countFailed.toString());
     }
   }
 

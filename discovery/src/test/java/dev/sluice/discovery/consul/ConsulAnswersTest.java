@@ -25,6 +25,8 @@ class ConsulAnswersTest {
   private ScriptedConsul consul;
   private ConsulSource source;
   private final AtomicReference<ServiceCatalog> latest = new AtomicReference<>();
+  /** Each failed request as "endpoint/reason". */
+  private final List<String> requestErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -44,7 +46,7 @@ class ConsulAnswersTest {
   }
 
   private void startSource(ConsulConfig config) {
-    source = new ConsulSource(config);
+    source = new ConsulSource(config, (endpoint, reason) -> requestErrors.add(endpoint.label() + "/" + reason.label()));
     source.start(new CatalogListener() {
       @Override
       public void onCatalog(ServiceCatalog catalog) {
@@ -179,6 +181,7 @@ class ConsulAnswersTest {
     consul.on("/v1/health/service/users", new Reply(200, "8", null, limit + (100L << 20)));
     await().atMost(WAIT).until(() -> source.status().stale());
     assertThat(source.status().lastError()).isEqualTo("Consul's answer to /v1/health/service/users is larger than the limit of 64 MiB");
+    assertThat(requestErrors).contains("health_service/too_large").doesNotContain("health_service/malformed");
     assertThat(endpoints("users")).containsExactly("127.0.0.1:9001");
     recovers();
   }
@@ -199,6 +202,7 @@ class ConsulAnswersTest {
     consul.on("/v1/health/service/users", new Reply(200, "8", null, -1));
     await().atMost(Duration.ofSeconds(40)).until(() -> source.status().stale());
     assertThat(source.status().lastError()).isEqualTo("Consul's answer to /v1/health/service/users did not arrive whole within 16s");
+    assertThat(requestErrors).contains("health_service/timeout");
     assertThat(endpoints("users")).containsExactly("127.0.0.1:9001");
     recovers();
   }

@@ -129,6 +129,10 @@ class ConsulDiscoveryIT {
       consul.stop();
       await().atMost(Duration.ofSeconds(5)).until(() -> sluice.status().get("registry").get("stale").asBoolean());
       assertThat(sluice.server().metrics().prometheus()).containsPattern("(?m)^sluice_registry_stale\\{[^}]*\\} 1(\\.0)?$");
+      // every failed request is counted, by kind of request and reason, never by service
+      await().atMost(Duration.ofSeconds(10)).until(() -> requestErrors("catalog_services", "io") > 0
+          && requestErrors("health_service", "io") > 0);
+      assertThat(sluice.admin("/metrics").body()).doesNotContain("users");
       Thread.sleep(30_000);
       consul.startAgain(); // a dev agent comes back empty
       await().atMost(Duration.ofSeconds(10)).until(() -> !sluice.status().get("registry").get("stale").asBoolean());
@@ -149,6 +153,13 @@ class ConsulDiscoveryIT {
     // converged: a change after the outage reaches Envoy
     register("u3", List.of());
     await().atMost(Duration.ofSeconds(2)).until(() -> answering(30).contains("u3"));
+  }
+
+  /** {@code sluice_consul_request_errors_total} with these labels, as {@code /metrics} shows it (0 when absent). */
+  private double requestErrors(String endpoint, String reason) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^sluice_consul_request_errors_total\\{(?=[^}]*endpoint=\"" + endpoint
+        + "\")(?=[^}]*reason=\"" + reason + "\")[^}]*\\} (\\S+)$").matcher(sluice.admin("/metrics").body());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
   @Test

@@ -91,6 +91,13 @@ class ConsulFailuresIT {
     return sluice.server().metrics().prometheus();
   }
 
+  /** {@code sluice_consul_request_errors_total} with these labels, as {@code /metrics} shows it (0 when absent). */
+  private double requestErrors(String endpoint, String reason) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^sluice_consul_request_errors_total\\{(?=[^}]*endpoint=\"" + endpoint
+        + "\")(?=[^}]*reason=\"" + reason + "\")[^}]*\\} (\\S+)$").matcher(sluice.admin("/metrics").body());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
   @Test
   void eachBrokenAnswerIsReportedWhileTheLastGoodCatalogServesAndPoliciesStillApply() {
     good("5", u1);
@@ -100,12 +107,19 @@ class ConsulFailuresIT {
     envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(30));
     await().atMost(Duration.ofSeconds(10)).until(() -> sluice.answer("/users").equals("u1"));
 
-    // broken answer: {path, status, index, body, what lastError must say}
+    // broken answer: {path, status, index, body, what lastError must say, the request error's labels}
     List<String[]> broken = List.of(
-        new String[] {"/v1/catalog/services", "200", "abc", "{\"consul\":[],\"users\":[]}", "invalid X-Consul-Index 'abc'"},
-        new String[] {"/v1/catalog/services", "200", "6", "[]", "/v1/catalog/services with an array, not a JSON object"},
-        new String[] {"/v1/health/service/users", "500", "6", "rpc error", "Consul answered 500 for /v1/health/service/users"},
-        new String[] {"/v1/health/service/users", "200", "6", "null", "/v1/health/service/users with null, not a JSON array"});
+        new String[] {"/v1/catalog/services", "200", "abc", "{\"consul\":[],\"users\":[]}", "invalid X-Consul-Index 'abc'",
+            "catalog_services", "malformed"},
+        new String[] {"/v1/catalog/services", "200", "6", "[]", "/v1/catalog/services with an array, not a JSON object",
+            "catalog_services", "malformed"},
+        new String[] {"/v1/health/service/users", "500", "6", "rpc error", "Consul answered 500 for /v1/health/service/users",
+            "health_service", "status"},
+        new String[] {"/v1/health/service/users", "200", "6", "null", "/v1/health/service/users with null, not a JSON array",
+            "health_service", "malformed"},
+        new String[] {"/v1/health/service/users", "200", "6", "[1,", "/v1/health/service/users with a body that is not JSON",
+            "health_service", "malformed"});
+    Map<String, Double> requestErrorsBefore = new java.util.HashMap<>();
     int n = 0;
     for (String[] b : broken) {
       n++;
@@ -114,6 +128,8 @@ class ConsulFailuresIT {
       replies.put(b[0], new String[] {b[1], b[2], b[3]});
       await().atMost(Duration.ofSeconds(10)).until(() -> stale() && sluice.status().get("registry").get("lastError").asText().contains(b[4]));
       assertThat(staleMetric()).containsPattern("(?m)^sluice_registry_stale\\{[^}]*\\} 1(\\.0)?$");
+      double before = requestErrorsBefore.getOrDefault(b[5] + b[6], 0.0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> requestErrors(b[5], b[6]) > before);
       for (int i = 0; i < 20; i++) {
         assertThat(sluice.answer("/users")).as("the last good catalog serves (%s)", b[4]).isEqualTo("u1");
       }
@@ -123,6 +139,7 @@ class ConsulFailuresIT {
       assertThat(stale()).isTrue();
       replies.put(b[0], keep);
       await().atMost(Duration.ofSeconds(10)).until(() -> !stale());
+      requestErrorsBefore.put(b[5] + b[6], requestErrors(b[5], b[6]));
     }
     // and the loops are all alive: a new instance arrives
     good("9", u1, u2);
