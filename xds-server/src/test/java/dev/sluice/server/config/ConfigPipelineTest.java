@@ -132,4 +132,21 @@ class ConfigPipelineTest {
 
     assertThat(after).allSatisfy((group, r) -> assertThat(r).isSameAs(before.get(group)));
   }
+  /** A broken watch of the policy folder: counted and shown as the policies' failure until the next load replaces it. */
+  @Test
+  void aFailureOfThePolicySourceIsCountedAndShownUntilTheNextLoad() throws Exception {
+    pipeline.catalogChanged(catalog(8080, 9000));
+    next();
+    Diagnostics d = new Diagnostics();
+    d.fileError(Path.of("policies"), "watching the policies failed (java.lang.OutOfMemoryError); watching them again");
+    pipeline.policySourceFailed(d.findings());
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> telemetry.metrics().get("sluice_config_rejected_total", "source", "policies") == 1);
+    assertThat(pipeline.policyFindings()).singleElement()
+        .satisfies(f -> assertThat(f.format()).contains("watching the policies failed (java.lang.OutOfMemoryError)"));
+
+    pipeline.policiesChanged(PolicyLoader.fromDocuments(YamlFiles.parse(Path.of("policies.yaml"), POLICIES), new Diagnostics()));
+    next();
+    assertThat(pipeline.policyFindings()).isEmpty();
+  }
 }
