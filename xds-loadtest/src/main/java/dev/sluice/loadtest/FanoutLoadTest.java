@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -23,7 +25,10 @@ import java.util.Locale;
  * ...                         (ready, change, received, done for each further --change)
  * </pre>
  *
- * ({@code connect} counts connections, not streams: how long each took from its first stream's
+ * With {@code --never-read} it attacks instead (see {@link NeverReading}) and prints {@code holding},
+ * then, after a line on stdin, {@code never-read open=.. opened=.. ended_by_server=..}.
+ *
+ * <p>({@code connect} counts connections, not streams: how long each took from its first stream's
  * start until it was ready.) Exits 0 when every stream reached every phase, 1 otherwise, 2 on a
  * bad option or a file that cannot be read.
  */
@@ -31,9 +36,11 @@ public final class FanoutLoadTest {
   private FanoutLoadTest() {}
 
   public static void main(String[] args) throws Exception {
+    List<String> rest = new ArrayList<>(List.of(args));
+    boolean neverRead = rest.remove("--never-read");
     Options options;
     try {
-      options = Options.parse(args);
+      options = Options.parse(rest.toArray(String[]::new));
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       System.exit(2);
@@ -41,7 +48,7 @@ public final class FanoutLoadTest {
     }
     boolean ok;
     try {
-      ok = run(options);
+      ok = neverRead ? attack(options) : run(options);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       System.exit(2);
@@ -83,6 +90,20 @@ public final class FanoutLoadTest {
       }
       return ok;
     }
+  }
+
+  /** {@code --never-read}: holds the streams until a line (or the end) on stdin, then prints what the server did to them. */
+  static boolean attack(Options o) throws InterruptedException {
+    BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    try (NeverReading streams = new NeverReading(o).open()) {
+      System.out.println("holding");
+      System.out.flush();
+      readLine(stdin);
+      System.out.println("never-read " + streams.counts());
+      streams.reasons().forEach((why, n) -> System.out.println("ended " + n + ": " + why));
+      System.out.flush();
+    }
+    return true;
   }
 
   private static void print(String phase, Options o, Fanout.Phase p) {

@@ -65,6 +65,8 @@ record Options(
                           [--change CLUSTER HOST:PORT FROM TO]... [--wait-for-go]
                           [--initial-timeout 300s] [--change-timeout 120s]
                           [--tls-ca FILE [--tls-server-name localhost]] [--token-file FILE]
+             xds-loadtest --never-read --target HOST:PORT --streams N [--streams-per-channel 50] [--group edge]
+                          [--node-prefix loadtest] [--tls-ca FILE [--tls-server-name localhost]] [--token-file FILE]
 
       Opens N ADS streams, each a simulated Envoy (node id <prefix>-<i>, node cluster <group>),
       subscribing as Envoy does and ACKing every response, and prints how long until all had their
@@ -87,6 +89,11 @@ record Options(
       has its own TLS context, as each Envoy has, so no connection resumes another's session: every
       connection makes a full handshake. --token-file FILE sends the token in FILE (its only line)
       as "authorization: Bearer <token>" on every stream, as an Envoy's initial_metadata does.
+
+      --never-read attacks instead: N streams that subscribe to clusters and never take a response
+      (a 16 KiB flow-control window, never reopened), each opened again 100 ms after the server ends
+      it. It prints "holding" once all are opened, then waits for a line on stdin (or its end) and
+      prints "never-read open=.. opened=.. ended_by_server=.." and one "ended N: REASON" line per reason.
       """;
 
   static Options parse(String... args) {

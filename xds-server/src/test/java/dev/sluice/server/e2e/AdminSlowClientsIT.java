@@ -2,15 +2,8 @@ package dev.sluice.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
+import dev.sluice.testing.HalfOpenHttp;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -27,39 +20,14 @@ class AdminSlowClientsIT {
     try (SluiceFixture sluice = new SluiceFixture()) {
       sluice.writeRegistry("services:\n  web: [\"127.0.0.1:9\"]\n");
       sluice.start();
-      List<Socket> hung = new ArrayList<>();
-      try {
-        for (int i = 0; i < HUNG; i++) {
-          Socket s = new Socket(InetAddress.getLoopbackAddress(), sluice.adminPort);
-          OutputStream out = s.getOutputStream();
-          out.write("GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: ".getBytes(StandardCharsets.US_ASCII));
-          out.flush();
-          hung.add(s);
-        }
+      try (HalfOpenHttp hung = HalfOpenHttp.open(sluice.adminPort, HUNG)) {
         // the probes answer (the fixture's client gives up after 5 s per try)
         HttpResponse<String> healthz = retry(() -> sluice.admin("/healthz"));
         assertThat(healthz.statusCode()).isEqualTo(200);
         assertThat(retry(() -> sluice.admin("/ready")).statusCode()).isEqualTo(200);
         // and the half-open connections are closed by the server, not left to hang
-        List<CompletableFuture<Integer>> ends = new ArrayList<>();
-        for (Socket s : hung) {
-          ends.add(CompletableFuture.supplyAsync(() -> readToEnd(s)));
-        }
-        CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-      } finally {
-        for (Socket s : hung) {
-          s.close();
-        }
+        hung.closedByServer().get(60, TimeUnit.SECONDS);
       }
-    }
-  }
-
-  /** Reads until the server closes the connection; the bytes read. */
-  private static int readToEnd(Socket s) {
-    try (InputStream in = s.getInputStream()) {
-      return in.readAllBytes().length;
-    } catch (java.io.IOException e) {
-      return -1; // reset: closed too
     }
   }
 

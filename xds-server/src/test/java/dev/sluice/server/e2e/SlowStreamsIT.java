@@ -4,19 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.HttpUpstream;
-import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.ManagedChannel;
+import dev.sluice.testing.NonReadingAdsStream;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,7 +28,7 @@ class SlowStreamsIT {
   @Test
   void anEnvoyGetsAPolicyChangeWhileStreamsThatNeverReadHoldEveryWriteSlot() throws Exception {
     HttpUpstream web = HttpUpstream.start("web");
-    List<NonReading> slow = new ArrayList<>();
+    List<NonReadingAdsStream> slow = new ArrayList<>();
     try (SluiceFixture sluice = new SluiceFixture()) {
       // enough clusters that one response fills a non-reading stream's window and transport
       StringBuilder registry = new StringBuilder("services:\n");
@@ -53,7 +45,7 @@ class SlowStreamsIT {
       await(() -> sluice.get("/r-1/").statusCode() == 200, "the edge serves /r-1/");
 
       for (int i = 0; i < NON_READING; i++) {
-        slow.add(new NonReading(sluice.xdsPort, "slow-" + i));
+        slow.add(new NonReadingAdsStream(sluice.xdsPort, "slow-" + i, "edge"));
       }
       await(() -> sluice.server().xds().writeSlotsInUse() + sluice.server().xds().stalledStreams() >= 64,
           "the non-reading streams fill the write slots");
@@ -64,8 +56,8 @@ class SlowStreamsIT {
       await(() -> sluice.server().metrics().get("sluice_xds_slow_streams_dropped_total") == NON_READING,
           "every non-reading stream dropped");
       // the reason waits in the transport behind the unread response: a client that reads again sees it
-      for (NonReading s : slow) {
-        s.call.request(100);
+      for (NonReadingAdsStream s : slow) {
+        s.readAgain();
         Status ended = s.ended.get(60, TimeUnit.SECONDS);
         assertThat(ended.getCode()).as("%s", ended).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         assertThat(ended.getDescription()).contains("did not read its responses");
@@ -73,7 +65,7 @@ class SlowStreamsIT {
       assertThat(sluice.server().metrics().get("sluice_xds_slow_streams_dropped_total")).isEqualTo(NON_READING);
       await(() -> sluice.server().xds().writeSlotsInUse() + sluice.server().xds().stalledStreams() == 0, "every slot free again");
     } finally {
-      for (NonReading s : slow) {
+      for (NonReadingAdsStream s : slow) {
         s.close();
       }
       web.close();
@@ -94,44 +86,5 @@ class SlowStreamsIT {
       Thread.sleep(100);
     }
     throw new AssertionError("not within 60 s: " + what);
-  }
-
-  /** An ADS stream of the edge that asks for clusters and never takes a response: its window stays shut. */
-  private static final class NonReading implements AutoCloseable {
-    final CompletableFuture<Status> ended = new CompletableFuture<>();
-    private final ManagedChannel channel;
-    volatile ClientCallStreamObserver<DiscoveryRequest> call;
-
-    NonReading(int port, String nodeId) {
-      channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().flowControlWindow(16 * 1024).build();
-      var requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(
-          new ClientResponseObserver<DiscoveryRequest, DiscoveryResponse>() {
-            @Override
-            public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> call) {
-              call.disableAutoRequestWithInitial(0);
-              NonReading.this.call = call;
-            }
-
-            @Override
-            public void onNext(DiscoveryResponse r) {}
-
-            @Override
-            public void onError(Throwable t) {
-              ended.complete(Status.fromThrowable(t));
-            }
-
-            @Override
-            public void onCompleted() {
-              ended.complete(Status.OK);
-            }
-          });
-      requests.onNext(DiscoveryRequest.newBuilder().setNode(Node.newBuilder().setId(nodeId).setCluster("edge"))
-          .setTypeUrl(AdsClient.CLUSTER_TYPE).build());
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
   }
 }

@@ -123,6 +123,16 @@ final class SluiceFixture implements AutoCloseable {
     }
   }
 
+  /** The first sample of a metric on /metrics, as users scrape it; fails when there is none. */
+  double metric(String name) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(name)
+        + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(admin("/metrics").body());
+    if (!m.find()) {
+      throw new AssertionError("no metric " + name + " on /metrics");
+    }
+    return Double.parseDouble(m.group(1));
+  }
+
   JsonNode adminJson(String path) {
     try {
       return JSON.readTree(admin(path).body());
