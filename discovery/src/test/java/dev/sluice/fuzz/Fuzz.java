@@ -117,8 +117,7 @@ public final class Fuzz {
     long maxAllocatedIndex = -1;
     int maxAllocatedBytes = 0;
     long start = System.nanoTime();
-    ExecutorService worker = newWorker(name);
-    warmUp(worker, mutator, target, hangMillis);
+    ExecutorService worker = warmUp(newWorker(name), name, mutator, target, hangMillis);
     long progressEvery = Math.max(10_000, tries / 20);
     try {
       for (long i = 0; i < tries; i++) {
@@ -179,20 +178,28 @@ public final class Fuzz {
 
   /**
    * Runs the seeds once, unmeasured: the first inputs load classes and run cold code, which on a
-   * loaded machine can take longer than the long run's hang threshold. Their findings come again
-   * in the measured run, which starts with edits of the same seeds.
+   * loaded machine can take longer than the long run's hang threshold. A seed that hangs even with
+   * five times the threshold ends the warm-up; its hang comes again in the measured run, which
+   * starts with edits of the same seeds. Returns the worker to go on with.
    */
-  private static void warmUp(ExecutorService worker, Mutator mutator, Target target, long hangMillis) {
+  private static ExecutorService warmUp(ExecutorService worker, String name, Mutator mutator, Target target,
+      long hangMillis) {
     for (byte[] seed : mutator.seeds()) {
+      Future<?> f = worker.submit(() -> target.run(seed));
       try {
-        worker.submit(() -> target.run(seed)).get(Math.max(hangMillis, 60_000), TimeUnit.MILLISECONDS);
+        f.get(5 * hangMillis, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
-      } catch (ExecutionException | TimeoutException e) {
-        return;
+        return worker;
+      } catch (ExecutionException e) {
+        // a crash: found again, and reported, in the measured run
+      } catch (TimeoutException e) {
+        f.cancel(true);
+        worker.shutdownNow();
+        return newWorker(name);
       }
     }
+    return worker;
   }
 
   /** What one input did: how long it took, what it allocated, and the finding (null if none). */
