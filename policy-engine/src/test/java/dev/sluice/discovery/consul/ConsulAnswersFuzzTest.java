@@ -34,6 +34,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>An input is the header's value, a line break, then the body; an input without a line break
  * is a body without the header.
+ *
+ * <p>It lives in policy-engine with the other fuzz targets and their harness ({@code
+ * dev.sluice.fuzz}): policy-engine sees discovery's classes, and one module runs every target.
  */
 class ConsulAnswersFuzzTest {
   private static final Path SEEDS = Path.of("src/test/resources/fuzz/consul");

@@ -17,6 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fuzzes the file registry as {@link FileCatalogSource} reads it (the file's bytes, then the
  * parser): every input gives a catalog, or errors that each name the file and a line and column.
+ *
+ * <p>It lives in policy-engine with the other fuzz targets and their harness ({@code
+ * dev.sluice.fuzz}): policy-engine sees discovery's classes, and one module runs every target.
  */
 class CatalogFileParserFuzzTest {
   private static final Path SEEDS = Path.of("src/test/resources/fuzz/registry");
@@ -42,7 +45,7 @@ class CatalogFileParserFuzzTest {
   @Test
   void inputsTheFuzzerFoundAreRefusedWithPositionedFindings() throws Exception {
     Path file = dir.resolve("services.yaml");
-    for (byte[] found : Fuzz.seeds(Path.of("src/test/resources/fuzz/findings"), "*.yaml")) {
+    for (byte[] found : Fuzz.seeds(Path.of("src/test/resources/fuzz/registry-findings"), "*.yaml")) {
       assertThat(read(file, found)).isEmpty();
     }
   }

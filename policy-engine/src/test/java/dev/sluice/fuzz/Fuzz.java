@@ -202,6 +202,20 @@ public final class Fuzz {
     return worker;
   }
 
+  /**
+   * Runs one input on this thread, as the fuzzer does but for the hang threshold: for inputs it
+   * found, kept as example-based tests. Returns the finding, or empty.
+   */
+  public static Optional<String> replay(Target target, byte[] input, AllocationBound bound) {
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    threads.setThreadAllocatedMemoryEnabled(true);
+    Outcome o = once(target, input, threads);
+    if (o.problem() == null && o.allocated() > bound.of(input.length)) {
+      return Optional.of("an unbounded allocation: " + o.allocated() + " bytes for " + input.length + " bytes of input");
+    }
+    return Optional.ofNullable(o.problem());
+  }
+
   /** What one input did: how long it took, what it allocated, and the finding (null if none). */
   private record Outcome(long nanos, long allocated, String problem) {}
 
