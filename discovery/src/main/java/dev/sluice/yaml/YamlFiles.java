@@ -254,7 +254,9 @@ public final class YamlFiles {
       case VALUE_NULL -> {
         return NODES.nullNode();
       }
-      default -> throw new IOException("unexpected YAML token " + t);
+      case VALUE_EMBEDDED_OBJECT -> throw new Invalid(pos(p.currentTokenLocation()),
+          "binary values (!!binary) are not supported: write the value as text");
+      default -> throw new Invalid(pos(p.currentTokenLocation()), "unexpected YAML token " + t);
     }
   }
 

@@ -197,6 +197,15 @@ class YamlFilesTest {
   }
 
   @Test
+  void aBinaryValueIsRefusedAtItsPlace() {
+    assertThat(syntaxError("""
+        services:
+          users:
+            - {address: 10.0.0.1, port: !!binary : 128}
+        """)).isEqualTo("error: p.yaml:3:33: invalid YAML: binary values (!!binary) are not supported: write the value as text");
+  }
+
+  @Test
   void readUsesThePathGiven(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("x.yaml");
     Files.writeString(file, "a: 1\n---\nb: [\n");

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -77,10 +78,13 @@ public final class CrossChecks {
       // looking them up instead of trying every earlier route keeps a load of thousands of routes
       // from costing n² comparisons (3,000 routes: 90 ms on every policy change).
       Map<String, List<Integer>> prefixes = new HashMap<>();
+      // and their lengths: a path is cut only at these, not at each of its characters, which would
+      // cost the square of its length
+      NavigableSet<Integer> prefixLengths = new TreeSet<>();
       Map<PathMatch, List<Integer>> exactOrRegex = new HashMap<>();
       for (int i = 0; i < routes.size(); i++) {
         RouteSpec b = routes.get(i);
-        for (int j : candidates(b.path(), prefixes, exactOrRegex)) {
+        for (int j : candidates(b.path(), prefixes, prefixLengths, exactOrRegex)) {
           RouteSpec a = routes.get(j);
           if (covers(a, b, g)) {
             d.add(new Finding(Severity.WARNING, b.source().file(), b.source().position(), b.label(RouteSpec.KIND),
@@ -90,6 +94,9 @@ public final class CrossChecks {
           }
         }
         PathMatch p = b.path();
+        if (p.type() == PathMatch.Type.PREFIX) {
+          prefixLengths.add(p.value().length());
+        }
         (p.type() == PathMatch.Type.PREFIX ? prefixes.computeIfAbsent(p.value(), k -> new ArrayList<>())
             : exactOrRegex.computeIfAbsent(p, k -> new ArrayList<>())).add(i);
       }
@@ -100,12 +107,12 @@ public final class CrossChecks {
    * The indexes, in order, of the earlier routes whose path may cover {@code path}: prefix routes
    * whose prefix starts it (any path for "/"), and routes with the very same exact or regex match.
    */
-  private static Set<Integer> candidates(
-      PathMatch path, Map<String, List<Integer>> prefixes, Map<PathMatch, List<Integer>> exactOrRegex) {
+  private static Set<Integer> candidates(PathMatch path, Map<String, List<Integer>> prefixes,
+      NavigableSet<Integer> prefixLengths, Map<PathMatch, List<Integer>> exactOrRegex) {
     Set<Integer> out = null;
     out = with(out, prefixes.get("/"));
     if (path.type() != PathMatch.Type.REGEX) {
-      for (int k = 1; k <= path.value().length(); k++) {
+      for (int k : prefixLengths.subSet(1, true, path.value().length(), true)) {
         out = with(out, prefixes.get(path.value().substring(0, k)));
       }
     }

@@ -721,4 +721,60 @@ class PolicyLoaderTest {
         .map(f -> f.replaceAll(".*Route/([^ ]+) field match: never matches: route \"([^\"]+)\".*", "$1 < $2")).toList();
     assertThat(shadows).containsExactly("deeper < r-17", "exact-2 < exact-1", "regex-2 < regex-1");
   }
+
+  @Test
+  void aGlobalRateLimitKeyWithAnUnknownFieldIsAnErrorAtThatField() throws Exception {
+    List<String> errors = errors(GATEWAY + """
+        kind: Route
+        name: reports
+        match: {prefix: /reports}
+        to: orders
+        globalRateLimit:
+          rules:
+            - {requests: 10, per: day, by: [{clai: sub}]}
+        """);
+    assertThat(errors).containsExactly(
+        "error: p.yaml:11:37: Route/reports field globalRateLimit.rules[0].by[0]: give one key: clientIp, consumer, path, method, header or claim",
+        "error: p.yaml:11:38: Route/reports field globalRateLimit.rules[0].by[0].clai: unknown field 'clai' (did you mean 'claim'?)");
+  }
+
+  @Test
+  void aJwtTokenSourceWithAnUnknownFieldIsAnErrorAtThatField() throws Exception {
+    List<String> errors = errors("""
+        kind: JwtProvider
+        name: corp
+        issuer: https://auth.example.com/
+        jwks: {url: "https://auth.example.com/jwks.json"}
+        tokenFrom: [{cookies: session}]
+        """);
+    assertThat(errors).containsExactly(
+        "error: p.yaml:5:13: JwtProvider/corp field tokenFrom[0]: give exactly one of header, query and cookie",
+        "error: p.yaml:5:14: JwtProvider/corp field tokenFrom[0].cookies: unknown field 'cookies' (did you mean 'cookie'?)");
+  }
+
+  /**
+   * The check for shadowed routes looks up the earlier routes' prefixes in a long path, not every
+   * start of it: measured in bytes allocated, which a loaded machine does not stretch.
+   */
+  @Test
+  void aLongPathPrefixCostsInProportionToItsLength() throws Exception {
+    String yaml = GATEWAY + """
+        kind: Route
+        name: short
+        match: {prefix: /a}
+        to: users
+        ---
+        kind: Route
+        name: long
+        match: {prefix: /%s}
+        to: users
+        """.formatted("a".repeat(50_000));
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    List<String> findings = findings(yaml);
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertThat(findings).anySatisfy(f -> assertThat(f).contains("Route/long field match: never matches: route \"short\""));
+    assertThat(allocated).as("bytes allocated for a 50,000-character path").isLessThan(64L << 20);
+  }
 }

@@ -38,6 +38,7 @@ public final class GlobalRateLimits {
   private static final Map<String, Unit> UNITS = Map.of("second", Unit.SECOND, "minute", Unit.MINUTE, "hour", Unit.HOUR,
       "day", Unit.DAY, "month", Unit.MONTH);
   private static final Pattern HEADER = Pattern.compile("^[a-zA-Z0-9-]+$");
+  private static final Set<String> KEY_KINDS = Set.of("clientIp", "consumer", "path", "method", "header", "claim");
 
   private GlobalRateLimits() {}
 
@@ -167,7 +168,8 @@ public final class GlobalRateLimits {
     if (!f.object(n, Set.of("clientIp", "consumer", "path", "method", "header", "claim", "value"))) {
       return Optional.empty();
     }
-    List<String> kinds = n.fields().keySet().stream().filter(k -> !k.equals("value")).toList();
+    // an unknown field is not a kind: object() has named it already
+    List<String> kinds = n.fields().keySet().stream().filter(KEY_KINDS::contains).toList();
     if (kinds.size() != 1) {
       f.error(n, "give one key: clientIp, consumer, path, method, header or claim");
       return Optional.empty();

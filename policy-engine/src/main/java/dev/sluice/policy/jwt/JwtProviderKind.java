@@ -163,7 +163,8 @@ public final class JwtProviderKind implements PolicyKind<JwtProviderSpec> {
       if (!f.object(e, Set.of("header", "prefix", "query", "cookie"))) {
         continue;
       }
-      List<String> given = e.fields().keySet().stream().filter(k -> !k.equals("prefix")).toList();
+      // an unknown field is not a place to take the token from: object() has named it already
+      List<String> given = e.fields().keySet().stream().filter(Set.of("header", "query", "cookie")::contains).toList();
       if (given.size() != 1) {
         f.error(e, "give exactly one of header, query and cookie");
         continue;

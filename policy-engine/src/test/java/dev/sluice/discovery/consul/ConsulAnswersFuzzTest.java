@@ -1,0 +1,161 @@
+package dev.sluice.discovery.consul;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.net.InetAddresses;
+import dev.sluice.discovery.Health;
+import dev.sluice.discovery.Service;
+import dev.sluice.discovery.ServiceCatalog;
+import dev.sluice.discovery.ServiceInstance;
+import dev.sluice.fuzz.Fuzz;
+import dev.sluice.fuzz.Mutator;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fuzzes how Consul's answers become a catalog, without HTTP: an {@code X-Consul-Index} header and
+ * a 200's body, read as {@code /v1/catalog/services} and as {@code /v1/health/service/<name>} the
+ * way {@link ConsulSource}'s loops read them. Every answer is either a catalog Envoy can use (each
+ * instance an IP address and a port in 1–65535 that gets traffic) or an error of that request
+ * ({@link java.io.IOException}, which the loop reports as stale and retries); anything else thrown
+ * would end up in the loop's "unexpected" branch, a bug.
+ *
+ * <p>An input is the header's value, a line break, then the body; an input without a line break
+ * is a body without the header.
+ *
+ * <p>It lives in policy-engine with the other fuzz targets and their harness ({@code
+ * dev.sluice.fuzz}): policy-engine sees discovery's classes, and one module runs every target.
+ */
+class ConsulAnswersFuzzTest {
+  private static final Path SEEDS = Path.of("src/test/resources/fuzz/consul");
+  private static final String[] INDEXES = {"5", "0", "1", " 42 ", "18446744073709551615", "-1", "abc", "9223372036854775807"};
+  private static final List<String> TOKENS = List.of(
+      "\"Node\":{\"Node\":\"n\",\"Address\":\"10.0.0.1\"}", "\"Port\":65536", "\"Port\":-1", "\"Port\":\"80\"", "\"Port\":1.5",
+      "\"Address\":\"::ffff:1.2.3.4\"", "\"Address\":\"fe80::1%eth0\"", "\"Address\":\"1.2.3\"", "\"Status\":\"maintenance\"",
+      "\"Weights\":{\"Passing\":-5,\"Warning\":99999999999}", "\"ID\":null", "\"Meta\":{\"zone\":{}}", "\"Tags\":[{},[]]",
+      "\"Checks\":{}", "\n", "\ufeff");
+  private static final ObjectMapper JSON = consulJson();
+
+  @Test
+  void everyAnswerBecomesAUsableCatalogOrAnErrorOfThatRequest() {
+    Fuzz.Report report = Fuzz.run("consul-answers", new Mutator(seeds(), TOKENS), ConsulAnswersFuzzTest::map,
+        new Fuzz.AllocationBound(8L << 20, 64));
+    assertThat(report.findings()).as(report.line()).isEmpty();
+  }
+
+  static List<byte[]> seeds() {
+    List<byte[]> out = new ArrayList<>();
+    List<byte[]> bodies = Fuzz.seeds(SEEDS, "*.json");
+    for (int i = 0; i < bodies.size(); i++) {
+      for (String index : INDEXES) {
+        byte[] head = (index + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] b = Arrays.copyOf(head, head.length + bodies.get(i).length);
+        System.arraycopy(bodies.get(i), 0, b, head.length, bodies.get(i).length);
+        out.add(b);
+      }
+    }
+    return out;
+  }
+
+  /** Reads the input as both answers; returns what Envoy could not use, if anything. */
+  static Optional<String> map(byte[] input) throws Exception {
+    int newline = indexOf(input, (byte) '\n');
+    String header = newline < 0 ? null : new String(input, 0, newline, StandardCharsets.ISO_8859_1);
+    byte[] body = newline < 0 ? input : Arrays.copyOfRange(input, newline + 1, input.length);
+    List<String> names = new ArrayList<>(List.of("users"));
+    try {
+      names.addAll(serviceList(header, body));
+    } catch (IOException e) {
+      if (e.getMessage() == null || e.getMessage().isBlank()) {
+        return Optional.of("an error without a message: " + e);
+      }
+    }
+    for (String name : names.subList(0, Math.min(3, names.size()))) {
+      try {
+        Optional<String> problem = usable(health(name, header, body));
+        if (problem.isPresent()) {
+          return problem;
+        }
+      } catch (IOException e) {
+        if (e.getMessage() == null || e.getMessage().isBlank()) {
+          return Optional.of("an error without a message: " + e);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** As ConsulSource's service-list loop reads an answer. */
+  private static Set<String> serviceList(String header, byte[] body) throws IOException {
+    String path = "/v1/catalog/services";
+    ConsulHttp.index(header, path);
+    Set<String> names = new HashSet<>();
+    ConsulHttp.object(read(body, path), path).fieldNames().forEachRemaining(names::add);
+    names.remove("consul");
+    return names;
+  }
+
+  /** As ConsulSource's loop of one service reads an answer, then published. */
+  private static ServiceCatalog health(String name, String header, byte[] body) throws IOException {
+    String path = "/v1/health/service/" + ConsulHttp.segment(name);
+    ConsulHttp.index(header, path);
+    HealthEntries.Read read = HealthEntries.read(name, ConsulHttp.array(read(body, path), path), true);
+    return ServiceCatalog.of(List.of(new Service(name, read.instances())));
+  }
+
+  /** As {@link ConsulHttp#get} reads a 200's body. */
+  private static JsonNode read(byte[] body, String path) throws IOException {
+    JsonNode node;
+    try (InputStream in = new ByteArrayInputStream(body)) {
+      node = JSON.readTree(in);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ConsulHttp.BadAnswerException("Consul answered " + path + " with a body that is not JSON: "
+          + ConsulHttp.shorten(e.getOriginalMessage()));
+    }
+    return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node;
+  }
+
+  private static Optional<String> usable(ServiceCatalog catalog) {
+    for (Service s : catalog.services().values()) {
+      for (ServiceInstance i : s.instances()) {
+        if (i.port() < 1 || i.port() > 65535 || !InetAddresses.isInetAddress(i.address()) || i.weight() < 1
+            || i.health() == Health.CRITICAL) {
+          return Optional.of("an instance Envoy cannot use reached the catalog: " + i);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static int indexOf(byte[] b, byte x) {
+    for (int i = 0; i < b.length; i++) {
+      if (b[i] == x) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The very reader ConsulHttp uses for bodies (its settings matter: trailing tokens are an error). */
+  private static ObjectMapper consulJson() {
+    try {
+      var f = ConsulHttp.class.getDeclaredField("JSON");
+      f.setAccessible(true);
+      return (ObjectMapper) f.get(null);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
