@@ -134,7 +134,7 @@ public final class Compiler {
     return new HttpRoute(r.name(), match, action(r, policies), r.options().headers(), r.options().cors(),
         r.options().compressionOff() && compression,
         cache ? java.util.Optional.of(r.options().cache()) : java.util.Optional.empty(), r.options().grpcJson(),
-        r.options().rateLimit(), auth, globalLimits, r.label(RouteSpec.KIND), r.source());
+        r.options().rateLimit(), auth, globalLimits, r.label(), r.source());
   }
 
   private static RouteAction action(RouteSpec r, PolicySet policies) {

@@ -1,10 +1,7 @@
 package dev.sluice.policy;
 
-import dev.sluice.policy.consumer.ConsumerSpec;
 import dev.sluice.policy.gateway.GatewaySpec;
-import dev.sluice.policy.jwt.JwtProviderSpec;
 import dev.sluice.policy.route.RouteSpec;
-import dev.sluice.policy.upstream.UpstreamSpec;
 import dev.sluice.yaml.Diagnostics;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.Finding;
@@ -239,17 +236,9 @@ public final class PolicyLoader {
   }
 
   static Result fromDocuments(List<YamlDocument> docs, Diagnostics d, Reads reads) {
-    List<GatewaySpec> gateways = new ArrayList<>();
-    List<RouteSpec> routes = new ArrayList<>();
-    List<UpstreamSpec> upstreams = new ArrayList<>();
-    List<ConsumerSpec> consumers = new ArrayList<>();
-    List<JwtProviderSpec> jwtProviders = new ArrayList<>();
-    List<dev.sluice.policy.sidecar.SidecarSpec> sidecars = new ArrayList<>();
-    List<dev.sluice.policy.serviceaccess.ServiceAccessSpec> serviceAccess = new ArrayList<>();
-    List<dev.sluice.policy.mesh.MeshSpec> meshes = new ArrayList<>();
+    PolicySet.Builder specs = PolicySet.builder();
     Map<String, Source> seen = new HashMap<>();
-    Set<String> declaredGateways = new LinkedHashSet<>();
-    Set<String> declaredSidecars = new LinkedHashSet<>();
+    Map<String, Set<String>> declared = new HashMap<>();
     for (YamlDocument doc : docs) {
       DocumentRead r = reads.read(doc);
       r.fieldFindings().forEach(d::add);
@@ -257,51 +246,32 @@ public final class PolicyLoader {
       if (r.kind().isEmpty() || r.name().isEmpty()) {
         continue;
       }
-      PolicyKind<?> kind = r.kind().get();
-      String name = r.name().get();
-      String label = kind.kind() + "/" + name;
-      if (kind.kind().equals(GatewaySpec.KIND)) {
-        declaredGateways.add(name);
-      }
-      if (kind.kind().equals(dev.sluice.policy.sidecar.SidecarSpec.KIND)) {
-        declaredSidecars.add(name);
-      }
+      String kind = r.kind().get().kind();
+      String label = kind + "/" + r.name().get();
+      declared.computeIfAbsent(kind, k -> new LinkedHashSet<>()).add(r.name().get());
       YamlNode root = doc.node();
-      Source source = new Source(doc.file(), root.position());
-      Source earlier = seen.putIfAbsent(label, source);
+      Source earlier = seen.putIfAbsent(label, new Source(doc.file(), root.position()));
       if (earlier != null) {
         new Fields(d, label).error(root.get("name"), "duplicate name: " + label + " is already defined at " + earlier);
         continue;
       }
       r.specFindings().forEach(d::add);
-      r.spec().ifPresent(s -> {
-        if (s instanceof GatewaySpec g) {
-          gateways.add(g);
-        } else if (s instanceof RouteSpec rs) {
-          routes.add(rs);
-        } else if (s instanceof UpstreamSpec u) {
-          upstreams.add(u);
-        } else if (s instanceof ConsumerSpec c) {
-          consumers.add(c);
-        } else if (s instanceof JwtProviderSpec p) {
-          jwtProviders.add(p);
-        } else if (s instanceof dev.sluice.policy.sidecar.SidecarSpec sc) {
-          sidecars.add(sc);
-        } else if (s instanceof dev.sluice.policy.serviceaccess.ServiceAccessSpec a) {
-          serviceAccess.add(a);
-        } else if (s instanceof dev.sluice.policy.mesh.MeshSpec m) {
-          meshes.add(m);
-        }
-      });
+      r.spec().ifPresent(specs::add);
     }
-    List<RouteSpec> attached = CrossChecks.attachRoutes(gateways, declaredGateways, routes, d, reads::attach);
-    PolicySet set = new PolicySet(gateways, attached, upstreams, consumers, jwtProviders, sidecars, serviceAccess,
-        MeshChecks.oneMesh(meshes, d));
-    CrossChecks.shadowedRoutes(set, d);
-    CrossChecks.zoneFailoverWithoutZone(set, d);
-    SecurityChecks.check(set, d);
-    MeshChecks.check(set, declaredSidecars, d);
-    dev.sluice.policy.telemetry.TelemetryChecks.check(set, d);
+    CrossCheck.Declared names = new CrossCheck.Declared(declared);
+    PolicySet set = attachRoutes(specs.build(), names, d, reads);
+    for (PolicyKind<?> kind : PolicyKinds.ALL) {
+      kind.checks().forEach(check -> check.check(set, names, d));
+    }
     return new Result(d.hasErrors() ? Optional.empty() : Optional.of(set), set, d.findings(), d.referencedFiles());
+  }
+
+  /**
+   * Gives each route the gateway it names or the only one there is. The one step between reading
+   * and checking: every check sees routes with their gateway.
+   */
+  private static PolicySet attachRoutes(PolicySet set, CrossCheck.Declared declared, Diagnostics d, Reads reads) {
+    return set.with(RouteSpec.class,
+        CrossChecks.attachRoutes(set.gateways(), declared.names(GatewaySpec.KIND), set.routes(), d, reads::attach));
   }
 }

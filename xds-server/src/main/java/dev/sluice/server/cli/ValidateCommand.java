@@ -1,10 +1,14 @@
 package dev.sluice.server.cli;
 
+import dev.sluice.policy.PolicyKind;
+import dev.sluice.policy.PolicyKinds;
 import dev.sluice.policy.PolicySet;
 import dev.sluice.policy.PolicyValidation;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,9 +49,21 @@ final class ValidateCommand implements Callable<Integer> {
       return 1;
     }
     PolicySet set = report.policies().orElseThrow();
-    out.printf("ok: %d gateway(s), %d route(s)%s, %d warning(s)%n", set.gateways().size(), set.routes().size(),
-        reg.map(r -> " checked against " + r).orElse(""), report.warnings());
+    out.printf("ok: %s%s, %d warning(s)%n", summary(set), reg.map(r -> " checked against " + r).orElse(""), report.warnings());
     out.flush();
     return 0;
+  }
+
+  /** How many documents of each kind were read, in the registry's order, kinds with none left out. */
+  static String summary(PolicySet set) {
+    List<String> counts = new ArrayList<>();
+    for (PolicyKind<?> kind : PolicyKinds.ALL) {
+      int n = set.of(kind.type()).size();
+      if (n > 0) {
+        counts.add(kind.kind() + ": " + n);
+      }
+    }
+    int total = set.all().size();
+    return total + (total == 1 ? " document" : " documents") + (counts.isEmpty() ? "" : " (" + String.join(", ", counts) + ")");
   }
 }
