@@ -79,7 +79,7 @@ public final class AdminServer implements AutoCloseable {
     guarded("/status", ex -> json(ex, status()));
     guarded("/proxies", ex -> json(ex, AdminJson.proxies(server)));
     guarded("/changes", ex -> json(ex, AdminJson.changes(server)));
-    guarded("/policies", ex -> json(ex, AdminJson.policies(server)));
+    guarded("/policies", ex -> json(ex, PolicyView.json(server)));
     guarded("/catalog", ex -> json(ex, AdminJson.catalog(server)));
     guarded("/config/", this::config);
     guarded("/", ex -> {

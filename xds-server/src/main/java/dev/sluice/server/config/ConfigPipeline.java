@@ -58,6 +58,8 @@ public final class ConfigPipeline implements AutoCloseable {
   private volatile List<Finding> registryFindings = List.of();
   private volatile Set<String> loggedWarnings = Set.of();
   private volatile boolean published;
+  /** The number of the last change handed to the publisher: what the Envoys run (or are being sent). */
+  private volatile long lastPublished;
   /** Remember the previous rebuild, so a registry change recomputes only what it touches. */
   private final IncrementalCompiler compiler = new IncrementalCompiler();
   private final IncrementalTranslator translator = new IncrementalTranslator();
@@ -162,6 +164,7 @@ public final class ConfigPipeline implements AutoCloseable {
       // the service's limits before Envoy's actions, so a new descriptor never meets an old table
       rateLimits.accept(dev.sluice.ir.GlobalRateLimitTables.of(compiled));
       publish.accept(change, groups);
+      lastPublished = change.id();
       metrics.increment("sluice_config_builds_total");
       if (!published) {
         JitWarmUp.start(catalog, policies);
@@ -220,6 +223,16 @@ public final class ConfigPipeline implements AutoCloseable {
   /** The last policy load, accepted or not; empty before the first. */
   public java.util.Optional<PolicyLoader.Result> lastPolicyLoad() {
     return java.util.Optional.ofNullable(lastPolicyLoad);
+  }
+
+  /** The policies the running config was built from: the last accepted load; empty before the first. */
+  public java.util.Optional<PolicySet> servingPolicies() {
+    return java.util.Optional.ofNullable(policies);
+  }
+
+  /** The number of the last change published to the Envoys; 0 before the first. */
+  public long lastPublishedChange() {
+    return lastPublished;
   }
 
   /** The catalog the running config was built from; empty before the first sync. */

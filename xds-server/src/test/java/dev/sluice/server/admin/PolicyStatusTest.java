@@ -76,7 +76,7 @@ class PolicyStatusTest {
 
     assertThat(entries.stream().map(e -> e.resource().substring(0, e.resource().indexOf('/'))).distinct())
         .containsExactlyElementsOf(PolicyKinds.names());
-    assertThat(entries).allMatch(e -> e.state() == PolicyStatus.State.ACCEPTED);
+    assertThat(entries).allMatch(e -> e.state() == PolicyStatus.State.SERVING);
     Map<String, Object> groups = entries.stream().collect(Collectors.toMap(PolicyStatus.Entry::resource, e -> List.copyOf(new TreeSet<>(e.groups()))));
     assertThat(groups).containsExactlyInAnyOrderEntriesOf(Map.of(
         "Gateway/edge", List.of("edge"),
