@@ -68,6 +68,8 @@ public final class PolicyLoader {
         docs.addAll(parsed.read(file));
       } catch (YamlSyntaxException e) {
         d.add(e.finding());
+        // the documents before the mistake are read too, so their own findings are not hidden
+        docs.addAll(e.documentsBefore());
       } catch (IOException e) {
         d.fileError(file, "cannot read: " + e.getMessage());
       }
@@ -219,16 +221,24 @@ public final class PolicyLoader {
       return unread(fields);
     }
     Optional<String> name = Names.name(root.get("name"), top);
-    String label = kind.get().kind() + "/" + name.orElse("?");
+    String label = kind.get().kind() + "/" + name.orElse(written(root.get("name")));
     new Fields(fields, label).object(root, kind.get().fields());
-    if (name.isEmpty()) {
-      return new DocumentRead(kind, name, fields.findings(), Optional.empty(), List.of(), fields.referencedFiles());
-    }
+    // A document with a bad name is still read, for its other mistakes; it never becomes a spec.
     Diagnostics spec = new Diagnostics();
-    Optional<? extends PolicyResource> read = kind.get().read(name.get(), root, new Fields(spec, label), new Source(doc.file(), root.position()));
+    Optional<? extends PolicyResource> read = kind.get().read(name.orElse(label.substring(label.indexOf('/') + 1)), root,
+        new Fields(name.isPresent() ? spec : fields, label), new Source(doc.file(), root.position()));
     Set<Path> files = new java.util.TreeSet<>(fields.referencedFiles());
     files.addAll(spec.referencedFiles());
+    if (name.isEmpty()) {
+      return new DocumentRead(kind, name, fields.findings(), Optional.empty(), List.of(), files);
+    }
     return new DocumentRead(kind, name, fields.findings(), read, spec.findings(), files);
+  }
+
+  /** The name as written, for findings about a document whose name is not valid. */
+  private static String written(YamlNode name) {
+    String text = name.value().isTextual() ? name.value().asText() : "";
+    return text.isBlank() || text.length() > 63 ? "?" : text;
   }
 
   private static DocumentRead unread(Diagnostics fields) {
