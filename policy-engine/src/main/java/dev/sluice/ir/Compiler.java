@@ -140,7 +140,9 @@ public final class Compiler {
   private static RouteAction action(RouteSpec r, PolicySet policies) {
     RouteOptions o = r.options();
     if (o.redirect().isPresent()) {
-      return new RouteAction.Redirect(o.redirect().get());
+      var gateway = policies.gateway(r.gateway());
+      return new RouteAction.Redirect(gateway.map(g -> o.redirect().get().keepingPort(g.port(), g.tls().isPresent()))
+          .orElse(o.redirect().get()));
     }
     if (o.respond().isPresent()) {
       return new RouteAction.Respond(o.respond().get());

@@ -131,6 +131,11 @@ class RouteFeaturesIT {
         name: moved
         match: {exact: /moved}
         redirect: {path: /here}
+        ---
+        kind: Route
+        name: partners
+        match: {prefix: /partners/}
+        redirect: {host: partners.example.com}
         """);
     HttpResponse<String> r = sluice.get("/old/page?x=1");
     assertThat(r.statusCode()).isEqualTo(308);
@@ -138,6 +143,10 @@ class RouteFeaturesIT {
     HttpResponse<String> moved = sluice.get("/moved");
     assertThat(moved.statusCode()).isEqualTo(301);
     assertThat(moved.headers().firstValue("location")).get().asString().endsWith("/here");
+    HttpResponse<String> partners = sluice.get("/partners/offer");
+    assertThat(partners.headers().firstValue("location"))
+        .as("a redirect to another host keeps the port the request came to")
+        .hasValue("http://partners.example.com:" + sluice.gatewayPort + "/partners/offer");
     assertThat(users.requests()).isZero();
   }
 
