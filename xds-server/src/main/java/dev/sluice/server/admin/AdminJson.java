@@ -65,23 +65,6 @@ final class AdminJson {
     return root;
   }
 
-  static ObjectNode changes(SluiceServer server) {
-    ObjectNode root = JSON.createObjectNode();
-    ArrayNode list = root.putArray("changes");
-    for (PropagationTracker.ChangeView c : server.xds().propagation().recent()) {
-      ObjectNode n = list.addObject();
-      n.put("id", c.id());
-      n.put("cause", c.cause());
-      n.put("detectedAt", c.detectedAt().toString());
-      ObjectNode groups = n.putObject("groups");
-      c.groups().forEach((g, s) -> groups.put(g, s.name().toLowerCase()));
-      ObjectNode acked = n.putObject("acceptedAfterMs");
-      c.acceptedAfter().forEach((node, d) -> acked.put(node, d.toMillis()));
-      c.completedAfter().ifPresentOrElse(d -> n.put("completedAfterMs", d.toMillis()), () -> n.putNull("completedAfterMs"));
-    }
-    return root;
-  }
-
   static ObjectNode catalog(SluiceServer server) {
     ObjectNode root = JSON.createObjectNode();
     root.put("source", server.registry() == null ? null : server.registry().describe());
