@@ -24,7 +24,7 @@ import java.util.Optional;
  * policy folder shows no change.
  */
 final class MeshSecretStubs {
-  private static final String ISSUED = "issued at run time by the server's mesh CA; not shown by an offline render";
+  private static final String ISSUED = "a certificate issued at run time by the server's mesh CA";
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private MeshSecretStubs() {}
@@ -47,14 +47,16 @@ final class MeshSecretStubs {
   private static Rendered.Resource certificate(String spiffeId) {
     ObjectNode n = NODES.objectNode();
     n.put("name", SidecarConfig.CERT_SECRET);
-    n.put("tls_certificate", "the workload certificate of " + spiffeId + " and its key, " + ISSUED);
+    n.put("identity", spiffeId);
+    n.put("not_shown", ISSUED);
     return new Rendered.Resource(SidecarConfig.CERT_SECRET, n);
   }
 
   private static Rendered.Resource trust(String trustDomain) {
     ObjectNode n = NODES.objectNode();
     n.put("name", SidecarConfig.TRUST_SECRET);
-    n.put("validation_context", "the root certificate of trust domain " + trustDomain + ", " + ISSUED);
+    n.put("trust_domain", trustDomain);
+    n.put("not_shown", ISSUED);
     return new Rendered.Resource(SidecarConfig.TRUST_SECRET, n);
   }
 
