@@ -193,11 +193,19 @@ public final class PropagationTracker {
     }
     Map<GroupState, List<String>> byState = new TreeMap<>();
     p.groups.forEach((g, s) -> byState.computeIfAbsent(s, k -> new ArrayList<>()).add(g));
-    StringBuilder reached = new StringBuilder();
-    byState.forEach((s, gs) -> reached.append(reached.length() == 0 ? "" : "; ").append(s.name().toLowerCase()).append(": ")
-        .append(String.join(", ", gs)));
-    LOG.info("change #{} ({}{}) {}; every proxy that got it accepted it within {} ms", p.change.id(), p.change.cause(),
-        p.change.sources().isEmpty() ? "" : ": " + String.join(", ", p.change.sources()), reached, p.completedAfter.toMillis());
+    List<String> parts = new ArrayList<>();
+    if (byState.containsKey(GroupState.ACCEPTED)) {
+      parts.add("accepted by every connected proxy of " + String.join(", ", byState.get(GroupState.ACCEPTED)) + " within "
+          + p.completedAfter.toMillis() + " ms");
+    }
+    if (byState.containsKey(GroupState.NO_PROXY)) {
+      parts.add("no proxy connected: " + String.join(", ", byState.get(GroupState.NO_PROXY)));
+    }
+    if (byState.containsKey(GroupState.SUPERSEDED)) {
+      parts.add("superseded before it was accepted: " + String.join(", ", byState.get(GroupState.SUPERSEDED)));
+    }
+    LOG.info("change #{} ({}{}): {}", p.change.id(), p.change.cause(),
+        p.change.sources().isEmpty() ? "" : ": " + String.join(", ", p.change.sources()), String.join("; ", parts));
   }
 
   private Optional<Progress> find(long id) {

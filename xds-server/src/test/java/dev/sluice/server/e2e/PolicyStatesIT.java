@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.HeadlessChromium;
 import dev.sluice.testing.HttpUpstream;
+import dev.sluice.testing.RepoPaths;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -101,6 +105,26 @@ class PolicyStatesIT {
           .contains("routes.yaml:9:5", "service \"ghosts\" is not in the registry");
       assertThat(row(chromium.dom("http://127.0.0.1:" + sluice.adminPort + "/"), "Route/ghosts"))
           .contains("service \"ghosts\" is not in the registry");
+    }
+  }
+
+  @Test
+  void everyKindOfDocumentIsListedOnThePageWithTheGroupsItReaches() throws Exception {
+    HeadlessChromium chromium = HeadlessChromium.find();
+    try (SluiceFixture sluice = new SluiceFixture().meshCa(Duration.ofHours(1))) {
+      sluice.writeRegistry("services:\n  web: [\"127.0.0.1:21001\"]\n  orders: [\"127.0.0.1:21002\"]\n  users: [\"127.0.0.1:21003\"]\n");
+      Path quickstart = RepoPaths.root().resolve("compose/policies");
+      for (String file : List.of("gateway.yaml", "routes.yaml", "mesh.yaml", "access.yaml")) {
+        sluice.writePolicy(file, Files.readString(quickstart.resolve(file)));
+      }
+      sluice.start();
+      await().atMost(Duration.ofSeconds(20)).until(() -> sluice.adminJson("/policies").path("servingChange").asLong() > 0);
+
+      String dom = chromium.dom("http://127.0.0.1:" + sluice.adminPort + "/");
+      assertThat(row(dom, "Mesh/mesh")).contains("data-state=\"serving\"", "sidecar~orders", "sidecar~web", "edge");
+      assertThat(row(dom, "Sidecar/users")).contains("data-state=\"serving\"", "sidecar~users", "sidecar~web");
+      assertThat(row(dom, "ServiceAccess/web-to-orders")).contains("data-state=\"serving\"", "sidecar~orders");
+      assertThat(sluice.adminJson("/policies").path("policies").size()).as("every document of the mesh quickstart").isEqualTo(10);
     }
   }
 

@@ -131,11 +131,6 @@ class RouteFeaturesIT {
         name: moved
         match: {exact: /moved}
         redirect: {path: /here}
-        ---
-        kind: Route
-        name: partners
-        match: {prefix: /partners/}
-        redirect: {host: partners.example.com}
         """);
     HttpResponse<String> r = sluice.get("/old/page?x=1");
     assertThat(r.statusCode()).isEqualTo(308);
@@ -143,11 +138,31 @@ class RouteFeaturesIT {
     HttpResponse<String> moved = sluice.get("/moved");
     assertThat(moved.statusCode()).isEqualTo(301);
     assertThat(moved.headers().firstValue("location")).get().asString().endsWith("/here");
-    HttpResponse<String> partners = sluice.get("/partners/offer");
-    assertThat(partners.headers().firstValue("location"))
-        .as("a redirect to another host keeps the port the request came to")
-        .hasValue("http://partners.example.com:" + sluice.gatewayPort + "/partners/offer");
     assertThat(users.requests()).isZero();
+  }
+
+  @Test
+  void aRedirectToAnotherHostKeepsTheListenersPortUnlessAPortOrSchemeIsGiven() {
+    serve("""
+        kind: Route
+        name: partners
+        match: {prefix: /partners/}
+        redirect: {host: partners.example.com}
+        ---
+        kind: Route
+        name: partners-tls
+        match: {prefix: /secure/}
+        redirect: {host: partners.example.com, scheme: https}
+        ---
+        kind: Route
+        name: partners-port
+        match: {prefix: /port/}
+        redirect: {host: partners.example.com, port: 9443}
+        """);
+    assertThat(sluice.get("/partners/offer").headers().firstValue("location"))
+        .hasValue("http://partners.example.com:" + sluice.gatewayPort + "/partners/offer");
+    assertThat(sluice.get("/secure/offer").headers().firstValue("location")).hasValue("https://partners.example.com/secure/offer");
+    assertThat(sluice.get("/port/offer").headers().firstValue("location")).hasValue("http://partners.example.com:9443/port/offer");
   }
 
   @Test
