@@ -170,7 +170,7 @@ public final class YamlFiles {
         index++;
       }
     } catch (Invalid e) {
-      throw new YamlSyntaxException(file, e.position, "invalid YAML: " + e.getMessage());
+      throw new YamlSyntaxException(file, e.position, "invalid YAML: " + e.getMessage(), docs);
     } catch (JsonProcessingException e) {
       // Jackson's location is that of the last good token; SnakeYAML's problem mark is where the
       // mistake is, and its message without the multi-line snippet fits the one-line format.
@@ -180,12 +180,12 @@ public final class YamlFiles {
             : " (" + m.getContext() + (m.getContextMark() == null ? "" : " started at " + (m.getContextMark().getLine() + 1)
                 + ":" + (m.getContextMark().getColumn() + 1)) + ")";
         throw new YamlSyntaxException(file, new Position(at.getLine() + 1, at.getColumn() + 1),
-            "invalid YAML: " + m.getProblem() + context);
+            "invalid YAML: " + m.getProblem() + context, docs);
       }
       JsonLocation loc = e.getLocation();
-      throw new YamlSyntaxException(file, loc == null ? Position.UNKNOWN : pos(loc), "invalid YAML: " + e.getOriginalMessage());
+      throw new YamlSyntaxException(file, loc == null ? Position.UNKNOWN : pos(loc), "invalid YAML: " + e.getOriginalMessage(), docs);
     } catch (IOException e) {
-      throw new YamlSyntaxException(file, Position.UNKNOWN, "cannot read: " + e.getMessage());
+      throw new YamlSyntaxException(file, Position.UNKNOWN, "cannot read: " + e.getMessage(), docs);
     }
     return docs;
   }

@@ -134,13 +134,15 @@ public final class Compiler {
     return new HttpRoute(r.name(), match, action(r, policies), r.options().headers(), r.options().cors(),
         r.options().compressionOff() && compression,
         cache ? java.util.Optional.of(r.options().cache()) : java.util.Optional.empty(), r.options().grpcJson(),
-        r.options().rateLimit(), auth, globalLimits, r.label(RouteSpec.KIND), r.source());
+        r.options().rateLimit(), auth, globalLimits, r.label(), r.source());
   }
 
   private static RouteAction action(RouteSpec r, PolicySet policies) {
     RouteOptions o = r.options();
     if (o.redirect().isPresent()) {
-      return new RouteAction.Redirect(o.redirect().get());
+      var gateway = policies.gateway(r.gateway());
+      return new RouteAction.Redirect(gateway.map(g -> o.redirect().get().keepingPort(g.port(), g.tls().isPresent()))
+          .orElse(o.redirect().get()));
     }
     if (o.respond().isPresent()) {
       return new RouteAction.Respond(o.respond().get());

@@ -29,9 +29,9 @@ final class GlobalLimitCompiler {
   static List<GlobalLimit> limits(RouteSpec r, GatewaySpec g) {
     List<GlobalLimit> out = new ArrayList<>();
     g.globalRateLimit().ifPresent(spec -> spec.rules().forEach(rule -> out.add(limit(rule, Optional.empty(),
-        g.label(GatewaySpec.KIND) + " globalRateLimit.rules[" + rule.index() + "] (" + g.source() + ")"))));
+        g.label() + " globalRateLimit.rules[" + rule.index() + "] (" + g.source() + ")"))));
     r.options().globalRateLimit().ifPresent(spec -> spec.rules().forEach(rule -> out.add(limit(rule, Optional.of(r.name()),
-        r.label(RouteSpec.KIND) + " globalRateLimit.rules[" + rule.index() + "] (" + r.source() + ")"))));
+        r.label() + " globalRateLimit.rules[" + rule.index() + "] (" + r.source() + ")"))));
     return out;
   }
 

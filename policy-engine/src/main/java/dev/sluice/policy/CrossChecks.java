@@ -30,7 +30,7 @@ public final class CrossChecks {
       java.util.function.BiFunction<RouteSpec, String, RouteSpec> withGateway) {
     List<RouteSpec> out = new ArrayList<>();
     for (RouteSpec r : routes) {
-      String label = r.label(RouteSpec.KIND);
+      String label = r.label();
       if (r.gateway().isEmpty()) {
         if (declared.size() == 1) {
           if (gateways.size() == 1) {
@@ -54,7 +54,7 @@ public final class CrossChecks {
   }
 
   /** Warns when zoneFailover cannot work: a gateway that routes to the service says no zone. */
-  static void zoneFailoverWithoutZone(PolicySet set, Diagnostics d) {
+  public static void zoneFailoverWithoutZone(PolicySet set, Diagnostics d) {
     for (var u : set.upstreams()) {
       if (!u.zoneFailover()) {
         continue;
@@ -63,7 +63,7 @@ public final class CrossChecks {
         boolean routesThere = set.routesOf(g.name()).stream()
             .anyMatch(r -> r.backends().stream().anyMatch(b -> b.service().equals(u.name())));
         if (routesThere && g.zone().isEmpty()) {
-          d.add(new Finding(Severity.WARNING, u.source().file(), u.source().position(), u.label(dev.sluice.policy.upstream.UpstreamSpec.KIND),
+          d.add(new Finding(Severity.WARNING, u.source().file(), u.source().position(), u.label(),
               "zoneFailover", "gateway \"" + g.name() + "\" has no zone, so its Envoys treat every zone alike (set zone: on the Gateway)"));
         }
       }
@@ -71,7 +71,7 @@ public final class CrossChecks {
   }
 
   /** Warns about routes that can never match because an earlier route takes all their requests. */
-  static void shadowedRoutes(PolicySet set, Diagnostics d) {
+  public static void shadowedRoutes(PolicySet set, Diagnostics d) {
     for (GatewaySpec g : set.gateways()) {
       List<RouteSpec> routes = set.routesOf(g.name());
       // Earlier routes indexed by path: only those can cover a later one (see covers), and
@@ -87,7 +87,7 @@ public final class CrossChecks {
         for (int j : candidates(b.path(), prefixes, prefixLengths, exactOrRegex)) {
           RouteSpec a = routes.get(j);
           if (covers(a, b, g)) {
-            d.add(new Finding(Severity.WARNING, b.source().file(), b.source().position(), b.label(RouteSpec.KIND),
+            d.add(new Finding(Severity.WARNING, b.source().file(), b.source().position(), b.label(),
                 "match", "never matches: route \"" + a.name() + "\" at " + a.source()
                     + " comes first and matches every request this one does"));
             break;
@@ -165,14 +165,14 @@ public final class CrossChecks {
       for (int i = 0; i < r.backends().size(); i++) {
         RouteSpec.Backend b = r.backends().get(i);
         if (!catalog.contains(b.service())) {
-          out.add(new Finding(Severity.WARNING, b.source().file(), b.source().position(), r.label(RouteSpec.KIND),
+          out.add(new Finding(Severity.WARNING, b.source().file(), b.source().position(), r.label(),
               r.backends().size() == 1 ? "to" : "to[" + i + "]",
               "service \"" + b.service() + "\" is not in the registry: requests will get 503 until it appears"));
         }
       }
       for (var m : r.options().mirrors()) {
         if (!catalog.contains(m.service())) {
-          out.add(new Finding(Severity.WARNING, m.source().file(), m.source().position(), r.label(RouteSpec.KIND),
+          out.add(new Finding(Severity.WARNING, m.source().file(), m.source().position(), r.label(),
               "mirror", "service \"" + m.service() + "\" is not in the registry: nothing is mirrored until it appears"));
         }
       }

@@ -18,32 +18,32 @@ import java.util.List;
 public final class MeshChecks {
   private MeshChecks() {}
 
-  /** The one Mesh document, or the defaults; a second one is an error. */
-  static MeshSpec oneMesh(List<MeshSpec> meshes, Diagnostics d) {
+  /** One Mesh document at most: a second one is an error. */
+  public static void oneMesh(PolicySet set, Diagnostics d) {
+    List<MeshSpec> meshes = set.of(MeshSpec.class);
     for (int i = 1; i < meshes.size(); i++) {
       MeshSpec m = meshes.get(i);
-      d.add(new Finding(Severity.ERROR, m.source().file(), m.source().position(), m.label(MeshSpec.KIND), "name",
+      d.add(new Finding(Severity.ERROR, m.source().file(), m.source().position(), m.label(), "name",
           "only one Mesh is allowed: Mesh/" + meshes.get(0).name() + " is defined at " + meshes.get(0).source()));
     }
-    return meshes.isEmpty() ? MeshSpec.DEFAULT : meshes.get(0);
   }
 
   /**
    * @param declaredSidecars every Sidecar written, valid or not, so that a Sidecar with its own
    *     error does not also make every reference to its service a warning
    */
-  static void check(PolicySet set, java.util.Set<String> declaredSidecars, Diagnostics d) {
+  public static void check(PolicySet set, java.util.Set<String> declaredSidecars, Diagnostics d) {
     java.util.Set<String> gateways = gatewayNames(set);
     for (SidecarSpec s : set.sidecars()) {
       if (gateways.contains(s.name())) {
-        d.add(new Finding(Severity.ERROR, s.source().file(), s.source().position(), s.label(SidecarSpec.KIND), "name",
+        d.add(new Finding(Severity.ERROR, s.source().file(), s.source().position(), s.label(), "name",
             "a Gateway is also named \"" + s.name() + "\": both would call with the identity "
                 + set.mesh().spiffeId(s.name()) + "; rename one"));
       }
       for (int i = 0; i < s.upstreams().size(); i++) {
         SidecarSpec.Upstream u = s.upstreams().get(i);
         if (!declaredSidecars.contains(u.service())) {
-          d.add(new Finding(Severity.WARNING, u.source().file(), u.source().position(), s.label(SidecarSpec.KIND),
+          d.add(new Finding(Severity.WARNING, u.source().file(), u.source().position(), s.label(),
               "upstreams[" + i + "].service", "service \"" + u.service()
                   + "\" has no Sidecar: calls on local port " + u.localPort() + " get 503 until one is written"));
         }
@@ -51,13 +51,13 @@ public final class MeshChecks {
     }
     for (ServiceAccessSpec a : set.serviceAccess()) {
       if (!declaredSidecars.contains(a.to())) {
-        d.add(new Finding(Severity.WARNING, a.source().file(), a.source().position(), a.label(ServiceAccessSpec.KIND),
+        d.add(new Finding(Severity.WARNING, a.source().file(), a.source().position(), a.label(),
             "to", "service \"" + a.to() + "\" has no Sidecar, so nothing enforces this rule yet"));
       }
       for (int i = 0; i < a.from().size(); i++) {
         String from = a.from().get(i);
         if (!declaredSidecars.contains(from) && !gateways.contains(from)) {
-          d.add(new Finding(Severity.WARNING, a.source().file(), a.source().position(), a.label(ServiceAccessSpec.KIND),
+          d.add(new Finding(Severity.WARNING, a.source().file(), a.source().position(), a.label(),
               "from[" + i + "]", "service \"" + from + "\" has no Sidecar and is no Gateway, so it has no mesh identity to call with"));
         }
       }
@@ -69,13 +69,13 @@ public final class MeshChecks {
     List<Finding> out = new java.util.ArrayList<>();
     for (SidecarSpec s : set.sidecars()) {
       if (!catalog.contains(s.name())) {
-        out.add(new Finding(Severity.WARNING, s.source().file(), s.source().position(), s.label(SidecarSpec.KIND), "name",
+        out.add(new Finding(Severity.WARNING, s.source().file(), s.source().position(), s.label(), "name",
             "service \"" + s.name() + "\" is not in the registry: other sidecars reach it once it appears"));
       }
       for (int i = 0; i < s.upstreams().size(); i++) {
         SidecarSpec.Upstream u = s.upstreams().get(i);
         if (!catalog.contains(u.service())) {
-          out.add(new Finding(Severity.WARNING, u.source().file(), u.source().position(), s.label(SidecarSpec.KIND),
+          out.add(new Finding(Severity.WARNING, u.source().file(), u.source().position(), s.label(),
               "upstreams[" + i + "].service", "service \"" + u.service() + "\" is not in the registry: calls get 503 until it appears"));
         }
       }
@@ -85,7 +85,7 @@ public final class MeshChecks {
       for (String svc : java.util.stream.Stream.concat(a.from().stream(), java.util.stream.Stream.of(a.to()))
           .filter(n -> !gateways.contains(n)).distinct().toList()) {
         if (!catalog.contains(svc)) {
-          out.add(new Finding(Severity.WARNING, a.source().file(), a.source().position(), a.label(ServiceAccessSpec.KIND),
+          out.add(new Finding(Severity.WARNING, a.source().file(), a.source().position(), a.label(),
               a.to().equals(svc) ? "to" : "from", "service \"" + svc + "\" is not in the registry"));
         }
       }

@@ -1,10 +1,7 @@
 package dev.sluice.policy;
 
-import dev.sluice.policy.consumer.ConsumerSpec;
 import dev.sluice.policy.gateway.GatewaySpec;
-import dev.sluice.policy.jwt.JwtProviderSpec;
 import dev.sluice.policy.route.RouteSpec;
-import dev.sluice.policy.upstream.UpstreamSpec;
 import dev.sluice.yaml.Diagnostics;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.Finding;
@@ -71,6 +68,8 @@ public final class PolicyLoader {
         docs.addAll(parsed.read(file));
       } catch (YamlSyntaxException e) {
         d.add(e.finding());
+        // the documents before the mistake are read too, so their own findings are not hidden
+        docs.addAll(e.documentsBefore());
       } catch (IOException e) {
         d.fileError(file, "cannot read: " + e.getMessage());
       }
@@ -222,16 +221,24 @@ public final class PolicyLoader {
       return unread(fields);
     }
     Optional<String> name = Names.name(root.get("name"), top);
-    String label = kind.get().kind() + "/" + name.orElse("?");
+    String label = kind.get().kind() + "/" + name.orElse(written(root.get("name")));
     new Fields(fields, label).object(root, kind.get().fields());
-    if (name.isEmpty()) {
-      return new DocumentRead(kind, name, fields.findings(), Optional.empty(), List.of(), fields.referencedFiles());
-    }
+    // A document with a bad name is still read, for its other mistakes; it never becomes a spec.
     Diagnostics spec = new Diagnostics();
-    Optional<? extends PolicyResource> read = kind.get().read(name.get(), root, new Fields(spec, label), new Source(doc.file(), root.position()));
+    Optional<? extends PolicyResource> read = kind.get().read(name.orElse(label.substring(label.indexOf('/') + 1)), root,
+        new Fields(name.isPresent() ? spec : fields, label), new Source(doc.file(), root.position()));
     Set<Path> files = new java.util.TreeSet<>(fields.referencedFiles());
     files.addAll(spec.referencedFiles());
+    if (name.isEmpty()) {
+      return new DocumentRead(kind, name, fields.findings(), Optional.empty(), List.of(), files);
+    }
     return new DocumentRead(kind, name, fields.findings(), read, spec.findings(), files);
+  }
+
+  /** The name as written, for findings about a document whose name is not valid. */
+  private static String written(YamlNode name) {
+    String text = name.value().isTextual() ? name.value().asText() : "";
+    return text.isBlank() || text.length() > 63 ? "?" : text;
   }
 
   private static DocumentRead unread(Diagnostics fields) {
@@ -239,17 +246,9 @@ public final class PolicyLoader {
   }
 
   static Result fromDocuments(List<YamlDocument> docs, Diagnostics d, Reads reads) {
-    List<GatewaySpec> gateways = new ArrayList<>();
-    List<RouteSpec> routes = new ArrayList<>();
-    List<UpstreamSpec> upstreams = new ArrayList<>();
-    List<ConsumerSpec> consumers = new ArrayList<>();
-    List<JwtProviderSpec> jwtProviders = new ArrayList<>();
-    List<dev.sluice.policy.sidecar.SidecarSpec> sidecars = new ArrayList<>();
-    List<dev.sluice.policy.serviceaccess.ServiceAccessSpec> serviceAccess = new ArrayList<>();
-    List<dev.sluice.policy.mesh.MeshSpec> meshes = new ArrayList<>();
+    PolicySet.Builder specs = PolicySet.builder();
     Map<String, Source> seen = new HashMap<>();
-    Set<String> declaredGateways = new LinkedHashSet<>();
-    Set<String> declaredSidecars = new LinkedHashSet<>();
+    Map<String, Set<String>> declared = new HashMap<>();
     for (YamlDocument doc : docs) {
       DocumentRead r = reads.read(doc);
       r.fieldFindings().forEach(d::add);
@@ -257,51 +256,32 @@ public final class PolicyLoader {
       if (r.kind().isEmpty() || r.name().isEmpty()) {
         continue;
       }
-      PolicyKind<?> kind = r.kind().get();
-      String name = r.name().get();
-      String label = kind.kind() + "/" + name;
-      if (kind.kind().equals(GatewaySpec.KIND)) {
-        declaredGateways.add(name);
-      }
-      if (kind.kind().equals(dev.sluice.policy.sidecar.SidecarSpec.KIND)) {
-        declaredSidecars.add(name);
-      }
+      String kind = r.kind().get().kind();
+      String label = kind + "/" + r.name().get();
+      declared.computeIfAbsent(kind, k -> new LinkedHashSet<>()).add(r.name().get());
       YamlNode root = doc.node();
-      Source source = new Source(doc.file(), root.position());
-      Source earlier = seen.putIfAbsent(label, source);
+      Source earlier = seen.putIfAbsent(label, new Source(doc.file(), root.position()));
       if (earlier != null) {
         new Fields(d, label).error(root.get("name"), "duplicate name: " + label + " is already defined at " + earlier);
         continue;
       }
       r.specFindings().forEach(d::add);
-      r.spec().ifPresent(s -> {
-        if (s instanceof GatewaySpec g) {
-          gateways.add(g);
-        } else if (s instanceof RouteSpec rs) {
-          routes.add(rs);
-        } else if (s instanceof UpstreamSpec u) {
-          upstreams.add(u);
-        } else if (s instanceof ConsumerSpec c) {
-          consumers.add(c);
-        } else if (s instanceof JwtProviderSpec p) {
-          jwtProviders.add(p);
-        } else if (s instanceof dev.sluice.policy.sidecar.SidecarSpec sc) {
-          sidecars.add(sc);
-        } else if (s instanceof dev.sluice.policy.serviceaccess.ServiceAccessSpec a) {
-          serviceAccess.add(a);
-        } else if (s instanceof dev.sluice.policy.mesh.MeshSpec m) {
-          meshes.add(m);
-        }
-      });
+      r.spec().ifPresent(specs::add);
     }
-    List<RouteSpec> attached = CrossChecks.attachRoutes(gateways, declaredGateways, routes, d, reads::attach);
-    PolicySet set = new PolicySet(gateways, attached, upstreams, consumers, jwtProviders, sidecars, serviceAccess,
-        MeshChecks.oneMesh(meshes, d));
-    CrossChecks.shadowedRoutes(set, d);
-    CrossChecks.zoneFailoverWithoutZone(set, d);
-    SecurityChecks.check(set, d);
-    MeshChecks.check(set, declaredSidecars, d);
-    dev.sluice.policy.telemetry.TelemetryChecks.check(set, d);
+    CrossCheck.Declared names = new CrossCheck.Declared(declared);
+    PolicySet set = attachRoutes(specs.build(), names, d, reads);
+    for (PolicyKind<?> kind : PolicyKinds.ALL) {
+      kind.checks().forEach(check -> check.check(set, names, d));
+    }
     return new Result(d.hasErrors() ? Optional.empty() : Optional.of(set), set, d.findings(), d.referencedFiles());
+  }
+
+  /**
+   * Gives each route the gateway it names or the only one there is. The one step between reading
+   * and checking: every check sees routes with their gateway.
+   */
+  private static PolicySet attachRoutes(PolicySet set, CrossCheck.Declared declared, Diagnostics d, Reads reads) {
+    return set.with(RouteSpec.class,
+        CrossChecks.attachRoutes(set.gateways(), declared.names(GatewaySpec.KIND), set.routes(), d, reads::attach));
   }
 }

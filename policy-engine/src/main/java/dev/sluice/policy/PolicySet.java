@@ -1,5 +1,6 @@
 package dev.sluice.policy;
 
+import dev.sluice.policy.auth.AuthSpec;
 import dev.sluice.policy.consumer.ConsumerSpec;
 import dev.sluice.policy.gateway.GatewaySpec;
 import dev.sluice.policy.jwt.JwtProviderSpec;
@@ -8,35 +9,84 @@ import dev.sluice.policy.route.RouteSpec;
 import dev.sluice.policy.serviceaccess.ServiceAccessSpec;
 import dev.sluice.policy.sidecar.SidecarSpec;
 import dev.sluice.policy.upstream.UpstreamSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every valid policy, in declaration order (files sorted by path, then documents in file order).
- * Route order matters: the first matching route wins, as in Istio's VirtualService.
+ * Every valid policy, by kind in the order of {@link PolicyKinds}, and within a kind in
+ * declaration order (files sorted by path, then documents in file order). Route order matters:
+ * the first matching route wins, as in Istio's VirtualService.
+ *
+ * <p>The typed accessors ({@link #gateways()}, {@link #routes()}, ...) are conveniences over
+ * {@link #of(Class)}; a new kind needs none of its own.
  */
-public record PolicySet(
-    List<GatewaySpec> gateways, List<RouteSpec> routes, List<UpstreamSpec> upstreams, List<ConsumerSpec> consumers,
-    List<JwtProviderSpec> jwtProviders, List<SidecarSpec> sidecars, List<ServiceAccessSpec> serviceAccess, MeshSpec mesh) {
-  public static final PolicySet EMPTY =
-      new PolicySet(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), MeshSpec.DEFAULT);
+public final class PolicySet {
+  public static final PolicySet EMPTY = builder().build();
 
-  /** A set without mesh policies (sidecars, service access, the Mesh settings at their defaults). */
-  public PolicySet(
-      List<GatewaySpec> gateways, List<RouteSpec> routes, List<UpstreamSpec> upstreams, List<ConsumerSpec> consumers,
-      List<JwtProviderSpec> jwtProviders) {
-    this(gateways, routes, upstreams, consumers, jwtProviders, List.of(), List.of(), MeshSpec.DEFAULT);
+  private final Map<Class<? extends PolicyResource>, List<? extends PolicyResource>> byType;
+
+  private PolicySet(Map<Class<? extends PolicyResource>, List<? extends PolicyResource>> byType) {
+    this.byType = byType;
   }
 
-  public PolicySet {
-    gateways = List.copyOf(gateways);
-    routes = List.copyOf(routes);
-    upstreams = List.copyOf(upstreams);
-    consumers = List.copyOf(consumers);
-    jwtProviders = List.copyOf(jwtProviders);
-    sidecars = List.copyOf(sidecars);
-    serviceAccess = List.copyOf(serviceAccess);
-    java.util.Objects.requireNonNull(mesh, "mesh (MeshSpec.DEFAULT when no Mesh is written)");
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The specs of one kind, in declaration order. */
+  @SuppressWarnings("unchecked")
+  public <T extends PolicyResource> List<T> of(Class<T> type) {
+    return (List<T>) byType.getOrDefault(type, List.of());
+  }
+
+  /** Every spec, kind by kind in the registry's order. */
+  public List<PolicyResource> all() {
+    List<PolicyResource> out = new ArrayList<>();
+    PolicyKinds.ALL.forEach(k -> out.addAll(of(k.type())));
+    return out;
+  }
+
+  /** This set with the specs of one kind replaced. */
+  public <T extends PolicyResource> PolicySet with(Class<T> type, List<T> specs) {
+    Map<Class<? extends PolicyResource>, List<? extends PolicyResource>> copy = new LinkedHashMap<>(byType);
+    copy.put(type, List.copyOf(specs));
+    return new PolicySet(copy);
+  }
+
+  public List<GatewaySpec> gateways() {
+    return of(GatewaySpec.class);
+  }
+
+  public List<RouteSpec> routes() {
+    return of(RouteSpec.class);
+  }
+
+  public List<UpstreamSpec> upstreams() {
+    return of(UpstreamSpec.class);
+  }
+
+  public List<ConsumerSpec> consumers() {
+    return of(ConsumerSpec.class);
+  }
+
+  public List<JwtProviderSpec> jwtProviders() {
+    return of(JwtProviderSpec.class);
+  }
+
+  public List<SidecarSpec> sidecars() {
+    return of(SidecarSpec.class);
+  }
+
+  public List<ServiceAccessSpec> serviceAccess() {
+    return of(ServiceAccessSpec.class);
+  }
+
+  /** The Mesh settings: the one Mesh written, or the defaults. */
+  public MeshSpec mesh() {
+    return of(MeshSpec.class).stream().findFirst().orElse(MeshSpec.DEFAULT);
   }
 
   public Optional<SidecarSpec> sidecar(String service) {
@@ -67,9 +117,53 @@ public record PolicySet(
   }
 
   /** The route's own auth, else its gateway's; empty when there is none. */
-  public Optional<dev.sluice.policy.auth.AuthSpec> effectiveAuth(RouteSpec r) {
+  public Optional<AuthSpec> effectiveAuth(RouteSpec r) {
     var own = r.options().auth();
     var auth = own.isPresent() ? own : gateway(r.gateway()).flatMap(GatewaySpec::auth);
     return auth.filter(a -> !a.isNone());
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PolicySet other && byType.equals(other.byType);
+  }
+
+  @Override
+  public int hashCode() {
+    return byType.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "PolicySet" + byType.values();
+  }
+
+  /** Collects specs of any registered kind, each kind in the order they are added. */
+  public static final class Builder {
+    private final Map<Class<? extends PolicyResource>, List<PolicyResource>> byType = new LinkedHashMap<>();
+
+    private Builder() {
+      PolicyKinds.ALL.forEach(k -> byType.put(k.type(), new ArrayList<>()));
+    }
+
+    public Builder add(PolicyResource spec) {
+      List<PolicyResource> specs = byType.get(spec.getClass());
+      if (specs == null) {
+        throw new IllegalArgumentException(spec.getClass().getSimpleName() + " is not the spec of a registered kind");
+      }
+      specs.add(spec);
+      return this;
+    }
+
+    public Builder addAll(List<? extends PolicyResource> specs) {
+      specs.forEach(this::add);
+      return this;
+    }
+
+    public PolicySet build() {
+      Map<Class<? extends PolicyResource>, List<? extends PolicyResource>> out = new LinkedHashMap<>();
+      byType.forEach((type, specs) -> out.put(type, List.copyOf(specs)));
+      return new PolicySet(out);
+    }
   }
 }

@@ -20,20 +20,20 @@ import java.util.Optional;
  * needs a JWT, a rule or bucket per consumer needs API keys or basic auth, named providers and
  * consumers exist, and no key belongs to two consumers.
  */
-final class SecurityChecks {
+public final class SecurityChecks {
   private SecurityChecks() {}
 
-  static void check(PolicySet set, Diagnostics d) {
+  public static void check(PolicySet set, Diagnostics d) {
     uniqueKeys(set, d);
     for (GatewaySpec g : set.gateways()) {
-      String label = g.label(GatewaySpec.KIND);
+      String label = g.label();
       g.auth().ifPresent(a -> auth(a, set, label, g.source(), d));
       rules(g.access(), g.auth(), set, label, g.source(), d);
       g.rateLimit().ifPresent(r -> rateLimit(r, g.auth(), label, g.source(), d));
       g.globalRateLimit().ifPresent(r -> globalKeys(r, g.auth(), label, g.source(), d));
     }
     for (RouteSpec r : set.routes()) {
-      String label = r.label(RouteSpec.KIND);
+      String label = r.label();
       Optional<AuthSpec> auth = set.effectiveAuth(r);
       r.options().auth().ifPresent(a -> auth(a, set, label, r.source(), d));
       rules(r.options().access(), auth, set, label, r.source(), d);
@@ -53,7 +53,7 @@ final class SecurityChecks {
       for (String hash : c.apiKeySha256()) {
         ConsumerSpec earlier = owner.putIfAbsent(hash, c);
         if (earlier != null && earlier != c) {
-          error(d, c.source(), c.label(ConsumerSpec.KIND), "apiKeys",
+          error(d, c.source(), c.label(), "apiKeys",
               "a key of this consumer is also a key of Consumer/" + earlier.name() + " (" + earlier.source()
                   + "): a key must name one consumer");
         }

@@ -392,6 +392,7 @@ class PolicyLoaderTest {
         to: Users
         """)).containsExactly(
         "error: p.yaml:2:7: field name: \"Edge_1\" is not a valid name: use lower-case letters, digits, '.', '_' and '-' (at most 63, starting and ending with a letter or digit)",
+        "error: p.yaml:4:9: Gateway/Edge_1 field hosts[0]: \"api example.com\" is not a host name (examples: *, *.example.com, api.example.com)",
         "error: p.yaml:10:11: Route/users field match.prefix: a path must start with '/', got \"users\"",
         "error: p.yaml:11:18: Route/users field match.methods[1]: unknown HTTP method \"FETCH\"",
         "error: p.yaml:13:5: Route/users field match.headers.x user: \"x user\" is not a valid header name",
@@ -776,5 +777,38 @@ class PolicyLoaderTest {
     long allocated = threads.getCurrentThreadAllocatedBytes() - before;
     assertThat(findings).anySatisfy(f -> assertThat(f).contains("Route/long field match: never matches: route \"short\""));
     assertThat(allocated).as("bytes allocated for a 50,000-character path").isLessThan(64L << 20);
+  }
+
+  @Test
+  void anInvalidNameDoesNotHideTheDocumentsOtherMistakes() throws Exception {
+    assertThat(findings(GATEWAY + """
+        kind: Route
+        name: Bad_Name
+        to: users
+        timout: 5s
+        """)).containsExactly(
+        "error: p.yaml:6:7: field name: \"Bad_Name\" is not a valid name: use lower-case letters, digits, '.', '_'"
+            + " and '-' (at most 63, starting and ending with a letter or digit)",
+        "error: p.yaml:8:1: Route/Bad_Name field timout: unknown field 'timout' (did you mean 'timeout'?)");
+  }
+
+  @Test
+  void aYamlMistakeInALaterDocumentDoesNotHideTheFindingsOfTheEarlierOnes(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("routes.yaml"), GATEWAY + """
+        kind: Route
+        name: orders
+        to: orders
+        timeout: soon
+        ---
+        kind: Route
+        name: broken
+        match: {prefix: /broken
+        """);
+
+    List<String> found = PolicyLoader.load(dir).findings().stream().map(f -> f.format().replace(dir + "/", "")).toList();
+
+    assertThat(found).containsExactly(
+        "error: routes.yaml:8:10: Route/orders field timeout: invalid duration \"soon\" (write it like 250ms, 2s, 1m or 1h)",
+        "error: routes.yaml:13:1: invalid YAML: expected ',' or '}', but got <stream end> (while parsing a flow mapping started at 12:8)");
   }
 }

@@ -1,5 +1,8 @@
 package dev.sluice.policy.consumer;
 
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.ProxyGroups;
+import dev.sluice.policy.auth.AuthSpec;
 import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.Source;
 import dev.sluice.yaml.Fields;
@@ -27,6 +30,17 @@ public final class ConsumerKind implements PolicyKind<ConsumerSpec> {
   @Override
   public String kind() {
     return ConsumerSpec.KIND;
+  }
+
+  @Override
+  public Class<ConsumerSpec> type() {
+    return ConsumerSpec.class;
+  }
+
+  /** The gateways whose routes identify consumers (API keys or basic auth). */
+  @Override
+  public Set<String> groups(ConsumerSpec spec, PolicySet set) {
+    return ProxyGroups.gatewaysWith(set, r -> set.effectiveAuth(r).map(AuthSpec::identifiesConsumers).orElse(false));
   }
 
   @Override

@@ -18,6 +18,11 @@ public record ConsumerSpec(String name, Source source, List<String> apiKeySha256
     implements PolicyResource {
   public static final String KIND = "Consumer";
 
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
   public ConsumerSpec {
     apiKeySha256 = List.copyOf(apiKeySha256);
   }

@@ -1,5 +1,9 @@
 package dev.sluice.policy.gateway;
 
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.CrossCheck;
+import dev.sluice.policy.SecurityChecks;
+import dev.sluice.policy.telemetry.TelemetryChecks;
 import dev.sluice.policy.Names;
 import dev.sluice.policy.access.Access;
 import dev.sluice.policy.auth.Auth;
@@ -41,6 +45,21 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
   @Override
   public String kind() {
     return GatewaySpec.KIND;
+  }
+
+  @Override
+  public Class<GatewaySpec> type() {
+    return GatewaySpec.class;
+  }
+
+  @Override
+  public Set<String> groups(GatewaySpec spec, PolicySet set) {
+    return Set.of(spec.name());
+  }
+
+  @Override
+  public List<CrossCheck> checks() {
+    return List.of((set, declared, d) -> SecurityChecks.check(set, d), (set, declared, d) -> TelemetryChecks.check(set, d));
   }
 
   @Override

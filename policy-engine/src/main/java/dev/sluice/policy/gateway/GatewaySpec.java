@@ -41,6 +41,11 @@ public record GatewaySpec(
     implements PolicyResource {
   public static final String KIND = "Gateway";
 
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
   public GatewaySpec {
     hosts = List.copyOf(hosts);
     access = List.copyOf(access);

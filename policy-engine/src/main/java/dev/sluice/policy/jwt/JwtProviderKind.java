@@ -1,5 +1,8 @@
 package dev.sluice.policy.jwt;
 
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.ProxyGroups;
+import dev.sluice.policy.auth.AuthSpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.policy.PolicyKind;
@@ -46,6 +49,18 @@ public final class JwtProviderKind implements PolicyKind<JwtProviderSpec> {
   @Override
   public String kind() {
     return JwtProviderSpec.KIND;
+  }
+
+  @Override
+  public Class<JwtProviderSpec> type() {
+    return JwtProviderSpec.class;
+  }
+
+  /** The gateways whose routes accept tokens of this provider. */
+  @Override
+  public Set<String> groups(JwtProviderSpec spec, PolicySet set) {
+    return ProxyGroups.gatewaysWith(set,
+        r -> set.effectiveAuth(r).flatMap(AuthSpec::jwt).map(j -> j.providers().contains(spec.name())).orElse(false));
   }
 
   @Override

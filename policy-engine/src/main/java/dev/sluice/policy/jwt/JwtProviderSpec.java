@@ -20,6 +20,11 @@ public record JwtProviderSpec(
     List<TokenSource> tokenFrom, Map<String, String> claimsToHeaders) implements PolicyResource {
   public static final String KIND = "JwtProvider";
 
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
   public JwtProviderSpec {
     audiences = List.copyOf(audiences);
     tokenFrom = List.copyOf(tokenFrom);

@@ -1,5 +1,12 @@
 package dev.sluice.policy.mesh;
 
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.ProxyGroups;
+import dev.sluice.policy.CrossCheck;
+import dev.sluice.policy.MeshChecks;
+import dev.sluice.policy.sidecar.SidecarSpec;
+import java.util.List;
+import java.util.TreeSet;
 import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.Source;
 import dev.sluice.yaml.Fields;
@@ -23,6 +30,27 @@ public final class MeshKind implements PolicyKind<MeshSpec> {
   @Override
   public String kind() {
     return MeshSpec.KIND;
+  }
+
+  @Override
+  public Class<MeshSpec> type() {
+    return MeshSpec.class;
+  }
+
+  /** Every sidecar, and every gateway that calls a service through its sidecars. */
+  @Override
+  public Set<String> groups(MeshSpec spec, PolicySet set) {
+    Set<String> out = new TreeSet<>();
+    for (SidecarSpec s : set.sidecars()) {
+      out.add(SidecarSpec.group(s.name()));
+      out.addAll(ProxyGroups.gatewaysCalling(set, s.name()));
+    }
+    return out;
+  }
+
+  @Override
+  public List<CrossCheck> checks() {
+    return List.of((set, declared, d) -> MeshChecks.oneMesh(set, d));
   }
 
   @Override

@@ -12,6 +12,11 @@ import dev.sluice.policy.Source;
  */
 public record MeshSpec(String name, Source source, String trustDomain, DefaultAccess defaultAccess) implements PolicyResource {
   public static final String KIND = "Mesh";
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
   public static final String DEFAULT_TRUST_DOMAIN = "sluice.local";
   public static final MeshSpec DEFAULT = new MeshSpec("mesh", null, DEFAULT_TRUST_DOMAIN, DefaultAccess.DENY);
 

@@ -1,5 +1,8 @@
 package dev.sluice.policy.route;
 
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.CrossCheck;
+import dev.sluice.policy.CrossChecks;
 import dev.sluice.policy.Names;
 import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.Source;
@@ -61,6 +64,21 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
   @Override
   public String kind() {
     return RouteSpec.KIND;
+  }
+
+  @Override
+  public Class<RouteSpec> type() {
+    return RouteSpec.class;
+  }
+
+  @Override
+  public Set<String> groups(RouteSpec spec, PolicySet set) {
+    return Set.of(spec.gateway());
+  }
+
+  @Override
+  public List<CrossCheck> checks() {
+    return List.of((set, declared, d) -> CrossChecks.shadowedRoutes(set, d));
   }
 
   @Override

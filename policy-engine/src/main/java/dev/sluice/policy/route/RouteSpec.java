@@ -25,6 +25,11 @@ public record RouteSpec(
     RouteOptions options)
     implements PolicyResource {
   public static final String KIND = "Route";
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
   public RouteSpec {

@@ -1,5 +1,7 @@
 package dev.sluice.policy.serviceaccess;
 
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.sidecar.SidecarSpec;
 import dev.sluice.policy.Names;
 import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.Source;
@@ -30,6 +32,17 @@ public final class ServiceAccessKind implements PolicyKind<ServiceAccessSpec> {
   @Override
   public String kind() {
     return ServiceAccessSpec.KIND;
+  }
+
+  @Override
+  public Class<ServiceAccessSpec> type() {
+    return ServiceAccessSpec.class;
+  }
+
+  /** The sidecars of the service the statement protects: they enforce it. */
+  @Override
+  public Set<String> groups(ServiceAccessSpec spec, PolicySet set) {
+    return set.sidecar(spec.to()).map(s -> Set.of(SidecarSpec.group(s.name()))).orElse(Set.of());
   }
 
   @Override

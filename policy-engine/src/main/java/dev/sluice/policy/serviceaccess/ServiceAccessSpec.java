@@ -14,6 +14,11 @@ public record ServiceAccessSpec(String name, Source source, List<String> from, S
     implements PolicyResource {
   public static final String KIND = "ServiceAccess";
 
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
   public ServiceAccessSpec {
     from = List.copyOf(from);
   }

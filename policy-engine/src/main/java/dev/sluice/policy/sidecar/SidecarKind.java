@@ -1,5 +1,10 @@
 package dev.sluice.policy.sidecar;
 
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.ProxyGroups;
+import dev.sluice.policy.CrossCheck;
+import dev.sluice.policy.MeshChecks;
+import java.util.TreeSet;
 import dev.sluice.policy.Names;
 import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.Source;
@@ -28,6 +33,24 @@ public final class SidecarKind implements PolicyKind<SidecarSpec> {
   @Override
   public String kind() {
     return SidecarSpec.KIND;
+  }
+
+  @Override
+  public Class<SidecarSpec> type() {
+    return SidecarSpec.class;
+  }
+
+  /** The service's own sidecars, and every proxy that calls the service through them. */
+  @Override
+  public Set<String> groups(SidecarSpec spec, PolicySet set) {
+    Set<String> out = new TreeSet<>(ProxyGroups.calling(set, spec.name()));
+    out.add(SidecarSpec.group(spec.name()));
+    return out;
+  }
+
+  @Override
+  public List<CrossCheck> checks() {
+    return List.of((set, declared, d) -> MeshChecks.check(set, declared.names(SidecarSpec.KIND), d));
   }
 
   @Override

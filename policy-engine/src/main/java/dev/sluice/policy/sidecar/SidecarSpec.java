@@ -15,6 +15,11 @@ public record SidecarSpec(String name, Source source, int inboundPort, int appPo
     implements PolicyResource {
   public static final String KIND = "Sidecar";
 
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
   public SidecarSpec {
     upstreams = List.copyOf(upstreams);
   }

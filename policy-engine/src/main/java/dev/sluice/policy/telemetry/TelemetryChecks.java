@@ -65,7 +65,7 @@ public final class TelemetryChecks {
         };
         if (carries != null) {
           String what = in.kind() == LoggedInput.Kind.QUERY_PARAMETER ? "query parameter" : "header";
-          d.add(new Finding(Severity.ERROR, in.at().file(), in.at().position(), g.label(GatewaySpec.KIND), in.field(),
+          d.add(new Finding(Severity.ERROR, in.at().file(), in.at().position(), g.label(), in.field(),
               "the " + what + " \"" + in.name() + "\" carries " + carries + ": Sluice never writes credentials to access logs"));
         }
       }
@@ -80,8 +80,8 @@ public final class TelemetryChecks {
   private static void tracedQueryCredentials(PolicySet set, GatewaySpec g, TelemetrySpec t, Diagnostics d) {
     Map<String, String> found = new java.util.LinkedHashMap<>();
     List<Map.Entry<String, Optional<AuthSpec>>> auths = new ArrayList<>();
-    auths.add(Map.entry(g.label(GatewaySpec.KIND), g.auth()));
-    set.routesOf(g.name()).forEach(r -> auths.add(Map.entry(r.label(dev.sluice.policy.route.RouteSpec.KIND), r.options().auth())));
+    auths.add(Map.entry(g.label(), g.auth()));
+    set.routesOf(g.name()).forEach(r -> auths.add(Map.entry(r.label(), r.options().auth())));
     for (var e : auths) {
       e.getValue().flatMap(AuthSpec::apiKey).filter(k -> !k.query().isEmpty())
           .ifPresent(k -> found.putIfAbsent(e.getKey(), "its API key from the query parameter \"" + k.query() + "\""));
@@ -91,7 +91,7 @@ public final class TelemetryChecks {
               .ifPresent(s -> found.putIfAbsent(e.getKey(), "JWTs of JwtProvider/" + p.name() + " from the query parameter \""
                   + s.name() + "\""))));
     }
-    found.forEach((who, what) -> d.add(new Finding(Severity.ERROR, t.at().file(), t.at().position(), g.label(GatewaySpec.KIND),
+    found.forEach((who, what) -> d.add(new Finding(Severity.ERROR, t.at().file(), t.at().position(), g.label(),
         "telemetry.tracing", "spans carry the URL with its query string (http.url) and " + who + " takes " + what
             + ": the credential would reach the trace collector; send it in a header, or leave tracing off")));
   }

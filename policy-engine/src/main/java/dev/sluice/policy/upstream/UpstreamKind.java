@@ -1,5 +1,11 @@
 package dev.sluice.policy.upstream;
 
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.ProxyGroups;
+import dev.sluice.policy.CrossCheck;
+import dev.sluice.policy.CrossChecks;
+import dev.sluice.policy.sidecar.SidecarSpec;
+import java.util.TreeSet;
 import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.Source;
 import dev.sluice.policy.upstream.UpstreamSpec.CircuitBreaker;
@@ -43,6 +49,24 @@ public final class UpstreamKind implements PolicyKind<UpstreamSpec> {
   @Override
   public String kind() {
     return UpstreamSpec.KIND;
+  }
+
+  @Override
+  public Class<UpstreamSpec> type() {
+    return UpstreamSpec.class;
+  }
+
+  /** Every proxy that calls the service, and the service's own sidecars (its local cluster). */
+  @Override
+  public Set<String> groups(UpstreamSpec spec, PolicySet set) {
+    Set<String> out = new TreeSet<>(ProxyGroups.calling(set, spec.name()));
+    set.sidecar(spec.name()).ifPresent(s -> out.add(SidecarSpec.group(s.name())));
+    return out;
+  }
+
+  @Override
+  public List<CrossCheck> checks() {
+    return List.of((set, declared, d) -> CrossChecks.zoneFailoverWithoutZone(set, d));
   }
 
   @Override

@@ -24,6 +24,11 @@ public record UpstreamSpec(
     implements PolicyResource {
   public static final String KIND = "Upstream";
 
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
   public enum Protocol {
     HTTP1,
     HTTP2,

@@ -65,51 +65,6 @@ final class AdminJson {
     return root;
   }
 
-  static ObjectNode changes(SluiceServer server) {
-    ObjectNode root = JSON.createObjectNode();
-    ArrayNode list = root.putArray("changes");
-    for (PropagationTracker.ChangeView c : server.xds().propagation().recent()) {
-      ObjectNode n = list.addObject();
-      n.put("id", c.id());
-      n.put("cause", c.cause());
-      n.put("detectedAt", c.detectedAt().toString());
-      ObjectNode groups = n.putObject("groups");
-      c.groups().forEach((g, s) -> groups.put(g, s.name().toLowerCase()));
-      ObjectNode acked = n.putObject("acceptedAfterMs");
-      c.acceptedAfter().forEach((node, d) -> acked.put(node, d.toMillis()));
-      c.completedAfter().ifPresentOrElse(d -> n.put("completedAfterMs", d.toMillis()), () -> n.putNull("completedAfterMs"));
-    }
-    return root;
-  }
-
-  static ObjectNode policies(SluiceServer server) {
-    ObjectNode root = JSON.createObjectNode();
-    ArrayNode list = root.putArray("policies");
-    var load = server.pipeline().lastPolicyLoad();
-    root.put("lastLoad", load.isEmpty() ? "none yet" : load.get().hasErrors() ? "rejected" : "accepted");
-    if (load.isEmpty()) {
-      return root;
-    }
-    // what is about no one policy (a file too big, unreadable, not YAML, a failed load)
-    ArrayNode general = root.putArray("findings");
-    load.get().findings().stream().filter(f -> f.resource() == null || f.resource().isEmpty())
-        .forEach(f -> general.add(f.format()));
-    List<ProxyRegistry.ProxyState> proxies = server.xds().proxies().connected();
-    for (PolicyStatus.Entry e : PolicyStatus.of(load.get())) {
-      ObjectNode n = list.addObject();
-      n.put("resource", e.resource());
-      n.put("file", e.file());
-      n.put("line", e.line());
-      n.put("state", e.state().name().toLowerCase().replace('_', '-'));
-      ArrayNode messages = n.putArray("findings");
-      e.findings().forEach(f -> messages.add(f.format()));
-      e.groups().forEach(n.putArray("groups")::add);
-      ArrayNode affected = n.putArray("proxies");
-      proxies.stream().filter(p -> e.groups().contains(p.group())).forEach(p -> affected.add(p.nodeId()));
-    }
-    return root;
-  }
-
   static ObjectNode catalog(SluiceServer server) {
     ObjectNode root = JSON.createObjectNode();
     root.put("source", server.registry() == null ? null : server.registry().describe());

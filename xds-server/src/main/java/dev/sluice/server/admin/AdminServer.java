@@ -78,8 +78,8 @@ public final class AdminServer implements AutoCloseable {
     guarded("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", server.metrics().prometheus()));
     guarded("/status", ex -> json(ex, status()));
     guarded("/proxies", ex -> json(ex, AdminJson.proxies(server)));
-    guarded("/changes", ex -> json(ex, AdminJson.changes(server)));
-    guarded("/policies", ex -> json(ex, AdminJson.policies(server)));
+    guarded("/changes", ex -> json(ex, ChangesView.json(server)));
+    guarded("/policies", ex -> json(ex, PolicyView.json(server)));
     guarded("/catalog", ex -> json(ex, AdminJson.catalog(server)));
     guarded("/config/", this::config);
     guarded("/", ex -> {
@@ -200,7 +200,7 @@ public final class AdminServer implements AutoCloseable {
     }
     root.set("proxies", AdminJson.proxies(server).get("proxies"));
     root.set("controlChannel", ControlChannelView.json(server));
-    root.set("changes", AdminJson.changes(server).get("changes"));
+    root.set("changes", ChangesView.json(server).get("changes"));
     root.set("policyFindings", AdminJson.findings(server.pipeline().policyFindings()));
     root.set("registryFindings", AdminJson.findings(server.pipeline().registryFindings()));
     return root;

@@ -1,103 +1,135 @@
 package dev.sluice.server.admin;
 
+import dev.sluice.policy.PolicyKinds;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.policy.PolicyResource;
 import dev.sluice.policy.PolicySet;
-import dev.sluice.policy.auth.AuthSpec;
-import dev.sluice.policy.consumer.ConsumerSpec;
-import dev.sluice.policy.gateway.GatewaySpec;
-import dev.sluice.policy.jwt.JwtProviderSpec;
-import dev.sluice.policy.route.RouteSpec;
-import dev.sluice.policy.upstream.UpstreamSpec;
 import dev.sluice.yaml.Finding;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * Each policy document of the last load: accepted, rejected (its own errors) or valid but not
- * applied (another document has errors, and a change is applied whole or not at all); its
- * findings; and the proxy groups it affects.
+ * The state of each policy document, the one definition that {@code /policies} and the status
+ * page show: whether what the file says is what the Envoys run, and if not, why. A file that could
+ * not be read as YAML is a row of its own.
  */
 final class PolicyStatus {
   enum State {
-    ACCEPTED,
-    REJECTED,
-    NOT_APPLIED
+    /** What the file says is what the Envoys were sent. */
+    SERVING("serving", "what the Envoys run"),
+    /** The latest edit was refused; the last good version of the document keeps serving. */
+    SERVING_LAST_GOOD("serving-last-good", "the latest edit was refused; the last good version keeps serving"),
+    /** The document's own errors; when it had a good version before, that one keeps serving. */
+    REJECTED("rejected", "its own errors, listed"),
+    /** Valid, new, and not applied: another document's errors refused the whole change. */
+    NOT_APPLIED("not-applied", "valid, but the change that adds it was refused"),
+    /** Serving, and an Envoy refused (NACKed) the config it produced. */
+    REJECTED_BY_ENVOY("rejected-by-envoy", "an Envoy refused the config it produced");
+
+    final String json;
+    final String meaning;
+
+    State(String json, String meaning) {
+      this.json = json;
+      this.meaning = meaning;
+    }
   }
 
-  record Entry(String resource, String file, int line, State state, List<Finding> findings, Set<String> groups) {}
+  /**
+   * @param resource {@code Kind/name}, or the file's path for a file that could not be read
+   * @param envoyErrors the NACKs that name this document, current ones only
+   */
+  record Entry(
+      String resource, String file, int line, State state, List<Finding> findings, Set<String> groups, List<String> envoyErrors) {}
+
+  /**
+   * What the entries are computed from.
+   *
+   * @param serving the policies of the running config; empty before the first accepted load
+   * @param catalogWarnings findings about the registry (a route to a service it does not know)
+   * @param envoyRejections {@code Kind/name} → the current NACKs that name it
+   */
+  record Inputs(PolicyLoader.Result load, Optional<PolicySet> serving, List<Finding> catalogWarnings,
+      Map<String, List<String>> envoyRejections) {}
 
   private PolicyStatus() {}
 
   static List<Entry> of(PolicyLoader.Result load) {
-    PolicySet set = load.readable();
-    boolean failed = load.hasErrors();
+    return of(new Inputs(load, load.policies(), List.of(), Map.of()));
+  }
+
+  static List<Entry> of(Inputs in) {
+    List<Finding> findings = new ArrayList<>(in.load().findings());
+    in.catalogWarnings().stream().filter(w -> !findings.contains(w)).forEach(findings::add);
     Map<String, Entry> out = new LinkedHashMap<>();
-    List<PolicyResource> all = new ArrayList<>();
-    all.addAll(set.gateways());
-    all.addAll(set.routes());
-    all.addAll(set.upstreams());
-    all.addAll(set.jwtProviders());
-    all.addAll(set.consumers());
-    for (PolicyResource r : all) {
-      String label = r.label(kind(r));
-      List<Finding> findings = load.findings().stream().filter(f -> label.equals(f.resource())).toList();
-      State state = findings.stream().anyMatch(Finding::isError) ? State.REJECTED : failed ? State.NOT_APPLIED : State.ACCEPTED;
-      out.put(label, new Entry(label, String.valueOf(r.source().file()), r.source().position().line(), state, findings,
-          groups(r, set)));
+    unreadableFiles(findings).forEach(e -> out.put(e.resource(), e));
+    Map<String, PolicyResource> served = byLabel(in.serving().map(PolicySet::all).orElse(List.of()));
+    PolicySet read = in.load().readable();
+    boolean refused = in.load().hasErrors();
+    for (PolicyResource r : read.all()) {
+      List<Finding> own = about(r.label(), findings);
+      List<String> nacks = in.envoyRejections().getOrDefault(r.label(), List.of());
+      State state = own.stream().anyMatch(Finding::isError) ? State.REJECTED
+          : !refused || r.equals(served.get(r.label())) ? (nacks.isEmpty() ? State.SERVING : State.REJECTED_BY_ENVOY)
+          : served.containsKey(r.label()) ? State.SERVING_LAST_GOOD
+          : State.NOT_APPLIED;
+      out.put(r.label(), entry(r, state, own, groups(r, read), nacks));
     }
-    // documents so broken that they were not read at all
-    for (Finding f : load.findings()) {
-      if (f.isError() && f.resource() != null && !f.resource().isEmpty() && !out.containsKey(f.resource())) {
-        List<Finding> findings = load.findings().stream().filter(x -> f.resource().equals(x.resource())).toList();
-        out.put(f.resource(), new Entry(f.resource(), String.valueOf(f.file()), f.position().line(), State.REJECTED, findings,
-            Set.of()));
-      }
+    brokenDocuments(findings, out);
+    if (refused) {
+      // removed, or unreadable, in the refused load: the running config still has them
+      served.values().stream().filter(r -> !out.containsKey(r.label()))
+          .forEach(r -> out.put(r.label(), entry(r, State.SERVING_LAST_GOOD, List.of(), groups(r, in.serving().get()),
+              in.envoyRejections().getOrDefault(r.label(), List.of()))));
     }
     return List.copyOf(out.values());
   }
 
-  private static String kind(PolicyResource r) {
-    if (r instanceof GatewaySpec) {
-      return GatewaySpec.KIND;
-    } else if (r instanceof RouteSpec) {
-      return RouteSpec.KIND;
-    } else if (r instanceof UpstreamSpec) {
-      return UpstreamSpec.KIND;
-    } else if (r instanceof JwtProviderSpec) {
-      return JwtProviderSpec.KIND;
-    } else if (r instanceof ConsumerSpec) {
-      return ConsumerSpec.KIND;
-    }
-    return r.getClass().getSimpleName();
+  /** A file with errors that belong to no document: it could not be read, or is not YAML. */
+  private static List<Entry> unreadableFiles(List<Finding> findings) {
+    Map<Path, List<Finding>> byFile = new LinkedHashMap<>();
+    findings.stream().filter(f -> f.isError() && unattributed(f) && f.file() != null)
+        .forEach(f -> byFile.computeIfAbsent(f.file(), k -> new ArrayList<>()).add(f));
+    List<Entry> out = new ArrayList<>();
+    byFile.forEach((file, fs) -> out.add(new Entry(file.toString(), file.toString(), fs.get(0).position().line(), State.REJECTED,
+        List.copyOf(fs), Set.of(), List.of())));
+    return out;
   }
 
-  /** The gateways (proxy groups) whose config the resource is part of. */
-  private static Set<String> groups(PolicyResource r, PolicySet set) {
-    Set<String> out = new TreeSet<>();
-    if (r instanceof GatewaySpec g) {
-      out.add(g.name());
-    } else if (r instanceof RouteSpec route) {
-      out.add(route.gateway());
-    } else if (r instanceof UpstreamSpec u) {
-      set.routes().stream()
-          .filter(route -> route.backends().stream().anyMatch(b -> b.service().equals(u.name()))
-              || route.options().mirrors().stream().anyMatch(m -> m.service().equals(u.name()))
-              || set.effectiveAuth(route).flatMap(AuthSpec::external).map(e -> e.service().equals(u.name())).orElse(false))
-          .forEach(route -> out.add(route.gateway()));
-    } else if (r instanceof JwtProviderSpec p) {
-      set.routes().stream()
-          .filter(route -> set.effectiveAuth(route).flatMap(AuthSpec::jwt).map(j -> j.providers().contains(p.name())).orElse(false))
-          .forEach(route -> out.add(route.gateway()));
-    } else if (r instanceof ConsumerSpec) {
-      set.routes().stream()
-          .filter(route -> set.effectiveAuth(route).map(AuthSpec::identifiesConsumers).orElse(false))
-          .forEach(route -> out.add(route.gateway()));
+  /** Documents so broken that they were not read at all. */
+  private static void brokenDocuments(List<Finding> findings, Map<String, Entry> out) {
+    for (Finding f : findings) {
+      if (f.isError() && !unattributed(f) && !out.containsKey(f.resource())) {
+        out.put(f.resource(), new Entry(f.resource(), String.valueOf(f.file()), f.position().line(), State.REJECTED,
+            about(f.resource(), findings), Set.of(), List.of()));
+      }
     }
+  }
+
+  private static boolean unattributed(Finding f) {
+    return f.resource() == null || f.resource().isEmpty();
+  }
+
+  private static List<Finding> about(String label, List<Finding> findings) {
+    return findings.stream().filter(f -> label.equals(f.resource())).toList();
+  }
+
+  private static Entry entry(PolicyResource r, State state, List<Finding> findings, Set<String> groups, List<String> nacks) {
+    return new Entry(r.label(), String.valueOf(r.source().file()), r.source().position().line(), state, findings, groups, nacks);
+  }
+
+  private static Set<String> groups(PolicyResource r, PolicySet set) {
+    return PolicyKinds.byName(r.kind()).orElseThrow().groupsOf(r, set);
+  }
+
+  private static Map<String, PolicyResource> byLabel(List<PolicyResource> specs) {
+    Map<String, PolicyResource> out = new LinkedHashMap<>();
+    specs.forEach(r -> out.putIfAbsent(r.label(), r));
     return out;
   }
 }

@@ -146,7 +146,7 @@ final class DiffCommand implements Callable<Integer> {
             throw client.refused(path, r);
           }
           try {
-            before.put(g, Rendered.parse(g, r.body()));
+            before.put(g, Renderer.asOfflineRender(Rendered.parse(g, r.body())));
           } catch (IllegalArgumentException e) {
             throw new CliFailure(ExitCodes.USAGE, "GET " + client.base() + path + " did not answer in render's format: " + e.getMessage());
           }
@@ -165,7 +165,7 @@ final class DiffCommand implements Callable<Integer> {
         after.keySet().retainAll(Set.of(proxy));
       }
       ConfigDiff diff = ConfigDiff.between(before, after, types);
-      print(out, diff, labelA, labelB);
+      print(out, diff, labelA, labelB, summary);
       return diff.isEmpty() ? ExitCodes.OK : ExitCodes.CHANGES;
     } catch (CliFailure e) {
       err.println("diff: " + e.getMessage());
@@ -205,14 +205,19 @@ final class DiffCommand implements Callable<Integer> {
     return groups;
   }
 
-  static void print(PrintWriter out, ConfigDiff diff, String labelA, String labelB) {
+  static void print(PrintWriter out, ConfigDiff diff, String labelA, String labelB, boolean summaryOnly) {
     out.println("a: " + labelA);
     out.println("b: " + labelB);
     for (ConfigDiff.Change c : diff.changes()) {
       String path = c.group() + "/" + c.type().key() + "/" + c.name();
-      out.println();
+      if (!summaryOnly) {
+        out.println();
+      }
       out.println(c.group() + " " + c.type().key() + "/" + c.name() + ": " + c.kind().label()
           + (c.details().isEmpty() ? "" : " (" + String.join("; ", c.details()) + ")"));
+      if (summaryOnly) {
+        continue;
+      }
       out.println(c.kind() == ConfigDiff.Kind.ADDED ? "--- /dev/null" : "--- a/" + path);
       out.println(c.kind() == ConfigDiff.Kind.REMOVED ? "+++ /dev/null" : "+++ b/" + path);
       out.print(c.unified());

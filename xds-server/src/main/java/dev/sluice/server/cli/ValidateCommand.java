@@ -1,24 +1,28 @@
 package dev.sluice.server.cli;
 
+import dev.sluice.policy.PolicyKind;
+import dev.sluice.policy.PolicyKinds;
 import dev.sluice.policy.PolicySet;
-import dev.sluice.policy.PolicyValidation;
+import dev.sluice.yaml.Finding;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Checks a policy folder the way {@code serve} would, printing one line per finding. Exit code 1
- * when any error is found, 0 with warnings only.
+ * when any error is found, 0 with warnings only, 2 when the registry cannot be read.
  */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-    description = "Check policies (and the registry) without running anything. Exits 1 on errors, 0 otherwise.")
+    description = "Check policies (and the registry) without running anything. Exits 1 on errors, 2 when the registry cannot be"
+        + " read, 0 otherwise.")
 final class ValidateCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -26,28 +30,58 @@ final class ValidateCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The folder (or file) of policies.")
   Path policies;
 
-  @Option(names = "--registry", description = "The registry file to check routes against (default: services.yaml next to the policy folder, if there is one).")
-  Path registry;
+  @Option(names = "--registry", paramLabel = "FILE|consul://host:port",
+      description = {"The registry to check routes against: a services.yaml file, or Consul read once: consul://host:port or"
+          + " consul+https://host:port, with optional ?token-file=F&dc=D&ca-file=F&cert-file=F&key-file=F (the token defaults to"
+          + " CONSUL_HTTP_TOKEN).", "Default: services.yaml next to the policy folder, if there is one."})
+  String registry;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Optional<Path> reg = Optional.ofNullable(registry);
-    if (reg.isEmpty()) {
-      Path sibling = policies.toAbsolutePath().normalize().getParent().resolve("services.yaml");
-      reg = Files.isRegularFile(sibling) ? Optional.of(sibling) : Optional.empty();
-    }
-    PolicyValidation.Report report = PolicyValidation.run(policies, reg);
-    report.findings().forEach(f -> out.println(f.format()));
-    if (report.errors() > 0) {
-      out.printf("%d error(s), %d warning(s): nothing would be applied%n", report.errors(), report.warnings());
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      Inputs.Registry reg = registry();
+      Inputs.Policies checked = Inputs.policies(policies, reg);
+      List<Finding> findings = new ArrayList<>(reg.findings());
+      findings.addAll(checked.findings());
+      findings.sort(Finding.ORDER);
+      findings.forEach(f -> out.println(f.format()));
+      long errors = findings.stream().filter(Finding::isError).count();
+      if (errors > 0) {
+        out.printf("%d error(s), %d warning(s): nothing would be applied%n", errors, findings.size() - errors);
+        return ExitCodes.INVALID;
+      }
+      String against = reg == Inputs.Registry.NONE ? "" : " checked against " + reg.description();
+      out.printf("ok: %s%s, %d warning(s)%n", summary(checked.set().orElseThrow()), against, findings.size());
+      return ExitCodes.OK;
+    } catch (CliFailure e) {
+      err.println("validate: " + e.getMessage());
+      return e.exitCode;
+    } finally {
       out.flush();
-      return 1;
+      err.flush();
     }
-    PolicySet set = report.policies().orElseThrow();
-    out.printf("ok: %d gateway(s), %d route(s)%s, %d warning(s)%n", set.gateways().size(), set.routes().size(),
-        reg.map(r -> " checked against " + r).orElse(""), report.warnings());
-    out.flush();
-    return 0;
+  }
+
+  private Inputs.Registry registry() throws CliFailure {
+    if (registry != null) {
+      return Inputs.registry(registry);
+    }
+    Path sibling = policies.toAbsolutePath().normalize().getParent().resolve("services.yaml");
+    return Files.isRegularFile(sibling) ? Inputs.registry(sibling.toString()) : Inputs.Registry.NONE;
+  }
+
+  /** How many documents of each kind were read, in the registry's order, kinds with none left out. */
+  static String summary(PolicySet set) {
+    List<String> counts = new ArrayList<>();
+    for (PolicyKind<?> kind : PolicyKinds.ALL) {
+      int n = set.of(kind.type()).size();
+      if (n > 0) {
+        counts.add(kind.kind() + ": " + n);
+      }
+    }
+    int total = set.all().size();
+    return total + (total == 1 ? " document" : " documents") + (counts.isEmpty() ? "" : " (" + String.join(", ", counts) + ")");
   }
 }

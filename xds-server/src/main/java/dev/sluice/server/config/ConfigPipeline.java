@@ -58,6 +58,9 @@ public final class ConfigPipeline implements AutoCloseable {
   private volatile List<Finding> registryFindings = List.of();
   private volatile Set<String> loggedWarnings = Set.of();
   private volatile boolean published;
+  /** The number of the last change handed to the publisher: what the Envoys run (or are being sent). */
+  private volatile long lastPublished;
+  private final Refusals refusals = new Refusals();
   /** Remember the previous rebuild, so a registry change recomputes only what it touches. */
   private final IncrementalCompiler compiler = new IncrementalCompiler();
   private final IncrementalTranslator translator = new IncrementalTranslator();
@@ -83,15 +86,18 @@ public final class ConfigPipeline implements AutoCloseable {
   public void catalogChanged(ServiceCatalog next) {
     Instant seen = Instant.now();
     executor.execute(() -> {
+      List<String> sources = ChangeSources.catalog(catalog == null ? ServiceCatalog.EMPTY : catalog, next);
       catalog = next;
       registryFindings = List.of();
-      rebuild("registry", seen);
+      rebuild("registry", seen, sources);
     });
   }
 
   public void catalogRejected(List<Finding> problems) {
+    Instant seen = Instant.now();
     executor.execute(() -> {
       registryFindings = List.copyOf(problems);
+      refusals.add(Refusal.of("registry", seen, problems));
       metrics.increment("sluice_config_rejected_total", "source", "registry");
     });
   }
@@ -114,12 +120,14 @@ public final class ConfigPipeline implements AutoCloseable {
       lastPolicyLoad = result;
       if (result.policies().isEmpty()) {
         metrics.increment("sluice_config_rejected_total", "source", "policies");
+        refusals.add(Refusal.of("policies", seen, result.findings()));
         LOG.error("policy change rejected, the previous policies keep serving:");
         result.findings().stream().filter(Finding::isError).forEach(f -> LOG.error("  {}", f.format()));
         return;
       }
+      List<String> sources = ChangeSources.policies(policies == null ? PolicySet.EMPTY : policies, result.policies().get());
       policies = result.policies().get();
-      rebuild("policies", seen);
+      rebuild("policies", seen, sources);
     });
   }
 
@@ -128,11 +136,11 @@ public final class ConfigPipeline implements AutoCloseable {
    * numbered, with its cause and the time its input was seen (for propagation tracking). Only
    * what the change touched is compiled and translated again; the rest is the previous objects.
    */
-  private void rebuild(String cause, Instant seen) {
+  private void rebuild(String cause, Instant seen, List<String> sources) {
     if (catalog == null || policies == null) {
       return;
     }
-    Change change = new Change(++changes, cause, seen);
+    Change change = new Change(++changes, cause, seen, sources);
     Span span = tracer.spanBuilder("sluice.rebuild").setAttribute("sluice.change.id", change.id())
         .setAttribute("sluice.change.cause", cause).startSpan();
     long start = System.nanoTime();
@@ -173,6 +181,7 @@ public final class ConfigPipeline implements AutoCloseable {
       // the service's limits before Envoy's actions, so a new descriptor never meets an old table
       rateLimits.accept(dev.sluice.ir.GlobalRateLimitTables.of(compiled));
       publish.accept(change, groups);
+      lastPublished = change.id();
       metrics.increment("sluice_config_builds_total");
       if (!published) {
         JitWarmUp.start(catalog, policies);
@@ -203,7 +212,7 @@ public final class ConfigPipeline implements AutoCloseable {
    */
   private void rotate() {
     var self = rotation;
-    rebuild("certificate rotation", Instant.now());
+    rebuild("certificate rotation", Instant.now(), List.of());
     if (rotation == self) {
       LOG.warn("certificate rotation did not publish; retrying in {}", ROTATION_RETRY);
       rotation = executor.schedule(this::rotate, ROTATION_RETRY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -231,6 +240,21 @@ public final class ConfigPipeline implements AutoCloseable {
   /** The last policy load, accepted or not; empty before the first. */
   public java.util.Optional<PolicyLoader.Result> lastPolicyLoad() {
     return java.util.Optional.ofNullable(lastPolicyLoad);
+  }
+
+  /** The policies the running config was built from: the last accepted load; empty before the first. */
+  public java.util.Optional<PolicySet> servingPolicies() {
+    return java.util.Optional.ofNullable(policies);
+  }
+
+  /** The latest refused changes, newest first. */
+  public List<Refusal> recentRefusals() {
+    return refusals.recent();
+  }
+
+  /** The number of the last change published to the Envoys; 0 before the first. */
+  public long lastPublishedChange() {
+    return lastPublished;
   }
 
   /** The catalog the running config was built from; empty before the first sync. */

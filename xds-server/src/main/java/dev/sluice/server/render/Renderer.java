@@ -26,8 +26,19 @@ public final class Renderer {
   /** Proxy group → its resources, sorted by group. */
   public static Map<String, Rendered> render(ServiceCatalog catalog, PolicySet policies) {
     Map<String, Rendered> out = new TreeMap<>();
-    Compiler.compile(catalog, policies).forEach((group, ir) -> out.put(group, render(group, Translator.translate(ir))));
+    Compiler.compile(catalog, policies).forEach((group, ir) -> {
+      Rendered r = render(group, Translator.translate(ir));
+      out.put(group, ir.meshClient().map(client -> MeshSecretStubs.withStubs(r, client)).orElse(r));
+    });
     return out;
+  }
+
+  /**
+   * A server's group (as its {@code /config/<group>} shows it) in the form an offline render
+   * has: the mesh secrets as what decides them, not the certificates the server's CA issued.
+   */
+  public static Rendered asOfflineRender(Rendered server) {
+    return MeshSecretStubs.asStubs(server);
   }
 
   /** Already translated resources (what the server holds for a group) → their rendered form. */

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Follows each change (a new catalog or policy set) from the moment Sluice saw it until every
@@ -22,13 +24,26 @@ import java.util.TreeMap;
  * {@value #KEPT} changes for the admin API and the status page.
  */
 public final class PropagationTracker {
+  private static final Logger LOG = LoggerFactory.getLogger(PropagationTracker.class);
   static final int KEPT = 50;
   private final ProxyRegistry proxies;
   private final Metrics metrics;
   private final Deque<Progress> recent = new ArrayDeque<>();
 
-  /** A change as the pipeline saw it: what caused it and when. */
-  public record Change(long id, String cause, Instant detectedAt) {}
+  /**
+   * A change as the pipeline saw it: what caused it, when, and what it came from.
+   *
+   * @param sources the policy documents or services it changed, a short bounded list
+   */
+  public record Change(long id, String cause, Instant detectedAt, List<String> sources) {
+    public Change {
+      sources = List.copyOf(sources);
+    }
+
+    public Change(long id, String cause, Instant detectedAt) {
+      this(id, cause, detectedAt, List.of());
+    }
+  }
 
   /** Where a change stands in one proxy group. */
   public enum GroupState {
@@ -55,8 +70,8 @@ public final class PropagationTracker {
    * @param completedAfter how long until every affected proxy accepted; empty while waiting
    */
   public record ChangeView(
-      long id, String cause, Instant detectedAt, Map<String, GroupState> groups, Map<String, Duration> acceptedAfter,
-      Optional<Duration> completedAfter) {}
+      long id, String cause, Instant detectedAt, List<String> sources, Map<String, GroupState> groups,
+      Map<String, Duration> acceptedAfter, Optional<Duration> completedAfter) {}
 
   private static final class Progress {
     final Change change;
@@ -168,6 +183,29 @@ public final class PropagationTracker {
     if (p.groups.containsValue(GroupState.ACCEPTED)) {
       metrics.seconds("sluice_propagation_seconds", p.completedAfter.toNanos() / 1e9, "cause", p.change.cause());
     }
+    log(p);
+  }
+
+  /** One line per change once it has settled: what it came from, where it went, how long it took. */
+  private static void log(Progress p) {
+    if (p.groups.isEmpty() || p.change.id() == 0) {
+      return;
+    }
+    Map<GroupState, List<String>> byState = new TreeMap<>();
+    p.groups.forEach((g, s) -> byState.computeIfAbsent(s, k -> new ArrayList<>()).add(g));
+    List<String> parts = new ArrayList<>();
+    if (byState.containsKey(GroupState.ACCEPTED)) {
+      parts.add("accepted by every connected proxy of " + String.join(", ", byState.get(GroupState.ACCEPTED)) + " within "
+          + p.completedAfter.toMillis() + " ms");
+    }
+    if (byState.containsKey(GroupState.NO_PROXY)) {
+      parts.add("no proxy connected: " + String.join(", ", byState.get(GroupState.NO_PROXY)));
+    }
+    if (byState.containsKey(GroupState.SUPERSEDED)) {
+      parts.add("superseded before it was accepted: " + String.join(", ", byState.get(GroupState.SUPERSEDED)));
+    }
+    LOG.info("change #{} ({}{}): {}", p.change.id(), p.change.cause(),
+        p.change.sources().isEmpty() ? "" : ": " + String.join(", ", p.change.sources()), String.join("; ", parts));
   }
 
   private Optional<Progress> find(long id) {
@@ -178,7 +216,7 @@ public final class PropagationTracker {
   public synchronized List<ChangeView> recent() {
     List<ChangeView> out = new ArrayList<>();
     for (Progress p : recent) {
-      out.add(new ChangeView(p.change.id(), p.change.cause(), p.change.detectedAt(), Map.copyOf(p.groups),
+      out.add(new ChangeView(p.change.id(), p.change.cause(), p.change.detectedAt(), p.change.sources(), Map.copyOf(p.groups),
           Map.copyOf(p.acceptedAfter), Optional.ofNullable(p.completedAfter)));
     }
     return out;

@@ -54,14 +54,22 @@ class ValidateCommandTest {
     assertThat(run.exit()).isZero();
     assertThat(run.lines()).hasSize(3);
     assertThat(run.lines().subList(0, 2)).allMatch(l -> l.startsWith("warning: compose/validate-examples/warnings-only/routes.yaml:"));
-    assertThat(run.lines().get(2)).isEqualTo("ok: 1 gateway(s), 4 route(s) checked against compose/demo/services.yaml, 2 warning(s)");
+    assertThat(run.lines().get(2)).isEqualTo("ok: 5 documents (Gateway: 1, Route: 4) checked against compose/demo/services.yaml, 2 warning(s)");
   }
 
   @Test
   void theExamplePoliciesAreValidAgainstTheRegistryBesideThem() {
     Run run = validate(ROOT.resolve("compose/demo/policies").toString());
     assertThat(run.exit()).isZero();
-    assertThat(run.lines()).containsExactly("ok: 1 gateway(s), 2 route(s) checked against compose/demo/services.yaml, 0 warning(s)");
+    assertThat(run.lines()).containsExactly("ok: 3 documents (Gateway: 1, Route: 2) checked against compose/demo/services.yaml, 0 warning(s)");
+  }
+
+  @Test
+  void theSummaryCountsEveryKindOfDocument() {
+    Run run = validate(ROOT.resolve("compose/policies").toString());
+    assertThat(run.exit()).isZero();
+    assertThat(run.lines()).last().isEqualTo("ok: 10 documents (Gateway: 1, Route: 2, Mesh: 1, Sidecar: 3, ServiceAccess: 3)"
+        + ", 0 warning(s)");
   }
 
   @Test

@@ -132,7 +132,7 @@ class AdminApiIT {
       JsonNode ok = sluice.adminJson("/policies");
       assertThat(ok.path("lastLoad").asText()).isEqualTo("accepted");
       JsonNode route = find(ok.path("policies"), "Route/users");
-      assertThat(route.path("state").asText()).isEqualTo("accepted");
+      assertThat(route.path("state").asText()).isEqualTo("serving");
       assertThat(route.path("proxies").toString()).contains("edge-1");
 
       sluice.writePolicy("more.yaml", "kind: Route\nname: orders\nto: orders\ntimeout: soon\n");
@@ -141,7 +141,7 @@ class AdminApiIT {
       JsonNode orders = find(bad.path("policies"), "Route/orders");
       assertThat(orders.path("state").asText()).isEqualTo("rejected");
       assertThat(orders.path("findings").get(0).asText()).contains("more.yaml:4:10").contains("invalid duration \"soon\"");
-      assertThat(find(bad.path("policies"), "Route/users").path("state").asText()).isEqualTo("not-applied");
+      assertThat(find(bad.path("policies"), "Route/users").path("state").asText()).isEqualTo("serving");
       assertThat(sluice.admin("/metrics").body())
           .containsPattern("(?m)^sluice_config_rejected_total\\{[^}]*source=\"policies\"[^}]*\\} 1(\\.0)?$");
 

@@ -1,15 +1,18 @@
 package dev.sluice.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.sluice.server.cli.SluiceCli;
 import dev.sluice.testing.EnvoyExtension;
+import dev.sluice.testing.RepoPaths;
 import dev.sluice.testing.HttpUpstream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -59,6 +62,47 @@ class CliAgainstServerIT {
       assertThat(status.exit()).as(status.out()).isZero();
       assertThat(status.out()).contains("edge-1", "in sync");
       assertThat(cli("status", "--server", server).exit()).as("without the token").isEqualTo(2);
+    }
+  }
+
+  @Test
+  void diffAgainstAMeshServerWithAnUnchangedCopyOfItsPoliciesShowsNoChange() throws Exception {
+    try (SluiceFixture sluice = new SluiceFixture().meshCa(Duration.ofHours(1))) {
+      sluice.writeRegistry("services:\n  web: [\"127.0.0.1:21001\"]\n  orders: [\"127.0.0.1:21002\"]\n  users: [\"127.0.0.1:21003\"]\n");
+      Path quickstart = RepoPaths.root().resolve("compose/policies");
+      for (String file : List.of("gateway.yaml", "routes.yaml", "mesh.yaml", "access.yaml")) {
+        sluice.writePolicy(file, Files.readString(quickstart.resolve(file)));
+      }
+      sluice.start();
+      await().atMost(Duration.ofSeconds(20)).until(() -> sluice.admin("/config/sidecar~web").statusCode() == 200
+          && sluice.admin("/config/sidecar~web").body().contains("BEGIN CERTIFICATE"));
+      String server = "http://127.0.0.1:" + sluice.adminPort;
+
+      Run same = cli("diff", "--server", server, "--policies", sluice.policies.toString(), "--registry", sluice.registry.toString());
+      assertThat(same.exit()).as(same.out()).isZero();
+      assertThat(same.out().lines()).last().isEqualTo("no changes");
+
+      Run render = cli("render", "--policies", sluice.policies.toString(), "--registry", sluice.registry.toString(),
+          "--proxy", "sidecar~web", "--type", "secrets");
+      assertThat(render.out()).isEqualTo("""
+          - name: mesh-cert
+            identity: spiffe://sluice.local/service/web
+            not_shown: a certificate issued at run time by the server's mesh CA
+          - name: mesh-trust
+            trust_domain: sluice.local
+            not_shown: a certificate issued at run time by the server's mesh CA
+          """);
+
+      Path moved = Files.createDirectories(sluice.dir.resolve("moved"));
+      for (String file : List.of("gateway.yaml", "routes.yaml", "access.yaml")) {
+        Files.copy(sluice.policies.resolve(file), moved.resolve(file));
+      }
+      Files.writeString(moved.resolve("mesh.yaml"),
+          Files.readString(sluice.policies.resolve("mesh.yaml")).replace("trustDomain: sluice.local", "trustDomain: example.org"));
+      Run changed = cli("diff", "--server", server, "--policies", moved.toString(), "--registry", sluice.registry.toString(),
+          "--summary");
+      assertThat(changed.exit()).as(changed.out()).isEqualTo(3);
+      assertThat(changed.out()).contains("sidecar~web secrets/mesh-cert: changed", "sidecar~web secrets/mesh-trust: changed");
     }
   }
 }

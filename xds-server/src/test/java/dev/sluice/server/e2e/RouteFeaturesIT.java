@@ -142,6 +142,30 @@ class RouteFeaturesIT {
   }
 
   @Test
+  void aRedirectToAnotherHostKeepsTheListenersPortUnlessAPortOrSchemeIsGiven() {
+    serve("""
+        kind: Route
+        name: partners
+        match: {prefix: /partners/}
+        redirect: {host: partners.example.com}
+        ---
+        kind: Route
+        name: partners-tls
+        match: {prefix: /secure/}
+        redirect: {host: partners.example.com, scheme: https}
+        ---
+        kind: Route
+        name: partners-port
+        match: {prefix: /port/}
+        redirect: {host: partners.example.com, port: 9443}
+        """);
+    assertThat(sluice.get("/partners/offer").headers().firstValue("location"))
+        .hasValue("http://partners.example.com:" + sluice.gatewayPort + "/partners/offer");
+    assertThat(sluice.get("/secure/offer").headers().firstValue("location")).hasValue("https://partners.example.com/secure/offer");
+    assertThat(sluice.get("/port/offer").headers().firstValue("location")).hasValue("http://partners.example.com:9443/port/offer");
+  }
+
+  @Test
   void directResponsesAnswerWithoutAnUpstream() {
     serve("""
         kind: Route
