@@ -13,7 +13,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Benchmark 1 of issue 10: the server's rebuild (compile → translate → content hashes) for a
+ * The server's rebuild (compile → translate → content hashes) for a
  * catalog of {@code services} services with 10 endpoints and one route each.
  *
  * <ul>

@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
  * Who may ask the rate-limit service about a domain (a gateway's counters): the gateway's Envoys
  * with the token Sluice minted for that gateway ({@link RateLimitCallTokens}), or any client whose
  * proxy credential grants the gateway (a proxy token, a client certificate). A server whose xDS
- * is open lets every caller in, as before.
+ * is open (no credentials configured) lets every caller in.
  */
 public final class RateLimitCallers {
   public static final RateLimitCallers OPEN = new RateLimitCallers(ProxyAuthenticator.OPEN, RateLimitCallTokens.ephemeral());

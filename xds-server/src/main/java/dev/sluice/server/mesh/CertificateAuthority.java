@@ -93,7 +93,7 @@ import org.slf4j.LoggerFactory;
  *       the root key, in a {@code 0700} directory, written atomically under a lock of their own
  *       ({@value #ISSUED_DIR}{@code /}{@value #ISSUED_LOCK}) so that two replicas never both
  *       issue. If the directory is not writable (a read-only mounted CA) leaves are issued in
- *       memory as before, with a warning: the mesh works, replicas just disagree.
+ *       memory only, with a warning: the mesh works, replicas just disagree.
  *   <li><b>First start is race-free.</b> Creation happens under a lock: an in-JVM monitor per
  *       directory plus an OS file lock on {@value #LOCK_FILE}. Under the lock the files are
  *       re-checked, so a replica that loses the race reads the winner's root instead of writing
