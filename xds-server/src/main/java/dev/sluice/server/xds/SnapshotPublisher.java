@@ -154,8 +154,12 @@ public final class SnapshotPublisher implements AutoCloseable {
 
   /** Whether the proxy has accepted everything its group's current snapshot holds. */
   public boolean inSync(ProxyRegistry.ProxyState p) {
-    HashedSnapshot s = p.group == null ? null : ads.snapshot(p.group);
-    return s != null && Acks.acceptedAll(p, s);
+    return state(p).state() == ProxySync.State.IN_SYNC;
+  }
+
+  /** The proxy's state against its group's current snapshot. */
+  public ProxySync state(ProxyRegistry.ProxyState p) {
+    return ProxySync.of(p, p.group == null ? null : ads.snapshot(p.group));
   }
 
   /** The latest desired resources of each group (what its proxies should have once staged). */
