@@ -85,7 +85,7 @@ final class StatusCommand implements Callable<Integer> {
         }
       });
       if (!errors.isEmpty()) {
-        long kept = rows.stream().filter(r -> r.lastChange() != null).mapToLong(StatusCommand::changeId).max().orElse(-1);
+        long kept = status.path("servingChange").asLong(-1);
         return new Verdict("refused: the last " + source + " change was refused (" + errors.get(0)
             + (errors.size() > 1 ? " … and " + (errors.size() - 1) + " more" : "") + "); "
             + (kept > 0 ? "Envoys keep change #" + kept : "the previous config keeps serving"), ExitCodes.REFUSED);
@@ -107,14 +107,6 @@ final class StatusCommand implements Callable<Integer> {
 
   private static String proxies(long n) {
     return n + (n == 1 ? " proxy" : " proxies");
-  }
-
-  private static long changeId(Row r) {
-    try {
-      return Long.parseLong(r.lastChange().replaceFirst("^#(\\d+).*", "$1"));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 
   static Row row(JsonNode p) {

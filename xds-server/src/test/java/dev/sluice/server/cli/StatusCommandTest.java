@@ -100,7 +100,8 @@ class StatusCommandTest {
           {"severity": "warning", "text": "policies/a.yaml:1:1: warning: unused"},
           {"severity": "error", "text": "policies/routes.yaml:3:1: error: Route/users: to: unknown field"},
           {"severity": "error", "text": "policies/routes.yaml:9:1: error: Route/web: name: missing"}],
-        "registryFindings": []""";
+        "registryFindings": [],
+        "servingChange": 12""";
     try (FakeAdmin admin = new FakeAdmin(null).serve("/status", "{\"proxies\": [" + IN_SYNC + "], " + findings + "}")) {
       CliRun run = CliRun.of("status", "--server", admin.url());
       assertThat(run.exit()).isEqualTo(4);
