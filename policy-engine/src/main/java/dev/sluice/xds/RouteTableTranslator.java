@@ -55,6 +55,7 @@ final class RouteTableTranslator implements FeatureTranslator {
           }));
           String origin = r.policy() + " (" + r.source() + ")";
           out.origin(routeKey, origin);
+          out.origin(RejectedRoutes.key(l.routeConfigName(), r.name()), origin);
           out.origin(listenerKey, origin);
           if (r.action() instanceof RouteAction.Forward fwd) {
             fwd.clusters().forEach(c -> {

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * @param secrets TLS certificates and keys (SDS), inline: they hold private keys, so they are
  *     never logged or printed unredacted (see {@link XdsYaml})
  * @param origins resource key ({@code type/name}, e.g. {@code cluster/users}) → the policies that
- *     produced it, so a NACK can be reported against a file
+ *     produced it, so a NACK can be reported against a file; a route table's entries have keys of
+ *     their own ({@link RejectedRoutes#key}), so a NACK that names one blames only its policy
  */
 public record XdsResources(
     List<Listener> listeners,

@@ -10,6 +10,7 @@ import dev.sluice.discovery.ServiceInstance;
 import dev.sluice.server.SluiceServer;
 import dev.sluice.server.xds.PropagationTracker;
 import dev.sluice.server.xds.ProxyRegistry;
+import dev.sluice.server.xds.ProxySync;
 import dev.sluice.yaml.Finding;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,10 @@ final class AdminJson {
       n.put("role", p.role());
       n.put("stream", p.streamId());
       n.put("connectedSince", p.connectedAt().toString());
-      n.put("inSync", server.xds().publisher().inSync(p));
+      ProxySync sync = server.xds().publisher().state(p);
+      n.put("state", sync.state().label());
+      sync.types().forEach(t -> n.withArray("stateTypes").add(TYPES.getOrDefault(t, t)));
+      n.put("inSync", sync.state() == ProxySync.State.IN_SYNC);
       ObjectNode types = n.putObject("types");
       p.types().forEach((type, t) -> {
         ObjectNode tn = types.putObject(TYPES.getOrDefault(type, type));
@@ -48,13 +52,12 @@ final class AdminJson {
         tn.put("nacks", t.nacks());
       });
       ArrayNode nacks = n.putArray("nacks");
-      for (ProxyRegistry.Nack x : p.nacks()) {
-        ObjectNode e = nacks.addObject();
-        e.put("type", TYPES.getOrDefault(x.type(), x.type()));
-        e.put("version", x.version());
-        e.put("error", x.error());
-        x.policies().forEach(e.putArray("policies")::add);
-        e.put("at", x.at().toString());
+      p.nacks().forEach(x -> nack(nacks.addObject(), x));
+      ArrayNode history = n.putArray("nackHistory");
+      for (ProxyRegistry.PastNack x : p.nackHistory()) {
+        ObjectNode e = nack(history.addObject(), x.nack());
+        e.put("supersededBy", x.supersededBy());
+        e.put("supersededAt", x.at().toString());
       }
       p.lastChange().ifPresentOrElse(c -> {
         ObjectNode lc = n.putObject("lastChange");
@@ -63,6 +66,16 @@ final class AdminJson {
       }, () -> n.putNull("lastChange"));
     }
     return root;
+  }
+
+  private static ObjectNode nack(ObjectNode e, ProxyRegistry.Nack x) {
+    e.put("type", TYPES.getOrDefault(x.type(), x.type()));
+    e.put("version", x.version());
+    e.put("error", x.error());
+    x.policies().forEach(e.putArray("policies")::add);
+    e.put("oneOf", x.oneOf());
+    e.put("at", x.at().toString());
+    return e;
   }
 
   static ObjectNode catalog(SluiceServer server) {

@@ -187,6 +187,12 @@ public final class AdminServer implements AutoCloseable {
     ObjectNode root = AdminJson.JSON.createObjectNode();
     root.put("ready", server.ready());
     root.set("snapshots", AdminJson.JSON.valueToTree(server.xds().publisher().versions()));
+    long serving = server.xds().publisher().publishedChange();
+    if (serving > 0) {
+      root.put("servingChange", serving);
+    } else {
+      root.putNull("servingChange");
+    }
     if (server.registry() != null) { // null only while the server is starting
       var source = server.registry().status();
       ObjectNode registry = root.putObject("registry");

@@ -25,7 +25,7 @@ final class PolicyView {
     ArrayNode list = root.putArray("policies");
     var load = server.pipeline().lastPolicyLoad();
     root.put("lastLoad", load.isEmpty() ? "none yet" : load.get().hasErrors() ? "rejected" : "accepted");
-    long serving = server.pipeline().lastPublishedChange();
+    long serving = server.xds().publisher().publishedChange();
     if (serving > 0) {
       root.put("servingChange", serving);
     } else {
@@ -90,7 +90,8 @@ final class PolicyView {
           int cut = origin.indexOf(" (");
           String label = cut < 0 ? origin : origin.substring(0, cut);
           List<String> errors = out.computeIfAbsent(label, k -> new ArrayList<>());
-          String text = p.nodeId() + ": " + n.error();
+          String text = p.nodeId() + ": " + (n.oneOf() ? "(one of " + n.policies().size() + " policies Envoy's error could name) " : "")
+              + n.error();
           if (!errors.contains(text)) {
             errors.add(text);
           }

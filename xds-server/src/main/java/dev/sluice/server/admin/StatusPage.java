@@ -62,15 +62,20 @@ final class StatusPage {
     }
     h.append("<table><tr><th>node</th><th>group</th><th>credential</th><th>role</th><th>connected since</th><th>state</th><th>last change</th><th>NACKs</th></tr>");
     for (JsonNode p : proxies) {
-      boolean nacked = !p.path("nacks").isEmpty();
+      String state = p.path("state").asText();
       h.append("<tr class=proxy data-node=\"").append(esc(p.path("node").asText())).append("\"><td><code>")
           .append(esc(p.path("node").asText())).append("</code></td><td>").append(esc(p.path("group").asText()))
           .append("</td><td>").append(esc(p.path("credential").asText()))
           .append("</td><td>").append(esc(p.path("role").asText())).append("</td><td>")
-          .append(esc(p.path("connectedSince").asText())).append("</td><td>")
-          .append(p.path("inSync").asBoolean() ? "<span class=ok>in sync</span>"
-              : nacked ? "<span class=bad>rejected config</span>" : "<span class=warn>catching up</span>")
-          .append("</td><td>");
+          .append(esc(p.path("connectedSince").asText())).append("</td><td><span class=")
+          .append(state.equals("in sync") ? "ok" : state.equals("rejected") ? "bad" : "warn").append(" data-state=\"")
+          .append(esc(state)).append("\">").append(esc(state));
+      if (!p.path("stateTypes").isEmpty()) {
+        java.util.List<String> types = new java.util.ArrayList<>();
+        p.path("stateTypes").forEach(t -> types.add(t.asText()));
+        h.append(" (").append(esc(String.join(", ", types))).append(')');
+      }
+      h.append("</span></td><td>");
       JsonNode lc = p.path("lastChange");
       if (!lc.isNull() && !lc.isMissingNode()) {
         h.append('#').append(lc.path("id").asLong()).append(" in ").append(lc.path("ackedAfterMs").asLong()).append(" ms");
@@ -79,14 +84,36 @@ final class StatusPage {
       for (JsonNode n : p.path("nacks")) {
         h.append("<div class=nack><b>").append(esc(n.path("type").asText())).append("</b> ")
             .append(esc(n.path("at").asText())).append("<div class=err>").append(esc(n.path("error").asText())).append("</div>");
-        for (JsonNode pol : n.path("policies")) {
-          h.append("<div><code>").append(esc(pol.asText())).append("</code></div>");
-        }
+        nackPolicies(h, n);
         h.append("</div>");
+      }
+      JsonNode history = p.path("nackHistory");
+      if (!history.isEmpty()) {
+        // superseded NACKs: kept for the record, not shown as a current fault
+        h.append("<details class=history><summary>").append(history.size()).append(" earlier NACK")
+            .append(history.size() == 1 ? "" : "s").append(", superseded</summary>");
+        for (JsonNode n : history) {
+          h.append("<div class=past><b>").append(esc(n.path("type").asText())).append("</b> ")
+              .append(esc(n.path("at").asText())).append(": ").append(esc(n.path("error").asText()))
+              .append(" <i>(superseded: ").append(esc(n.path("supersededBy").asText())).append(")</i>");
+          nackPolicies(h, n);
+          h.append("</div>");
+        }
+        h.append("</details>");
       }
       h.append("</td></tr>");
     }
     h.append("</table>");
+  }
+
+  /** The policies behind a NACK; "one of" when Envoy's error could not be narrowed to one. */
+  private static void nackPolicies(StringBuilder h, JsonNode nack) {
+    if (nack.path("oneOf").asBoolean()) {
+      h.append("<div>one of:</div>");
+    }
+    for (JsonNode pol : nack.path("policies")) {
+      h.append("<div><code>").append(esc(pol.asText())).append("</code></div>");
+    }
   }
 
   /**

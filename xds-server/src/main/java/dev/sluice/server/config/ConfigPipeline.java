@@ -58,8 +58,6 @@ public final class ConfigPipeline implements AutoCloseable {
   private volatile List<Finding> registryFindings = List.of();
   private volatile Set<String> loggedWarnings = Set.of();
   private volatile boolean published;
-  /** The number of the last change handed to the publisher: what the Envoys run (or are being sent). */
-  private volatile long lastPublished;
   private final Refusals refusals = new Refusals();
   /** Remember the previous rebuild, so a registry change recomputes only what it touches. */
   private final IncrementalCompiler compiler = new IncrementalCompiler();
@@ -181,7 +179,6 @@ public final class ConfigPipeline implements AutoCloseable {
       // the service's limits before Envoy's actions, so a new descriptor never meets an old table
       rateLimits.accept(dev.sluice.ir.GlobalRateLimitTables.of(compiled));
       publish.accept(change, groups);
-      lastPublished = change.id();
       metrics.increment("sluice_config_builds_total");
       if (!published) {
         JitWarmUp.start(catalog, policies);
@@ -250,11 +247,6 @@ public final class ConfigPipeline implements AutoCloseable {
   /** The latest refused changes, newest first. */
   public List<Refusal> recentRefusals() {
     return refusals.recent();
-  }
-
-  /** The number of the last change published to the Envoys; 0 before the first. */
-  public long lastPublishedChange() {
-    return lastPublished;
   }
 
   /** The catalog the running config was built from; empty before the first sync. */

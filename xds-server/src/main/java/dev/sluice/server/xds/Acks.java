@@ -8,11 +8,17 @@ final class Acks {
 
   /** Every type of the snapshot accepted (ACKed, not NACKed) by the proxy. */
   static boolean acceptedAll(ProxyRegistry.ProxyState p, HashedSnapshot s) {
-    return type(p, ResourceType.CLUSTER, s, false, false)
-        && type(p, ResourceType.ENDPOINT, s, true, false)
-        && type(p, ResourceType.LISTENER, s, false, false)
-        && type(p, ResourceType.ROUTE, s, true, false)
-        && type(p, ResourceType.SECRET, s, true, false);
+    for (ResourceType rt : io.envoyproxy.controlplane.cache.Resources.RESOURCE_TYPES_IN_ORDER) {
+      if (!type(p, rt, s, mustAsk(rt), false)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Types a proxy asks for by name (endpoints, route tables, secrets): it has them only once it asked. */
+  static boolean mustAsk(ResourceType rt) {
+    return rt == ResourceType.ENDPOINT || rt == ResourceType.ROUTE || rt == ResourceType.SECRET;
   }
 
   /**

@@ -48,6 +48,11 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
     TypeResources sentFrom;
     /** The resources of that response (shared entries: no per-stream copy of names and versions). */
     List<TypeResources.Entry> sent;
+    /**
+     * What the proxy has is what it said on opening the stream ({@code initial_resource_versions}),
+     * not yet what it was sent: if nothing needs sending, it has the snapshot without an ACK.
+     */
+    boolean asReported = true;
 
     Type(boolean wildcard) {
       this.wildcard = wildcard;
@@ -118,6 +123,7 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
     server.callbacks.requested(proxy, shortType(rt), t.wildcard ? Names.ALL : t.subscribed, true);
     String nonce = r.getResponseNonce();
     if (!nonce.isEmpty() && nonce.equals(t.sentNonce)) {
+      t.asReported = false;
       if (r.hasErrorDetail()) {
         // as if the proxy had them: not sent again until they change
         for (TypeResources.Entry e : t.sent) {
@@ -191,6 +197,9 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
     if (changed.isEmpty() && removed.isEmpty()) {
       t.known = resources; // it has what the snapshot has
       t.exceptions = null;
+      if (t.asReported) {
+        server.callbacks.alreadyHas(proxy, shortType(rt), resources.version());
+      }
       return true;
     }
     String nonce = nextNonce();

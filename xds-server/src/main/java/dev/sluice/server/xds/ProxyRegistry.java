@@ -42,8 +42,10 @@ public final class ProxyRegistry {
     volatile String credential;
     final Instant connectedAt = Instant.now();
     final Map<String, TypeState> types = new ConcurrentHashMap<>();
-    /** The latest NACKs, newest first. */
-    final java.util.Deque<Nack> nacks = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    /** Per type, its NACK that no accepted version has superseded yet: what the proxy rejects now. */
+    final Map<String, Nack> rejecting = new ConcurrentHashMap<>();
+    /** Superseded NACKs, newest first, at most {@link #HISTORY}. */
+    final java.util.Deque<PastNack> nackHistory = new java.util.concurrent.ConcurrentLinkedDeque<>();
     /** The newest change this proxy accepted, and how long after it was seen. */
     volatile ChangeAck lastChange;
 
@@ -79,8 +81,14 @@ public final class ProxyRegistry {
       return connectedAt;
     }
 
+    /** The NACKs in force, one per rejected type, newest first. */
     public List<Nack> nacks() {
-      return List.copyOf(nacks);
+      return rejecting.values().stream().sorted(java.util.Comparator.comparing(Nack::at).reversed()).toList();
+    }
+
+    /** NACKs superseded by a version the proxy accepted (or by a later NACK), newest first. */
+    public List<PastNack> nackHistory() {
+      return List.copyOf(nackHistory);
     }
 
     public java.util.Optional<ChangeAck> lastChange() {
@@ -97,13 +105,24 @@ public final class ProxyRegistry {
     }
   }
 
+  /** How many superseded NACKs a proxy keeps. */
+  static final int HISTORY = 10;
+
   /**
-   * One rejected push: Envoy's error_detail (as {@link ClientText}) and the policies behind the
-   * rejected type.
+   * One rejected push: Envoy's error_detail (as {@link ClientText}) and the policies behind what
+   * Envoy's error names.
    *
    * @param policies such as {@code Route/users (policies/routes.yaml:3:1)}
+   * @param oneOf whether Envoy's error could not be narrowed to one policy: one of these is behind it
    */
-  public record Nack(String type, String version, String error, List<String> policies, Instant at) {}
+  public record Nack(String type, String version, String error, List<String> policies, boolean oneOf, Instant at) {}
+
+  /**
+   * A NACK no longer in force.
+   *
+   * @param supersededBy what ended it: "version … accepted" or "a later NACK"
+   */
+  public record PastNack(Nack nack, String supersededBy, Instant at) {}
 
   /** A change a proxy accepted. */
   public record ChangeAck(long changeId, java.time.Duration after) {}

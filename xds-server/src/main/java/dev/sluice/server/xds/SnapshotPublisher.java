@@ -38,6 +38,8 @@ public final class SnapshotPublisher implements AutoCloseable {
   /** The latest target of each group, reached once its stages are done. */
   private final Map<String, XdsResources> target = new ConcurrentHashMap<>();
   private final Map<String, Long> generation = new ConcurrentHashMap<>();
+  /** The id of the newest change published: the config the proxies run, or are being sent. */
+  private volatile long published;
   private final PropagationTracker propagation;
   private final Tracer tracer;
   private final Metrics metrics;
@@ -71,6 +73,7 @@ public final class SnapshotPublisher implements AutoCloseable {
       }
     });
     propagation.begin(change, changed);
+    published = change.id();
     Context parent = Context.current();
     for (String group : changed) {
       XdsResources next = all.get(group);
@@ -154,8 +157,17 @@ public final class SnapshotPublisher implements AutoCloseable {
 
   /** Whether the proxy has accepted everything its group's current snapshot holds. */
   public boolean inSync(ProxyRegistry.ProxyState p) {
-    HashedSnapshot s = p.group == null ? null : ads.snapshot(p.group);
-    return s != null && Acks.acceptedAll(p, s);
+    return state(p).state() == ProxySync.State.IN_SYNC;
+  }
+
+  /** The proxy's state against its group's current snapshot. */
+  public ProxySync state(ProxyRegistry.ProxyState p) {
+    return ProxySync.of(p, p.group == null ? null : ads.snapshot(p.group));
+  }
+
+  /** The id of the newest change published (0 before the first, or when published without one). */
+  public long publishedChange() {
+    return published;
   }
 
   /** The latest desired resources of each group (what its proxies should have once staged). */

@@ -100,6 +100,10 @@ final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
     // still runs, so that its ACK shows it in sync again.
     String has = t.rejectedVersion != null ? t.rejectedVersion : t.proxyVersion;
     if (!t.again && version.equals(has)) {
+      if (t.rejectedVersion == null) {
+        // what it asked with is what it has: after a restart of Sluice, nothing to send and no ACK to come
+        server.callbacks.alreadyHas(proxy, shortType(rt), version);
+      }
       return true;
     }
     if (!resources.hasAll(t.names)) {

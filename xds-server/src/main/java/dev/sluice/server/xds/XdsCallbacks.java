@@ -23,13 +23,13 @@ final class XdsCallbacks {
   private static final Logger LOG = LoggerFactory.getLogger(XdsCallbacks.class);
   private final ProxyRegistry registry;
   private final Metrics metrics;
-  /** (group, short type) → policies behind the resources of that type in the group's snapshot. */
+  /** (group, short type, Envoy's error) → the policies behind what the error names. */
   private final Origins origins;
   private final PropagationTracker propagation;
 
   /** (group, short type, Envoy's error) → the policies behind the rejected resources. */
   interface Origins {
-    List<String> of(String group, String shortType, String error);
+    NackOrigins.Blame of(String group, String shortType, String error);
   }
 
   XdsCallbacks(ProxyRegistry registry, Metrics metrics, Origins origins, PropagationTracker propagation) {
@@ -80,14 +80,40 @@ final class XdsCallbacks {
   }
 
   void acked(ProxyState p, String shortType) {
-    TypeState t = p.type(shortType);
-    t.ackedVersion = t.lastSentVersion;
-    t.rejectedVersion = null;
-    t.lastError = null;
+    has(p, shortType, p.type(shortType).lastSentVersion);
     metrics.increment("sluice_xds_acks_total", "type", shortType);
     if (p.group != null) {
       propagation.acked(p);
     }
+  }
+
+  /** The proxy said on a new stream that it has this version, so nothing was sent: as good as an ACK. */
+  void alreadyHas(ProxyState p, String shortType, String version) {
+    if (has(p, shortType, version) && p.group != null) {
+      propagation.acked(p);
+    }
+  }
+
+  /**
+   * The proxy has this version of the type: it ACKed it, or it said so itself on a new stream
+   * (SotW version_info, delta initial_resource_versions) and nothing had to be sent. A NACK of
+   * the type in force until now moves to the history. False when that was known already.
+   */
+  private boolean has(ProxyState p, String shortType, String version) {
+    TypeState t = p.type(shortType);
+    if (version == null || (version.equals(t.ackedVersion) && t.rejectedVersion == null)) {
+      return false;
+    }
+    t.ackedVersion = version;
+    t.rejectedVersion = null;
+    t.lastError = null;
+    ProxyRegistry.Nack ended = p.rejecting.remove(shortType);
+    if (ended != null) {
+      remember(p, new ProxyRegistry.PastNack(ended, "version " + version + " accepted", java.time.Instant.now()));
+      LOG.info("proxy {} (group {}) accepted {} version {}; its NACK of version {} is superseded", p.nodeId, p.group,
+          shortType, version, ended.version());
+    }
+    return true;
   }
 
   void nacked(ProxyState p, String type, String errorDetail) {
@@ -101,13 +127,22 @@ final class XdsCallbacks {
     // Resource names are looked for in Envoy's own text (it puts one listener's error per line),
     // only in as much of it as is kept.
     String searched = errorDetail.length() > ClientText.MESSAGE_MAX ? errorDetail.substring(0, ClientText.MESSAGE_MAX) : errorDetail;
-    List<String> from = p.group == null ? List.of() : origins.of(p.group, type, searched);
-    p.nacks.addFirst(new ProxyRegistry.Nack(type, version, detail, from, java.time.Instant.now()));
-    while (p.nacks.size() > 10) {
-      p.nacks.pollLast();
+    NackOrigins.Blame from = p.group == null ? NackOrigins.Blame.NONE : origins.of(p.group, type, searched);
+    ProxyRegistry.Nack nack = new ProxyRegistry.Nack(type, version, detail, from.policies(), from.oneOf(), java.time.Instant.now());
+    ProxyRegistry.Nack earlier = p.rejecting.put(type, nack);
+    if (earlier != null) {
+      remember(p, new ProxyRegistry.PastNack(earlier, "a later NACK", nack.at()));
     }
     LOG.error("NACK: proxy {} (group {}) rejected {} version {}: {}{}; keeping its last accepted config, not re-sending",
-        p.nodeId, p.group, type, version, detail, from.isEmpty() ? "" : "; produced by " + String.join(", ", from));
+        p.nodeId, p.group, type, version, detail, from.policies().isEmpty() ? ""
+            : (from.oneOf() ? "; produced by one of " : "; produced by ") + String.join(", ", from.policies()));
+  }
+
+  private static void remember(ProxyState p, ProxyRegistry.PastNack past) {
+    p.nackHistory.addFirst(past);
+    while (p.nackHistory.size() > ProxyRegistry.HISTORY) {
+      p.nackHistory.pollLast();
+    }
   }
 
   void closed(ProxyState p) {

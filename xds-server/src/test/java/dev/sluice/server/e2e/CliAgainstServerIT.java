@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * {@code sluice diff --server} and {@code sluice status --server} against a running Sluice with a
  * real Envoy and an admin token: the dry run shows exactly the one changed route, and status says
- * every proxy is in sync.
+ * every proxy is in sync; after a refused policy change, status says so on its first line and
+ * exits 4.
  */
 class CliAgainstServerIT {
   @RegisterExtension
@@ -103,6 +104,28 @@ class CliAgainstServerIT {
           "--summary");
       assertThat(changed.exit()).as(changed.out()).isEqualTo(3);
       assertThat(changed.out()).contains("sidecar~web secrets/mesh-cert: changed", "sidecar~web secrets/mesh-trust: changed");
+    }
+  }
+
+  @Test
+  void statusExitsFourAfterARefusedPolicyChangeAndItsFirstLineSaysWhyAndWhichChangeEnvoysKeep() throws Exception {
+    try (HttpUpstream users = HttpUpstream.start("users"); SluiceFixture sluice = new SluiceFixture()) {
+      sluice.writeRegistry("services:\n  users: [\"" + users.address() + "\"]\n");
+      String routes = "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n";
+      sluice.writePolicy("routes.yaml", routes);
+      sluice.start();
+      envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
+      String server = "http://127.0.0.1:" + sluice.adminPort;
+      await().atMost(Duration.ofSeconds(10)).until(() -> cli("status", "--server", server).exit() == 0);
+      assertThat(cli("status", "--server", server).out()).startsWith("ok: 1 proxy in sync\n");
+
+      sluice.writePolicy("routes.yaml", routes + "retries: lots\n");
+      await().atMost(Duration.ofSeconds(10)).until(() -> sluice.adminJson("/policies").path("lastLoad").asText().equals("rejected"));
+      Run status = cli("status", "--server", server);
+      assertThat(status.exit()).as(status.out()).isEqualTo(4);
+      assertThat(status.out().lines().findFirst()).hasValueSatisfying(first -> assertThat(first)
+          .startsWith("refused: the last policy change was refused (").contains("routes.yaml:5:").containsPattern("\\); Envoys keep change #\\d+$"));
+      assertThat(status.out()).contains("edge-1", "in sync");
     }
   }
 }

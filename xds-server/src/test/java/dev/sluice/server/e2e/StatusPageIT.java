@@ -44,8 +44,8 @@ class StatusPageIT {
       String url = "http://127.0.0.1:" + sluice.adminPort + "/";
       String dom = chromium.dom(url);
       assertThat(dom).contains("<h1>Sluice</h1>", "Proxies (2)");
-      assertThat(row(dom, "edge-1")).contains("in sync").doesNotContain("rejected config");
-      assertThat(row(dom, "internal-1")).contains("rejected config", "Invalid duration", "Route/broken (", "gateway.yaml:");
+      assertThat(row(dom, "edge-1")).contains("in sync").doesNotContain("rejected");
+      assertThat(row(dom, "internal-1")).contains("rejected (clusters)", "Invalid duration", "Route/broken (", "gateway.yaml:");
       assertThat(dom).contains("Recent changes", "Policies (last load: accepted)");
 
       Path png = Path.of("target", "status-page.png");

@@ -22,7 +22,7 @@ class XdsCallbacksTest {
       List<String> searched = new ArrayList<>();
       XdsCallbacks callbacks = new XdsCallbacks(registry, telemetry.metrics(), (group, type, error) -> {
         searched.add(error);
-        return List.of("Route/users (policies/routes.yaml:1:1)");
+        return new NackOrigins.Blame(List.of("Route/users (policies/routes.yaml:1:1)"), false);
       }, new PropagationTracker(registry, telemetry.metrics()));
       Node node = Node.newBuilder().setId("evil\nFORGED " + MEGABYTE).setCluster("edge\r\n" + MEGABYTE)
           .setUserAgentName(MEGABYTE)
@@ -58,13 +58,49 @@ class XdsCallbacksTest {
   void aGroupThatNoPolicyCouldNameIsBoundedToo() {
     try (Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create())) {
       ProxyRegistry registry = new ProxyRegistry();
-      XdsCallbacks callbacks = new XdsCallbacks(registry, telemetry.metrics(), (g, t, e) -> List.of(),
+      XdsCallbacks callbacks = new XdsCallbacks(registry, telemetry.metrics(), (g, t, e) -> NackOrigins.Blame.NONE,
           new PropagationTracker(registry, telemetry.metrics()));
       Node node = Node.newBuilder().setId("n").setCluster("edge\n" + MEGABYTE).build();
       ProxyRegistry.ProxyState p = callbacks.opened(1);
       callbacks.identified(p, node, ProxyGroups.group(node));
       assertThat(registry.connected().get(0).group()).startsWith("edge\\nxxx").hasSizeLessThan(300);
       assertThat(registry.connected().get(0).role()).isEqualTo("edge");
+    }
+  }
+
+  @Test
+  void aNackSupersededByAnAcceptedVersionIsHistoryNotCurrent() {
+    try (Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create())) {
+      ProxyRegistry registry = new ProxyRegistry();
+      XdsCallbacks callbacks = new XdsCallbacks(registry, telemetry.metrics(), (g, t, e) -> NackOrigins.Blame.NONE,
+          new PropagationTracker(registry, telemetry.metrics()));
+      ProxyRegistry.ProxyState p = callbacks.opened(1);
+      callbacks.identified(p, Node.newBuilder().setId("edge-1").setCluster("edge").build(), "edge");
+      callbacks.sent(p, "RouteConfiguration", "v2");
+      callbacks.nacked(p, "RouteConfiguration", "regex 'x' refused");
+      assertThat(p.nacks()).singleElement().satisfies(n -> assertThat(n.version()).isEqualTo("v2"));
+
+      callbacks.sent(p, "RouteConfiguration", "v3");
+      callbacks.acked(p, "RouteConfiguration");
+      assertThat(p.nacks()).isEmpty();
+      assertThat(p.nackHistory()).singleElement().satisfies(past -> {
+        assertThat(past.nack().error()).isEqualTo("regex 'x' refused");
+        assertThat(past.supersededBy()).isEqualTo("version v3 accepted");
+      });
+      assertThat(p.types().get("RouteConfiguration").ackedVersion()).isEqualTo("v3");
+    }
+  }
+
+  @Test
+  void whatAProxySaysItHasOnANewStreamCountsAsAccepted() {
+    try (Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create())) {
+      ProxyRegistry registry = new ProxyRegistry();
+      XdsCallbacks callbacks = new XdsCallbacks(registry, telemetry.metrics(), (g, t, e) -> NackOrigins.Blame.NONE,
+          new PropagationTracker(registry, telemetry.metrics()));
+      ProxyRegistry.ProxyState p = callbacks.opened(1);
+      callbacks.alreadyHas(p, "Cluster", "v1");
+      assertThat(p.types().get("Cluster").ackedVersion()).isEqualTo("v1");
+      assertThat(p.types().get("Cluster").pushes()).isZero();
     }
   }
 
