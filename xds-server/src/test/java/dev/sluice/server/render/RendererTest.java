@@ -13,6 +13,7 @@ import dev.sluice.yaml.YamlDocument;
 import dev.sluice.yaml.YamlFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -52,10 +53,17 @@ class RendererTest {
         for (XdsType t : XdsType.values()) {
           Path golden = dir.resolve("out").resolve(r.group()).resolve(t.key() + ".yaml");
           String expected = Files.isRegularFile(golden) ? Files.readString(golden) : "[]\n";
-          assertThat(r.yaml(t)).as("%s %s", r.group(), t).isEqualTo(expected);
+          assertThat(withoutMeshSecretStubs(r).yaml(t)).as("%s %s", r.group(), t).isEqualTo(expected);
         }
       }
     }));
+  }
+
+  /** The golden files hold what the translator makes; the mesh secrets' stubs are the renderer's own. */
+  private static Rendered withoutMeshSecretStubs(Rendered r) {
+    Map<XdsType, List<Rendered.Resource>> all = new EnumMap<>(r.resources());
+    all.put(XdsType.SECRETS, r.of(XdsType.SECRETS).stream().filter(s -> !s.json().has("not_shown")).toList());
+    return new Rendered(r.group(), all);
   }
 
   @Test
