@@ -4,21 +4,14 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The HTTP filter chain of a gateway listener: every {@link HttpFilterFeature}, in the order
- * requests pass them. A listener gets the filters it needs, in this order; docs/contributing.md
- * lists the same order with the reason for each slot, and a test holds the two together.
+ * The HTTP filter chain of a gateway listener: every {@link HttpFilterFeature}, in order. A
+ * listener gets the filters it needs ({@link HttpFilterFeature#needed}), in this order.
  */
 final class HttpFilterChain {
   /**
-   * CORS answers preflights before anything else runs (browsers send them without credentials).
-   * Then who is calling, and may they: identity headers stripped before anything can set them,
-   * the cheap local checks (JWT and the removal of its token, API key, password) before the remote
-   * one (ext_authz), and access rules once every identity is known. Rate limits come after auth,
-   * so buckets can be per consumer or claim, and the global limit after the local one, so a
-   * request the local bucket refuses costs no round trip. gRPC-Web and the JSON transcoder turn
-   * requests into gRPC just before the router; compression wraps whatever the router returns, and
-   * the cache sits after it so that it keeps uncompressed bodies and compression applies per
-   * client. The router is last.
+   * In the order requests pass them, the router last. Why each filter is where it is, with the
+   * same order, is in docs/contributing.md ("The filter chain"); HttpFilterChainTest holds the
+   * two together.
    */
   static final List<HttpFilterFeature> FILTERS = List.of(
       new CorsFilter(),
@@ -42,7 +35,7 @@ final class HttpFilterChain {
    * The filters whose config goes on virtual hosts and routes, in the order it is set there. Envoy
    * reads that config by filter name, so the order means nothing to it; but a route is printed,
    * hashed into its version and compared across replicas as written, so the order stays fixed
-   * (unlike {@link #FILTERS}, where the order is the behaviour).
+   * (unlike {@link #FILTERS}, where the order is the behaviour). A new filter's row goes last.
    */
   static final List<HttpFilterFeature> ROUTE_CONFIG_ORDER = rows(
       CorsFilter.class,
