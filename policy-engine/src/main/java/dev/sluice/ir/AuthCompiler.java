@@ -33,7 +33,6 @@ final class AuthCompiler {
   private Map<String, String> consumerBySha256;
   private BasicCheck basicUsers;
   private boolean basic;
-  private boolean routeAccess;
 
   AuthCompiler(PolicySet policies, GatewaySpec gateway) {
     this.policies = policies;
@@ -42,7 +41,6 @@ final class AuthCompiler {
 
   RouteAuth route(RouteSpec r) {
     List<AccessRule> access = r.options().access().stream().sorted(Access.EVALUATION_ORDER).toList();
-    routeAccess |= !access.isEmpty();
     Optional<AuthSpec> auth = policies.effectiveAuth(r);
     if (auth.isEmpty()) {
       return new RouteAuth(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), access);
@@ -113,8 +111,8 @@ final class AuthCompiler {
     providers.values().forEach(p -> identity.addAll(p.claimsToHeaders().values()));
     checks.forEach(c -> identity.addAll(c.headersToUpstream()));
     List<AccessRule> gatewayAccess = gateway.access().stream().sorted(Access.EVALUATION_ORDER).toList();
-    return new ListenerAuth(List.copyOf(providers.values()), List.copyOf(requirements.values()), apiKeys, basic ? Optional.of(basicUsers()) : Optional.empty(), checks,
-        gatewayAccess, routeAccess, List.copyOf(identity));
+    return new ListenerAuth(List.copyOf(providers.values()), List.copyOf(requirements.values()),
+        basic ? Optional.of(basicUsers()) : Optional.empty(), checks, gatewayAccess, List.copyOf(identity));
   }
 
   /** One cluster per provider whose keys Envoy fetches from a URL. */

@@ -89,14 +89,12 @@ public final class Compiler {
     }
     auth.externalServices().forEach(s -> refs.add(new ClusterRef(s, List.of())));
     List<VirtualHost> vhosts = new ArrayList<>();
-    byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs, g.cors(), g.rateLimit())));
+    byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs)));
     String listenerName = "http-" + g.port();
-    boolean cors = g.cors().isPresent() || routes.stream().anyMatch(r -> r.options().cors().isPresent());
     java.util.Optional<dev.sluice.policy.route.grpcjson.GrpcJsonSpec> grpcJson =
         routes.stream().map(r -> r.options().grpcJson()).flatMap(java.util.Optional::stream).findFirst();
-    boolean rateLimit = g.rateLimit().isPresent() || routes.stream().anyMatch(r -> r.options().rateLimit().isPresent());
-    HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts, cors, g.compression(), cache,
-        grpcJson, g.grpcWeb(), rateLimit, g.trustedHops(), auth.listener(), g.tls(), g.hardening(), g.telemetry(),
+    HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts, g.cors(), g.compression(),
+        grpcJson, g.grpcWeb(), g.rateLimit(), g.trustedHops(), auth.listener(), g.tls(), g.hardening(), g.telemetry(),
         GlobalLimitCompiler.filter(g, anyGlobalLimit));
     // a service with a Sidecar is reached through it, over mTLS with the gateway's own identity:
     // its application listens on localhost only

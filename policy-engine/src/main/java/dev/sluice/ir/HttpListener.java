@@ -1,23 +1,25 @@
 package dev.sluice.ir;
 
 import dev.sluice.policy.compression.CompressionSpec;
+import dev.sluice.policy.cors.CorsSpec;
 import dev.sluice.policy.hardening.HardeningSpec;
+import dev.sluice.policy.ratelimit.RateLimitSpec;
 import dev.sluice.policy.route.grpcjson.GrpcJsonSpec;
 import dev.sluice.policy.telemetry.TelemetrySpec;
 import dev.sluice.policy.tls.TlsSpec;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * An HTTP listener (HTTPS when {@code tls} is given) and its virtual hosts, in match order.
  *
- * @param cors whether any route or virtual host uses CORS (the listener then needs the CORS filter)
+ * @param cors the gateway's CORS settings, for every route that has none of its own
  * @param compression the gateway's response compression
- * @param cache whether any route caches (the listener then needs the cache filter)
  * @param grpcJson the first transcoding route's settings: the listener's (disabled) transcoder
  *     filter needs a valid config; each route enables it with its own
  * @param grpcWeb whether the gateway accepts gRPC-Web
- * @param rateLimit whether any route or virtual host is rate limited (the listener then needs the filter)
+ * @param rateLimit the gateway's local rate limit, for every route that has none of its own
  * @param trustedHops proxies in front of the gateway trusted to append to X-Forwarded-For
  * @param auth the authentication and access filters its routes need
  * @param hardening the edge limits
@@ -27,12 +29,17 @@ import java.util.Optional;
  *     Envoy's statistics to Prometheus; the collector's cluster is in {@link ProxyConfig#dnsClusters()}
  */
 public record HttpListener(
-    String name, String address, int port, List<VirtualHost> virtualHosts, boolean cors, Optional<CompressionSpec> compression,
-    boolean cache, Optional<GrpcJsonSpec> grpcJson, boolean grpcWeb, boolean rateLimit,
+    String name, String address, int port, List<VirtualHost> virtualHosts, Optional<CorsSpec> cors,
+    Optional<CompressionSpec> compression, Optional<GrpcJsonSpec> grpcJson, boolean grpcWeb, Optional<RateLimitSpec> rateLimit,
     int trustedHops, ListenerAuth auth, Optional<TlsSpec> tls, HardeningSpec hardening,
     Optional<TelemetrySpec> telemetry, Optional<GlobalRateLimitFilter> globalRateLimit) {
   public HttpListener {
     virtualHosts = List.copyOf(virtualHosts);
+  }
+
+  /** Whether some route of some virtual host matches {@code p}. */
+  public boolean anyRoute(Predicate<HttpRoute> p) {
+    return virtualHosts.stream().anyMatch(vh -> vh.routes().stream().anyMatch(p));
   }
 
   /** The RDS name: one route table per listener. */

@@ -11,18 +11,15 @@ import java.util.Optional;
  *
  * @param jwtProviders providers some route requires, by name
  * @param jwtRequirements every distinct requirement of the routes
- * @param apiKeys whether some route checks API keys
  * @param basic present when some route uses basic auth
  * @param externals the distinct ext_authz checks
  * @param gatewayAccess the gateway's access rules in evaluation order (empty: none)
- * @param routeAccess whether some route has access rules of its own
  * @param identityHeaders headers only the gateway may set (consumer, JWT claims): a client's own
  *     are removed before any check
  */
 public record ListenerAuth(
-    List<JwtProviderSpec> jwtProviders, List<JwtRequirement> jwtRequirements, boolean apiKeys,
-    Optional<BasicCheck> basic, List<ExternalCheck> externals, List<AccessRule> gatewayAccess,
-    boolean routeAccess, List<String> identityHeaders) {
+    List<JwtProviderSpec> jwtProviders, List<JwtRequirement> jwtRequirements, Optional<BasicCheck> basic,
+    List<ExternalCheck> externals, List<AccessRule> gatewayAccess, List<String> identityHeaders) {
   public ListenerAuth {
     jwtProviders = List.copyOf(jwtProviders);
     jwtRequirements = List.copyOf(jwtRequirements);
@@ -33,9 +30,4 @@ public record ListenerAuth(
 
   /** The header carrying the authenticated consumer's name to the upstream. */
   public static final String CONSUMER_HEADER = "x-sluice-consumer";
-
-  public boolean any() {
-    return !jwtProviders.isEmpty() || apiKeys || basic.isPresent() || !externals.isEmpty() || !gatewayAccess.isEmpty()
-        || routeAccess;
-  }
 }

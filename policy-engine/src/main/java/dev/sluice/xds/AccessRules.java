@@ -1,8 +1,6 @@
 package dev.sluice.xds;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
-import dev.sluice.ir.HttpRoute;
 import dev.sluice.ir.ListenerAuth;
 import dev.sluice.policy.access.AccessRule;
 import io.envoyproxy.envoy.config.core.v3.CidrRange;
@@ -11,9 +9,6 @@ import io.envoyproxy.envoy.config.rbac.v3.Policy;
 import io.envoyproxy.envoy.config.rbac.v3.Principal;
 import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
-import io.envoyproxy.envoy.config.route.v3.Route;
-import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.type.matcher.v3.ListMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.MetadataMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.PathMatcher;
@@ -26,37 +21,11 @@ import java.util.function.Function;
 /**
  * {@code access} rules → Envoy's RBAC. Envoy's RBAC has no "first match wins" list, so the ordered
  * rules (most specific first) become one ALLOW policy per allow rule: "this rule matches and no
- * deny rule before it does". No policy matching means 403, which is the default deny.
- *
- * <p>Two filters: the gateway's rules apply to every request; each route's own are a second,
- * per-route check (a listener-level RBAC without rules enforces nothing).
+ * deny rule before it does". No policy matching means 403, which is the default deny. The
+ * gateway's rules are {@link GatewayAccessFilter}, each route's own {@link RouteAccessFilter}.
  */
-final class AccessRules implements RouteFeature {
-  static final String GATEWAY_FILTER = "sluice.rbac.gateway";
-  static final String ROUTE_FILTER = "sluice.rbac.route";
-
-  static HttpFilter gatewayFilter(ListenerAuth auth) {
-    return HttpFilter.newBuilder().setName(GATEWAY_FILTER)
-        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder()
-            .setRules(rbac(auth.gatewayAccess())).setRulesStatPrefix("gateway_").build()))
-        .build();
-  }
-
-  static HttpFilter routeFilter() {
-    return HttpFilter.newBuilder().setName(ROUTE_FILTER)
-        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDefaultInstance()))
-        .build();
-  }
-
-  @Override
-  public void apply(HttpRoute ir, Route.Builder route) {
-    if (!ir.auth().access().isEmpty()) {
-      route.putTypedPerFilterConfig(ROUTE_FILTER, Any.pack(RBACPerRoute.newBuilder()
-          .setRbac(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder()
-              .setRules(rbac(ir.auth().access())).setRulesStatPrefix("route_"))
-          .build()));
-    }
-  }
+final class AccessRules {
+  private AccessRules() {}
 
   /** @param rules in evaluation order */
   static RBAC rbac(List<AccessRule> rules) {

@@ -1,6 +1,8 @@
 package dev.sluice.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Descriptors.Descriptor;
+import dev.sluice.ir.HttpListener;
 import dev.sluice.ir.HttpRoute;
 import dev.sluice.ir.ListenerAuth;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
@@ -9,6 +11,7 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.extensions.filters.http.basic_auth.v3.BasicAuth;
 import io.envoyproxy.envoy.extensions.filters.http.basic_auth.v3.BasicAuthPerRoute;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import java.util.List;
 import java.util.SortedMap;
 
 /**
@@ -16,7 +19,7 @@ import java.util.SortedMap;
  * ask for it; the user name of a request that passes is forwarded as the consumer, the credentials
  * are not.
  */
-final class BasicAuthFilter implements RouteFeature {
+final class BasicAuthFilter implements HttpFilterFeature {
   static final String FILTER = "envoy.filters.http.basic_auth";
   private static final String AUTHORIZATION = "authorization";
   /**
@@ -25,15 +28,31 @@ final class BasicAuthFilter implements RouteFeature {
    */
   private static final String NOBODY = "_nobody:{SHA}AAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
-  static HttpFilter filter(ListenerAuth auth) {
-    return HttpFilter.newBuilder()
+  @Override
+  public String name() {
+    return FILTER;
+  }
+
+  @Override
+  public boolean needed(HttpListener l) {
+    return l.auth().basic().isPresent();
+  }
+
+  @Override
+  public List<HttpFilter> filters(HttpListener l) {
+    return List.of(HttpFilter.newBuilder()
         .setName(FILTER)
         .setDisabled(true)
         .setTypedConfig(Any.pack(BasicAuth.newBuilder()
-            .setUsers(users(auth.basic().orElseThrow().users()))
+            .setUsers(users(l.auth().basic().orElseThrow().users()))
             .setForwardUsernameHeader(ListenerAuth.CONSUMER_HEADER)
             .build()))
-        .build();
+        .build());
+  }
+
+  @Override
+  public List<Descriptor> types() {
+    return List.of(BasicAuth.getDescriptor(), BasicAuthPerRoute.getDescriptor(), FilterConfig.getDescriptor());
   }
 
   private static DataSource users(SortedMap<String, String> users) {
@@ -43,7 +62,7 @@ final class BasicAuthFilter implements RouteFeature {
   }
 
   @Override
-  public void apply(HttpRoute ir, Route.Builder route) {
+  public void patchRoute(HttpRoute ir, Route.Builder route) {
     ir.auth().basic().ifPresent(b -> {
       // Enabling a disabled filter takes a per-route config; its type carries the users again.
       route.putTypedPerFilterConfig(FILTER, Any.pack(FilterConfig.newBuilder()

@@ -1,7 +1,9 @@
 package dev.sluice.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Descriptors.Descriptor;
 import dev.sluice.ir.ExternalCheck;
+import dev.sluice.ir.HttpListener;
 import dev.sluice.ir.HttpRoute;
 import dev.sluice.policy.auth.AuthSpec.ExternalAuth.Protocol;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
@@ -16,14 +18,35 @@ import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.HttpService;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.type.matcher.v3.ListStringMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import java.util.List;
 
 /**
  * {@code auth.external} → Envoy's ext_authz: one filter per service and settings, in the listener
  * but disabled, enabled by the routes that use it. A service that fails or times out means 403
  * unless {@code failOpen}.
  */
-final class ExternalAuthz implements RouteFeature {
-  static HttpFilter filter(ExternalCheck c) {
+final class ExternalAuthz implements HttpFilterFeature {
+  @Override
+  public String name() {
+    return "sluice.ext_authz.<service>";
+  }
+
+  @Override
+  public boolean needed(HttpListener l) {
+    return !l.auth().externals().isEmpty();
+  }
+
+  @Override
+  public List<HttpFilter> filters(HttpListener l) {
+    return l.auth().externals().stream().map(ExternalAuthz::filter).toList();
+  }
+
+  @Override
+  public List<Descriptor> types() {
+    return List.of(ExtAuthz.getDescriptor(), ExtAuthzPerRoute.getDescriptor(), FilterConfig.getDescriptor());
+  }
+
+  private static HttpFilter filter(ExternalCheck c) {
     ExtAuthz.Builder config = ExtAuthz.newBuilder()
         .setTransportApiVersion(io.envoyproxy.envoy.config.core.v3.ApiVersion.V3)
         .setFailureModeAllow(c.failOpen());
@@ -50,7 +73,7 @@ final class ExternalAuthz implements RouteFeature {
   }
 
   @Override
-  public void apply(HttpRoute ir, Route.Builder route) {
+  public void patchRoute(HttpRoute ir, Route.Builder route) {
     ir.auth().external().ifPresent(name -> route.putTypedPerFilterConfig(name, Any.pack(FilterConfig.newBuilder()
         .setConfig(Any.pack(ExtAuthzPerRoute.newBuilder().setCheckSettings(CheckSettings.getDefaultInstance()).build()))
         .build())));

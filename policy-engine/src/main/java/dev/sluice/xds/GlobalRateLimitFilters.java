@@ -1,10 +1,13 @@
 package dev.sluice.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Descriptors;
 import dev.sluice.ir.DnsCluster;
 import dev.sluice.ir.GlobalLimit;
 import dev.sluice.ir.GlobalRateLimitFilter;
+import dev.sluice.ir.HttpListener;
 import dev.sluice.ir.HttpRoute;
+import dev.sluice.ir.ProxyConfig;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
@@ -29,12 +32,39 @@ import java.util.Map;
  * which build the descriptors the service's table expects: both come from the same
  * {@link GlobalLimit}s.
  */
-final class GlobalRateLimitFilters implements RouteFeature {
+final class GlobalRateLimitFilters implements HttpFilterFeature {
   static final String FILTER = "envoy.filters.http.ratelimit";
   /** A static cluster of the Envoy bootstrap (envoy-configs/edge.yaml) pointing at the service. */
   static final String SERVICE_CLUSTER = "sluice_ratelimit";
   /** The path without its query string, through a CEL expression (request.url_path). */
   static final String PATH_DESCRIPTOR = "envoy.rate_limit_descriptors.expr";
+
+  @Override
+  public String name() {
+    return FILTER;
+  }
+
+  @Override
+  public boolean needed(HttpListener l) {
+    return l.globalRateLimit().isPresent();
+  }
+
+  @Override
+  public List<HttpFilter> filters(HttpListener l) {
+    return List.of(filter(l.globalRateLimit().orElseThrow()));
+  }
+
+  @Override
+  public List<Descriptors.Descriptor> types() {
+    return List.of(io.envoyproxy.envoy.extensions.filters.http.ratelimit.v3.RateLimit.getDescriptor(), Descriptor.getDescriptor());
+  }
+
+  /** The cluster of the gateway's own rate-limit service comes from its {@code globalRateLimit.service}. */
+  @Override
+  public void patchResources(ProxyConfig ir, HttpListener l, XdsBuilder out) {
+    l.globalRateLimit().flatMap(GlobalRateLimitFilter::service)
+        .ifPresent(c -> out.origin("cluster/" + c.name(), "Gateway/" + ir.group() + " (globalRateLimit.service)"));
+  }
 
   static HttpFilter filter(GlobalRateLimitFilter f) {
     RuntimeFractionalPercent all = RuntimeFractionalPercent.newBuilder()
@@ -68,7 +98,7 @@ final class GlobalRateLimitFilters implements RouteFeature {
   }
 
   @Override
-  public void apply(HttpRoute ir, Route.Builder route) {
+  public void patchRoute(HttpRoute ir, Route.Builder route) {
     if (ir.globalLimits().isEmpty() || !route.hasRoute()) {
       return;
     }

@@ -1,11 +1,12 @@
 package dev.sluice.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Empty;
 import dev.sluice.ir.DnsCluster;
+import dev.sluice.ir.HttpListener;
 import dev.sluice.ir.HttpRoute;
 import dev.sluice.ir.JwtRequirement;
-import dev.sluice.ir.ListenerAuth;
 import dev.sluice.policy.jwt.JwtProviderSpec;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.accesslog.v3.AccessLogFilter;
@@ -25,8 +26,11 @@ import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtProvider;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtRequirementOrList;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.RemoteJwks;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.LocalReplyConfig;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * JwtProviders and routes' {@code auth.jwt} → Envoy's jwt_authn: every provider and requirement
@@ -34,20 +38,41 @@ import java.time.Duration;
  * goes to dynamic metadata (with {@code scope} split into a list) for access rules and rate-limit
  * keys.
  */
-final class JwtAuthn implements RouteFeature {
+final class JwtAuthn implements HttpFilterFeature {
   static final String FILTER = "envoy.filters.http.jwt_authn";
   /** Where the payload lands in the filter's dynamic metadata. */
   static final String PAYLOAD = "jwt";
 
-  static HttpFilter filter(ListenerAuth auth) {
+  @Override
+  public String name() {
+    return FILTER;
+  }
+
+  @Override
+  public boolean needed(HttpListener l) {
+    return !l.auth().jwtProviders().isEmpty();
+  }
+
+  @Override
+  public List<HttpFilter> filters(HttpListener l) {
     JwtAuthentication.Builder config = JwtAuthentication.newBuilder();
-    for (JwtProviderSpec p : auth.jwtProviders()) {
+    for (JwtProviderSpec p : l.auth().jwtProviders()) {
       config.putProviders(p.name(), provider(p));
     }
-    for (JwtRequirement r : auth.jwtRequirements()) {
+    for (JwtRequirement r : l.auth().jwtRequirements()) {
       config.putRequirementMap(r.name(), requirement(r));
     }
-    return HttpFilter.newBuilder().setName(FILTER).setTypedConfig(Any.pack(config.build())).build();
+    return List.of(HttpFilter.newBuilder().setName(FILTER).setTypedConfig(Any.pack(config.build())).build());
+  }
+
+  @Override
+  public List<Descriptor> types() {
+    return List.of(JwtAuthentication.getDescriptor(), PerRouteConfig.getDescriptor(), ExpressionFilter.getDescriptor());
+  }
+
+  @Override
+  public void patchConnectionManager(HttpListener l, HttpConnectionManager.Builder hcm) {
+    hcm.setLocalReplyConfig(LocalReplyConfig.newBuilder().addMappers(audienceIs401()));
   }
 
   /**
@@ -55,7 +80,7 @@ final class JwtAuthn implements RouteFeature {
    * invalid for this resource, which is 401 with {@code error="invalid_token"}, as for any other
    * bad token. This maps Envoy's reply (told apart by its response code details) to that.
    */
-  static ResponseMapper audienceIs401() {
+  private static ResponseMapper audienceIs401() {
     return ResponseMapper.newBuilder()
         .setFilter(AccessLogFilter.newBuilder().setExtensionFilter(ExtensionFilter.newBuilder()
             .setName("envoy.access_loggers.extension_filters.cel")
@@ -132,7 +157,7 @@ final class JwtAuthn implements RouteFeature {
   }
 
   @Override
-  public void apply(HttpRoute ir, Route.Builder route) {
+  public void patchRoute(HttpRoute ir, Route.Builder route) {
     ir.auth().jwt().ifPresent(r ->
         route.putTypedPerFilterConfig(FILTER, Any.pack(PerRouteConfig.newBuilder().setRequirementName(r.name()).build())));
   }

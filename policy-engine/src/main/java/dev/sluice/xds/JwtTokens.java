@@ -1,34 +1,52 @@
 package dev.sluice.xds;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.BoolValue;
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.sluice.ir.HttpListener;
 import dev.sluice.ir.HttpRoute;
 import dev.sluice.ir.JwtRequirement;
 import dev.sluice.policy.jwt.JwtProviderSpec.TokenSource;
-import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.extensions.filters.http.lua.v3.Lua;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import java.util.List;
 
 /**
  * Removes JWTs from requests before they go upstream: a Lua filter right after jwt_authn, told by
  * each route's metadata where its providers look for tokens (see {@code lua/jwt-token.lua} for why
  * Envoy's own removal is not used).
  */
-final class JwtTokens implements RouteFeature {
+final class JwtTokens implements HttpFilterFeature {
   static final String FILTER = "sluice.jwt_token";
   private static final String SCRIPT = LuaScripts.load("query.lua", "jwt-token.lua");
 
-  static HttpFilter filter() {
-    return LuaScripts.filter(FILTER, "jwt_token", SCRIPT);
+  @Override
+  public String name() {
+    return FILTER;
+  }
+
+  /** Wherever jwt_authn is: the token it verified is removed right after it. */
+  @Override
+  public boolean needed(HttpListener l) {
+    return !l.auth().jwtProviders().isEmpty();
   }
 
   @Override
-  public void apply(HttpRoute ir, Route.Builder route) {
+  public List<HttpFilter> filters(HttpListener l) {
+    return List.of(LuaScripts.filter(FILTER, "jwt_token", SCRIPT));
+  }
+
+  @Override
+  public List<Descriptor> types() {
+    return List.of(Lua.getDescriptor());
+  }
+
+  @Override
+  public void patchRoute(HttpRoute ir, Route.Builder route) {
     ir.auth().jwt().map(JwtTokens::metadata).ifPresent(tokens -> {
       Metadata.Builder m = route.hasMetadata() ? route.getMetadata().toBuilder() : Metadata.newBuilder();
       route.setMetadata(m.putFilterMetadata(FILTER, tokens));

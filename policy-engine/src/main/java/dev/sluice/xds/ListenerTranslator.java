@@ -4,7 +4,6 @@ import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.UInt32Value;
 import dev.sluice.ir.HttpListener;
-import dev.sluice.ir.ListenerAuth;
 import dev.sluice.policy.hardening.HardeningSpec;
 import dev.sluice.ir.ProxyConfig;
 import io.envoyproxy.envoy.config.core.v3.Address;
@@ -15,20 +14,16 @@ import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
-import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.LocalReplyConfig;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 
 /**
- * HTTP listeners with an HTTP connection manager that fetches its routes over RDS. The settings
- * follow Envoy's "configuring Envoy as an edge proxy" guidance (DESIGN.md invariant 6).
+ * HTTP listeners with an HTTP connection manager that fetches its routes over RDS and the HTTP
+ * filters of {@link HttpFilterChain} that the listener needs. The settings follow Envoy's
+ * "configuring Envoy as an edge proxy" guidance (DESIGN.md invariant 6).
  */
 final class ListenerTranslator implements FeatureTranslator {
   static final String HCM_FILTER = "envoy.filters.network.http_connection_manager";
-  static final String ROUTER_FILTER = "envoy.filters.http.router";
 
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {
@@ -63,55 +58,13 @@ final class ListenerTranslator implements FeatureTranslator {
           .setStreamIdleTimeout(Protos.duration(h.streamIdleTimeout()))
           .setRequestTimeout(Protos.duration(h.requestTimeout()))
           .setRequestHeadersTimeout(Protos.duration(h.requestHeadersTimeout()));
-      // Filter order: CORS answers preflights before anything else runs (browsers send them
-      // without credentials); gRPC-Web and the
-      // JSON transcoder turn requests into gRPC before routing; compression wraps
-      // whatever the router returns; the router is last.
-      if (l.cors()) {
-        hcm.addHttpFilters(HttpFilter.newBuilder().setName(CorsPolicies.FILTER).setTypedConfig(Any.pack(Cors.getDefaultInstance())));
+      for (HttpFilterFeature f : HttpFilterChain.FILTERS) {
+        if (f.needed(l)) {
+          hcm.addAllHttpFilters(f.filters(l));
+          f.patchConnectionManager(l, hcm);
+          f.patchResources(ir, l, out);
+        }
       }
-      // Then who is calling, and may they: identity headers stripped before anything can set
-      // them, the cheap local checks (JWT, key, password) before the remote one (ext_authz),
-      // and access rules once every identity is known.
-      ListenerAuth auth = l.auth();
-      if (!auth.identityHeaders().isEmpty()) {
-        hcm.addHttpFilters(IdentityHeaders.filter(auth));
-      }
-      if (!auth.jwtProviders().isEmpty()) {
-        hcm.addHttpFilters(JwtAuthn.filter(auth));
-        hcm.addHttpFilters(JwtTokens.filter());
-        hcm.setLocalReplyConfig(LocalReplyConfig.newBuilder().addMappers(JwtAuthn.audienceIs401()));
-      }
-      if (auth.apiKeys()) {
-        hcm.addHttpFilters(ApiKeys.filter());
-      }
-      auth.basic().ifPresent(b -> hcm.addHttpFilters(BasicAuthFilter.filter(auth)));
-      auth.externals().forEach(c -> hcm.addHttpFilters(ExternalAuthz.filter(c)));
-      if (!auth.gatewayAccess().isEmpty()) {
-        hcm.addHttpFilters(AccessRules.gatewayFilter(auth));
-      }
-      if (auth.routeAccess()) {
-        hcm.addHttpFilters(AccessRules.routeFilter());
-      }
-      if (l.rateLimit()) {
-        // after auth, so buckets can be per consumer or claim
-        hcm.addHttpFilters(LocalRateLimits.filter());
-      }
-      // the global limit after the local one: a request the local bucket refuses costs no round trip
-      l.globalRateLimit().ifPresent(f -> {
-        hcm.addHttpFilters(GlobalRateLimitFilters.filter(f));
-        f.service().ifPresent(c -> out.origin("cluster/" + c.name(), "Gateway/" + ir.group() + " (globalRateLimit.service)"));
-      });
-      if (l.grpcWeb()) {
-        hcm.addHttpFilters(GrpcFilters.grpcWeb());
-      }
-      l.grpcJson().ifPresent(spec -> hcm.addHttpFilters(GrpcFilters.transcoder(spec)));
-      l.compression().ifPresent(c -> hcm.addAllHttpFilters(CompressionFilters.filters(c)));
-      if (l.cache()) {
-        // after compression, so the cache keeps uncompressed bodies and compression applies per client
-        hcm.addHttpFilters(CacheFilter.filter());
-      }
-      hcm.addHttpFilters(HttpFilter.newBuilder().setName(ROUTER_FILTER).setTypedConfig(Any.pack(Router.getDefaultInstance())));
       out.listeners.put(l.name(), Listener.newBuilder()
           .setName(l.name())
           .setAddress(Address.newBuilder().setSocketAddress(

@@ -3,6 +3,8 @@ package dev.sluice.xds;
 import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.BoolValue;
+import com.google.protobuf.Descriptors.Descriptor;
+import dev.sluice.ir.HttpListener;
 import dev.sluice.ir.HttpRoute;
 import dev.sluice.ir.ListenerAuth;
 import dev.sluice.policy.ratelimit.RateLimitSpec.ClientKey;
@@ -13,6 +15,7 @@ import io.envoyproxy.envoy.type.metadata.v3.MetadataKey;
 import dev.sluice.policy.ratelimit.RateLimitSpec;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.XRateLimitHeadersRFCVersion;
 import io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -20,25 +23,47 @@ import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.type.v3.HttpStatus;
 import io.envoyproxy.envoy.type.v3.StatusCode;
 import io.envoyproxy.envoy.type.v3.TokenBucket;
+import java.util.List;
 
 /**
  * {@code rateLimit} → Envoy's local_ratelimit: the filter in the listener with no bucket of its
- * own, and a bucket per route or virtual host. The filter's enabled and enforced fractions default
+ * own, and a bucket per route or virtual host (the gateway's). The filter's enabled and enforced fractions default
  * to 0% in Envoy; a limit that is written must be enforced, so both are set to 100%.
  */
-final class LocalRateLimits implements RouteFeature {
+final class LocalRateLimits implements HttpFilterFeature {
   static final String FILTER = "envoy.filters.http.local_ratelimit";
   /** Clients tracked at once per bucket definition (Envoy's default, 20, is for tests). */
   static final int MAX_CLIENTS = 10_000;
 
-  static HttpFilter filter() {
-    return HttpFilter.newBuilder()
-        .setName(FILTER)
-        .setTypedConfig(Any.pack(LocalRateLimit.newBuilder().setStatPrefix("local_rate_limit").build()))
-        .build();
+  @Override
+  public String name() {
+    return FILTER;
   }
 
-  static Any config(RateLimitSpec r) {
+  @Override
+  public boolean needed(HttpListener l) {
+    return l.rateLimit().isPresent() || l.anyRoute(r -> r.rateLimit().isPresent());
+  }
+
+  @Override
+  public List<HttpFilter> filters(HttpListener l) {
+    return List.of(HttpFilter.newBuilder()
+        .setName(FILTER)
+        .setTypedConfig(Any.pack(LocalRateLimit.newBuilder().setStatPrefix("local_rate_limit").build()))
+        .build());
+  }
+
+  @Override
+  public List<Descriptor> types() {
+    return List.of(LocalRateLimit.getDescriptor());
+  }
+
+  @Override
+  public void patchVirtualHost(HttpListener l, VirtualHost.Builder vhost) {
+    l.rateLimit().ifPresent(r -> vhost.putTypedPerFilterConfig(FILTER, config(r)));
+  }
+
+  private static Any config(RateLimitSpec r) {
     RuntimeFractionalPercent all = RuntimeFractionalPercent.newBuilder()
         .setDefaultValue(FractionalPercent.newBuilder().setNumerator(100).setDenominator(FractionalPercent.DenominatorType.HUNDRED))
         .build();
@@ -98,7 +123,7 @@ final class LocalRateLimits implements RouteFeature {
   }
 
   @Override
-  public void apply(HttpRoute ir, Route.Builder route) {
+  public void patchRoute(HttpRoute ir, Route.Builder route) {
     ir.rateLimit().ifPresent(r -> route.putTypedPerFilterConfig(FILTER, config(r)));
   }
 }

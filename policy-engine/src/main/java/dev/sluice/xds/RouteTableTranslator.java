@@ -11,7 +11,10 @@ import java.util.List;
 
 /** One route table per listener; virtual hosts and routes keep the IR's order (first match wins). */
 final class RouteTableTranslator implements FeatureTranslator {
-  /** The parts of a route entry, in the order they are set. */
+  /**
+   * The parts of a route entry that are not an HTTP filter's, in the order they are set; the
+   * filters' parts follow, in {@link HttpFilterChain#ROUTE_CONFIG_ORDER}.
+   */
   static final List<RouteFeature> FEATURES = List.of(
       new MatchFeature(),
       new ForwardFeature(),
@@ -21,19 +24,7 @@ final class RouteTableTranslator implements FeatureTranslator {
       new HashPolicyFeature(),
       new RedirectFeature(),
       new DirectResponseFeature(),
-      new HeaderEditFeature(),
-      new CorsFeature(),
-      new CompressionOffFeature(),
-      new CacheFilter(),
-      new GrpcFilters(),
-      new LocalRateLimits(),
-      new JwtAuthn(),
-      new JwtTokens(),
-      new ApiKeys(),
-      new BasicAuthFilter(),
-      new ExternalAuthz(),
-      new AccessRules(),
-      new GlobalRateLimitFilters());
+      new HeaderEditFeature());
 
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {
@@ -45,12 +36,12 @@ final class RouteTableTranslator implements FeatureTranslator {
         var vhost = io.envoyproxy.envoy.config.route.v3.VirtualHost.newBuilder()
             .setName(vh.name())
             .addAllDomains(vh.domains());
-        vh.cors().ifPresent(c -> vhost.putTypedPerFilterConfig(CorsPolicies.FILTER, CorsPolicies.policy(c)));
-        vh.rateLimit().ifPresent(r -> vhost.putTypedPerFilterConfig(LocalRateLimits.FILTER, LocalRateLimits.config(r)));
+        HttpFilterChain.ROUTE_CONFIG_ORDER.forEach(f -> f.patchVirtualHost(l, vhost));
         for (HttpRoute r : vh.routes()) {
           vhost.addRoutes(out.memo.route(r, () -> {
             Route.Builder route = Route.newBuilder().setName(r.name());
             FEATURES.forEach(f -> f.apply(r, route));
+            HttpFilterChain.ROUTE_CONFIG_ORDER.forEach(f -> f.patchRoute(r, route));
             return route.build();
           }));
           String origin = r.policy() + " (" + r.source() + ")";

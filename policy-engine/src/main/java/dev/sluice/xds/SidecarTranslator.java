@@ -19,7 +19,6 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
@@ -74,7 +73,7 @@ final class SidecarTranslator implements FeatureTranslator {
     hcm.addHttpFilters(HttpFilter.newBuilder().setName(RBAC_FILTER)
         .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder()
             .setRules(RBAC.newBuilder().setAction(RBAC.Action.ALLOW)).setRulesStatPrefix("mesh_").build())));
-    hcm.addHttpFilters(router());
+    hcm.addHttpFilters(RouterFilter.filter());
     CommonTlsContext common = MeshClientTranslator.commonTls(SubjectAltNameMatcher.newBuilder()
         .setSanType(SubjectAltNameMatcher.SanType.URI)
         .setMatcher(StringMatcher.newBuilder().setPrefix(s.trustDomainPrefix()))
@@ -109,7 +108,7 @@ final class SidecarTranslator implements FeatureTranslator {
   }
 
   private static void outbound(SidecarConfig.Outbound o, XdsBuilder out, String origin) {
-    HttpConnectionManager.Builder hcm = connectionManager(o.name()).addHttpFilters(router());
+    HttpConnectionManager.Builder hcm = connectionManager(o.name()).addHttpFilters(RouterFilter.filter());
     out.listeners.put(o.name(), Listener.newBuilder()
         .setName(o.name())
         .setAddress(address("127.0.0.1", o.localPort()))
@@ -151,10 +150,6 @@ final class SidecarTranslator implements FeatureTranslator {
         .setRds(Rds.newBuilder().setRouteConfigName(name).setConfigSource(Protos.ads()))
         .setNormalizePath(BoolValue.of(true))
         .setMergeSlashes(true);
-  }
-
-  private static HttpFilter router() {
-    return HttpFilter.newBuilder().setName(ListenerTranslator.ROUTER_FILTER).setTypedConfig(Any.pack(Router.getDefaultInstance())).build();
   }
 
   private static RouteConfiguration.Builder routeTable(String name, String cluster) {

@@ -31,9 +31,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig;
 import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
-import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.v3.Percent;
 import java.time.Duration;
@@ -152,7 +150,7 @@ final class TelemetryTranslator implements FeatureTranslator {
             .setHeadersWithUnderscoresAction(HttpProtocolOptions.HeadersWithUnderscoresAction.REJECT_REQUEST))
         .setRequestHeadersTimeout(Protos.duration(Duration.ofSeconds(10)))
         .setStreamIdleTimeout(Protos.duration(Duration.ofSeconds(30)))
-        .addHttpFilters(HttpFilter.newBuilder().setName(ListenerTranslator.ROUTER_FILTER).setTypedConfig(Any.pack(Router.getDefaultInstance())))
+        .addHttpFilters(RouterFilter.filter())
         .build();
     return Listener.newBuilder()
         .setName(name)

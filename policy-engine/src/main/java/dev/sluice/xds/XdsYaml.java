@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.sluice.policy.tls.PrivateKeyFile;
-import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Envoy resources as YAML, the way Envoy's config_dump shows them (proto field names, snake_case):
@@ -26,42 +27,27 @@ import java.util.Map;
  * fingerprint so a golden file still shows which key went where and changes when the key does.
  */
 public final class XdsYaml {
-  /** Every type we pack into an Any; JsonFormat needs them to print typed_config. */
-  public static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()
-      .add(HttpConnectionManager.getDescriptor())
-      .add(Router.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.compressor.v3.Compressor.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.compressor.v3.CompressorPerRoute.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.compression.gzip.compressor.v3.Gzip.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.compression.brotli.compressor.v3.Brotli.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.cache.v3.CacheConfig.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.http.cache.simple_http_cache.v3.SimpleHttpCacheConfig.getDescriptor())
-      .add(io.envoyproxy.envoy.config.route.v3.FilterConfig.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.grpc_web.v3.GrpcWeb.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.header_mutation.v3.HeaderMutation.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.lua.v3.Lua.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.rate_limit_descriptors.expr.v3.Descriptor.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.basic_auth.v3.BasicAuth.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.basic_auth.v3.BasicAuthPerRoute.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.ratelimit.v3.RateLimit.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog.getDescriptor())
-      .add(io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig.getDescriptor())
-      .build();
+  /**
+   * Every type we pack into an Any. The gateway's HTTP filters name theirs ({@link
+   * HttpFilterFeature#types()}); the rest are packed elsewhere.
+   */
+  static final List<Descriptor> PACKED = Stream.concat(
+      HttpFilterChain.FILTERS.stream().flatMap(f -> f.types().stream()),
+      Stream.of(
+          HttpConnectionManager.getDescriptor(),
+          io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor(),
+          // the sidecar's inbound chain: its mesh RBAC filter and the rules on its route table
+          io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor(),
+          io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.getDescriptor(),
+          io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor(),
+          io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor(),
+          io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor(),
+          io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog.getDescriptor(),
+          io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig.getDescriptor()))
+      .distinct()
+      .toList();
+  /** The types JsonFormat needs to print typed_config. */
+  public static final JsonFormat.TypeRegistry TYPES = registry(PACKED);
   /** Fields that hold a secret (Envoy marks them {@code udpa.annotations.sensitive}) and are never printed. */
   static final List<String> SENSITIVE = List.of("private_key", "password");
   private static final JsonFormat.Printer PRINTER =
@@ -73,6 +59,12 @@ public final class XdsYaml {
       .build());
 
   private XdsYaml() {}
+
+  private static JsonFormat.TypeRegistry registry(List<Descriptor> types) {
+    JsonFormat.TypeRegistry.Builder b = JsonFormat.TypeRegistry.newBuilder();
+    types.forEach(b::add);
+    return b.build();
+  }
 
   public static String of(List<? extends Message> resources) {
     ArrayNode list = JSON.createArrayNode();

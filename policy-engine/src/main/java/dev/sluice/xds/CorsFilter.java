@@ -2,17 +2,56 @@ package dev.sluice.xds;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
+import com.google.protobuf.Descriptors.Descriptor;
+import dev.sluice.ir.HttpListener;
+import dev.sluice.ir.HttpRoute;
 import dev.sluice.policy.cors.CorsSpec;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
 import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import java.util.List;
 
-/** CORS settings → Envoy's per-route/virtual-host CorsPolicy, and the filter that applies them. */
-final class CorsPolicies {
+/**
+ * CORS settings → Envoy's cors filter in the listener, and a CorsPolicy on each virtual host (the
+ * gateway's) and route (its own, which Envoy lets replace the virtual host's).
+ */
+final class CorsFilter implements HttpFilterFeature {
   static final String FILTER = "envoy.filters.http.cors";
 
-  private CorsPolicies() {}
+  @Override
+  public String name() {
+    return FILTER;
+  }
 
-  static Any policy(CorsSpec c) {
+  @Override
+  public boolean needed(HttpListener l) {
+    return l.cors().isPresent() || l.anyRoute(r -> r.cors().isPresent());
+  }
+
+  @Override
+  public List<HttpFilter> filters(HttpListener l) {
+    return List.of(HttpFilter.newBuilder().setName(FILTER).setTypedConfig(Any.pack(Cors.getDefaultInstance())).build());
+  }
+
+  @Override
+  public List<Descriptor> types() {
+    return List.of(Cors.getDescriptor(), CorsPolicy.getDescriptor());
+  }
+
+  @Override
+  public void patchVirtualHost(HttpListener l, VirtualHost.Builder vhost) {
+    l.cors().ifPresent(c -> vhost.putTypedPerFilterConfig(FILTER, policy(c)));
+  }
+
+  @Override
+  public void patchRoute(HttpRoute ir, Route.Builder route) {
+    ir.cors().ifPresent(c -> route.putTypedPerFilterConfig(FILTER, policy(c)));
+  }
+
+  private static Any policy(CorsSpec c) {
     CorsPolicy.Builder b = CorsPolicy.newBuilder();
     for (String origin : c.allowOrigins()) {
       b.addAllowOriginStringMatch(origin(origin));
