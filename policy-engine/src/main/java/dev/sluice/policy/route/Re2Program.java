@@ -1,0 +1,735 @@
+package dev.sluice.policy.route;
+
+import dev.sluice.policy.route.Re2Node.Op;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The size of the program RE2 compiles an expression to, {@code RE2::ProgramSize()}, which Envoy
+ * compares with {@code re2.max_program_size.error_level}. It follows RE2's compiler
+ * ({@code re2/compile.cc}: UTF-8 byte ranges with shared suffixes, the unanchored {@code .*?}
+ * prefix, the literal prefix of a {@code ^abc...} expression matched outside the program) and then
+ * counts what {@code Prog::Flatten} leaves: one list per instruction reached after a byte, holding
+ * the non-empty instructions reachable from it without consuming input.
+ */
+final class Re2Program {
+  /** RE2 gives up (pattern too large) past this many instructions: its max_mem budget. */
+  static final int MAX_INSTRUCTIONS = 699_000;
+  private static final int FAIL = 0;
+  private static final int ALT = 1;
+  private static final int ALT_MATCH = 2;
+  private static final int BYTE_RANGE = 3;
+  private static final int CAPTURE = 4;
+  private static final int EMPTY_WIDTH = 5;
+  private static final int MATCH = 6;
+  private static final int NOP = 7;
+
+  /** Thrown when RE2 would run out of its instruction budget. */
+  static final class TooLarge extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    TooLarge() {
+      super("pattern too large - compile failed", null, false, false);
+    }
+  }
+
+  private int[] opcode = new int[64];
+  private int[] out = new int[64];
+  private int[] out1 = new int[64];
+  private int[] lo = new int[64];
+  private int[] hi = new int[64];
+  private boolean[] fold = new boolean[64];
+  private int ninst;
+  private int visits;
+  private final Map<Long, Integer> runeCache = new HashMap<>();
+  private int rangeBegin;
+  private long rangeEnd;
+
+  /** A fragment: its first instruction, the holes to patch (RE2's PatchList), and whether it can match empty. */
+  private record Frag(int begin, long end, boolean nullable) {}
+
+  private static final Frag NO_MATCH = new Frag(0, 0, false);
+
+  private Re2Program() {
+    alloc(1); // the Fail instruction
+  }
+
+  /** The flattened program size of a parsed expression. */
+  static int size(Re2Node parsed) throws TooLarge {
+    Re2Node re = requiredPrefixSuffix(parsed);
+    Re2Node simplified = Re2Simplifier.simplify(re);
+    Re2Node[] holder = {simplified};
+    boolean anchorStart = anchor(holder, 0, true);
+    anchor(holder, 0, false); // a trailing $ is checked outside the program too
+    Re2Program p = new Re2Program();
+    try {
+      return p.compileAndCount(holder[0], anchorStart);
+    } catch (TooLargeUnchecked e) {
+      throw new TooLarge();
+    }
+  }
+
+  private int compileAndCount(Re2Node re, boolean anchorStart) {
+    Re2Program p = this;
+    Frag all = p.compile(re);
+    all = p.cat(all, p.match());
+    int start = all.begin();
+    if (!anchorStart) {
+      all = p.cat(p.dotStar(), all);
+    }
+    int startUnanchored = all.begin();
+    if (start == 0 && startUnanchored == 0) {
+      return 1;
+    }
+    p.optimize(start);
+    return p.flatten(startUnanchored, start);
+  }
+
+  /** RE2::Init compiles only what follows a required literal prefix ({@code ^abc} in {@code ^abc.*}). */
+  private static Re2Node requiredPrefixSuffix(Re2Node re) {
+    if (re.op != Op.CONCAT) {
+      return re;
+    }
+    int i = 0;
+    while (i < re.subs.size() && re.subs.get(i).op == Op.BEGIN_TEXT) {
+      i++;
+    }
+    if (i == 0 || i >= re.subs.size()) {
+      return re;
+    }
+    Re2Node lit = re.subs.get(i);
+    if (lit.op != Op.LITERAL && lit.op != Op.LITERAL_STRING) {
+      return re;
+    }
+    i++;
+    if (i < re.subs.size()) {
+      return Re2Factor.noFactor(Op.CONCAT, new ArrayList<>(re.subs.subList(i, re.subs.size())), re.flags);
+    }
+    return new Re2Node(Op.EMPTY_MATCH, re.flags);
+  }
+
+  /** RE2's IsAnchorStart / IsAnchorEnd: removes a leading ^ (trailing $) and says whether there was one. */
+  private static boolean anchor(Re2Node[] pre, int depth, boolean start) {
+    Re2Node re = pre[0];
+    if (re == null || depth >= 4) {
+      return false;
+    }
+    switch (re.op) {
+      case CONCAT -> {
+        if (!re.subs.isEmpty()) {
+          int at = start ? 0 : re.subs.size() - 1;
+          Re2Node[] sub = {re.subs.get(at)};
+          if (anchor(sub, depth + 1, start)) {
+            List<Re2Node> copy = new ArrayList<>(re.subs);
+            copy.set(at, sub[0]);
+            pre[0] = Re2Node.withSubs(Op.CONCAT, re.flags, copy);
+            return true;
+          }
+        }
+        return false;
+      }
+      case CAPTURE -> {
+        Re2Node[] sub = {re.sub()};
+        if (anchor(sub, depth + 1, start)) {
+          Re2Node c = Re2Node.unary(Op.CAPTURE, re.flags, sub[0]);
+          c.cap = re.cap;
+          pre[0] = c;
+          return true;
+        }
+        return false;
+      }
+      case BEGIN_TEXT, END_TEXT -> {
+        if (re.op == (start ? Op.BEGIN_TEXT : Op.END_TEXT)) {
+          pre[0] = new Re2Node(Op.EMPTY_MATCH, re.flags);
+          return true;
+        }
+        return false;
+      }
+      default -> {
+        return false;
+      }
+    }
+  }
+
+  // Instructions.
+
+  private int alloc(int n) {
+    if (ninst + n > MAX_INSTRUCTIONS) {
+      throw new TooLargeUnchecked();
+    }
+    while (ninst + n > opcode.length) {
+      int cap = opcode.length * 2;
+      opcode = Arrays.copyOf(opcode, cap);
+      out = Arrays.copyOf(out, cap);
+      out1 = Arrays.copyOf(out1, cap);
+      lo = Arrays.copyOf(lo, cap);
+      hi = Arrays.copyOf(hi, cap);
+      fold = Arrays.copyOf(fold, cap);
+    }
+    int id = ninst;
+    ninst += n;
+    return id;
+  }
+
+  /** Unwinds the compiler when RE2 would give up; turned into {@link TooLarge} at the top. */
+  private static final class TooLargeUnchecked extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooLargeUnchecked() {
+      super(null, null, false, false);
+    }
+  }
+
+  private int inst(int op, int o, int o1) {
+    int id = alloc(1);
+    opcode[id] = op;
+    out[id] = o;
+    out1[id] = o1;
+    return id;
+  }
+
+  private static long mk(int p) {
+    return ((long) p << 32) | (p & 0xFFFFFFFFL);
+  }
+
+  private static int head(long l) {
+    return (int) (l >>> 32);
+  }
+
+  private static int tail(long l) {
+    return (int) l;
+  }
+
+  private void patch(long list, int p) {
+    int h = head(list);
+    while (h != 0) {
+      int id = h >> 1;
+      if ((h & 1) != 0) {
+        h = out1[id];
+        out1[id] = p;
+      } else {
+        h = out[id];
+        out[id] = p;
+      }
+    }
+  }
+
+  private long append(long l1, long l2) {
+    if (head(l1) == 0) {
+      return l2;
+    }
+    if (head(l2) == 0) {
+      return l1;
+    }
+    int t = tail(l1);
+    if ((t & 1) != 0) {
+      out1[t >> 1] = head(l2);
+    } else {
+      out[t >> 1] = head(l2);
+    }
+    return ((long) head(l1) << 32) | (tail(l2) & 0xFFFFFFFFL);
+  }
+
+  private Frag cat(Frag a, Frag b) {
+    if (a.begin() == 0 || b.begin() == 0) {
+      return NO_MATCH;
+    }
+    if (opcode[a.begin()] == NOP && head(a.end()) == (a.begin() << 1) && out[a.begin()] == 0) {
+      patch(a.end(), b.begin());
+      return b;
+    }
+    patch(a.end(), b.begin());
+    return new Frag(a.begin(), b.end(), a.nullable() && b.nullable());
+  }
+
+  private Frag alt(Frag a, Frag b) {
+    if (a.begin() == 0) {
+      return b;
+    }
+    if (b.begin() == 0) {
+      return a;
+    }
+    int id = inst(ALT, a.begin(), b.begin());
+    return new Frag(id, append(a.end(), b.end()), a.nullable() || b.nullable());
+  }
+
+  private Frag plus(Frag a, boolean nongreedy) {
+    int id = nongreedy ? inst(ALT, 0, a.begin()) : inst(ALT, a.begin(), 0);
+    long pl = mk(nongreedy ? id << 1 : (id << 1) | 1);
+    patch(a.end(), id);
+    return new Frag(a.begin(), pl, a.nullable());
+  }
+
+  private Frag star(Frag a, boolean nongreedy) {
+    if (a.nullable()) {
+      return quest(plus(a, nongreedy), nongreedy);
+    }
+    int id = nongreedy ? inst(ALT, 0, a.begin()) : inst(ALT, a.begin(), 0);
+    long pl = mk(nongreedy ? id << 1 : (id << 1) | 1);
+    patch(a.end(), id);
+    return new Frag(id, pl, true);
+  }
+
+  private Frag quest(Frag a, boolean nongreedy) {
+    if (a.begin() == 0) {
+      return nop();
+    }
+    int id = nongreedy ? inst(ALT, 0, a.begin()) : inst(ALT, a.begin(), 0);
+    long pl = mk(nongreedy ? id << 1 : (id << 1) | 1);
+    return new Frag(id, append(pl, a.end()), true);
+  }
+
+  private Frag byteRange(int l, int h, boolean f) {
+    int id = inst(BYTE_RANGE, 0, 0);
+    lo[id] = l;
+    hi[id] = h;
+    fold[id] = f;
+    return new Frag(id, mk(id << 1), false);
+  }
+
+  private Frag nop() {
+    int id = inst(NOP, 0, 0);
+    return new Frag(id, mk(id << 1), true);
+  }
+
+  private Frag match() {
+    int id = inst(MATCH, 0, 0);
+    return new Frag(id, 0, false);
+  }
+
+  private Frag emptyWidth() {
+    int id = inst(EMPTY_WIDTH, 0, 0);
+    return new Frag(id, mk(id << 1), true);
+  }
+
+  private Frag capture(Frag a) {
+    if (a.begin() == 0) {
+      return NO_MATCH;
+    }
+    int id = alloc(2);
+    opcode[id] = CAPTURE;
+    out[id] = a.begin();
+    out1[id] = 0;
+    opcode[id + 1] = CAPTURE;
+    out[id + 1] = 0;
+    out1[id + 1] = 0;
+    patch(a.end(), id + 1);
+    return new Frag(id, mk((id + 1) << 1), a.nullable());
+  }
+
+  private Frag dotStar() {
+    return star(byteRange(0x00, 0xff, false), true);
+  }
+
+  // Character ranges in UTF-8, as RE2 builds them: a trie of byte ranges with shared suffixes.
+
+  private void beginRange() {
+    runeCache.clear();
+    rangeBegin = 0;
+    rangeEnd = 0;
+  }
+
+  private int uncachedSuffix(int l, int h, boolean f, int next) {
+    Frag frag = byteRange(l, h, f);
+    if (next != 0) {
+      patch(frag.end(), next);
+    } else {
+      rangeEnd = append(rangeEnd, frag.end());
+    }
+    return frag.begin();
+  }
+
+  private static long cacheKey(int l, int h, boolean f, int next) {
+    return (long) next << 17 | (long) l << 9 | (long) h << 1 | (f ? 1 : 0);
+  }
+
+  private int cachedSuffix(int l, int h, boolean f, int next) {
+    long key = cacheKey(l, h, f, next);
+    Integer id = runeCache.get(key);
+    if (id != null) {
+      return id;
+    }
+    int made = uncachedSuffix(l, h, f, next);
+    runeCache.put(key, made);
+    return made;
+  }
+
+  private boolean isCachedSuffix(int id) {
+    return runeCache.containsKey(cacheKey(lo[id], hi[id], fold[id], out[id]));
+  }
+
+  private void addSuffix(int id) {
+    if (rangeBegin == 0) {
+      rangeBegin = id;
+      return;
+    }
+    rangeBegin = addSuffixRecursive(rangeBegin, id);
+  }
+
+  private boolean byteRangeEqual(int a, int b) {
+    return lo[a] == lo[b] && hi[a] == hi[b] && fold[a] == fold[b];
+  }
+
+  private int addSuffixRecursive(int rootIn, int id) {
+    int root = rootIn;
+    // FindByteRange, forward: the range equal to id's first byte range, if the root holds it last
+    int found;
+    long where;
+    if (opcode[root] == BYTE_RANGE) {
+      found = byteRangeEqual(root, id) ? root : 0;
+      where = 0;
+    } else {
+      found = opcode[root] == ALT && byteRangeEqual(out1[root], id) ? root : 0;
+      where = (root << 1) | 1;
+    }
+    if (found == 0) {
+      return inst(ALT, root, id);
+    }
+    int br = where == 0 ? root : out1[root];
+    if (isCachedSuffix(br)) {
+      int clone = inst(BYTE_RANGE, out[br], 0);
+      lo[clone] = lo[br];
+      hi[clone] = hi[br];
+      fold[clone] = fold[br];
+      if (where == 0) {
+        root = clone;
+      } else {
+        out1[root] = clone;
+      }
+      br = clone;
+    }
+    int next = out[id];
+    if (!isCachedSuffix(id)) {
+      opcode[id] = 0;
+      out[id] = 0;
+      out1[id] = 0;
+      ninst--;
+    }
+    int o = addSuffixRecursive(out[br], next);
+    out[br] = o;
+    return root;
+  }
+
+  private void addRuneRange(int l, int h, boolean f) {
+    if (l > h) {
+      return;
+    }
+    if (l == 0x80 && h == 0x10ffff) {
+      int cont1 = uncachedSuffix(0x80, 0xBF, false, 0);
+      addSuffix(uncachedSuffix(0xC2, 0xDF, false, cont1));
+      int cont2 = uncachedSuffix(0x80, 0xBF, false, cont1);
+      addSuffix(uncachedSuffix(0xE0, 0xEF, false, cont2));
+      int cont3 = uncachedSuffix(0x80, 0xBF, false, cont2);
+      addSuffix(uncachedSuffix(0xF0, 0xF4, false, cont3));
+      return;
+    }
+    for (int i = 1; i < 4; i++) {
+      int max = maxRune(i);
+      if (l <= max && max < h) {
+        addRuneRange(l, max, f);
+        addRuneRange(max + 1, h, f);
+        return;
+      }
+    }
+    if (h < 0x80) {
+      addSuffix(uncachedSuffix(l, h, f, 0));
+      return;
+    }
+    for (int i = 1; i < 4; i++) {
+      int m = (1 << (6 * i)) - 1;
+      if ((l & ~m) != (h & ~m)) {
+        if ((l & m) != 0) {
+          addRuneRange(l, l | m, f);
+          addRuneRange((l | m) + 1, h, f);
+          return;
+        }
+        if ((h & m) != m) {
+          addRuneRange(l, (h & ~m) - 1, f);
+          addRuneRange(h & ~m, h, f);
+          return;
+        }
+      }
+    }
+    byte[] ulo = utf8(l);
+    byte[] uhi = utf8(h);
+    int n = ulo.length;
+    int id = 0;
+    for (int i = n - 1; i >= 0; i--) {
+      int bl = ulo[i] & 0xFF;
+      int bh = uhi[i] & 0xFF;
+      if (i == n - 1 || (bl < bh && i != 0)) {
+        id = cachedSuffix(bl, bh, false, id);
+      } else {
+        id = uncachedSuffix(bl, bh, false, id);
+      }
+    }
+    addSuffix(id);
+  }
+
+  private static int maxRune(int len) {
+    int b = len == 1 ? 7 : 8 - (len + 1) + 6 * (len - 1);
+    return (1 << b) - 1;
+  }
+
+  /** RE2's runetochar: UTF-8 bytes, surrogates included (Java's encoder would replace them). */
+  private static byte[] utf8(int rune) {
+    if (rune < 0x80) {
+      return new byte[] {(byte) rune};
+    }
+    if (rune < 0x800) {
+      return new byte[] {(byte) (0xC0 | rune >> 6), (byte) (0x80 | rune & 0x3F)};
+    }
+    if (rune < 0x10000) {
+      return new byte[] {(byte) (0xE0 | rune >> 12), (byte) (0x80 | rune >> 6 & 0x3F), (byte) (0x80 | rune & 0x3F)};
+    }
+    return new byte[] {(byte) (0xF0 | rune >> 18), (byte) (0x80 | rune >> 12 & 0x3F), (byte) (0x80 | rune >> 6 & 0x3F),
+        (byte) (0x80 | rune & 0x3F)};
+  }
+
+  private Frag literal(int r, boolean f) {
+    if (r < 0x80) {
+      return byteRange(r, r, f);
+    }
+    byte[] buf = utf8(r);
+    Frag frag = byteRange(buf[0] & 0xFF, buf[0] & 0xFF, false);
+    for (int i = 1; i < buf.length; i++) {
+      frag = cat(frag, byteRange(buf[i] & 0xFF, buf[i] & 0xFF, false));
+    }
+    return frag;
+  }
+
+  private Frag charClass(Re2Class cc) {
+    boolean foldAscii = cc.foldsAscii();
+    beginRange();
+    for (int[] r : cc.list()) {
+      if (foldAscii && 'A' <= r[0] && r[1] <= 'Z') {
+        continue;
+      }
+      boolean f = foldAscii;
+      if ((r[0] <= 'A' && 'z' <= r[1]) || r[1] < 'A' || 'z' < r[0] || ('Z' < r[0] && r[1] < 'a')) {
+        f = false;
+      }
+      addRuneRange(r[0], r[1], f);
+    }
+    return new Frag(rangeBegin, rangeEnd, false);
+  }
+
+  /** The compiler's walk: children first, in order, as RE2's Walker visits them. */
+  private Frag compile(Re2Node re) {
+    if (++visits > 2 * MAX_INSTRUCTIONS) {
+      throw new TooLargeUnchecked();
+    }
+    List<Frag> child = new ArrayList<>(re.subs.size());
+    for (Re2Node sub : re.subs) {
+      child.add(compile(sub));
+    }
+    boolean nongreedy = (re.flags & Re2Node.NON_GREEDY) != 0;
+    boolean f = (re.flags & Re2Node.FOLD_CASE) != 0;
+    return switch (re.op) {
+      case NO_MATCH -> NO_MATCH;
+      case EMPTY_MATCH -> nop();
+      case CONCAT -> child.stream().skip(1).reduce(child.get(0), this::cat);
+      case ALTERNATE -> child.stream().skip(1).reduce(child.get(0), this::alt);
+      case STAR -> star(child.get(0), nongreedy);
+      case PLUS -> plus(child.get(0), nongreedy);
+      case QUEST -> quest(child.get(0), nongreedy);
+      case LITERAL -> literal(re.rune, f);
+      case LITERAL_STRING -> {
+        Frag frag = literal(re.runes[0], f);
+        for (int i = 1; i < re.runes.length; i++) {
+          frag = cat(frag, literal(re.runes[i], f));
+        }
+        yield frag;
+      }
+      case ANY_CHAR -> {
+        beginRange();
+        addRuneRange(0, Re2Class.MAX_RUNE, false);
+        yield new Frag(rangeBegin, rangeEnd, false);
+      }
+      case ANY_BYTE -> byteRange(0x00, 0xFF, false);
+      case CHAR_CLASS -> charClass(re.cc);
+      case CAPTURE -> re.cap < 0 ? child.get(0) : capture(child.get(0));
+      case BEGIN_LINE, END_LINE, BEGIN_TEXT, END_TEXT, WORD_BOUNDARY, NO_WORD_BOUNDARY -> emptyWidth();
+      default -> throw new IllegalStateException("no instruction for " + re.op);
+    };
+  }
+
+  // Prog::Optimize and Prog::Flatten, counting instead of building.
+
+  private boolean isMatch(int id) {
+    int i = id;
+    while (true) {
+      switch (opcode[i]) {
+        case CAPTURE, NOP -> i = out[i];
+        case MATCH -> {
+          return true;
+        }
+        default -> {
+          return false;
+        }
+      }
+    }
+  }
+
+  private void optimize(int start) {
+    List<Integer> q = new ArrayList<>();
+    BitSet seen = new BitSet(ninst);
+    addTo(q, seen, start);
+    for (int k = 0; k < q.size(); k++) {
+      int id = q.get(k);
+      int j = out[id];
+      while (j != 0 && opcode[j] == NOP) {
+        j = out[j];
+      }
+      out[id] = j;
+      addTo(q, seen, j);
+      if (opcode[id] == ALT) {
+        j = out1[id];
+        while (j != 0 && opcode[j] == NOP) {
+          j = out[j];
+        }
+        out1[id] = j;
+        addTo(q, seen, j);
+      }
+    }
+    q.clear();
+    seen.clear();
+    addTo(q, seen, start);
+    for (int k = 0; k < q.size(); k++) {
+      int id = q.get(k);
+      addTo(q, seen, out[id]);
+      if (opcode[id] == ALT) {
+        addTo(q, seen, out1[id]);
+        int j = out[id];
+        int kk = out1[id];
+        if (opcode[j] == BYTE_RANGE && out[j] == id && lo[j] == 0 && hi[j] == 0xFF && isMatch(kk)) {
+          opcode[id] = ALT_MATCH;
+        } else if (isMatch(j) && opcode[kk] == BYTE_RANGE && out[kk] == id && lo[kk] == 0 && hi[kk] == 0xFF) {
+          opcode[id] = ALT_MATCH;
+        }
+      }
+    }
+  }
+
+  private static void addTo(List<Integer> q, BitSet seen, int id) {
+    if (id != 0 && !seen.get(id)) {
+      seen.set(id);
+      q.add(id);
+    }
+  }
+
+  private int flatten(int startUnanchored, int start) {
+    LinkedHashMap<Integer, Integer> rootmap = new LinkedHashMap<>();
+    Map<Integer, List<Integer>> preds = new HashMap<>();
+    rootmap.put(0, 0);
+    rootmap.putIfAbsent(startUnanchored, rootmap.size());
+    rootmap.putIfAbsent(start, rootmap.size());
+    markSuccessors(startUnanchored, rootmap, preds);
+    List<Integer> sorted = new ArrayList<>(rootmap.keySet());
+    sorted.sort(null);
+    for (int k = sorted.size() - 1; k > 0; k--) {
+      int root = sorted.get(k);
+      if (root != startUnanchored && root != start) {
+        markDominator(root, rootmap, preds);
+      }
+    }
+    long size = 0;
+    for (int root : rootmap.keySet()) {
+      size += emitList(root, rootmap);
+    }
+    return (int) Math.min(Integer.MAX_VALUE, size);
+  }
+
+  private void markSuccessors(int startUnanchored, Map<Integer, Integer> rootmap, Map<Integer, List<Integer>> preds) {
+    BitSet reachable = new BitSet(ninst);
+    ArrayDeque<Integer> stk = new ArrayDeque<>();
+    stk.push(startUnanchored);
+    while (!stk.isEmpty()) {
+      int id = stk.pop();
+      while (!reachable.get(id)) {
+        reachable.set(id);
+        switch (opcode[id]) {
+          case ALT, ALT_MATCH -> {
+            preds.computeIfAbsent(out[id], x -> new ArrayList<>()).add(id);
+            preds.computeIfAbsent(out1[id], x -> new ArrayList<>()).add(id);
+            stk.push(out1[id]);
+            id = out[id];
+          }
+          case BYTE_RANGE, CAPTURE, EMPTY_WIDTH -> {
+            rootmap.putIfAbsent(out[id], rootmap.size());
+            id = out[id];
+          }
+          case NOP -> id = out[id];
+          default -> {
+            // Match and Fail end the walk
+          }
+        }
+      }
+    }
+  }
+
+  /** The ids reachable from root without consuming input, stopping at other roots. */
+  private BitSet closure(int root, Map<Integer, Integer> rootmap, List<Integer> order) {
+    BitSet reachable = new BitSet(ninst);
+    ArrayDeque<Integer> stk = new ArrayDeque<>();
+    stk.push(root);
+    while (!stk.isEmpty()) {
+      int id = stk.pop();
+      while (!reachable.get(id)) {
+        reachable.set(id);
+        order.add(id);
+        if (id != root && rootmap.containsKey(id)) {
+          break;
+        }
+        if (opcode[id] == ALT || opcode[id] == ALT_MATCH) {
+          stk.push(out1[id]);
+          id = out[id];
+        } else if (opcode[id] == NOP) {
+          id = out[id];
+        } else {
+          break;
+        }
+      }
+    }
+    return reachable;
+  }
+
+  private void markDominator(int root, Map<Integer, Integer> rootmap, Map<Integer, List<Integer>> preds) {
+    List<Integer> order = new ArrayList<>();
+    BitSet reachable = closure(root, rootmap, order);
+    for (int id : order) {
+      List<Integer> p = preds.get(id);
+      if (p == null) {
+        continue;
+      }
+      for (int pred : p) {
+        if (!reachable.get(pred)) {
+          rootmap.putIfAbsent(id, rootmap.size());
+        }
+      }
+    }
+  }
+
+  private int emitList(int root, Map<Integer, Integer> rootmap) {
+    List<Integer> order = new ArrayList<>();
+    closure(root, rootmap, order);
+    int n = 0;
+    for (int id : order) {
+      if (id != root && rootmap.containsKey(id)) {
+        n++; // a Nop to the other list
+      } else {
+        n += switch (opcode[id]) {
+          case ALT_MATCH, BYTE_RANGE, CAPTURE, EMPTY_WIDTH, MATCH, FAIL -> 1;
+          default -> 0;
+        };
+      }
+    }
+    return n;
+  }
+}
