@@ -1,6 +1,7 @@
 package dev.sluice.policy.route;
 
 import dev.sluice.policy.route.Re2Node.Op;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,6 +10,9 @@ import java.util.List;
  * RE2's parser ({@code re2/parse.cc}) for the options Envoy uses, step by step: the same tree,
  * including the literal strings, the factoring of alternations and the squashing of repeats, since
  * all of them change the program RE2 compiles. Refuses what RE2 refuses, with RE2's message.
+ *
+ * <p>Envoy 1.40 runs RE2 in Latin-1: each byte of the expression's UTF-8 is one character, so
+ * {@code é} is two, {@code \x{100}} is out of range, and {@code (?i)} folds ASCII letters only.
  */
 final class Re2Parser {
   /** RE2's largest repeat count, and the largest product of nested counts. */
@@ -36,6 +40,9 @@ final class Re2Parser {
     }
   }
 
+  /** The largest character in Latin-1. */
+  static final int MAX_RUNE = 0xFF;
+
   private final int[] s;
   private int flags = Re2Node.LIKE_PERL;
   private Re2Node stacktop;
@@ -45,21 +52,33 @@ final class Re2Parser {
     this.s = codePoints;
   }
 
+  /** Parses the expression as Envoy sends it to RE2: its UTF-8 bytes. */
   static Re2Node parse(String regex) throws Re2Error {
-    for (int i = 0; i < regex.length(); i++) {
-      char c = regex.charAt(i);
-      boolean paired = Character.isHighSurrogate(c) && i + 1 < regex.length()
-          && Character.isLowSurrogate(regex.charAt(i + 1));
-      if (Character.isSurrogate(c) && !paired) {
-        throw new Re2Error("invalid UTF-8", "", regex.codePointCount(0, i) + 1);
-      }
-      i += paired ? 1 : 0;
+    byte[] utf8 = regex.getBytes(StandardCharsets.UTF_8);
+    int[] bytes = new int[utf8.length];
+    for (int i = 0; i < utf8.length; i++) {
+      bytes[i] = utf8[i] & 0xFF;
     }
-    return new Re2Parser(regex.codePoints().toArray()).run();
+    return new Re2Parser(bytes).run();
   }
 
+  /** RE2's error quoting bytes from-to, shown as the text the user wrote, at its 1-based column. */
   private Re2Error error(String code, int from, int to) {
-    return new Re2Error(code, new String(s, from, Math.max(0, to - from)), from + 1);
+    byte[] arg = new byte[Math.max(0, to - from)];
+    for (int i = 0; i < arg.length; i++) {
+      arg[i] = (byte) s[from + i];
+    }
+    return new Re2Error(code, new String(arg, StandardCharsets.UTF_8), column(from));
+  }
+
+  /** The column, in characters, of the character that byte i belongs to. */
+  private int column(int i) {
+    int chars = 0;
+    for (int k = 0; k < Math.min(i, s.length); k++) {
+      chars += (s[k] & 0xC0) == 0x80 ? 0 : 1;
+    }
+    boolean inside = i < s.length && (s[i] & 0xC0) == 0x80;
+    return inside ? chars : chars + 1;
   }
 
   private Re2Node run() throws Re2Error {
@@ -190,7 +209,7 @@ final class Re2Parser {
   /** RE2's ParseEscape: the code point of the escape at t; returns the index after it. */
   private int escape(int t, int[] out) throws Re2Error {
     if (t + 1 >= s.length) {
-      throw new Re2Error("trailing \\", "", t + 1);
+      throw new Re2Error("trailing \\", "", column(t));
     }
     int i = t + 1;
     int c = s[i++];
@@ -201,6 +220,9 @@ final class Re2Parser {
       int code = c - '0';
       for (int k = 0; k < 2 && i < s.length && s[i] >= '0' && s[i] <= '7'; k++) {
         code = code * 8 + s[i++] - '0';
+      }
+      if (code > MAX_RUNE) {
+        throw error("invalid escape sequence", t, i);
       }
       out[0] = code;
       return i;
@@ -234,7 +256,7 @@ final class Re2Parser {
     int c = s[i++];
     if (c == '{') {
       if (i >= s.length) {
-        throw new Re2Error("invalid UTF-8", "", t + 1); // RE2 quotes nothing: the column is the escape's
+        throw new Re2Error("invalid UTF-8", "", column(t)); // RE2 quotes nothing: the column is the escape's
       }
       c = s[i++];
       int nhex = 0;
@@ -242,7 +264,7 @@ final class Re2Parser {
       while (hex(c) >= 0) {
         nhex++;
         code = code * 16 + hex(c);
-        if (code > Re2Class.MAX_RUNE || i >= s.length) {
+        if (code > MAX_RUNE || i >= s.length) {
           throw error("invalid escape sequence", t, i);
         }
         c = s[i++];
@@ -526,15 +548,10 @@ final class Re2Parser {
   }
 
   private void literal(int r) {
-    if ((flags & Re2Node.FOLD_CASE) != 0 && Re2Unicode.cycleFold(r) != r) {
+    if ((flags & Re2Node.FOLD_CASE) != 0 && (('A' <= r && r <= 'Z') || ('a' <= r && r <= 'z'))) {
       Re2Node re = new Re2Node(Op.CHAR_CLASS, flags & ~Re2Node.FOLD_CASE);
       re.cc = new Re2Class();
-      int r1 = r;
-      int c = r;
-      do {
-        re.cc.add(c, c);
-        c = Re2Unicode.cycleFold(c);
-      } while (c != r1);
+      Re2Unicode.addFoldedLatin1(re.cc, r, r);
       push(re);
       return;
     }
@@ -554,7 +571,7 @@ final class Re2Parser {
     Re2Node re = new Re2Node(Op.CHAR_CLASS, flags & ~Re2Node.FOLD_CASE);
     re.cc = new Re2Class();
     re.cc.add(0, '\n' - 1);
-    re.cc.add('\n' + 1, Re2Class.MAX_RUNE);
+    re.cc.add('\n' + 1, MAX_RUNE);
     push(re);
   }
 
@@ -567,7 +584,7 @@ final class Re2Parser {
     maybeConcatString(-1, 0);
     Re2Node re = node;
     if (re.op == Op.CHAR_CLASS && built) {
-      re.cc.removeAbove(Re2Class.MAX_RUNE);
+      re.cc.removeAbove(MAX_RUNE);
       if (re.cc.size() == 1) {
         int r = re.cc.first();
         re = new Re2Node(Op.LITERAL, flags);

@@ -13,14 +13,18 @@ import java.util.Map;
 /**
  * The size of the program RE2 compiles an expression to, {@code RE2::ProgramSize()}, which Envoy
  * compares with {@code re2.max_program_size.error_level}. It follows RE2's compiler
- * ({@code re2/compile.cc}: UTF-8 byte ranges with shared suffixes, the unanchored {@code .*?}
- * prefix, the literal prefix of a {@code ^abc...} expression matched outside the program) and then
+ * ({@code re2/compile.cc}) as Envoy runs it, in Latin-1 (one byte range per class range), with the
+ * unanchored {@code .*?} prefix and without the literal prefix of a {@code ^abc...} expression,
+ * which RE2 matches outside the program; and then
  * counts what {@code Prog::Flatten} leaves: one list per instruction reached after a byte, holding
  * the non-empty instructions reachable from it without consuming input.
  */
 final class Re2Program {
-  /** RE2 gives up (pattern too large) past this many instructions: its max_mem budget. */
-  static final int MAX_INSTRUCTIONS = 699_000;
+  /**
+   * RE2 gives up ("pattern too large") past this many instructions before flattening: two thirds
+   * of its 8 MiB max_mem, less the program's header, in 8-byte instructions, as in Envoy 1.40.
+   */
+  static final int MAX_INSTRUCTIONS = 698_996;
   private static final int FAIL = 0;
   private static final int ALT = 1;
   private static final int ALT_MATCH = 2;
@@ -47,7 +51,6 @@ final class Re2Program {
   private boolean[] fold = new boolean[64];
   private int ninst;
   private int visits;
-  private final Map<Long, Integer> runeCache = new HashMap<>();
   private int rangeBegin;
   private long rangeEnd;
 
@@ -327,181 +330,24 @@ final class Re2Program {
     return star(byteRange(0x00, 0xff, false), true);
   }
 
-  // Character ranges in UTF-8, as RE2 builds them: a trie of byte ranges with shared suffixes.
+  // Character ranges as Envoy's RE2 compiles them: Latin-1, one byte range per range, in a chain of Alts.
 
   private void beginRange() {
-    runeCache.clear();
     rangeBegin = 0;
     rangeEnd = 0;
   }
 
-  private int uncachedSuffix(int l, int h, boolean f, int next) {
-    Frag frag = byteRange(l, h, f);
-    if (next != 0) {
-      patch(frag.end(), next);
-    } else {
-      rangeEnd = append(rangeEnd, frag.end());
-    }
-    return frag.begin();
-  }
-
-  private static long cacheKey(int l, int h, boolean f, int next) {
-    return (long) next << 17 | (long) l << 9 | (long) h << 1 | (f ? 1 : 0);
-  }
-
-  private int cachedSuffix(int l, int h, boolean f, int next) {
-    long key = cacheKey(l, h, f, next);
-    Integer id = runeCache.get(key);
-    if (id != null) {
-      return id;
-    }
-    int made = uncachedSuffix(l, h, f, next);
-    runeCache.put(key, made);
-    return made;
-  }
-
-  private boolean isCachedSuffix(int id) {
-    return runeCache.containsKey(cacheKey(lo[id], hi[id], fold[id], out[id]));
-  }
-
-  private void addSuffix(int id) {
-    if (rangeBegin == 0) {
-      rangeBegin = id;
-      return;
-    }
-    rangeBegin = addSuffixRecursive(rangeBegin, id);
-  }
-
-  private boolean byteRangeEqual(int a, int b) {
-    return lo[a] == lo[b] && hi[a] == hi[b] && fold[a] == fold[b];
-  }
-
-  private int addSuffixRecursive(int rootIn, int id) {
-    int root = rootIn;
-    // FindByteRange, forward: the range equal to id's first byte range, if the root holds it last
-    int found;
-    long where;
-    if (opcode[root] == BYTE_RANGE) {
-      found = byteRangeEqual(root, id) ? root : 0;
-      where = 0;
-    } else {
-      found = opcode[root] == ALT && byteRangeEqual(out1[root], id) ? root : 0;
-      where = (root << 1) | 1;
-    }
-    if (found == 0) {
-      return inst(ALT, root, id);
-    }
-    int br = where == 0 ? root : out1[root];
-    if (isCachedSuffix(br)) {
-      int clone = inst(BYTE_RANGE, out[br], 0);
-      lo[clone] = lo[br];
-      hi[clone] = hi[br];
-      fold[clone] = fold[br];
-      if (where == 0) {
-        root = clone;
-      } else {
-        out1[root] = clone;
-      }
-      br = clone;
-    }
-    int next = out[id];
-    if (!isCachedSuffix(id)) {
-      opcode[id] = 0;
-      out[id] = 0;
-      out1[id] = 0;
-      ninst--;
-    }
-    int o = addSuffixRecursive(out[br], next);
-    out[br] = o;
-    return root;
-  }
-
   private void addRuneRange(int l, int h, boolean f) {
-    if (l > h) {
+    if (l > h || l > 0xFF) {
       return;
     }
-    if (l == 0x80 && h == 0x10ffff) {
-      int cont1 = uncachedSuffix(0x80, 0xBF, false, 0);
-      addSuffix(uncachedSuffix(0xC2, 0xDF, false, cont1));
-      int cont2 = uncachedSuffix(0x80, 0xBF, false, cont1);
-      addSuffix(uncachedSuffix(0xE0, 0xEF, false, cont2));
-      int cont3 = uncachedSuffix(0x80, 0xBF, false, cont2);
-      addSuffix(uncachedSuffix(0xF0, 0xF4, false, cont3));
-      return;
-    }
-    for (int i = 1; i < 4; i++) {
-      int max = maxRune(i);
-      if (l <= max && max < h) {
-        addRuneRange(l, max, f);
-        addRuneRange(max + 1, h, f);
-        return;
-      }
-    }
-    if (h < 0x80) {
-      addSuffix(uncachedSuffix(l, h, f, 0));
-      return;
-    }
-    for (int i = 1; i < 4; i++) {
-      int m = (1 << (6 * i)) - 1;
-      if ((l & ~m) != (h & ~m)) {
-        if ((l & m) != 0) {
-          addRuneRange(l, l | m, f);
-          addRuneRange((l | m) + 1, h, f);
-          return;
-        }
-        if ((h & m) != m) {
-          addRuneRange(l, (h & ~m) - 1, f);
-          addRuneRange(h & ~m, h, f);
-          return;
-        }
-      }
-    }
-    byte[] ulo = utf8(l);
-    byte[] uhi = utf8(h);
-    int n = ulo.length;
-    int id = 0;
-    for (int i = n - 1; i >= 0; i--) {
-      int bl = ulo[i] & 0xFF;
-      int bh = uhi[i] & 0xFF;
-      if (i == n - 1 || (bl < bh && i != 0)) {
-        id = cachedSuffix(bl, bh, false, id);
-      } else {
-        id = uncachedSuffix(bl, bh, false, id);
-      }
-    }
-    addSuffix(id);
-  }
-
-  private static int maxRune(int len) {
-    int b = len == 1 ? 7 : 8 - (len + 1) + 6 * (len - 1);
-    return (1 << b) - 1;
-  }
-
-  /** RE2's runetochar: UTF-8 bytes, surrogates included (Java's encoder would replace them). */
-  private static byte[] utf8(int rune) {
-    if (rune < 0x80) {
-      return new byte[] {(byte) rune};
-    }
-    if (rune < 0x800) {
-      return new byte[] {(byte) (0xC0 | rune >> 6), (byte) (0x80 | rune & 0x3F)};
-    }
-    if (rune < 0x10000) {
-      return new byte[] {(byte) (0xE0 | rune >> 12), (byte) (0x80 | rune >> 6 & 0x3F), (byte) (0x80 | rune & 0x3F)};
-    }
-    return new byte[] {(byte) (0xF0 | rune >> 18), (byte) (0x80 | rune >> 12 & 0x3F), (byte) (0x80 | rune >> 6 & 0x3F),
-        (byte) (0x80 | rune & 0x3F)};
+    Frag frag = byteRange(l, Math.min(h, 0xFF), f);
+    rangeEnd = append(rangeEnd, frag.end());
+    rangeBegin = rangeBegin == 0 ? frag.begin() : inst(ALT, rangeBegin, frag.begin());
   }
 
   private Frag literal(int r, boolean f) {
-    if (r < 0x80) {
-      return byteRange(r, r, f);
-    }
-    byte[] buf = utf8(r);
-    Frag frag = byteRange(buf[0] & 0xFF, buf[0] & 0xFF, false);
-    for (int i = 1; i < buf.length; i++) {
-      frag = cat(frag, byteRange(buf[i] & 0xFF, buf[i] & 0xFF, false));
-    }
-    return frag;
+    return byteRange(r, r, f);
   }
 
   private Frag charClass(Re2Class cc) {

@@ -6,29 +6,20 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * RE2's character tables: the Unicode groups behind {@code \p{...}}, its case-folding orbits, and
- * the Perl and POSIX classes. The Unicode data is RE2's own (re2-unicode.txt beside this class), so
- * a class compiles to the same ranges, and the same program size, as in Envoy.
+ * RE2's character tables: the Unicode groups behind {@code \p{...}} and the Perl and POSIX
+ * classes, and its case folding in Latin-1. The Unicode data is RE2's own (re2-unicode.txt beside
+ * this class), so a class holds the same characters, and compiles to the same program, as in Envoy.
  */
 final class Re2Unicode {
   static final int FOLD_CASE = 1;
   static final int CLASS_NL = 4;
   static final int NEVER_NL = 2048;
-  private static final int EVEN_ODD = 1;
-  private static final int ODD_EVEN = -1;
-  private static final int EVEN_ODD_SKIP = 1 << 30;
-  private static final int ODD_EVEN_SKIP = (1 << 30) + 1;
 
   private static final Map<String, int[]> GROUPS = new HashMap<>();
-  private static final int[] FOLD_LO;
-  private static final int[] FOLD_HI;
-  private static final int[] FOLD_DELTA;
 
   private static final Map<String, Group> PERL = Map.of(
       "\\d", new Group(+1, new int[] {0x30, 0x39}), "\\D", new Group(-1, new int[] {0x30, 0x39}),
@@ -56,7 +47,6 @@ final class Re2Unicode {
   record Group(int sign, int[] ranges) {}
 
   static {
-    List<int[]> folds = new ArrayList<>();
     try (InputStream in = Re2Unicode.class.getResourceAsStream("re2-unicode.txt");
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -69,17 +59,12 @@ final class Re2Unicode {
             ranges[2 * (i - 2) + 1] = Integer.parseInt(lohi[1], 16);
           }
           GROUPS.put(f[1], ranges);
-        } else if (f[0].equals("fold")) {
-          folds.add(new int[] {Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3])});
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     GROUPS.put("Any", new int[] {0, 0xFFFF, 0x10000, Re2Class.MAX_RUNE});
-    FOLD_LO = folds.stream().mapToInt(f -> f[0]).toArray();
-    FOLD_HI = folds.stream().mapToInt(f -> f[1]).toArray();
-    FOLD_DELTA = folds.stream().mapToInt(f -> f[2]).toArray();
   }
 
   private Re2Unicode() {}
@@ -100,83 +85,6 @@ final class Re2Unicode {
     return GROUPS.get(name);
   }
 
-  /** RE2's LookupCaseFold: the entry holding r, else the next one above r, else -1. */
-  private static int lookup(int r) {
-    int lo = 0;
-    int n = FOLD_LO.length;
-    while (n > 0) {
-      int m = n / 2;
-      if (FOLD_LO[lo + m] <= r && r <= FOLD_HI[lo + m]) {
-        return lo + m;
-      }
-      if (r < FOLD_LO[lo + m]) {
-        n = m;
-      } else {
-        lo += m + 1;
-        n -= m + 1;
-      }
-    }
-    return lo < FOLD_LO.length ? lo : -1;
-  }
-
-  private static int applyFold(int f, int r) {
-    int delta = FOLD_DELTA[f];
-    if (delta == EVEN_ODD_SKIP || delta == ODD_EVEN_SKIP) {
-      if ((r - FOLD_LO[f]) % 2 != 0) {
-        return r;
-      }
-      delta = delta == EVEN_ODD_SKIP ? EVEN_ODD : ODD_EVEN;
-    }
-    if (delta == EVEN_ODD) {
-      return r % 2 == 0 ? r + 1 : r - 1;
-    }
-    if (delta == ODD_EVEN) {
-      return r % 2 == 1 ? r + 1 : r - 1;
-    }
-    return r + delta;
-  }
-
-  /** The next code point in r's case-folding orbit (r itself when it has none). */
-  static int cycleFold(int r) {
-    int f = lookup(r);
-    if (f < 0 || r < FOLD_LO[f]) {
-      return r;
-    }
-    return applyFold(f, r);
-  }
-
-  static void addFoldedRange(Re2Class cc, int lo, int hi, int depth) {
-    if (depth > 10 || !cc.add(lo, hi)) {
-      return;
-    }
-    int l = lo;
-    while (l <= hi) {
-      int f = lookup(l);
-      if (f < 0) {
-        break;
-      }
-      if (l < FOLD_LO[f]) {
-        l = FOLD_LO[f];
-        continue;
-      }
-      int lo1 = l;
-      int hi1 = Math.min(hi, FOLD_HI[f]);
-      int delta = FOLD_DELTA[f];
-      if (delta == EVEN_ODD) {
-        lo1 -= lo1 % 2 == 1 ? 1 : 0;
-        hi1 += hi1 % 2 == 0 ? 1 : 0;
-      } else if (delta == ODD_EVEN) {
-        lo1 -= lo1 % 2 == 0 ? 1 : 0;
-        hi1 += hi1 % 2 == 1 ? 1 : 0;
-      } else {
-        lo1 += delta;
-        hi1 += delta;
-      }
-      addFoldedRange(cc, lo1, hi1, depth + 1);
-      l = FOLD_HI[f] + 1;
-    }
-  }
-
   /** RE2's AddRangeFlags: leaves out \n unless classes may hold it, and adds case folds. */
   static void addRange(Re2Class cc, int lo, int hi, int flags) {
     boolean cutNl = (flags & CLASS_NL) == 0 || (flags & NEVER_NL) != 0;
@@ -190,10 +98,17 @@ final class Re2Unicode {
       return;
     }
     if ((flags & FOLD_CASE) != 0) {
-      addFoldedRange(cc, lo, hi, 0);
+      addFoldedLatin1(cc, lo, hi);
     } else {
       cc.add(lo, hi);
     }
+  }
+
+  /** RE2's AddFoldedRangeLatin1: the range, and the other case of the ASCII letters in it. */
+  static void addFoldedLatin1(Re2Class cc, int lo, int hi) {
+    cc.add(lo, hi);
+    cc.add(Math.max(lo, 'A') + 'a' - 'A', Math.min(hi, 'Z') + 'a' - 'A');
+    cc.add(Math.max(lo, 'a') - 'a' + 'A', Math.min(hi, 'z') - 'a' + 'A');
   }
 
   /** RE2's AddUGroup. */

@@ -31,6 +31,9 @@ public final class Regexes {
       return Optional.of("invalid regex " + quote(regex) + ": it is " + regex.length() + " characters long, at most "
           + MAX_LENGTH + " are allowed");
     }
+    if (regex.isEmpty()) {
+      return Optional.of("invalid regex \"\": it is empty, and Envoy requires at least 1 character");
+    }
     Re2Node parsed;
     try {
       parsed = Re2Parser.parse(regex);
