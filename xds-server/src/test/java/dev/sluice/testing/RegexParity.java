@@ -139,10 +139,11 @@ public final class RegexParity {
     if (envoy.contains("value length must be at least 1 characters")) {
       return sluice.contains("it is empty, and Envoy requires at least 1 character");
     }
-    // Envoy prints RE2's text in Latin-1 turned to UTF-8, as RE2 read the expression's bytes
+    // RE2 quotes the whole expression as written, and a part of it as it read it: Latin-1, each byte
+    // a character, printed as UTF-8; Sluice shows both as written
     String printed = envoy.substring(envoy.indexOf("': ") + 3).strip();
-    String reason = new String(printed.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
-    return sluice.endsWith(": " + reason) || sluice.contains(": " + reason + ", ");
+    String asWritten = new String(printed.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    return sluice.endsWith(": " + printed) || sluice.endsWith(": " + asWritten);
   }
 
   /** Envoy's error for a config holding this one expression, or empty when it loads. */

@@ -5,10 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The size of the program RE2 compiles an expression to, {@code RE2::ProgramSize()}, which Envoy
@@ -470,45 +467,102 @@ final class Re2Program {
     }
   }
 
+  // Flatten's working state: roots in the order they were found, and stamped marks reused by every walk.
+  private int[] rootIndex;
+  private int roots;
+  private int[] rootOrder;
+  private int[] mark;
+  private int stamp;
+  private int[] stack;
+  private int[] order;
+  private int ordered;
+
+  private boolean isRoot(int id) {
+    return rootIndex[id] >= 0;
+  }
+
+  private void addRoot(int id) {
+    if (rootIndex[id] < 0) {
+      rootIndex[id] = roots;
+      rootOrder[roots++] = id;
+    }
+  }
+
   private int flatten(int startUnanchored, int start) {
-    LinkedHashMap<Integer, Integer> rootmap = new LinkedHashMap<>();
-    Map<Integer, List<Integer>> preds = new HashMap<>();
-    rootmap.put(0, 0);
-    rootmap.putIfAbsent(startUnanchored, rootmap.size());
-    rootmap.putIfAbsent(start, rootmap.size());
-    markSuccessors(startUnanchored, rootmap, preds);
-    List<Integer> sorted = new ArrayList<>(rootmap.keySet());
-    sorted.sort(null);
-    for (int k = sorted.size() - 1; k > 0; k--) {
-      int root = sorted.get(k);
+    rootIndex = new int[ninst];
+    Arrays.fill(rootIndex, -1);
+    rootOrder = new int[ninst];
+    mark = new int[ninst];
+    stack = new int[2 * ninst + 2];
+    order = new int[ninst];
+    addRoot(0);
+    addRoot(startUnanchored);
+    addRoot(start);
+    markSuccessors(startUnanchored);
+    indexPreds();
+    int[] sorted = Arrays.copyOf(rootOrder, roots);
+    Arrays.sort(sorted);
+    for (int k = sorted.length - 1; k > 0; k--) {
+      int root = sorted[k];
       if (root != startUnanchored && root != start) {
-        markDominator(root, rootmap, preds);
+        markDominator(root);
       }
     }
     long size = 0;
-    for (int root : rootmap.keySet()) {
-      size += emitList(root, rootmap);
+    for (int k = 0; k < roots; k++) {
+      size += emitList(rootOrder[k]);
     }
     return (int) Math.min(Integer.MAX_VALUE, size);
   }
 
-  private void markSuccessors(int startUnanchored, Map<Integer, Integer> rootmap, Map<Integer, List<Integer>> preds) {
-    BitSet reachable = new BitSet(ninst);
-    ArrayDeque<Integer> stk = new ArrayDeque<>();
-    stk.push(startUnanchored);
-    while (!stk.isEmpty()) {
-      int id = stk.pop();
-      while (!reachable.get(id)) {
-        reachable.set(id);
+  // The Alt instructions leading to each instruction: pairs while walking, then grouped by target.
+  private int[] predTo = new int[64];
+  private int[] predFrom = new int[64];
+  private int npred;
+  private int[] predStart;
+  private int[] predList;
+
+  private void addPred(int to, int from) {
+    if (npred == predTo.length) {
+      predTo = Arrays.copyOf(predTo, npred * 2);
+      predFrom = Arrays.copyOf(predFrom, npred * 2);
+    }
+    predTo[npred] = to;
+    predFrom[npred++] = from;
+  }
+
+  private void indexPreds() {
+    predStart = new int[ninst + 1];
+    for (int k = 0; k < npred; k++) {
+      predStart[predTo[k] + 1]++;
+    }
+    for (int i = 0; i < ninst; i++) {
+      predStart[i + 1] += predStart[i];
+    }
+    int[] fill = Arrays.copyOf(predStart, ninst);
+    predList = new int[npred];
+    for (int k = 0; k < npred; k++) {
+      predList[fill[predTo[k]]++] = predFrom[k];
+    }
+  }
+
+  private void markSuccessors(int startUnanchored) {
+    stamp++;
+    int sp = 0;
+    stack[sp++] = startUnanchored;
+    while (sp > 0) {
+      int id = stack[--sp];
+      while (mark[id] != stamp) {
+        mark[id] = stamp;
         switch (opcode[id]) {
           case ALT, ALT_MATCH -> {
-            preds.computeIfAbsent(out[id], x -> new ArrayList<>()).add(id);
-            preds.computeIfAbsent(out1[id], x -> new ArrayList<>()).add(id);
-            stk.push(out1[id]);
+            addPred(out[id], id);
+            addPred(out1[id], id);
+            stack[sp++] = out1[id];
             id = out[id];
           }
           case BYTE_RANGE, CAPTURE, EMPTY_WIDTH -> {
-            rootmap.putIfAbsent(out[id], rootmap.size());
+            addRoot(out[id]);
             id = out[id];
           }
           case NOP -> id = out[id];
@@ -520,21 +574,22 @@ final class Re2Program {
     }
   }
 
-  /** The ids reachable from root without consuming input, stopping at other roots. */
-  private BitSet closure(int root, Map<Integer, Integer> rootmap, List<Integer> order) {
-    BitSet reachable = new BitSet(ninst);
-    ArrayDeque<Integer> stk = new ArrayDeque<>();
-    stk.push(root);
-    while (!stk.isEmpty()) {
-      int id = stk.pop();
-      while (!reachable.get(id)) {
-        reachable.set(id);
-        order.add(id);
-        if (id != root && rootmap.containsKey(id)) {
+  /** Marks (with a new stamp) and lists in {@link #order} what root reaches without consuming input, stopping at other roots. */
+  private void closure(int root) {
+    stamp++;
+    ordered = 0;
+    int sp = 0;
+    stack[sp++] = root;
+    while (sp > 0) {
+      int id = stack[--sp];
+      while (mark[id] != stamp) {
+        mark[id] = stamp;
+        order[ordered++] = id;
+        if (id != root && isRoot(id)) {
           break;
         }
         if (opcode[id] == ALT || opcode[id] == ALT_MATCH) {
-          stk.push(out1[id]);
+          stack[sp++] = out1[id];
           id = out[id];
         } else if (opcode[id] == NOP) {
           id = out[id];
@@ -543,31 +598,26 @@ final class Re2Program {
         }
       }
     }
-    return reachable;
   }
 
-  private void markDominator(int root, Map<Integer, Integer> rootmap, Map<Integer, List<Integer>> preds) {
-    List<Integer> order = new ArrayList<>();
-    BitSet reachable = closure(root, rootmap, order);
-    for (int id : order) {
-      List<Integer> p = preds.get(id);
-      if (p == null) {
-        continue;
-      }
-      for (int pred : p) {
-        if (!reachable.get(pred)) {
-          rootmap.putIfAbsent(id, rootmap.size());
+  private void markDominator(int root) {
+    closure(root);
+    for (int k = 0; k < ordered; k++) {
+      int id = order[k];
+      for (int j = predStart[id]; j < predStart[id + 1]; j++) {
+        if (mark[predList[j]] != stamp) {
+          addRoot(id);
         }
       }
     }
   }
 
-  private int emitList(int root, Map<Integer, Integer> rootmap) {
-    List<Integer> order = new ArrayList<>();
-    closure(root, rootmap, order);
+  private int emitList(int root) {
+    closure(root);
     int n = 0;
-    for (int id : order) {
-      if (id != root && rootmap.containsKey(id)) {
+    for (int k = 0; k < ordered; k++) {
+      int id = order[k];
+      if (id != root && isRoot(id)) {
         n++; // a Nop to the other list
       } else {
         n += switch (opcode[id]) {
