@@ -31,9 +31,9 @@ class ValidateExamplesTest {
     assertThat(validate(EXAMPLES.resolve("mistakes"))).containsExactly(
         "error: gateway.yaml:9:7: Gateway/internal field port: 70000 is out of range 1..65535",
         "error: orders.yaml:8:10: Route/orders field timeout: invalid duration \"30 seconds\" (write it like 250ms, 2s, 1m or 1h)",
-        "error: orders.yaml:16:23: Route/orders-canary field match.headers.x-canary.regex: invalid regex \"^(yes|true\": Unclosed group near index 10",
+        "error: orders.yaml:16:23: Route/orders-canary field match.headers.x-canary.regex: invalid regex \"^(yes|true\" at column 1: missing ): ^(yes|true",
         "error: orders.yaml:18:3: Route/orders-canary field to: weights sum to 0: at least one service needs a weight above 0",
-        "error: orders.yaml:27:10: Route/order-by-id field match.regex: invalid regex \"^/orders/(?!new)[0-9]+$\": the negative look-ahead (?! is not supported by Envoy (RE2)",
+        "error: orders.yaml:27:10: Route/order-by-id field match.regex: invalid regex \"^/orders/(?!new)[0-9]+$\" at column 10: invalid perl operator: (?!",
         "error: users.yaml:8:1: Route/users field timout: unknown field 'timout' (did you mean 'timeout'?)",
         "warning: users.yaml:10:1: Route/users-admin field match: never matches: route \"users\" at users.yaml:2:1 comes first and matches every request this one does",
         "error: users.yaml:18:7: Route/orders field name: duplicate name: Route/orders is already defined at orders.yaml:2:1",
