@@ -27,7 +27,7 @@ class RegexesFuzzTest {
     List<byte[]> seeds = Files.readAllLines(Path.of("src/test/resources/fuzz/regexes.txt")).stream()
         .map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
     Fuzz.Report report = Fuzz.run("route-regex", new Mutator(seeds, TOKENS), RegexesFuzzTest::check,
-        new Fuzz.AllocationBound(4L << 20, 1024));
+        new Fuzz.AllocationBound(64L << 20, 1024));
     assertThat(report.findings()).as(report.line()).isEmpty();
   }
 
