@@ -99,7 +99,7 @@ public final class AdminServer implements AutoCloseable {
     guarded("/changes", ex -> json(ex, AdminJson.changes(server)));
     guarded("/policies", ex -> json(ex, AdminJson.policies(server)));
     guarded("/catalog", ex -> json(ex, AdminJson.catalog(server)));
-    guarded("/config", this::config); // Jetty: a context path matches itself and what is under it
+    guarded("/config/", this::config);
     guarded("/", ex -> {
       if (!ex.getRequestURI().getPath().equals("/")) {
         send(ex, 404, "text/plain", "not found: see / for the status page and docs/operations.md for the API\n");
@@ -114,7 +114,7 @@ public final class AdminServer implements AutoCloseable {
    * name): it tells nothing but "ok" or "ready".
    */
   private void probe(String path, HttpHandler handler) {
-    http.createContext(path, ex -> {
+    http.createContext(contextPath(path), ex -> {
       if (readOnly(ex)) {
         handler.handle(ex);
       }
@@ -122,7 +122,7 @@ public final class AdminServer implements AutoCloseable {
   }
 
   private void guarded(String path, HttpHandler handler) {
-    http.createContext(path, ex -> {
+    http.createContext(contextPath(path), ex -> {
       if (!readOnly(ex)) {
         return;
       }
@@ -141,6 +141,14 @@ public final class AdminServer implements AutoCloseable {
       }
       handler.handle(ex);
     });
+  }
+
+  /**
+   * A path ending in "/" serves what is under it: Jetty's context for it is named without that
+   * slash (a context matches its own path and what is under it).
+   */
+  private static String contextPath(String path) {
+    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
   /** Sets the headers every answer has; answers 405 and false unless the method is GET or HEAD. */
