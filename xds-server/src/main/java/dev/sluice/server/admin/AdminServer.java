@@ -5,18 +5,22 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import dev.sluice.discovery.DaemonThreads;
 import dev.sluice.server.SluiceServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
+import org.eclipse.jetty.http.spi.JettyHttpServer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The admin HTTP endpoint (JSON unless said otherwise; docs/operations.md):
@@ -36,8 +40,13 @@ import java.util.concurrent.Executors;
  * or as the password of basic auth so that a browser can open the status page. Without one, they
  * answer only requests addressed to a name of this host ({@link AllowedHosts}), so that a web page
  * that reaches the port through a DNS name of its own cannot read them. Everything is read-only:
- * other methods than GET and HEAD get 405. Every answer forbids framing and content sniffing. The
- * JDK's server is enough for a handful of operator requests.
+ * other methods than GET and HEAD get 405. Every answer forbids framing and content sniffing.
+ *
+ * <p>The handlers are written to the JDK's {@code HttpServer} API, served by Jetty: its connector
+ * reads requests on a selector and takes a thread only once a request's head is complete, so
+ * clients that open connections and send half a request (however many, reopened as soon as they
+ * are closed) hold no thread, and the probes keep answering. The JDK's own server reads each
+ * request on a thread of its pool, which such clients fill.
  */
 public final class AdminServer implements AutoCloseable {
   /**
@@ -46,16 +55,18 @@ public final class AdminServer implements AutoCloseable {
    */
   static final String CONTENT_SECURITY_POLICY =
       "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-  /** Threads that read requests and answer them (the JDK server reads a request on one of these). */
+  /** Threads that answer requests whose head has arrived; reading a request takes none. */
   public static final int THREADS = 16;
   /**
-   * How long one connection may take to send its request and be answered: then its thread is
-   * interrupted, which closes the connection. A client that sends half a request and waits holds
-   * a thread at most this long, so probes answer even while more such clients than threads hang.
+   * How long a connection may stay silent, while it sends its request or takes its answer, before
+   * it is closed; also between requests on a kept-alive connection.
    */
   public static final java.time.Duration REQUEST_TIME_LIMIT = java.time.Duration.ofSeconds(10);
+  /** The largest request head (request line and headers) read; a longer one is answered 431. */
+  public static final int MAX_REQUEST_HEAD_BYTES = 8 * 1024;
+  private final Server jetty;
+  private final ServerConnector connector;
   private final HttpServer http;
-  private final TimedExecutor executor = new TimedExecutor(THREADS, REQUEST_TIME_LIMIT);
   private final SluiceServer server;
   private final Optional<byte[]> token;
   private final AllowedHosts hosts;
@@ -64,12 +75,19 @@ public final class AdminServer implements AutoCloseable {
     this.server = server;
     this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8));
     this.hosts = new AllowedHosts(host, List.of());
+    this.jetty = new Server(threads());
+    jetty.setHandler(new ContextHandlerCollection());
+    this.connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(httpConfiguration()));
+    connector.setHost(host);
+    connector.setPort(port);
+    connector.setIdleTimeout(REQUEST_TIME_LIMIT.toMillis());
+    jetty.addConnector(connector);
     try {
-      this.http = HttpServer.create(new InetSocketAddress(host, port), 0);
+      connector.open();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen for admin on port " + port, e);
     }
-    http.setExecutor(executor);
+    this.http = new JettyHttpServer(jetty, true); // shared: started and stopped here, with its connector
     probe("/healthz", ex -> send(ex, 200, "text/plain", "ok\n"));
     probe("/ready", ex -> {
       boolean ready = server.ready();
@@ -96,7 +114,7 @@ public final class AdminServer implements AutoCloseable {
    * name): it tells nothing but "ok" or "ready".
    */
   private void probe(String path, HttpHandler handler) {
-    http.createContext(path, ex -> {
+    http.createContext(contextPath(path), ex -> {
       if (readOnly(ex)) {
         handler.handle(ex);
       }
@@ -104,7 +122,7 @@ public final class AdminServer implements AutoCloseable {
   }
 
   private void guarded(String path, HttpHandler handler) {
-    http.createContext(path, ex -> {
+    http.createContext(contextPath(path), ex -> {
       if (!readOnly(ex)) {
         return;
       }
@@ -123,6 +141,14 @@ public final class AdminServer implements AutoCloseable {
       }
       handler.handle(ex);
     });
+  }
+
+  /**
+   * A path ending in "/" serves what is under it: Jetty's context for it is named without that
+   * slash (a context matches its own path and what is under it).
+   */
+  private static String contextPath(String path) {
+    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
   /** Sets the headers every answer has; answers 405 and false unless the method is GET or HEAD. */
@@ -164,7 +190,8 @@ public final class AdminServer implements AutoCloseable {
   }
 
   private void config(HttpExchange ex) throws IOException {
-    String name = ex.getRequestURI().getPath().substring("/config/".length());
+    String path = ex.getRequestURI().getPath();
+    String name = path.length() > "/config/".length() ? path.substring("/config/".length()) : "";
     Optional<String> yaml = ConfigView.of(server, name);
     if (yaml.isEmpty()) {
       send(ex, 404, "text/plain", "no proxy group or connected node named \"" + name + "\"; groups: "
@@ -174,13 +201,34 @@ public final class AdminServer implements AutoCloseable {
     send(ex, 200, "application/yaml; charset=utf-8", yaml.get());
   }
 
+  /** Answering threads, plus the connector's acceptor and selector, which Jetty takes from this pool. */
+  private static QueuedThreadPool threads() {
+    QueuedThreadPool pool = new QueuedThreadPool(THREADS + 2, 2);
+    pool.setName("sluice-admin");
+    pool.setDaemon(true);
+    return pool;
+  }
+
+  /** No server version in answers; the request head bounded. */
+  private static HttpConfiguration httpConfiguration() {
+    HttpConfiguration c = new HttpConfiguration();
+    c.setSendServerVersion(false);
+    c.setSendXPoweredBy(false);
+    c.setRequestHeaderSize(MAX_REQUEST_HEAD_BYTES);
+    return c;
+  }
+
   public AdminServer start() {
-    http.start();
+    try {
+      jetty.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the admin server: " + e, e);
+    }
     return this;
   }
 
   public int port() {
-    return http.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
   private ObjectNode status() {
@@ -231,55 +279,10 @@ public final class AdminServer implements AutoCloseable {
 
   @Override
   public void close() {
-    http.stop(0);
-    executor.close();
-  }
-
-  /**
-   * Runs the JDK server's exchanges on a fixed number of threads, each for at most {@code limit}:
-   * the JDK server reads a request on the executor's thread and has no read timeout of its own
-   * (its {@code sun.net.httpserver.maxReqTime} is read once per JVM, whoever creates the first
-   * server). An interrupted thread's blocking read or write fails and closes its connection.
-   */
-  static final class TimedExecutor implements java.util.concurrent.Executor, AutoCloseable {
-    private final java.util.concurrent.ExecutorService pool;
-    private final java.util.concurrent.ScheduledExecutorService watchdog;
-    private final long limitMillis;
-
-    TimedExecutor(int threads, java.time.Duration limit) {
-      this.pool = Executors.newFixedThreadPool(threads, r -> DaemonThreads.create(r, "sluice-admin"));
-      this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "sluice-admin-timeout"));
-      this.limitMillis = limit.toMillis();
-    }
-
-    @Override
-    public void execute(Runnable exchange) {
-      pool.execute(() -> {
-        Thread thread = Thread.currentThread();
-        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        var timeout = watchdog.schedule(() -> {
-          synchronized (done) {
-            if (!done.get()) {
-              thread.interrupt();
-            }
-          }
-        }, limitMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
-        try {
-          exchange.run();
-        } finally {
-          synchronized (done) {
-            done.set(true);
-          }
-          timeout.cancel(false);
-          Thread.interrupted(); // an interrupt that came as the exchange ended must not hit the next one
-        }
-      });
-    }
-
-    @Override
-    public void close() {
-      watchdog.shutdownNow();
-      pool.shutdownNow();
+    try {
+      jetty.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the admin server: " + e, e);
     }
   }
 }

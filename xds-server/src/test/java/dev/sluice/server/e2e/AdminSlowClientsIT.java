@@ -2,8 +2,10 @@ package dev.sluice.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.testing.HalfOpenFlood;
 import dev.sluice.testing.HalfOpenHttp;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class AdminSlowClientsIT {
   private static final int HUNG = dev.sluice.server.admin.AdminServer.THREADS + 8;
+  /** As many as scripts/bench-attack-mix holds: far more than the admin server has threads. */
+  private static final int FLOOD = 200;
 
   @Test
   void probesAnswerWhileHalfOpenConnectionsHang() throws Exception {
@@ -27,6 +31,34 @@ class AdminSlowClientsIT {
         assertThat(retry(() -> sluice.admin("/ready")).statusCode()).isEqualTo(200);
         // and the half-open connections are closed by the server, not left to hang
         hung.closedByServer().get(60, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /**
+   * The flood is sustained: a connection the server closes is opened again at once. Every probe,
+   * asked one after the other until the server has closed every connection of the first round
+   * (so through a whole request time limit and the flood's reopening), answers at its first try.
+   */
+  @Test
+  void everyProbeAnswersThroughoutASustainedHalfOpenFlood() throws Exception {
+    try (SluiceFixture sluice = new SluiceFixture()) {
+      sluice.writeRegistry("services:\n  web: [\"127.0.0.1:9\"]\n");
+      sluice.start();
+      org.awaitility.Awaitility.await("ready").atMost(java.time.Duration.ofSeconds(60)).ignoreExceptions()
+          .until(() -> sluice.admin("/ready").statusCode() == 200);
+      try (HalfOpenFlood flood = HalfOpenFlood.start(sluice.adminPort, FLOOD)) {
+        int answered = 0;
+        long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (flood.closedByServer() < FLOOD) {
+          assertThat(System.nanoTime()).as("the server closes the half-open connections").isLessThan(giveUp);
+          for (String probe : List.of("/healthz", "/ready")) {
+            // one try: the fixture's client gives up after 5 s, which fails the test
+            assertThat(sluice.admin(probe).statusCode()).as("%s after %d answers", probe, answered).isEqualTo(200);
+            answered++;
+          }
+        }
+        assertThat(flood.opened()).as("the flood reopened what the server closed").isGreaterThanOrEqualTo(2 * FLOOD);
       }
     }
   }

@@ -9,6 +9,7 @@ import dev.sluice.testing.EnvoyProcess;
 import dev.sluice.testing.HalfOpenHttp;
 import dev.sluice.testing.HttpUpstream;
 import dev.sluice.testing.NonReadingAdsStream;
+import io.grpc.Status;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * server has write slots), half-open admin connections (more than the admin server has threads),
  * and a flood of unique long paths through a real Envoy onto a limit keyed by path (every path a
  * counter of its own). Meanwhile successive policy changes reach Envoy, the probes answer, the
- * limit still refuses past its count and the counter store stays within its byte budget.
+ * limit still refuses past its count and the counter store stays within its byte budget; and
+ * every non-reading stream is dropped with its reason and counted, as it is without the rest.
  * scripts/bench-attack-mix measures the same mix at full strength.
  */
 class AttackMixIT {
@@ -101,6 +103,17 @@ class AttackMixIT {
         }
       }
 
+      // the flood still on: each non-reading stream was dropped and counted
+      await("every non-reading stream dropped").atMost(Duration.ofSeconds(90))
+          .until(() -> sluice.server().metrics().get("sluice_xds_slow_streams_dropped_total") == NON_READING);
+      // the reason waits in the transport behind the unread response: a client that reads again sees it
+      for (NonReadingAdsStream s : nonReading) {
+        s.readAgain();
+        Status ended = s.ended.get(60, TimeUnit.SECONDS);
+        assertThat(ended.getCode()).as("%s", ended).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(ended.getDescription()).contains("did not read its responses");
+      }
+
       // past its count, a long path is refused: the flood did not make the limit fail open
       String mine = "/attack/mine/" + PAD;
       assertThat(sluice.get(mine).statusCode()).isEqualTo(200);
@@ -112,6 +125,7 @@ class AttackMixIT {
       stop.set(true);
       flood.get(1, TimeUnit.MINUTES);
       assertThat(notOk).as("every unique path of %s was counted and admitted", sent).hasValue(0);
+
     } finally {
       stop.set(true);
       for (NonReadingAdsStream s : nonReading) {
