@@ -6,6 +6,7 @@ import com.google.protobuf.Descriptors.Descriptor;
 import dev.sluice.ir.HttpListener;
 import dev.sluice.ir.HttpRoute;
 import dev.sluice.policy.cors.CorsSpec;
+import dev.sluice.policy.cors.Origins;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
@@ -72,26 +73,8 @@ final class CorsFilter implements HttpFilterFeature {
     return Any.pack(b.build());
   }
 
-  /**
-   * {@code *} → any origin; {@code *.example.com} → its sub-domains over http(s); else exact.
-   * Host names are validated to letters, digits, '.' and '-', so escaping dots is enough.
-   */
   private static StringMatcher origin(String origin) {
-    if (origin.equals("*")) {
-      return StringMatcher.newBuilder().setSafeRegex(Protos.regex(".*")).build();
-    }
-    if (origin.startsWith("*.")) {
-      return StringMatcher.newBuilder()
-          .setSafeRegex(Protos.regex("^https?://[^/]+\\." + origin.substring(2).replace(".", "\\.") + "(:[0-9]+)?$"))
-          .build();
-    }
-    if (origin.startsWith("http://*.") || origin.startsWith("https://*.")) {
-      int i = origin.indexOf("*.");
-      return StringMatcher.newBuilder()
-          .setSafeRegex(Protos.regex("^" + origin.substring(0, i).replace(".", "\\.") + "[^/]+\\."
-              + origin.substring(i + 2).replace(".", "\\.") + "$"))
-          .build();
-    }
-    return StringMatcher.newBuilder().setExact(origin).build();
+    return Origins.regex(origin).map(r -> StringMatcher.newBuilder().setSafeRegex(Protos.regex(r)).build())
+        .orElseGet(() -> StringMatcher.newBuilder().setExact(origin).build());
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.policy.cors;
 
+import dev.sluice.policy.route.Regexes;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlNode;
 import java.util.List;
@@ -34,9 +35,14 @@ public final class Cors {
       f.error(n.get("allowOrigins"), "required field is missing: the origins allowed, e.g. [https://app.example.com]");
     }
     for (int i = 0; i < origins.size(); i++) {
+      YamlNode at = n.get("allowOrigins").isArray() ? n.get("allowOrigins").elements().get(i) : n.get("allowOrigins");
       if (!ORIGIN.matcher(origins.get(i)).matches()) {
-        f.error(n.get("allowOrigins").isArray() ? n.get("allowOrigins").elements().get(i) : n.get("allowOrigins"),
-            "\"" + origins.get(i) + "\" is not an origin (scheme://host[:port], *.example.com or *)");
+        f.error(at, "\"" + origins.get(i) + "\" is not an origin (scheme://host[:port], *.example.com or *)");
+      } else {
+        // a wildcard becomes an RE2 expression, which Envoy refuses past its program size
+        String origin = origins.get(i);
+        Origins.regex(origin).flatMap(Regexes::problem).ifPresent(problem ->
+            f.error(at, "\"" + origin + "\" is a wildcard Envoy cannot match: " + problem));
       }
     }
     List<String> methods = f.strings(n.get("allowMethods")).stream().map(m -> m.toUpperCase(Locale.ROOT)).toList();
