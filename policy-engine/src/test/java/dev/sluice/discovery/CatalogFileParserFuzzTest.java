@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Fuzzes the file registry as {@link FileCatalogSource} reads it (the file's bytes, then the
  * parser): every input gives a catalog, or errors that each name the file and a line and column.
  *
- * <p>It lives in policy-engine with the other fuzz targets ({@code dev.sluice.fuzz}):
- * policy-engine sees discovery's classes, and one module runs every target.
+ * <p>It lives in policy-engine with the other fuzz tests and their shared checks ({@code
+ * dev.sluice.fuzz}): policy-engine sees discovery's classes, and one module runs every target.
  */
 class CatalogFileParserFuzzTest {
   private static final Fuzz.AllocationBound BOUND = new Fuzz.AllocationBound(16L << 20, 512);

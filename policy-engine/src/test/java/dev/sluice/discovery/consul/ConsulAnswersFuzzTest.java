@@ -32,8 +32,8 @@ import java.util.Set;
  * <p>An input is the header's value, a line break, then the body; an input without a line break
  * is a body without the header.
  *
- * <p>It lives in policy-engine with the other fuzz targets ({@code dev.sluice.fuzz}):
- * policy-engine sees discovery's classes, and one module runs every target.
+ * <p>It lives in policy-engine with the other fuzz tests and their shared checks ({@code
+ * dev.sluice.fuzz}): policy-engine sees discovery's classes, and one module runs every target.
  */
 class ConsulAnswersFuzzTest {
   private static final ObjectMapper JSON = consulJson();
