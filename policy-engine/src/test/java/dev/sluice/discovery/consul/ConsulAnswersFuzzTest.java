@@ -1,7 +1,7 @@
 package dev.sluice.discovery.consul;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import com.code_intelligence.jazzer.junit.DictionaryFile;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.net.InetAddresses;
@@ -10,19 +10,16 @@ import dev.sluice.discovery.Service;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.discovery.ServiceInstance;
 import dev.sluice.fuzz.Fuzz;
-import dev.sluice.fuzz.Mutator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes how Consul's answers become a catalog, without HTTP: an {@code X-Consul-Index} header and
@@ -35,38 +32,20 @@ import org.junit.jupiter.api.Test;
  * <p>An input is the header's value, a line break, then the body; an input without a line break
  * is a body without the header.
  *
- * <p>It lives in policy-engine with the other fuzz targets and their harness ({@code
+ * <p>It lives in policy-engine with the other fuzz tests and their shared checks ({@code
  * dev.sluice.fuzz}): policy-engine sees discovery's classes, and one module runs every target.
  */
 class ConsulAnswersFuzzTest {
-  private static final Path SEEDS = Path.of("src/test/resources/fuzz/consul");
-  private static final String[] INDEXES = {"5", "0", "1", " 42 ", "18446744073709551615", "-1", "abc", "9223372036854775807"};
-  private static final List<String> TOKENS = List.of(
-      "\"Node\":{\"Node\":\"n\",\"Address\":\"10.0.0.1\"}", "\"Port\":65536", "\"Port\":-1", "\"Port\":\"80\"", "\"Port\":1.5",
-      "\"Address\":\"::ffff:1.2.3.4\"", "\"Address\":\"fe80::1%eth0\"", "\"Address\":\"1.2.3\"", "\"Status\":\"maintenance\"",
-      "\"Weights\":{\"Passing\":-5,\"Warning\":99999999999}", "\"ID\":null", "\"Meta\":{\"zone\":{}}", "\"Tags\":[{},[]]",
-      "\"Checks\":{}", "\n", "\ufeff");
   private static final ObjectMapper JSON = consulJson();
 
-  @Test
-  void everyAnswerBecomesAUsableCatalogOrAnErrorOfThatRequest() {
-    Fuzz.Report report = Fuzz.run("consul-answers", new Mutator(seeds(), TOKENS), ConsulAnswersFuzzTest::map,
-        new Fuzz.AllocationBound(8L << 20, 64));
-    assertThat(report.findings()).as(report.line()).isEmpty();
-  }
-
-  static List<byte[]> seeds() {
-    List<byte[]> out = new ArrayList<>();
-    List<byte[]> bodies = Fuzz.seeds(SEEDS, "*.json");
-    for (int i = 0; i < bodies.size(); i++) {
-      for (String index : INDEXES) {
-        byte[] head = (index + "\n").getBytes(StandardCharsets.UTF_8);
-        byte[] b = Arrays.copyOf(head, head.length + bodies.get(i).length);
-        System.arraycopy(bodies.get(i), 0, b, head.length, bodies.get(i).length);
-        out.add(b);
-      }
-    }
-    return out;
+  /**
+   * Seeds, under {@code ConsulAnswersFuzzTestInputs}: service lists and health answers, kept and
+   * dropped instances, each with several index values.
+   */
+  @DictionaryFile(resourcePath = "ConsulAnswersFuzzTest.dict")
+  @FuzzTest(maxExecutions = Fuzz.SHORT_RUNS)
+  void everyAnswerBecomesAUsableCatalogOrAnErrorOfThatRequest(byte[] input) throws Exception {
+    Fuzz.check(ConsulAnswersFuzzTest::map, input, new Fuzz.AllocationBound(8L << 20, 64));
   }
 
   /** Reads the input as both answers; returns what Envoy could not use, if anything. */

@@ -1,34 +1,21 @@
 package dev.sluice.policy.route;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import com.code_intelligence.jazzer.junit.DictionaryFile;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.sluice.fuzz.Fuzz;
-import dev.sluice.fuzz.Mutator;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes the route regex check: for every expression {@link Regexes#problem} answers (valid, or a
  * sentence saying why not) without throwing, quickly, and allocating in proportion to its length.
  */
 class RegexesFuzzTest {
-  private static final List<String> TOKENS = List.of(
-      "(", ")", "(?", "(?P<n>", "(?<n>", "(?P=n)", "(?=", "(?!", "(?<=", "(?#", "(?>", "(?i)", "(?-s)", "(?P", "[", "]", "[^",
-      "[[:", ":]]", "\\", "\\Q", "\\E", "\\p{", "\\P", "\\p{Greek}", "\\pN", "\\x{10FFFF}", "\\k<n>", "\\1", "\\0",
-      "*", "+", "?", "*+", "??", "{", "}", "{1000}", "{1001}", "{0,}", "{99999999999999999999}", "{2,1}", ",", "|", "^", "$",
-      ".", "&&", "-", "(?:a)", "((((", "))))", "a{1000}{1000}");
-
-  @Test
-  void everyExpressionIsAcceptedOrRefusedWithAReason() throws Exception {
-    List<byte[]> seeds = Files.readAllLines(Path.of("src/test/resources/fuzz/regexes.txt")).stream()
-        .map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
-    Fuzz.Report report = Fuzz.run("route-regex", new Mutator(seeds, TOKENS), RegexesFuzzTest::check,
-        new Fuzz.AllocationBound(64L << 20, 1024));
-    assertThat(report.findings()).as(report.line()).isEmpty();
+  /** Seeds, under {@code RegexesFuzzTestInputs}: the regexes of the tests, one a file. */
+  @DictionaryFile(resourcePath = "RegexesFuzzTest.dict")
+  @FuzzTest(maxExecutions = Fuzz.SHORT_RUNS)
+  void everyExpressionIsAcceptedOrRefusedWithAReason(byte[] input) throws Exception {
+    Fuzz.check(RegexesFuzzTest::check, input, new Fuzz.AllocationBound(64L << 20, 1024));
   }
 
   static Optional<String> check(byte[] input) {
