@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * its ACK, as in java-control-plane; a response is built when it can be sent, from the newest
  * snapshot, so a slow proxy skips the snapshots that came and went meanwhile.
  */
-abstract class AdsStream<Q, R> implements StreamObserver<Q> {
+abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer {
   private static final Logger LOG = LoggerFactory.getLogger(AdsStream.class);
   final AdsServer server;
   final ProxyState proxy;
@@ -154,7 +154,7 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
   }
 
   /** Sends whatever is due, type by type in the order Envoy needs them (clusters before endpoints before listeners...). */
-  final synchronized void pump() {
+  public final synchronized void pump() {
     if (closed || group == null) {
       return;
     }
@@ -196,7 +196,7 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
   }
 
   /** Ends a stream that did not read its responses ({@link WriteBudget}), saying why. */
-  final synchronized void dropSlow(String reason) {
+  public final synchronized void dropSlow(String reason) {
     if (closed) {
       return;
     }
@@ -234,7 +234,7 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
       server.leave(group, this);
     }
     server.gatekeeper.forget(this);
-    server.budget.release(this);
+    server.budget.closed(this);
     server.callbacks.closed(proxy);
   }
 

@@ -122,6 +122,9 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
     subscriptions(t, r.getResourceNamesSubscribeList(), r.getResourceNamesUnsubscribeList(), initial.keySet());
     server.callbacks.requested(proxy, shortType(rt), t.wildcard ? Names.ALL : t.subscribed, true);
     String nonce = r.getResponseNonce();
+    if (!nonce.isEmpty()) {
+      server.budget.answered(this);
+    }
     if (!nonce.isEmpty() && nonce.equals(t.sentNonce)) {
       t.asReported = false;
       if (r.hasErrorDetail()) {

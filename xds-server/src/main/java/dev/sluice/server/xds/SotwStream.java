@@ -66,6 +66,9 @@ final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
   void request(ResourceType rt, DiscoveryRequest r) {
     Type t = types.computeIfAbsent(rt, k -> new Type());
     String nonce = r.getResponseNonce();
+    if (!nonce.isEmpty()) {
+      server.budget.answered(this);
+    }
     if (t.sentNonce != null && !nonce.equals(t.sentNonce)) {
       return; // about an older response (or none): a newer request is on its way
     }

@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * transport is bounded by five times the slots' streams, each with at most one response per type.
  * The cap is not lower so that Envoys slowed by a busy machine during a reconnect storm (64 more
  * stall each second at most) are not dropped after a few seconds.
+ *
+ * <p>A stream that has answered a response ({@link #answered}) reads what it is sent: it goes
+ * ahead of the streams that never did in the line for a slot, and {@link #RESERVED} slots are
+ * its kind's alone. Many new streams that never read (an attack, or a reconnect storm of a
+ * stuck client) so never make a working Envoy wait for the sweep to free a slot.
  */
 final class WriteBudget implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WriteBudget.class);
@@ -40,10 +45,21 @@ final class WriteBudget implements AutoCloseable {
   static final Duration STALL_LIMIT = Duration.ofSeconds(15);
   /** Stalled streams kept, per slot; beyond, the oldest stalled one is dropped. */
   static final int STALLED_PER_SLOT = 4;
+  /** Slots only streams that have answered a response may take. */
+  static final int RESERVED = 8;
+
+  /** A stream as the budget sees it: sent to when a slot is free, dropped when it does not read. */
+  interface Writer {
+    /** Sends what is due, asking the budget again before each response. */
+    void pump();
+
+    /** Ends the stream, saying why. */
+    void dropSlow(String reason);
+  }
 
   /** What the budget does with a stream it gives up on. */
   interface Dropper {
-    void drop(AdsStream<?, ?> stream, String reason);
+    void drop(Writer stream, String reason);
   }
 
   private final int slots;
@@ -52,11 +68,14 @@ final class WriteBudget implements AutoCloseable {
   private final long graceNanos;
   private final long stallNanos;
   /** Streams holding a slot, and since when (nanoTime). */
-  private final Map<AdsStream<?, ?>, Long> holding = new LinkedHashMap<>();
+  private final Map<Writer, Long> holding = new LinkedHashMap<>();
   /** Streams that held a slot too long without draining, and since when they hold none (nanoTime); oldest first. */
-  private final Map<AdsStream<?, ?>, Long> stalled = new LinkedHashMap<>();
-  private final Deque<AdsStream<?, ?>> waiting = new ArrayDeque<>();
-  private final java.util.Set<AdsStream<?, ?>> queued = new java.util.HashSet<>();
+  private final Map<Writer, Long> stalled = new LinkedHashMap<>();
+  private final Deque<Writer> waiting = new ArrayDeque<>();
+  /** Streams that have answered a response: they wait in a line of their own, served first. */
+  private final Deque<Writer> waitingReaders = new ArrayDeque<>();
+  private final java.util.Set<Writer> readers = new java.util.HashSet<>();
+  private final java.util.Set<Writer> queued = new java.util.HashSet<>();
   private final ScheduledExecutorService sweeper;
 
   WriteBudget(int slots, Executor executor) {
@@ -75,32 +94,49 @@ final class WriteBudget implements AutoCloseable {
   }
 
   /** Whether the stream may send now; if not, it is pumped once a slot is free. */
-  synchronized boolean mayWrite(AdsStream<?, ?> s) {
+  synchronized boolean mayWrite(Writer s) {
     if (holding.containsKey(s) || stalled.containsKey(s)) {
       return false; // its own transport is full; gRPC's onReady brings it back
     }
-    if (holding.size() < slots) {
+    boolean reader = readers.contains(s);
+    if (holding.size() < slots - (reader ? 0 : RESERVED)) {
       return true;
     }
     if (queued.add(s)) {
-      waiting.addLast(s);
+      (reader ? waitingReaders : waiting).addLast(s);
     }
     return false;
   }
 
+  /** The stream answered (ACK or NACK) a response it was sent: it reads. */
+  synchronized void answered(Writer s) {
+    if (readers.add(s) && queued.contains(s) && waiting.remove(s)) {
+      waitingReaders.addLast(s);
+    }
+  }
+
+  /** The stream is gone: frees its slot and forgets it. */
+  void closed(Writer s) {
+    synchronized (this) {
+      readers.remove(s);
+    }
+    release(s);
+  }
+
   /** The stream's transport did not take its last response at once. */
-  synchronized void hold(AdsStream<?, ?> s) {
+  synchronized void hold(Writer s) {
     holding.putIfAbsent(s, System.nanoTime());
   }
 
   /** The stream's transport is ready again (or the stream is gone): frees its slot. */
-  void release(AdsStream<?, ?> s) {
-    List<AdsStream<?, ?>> next;
+  void release(Writer s) {
+    List<Writer> next;
     synchronized (this) {
       boolean had = holding.remove(s) != null;
       stalled.remove(s);
       if (queued.remove(s)) {
         waiting.remove(s);
+        waitingReaders.remove(s);
       }
       if (!had) {
         return;
@@ -110,19 +146,22 @@ final class WriteBudget implements AutoCloseable {
     pump(next);
   }
 
-  /** With the lock held: the waiting streams that the free slots go to. */
-  private List<AdsStream<?, ?>> freed() {
-    List<AdsStream<?, ?>> next = new ArrayList<>();
-    for (int free = slots - holding.size(); free > 0 && !waiting.isEmpty(); free--) {
-      AdsStream<?, ?> w = waiting.pollFirst();
-      queued.remove(w);
-      next.add(w);
+  /** With the lock held: the waiting streams that the free slots go to, readers first. */
+  private List<Writer> freed() {
+    List<Writer> next = new ArrayList<>();
+    int free = slots - holding.size();
+    for (; free > 0 && !waitingReaders.isEmpty(); free--) {
+      next.add(waitingReaders.pollFirst());
     }
+    for (free -= RESERVED; free > 0 && !waiting.isEmpty(); free--) {
+      next.add(waiting.pollFirst());
+    }
+    next.forEach(queued::remove);
     return next;
   }
 
   // outside the lock: pumping takes the stream's lock, and a stream holding it may be asking us
-  private void pump(List<AdsStream<?, ?>> next) {
+  private void pump(List<Writer> next) {
     try {
       next.forEach(w -> executor.execute(w::pump));
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -132,19 +171,19 @@ final class WriteBudget implements AutoCloseable {
 
   /** Moves streams that held a slot too long to the stalled ones, and drops those stalled too long or too many. */
   void sweep() {
-    List<AdsStream<?, ?>> next;
-    List<Map.Entry<AdsStream<?, ?>, String>> drop = new ArrayList<>();
+    List<Writer> next;
+    List<Map.Entry<Writer, String>> drop = new ArrayList<>();
     synchronized (this) {
       long now = System.nanoTime();
-      for (Iterator<Map.Entry<AdsStream<?, ?>, Long>> it = holding.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<AdsStream<?, ?>, Long> e = it.next();
+      for (Iterator<Map.Entry<Writer, Long>> it = holding.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<Writer, Long> e = it.next();
         if (now - e.getValue() >= graceNanos) {
           it.remove();
           stalled.put(e.getKey(), e.getValue());
         }
       }
-      for (Iterator<Map.Entry<AdsStream<?, ?>, Long>> it = stalled.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<AdsStream<?, ?>, Long> e = it.next();
+      for (Iterator<Map.Entry<Writer, Long>> it = stalled.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<Writer, Long> e = it.next();
         if (now - e.getValue() >= graceNanos + stallNanos) {
           it.remove();
           drop.add(Map.entry(e.getKey(), "did not read its responses for " + seconds(graceNanos + stallNanos)));
@@ -156,7 +195,7 @@ final class WriteBudget implements AutoCloseable {
       }
       next = freed();
     }
-    for (Map.Entry<AdsStream<?, ?>, String> d : drop) {
+    for (Map.Entry<Writer, String> d : drop) {
       try {
         dropper.drop(d.getKey(), d.getValue());
       } catch (RuntimeException e) {
