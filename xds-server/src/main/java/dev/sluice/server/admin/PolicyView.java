@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * {@code /policies}: each document's {@link PolicyStatus}, and when the last load was refused,
@@ -74,18 +73,11 @@ final class PolicyView {
     return server.pipeline().catalog().map(c -> CrossChecks.againstCatalog(load.readable(), c)).orElse(List.of());
   }
 
-  /**
-   * {@code Kind/name} → the NACKs that name it and are still current: the version the proxy
-   * refused is still what it was last sent of that type.
-   */
+  /** {@code Kind/name} → the NACKs in force that name it (the registry keeps superseded ones apart). */
   private static Map<String, List<String>> envoyRejections(List<ProxyRegistry.ProxyState> proxies) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (ProxyRegistry.ProxyState p : proxies) {
       for (ProxyRegistry.Nack n : p.nacks()) {
-        var type = p.types().get(n.type());
-        if (type == null || !Objects.equals(type.rejectedVersion(), n.version())) {
-          continue;
-        }
         for (String origin : n.policies()) {
           int cut = origin.indexOf(" (");
           String label = cut < 0 ? origin : origin.substring(0, cut);
