@@ -25,8 +25,10 @@ public final class RepoRoot {
         return p;
       }
     }
-    throw new IllegalStateException("cannot find the repository root (a folder with compose/ and policy-engine/) from "
-        + Path.of("").toAbsolutePath() + "; set -Dsluice.repo.root");
+    throw new IllegalStateException(
+        "cannot find the repository root (a folder with compose/ and policy-engine/) from "
+            + Path.of("").toAbsolutePath()
+            + "; set -Dsluice.repo.root");
   }
 
   private static boolean isRoot(Path p) {

@@ -12,13 +12,17 @@ public final class TextDiff {
   /** One line of the edit script: ' ' in both, '-' expected only, '+' actual only. */
   private record Op(char kind, String text, int expectedLine, int actualLine) {}
 
-  public static String unified(String expectedName, String expected, String actualName, String actual) {
+  public static String unified(
+      String expectedName, String expected, String actualName, String actual) {
     List<String> a = expected.lines().toList();
     List<String> b = actual.lines().toList();
     int[][] lcs = new int[a.size() + 1][b.size() + 1];
     for (int i = a.size() - 1; i >= 0; i--) {
       for (int j = b.size() - 1; j >= 0; j--) {
-        lcs[i][j] = a.get(i).equals(b.get(j)) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+        lcs[i][j] =
+            a.get(i).equals(b.get(j))
+                ? lcs[i + 1][j + 1] + 1
+                : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
       }
     }
     List<Op> ops = new ArrayList<>();
@@ -34,7 +38,12 @@ public final class TextDiff {
       }
     }
     StringBuilder out = new StringBuilder();
-    out.append("--- ").append(expectedName).append('\n').append("+++ ").append(actualName).append('\n');
+    out.append("--- ")
+        .append(expectedName)
+        .append('\n')
+        .append("+++ ")
+        .append(actualName)
+        .append('\n');
     int k = 0;
     while (k < ops.size()) {
       if (ops.get(k).kind() == ' ') {
@@ -52,8 +61,15 @@ public final class TextDiff {
       List<Op> hunk = ops.subList(start, end);
       long expectedCount = hunk.stream().filter(o -> o.kind() != '+').count();
       long actualCount = hunk.stream().filter(o -> o.kind() != '-').count();
-      out.append("@@ -").append(hunk.get(0).expectedLine() + 1).append(',').append(expectedCount)
-          .append(" +").append(hunk.get(0).actualLine() + 1).append(',').append(actualCount).append(" @@\n");
+      out.append("@@ -")
+          .append(hunk.get(0).expectedLine() + 1)
+          .append(',')
+          .append(expectedCount)
+          .append(" +")
+          .append(hunk.get(0).actualLine() + 1)
+          .append(',')
+          .append(actualCount)
+          .append(" @@\n");
       hunk.forEach(o -> out.append(o.kind()).append(o.text()).append('\n'));
       k = end;
     }

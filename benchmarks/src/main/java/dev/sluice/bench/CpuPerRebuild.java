@@ -6,12 +6,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The CPU time one rebuild costs the thread that runs it, full and after a one-endpoint change:
- * on a shared machine JMH's wall-clock figures also count the time other processes held the
- * cores, this does not (it leaves out the garbage collector's threads). Median of {@link #ROUNDS}
- * rounds of one second each, after warm-up: {@link #FIRST_WARMUP_SECONDS} seconds before the
- * first measurement (the JIT compiler shares the busy cores too, and the protobuf code is large),
- * {@link #WARMUP_SECONDS} before each later one.
+ * The CPU time one rebuild costs the thread that runs it, full and after a one-endpoint change: on
+ * a shared machine JMH's wall-clock figures also count the time other processes held the cores,
+ * this does not (it leaves out the garbage collector's threads). Median of {@link #ROUNDS} rounds
+ * of one second each, after warm-up: {@link #FIRST_WARMUP_SECONDS} seconds before the first
+ * measurement (the JIT compiler shares the busy cores too, and the protobuf code is large), {@link
+ * #WARMUP_SECONDS} before each later one.
  *
  * <p>Output: one Markdown table cell group per size, {@code | services | full ms | change ms |}.
  */
@@ -25,7 +25,10 @@ public final class CpuPerRebuild {
   private CpuPerRebuild() {}
 
   public static void main(String[] args) {
-    List<Integer> sizes = args.length == 0 ? List.of(100, 1000, 5000) : Arrays.stream(args).map(Integer::valueOf).toList();
+    List<Integer> sizes =
+        args.length == 0
+            ? List.of(100, 1000, 5000)
+            : Arrays.stream(args).map(Integer::valueOf).toList();
     for (int services : sizes) {
       SyntheticConfig before = SyntheticConfig.of(services);
       SyntheticConfig after = before.withOneEndpointMoved();
@@ -33,10 +36,12 @@ public final class CpuPerRebuild {
       ServerRebuild warm = new ServerRebuild();
       warm.rebuild(before);
       boolean[] flip = {false};
-      double change = median(() -> {
-        flip[0] = !flip[0];
-        warm.rebuild(flip[0] ? after : before);
-      });
+      double change =
+          median(
+              () -> {
+                flip[0] = !flip[0];
+                warm.rebuild(flip[0] ? after : before);
+              });
       System.out.printf("| %,d | %.1f | %.2f |%n", services, full, change);
     }
   }

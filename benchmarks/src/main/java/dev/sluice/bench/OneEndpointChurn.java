@@ -15,7 +15,10 @@ public final class OneEndpointChurn {
   private OneEndpointChurn() {}
 
   public static void main(String[] args) {
-    List<Integer> sizes = args.length == 0 ? List.of(100, 1000, 5000) : java.util.Arrays.stream(args).map(Integer::valueOf).toList();
+    List<Integer> sizes =
+        args.length == 0
+            ? List.of(100, 1000, 5000)
+            : java.util.Arrays.stream(args).map(Integer::valueOf).toList();
     for (int services : sizes) {
       Map<String, Integer> changed = changed(SyntheticConfig.of(services));
       StringBuilder row = new StringBuilder("| " + String.format("%,d", services) + " |");
@@ -24,7 +27,10 @@ public final class OneEndpointChurn {
     }
   }
 
-  /** Per type, the resources of the edge group whose version a one-endpoint change alters; the last entry is every resource. */
+  /**
+   * Per type, the resources of the edge group whose version a one-endpoint change alters; the last
+   * entry is every resource.
+   */
   static Map<String, Integer> changed(SyntheticConfig config) {
     ServerRebuild server = new ServerRebuild();
     ResourceVersions before = server.rebuild(config).get("edge");

@@ -15,8 +15,10 @@ import java.util.function.Function;
  * ({@link ContentHash#of}), and the type's version over those ({@link ContentHash#ofVersions}), as
  * xds-server's HashedSnapshot computes them.
  */
-public record ResourceVersions(Map<String, SortedMap<String, String>> byType, Map<String, String> typeVersions) {
-  public static final List<String> TYPES = List.of("Listener", "RouteConfiguration", "Cluster", "ClusterLoadAssignment", "Secret");
+public record ResourceVersions(
+    Map<String, SortedMap<String, String>> byType, Map<String, String> typeVersions) {
+  public static final List<String> TYPES =
+      List.of("Listener", "RouteConfiguration", "Cluster", "ClusterLoadAssignment", "Secret");
 
   public static ResourceVersions of(XdsResources r) {
     Map<String, SortedMap<String, String>> byType = new LinkedHashMap<>();
@@ -30,7 +32,8 @@ public record ResourceVersions(Map<String, SortedMap<String, String>> byType, Ma
     return new ResourceVersions(byType, typeVersions);
   }
 
-  private static <T extends Message> SortedMap<String, String> hashed(List<T> resources, Function<T, String> name) {
+  private static <T extends Message> SortedMap<String, String> hashed(
+      List<T> resources, Function<T, String> name) {
     SortedMap<String, String> out = new TreeMap<>();
     for (T r : resources) {
       out.put(name.apply(r), ContentHash.of(r));
@@ -38,7 +41,9 @@ public record ResourceVersions(Map<String, SortedMap<String, String>> byType, Ma
     return out;
   }
 
-  /** Per type, how many resources were added, removed or got another version since {@code before}. */
+  /**
+   * Per type, how many resources were added, removed or got another version since {@code before}.
+   */
   public Map<String, Integer> changedSince(ResourceVersions before) {
     Map<String, Integer> out = new LinkedHashMap<>();
     for (String type : TYPES) {

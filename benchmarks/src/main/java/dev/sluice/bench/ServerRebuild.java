@@ -6,7 +6,6 @@ import dev.sluice.ir.ProxyConfig;
 import dev.sluice.policy.PolicySet;
 import dev.sluice.xds.ConsistencyCheck;
 import dev.sluice.xds.IncrementalTranslator;
-import dev.sluice.xds.XdsResources;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,13 +23,16 @@ public final class ServerRebuild {
   public Map<String, ResourceVersions> rebuild(ServiceCatalog catalog, PolicySet policies) {
     Map<String, ProxyConfig> compiled = compiler.compile(catalog, policies);
     Map<String, ResourceVersions> out = new TreeMap<>();
-    translator.translate(compiled).forEach((group, resources) -> {
-      List<String> problems = ConsistencyCheck.problems(resources);
-      if (!problems.isEmpty()) {
-        throw new IllegalStateException("inconsistent: " + problems);
-      }
-      out.put(group, ResourceVersions.of(resources));
-    });
+    translator
+        .translate(compiled)
+        .forEach(
+            (group, resources) -> {
+              List<String> problems = ConsistencyCheck.problems(resources);
+              if (!problems.isEmpty()) {
+                throw new IllegalStateException("inconsistent: " + problems);
+              }
+              out.put(group, ResourceVersions.of(resources));
+            });
     return out;
   }
 

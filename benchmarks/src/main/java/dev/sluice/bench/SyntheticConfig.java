@@ -17,8 +17,8 @@ import java.util.Map;
 /**
  * A generated catalog and policy set of the benchmark's shape: {@code services} services with
  * {@link #ENDPOINTS} instances each, one Gateway, one Route per service. Built the way the server
- * builds them: the catalog as discovery emits it ({@link ServiceCatalog#of}), the policies as
- * Route and Gateway documents read by {@link PolicyLoader}, with its validation and cross-checks.
+ * builds them: the catalog as discovery emits it ({@link ServiceCatalog#of}), the policies as Route
+ * and Gateway documents read by {@link PolicyLoader}, with its validation and cross-checks.
  */
 public record SyntheticConfig(ServiceCatalog catalog, PolicySet policies) {
   public static final int ENDPOINTS = 10;
@@ -33,8 +33,12 @@ public record SyntheticConfig(ServiceCatalog catalog, PolicySet policies) {
         instances.add(instance(name, i, address(s, i)));
       }
       catalog.add(new Service(name, instances));
-      yaml.append("---\nkind: Route\nname: ").append(name)
-          .append("\nmatch: {prefix: /").append(name).append("/}\nto: ").append(name)
+      yaml.append("---\nkind: Route\nname: ")
+          .append(name)
+          .append("\nmatch: {prefix: /")
+          .append(name)
+          .append("/}\nto: ")
+          .append(name)
           .append("\ntimeout: 15s\n");
     }
     return new SyntheticConfig(ServiceCatalog.of(catalog), load(yaml.toString()));
@@ -69,13 +73,18 @@ public record SyntheticConfig(ServiceCatalog catalog, PolicySet policies) {
   }
 
   private static ServiceInstance instance(String service, int i, String address) {
-    return new ServiceInstance(service + "-" + i, address, 8080, List.of(), Map.of(), Health.PASSING, "dc1", "", 1);
+    return new ServiceInstance(
+        service + "-" + i, address, 8080, List.of(), Map.of(), Health.PASSING, "dc1", "", 1);
   }
 
   private static PolicySet load(String yaml) {
     try {
-      PolicyLoader.Result r = PolicyLoader.fromDocuments(YamlFiles.parse(Path.of("synthetic.yaml"), yaml), new Diagnostics());
-      return r.policies().orElseThrow(() -> new IllegalStateException("synthetic policies rejected: " + r.findings()));
+      PolicyLoader.Result r =
+          PolicyLoader.fromDocuments(
+              YamlFiles.parse(Path.of("synthetic.yaml"), yaml), new Diagnostics());
+      return r.policies()
+          .orElseThrow(
+              () -> new IllegalStateException("synthetic policies rejected: " + r.findings()));
     } catch (YamlSyntaxException e) {
       throw new IllegalStateException(e);
     }

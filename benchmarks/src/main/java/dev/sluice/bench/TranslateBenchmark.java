@@ -13,8 +13,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The server's rebuild (compile → translate → content hashes) for a
- * catalog of {@code services} services with 10 endpoints and one route each.
+ * The server's rebuild (compile → translate → content hashes) for a catalog of {@code services}
+ * services with 10 endpoints and one route each.
  *
  * <ul>
  *   <li>{@code full}: a rebuild with nothing to reuse, as at start-up or after a policy change;

@@ -21,7 +21,11 @@ class OneEndpointChurnTest {
   void oneEndpointChangeGivesOnlyThatServicesEndpointResourceANewVersion() {
     Map<String, Integer> changed = OneEndpointChurn.changed(SyntheticConfig.of(20));
 
-    assertThat(changed).containsEntry("Listener", 0).containsEntry("RouteConfiguration", 0)
-        .containsEntry("Cluster", 0).containsEntry("ClusterLoadAssignment", 1).containsEntry("Secret", 0);
+    assertThat(changed)
+        .containsEntry("Listener", 0)
+        .containsEntry("RouteConfiguration", 0)
+        .containsEntry("Cluster", 0)
+        .containsEntry("ClusterLoadAssignment", 1)
+        .containsEntry("Secret", 0);
   }
 }

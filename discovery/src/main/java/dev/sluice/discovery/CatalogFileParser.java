@@ -52,7 +52,9 @@ public final class CatalogFileParser {
         String name = entry.getKey();
         Fields sf = new Fields(diagnostics, "Service/" + name);
         if (!SERVICE_NAME.matcher(name).matches()) {
-          diagnostics.errorAtKey(entry.getValue(), sf.resource(),
+          diagnostics.errorAtKey(
+              entry.getValue(),
+              sf.resource(),
               "service names are lower-case letters, digits, '-', '_' and '.', at most 63 characters");
           continue;
         }

@@ -13,13 +13,14 @@ import org.slf4j.LoggerFactory;
  * thread of its own: editors and secret mounts change a file in several steps, and each burst
  * should cause one reload.
  *
- * <p>A burst never postpones the action by more than {@code maxDelay} from its first trigger:
- * a file rewritten more often than {@code delay} (a generator, a deployment tool looping) would
+ * <p>A burst never postpones the action by more than {@code maxDelay} from its first trigger: a
+ * file rewritten more often than {@code delay} (a generator, a deployment tool looping) would
  * otherwise never be reloaded at all.
  */
 final class Debouncer implements AutoCloseable {
   /** The longest a burst may postpone the action, in multiples of the quiet time. */
   static final int MAX_DELAY_FACTOR = 10;
+
   private static final Logger LOG = LoggerFactory.getLogger(Debouncer.class);
   private final Duration delay;
   private final Duration maxDelay;
@@ -27,10 +28,13 @@ final class Debouncer implements AutoCloseable {
   private final String what;
   private final ScheduledExecutorService scheduler;
   private ScheduledFuture<?> pending;
+
   /** When the current burst's first trigger came (System.nanoTime), or -1 with no burst. */
   private long burstStart = -1;
 
-  /** @param what names the action in the log when it fails */
+  /**
+   * @param what names the action in the log when it fails
+   */
   Debouncer(String threadName, Duration delay, Runnable action, String what) {
     this(threadName, delay, delay.multipliedBy(MAX_DELAY_FACTOR), action, what);
   }
@@ -40,7 +44,8 @@ final class Debouncer implements AutoCloseable {
     this.maxDelay = maxDelay;
     this.action = action;
     this.what = what;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, threadName));
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, threadName));
   }
 
   synchronized void trigger() {

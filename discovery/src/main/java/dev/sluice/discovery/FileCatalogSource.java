@@ -49,7 +49,8 @@ public final class FileCatalogSource implements CatalogSource {
     // Runs on the watcher's thread and once on the caller's; the lock keeps "last" consistent.
     Runnable reload = () -> reload(listener);
     try {
-      watcher = new FileWatcher(file, debounce, reload, e -> listener.onError(watchFailed(file, e)));
+      watcher =
+          new FileWatcher(file, debounce, reload, e -> listener.onError(watchFailed(file, e)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot watch " + file, e);
     }
@@ -65,15 +66,23 @@ public final class FileCatalogSource implements CatalogSource {
         listener.onCatalog(last);
       }
     } else {
-      r.findings().forEach(f -> LOG.error("registry rejected, keeping the previous catalog: {}", f.format()));
+      r.findings()
+          .forEach(
+              f -> LOG.error("registry rejected, keeping the previous catalog: {}", f.format()));
       listener.onError(r.findings());
     }
   }
 
-  /** A failed watch as the registry's error: until the watch is set up again, edits are not seen. */
+  /**
+   * A failed watch as the registry's error: until the watch is set up again, edits are not seen.
+   */
   static List<dev.sluice.yaml.Finding> watchFailed(Path file, Throwable e) {
     Diagnostics d = new Diagnostics();
-    d.fileError(file, "watching the registry file failed (" + e + "); watching it again, edits meanwhile are read then");
+    d.fileError(
+        file,
+        "watching the registry file failed ("
+            + e
+            + "); watching it again, edits meanwhile are read then");
     return d.findings();
   }
 

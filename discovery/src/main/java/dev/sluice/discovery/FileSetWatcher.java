@@ -19,41 +19,58 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Calls back once a burst of changes to any of a changing set of files has settled: the
- * certificates and keys that policies point at, wherever they live. {@link #watch} replaces the
- * set after every load, so a file a policy stops using is no longer watched.
+ * certificates and keys that policies point at, wherever they live. {@link #watch} replaces the set
+ * after every load, so a file a policy stops using is no longer watched.
  *
  * <p>Like {@link FileWatcher}, it watches each file's folder (not recursively), so atomic renames
- * are seen and a file that does not exist yet is noticed when it appears. Kubernetes mounts
- * secrets as symlinks into a {@code ..data} folder that is swapped in one rename; a change to an
- * entry whose name starts with {@code ..} counts as a change to every watched file of the folder.
+ * are seen and a file that does not exist yet is noticed when it appears. Kubernetes mounts secrets
+ * as symlinks into a {@code ..data} folder that is swapped in one rename; a change to an entry
+ * whose name starts with {@code ..} counts as a change to every watched file of the folder.
  *
  * <p>A failing watch is logged, reported to {@code onFailure} and set up again with every folder
  * (see {@link WatchLoop}); closing never waits long.
  */
 public final class FileSetWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FileSetWatcher.class);
+
   /** Watched folder → the names of the watched files in it. */
   private final Map<Path, Set<String>> files = new HashMap<>();
+
   private final Map<Path, WatchKey> keys = new HashMap<>();
   private final WatchLoop loop;
 
   public FileSetWatcher(Duration debounce, Runnable onChange) throws IOException {
-    this(debounce, onChange, e -> { });
+    this(debounce, onChange, e -> {});
   }
 
-  /** @param onFailure told about each failure of the watch, after it is logged; the watch is set up again */
-  public FileSetWatcher(Duration debounce, Runnable onChange, Consumer<Throwable> onFailure) throws IOException {
-    Debouncer reload = new Debouncer("sluice-reload-files", debounce, onChange, "reloading after a change to a watched file");
-    this.loop = new WatchLoop("sluice-watch-files", "the files policies point at", new Watches(), reload, onFailure);
+  /**
+   * @param onFailure told about each failure of the watch, after it is logged; the watch is set up
+   *     again
+   */
+  public FileSetWatcher(Duration debounce, Runnable onChange, Consumer<Throwable> onFailure)
+      throws IOException {
+    Debouncer reload =
+        new Debouncer(
+            "sluice-reload-files",
+            debounce,
+            onChange,
+            "reloading after a change to a watched file");
+    this.loop =
+        new WatchLoop(
+            "sluice-watch-files", "the files policies point at", new Watches(), reload, onFailure);
   }
 
-  /** Watches exactly these files from now on. A folder that does not exist is skipped with a warning. */
+  /**
+   * Watches exactly these files from now on. A folder that does not exist is skipped with a
+   * warning.
+   */
   public synchronized void watch(Set<Path> wanted) {
     Map<Path, Set<String>> next = new HashMap<>();
     for (Path f : wanted) {
       Path abs = f.toAbsolutePath().normalize();
       if (abs.getParent() != null && abs.getFileName() != null) {
-        next.computeIfAbsent(abs.getParent(), d -> new HashSet<>()).add(abs.getFileName().toString());
+        next.computeIfAbsent(abs.getParent(), d -> new HashSet<>())
+            .add(abs.getFileName().toString());
       }
     }
     for (Path dir : Set.copyOf(keys.keySet())) {
@@ -75,12 +92,20 @@ public final class FileSetWatcher implements AutoCloseable {
   /** Registers a folder of {@link #files}; one that cannot be watched is dropped with a warning. */
   private void register(Path dir, WatchService service) {
     if (!Files.isDirectory(dir)) {
-      LOG.warn("cannot watch {}: no such folder; changes to {} will not be noticed", dir, files.remove(dir));
+      LOG.warn(
+          "cannot watch {}: no such folder; changes to {} will not be noticed",
+          dir,
+          files.remove(dir));
       return;
     }
     try {
-      keys.put(dir, dir.register(service, StandardWatchEventKinds.ENTRY_CREATE,
-          StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE));
+      keys.put(
+          dir,
+          dir.register(
+              service,
+              StandardWatchEventKinds.ENTRY_CREATE,
+              StandardWatchEventKinds.ENTRY_MODIFY,
+              StandardWatchEventKinds.ENTRY_DELETE));
     } catch (ClosedWatchServiceException e) {
       // the watch is being set up again, and that registers every folder of the set
     } catch (IOException e) {
@@ -114,7 +139,8 @@ public final class FileSetWatcher implements AutoCloseable {
 
     @Override
     public boolean relevant(WatchKey key, WatchEvent<?> event, WatchService service) {
-      return event.kind() == StandardWatchEventKinds.OVERFLOW || relevantName((Path) key.watchable(), (Path) event.context());
+      return event.kind() == StandardWatchEventKinds.OVERFLOW
+          || relevantName((Path) key.watchable(), (Path) event.context());
     }
   }
 

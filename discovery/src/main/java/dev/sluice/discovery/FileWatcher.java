@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Watches the parent folder of a file, not the file, so atomic renames (vim, sed -i, kubectl
  * configmap swaps) are seen. In a folder tree, linked sub-folders are watched as the policy loader
- * reads them: each link followed once, a link back into the tree (a loop) not followed, and
- * folders whose name starts with a dot (a Kubernetes mount's {@code ..2026_…} folders and {@code
- * ..data} link) not watched — their files are read through the top-level links, and swapping
- * {@code ..data} is a change of the top folder.
+ * reads them: each link followed once, a link back into the tree (a loop) not followed, and folders
+ * whose name starts with a dot (a Kubernetes mount's {@code ..2026_…} folders and {@code ..data}
+ * link) not watched — their files are read through the top-level links, and swapping {@code ..data}
+ * is a change of the top folder.
  *
  * <p>A failing watch is logged, reported to {@code onFailure} and set up again (see {@link
  * WatchLoop}); closing never waits long.
@@ -38,15 +38,26 @@ public final class FileWatcher implements AutoCloseable {
   private final WatchLoop loop;
 
   public FileWatcher(Path target, Duration debounce, Runnable onChange) throws IOException {
-    this(target, debounce, onChange, e -> { });
+    this(target, debounce, onChange, e -> {});
   }
 
-  /** @param onFailure told about each failure of the watch, after it is logged; the watch is set up again */
-  public FileWatcher(Path target, Duration debounce, Runnable onChange, Consumer<Throwable> onFailure) throws IOException {
+  /**
+   * @param onFailure told about each failure of the watch, after it is logged; the watch is set up
+   *     again
+   */
+  public FileWatcher(
+      Path target, Duration debounce, Runnable onChange, Consumer<Throwable> onFailure)
+      throws IOException {
     this.target = target.toAbsolutePath().normalize();
-    Debouncer reload = new Debouncer("sluice-reload", debounce, onChange, "reloading " + this.target);
-    this.loop = new WatchLoop("sluice-watch-" + this.target.getFileName(), this.target.toString(), new Watches(), reload,
-        onFailure);
+    Debouncer reload =
+        new Debouncer("sluice-reload", debounce, onChange, "reloading " + this.target);
+    this.loop =
+        new WatchLoop(
+            "sluice-watch-" + this.target.getFileName(),
+            this.target.toString(),
+            new Watches(),
+            reload,
+            onFailure);
   }
 
   /** Failures of the watch so far. */
@@ -65,7 +76,8 @@ public final class FileWatcher implements AutoCloseable {
     }
 
     @Override
-    public boolean relevant(WatchKey key, WatchEvent<?> event, WatchService service) throws IOException {
+    public boolean relevant(WatchKey key, WatchEvent<?> event, WatchService service)
+        throws IOException {
       if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
         return true;
       }
@@ -73,7 +85,9 @@ public final class FileWatcher implements AutoCloseable {
       if (!changed.startsWith(target)) {
         return false;
       }
-      if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && !hidden(changed) && Files.isDirectory(changed)) {
+      if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE
+          && !hidden(changed)
+          && Files.isDirectory(changed)) {
         registerTree(changed, service);
       }
       return true;
@@ -82,34 +96,44 @@ public final class FileWatcher implements AutoCloseable {
 
   /** Registers {@code dir} and the folders under it, following links as the policy loader does. */
   private void registerTree(Path dir, WatchService service) throws IOException {
-    Files.walkFileTree(dir, Set.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path folder, BasicFileAttributes a) throws IOException {
-        if (!folder.equals(dir) && hidden(folder)) {
-          return FileVisitResult.SKIP_SUBTREE;
-        }
-        try {
-          register(folder, service);
-        } catch (java.nio.file.NoSuchFileException gone) {
-          // removed since it was listed: nothing left to watch, and its removal is an event of its parent
-          return FileVisitResult.SKIP_SUBTREE;
-        }
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        dir,
+        Set.of(FileVisitOption.FOLLOW_LINKS),
+        Integer.MAX_VALUE,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path folder, BasicFileAttributes a)
+              throws IOException {
+            if (!folder.equals(dir) && hidden(folder)) {
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            try {
+              register(folder, service);
+            } catch (java.nio.file.NoSuchFileException gone) {
+              // removed since it was listed: nothing left to watch, and its removal is an event of
+              // its parent
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) {
-        // a loop is watched once already; a dangling link or an unreadable folder has nothing to watch
-        if (!(e instanceof FileSystemLoopException) && !hidden(file)) {
-          LOG.debug("not watching {}: {}", file, e.toString());
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) {
+            // a loop is watched once already; a dangling link or an unreadable folder has nothing
+            // to watch
+            if (!(e instanceof FileSystemLoopException) && !hidden(file)) {
+              LOG.debug("not watching {}: {}", file, e.toString());
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   private static void register(Path dir, WatchService service) throws IOException {
-    dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+    dir.register(
+        service,
+        StandardWatchEventKinds.ENTRY_CREATE,
+        StandardWatchEventKinds.ENTRY_MODIFY,
         StandardWatchEventKinds.ENTRY_DELETE);
   }
 

@@ -8,8 +8,8 @@ import java.util.TreeMap;
 
 /**
  * Everything discovery knows at one moment: service name → instances. Immutable; a source emits a
- * new catalog for each change. Two catalogs with the same content are {@code equals}, which is
- * what lets the server skip work when a source reports "changed" but nothing did.
+ * new catalog for each change. Two catalogs with the same content are {@code equals}, which is what
+ * lets the server skip work when a source reports "changed" but nothing did.
  */
 public record ServiceCatalog(Map<String, Service> services) {
   public static final ServiceCatalog EMPTY = new ServiceCatalog(Map.of());

@@ -12,6 +12,12 @@ import java.time.Instant;
  * @param held instances kept although the registry no longer lists them (see docs/consul.md)
  * @param indexResets how often a blocking-query index went backwards and was reset
  */
-public record SourceStatus(boolean stale, Instant lastSuccess, String lastError, long requests, int held, long indexResets) {
+public record SourceStatus(
+    boolean stale,
+    Instant lastSuccess,
+    String lastError,
+    long requests,
+    int held,
+    long indexResets) {
   public static final SourceStatus FILE = new SourceStatus(false, null, "", 0, 0, 0);
 }

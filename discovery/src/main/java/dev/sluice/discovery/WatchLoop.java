@@ -13,14 +13,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread behind a file watcher, kept alive whatever happens: a failure other than closing
- * (a folder that vanished while it was registered, the kernel's watch limit, an Error) is logged,
- * counted and reported, then the watch is set up again on a new watch service after a backoff,
- * and a reload is triggered because changes may have been missed meanwhile.
+ * The thread behind a file watcher, kept alive whatever happens: a failure other than closing (a
+ * folder that vanished while it was registered, the kernel's watch limit, an Error) is logged,
+ * counted and reported, then the watch is set up again on a new watch service after a backoff, and
+ * a reload is triggered because changes may have been missed meanwhile.
  *
  * <p>Closing is bounded: the JDK's Linux watch service waits in {@code close()} for its poller
- * thread, which never answers once it has died (an OutOfMemoryError), and shutdown must not hang
- * on that.
+ * thread, which never answers once it has died (an OutOfMemoryError), and shutdown must not hang on
+ * that.
  */
 final class WatchLoop implements AutoCloseable {
   /** What a watcher watches, set up anew on each watch service. */
@@ -34,6 +34,7 @@ final class WatchLoop implements AutoCloseable {
 
   /** How long closing waits for the JDK's poller thread. */
   static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+
   static final Duration MIN_BACKOFF = Duration.ofMillis(200);
   static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final Logger LOG = LoggerFactory.getLogger(WatchLoop.class);
@@ -47,7 +48,12 @@ final class WatchLoop implements AutoCloseable {
   private volatile boolean closed;
 
   /** Registers everything before returning, so that no change after the constructor is missed. */
-  WatchLoop(String threadName, String what, Watches watches, Debouncer reload, Consumer<Throwable> onFailure)
+  WatchLoop(
+      String threadName,
+      String what,
+      Watches watches,
+      Debouncer reload,
+      Consumer<Throwable> onFailure)
       throws IOException {
     this.what = what;
     this.watches = watches;
@@ -120,7 +126,8 @@ final class WatchLoop implements AutoCloseable {
 
   private Duration failed(Throwable e, Duration backoff) {
     failures.incrementAndGet();
-    LOG.error("watching {} failed, watching again in {} ms: {}", what, backoff.toMillis(), e.toString());
+    LOG.error(
+        "watching {} failed, watching again in {} ms: {}", what, backoff.toMillis(), e.toString());
     try {
       onFailure.accept(e);
     } catch (RuntimeException reportFailed) {
@@ -144,13 +151,16 @@ final class WatchLoop implements AutoCloseable {
 
   /** Closes a watch service, waiting at most {@link #CLOSE_WAIT} for it. */
   private void closeBounded(WatchService s) {
-    Thread closer = DaemonThreads.create(() -> {
-      try {
-        s.close();
-      } catch (IOException ignored) {
-        // closing a watch service only fails if it is already closed
-      }
-    }, "sluice-watch-close");
+    Thread closer =
+        DaemonThreads.create(
+            () -> {
+              try {
+                s.close();
+              } catch (IOException ignored) {
+                // closing a watch service only fails if it is already closed
+              }
+            },
+            "sluice-watch-close");
     closer.start();
     try {
       closer.join(CLOSE_WAIT.toMillis());
@@ -158,7 +168,10 @@ final class WatchLoop implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (closer.isAlive()) {
-      LOG.warn("closing the watch of {} did not finish within {} s; not waiting for it", what, CLOSE_WAIT.toSeconds());
+      LOG.warn(
+          "closing the watch of {} did not finish within {} s; not waiting for it",
+          what,
+          CLOSE_WAIT.toSeconds());
     }
   }
 

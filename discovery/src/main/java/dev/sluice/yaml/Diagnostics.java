@@ -7,9 +7,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Collects findings while a whole input is read, so users see every mistake at once; and the
- * other files the input points at (certificates, descriptor sets), so a watcher can reload when
- * one of them changes.
+ * Collects findings while a whole input is read, so users see every mistake at once; and the other
+ * files the input points at (certificates, descriptor sets), so a watcher can reload when one of
+ * them changes.
  */
 public final class Diagnostics {
   private final List<Finding> findings = new ArrayList<>();
@@ -25,7 +25,8 @@ public final class Diagnostics {
 
   /** Reports at the key of the field (where a typo or misplaced field is written). */
   public void errorAtKey(YamlNode at, String resource, String message) {
-    findings.add(new Finding(Severity.ERROR, at.file(), at.keyPosition(), resource, at.path(), message));
+    findings.add(
+        new Finding(Severity.ERROR, at.file(), at.keyPosition(), resource, at.path(), message));
   }
 
   public void add(Finding finding) {

@@ -16,8 +16,10 @@ import java.util.regex.Pattern;
  */
 public final class Fields {
   private static final Pattern DURATION = Pattern.compile("^(\\d+)(ms|s|m|h)$");
+
   /** The largest google.protobuf.Duration (10,000 years); Envoy rejects anything longer. */
   static final long MAX_DURATION_SECONDS = 315_576_000_000L;
+
   private final Diagnostics diagnostics;
   private final String resource;
 
@@ -42,7 +44,9 @@ public final class Fields {
     diagnostics.warning(at, resource, message);
   }
 
-  /** Reports every key of {@code object} that is not in {@code allowed}, suggesting the nearest one. */
+  /**
+   * Reports every key of {@code object} that is not in {@code allowed}, suggesting the nearest one.
+   */
   public boolean object(YamlNode object, Collection<String> allowed) {
     if (!object.isObject()) {
       error(object, "expected a map, got " + object.typeName());
@@ -50,7 +54,10 @@ public final class Fields {
     }
     for (var e : object.fields().entrySet()) {
       if (!allowed.contains(e.getKey())) {
-        String hint = Suggest.closest(e.getKey(), allowed).map(s -> " (did you mean '" + s + "'?)").orElse("");
+        String hint =
+            Suggest.closest(e.getKey(), allowed)
+                .map(s -> " (did you mean '" + s + "'?)")
+                .orElse("");
         diagnostics.errorAtKey(e.getValue(), resource, "unknown field '" + e.getKey() + "'" + hint);
       }
     }
@@ -86,7 +93,11 @@ public final class Fields {
       return OptionalInt.empty();
     }
     if (!n.value().isIntegralNumber()) {
-      error(n, "expected a whole number, got " + n.typeName() + (n.value().isTextual() ? " \"" + n.value().asText() + "\"" : ""));
+      error(
+          n,
+          "expected a whole number, got "
+              + n.typeName()
+              + (n.value().isTextual() ? " \"" + n.value().asText() + "\"" : ""));
       return OptionalInt.empty();
     }
     long v = n.value().asLong();
@@ -120,17 +131,19 @@ public final class Fields {
     String text = n.value().asText().trim();
     Matcher m = DURATION.matcher(text);
     if (!m.matches()) {
-      error(n, "invalid duration \"" + n.value().asText() + "\" (write it like 250ms, 2s, 1m or 1h)");
+      error(
+          n, "invalid duration \"" + n.value().asText() + "\" (write it like 250ms, 2s, 1m or 1h)");
       return Optional.empty();
     }
     try {
       long amount = Long.parseLong(m.group(1));
-      Duration d = switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        default -> Duration.ofHours(amount);
-      };
+      Duration d =
+          switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+          };
       if (d.getSeconds() <= MAX_DURATION_SECONDS) {
         return Optional.of(d);
       }

@@ -8,7 +8,12 @@ import java.util.Comparator;
  * {@code to[1].weight}), in which resource (such as {@code Route/users}), and what is wrong.
  */
 public record Finding(
-    Severity severity, Path file, Position position, String resource, String field, String message) {
+    Severity severity,
+    Path file,
+    Position position,
+    String resource,
+    String field,
+    String message) {
 
   public static final Comparator<Finding> ORDER =
       Comparator.comparing((Finding f) -> String.valueOf(f.file()))

@@ -30,12 +30,15 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 public final class YamlFiles {
   /**
-   * Empty plain scalars ({@code to:} with nothing after it, or an empty document between two
-   * {@code ---}) are null, as YAML says, not the empty string Jackson gives by default; a quoted
-   * {@code ""} stays a string.
+   * Empty plain scalars ({@code to:} with nothing after it, or an empty document between two {@code
+   * ---}) are null, as YAML says, not the empty string Jackson gives by default; a quoted {@code
+   * ""} stays a string.
    */
   private static final YAMLFactory FACTORY =
-      YAMLFactory.builder().enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).loaderOptions(loaderOptions()).build();
+      YAMLFactory.builder()
+          .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+          .loaderOptions(loaderOptions())
+          .build();
 
   /** SnakeYAML's own size limit (3 MB, reported at no position) is left to {@link YamlLimits}. */
   private static org.yaml.snakeyaml.LoaderOptions loaderOptions() {
@@ -43,6 +46,7 @@ public final class YamlFiles {
     o.setCodePointLimit(Integer.MAX_VALUE);
     return o;
   }
+
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private YamlFiles() {}
@@ -73,9 +77,11 @@ public final class YamlFiles {
 
   /** The bytes as UTF-8; a byte that is not is reported at its line and column. */
   static String utf8(Path file, byte[] bytes) throws YamlSyntaxException {
-    java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    java.nio.charset.CharsetDecoder decoder =
+        java.nio.charset.StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
     java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
     java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
     java.nio.charset.CoderResult r = decoder.decode(in, out, true);
@@ -85,8 +91,12 @@ public final class YamlFiles {
     if (r.isError()) {
       int at = in.position();
       out.flip();
-      throw new YamlSyntaxException(file, positionAfter(out), String.format(
-          "not UTF-8: the byte 0x%02X (at byte offset %d) does not decode; policy files are UTF-8 text", bytes[at] & 0xff, at));
+      throw new YamlSyntaxException(
+          file,
+          positionAfter(out),
+          String.format(
+              "not UTF-8: the byte 0x%02X (at byte offset %d) does not decode; policy files are UTF-8 text",
+              bytes[at] & 0xff, at));
     }
     out.flip();
     return out.toString();
@@ -108,26 +118,38 @@ public final class YamlFiles {
   }
 
   /**
-   * The first character YAML does not allow in a file (C0 controls but tab and line breaks, DEL,
-   * C1 controls but NEL, a lone surrogate, U+FFFE/U+FFFF), reported at its line and column:
-   * SnakeYAML would report it at 1:1.
+   * The first character YAML does not allow in a file (C0 controls but tab and line breaks, DEL, C1
+   * controls but NEL, a lone surrogate, U+FFFE/U+FFFF), reported at its line and column: SnakeYAML
+   * would report it at 1:1.
    */
-  private static void printable(Path file, String content, YamlLimits limits) throws YamlSyntaxException {
+  private static void printable(Path file, String content, YamlLimits limits)
+      throws YamlSyntaxException {
     int line = 1;
     int column = 1;
     for (int i = 0; i < content.length(); i++) {
       char c = content.charAt(i);
       boolean ok;
-      if (Character.isHighSurrogate(c) && i + 1 < content.length() && Character.isLowSurrogate(content.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < content.length()
+          && Character.isLowSurrogate(content.charAt(i + 1))) {
         i++;
         column++;
         continue;
       }
-      ok = c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c <= 0x7e) || c == 0x85
-          || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd);
+      ok =
+          c == '\t'
+              || c == '\n'
+              || c == '\r'
+              || (c >= 0x20 && c <= 0x7e)
+              || c == 0x85
+              || (c >= 0xa0 && c <= 0xd7ff)
+              || (c >= 0xe000 && c <= 0xfffd);
       if (!ok) {
-        throw new YamlSyntaxException(file, new Position(line, column),
-            String.format("invalid YAML: the character U+%04X is not allowed in a YAML file", (int) c));
+        throw new YamlSyntaxException(
+            file,
+            new Position(line, column),
+            String.format(
+                "invalid YAML: the character U+%04X is not allowed in a YAML file", (int) c));
       }
       if (c == '\n') {
         line++;
@@ -135,15 +157,25 @@ public final class YamlFiles {
       } else if (++column > limits.maxScalarChars() + 1) {
         // SnakeYAML's time grows with the square of a line's longest word (a 4 MB quoted value took
         // 45 s), so a line that long is refused before parsing: no value on it could be valid
-        throw new YamlSyntaxException(file, new Position(line, column - 1), "invalid YAML: a line longer than the "
-            + limits.maxScalarChars() + " characters a value may have (sluice.yaml.maxScalarChars): not parsed");
+        throw new YamlSyntaxException(
+            file,
+            new Position(line, column - 1),
+            "invalid YAML: a line longer than the "
+                + limits.maxScalarChars()
+                + " characters a value may have (sluice.yaml.maxScalarChars): not parsed");
       }
     }
   }
 
   private static YamlSyntaxException tooBig(Path file, long size, YamlLimits limits) {
-    return new YamlSyntaxException(file, new Position(1, 1), "the file is " + size + " bytes, more than the "
-        + limits.maxFileBytes() + " a file may have (sluice.yaml.maxFileBytes): not read");
+    return new YamlSyntaxException(
+        file,
+        new Position(1, 1),
+        "the file is "
+            + size
+            + " bytes, more than the "
+            + limits.maxFileBytes()
+            + " a file may have (sluice.yaml.maxFileBytes): not read");
   }
 
   public static List<YamlDocument> parse(Path file, String content) throws YamlSyntaxException {
@@ -151,7 +183,8 @@ public final class YamlFiles {
   }
 
   /** The documents of the text, within the limits (but the file size, checked when it is read). */
-  public static List<YamlDocument> parse(Path file, String content, YamlLimits limits) throws YamlSyntaxException {
+  public static List<YamlDocument> parse(Path file, String content, YamlLimits limits)
+      throws YamlSyntaxException {
     printable(file, content, limits);
     List<YamlDocument> docs = new ArrayList<>();
     try (JsonParser p = FACTORY.createParser(content)) {
@@ -161,7 +194,11 @@ public final class YamlFiles {
         Map<String, Position> positions = new HashMap<>();
         Position start = pos(p.currentTokenLocation());
         if (index >= limits.maxDocuments()) {
-          throw new Invalid(start, "more than " + limits.maxDocuments() + " documents in one file (sluice.yaml.maxDocuments)");
+          throw new Invalid(
+              start,
+              "more than "
+                  + limits.maxDocuments()
+                  + " documents in one file (sluice.yaml.maxDocuments)");
         }
         JsonNode root = readValue(p, t, "", positions, limits, 0);
         if (!root.isNull()) {
@@ -176,34 +213,66 @@ public final class YamlFiles {
       // mistake is, and its message without the multi-line snippet fits the one-line format.
       if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
         Mark at = m.getProblemMark();
-        String context = m.getContext() == null ? ""
-            : " (" + m.getContext() + (m.getContextMark() == null ? "" : " started at " + (m.getContextMark().getLine() + 1)
-                + ":" + (m.getContextMark().getColumn() + 1)) + ")";
-        throw new YamlSyntaxException(file, new Position(at.getLine() + 1, at.getColumn() + 1),
-            "invalid YAML: " + m.getProblem() + context, docs);
+        String context =
+            m.getContext() == null
+                ? ""
+                : " ("
+                    + m.getContext()
+                    + (m.getContextMark() == null
+                        ? ""
+                        : " started at "
+                            + (m.getContextMark().getLine() + 1)
+                            + ":"
+                            + (m.getContextMark().getColumn() + 1))
+                    + ")";
+        throw new YamlSyntaxException(
+            file,
+            new Position(at.getLine() + 1, at.getColumn() + 1),
+            "invalid YAML: " + m.getProblem() + context,
+            docs);
       }
       JsonLocation loc = e.getLocation();
-      throw new YamlSyntaxException(file, loc == null ? Position.UNKNOWN : pos(loc), "invalid YAML: " + e.getOriginalMessage(), docs);
+      throw new YamlSyntaxException(
+          file,
+          loc == null ? Position.UNKNOWN : pos(loc),
+          "invalid YAML: " + e.getOriginalMessage(),
+          docs);
     } catch (IOException e) {
       throw new YamlSyntaxException(file, Position.UNKNOWN, "cannot read: " + e.getMessage(), docs);
     }
     return docs;
   }
 
-  private static JsonNode readValue(JsonParser p, JsonToken t, String pointer, Map<String, Position> positions,
-      YamlLimits limits, int depth) throws IOException {
+  private static JsonNode readValue(
+      JsonParser p,
+      JsonToken t,
+      String pointer,
+      Map<String, Position> positions,
+      YamlLimits limits,
+      int depth)
+      throws IOException {
     positions.put(pointer, pos(p.currentTokenLocation()));
     if ((t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) && depth >= limits.maxDepth()) {
-      throw new Invalid(pos(p.currentTokenLocation()), "more than " + limits.maxDepth()
-          + " maps and lists nested in one another (sluice.yaml.maxDepth)");
+      throw new Invalid(
+          pos(p.currentTokenLocation()),
+          "more than "
+              + limits.maxDepth()
+              + " maps and lists nested in one another (sluice.yaml.maxDepth)");
     }
     if (t == JsonToken.VALUE_STRING && p.getTextLength() > limits.maxScalarChars()) {
-      throw new Invalid(pos(p.currentTokenLocation()), "a value of " + p.getTextLength() + " characters, more than the "
-          + limits.maxScalarChars() + " a value may have (sluice.yaml.maxScalarChars)");
+      throw new Invalid(
+          pos(p.currentTokenLocation()),
+          "a value of "
+              + p.getTextLength()
+              + " characters, more than the "
+              + limits.maxScalarChars()
+              + " a value may have (sluice.yaml.maxScalarChars)");
     }
     if (p instanceof YAMLParser y && y.isCurrentAlias()) {
-      // Jackson's streaming parser does not resolve aliases: it would hand us the alias name as text.
-      throw new Invalid(pos(p.currentTokenLocation()),
+      // Jackson's streaming parser does not resolve aliases: it would hand us the alias name as
+      // text.
+      throw new Invalid(
+          pos(p.currentTokenLocation()),
           "YAML aliases (*" + p.getText() + ") are not supported: write the value out in full");
     }
     switch (t) {
@@ -213,13 +282,24 @@ public final class YamlFiles {
           String name = p.currentName();
           Position key = pos(p.currentTokenLocation());
           if (name.length() > limits.maxScalarChars()) {
-            throw new Invalid(key, "a key of " + name.length() + " characters, more than the "
-                + limits.maxScalarChars() + " a value may have (sluice.yaml.maxScalarChars)");
+            throw new Invalid(
+                key,
+                "a key of "
+                    + name.length()
+                    + " characters, more than the "
+                    + limits.maxScalarChars()
+                    + " a value may have (sluice.yaml.maxScalarChars)");
           }
           String child = pointer + "/" + escape(name);
           if (obj.has(name)) {
             // YAML requires unique keys; Jackson would silently keep the last value.
-            throw new Invalid(key, "duplicate key '" + name + "' (first written at " + positions.get(child + "#key") + ")");
+            throw new Invalid(
+                key,
+                "duplicate key '"
+                    + name
+                    + "' (first written at "
+                    + positions.get(child + "#key")
+                    + ")");
           }
           positions.put(child + "#key", key);
           JsonToken vt = p.nextToken();
@@ -254,8 +334,10 @@ public final class YamlFiles {
       case VALUE_NULL -> {
         return NODES.nullNode();
       }
-      case VALUE_EMBEDDED_OBJECT -> throw new Invalid(pos(p.currentTokenLocation()),
-          "binary values (!!binary) are not supported: write the value as text");
+      case VALUE_EMBEDDED_OBJECT ->
+          throw new Invalid(
+              pos(p.currentTokenLocation()),
+              "binary values (!!binary) are not supported: write the value as text");
       default -> throw new Invalid(pos(p.currentTokenLocation()), "unexpected YAML token " + t);
     }
   }

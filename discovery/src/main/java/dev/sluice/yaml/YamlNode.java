@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A value inside a {@link YamlDocument} together with its field path ({@code to[1].weight}) and
- * its position. Absent fields are represented by a missing node positioned at the nearest parent,
- * so "missing field" errors still point somewhere useful.
+ * A value inside a {@link YamlDocument} together with its field path ({@code to[1].weight}) and its
+ * position. Absent fields are represented by a missing node positioned at the nearest parent, so
+ * "missing field" errors still point somewhere useful.
  */
 public final class YamlNode {
   private final YamlDocument doc;

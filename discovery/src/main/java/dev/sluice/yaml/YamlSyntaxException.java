@@ -12,8 +12,11 @@ public final class YamlSyntaxException extends Exception {
     this(file, position, message, List.of());
   }
 
-  /** @param documentsBefore the file's documents that end before the mistake */
-  public YamlSyntaxException(Path file, Position position, String message, List<YamlDocument> documentsBefore) {
+  /**
+   * @param documentsBefore the file's documents that end before the mistake
+   */
+  public YamlSyntaxException(
+      Path file, Position position, String message, List<YamlDocument> documentsBefore) {
     super(message);
     this.finding = new Finding(Severity.ERROR, file, position, "", "", message);
     this.documentsBefore = List.copyOf(documentsBefore);

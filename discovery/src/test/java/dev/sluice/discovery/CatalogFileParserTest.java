@@ -30,7 +30,9 @@ class CatalogFileParserTest {
 
   @Test
   void shorthandIsAddressColonPort() throws Exception {
-    Parsed p = parse("""
+    Parsed p =
+        parse(
+            """
         services:
           users:
             - 127.0.0.1:9001
@@ -41,8 +43,9 @@ class CatalogFileParserTest {
     assertThat(p.findings()).isEmpty();
     ServiceCatalog c = p.catalog().orElseThrow();
     assertThat(c.services().keySet()).containsExactly("orders", "users");
-    assertThat(c.service("users").orElseThrow().instances()).containsExactly(
-        ServiceInstance.of("127.0.0.1", 9001), ServiceInstance.of("127.0.0.1", 9003));
+    assertThat(c.service("users").orElseThrow().instances())
+        .containsExactly(
+            ServiceInstance.of("127.0.0.1", 9001), ServiceInstance.of("127.0.0.1", 9003));
     ServiceInstance i = c.service("orders").orElseThrow().instances().get(0);
     assertThat(i.id()).isEqualTo("10.0.0.7:80");
     assertThat(i.health()).isEqualTo(Health.PASSING);
@@ -53,7 +56,9 @@ class CatalogFileParserTest {
 
   @Test
   void fullFormReadsEveryField() throws Exception {
-    Parsed p = parse("""
+    Parsed p =
+        parse(
+            """
         services:
           users:
             - id: users-1
@@ -70,16 +75,37 @@ class CatalogFileParserTest {
               health: CRITICAL
         """);
     assertThat(p.findings()).isEmpty();
-    List<ServiceInstance> instances = p.catalog().orElseThrow().service("users").orElseThrow().instances();
-    assertThat(instances).containsExactly(
-        new ServiceInstance("10.0.0.2:8080", "10.0.0.2", 8080, List.of("v2"), Map.of(), Health.CRITICAL, "", "", 1),
-        new ServiceInstance("users-1", "10.0.0.1", 8080, List.of("v1", "canary"),
-            Map.of("team", "identity", "version", "1.2"), Health.WARNING, "", "eu-west-1a", 5));
+    List<ServiceInstance> instances =
+        p.catalog().orElseThrow().service("users").orElseThrow().instances();
+    assertThat(instances)
+        .containsExactly(
+            new ServiceInstance(
+                "10.0.0.2:8080",
+                "10.0.0.2",
+                8080,
+                List.of("v2"),
+                Map.of(),
+                Health.CRITICAL,
+                "",
+                "",
+                1),
+            new ServiceInstance(
+                "users-1",
+                "10.0.0.1",
+                8080,
+                List.of("v1", "canary"),
+                Map.of("team", "identity", "version", "1.2"),
+                Health.WARNING,
+                "",
+                "eu-west-1a",
+                5));
   }
 
   @Test
   void aServiceWithNoInstancesIsKnownButEmpty() throws Exception {
-    Parsed p = parse("""
+    Parsed p =
+        parse(
+            """
         services:
           payments:
           billing: []
@@ -91,7 +117,9 @@ class CatalogFileParserTest {
 
   @Test
   void servicesMaySpreadOverSeveralDocuments() throws Exception {
-    Parsed p = parse("""
+    Parsed p =
+        parse(
+            """
         services:
           users: [127.0.0.1:9001]
         ---
@@ -115,21 +143,26 @@ class CatalogFileParserTest {
 
   @Test
   void badShorthandIsReportedAtTheValue() throws Exception {
-    assertThat(errors("""
+    assertThat(
+            errors(
+                """
         services:
           users:
             - 127.0.0.1
             - 127.0.0.1:http
             - 127.0.0.1:70000
-        """)).containsExactly(
-        "error: services.yaml:3:7: Service/users field services.users[0]: expected address:port or a map with address and port, got \"127.0.0.1\"",
-        "error: services.yaml:4:7: Service/users field services.users[1]: port in \"127.0.0.1:http\" is not a number in 1..65535",
-        "error: services.yaml:5:7: Service/users field services.users[2]: port in \"127.0.0.1:70000\" is not a number in 1..65535");
+        """))
+        .containsExactly(
+            "error: services.yaml:3:7: Service/users field services.users[0]: expected address:port or a map with address and port, got \"127.0.0.1\"",
+            "error: services.yaml:4:7: Service/users field services.users[1]: port in \"127.0.0.1:http\" is not a number in 1..65535",
+            "error: services.yaml:5:7: Service/users field services.users[2]: port in \"127.0.0.1:70000\" is not a number in 1..65535");
   }
 
   @Test
   void fullFormErrorsHavePositionsAndFieldPaths() throws Exception {
-    assertThat(errors("""
+    assertThat(
+            errors(
+                """
         services:
           users:
             - address: 10.0.0.1
@@ -139,18 +172,21 @@ class CatalogFileParserTest {
               health: sick
               weight: 500
             - port: 8080
-        """)).containsExactly(
-        "error: services.yaml:3:7: Service/users field services.users[0].port: required field is missing",
-        "error: services.yaml:4:7: Service/users field services.users[0].prot: unknown field 'prot' (did you mean 'port'?)",
-        "error: services.yaml:6:13: Service/users field services.users[1].port: expected a whole number, got a string \"http\"",
-        "error: services.yaml:7:15: Service/users field services.users[1].health: expected passing, warning or critical, got \"sick\"",
-        "error: services.yaml:8:15: Service/users field services.users[1].weight: 500 is out of range 1..128",
-        "error: services.yaml:9:7: Service/users field services.users[2].address: required field is missing");
+        """))
+        .containsExactly(
+            "error: services.yaml:3:7: Service/users field services.users[0].port: required field is missing",
+            "error: services.yaml:4:7: Service/users field services.users[0].prot: unknown field 'prot' (did you mean 'port'?)",
+            "error: services.yaml:6:13: Service/users field services.users[1].port: expected a whole number, got a string \"http\"",
+            "error: services.yaml:7:15: Service/users field services.users[1].health: expected passing, warning or critical, got \"sick\"",
+            "error: services.yaml:8:15: Service/users field services.users[1].weight: 500 is out of range 1..128",
+            "error: services.yaml:9:7: Service/users field services.users[2].address: required field is missing");
   }
 
   @Test
   void badServiceNamesAndDuplicates() throws Exception {
-    assertThat(errors("""
+    assertThat(
+            errors(
+                """
         services:
           Users_API!:
             - 127.0.0.1:9001
@@ -161,29 +197,40 @@ class CatalogFileParserTest {
         ---
         services:
           orders: [127.0.0.1:9009]
-        """)).containsExactly(
-        "error: services.yaml:2:3: Service/Users_API! field services.Users_API!: service names are lower-case letters, digits, '-', '_' and '.', at most 63 characters",
-        "error: services.yaml:6:7: Service/orders field services.orders[1]: duplicate instance 127.0.0.1:9002",
-        "error: services.yaml:10:3: Service/orders field services.orders: service is defined twice");
+        """))
+        .containsExactly(
+            "error: services.yaml:2:3: Service/Users_API! field services.Users_API!: service names are lower-case letters, digits, '-', '_' and '.', at most 63 characters",
+            "error: services.yaml:6:7: Service/orders field services.orders[1]: duplicate instance 127.0.0.1:9002",
+            "error: services.yaml:10:3: Service/orders field services.orders: service is defined twice");
   }
 
   @Test
   void wrongShapes() throws Exception {
-    assertThat(errors("""
+    assertThat(
+            errors(
+                """
         service:
           users: [127.0.0.1:9001]
-        """)).containsExactly(
-        "error: services.yaml:1:1: field service: unknown field 'service' (did you mean 'services'?)");
-    assertThat(errors("""
+        """))
+        .containsExactly(
+            "error: services.yaml:1:1: field service: unknown field 'service' (did you mean 'services'?)");
+    assertThat(
+            errors(
+                """
         services:
           - users
-        """)).containsExactly(
-        "error: services.yaml:2:3: field services: expected a map of service name → instances, got a list");
-    assertThat(errors("""
+        """))
+        .containsExactly(
+            "error: services.yaml:2:3: field services: expected a map of service name → instances, got a list");
+    assertThat(
+            errors(
+                """
         services:
           users: 127.0.0.1:9001
-        """)).containsExactly(
-        "error: services.yaml:2:10: Service/users field services.users: expected a list of instances, got a string");
-    assertThat(errors("- users\n")).containsExactly("error: services.yaml:1:1: expected a map, got a list");
+        """))
+        .containsExactly(
+            "error: services.yaml:2:10: Service/users field services.users: expected a list of instances, got a string");
+    assertThat(errors("- users\n"))
+        .containsExactly("error: services.yaml:1:1: expected a map, got a list");
   }
 }

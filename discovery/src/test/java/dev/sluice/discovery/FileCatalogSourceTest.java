@@ -22,17 +22,18 @@ class FileCatalogSourceTest {
   private final List<List<Finding>> errors = new CopyOnWriteArrayList<>();
   private FileCatalogSource source;
 
-  private final CatalogListener listener = new CatalogListener() {
-    @Override
-    public void onCatalog(ServiceCatalog catalog) {
-      catalogs.add(catalog);
-    }
+  private final CatalogListener listener =
+      new CatalogListener() {
+        @Override
+        public void onCatalog(ServiceCatalog catalog) {
+          catalogs.add(catalog);
+        }
 
-    @Override
-    public void onError(List<Finding> problems) {
-      errors.add(problems);
-    }
-  };
+        @Override
+        public void onError(List<Finding> problems) {
+          errors.add(problems);
+        }
+      };
 
   @AfterEach
   void close() {
@@ -83,10 +84,17 @@ class FileCatalogSourceTest {
     Path file = start("services:\n  users: [127.0.0.1:9001]\n");
     Files.writeString(file, "services:\n  users:\n    - address: 127.0.0.1\n      port: 99999\n");
     await().atMost(Duration.ofSeconds(30)).until(() -> !errors.isEmpty());
-    assertThat(errors.get(0)).extracting(Finding::format).containsExactly(
-        "error: " + file + ":4:13: Service/users field services.users[0].port: 99999 is out of range 1..65535");
+    assertThat(errors.get(0))
+        .extracting(Finding::format)
+        .containsExactly(
+            "error: "
+                + file
+                + ":4:13: Service/users field services.users[0].port: 99999 is out of range 1..65535");
     // Nothing else arrives: the previous catalog stays in force.
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(30)).until(() -> catalogs.size() == 1);
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> catalogs.size() == 1);
 
     Files.writeString(file, "services:\n  users: [127.0.0.1:9001, 127.0.0.1:9002]\n");
     await().atMost(Duration.ofSeconds(30)).until(() -> catalogs.size() == 2);
@@ -107,9 +115,13 @@ class FileCatalogSourceTest {
   void rewritingTheSameContentDeliversNothing() throws Exception {
     Path file = start("services:\n  users: [127.0.0.1:9001]\n");
     // Same services, written differently: the catalog is equal, so listeners are not bothered.
-    Files.writeString(file, "# touched\nservices:\n  users:\n    - address: 127.0.0.1\n      port: 9001\n");
+    Files.writeString(
+        file, "# touched\nservices:\n  users:\n    - address: 127.0.0.1\n      port: 9001\n");
     Files.writeString(dir.resolve("unrelated.txt"), "x");
-    await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(30)).until(() -> catalogs.size() == 1);
+    await()
+        .during(Duration.ofMillis(400))
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> catalogs.size() == 1);
     assertThat(errors).isEmpty();
   }
 
@@ -117,9 +129,12 @@ class FileCatalogSourceTest {
   void aMissingFileIsAnError() {
     FileCatalogSource.Result r = FileCatalogSource.read(dir.resolve("absent.yaml"));
     assertThat(r.catalog()).isEmpty();
-    assertThat(r.findings()).singleElement().satisfies(f -> {
-      assertThat(f.isError()).isTrue();
-      assertThat(f.message()).startsWith("cannot read the registry file: ");
-    });
+    assertThat(r.findings())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.isError()).isTrue();
+              assertThat(f.message()).startsWith("cannot read the registry file: ");
+            });
   }
 }

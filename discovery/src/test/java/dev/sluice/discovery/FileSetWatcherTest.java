@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileSetWatcherTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final AtomicInteger changes = new AtomicInteger();
 

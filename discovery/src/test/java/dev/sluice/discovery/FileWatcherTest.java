@@ -20,8 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileWatcherTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final AtomicInteger changes = new AtomicInteger();
 
@@ -32,7 +31,8 @@ class FileWatcherTest {
     Files.writeString(team.resolve("routes.yaml"), "a");
     Files.createSymbolicLink(policies.resolve("team"), team);
     Files.createSymbolicLink(team.resolve("loop"), policies);
-    try (FileWatcher w = new FileWatcher(policies, Duration.ofMillis(50), changes::incrementAndGet)) {
+    try (FileWatcher w =
+        new FileWatcher(policies, Duration.ofMillis(50), changes::incrementAndGet)) {
       Files.writeString(team.resolve("routes.yaml"), "b");
       await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() >= 1);
       assertThat(w.failures()).isZero();
@@ -44,7 +44,8 @@ class FileWatcherTest {
     Path policies = Files.createDirectory(dir.resolve("policies"));
     Path stamped = Files.createDirectory(policies.resolve("..2026_12_07_20_00.000000001"));
     Files.writeString(stamped.resolve("routes.yaml"), "a");
-    try (FileWatcher w = new FileWatcher(policies, Duration.ofMillis(50), changes::incrementAndGet)) {
+    try (FileWatcher w =
+        new FileWatcher(policies, Duration.ofMillis(50), changes::incrementAndGet)) {
       Files.writeString(stamped.resolve("routes.yaml"), "b");
       Files.writeString(policies.resolve("seen.yaml"), "c");
       await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() >= 1);
@@ -53,27 +54,36 @@ class FileWatcherTest {
     }
   }
 
-  /** Any failure, an Error too, is reported and counted, and the watch is set up again: later edits are seen. */
+  /**
+   * Any failure, an Error too, is reported and counted, and the watch is set up again: later edits
+   * are seen.
+   */
   @Test
   void aWatchThatFailsIsReportedAndSetUpAgain() throws Exception {
     AtomicBoolean fail = new AtomicBoolean(true);
     List<Throwable> failures = new CopyOnWriteArrayList<>();
-    WatchLoop.Watches watches = new WatchLoop.Watches() {
-      @Override
-      public void registerAll(WatchService service) throws IOException {
-        dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
-      }
+    WatchLoop.Watches watches =
+        new WatchLoop.Watches() {
+          @Override
+          public void registerAll(WatchService service) throws IOException {
+            dir.register(
+                service,
+                StandardWatchEventKinds.ENTRY_CREATE,
+                StandardWatchEventKinds.ENTRY_MODIFY);
+          }
 
-      @Override
-      public boolean relevant(WatchKey key, WatchEvent<?> event, WatchService service) {
-        if (fail.getAndSet(false)) {
-          throw new OutOfMemoryError("what a loaded JVM throws anywhere");
-        }
-        return true;
-      }
-    };
-    Debouncer reload = new Debouncer("test-reload", Duration.ofMillis(50), changes::incrementAndGet, "test");
-    try (WatchLoop loop = new WatchLoop("test-watch", "test folder", watches, reload, failures::add)) {
+          @Override
+          public boolean relevant(WatchKey key, WatchEvent<?> event, WatchService service) {
+            if (fail.getAndSet(false)) {
+              throw new OutOfMemoryError("what a loaded JVM throws anywhere");
+            }
+            return true;
+          }
+        };
+    Debouncer reload =
+        new Debouncer("test-reload", Duration.ofMillis(50), changes::incrementAndGet, "test");
+    try (WatchLoop loop =
+        new WatchLoop("test-watch", "test folder", watches, reload, failures::add)) {
       Files.writeString(dir.resolve("first.yaml"), "a");
       await().atMost(Duration.ofSeconds(10)).until(() -> loop.failures() == 1);
       assertThat(failures).singleElement().isInstanceOf(OutOfMemoryError.class);
@@ -93,8 +103,10 @@ class FileWatcherTest {
   @SuppressWarnings("removal")
   void closingReturnsWhenTheWatchServicesPollerDoesNotAnswer() throws Exception {
     try (FileWatcher w = new FileWatcher(dir, Duration.ofMillis(50), changes::incrementAndGet)) {
-      List<Thread> pollers = Thread.getAllStackTraces().keySet().stream()
-          .filter(t -> t.getName().equals("FileSystemWatchService")).toList();
+      List<Thread> pollers =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> t.getName().equals("FileSystemWatchService"))
+              .toList();
       assertThat(pollers).isNotEmpty();
       pollers.forEach(Thread::suspend);
       try {

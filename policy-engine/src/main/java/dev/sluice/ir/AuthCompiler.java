@@ -40,28 +40,44 @@ final class AuthCompiler {
   }
 
   RouteAuth route(RouteSpec r) {
-    List<AccessRule> access = r.options().access().stream().sorted(Access.EVALUATION_ORDER).toList();
+    List<AccessRule> access =
+        r.options().access().stream().sorted(Access.EVALUATION_ORDER).toList();
     Optional<AuthSpec> auth = policies.effectiveAuth(r);
     if (auth.isEmpty()) {
-      return new RouteAuth(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), access);
+      return new RouteAuth(
+          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), access);
     }
     AuthSpec a = auth.get();
-    Optional<JwtRequirement> jwt = a.jwt().map(j -> {
-      List<JwtProviderSpec> specs = j.providers().stream().sorted().distinct()
-          .flatMap(p -> policies.jwtProvider(p).stream()).toList();
-      specs.forEach(spec -> providers.put(spec.name(), spec));
-      JwtRequirement req = new JwtRequirement(j.providers(), j.mode(),
-          specs.stream().flatMap(spec -> spec.tokenFrom().stream()).toList());
-      requirements.put(req.name(), req);
-      return req;
-    });
-    Optional<ApiKeyCheck> apiKey = a.apiKey().map(k -> {
-      apiKeys = true;
-      return ApiKeyCheck.of(k.header(), k.query(), consumerBySha256());
-    });
+    Optional<JwtRequirement> jwt =
+        a.jwt()
+            .map(
+                j -> {
+                  List<JwtProviderSpec> specs =
+                      j.providers().stream()
+                          .sorted()
+                          .distinct()
+                          .flatMap(p -> policies.jwtProvider(p).stream())
+                          .toList();
+                  specs.forEach(spec -> providers.put(spec.name(), spec));
+                  JwtRequirement req =
+                      new JwtRequirement(
+                          j.providers(),
+                          j.mode(),
+                          specs.stream().flatMap(spec -> spec.tokenFrom().stream()).toList());
+                  requirements.put(req.name(), req);
+                  return req;
+                });
+    Optional<ApiKeyCheck> apiKey =
+        a.apiKey()
+            .map(
+                k -> {
+                  apiKeys = true;
+                  return ApiKeyCheck.of(k.header(), k.query(), consumerBySha256());
+                });
     basic |= a.basic();
     Optional<String> external = a.external().map(this::external);
-    return new RouteAuth(jwt, apiKey, a.basic() ? Optional.of(basicUsers()) : Optional.empty(), external, access);
+    return new RouteAuth(
+        jwt, apiKey, a.basic() ? Optional.of(basicUsers()) : Optional.empty(), external, access);
   }
 
   /** Every consumer's key digests, built once per gateway (each API-key route carries them). */
@@ -91,28 +107,54 @@ final class AuthCompiler {
 
   private String external(ExternalAuth e) {
     externalServices.add(e.service());
-    // the same service with other settings needs a filter of its own: the settings live in the filter
-    ExternalCheck unnamed = new ExternalCheck("", e.service(), e.protocol(), e.pathPrefix(), e.timeout(), e.failOpen(),
-        e.headersToUpstream());
-    return externals.computeIfAbsent(unnamed, k -> {
-      long same = externals.keySet().stream().filter(x -> x.cluster().equals(e.service())).count();
-      return "sluice.ext_authz." + e.service() + (same == 0 ? "" : "." + (same + 1));
-    });
+    // the same service with other settings needs a filter of its own: the settings live in the
+    // filter
+    ExternalCheck unnamed =
+        new ExternalCheck(
+            "",
+            e.service(),
+            e.protocol(),
+            e.pathPrefix(),
+            e.timeout(),
+            e.failOpen(),
+            e.headersToUpstream());
+    return externals.computeIfAbsent(
+        unnamed,
+        k -> {
+          long same =
+              externals.keySet().stream().filter(x -> x.cluster().equals(e.service())).count();
+          return "sluice.ext_authz." + e.service() + (same == 0 ? "" : "." + (same + 1));
+        });
   }
 
   ListenerAuth listener() {
     List<ExternalCheck> checks = new ArrayList<>();
-    externals.forEach((c, name) -> checks.add(new ExternalCheck(name, c.cluster(), c.protocol(), c.pathPrefix(), c.timeout(),
-        c.failOpen(), c.headersToUpstream())));
+    externals.forEach(
+        (c, name) ->
+            checks.add(
+                new ExternalCheck(
+                    name,
+                    c.cluster(),
+                    c.protocol(),
+                    c.pathPrefix(),
+                    c.timeout(),
+                    c.failOpen(),
+                    c.headersToUpstream())));
     TreeSet<String> identity = new TreeSet<>();
     if (apiKeys || basic) {
       identity.add(ListenerAuth.CONSUMER_HEADER);
     }
     providers.values().forEach(p -> identity.addAll(p.claimsToHeaders().values()));
     checks.forEach(c -> identity.addAll(c.headersToUpstream()));
-    List<AccessRule> gatewayAccess = gateway.access().stream().sorted(Access.EVALUATION_ORDER).toList();
-    return new ListenerAuth(List.copyOf(providers.values()), List.copyOf(requirements.values()),
-        basic ? Optional.of(basicUsers()) : Optional.empty(), checks, gatewayAccess, List.copyOf(identity));
+    List<AccessRule> gatewayAccess =
+        gateway.access().stream().sorted(Access.EVALUATION_ORDER).toList();
+    return new ListenerAuth(
+        List.copyOf(providers.values()),
+        List.copyOf(requirements.values()),
+        basic ? Optional.of(basicUsers()) : Optional.empty(),
+        checks,
+        gatewayAccess,
+        List.copyOf(identity));
   }
 
   /** One cluster per provider whose keys Envoy fetches from a URL. */
@@ -122,7 +164,12 @@ final class AuthCompiler {
       if (p.jwks() instanceof JwtProviderSpec.RemoteJwks remote) {
         URI u = remote.uri();
         boolean tls = "https".equals(u.getScheme());
-        out.add(new DnsCluster(DnsCluster.forJwks(p.name()), u.getHost(), u.getPort() > 0 ? u.getPort() : tls ? 443 : 80, tls));
+        out.add(
+            new DnsCluster(
+                DnsCluster.forJwks(p.name()),
+                u.getHost(),
+                u.getPort() > 0 ? u.getPort() : tls ? 443 : 80,
+                tls));
       }
     }
     return out;

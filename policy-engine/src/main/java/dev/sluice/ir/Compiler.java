@@ -18,8 +18,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Catalog + policies → one {@link ProxyConfig} per gateway and one per Sidecar ({@link SidecarCompiler}). Pure and deterministic: the same input
- * gives equal output, which the golden tests and content-hash versions rely on.
+ * Catalog + policies → one {@link ProxyConfig} per gateway and one per Sidecar ({@link
+ * SidecarCompiler}). Pure and deterministic: the same input gives equal output, which the golden
+ * tests and content-hash versions rely on.
  */
 public final class Compiler {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -31,7 +32,9 @@ public final class Compiler {
     return compile(plans(policies, Interner.NONE), catalog, policies, Interner.NONE);
   }
 
-  /** Gateway name → its plan; routes equal to the ones {@code interner} remembers are those objects. */
+  /**
+   * Gateway name → its plan; routes equal to the ones {@code interner} remembers are those objects.
+   */
   static Map<String, GatewayPlan> plans(PolicySet policies, Interner interner) {
     Map<String, GatewayPlan> plans = new TreeMap<>();
     for (GatewaySpec g : policies.gateways()) {
@@ -45,15 +48,27 @@ public final class Compiler {
    * clusters equal to the ones {@code interner} remembers are those objects.
    */
   static Map<String, ProxyConfig> compile(
-      Map<String, GatewayPlan> plans, ServiceCatalog catalog, PolicySet policies, Interner interner) {
+      Map<String, GatewayPlan> plans,
+      ServiceCatalog catalog,
+      PolicySet policies,
+      Interner interner) {
     Map<String, ProxyConfig> out = new TreeMap<>();
     for (GatewayPlan plan : plans.values()) {
       String name = plan.gateway().name();
-      out.put(name, gateway(plan, plan.refs().stream()
-          .map(ref -> interner.cluster(name, cluster(ref, catalog, policies, plan.gateway()))).toList()));
+      out.put(
+          name,
+          gateway(
+              plan,
+              plan.refs().stream()
+                  .map(
+                      ref ->
+                          interner.cluster(name, cluster(ref, catalog, policies, plan.gateway())))
+                  .toList()));
     }
     for (dev.sluice.policy.sidecar.SidecarSpec s : policies.sidecars()) {
-      out.put(dev.sluice.policy.sidecar.SidecarSpec.group(s.name()), SidecarCompiler.compile(s, policies, catalog));
+      out.put(
+          dev.sluice.policy.sidecar.SidecarSpec.group(s.name()),
+          SidecarCompiler.compile(s, policies, catalog));
     }
     return out;
   }
@@ -65,7 +80,10 @@ public final class Compiler {
    * @param refs the clusters, in the order the config lists them
    */
   record GatewayPlan(
-      GatewaySpec gateway, List<HttpListener> listeners, List<ClusterRef> refs, List<DnsCluster> dnsClusters,
+      GatewaySpec gateway,
+      List<HttpListener> listeners,
+      List<ClusterRef> refs,
+      List<DnsCluster> dnsClusters,
       java.util.Optional<MeshClient> meshClient) {}
 
   static GatewayPlan plan(GatewaySpec g, PolicySet policies, Interner interner) {
@@ -78,8 +96,16 @@ public final class Compiler {
     AuthCompiler auth = new AuthCompiler(policies, g);
     boolean anyGlobalLimit = false;
     for (RouteSpec r : routes) {
-      HttpRoute route = interner.route(g.name(),
-          route(r, policies, g.compression().isPresent(), cache, auth.route(r), GlobalLimitCompiler.limits(r, g)));
+      HttpRoute route =
+          interner.route(
+              g.name(),
+              route(
+                  r,
+                  policies,
+                  g.compression().isPresent(),
+                  cache,
+                  auth.route(r),
+                  GlobalLimitCompiler.limits(r, g)));
       anyGlobalLimit |= !route.globalLimits().isEmpty();
       for (String host : r.hosts().isEmpty() ? g.hosts() : r.hosts()) {
         byDomain.computeIfAbsent(host, h -> new ArrayList<>()).add(route);
@@ -92,28 +118,71 @@ public final class Compiler {
     byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs)));
     String listenerName = "http-" + g.port();
     java.util.Optional<dev.sluice.policy.route.grpcjson.GrpcJsonSpec> grpcJson =
-        routes.stream().map(r -> r.options().grpcJson()).flatMap(java.util.Optional::stream).findFirst();
-    HttpListener listener = new HttpListener(listenerName, g.address(), g.port(), vhosts, g.cors(), g.compression(),
-        grpcJson, g.grpcWeb(), g.rateLimit(), g.trustedHops(), auth.listener(), g.tls(), g.hardening(), g.telemetry(),
-        GlobalLimitCompiler.filter(g, anyGlobalLimit));
+        routes.stream()
+            .map(r -> r.options().grpcJson())
+            .flatMap(java.util.Optional::stream)
+            .findFirst();
+    HttpListener listener =
+        new HttpListener(
+            listenerName,
+            g.address(),
+            g.port(),
+            vhosts,
+            g.cors(),
+            g.compression(),
+            grpcJson,
+            g.grpcWeb(),
+            g.rateLimit(),
+            g.trustedHops(),
+            auth.listener(),
+            g.tls(),
+            g.hardening(),
+            g.telemetry(),
+            GlobalLimitCompiler.filter(g, anyGlobalLimit));
     // a service with a Sidecar is reached through it, over mTLS with the gateway's own identity:
     // its application listens on localhost only
-    List<MeshClient.Peer> peers = refs.stream()
-        .filter(ref -> policies.sidecar(ref.service()).isPresent())
-        .map(ref -> new MeshClient.Peer(ref.name(), ref.service(), policies.mesh().spiffeId(ref.service())))
-        .toList();
-    java.util.Optional<MeshClient> meshClient = peers.isEmpty() ? java.util.Optional.empty()
-        : java.util.Optional.of(new MeshClient(g.name(), policies.mesh().trustDomain(), policies.mesh().spiffeId(g.name()), peers));
+    List<MeshClient.Peer> peers =
+        refs.stream()
+            .filter(ref -> policies.sidecar(ref.service()).isPresent())
+            .map(
+                ref ->
+                    new MeshClient.Peer(
+                        ref.name(), ref.service(), policies.mesh().spiffeId(ref.service())))
+            .toList();
+    java.util.Optional<MeshClient> meshClient =
+        peers.isEmpty()
+            ? java.util.Optional.empty()
+            : java.util.Optional.of(
+                new MeshClient(
+                    g.name(),
+                    policies.mesh().trustDomain(),
+                    policies.mesh().spiffeId(g.name()),
+                    peers));
     List<DnsCluster> dnsClusters = new ArrayList<>(auth.jwksClusters());
-    g.telemetry().flatMap(dev.sluice.policy.telemetry.TelemetrySpec::tracing).ifPresent(t -> dnsClusters.add(
-        new DnsCluster(DnsCluster.forCollector(t.collectorHost(), t.collectorPort()), t.collectorHost(), t.collectorPort(), false, true)));
+    g.telemetry()
+        .flatMap(dev.sluice.policy.telemetry.TelemetrySpec::tracing)
+        .ifPresent(
+            t ->
+                dnsClusters.add(
+                    new DnsCluster(
+                        DnsCluster.forCollector(t.collectorHost(), t.collectorPort()),
+                        t.collectorHost(),
+                        t.collectorPort(),
+                        false,
+                        true)));
     listener.globalRateLimit().flatMap(GlobalRateLimitFilter::service).ifPresent(dnsClusters::add);
-    return new GatewayPlan(g, List.of(listener), List.copyOf(refs), List.copyOf(dnsClusters), meshClient);
+    return new GatewayPlan(
+        g, List.of(listener), List.copyOf(refs), List.copyOf(dnsClusters), meshClient);
   }
 
   /** A gateway's config: its plan with the clusters of {@code plan.refs()}, in that order. */
   static ProxyConfig gateway(GatewayPlan plan, List<UpstreamCluster> clusters) {
-    return new ProxyConfig(plan.gateway().name(), plan.listeners(), clusters, plan.dnsClusters(), java.util.Optional.empty(),
+    return new ProxyConfig(
+        plan.gateway().name(),
+        plan.listeners(),
+        clusters,
+        plan.dnsClusters(),
+        java.util.Optional.empty(),
         plan.meshClient());
   }
 
@@ -122,69 +191,100 @@ public final class Compiler {
    * @param cache whether the listener has the cache filter
    */
   private static HttpRoute route(
-      RouteSpec r, PolicySet policies, boolean compression, boolean cache, RouteAuth auth, List<GlobalLimit> globalLimits) {
-    RouteMatch match = new RouteMatch(
-        RouteMatch.PathKind.valueOf(r.path().type().name()),
-        r.path().value(),
-        r.headers(),
-        r.methods(),
-        r.options().queries());
-    return new HttpRoute(r.name(), match, action(r, policies), r.options().headers(), r.options().cors(),
+      RouteSpec r,
+      PolicySet policies,
+      boolean compression,
+      boolean cache,
+      RouteAuth auth,
+      List<GlobalLimit> globalLimits) {
+    RouteMatch match =
+        new RouteMatch(
+            RouteMatch.PathKind.valueOf(r.path().type().name()),
+            r.path().value(),
+            r.headers(),
+            r.methods(),
+            r.options().queries());
+    return new HttpRoute(
+        r.name(),
+        match,
+        action(r, policies),
+        r.options().headers(),
+        r.options().cors(),
         r.options().compressionOff() && compression,
-        cache ? java.util.Optional.of(r.options().cache()) : java.util.Optional.empty(), r.options().grpcJson(),
-        r.options().rateLimit(), auth, globalLimits, r.label(), r.source());
+        cache ? java.util.Optional.of(r.options().cache()) : java.util.Optional.empty(),
+        r.options().grpcJson(),
+        r.options().rateLimit(),
+        auth,
+        globalLimits,
+        r.label(),
+        r.source());
   }
 
   private static RouteAction action(RouteSpec r, PolicySet policies) {
     RouteOptions o = r.options();
     if (o.redirect().isPresent()) {
       var gateway = policies.gateway(r.gateway());
-      return new RouteAction.Redirect(gateway.map(g -> o.redirect().get().keepingPort(g.port(), g.tls().isPresent()))
-          .orElse(o.redirect().get()));
+      return new RouteAction.Redirect(
+          gateway
+              .map(g -> o.redirect().get().keepingPort(g.port(), g.tls().isPresent()))
+              .orElse(o.redirect().get()));
     }
     if (o.respond().isPresent()) {
       return new RouteAction.Respond(o.respond().get());
     }
-    List<WeightedCluster> clusters = r.backends().stream()
-        .map(b -> new WeightedCluster(ClusterRef.of(b).name(), b.weight()))
-        .toList();
-    List<RouteAction.Mirror> mirrors = o.mirrors().stream()
-        .map(m -> new RouteAction.Mirror(m.service(), m.percent()))
-        .toList();
+    List<WeightedCluster> clusters =
+        r.backends().stream()
+            .map(b -> new WeightedCluster(ClusterRef.of(b).name(), b.weight()))
+            .toList();
+    List<RouteAction.Mirror> mirrors =
+        o.mirrors().stream().map(m -> new RouteAction.Mirror(m.service(), m.percent())).toList();
     // Envoy reads the hash inputs from the route: take them from the first service that hashes.
-    List<UpstreamSpec.HashOn> hashPolicy = r.backends().stream()
-        .map(b -> policies.upstream(b.service()))
-        .flatMap(java.util.Optional::stream)
-        .filter(u -> u.loadBalancer().algorithm().hashes())
-        .findFirst()
-        .map(u -> u.loadBalancer().hashOn())
-        .orElse(List.of());
-    return new RouteAction.Forward(clusters, r.timeout(), o.idleTimeout(), o.retries(), o.rewrite(), mirrors, hashPolicy);
+    List<UpstreamSpec.HashOn> hashPolicy =
+        r.backends().stream()
+            .map(b -> policies.upstream(b.service()))
+            .flatMap(java.util.Optional::stream)
+            .filter(u -> u.loadBalancer().algorithm().hashes())
+            .findFirst()
+            .map(u -> u.loadBalancer().hashOn())
+            .orElse(List.of());
+    return new RouteAction.Forward(
+        clusters, r.timeout(), o.idleTimeout(), o.retries(), o.rewrite(), mirrors, hashPolicy);
   }
 
   /**
    * A service unknown to the registry still gets a cluster, with no endpoints: 503, not a NACK. A
-   * subset (instances carrying all of some tags) is a cluster of its own, as Istio does for subsets:
-   * its own endpoints, stats and health. A service with a Sidecar is reached at its sidecars'
-   * inbound port.
+   * subset (instances carrying all of some tags) is a cluster of its own, as Istio does for
+   * subsets: its own endpoints, stats and health. A service with a Sidecar is reached at its
+   * sidecars' inbound port.
    */
-  static UpstreamCluster cluster(ClusterRef ref, ServiceCatalog catalog, PolicySet policies, GatewaySpec g) {
+  static UpstreamCluster cluster(
+      ClusterRef ref, ServiceCatalog catalog, PolicySet policies, GatewaySpec g) {
     java.util.Optional<UpstreamSpec> upstream = policies.upstream(ref.service());
     // zone failover: the gateway's own zone is priority 0, every other zone priority 1
-    boolean failover = upstream.map(UpstreamSpec::zoneFailover).orElse(false) && !g.zone().isEmpty();
+    boolean failover =
+        upstream.map(UpstreamSpec::zoneFailover).orElse(false) && !g.zone().isEmpty();
     List<Endpoint> endpoints = new ArrayList<>();
-    for (ServiceInstance i : catalog.service(ref.service()).map(Service::instances).orElse(List.of())) {
-      if (i.health() != Health.CRITICAL && (ref.tags().isEmpty() || i.tags().containsAll(ref.tags()))) {
+    for (ServiceInstance i :
+        catalog.service(ref.service()).map(Service::instances).orElse(List.of())) {
+      if (i.health() != Health.CRITICAL
+          && (ref.tags().isEmpty() || i.tags().containsAll(ref.tags()))) {
         endpoints.add(endpoint(i, failover && !i.zone().equals(g.zone()) ? 1 : 0));
       }
     }
-    java.util.OptionalInt sidecarPort = policies.sidecar(ref.service())
-        .map(s -> java.util.OptionalInt.of(s.inboundPort())).orElse(java.util.OptionalInt.empty());
+    java.util.OptionalInt sidecarPort =
+        policies
+            .sidecar(ref.service())
+            .map(s -> java.util.OptionalInt.of(s.inboundPort()))
+            .orElse(java.util.OptionalInt.empty());
     if (sidecarPort.isPresent()) {
       endpoints = atPort(endpoints, sidecarPort.getAsInt());
     }
-    return new UpstreamCluster(ref.name(), ref.service(),
-        upstream.flatMap(UpstreamSpec::connectTimeout).orElse(CONNECT_TIMEOUT), endpoints, upstream);
+    return new UpstreamCluster(
+        ref.name(),
+        ref.service(),
+        upstream.flatMap(UpstreamSpec::connectTimeout).orElse(CONNECT_TIMEOUT),
+        endpoints,
+        upstream);
   }
 
   /**
@@ -193,13 +293,17 @@ public final class Compiler {
    */
   static List<Endpoint> atPort(List<Endpoint> endpoints, int port) {
     return endpoints.stream()
-        .map(e -> new Endpoint(e.address(), port, e.weight(), e.region(), e.zone(), e.status(), e.priority()))
+        .map(
+            e ->
+                new Endpoint(
+                    e.address(), port, e.weight(), e.region(), e.zone(), e.status(), e.priority()))
         .distinct()
         .toList();
   }
 
   static Endpoint endpoint(ServiceInstance i, int priority) {
-    Endpoint.Status status = i.health() == Health.PASSING ? Endpoint.Status.HEALTHY : Endpoint.Status.DEGRADED;
+    Endpoint.Status status =
+        i.health() == Health.PASSING ? Endpoint.Status.HEALTHY : Endpoint.Status.DEGRADED;
     return new Endpoint(i.address(), i.port(), i.weight(), i.region(), i.zone(), status, priority);
   }
 }

@@ -1,8 +1,8 @@
 package dev.sluice.ir;
 
 /**
- * A cluster for something outside the registry that Envoy itself must reach, such as a JWKS URL,
- * an OpenTelemetry collector or a rate-limit service: Envoy resolves {@code host} by DNS.
+ * A cluster for something outside the registry that Envoy itself must reach, such as a JWKS URL, an
+ * OpenTelemetry collector or a rate-limit service: Envoy resolves {@code host} by DNS.
  *
  * @param http2 whether Envoy speaks HTTP/2 to it (gRPC services such as an OTLP collector)
  */
@@ -12,7 +12,10 @@ public record DnsCluster(String name, String host, int port, boolean tls, boolea
     this(name, host, port, tls, false);
   }
 
-  /** The cluster of a provider's JWKS URL; '_' cannot start a service name, so it never meets a service's. */
+  /**
+   * The cluster of a provider's JWKS URL; '_' cannot start a service name, so it never meets a
+   * service's.
+   */
   public static String forJwks(String provider) {
     return "_jwks_" + provider;
   }
@@ -23,8 +26,8 @@ public record DnsCluster(String name, String host, int port, boolean tls, boolea
   }
 
   /**
-   * The cluster of a gateway's rate-limit service (gRPC). Never the bootstrap's static
-   * {@code sluice_ratelimit}: Envoy rejects a CDS cluster named like a static one.
+   * The cluster of a gateway's rate-limit service (gRPC). Never the bootstrap's static {@code
+   * sluice_ratelimit}: Envoy rejects a CDS cluster named like a static one.
    */
   public static String forRateLimitService(String host, int port) {
     return "_ratelimit_" + host + "_" + port;

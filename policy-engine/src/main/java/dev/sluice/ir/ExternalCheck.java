@@ -11,7 +11,12 @@ import java.util.List;
  * @param cluster the authorization service's cluster
  */
 public record ExternalCheck(
-    String filterName, String cluster, Protocol protocol, String pathPrefix, Duration timeout, boolean failOpen,
+    String filterName,
+    String cluster,
+    Protocol protocol,
+    String pathPrefix,
+    Duration timeout,
+    boolean failOpen,
     List<String> headersToUpstream) {
   public ExternalCheck {
     headersToUpstream = List.copyOf(headersToUpstream);

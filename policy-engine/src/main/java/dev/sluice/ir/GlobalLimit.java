@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * One global limit on a route: the descriptor Envoy builds for each request (entry by entry, from
- * where each value comes) and the limit the rate-limit service applies to it. Both sides are
- * made from this one record, so they cannot disagree.
+ * where each value comes) and the limit the rate-limit service applies to it. Both sides are made
+ * from this one record, so they cannot disagree.
  *
  * @param policy such as {@code Route/login (policies/r.yaml:3:1)}
  */
@@ -25,8 +25,8 @@ public record GlobalLimit(List<Entry> descriptor, RateLimitTable.Limit limit, St
     /** A request header ({@code name}); also the consumer and the method. */
     HEADER,
     /**
-     * The request's path without its query string: {@code :path} would give every query string
-     * a counter of its own, so a per-path limit could be dodged with {@code ?x=1}, {@code ?x=2}…
+     * The request's path without its query string: {@code :path} would give every query string a
+     * counter of its own, so a per-path limit could be dodged with {@code ?x=1}, {@code ?x=2}…
      */
     PATH,
     /** A claim ({@code name}) of the valid JWT. */
@@ -42,14 +42,28 @@ public record GlobalLimit(List<Entry> descriptor, RateLimitTable.Limit limit, St
 
   /** The descriptor's shape: what Envoy must send, whatever the values. */
   public List<String> shape() {
-    return descriptor.stream().map(e -> e.from() + ":" + e.name() + ":" + e.key()
-        + (e.from() == From.ROUTE ? "=" + e.value().orElse("") : "")).toList();
+    return descriptor.stream()
+        .map(
+            e ->
+                e.from()
+                    + ":"
+                    + e.name()
+                    + ":"
+                    + e.key()
+                    + (e.from() == From.ROUTE ? "=" + e.value().orElse("") : ""))
+        .toList();
   }
 
-  /** The service side: this limit as a rule of {@code domain}, failing open or closed as the gateway says. */
+  /**
+   * The service side: this limit as a rule of {@code domain}, failing open or closed as the gateway
+   * says.
+   */
   public RateLimitTable.Rule rule(String domain, boolean failOpen) {
-    return new RateLimitTable.Rule(domain,
-        descriptor.stream().map(e -> new RateLimitTable.Entry(e.key(), e.value())).toList(), limit, policy,
+    return new RateLimitTable.Rule(
+        domain,
+        descriptor.stream().map(e -> new RateLimitTable.Entry(e.key(), e.value())).toList(),
+        limit,
+        policy,
         java.util.Optional.of(failOpen));
   }
 }

@@ -18,6 +18,7 @@ import java.util.Optional;
  */
 final class GlobalLimitCompiler {
   static final String CONSUMER_HEADER = ListenerAuth.CONSUMER_HEADER;
+
   /**
    * Longer than the service's own store timeout (100 ms by default), so that when Redis is
    * unreachable the service answers by the rule's failure mode before Envoy gives up.
@@ -28,10 +29,39 @@ final class GlobalLimitCompiler {
 
   static List<GlobalLimit> limits(RouteSpec r, GatewaySpec g) {
     List<GlobalLimit> out = new ArrayList<>();
-    g.globalRateLimit().ifPresent(spec -> spec.rules().forEach(rule -> out.add(limit(rule, Optional.empty(),
-        g.label() + " globalRateLimit.rules[" + rule.index() + "] (" + g.source() + ")"))));
-    r.options().globalRateLimit().ifPresent(spec -> spec.rules().forEach(rule -> out.add(limit(rule, Optional.of(r.name()),
-        r.label() + " globalRateLimit.rules[" + rule.index() + "] (" + r.source() + ")"))));
+    g.globalRateLimit()
+        .ifPresent(
+            spec ->
+                spec.rules()
+                    .forEach(
+                        rule ->
+                            out.add(
+                                limit(
+                                    rule,
+                                    Optional.empty(),
+                                    g.label()
+                                        + " globalRateLimit.rules["
+                                        + rule.index()
+                                        + "] ("
+                                        + g.source()
+                                        + ")"))));
+    r.options()
+        .globalRateLimit()
+        .ifPresent(
+            spec ->
+                spec.rules()
+                    .forEach(
+                        rule ->
+                            out.add(
+                                limit(
+                                    rule,
+                                    Optional.of(r.name()),
+                                    r.label()
+                                        + " globalRateLimit.rules["
+                                        + rule.index()
+                                        + "] ("
+                                        + r.source()
+                                        + ")"))));
     return out;
   }
 
@@ -40,29 +70,43 @@ final class GlobalLimitCompiler {
       return Optional.empty();
     }
     Optional<GlobalRateLimitSpec> spec = g.globalRateLimit();
-    return Optional.of(new GlobalRateLimitFilter(g.name(), spec.flatMap(GlobalRateLimitSpec::failOpen).orElse(true),
-        spec.flatMap(GlobalRateLimitSpec::failureStatus).orElse(GlobalRateLimitSpec.DEFAULT_FAILURE_STATUS),
-        spec.flatMap(GlobalRateLimitSpec::timeout).orElse(DEFAULT_TIMEOUT),
-        // gRPC, so HTTP/2; plaintext, as the bootstrap's cluster is
-        spec.flatMap(GlobalRateLimitSpec::service).map(s ->
-            new DnsCluster(DnsCluster.forRateLimitService(s.host(), s.port()), s.host(), s.port(), false, true))));
+    return Optional.of(
+        new GlobalRateLimitFilter(
+            g.name(),
+            spec.flatMap(GlobalRateLimitSpec::failOpen).orElse(true),
+            spec.flatMap(GlobalRateLimitSpec::failureStatus)
+                .orElse(GlobalRateLimitSpec.DEFAULT_FAILURE_STATUS),
+            spec.flatMap(GlobalRateLimitSpec::timeout).orElse(DEFAULT_TIMEOUT),
+            // gRPC, so HTTP/2; plaintext, as the bootstrap's cluster is
+            spec.flatMap(GlobalRateLimitSpec::service)
+                .map(
+                    s ->
+                        new DnsCluster(
+                            DnsCluster.forRateLimitService(s.host(), s.port()),
+                            s.host(),
+                            s.port(),
+                            false,
+                            true))));
   }
 
-  private static GlobalLimit limit(GlobalRateLimitSpec.Rule rule, Optional<String> route, String policy) {
+  private static GlobalLimit limit(
+      GlobalRateLimitSpec.Rule rule, Optional<String> route, String policy) {
     List<Entry> entries = new ArrayList<>();
     route.ifPresent(name -> entries.add(new Entry(From.ROUTE, "", "route", Optional.of(name))));
     for (Key k : rule.by()) {
-      entries.add(switch (k.type()) {
-        case CLIENT_IP -> new Entry(From.CLIENT_IP, "", "remote_address", k.value());
-        case CONSUMER -> new Entry(From.HEADER, CONSUMER_HEADER, "consumer", k.value());
-        case PATH -> new Entry(From.PATH, "", "path", k.value());
-        case METHOD -> new Entry(From.HEADER, ":method", "method", k.value());
-        case HEADER -> new Entry(From.HEADER, k.name(), "header." + k.name(), k.value());
-        case CLAIM -> new Entry(From.CLAIM, k.name(), "claim." + k.name(), k.value());
-      });
+      entries.add(
+          switch (k.type()) {
+            case CLIENT_IP -> new Entry(From.CLIENT_IP, "", "remote_address", k.value());
+            case CONSUMER -> new Entry(From.HEADER, CONSUMER_HEADER, "consumer", k.value());
+            case PATH -> new Entry(From.PATH, "", "path", k.value());
+            case METHOD -> new Entry(From.HEADER, ":method", "method", k.value());
+            case HEADER -> new Entry(From.HEADER, k.name(), "header." + k.name(), k.value());
+            case CLAIM -> new Entry(From.CLAIM, k.name(), "claim." + k.name(), k.value());
+          });
     }
-    RateLimitTable.Limit limit = new RateLimitTable.Limit(rule.requests().orElse(0L), rule.unit(), rule.requests().isEmpty(),
-        rule.shadow());
+    RateLimitTable.Limit limit =
+        new RateLimitTable.Limit(
+            rule.requests().orElse(0L), rule.unit(), rule.requests().isEmpty(), rule.shadow());
     return new GlobalLimit(entries, limit, policy);
   }
 }

@@ -13,7 +13,12 @@ import java.util.Optional;
  * @param service the cluster Sluice sends for the gateway's {@code globalRateLimit.service}, which
  *     the filter asks; empty: the Envoy bootstrap's static cluster
  */
-public record GlobalRateLimitFilter(String domain, boolean failOpen, int failureStatus, Duration timeout, Optional<DnsCluster> service) {
+public record GlobalRateLimitFilter(
+    String domain,
+    boolean failOpen,
+    int failureStatus,
+    Duration timeout,
+    Optional<DnsCluster> service) {
   public GlobalRateLimitFilter {
     if (failureStatus != 429 && failureStatus != 503) {
       throw new IllegalArgumentException("failureStatus is 429 or 503, not " + failureStatus);

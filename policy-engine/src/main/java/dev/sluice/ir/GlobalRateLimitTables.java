@@ -11,8 +11,29 @@ public final class GlobalRateLimitTables {
 
   public static RateLimitTable of(Map<String, ProxyConfig> configs) {
     Set<RateLimitTable.Rule> rules = new LinkedHashSet<>();
-    configs.forEach((group, config) -> config.listeners().forEach(l -> l.globalRateLimit().ifPresent(f ->
-        l.virtualHosts().forEach(vh -> vh.routes().forEach(r -> r.globalLimits().forEach(g -> rules.add(g.rule(f.domain(), f.failOpen()))))))));
+    configs.forEach(
+        (group, config) ->
+            config
+                .listeners()
+                .forEach(
+                    l ->
+                        l.globalRateLimit()
+                            .ifPresent(
+                                f ->
+                                    l.virtualHosts()
+                                        .forEach(
+                                            vh ->
+                                                vh.routes()
+                                                    .forEach(
+                                                        r ->
+                                                            r.globalLimits()
+                                                                .forEach(
+                                                                    g ->
+                                                                        rules.add(
+                                                                            g.rule(
+                                                                                f.domain(),
+                                                                                f
+                                                                                    .failOpen()))))))));
     return new RateLimitTable(java.util.List.copyOf(rules));
   }
 }

@@ -26,13 +26,25 @@ import java.util.function.Predicate;
  * @param globalRateLimit the global rate-limit filter, when some route has a global limit
  * @param tls TLS termination: certificate, key and client CA go to Envoy as SDS secrets
  * @param telemetry the access log and tracing of the listener, and a listener of its own serving
- *     Envoy's statistics to Prometheus; the collector's cluster is in {@link ProxyConfig#dnsClusters()}
+ *     Envoy's statistics to Prometheus; the collector's cluster is in {@link
+ *     ProxyConfig#dnsClusters()}
  */
 public record HttpListener(
-    String name, String address, int port, List<VirtualHost> virtualHosts, Optional<CorsSpec> cors,
-    Optional<CompressionSpec> compression, Optional<GrpcJsonSpec> grpcJson, boolean grpcWeb, Optional<RateLimitSpec> rateLimit,
-    int trustedHops, ListenerAuth auth, Optional<TlsSpec> tls, HardeningSpec hardening,
-    Optional<TelemetrySpec> telemetry, Optional<GlobalRateLimitFilter> globalRateLimit) {
+    String name,
+    String address,
+    int port,
+    List<VirtualHost> virtualHosts,
+    Optional<CorsSpec> cors,
+    Optional<CompressionSpec> compression,
+    Optional<GrpcJsonSpec> grpcJson,
+    boolean grpcWeb,
+    Optional<RateLimitSpec> rateLimit,
+    int trustedHops,
+    ListenerAuth auth,
+    Optional<TlsSpec> tls,
+    HardeningSpec hardening,
+    Optional<TelemetrySpec> telemetry,
+    Optional<GlobalRateLimitFilter> globalRateLimit) {
   public HttpListener {
     virtualHosts = List.copyOf(virtualHosts);
   }

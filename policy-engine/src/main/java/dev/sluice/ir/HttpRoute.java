@@ -19,9 +19,19 @@ import java.util.Optional;
  * @param policy the policy that produced it (such as {@code Route/users}), for NACK attribution
  */
 public record HttpRoute(
-    String name, RouteMatch match, RouteAction action, HeadersSpec headers, Optional<CorsSpec> cors,
-    boolean compressionOff, Optional<Boolean> cache, Optional<GrpcJsonSpec> grpcJson,
-    Optional<RateLimitSpec> rateLimit, RouteAuth auth, List<GlobalLimit> globalLimits, String policy, Source source) {
+    String name,
+    RouteMatch match,
+    RouteAction action,
+    HeadersSpec headers,
+    Optional<CorsSpec> cors,
+    boolean compressionOff,
+    Optional<Boolean> cache,
+    Optional<GrpcJsonSpec> grpcJson,
+    Optional<RateLimitSpec> rateLimit,
+    RouteAuth auth,
+    List<GlobalLimit> globalLimits,
+    String policy,
+    Source source) {
   public HttpRoute {
     globalLimits = List.copyOf(globalLimits);
   }

@@ -4,10 +4,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Gives back the previous compile's object for a route or cluster that came out equal this time,
- * so that what a policy change did not touch keeps its identity: the translator then finds its
- * Envoy resources by identity, with nothing hashed or compared (see TranslationMemo). Comparing
- * with the one object of the same key is cheaper than hashing every value into a map.
+ * Gives back the previous compile's object for a route or cluster that came out equal this time, so
+ * that what a policy change did not touch keeps its identity: the translator then finds its Envoy
+ * resources by identity, with nothing hashed or compared (see TranslationMemo). Comparing with the
+ * one object of the same key is cheaper than hashing every value into a map.
  *
  * <p>Remembers one compile: {@link #done} forgets what the last one did not produce. Not
  * thread-safe.

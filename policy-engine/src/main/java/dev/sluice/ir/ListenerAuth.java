@@ -6,8 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The authentication and access filters a listener needs for its routes, and what is
- * gateway-wide.
+ * The authentication and access filters a listener needs for its routes, and what is gateway-wide.
  *
  * @param jwtProviders providers some route requires, by name
  * @param jwtRequirements every distinct requirement of the routes
@@ -18,8 +17,12 @@ import java.util.Optional;
  *     are removed before any check
  */
 public record ListenerAuth(
-    List<JwtProviderSpec> jwtProviders, List<JwtRequirement> jwtRequirements, Optional<BasicCheck> basic,
-    List<ExternalCheck> externals, List<AccessRule> gatewayAccess, List<String> identityHeaders) {
+    List<JwtProviderSpec> jwtProviders,
+    List<JwtRequirement> jwtRequirements,
+    Optional<BasicCheck> basic,
+    List<ExternalCheck> externals,
+    List<AccessRule> gatewayAccess,
+    List<String> identityHeaders) {
   public ListenerAuth {
     jwtProviders = List.copyOf(jwtProviders);
     jwtRequirements = List.copyOf(jwtRequirements);

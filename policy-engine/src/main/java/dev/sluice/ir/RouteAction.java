@@ -14,8 +14,8 @@ import java.util.Optional;
  * they are plain data already, and copying them field by field into look-alike IR records would
  * only add places to forget a field.
  *
- * <p>{@code hashPolicy} is what consistent hashing hashes: Envoy takes it from the route, though
- * it belongs to the service's load balancer, so the compiler copies it from the Upstream policy.
+ * <p>{@code hashPolicy} is what consistent hashing hashes: Envoy takes it from the route, though it
+ * belongs to the service's load balancer, so the compiler copies it from the Upstream policy.
  */
 public sealed interface RouteAction {
   /** Send upstream, split by weight over clusters. */
@@ -26,7 +26,8 @@ public sealed interface RouteAction {
       Optional<RetrySpec> retry,
       Optional<RewriteSpec> rewrite,
       List<Mirror> mirrors,
-      List<HashOn> hashPolicy) implements RouteAction {
+      List<HashOn> hashPolicy)
+      implements RouteAction {
     public Forward {
       clusters = List.copyOf(clusters);
       mirrors = List.copyOf(mirrors);

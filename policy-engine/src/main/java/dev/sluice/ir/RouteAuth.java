@@ -13,9 +13,14 @@ import java.util.Optional;
  * @param external the filter name of the listener's ext_authz check this route uses
  */
 public record RouteAuth(
-    Optional<JwtRequirement> jwt, Optional<ApiKeyCheck> apiKey, Optional<BasicCheck> basic, Optional<String> external,
+    Optional<JwtRequirement> jwt,
+    Optional<ApiKeyCheck> apiKey,
+    Optional<BasicCheck> basic,
+    Optional<String> external,
     List<AccessRule> access) {
-  public static final RouteAuth NONE = new RouteAuth(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of());
+  public static final RouteAuth NONE =
+      new RouteAuth(
+          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of());
 
   public RouteAuth {
     access = List.copyOf(access);

@@ -9,7 +9,11 @@ import java.util.List;
  * (plain data), as the route actions' leaf settings are.
  */
 public record RouteMatch(
-    PathKind pathKind, String path, List<HeaderMatch> headers, List<String> methods, List<QueryMatch> queries) {
+    PathKind pathKind,
+    String path,
+    List<HeaderMatch> headers,
+    List<String> methods,
+    List<QueryMatch> queries) {
   public enum PathKind {
     PREFIX,
     EXACT,

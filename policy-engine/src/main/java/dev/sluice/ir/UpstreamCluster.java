@@ -11,7 +11,11 @@ import java.util.Optional;
  * @param upstream the service's Upstream policy, when one is written
  */
 public record UpstreamCluster(
-    String name, String service, Duration connectTimeout, List<Endpoint> endpoints, Optional<UpstreamSpec> upstream) {
+    String name,
+    String service,
+    Duration connectTimeout,
+    List<Endpoint> endpoints,
+    Optional<UpstreamSpec> upstream) {
   public UpstreamCluster {
     endpoints = List.copyOf(endpoints);
   }

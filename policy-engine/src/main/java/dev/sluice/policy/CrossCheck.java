@@ -12,8 +12,8 @@ import java.util.Set;
 @FunctionalInterface
 public interface CrossCheck {
   /**
-   * @param declared the names written for each kind, valid or not, so that a document with its
-   *     own error does not also turn every reference to it into a second finding
+   * @param declared the names written for each kind, valid or not, so that a document with its own
+   *     error does not also turn every reference to it into a second finding
    */
   void check(PolicySet set, Declared declared, Diagnostics d);
 

@@ -26,7 +26,10 @@ public final class CrossChecks {
    * also make every route that uses it fail with "no Gateway" or "unknown gateway".
    */
   static List<RouteSpec> attachRoutes(
-      List<GatewaySpec> gateways, Set<String> declared, List<RouteSpec> routes, Diagnostics d,
+      List<GatewaySpec> gateways,
+      Set<String> declared,
+      List<RouteSpec> routes,
+      Diagnostics d,
       java.util.function.BiFunction<RouteSpec, String, RouteSpec> withGateway) {
     List<RouteSpec> out = new ArrayList<>();
     for (RouteSpec r : routes) {
@@ -37,17 +40,37 @@ public final class CrossChecks {
             out.add(withGateway.apply(r, gateways.get(0).name()));
           }
         } else if (declared.isEmpty()) {
-          d.add(new Finding(Severity.ERROR, r.source().file(), r.source().position(), label, "gateway",
-              "no Gateway is defined to attach this route to (add a document with kind: Gateway)"));
+          d.add(
+              new Finding(
+                  Severity.ERROR,
+                  r.source().file(),
+                  r.source().position(),
+                  label,
+                  "gateway",
+                  "no Gateway is defined to attach this route to (add a document with kind: Gateway)"));
         } else {
-          d.add(new Finding(Severity.ERROR, r.source().file(), r.source().position(), label, "gateway",
-              "several gateways exist (" + String.join(", ", declared) + "): name one with 'gateway:'"));
+          d.add(
+              new Finding(
+                  Severity.ERROR,
+                  r.source().file(),
+                  r.source().position(),
+                  label,
+                  "gateway",
+                  "several gateways exist ("
+                      + String.join(", ", declared)
+                      + "): name one with 'gateway:'"));
         }
       } else if (gateways.stream().anyMatch(g -> g.name().equals(r.gateway()))) {
         out.add(r);
       } else if (!declared.contains(r.gateway())) {
-        d.add(new Finding(Severity.ERROR, r.source().file(), r.source().position(), label, "gateway",
-            "unknown gateway \"" + r.gateway() + "\""));
+        d.add(
+            new Finding(
+                Severity.ERROR,
+                r.source().file(),
+                r.source().position(),
+                label,
+                "gateway",
+                "unknown gateway \"" + r.gateway() + "\""));
       }
     }
     return out;
@@ -60,11 +83,20 @@ public final class CrossChecks {
         continue;
       }
       for (GatewaySpec g : set.gateways()) {
-        boolean routesThere = set.routesOf(g.name()).stream()
-            .anyMatch(r -> r.backends().stream().anyMatch(b -> b.service().equals(u.name())));
+        boolean routesThere =
+            set.routesOf(g.name()).stream()
+                .anyMatch(r -> r.backends().stream().anyMatch(b -> b.service().equals(u.name())));
         if (routesThere && g.zone().isEmpty()) {
-          d.add(new Finding(Severity.WARNING, u.source().file(), u.source().position(), u.label(),
-              "zoneFailover", "gateway \"" + g.name() + "\" has no zone, so its Envoys treat every zone alike (set zone: on the Gateway)"));
+          d.add(
+              new Finding(
+                  Severity.WARNING,
+                  u.source().file(),
+                  u.source().position(),
+                  u.label(),
+                  "zoneFailover",
+                  "gateway \""
+                      + g.name()
+                      + "\" has no zone, so its Envoys treat every zone alike (set zone: on the Gateway)"));
         }
       }
     }
@@ -87,9 +119,18 @@ public final class CrossChecks {
         for (int j : candidates(b.path(), prefixes, prefixLengths, exactOrRegex)) {
           RouteSpec a = routes.get(j);
           if (covers(a, b, g)) {
-            d.add(new Finding(Severity.WARNING, b.source().file(), b.source().position(), b.label(),
-                "match", "never matches: route \"" + a.name() + "\" at " + a.source()
-                    + " comes first and matches every request this one does"));
+            d.add(
+                new Finding(
+                    Severity.WARNING,
+                    b.source().file(),
+                    b.source().position(),
+                    b.label(),
+                    "match",
+                    "never matches: route \""
+                        + a.name()
+                        + "\" at "
+                        + a.source()
+                        + " comes first and matches every request this one does"));
             break;
           }
         }
@@ -97,8 +138,10 @@ public final class CrossChecks {
         if (p.type() == PathMatch.Type.PREFIX) {
           prefixLengths.add(p.value().length());
         }
-        (p.type() == PathMatch.Type.PREFIX ? prefixes.computeIfAbsent(p.value(), k -> new ArrayList<>())
-            : exactOrRegex.computeIfAbsent(p, k -> new ArrayList<>())).add(i);
+        (p.type() == PathMatch.Type.PREFIX
+                ? prefixes.computeIfAbsent(p.value(), k -> new ArrayList<>())
+                : exactOrRegex.computeIfAbsent(p, k -> new ArrayList<>()))
+            .add(i);
       }
     }
   }
@@ -107,8 +150,11 @@ public final class CrossChecks {
    * The indexes, in order, of the earlier routes whose path may cover {@code path}: prefix routes
    * whose prefix starts it (any path for "/"), and routes with the very same exact or regex match.
    */
-  private static Set<Integer> candidates(PathMatch path, Map<String, List<Integer>> prefixes,
-      NavigableSet<Integer> prefixLengths, Map<PathMatch, List<Integer>> exactOrRegex) {
+  private static Set<Integer> candidates(
+      PathMatch path,
+      Map<String, List<Integer>> prefixes,
+      NavigableSet<Integer> prefixLengths,
+      Map<PathMatch, List<Integer>> exactOrRegex) {
     Set<Integer> out = null;
     out = with(out, prefixes.get("/"));
     if (path.type() != PathMatch.Type.REGEX) {
@@ -137,18 +183,22 @@ public final class CrossChecks {
   private static boolean covers(RouteSpec a, RouteSpec b, GatewaySpec g) {
     PathMatch pa = a.path();
     PathMatch pb = b.path();
-    boolean path = switch (pa.type()) {
-      case PREFIX -> pa.value().equals("/")
-          || (pb.type() != PathMatch.Type.REGEX && pb.value().startsWith(pa.value()));
-      case EXACT, REGEX -> pa.equals(pb);
-    };
+    boolean path =
+        switch (pa.type()) {
+          case PREFIX ->
+              pa.value().equals("/")
+                  || (pb.type() != PathMatch.Type.REGEX && pb.value().startsWith(pa.value()));
+          case EXACT, REGEX -> pa.equals(pb);
+        };
     if (!path) {
       return false;
     }
-    if (!a.methods().isEmpty() && (b.methods().isEmpty() || !a.methods().containsAll(b.methods()))) {
+    if (!a.methods().isEmpty()
+        && (b.methods().isEmpty() || !a.methods().containsAll(b.methods()))) {
       return false;
     }
-    if (!b.headers().containsAll(a.headers()) || !b.options().queries().containsAll(a.options().queries())) {
+    if (!b.headers().containsAll(a.headers())
+        || !b.options().queries().containsAll(a.options().queries())) {
       return false;
     }
     Set<String> hostsA = new HashSet<>(a.hosts().isEmpty() ? g.hosts() : a.hosts());
@@ -156,8 +206,8 @@ public final class CrossChecks {
   }
 
   /**
-   * Warnings about routes to services the registry does not know. Not errors: services come and
-   * go, and such a route answers 503 until the service appears.
+   * Warnings about routes to services the registry does not know. Not errors: services come and go,
+   * and such a route answers 503 until the service appears.
    */
   public static List<Finding> againstCatalog(PolicySet set, ServiceCatalog catalog) {
     List<Finding> out = new ArrayList<>();
@@ -165,15 +215,30 @@ public final class CrossChecks {
       for (int i = 0; i < r.backends().size(); i++) {
         RouteSpec.Backend b = r.backends().get(i);
         if (!catalog.contains(b.service())) {
-          out.add(new Finding(Severity.WARNING, b.source().file(), b.source().position(), r.label(),
-              r.backends().size() == 1 ? "to" : "to[" + i + "]",
-              "service \"" + b.service() + "\" is not in the registry: requests will get 503 until it appears"));
+          out.add(
+              new Finding(
+                  Severity.WARNING,
+                  b.source().file(),
+                  b.source().position(),
+                  r.label(),
+                  r.backends().size() == 1 ? "to" : "to[" + i + "]",
+                  "service \""
+                      + b.service()
+                      + "\" is not in the registry: requests will get 503 until it appears"));
         }
       }
       for (var m : r.options().mirrors()) {
         if (!catalog.contains(m.service())) {
-          out.add(new Finding(Severity.WARNING, m.source().file(), m.source().position(), r.label(),
-              "mirror", "service \"" + m.service() + "\" is not in the registry: nothing is mirrored until it appears"));
+          out.add(
+              new Finding(
+                  Severity.WARNING,
+                  m.source().file(),
+                  m.source().position(),
+                  r.label(),
+                  "mirror",
+                  "service \""
+                      + m.service()
+                      + "\" is not in the registry: nothing is mirrored until it appears"));
         }
       }
     }

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  */
 public record HostPort(String host, int port) {
   private static final Pattern HOST_NAME =
-      Pattern.compile("^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$");
+      Pattern.compile(
+          "^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$");
   private static final Pattern IPV6 = Pattern.compile("^[0-9a-fA-F:.]+$");
 
   /**
@@ -23,7 +24,8 @@ public record HostPort(String host, int port) {
    * @param example what to write instead, for the messages, e.g. {@code otel-collector:4317 (OTLP
    *     over gRPC, without a scheme)}
    */
-  public static Optional<HostPort> read(String text, YamlNode n, Fields f, int defaultPort, String example) {
+  public static Optional<HostPort> read(
+      String text, YamlNode n, Fields f, int defaultPort, String example) {
     if (text.contains("://")) {
       f.error(n, "write host:port, e.g. " + example + ", got \"" + text + "\"");
       return Optional.empty();
@@ -32,7 +34,8 @@ public record HostPort(String host, int port) {
     String port = null;
     if (text.startsWith("[")) {
       int close = text.indexOf(']');
-      if (close < 0 || !IPV6.matcher(text.substring(1, close)).matches()
+      if (close < 0
+          || !IPV6.matcher(text.substring(1, close)).matches()
           || (close < text.length() - 1 && text.charAt(close + 1) != ':')) {
         f.error(n, "\"" + text + "\" is not [IPv6 address]:port");
         return Optional.empty();
@@ -53,7 +56,9 @@ public record HostPort(String host, int port) {
     if (port == null) {
       return Optional.of(new HostPort(host, defaultPort));
     }
-    if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+    if (!port.matches("[0-9]{1,5}")
+        || Integer.parseInt(port) < 1
+        || Integer.parseInt(port) > 65535) {
       f.error(n, "\"" + port + "\" is not a port (1..65535)");
       return Optional.empty();
     }

@@ -10,9 +10,9 @@ import dev.sluice.yaml.Severity;
 import java.util.List;
 
 /**
- * Checks across the mesh kinds (Mesh, Sidecar, ServiceAccess). A service that has no Sidecar, or
- * is not in the registry, is a warning, not an error: services come and go. A gateway calls into
- * the mesh as {@code spiffe://<td>/service/<gateway name>} (as Consul's gateways do), so a
+ * Checks across the mesh kinds (Mesh, Sidecar, ServiceAccess). A service that has no Sidecar, or is
+ * not in the registry, is a warning, not an error: services come and go. A gateway calls into the
+ * mesh as {@code spiffe://<td>/service/<gateway name>} (as Consul's gateways do), so a
  * ServiceAccess names it in {@code from} like a service, and no Sidecar may share its name.
  */
 public final class MeshChecks {
@@ -23,8 +23,17 @@ public final class MeshChecks {
     List<MeshSpec> meshes = set.of(MeshSpec.class);
     for (int i = 1; i < meshes.size(); i++) {
       MeshSpec m = meshes.get(i);
-      d.add(new Finding(Severity.ERROR, m.source().file(), m.source().position(), m.label(), "name",
-          "only one Mesh is allowed: Mesh/" + meshes.get(0).name() + " is defined at " + meshes.get(0).source()));
+      d.add(
+          new Finding(
+              Severity.ERROR,
+              m.source().file(),
+              m.source().position(),
+              m.label(),
+              "name",
+              "only one Mesh is allowed: Mesh/"
+                  + meshes.get(0).name()
+                  + " is defined at "
+                  + meshes.get(0).source()));
     }
   }
 
@@ -36,29 +45,61 @@ public final class MeshChecks {
     java.util.Set<String> gateways = gatewayNames(set);
     for (SidecarSpec s : set.sidecars()) {
       if (gateways.contains(s.name())) {
-        d.add(new Finding(Severity.ERROR, s.source().file(), s.source().position(), s.label(), "name",
-            "a Gateway is also named \"" + s.name() + "\": both would call with the identity "
-                + set.mesh().spiffeId(s.name()) + "; rename one"));
+        d.add(
+            new Finding(
+                Severity.ERROR,
+                s.source().file(),
+                s.source().position(),
+                s.label(),
+                "name",
+                "a Gateway is also named \""
+                    + s.name()
+                    + "\": both would call with the identity "
+                    + set.mesh().spiffeId(s.name())
+                    + "; rename one"));
       }
       for (int i = 0; i < s.upstreams().size(); i++) {
         SidecarSpec.Upstream u = s.upstreams().get(i);
         if (!declaredSidecars.contains(u.service())) {
-          d.add(new Finding(Severity.WARNING, u.source().file(), u.source().position(), s.label(),
-              "upstreams[" + i + "].service", "service \"" + u.service()
-                  + "\" has no Sidecar: calls on local port " + u.localPort() + " get 503 until one is written"));
+          d.add(
+              new Finding(
+                  Severity.WARNING,
+                  u.source().file(),
+                  u.source().position(),
+                  s.label(),
+                  "upstreams[" + i + "].service",
+                  "service \""
+                      + u.service()
+                      + "\" has no Sidecar: calls on local port "
+                      + u.localPort()
+                      + " get 503 until one is written"));
         }
       }
     }
     for (ServiceAccessSpec a : set.serviceAccess()) {
       if (!declaredSidecars.contains(a.to())) {
-        d.add(new Finding(Severity.WARNING, a.source().file(), a.source().position(), a.label(),
-            "to", "service \"" + a.to() + "\" has no Sidecar, so nothing enforces this rule yet"));
+        d.add(
+            new Finding(
+                Severity.WARNING,
+                a.source().file(),
+                a.source().position(),
+                a.label(),
+                "to",
+                "service \"" + a.to() + "\" has no Sidecar, so nothing enforces this rule yet"));
       }
       for (int i = 0; i < a.from().size(); i++) {
         String from = a.from().get(i);
         if (!declaredSidecars.contains(from) && !gateways.contains(from)) {
-          d.add(new Finding(Severity.WARNING, a.source().file(), a.source().position(), a.label(),
-              "from[" + i + "]", "service \"" + from + "\" has no Sidecar and is no Gateway, so it has no mesh identity to call with"));
+          d.add(
+              new Finding(
+                  Severity.WARNING,
+                  a.source().file(),
+                  a.source().position(),
+                  a.label(),
+                  "from[" + i + "]",
+                  "service \""
+                      + from
+                      + "\" has no Sidecar and is no Gateway, so it has no mesh identity to call with"));
         }
       }
     }
@@ -69,24 +110,49 @@ public final class MeshChecks {
     List<Finding> out = new java.util.ArrayList<>();
     for (SidecarSpec s : set.sidecars()) {
       if (!catalog.contains(s.name())) {
-        out.add(new Finding(Severity.WARNING, s.source().file(), s.source().position(), s.label(), "name",
-            "service \"" + s.name() + "\" is not in the registry: other sidecars reach it once it appears"));
+        out.add(
+            new Finding(
+                Severity.WARNING,
+                s.source().file(),
+                s.source().position(),
+                s.label(),
+                "name",
+                "service \""
+                    + s.name()
+                    + "\" is not in the registry: other sidecars reach it once it appears"));
       }
       for (int i = 0; i < s.upstreams().size(); i++) {
         SidecarSpec.Upstream u = s.upstreams().get(i);
         if (!catalog.contains(u.service())) {
-          out.add(new Finding(Severity.WARNING, u.source().file(), u.source().position(), s.label(),
-              "upstreams[" + i + "].service", "service \"" + u.service() + "\" is not in the registry: calls get 503 until it appears"));
+          out.add(
+              new Finding(
+                  Severity.WARNING,
+                  u.source().file(),
+                  u.source().position(),
+                  s.label(),
+                  "upstreams[" + i + "].service",
+                  "service \""
+                      + u.service()
+                      + "\" is not in the registry: calls get 503 until it appears"));
         }
       }
     }
     java.util.Set<String> gateways = gatewayNames(set);
     for (ServiceAccessSpec a : set.serviceAccess()) {
-      for (String svc : java.util.stream.Stream.concat(a.from().stream(), java.util.stream.Stream.of(a.to()))
-          .filter(n -> !gateways.contains(n)).distinct().toList()) {
+      for (String svc :
+          java.util.stream.Stream.concat(a.from().stream(), java.util.stream.Stream.of(a.to()))
+              .filter(n -> !gateways.contains(n))
+              .distinct()
+              .toList()) {
         if (!catalog.contains(svc)) {
-          out.add(new Finding(Severity.WARNING, a.source().file(), a.source().position(), a.label(),
-              a.to().equals(svc) ? "to" : "from", "service \"" + svc + "\" is not in the registry"));
+          out.add(
+              new Finding(
+                  Severity.WARNING,
+                  a.source().file(),
+                  a.source().position(),
+                  a.label(),
+                  a.to().equals(svc) ? "to" : "from",
+                  "service \"" + svc + "\" is not in the registry"));
         }
       }
     }

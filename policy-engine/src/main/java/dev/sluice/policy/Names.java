@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 public final class Names {
   private static final Pattern NAME = Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$");
   private static final Pattern HOST =
-      Pattern.compile("^(\\*|(\\*\\.)?[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:\\d{1,5})?)$");
+      Pattern.compile(
+          "^(\\*|(\\*\\.)?[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:\\d{1,5})?)$");
 
   private Names() {}
 
@@ -18,19 +19,30 @@ public final class Names {
   public static Optional<String> name(YamlNode n, Fields f) {
     Optional<String> s = f.requiredString(n);
     if (s.isPresent() && !NAME.matcher(s.get()).matches()) {
-      f.error(n, "\"" + s.get() + "\" is not a valid name: use lower-case letters, digits, '.', '_' and '-' (at most 63, starting and ending with a letter or digit)");
+      f.error(
+          n,
+          "\""
+              + s.get()
+              + "\" is not a valid name: use lower-case letters, digits, '.', '_' and '-' (at most 63, starting and ending with a letter or digit)");
       return Optional.empty();
     }
     return s;
   }
 
-  /** Host names as Envoy virtual hosts take them: {@code *}, {@code *.example.com}, {@code api.example.com[:port]}. */
+  /**
+   * Host names as Envoy virtual hosts take them: {@code *}, {@code *.example.com}, {@code
+   * api.example.com[:port]}.
+   */
   public static List<String> hosts(YamlNode n, Fields f) {
     List<String> hosts = f.strings(n);
     for (int i = 0; i < hosts.size(); i++) {
       if (!HOST.matcher(hosts.get(i)).matches()) {
         YamlNode at = n.isArray() ? n.elements().get(i) : n;
-        f.error(at, "\"" + hosts.get(i) + "\" is not a host name (examples: *, *.example.com, api.example.com)");
+        f.error(
+            at,
+            "\""
+                + hosts.get(i)
+                + "\" is not a host name (examples: *, *.example.com, api.example.com)");
       }
     }
     return hosts.stream().distinct().toList();

@@ -13,12 +13,12 @@ import java.util.Map;
 
 /**
  * The parsed documents of each policy file, kept from one load to the next by content, and what
- * each document reads as on its own: a change to one file of many parses and reads that file
- * alone, because parsing and reading thousands of routes on every change would cost more than
- * the rest of a rebuild. Files
- * are still read each time, so a change is never missed for an unchanged modification time.
- * Files that failed to parse are not kept, and neither are the reads of documents that point at
- * other files (certificates, keys, descriptor sets): those files may have changed.
+ * each document reads as on its own: a change to one file of many parses and reads that file alone,
+ * because parsing and reading thousands of routes on every change would cost more than the rest of
+ * a rebuild. Files are still read each time, so a change is never missed for an unchanged
+ * modification time. Files that failed to parse are not kept, and neither are the reads of
+ * documents that point at other files (certificates, keys, descriptor sets): those files may have
+ * changed.
  *
  * <p>Not thread-safe: one per policy folder, used by its loads in turn.
  */
@@ -27,23 +27,32 @@ public final class ParsedFiles implements PolicyLoader.Reads {
 
   private Map<Path, Parsed> files = new HashMap<>();
   private Map<Path, Parsed> next = new HashMap<>();
+
   /** By document identity: a kept file gives back the same document objects. */
   private Map<YamlDocument, PolicyLoader.DocumentRead> reads = new IdentityHashMap<>();
+
   private Map<YamlDocument, PolicyLoader.DocumentRead> nextReads = new IdentityHashMap<>();
+
   /** Route as read → the same route attached to the only gateway, by identity. */
   private Map<RouteSpec, RouteSpec> attached = new IdentityHashMap<>();
+
   private Map<RouteSpec, RouteSpec> nextAttached = new IdentityHashMap<>();
 
   /** The file's documents, parsed again only if its content changed since the last load. */
   List<YamlDocument> read(Path file) throws IOException, YamlSyntaxException {
     String content = YamlFiles.text(file, dev.sluice.yaml.YamlLimits.DEFAULT);
     Parsed kept = files.get(file);
-    Parsed parsed = kept != null && kept.content().equals(content) ? kept : new Parsed(content, YamlFiles.parse(file, content));
+    Parsed parsed =
+        kept != null && kept.content().equals(content)
+            ? kept
+            : new Parsed(content, YamlFiles.parse(file, content));
     next.put(file, parsed);
     return parsed.documents();
   }
 
-  /** What the document reads as, read again only if its file changed or it points at other files. */
+  /**
+   * What the document reads as, read again only if its file changed or it points at other files.
+   */
   @Override
   public PolicyLoader.DocumentRead read(YamlDocument doc) {
     PolicyLoader.DocumentRead read = reads.get(doc);

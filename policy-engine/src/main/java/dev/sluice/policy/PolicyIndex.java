@@ -25,7 +25,8 @@ import java.util.function.Function;
  * specs, never to the set, so the weak key can go.
  */
 final class PolicyIndex {
-  private static final Cache<PolicySet, PolicyIndex> INDEXES = CacheBuilder.newBuilder().weakKeys().build();
+  private static final Cache<PolicySet, PolicyIndex> INDEXES =
+      CacheBuilder.newBuilder().weakKeys().build();
 
   final Map<String, UpstreamSpec> upstreams;
   final Map<String, SidecarSpec> sidecars;

@@ -29,8 +29,8 @@ public interface PolicyKind<T extends PolicyResource> {
   Optional<T> read(String name, YamlNode document, Fields fields, Source source);
 
   /**
-   * The proxy groups whose config the spec is part of, in the whole set: the gateways (by name)
-   * and sidecar groups ({@code sidecar~<service>}) a change to the document reaches.
+   * The proxy groups whose config the spec is part of, in the whole set: the gateways (by name) and
+   * sidecar groups ({@code sidecar~<service>}) a change to the document reaches.
    */
   Set<String> groups(T spec, PolicySet set);
 

@@ -16,9 +16,16 @@ import java.util.Optional;
  * classpath scanning, so adding a kind is one line here and a folder of its own.
  */
 public final class PolicyKinds {
-  public static final List<PolicyKind<?>> ALL = List.of(
-      new GatewayKind(), new RouteKind(), new UpstreamKind(), new JwtProviderKind(), new ConsumerKind(),
-      new MeshKind(), new SidecarKind(), new ServiceAccessKind());
+  public static final List<PolicyKind<?>> ALL =
+      List.of(
+          new GatewayKind(),
+          new RouteKind(),
+          new UpstreamKind(),
+          new JwtProviderKind(),
+          new ConsumerKind(),
+          new MeshKind(),
+          new SidecarKind(),
+          new ServiceAccessKind());
 
   private PolicyKinds() {}
 

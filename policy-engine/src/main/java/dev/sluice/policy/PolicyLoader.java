@@ -22,21 +22,25 @@ import java.util.Set;
 
 /**
  * Reads a folder of policy files into a {@link PolicySet}. Every file and document is read even
- * after an error so that one run reports every mistake; any error means no set at all, because
- * the running config is never replaced by a half-valid one.
+ * after an error so that one run reports every mistake; any error means no set at all, because the
+ * running config is never replaced by a half-valid one.
  */
 public final class PolicyLoader {
   private PolicyLoader() {}
 
   /**
    * @param policies the whole set, present only when there is no error
-   * @param readable every resource that was read without error, so warnings about them can be
-   *     shown next to the errors of the others
-   * @param referencedFiles files outside the YAML that the policies point at (certificates,
-   *     keys, descriptor sets), absolute, also when reading them failed: a change to one of them
-   *     is a change to the policies
+   * @param readable every resource that was read without error, so warnings about them can be shown
+   *     next to the errors of the others
+   * @param referencedFiles files outside the YAML that the policies point at (certificates, keys,
+   *     descriptor sets), absolute, also when reading them failed: a change to one of them is a
+   *     change to the policies
    */
-  public record Result(Optional<PolicySet> policies, PolicySet readable, List<Finding> findings, Set<Path> referencedFiles) {
+  public record Result(
+      Optional<PolicySet> policies,
+      PolicySet readable,
+      List<Finding> findings,
+      Set<Path> referencedFiles) {
     public boolean hasErrors() {
       return findings.stream().anyMatch(Finding::isError);
     }
@@ -47,7 +51,10 @@ public final class PolicyLoader {
     return load(dir, new ParsedFiles());
   }
 
-  /** {@link #load(Path)}, parsing again only the files whose content changed since {@code parsed}'s last load. */
+  /**
+   * {@link #load(Path)}, parsing again only the files whose content changed since {@code parsed}'s
+   * last load.
+   */
   public static Result load(Path dir, ParsedFiles parsed) {
     try {
       return loadOrThrow(dir, parsed);
@@ -55,7 +62,9 @@ public final class PolicyLoader {
       // a bug or an input beyond what the limits foresaw: still a rejected load that names the
       // folder and says what happened, never a crash of validate or a reload that vanishes
       Diagnostics d = new Diagnostics();
-      d.fileError(dir, "reading the policies failed: " + e + " (this is a bug in Sluice: please report it)");
+      d.fileError(
+          dir,
+          "reading the policies failed: " + e + " (this is a bug in Sluice: please report it)");
       return new Result(Optional.empty(), PolicySet.EMPTY, d.findings(), Set.of());
     }
   }
@@ -80,13 +89,13 @@ public final class PolicyLoader {
   }
 
   /**
-   * The policy files under {@code dir}, sorted by path. Names starting with a dot are not read,
-   * nor is anything under a folder whose name does: hidden files, editors' swap files, and the
-   * {@code ..2026_…} folders and {@code ..data} link of a Kubernetes ConfigMap or Secret mount,
-   * whose files appear once more as the top-level links {@code name.yaml -> ..data/name.yaml}.
-   * Links are followed (each link once; a loop ends there). What cannot be read as a policy file —
-   * a dangling link, a loop, a FIFO or device, a folder that cannot be listed — is named in a
-   * warning, so a file that silently stopped counting is never a surprise.
+   * The policy files under {@code dir}, sorted by path. Names starting with a dot are not read, nor
+   * is anything under a folder whose name does: hidden files, editors' swap files, and the {@code
+   * ..2026_…} folders and {@code ..data} link of a Kubernetes ConfigMap or Secret mount, whose
+   * files appear once more as the top-level links {@code name.yaml -> ..data/name.yaml}. Links are
+   * followed (each link once; a loop ends there). What cannot be read as a policy file — a dangling
+   * link, a loop, a FIFO or device, a folder that cannot be listed — is named in a warning, so a
+   * file that silently stopped counting is never a surprise.
    */
   static List<Path> files(Path dir, Diagnostics d) {
     if (!Files.isDirectory(dir)) {
@@ -98,16 +107,22 @@ public final class PolicyLoader {
     }
     List<Path> out = new ArrayList<>();
     try {
-      Files.walkFileTree(dir, Set.of(java.nio.file.FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+      Files.walkFileTree(
+          dir,
+          Set.of(java.nio.file.FileVisitOption.FOLLOW_LINKS),
+          Integer.MAX_VALUE,
           new java.nio.file.SimpleFileVisitor<>() {
             @Override
-            public java.nio.file.FileVisitResult preVisitDirectory(Path folder, java.nio.file.attribute.BasicFileAttributes a) {
+            public java.nio.file.FileVisitResult preVisitDirectory(
+                Path folder, java.nio.file.attribute.BasicFileAttributes a) {
               return !folder.equals(dir) && hidden(folder)
-                  ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
+                  ? java.nio.file.FileVisitResult.SKIP_SUBTREE
+                  : java.nio.file.FileVisitResult.CONTINUE;
             }
 
             @Override
-            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) {
+            public java.nio.file.FileVisitResult visitFile(
+                Path file, java.nio.file.attribute.BasicFileAttributes a) {
               if (hidden(file) || !policyName(file)) {
                 return java.nio.file.FileVisitResult.CONTINUE;
               }
@@ -169,22 +184,23 @@ public final class PolicyLoader {
   }
 
   /**
-   * How a load reads each document and attaches a route to its gateway: afresh, or as
-   * {@link ParsedFiles} remembers from the last load, so that what did not change keeps its
-   * identity down to the Envoy resources.
+   * How a load reads each document and attaches a route to its gateway: afresh, or as {@link
+   * ParsedFiles} remembers from the last load, so that what did not change keeps its identity down
+   * to the Envoy resources.
    */
   interface Reads {
-    Reads FRESH = new Reads() {
-      @Override
-      public DocumentRead read(YamlDocument doc) {
-        return PolicyLoader.read(doc);
-      }
+    Reads FRESH =
+        new Reads() {
+          @Override
+          public DocumentRead read(YamlDocument doc) {
+            return PolicyLoader.read(doc);
+          }
 
-      @Override
-      public RouteSpec attach(RouteSpec route, String gateway) {
-        return route.withGateway(gateway);
-      }
-    };
+          @Override
+          public RouteSpec attach(RouteSpec route, String gateway) {
+            return route.withGateway(gateway);
+          }
+        };
 
     DocumentRead read(YamlDocument doc);
 
@@ -198,8 +214,12 @@ public final class PolicyLoader {
    * duplicate's are not shown.
    */
   record DocumentRead(
-      Optional<PolicyKind<?>> kind, Optional<String> name, List<Finding> fieldFindings,
-      Optional<? extends PolicyResource> spec, List<Finding> specFindings, Set<Path> referencedFiles) {}
+      Optional<PolicyKind<?>> kind,
+      Optional<String> name,
+      List<Finding> fieldFindings,
+      Optional<? extends PolicyResource> spec,
+      List<Finding> specFindings,
+      Set<Path> referencedFiles) {}
 
   static DocumentRead read(YamlDocument doc) {
     Diagnostics fields = new Diagnostics();
@@ -215,8 +235,10 @@ public final class PolicyLoader {
     }
     Optional<PolicyKind<?>> kind = PolicyKinds.byName(kindName.get());
     if (kind.isEmpty()) {
-      String hint = Suggest.closest(kindName.get(), PolicyKinds.names()).map(s -> " (did you mean " + s + "?)")
-          .orElse(" (known kinds: " + String.join(", ", PolicyKinds.names()) + ")");
+      String hint =
+          Suggest.closest(kindName.get(), PolicyKinds.names())
+              .map(s -> " (did you mean " + s + "?)")
+              .orElse(" (known kinds: " + String.join(", ", PolicyKinds.names()) + ")");
       top.error(root.get("kind"), "unknown kind \"" + kindName.get() + "\"" + hint);
       return unread(fields);
     }
@@ -225,8 +247,13 @@ public final class PolicyLoader {
     new Fields(fields, label).object(root, kind.get().fields());
     // A document with a bad name is still read, for its other mistakes; it never becomes a spec.
     Diagnostics spec = new Diagnostics();
-    Optional<? extends PolicyResource> read = kind.get().read(name.orElse(label.substring(label.indexOf('/') + 1)), root,
-        new Fields(name.isPresent() ? spec : fields, label), new Source(doc.file(), root.position()));
+    Optional<? extends PolicyResource> read =
+        kind.get()
+            .read(
+                name.orElse(label.substring(label.indexOf('/') + 1)),
+                root,
+                new Fields(name.isPresent() ? spec : fields, label),
+                new Source(doc.file(), root.position()));
     Set<Path> files = new java.util.TreeSet<>(fields.referencedFiles());
     files.addAll(spec.referencedFiles());
     if (name.isEmpty()) {
@@ -242,7 +269,13 @@ public final class PolicyLoader {
   }
 
   private static DocumentRead unread(Diagnostics fields) {
-    return new DocumentRead(Optional.empty(), Optional.empty(), fields.findings(), Optional.empty(), List.of(), fields.referencedFiles());
+    return new DocumentRead(
+        Optional.empty(),
+        Optional.empty(),
+        fields.findings(),
+        Optional.empty(),
+        List.of(),
+        fields.referencedFiles());
   }
 
   static Result fromDocuments(List<YamlDocument> docs, Diagnostics d, Reads reads) {
@@ -262,7 +295,9 @@ public final class PolicyLoader {
       YamlNode root = doc.node();
       Source earlier = seen.putIfAbsent(label, new Source(doc.file(), root.position()));
       if (earlier != null) {
-        new Fields(d, label).error(root.get("name"), "duplicate name: " + label + " is already defined at " + earlier);
+        new Fields(d, label)
+            .error(
+                root.get("name"), "duplicate name: " + label + " is already defined at " + earlier);
         continue;
       }
       r.specFindings().forEach(d::add);
@@ -273,15 +308,22 @@ public final class PolicyLoader {
     for (PolicyKind<?> kind : PolicyKinds.ALL) {
       kind.checks().forEach(check -> check.check(set, names, d));
     }
-    return new Result(d.hasErrors() ? Optional.empty() : Optional.of(set), set, d.findings(), d.referencedFiles());
+    return new Result(
+        d.hasErrors() ? Optional.empty() : Optional.of(set),
+        set,
+        d.findings(),
+        d.referencedFiles());
   }
 
   /**
    * Gives each route the gateway it names or the only one there is. The one step between reading
    * and checking: every check sees routes with their gateway.
    */
-  private static PolicySet attachRoutes(PolicySet set, CrossCheck.Declared declared, Diagnostics d, Reads reads) {
-    return set.with(RouteSpec.class,
-        CrossChecks.attachRoutes(set.gateways(), declared.names(GatewaySpec.KIND), set.routes(), d, reads::attach));
+  private static PolicySet attachRoutes(
+      PolicySet set, CrossCheck.Declared declared, Diagnostics d, Reads reads) {
+    return set.with(
+        RouteSpec.class,
+        CrossChecks.attachRoutes(
+            set.gateways(), declared.names(GatewaySpec.KIND), set.routes(), d, reads::attach));
   }
 }

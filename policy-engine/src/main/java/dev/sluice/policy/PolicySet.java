@@ -16,12 +16,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every valid policy, by kind in the order of {@link PolicyKinds}, and within a kind in
- * declaration order (files sorted by path, then documents in file order). Route order matters:
- * the first matching route wins, as in Istio's VirtualService.
+ * Every valid policy, by kind in the order of {@link PolicyKinds}, and within a kind in declaration
+ * order (files sorted by path, then documents in file order). Route order matters: the first
+ * matching route wins, as in Istio's VirtualService.
  *
- * <p>The typed accessors ({@link #gateways()}, {@link #routes()}, ...) are conveniences over
- * {@link #of(Class)}; a new kind needs none of its own.
+ * <p>The typed accessors ({@link #gateways()}, {@link #routes()}, ...) are conveniences over {@link
+ * #of(Class)}; a new kind needs none of its own.
  */
 public final class PolicySet {
   public static final PolicySet EMPTY = builder().build();
@@ -51,7 +51,8 @@ public final class PolicySet {
 
   /** This set with the specs of one kind replaced. */
   public <T extends PolicyResource> PolicySet with(Class<T> type, List<T> specs) {
-    Map<Class<? extends PolicyResource>, List<? extends PolicyResource>> copy = new LinkedHashMap<>(byType);
+    Map<Class<? extends PolicyResource>, List<? extends PolicyResource>> copy =
+        new LinkedHashMap<>(byType);
     copy.put(type, List.copyOf(specs));
     return new PolicySet(copy);
   }
@@ -140,7 +141,8 @@ public final class PolicySet {
 
   /** Collects specs of any registered kind, each kind in the order they are added. */
   public static final class Builder {
-    private final Map<Class<? extends PolicyResource>, List<PolicyResource>> byType = new LinkedHashMap<>();
+    private final Map<Class<? extends PolicyResource>, List<PolicyResource>> byType =
+        new LinkedHashMap<>();
 
     private Builder() {
       PolicyKinds.ALL.forEach(k -> byType.put(k.type(), new ArrayList<>()));
@@ -149,7 +151,8 @@ public final class PolicySet {
     public Builder add(PolicyResource spec) {
       List<PolicyResource> specs = byType.get(spec.getClass());
       if (specs == null) {
-        throw new IllegalArgumentException(spec.getClass().getSimpleName() + " is not the spec of a registered kind");
+        throw new IllegalArgumentException(
+            spec.getClass().getSimpleName() + " is not the spec of a registered kind");
       }
       specs.add(spec);
       return this;
@@ -161,7 +164,8 @@ public final class PolicySet {
     }
 
     public PolicySet build() {
-      Map<Class<? extends PolicyResource>, List<? extends PolicyResource>> out = new LinkedHashMap<>();
+      Map<Class<? extends PolicyResource>, List<? extends PolicyResource>> out =
+          new LinkedHashMap<>();
       byType.forEach((type, specs) -> out.put(type, List.copyOf(specs)));
       return new PolicySet(out);
     }

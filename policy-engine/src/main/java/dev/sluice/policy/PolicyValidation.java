@@ -14,7 +14,9 @@ import java.util.Optional;
 public final class PolicyValidation {
   private PolicyValidation() {}
 
-  /** @param policies the valid set, present only when no finding is an error */
+  /**
+   * @param policies the valid set, present only when no finding is an error
+   */
   public record Report(Optional<PolicySet> policies, List<Finding> findings) {
     public long errors() {
       return findings.stream().filter(Finding::isError).count();
@@ -28,11 +30,14 @@ public final class PolicyValidation {
   public static Report run(Path policies, Optional<Path> registry) {
     PolicyLoader.Result loaded = PolicyLoader.load(policies);
     List<Finding> findings = new ArrayList<>(loaded.findings());
-    registry.ifPresent(file -> {
-      FileCatalogSource.Result catalog = FileCatalogSource.read(file);
-      findings.addAll(catalog.findings());
-      catalog.catalog().ifPresent(c -> findings.addAll(CrossChecks.againstCatalog(loaded.readable(), c)));
-    });
+    registry.ifPresent(
+        file -> {
+          FileCatalogSource.Result catalog = FileCatalogSource.read(file);
+          findings.addAll(catalog.findings());
+          catalog
+              .catalog()
+              .ifPresent(c -> findings.addAll(CrossChecks.againstCatalog(loaded.readable(), c)));
+        });
     findings.sort(Finding.ORDER);
     boolean errors = findings.stream().anyMatch(Finding::isError);
     return new Report(errors ? Optional.empty() : loaded.policies(), List.copyOf(findings));

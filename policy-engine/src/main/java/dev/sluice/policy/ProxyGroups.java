@@ -23,15 +23,22 @@ public final class ProxyGroups {
 
   /** The gateways that send requests to the service: routes, mirrors, external authorization. */
   public static Set<String> gatewaysCalling(PolicySet set, String service) {
-    return gatewaysWith(set, r -> r.backends().stream().anyMatch(b -> b.service().equals(service))
-        || r.options().mirrors().stream().anyMatch(m -> m.service().equals(service))
-        || set.effectiveAuth(r).flatMap(AuthSpec::external).map(e -> e.service().equals(service)).orElse(false));
+    return gatewaysWith(
+        set,
+        r ->
+            r.backends().stream().anyMatch(b -> b.service().equals(service))
+                || r.options().mirrors().stream().anyMatch(m -> m.service().equals(service))
+                || set.effectiveAuth(r)
+                    .flatMap(AuthSpec::external)
+                    .map(e -> e.service().equals(service))
+                    .orElse(false));
   }
 
   /** The sidecar groups of the services whose Sidecar lists the service as an upstream. */
   public static Set<String> sidecarsCalling(PolicySet set, String service) {
     Set<String> out = new TreeSet<>();
-    set.sidecars().stream().filter(s -> s.upstreams().stream().anyMatch(u -> u.service().equals(service)))
+    set.sidecars().stream()
+        .filter(s -> s.upstreams().stream().anyMatch(u -> u.service().equals(service)))
         .forEach(s -> out.add(SidecarSpec.group(s.name())));
     return out;
   }

@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Checks that tie authentication, access rules and rate-limit keys together: a rule on claims
- * needs a JWT, a rule or bucket per consumer needs API keys or basic auth, named providers and
- * consumers exist, and no key belongs to two consumers.
+ * Checks that tie authentication, access rules and rate-limit keys together: a rule on claims needs
+ * a JWT, a rule or bucket per consumer needs API keys or basic auth, named providers and consumers
+ * exist, and no key belongs to two consumers.
  */
 public final class SecurityChecks {
   private SecurityChecks() {}
@@ -38,12 +38,20 @@ public final class SecurityChecks {
       r.options().auth().ifPresent(a -> auth(a, set, label, r.source(), d));
       rules(r.options().access(), auth, set, label, r.source(), d);
       r.options().rateLimit().ifPresent(rl -> rateLimit(rl, auth, label, r.source(), d));
-      r.options().globalRateLimit().ifPresent(rl -> {
-        globalKeys(rl, auth, label, r.source(), d);
-        if (r.backends().isEmpty()) {
-          error(d, r.source(), label, "globalRateLimit", "a route that redirects or answers itself sends nothing upstream: it has no global limit");
-        }
-      });
+      r.options()
+          .globalRateLimit()
+          .ifPresent(
+              rl -> {
+                globalKeys(rl, auth, label, r.source(), d);
+                if (r.backends().isEmpty()) {
+                  error(
+                      d,
+                      r.source(),
+                      label,
+                      "globalRateLimit",
+                      "a route that redirects or answers itself sends nothing upstream: it has no global limit");
+                }
+              });
     }
   }
 
@@ -53,8 +61,15 @@ public final class SecurityChecks {
       for (String hash : c.apiKeySha256()) {
         ConsumerSpec earlier = owner.putIfAbsent(hash, c);
         if (earlier != null && earlier != c) {
-          error(d, c.source(), c.label(), "apiKeys",
-              "a key of this consumer is also a key of Consumer/" + earlier.name() + " (" + earlier.source()
+          error(
+              d,
+              c.source(),
+              c.label(),
+              "apiKeys",
+              "a key of this consumer is also a key of Consumer/"
+                  + earlier.name()
+                  + " ("
+                  + earlier.source()
                   + "): a key must name one consumer");
         }
       }
@@ -62,57 +77,116 @@ public final class SecurityChecks {
   }
 
   private static void auth(AuthSpec a, PolicySet set, String label, Source owner, Diagnostics d) {
-    a.jwt().ifPresent(j -> {
-      for (String p : j.providers()) {
-        if (set.jwtProvider(p).isEmpty()) {
-          error(d, j.at(), label, "auth.jwt.providers", "unknown JwtProvider \"" + p + "\""
-              + (set.jwtProviders().isEmpty() ? " (none is defined: add a document with kind: JwtProvider)"
-                  : " (defined: " + String.join(", ", set.jwtProviders().stream().map(PolicyResource::name).toList()) + ")"));
-        }
-      }
-    });
-    a.external().filter(e -> e.protocol() == AuthSpec.ExternalAuth.Protocol.GRPC).ifPresent(e -> {
-      var protocol = set.upstream(e.service()).map(dev.sluice.policy.upstream.UpstreamSpec::protocol);
-      if (protocol.isEmpty() || protocol.get() == dev.sluice.policy.upstream.UpstreamSpec.Protocol.HTTP1) {
-        error(d, e.at(), label, "auth.external.protocol", "gRPC is spoken over HTTP/2: add an Upstream policy for \""
-            + e.service() + "\" with protocol: grpc");
-      }
-    });
-    if (a.apiKey().isPresent() && set.consumers().stream().allMatch(c -> c.apiKeySha256().isEmpty())) {
-      d.add(new Finding(Severity.WARNING, owner.file(), owner.position(), label, "auth.apiKey",
-          "no Consumer has apiKeys: every request will get 401"));
+    a.jwt()
+        .ifPresent(
+            j -> {
+              for (String p : j.providers()) {
+                if (set.jwtProvider(p).isEmpty()) {
+                  error(
+                      d,
+                      j.at(),
+                      label,
+                      "auth.jwt.providers",
+                      "unknown JwtProvider \""
+                          + p
+                          + "\""
+                          + (set.jwtProviders().isEmpty()
+                              ? " (none is defined: add a document with kind: JwtProvider)"
+                              : " (defined: "
+                                  + String.join(
+                                      ", ",
+                                      set.jwtProviders().stream()
+                                          .map(PolicyResource::name)
+                                          .toList())
+                                  + ")"));
+                }
+              }
+            });
+    a.external()
+        .filter(e -> e.protocol() == AuthSpec.ExternalAuth.Protocol.GRPC)
+        .ifPresent(
+            e -> {
+              var protocol =
+                  set.upstream(e.service()).map(dev.sluice.policy.upstream.UpstreamSpec::protocol);
+              if (protocol.isEmpty()
+                  || protocol.get() == dev.sluice.policy.upstream.UpstreamSpec.Protocol.HTTP1) {
+                error(
+                    d,
+                    e.at(),
+                    label,
+                    "auth.external.protocol",
+                    "gRPC is spoken over HTTP/2: add an Upstream policy for \""
+                        + e.service()
+                        + "\" with protocol: grpc");
+              }
+            });
+    if (a.apiKey().isPresent()
+        && set.consumers().stream().allMatch(c -> c.apiKeySha256().isEmpty())) {
+      d.add(
+          new Finding(
+              Severity.WARNING,
+              owner.file(),
+              owner.position(),
+              label,
+              "auth.apiKey",
+              "no Consumer has apiKeys: every request will get 401"));
     }
     if (a.basic() && set.consumers().stream().allMatch(c -> c.passwordHash().isEmpty())) {
-      d.add(new Finding(Severity.WARNING, owner.file(), owner.position(), label, "auth.basic",
-          "no Consumer has a passwordHash: every request will get 401"));
+      d.add(
+          new Finding(
+              Severity.WARNING,
+              owner.file(),
+              owner.position(),
+              label,
+              "auth.basic",
+              "no Consumer has a passwordHash: every request will get 401"));
     }
   }
 
   private static void rules(
-      List<AccessRule> rules, Optional<AuthSpec> auth, PolicySet set, String label, Source at, Diagnostics d) {
+      List<AccessRule> rules,
+      Optional<AuthSpec> auth,
+      PolicySet set,
+      String label,
+      Source at,
+      Diagnostics d) {
     for (int i = 0; i < rules.size(); i++) {
       AccessRule rule = rules.get(i);
       String field = "access[" + i + "]";
       if (rule.needsJwt() && auth.flatMap(AuthSpec::jwt).isEmpty()) {
-        error(d, rule.source(), label, field, "claims and scopes come from a JWT, but this "
-            + (label.startsWith("Route") ? "route" : "gateway") + " has no auth.jwt");
+        error(
+            d,
+            rule.source(),
+            label,
+            field,
+            "claims and scopes come from a JWT, but this "
+                + (label.startsWith("Route") ? "route" : "gateway")
+                + " has no auth.jwt");
       }
       if (!rule.consumers().isEmpty()) {
         if (auth.map(AuthSpec::identifiesConsumers).orElse(false)) {
           for (String c : rule.consumers()) {
             if (set.consumers().stream().noneMatch(x -> x.name().equals(c))) {
-              error(d, rule.source(), label, field + ".consumers", "unknown Consumer \"" + c + "\"");
+              error(
+                  d, rule.source(), label, field + ".consumers", "unknown Consumer \"" + c + "\"");
             }
           }
         } else {
-          error(d, rule.source(), label, field + ".consumers",
-              "consumers are known only after auth.apiKey or auth.basic, which this " + (label.startsWith("Route") ? "route" : "gateway") + " has not");
+          error(
+              d,
+              rule.source(),
+              label,
+              field + ".consumers",
+              "consumers are known only after auth.apiKey or auth.basic, which this "
+                  + (label.startsWith("Route") ? "route" : "gateway")
+                  + " has not");
         }
       }
     }
   }
 
-  private static void rateLimit(RateLimitSpec r, Optional<AuthSpec> auth, String label, Source at, Diagnostics d) {
+  private static void rateLimit(
+      RateLimitSpec r, Optional<AuthSpec> auth, String label, Source at, Diagnostics d) {
     ClientKey.Type by = r.by().map(ClientKey::type).orElse(null);
     if (by == ClientKey.Type.CONSUMER && !auth.map(AuthSpec::identifiesConsumers).orElse(false)) {
       error(d, at, label, "rateLimit.by", "a bucket per consumer needs auth.apiKey or auth.basic");
@@ -123,7 +197,11 @@ public final class SecurityChecks {
   }
 
   private static void globalKeys(
-      dev.sluice.policy.globalratelimit.GlobalRateLimitSpec spec, Optional<AuthSpec> auth, String label, Source at, Diagnostics d) {
+      dev.sluice.policy.globalratelimit.GlobalRateLimitSpec spec,
+      Optional<AuthSpec> auth,
+      String label,
+      Source at,
+      Diagnostics d) {
     for (var rule : spec.rules()) {
       for (var key : rule.by()) {
         String field = "globalRateLimit.rules[" + rule.index() + "].by";
@@ -131,7 +209,8 @@ public final class SecurityChecks {
             && !auth.map(AuthSpec::identifiesConsumers).orElse(false)) {
           error(d, at, label, field, "a limit per consumer needs auth.apiKey or auth.basic");
         }
-        if (key.type() == dev.sluice.policy.globalratelimit.GlobalRateLimitSpec.Key.Type.CLAIM && auth.flatMap(AuthSpec::jwt).isEmpty()) {
+        if (key.type() == dev.sluice.policy.globalratelimit.GlobalRateLimitSpec.Key.Type.CLAIM
+            && auth.flatMap(AuthSpec::jwt).isEmpty()) {
           error(d, at, label, field, "a limit per claim needs auth.jwt");
         }
       }

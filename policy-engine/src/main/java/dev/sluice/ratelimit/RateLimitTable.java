@@ -11,8 +11,8 @@ import java.util.Optional;
  * policy engine builds it from the same IR as the Envoy side (the route's {@code rate_limits}
  * actions), so the two never disagree; the rate-limit service only reads it. No Envoy types.
  *
- * @param rules every rule, in the order they are tried: the most specific first (most entries
- *     with a fixed value), then as written
+ * @param rules every rule, in the order they are tried: the most specific first (most entries with
+ *     a fixed value), then as written
  */
 public record RateLimitTable(List<Rule> rules) {
   public static final RateLimitTable EMPTY = new RateLimitTable(List.of());
@@ -32,7 +32,8 @@ public record RateLimitTable(List<Rule> rules) {
    *     call so that Envoy refuses the request with its gateway's failureStatus (the filter's
    *     {@code status_on_error}); empty: the service's own setting
    */
-  public record Rule(String domain, List<Entry> entries, Limit limit, String policy, Optional<Boolean> failOpen) {
+  public record Rule(
+      String domain, List<Entry> entries, Limit limit, String policy, Optional<Boolean> failOpen) {
     public Rule {
       entries = List.copyOf(entries);
     }
@@ -53,7 +54,8 @@ public record RateLimitTable(List<Rule> rules) {
       for (int i = 0; i < entries.size(); i++) {
         Entry e = entries.get(i);
         Map.Entry<String, String> d = descriptor.get(i);
-        if (!e.key().equals(d.getKey()) || e.value().map(v -> !v.equals(d.getValue())).orElse(false)) {
+        if (!e.key().equals(d.getKey())
+            || e.value().map(v -> !v.equals(d.getValue())).orElse(false)) {
           return false;
         }
       }

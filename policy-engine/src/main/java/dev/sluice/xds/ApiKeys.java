@@ -1,6 +1,5 @@
 package dev.sluice.xds;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
@@ -43,15 +42,22 @@ final class ApiKeys implements HttpFilterFeature {
 
   @Override
   public void patchRoute(HttpRoute ir, Route.Builder route) {
-    ir.auth().apiKey().ifPresent(k -> {
-      Metadata.Builder m = route.hasMetadata() ? route.getMetadata().toBuilder() : Metadata.newBuilder();
-      route.setMetadata(m.putFilterMetadata(FILTER, metadata(k)));
-    });
+    ir.auth()
+        .apiKey()
+        .ifPresent(
+            k -> {
+              Metadata.Builder m =
+                  route.hasMetadata() ? route.getMetadata().toBuilder() : Metadata.newBuilder();
+              route.setMetadata(m.putFilterMetadata(FILTER, metadata(k)));
+            });
   }
 
   private static Struct metadata(ApiKeyCheck k) {
     Struct.Builder consumers = Struct.newBuilder();
-    k.consumerBySha256().forEach((hash, name) -> consumers.putFields(hash, Value.newBuilder().setStringValue(name).build()));
+    k.consumerBySha256()
+        .forEach(
+            (hash, name) ->
+                consumers.putFields(hash, Value.newBuilder().setStringValue(name).build()));
     return Struct.newBuilder()
         .putFields("header", Value.newBuilder().setStringValue(k.header()).build())
         .putFields("query", Value.newBuilder().setStringValue(k.query()).build())

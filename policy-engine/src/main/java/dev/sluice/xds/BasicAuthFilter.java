@@ -22,9 +22,10 @@ import java.util.SortedMap;
 final class BasicAuthFilter implements HttpFilterFeature {
   static final String FILTER = "envoy.filters.http.basic_auth";
   private static final String AUTHORIZATION = "authorization";
+
   /**
-   * Envoy rejects an empty user list. With no Consumer password every request must fail (a
-   * warning says so): no password is known whose SHA-1 is all zeros, so this user cannot log in.
+   * Envoy rejects an empty user list. With no Consumer password every request must fail (a warning
+   * says so): no password is known whose SHA-1 is all zeros, so this user cannot log in.
    */
   private static final String NOBODY = "_nobody:{SHA}AAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
@@ -40,39 +41,59 @@ final class BasicAuthFilter implements HttpFilterFeature {
 
   @Override
   public List<HttpFilter> filters(HttpListener l) {
-    return List.of(HttpFilter.newBuilder()
-        .setName(FILTER)
-        .setDisabled(true)
-        .setTypedConfig(Any.pack(BasicAuth.newBuilder()
-            .setUsers(users(l.auth().basic().orElseThrow().users()))
-            .setForwardUsernameHeader(ListenerAuth.CONSUMER_HEADER)
-            .build()))
-        .build());
+    return List.of(
+        HttpFilter.newBuilder()
+            .setName(FILTER)
+            .setDisabled(true)
+            .setTypedConfig(
+                Any.pack(
+                    BasicAuth.newBuilder()
+                        .setUsers(users(l.auth().basic().orElseThrow().users()))
+                        .setForwardUsernameHeader(ListenerAuth.CONSUMER_HEADER)
+                        .build()))
+            .build());
   }
 
   @Override
   public List<Descriptor> types() {
-    return List.of(BasicAuth.getDescriptor(), BasicAuthPerRoute.getDescriptor(), FilterConfig.getDescriptor());
+    return List.of(
+        BasicAuth.getDescriptor(), BasicAuthPerRoute.getDescriptor(), FilterConfig.getDescriptor());
   }
 
   private static DataSource users(SortedMap<String, String> users) {
     StringBuilder htpasswd = new StringBuilder();
     users.forEach((name, hash) -> htpasswd.append(name).append(':').append(hash).append('\n'));
-    return DataSource.newBuilder().setInlineString(users.isEmpty() ? NOBODY + "\n" : htpasswd.toString()).build();
+    return DataSource.newBuilder()
+        .setInlineString(users.isEmpty() ? NOBODY + "\n" : htpasswd.toString())
+        .build();
   }
 
   @Override
   public void patchRoute(HttpRoute ir, Route.Builder route) {
-    ir.auth().basic().ifPresent(b -> {
-      // Enabling a disabled filter takes a per-route config; its type carries the users again.
-      route.putTypedPerFilterConfig(FILTER, Any.pack(FilterConfig.newBuilder()
-          .setConfig(Any.pack(BasicAuthPerRoute.newBuilder().setUsers(users(b.users())).build()))
-          .build()));
-      // Envoy's filter leaves the user name and password in the request. The router removes them
-      // after every filter has run, so an ext_authz check on the same route still sees them.
-      if (route.getRequestHeadersToRemoveList().stream().noneMatch(AUTHORIZATION::equalsIgnoreCase)) {
-        route.addRequestHeadersToRemove(AUTHORIZATION);
-      }
-    });
+    ir.auth()
+        .basic()
+        .ifPresent(
+            b -> {
+              // Enabling a disabled filter takes a per-route config; its type carries the users
+              // again.
+              route.putTypedPerFilterConfig(
+                  FILTER,
+                  Any.pack(
+                      FilterConfig.newBuilder()
+                          .setConfig(
+                              Any.pack(
+                                  BasicAuthPerRoute.newBuilder()
+                                      .setUsers(users(b.users()))
+                                      .build()))
+                          .build()));
+              // Envoy's filter leaves the user name and password in the request. The router removes
+              // them
+              // after every filter has run, so an ext_authz check on the same route still sees
+              // them.
+              if (route.getRequestHeadersToRemoveList().stream()
+                  .noneMatch(AUTHORIZATION::equalsIgnoreCase)) {
+                route.addRequestHeadersToRemove(AUTHORIZATION);
+              }
+            });
   }
 }

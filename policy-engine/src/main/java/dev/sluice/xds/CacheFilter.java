@@ -14,8 +14,8 @@ import java.util.List;
 /**
  * {@code cache: true} on a route → Envoy's cache filter (in-memory SimpleHttpCache, honouring
  * Cache-Control and Vary) in the listener, turned off on every route that did not ask for it.
- * Envoy's cache filter has no per-route config to turn it on, only the generic per-route
- * {@code disabled}, hence on-by-default and off where not wanted.
+ * Envoy's cache filter has no per-route config to turn it on, only the generic per-route {@code
+ * disabled}, hence on-by-default and off where not wanted.
  */
 final class CacheFilter implements HttpFilterFeature {
   static final String FILTER = "envoy.filters.http.cache";
@@ -32,23 +32,30 @@ final class CacheFilter implements HttpFilterFeature {
 
   @Override
   public List<HttpFilter> filters(HttpListener l) {
-    return List.of(HttpFilter.newBuilder()
-        .setName(FILTER)
-        .setTypedConfig(Any.pack(CacheConfig.newBuilder()
-            .setTypedConfig(Any.pack(SimpleHttpCacheConfig.getDefaultInstance()))
-            .build()))
-        .build());
+    return List.of(
+        HttpFilter.newBuilder()
+            .setName(FILTER)
+            .setTypedConfig(
+                Any.pack(
+                    CacheConfig.newBuilder()
+                        .setTypedConfig(Any.pack(SimpleHttpCacheConfig.getDefaultInstance()))
+                        .build()))
+            .build());
   }
 
   @Override
   public List<Descriptor> types() {
-    return List.of(CacheConfig.getDescriptor(), SimpleHttpCacheConfig.getDescriptor(), FilterConfig.getDescriptor());
+    return List.of(
+        CacheConfig.getDescriptor(),
+        SimpleHttpCacheConfig.getDescriptor(),
+        FilterConfig.getDescriptor());
   }
 
   @Override
   public void patchRoute(HttpRoute ir, Route.Builder route) {
     if (ir.cache().isPresent() && !ir.cache().get()) {
-      route.putTypedPerFilterConfig(FILTER, Any.pack(FilterConfig.newBuilder().setDisabled(true).build()));
+      route.putTypedPerFilterConfig(
+          FILTER, Any.pack(FilterConfig.newBuilder().setDisabled(true).build()));
     }
   }
 }

@@ -11,12 +11,13 @@ final class ClusterTranslator implements FeatureTranslator {
   /** Envoy's edge-proxy guidance: 32 KiB per-connection buffers. */
   static final int BUFFER_LIMIT = 32 * 1024;
 
-  static final List<ClusterFeature> FEATURES = List.of(
-      new ProtocolFeature(),
-      new LoadBalancerFeature(),
-      new CircuitBreakerFeature(),
-      new OutlierDetectionFeature(),
-      new HealthCheckFeature());
+  static final List<ClusterFeature> FEATURES =
+      List.of(
+          new ProtocolFeature(),
+          new LoadBalancerFeature(),
+          new CircuitBreakerFeature(),
+          new OutlierDetectionFeature(),
+          new HealthCheckFeature());
 
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {
@@ -26,13 +27,14 @@ final class ClusterTranslator implements FeatureTranslator {
   }
 
   private static Cluster cluster(UpstreamCluster c) {
-    Cluster.Builder cluster = Cluster.newBuilder()
-        .setName(c.name())
-        .setType(Cluster.DiscoveryType.EDS)
-        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(Protos.ads()))
-        .setConnectTimeout(Protos.duration(c.connectTimeout()))
-        .setPerConnectionBufferLimitBytes(UInt32Value.of(BUFFER_LIMIT))
-        .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+    Cluster.Builder cluster =
+        Cluster.newBuilder()
+            .setName(c.name())
+            .setType(Cluster.DiscoveryType.EDS)
+            .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(Protos.ads()))
+            .setConnectTimeout(Protos.duration(c.connectTimeout()))
+            .setPerConnectionBufferLimitBytes(UInt32Value.of(BUFFER_LIMIT))
+            .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
     c.upstream().ifPresent(u -> FEATURES.forEach(f -> f.apply(c, u, cluster)));
     return cluster.build();
   }

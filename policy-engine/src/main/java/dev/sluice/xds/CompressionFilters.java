@@ -36,30 +36,46 @@ final class CompressionFilters implements HttpFilterFeature {
     CompressionSpec c = l.compression().orElseThrow();
     List<HttpFilter> out = new ArrayList<>();
     for (String algorithm : c.algorithms()) {
-      Compressor.CommonDirectionConfig.Builder common = Compressor.CommonDirectionConfig.newBuilder()
-          .addAllContentType(c.contentTypes());
-      Compressor compressor = Compressor.newBuilder()
-          .setCompressorLibrary(TypedExtensionConfig.newBuilder()
-              .setName(algorithm)
-              .setTypedConfig(algorithm.equals("brotli") ? Any.pack(Brotli.getDefaultInstance()) : Any.pack(Gzip.getDefaultInstance())))
-          .setResponseDirectionConfig(Compressor.ResponseDirectionConfig.newBuilder()
-              .setCommonConfig(common.setMinContentLength(UInt32Value.of(c.minLength()))))
-          .build();
-      out.add(HttpFilter.newBuilder().setName(filterName(algorithm)).setTypedConfig(Any.pack(compressor)).build());
+      Compressor.CommonDirectionConfig.Builder common =
+          Compressor.CommonDirectionConfig.newBuilder().addAllContentType(c.contentTypes());
+      Compressor compressor =
+          Compressor.newBuilder()
+              .setCompressorLibrary(
+                  TypedExtensionConfig.newBuilder()
+                      .setName(algorithm)
+                      .setTypedConfig(
+                          algorithm.equals("brotli")
+                              ? Any.pack(Brotli.getDefaultInstance())
+                              : Any.pack(Gzip.getDefaultInstance())))
+              .setResponseDirectionConfig(
+                  Compressor.ResponseDirectionConfig.newBuilder()
+                      .setCommonConfig(common.setMinContentLength(UInt32Value.of(c.minLength()))))
+              .build();
+      out.add(
+          HttpFilter.newBuilder()
+              .setName(filterName(algorithm))
+              .setTypedConfig(Any.pack(compressor))
+              .build());
     }
     return out;
   }
 
   @Override
   public List<Descriptor> types() {
-    return List.of(Compressor.getDescriptor(), CompressorPerRoute.getDescriptor(), Gzip.getDescriptor(), Brotli.getDescriptor());
+    return List.of(
+        Compressor.getDescriptor(),
+        CompressorPerRoute.getDescriptor(),
+        Gzip.getDescriptor(),
+        Brotli.getDescriptor());
   }
 
   @Override
   public void patchRoute(HttpRoute ir, Route.Builder route) {
     if (ir.compressionOff()) {
       for (String algorithm : List.of("gzip", "brotli")) {
-        route.putTypedPerFilterConfig(filterName(algorithm), Any.pack(CompressorPerRoute.newBuilder().setDisabled(true).build()));
+        route.putTypedPerFilterConfig(
+            filterName(algorithm),
+            Any.pack(CompressorPerRoute.newBuilder().setDisabled(true).build()));
       }
     }
   }

@@ -21,25 +21,29 @@ import java.util.stream.Collectors;
 
 /**
  * Checks that a snapshot refers only to what it contains: every RDS name a listener uses has a
- * route table, every SDS secret a listener's or cluster's TLS context names is there, every EDS cluster has
- * endpoints, every cluster a route names exists.
+ * route table, every SDS secret a listener's or cluster's TLS context names is there, every EDS
+ * cluster has endpoints, every cluster a route names exists.
  *
  * <p>Ours, not java-control-plane's {@code Snapshot.ensureConsistent()}: that one looks for the
  * legacy filter name {@code envoy.http_connection_manager} and so finds no RDS references with the
  * modern name.
  */
 public final class ConsistencyCheck {
-  private static final String DOWNSTREAM_TLS = "/" + DownstreamTlsContext.getDescriptor().getFullName();
+  private static final String DOWNSTREAM_TLS =
+      "/" + DownstreamTlsContext.getDescriptor().getFullName();
   private static final String UPSTREAM_TLS =
-      "/" + io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor().getFullName();
+      "/"
+          + io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+              .getDescriptor()
+              .getFullName();
   private static final String HCM = "/" + HttpConnectionManager.getDescriptor().getFullName();
 
   private ConsistencyCheck() {}
 
   /**
    * {@code Any.is} by its type URL's last segment, as {@code Any.is} compares it, without the
-   * reflective lookup of the class's default instance that {@code Any.is} makes on every call
-   * (once per cluster here, which showed in profiles).
+   * reflective lookup of the class's default instance that {@code Any.is} makes on every call (once
+   * per cluster here, which showed in profiles).
    *
    * @param type {@code "/"} and the message type's full name
    */
@@ -60,19 +64,36 @@ public final class ConsistencyCheck {
    */
   public static List<String> problems(XdsResources r, Set<String> suppliedSecrets) {
     List<String> problems = new ArrayList<>();
-    Set<String> routeNames = r.routes().stream().map(RouteConfiguration::getName).collect(Collectors.toSet());
-    Set<String> clusterNames = r.clusters().stream().map(Cluster::getName).collect(Collectors.toSet());
-    Set<String> claNames = r.endpoints().stream().map(ClusterLoadAssignment::getClusterName).collect(Collectors.toSet());
-    Set<String> secretNames = r.secrets().stream().map(Secret::getName).collect(Collectors.toCollection(java.util.HashSet::new));
+    Set<String> routeNames =
+        r.routes().stream().map(RouteConfiguration::getName).collect(Collectors.toSet());
+    Set<String> clusterNames =
+        r.clusters().stream().map(Cluster::getName).collect(Collectors.toSet());
+    Set<String> claNames =
+        r.endpoints().stream()
+            .map(ClusterLoadAssignment::getClusterName)
+            .collect(Collectors.toSet());
+    Set<String> secretNames =
+        r.secrets().stream()
+            .map(Secret::getName)
+            .collect(Collectors.toCollection(java.util.HashSet::new));
     secretNames.addAll(suppliedSecrets);
     for (Listener l : r.listeners()) {
       for (FilterChain fc : l.getFilterChainsList()) {
         if (is(fc.getTransportSocket().getTypedConfig(), DOWNSTREAM_TLS)) {
           try {
-            CommonTlsContext tls = fc.getTransportSocket().getTypedConfig().unpack(DownstreamTlsContext.class).getCommonTlsContext();
+            CommonTlsContext tls =
+                fc.getTransportSocket()
+                    .getTypedConfig()
+                    .unpack(DownstreamTlsContext.class)
+                    .getCommonTlsContext();
             for (SdsSecretConfig ref : sdsRefs(tls)) {
               if (!secretNames.contains(ref.getName())) {
-                problems.add("listener " + l.getName() + " uses secret " + ref.getName() + " which is not in the snapshot");
+                problems.add(
+                    "listener "
+                        + l.getName()
+                        + " uses secret "
+                        + ref.getName()
+                        + " which is not in the snapshot");
               }
             }
           } catch (InvalidProtocolBufferException e) {
@@ -86,8 +107,12 @@ public final class ConsistencyCheck {
           try {
             HttpConnectionManager hcm = f.getTypedConfig().unpack(HttpConnectionManager.class);
             if (hcm.hasRds() && !routeNames.contains(hcm.getRds().getRouteConfigName())) {
-              problems.add("listener " + l.getName() + " uses route table " + hcm.getRds().getRouteConfigName()
-                  + " which is not in the snapshot");
+              problems.add(
+                  "listener "
+                      + l.getName()
+                      + " uses route table "
+                      + hcm.getRds().getRouteConfigName()
+                      + " which is not in the snapshot");
             }
           } catch (InvalidProtocolBufferException e) {
             problems.add("listener " + l.getName() + " has an unreadable HTTP connection manager");
@@ -98,11 +123,21 @@ public final class ConsistencyCheck {
     for (Cluster c : r.clusters()) {
       if (is(c.getTransportSocket().getTypedConfig(), UPSTREAM_TLS)) {
         try {
-          CommonTlsContext tls = c.getTransportSocket().getTypedConfig()
-              .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class).getCommonTlsContext();
+          CommonTlsContext tls =
+              c.getTransportSocket()
+                  .getTypedConfig()
+                  .unpack(
+                      io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+                          .class)
+                  .getCommonTlsContext();
           for (SdsSecretConfig ref : sdsRefs(tls)) {
             if (!secretNames.contains(ref.getName())) {
-              problems.add("cluster " + c.getName() + " uses secret " + ref.getName() + " which is not in the snapshot");
+              problems.add(
+                  "cluster "
+                      + c.getName()
+                      + " uses secret "
+                      + ref.getName()
+                      + " which is not in the snapshot");
             }
           }
         } catch (InvalidProtocolBufferException e) {
@@ -110,7 +145,10 @@ public final class ConsistencyCheck {
         }
       }
       if (c.getType() == Cluster.DiscoveryType.EDS) {
-        String name = c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName() : c.getEdsClusterConfig().getServiceName();
+        String name =
+            c.getEdsClusterConfig().getServiceName().isEmpty()
+                ? c.getName()
+                : c.getEdsClusterConfig().getServiceName();
         if (!claNames.contains(name)) {
           problems.add("EDS cluster " + c.getName() + " has no endpoints resource " + name);
         }
@@ -121,15 +159,27 @@ public final class ConsistencyCheck {
         for (Route route : vh.getRoutesList()) {
           List<String> targets = new ArrayList<>();
           if (route.getRoute().hasWeightedClusters()) {
-            route.getRoute().getWeightedClusters().getClustersList().forEach(w -> targets.add(w.getName()));
+            route
+                .getRoute()
+                .getWeightedClusters()
+                .getClustersList()
+                .forEach(w -> targets.add(w.getName()));
           } else if (!route.getRoute().getCluster().isEmpty()) {
             targets.add(route.getRoute().getCluster());
           }
           route.getRoute().getRequestMirrorPoliciesList().forEach(m -> targets.add(m.getCluster()));
           for (String t : targets) {
             if (!clusterNames.contains(t)) {
-              problems.add("route " + rc.getName() + "/" + vh.getName() + "/" + route.getName()
-                  + " sends to cluster " + t + " which is not in the snapshot");
+              problems.add(
+                  "route "
+                      + rc.getName()
+                      + "/"
+                      + vh.getName()
+                      + "/"
+                      + route.getName()
+                      + " sends to cluster "
+                      + t
+                      + " which is not in the snapshot");
             }
           }
         }
@@ -138,13 +188,17 @@ public final class ConsistencyCheck {
     return problems;
   }
 
-  /** The SDS secrets a TLS context names: certificates and the validation context, plain or combined. */
+  /**
+   * The SDS secrets a TLS context names: certificates and the validation context, plain or
+   * combined.
+   */
   private static List<SdsSecretConfig> sdsRefs(CommonTlsContext tls) {
     List<SdsSecretConfig> refs = new ArrayList<>(tls.getTlsCertificateSdsSecretConfigsList());
     if (tls.hasValidationContextSdsSecretConfig()) {
       refs.add(tls.getValidationContextSdsSecretConfig());
     }
-    if (tls.hasCombinedValidationContext() && tls.getCombinedValidationContext().hasValidationContextSdsSecretConfig()) {
+    if (tls.hasCombinedValidationContext()
+        && tls.getCombinedValidationContext().hasValidationContextSdsSecretConfig()) {
       refs.add(tls.getCombinedValidationContext().getValidationContextSdsSecretConfig());
     }
     return refs;

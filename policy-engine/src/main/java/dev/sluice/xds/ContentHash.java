@@ -21,12 +21,16 @@ import java.util.SortedMap;
 public final class ContentHash {
   /**
    * Versions already computed, by message identity (messages are immutable), held weakly: the
-   * translator reuses unchanged resources as the same objects, and the server hashes every
-   * resource of a group on each stage of each change, so most calls are answered here.
+   * translator reuses unchanged resources as the same objects, and the server hashes every resource
+   * of a group on each stage of each change, so most calls are answered here.
    */
   private static final Cache<Message, String> KNOWN = CacheBuilder.newBuilder().weakKeys().build();
-  /** One digest per thread: looking one up through the providers on every call showed in profiles. */
-  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(ContentHash::sha256);
+
+  /**
+   * One digest per thread: looking one up through the providers on every call showed in profiles.
+   */
+  private static final ThreadLocal<MessageDigest> SHA_256 =
+      ThreadLocal.withInitial(ContentHash::sha256);
 
   private ContentHash() {}
 

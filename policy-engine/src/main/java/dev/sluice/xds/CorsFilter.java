@@ -34,7 +34,11 @@ final class CorsFilter implements HttpFilterFeature {
 
   @Override
   public List<HttpFilter> filters(HttpListener l) {
-    return List.of(HttpFilter.newBuilder().setName(FILTER).setTypedConfig(Any.pack(Cors.getDefaultInstance())).build());
+    return List.of(
+        HttpFilter.newBuilder()
+            .setName(FILTER)
+            .setTypedConfig(Any.pack(Cors.getDefaultInstance()))
+            .build());
   }
 
   @Override
@@ -74,7 +78,8 @@ final class CorsFilter implements HttpFilterFeature {
   }
 
   private static StringMatcher origin(String origin) {
-    return Origins.regex(origin).map(r -> StringMatcher.newBuilder().setSafeRegex(Protos.regex(r)).build())
+    return Origins.regex(origin)
+        .map(r -> StringMatcher.newBuilder().setSafeRegex(Protos.regex(r)).build())
         .orElseGet(() -> StringMatcher.newBuilder().setExact(origin).build());
   }
 }

@@ -13,7 +13,8 @@ final class DirectResponseFeature implements RouteFeature {
     if (!(ir.action() instanceof RouteAction.Respond respond)) {
       return;
     }
-    DirectResponseAction.Builder b = DirectResponseAction.newBuilder().setStatus(respond.response().status());
+    DirectResponseAction.Builder b =
+        DirectResponseAction.newBuilder().setStatus(respond.response().status());
     if (!respond.response().body().isEmpty()) {
       b.setBody(DataSource.newBuilder().setInlineString(respond.response().body()));
     }

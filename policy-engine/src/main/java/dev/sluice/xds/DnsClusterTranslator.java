@@ -34,35 +34,60 @@ final class DnsClusterTranslator implements FeatureTranslator {
   @Override
   public void translate(ProxyConfig ir, XdsBuilder out) {
     for (DnsCluster c : ir.dnsClusters()) {
-      Cluster.Builder cluster = Cluster.newBuilder()
-          .setName(c.name())
-          .setType(Cluster.DiscoveryType.STRICT_DNS)
-          .setConnectTimeout(Protos.duration(Duration.ofSeconds(5)))
-          .setPerConnectionBufferLimitBytes(UInt32Value.of(ClusterTranslator.BUFFER_LIMIT))
-          .setLoadAssignment(ClusterLoadAssignment.newBuilder()
-              .setClusterName(c.name())
-              .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
-                  .setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder()
-                      .setSocketAddress(SocketAddress.newBuilder().setAddress(c.host()).setPortValue(c.port())))))));
+      Cluster.Builder cluster =
+          Cluster.newBuilder()
+              .setName(c.name())
+              .setType(Cluster.DiscoveryType.STRICT_DNS)
+              .setConnectTimeout(Protos.duration(Duration.ofSeconds(5)))
+              .setPerConnectionBufferLimitBytes(UInt32Value.of(ClusterTranslator.BUFFER_LIMIT))
+              .setLoadAssignment(
+                  ClusterLoadAssignment.newBuilder()
+                      .setClusterName(c.name())
+                      .addEndpoints(
+                          LocalityLbEndpoints.newBuilder()
+                              .addLbEndpoints(
+                                  LbEndpoint.newBuilder()
+                                      .setEndpoint(
+                                          Endpoint.newBuilder()
+                                              .setAddress(
+                                                  Address.newBuilder()
+                                                      .setSocketAddress(
+                                                          SocketAddress.newBuilder()
+                                                              .setAddress(c.host())
+                                                              .setPortValue(c.port())))))));
       if (c.tls()) {
-        cluster.setTransportSocket(TransportSocket.newBuilder()
-            .setName("envoy.transport_sockets.tls")
-            .setTypedConfig(Any.pack(UpstreamTlsContext.newBuilder()
-                .setSni(c.host())
-                .setCommonTlsContext(CommonTlsContext.newBuilder()
-                    .setValidationContext(CertificateValidationContext.newBuilder()
-                        .setTrustedCa(DataSource.newBuilder().setFilename(SYSTEM_CA))
-                        // the certificate must be for this host, not just any the CAs signed
-                        .addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()
-                            .setSanType(SubjectAltNameMatcher.SanType.DNS)
-                            .setMatcher(StringMatcher.newBuilder().setExact(c.host())))))
-                .build())));
+        cluster.setTransportSocket(
+            TransportSocket.newBuilder()
+                .setName("envoy.transport_sockets.tls")
+                .setTypedConfig(
+                    Any.pack(
+                        UpstreamTlsContext.newBuilder()
+                            .setSni(c.host())
+                            .setCommonTlsContext(
+                                CommonTlsContext.newBuilder()
+                                    .setValidationContext(
+                                        CertificateValidationContext.newBuilder()
+                                            .setTrustedCa(
+                                                DataSource.newBuilder().setFilename(SYSTEM_CA))
+                                            // the certificate must be for this host, not just any
+                                            // the CAs signed
+                                            .addMatchTypedSubjectAltNames(
+                                                SubjectAltNameMatcher.newBuilder()
+                                                    .setSanType(SubjectAltNameMatcher.SanType.DNS)
+                                                    .setMatcher(
+                                                        StringMatcher.newBuilder()
+                                                            .setExact(c.host())))))
+                            .build())));
       }
       if (c.http2()) {
-        cluster.putTypedExtensionProtocolOptions(ProtocolFeature.HTTP_OPTIONS, Any.pack(HttpProtocolOptions.newBuilder()
-            .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-                .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
-            .build()));
+        cluster.putTypedExtensionProtocolOptions(
+            ProtocolFeature.HTTP_OPTIONS,
+            Any.pack(
+                HttpProtocolOptions.newBuilder()
+                    .setExplicitHttpConfig(
+                        HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+                    .build()));
       }
       out.cluster(cluster.build());
     }

@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One ClusterLoadAssignment per cluster, endpoints grouped by priority, then region and zone
- * (Envoy locality), in that order.
+ * One ClusterLoadAssignment per cluster, endpoints grouped by priority, then region and zone (Envoy
+ * locality), in that order.
  */
 final class EndpointTranslator implements FeatureTranslator {
   @Override
@@ -30,32 +30,49 @@ final class EndpointTranslator implements FeatureTranslator {
   }
 
   private record LocalityKey(int priority, String region, String zone) {
-    static final Comparator<LocalityKey> ORDER = Comparator.comparingInt(LocalityKey::priority)
-        .thenComparing(LocalityKey::region).thenComparing(LocalityKey::zone);
+    static final Comparator<LocalityKey> ORDER =
+        Comparator.comparingInt(LocalityKey::priority)
+            .thenComparing(LocalityKey::region)
+            .thenComparing(LocalityKey::zone);
   }
 
   /** A plain loop: this runs for every endpoint of every cluster on every rebuild. */
   static ClusterLoadAssignment assignment(UpstreamCluster c) {
     Map<LocalityKey, List<Endpoint>> byLocality = new TreeMap<>(LocalityKey.ORDER);
     for (Endpoint e : c.endpoints()) {
-      byLocality.computeIfAbsent(new LocalityKey(e.priority(), e.region(), e.zone()), k -> new ArrayList<>()).add(e);
+      byLocality
+          .computeIfAbsent(
+              new LocalityKey(e.priority(), e.region(), e.zone()), k -> new ArrayList<>())
+          .add(e);
     }
     ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName(c.name());
-    byLocality.forEach((locality, endpoints) -> {
-      LocalityLbEndpoints.Builder lle = LocalityLbEndpoints.newBuilder().setPriority(locality.priority());
-      if (!locality.region().isEmpty() || !locality.zone().isEmpty()) {
-        lle.setLocality(Locality.newBuilder().setRegion(locality.region()).setZone(locality.zone()));
-      }
-      for (Endpoint e : endpoints) {
-        lle.addLbEndpoints(LbEndpoint.newBuilder()
-            .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
-                .setAddress(Address.newBuilder().setSocketAddress(
-                    SocketAddress.newBuilder().setAddress(e.address()).setPortValue(e.port()))))
-            .setHealthStatus(e.status() == Endpoint.Status.HEALTHY ? HealthStatus.HEALTHY : HealthStatus.DEGRADED)
-            .setLoadBalancingWeight(UInt32Value.of(e.weight())));
-      }
-      cla.addEndpoints(lle);
-    });
+    byLocality.forEach(
+        (locality, endpoints) -> {
+          LocalityLbEndpoints.Builder lle =
+              LocalityLbEndpoints.newBuilder().setPriority(locality.priority());
+          if (!locality.region().isEmpty() || !locality.zone().isEmpty()) {
+            lle.setLocality(
+                Locality.newBuilder().setRegion(locality.region()).setZone(locality.zone()));
+          }
+          for (Endpoint e : endpoints) {
+            lle.addLbEndpoints(
+                LbEndpoint.newBuilder()
+                    .setEndpoint(
+                        io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                            .setAddress(
+                                Address.newBuilder()
+                                    .setSocketAddress(
+                                        SocketAddress.newBuilder()
+                                            .setAddress(e.address())
+                                            .setPortValue(e.port()))))
+                    .setHealthStatus(
+                        e.status() == Endpoint.Status.HEALTHY
+                            ? HealthStatus.HEALTHY
+                            : HealthStatus.DEGRADED)
+                    .setLoadBalancingWeight(UInt32Value.of(e.weight())));
+          }
+          cla.addEndpoints(lle);
+        });
     return cla.build();
   }
 }

@@ -43,39 +43,61 @@ final class ExternalAuthz implements HttpFilterFeature {
 
   @Override
   public List<Descriptor> types() {
-    return List.of(ExtAuthz.getDescriptor(), ExtAuthzPerRoute.getDescriptor(), FilterConfig.getDescriptor());
+    return List.of(
+        ExtAuthz.getDescriptor(), ExtAuthzPerRoute.getDescriptor(), FilterConfig.getDescriptor());
   }
 
   private static HttpFilter filter(ExternalCheck c) {
-    ExtAuthz.Builder config = ExtAuthz.newBuilder()
-        .setTransportApiVersion(io.envoyproxy.envoy.config.core.v3.ApiVersion.V3)
-        .setFailureModeAllow(c.failOpen());
+    ExtAuthz.Builder config =
+        ExtAuthz.newBuilder()
+            .setTransportApiVersion(io.envoyproxy.envoy.config.core.v3.ApiVersion.V3)
+            .setFailureModeAllow(c.failOpen());
     if (c.protocol() == Protocol.GRPC) {
-      config.setGrpcService(GrpcService.newBuilder()
-          .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(c.cluster()))
-          .setTimeout(Protos.duration(c.timeout())));
+      config.setGrpcService(
+          GrpcService.newBuilder()
+              .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(c.cluster()))
+              .setTimeout(Protos.duration(c.timeout())));
     } else {
-      HttpService.Builder http = HttpService.newBuilder()
-          .setServerUri(HttpUri.newBuilder()
-              .setUri("http://" + c.cluster())
-              .setCluster(c.cluster())
-              .setTimeout(Protos.duration(c.timeout())))
-          .setPathPrefix(c.pathPrefix());
+      HttpService.Builder http =
+          HttpService.newBuilder()
+              .setServerUri(
+                  HttpUri.newBuilder()
+                      .setUri("http://" + c.cluster())
+                      .setCluster(c.cluster())
+                      .setTimeout(Protos.duration(c.timeout())))
+              .setPathPrefix(c.pathPrefix());
       if (!c.headersToUpstream().isEmpty()) {
         // Envoy rejects an empty pattern list
         ListStringMatcher.Builder upstream = ListStringMatcher.newBuilder();
-        c.headersToUpstream().forEach(h -> upstream.addPatterns(StringMatcher.newBuilder().setExact(h)));
-        http.setAuthorizationResponse(AuthorizationResponse.newBuilder().setAllowedUpstreamHeaders(upstream));
+        c.headersToUpstream()
+            .forEach(h -> upstream.addPatterns(StringMatcher.newBuilder().setExact(h)));
+        http.setAuthorizationResponse(
+            AuthorizationResponse.newBuilder().setAllowedUpstreamHeaders(upstream));
       }
       config.setHttpService(http);
     }
-    return HttpFilter.newBuilder().setName(c.filterName()).setDisabled(true).setTypedConfig(Any.pack(config.build())).build();
+    return HttpFilter.newBuilder()
+        .setName(c.filterName())
+        .setDisabled(true)
+        .setTypedConfig(Any.pack(config.build()))
+        .build();
   }
 
   @Override
   public void patchRoute(HttpRoute ir, Route.Builder route) {
-    ir.auth().external().ifPresent(name -> route.putTypedPerFilterConfig(name, Any.pack(FilterConfig.newBuilder()
-        .setConfig(Any.pack(ExtAuthzPerRoute.newBuilder().setCheckSettings(CheckSettings.getDefaultInstance()).build()))
-        .build())));
+    ir.auth()
+        .external()
+        .ifPresent(
+            name ->
+                route.putTypedPerFilterConfig(
+                    name,
+                    Any.pack(
+                        FilterConfig.newBuilder()
+                            .setConfig(
+                                Any.pack(
+                                    ExtAuthzPerRoute.newBuilder()
+                                        .setCheckSettings(CheckSettings.getDefaultInstance())
+                                        .build()))
+                            .build())));
   }
 }

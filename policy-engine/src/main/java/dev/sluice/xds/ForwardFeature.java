@@ -21,7 +21,8 @@ final class ForwardFeature implements RouteFeature {
     } else {
       var weighted = io.envoyproxy.envoy.config.route.v3.WeightedCluster.newBuilder();
       for (WeightedCluster c : fwd.clusters()) {
-        weighted.addClusters(ClusterWeight.newBuilder().setName(c.cluster()).setWeight(UInt32Value.of(c.weight())));
+        weighted.addClusters(
+            ClusterWeight.newBuilder().setName(c.cluster()).setWeight(UInt32Value.of(c.weight())));
       }
       action.setWeightedClusters(weighted);
     }

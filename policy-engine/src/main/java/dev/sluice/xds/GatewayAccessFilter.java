@@ -7,7 +7,10 @@ import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import java.util.List;
 
-/** The gateway's {@code access} rules → an RBAC filter ({@link AccessRules}) that checks every request. */
+/**
+ * The gateway's {@code access} rules → an RBAC filter ({@link AccessRules}) that checks every
+ * request.
+ */
 final class GatewayAccessFilter implements HttpFilterFeature {
   static final String FILTER = "sluice.rbac.gateway";
 
@@ -23,10 +26,16 @@ final class GatewayAccessFilter implements HttpFilterFeature {
 
   @Override
   public List<HttpFilter> filters(HttpListener l) {
-    return List.of(HttpFilter.newBuilder().setName(FILTER)
-        .setTypedConfig(Any.pack(RBAC.newBuilder()
-            .setRules(AccessRules.rbac(l.auth().gatewayAccess())).setRulesStatPrefix("gateway_").build()))
-        .build());
+    return List.of(
+        HttpFilter.newBuilder()
+            .setName(FILTER)
+            .setTypedConfig(
+                Any.pack(
+                    RBAC.newBuilder()
+                        .setRules(AccessRules.rbac(l.auth().gatewayAccess()))
+                        .setRulesStatPrefix("gateway_")
+                        .build()))
+            .build());
   }
 
   @Override

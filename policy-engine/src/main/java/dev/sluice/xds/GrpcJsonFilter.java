@@ -32,8 +32,12 @@ final class GrpcJsonFilter implements HttpFilterFeature {
 
   @Override
   public List<HttpFilter> filters(HttpListener l) {
-    return List.of(HttpFilter.newBuilder().setName(FILTER).setDisabled(true)
-        .setTypedConfig(Any.pack(config(l.grpcJson().orElseThrow()))).build());
+    return List.of(
+        HttpFilter.newBuilder()
+            .setName(FILTER)
+            .setDisabled(true)
+            .setTypedConfig(Any.pack(config(l.grpcJson().orElseThrow())))
+            .build());
   }
 
   @Override
@@ -43,15 +47,20 @@ final class GrpcJsonFilter implements HttpFilterFeature {
 
   @Override
   public void patchRoute(HttpRoute ir, Route.Builder route) {
-    ir.grpcJson().ifPresent(spec -> route.putTypedPerFilterConfig(FILTER,
-        Any.pack(FilterConfig.newBuilder().setConfig(Any.pack(config(spec))).build())));
+    ir.grpcJson()
+        .ifPresent(
+            spec ->
+                route.putTypedPerFilterConfig(
+                    FILTER,
+                    Any.pack(FilterConfig.newBuilder().setConfig(Any.pack(config(spec))).build())));
   }
 
   private static GrpcJsonTranscoder config(GrpcJsonSpec spec) {
     return GrpcJsonTranscoder.newBuilder()
         .setProtoDescriptorBin(ByteString.copyFrom(spec.descriptorSet()))
         .addAllServices(spec.services())
-        .setPrintOptions(GrpcJsonTranscoder.PrintOptions.newBuilder().setPreserveProtoFieldNames(true))
+        .setPrintOptions(
+            GrpcJsonTranscoder.PrintOptions.newBuilder().setPreserveProtoFieldNames(true))
         // keep the route the REST call matched (the one that asked for transcoding) instead of
         // matching again on the gRPC path
         .setMatchIncomingRequestRoute(true)

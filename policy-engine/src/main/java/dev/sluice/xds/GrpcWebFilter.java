@@ -23,7 +23,11 @@ final class GrpcWebFilter implements HttpFilterFeature {
 
   @Override
   public List<HttpFilter> filters(HttpListener l) {
-    return List.of(HttpFilter.newBuilder().setName(FILTER).setTypedConfig(Any.pack(GrpcWeb.getDefaultInstance())).build());
+    return List.of(
+        HttpFilter.newBuilder()
+            .setName(FILTER)
+            .setTypedConfig(Any.pack(GrpcWeb.getDefaultInstance()))
+            .build());
   }
 
   @Override

@@ -6,7 +6,10 @@ import dev.sluice.policy.upstream.UpstreamSpec.HashOn;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy;
 
-/** The hash inputs of ring-hash / maglev services → the route's hash_policy (where Envoy reads them). */
+/**
+ * The hash inputs of ring-hash / maglev services → the route's hash_policy (where Envoy reads
+ * them).
+ */
 final class HashPolicyFeature implements RouteFeature {
   @Override
   public void apply(HttpRoute ir, Route.Builder route) {
@@ -22,7 +25,9 @@ final class HashPolicyFeature implements RouteFeature {
           h.ttl().ifPresent(t -> c.setTtl(Protos.duration(t)));
           p.setCookie(c);
         }
-        case SOURCE_IP -> p.setConnectionProperties(HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
+        case SOURCE_IP ->
+            p.setConnectionProperties(
+                HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
         case QUERY -> p.setQueryParameter(HashPolicy.QueryParameter.newBuilder().setName(h.name()));
       }
       route.getRouteBuilder().addHashPolicy(p);

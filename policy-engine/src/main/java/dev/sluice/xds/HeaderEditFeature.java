@@ -9,7 +9,9 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code headers} → request/response headers to add (set = overwrite, add = append) and to remove. */
+/**
+ * {@code headers} → request/response headers to add (set = overwrite, add = append) and to remove.
+ */
 final class HeaderEditFeature implements RouteFeature {
   @Override
   public void apply(HttpRoute ir, Route.Builder route) {

@@ -40,8 +40,8 @@ interface HttpFilterFeature {
   default void patchVirtualHost(HttpListener l, VirtualHost.Builder vhost) {}
 
   /**
-   * Sets the filter's part of a route entry. It reads the IR route only: a route is memoized by
-   * its IR and shared by every listener that lists it.
+   * Sets the filter's part of a route entry. It reads the IR route only: a route is memoized by its
+   * IR and shared by every listener that lists it.
    */
   default void patchRoute(HttpRoute ir, Route.Builder route) {}
 

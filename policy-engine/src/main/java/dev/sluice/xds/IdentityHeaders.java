@@ -29,16 +29,25 @@ final class IdentityHeaders implements HttpFilterFeature {
   @Override
   public List<HttpFilter> filters(HttpListener l) {
     Mutations.Builder m = Mutations.newBuilder();
-    l.auth().identityHeaders().forEach(h -> m.addRequestMutations(HeaderMutation.newBuilder().setRemove(h)));
-    return List.of(HttpFilter.newBuilder()
-        .setName(FILTER)
-        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.header_mutation.v3.HeaderMutation.newBuilder()
-            .setMutations(m).build()))
-        .build());
+    l.auth()
+        .identityHeaders()
+        .forEach(h -> m.addRequestMutations(HeaderMutation.newBuilder().setRemove(h)));
+    return List.of(
+        HttpFilter.newBuilder()
+            .setName(FILTER)
+            .setTypedConfig(
+                Any.pack(
+                    io.envoyproxy.envoy.extensions.filters.http.header_mutation.v3.HeaderMutation
+                        .newBuilder()
+                        .setMutations(m)
+                        .build()))
+            .build());
   }
 
   @Override
   public List<Descriptor> types() {
-    return List.of(io.envoyproxy.envoy.extensions.filters.http.header_mutation.v3.HeaderMutation.getDescriptor());
+    return List.of(
+        io.envoyproxy.envoy.extensions.filters.http.header_mutation.v3.HeaderMutation
+            .getDescriptor());
   }
 }

@@ -24,9 +24,8 @@ import java.util.function.Function;
  *       every other resource and rebuilds only the endpoint assignments whose endpoints changed:
  *       only {@link EndpointTranslator} reads endpoints;
  *   <li>anything else is translated again, reusing through a {@link TranslationMemo} every route
- *       entry, cluster and endpoint assignment whose IR did not change, and each resource equal
- *       to last time's is last time's object: a policy change usually touches one route of
- *       thousands.
+ *       entry, cluster and endpoint assignment whose IR did not change, and each resource equal to
+ *       last time's is last time's object: a policy change usually touches one route of thousands.
  * </ul>
  *
  * Reused resources are the same message objects, so {@link ContentHash} knows their versions
@@ -41,7 +40,10 @@ public final class IncrementalTranslator {
    * cluster; {@code memo} holds the parts of the group's translations.
    */
   private record Translated(
-      ProxyConfig ir, XdsResources resources, Map<String, ClusterLoadAssignment> endpoints, TranslationMemo memo) {
+      ProxyConfig ir,
+      XdsResources resources,
+      Map<String, ClusterLoadAssignment> endpoints,
+      TranslationMemo memo) {
     static Translated of(ProxyConfig ir, XdsResources resources, TranslationMemo memo) {
       Map<String, ClusterLoadAssignment> endpoints = new HashMap<>();
       resources.endpoints().forEach(cla -> endpoints.put(cla.getClusterName(), cla));
@@ -55,11 +57,12 @@ public final class IncrementalTranslator {
   public Map<String, XdsResources> translate(Map<String, ProxyConfig> groups) {
     Map<String, Translated> next = new HashMap<>();
     Map<String, XdsResources> out = new TreeMap<>();
-    groups.forEach((group, ir) -> {
-      Translated t = translate(previous.get(group), ir);
-      next.put(group, t);
-      out.put(group, t.resources());
-    });
+    groups.forEach(
+        (group, ir) -> {
+          Translated t = translate(previous.get(group), ir);
+          next.put(group, t);
+          out.put(group, t.resources());
+        });
     previous = next;
     return out;
   }
@@ -75,7 +78,8 @@ public final class IncrementalTranslator {
     if (sameExceptEndpoints(last.ir(), ir)) {
       return withEndpointsOf(last, ir);
     }
-    return Translated.of(ir, reuseUnchanged(last.resources(), translate(ir, last.memo())), last.memo());
+    return Translated.of(
+        ir, reuseUnchanged(last.resources(), translate(ir, last.memo())), last.memo());
   }
 
   private static XdsResources translate(ProxyConfig ir, TranslationMemo memo) {
@@ -87,8 +91,8 @@ public final class IncrementalTranslator {
   /**
    * {@code fresh} with every resource that equals one of {@code last} by name and content replaced
    * by last time's object. Comparing costs less than hashing and encoding again, which is what a
-   * new object would cost the server, and mostly stops at identity: the memo gave back last
-   * time's parts.
+   * new object would cost the server, and mostly stops at identity: the memo gave back last time's
+   * parts.
    */
   static XdsResources reuseUnchanged(XdsResources last, XdsResources fresh) {
     return new XdsResources(
@@ -121,10 +125,17 @@ public final class IncrementalTranslator {
       endpoints.add(same && kept != null ? kept : EndpointTranslator.assignment(now));
     }
     XdsResources r = last.resources();
-    return Translated.of(ir, new XdsResources(r.listeners(), r.routes(), r.clusters(), endpoints, r.secrets(), r.origins()), last.memo());
+    return Translated.of(
+        ir,
+        new XdsResources(
+            r.listeners(), r.routes(), r.clusters(), endpoints, r.secrets(), r.origins()),
+        last.memo());
   }
 
-  /** Whether the two configs can differ only in what {@link EndpointTranslator} reads: the clusters' endpoints. */
+  /**
+   * Whether the two configs can differ only in what {@link EndpointTranslator} reads: the clusters'
+   * endpoints.
+   */
   static boolean sameExceptEndpoints(ProxyConfig a, ProxyConfig b) {
     return withoutEndpoints(a).equals(withoutEndpoints(b));
   }
@@ -134,9 +145,14 @@ public final class IncrementalTranslator {
    * compiling until someone decides whether it may differ.
    */
   private static ProxyConfig withoutEndpoints(ProxyConfig c) {
-    List<UpstreamCluster> clusters = c.clusters().stream()
-        .map(u -> new UpstreamCluster(u.name(), u.service(), u.connectTimeout(), List.of(), u.upstream()))
-        .toList();
-    return new ProxyConfig(c.group(), c.listeners(), clusters, c.dnsClusters(), c.sidecar(), c.meshClient());
+    List<UpstreamCluster> clusters =
+        c.clusters().stream()
+            .map(
+                u ->
+                    new UpstreamCluster(
+                        u.name(), u.service(), u.connectTimeout(), List.of(), u.upstream()))
+            .toList();
+    return new ProxyConfig(
+        c.group(), c.listeners(), clusters, c.dnsClusters(), c.sidecar(), c.meshClient());
   }
 }

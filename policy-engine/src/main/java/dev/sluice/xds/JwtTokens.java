@@ -1,6 +1,5 @@
 package dev.sluice.xds;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
@@ -47,10 +46,15 @@ final class JwtTokens implements HttpFilterFeature {
 
   @Override
   public void patchRoute(HttpRoute ir, Route.Builder route) {
-    ir.auth().jwt().map(JwtTokens::metadata).ifPresent(tokens -> {
-      Metadata.Builder m = route.hasMetadata() ? route.getMetadata().toBuilder() : Metadata.newBuilder();
-      route.setMetadata(m.putFilterMetadata(FILTER, tokens));
-    });
+    ir.auth()
+        .jwt()
+        .map(JwtTokens::metadata)
+        .ifPresent(
+            tokens -> {
+              Metadata.Builder m =
+                  route.hasMetadata() ? route.getMetadata().toBuilder() : Metadata.newBuilder();
+              route.setMetadata(m.putFilterMetadata(FILTER, tokens));
+            });
   }
 
   private static Struct metadata(JwtRequirement r) {
@@ -59,9 +63,13 @@ final class JwtTokens implements HttpFilterFeature {
     ListValue.Builder cookies = ListValue.newBuilder();
     for (TokenSource s : r.tokenFrom()) {
       switch (s.type()) {
-        case HEADER -> headers.addValues(Value.newBuilder().setStructValue(Struct.newBuilder()
-            .putFields("name", string(s.name()))
-            .putFields("prefix", string(s.prefix()))));
+        case HEADER ->
+            headers.addValues(
+                Value.newBuilder()
+                    .setStructValue(
+                        Struct.newBuilder()
+                            .putFields("name", string(s.name()))
+                            .putFields("prefix", string(s.prefix()))));
         case QUERY -> query.addValues(string(s.name()));
         case COOKIE -> cookies.addValues(string(s.name()));
       }

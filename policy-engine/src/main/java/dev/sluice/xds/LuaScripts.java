@@ -10,7 +10,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** Sluice's Lua filter scripts, read from {@code lua/} on the classpath and inlined into the config. */
+/**
+ * Sluice's Lua filter scripts, read from {@code lua/} on the classpath and inlined into the config.
+ */
 final class LuaScripts {
   private LuaScripts() {}
 
@@ -23,15 +25,20 @@ final class LuaScripts {
   static HttpFilter filter(String name, String statPrefix, String script) {
     return HttpFilter.newBuilder()
         .setName(name)
-        .setTypedConfig(Any.pack(Lua.newBuilder()
-            .setStatPrefix(statPrefix)
-            .setClearRouteCache(BoolValue.of(false))
-            .setDefaultSourceCode(DataSource.newBuilder().setInlineString(script))
-            .build()))
+        .setTypedConfig(
+            Any.pack(
+                Lua.newBuilder()
+                    .setStatPrefix(statPrefix)
+                    .setClearRouteCache(BoolValue.of(false))
+                    .setDefaultSourceCode(DataSource.newBuilder().setInlineString(script))
+                    .build()))
         .build();
   }
 
-  /** The named scripts as one chunk, in the given order, so later ones can use earlier ones' functions. */
+  /**
+   * The named scripts as one chunk, in the given order, so later ones can use earlier ones'
+   * functions.
+   */
   static String load(String... names) {
     StringBuilder out = new StringBuilder();
     for (String name : names) {

@@ -13,8 +13,9 @@ import java.util.function.Function;
 /**
  * Orders a change so that no route ever points at a cluster Envoy does not have: new clusters and
  * their endpoints go out (with the old routes) before the routes that use them, and clusters that
- * are no longer used go only after the new routes are in place. Each stage is a complete, consistent
- * set of resources; the publisher waits for the proxies to accept one before sending the next.
+ * are no longer used go only after the new routes are in place. Each stage is a complete,
+ * consistent set of resources; the publisher waits for the proxies to accept one before sending the
+ * next.
  */
 public final class MakeBeforeBreak {
   private MakeBeforeBreak() {}
@@ -28,7 +29,10 @@ public final class MakeBeforeBreak {
 
   public record Stage(XdsResources resources, Await await) {}
 
-  /** The stages from {@code prev} (null before the first publish) to {@code next}; the last is {@code next}. */
+  /**
+   * The stages from {@code prev} (null before the first publish) to {@code next}; the last is
+   * {@code next}.
+   */
   public static List<Stage> stages(XdsResources prev, XdsResources next) {
     if (prev == null || sameNames(prev.clusters(), next.clusters())) {
       // no cluster added or removed (most changes): nothing to order
@@ -39,7 +43,8 @@ public final class MakeBeforeBreak {
     boolean adds = !prevClusters.containsAll(nextClusters);
     boolean removes = !nextClusters.containsAll(prevClusters);
     List<Cluster> clusters = union(next.clusters(), prev.clusters(), Cluster::getName);
-    List<ClusterLoadAssignment> endpoints = union(next.endpoints(), prev.endpoints(), ClusterLoadAssignment::getClusterName);
+    List<ClusterLoadAssignment> endpoints =
+        union(next.endpoints(), prev.endpoints(), ClusterLoadAssignment::getClusterName);
     // Secrets: the new versions from the first stage on (a rotated certificate needs no ordering),
     // and the old ones kept while a listener of an intermediate stage may still name them.
     // Envoy itself keeps a listener warming until the secrets it names have arrived, so a secret
@@ -47,12 +52,18 @@ public final class MakeBeforeBreak {
     List<Secret> secrets = union(next.secrets(), prev.secrets(), Secret::getName);
     List<Stage> stages = new ArrayList<>();
     if (adds) {
-      stages.add(new Stage(new XdsResources(prev.listeners(), prev.routes(), clusters, endpoints, secrets, next.origins()),
-          Await.CLUSTERS_AND_ENDPOINTS));
+      stages.add(
+          new Stage(
+              new XdsResources(
+                  prev.listeners(), prev.routes(), clusters, endpoints, secrets, next.origins()),
+              Await.CLUSTERS_AND_ENDPOINTS));
     }
     if (removes) {
-      stages.add(new Stage(new XdsResources(next.listeners(), next.routes(), clusters, endpoints, secrets, next.origins()),
-          Await.LISTENERS_AND_ROUTES));
+      stages.add(
+          new Stage(
+              new XdsResources(
+                  next.listeners(), next.routes(), clusters, endpoints, secrets, next.origins()),
+              Await.LISTENERS_AND_ROUTES));
     }
     stages.add(new Stage(next, Await.NOTHING));
     return stages;

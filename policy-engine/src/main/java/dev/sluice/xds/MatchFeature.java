@@ -2,8 +2,8 @@ package dev.sluice.xds;
 
 import dev.sluice.ir.HttpRoute;
 import dev.sluice.ir.RouteMatch;
-import dev.sluice.policy.route.RouteSpec.HeaderMatch;
 import dev.sluice.policy.route.RouteOptions.QueryMatch;
+import dev.sluice.policy.route.RouteSpec.HeaderMatch;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -24,16 +24,20 @@ final class MatchFeature implements RouteFeature {
       match.addHeaders(header(h));
     }
     if (!m.methods().isEmpty()) {
-      StringMatcher method = m.methods().size() == 1
-          ? StringMatcher.newBuilder().setExact(m.methods().get(0)).build()
-          : StringMatcher.newBuilder().setSafeRegex(Protos.regex("^(" + String.join("|", m.methods()) + ")$")).build();
+      StringMatcher method =
+          m.methods().size() == 1
+              ? StringMatcher.newBuilder().setExact(m.methods().get(0)).build()
+              : StringMatcher.newBuilder()
+                  .setSafeRegex(Protos.regex("^(" + String.join("|", m.methods()) + ")$"))
+                  .build();
       match.addHeaders(HeaderMatcher.newBuilder().setName(":method").setStringMatch(method));
     }
     for (QueryMatch q : m.queries()) {
       QueryParameterMatcher.Builder qm = QueryParameterMatcher.newBuilder().setName(q.name());
       switch (q.type()) {
         case EXACT -> qm.setStringMatch(StringMatcher.newBuilder().setExact(q.value()));
-        case REGEX -> qm.setStringMatch(StringMatcher.newBuilder().setSafeRegex(Protos.regex(q.value())));
+        case REGEX ->
+            qm.setStringMatch(StringMatcher.newBuilder().setSafeRegex(Protos.regex(q.value())));
         case PRESENT -> qm.setPresentMatch(true);
       }
       match.addQueryParameters(qm);
@@ -45,7 +49,8 @@ final class MatchFeature implements RouteFeature {
     HeaderMatcher.Builder b = HeaderMatcher.newBuilder().setName(h.name());
     switch (h.type()) {
       case EXACT -> b.setStringMatch(StringMatcher.newBuilder().setExact(h.value()));
-      case REGEX -> b.setStringMatch(StringMatcher.newBuilder().setSafeRegex(Protos.regex(h.value())));
+      case REGEX ->
+          b.setStringMatch(StringMatcher.newBuilder().setSafeRegex(Protos.regex(h.value())));
       case PRESENT -> b.setPresentMatch(true);
       case ABSENT -> b.setPresentMatch(true).setInvertMatch(true);
     }

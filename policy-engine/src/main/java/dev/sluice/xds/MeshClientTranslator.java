@@ -15,9 +15,9 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 
 /**
  * mTLS on the clusters a group reaches through sidecars (built by {@link ClusterTranslator} like
- * any cluster, amended here): the group presents its workload certificate and accepts only the
- * peer service's exact SPIFFE ID, chained to the mesh root. The same for a sidecar's upstreams and
- * a gateway's routes to services that have sidecars.
+ * any cluster, amended here): the group presents its workload certificate and accepts only the peer
+ * service's exact SPIFFE ID, chained to the mesh root. The same for a sidecar's upstreams and a
+ * gateway's routes to services that have sidecars.
  */
 final class MeshClientTranslator implements FeatureTranslator {
   @Override
@@ -28,16 +28,24 @@ final class MeshClientTranslator implements FeatureTranslator {
     MeshClient client = ir.meshClient().get();
     for (MeshClient.Peer peer : client.peers()) {
       var cluster = out.amendCluster(peer.cluster());
-      cluster.setTransportSocket(TransportSocket.newBuilder()
-          .setName(TlsTranslator.TRANSPORT_SOCKET)
-          .setTypedConfig(Any.pack(UpstreamTlsContext.newBuilder()
-              .setSni(peer.service())
-              .setCommonTlsContext(commonTls(SubjectAltNameMatcher.newBuilder()
-                  .setSanType(SubjectAltNameMatcher.SanType.URI)
-                  .setMatcher(StringMatcher.newBuilder().setExact(peer.spiffeId()))
-                  .build()))
-              .build())));
-      out.origin("cluster/" + peer.cluster(), "mesh identity " + client.spiffeId() + " → " + peer.spiffeId());
+      cluster.setTransportSocket(
+          TransportSocket.newBuilder()
+              .setName(TlsTranslator.TRANSPORT_SOCKET)
+              .setTypedConfig(
+                  Any.pack(
+                      UpstreamTlsContext.newBuilder()
+                          .setSni(peer.service())
+                          .setCommonTlsContext(
+                              commonTls(
+                                  SubjectAltNameMatcher.newBuilder()
+                                      .setSanType(SubjectAltNameMatcher.SanType.URI)
+                                      .setMatcher(
+                                          StringMatcher.newBuilder().setExact(peer.spiffeId()))
+                                      .build()))
+                          .build())));
+      out.origin(
+          "cluster/" + peer.cluster(),
+          "mesh identity " + client.spiffeId() + " → " + peer.spiffeId());
     }
   }
 
@@ -50,13 +58,16 @@ final class MeshClientTranslator implements FeatureTranslator {
         // both ends are Envoys configured by us: TLS 1.3 only. The maximum must be said too:
         // Envoy's default maximum for upstream connections is 1.2, and min 1.3 with max 1.2 fails
         // every handshake (NO_SUPPORTED_VERSIONS_ENABLED)
-        .setTlsParams(TlsParameters.newBuilder()
-            .setTlsMinimumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_3)
-            .setTlsMaximumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_3))
+        .setTlsParams(
+            TlsParameters.newBuilder()
+                .setTlsMinimumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_3)
+                .setTlsMaximumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_3))
         .addTlsCertificateSdsSecretConfigs(sds(SidecarConfig.CERT_SECRET))
-        .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-            .setDefaultValidationContext(CertificateValidationContext.newBuilder().addMatchTypedSubjectAltNames(peer))
-            .setValidationContextSdsSecretConfig(sds(SidecarConfig.TRUST_SECRET)))
+        .setCombinedValidationContext(
+            CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+                .setDefaultValidationContext(
+                    CertificateValidationContext.newBuilder().addMatchTypedSubjectAltNames(peer))
+                .setValidationContextSdsSecretConfig(sds(SidecarConfig.TRUST_SECRET)))
         .build();
   }
 

@@ -20,25 +20,42 @@ public final class MeshSecrets {
   private MeshSecrets() {}
 
   /** {@code resources} with the group's mesh secrets added (replacing any of the same name). */
-  public static XdsResources attach(XdsResources resources, String service, String certificatePem, String privateKeyPem,
+  public static XdsResources attach(
+      XdsResources resources,
+      String service,
+      String certificatePem,
+      String privateKeyPem,
       String trustBundlePem) {
     Map<String, Secret> byName = new TreeMap<>();
     resources.secrets().forEach(s -> byName.put(s.getName(), s));
-    byName.put(SidecarConfig.CERT_SECRET, Secret.newBuilder()
-        .setName(SidecarConfig.CERT_SECRET)
-        .setTlsCertificate(TlsCertificate.newBuilder()
-            .setCertificateChain(DataSource.newBuilder().setInlineString(certificatePem))
-            .setPrivateKey(DataSource.newBuilder().setInlineString(privateKeyPem)))
-        .build());
-    byName.put(SidecarConfig.TRUST_SECRET, Secret.newBuilder()
-        .setName(SidecarConfig.TRUST_SECRET)
-        .setValidationContext(CertificateValidationContext.newBuilder()
-            .setTrustedCa(DataSource.newBuilder().setInlineString(trustBundlePem)))
-        .build());
+    byName.put(
+        SidecarConfig.CERT_SECRET,
+        Secret.newBuilder()
+            .setName(SidecarConfig.CERT_SECRET)
+            .setTlsCertificate(
+                TlsCertificate.newBuilder()
+                    .setCertificateChain(DataSource.newBuilder().setInlineString(certificatePem))
+                    .setPrivateKey(DataSource.newBuilder().setInlineString(privateKeyPem)))
+            .build());
+    byName.put(
+        SidecarConfig.TRUST_SECRET,
+        Secret.newBuilder()
+            .setName(SidecarConfig.TRUST_SECRET)
+            .setValidationContext(
+                CertificateValidationContext.newBuilder()
+                    .setTrustedCa(DataSource.newBuilder().setInlineString(trustBundlePem)))
+            .build());
     Map<String, List<String>> origins = new TreeMap<>(resources.origins());
-    origins.put("secret/" + SidecarConfig.CERT_SECRET, List.of("mesh CA (workload certificate of " + service + ")"));
+    origins.put(
+        "secret/" + SidecarConfig.CERT_SECRET,
+        List.of("mesh CA (workload certificate of " + service + ")"));
     origins.put("secret/" + SidecarConfig.TRUST_SECRET, List.of("mesh CA (root)"));
-    return new XdsResources(resources.listeners(), resources.routes(), resources.clusters(), resources.endpoints(),
-        new ArrayList<>(byName.values()), origins);
+    return new XdsResources(
+        resources.listeners(),
+        resources.routes(),
+        resources.clusters(),
+        resources.endpoints(),
+        new ArrayList<>(byName.values()),
+        origins);
   }
 }

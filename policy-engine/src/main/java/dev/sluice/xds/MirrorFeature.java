@@ -15,11 +15,17 @@ final class MirrorFeature implements RouteFeature {
       return;
     }
     for (RouteAction.Mirror m : fwd.mirrors()) {
-      route.getRouteBuilder().addRequestMirrorPolicies(RequestMirrorPolicy.newBuilder()
-          .setCluster(m.cluster())
-          .setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(FractionalPercent.newBuilder()
-              .setNumerator((int) Math.round(m.percent() * 10_000))
-              .setDenominator(FractionalPercent.DenominatorType.MILLION))));
+      route
+          .getRouteBuilder()
+          .addRequestMirrorPolicies(
+              RequestMirrorPolicy.newBuilder()
+                  .setCluster(m.cluster())
+                  .setRuntimeFraction(
+                      RuntimeFractionalPercent.newBuilder()
+                          .setDefaultValue(
+                              FractionalPercent.newBuilder()
+                                  .setNumerator((int) Math.round(m.percent() * 10_000))
+                                  .setDenominator(FractionalPercent.DenominatorType.MILLION))));
     }
   }
 }

@@ -10,10 +10,15 @@ import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 final class OutlierDetectionFeature implements ClusterFeature {
   @Override
   public void apply(UpstreamCluster ir, UpstreamSpec upstream, Cluster.Builder cluster) {
-    upstream.outlierDetection().ifPresent(od -> cluster.setOutlierDetection(OutlierDetection.newBuilder()
-        .setConsecutive5Xx(UInt32Value.of(od.consecutive5xx()))
-        .setInterval(Protos.duration(od.interval()))
-        .setBaseEjectionTime(Protos.duration(od.baseEjectionTime()))
-        .setMaxEjectionPercent(UInt32Value.of(od.maxEjectionPercent()))));
+    upstream
+        .outlierDetection()
+        .ifPresent(
+            od ->
+                cluster.setOutlierDetection(
+                    OutlierDetection.newBuilder()
+                        .setConsecutive5Xx(UInt32Value.of(od.consecutive5xx()))
+                        .setInterval(Protos.duration(od.interval()))
+                        .setBaseEjectionTime(Protos.duration(od.baseEjectionTime()))
+                        .setMaxEjectionPercent(UInt32Value.of(od.maxEjectionPercent()))));
   }
 }

@@ -7,7 +7,9 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 
-/** {@code protocol: http2 | grpc} → the cluster speaks HTTP/2 upstream (whatever the client spoke). */
+/**
+ * {@code protocol: http2 | grpc} → the cluster speaks HTTP/2 upstream (whatever the client spoke).
+ */
 final class ProtocolFeature implements ClusterFeature {
   static final String HTTP_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
@@ -16,10 +18,12 @@ final class ProtocolFeature implements ClusterFeature {
     if (upstream.protocol() == UpstreamSpec.Protocol.HTTP1) {
       return;
     }
-    HttpProtocolOptions options = HttpProtocolOptions.newBuilder()
-        .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
-        .build();
+    HttpProtocolOptions options =
+        HttpProtocolOptions.newBuilder()
+            .setExplicitHttpConfig(
+                HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                    .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+            .build();
     cluster.putTypedExtensionProtocolOptions(HTTP_OPTIONS, Any.pack(options));
   }
 }

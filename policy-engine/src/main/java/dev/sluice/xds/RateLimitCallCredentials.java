@@ -18,22 +18,30 @@ import java.util.function.UnaryOperator;
 /**
  * Gives each gateway's ratelimit filter the credential it presents to Sluice's rate-limit service
  * ({@code authorization: Bearer <token>} in the filter's {@code initial_metadata}), minted by the
- * server for the filter's domain (the gateway). Only filters that call the bootstrap's
- * {@value GlobalRateLimitFilters#SERVICE_CLUSTER} get one: a service the Gateway names itself is
- * not Sluice's, and is not handed Sluice's credential. Applied after translation, because the
- * token is a secret of the running server: {@code render} shows the config without it.
+ * server for the filter's domain (the gateway). Only filters that call the bootstrap's {@value
+ * GlobalRateLimitFilters#SERVICE_CLUSTER} get one: a service the Gateway names itself is not
+ * Sluice's, and is not handed Sluice's credential. Applied after translation, because the token is
+ * a secret of the running server: {@code render} shows the config without it.
  *
- * <p>Not thread-safe: the config pipeline calls it from its one thread. Listeners come back as
- * the same objects while their input is the same object, so their encodings are reused.
+ * <p>Not thread-safe: the config pipeline calls it from its one thread. Listeners come back as the
+ * same objects while their input is the same object, so their encodings are reused.
  */
 public final class RateLimitCallCredentials implements UnaryOperator<XdsResources> {
-  private static final String HCM = "type.googleapis.com/" + HttpConnectionManager.getDescriptor().getFullName();
+  private static final String HCM =
+      "type.googleapis.com/" + HttpConnectionManager.getDescriptor().getFullName();
   private final java.util.function.Function<String, String> tokenForDomain;
-  /** Listener in → listener out, by identity; forgotten wholesale past {@value #REMEMBERED} (gateways have few listeners). */
+
+  /**
+   * Listener in → listener out, by identity; forgotten wholesale past {@value #REMEMBERED}
+   * (gateways have few listeners).
+   */
   private final Map<Listener, Listener> memo = new IdentityHashMap<>();
+
   private static final int REMEMBERED = 4096;
 
-  /** @param tokenForDomain the token for a gateway's rate-limit calls */
+  /**
+   * @param tokenForDomain the token for a gateway's rate-limit calls
+   */
   public RateLimitCallCredentials(java.util.function.Function<String, String> tokenForDomain) {
     this.tokenForDomain = tokenForDomain;
   }
@@ -88,9 +96,14 @@ public final class RateLimitCallCredentials implements UnaryOperator<XdsResource
         continue;
       }
       RateLimit.Builder withToken = config.toBuilder();
-      withToken.getRateLimitServiceBuilder().getGrpcServiceBuilder().clearInitialMetadata()
-          .addInitialMetadata(HeaderValue.newBuilder().setKey("authorization")
-              .setValue("Bearer " + tokenForDomain.apply(config.getDomain())));
+      withToken
+          .getRateLimitServiceBuilder()
+          .getGrpcServiceBuilder()
+          .clearInitialMetadata()
+          .addInitialMetadata(
+              HeaderValue.newBuilder()
+                  .setKey("authorization")
+                  .setValue("Bearer " + tokenForDomain.apply(config.getDomain())));
       if (b == null) {
         b = hcm.toBuilder();
       }
@@ -103,7 +116,8 @@ public final class RateLimitCallCredentials implements UnaryOperator<XdsResource
     try {
       return any.unpack(type);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("the translator wrote a " + any.getTypeUrl() + " that does not parse", e);
+      throw new IllegalStateException(
+          "the translator wrote a " + any.getTypeUrl() + " that does not parse", e);
     }
   }
 }

@@ -20,13 +20,14 @@ final class RedirectFeature implements RouteFeature {
     r.port().ifPresent(b::setPortRedirect);
     r.path().ifPresent(b::setPathRedirect);
     r.prefix().ifPresent(b::setPrefixRewrite);
-    b.setResponseCode(switch (r.code()) {
-      case 302 -> RedirectAction.RedirectResponseCode.FOUND;
-      case 303 -> RedirectAction.RedirectResponseCode.SEE_OTHER;
-      case 307 -> RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT;
-      case 308 -> RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT;
-      default -> RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY;
-    });
+    b.setResponseCode(
+        switch (r.code()) {
+          case 302 -> RedirectAction.RedirectResponseCode.FOUND;
+          case 303 -> RedirectAction.RedirectResponseCode.SEE_OTHER;
+          case 307 -> RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT;
+          case 308 -> RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT;
+          default -> RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY;
+        });
     route.setRedirect(b);
   }
 }

@@ -15,16 +15,19 @@ final class RetryFeature implements RouteFeature {
       return;
     }
     RetrySpec r = fwd.retry().get();
-    RetryPolicy.Builder p = RetryPolicy.newBuilder()
-        .setRetryOn(String.join(",", r.on()))
-        .setNumRetries(UInt32Value.of(r.attempts()));
+    RetryPolicy.Builder p =
+        RetryPolicy.newBuilder()
+            .setRetryOn(String.join(",", r.on()))
+            .setNumRetries(UInt32Value.of(r.attempts()));
     r.perTryTimeout().ifPresent(d -> p.setPerTryTimeout(Protos.duration(d)));
     if (r.on().contains("retriable-status-codes")) {
       p.addAllRetriableStatusCodes(r.statusCodes());
     }
     if (r.backoffBase().isPresent() || r.backoffMax().isPresent()) {
-      var backoff = RetryPolicy.RetryBackOff.newBuilder()
-          .setBaseInterval(Protos.duration(r.backoffBase().orElse(java.time.Duration.ofMillis(25))));
+      var backoff =
+          RetryPolicy.RetryBackOff.newBuilder()
+              .setBaseInterval(
+                  Protos.duration(r.backoffBase().orElse(java.time.Duration.ofMillis(25))));
       r.backoffMax().ifPresent(d -> backoff.setMaxInterval(Protos.duration(d)));
       p.setRetryBackOff(backoff);
     }

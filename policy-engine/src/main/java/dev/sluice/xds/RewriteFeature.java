@@ -16,9 +16,13 @@ final class RewriteFeature implements RouteFeature {
     RewriteSpec r = fwd.rewrite().get();
     var action = route.getRouteBuilder();
     r.prefix().ifPresent(action::setPrefixRewrite);
-    r.regex().ifPresent(pattern -> action.setRegexRewrite(RegexMatchAndSubstitute.newBuilder()
-        .setPattern(Protos.regex(pattern))
-        .setSubstitution(r.substitution().orElse(""))));
+    r.regex()
+        .ifPresent(
+            pattern ->
+                action.setRegexRewrite(
+                    RegexMatchAndSubstitute.newBuilder()
+                        .setPattern(Protos.regex(pattern))
+                        .setSubstitution(r.substitution().orElse(""))));
     r.host().ifPresent(action::setHostRewriteLiteral);
   }
 }

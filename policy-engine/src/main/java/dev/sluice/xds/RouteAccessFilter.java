@@ -29,7 +29,11 @@ final class RouteAccessFilter implements HttpFilterFeature {
 
   @Override
   public List<HttpFilter> filters(HttpListener l) {
-    return List.of(HttpFilter.newBuilder().setName(FILTER).setTypedConfig(Any.pack(RBAC.getDefaultInstance())).build());
+    return List.of(
+        HttpFilter.newBuilder()
+            .setName(FILTER)
+            .setTypedConfig(Any.pack(RBAC.getDefaultInstance()))
+            .build());
   }
 
   @Override
@@ -40,9 +44,15 @@ final class RouteAccessFilter implements HttpFilterFeature {
   @Override
   public void patchRoute(HttpRoute ir, Route.Builder route) {
     if (!ir.auth().access().isEmpty()) {
-      route.putTypedPerFilterConfig(FILTER, Any.pack(RBACPerRoute.newBuilder()
-          .setRbac(RBAC.newBuilder().setRules(AccessRules.rbac(ir.auth().access())).setRulesStatPrefix("route_"))
-          .build()));
+      route.putTypedPerFilterConfig(
+          FILTER,
+          Any.pack(
+              RBACPerRoute.newBuilder()
+                  .setRbac(
+                      RBAC.newBuilder()
+                          .setRules(AccessRules.rbac(ir.auth().access()))
+                          .setRulesStatPrefix("route_"))
+                  .build()));
     }
   }
 }

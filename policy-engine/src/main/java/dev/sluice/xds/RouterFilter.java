@@ -13,7 +13,10 @@ final class RouterFilter implements HttpFilterFeature {
 
   /** The router with no settings of its own, as every chain (gateway, sidecar, stats) ends. */
   static HttpFilter filter() {
-    return HttpFilter.newBuilder().setName(FILTER).setTypedConfig(Any.pack(Router.getDefaultInstance())).build();
+    return HttpFilter.newBuilder()
+        .setName(FILTER)
+        .setTypedConfig(Any.pack(Router.getDefaultInstance()))
+        .build();
   }
 
   @Override

@@ -61,45 +61,86 @@ final class SidecarTranslator implements FeatureTranslator {
 
   private static void inbound(SidecarConfig s, XdsBuilder out, String origin) {
     SidecarConfig.Inbound in = s.inbound();
-    HttpConnectionManager.Builder hcm = connectionManager(in.name())
-        // the application learns who called: Envoy drops any XFCC the caller sent and sets its own
-        // with the verified peer's URI SAN (the SPIFFE ID)
-        .setForwardClientCertDetails(HttpConnectionManager.ForwardClientCertDetails.SANITIZE_SET)
-        .setSetCurrentClientCertDetails(HttpConnectionManager.SetCurrentClientCertDetails.newBuilder().setUri(true));
+    HttpConnectionManager.Builder hcm =
+        connectionManager(in.name())
+            // the application learns who called: Envoy drops any XFCC the caller sent and sets its
+            // own
+            // with the verified peer's URI SAN (the SPIFFE ID)
+            .setForwardClientCertDetails(
+                HttpConnectionManager.ForwardClientCertDetails.SANITIZE_SET)
+            .setSetCurrentClientCertDetails(
+                HttpConnectionManager.SetCurrentClientCertDetails.newBuilder().setUri(true));
     // The rules live in the route table (RDS), not here: a listener change only reaches new
     // connections (open ones drain on the old filter chain for minutes), while a route table
     // applies to the next request on every connection, so revoking access takes effect at once.
     // The filter itself denies everything, should a route ever lack its rules.
-    hcm.addHttpFilters(HttpFilter.newBuilder().setName(RBAC_FILTER)
-        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder()
-            .setRules(RBAC.newBuilder().setAction(RBAC.Action.ALLOW)).setRulesStatPrefix("mesh_").build())));
+    hcm.addHttpFilters(
+        HttpFilter.newBuilder()
+            .setName(RBAC_FILTER)
+            .setTypedConfig(
+                Any.pack(
+                    io.envoyproxy
+                        .envoy
+                        .extensions
+                        .filters
+                        .http
+                        .rbac
+                        .v3
+                        .RBAC
+                        .newBuilder()
+                        .setRules(RBAC.newBuilder().setAction(RBAC.Action.ALLOW))
+                        .setRulesStatPrefix("mesh_")
+                        .build())));
     hcm.addHttpFilters(RouterFilter.filter());
-    CommonTlsContext common = MeshClientTranslator.commonTls(SubjectAltNameMatcher.newBuilder()
-        .setSanType(SubjectAltNameMatcher.SanType.URI)
-        .setMatcher(StringMatcher.newBuilder().setPrefix(s.trustDomainPrefix()))
-        .build()).toBuilder()
-        .addAlpnProtocols("h2")
-        .addAlpnProtocols("http/1.1")
-        .build();
-    out.listeners.put(in.name(), Listener.newBuilder()
-        .setName(in.name())
-        .setAddress(address("0.0.0.0", in.port()))
-        .addFilterChains(FilterChain.newBuilder()
-            .addFilters(Filter.newBuilder().setName(ListenerTranslator.HCM_FILTER).setTypedConfig(Any.pack(hcm.build())))
-            .setTransportSocket(TransportSocket.newBuilder()
-                .setName(TlsTranslator.TRANSPORT_SOCKET)
-                .setTypedConfig(Any.pack(DownstreamTlsContext.newBuilder()
-                    .setRequireClientCertificate(BoolValue.of(true))
-                    .setCommonTlsContext(common)
-                    .build())))
-            .setTransportSocketConnectTimeout(Protos.duration(TlsTranslator.HANDSHAKE_TIMEOUT))));
+    CommonTlsContext common =
+        MeshClientTranslator.commonTls(
+                SubjectAltNameMatcher.newBuilder()
+                    .setSanType(SubjectAltNameMatcher.SanType.URI)
+                    .setMatcher(StringMatcher.newBuilder().setPrefix(s.trustDomainPrefix()))
+                    .build())
+            .toBuilder()
+            .addAlpnProtocols("h2")
+            .addAlpnProtocols("http/1.1")
+            .build();
+    out.listeners.put(
+        in.name(),
+        Listener.newBuilder()
+            .setName(in.name())
+            .setAddress(address("0.0.0.0", in.port()))
+            .addFilterChains(
+                FilterChain.newBuilder()
+                    .addFilters(
+                        Filter.newBuilder()
+                            .setName(ListenerTranslator.HCM_FILTER)
+                            .setTypedConfig(Any.pack(hcm.build())))
+                    .setTransportSocket(
+                        TransportSocket.newBuilder()
+                            .setName(TlsTranslator.TRANSPORT_SOCKET)
+                            .setTypedConfig(
+                                Any.pack(
+                                    DownstreamTlsContext.newBuilder()
+                                        .setRequireClientCertificate(BoolValue.of(true))
+                                        .setCommonTlsContext(common)
+                                        .build())))
+                    .setTransportSocketConnectTimeout(
+                        Protos.duration(TlsTranslator.HANDSHAKE_TIMEOUT))));
     RouteConfiguration.Builder table = routeTable(in.name(), SidecarConfig.APP_CLUSTER);
     // no rules (defaultAccess allow, no ServiceAccess names the service): RBAC is off on the route
     io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.Builder rules =
         io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.newBuilder();
     if (!in.access().allowAny()) {
-      rules.setRbac(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder()
-          .setRules(rbac(in.access())).setRulesStatPrefix("mesh_"));
+      rules.setRbac(
+          io.envoyproxy
+              .envoy
+              .extensions
+              .filters
+              .http
+              .rbac
+              .v3
+              .RBAC
+              .newBuilder()
+              .setRules(rbac(in.access()))
+              .setRulesStatPrefix("mesh_"));
     }
     table.getVirtualHostsBuilder(0).putTypedPerFilterConfig(RBAC_FILTER, Any.pack(rules.build()));
     out.routes.put(in.name(), table);
@@ -108,12 +149,19 @@ final class SidecarTranslator implements FeatureTranslator {
   }
 
   private static void outbound(SidecarConfig.Outbound o, XdsBuilder out, String origin) {
-    HttpConnectionManager.Builder hcm = connectionManager(o.name()).addHttpFilters(RouterFilter.filter());
-    out.listeners.put(o.name(), Listener.newBuilder()
-        .setName(o.name())
-        .setAddress(address("127.0.0.1", o.localPort()))
-        .addFilterChains(FilterChain.newBuilder()
-            .addFilters(Filter.newBuilder().setName(ListenerTranslator.HCM_FILTER).setTypedConfig(Any.pack(hcm.build())))));
+    HttpConnectionManager.Builder hcm =
+        connectionManager(o.name()).addHttpFilters(RouterFilter.filter());
+    out.listeners.put(
+        o.name(),
+        Listener.newBuilder()
+            .setName(o.name())
+            .setAddress(address("127.0.0.1", o.localPort()))
+            .addFilterChains(
+                FilterChain.newBuilder()
+                    .addFilters(
+                        Filter.newBuilder()
+                            .setName(ListenerTranslator.HCM_FILTER)
+                            .setTypedConfig(Any.pack(hcm.build())))));
     out.routes.put(o.name(), routeTable(o.name(), o.cluster()));
     out.origin("listener/" + o.name(), origin);
     out.origin("route/" + o.name(), origin);
@@ -128,17 +176,32 @@ final class SidecarTranslator implements FeatureTranslator {
     for (SidecarConfig.Permission p : access.permissions()) {
       List<Principal> callers = new ArrayList<>();
       for (String id : p.callers()) {
-        callers.add(Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder()
-            .setPrincipalName(StringMatcher.newBuilder().setExact(id))).build());
+        callers.add(
+            Principal.newBuilder()
+                .setAuthenticated(
+                    Principal.Authenticated.newBuilder()
+                        .setPrincipalName(StringMatcher.newBuilder().setExact(id)))
+                .build());
       }
-      Principal who = callers.size() == 1 ? callers.get(0)
-          : Principal.newBuilder().setOrIds(Principal.Set.newBuilder().addAllIds(callers)).build();
-      Principal principal = p.when().specificity() == 0 ? who
-          : Principal.newBuilder().setAndIds(Principal.Set.newBuilder().addIds(who).addIds(AccessRules.matches(p.when()))).build();
-      rbac.putPolicies(p.policy(), Policy.newBuilder()
-          .addPermissions(Permission.newBuilder().setAny(true))
-          .addPrincipals(principal)
-          .build());
+      Principal who =
+          callers.size() == 1
+              ? callers.get(0)
+              : Principal.newBuilder()
+                  .setOrIds(Principal.Set.newBuilder().addAllIds(callers))
+                  .build();
+      Principal principal =
+          p.when().specificity() == 0
+              ? who
+              : Principal.newBuilder()
+                  .setAndIds(
+                      Principal.Set.newBuilder().addIds(who).addIds(AccessRules.matches(p.when())))
+                  .build();
+      rbac.putPolicies(
+          p.policy(),
+          Policy.newBuilder()
+              .addPermissions(Permission.newBuilder().setAny(true))
+              .addPrincipals(principal)
+              .build());
     }
     return rbac.build();
   }
@@ -155,15 +218,19 @@ final class SidecarTranslator implements FeatureTranslator {
   private static RouteConfiguration.Builder routeTable(String name, String cluster) {
     return RouteConfiguration.newBuilder()
         .setName(name)
-        .addVirtualHosts(VirtualHost.newBuilder()
-            .setName(name)
-            .addDomains("*")
-            .addRoutes(Route.newBuilder()
-                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                .setRoute(RouteAction.newBuilder().setCluster(cluster))));
+        .addVirtualHosts(
+            VirtualHost.newBuilder()
+                .setName(name)
+                .addDomains("*")
+                .addRoutes(
+                    Route.newBuilder()
+                        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRoute(RouteAction.newBuilder().setCluster(cluster))));
   }
 
   private static Address address(String ip, int port) {
-    return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port)).build();
+    return Address.newBuilder()
+        .setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port))
+        .build();
   }
 }

@@ -31,7 +31,11 @@ import java.time.Duration;
  */
 final class TlsTranslator implements FeatureTranslator {
   static final String TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
-  /** A client that has not finished its handshake by then is cut off (edge hardening: slow handshakes hold sockets). */
+
+  /**
+   * A client that has not finished its handshake by then is cut off (edge hardening: slow
+   * handshakes hold sockets).
+   */
   static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
   @Override
@@ -42,39 +46,55 @@ final class TlsTranslator implements FeatureTranslator {
       }
       TlsSpec tls = l.tls().get();
       Listener.Builder listener = out.listeners.get(l.name());
-      CommonTlsContext.Builder common = CommonTlsContext.newBuilder()
-          .setTlsParams(TlsParameters.newBuilder()
-              .setTlsMinimumProtocolVersion(switch (tls.minVersion()) {
-                case TLS_1_2 -> TlsParameters.TlsProtocol.TLSv1_2;
-                case TLS_1_3 -> TlsParameters.TlsProtocol.TLSv1_3;
-              }))
-          .addTlsCertificateSdsSecretConfigs(sds(l.certificateSecretName()))
-          // the HTTP connection manager's codec is AUTO: offer HTTP/2, fall back to HTTP/1.1
-          .addAlpnProtocols("h2")
-          .addAlpnProtocols("http/1.1");
+      CommonTlsContext.Builder common =
+          CommonTlsContext.newBuilder()
+              .setTlsParams(
+                  TlsParameters.newBuilder()
+                      .setTlsMinimumProtocolVersion(
+                          switch (tls.minVersion()) {
+                            case TLS_1_2 -> TlsParameters.TlsProtocol.TLSv1_2;
+                            case TLS_1_3 -> TlsParameters.TlsProtocol.TLSv1_3;
+                          }))
+              .addTlsCertificateSdsSecretConfigs(sds(l.certificateSecretName()))
+              // the HTTP connection manager's codec is AUTO: offer HTTP/2, fall back to HTTP/1.1
+              .addAlpnProtocols("h2")
+              .addAlpnProtocols("http/1.1");
       DownstreamTlsContext.Builder context = DownstreamTlsContext.newBuilder();
-      out.secrets.put(l.certificateSecretName(), Secret.newBuilder()
-          .setName(l.certificateSecretName())
-          .setTlsCertificate(TlsCertificate.newBuilder()
-              .setCertificateChain(DataSource.newBuilder().setInlineString(tls.certificate().pem()))
-              .setPrivateKey(DataSource.newBuilder().setInlineString(tls.key().pem()))));
+      out.secrets.put(
+          l.certificateSecretName(),
+          Secret.newBuilder()
+              .setName(l.certificateSecretName())
+              .setTlsCertificate(
+                  TlsCertificate.newBuilder()
+                      .setCertificateChain(
+                          DataSource.newBuilder().setInlineString(tls.certificate().pem()))
+                      .setPrivateKey(DataSource.newBuilder().setInlineString(tls.key().pem()))));
       String origin = "Gateway/" + ir.group() + " (tls " + tls.certificate().file() + ")";
       out.origin("secret/" + l.certificateSecretName(), origin);
-      tls.clientCa().ifPresent(ca -> {
-        common.setValidationContextSdsSecretConfig(sds(l.clientCaSecretName()));
-        context.setRequireClientCertificate(BoolValue.of(true));
-        out.secrets.put(l.clientCaSecretName(), Secret.newBuilder()
-            .setName(l.clientCaSecretName())
-            .setValidationContext(CertificateValidationContext.newBuilder()
-                .setTrustedCa(DataSource.newBuilder().setInlineString(ca.pem()))));
-        out.origin("secret/" + l.clientCaSecretName(), "Gateway/" + ir.group() + " (tls " + ca.file() + ")");
-      });
+      tls.clientCa()
+          .ifPresent(
+              ca -> {
+                common.setValidationContextSdsSecretConfig(sds(l.clientCaSecretName()));
+                context.setRequireClientCertificate(BoolValue.of(true));
+                out.secrets.put(
+                    l.clientCaSecretName(),
+                    Secret.newBuilder()
+                        .setName(l.clientCaSecretName())
+                        .setValidationContext(
+                            CertificateValidationContext.newBuilder()
+                                .setTrustedCa(DataSource.newBuilder().setInlineString(ca.pem()))));
+                out.origin(
+                    "secret/" + l.clientCaSecretName(),
+                    "Gateway/" + ir.group() + " (tls " + ca.file() + ")");
+              });
       context.setCommonTlsContext(common);
       for (int i = 0; i < listener.getFilterChainsCount(); i++) {
-        listener.getFilterChainsBuilder(i)
-            .setTransportSocket(TransportSocket.newBuilder()
-                .setName(TRANSPORT_SOCKET)
-                .setTypedConfig(Any.pack(context.build())))
+        listener
+            .getFilterChainsBuilder(i)
+            .setTransportSocket(
+                TransportSocket.newBuilder()
+                    .setName(TRANSPORT_SOCKET)
+                    .setTypedConfig(Any.pack(context.build())))
             .setTransportSocketConnectTimeout(Protos.duration(HANDSHAKE_TIMEOUT));
       }
     }

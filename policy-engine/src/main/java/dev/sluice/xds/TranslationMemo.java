@@ -12,14 +12,14 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The route entries, clusters and endpoint assignments of a group's previous translation, by the
- * IR object each came from: an unchanged one comes back as the same object, neither translated
- * again nor, by the server, hashed and encoded again. A policy change usually touches one route of
+ * The route entries, clusters and endpoint assignments of a group's previous translation, by the IR
+ * object each came from: an unchanged one comes back as the same object, neither translated again
+ * nor, by the server, hashed and encoded again. A policy change usually touches one route of
  * thousands. Valid because each is a function of its IR value alone: route features read only the
- * {@link HttpRoute}, cluster features and {@link EndpointTranslator} only the
- * {@link UpstreamCluster}. By identity, not equality: the incremental compiler hands back the
- * very objects of what did not change, and hashing thousands of IR values on every change cost
- * more than translating them.
+ * {@link HttpRoute}, cluster features and {@link EndpointTranslator} only the {@link
+ * UpstreamCluster}. By identity, not equality: the incremental compiler hands back the very objects
+ * of what did not change, and hashing thousands of IR values on every change cost more than
+ * translating them.
  *
  * <p>Remembers one translation: {@link #done} forgets what the last one did not use. Not
  * thread-safe; one per group.
@@ -29,8 +29,12 @@ final class TranslationMemo {
   static final TranslationMemo NONE = new TranslationMemo(false);
 
   private final boolean remembers;
-  /** Per kind of message: an IR object may be the source of several (a cluster and its endpoints). */
+
+  /**
+   * Per kind of message: an IR object may be the source of several (a cluster and its endpoints).
+   */
   private Map<Class<?>, Map<Object, Message>> last = new HashMap<>();
+
   private Map<Class<?>, Map<Object, Message>> next = new HashMap<>();
 
   private TranslationMemo(boolean remembers) {

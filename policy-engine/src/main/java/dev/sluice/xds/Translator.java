@@ -6,16 +6,17 @@ import java.util.List;
 /** IR → Envoy resources. The only public entry point of the translation features. */
 public final class Translator {
   /** Features in the order they run; each one lives in its own file. */
-  static final List<FeatureTranslator> FEATURES = List.of(
-      new ClusterTranslator(),
-      new DnsClusterTranslator(),
-      new EndpointTranslator(),
-      new ListenerTranslator(),
-      new TlsTranslator(),
-      new SidecarTranslator(),
-      new MeshClientTranslator(),
-      new TelemetryTranslator(),
-      new RouteTableTranslator());
+  static final List<FeatureTranslator> FEATURES =
+      List.of(
+          new ClusterTranslator(),
+          new DnsClusterTranslator(),
+          new EndpointTranslator(),
+          new ListenerTranslator(),
+          new TlsTranslator(),
+          new SidecarTranslator(),
+          new MeshClientTranslator(),
+          new TelemetryTranslator(),
+          new RouteTableTranslator());
 
   private Translator() {}
 
@@ -23,7 +24,10 @@ public final class Translator {
     return translate(ir, TranslationMemo.NONE);
   }
 
-  /** Reuses, through {@code memo}, the parts of the group's previous translation whose IR did not change. */
+  /**
+   * Reuses, through {@code memo}, the parts of the group's previous translation whose IR did not
+   * change.
+   */
   static XdsResources translate(ProxyConfig ir, TranslationMemo memo) {
     XdsBuilder out = new XdsBuilder(memo);
     for (FeatureTranslator f : FEATURES) {

@@ -16,13 +16,18 @@ import java.util.Map;
 final class XdsBuilder {
   final Map<String, Listener.Builder> listeners = new LinkedHashMap<>();
   final Map<String, RouteConfiguration.Builder> routes = new LinkedHashMap<>();
+
   /** Built at once; {@link #amendCluster} reopens one for a later feature. */
   private final Map<String, Cluster> clusters = new LinkedHashMap<>();
+
   private final Map<String, Cluster.Builder> amended = new HashMap<>();
+
   /** Built at once: nothing amends an endpoint assignment after {@link EndpointTranslator}. */
   final Map<String, ClusterLoadAssignment> endpoints = new LinkedHashMap<>();
+
   final Map<String, Secret.Builder> secrets = new LinkedHashMap<>();
   private final Map<String, LinkedHashSet<String>> origins = new LinkedHashMap<>();
+
   /** What the group's previous translation made, to reuse what did not change. */
   final TranslationMemo memo;
 
@@ -35,7 +40,10 @@ final class XdsBuilder {
     amended.remove(cluster.getName());
   }
 
-  /** The cluster of that name, to change: the built one is replaced by what this builder holds at the end. */
+  /**
+   * The cluster of that name, to change: the built one is replaced by what this builder holds at
+   * the end.
+   */
   Cluster.Builder amendCluster(String name) {
     return amended.computeIfAbsent(name, n -> clusters.get(n).toBuilder());
   }
@@ -50,7 +58,10 @@ final class XdsBuilder {
     return new XdsResources(
         built(listeners.values().stream().map(Listener.Builder::build).toList()),
         built(routes.values().stream().map(RouteConfiguration.Builder::build).toList()),
-        built(clusters.values().stream().map(c -> amended.containsKey(c.getName()) ? amended.get(c.getName()).build() : c).toList()),
+        built(
+            clusters.values().stream()
+                .map(c -> amended.containsKey(c.getName()) ? amended.get(c.getName()).build() : c)
+                .toList()),
         new ArrayList<>(endpoints.values()),
         built(secrets.values().stream().map(Secret.Builder::build).toList()),
         o);

@@ -13,8 +13,8 @@ import java.util.TreeMap;
 /**
  * The Envoy resources of one proxy group, each list sorted by name.
  *
- * @param secrets TLS certificates and keys (SDS), inline: they hold private keys, so they are
- *     never logged or printed unredacted (see {@link XdsYaml})
+ * @param secrets TLS certificates and keys (SDS), inline: they hold private keys, so they are never
+ *     logged or printed unredacted (see {@link XdsYaml})
  * @param origins resource key ({@code type/name}, e.g. {@code cluster/users}) → the policies that
  *     produced it, so a NACK can be reported against a file; a route table's entries have keys of
  *     their own ({@link RejectedRoutes#key}), so a NACK that names one blames only its policy
@@ -27,13 +27,17 @@ public record XdsResources(
     List<Secret> secrets,
     Map<String, List<String>> origins) {
 
-  public static final XdsResources EMPTY = new XdsResources(List.of(), List.of(), List.of(), List.of(), List.of(), Map.of());
+  public static final XdsResources EMPTY =
+      new XdsResources(List.of(), List.of(), List.of(), List.of(), List.of(), Map.of());
 
   public XdsResources {
     listeners = listeners.stream().sorted(Comparator.comparing(Listener::getName)).toList();
     routes = routes.stream().sorted(Comparator.comparing(RouteConfiguration::getName)).toList();
     clusters = clusters.stream().sorted(Comparator.comparing(Cluster::getName)).toList();
-    endpoints = endpoints.stream().sorted(Comparator.comparing(ClusterLoadAssignment::getClusterName)).toList();
+    endpoints =
+        endpoints.stream()
+            .sorted(Comparator.comparing(ClusterLoadAssignment::getClusterName))
+            .toList();
     secrets = secrets.stream().sorted(Comparator.comparing(Secret::getName)).toList();
     origins = java.util.Collections.unmodifiableMap(new TreeMap<>(origins));
   }

@@ -31,32 +31,46 @@ public final class XdsYaml {
    * Every type we pack into an Any. The gateway's HTTP filters name theirs ({@link
    * HttpFilterFeature#types()}); the rest are packed elsewhere.
    */
-  static final List<Descriptor> PACKED = Stream.concat(
-      HttpFilterChain.FILTERS.stream().flatMap(f -> f.types().stream()),
-      Stream.of(
-          HttpConnectionManager.getDescriptor(),
-          io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor(),
-          // the sidecar's inbound chain: its mesh RBAC filter and the rules on its route table
-          io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor(),
-          io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.getDescriptor(),
-          io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor(),
-          io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor(),
-          io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor(),
-          io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog.getDescriptor(),
-          io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig.getDescriptor()))
-      .distinct()
-      .toList();
+  static final List<Descriptor> PACKED =
+      Stream.concat(
+              HttpFilterChain.FILTERS.stream().flatMap(f -> f.types().stream()),
+              Stream.of(
+                  HttpConnectionManager.getDescriptor(),
+                  io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+                      .getDescriptor(),
+                  // the sidecar's inbound chain: its mesh RBAC filter and the rules on its route
+                  // table
+                  io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor(),
+                  io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.getDescriptor(),
+                  io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+                      .getDescriptor(),
+                  io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                      .getDescriptor(),
+                  io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor(),
+                  io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog
+                      .getDescriptor(),
+                  io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig.getDescriptor()))
+          .distinct()
+          .toList();
+
   /** The types JsonFormat needs to print typed_config. */
   public static final JsonFormat.TypeRegistry TYPES = registry(PACKED);
-  /** Fields that hold a secret (Envoy marks them {@code udpa.annotations.sensitive}) and are never printed. */
+
+  /**
+   * Fields that hold a secret (Envoy marks them {@code udpa.annotations.sensitive}) and are never
+   * printed.
+   */
   static final List<String> SENSITIVE = List.of("private_key", "password");
+
   private static final JsonFormat.Printer PRINTER =
       JsonFormat.printer().usingTypeRegistry(TYPES).preservingProtoFieldNames();
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .build());
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          YAMLFactory.builder()
+              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+              .build());
 
   private XdsYaml() {}
 
@@ -82,7 +96,8 @@ public final class XdsYaml {
     try {
       return redact(JSON.readTree(PRINTER.print(m)));
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException("cannot print " + m.getDescriptorForType().getFullName(), e);
+      throw new IllegalArgumentException(
+          "cannot print " + m.getDescriptorForType().getFullName(), e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -97,13 +112,18 @@ public final class XdsYaml {
     if (node instanceof ObjectNode o) {
       for (String field : List.copyOf(o.propertyStream().map(Map.Entry::getKey).toList())) {
         if (field.equals("initial_metadata") && o.get(field) instanceof ArrayNode entries) {
-          entries.forEach(e -> {
-            if (e instanceof ObjectNode h && h.path("key").asText().equalsIgnoreCase("authorization")) {
-              h.put("value", "<redacted>");
-            }
-          });
+          entries.forEach(
+              e -> {
+                if (e instanceof ObjectNode h
+                    && h.path("key").asText().equalsIgnoreCase("authorization")) {
+                  h.put("value", "<redacted>");
+                }
+              });
         } else if (SENSITIVE.contains(field)) {
-          o.set(field, new TextNode("<redacted sha256:" + PrivateKeyFile.fingerprint(content(o.get(field))) + ">"));
+          o.set(
+              field,
+              new TextNode(
+                  "<redacted sha256:" + PrivateKeyFile.fingerprint(content(o.get(field))) + ">"));
         } else {
           redact(o.get(field));
         }

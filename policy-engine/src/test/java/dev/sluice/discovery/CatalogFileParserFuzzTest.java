@@ -21,13 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 class CatalogFileParserFuzzTest {
   private static final Fuzz.AllocationBound BOUND = new Fuzz.AllocationBound(16L << 20, 512);
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   /**
-   * Seeds, under {@code CatalogFileParserFuzzTestInputs}: the demo and example registries, one
-   * with every field; and the inputs the fuzzer found, kept as they were (a {@code !!binary} value
-   * was reported at 0:0 as "unexpected YAML token VALUE_EMBEDDED_OBJECT").
+   * Seeds, under {@code CatalogFileParserFuzzTestInputs}: the demo and example registries, one with
+   * every field; and the inputs the fuzzer found, kept as they were (a {@code !!binary} value was
+   * reported at 0:0 as "unexpected YAML token VALUE_EMBEDDED_OBJECT").
    */
   @DictionaryFile(resourcePath = "CatalogFileParserFuzzTest.dict")
   @FuzzTest(maxExecutions = Fuzz.SHORT_RUNS)
@@ -42,7 +41,8 @@ class CatalogFileParserFuzzTest {
     try {
       Optional<ServiceCatalog> catalog = CatalogFileParser.parse(YamlFiles.read(file), d);
       if (catalog.isPresent() == d.hasErrors()) {
-        return Optional.of("a catalog " + (catalog.isPresent() ? "with" : "without") + " errors: " + d.findings());
+        return Optional.of(
+            "a catalog " + (catalog.isPresent() ? "with" : "without") + " errors: " + d.findings());
       }
     } catch (YamlSyntaxException e) {
       d.add(e.finding());

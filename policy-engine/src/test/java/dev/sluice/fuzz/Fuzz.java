@@ -64,8 +64,13 @@ public final class Fuzz {
       allocated = allocatedBy(target, input);
     }
     if (allocated > bound.of(input.length)) {
-      throw new PropertyViolated("an unbounded allocation: " + allocated + " bytes for " + input.length
-          + " bytes of input, more than " + bound.of(input.length));
+      throw new PropertyViolated(
+          "an unbounded allocation: "
+              + allocated
+              + " bytes for "
+              + input.length
+              + " bytes of input, more than "
+              + bound.of(input.length));
     }
   }
 
@@ -83,7 +88,12 @@ public final class Fuzz {
   /** The first finding that does not say where: a file, a line and column from 1. */
   public static Optional<String> unplaced(List<dev.sluice.yaml.Finding> findings) {
     return findings.stream()
-        .filter(f -> f.file() == null || f.position().line() < 1 || f.position().column() < 1 || f.message().isBlank())
+        .filter(
+            f ->
+                f.file() == null
+                    || f.position().line() < 1
+                    || f.position().column() < 1
+                    || f.message().isBlank())
         .findFirst()
         .map(f -> "a finding without a place: " + f.format());
   }

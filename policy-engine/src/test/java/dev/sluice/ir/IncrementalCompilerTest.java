@@ -21,17 +21,27 @@ import org.junit.jupiter.api.TestFactory;
 class IncrementalCompilerTest {
   @TestFactory
   Stream<DynamicTest> everyRegistryChangeCompilesToWhatAFullCompileGives() throws Exception {
-    return validCases().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-      Input in = load(name);
-      IncrementalCompiler incremental = new IncrementalCompiler();
-      incremental.compile(in.catalog(), in.policies());
-      changes(in.catalog()).forEach((change, catalog) -> {
-        assertThat(incremental.compile(catalog, in.policies())).as(change).isEqualTo(Compiler.compile(catalog, in.policies()));
-        // and back, from the changed state
-        assertThat(incremental.compile(in.catalog(), in.policies())).as(change + ", undone")
-            .isEqualTo(Compiler.compile(in.catalog(), in.policies()));
-      });
-    }));
+    return validCases().stream()
+        .map(
+            name ->
+                DynamicTest.dynamicTest(
+                    name,
+                    () -> {
+                      Input in = load(name);
+                      IncrementalCompiler incremental = new IncrementalCompiler();
+                      incremental.compile(in.catalog(), in.policies());
+                      changes(in.catalog())
+                          .forEach(
+                              (change, catalog) -> {
+                                assertThat(incremental.compile(catalog, in.policies()))
+                                    .as(change)
+                                    .isEqualTo(Compiler.compile(catalog, in.policies()));
+                                // and back, from the changed state
+                                assertThat(incremental.compile(in.catalog(), in.policies()))
+                                    .as(change + ", undone")
+                                    .isEqualTo(Compiler.compile(in.catalog(), in.policies()));
+                              });
+                    }));
   }
 
   @Test
@@ -41,7 +51,9 @@ class IncrementalCompilerTest {
     Map<String, ProxyConfig> first = incremental.compile(in.catalog(), in.policies());
 
     // an equal catalog, built anew, as a source that rebuilds it on every poll does
-    Map<String, ProxyConfig> second = incremental.compile(new ServiceCatalog(new TreeMap<>(in.catalog().services())), in.policies());
+    Map<String, ProxyConfig> second =
+        incremental.compile(
+            new ServiceCatalog(new TreeMap<>(in.catalog().services())), in.policies());
 
     assertThat(second).isSameAs(first);
   }
@@ -53,12 +65,16 @@ class IncrementalCompilerTest {
     Map<String, ProxyConfig> before = incremental.compile(in.catalog(), in.policies());
 
     // admin is routed by the internal gateway only
-    Map<String, ProxyConfig> after = incremental.compile(
-        with(in.catalog(), new Service("admin", List.of(ServiceInstance.of("127.0.0.1", 9010)))), in.policies());
+    Map<String, ProxyConfig> after =
+        incremental.compile(
+            with(
+                in.catalog(), new Service("admin", List.of(ServiceInstance.of("127.0.0.1", 9010)))),
+            in.policies());
 
     assertThat(after.get("edge")).isSameAs(before.get("edge"));
     assertThat(after.get("internal")).isNotEqualTo(before.get("internal"));
-    assertThat(after.get("internal").listeners()).as("what comes from the policies alone is kept")
+    assertThat(after.get("internal").listeners())
+        .as("what comes from the policies alone is kept")
         .isSameAs(before.get("internal").listeners());
   }
 
@@ -68,12 +84,22 @@ class IncrementalCompilerTest {
     IncrementalCompiler incremental = new IncrementalCompiler();
     ProxyConfig before = incremental.compile(in.catalog(), in.policies()).get("edge");
 
-    ProxyConfig after = incremental.compile(
-        with(in.catalog(), new Service("users", List.of(ServiceInstance.of("127.0.0.1", 9011)))), in.policies()).get("edge");
+    ProxyConfig after =
+        incremental
+            .compile(
+                with(
+                    in.catalog(),
+                    new Service("users", List.of(ServiceInstance.of("127.0.0.1", 9011)))),
+                in.policies())
+            .get("edge");
 
-    assertThat(after.clusters()).extracting(UpstreamCluster::name).containsExactly("orders", "users");
+    assertThat(after.clusters())
+        .extracting(UpstreamCluster::name)
+        .containsExactly("orders", "users");
     assertThat(after.clusters().get(0)).isSameAs(before.clusters().get(0));
-    assertThat(after.clusters().get(1).endpoints()).extracting(Endpoint::port).containsExactly(9011);
+    assertThat(after.clusters().get(1).endpoints())
+        .extracting(Endpoint::port)
+        .containsExactly(9011);
   }
 
   @Test
@@ -83,7 +109,8 @@ class IncrementalCompilerTest {
     IncrementalCompiler incremental = new IncrementalCompiler();
     incremental.compile(one.catalog(), one.policies());
 
-    assertThat(incremental.compile(one.catalog(), other.policies())).isEqualTo(Compiler.compile(one.catalog(), other.policies()));
+    assertThat(incremental.compile(one.catalog(), other.policies()))
+        .isEqualTo(Compiler.compile(one.catalog(), other.policies()));
   }
 
   @Test
@@ -91,14 +118,19 @@ class IncrementalCompilerTest {
     Input in = load("multiple-gateways");
     IncrementalCompiler incremental = new IncrementalCompiler();
     ProxyConfig before = incremental.compile(in.catalog(), in.policies()).get("edge");
-    var more = dev.sluice.GoldenInputs.loadWith("multiple-gateways", dev.sluice.GoldenInputs.ONE_MORE_ROUTE).policies();
+    var more =
+        dev.sluice.GoldenInputs.loadWith(
+                "multiple-gateways", dev.sluice.GoldenInputs.ONE_MORE_ROUTE)
+            .policies();
 
     ProxyConfig after = incremental.compile(in.catalog(), more).get("edge");
 
     assertThat(after).isEqualTo(Compiler.compile(in.catalog(), more).get("edge"));
     List<HttpRoute> routesBefore = before.listeners().get(0).virtualHosts().get(0).routes();
     List<HttpRoute> routesAfter = after.listeners().get(0).virtualHosts().get(0).routes();
-    assertThat(routesAfter).extracting(HttpRoute::name).containsExactly("users", "orders", "more-orders");
+    assertThat(routesAfter)
+        .extracting(HttpRoute::name)
+        .containsExactly("users", "orders", "more-orders");
     assertThat(routesAfter.get(0)).isSameAs(routesBefore.get(0));
     assertThat(routesAfter.get(1)).isSameAs(routesBefore.get(1));
     assertThat(after.clusters()).hasSameSizeAs(before.clusters());

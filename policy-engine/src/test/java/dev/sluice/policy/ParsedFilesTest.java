@@ -45,19 +45,30 @@ class ParsedFilesTest {
   @Test
   void loadsWithTheCacheGiveTheSamePoliciesAsWithout() throws Exception {
     Files.writeString(dir.resolve("gateway.yaml"), "kind: Gateway\nname: edge\nport: 8080\n");
-    Files.writeString(dir.resolve("routes.yaml"), "kind: Route\nname: a\nto: x\n---\nkind: Route\nname: b\nmatch: {prefix: /b}\nto: y\n");
+    Files.writeString(
+        dir.resolve("routes.yaml"),
+        "kind: Route\nname: a\nto: x\n---\nkind: Route\nname: b\nmatch: {prefix: /b}\nto: y\n");
     ParsedFiles parsed = new ParsedFiles();
     PolicyLoader.load(dir, parsed);
-    Files.writeString(dir.resolve("more.yaml"), "kind: Route\nname: c\nmatch: {prefix: /c}\nto: z\n");
+    Files.writeString(
+        dir.resolve("more.yaml"), "kind: Route\nname: c\nmatch: {prefix: /c}\nto: z\n");
 
-    assertThat(PolicyLoader.load(dir, parsed).policies()).isEqualTo(PolicyLoader.load(dir).policies()).isPresent();
+    assertThat(PolicyLoader.load(dir, parsed).policies())
+        .isEqualTo(PolicyLoader.load(dir).policies())
+        .isPresent();
   }
 
   @Test
   void aKeptDocumentIsNotReadAgainButOneThatPointsAtFilesIs() throws Exception {
     Path certs = dev.sluice.GoldenInputs.GOLDEN.resolve("gateway-tls/certs");
-    Files.writeString(dir.resolve("gateway.yaml"), "kind: Gateway\nname: edge\nport: 8443\ntls:\n"
-        + "  certificate: " + certs.resolve("edge.pem") + "\n  key: " + certs.resolve("edge-key.pem") + "\n");
+    Files.writeString(
+        dir.resolve("gateway.yaml"),
+        "kind: Gateway\nname: edge\nport: 8443\ntls:\n"
+            + "  certificate: "
+            + certs.resolve("edge.pem")
+            + "\n  key: "
+            + certs.resolve("edge-key.pem")
+            + "\n");
     Files.writeString(dir.resolve("routes.yaml"), "kind: Route\nname: a\nto: x\n");
     ParsedFiles parsed = new ParsedFiles();
     PolicySet first = PolicyLoader.load(dir, parsed).policies().orElseThrow();
@@ -66,6 +77,8 @@ class ParsedFilesTest {
 
     assertThat(second.routes().get(0)).isSameAs(first.routes().get(0));
     // the certificate may have been rotated in place: its gateway is read again
-    assertThat(second.gateways().get(0)).isNotSameAs(first.gateways().get(0)).isEqualTo(first.gateways().get(0));
+    assertThat(second.gateways().get(0))
+        .isNotSameAs(first.gateways().get(0))
+        .isEqualTo(first.gateways().get(0));
   }
 }

@@ -21,18 +21,19 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Fuzzes the policy loader with one policy file in a folder, seeded with every golden case's
- * input: each input gives a policy set, or findings that name the file, a line and a column.
- * {@link PolicyLoader#load} turns anything thrown into a finding that says "this is a bug in
- * Sluice"; such a finding is a finding of the fuzzer too.
+ * Fuzzes the policy loader with one policy file in a folder, seeded with every golden case's input:
+ * each input gives a policy set, or findings that name the file, a line and a column. {@link
+ * PolicyLoader#load} turns anything thrown into a finding that says "this is a bug in Sluice"; such
+ * a finding is a finding of the fuzzer too.
  */
 class PolicyLoaderFuzzTest {
-  private static final Path FINDINGS = Path.of("src/test/resources/dev/sluice/policy/PolicyLoaderFuzzTestInputs/"
-      + "everyPolicyFileGivesAPolicySetOrPositionedFindings/findings");
+  private static final Path FINDINGS =
+      Path.of(
+          "src/test/resources/dev/sluice/policy/PolicyLoaderFuzzTestInputs/"
+              + "everyPolicyFileGivesAPolicySetOrPositionedFindings/findings");
   private static final Fuzz.AllocationBound BOUND = new Fuzz.AllocationBound(64L << 20, 1024);
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   @BeforeAll
   static void supportFiles() {
@@ -53,9 +54,9 @@ class PolicyLoaderFuzzTest {
   }
 
   /**
-   * The inputs the fuzzer found are refused, not only survived. (A field of a global limit's key
-   * or a JWT token source that is no known kind crashed the loader with IllegalArgumentException
-   * from Enum.valueOf; a route with a long path prefix made the check for shadowed routes cost the
+   * The inputs the fuzzer found are refused, not only survived. (A field of a global limit's key or
+   * a JWT token source that is no known kind crashed the loader with IllegalArgumentException from
+   * Enum.valueOf; a route with a long path prefix made the check for shadowed routes cost the
    * square of the path's length.)
    */
   @Test
@@ -85,7 +86,9 @@ class PolicyLoaderFuzzTest {
     return out.stream();
   }
 
-  /** The certificates, keys and descriptor sets the golden cases point at, so the seeds read them. */
+  /**
+   * The certificates, keys and descriptor sets the golden cases point at, so the seeds read them.
+   */
   private static void copySupportFiles(Path to) {
     Path golden = Path.of("src/test/resources/golden");
     try (Stream<Path> files = Files.walk(golden)) {
@@ -105,12 +108,20 @@ class PolicyLoaderFuzzTest {
     Files.write(file, input);
     PolicyLoader.Result r = PolicyLoader.load(dir);
     if (r.policies().isPresent() == r.hasErrors()) {
-      return Optional.of("a policy set " + (r.policies().isPresent() ? "with" : "without") + " errors: " + r.findings());
+      return Optional.of(
+          "a policy set "
+              + (r.policies().isPresent() ? "with" : "without")
+              + " errors: "
+              + r.findings());
     }
     // the loader's own report of anything thrown names the folder, where no finding about the
     // policy file's text is placed (the text could say "a bug in Sluice" too)
-    Optional<dev.sluice.yaml.Finding> bug = r.findings().stream()
-        .filter(f -> dir.equals(f.file()) && f.message().startsWith("reading the policies failed: ")).findFirst();
+    Optional<dev.sluice.yaml.Finding> bug =
+        r.findings().stream()
+            .filter(
+                f ->
+                    dir.equals(f.file()) && f.message().startsWith("reading the policies failed: "))
+            .findFirst();
     if (bug.isPresent()) {
       return Optional.of("a crash inside the loader: " + bug.get().format());
     }

@@ -11,13 +11,16 @@ import org.junit.jupiter.api.Test;
 /** PolicySet's lookups by name (indexed, see PolicyIndex). */
 class PolicySetTest {
   private static PolicySet load(String yaml) throws Exception {
-    PolicyLoader.Result r = PolicyLoader.fromDocuments(YamlFiles.parse(Path.of("p.yaml"), yaml), new Diagnostics());
+    PolicyLoader.Result r =
+        PolicyLoader.fromDocuments(YamlFiles.parse(Path.of("p.yaml"), yaml), new Diagnostics());
     return r.policies().orElseThrow(() -> new AssertionError(r.findings()));
   }
 
   @Test
   void lookupsFindEachPolicyByNameAndRoutesByGatewayInDeclarationOrder() throws Exception {
-    PolicySet set = load("""
+    PolicySet set =
+        load(
+            """
         kind: Gateway
         name: edge
         port: 8080
@@ -51,9 +54,11 @@ class PolicySetTest {
     assertThat(set.routesOf("edge")).extracting(RouteSpec::name).containsExactly("b", "a");
     assertThat(set.routesOf("internal")).extracting(RouteSpec::name).containsExactly("i");
     assertThat(set.routesOf("nowhere")).isEmpty();
-    assertThat(set.upstream("users")).hasValueSatisfying(u -> assertThat(u.name()).isEqualTo("users"));
+    assertThat(set.upstream("users"))
+        .hasValueSatisfying(u -> assertThat(u.name()).isEqualTo("users"));
     assertThat(set.upstream("orders")).isEmpty();
-    assertThat(set.gateway("internal")).hasValueSatisfying(g -> assertThat(g.port()).isEqualTo(9090));
+    assertThat(set.gateway("internal"))
+        .hasValueSatisfying(g -> assertThat(g.port()).isEqualTo(9090));
     assertThat(set.sidecar("users")).isEmpty();
     assertThat(set.accessTo("users")).isEmpty();
   }

@@ -27,16 +27,27 @@ class ExamplesTest {
       folders = s.filter(Files::isDirectory).sorted().toList();
     }
     assertThat(folders).as("examples under docs/examples").isNotEmpty();
-    return folders.stream().map(folder -> DynamicTest.dynamicTest(folder.getFileName().toString(), () -> {
-      PolicyValidation.Report report = PolicyValidation.run(folder.resolve("policies"), Optional.of(folder.resolve("services.yaml")));
-      assertThat(report.findings()).as("findings of %s", folder).isEmpty();
-      PolicySet set = report.policies().orElseThrow();
-      assertThat(set.routes()).isNotEmpty();
-      try (Stream<Path> files = Files.walk(folder)) {
-        for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-          assertThat(SchemaTest.check(f)).as("schema check of %s", f).allSatisfy(c -> assertThat(c.valid()).as("%s", c).isTrue());
-        }
-      }
-    }));
+    return folders.stream()
+        .map(
+            folder ->
+                DynamicTest.dynamicTest(
+                    folder.getFileName().toString(),
+                    () -> {
+                      PolicyValidation.Report report =
+                          PolicyValidation.run(
+                              folder.resolve("policies"),
+                              Optional.of(folder.resolve("services.yaml")));
+                      assertThat(report.findings()).as("findings of %s", folder).isEmpty();
+                      PolicySet set = report.policies().orElseThrow();
+                      assertThat(set.routes()).isNotEmpty();
+                      try (Stream<Path> files = Files.walk(folder)) {
+                        for (Path f :
+                            files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                          assertThat(SchemaTest.check(f))
+                              .as("schema check of %s", f)
+                              .allSatisfy(c -> assertThat(c.valid()).as("%s", c).isTrue());
+                        }
+                      }
+                    }));
   }
 }

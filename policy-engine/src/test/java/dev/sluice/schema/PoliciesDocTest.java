@@ -31,23 +31,28 @@ class PoliciesDocTest {
   private static final Path ROOT = RepoRoot.find();
   private static final Path DOC = ROOT.resolve("docs/policies.md");
   private static final Pattern YAML_BLOCK = Pattern.compile("(?ms)^```yaml[^\\n]*\\n(.*?)^```");
+
   /**
-   * Where the reference documents each kind: from its heading to the next kind's. Gateway and
-   * Route share the feature sections that follow Route (tls, auth, telemetry… apply to both); the
-   * mesh kinds share one section.
+   * Where the reference documents each kind: from its heading to the next kind's. Gateway and Route
+   * share the feature sections that follow Route (tls, auth, telemetry… apply to both); the mesh
+   * kinds share one section.
    */
-  private static final Map<String, String[]> SECTIONS = Map.of(
-      "Gateway", new String[] {"## Gateway", "## JwtProvider"},
-      "Route", new String[] {"## Route", "## JwtProvider"},
-      "JwtProvider", new String[] {"## JwtProvider", "## Consumer"},
-      "Consumer", new String[] {"## Consumer", "## Precedence"},
-      "Upstream", new String[] {"## Upstream", "## Mesh:"},
-      "Mesh", new String[] {"## Mesh:", "## The file registry"},
-      "Sidecar", new String[] {"## Mesh:", "## The file registry"},
-      "ServiceAccess", new String[] {"## Mesh:", "## The file registry"});
+  private static final Map<String, String[]> SECTIONS =
+      Map.of(
+          "Gateway", new String[] {"## Gateway", "## JwtProvider"},
+          "Route", new String[] {"## Route", "## JwtProvider"},
+          "JwtProvider", new String[] {"## JwtProvider", "## Consumer"},
+          "Consumer", new String[] {"## Consumer", "## Precedence"},
+          "Upstream", new String[] {"## Upstream", "## Mesh:"},
+          "Mesh", new String[] {"## Mesh:", "## The file registry"},
+          "Sidecar", new String[] {"## Mesh:", "## The file registry"},
+          "ServiceAccess", new String[] {"## Mesh:", "## The file registry"});
 
   private static JsonNode schema() throws Exception {
-    try (InputStream in = PoliciesDocTest.class.getClassLoader().getResourceAsStream("schema/sluice-policy.schema.json")) {
+    try (InputStream in =
+        PoliciesDocTest.class
+            .getClassLoader()
+            .getResourceAsStream("schema/sluice-policy.schema.json")) {
       return new ObjectMapper().readTree(in);
     }
   }
@@ -56,13 +61,18 @@ class PoliciesDocTest {
   private static String section(String doc, String[] headings) {
     int start = doc.indexOf("\n" + headings[0]);
     int end = doc.indexOf("\n" + headings[1], start + 1);
-    assertThat(start).as("docs/policies.md has a section %s", headings[0]).isGreaterThanOrEqualTo(0);
-    assertThat(end).as("docs/policies.md has a section %s after %s", headings[1], headings[0]).isGreaterThan(start);
+    assertThat(start)
+        .as("docs/policies.md has a section %s", headings[0])
+        .isGreaterThanOrEqualTo(0);
+    assertThat(end)
+        .as("docs/policies.md has a section %s after %s", headings[1], headings[0])
+        .isGreaterThan(start);
     return doc.substring(start, end);
   }
 
   /** Every property name reachable from a schema node, following $refs into $defs. */
-  private static void properties(JsonNode node, JsonNode defs, Set<String> seenRefs, Set<String> out) {
+  private static void properties(
+      JsonNode node, JsonNode defs, Set<String> seenRefs, Set<String> out) {
     if (node == null || !node.isContainerNode()) {
       return;
     }
@@ -79,11 +89,13 @@ class PoliciesDocTest {
       properties(child, defs, seenRefs, out);
     }
     if (node.isObject()) {
-      node.fields().forEachRemaining(e -> {
-        if (!e.getKey().equals("properties")) {
-          properties(e.getValue(), defs, seenRefs, out);
-        }
-      });
+      node.fields()
+          .forEachRemaining(
+              e -> {
+                if (!e.getKey().equals("properties")) {
+                  properties(e.getValue(), defs, seenRefs, out);
+                }
+              });
       if (node.has("properties")) {
         node.get("properties").forEach(p -> properties(p, defs, seenRefs, out));
       }
@@ -96,7 +108,8 @@ class PoliciesDocTest {
     JsonNode defs = schema.get("$defs");
     String doc = Files.readString(DOC);
     Map<String, String[]> kinds = new LinkedHashMap<>(SECTIONS);
-    assertThat(kinds.keySet()).as("every kind of the schema has a section here")
+    assertThat(kinds.keySet())
+        .as("every kind of the schema has a section here")
         .containsAll(kindsOf(schema));
     List<DynamicTest> tests = new ArrayList<>();
     for (Map.Entry<String, String[]> k : kinds.entrySet()) {
@@ -104,14 +117,34 @@ class PoliciesDocTest {
       properties(defs.get(k.getKey()), defs, new HashSet<>(), fields);
       fields.remove("kind");
       String text = section(doc, k.getValue());
-      tests.add(DynamicTest.dynamicTest(k.getKey(), () -> {
-        List<String> missing = fields.stream()
-            .filter(f -> !Pattern.compile("(`" + Pattern.quote(f) + "[`:.\\[ ]|\\b" + Pattern.quote(f) + ":)").matcher(text).find())
-            .filter(f -> !Pattern.compile("`[^`\\n]*\\b" + Pattern.quote(f) + "\\b[^`\\n]*`").matcher(text).find())
-            .toList();
-        assertThat(missing).as("fields of %s in the schema that section '%s' of docs/policies.md never names", k.getKey(), k.getValue()[0])
-            .isEmpty();
-      }));
+      tests.add(
+          DynamicTest.dynamicTest(
+              k.getKey(),
+              () -> {
+                List<String> missing =
+                    fields.stream()
+                        .filter(
+                            f ->
+                                !Pattern.compile(
+                                        "(`"
+                                            + Pattern.quote(f)
+                                            + "[`:.\\[ ]|\\b"
+                                            + Pattern.quote(f)
+                                            + ":)")
+                                    .matcher(text)
+                                    .find())
+                        .filter(
+                            f ->
+                                !Pattern.compile("`[^`\\n]*\\b" + Pattern.quote(f) + "\\b[^`\\n]*`")
+                                    .matcher(text)
+                                    .find())
+                        .toList();
+                assertThat(missing)
+                    .as(
+                        "fields of %s in the schema that section '%s' of docs/policies.md never names",
+                        k.getKey(), k.getValue()[0])
+                    .isEmpty();
+              }));
     }
     return tests.stream();
   }

@@ -13,9 +13,9 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The JSON Schema editors validate with is written by hand; this holds it to the kinds' own
- * field lists, so a field added to a kind (or a kind added to the registry) without the schema
- * fails the build.
+ * The JSON Schema editors validate with is written by hand; this holds it to the kinds' own field
+ * lists, so a field added to a kind (or a kind added to the registry) without the schema fails the
+ * build.
  */
 class SchemaMatchesKindsTest {
   @Test
@@ -25,14 +25,22 @@ class SchemaMatchesKindsTest {
       schema = new ObjectMapper().readTree(in);
     }
     List<String> oneOf = new ArrayList<>();
-    schema.path("oneOf").forEach(ref -> oneOf.add(ref.path("$ref").asText().replace("#/$defs/", "")));
-    assertThat(oneOf).as("the kinds the schema accepts").containsExactlyInAnyOrderElementsOf(PolicyKinds.names());
+    schema
+        .path("oneOf")
+        .forEach(ref -> oneOf.add(ref.path("$ref").asText().replace("#/$defs/", "")));
+    assertThat(oneOf)
+        .as("the kinds the schema accepts")
+        .containsExactlyInAnyOrderElementsOf(PolicyKinds.names());
     for (PolicyKind<?> kind : PolicyKinds.ALL) {
       JsonNode definition = schema.path("$defs").path(kind.kind());
       TreeSet<String> properties = new TreeSet<>();
       definition.path("properties").fieldNames().forEachRemaining(properties::add);
-      assertThat(properties).as("the fields of %s in the schema", kind.kind()).isEqualTo(new TreeSet<>(kind.fields()));
-      assertThat(definition.path("additionalProperties").asBoolean(true)).as("%s refuses unknown fields", kind.kind()).isFalse();
+      assertThat(properties)
+          .as("the fields of %s in the schema", kind.kind())
+          .isEqualTo(new TreeSet<>(kind.fields()));
+      assertThat(definition.path("additionalProperties").asBoolean(true))
+          .as("%s refuses unknown fields", kind.kind())
+          .isFalse();
     }
   }
 }

@@ -23,14 +23,17 @@ class ContentHashTest {
     return RouteConfiguration.newBuilder().setName("http-8080").addVirtualHosts(vh).build();
   }
 
-  /** The first encoding, through a stream: versions must not change when the encoding gets faster. */
+  /**
+   * The first encoding, through a stream: versions must not change when the encoding gets faster.
+   */
   private static String throughStream(Message m) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     CodedOutputStream out = CodedOutputStream.newInstance(bytes);
     out.useDeterministicSerialization();
     m.writeTo(out);
     out.flush();
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray()), 0, 8);
+    return HexFormat.of()
+        .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray()), 0, 8);
   }
 
   @Test

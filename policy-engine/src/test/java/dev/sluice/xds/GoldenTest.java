@@ -39,8 +39,8 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <ul>
  *   <li>valid input: {@code out/<group>/listeners.yaml}, {@code routes.yaml}, {@code
- *       clusters.yaml}, {@code endpoints.yaml} per proxy group, {@code secrets.yaml} when the
- *       group has TLS secrets (private keys redacted), and {@code out/warnings.txt} when there are
+ *       clusters.yaml}, {@code endpoints.yaml} per proxy group, {@code secrets.yaml} when the group
+ *       has TLS secrets (private keys redacted), and {@code out/warnings.txt} when there are
  *       warnings;
  *   <li>invalid input (folder named {@code invalid-*}): {@code out/errors.txt}, the findings one
  *       per line, file paths relative to the case folder.
@@ -78,11 +78,18 @@ class GoldenTest {
   Stream<DynamicTest> golden() throws IOException {
     List<Path> cases = cases();
     assertThat(cases).as("golden cases under %s", GOLDEN).hasSizeGreaterThanOrEqualTo(10);
-    return cases.stream().map(dir -> DynamicTest.dynamicTest(
-        dir.getFileName().toString(), dir.resolve("in.yaml").toUri(), () -> check(dir)));
+    return cases.stream()
+        .map(
+            dir ->
+                DynamicTest.dynamicTest(
+                    dir.getFileName().toString(),
+                    dir.resolve("in.yaml").toUri(),
+                    () -> check(dir)));
   }
 
-  /** What one run of the pipeline produced: out/ files by relative path, and consistency problems. */
+  /**
+   * What one run of the pipeline produced: out/ files by relative path, and consistency problems.
+   */
   record Output(Map<String, String> files, List<String> problems, boolean hasErrors) {}
 
   static Output render(Path dir) throws IOException {
@@ -95,9 +102,11 @@ class GoldenTest {
     }
     Diagnostics registryDiagnostics = new Diagnostics();
     Optional<ServiceCatalog> catalog =
-        CatalogFileParser.parse(docs.stream().filter(GoldenTest::isRegistry).toList(), registryDiagnostics);
+        CatalogFileParser.parse(
+            docs.stream().filter(GoldenTest::isRegistry).toList(), registryDiagnostics);
     PolicyLoader.Result loaded =
-        PolicyLoader.fromDocuments(docs.stream().filter(d -> !isRegistry(d)).toList(), new Diagnostics());
+        PolicyLoader.fromDocuments(
+            docs.stream().filter(d -> !isRegistry(d)).toList(), new Diagnostics());
     List<Finding> findings = new ArrayList<>(registryDiagnostics.findings());
     findings.addAll(loaded.findings());
     if (catalog.isPresent() && loaded.policies().isPresent()) {
@@ -113,23 +122,29 @@ class GoldenTest {
     }
     PolicySet policies = loaded.policies().orElseThrow();
     Map<String, ProxyConfig> ir = Compiler.compile(catalog.get(), policies);
-    assertThat(Compiler.compile(catalog.get(), policies)).as("compiling twice gives equal IR").isEqualTo(ir);
+    assertThat(Compiler.compile(catalog.get(), policies))
+        .as("compiling twice gives equal IR")
+        .isEqualTo(ir);
     List<String> problems = new ArrayList<>();
-    ir.forEach((group, config) -> {
-      XdsResources r = Translator.translate(config);
-      // a sidecar's certificate and trust bundle come from the server's CA, not the translator
-      java.util.Set<String> supplied = config.meshClient().isPresent()
-          ? java.util.Set.of(dev.sluice.ir.SidecarConfig.CERT_SECRET, dev.sluice.ir.SidecarConfig.TRUST_SECRET)
-          : java.util.Set.of();
-      ConsistencyCheck.problems(r, supplied).forEach(p -> problems.add(group + ": " + p));
-      files.put(group + "/listeners.yaml", XdsYaml.of(r.listeners()));
-      files.put(group + "/routes.yaml", XdsYaml.of(r.routes()));
-      files.put(group + "/clusters.yaml", XdsYaml.of(r.clusters()));
-      files.put(group + "/endpoints.yaml", XdsYaml.of(r.endpoints()));
-      if (!r.secrets().isEmpty()) {
-        files.put(group + "/secrets.yaml", XdsYaml.of(r.secrets()));
-      }
-    });
+    ir.forEach(
+        (group, config) -> {
+          XdsResources r = Translator.translate(config);
+          // a sidecar's certificate and trust bundle come from the server's CA, not the translator
+          java.util.Set<String> supplied =
+              config.meshClient().isPresent()
+                  ? java.util.Set.of(
+                      dev.sluice.ir.SidecarConfig.CERT_SECRET,
+                      dev.sluice.ir.SidecarConfig.TRUST_SECRET)
+                  : java.util.Set.of();
+          ConsistencyCheck.problems(r, supplied).forEach(p -> problems.add(group + ": " + p));
+          files.put(group + "/listeners.yaml", XdsYaml.of(r.listeners()));
+          files.put(group + "/routes.yaml", XdsYaml.of(r.routes()));
+          files.put(group + "/clusters.yaml", XdsYaml.of(r.clusters()));
+          files.put(group + "/endpoints.yaml", XdsYaml.of(r.endpoints()));
+          if (!r.secrets().isEmpty()) {
+            files.put(group + "/secrets.yaml", XdsYaml.of(r.secrets()));
+          }
+        });
     dev.sluice.ratelimit.RateLimitTable table = dev.sluice.ir.GlobalRateLimitTables.of(ir);
     if (!table.rules().isEmpty()) {
       files.put("ratelimit.yaml", rateLimitTable(dir, table));
@@ -143,13 +158,23 @@ class GoldenTest {
     for (var rule : table.rules()) {
       sb.append("- domain: ").append(rule.domain()).append('\n');
       sb.append("  descriptor: [");
-      sb.append(String.join(", ", rule.entries().stream().map(e -> e.key() + (e.value().map(v -> "=" + v).orElse(""))).toList()));
+      sb.append(
+          String.join(
+              ", ",
+              rule.entries().stream()
+                  .map(e -> e.key() + (e.value().map(v -> "=" + v).orElse("")))
+                  .toList()));
       sb.append("]\n");
       var l = rule.limit();
-      sb.append("  limit: ").append(l.unlimited() ? "unlimited" : l.requests() + " per " + l.unit().name().toLowerCase())
-          .append(l.shadow() ? " (shadow)" : "").append('\n');
+      sb.append("  limit: ")
+          .append(
+              l.unlimited() ? "unlimited" : l.requests() + " per " + l.unit().name().toLowerCase())
+          .append(l.shadow() ? " (shadow)" : "")
+          .append('\n');
       rule.failOpen().ifPresent(open -> sb.append("  failOpen: ").append(open).append('\n'));
-      sb.append("  policy: ").append(rule.policy().replace(dir.toString() + File.separator, "")).append('\n');
+      sb.append("  policy: ")
+          .append(rule.policy().replace(dir.toString() + File.separator, ""))
+          .append('\n');
     }
     return sb.toString();
   }
@@ -170,8 +195,10 @@ class GoldenTest {
       assertThat(output.hasErrors()).as("a case named invalid-* must be rejected").isTrue();
     } else {
       assertThat(output.files().getOrDefault("errors.txt", ""))
-          .as("a case not named invalid-* must be accepted").isEmpty();
-      assertThat(output.files().keySet()).as("a valid case produces at least one proxy group")
+          .as("a case not named invalid-* must be accepted")
+          .isEmpty();
+      assertThat(output.files().keySet())
+          .as("a valid case produces at least one proxy group")
           .anyMatch(k -> k.endsWith("/listeners.yaml"));
     }
     compare(dir.resolve("out"), output.files());
@@ -182,7 +209,8 @@ class GoldenTest {
     if (Files.isDirectory(out)) {
       try (Stream<Path> s = Files.walk(out)) {
         for (Path p : s.filter(Files::isRegularFile).toList()) {
-          expected.put(out.relativize(p).toString().replace(File.separatorChar, '/'), Files.readString(p));
+          expected.put(
+              out.relativize(p).toString().replace(File.separatorChar, '/'), Files.readString(p));
         }
       }
     }
@@ -206,21 +234,38 @@ class GoldenTest {
     for (var e : actual.entrySet()) {
       String want = expected.get(e.getKey());
       if (want == null) {
-        problems.append("missing expected file out/").append(e.getKey()).append(", which would contain:\n")
-            .append(e.getValue()).append('\n');
+        problems
+            .append("missing expected file out/")
+            .append(e.getKey())
+            .append(", which would contain:\n")
+            .append(e.getValue())
+            .append('\n');
       } else if (!want.equals(e.getValue())) {
-        problems.append(TextDiff.unified("out/" + e.getKey() + " (expected)", want, "out/" + e.getKey() + " (actual)",
-            e.getValue())).append('\n');
+        problems
+            .append(
+                TextDiff.unified(
+                    "out/" + e.getKey() + " (expected)",
+                    want,
+                    "out/" + e.getKey() + " (actual)",
+                    e.getValue()))
+            .append('\n');
       }
     }
     for (String orphan : expected.keySet()) {
       if (!actual.containsKey(orphan)) {
-        problems.append("orphaned file out/").append(orphan).append(": this case no longer produces it\n");
+        problems
+            .append("orphaned file out/")
+            .append(orphan)
+            .append(": this case no longer produces it\n");
       }
     }
     if (!problems.isEmpty()) {
-      fail("golden output of " + out.getParent().getFileName() + " differs (rerun with -Dgolden.update=true to accept"
-          + " after checking it):\n" + problems);
+      fail(
+          "golden output of "
+              + out.getParent().getFileName()
+              + " differs (rerun with -Dgolden.update=true to accept"
+              + " after checking it):\n"
+              + problems);
     }
   }
 

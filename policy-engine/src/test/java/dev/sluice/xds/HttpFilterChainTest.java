@@ -2,12 +2,12 @@ package dev.sluice.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import dev.sluice.RepoRoot;
 import dev.sluice.ir.HttpListener;
 import dev.sluice.ir.HttpRoute;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import com.google.protobuf.Descriptors.Descriptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -27,29 +27,40 @@ import org.junit.jupiter.api.Test;
  */
 class HttpFilterChainTest {
   static final Path CONTRIBUTING = RepoRoot.find().resolve("docs/contributing.md");
+
   /** A row of the documented order: {@code 1. `envoy.filters.http.cors` — why it is here}. */
   static final Pattern ROW = Pattern.compile("^\\d+\\. `([^`]+)`");
+
   /** An Any's type as the golden files print it. */
   static final Pattern TYPE = Pattern.compile("@type'?: type\\.googleapis\\.com/([A-Za-z0-9_.]+)");
 
   @Test
   void everyFilterClassHasARowInTheChain() throws Exception {
-    Set<Class<?>> rows = HttpFilterChain.FILTERS.stream().map(Object::getClass).collect(Collectors.toSet());
-    assertThat(filterClasses()).as("classes implementing HttpFilterFeature").containsExactlyInAnyOrderElementsOf(rows);
+    Set<Class<?>> rows =
+        HttpFilterChain.FILTERS.stream().map(Object::getClass).collect(Collectors.toSet());
+    assertThat(filterClasses())
+        .as("classes implementing HttpFilterFeature")
+        .containsExactlyInAnyOrderElementsOf(rows);
     assertThat(HttpFilterChain.FILTERS).as("one row per class").hasSameSizeAs(rows);
   }
 
   @Test
   void theChainIsInTheDocumentedOrderWithTheRouterLast() throws IOException {
     List<String> names = HttpFilterChain.FILTERS.stream().map(HttpFilterFeature::name).toList();
-    assertThat(names).as("HttpFilterChain.FILTERS against %s", CONTRIBUTING).containsExactlyElementsOf(documentedOrder());
-    assertThat(HttpFilterChain.FILTERS.get(HttpFilterChain.FILTERS.size() - 1)).isInstanceOf(RouterFilter.class);
+    assertThat(names)
+        .as("HttpFilterChain.FILTERS against %s", CONTRIBUTING)
+        .containsExactlyElementsOf(documentedOrder());
+    assertThat(HttpFilterChain.FILTERS.get(HttpFilterChain.FILTERS.size() - 1))
+        .isInstanceOf(RouterFilter.class);
   }
 
   @Test
   void everyFilterWithRouteConfigHasItsPlaceInTheRouteConfigOrder() {
-    List<HttpFilterFeature> withRouteConfig = HttpFilterChain.FILTERS.stream().filter(HttpFilterChainTest::configuresRoutes).toList();
-    assertThat(HttpFilterChain.ROUTE_CONFIG_ORDER).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(withRouteConfig);
+    List<HttpFilterFeature> withRouteConfig =
+        HttpFilterChain.FILTERS.stream().filter(HttpFilterChainTest::configuresRoutes).toList();
+    assertThat(HttpFilterChain.ROUTE_CONFIG_ORDER)
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(withRouteConfig);
   }
 
   /**
@@ -59,13 +70,21 @@ class HttpFilterChainTest {
    */
   @Test
   void everyPackedTypeInTheGoldenOutputsIsNamed() throws IOException {
-    Set<String> named = XdsYaml.PACKED.stream().map(Descriptor::getFullName).collect(Collectors.toSet());
+    Set<String> named =
+        XdsYaml.PACKED.stream().map(Descriptor::getFullName).collect(Collectors.toSet());
     Set<String> shown;
     try (Stream<Path> files = Files.walk(GoldenTest.GOLDEN)) {
-      shown = files.filter(p -> p.toString().endsWith(".yaml") && p.getParent().getParent().getFileName().toString().equals("out"))
-          .flatMap(HttpFilterChainTest::lines)
-          .map(TYPE::matcher).filter(Matcher::find).map(m -> m.group(1))
-          .collect(Collectors.toSet());
+      shown =
+          files
+              .filter(
+                  p ->
+                      p.toString().endsWith(".yaml")
+                          && p.getParent().getParent().getFileName().toString().equals("out"))
+              .flatMap(HttpFilterChainTest::lines)
+              .map(TYPE::matcher)
+              .filter(Matcher::find)
+              .map(m -> m.group(1))
+              .collect(Collectors.toSet());
     }
     assertThat(shown).as("@type values in the golden outputs").isNotEmpty();
     assertThat(named).as("XdsYaml.PACKED").containsAll(shown);
@@ -84,18 +103,33 @@ class HttpFilterChainTest {
     List<String> lines = Files.readAllLines(CONTRIBUTING);
     int start = lines.indexOf("### The filter chain");
     assertThat(start).as("a heading \"### The filter chain\" in %s", CONTRIBUTING).isNotNegative();
-    return lines.stream().skip(start + 1).takeWhile(l -> !l.startsWith("#"))
-        .map(ROW::matcher).filter(Matcher::find).map(m -> m.group(1)).toList();
+    return lines.stream()
+        .skip(start + 1)
+        .takeWhile(l -> !l.startsWith("#"))
+        .map(ROW::matcher)
+        .filter(Matcher::find)
+        .map(m -> m.group(1))
+        .toList();
   }
 
-  /** Every concrete class of this package, read from the folder the main classes are compiled to. */
+  /**
+   * Every concrete class of this package, read from the folder the main classes are compiled to.
+   */
   static List<Class<?>> filterClasses() throws IOException, URISyntaxException {
-    Path classes = Path.of(HttpFilterFeature.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path classes =
+        Path.of(
+            HttpFilterFeature.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     Path pkg = classes.resolve(HttpFilterFeature.class.getPackageName().replace('.', '/'));
     try (Stream<Path> files = Files.list(pkg)) {
-      return files.map(p -> p.getFileName().toString())
+      return files
+          .map(p -> p.getFileName().toString())
           .filter(n -> n.endsWith(".class"))
-          .<Class<?>>map(n -> load(HttpFilterFeature.class.getPackageName() + "." + n.substring(0, n.length() - ".class".length())))
+          .<Class<?>>map(
+              n ->
+                  load(
+                      HttpFilterFeature.class.getPackageName()
+                          + "."
+                          + n.substring(0, n.length() - ".class".length())))
           .filter(c -> HttpFilterFeature.class.isAssignableFrom(c) && !c.isInterface())
           .toList();
     }
@@ -111,8 +145,13 @@ class HttpFilterChainTest {
 
   private static boolean configuresRoutes(HttpFilterFeature f) {
     try {
-      return f.getClass().getMethod("patchRoute", HttpRoute.class, Route.Builder.class).getDeclaringClass() != HttpFilterFeature.class
-          || f.getClass().getMethod("patchVirtualHost", HttpListener.class, VirtualHost.Builder.class).getDeclaringClass()
+      return f.getClass()
+                  .getMethod("patchRoute", HttpRoute.class, Route.Builder.class)
+                  .getDeclaringClass()
+              != HttpFilterFeature.class
+          || f.getClass()
+                  .getMethod("patchVirtualHost", HttpListener.class, VirtualHost.Builder.class)
+                  .getDeclaringClass()
               != HttpFilterFeature.class;
     } catch (NoSuchMethodException e) {
       throw new IllegalStateException(e);

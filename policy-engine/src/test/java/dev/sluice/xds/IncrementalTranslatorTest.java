@@ -7,13 +7,13 @@ import static dev.sluice.GoldenInputs.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Message;
+import dev.sluice.GoldenInputs;
 import dev.sluice.GoldenInputs.Input;
 import dev.sluice.discovery.Service;
 import dev.sluice.discovery.ServiceInstance;
 import dev.sluice.ir.Compiler;
 import dev.sluice.ir.IncrementalCompiler;
 import dev.sluice.ir.ProxyConfig;
-import dev.sluice.GoldenInputs;
 import dev.sluice.policy.PolicySet;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -58,18 +58,31 @@ class IncrementalTranslatorTest {
 
   @TestFactory
   Stream<DynamicTest> everyRegistryChangeTranslatesToWhatAFreshTranslationGives() throws Exception {
-    return validCases().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-      Input in = load(name);
-      IncrementalCompiler compiler = new IncrementalCompiler();
-      IncrementalTranslator translator = new IncrementalTranslator();
-      translator.translate(compiler.compile(in.catalog(), in.policies()));
-      changes(in.catalog()).forEach((change, catalog) -> {
-        Map<String, ProxyConfig> ir = compiler.compile(catalog, in.policies());
-        assertThat(translator.translate(ir)).as(change).isEqualTo(fresh(ir));
-        Map<String, ProxyConfig> back = compiler.compile(in.catalog(), in.policies());
-        assertThat(translator.translate(back)).as(change + ", undone").isEqualTo(fresh(back));
-      });
-    }));
+    return validCases().stream()
+        .map(
+            name ->
+                DynamicTest.dynamicTest(
+                    name,
+                    () -> {
+                      Input in = load(name);
+                      IncrementalCompiler compiler = new IncrementalCompiler();
+                      IncrementalTranslator translator = new IncrementalTranslator();
+                      translator.translate(compiler.compile(in.catalog(), in.policies()));
+                      changes(in.catalog())
+                          .forEach(
+                              (change, catalog) -> {
+                                Map<String, ProxyConfig> ir =
+                                    compiler.compile(catalog, in.policies());
+                                assertThat(translator.translate(ir))
+                                    .as(change)
+                                    .isEqualTo(fresh(ir));
+                                Map<String, ProxyConfig> back =
+                                    compiler.compile(in.catalog(), in.policies());
+                                assertThat(translator.translate(back))
+                                    .as(change + ", undone")
+                                    .isEqualTo(fresh(back));
+                              });
+                    }));
   }
 
   @Test
@@ -77,11 +90,17 @@ class IncrementalTranslatorTest {
     Input in = load("multiple-gateways");
     IncrementalCompiler compiler = new IncrementalCompiler();
     IncrementalTranslator translator = new IncrementalTranslator();
-    Map<String, XdsResources> before = translator.translate(compiler.compile(in.catalog(), in.policies()));
+    Map<String, XdsResources> before =
+        translator.translate(compiler.compile(in.catalog(), in.policies()));
 
     // admin is routed by the internal gateway only
-    Map<String, XdsResources> after = translator.translate(compiler.compile(
-        with(in.catalog(), new Service("admin", List.of(ServiceInstance.of("127.0.0.1", 9010)))), in.policies()));
+    Map<String, XdsResources> after =
+        translator.translate(
+            compiler.compile(
+                with(
+                    in.catalog(),
+                    new Service("admin", List.of(ServiceInstance.of("127.0.0.1", 9010)))),
+                in.policies()));
 
     assertThat(after.get("edge")).isSameAs(before.get("edge"));
     assertThat(after.get("internal")).isNotEqualTo(before.get("internal"));
@@ -91,9 +110,11 @@ class IncrementalTranslatorTest {
   void anEqualConfigBuiltAnewIsNotTranslatedAgain() throws Exception {
     Input in = load("edge-auth");
     IncrementalTranslator translator = new IncrementalTranslator();
-    Map<String, XdsResources> before = translator.translate(Compiler.compile(in.catalog(), in.policies()));
+    Map<String, XdsResources> before =
+        translator.translate(Compiler.compile(in.catalog(), in.policies()));
 
-    Map<String, XdsResources> after = translator.translate(Compiler.compile(in.catalog(), in.policies()));
+    Map<String, XdsResources> after =
+        translator.translate(Compiler.compile(in.catalog(), in.policies()));
 
     assertThat(after).allSatisfy((group, r) -> assertThat(r).isSameAs(before.get(group)));
   }
@@ -103,19 +124,33 @@ class IncrementalTranslatorTest {
     Input in = load("multiple-gateways");
     IncrementalCompiler compiler = new IncrementalCompiler();
     IncrementalTranslator translator = new IncrementalTranslator();
-    XdsResources before = translator.translate(compiler.compile(in.catalog(), in.policies())).get("edge");
+    XdsResources before =
+        translator.translate(compiler.compile(in.catalog(), in.policies())).get("edge");
 
-    XdsResources after = translator.translate(compiler.compile(
-        with(in.catalog(), new Service("users", List.of(ServiceInstance.of("127.0.0.1", 9011)))), in.policies())).get("edge");
+    XdsResources after =
+        translator
+            .translate(
+                compiler.compile(
+                    with(
+                        in.catalog(),
+                        new Service("users", List.of(ServiceInstance.of("127.0.0.1", 9011)))),
+                    in.policies()))
+            .get("edge");
 
     Map<String, String> was = versions(before);
     Map<String, String> now = versions(after);
     assertThat(now.keySet()).isEqualTo(was.keySet());
-    assertThat(now.keySet().stream().filter(k -> !now.get(k).equals(was.get(k)))).containsExactly("endpoint/users");
+    assertThat(now.keySet().stream().filter(k -> !now.get(k).equals(was.get(k))))
+        .containsExactly("endpoint/users");
     // and every other resource is the very same object: nothing is encoded or compared again
-    ClusterLoadAssignment users = after.endpoints().stream().filter(c -> c.getClusterName().equals("users")).findFirst().orElseThrow();
+    ClusterLoadAssignment users =
+        after.endpoints().stream()
+            .filter(c -> c.getClusterName().equals("users"))
+            .findFirst()
+            .orElseThrow();
     List<Message> kept = all(after).stream().filter(m -> m != users).toList();
-    assertThat(kept).allSatisfy(m -> assertThat(all(before)).anySatisfy(b -> assertThat(b).isSameAs(m)));
+    assertThat(kept)
+        .allSatisfy(m -> assertThat(all(before)).anySatisfy(b -> assertThat(b).isSameAs(m)));
   }
 
   @Test
@@ -135,8 +170,10 @@ class IncrementalTranslatorTest {
     Input in = load("multiple-gateways");
     IncrementalCompiler compiler = new IncrementalCompiler();
     IncrementalTranslator translator = new IncrementalTranslator();
-    XdsResources before = translator.translate(compiler.compile(in.catalog(), in.policies())).get("edge");
-    PolicySet more = GoldenInputs.loadWith("multiple-gateways", GoldenInputs.ONE_MORE_ROUTE).policies();
+    XdsResources before =
+        translator.translate(compiler.compile(in.catalog(), in.policies())).get("edge");
+    PolicySet more =
+        GoldenInputs.loadWith("multiple-gateways", GoldenInputs.ONE_MORE_ROUTE).policies();
 
     Map<String, ProxyConfig> ir = compiler.compile(in.catalog(), more);
     XdsResources after = translator.translate(ir).get("edge");
@@ -144,9 +181,13 @@ class IncrementalTranslatorTest {
     assertThat(after).isEqualTo(fresh(ir).get("edge"));
     Map<String, String> was = versions(before);
     Map<String, String> now = versions(after);
-    assertThat(now.keySet().stream().filter(k -> !now.get(k).equals(was.get(k)))).containsExactly("route/http-8080");
-    List<Message> kept = all(after).stream().filter(m -> !(m instanceof RouteConfiguration)).toList();
-    assertThat(kept).isNotEmpty().allSatisfy(m -> assertThat(all(before)).anySatisfy(b -> assertThat(b).isSameAs(m)));
+    assertThat(now.keySet().stream().filter(k -> !now.get(k).equals(was.get(k))))
+        .containsExactly("route/http-8080");
+    List<Message> kept =
+        all(after).stream().filter(m -> !(m instanceof RouteConfiguration)).toList();
+    assertThat(kept)
+        .isNotEmpty()
+        .allSatisfy(m -> assertThat(all(before)).anySatisfy(b -> assertThat(b).isSameAs(m)));
     // within the changed table, the entries of the routes that were there are last time's too
     List<Route> entriesBefore = before.routes().get(0).getVirtualHosts(0).getRoutesList();
     List<Route> entriesAfter = after.routes().get(0).getVirtualHosts(0).getRoutesList();

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.xds.MakeBeforeBreak.Await;
 import dev.sluice.xds.MakeBeforeBreak.Stage;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
@@ -18,9 +18,17 @@ class MakeBeforeBreakTest {
   private static XdsResources config(String routeVersion, String... clusters) {
     return new XdsResources(
         List.of(),
-        List.of(RouteConfiguration.newBuilder().setName("http-8080").addInternalOnlyHeaders(routeVersion).build()),
-        java.util.Arrays.stream(clusters).map(c -> Cluster.newBuilder().setName(c).build()).toList(),
-        java.util.Arrays.stream(clusters).map(c -> ClusterLoadAssignment.newBuilder().setClusterName(c).build()).toList(),
+        List.of(
+            RouteConfiguration.newBuilder()
+                .setName("http-8080")
+                .addInternalOnlyHeaders(routeVersion)
+                .build()),
+        java.util.Arrays.stream(clusters)
+            .map(c -> Cluster.newBuilder().setName(c).build())
+            .toList(),
+        java.util.Arrays.stream(clusters)
+            .map(c -> ClusterLoadAssignment.newBuilder().setClusterName(c).build())
+            .toList(),
         List.of(),
         Map.of());
   }
@@ -78,10 +86,19 @@ class MakeBeforeBreakTest {
 
   @Test
   void secretsTakeTheirNewVersionAtOnceAndOldOnesStayUntilTheLastStage() {
-    Secret oldCert = Secret.newBuilder().setName("http-8443-cert").setTlsCertificate(TlsCertificate.newBuilder()
-        .setCertificateChain(DataSource.newBuilder().setInlineString("old"))).build();
-    Secret newCert = oldCert.toBuilder().setTlsCertificate(TlsCertificate.newBuilder()
-        .setCertificateChain(DataSource.newBuilder().setInlineString("new"))).build();
+    Secret oldCert =
+        Secret.newBuilder()
+            .setName("http-8443-cert")
+            .setTlsCertificate(
+                TlsCertificate.newBuilder()
+                    .setCertificateChain(DataSource.newBuilder().setInlineString("old")))
+            .build();
+    Secret newCert =
+        oldCert.toBuilder()
+            .setTlsCertificate(
+                TlsCertificate.newBuilder()
+                    .setCertificateChain(DataSource.newBuilder().setInlineString("new")))
+            .build();
     Secret ca = Secret.newBuilder().setName("http-8443-client-ca").build();
     XdsResources prev = withSecrets(config("v1", "a"), oldCert, ca);
     XdsResources next = withSecrets(config("v2", "b"), newCert);
@@ -95,6 +112,7 @@ class MakeBeforeBreakTest {
   }
 
   private static XdsResources withSecrets(XdsResources r, Secret... secrets) {
-    return new XdsResources(r.listeners(), r.routes(), r.clusters(), r.endpoints(), List.of(secrets), r.origins());
+    return new XdsResources(
+        r.listeners(), r.routes(), r.clusters(), r.endpoints(), List.of(secrets), r.origins());
   }
 }

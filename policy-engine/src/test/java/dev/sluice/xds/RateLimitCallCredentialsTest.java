@@ -17,30 +17,40 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RateLimitCallCredentialsTest {
-  private final RateLimitCallCredentials credentials = new RateLimitCallCredentials(domain -> "token-of-" + domain);
+  private final RateLimitCallCredentials credentials =
+      new RateLimitCallCredentials(domain -> "token-of-" + domain);
 
   private static Listener listener(String domain, Optional<DnsCluster> service) {
-    HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
-        .addHttpFilters(GlobalRateLimitFilters.filter(new GlobalRateLimitFilter(domain, false, 429, Duration.ofMillis(100), service)))
-        .build();
-    return Listener.newBuilder().setName("http-" + domain)
-        .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder().setName("hcm").setTypedConfig(Any.pack(hcm))))
+    HttpConnectionManager hcm =
+        HttpConnectionManager.newBuilder()
+            .addHttpFilters(
+                GlobalRateLimitFilters.filter(
+                    new GlobalRateLimitFilter(domain, false, 429, Duration.ofMillis(100), service)))
+            .build();
+    return Listener.newBuilder()
+        .setName("http-" + domain)
+        .addFilterChains(
+            FilterChain.newBuilder()
+                .addFilters(Filter.newBuilder().setName("hcm").setTypedConfig(Any.pack(hcm))))
         .build();
   }
 
   private static XdsResources of(Listener... listeners) {
-    return new XdsResources(List.of(listeners), List.of(), List.of(), List.of(), List.of(), Map.of());
+    return new XdsResources(
+        List.of(listeners), List.of(), List.of(), List.of(), List.of(), Map.of());
   }
 
   private static RateLimit rateLimitFilter(Listener l) throws Exception {
-    HttpConnectionManager hcm = l.getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
+    HttpConnectionManager hcm =
+        l.getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
     return hcm.getHttpFilters(0).getTypedConfig().unpack(RateLimit.class);
   }
 
   @Test
   void aFilterCallingSluicesServiceGetsItsGatewaysToken() throws Exception {
     Listener out = credentials.apply(of(listener("edge", Optional.empty()))).listeners().get(0);
-    var metadata = rateLimitFilter(out).getRateLimitService().getGrpcService().getInitialMetadataList();
+    var metadata =
+        rateLimitFilter(out).getRateLimitService().getGrpcService().getInitialMetadataList();
     assertThat(metadata).hasSize(1);
     assertThat(metadata.get(0).getKey()).isEqualTo("authorization");
     assertThat(metadata.get(0).getValue()).isEqualTo("Bearer token-of-edge");
@@ -48,21 +58,32 @@ class RateLimitCallCredentialsTest {
 
   @Test
   void aServiceTheGatewayNamesItselfIsNotHandedSluicesToken() throws Exception {
-    Listener in = listener("edge", Optional.of(new DnsCluster("_ratelimit_rl_8081", "rl", 8081, false, true)));
+    Listener in =
+        listener(
+            "edge", Optional.of(new DnsCluster("_ratelimit_rl_8081", "rl", 8081, false, true)));
     XdsResources out = credentials.apply(of(in));
     assertThat(out.listeners().get(0)).isSameAs(in);
-    assertThat(rateLimitFilter(out.listeners().get(0)).getRateLimitService().getGrpcService().getInitialMetadataList()).isEmpty();
+    assertThat(
+            rateLimitFilter(out.listeners().get(0))
+                .getRateLimitService()
+                .getGrpcService()
+                .getInitialMetadataList())
+        .isEmpty();
   }
 
   @Test
   void theSameListenerComesBackAsTheSameObject() {
     Listener in = listener("edge", Optional.empty());
-    assertThat(credentials.apply(of(in)).listeners().get(0)).isSameAs(credentials.apply(of(in)).listeners().get(0));
+    assertThat(credentials.apply(of(in)).listeners().get(0))
+        .isSameAs(credentials.apply(of(in)).listeners().get(0));
   }
 
   @Test
   void printedConfigRedactsTheToken() {
     String yaml = XdsYaml.of(credentials.apply(of(listener("edge", Optional.empty()))).listeners());
-    assertThat(yaml).contains("authorization").contains("<redacted>").doesNotContain("token-of-edge");
+    assertThat(yaml)
+        .contains("authorization")
+        .contains("<redacted>")
+        .doesNotContain("token-of-edge");
   }
 }

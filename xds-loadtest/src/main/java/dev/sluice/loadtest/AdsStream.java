@@ -10,10 +10,9 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
 /**
- * One simulated Envoy: an ADS stream and when it reached its milestones. The subclasses speak
- * SotW or delta; this class keeps the clock. gRPC calls back one message at a time per stream,
- * but the first requests go out from the main thread, so sends and callbacks synchronize on the
- * stream.
+ * One simulated Envoy: an ADS stream and when it reached its milestones. The subclasses speak SotW
+ * or delta; this class keeps the clock. gRPC calls back one message at a time per stream, but the
+ * first requests go out from the main thread, so sends and callbacks synchronize on the stream.
  *
  * @param <R> the responses: SotW's or delta's
  */
@@ -21,13 +20,17 @@ abstract class AdsStream<R> implements StreamObserver<R> {
   final Node node;
   final Run run;
   private volatile long initialAt;
+
   /** When the stream received the current round's change, and which round that was. */
   private volatile long changedAt;
+
   private volatile int changedRound = -1;
   private volatile boolean failed;
   private volatile long failedAt;
+
   /** Which of the run's connections the stream is on. */
   private int connection;
+
   private volatile boolean stopping;
   private volatile String failure;
 

@@ -21,32 +21,45 @@ import java.util.Optional;
  * printed, nor any part of it.
  */
 final class Credentials {
-  private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   final ChannelCredentials channel;
   final Optional<ClientInterceptor> token;
-  /** The authority the TLS handshake names and verifies (SNI and the certificate's name); none for plaintext. */
+
+  /**
+   * The authority the TLS handshake names and verifies (SNI and the certificate's name); none for
+   * plaintext.
+   */
   final Optional<String> serverName;
 
-  private Credentials(ChannelCredentials channel, Optional<ClientInterceptor> token, Optional<String> serverName) {
+  private Credentials(
+      ChannelCredentials channel, Optional<ClientInterceptor> token, Optional<String> serverName) {
     this.channel = channel;
     this.token = token;
     this.serverName = serverName;
   }
 
-  /** @throws IllegalArgumentException naming the file when one cannot be read or holds no certificate or token */
+  /**
+   * @throws IllegalArgumentException naming the file when one cannot be read or holds no
+   *     certificate or token
+   */
   static Credentials of(Options.Security security) {
     ChannelCredentials channel = InsecureChannelCredentials.create();
     Optional<String> serverName = Optional.empty();
     if (security.tls()) {
       try (InputStream in = Files.newInputStream(security.tlsCa())) {
         if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-          throw new IllegalArgumentException("--tls-ca " + security.tlsCa() + " holds no certificate");
+          throw new IllegalArgumentException(
+              "--tls-ca " + security.tlsCa() + " holds no certificate");
         }
-        // grpc-netty makes a TLS context per channel from these: each connection handshakes in full, as its own Envoy
-        channel = TlsChannelCredentials.newBuilder().trustManager(security.tlsCa().toFile()).build();
+        // grpc-netty makes a TLS context per channel from these: each connection handshakes in
+        // full, as its own Envoy
+        channel =
+            TlsChannelCredentials.newBuilder().trustManager(security.tlsCa().toFile()).build();
       } catch (IOException | CertificateException e) {
-        throw new IllegalArgumentException("--tls-ca " + security.tlsCa() + ": cannot read it (" + e + ")", e);
+        throw new IllegalArgumentException(
+            "--tls-ca " + security.tlsCa() + ": cannot read it (" + e + ")", e);
       }
       serverName = Optional.of(security.serverName());
     }
@@ -64,11 +77,14 @@ final class Credentials {
     try {
       text = Files.readString(security.tokenFile(), StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
-      throw new IllegalArgumentException("--token-file " + security.tokenFile() + ": cannot read it (" + e + ")", e);
+      throw new IllegalArgumentException(
+          "--token-file " + security.tokenFile() + ": cannot read it (" + e + ")", e);
     }
     if (text.isEmpty() || !text.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-      throw new IllegalArgumentException("--token-file " + security.tokenFile()
-          + " must hold one token: printable ASCII without spaces, on one line");
+      throw new IllegalArgumentException(
+          "--token-file "
+              + security.tokenFile()
+              + " must hold one token: printable ASCII without spaces, on one line");
     }
     return text;
   }

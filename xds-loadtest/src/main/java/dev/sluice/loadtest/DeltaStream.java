@@ -15,21 +15,25 @@ import java.util.Set;
 
 /**
  * An incremental (delta) ADS client that subscribes as Envoy does: CDS and LDS as wildcards; EDS
- * and RDS for the names the clusters and listeners it holds point at, subscribing and
- * unsubscribing as they come and go; every response ACKed with its nonce.
+ * and RDS for the names the clusters and listeners it holds point at, subscribing and unsubscribing
+ * as they come and go; every response ACKed with its nonce.
  */
 final class DeltaStream extends AdsStream<DeltaDiscoveryResponse> {
   private StreamObserver<DeltaDiscoveryRequest> out;
   private boolean nodeSent;
+
   /** Cluster → its EDS name (clusters that are not EDS are absent); listener → its RDS names. */
   private final Map<String, String> clusterEds = new HashMap<>();
+
   private final Map<String, List<String>> listenerRds = new HashMap<>();
   private final Set<String> edsSubscribed = new HashSet<>();
   private final Set<String> rdsSubscribed = new HashSet<>();
   private boolean clustersReceived;
   private boolean listenersReceived;
+
   /** Names received at least once; dropped once the initial config is complete. */
   private Set<String> edsSeen = new HashSet<>();
+
   private Set<String> rdsSeen = new HashSet<>();
 
   DeltaStream(Node node, Run run) {
@@ -55,8 +59,10 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryResponse> {
     switch (type) {
       case TypeUrls.CLUSTER -> {
         for (Resource res : r.getResourcesList()) {
-          run.subscriptions.edsName(res.getName(), res.getVersion(), res.getResource())
-              .ifPresentOrElse(eds -> clusterEds.put(run.subscriptions.intern(res.getName()), eds),
+          run.subscriptions
+              .edsName(res.getName(), res.getVersion(), res.getResource())
+              .ifPresentOrElse(
+                  eds -> clusterEds.put(run.subscriptions.intern(res.getName()), eds),
                   () -> clusterEds.remove(res.getName()));
         }
         r.getRemovedResourcesList().forEach(clusterEds::remove);
@@ -65,7 +71,8 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryResponse> {
       }
       case TypeUrls.LISTENER -> {
         for (Resource res : r.getResourcesList()) {
-          listenerRds.put(run.subscriptions.intern(res.getName()),
+          listenerRds.put(
+              run.subscriptions.intern(res.getName()),
               run.subscriptions.rdsNames(res.getName(), res.getVersion(), res.getResource()));
         }
         r.getRemovedResourcesList().forEach(listenerRds::remove);
@@ -87,10 +94,13 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryResponse> {
           r.getResourcesList().forEach(res -> rdsSeen.add(res.getName()));
         }
       }
-      default -> { }
+      default -> {}
     }
     send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(type).setResponseNonce(r.getNonce()));
-    if (edsSeen != null && clustersReceived && listenersReceived && edsSeen.containsAll(edsSubscribed)
+    if (edsSeen != null
+        && clustersReceived
+        && listenersReceived
+        && edsSeen.containsAll(edsSubscribed)
         && rdsSeen.containsAll(rdsSubscribed)) {
       edsSeen = null;
       rdsSeen = null;
@@ -98,7 +108,10 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryResponse> {
     }
   }
 
-  /** Subscribes to what is wanted and not yet subscribed, unsubscribes from the rest (before the ACK, as Envoy). */
+  /**
+   * Subscribes to what is wanted and not yet subscribed, unsubscribes from the rest (before the
+   * ACK, as Envoy).
+   */
   private void resubscribe(String type, Set<String> subscribed, Set<String> wanted) {
     List<String> add = new ArrayList<>();
     for (String n : wanted) {
@@ -117,8 +130,11 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryResponse> {
     }
     subscribed.addAll(add);
     drop.forEach(subscribed::remove);
-    send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(type).addAllResourceNamesSubscribe(add)
-        .addAllResourceNamesUnsubscribe(drop));
+    send(
+        DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(type)
+            .addAllResourceNamesSubscribe(add)
+            .addAllResourceNamesUnsubscribe(drop));
   }
 
   private void send(DeltaDiscoveryRequest.Builder b) {

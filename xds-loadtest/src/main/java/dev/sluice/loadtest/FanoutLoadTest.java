@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The xDS fan-out load client: {@code java -jar xds-loadtest.jar --target 127.0.0.1:18000 --streams 1000 ...}
- * (see {@link Options#USAGE}). Prints {@code key=value} lines for scripts to read:
+ * The xDS fan-out load client: {@code java -jar xds-loadtest.jar --target 127.0.0.1:18000 --streams
+ * 1000 ...} (see {@link Options#USAGE}). Prints {@code key=value} lines for scripts to read:
  *
  * <pre>
  * connect protocol=sotw variant=tls+token streams=1000 channels=20 ok=20 failed=0 first_ms=.. p50_ms=.. p99_ms=.. max_ms=..
@@ -25,12 +25,12 @@ import java.util.Locale;
  * ...                         (ready, change, received, done for each further --change)
  * </pre>
  *
- * With {@code --never-read} it attacks instead (see {@link NeverReading}) and prints {@code holding},
- * then, after a line on stdin, {@code never-read open=.. opened=.. ended_by_server=..}.
+ * With {@code --never-read} it attacks instead (see {@link NeverReading}) and prints {@code
+ * holding}, then, after a line on stdin, {@code never-read open=.. opened=.. ended_by_server=..}.
  *
  * <p>({@code connect} counts connections, not streams: how long each took from its first stream's
- * start until it was ready.) Exits 0 when every stream reached every phase, 1 otherwise, 2 on a
- * bad option or a file that cannot be read.
+ * start until it was ready.) Exits 0 when every stream reached every phase, 1 otherwise, 2 on a bad
+ * option or a file that cannot be read.
  */
 public final class FanoutLoadTest {
   private FanoutLoadTest() {}
@@ -58,7 +58,8 @@ public final class FanoutLoadTest {
   }
 
   static boolean run(Options o) throws InterruptedException {
-    BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader stdin =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     try (Fanout fanout = new Fanout(o).open()) {
       Fanout.Phase initial = fanout.awaitInitial();
       print("connect", o, fanout.connections());
@@ -71,13 +72,22 @@ public final class FanoutLoadTest {
           System.out.flush();
           readLine(stdin);
         }
-        Fanout.Phase changed = fanout.change(i, change, () -> {
-          try {
-            Files.move(change.from(), change.to(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-          } catch (IOException e) {
-            throw new UncheckedIOException("cannot move " + change.from() + " onto " + change.to(), e);
-          }
-        });
+        Fanout.Phase changed =
+            fanout.change(
+                i,
+                change,
+                () -> {
+                  try {
+                    Files.move(
+                        change.from(),
+                        change.to(),
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(
+                        "cannot move " + change.from() + " onto " + change.to(), e);
+                  }
+                });
         print("change " + (i + 1), o, changed);
         System.out.println("received " + fanout.received());
         if (o.waitForGo()) {
@@ -92,9 +102,13 @@ public final class FanoutLoadTest {
     }
   }
 
-  /** {@code --never-read}: holds the streams until a line (or the end) on stdin, then prints what the server did to them. */
+  /**
+   * {@code --never-read}: holds the streams until a line (or the end) on stdin, then prints what
+   * the server did to them.
+   */
   static boolean attack(Options o) throws InterruptedException {
-    BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader stdin =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     try (NeverReading streams = new NeverReading(o).open()) {
       System.out.println("holding");
       System.out.flush();
@@ -107,10 +121,19 @@ public final class FanoutLoadTest {
   }
 
   private static void print(String phase, Options o, Fanout.Phase p) {
-    System.out.printf(Locale.ROOT, "%s protocol=%s variant=%s streams=%d channels=%d ok=%d failed=%d %s%n", phase,
-        o.protocol().name().toLowerCase(Locale.ROOT), o.security().variant(), o.streams(), o.channels(), p.ok(), p.failed(),
+    System.out.printf(
+        Locale.ROOT,
+        "%s protocol=%s variant=%s streams=%d channels=%d ok=%d failed=%d %s%n",
+        phase,
+        o.protocol().name().toLowerCase(Locale.ROOT),
+        o.security().variant(),
+        o.streams(),
+        o.channels(),
+        p.ok(),
+        p.failed(),
         p.stats().format());
-    p.failures().forEach((why, f) -> System.out.printf(Locale.ROOT, "failure %s: %s%n", f.format(), why));
+    p.failures()
+        .forEach((why, f) -> System.out.printf(Locale.ROOT, "failure %s: %s%n", f.format(), why));
     System.out.flush();
   }
 

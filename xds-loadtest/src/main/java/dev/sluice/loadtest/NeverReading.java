@@ -23,10 +23,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code --never-read}: N ADS streams of an attacker that holds a valid token. Each subscribes to
- * clusters as an edge Envoy would and never takes a response, so its flow-control window stays
- * shut once the first response has filled it. A stream the server ends is opened again after
- * 100 ms, so N stay connected for as long as the run lasts; how many the server ended, and why,
- * is what the caller reads.
+ * clusters as an edge Envoy would and never takes a response, so its flow-control window stays shut
+ * once the first response has filled it. A stream the server ends is opened again after 100 ms, so
+ * N stay connected for as long as the run lasts; how many the server ended, and why, is what the
+ * caller reads.
  */
 final class NeverReading implements AutoCloseable {
   /** What a stream gets before its window is shut: less than one response of a large config. */
@@ -47,11 +47,12 @@ final class NeverReading implements AutoCloseable {
   NeverReading open() {
     Credentials credentials = Credentials.of(options.security());
     for (int c = 0; c < options.channels(); c++) {
-      NettyChannelBuilder b = NettyChannelBuilder.forAddress(options.host(), options.port(), credentials.channel)
-          .eventLoopGroup(loop)
-          .channelType(NioSocketChannel.class)
-          .directExecutor()
-          .flowControlWindow(WINDOW);
+      NettyChannelBuilder b =
+          NettyChannelBuilder.forAddress(options.host(), options.port(), credentials.channel)
+              .eventLoopGroup(loop)
+              .channelType(NioSocketChannel.class)
+              .directExecutor()
+              .flowControlWindow(WINDOW);
       credentials.serverName.ifPresent(name -> b.overrideAuthority(name + ":" + options.port()));
       credentials.token.ifPresent(b::intercept);
       channels.add(b.build());
@@ -67,31 +68,38 @@ final class NeverReading implements AutoCloseable {
       return;
     }
     ManagedChannel channel = channels.get((i / options.streamsPerChannel()) % channels.size());
-    var requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(
-        new ClientResponseObserver<DiscoveryRequest, DiscoveryResponse>() {
-          @Override
-          public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> call) {
-            call.disableAutoRequestWithInitial(0);
-          }
+    var requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .streamAggregatedResources(
+                new ClientResponseObserver<DiscoveryRequest, DiscoveryResponse>() {
+                  @Override
+                  public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> call) {
+                    call.disableAutoRequestWithInitial(0);
+                  }
 
-          @Override
-          public void onNext(DiscoveryResponse r) {}
+                  @Override
+                  public void onNext(DiscoveryResponse r) {}
 
-          @Override
-          public void onError(Throwable t) {
-            ended(i, Status.fromThrowable(t));
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    ended(i, Status.fromThrowable(t));
+                  }
 
-          @Override
-          public void onCompleted() {
-            ended(i, Status.OK);
-          }
-        });
+                  @Override
+                  public void onCompleted() {
+                    ended(i, Status.OK);
+                  }
+                });
     opened.incrementAndGet();
     open.incrementAndGet();
-    Node node = Node.newBuilder().setId(options.nodePrefix() + "-never-read-" + i).setCluster(options.group())
-        .setUserAgentName("envoy").build();
-    requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(TypeUrls.CLUSTER).build());
+    Node node =
+        Node.newBuilder()
+            .setId(options.nodePrefix() + "-never-read-" + i)
+            .setCluster(options.group())
+            .setUserAgentName("envoy")
+            .build();
+    requests.onNext(
+        DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(TypeUrls.CLUSTER).build());
   }
 
   private void ended(int i, Status status) {
@@ -99,12 +107,18 @@ final class NeverReading implements AutoCloseable {
     if (closing) {
       return;
     }
-    String why = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
-    ended.computeIfAbsent(why.length() > 200 ? why.substring(0, 200) : why, k -> new LongAdder()).increment();
+    String why =
+        status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+    ended
+        .computeIfAbsent(why.length() > 200 ? why.substring(0, 200) : why, k -> new LongAdder())
+        .increment();
     loop.schedule(() -> start(i), 100, TimeUnit.MILLISECONDS);
   }
 
-  /** "open=80 opened=240 ended_by_server=160": streams connected now, opened in all, ended by the server. */
+  /**
+   * "open=80 opened=240 ended_by_server=160": streams connected now, opened in all, ended by the
+   * server.
+   */
   String counts() {
     long byServer = ended.values().stream().mapToLong(LongAdder::sum).sum();
     return "open=" + open.get() + " opened=" + opened.get() + " ended_by_server=" + byServer;

@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What one run does. A change to wait for is named by the cluster and the endpoint it will get,
- * so a stream counts as updated only when that endpoint is in what it received, not on any push.
+ * What one run does. A change to wait for is named by the cluster and the endpoint it will get, so
+ * a stream counts as updated only when that endpoint is in what it received, not on any push.
  *
  * @param streamsPerChannel how many ADS streams share one HTTP/2 connection (see {@link #USAGE})
- * @param warmupStreams streams opened, served and closed before the measured ones (see {@link #USAGE})
+ * @param warmupStreams streams opened, served and closed before the measured ones (see {@link
+ *     #USAGE})
  * @param changes made one after the other, each once every stream has the previous one
  * @param security how the streams connect and what they present (see {@link #USAGE})
  */
@@ -59,7 +60,8 @@ record Options(
     }
   }
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: xds-loadtest --target HOST:PORT --streams N [--protocol sotw|delta]
                           [--streams-per-channel 50] [--warmup-streams 20] [--group edge] [--node-prefix loadtest]
                           [--change CLUSTER HOST:PORT FROM TO]... [--wait-for-go]
@@ -117,13 +119,19 @@ record Options(
       switch (flag) {
         case "--target" -> target = value(flag, rest);
         case "--streams" -> streams = Integer.parseInt(value(flag, rest));
-        case "--protocol" -> protocol = Protocol.valueOf(value(flag, rest).toUpperCase(Locale.ROOT));
+        case "--protocol" ->
+            protocol = Protocol.valueOf(value(flag, rest).toUpperCase(Locale.ROOT));
         case "--streams-per-channel" -> perChannel = Integer.parseInt(value(flag, rest));
         case "--warmup-streams" -> warmup = Integer.parseInt(value(flag, rest));
         case "--group" -> group = value(flag, rest);
         case "--node-prefix" -> nodePrefix = value(flag, rest);
-        case "--change" -> changes.add(new Change(value(flag, rest), value(flag, rest), Path.of(value(flag, rest)),
-            Path.of(value(flag, rest))));
+        case "--change" ->
+            changes.add(
+                new Change(
+                    value(flag, rest),
+                    value(flag, rest),
+                    Path.of(value(flag, rest)),
+                    Path.of(value(flag, rest))));
         case "--wait-for-go" -> waitForGo = true;
         case "--initial-timeout" -> initialTimeout = seconds(value(flag, rest));
         case "--change-timeout" -> changeTimeout = seconds(value(flag, rest));
@@ -143,9 +151,21 @@ record Options(
     if (colon < 0) {
       throw new IllegalArgumentException("--target is HOST:PORT, not " + target);
     }
-    return new Options(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)), streams, protocol,
-        perChannel, warmup, group, nodePrefix, List.copyOf(changes), waitForGo, initialTimeout, changeTimeout,
-        new Security(tlsCa, serverName == null ? Security.DEFAULT_SERVER_NAME : serverName, tokenFile));
+    return new Options(
+        target.substring(0, colon),
+        Integer.parseInt(target.substring(colon + 1)),
+        streams,
+        protocol,
+        perChannel,
+        warmup,
+        group,
+        nodePrefix,
+        List.copyOf(changes),
+        waitForGo,
+        initialTimeout,
+        changeTimeout,
+        new Security(
+            tlsCa, serverName == null ? Security.DEFAULT_SERVER_NAME : serverName, tokenFile));
   }
 
   int channels() {
@@ -164,6 +184,7 @@ record Options(
     if (text.endsWith("m")) {
       return Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1)));
     }
-    return Duration.ofSeconds(Long.parseLong(text.endsWith("s") ? text.substring(0, text.length() - 1) : text));
+    return Duration.ofSeconds(
+        Long.parseLong(text.endsWith("s") ? text.substring(0, text.length() - 1) : text));
   }
 }

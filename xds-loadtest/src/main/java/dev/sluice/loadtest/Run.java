@@ -48,16 +48,25 @@ final class Run {
       return false;
     }
 
-    /** "ClusterLoadAssignment: 5000 responses, 5000 resources; ..." for what arrived since the trigger. */
+    /**
+     * "ClusterLoadAssignment: 5000 responses, 5000 resources; ..." for what arrived since the
+     * trigger.
+     */
     String received() {
       StringBuilder out = new StringBuilder();
-      new TreeMap<>(responses).forEach((type, n) -> {
-        if (out.length() > 0) {
-          out.append("; ");
-        }
-        out.append(type).append(": ").append(n.sum()).append(" responses, ").append(resources.get(type).sum())
-            .append(" resources");
-      });
+      new TreeMap<>(responses)
+          .forEach(
+              (type, n) -> {
+                if (out.length() > 0) {
+                  out.append("; ");
+                }
+                out.append(type)
+                    .append(": ")
+                    .append(n.sum())
+                    .append(" responses, ")
+                    .append(resources.get(type).sum())
+                    .append(" resources");
+              });
       return out.length() == 0 ? "nothing" : out.toString();
     }
   }

@@ -13,11 +13,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A state-of-the-world ADS client that subscribes as Envoy does: CDS and LDS as wildcards; for
- * the clusters and listeners it gets, EDS and RDS with their names (sent before the CDS/LDS ACK,
- * as Envoy does); every response ACKed with its version and nonce. EDS and RDS responses may hold
- * only some of the subscribed names (the protocol allows it for those types); what was not in a
- * response is unchanged.
+ * A state-of-the-world ADS client that subscribes as Envoy does: CDS and LDS as wildcards; for the
+ * clusters and listeners it gets, EDS and RDS with their names (sent before the CDS/LDS ACK, as
+ * Envoy does); every response ACKed with its version and nonce. EDS and RDS responses may hold only
+ * some of the subscribed names (the protocol allows it for those types); what was not in a response
+ * is unchanged.
  */
 final class SotwStream extends AdsStream<DiscoveryResponse> {
   private StreamObserver<DiscoveryRequest> out;
@@ -26,8 +26,10 @@ final class SotwStream extends AdsStream<DiscoveryResponse> {
   private final Map<String, String> nonces = new HashMap<>();
   private List<String> edsNames;
   private List<String> rdsNames;
+
   /** Names received at least once; dropped once the initial config is complete. */
   private Set<String> edsSeen = new HashSet<>();
+
   private Set<String> rdsSeen = new HashSet<>();
 
   SotwStream(Node node, Run run) {
@@ -89,7 +91,10 @@ final class SotwStream extends AdsStream<DiscoveryResponse> {
       }
       default -> request(type, List.of());
     }
-    if (edsSeen != null && edsNames != null && rdsNames != null && edsSeen.containsAll(edsNames)
+    if (edsSeen != null
+        && edsNames != null
+        && rdsNames != null
+        && edsSeen.containsAll(edsNames)
         && rdsSeen.containsAll(rdsNames)) {
       edsSeen = null;
       rdsSeen = null;
@@ -97,13 +102,17 @@ final class SotwStream extends AdsStream<DiscoveryResponse> {
     }
   }
 
-  /** A request for the type with the last version and nonce received (an ACK, or a new subscription). */
+  /**
+   * A request for the type with the last version and nonce received (an ACK, or a new
+   * subscription).
+   */
   private void request(String type, List<String> names) {
-    DiscoveryRequest.Builder b = DiscoveryRequest.newBuilder()
-        .setTypeUrl(type)
-        .addAllResourceNames(names)
-        .setVersionInfo(versions.getOrDefault(type, ""))
-        .setResponseNonce(nonces.getOrDefault(type, ""));
+    DiscoveryRequest.Builder b =
+        DiscoveryRequest.newBuilder()
+            .setTypeUrl(type)
+            .addAllResourceNames(names)
+            .setVersionInfo(versions.getOrDefault(type, ""))
+            .setResponseNonce(nonces.getOrDefault(type, ""));
     if (!nodeSent) {
       b.setNode(node); // set_node_on_first_message_only, as Sluice's bootstraps have it
       nodeSent = true;

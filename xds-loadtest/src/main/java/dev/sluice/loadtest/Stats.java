@@ -12,7 +12,12 @@ record Stats(int count, double firstMs, double p50Ms, double p99Ms, double maxMs
     }
     long[] sorted = nanos.clone();
     Arrays.sort(sorted);
-    return new Stats(sorted.length, ms(sorted[0]), ms(rank(sorted, 0.50)), ms(rank(sorted, 0.99)), ms(sorted[sorted.length - 1]));
+    return new Stats(
+        sorted.length,
+        ms(sorted[0]),
+        ms(rank(sorted, 0.50)),
+        ms(rank(sorted, 0.99)),
+        ms(sorted[sorted.length - 1]));
   }
 
   private static long rank(long[] sorted, double p) {
@@ -26,6 +31,12 @@ record Stats(int count, double firstMs, double p50Ms, double p99Ms, double maxMs
 
   /** {@code first_ms=.. p50_ms=.. p99_ms=.. max_ms=..}, one decimal. */
   String format() {
-    return String.format(Locale.ROOT, "first_ms=%.1f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f", firstMs, p50Ms, p99Ms, maxMs);
+    return String.format(
+        Locale.ROOT,
+        "first_ms=%.1f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f",
+        firstMs,
+        p50Ms,
+        p99Ms,
+        maxMs);
   }
 }

@@ -21,8 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * What an Envoy subscribes to after CDS and LDS: the EDS name of each EDS cluster and the RDS name
  * of each HTTP connection manager. Shared by all streams of the process: parses are cached by
  * content (SotW: a type's version; delta: a resource's name and version), and names are interned,
- * so that 5,000 simulated Envoys do not make this client — on the server's machine — the
- * bottleneck or a 1 GiB heap.
+ * so that 5,000 simulated Envoys do not make this client — on the server's machine — the bottleneck
+ * or a 1 GiB heap.
  */
 final class Subscriptions {
   private final Map<String, List<String>> edsBySotwVersion = new ConcurrentHashMap<>();
@@ -38,34 +38,40 @@ final class Subscriptions {
 
   /** The EDS names of a SotW CDS response (every cluster of the state of the world), sorted. */
   List<String> edsNames(String version, List<Any> clusters) {
-    return edsBySotwVersion.computeIfAbsent(version, v -> {
-      List<String> out = new ArrayList<>();
-      for (Any a : clusters) {
-        edsName(unpack(a, Cluster.class)).ifPresent(out::add);
-      }
-      return out.stream().sorted().distinct().toList();
-    });
+    return edsBySotwVersion.computeIfAbsent(
+        version,
+        v -> {
+          List<String> out = new ArrayList<>();
+          for (Any a : clusters) {
+            edsName(unpack(a, Cluster.class)).ifPresent(out::add);
+          }
+          return out.stream().sorted().distinct().toList();
+        });
   }
 
   /** The RDS names of a SotW LDS response, sorted. */
   List<String> rdsNames(String version, List<Any> listeners) {
-    return rdsBySotwVersion.computeIfAbsent(version, v -> {
-      List<String> out = new ArrayList<>();
-      for (Any a : listeners) {
-        out.addAll(rdsNames(unpack(a, Listener.class)));
-      }
-      return out.stream().sorted().distinct().toList();
-    });
+    return rdsBySotwVersion.computeIfAbsent(
+        version,
+        v -> {
+          List<String> out = new ArrayList<>();
+          for (Any a : listeners) {
+            out.addAll(rdsNames(unpack(a, Listener.class)));
+          }
+          return out.stream().sorted().distinct().toList();
+        });
   }
 
   /** The EDS name of one delta CDS resource, if it is an EDS cluster. */
   Optional<String> edsName(String name, String version, Any cluster) {
-    return edsByResource.computeIfAbsent(name + '\0' + version, k -> edsName(unpack(cluster, Cluster.class)));
+    return edsByResource.computeIfAbsent(
+        name + '\0' + version, k -> edsName(unpack(cluster, Cluster.class)));
   }
 
   /** The RDS names of one delta LDS resource. */
   List<String> rdsNames(String name, String version, Any listener) {
-    return rdsByResource.computeIfAbsent(name + '\0' + version, k -> rdsNames(unpack(listener, Listener.class)));
+    return rdsByResource.computeIfAbsent(
+        name + '\0' + version, k -> rdsNames(unpack(listener, Listener.class)));
   }
 
   private Optional<String> edsName(Cluster c) {
@@ -122,7 +128,8 @@ final class Subscriptions {
     try {
       return any.unpack(type);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("the server sent a " + any.getTypeUrl() + " that does not decode", e);
+      throw new IllegalStateException(
+          "the server sent a " + any.getTypeUrl() + " that does not decode", e);
     }
   }
 }

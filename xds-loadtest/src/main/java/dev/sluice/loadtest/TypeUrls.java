@@ -4,7 +4,8 @@ package dev.sluice.loadtest;
 final class TypeUrls {
   static final String CLUSTER = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
   static final String LISTENER = "type.googleapis.com/envoy.config.listener.v3.Listener";
-  static final String ENDPOINT = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  static final String ENDPOINT =
+      "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
   static final String ROUTE = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
   static final String HCM =
       "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";

@@ -60,8 +60,7 @@ class FanoutTlsSmokeTest {
   private static final String TOKEN = "pt_loadtest-0123456789";
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private SimpleCache<String> cache;
   private Server server;
   private final TokenCheck tokens = new TokenCheck();
@@ -78,14 +77,21 @@ class FanoutTlsSmokeTest {
     tokenFile = Files.writeString(dir.resolve("token"), TOKEN + "\n");
     cache = new SimpleCache<>(node -> "edge");
     cache.setSnapshot("edge", FanoutSmokeTest.snapshot("v1", 9001));
-    ServerCredentials tls = TlsServerCredentials.newBuilder()
-        .keyManager(new java.io.ByteArrayInputStream(pem(serverCert).getBytes(StandardCharsets.US_ASCII)),
-            new java.io.ByteArrayInputStream(pem(new JcaPKCS8Generator(serverKeys.getPrivate(), null)).getBytes(StandardCharsets.US_ASCII)))
-        .build();
-    server = NettyServerBuilder.forPort(0, tls)
-        .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
-        .intercept(tokens)
-        .build().start();
+    ServerCredentials tls =
+        TlsServerCredentials.newBuilder()
+            .keyManager(
+                new java.io.ByteArrayInputStream(
+                    pem(serverCert).getBytes(StandardCharsets.US_ASCII)),
+                new java.io.ByteArrayInputStream(
+                    pem(new JcaPKCS8Generator(serverKeys.getPrivate(), null))
+                        .getBytes(StandardCharsets.US_ASCII)))
+            .build();
+    server =
+        NettyServerBuilder.forPort(0, tls)
+            .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
+            .intercept(tokens)
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -95,23 +101,43 @@ class FanoutTlsSmokeTest {
 
   @ParameterizedTest
   @EnumSource(Options.Protocol.class)
-  void overTlsWithATokenEveryStreamGetsItsConfigAndTheChange(Options.Protocol protocol) throws Exception {
+  void overTlsWithATokenEveryStreamGetsItsConfigAndTheChange(Options.Protocol protocol)
+      throws Exception {
     Options.Change change = new Options.Change("svc-1", "127.0.0.1:9999", null, null);
-    Options options = Options.parse("--target", "127.0.0.1:" + server.getPort(), "--streams", "7", "--protocol",
-        protocol.name(), "--streams-per-channel", "3", "--warmup-streams", "2",
-        "--tls-ca", ca.toString(), "--token-file", tokenFile.toString());
+    Options options =
+        Options.parse(
+            "--target",
+            "127.0.0.1:" + server.getPort(),
+            "--streams",
+            "7",
+            "--protocol",
+            protocol.name(),
+            "--streams-per-channel",
+            "3",
+            "--warmup-streams",
+            "2",
+            "--tls-ca",
+            ca.toString(),
+            "--token-file",
+            tokenFile.toString());
     assertThat(options.security().serverName()).isEqualTo("localhost");
     try (Fanout fanout = new Fanout(options).open()) {
       Fanout.Phase initial = fanout.awaitInitial();
       assertThat(initial.failures()).isEmpty();
       assertThat(initial.ok()).isEqualTo(7);
       Fanout.Phase connections = fanout.connections();
-      assertThat(connections.streams()).as("the measured streams' connections: all but the warm-up's").isEqualTo(2);
+      assertThat(connections.streams())
+          .as("the measured streams' connections: all but the warm-up's")
+          .isEqualTo(2);
       assertThat(connections.ok()).isEqualTo(2);
-      assertThat(tokens.admitted.get()).as("every stream, warm-up included, carried the token").isEqualTo(9);
+      assertThat(tokens.admitted.get())
+          .as("every stream, warm-up included, carried the token")
+          .isEqualTo(9);
       assertThat(tokens.refused.get()).isZero();
 
-      Fanout.Phase changed = fanout.change(0, change, () -> cache.setSnapshot("edge", FanoutSmokeTest.snapshot("v2", 9999)));
+      Fanout.Phase changed =
+          fanout.change(
+              0, change, () -> cache.setSnapshot("edge", FanoutSmokeTest.snapshot("v2", 9999)));
       assertThat(changed.ok()).isEqualTo(7);
     }
   }
@@ -127,7 +153,9 @@ class FanoutTlsSmokeTest {
       assertThat(refused.streams()).isEqualTo(3);
       assertThat(refused.connections()).isEqualTo(1);
       assertThat(refused.format()).startsWith("3 streams on 1 connection, ");
-      assertThat(fanout.connections().ok()).as("TLS itself succeeded").isEqualTo(fanout.connections().streams());
+      assertThat(fanout.connections().ok())
+          .as("TLS itself succeeded")
+          .isEqualTo(fanout.connections().streams());
     }
     assertThat(tokens.refused.get()).isEqualTo(3);
   }
@@ -139,11 +167,16 @@ class FanoutTlsSmokeTest {
     try (Fanout fanout = new Fanout(secure(otherCa, tokenFile)).open()) {
       Fanout.Phase initial = fanout.awaitInitial();
       assertThat(initial.ok()).isZero();
-      assertThat(initial.failures().keySet()).singleElement().asString()
-          .startsWith("UNAVAILABLE").contains("certification path");
+      assertThat(initial.failures().keySet())
+          .singleElement()
+          .asString()
+          .startsWith("UNAVAILABLE")
+          .contains("certification path");
       assertThat(fanout.connections().ok()).isZero();
     }
-    assertThat(tokens.admitted.get() + tokens.refused.get()).as("no stream reached the server").isZero();
+    assertThat(tokens.admitted.get() + tokens.refused.get())
+        .as("no stream reached the server")
+        .isZero();
   }
 
   @Test
@@ -151,34 +184,59 @@ class FanoutTlsSmokeTest {
     Path twoLines = Files.writeString(dir.resolve("two-lines"), TOKEN + "\nsha256:abc\n");
     assertThatThrownBy(() -> Credentials.of(new Options.Security(ca, "localhost", twoLines)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining(twoLines.toString()).hasMessageNotContaining(TOKEN);
+        .hasMessageContaining(twoLines.toString())
+        .hasMessageNotContaining(TOKEN);
     assertThatThrownBy(() -> Credentials.of(new Options.Security(tokenFile, "localhost", null)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("--tls-ca " + tokenFile).hasMessageNotContaining(TOKEN);
-    assertThatThrownBy(() -> Options.parse("--target", "127.0.0.1:1", "--streams", "1", "--tls-server-name", "x"))
+        .hasMessageContaining("--tls-ca " + tokenFile)
+        .hasMessageNotContaining(TOKEN);
+    assertThatThrownBy(
+            () ->
+                Options.parse(
+                    "--target", "127.0.0.1:1", "--streams", "1", "--tls-server-name", "x"))
         .hasMessageStartingWith("--tls-server-name needs --tls-ca");
   }
 
   private Options secure(Path caFile, Path token) {
-    return Options.parse("--target", "127.0.0.1:" + server.getPort(), "--streams", "3", "--streams-per-channel", "3",
-        "--warmup-streams", "0", "--initial-timeout", "20s", "--tls-ca", caFile.toString(), "--token-file", token.toString());
+    return Options.parse(
+        "--target",
+        "127.0.0.1:" + server.getPort(),
+        "--streams",
+        "3",
+        "--streams-per-channel",
+        "3",
+        "--warmup-streams",
+        "0",
+        "--initial-timeout",
+        "20s",
+        "--tls-ca",
+        caFile.toString(),
+        "--token-file",
+        token.toString());
   }
 
-  /** Admits a call only with {@code authorization: Bearer <TOKEN>}, as Sluice's CredentialInterceptor and ProxyTokens do. */
+  /**
+   * Admits a call only with {@code authorization: Bearer <TOKEN>}, as Sluice's
+   * CredentialInterceptor and ProxyTokens do.
+   */
   private static final class TokenCheck implements ServerInterceptor {
-    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> AUTHORIZATION =
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     final AtomicInteger admitted = new AtomicInteger();
     final AtomicInteger refused = new AtomicInteger();
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+        ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
       String value = headers.get(AUTHORIZATION);
       if (("Bearer " + TOKEN).equals(value)) {
         admitted.incrementAndGet();
         return next.startCall(call, headers);
       }
       refused.incrementAndGet();
-      call.close(Status.PERMISSION_DENIED.withDescription(value == null ? "no token" : "unknown token"), new Metadata());
+      call.close(
+          Status.PERMISSION_DENIED.withDescription(value == null ? "no token" : "unknown token"),
+          new Metadata());
       return new ServerCall.Listener<>() {};
     }
   }
@@ -196,22 +254,40 @@ class FanoutTlsSmokeTest {
     return sign(b, keys.getPrivate());
   }
 
-  /** For localhost only: a client that verified the address it connects to (127.0.0.1) would fail. */
-  private static X509Certificate serverCertificate(X509Certificate ca, PrivateKey caKey, KeyPair keys) throws Exception {
-    JcaX509v3CertificateBuilder b = builder(new X500Name(ca.getSubjectX500Principal().getName()), new X500Name("CN=localhost"), keys);
+  /**
+   * For localhost only: a client that verified the address it connects to (127.0.0.1) would fail.
+   */
+  private static X509Certificate serverCertificate(
+      X509Certificate ca, PrivateKey caKey, KeyPair keys) throws Exception {
+    JcaX509v3CertificateBuilder b =
+        builder(
+            new X500Name(ca.getSubjectX500Principal().getName()),
+            new X500Name("CN=localhost"),
+            keys);
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-    b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, "localhost")));
+    b.addExtension(
+        Extension.subjectAlternativeName,
+        false,
+        new GeneralNames(new GeneralName(GeneralName.dNSName, "localhost")));
     return sign(b, caKey);
   }
 
-  private static JcaX509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
+  private static JcaX509v3CertificateBuilder builder(
+      X500Name issuer, X500Name subject, KeyPair keys) {
     Instant now = Instant.now();
-    return new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, RANDOM).add(BigInteger.ONE),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), subject, keys.getPublic());
+    return new JcaX509v3CertificateBuilder(
+        issuer,
+        new BigInteger(64, RANDOM).add(BigInteger.ONE),
+        Date.from(now.minus(Duration.ofHours(1))),
+        Date.from(now.plus(Duration.ofDays(1))),
+        subject,
+        keys.getPublic());
   }
 
-  private static X509Certificate sign(JcaX509v3CertificateBuilder b, PrivateKey issuer) throws Exception {
-    return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer)));
+  private static X509Certificate sign(JcaX509v3CertificateBuilder b, PrivateKey issuer)
+      throws Exception {
+    return new JcaX509CertificateConverter()
+        .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer)));
   }
 
   private static String pem(Object o) {

@@ -18,14 +18,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * The control plane's metrics, as OpenTelemetry instruments. Names are Prometheus-style
- * ({@code sluice_xds_nacks_total}) and labels come in name/value pairs. {@link #get} reads a
- * counter back (the admin API and tests use it).
+ * The control plane's metrics, as OpenTelemetry instruments. Names are Prometheus-style ({@code
+ * sluice_xds_nacks_total}) and labels come in name/value pairs. {@link #get} reads a counter back
+ * (the admin API and tests use it).
  */
 public final class Metrics {
   /** Propagation and push times: from 1 ms to a minute. */
   private static final List<Double> SECONDS_BUCKETS =
-      List.of(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0);
+      List.of(
+          0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0);
+
   private final Meter meter;
   private final PrometheusMetricReader prometheus;
   private final Map<String, LongCounter> counters = new ConcurrentHashMap<>();
@@ -56,10 +58,20 @@ public final class Metrics {
     meter.counterBuilder(name).buildWithCallback(m -> m.record(supplier.getAsLong()));
   }
 
-  /** A duration in seconds, into a histogram named {@code name} (which ends in {@code _seconds}). */
+  /**
+   * A duration in seconds, into a histogram named {@code name} (which ends in {@code _seconds}).
+   */
   public void seconds(String name, double seconds, String... labels) {
-    histograms.computeIfAbsent(name, n -> meter.histogramBuilder(n).setUnit("s")
-        .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS).build()).record(seconds, attributes(labels));
+    histograms
+        .computeIfAbsent(
+            name,
+            n ->
+                meter
+                    .histogramBuilder(n)
+                    .setUnit("s")
+                    .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS)
+                    .build())
+        .record(seconds, attributes(labels));
   }
 
   private static Attributes attributes(String... labels) {

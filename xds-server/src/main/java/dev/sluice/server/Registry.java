@@ -10,7 +10,9 @@ import java.time.Duration;
 
 /** Where services come from, as chosen by {@code --registry}. */
 public sealed interface Registry {
-  /** @param consulErrors told about each failed request to Consul (a file registry makes none) */
+  /**
+   * @param consulErrors told about each failed request to Consul (a file registry makes none)
+   */
   CatalogSource open(Duration debounce, ConsulRequestErrors consulErrors);
 
   /** The embedded default: a YAML file. */

@@ -1,6 +1,5 @@
 package dev.sluice.server;
 
-import dev.sluice.server.ratelimit.RateLimitServer;
 import dev.sluice.discovery.CatalogListener;
 import dev.sluice.discovery.CatalogSource;
 import dev.sluice.discovery.FileSetWatcher;
@@ -15,11 +14,11 @@ import dev.sluice.server.auth.ProxyAuthenticator;
 import dev.sluice.server.auth.ProxyAuthenticators;
 import dev.sluice.server.auth.ProxyTokens;
 import dev.sluice.server.auth.RateLimitCallTokens;
+import dev.sluice.server.config.ConfigPipeline;
+import dev.sluice.server.ratelimit.RateLimitServer;
+import dev.sluice.server.xds.XdsServer;
 import dev.sluice.xds.RateLimitCallCredentials;
 import dev.sluice.xds.XdsResources;
-import java.util.function.UnaryOperator;
-import dev.sluice.server.config.ConfigPipeline;
-import dev.sluice.server.xds.XdsServer;
 import dev.sluice.yaml.Finding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,20 +27,23 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running control plane: sources → pipeline → snapshot cache → ADS, plus the admin endpoint.
- * Only wiring lives here.
+ * A running control plane: sources → pipeline → snapshot cache → ADS, plus the admin endpoint. Only
+ * wiring lives here.
  */
 public final class SluiceServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
   private final Telemetry telemetry;
   private final Metrics metrics;
+
   /** Everything started, closed in reverse order — also when start-up fails half-way. */
   private final Deque<AutoCloseable> started;
+
   private final XdsServer xds;
   private final ConfigPipeline pipeline;
   private final RateLimitServer rateLimits;
@@ -49,13 +51,25 @@ public final class SluiceServer implements AutoCloseable {
   private final CatalogSource registry;
   private final ServerOptions options;
   private final ChannelSecurity security;
-  /** The credential each gateway's ratelimit filter presents; put into its config when Envoys must authenticate. */
+
+  /**
+   * The credential each gateway's ratelimit filter presents; put into its config when Envoys must
+   * authenticate.
+   */
   private final RateLimitCallTokens rateLimitTokens;
-  /** Whether xDS is reachable beyond loopback without TLS and credentials, and what that forbids. */
+
+  /**
+   * Whether xDS is reachable beyond loopback without TLS and credentials, and what that forbids.
+   */
   private final XdsExposure exposure;
+
   /** Files the policies point at outside the policy folder (certificates, keys...). */
   private final FileSetWatcher referencedFiles;
-  /** Policy files parsed by earlier loads, so a reload parses only what changed; used under this server's lock. */
+
+  /**
+   * Policy files parsed by earlier loads, so a reload parses only what changed; used under this
+   * server's lock.
+   */
   private final dev.sluice.policy.ParsedFiles parsedPolicies = new dev.sluice.policy.ParsedFiles();
 
   private SluiceServer(ServerOptions options, Deque<AutoCloseable> started) throws IOException {
@@ -65,14 +79,31 @@ public final class SluiceServer implements AutoCloseable {
     metrics = telemetry.metrics();
     security = channelSecurity();
     // the key beside the control-plane CA, so replicas sharing that folder mint the same tokens
-    rateLimitTokens = options.security().tls().flatMap(ControlPlaneTls.Options::dir)
-        .map(RateLimitCallTokens::loadOrCreate).orElseGet(RateLimitCallTokens::ephemeral);
+    rateLimitTokens =
+        options
+            .security()
+            .tls()
+            .flatMap(ControlPlaneTls.Options::dir)
+            .map(RateLimitCallTokens::loadOrCreate)
+            .orElseGet(RateLimitCallTokens::ephemeral);
     exposure = XdsExposure.of(options, security);
     exposure.checkStart(options);
-    xds = track(new XdsServer(options.xdsHost(), options.xdsPort(), metrics, telemetry.tracer(), security).start());
+    xds =
+        track(
+            new XdsServer(
+                    options.xdsHost(), options.xdsPort(), metrics, telemetry.tracer(), security)
+                .start());
     if (options.rateLimitPort() >= 0) {
-      rateLimits = track(new RateLimitServer(options.xdsHost(), options.rateLimitPort(), options.rateLimit(), metrics, security,
-          rateLimitTokens).start());
+      rateLimits =
+          track(
+              new RateLimitServer(
+                      options.xdsHost(),
+                      options.rateLimitPort(),
+                      options.rateLimit(),
+                      metrics,
+                      security,
+                      rateLimitTokens)
+                  .start());
     } else {
       rateLimits = null;
     }
@@ -80,51 +111,94 @@ public final class SluiceServer implements AutoCloseable {
     if (security.authenticator().authenticates()) {
       hook = compose(new RateLimitCallCredentials(rateLimitTokens::tokenFor), hook);
     }
-    pipeline = track(new ConfigPipeline(xds.publisher()::publish, hook, metrics, telemetry.tracer(),
-        table -> {
-          if (rateLimits != null) {
-            rateLimits.table(table);
-          }
-        },
-        options.mesh().caDir().map(dir -> new dev.sluice.server.mesh.MeshIdentities(dir, options.mesh().certificateTtl(),
-            java.time.Clock.systemUTC()))));
-    admin = track(new AdminServer(options.adminHost(), options.adminPort(), this, options.adminToken()).start());
-    referencedFiles = track(new FileSetWatcher(options.debounce(), this::reloadPolicies, this::policyWatchFailed));
+    pipeline =
+        track(
+            new ConfigPipeline(
+                xds.publisher()::publish,
+                hook,
+                metrics,
+                telemetry.tracer(),
+                table -> {
+                  if (rateLimits != null) {
+                    rateLimits.table(table);
+                  }
+                },
+                options
+                    .mesh()
+                    .caDir()
+                    .map(
+                        dir ->
+                            new dev.sluice.server.mesh.MeshIdentities(
+                                dir,
+                                options.mesh().certificateTtl(),
+                                java.time.Clock.systemUTC()))));
+    admin =
+        track(
+            new AdminServer(options.adminHost(), options.adminPort(), this, options.adminToken())
+                .start());
+    referencedFiles =
+        track(
+            new FileSetWatcher(options.debounce(), this::reloadPolicies, this::policyWatchFailed));
     reloadPolicies();
     // every file under the folder counts, not only *.yaml: certificates may live there too
-    track(new FileWatcher(options.policies(), options.debounce(), this::reloadPolicies, this::policyWatchFailed));
-    CatalogSource registry = track(options.registry().open(options.debounce(),
-        (endpoint, reason) -> metrics.increment("sluice_consul_request_errors_total", "endpoint", endpoint.label(), "reason", reason.label())));
+    track(
+        new FileWatcher(
+            options.policies(), options.debounce(), this::reloadPolicies, this::policyWatchFailed));
+    CatalogSource registry =
+        track(
+            options
+                .registry()
+                .open(
+                    options.debounce(),
+                    (endpoint, reason) ->
+                        metrics.increment(
+                            "sluice_consul_request_errors_total",
+                            "endpoint",
+                            endpoint.label(),
+                            "reason",
+                            reason.label())));
     this.registry = registry;
     metrics.gauge("sluice_registry_stale", () -> registry.status().stale() ? 1 : 0);
     metrics.observedCounter("sluice_registry_requests_total", () -> registry.status().requests());
     metrics.gauge("sluice_registry_held_instances", () -> registry.status().held());
-    registry.start(new CatalogListener() {
-      @Override
-      public void onCatalog(ServiceCatalog catalog) {
-        pipeline.catalogChanged(catalog);
-      }
+    registry.start(
+        new CatalogListener() {
+          @Override
+          public void onCatalog(ServiceCatalog catalog) {
+            pipeline.catalogChanged(catalog);
+          }
 
-      @Override
-      public void onError(List<Finding> problems) {
-        pipeline.catalogRejected(problems);
-      }
-    });
-    LOG.info("sluice serving xDS on {}:{} ({}), admin on {}:{}, registry {}, policies {}", options.xdsHost(), xds.port(),
-        security.describe(), options.adminHost(), admin.port(), registry.describe(), options.policies());
+          @Override
+          public void onError(List<Finding> problems) {
+            pipeline.catalogRejected(problems);
+          }
+        });
+    LOG.info(
+        "sluice serving xDS on {}:{} ({}), admin on {}:{}, registry {}, policies {}",
+        options.xdsHost(),
+        xds.port(),
+        security.describe(),
+        options.adminHost(),
+        admin.port(),
+        registry.describe(),
+        options.policies());
     track(exposure.warnHourly());
   }
 
   /**
    * Reads the policy folder and hands the result to the pipeline; then watches the files the
-   * policies point at outside the folder (the folder watcher sees the ones inside). Also the
-   * files of a rejected load, so that creating a missing certificate is noticed. Synchronized:
-   * both watchers call it, and loads must reach the pipeline in the order they were read.
+   * policies point at outside the folder (the folder watcher sees the ones inside). Also the files
+   * of a rejected load, so that creating a missing certificate is noticed. Synchronized: both
+   * watchers call it, and loads must reach the pipeline in the order they were read.
    */
   private synchronized void reloadPolicies() {
-    PolicyLoader.Result result = exposure.checkPolicies(PolicyLoader.load(options.policies(), parsedPolicies));
+    PolicyLoader.Result result =
+        exposure.checkPolicies(PolicyLoader.load(options.policies(), parsedPolicies));
     Path folder = options.policies().toAbsolutePath().normalize();
-    Set<Path> outside = result.referencedFiles().stream().filter(p -> !p.startsWith(folder)).collect(Collectors.toSet());
+    Set<Path> outside =
+        result.referencedFiles().stream()
+            .filter(p -> !p.startsWith(folder))
+            .collect(Collectors.toSet());
     referencedFiles.watch(outside);
     pipeline.policiesChanged(result);
   }
@@ -132,27 +206,42 @@ public final class SluiceServer implements AutoCloseable {
   /** Counted and shown as a failure of the policy source until the watch, set up again, reloads. */
   private void policyWatchFailed(Throwable e) {
     dev.sluice.yaml.Diagnostics d = new dev.sluice.yaml.Diagnostics();
-    d.fileError(options.policies(), "watching the policies failed (" + e + "); watching them again, edits meanwhile are read then");
+    d.fileError(
+        options.policies(),
+        "watching the policies failed ("
+            + e
+            + "); watching them again, edits meanwhile are read then");
     pipeline.policySourceFailed(d.findings());
   }
 
   /** {@code first}, then {@code then}: the options' hook sees what Envoy gets. */
-  private static UnaryOperator<XdsResources> compose(UnaryOperator<XdsResources> first, UnaryOperator<XdsResources> then) {
+  private static UnaryOperator<XdsResources> compose(
+      UnaryOperator<XdsResources> first, UnaryOperator<XdsResources> then) {
     return r -> then.apply(first.apply(r));
   }
 
   /** TLS and the credential sources of the xDS and rate-limit ports, as the options say. */
   private ChannelSecurity channelSecurity() {
-    var tls = options.security().tls().map(t -> track(ControlPlaneTls.start(t, java.time.Clock.systemUTC())));
-    var tokens = options.security().proxyTokens()
-        .map(f -> (ProxyAuthenticator) track(ProxyTokens.watch(f, options.debounce(), metrics)))
-        .or(() -> options.security().consulTokens().map(this::consulTokens));
-    return new ChannelSecurity(tls, ProxyAuthenticators.of(tokens, tls.map(ControlPlaneTls::verifiesClients).orElse(false)));
+    var tls =
+        options
+            .security()
+            .tls()
+            .map(t -> track(ControlPlaneTls.start(t, java.time.Clock.systemUTC())));
+    var tokens =
+        options
+            .security()
+            .proxyTokens()
+            .map(f -> (ProxyAuthenticator) track(ProxyTokens.watch(f, options.debounce(), metrics)))
+            .or(() -> options.security().consulTokens().map(this::consulTokens));
+    return new ChannelSecurity(
+        tls,
+        ProxyAuthenticators.of(tokens, tls.map(ControlPlaneTls::verifiesClients).orElse(false)));
   }
 
   private ProxyAuthenticator consulTokens(ConsulAclTokens.Options tokens) {
     if (!(options.registry() instanceof Registry.Consul consul)) {
-      throw new IllegalArgumentException("--proxy-auth consul checks tokens with the registry's Consul: it needs --registry consul://…");
+      throw new IllegalArgumentException(
+          "--proxy-auth consul checks tokens with the registry's Consul: it needs --registry consul://…");
     }
     ConsulAclTokens source = ConsulAclTokens.of(consul.config(), tokens);
     metrics.gauge("sluice_proxy_auth_cached", source::cached);

@@ -32,28 +32,42 @@ public final class Telemetry implements AutoCloseable {
   /** From OTEL_* environment variables and system properties, on top of quiet defaults. */
   public static Telemetry fromEnvironment() {
     PrometheusMetricReader prometheus = PrometheusMetricReader.create();
-    OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
-        // defaults only: the environment overrides them
-        .addPropertiesSupplier(() -> Map.of(
-            "otel.service.name", "sluice",
-            "otel.traces.exporter", "none",
-            "otel.metrics.exporter", "none",
-            "otel.logs.exporter", "none"))
-        .addMeterProviderCustomizer((builder, config) -> builder.registerMetricReader(prometheus))
-        .disableShutdownHook()
-        .build()
-        .getOpenTelemetrySdk();
+    OpenTelemetrySdk sdk =
+        AutoConfiguredOpenTelemetrySdk.builder()
+            // defaults only: the environment overrides them
+            .addPropertiesSupplier(
+                () ->
+                    Map.of(
+                        "otel.service.name", "sluice",
+                        "otel.traces.exporter", "none",
+                        "otel.metrics.exporter", "none",
+                        "otel.logs.exporter", "none"))
+            .addMeterProviderCustomizer(
+                (builder, config) -> builder.registerMetricReader(prometheus))
+            .disableShutdownHook()
+            .build()
+            .getOpenTelemetrySdk();
     return new Telemetry(sdk, prometheus);
   }
 
   /** Spans go to {@code spans} as they end (tests use an in-memory exporter). */
   public static Telemetry withSpanExporter(SpanExporter spans) {
     PrometheusMetricReader prometheus = PrometheusMetricReader.create();
-    Resource resource = Resource.getDefault().merge(Resource.builder().put("service.name", "sluice").build());
-    OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
-        .setTracerProvider(SdkTracerProvider.builder().setResource(resource).addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
-        .setMeterProvider(SdkMeterProvider.builder().setResource(resource).registerMetricReader(prometheus).build())
-        .build();
+    Resource resource =
+        Resource.getDefault().merge(Resource.builder().put("service.name", "sluice").build());
+    OpenTelemetrySdk sdk =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .setResource(resource)
+                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                    .build())
+            .setMeterProvider(
+                SdkMeterProvider.builder()
+                    .setResource(resource)
+                    .registerMetricReader(prometheus)
+                    .build())
+            .build();
     return new Telemetry(sdk, prometheus);
   }
 

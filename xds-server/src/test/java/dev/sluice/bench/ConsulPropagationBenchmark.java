@@ -16,12 +16,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
-
 /**
- * How long a Consul registration takes to reach Envoy: N sequential registrations, each timed
- * from Consul's HTTP 200 to the endpoint showing in Envoy's admin {@code /clusters}. Prints
- * percentiles and the xDS pushes it took, as a Markdown block for docs/benchmarks.md.
- * Run by {@code scripts/bench-consul}; a measurement, never a pass/fail test.
+ * How long a Consul registration takes to reach Envoy: N sequential registrations, each timed from
+ * Consul's HTTP 200 to the endpoint showing in Envoy's admin {@code /clusters}. Prints percentiles
+ * and the xDS pushes it took, as a Markdown block for docs/benchmarks.md. Run by {@code
+ * scripts/bench-consul}; a measurement, never a pass/fail test.
  */
 public final class ConsulPropagationBenchmark {
   public static void main(String[] args) throws Exception {
@@ -30,13 +29,19 @@ public final class ConsulPropagationBenchmark {
       Path dir = Files.createTempDirectory("sluice-bench");
       Path policies = Files.createDirectory(dir.resolve("policies"));
       int gatewayPort = FreePorts.next();
-      Files.writeString(policies.resolve("p.yaml"),
-          "kind: Gateway\nname: edge\nport: " + gatewayPort + "\n---\nkind: Route\nname: bench\nto: bench\n");
+      Files.writeString(
+          policies.resolve("p.yaml"),
+          "kind: Gateway\nname: edge\nport: "
+              + gatewayPort
+              + "\n---\nkind: Route\nname: bench\nto: bench\n");
       consul.register("bench-0", "bench", 20000, List.of());
-      ServerOptions options = ServerOptions.defaults(new Registry.Consul(ConsulConfig.of(consul.registry())), policies)
-          .withPorts(FreePorts.next(), FreePorts.next());
+      ServerOptions options =
+          ServerOptions.defaults(new Registry.Consul(ConsulConfig.of(consul.registry())), policies)
+              .withPorts(FreePorts.next(), FreePorts.next());
       try (SluiceServer server = SluiceServer.start(options);
-          EnvoyProcess envoy = EnvoyProcess.start(EnvoyExtension.edgeBootstrap(), EnvoyProcess.Options.ads(server.xdsPort()))) {
+          EnvoyProcess envoy =
+              EnvoyProcess.start(
+                  EnvoyExtension.edgeBootstrap(), EnvoyProcess.Options.ads(server.xdsPort()))) {
         envoy.awaitReady(Duration.ofSeconds(30));
         waitFor(envoy, 20000);
         long pushesBefore = pushes(server);
@@ -50,11 +55,20 @@ public final class ConsulPropagationBenchmark {
         }
         long pushes = pushes(server) - pushesBefore;
         Collections.sort(millis);
-        System.out.println(String.format(Locale.ROOT, """
+        System.out.println(
+            String.format(
+                Locale.ROOT,
+                """
             | registrations | p50 | p95 | p99 | max | xDS pushes (all types) |
             |---|---|---|---|---|---|
             | %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %d (%.1f per registration) |""",
-            n, pct(millis, 50), pct(millis, 95), pct(millis, 99), millis.get(millis.size() - 1), pushes, pushes / (double) n));
+                n,
+                pct(millis, 50),
+                pct(millis, 95),
+                pct(millis, 99),
+                millis.get(millis.size() - 1),
+                pushes,
+                pushes / (double) n));
       }
     }
     System.exit(0);
@@ -75,7 +89,8 @@ public final class ConsulPropagationBenchmark {
 
   private static long pushes(SluiceServer server) {
     long sum = 0;
-    for (String type : List.of("Cluster", "ClusterLoadAssignment", "Listener", "RouteConfiguration")) {
+    for (String type :
+        List.of("Cluster", "ClusterLoadAssignment", "Listener", "RouteConfiguration")) {
       sum += server.metrics().get("sluice_xds_pushes_total", "type", type);
     }
     return sum;

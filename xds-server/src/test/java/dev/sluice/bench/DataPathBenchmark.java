@@ -60,9 +60,8 @@ import java.util.regex.Pattern;
  *       routing to that upstream;
  *   <li>(c) Envoy bootstrapped from {@code envoy-configs/edge.yaml} with Sluice's config for the
  *       same routes (Sluice in this JVM, a file registry and a policy folder);
- *   <li>(d) (c) plus the common policies: a JWT required on every route (a JwtProvider with a
- *       local JWKS), a gateway-wide local rate limit too high to trigger, a JSON access log to a
- *       file.
+ *   <li>(d) (c) plus the common policies: a JWT required on every route (a JwtProvider with a local
+ *       JWKS), a gateway-wide local rate limit too high to trigger, a JSON access log to a file.
  * </ul>
  *
  * All proxies run with the same {@code --concurrency} (1 by default: one worker, so that the load
@@ -72,18 +71,18 @@ import java.util.regex.Pattern;
  * the ratios are those of the medians (with the range of the per-round ratios).
  *
  * <p>Two more modes find out what (c) costs more than (b), and why. {@code settings}: (b), (c), a
- * second identical (c) (the noise floor), and (c) with one group of Sluice's edge defaults put
- * back to Envoy's own default at a time (through the server's resource hook, or a copy of the
- * bootstrap without the overload manager), measured like the scenarios, in req/s.
- * {@code instructions}: the same configs, (d), and (d) without each of its policies, every proxy
- * under callgrind ({@link Callgrind}), in instructions per request — a cost that the other load
- * on a shared machine does not move.
+ * second identical (c) (the noise floor), and (c) with one group of Sluice's edge defaults put back
+ * to Envoy's own default at a time (through the server's resource hook, or a copy of the bootstrap
+ * without the overload manager), measured like the scenarios, in req/s. {@code instructions}: the
+ * same configs, (d), and (d) without each of its policies, every proxy under callgrind ({@link
+ * Callgrind}), in instructions per request — a cost that the other load on a shared machine does
+ * not move.
  *
  * <p>Run by {@code scripts/bench-datapath}; a measurement, never a pass/fail test. Arguments:
- * seconds per run (in the instructions mode: requests per count), rounds, the path of wrk, the
- * path of h2load, an output folder (config dumps, every run), and optionally the mode
- * ({@code scenarios}, the default, {@code settings} or {@code instructions}). Prints Markdown
- * tables on standard output, progress on standard error.
+ * seconds per run (in the instructions mode: requests per count), rounds, the path of wrk, the path
+ * of h2load, an output folder (config dumps, every run), and optionally the mode ({@code
+ * scenarios}, the default, {@code settings} or {@code instructions}). Prints Markdown tables on
+ * standard output, progress on standard error.
  */
 public final class DataPathBenchmark {
   static final String PATH = "/orders/42";
@@ -96,14 +95,28 @@ public final class DataPathBenchmark {
   static final int WARMUP_SECONDS = Integer.getInteger("datapath.warmup", 2);
   private static final YAMLMapper YAML = new YAMLMapper();
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   /** Something the load generators aim at; {@code proxyPid} 0 for the upstream itself. */
   record Target(String key, String label, int port, long proxyPid) {}
 
   /** One run of one load generator against one target. */
-  record Run(int round, String target, String tool, double rps, double p50Ms, double p99Ms, long requests, long non2xx,
-      long errors, double seconds, double proxyCpuSeconds, double upstreamCpuSeconds) {
+  record Run(
+      int round,
+      String target,
+      String tool,
+      double rps,
+      double p50Ms,
+      double p99Ms,
+      long requests,
+      long non2xx,
+      long errors,
+      double seconds,
+      double proxyCpuSeconds,
+      double upstreamCpuSeconds) {
     /** The proxy's CPU use during the run, in % of one core (NaN for the upstream alone). */
     double proxyCpu() {
       return proxyCpuSeconds / seconds * 100;
@@ -113,35 +126,78 @@ public final class DataPathBenchmark {
       return upstreamCpuSeconds / seconds * 100;
     }
 
-    /** The proxy's CPU time per request, in µs: its cost, much less moved than req/s by other load on the machine. */
+    /**
+     * The proxy's CPU time per request, in µs: its cost, much less moved than req/s by other load
+     * on the machine.
+     */
     double proxyMicrosPerRequest() {
       return proxyCpuSeconds / requests * 1e6;
     }
   }
 
   /** A group of Sluice's edge defaults, put back to Envoy's own default in the settings mode. */
-  record Setting(String key, String label, UnaryOperator<Listener> listener, UnaryOperator<Cluster> cluster,
+  record Setting(
+      String key,
+      String label,
+      UnaryOperator<Listener> listener,
+      UnaryOperator<Cluster> cluster,
       boolean dropOverloadManager) {}
 
-  static final List<Setting> SETTINGS = List.of(
-      new Setting("buffer", "per_connection_buffer_limit_bytes 32 KiB (listener and cluster) → Envoy's 1 MiB",
-          l -> l.toBuilder().clearPerConnectionBufferLimitBytes().build(),
-          c -> c.toBuilder().clearPerConnectionBufferLimitBytes().build(), false),
-      new Setting("http2", "http2_protocol_options (100 streams, 64 KiB / 1 MiB windows) → Envoy's defaults",
-          hcm(h -> h.clearHttp2ProtocolOptions()), UnaryOperator.identity(), false),
-      new Setting("remote-address", "use_remote_address: true → false",
-          hcm(h -> h.clearUseRemoteAddress()), UnaryOperator.identity(), false),
-      new Setting("paths", "normalize_path, merge_slashes, path_with_escaped_slashes_action → off",
-          hcm(h -> h.clearNormalizePath().clearMergeSlashes().clearPathWithEscapedSlashesAction()), UnaryOperator.identity(), false),
-      new Setting("underscores", "headers_with_underscores_action: REJECT_REQUEST → ALLOW",
-          hcm(h -> h.getCommonHttpProtocolOptionsBuilder().clearHeadersWithUnderscoresAction()), UnaryOperator.identity(), false),
-      // (stream_idle_timeout 5m and idle_timeout 1h are Envoy's defaults: nothing to put back)
-      new Setting("request-timeout", "request_timeout 5m → none (Envoy's default)",
-          hcm(h -> h.clearRequestTimeout()), UnaryOperator.identity(), false),
-      new Setting("headers-timeout", "request_headers_timeout 10s → none (Envoy's default)",
-          hcm(h -> h.clearRequestHeadersTimeout()), UnaryOperator.identity(), false),
-      new Setting("overload", "overload manager (bootstrap: fixed_heap + downstream connections monitors) → none",
-          UnaryOperator.identity(), UnaryOperator.identity(), true));
+  static final List<Setting> SETTINGS =
+      List.of(
+          new Setting(
+              "buffer",
+              "per_connection_buffer_limit_bytes 32 KiB (listener and cluster) → Envoy's 1 MiB",
+              l -> l.toBuilder().clearPerConnectionBufferLimitBytes().build(),
+              c -> c.toBuilder().clearPerConnectionBufferLimitBytes().build(),
+              false),
+          new Setting(
+              "http2",
+              "http2_protocol_options (100 streams, 64 KiB / 1 MiB windows) → Envoy's defaults",
+              hcm(h -> h.clearHttp2ProtocolOptions()),
+              UnaryOperator.identity(),
+              false),
+          new Setting(
+              "remote-address",
+              "use_remote_address: true → false",
+              hcm(h -> h.clearUseRemoteAddress()),
+              UnaryOperator.identity(),
+              false),
+          new Setting(
+              "paths",
+              "normalize_path, merge_slashes, path_with_escaped_slashes_action → off",
+              hcm(
+                  h ->
+                      h.clearNormalizePath()
+                          .clearMergeSlashes()
+                          .clearPathWithEscapedSlashesAction()),
+              UnaryOperator.identity(),
+              false),
+          new Setting(
+              "underscores",
+              "headers_with_underscores_action: REJECT_REQUEST → ALLOW",
+              hcm(h -> h.getCommonHttpProtocolOptionsBuilder().clearHeadersWithUnderscoresAction()),
+              UnaryOperator.identity(),
+              false),
+          // (stream_idle_timeout 5m and idle_timeout 1h are Envoy's defaults: nothing to put back)
+          new Setting(
+              "request-timeout",
+              "request_timeout 5m → none (Envoy's default)",
+              hcm(h -> h.clearRequestTimeout()),
+              UnaryOperator.identity(),
+              false),
+          new Setting(
+              "headers-timeout",
+              "request_headers_timeout 10s → none (Envoy's default)",
+              hcm(h -> h.clearRequestHeadersTimeout()),
+              UnaryOperator.identity(),
+              false),
+          new Setting(
+              "overload",
+              "overload manager (bootstrap: fixed_heap + downstream connections monitors) → none",
+              UnaryOperator.identity(),
+              UnaryOperator.identity(),
+              true));
 
   private DataPathBenchmark() {}
 
@@ -150,10 +206,12 @@ public final class DataPathBenchmark {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
     String wrk = args.length > 2 ? args[2] : "wrk";
     String h2load = args.length > 3 ? args[3] : "h2load";
-    Path out = Files.createDirectories(Path.of(args.length > 4 ? args[4] : "target/bench-datapath"));
+    Path out =
+        Files.createDirectories(Path.of(args.length > 4 ? args[4] : "target/bench-datapath"));
     String mode = args.length > 5 ? args[5] : "scenarios";
     if (!List.of("scenarios", "settings", "instructions").contains(mode)) {
-      throw new IllegalArgumentException("mode is scenarios, settings or instructions, not " + mode);
+      throw new IllegalArgumentException(
+          "mode is scenarios, settings or instructions, not " + mode);
     }
     Deque<AutoCloseable> open = new ArrayDeque<>();
     int status = 0;
@@ -174,20 +232,37 @@ public final class DataPathBenchmark {
     System.exit(status);
   }
 
-  private void run(int seconds, int rounds, String wrk, String h2load, Path out, String mode, Deque<AutoCloseable> open)
+  private void run(
+      int seconds,
+      int rounds,
+      String wrk,
+      String h2load,
+      Path out,
+      String mode,
+      Deque<AutoCloseable> open)
       throws Exception {
     Path work = Files.createTempDirectory("sluice-datapath");
     open.push(() -> deleteTree(work));
     TestJwts jwts = new TestJwts("bench-key");
     long now = System.currentTimeMillis() / 1000;
-    String token = jwts.token(Map.of("iss", ISSUER, "aud", AUDIENCE, "sub", "bench", "exp", now + 7 * 86400));
+    String token =
+        jwts.token(Map.of("iss", ISSUER, "aud", AUDIENCE, "sub", "bench", "exp", now + 7 * 86400));
 
     // (a) the upstream
     int upstreamPort = FreePorts.next();
-    // never under callgrind (the instructions mode points ENVOY_BIN, the proxies' binary, at a wrapper)
-    Path realEnvoy = Path.of(System.getProperty("datapath.envoy.real", EnvoyBinary.find().toString()));
-    StaticEnvoy upstream = push(open, StaticEnvoy.start("upstream", realEnvoy, work, bench("upstream-envoy.yaml"),
-        config -> listenerPort(config, upstreamPort)));
+    // never under callgrind (the instructions mode points ENVOY_BIN, the proxies' binary, at a
+    // wrapper)
+    Path realEnvoy =
+        Path.of(System.getProperty("datapath.envoy.real", EnvoyBinary.find().toString()));
+    StaticEnvoy upstream =
+        push(
+            open,
+            StaticEnvoy.start(
+                "upstream",
+                realEnvoy,
+                work,
+                bench("upstream-envoy.yaml"),
+                config -> listenerPort(config, upstreamPort)));
     List<Target> targets = new ArrayList<>();
     if (mode.equals("scenarios")) {
       targets.add(new Target("a", "(a) upstream directly", upstreamPort, 0));
@@ -195,17 +270,29 @@ public final class DataPathBenchmark {
 
     // (b) the hand-written static config
     int staticPort = FreePorts.next();
-    StaticEnvoy handWritten = push(open, StaticEnvoy.start("static", EnvoyBinary.find(), work, bench("static-envoy.yaml"), config -> {
-      listenerPort(config, staticPort);
-      ((ObjectNode) config.at("/static_resources/clusters/0/load_assignment/endpoints/0/lb_endpoints/0/endpoint/address/socket_address"))
-          .put("port_value", upstreamPort);
-    }));
-    targets.add(new Target("b", "(b) Envoy, hand-written static config", staticPort, handWritten.pid()));
+    StaticEnvoy handWritten =
+        push(
+            open,
+            StaticEnvoy.start(
+                "static",
+                EnvoyBinary.find(),
+                work,
+                bench("static-envoy.yaml"),
+                config -> {
+                  listenerPort(config, staticPort);
+                  ((ObjectNode)
+                          config.at(
+                              "/static_resources/clusters/0/load_assignment/endpoints/0/lb_endpoints/0/endpoint/address/socket_address"))
+                      .put("port_value", upstreamPort);
+                }));
+    targets.add(
+        new Target("b", "(b) Envoy, hand-written static config", staticPort, handWritten.pid()));
 
     // Sluice's inputs: the registry and the routes are shared by (c), (d) and the variants
     Path registry = work.resolve("services.yaml");
     Files.writeString(registry, "services:\n  backend: [\"127.0.0.1:" + upstreamPort + "\"]\n");
-    String routes = """
+    String routes =
+        """
         kind: Route
         name: users
         match: {prefix: /users}
@@ -219,8 +306,19 @@ public final class DataPathBenchmark {
     Map<String, EnvoyProcess> edges = new LinkedHashMap<>();
     // (c) Sluice's generated config
     int cPort = FreePorts.next();
-    EnvoyProcess c = sluiceEdge(open, work, "c", registry, routes, "kind: Gateway\nname: edge\nport: " + cPort + "\n", Map.of(),
-        UnaryOperator.identity(), EnvoyExtension.edgeBootstrap(), cPort, token);
+    EnvoyProcess c =
+        sluiceEdge(
+            open,
+            work,
+            "c",
+            registry,
+            routes,
+            "kind: Gateway\nname: edge\nport: " + cPort + "\n",
+            Map.of(),
+            UnaryOperator.identity(),
+            EnvoyExtension.edgeBootstrap(),
+            cPort,
+            token);
     edges.put("c", c);
     targets.add(new Target("c", "(c) Envoy + Sluice's config", cPort, c.pid()));
 
@@ -228,28 +326,86 @@ public final class DataPathBenchmark {
     if (!mode.equals("settings")) {
       // (d) plus JWT, a local rate limit that never triggers, a JSON access log
       int dPort = FreePorts.next();
-      EnvoyProcess d = sluiceEdge(open, work, "d", registry, routes, policiesD(dPort, true, true, accessLog),
-          Map.of("jwks.json", jwts.jwks()), UnaryOperator.identity(), EnvoyExtension.edgeBootstrap(), dPort, token);
+      EnvoyProcess d =
+          sluiceEdge(
+              open,
+              work,
+              "d",
+              registry,
+              routes,
+              policiesD(dPort, true, true, accessLog),
+              Map.of("jwks.json", jwts.jwks()),
+              UnaryOperator.identity(),
+              EnvoyExtension.edgeBootstrap(),
+              dPort,
+              token);
       edges.put("d", d);
       targets.add(new Target("d", "(d) (c) + JWT, local rate limit, access log", dPort, d.pid()));
       int unauthenticated = status(dPort, null);
       if (unauthenticated != 401) {
-        throw new IllegalStateException("(d) answered " + unauthenticated + " without a token; the JWT filter is not in force");
+        throw new IllegalStateException(
+            "(d) answered " + unauthenticated + " without a token; the JWT filter is not in force");
       }
     }
     if (mode.equals("instructions")) {
-      // what each of (d)'s policies costs: (d) without one of them; and with Envoy's cache of verified tokens
-      record Variant(String key, String label, boolean jwt, boolean rateLimit, boolean log, UnaryOperator<XdsResources> hook) {}
-      for (Variant v : List.of(
-          new Variant("d-no-jwt", "(d) without the JWT", false, true, true, UnaryOperator.identity()),
-          new Variant("d-no-ratelimit", "(d) without the local rate limit", true, false, true, UnaryOperator.identity()),
-          new Variant("d-no-log", "(d) without the access log", true, true, false, UnaryOperator.identity()),
-          new Variant("d-jwt-cache", "(d) with jwt_cache_config (Envoy's cache of verified tokens, 100 entries; not set by Sluice)",
-              true, true, true, hook(new Setting("jwt-cache", "", hcmFilters(DataPathBenchmark::jwtCache), UnaryOperator.identity(), false))))) {
+      // what each of (d)'s policies costs: (d) without one of them; and with Envoy's cache of
+      // verified tokens
+      record Variant(
+          String key,
+          String label,
+          boolean jwt,
+          boolean rateLimit,
+          boolean log,
+          UnaryOperator<XdsResources> hook) {}
+      for (Variant v :
+          List.of(
+              new Variant(
+                  "d-no-jwt", "(d) without the JWT", false, true, true, UnaryOperator.identity()),
+              new Variant(
+                  "d-no-ratelimit",
+                  "(d) without the local rate limit",
+                  true,
+                  false,
+                  true,
+                  UnaryOperator.identity()),
+              new Variant(
+                  "d-no-log",
+                  "(d) without the access log",
+                  true,
+                  true,
+                  false,
+                  UnaryOperator.identity()),
+              new Variant(
+                  "d-jwt-cache",
+                  "(d) with jwt_cache_config (Envoy's cache of verified tokens, 100 entries; not set by Sluice)",
+                  true,
+                  true,
+                  true,
+                  hook(
+                      new Setting(
+                          "jwt-cache",
+                          "",
+                          hcmFilters(DataPathBenchmark::jwtCache),
+                          UnaryOperator.identity(),
+                          false))))) {
         int port = FreePorts.next();
-        EnvoyProcess e = sluiceEdge(open, work, v.key(), registry, routes, policiesD(port, v.jwt(), v.rateLimit(),
-            v.log() ? work.resolve("access-" + v.key() + ".log") : null),
-            Map.of("jwks.json", jwts.jwks()), v.hook(), EnvoyExtension.edgeBootstrap(), port, token);
+        EnvoyProcess e =
+            sluiceEdge(
+                open,
+                work,
+                v.key(),
+                registry,
+                routes,
+                policiesD(
+                    port,
+                    v.jwt(),
+                    v.rateLimit(),
+                    v.log() ? work.resolve("access-" + v.key() + ".log") : null),
+                Map.of("jwks.json", jwts.jwks()),
+                v.hook(),
+                EnvoyExtension.edgeBootstrap(),
+                port,
+                token);
         edges.put(v.key(), e);
         targets.add(new Target(v.key(), v.label(), port, e.pid()));
       }
@@ -266,15 +422,37 @@ public final class DataPathBenchmark {
         all.add(new Setting("same", "", UnaryOperator.identity(), UnaryOperator.identity(), false));
       }
       all.addAll(SETTINGS);
-      all.add(new Setting("all", "all of the above",
-          chain(SETTINGS.stream().map(Setting::listener).toList()), chainClusters(SETTINGS.stream().map(Setting::cluster).toList()), true));
+      all.add(
+          new Setting(
+              "all",
+              "all of the above",
+              chain(SETTINGS.stream().map(Setting::listener).toList()),
+              chainClusters(SETTINGS.stream().map(Setting::cluster).toList()),
+              true));
       for (Setting s : all) {
         int port = FreePorts.next();
-        EnvoyProcess e = sluiceEdge(open, work, "c-" + s.key(), registry, routes, "kind: Gateway\nname: edge\nport: " + port + "\n",
-            Map.of(), hook(s), s.dropOverloadManager() ? bootstrapWithout : EnvoyExtension.edgeBootstrap(), port, token);
+        EnvoyProcess e =
+            sluiceEdge(
+                open,
+                work,
+                "c-" + s.key(),
+                registry,
+                routes,
+                "kind: Gateway\nname: edge\nport: " + port + "\n",
+                Map.of(),
+                hook(s),
+                s.dropOverloadManager() ? bootstrapWithout : EnvoyExtension.edgeBootstrap(),
+                port,
+                token);
         edges.put("c-" + s.key(), e);
-        targets.add(new Target("c-" + s.key(), s.key().equals("same") ? "(c) again, a second identical Envoy (the noise floor)"
-            : "(c) without " + s.label(), port, e.pid()));
+        targets.add(
+            new Target(
+                "c-" + s.key(),
+                s.key().equals("same")
+                    ? "(c) again, a second identical Envoy (the noise floor)"
+                    : "(c) without " + s.label(),
+                port,
+                e.pid()));
       }
     }
 
@@ -286,7 +464,8 @@ public final class DataPathBenchmark {
     }
     saveConfigs(out, handWritten, edges);
     if (mode.equals("instructions")) {
-      Callgrind callgrind = new Callgrind(Path.of(System.getProperty("datapath.callgrind.dir")), h2load, token, work);
+      Callgrind callgrind =
+          new Callgrind(Path.of(System.getProperty("datapath.callgrind.dir")), h2load, token, work);
       // the first argument is the number of requests per measurement here
       List<Count> counts = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
@@ -313,9 +492,21 @@ public final class DataPathBenchmark {
       for (Target t : order) {
         for (Run run : List.of(load.wrk(t, seconds, r), load.h2load(t, seconds, r))) {
           runs.add(run);
-          say(String.format(Locale.ROOT, "  %-16s %-6s %,8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %d  errors %d  CPU proxy %3.0f%% "
-              + "(%5.1f µs/req) upstream %3.0f%%", t.key(), run.tool(), run.rps(), run.p50Ms(), run.p99Ms(), run.non2xx(), run.errors(),
-              run.proxyCpu(), run.proxyMicrosPerRequest(), run.upstreamCpu()));
+          say(
+              String.format(
+                  Locale.ROOT,
+                  "  %-16s %-6s %,8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %d  errors %d  CPU proxy %3.0f%% "
+                      + "(%5.1f µs/req) upstream %3.0f%%",
+                  t.key(),
+                  run.tool(),
+                  run.rps(),
+                  run.p50Ms(),
+                  run.p99Ms(),
+                  run.non2xx(),
+                  run.errors(),
+                  run.proxyCpu(),
+                  run.proxyMicrosPerRequest(),
+                  run.upstreamCpu()));
         }
       }
     }
@@ -328,8 +519,12 @@ public final class DataPathBenchmark {
       try (var stream = Files.lines(accessLog)) {
         lines = stream.count();
       }
-      System.out.printf(Locale.ROOT, "%n(d) checked: 401 without a token; %,d JWTs accepted (jwt_authn.allowed), %,d requests rate limited, %,d access-log lines (the 401 included).%n",
-          statSum(d, "jwt_authn.allowed"), statSum(d, "rate_limited"), lines);
+      System.out.printf(
+          Locale.ROOT,
+          "%n(d) checked: 401 without a token; %,d JWTs accepted (jwt_authn.allowed), %,d requests rate limited, %,d access-log lines (the 401 included).%n",
+          statSum(d, "jwt_authn.allowed"),
+          statSum(d, "rate_limited"),
+          lines);
     } else {
       printSettings(targets, runs, seconds, rounds);
     }
@@ -337,19 +532,26 @@ public final class DataPathBenchmark {
 
   // ---------------------------------------------------------------- Sluice and the Envoys
 
-  /** The policies of (d): a Gateway with a required JWT, a local rate limit, an access log (each optional), and the JwtProvider. */
+  /**
+   * The policies of (d): a Gateway with a required JWT, a local rate limit, an access log (each
+   * optional), and the JwtProvider.
+   */
   static String policiesD(int port, boolean jwt, boolean rateLimit, Path accessLog) {
     StringBuilder p = new StringBuilder("kind: Gateway\nname: edge\nport: " + port + "\n");
     if (jwt) {
       p.append("auth: {jwt: {providers: [bench]}}\n");
     }
     if (rateLimit) {
-      p.append("rateLimit: {requests: 1000000, per: second}\n"); // never reached: no request is limited
+      p.append(
+          "rateLimit: {requests: 1000000, per: second}\n"); // never reached: no request is limited
     }
     if (accessLog != null) {
       p.append("telemetry:\n  accessLog: {path: ").append(accessLog).append("}\n");
     }
-    p.append("---\nkind: JwtProvider\nname: bench\nissuer: ").append(ISSUER).append("\naudiences: [").append(AUDIENCE)
+    p.append("---\nkind: JwtProvider\nname: bench\nissuer: ")
+        .append(ISSUER)
+        .append("\naudiences: [")
+        .append(AUDIENCE)
         .append("]\njwks: {file: jwks.json}\n");
     return p.toString();
   }
@@ -360,10 +562,14 @@ public final class DataPathBenchmark {
       return;
     }
     try {
-      JwtAuthentication.Builder jwt = filter.getTypedConfig().unpack(JwtAuthentication.class).toBuilder();
+      JwtAuthentication.Builder jwt =
+          filter.getTypedConfig().unpack(JwtAuthentication.class).toBuilder();
       for (String name : List.copyOf(jwt.getProvidersMap().keySet())) {
-        jwt.putProviders(name, jwt.getProvidersMap().get(name).toBuilder()
-            .setJwtCacheConfig(JwtCacheConfig.newBuilder().setJwtCacheSize(100)).build());
+        jwt.putProviders(
+            name,
+            jwt.getProvidersMap().get(name).toBuilder()
+                .setJwtCacheConfig(JwtCacheConfig.newBuilder().setJwtCacheSize(100))
+                .build());
       }
       filter.setTypedConfig(Any.pack(jwt.build()));
     } catch (InvalidProtocolBufferException e) {
@@ -371,21 +577,40 @@ public final class DataPathBenchmark {
     }
   }
 
-  private EnvoyProcess sluiceEdge(Deque<AutoCloseable> open, Path work, String key, Path registry, String routes, String gateway,
-      Map<String, String> files, UnaryOperator<XdsResources> hook, Path bootstrap, int port, String token) throws Exception {
+  private EnvoyProcess sluiceEdge(
+      Deque<AutoCloseable> open,
+      Path work,
+      String key,
+      Path registry,
+      String routes,
+      String gateway,
+      Map<String, String> files,
+      UnaryOperator<XdsResources> hook,
+      Path bootstrap,
+      int port,
+      String token)
+      throws Exception {
     Path policies = Files.createDirectories(work.resolve("policies-" + key));
     Files.writeString(policies.resolve("gateway.yaml"), gateway);
     Files.writeString(policies.resolve("routes.yaml"), routes);
     for (Map.Entry<String, String> f : files.entrySet()) {
       Files.writeString(policies.resolve(f.getKey()), f.getValue());
     }
-    ServerOptions options = ServerOptions.defaults(new Registry.File(registry), policies)
-        .withPorts(FreePorts.next(), FreePorts.next())
-        .withRateLimit(-1, RateLimitOptions.defaults())
-        .withResourceHook(hook);
+    ServerOptions options =
+        ServerOptions.defaults(new Registry.File(registry), policies)
+            .withPorts(FreePorts.next(), FreePorts.next())
+            .withRateLimit(-1, RateLimitOptions.defaults())
+            .withResourceHook(hook);
     SluiceServer server = push(open, SluiceServer.start(options));
-    EnvoyProcess envoy = push(open, EnvoyProcess.start(bootstrap,
-        EnvoyProcess.Options.ads(server.xdsPort()).node("bench-" + key, "edge").logLevel("warn").concurrency(CONCURRENCY)));
+    EnvoyProcess envoy =
+        push(
+            open,
+            EnvoyProcess.start(
+                bootstrap,
+                EnvoyProcess.Options.ads(server.xdsPort())
+                    .node("bench-" + key, "edge")
+                    .logLevel("warn")
+                    .concurrency(CONCURRENCY)));
     envoy.awaitReady(Duration.ofSeconds(180));
     awaitStatus(port, token, 200, Duration.ofSeconds(120));
     return envoy;
@@ -403,7 +628,9 @@ public final class DataPathBenchmark {
       this.log = log;
     }
 
-    static StaticEnvoy start(String name, Path binary, Path work, Path template, Consumer<ObjectNode> edit) throws Exception {
+    static StaticEnvoy start(
+        String name, Path binary, Path work, Path template, Consumer<ObjectNode> edit)
+        throws Exception {
       ObjectNode config = (ObjectNode) YAML.readTree(template.toFile());
       edit.accept(config);
       int adminPort = FreePorts.next();
@@ -411,21 +638,42 @@ public final class DataPathBenchmark {
       Path file = work.resolve(name + "-envoy.yaml");
       YAML.writeValue(file.toFile(), config);
       Path log = work.resolve(name + "-envoy.log");
-      List<String> command = List.of(binary.toString(), "-c", file.toString(), "--disable-hot-restart",
-          "--log-level", "warn", "--log-path", log.toString(), "--file-flush-interval-msec", "100",
-          "--concurrency", Integer.toString(CONCURRENCY));
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(work.resolve(name + "-envoy.out").toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+      List<String> command =
+          List.of(
+              binary.toString(),
+              "-c",
+              file.toString(),
+              "--disable-hot-restart",
+              "--log-level",
+              "warn",
+              "--log-path",
+              log.toString(),
+              "--file-flush-interval-msec",
+              "100",
+              "--concurrency",
+              Integer.toString(CONCURRENCY));
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(work.resolve(name + "-envoy.out").toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .start();
       Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
       StaticEnvoy envoy = new StaticEnvoy(p, adminPort, log);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (System.nanoTime() < deadline) {
         if (!p.isAlive()) {
-          throw new IllegalStateException(name + " Envoy exited: " + Files.readString(work.resolve(name + "-envoy.out")) + Files.readString(log));
+          throw new IllegalStateException(
+              name
+                  + " Envoy exited: "
+                  + Files.readString(work.resolve(name + "-envoy.out"))
+                  + Files.readString(log));
         }
         try {
-          HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(envoy.adminUrl() + "/ready")).build(),
-              HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> r =
+              HTTP.send(
+                  HttpRequest.newBuilder(URI.create(envoy.adminUrl() + "/ready")).build(),
+                  HttpResponse.BodyHandlers.ofString());
           if (r.statusCode() == 200) {
             return envoy;
           }
@@ -474,52 +722,116 @@ public final class DataPathBenchmark {
     }
 
     Run wrk(Target t, int seconds, int round) throws Exception {
-      List<String> cmd = List.of(wrk, "-t1", "-c" + WRK_CONNECTIONS, "-d" + seconds + "s", "--latency",
-          "-H", "authorization: Bearer " + token, url(t));
+      List<String> cmd =
+          List.of(
+              wrk,
+              "-t1",
+              "-c" + WRK_CONNECTIONS,
+              "-d" + seconds + "s",
+              "--latency",
+              "-H",
+              "authorization: Bearer " + token,
+              url(t));
       Measured m = measure(cmd, t);
       String o = m.output();
       double rps = number(o, "Requests/sec:\\s+([0-9.]+)");
       long requests = (long) number(o, "(\\d+) requests in");
-      long non2xx = find(o, "Non-2xx or 3xx responses: (\\d+)") == null ? 0 : (long) number(o, "Non-2xx or 3xx responses: (\\d+)");
+      long non2xx =
+          find(o, "Non-2xx or 3xx responses: (\\d+)") == null
+              ? 0
+              : (long) number(o, "Non-2xx or 3xx responses: (\\d+)");
       long errors = 0;
-      Matcher e = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)").matcher(o);
+      Matcher e =
+          Pattern.compile(
+                  "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
+              .matcher(o);
       if (e.find()) {
         for (int i = 1; i <= 4; i++) {
           errors += Long.parseLong(e.group(i));
         }
       }
-      return new Run(round, t.key(), "wrk", rps, wrkLatency(o, "50"), wrkLatency(o, "99"), requests, non2xx, errors,
-          m.seconds(), m.proxyCpuSeconds(), m.upstreamCpuSeconds());
+      return new Run(
+          round,
+          t.key(),
+          "wrk",
+          rps,
+          wrkLatency(o, "50"),
+          wrkLatency(o, "99"),
+          requests,
+          non2xx,
+          errors,
+          m.seconds(),
+          m.proxyCpuSeconds(),
+          m.upstreamCpuSeconds());
     }
 
     Run h2load(Target t, int seconds, int round) throws Exception {
       Path log = work.resolve("h2load.log");
       Files.deleteIfExists(log);
-      List<String> cmd = List.of(h2load, "-t1", "-c" + H2_CONNECTIONS, "-m" + H2_STREAMS, "-D", Integer.toString(seconds),
-          "-H", "authorization: Bearer " + token, "--log-file=" + log, url(t));
+      List<String> cmd =
+          List.of(
+              h2load,
+              "-t1",
+              "-c" + H2_CONNECTIONS,
+              "-m" + H2_STREAMS,
+              "-D",
+              Integer.toString(seconds),
+              "-H",
+              "authorization: Bearer " + token,
+              "--log-file=" + log,
+              url(t));
       Measured m = measure(cmd, t);
       String o = m.output();
       double rps = number(o, "finished in [0-9.]+m?s, ([0-9.]+) req/s");
-      Matcher r = Pattern.compile("requests: (\\d+) total, (\\d+) started, (\\d+) done, (\\d+) succeeded, (\\d+) failed, (\\d+) errored, (\\d+) timeout").matcher(o);
-      Matcher s = Pattern.compile("status codes: (\\d+) 2xx, (\\d+) 3xx, (\\d+) 4xx, (\\d+) 5xx").matcher(o);
+      Matcher r =
+          Pattern.compile(
+                  "requests: (\\d+) total, (\\d+) started, (\\d+) done, (\\d+) succeeded, (\\d+) failed, (\\d+) errored, (\\d+) timeout")
+              .matcher(o);
+      Matcher s =
+          Pattern.compile("status codes: (\\d+) 2xx, (\\d+) 3xx, (\\d+) 4xx, (\\d+) 5xx")
+              .matcher(o);
       if (!r.find() || !s.find()) {
         throw new IllegalStateException("cannot read h2load's output:\n" + o);
       }
       long done = Long.parseLong(r.group(3));
-      long errors = Long.parseLong(r.group(5)) + Long.parseLong(r.group(6)) + Long.parseLong(r.group(7));
-      long non2xx = Long.parseLong(s.group(2)) + Long.parseLong(s.group(3)) + Long.parseLong(s.group(4));
-      // h2load prints no percentiles; its log has one line per request: start (µs), status, duration (µs)
+      long errors =
+          Long.parseLong(r.group(5)) + Long.parseLong(r.group(6)) + Long.parseLong(r.group(7));
+      long non2xx =
+          Long.parseLong(s.group(2)) + Long.parseLong(s.group(3)) + Long.parseLong(s.group(4));
+      // h2load prints no percentiles; its log has one line per request: start (µs), status,
+      // duration (µs)
       long[] micros;
       try (var lines = Files.lines(log)) {
-        micros = lines.map(l -> l.split("\t")).filter(f -> f.length >= 3).mapToLong(f -> Long.parseLong(f[2].trim())).sorted().toArray();
+        micros =
+            lines
+                .map(l -> l.split("\t"))
+                .filter(f -> f.length >= 3)
+                .mapToLong(f -> Long.parseLong(f[2].trim()))
+                .sorted()
+                .toArray();
       }
       Files.deleteIfExists(log);
-      return new Run(round, t.key(), "h2load", rps, percentile(micros, 50) / 1000.0, percentile(micros, 99) / 1000.0, done, non2xx,
-          errors, m.seconds(), m.proxyCpuSeconds(), m.upstreamCpuSeconds());
+      return new Run(
+          round,
+          t.key(),
+          "h2load",
+          rps,
+          percentile(micros, 50) / 1000.0,
+          percentile(micros, 99) / 1000.0,
+          done,
+          non2xx,
+          errors,
+          m.seconds(),
+          m.proxyCpuSeconds(),
+          m.upstreamCpuSeconds());
     }
 
-    /** A load generator's output, how long it ran, and the CPU seconds the proxy and the upstream used meanwhile. */
-    private record Measured(String output, double seconds, double proxyCpuSeconds, double upstreamCpuSeconds) {}
+    /**
+     * A load generator's output, how long it ran, and the CPU seconds the proxy and the upstream
+     * used meanwhile.
+     */
+    private record Measured(
+        String output, double seconds, double proxyCpuSeconds, double upstreamCpuSeconds) {}
 
     private Measured measure(List<String> cmd, Target t) throws Exception {
       long proxy0 = t.proxyPid() == 0 ? 0 : cpuTicks(t.proxyPid());
@@ -534,7 +846,11 @@ public final class DataPathBenchmark {
       if (code != 0) {
         throw new IllegalStateException(String.join(" ", cmd) + " exited " + code + ":\n" + output);
       }
-      return new Measured(output, elapsed, t.proxyPid() == 0 ? Double.NaN : (proxy1 - proxy0) / TICKS, (up1 - up0) / TICKS);
+      return new Measured(
+          output,
+          elapsed,
+          t.proxyPid() == 0 ? Double.NaN : (proxy1 - proxy0) / TICKS,
+          (up1 - up0) / TICKS);
     }
 
     private static String url(Target t) {
@@ -548,7 +864,13 @@ public final class DataPathBenchmark {
    * flushes, the overload manager's refresh, xDS: work per second, not per request, and stretched
    * by callgrind's slow-down).
    */
-  record Count(int round, String target, String protocol, long requests, long workerInstructions, long mainInstructions) {
+  record Count(
+      int round,
+      String target,
+      String protocol,
+      long requests,
+      long workerInstructions,
+      long mainInstructions) {
     double perRequest() {
       return (double) workerInstructions / requests;
     }
@@ -556,13 +878,13 @@ public final class DataPathBenchmark {
 
   /**
    * Counts, with callgrind, the instructions a proxy runs per request: a measure of its cost that
-   * does not move with the other load on the machine (two counts of the same config agree to
-   * within 0.5 %), where req/s and CPU time move by tens of percent on a busy machine. Every proxy
-   * runs under {@code valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes} (the
-   * script's ENVOY_BIN wrapper); here, per proxy: instrumentation on, a warm-up, then for each
-   * protocol counters zeroed, h2load sends a fixed number of requests, counters dumped and read.
-   * Callgrind counts user-space instructions only: the kernel's share (the same syscalls for every
-   * config here) is not in them.
+   * does not move with the other load on the machine (two counts of the same config agree to within
+   * 0.5 %), where req/s and CPU time move by tens of percent on a busy machine. Every proxy runs
+   * under {@code valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes} (the script's
+   * ENVOY_BIN wrapper); here, per proxy: instrumentation on, a warm-up, then for each protocol
+   * counters zeroed, h2load sends a fixed number of requests, counters dumped and read. Callgrind
+   * counts user-space instructions only: the kernel's share (the same syscalls for every config
+   * here) is not in them.
    */
   static final class Callgrind {
     private final Path dir;
@@ -588,9 +910,17 @@ public final class DataPathBenchmark {
         h2load(t, http2, requests);
         control(t, "-d");
         long[] totals = readDumps(t);
-        Count c = new Count(round, t.key(), http2 ? "HTTP/2" : "HTTP/1.1", requests, totals[0], totals[1]);
-        say(String.format(Locale.ROOT, "  %-16s %-8s %,9.0f instructions per request (main thread: %,d in all)", t.key(), c.protocol(),
-            c.perRequest(), c.mainInstructions()));
+        Count c =
+            new Count(
+                round, t.key(), http2 ? "HTTP/2" : "HTTP/1.1", requests, totals[0], totals[1]);
+        say(
+            String.format(
+                Locale.ROOT,
+                "  %-16s %-8s %,9.0f instructions per request (main thread: %,d in all)",
+                t.key(),
+                c.protocol(),
+                c.perRequest(),
+                c.mainInstructions()));
         counts.add(c);
       }
       clearDumps(t);
@@ -599,13 +929,22 @@ public final class DataPathBenchmark {
     }
 
     private void h2load(Target t, boolean http2, int n) throws Exception {
-      List<String> cmd = new ArrayList<>(List.of(h2load, "-t1", "-n", Integer.toString(n), "-H", "authorization: Bearer " + token));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  h2load,
+                  "-t1",
+                  "-n",
+                  Integer.toString(n),
+                  "-H",
+                  "authorization: Bearer " + token));
       cmd.addAll(http2 ? List.of("-c2", "-m8") : List.of("-c8", "--h1"));
       cmd.add("http://127.0.0.1:" + t.port() + PATH);
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       String o = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (p.waitFor() != 0 || !o.contains("status codes: " + n + " 2xx")) {
-        throw new IllegalStateException(String.join(" ", cmd) + " did not get " + n + " 2xx:\n" + o);
+        throw new IllegalStateException(
+            String.join(" ", cmd) + " did not get " + n + " 2xx:\n" + o);
       }
     }
 
@@ -622,7 +961,9 @@ public final class DataPathBenchmark {
 
     private List<Path> dumps(Target t) throws IOException {
       try (var files = Files.list(dir)) {
-        return files.filter(f -> f.getFileName().toString().startsWith(t.proxyPid() + ".out.")).toList();
+        return files
+            .filter(f -> f.getFileName().toString().startsWith(t.proxyPid() + ".out."))
+            .toList();
       }
     }
 
@@ -663,45 +1004,80 @@ public final class DataPathBenchmark {
   }
 
   private static void writeCounts(Path file, List<Count> counts) throws IOException {
-    StringBuilder csv = new StringBuilder("round,target,protocol,requests,worker_instructions,main_thread_instructions,instructions_per_request\n");
+    StringBuilder csv =
+        new StringBuilder(
+            "round,target,protocol,requests,worker_instructions,main_thread_instructions,instructions_per_request\n");
     for (Count c : counts) {
-      csv.append(String.format(Locale.ROOT, "%d,%s,%s,%d,%d,%d,%.0f%n", c.round() + 1, c.target(), c.protocol(), c.requests(),
-          c.workerInstructions(), c.mainInstructions(), c.perRequest()));
+      csv.append(
+          String.format(
+              Locale.ROOT,
+              "%d,%s,%s,%d,%d,%d,%.0f%n",
+              c.round() + 1,
+              c.target(),
+              c.protocol(),
+              c.requests(),
+              c.workerInstructions(),
+              c.mainInstructions(),
+              c.perRequest()));
     }
     Files.writeString(file, csv);
   }
 
   private static double instructions(List<Count> counts, String target, String protocol) {
-    return median(counts.stream().filter(c -> c.target().equals(target) && c.protocol().equals(protocol)).map(Count::perRequest).toList());
+    return median(
+        counts.stream()
+            .filter(c -> c.target().equals(target) && c.protocol().equals(protocol))
+            .map(Count::perRequest)
+            .toList());
   }
 
-  private static void printInstructions(List<Target> targets, List<Count> counts, int requests, int rounds) {
-    System.out.printf(Locale.ROOT, "Instructions per request (callgrind; the proxy's threads but the main one; median of %d count%s of %,d "
-        + "requests after 300 of warm-up; HTTP/1.1: h2load --h1 -c8, HTTP/2: h2load -c2 -m8; GET %s with a bearer token). "
-        + "A ratio below 1 in a \"vs\" column: the config costs that share fewer instructions than the one it is compared with.%n%n",
-        rounds, rounds == 1 ? "" : "s", requests, PATH);
-    instructionTable(targets.stream().filter(t -> !t.key().startsWith("d")).toList(), counts, "b", "c");
+  private static void printInstructions(
+      List<Target> targets, List<Count> counts, int requests, int rounds) {
+    System.out.printf(
+        Locale.ROOT,
+        "Instructions per request (callgrind; the proxy's threads but the main one; median of %d count%s of %,d "
+            + "requests after 300 of warm-up; HTTP/1.1: h2load --h1 -c8, HTTP/2: h2load -c2 -m8; GET %s with a bearer token). "
+            + "A ratio below 1 in a \"vs\" column: the config costs that share fewer instructions than the one it is compared with.%n%n",
+        rounds,
+        rounds == 1 ? "" : "s",
+        requests,
+        PATH);
+    instructionTable(
+        targets.stream().filter(t -> !t.key().startsWith("d")).toList(), counts, "b", "c");
     if (targets.stream().anyMatch(t -> t.key().equals("d"))) {
       System.out.println();
-      instructionTable(targets.stream().filter(t -> t.key().equals("c") || t.key().startsWith("d")).toList(), counts, "c", "d");
+      instructionTable(
+          targets.stream().filter(t -> t.key().equals("c") || t.key().startsWith("d")).toList(),
+          counts,
+          "c",
+          "d");
     }
   }
 
-  private static void instructionTable(List<Target> rows, List<Count> counts, String first, String second) {
-    System.out.printf("| config | HTTP/1.1 | vs (%s) | vs (%s) | HTTP/2 | vs (%s) | vs (%s) |%n", first, second, first, second);
+  private static void instructionTable(
+      List<Target> rows, List<Count> counts, String first, String second) {
+    System.out.printf(
+        "| config | HTTP/1.1 | vs (%s) | vs (%s) | HTTP/2 | vs (%s) | vs (%s) |%n",
+        first, second, first, second);
     System.out.println("|---|---|---|---|---|---|---|");
     for (Target t : rows) {
       StringBuilder row = new StringBuilder("| " + t.label());
       for (String protocol : List.of("HTTP/1.1", "HTTP/2")) {
         double v = instructions(counts, t.key(), protocol);
-        row.append(String.format(Locale.ROOT, " | %,.0f | %.3f | %.3f", v, v / instructions(counts, first, protocol),
-            v / instructions(counts, second, protocol)));
+        row.append(
+            String.format(
+                Locale.ROOT,
+                " | %,.0f | %.3f | %.3f",
+                v,
+                v / instructions(counts, first, protocol),
+                v / instructions(counts, second, protocol)));
       }
       System.out.println(row.append(" |"));
     }
   }
 
-  static final double TICKS = 100.0; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
+  static final double TICKS =
+      100.0; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
   /** utime + stime of a process (all its threads), from /proc/PID/stat. */
   static long cpuTicks(long pid) throws IOException {
@@ -744,7 +1120,10 @@ public final class DataPathBenchmark {
     return Double.parseDouble(s);
   }
 
-  /** Round r's order: the list rotated by r / 2, reversed on odd rounds (a b c d, d c b a, b c d a, a d c b, …). */
+  /**
+   * Round r's order: the list rotated by r / 2, reversed on odd rounds (a b c d, d c b a, b c d a,
+   * a d c b, …).
+   */
   static List<Target> order(List<Target> targets, int round) {
     List<Target> order = new ArrayList<>(targets);
     Collections.rotate(order, -(round / 2) % order.size());
@@ -773,8 +1152,12 @@ public final class DataPathBenchmark {
     return median(of(runs, target, tool).stream().map(r -> f.applyAsDouble(r)).toList());
   }
 
-  /** "0.97 (0.95–0.99)": the ratio of the medians of a figure, and the range of the per-round ratios. */
-  private static String ratio(List<Run> runs, String top, String bottom, String tool, ToDoubleFunction<Run> f) {
+  /**
+   * "0.97 (0.95–0.99)": the ratio of the medians of a figure, and the range of the per-round
+   * ratios.
+   */
+  private static String ratio(
+      List<Run> runs, String top, String bottom, String tool, ToDoubleFunction<Run> f) {
     double m = med(runs, top, tool, f) / med(runs, bottom, tool, f);
     if (Double.isNaN(m)) {
       return "–";
@@ -794,7 +1177,8 @@ public final class DataPathBenchmark {
 
   private static String rps(List<Run> runs, String target, String tool) {
     long bad = of(runs, target, tool).stream().mapToLong(r -> r.non2xx() + r.errors()).sum();
-    return String.format(Locale.ROOT, "%,.0f", med(runs, target, tool, Run::rps)) + (bad > 0 ? " (" + bad + " non-2xx/errors)" : "");
+    return String.format(Locale.ROOT, "%,.0f", med(runs, target, tool, Run::rps))
+        + (bad > 0 ? " (" + bad + " non-2xx/errors)" : "");
   }
 
   private static String ms(List<Run> runs, String target, String tool) {
@@ -812,60 +1196,118 @@ public final class DataPathBenchmark {
     return Double.isNaN(w) ? "–" : String.format(Locale.ROOT, "%.0f / %.0f %%", w, h);
   }
 
-  private static void printScenarios(List<Target> targets, List<Run> runs, int seconds, int rounds) {
-    System.out.printf(Locale.ROOT, "Medians of %d rounds of %d s per tool and scenario; wrk -t1 -c%d, h2load -t1 -c%d -m%d (h2c); "
-        + "GET %s with a bearer token; every Envoy --concurrency %d. Proxy CPU per request: the proxy's CPU time over the requests "
-        + "served, its cost per request, which other load on the machine moves much less than req/s.%n%n", rounds, seconds, WRK_CONNECTIONS,
-        H2_CONNECTIONS, H2_STREAMS, PATH, CONCURRENCY);
-    System.out.println("| scenario | wrk req/s | wrk p99 | h2load req/s | h2load p99 | proxy CPU per request (wrk, h2load) "
-        + "| proxy CPU, % of a core (wrk / h2load) | upstream CPU (wrk / h2load) |");
+  private static void printScenarios(
+      List<Target> targets, List<Run> runs, int seconds, int rounds) {
+    System.out.printf(
+        Locale.ROOT,
+        "Medians of %d rounds of %d s per tool and scenario; wrk -t1 -c%d, h2load -t1 -c%d -m%d (h2c); "
+            + "GET %s with a bearer token; every Envoy --concurrency %d. Proxy CPU per request: the proxy's CPU time over the requests "
+            + "served, its cost per request, which other load on the machine moves much less than req/s.%n%n",
+        rounds,
+        seconds,
+        WRK_CONNECTIONS,
+        H2_CONNECTIONS,
+        H2_STREAMS,
+        PATH,
+        CONCURRENCY);
+    System.out.println(
+        "| scenario | wrk req/s | wrk p99 | h2load req/s | h2load p99 | proxy CPU per request (wrk, h2load) "
+            + "| proxy CPU, % of a core (wrk / h2load) | upstream CPU (wrk / h2load) |");
     System.out.println("|---|---|---|---|---|---|---|---|");
     for (Target t : targets) {
-      System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s, %s | %s | %s |%n", t.label(), rps(runs, t.key(), "wrk"), ms(runs, t.key(), "wrk"),
-          rps(runs, t.key(), "h2load"), ms(runs, t.key(), "h2load"), micros(runs, t.key(), "wrk"), micros(runs, t.key(), "h2load"),
-          percents(runs, t.key(), Run::proxyCpu), percents(runs, t.key(), Run::upstreamCpu));
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %s | %s | %s | %s | %s, %s | %s | %s |%n",
+          t.label(),
+          rps(runs, t.key(), "wrk"),
+          ms(runs, t.key(), "wrk"),
+          rps(runs, t.key(), "h2load"),
+          ms(runs, t.key(), "h2load"),
+          micros(runs, t.key(), "wrk"),
+          micros(runs, t.key(), "h2load"),
+          percents(runs, t.key(), Run::proxyCpu),
+          percents(runs, t.key(), Run::upstreamCpu));
     }
     System.out.println();
-    System.out.println("| ratio (of the medians; range of the per-round ratios) | wrk req/s | h2load req/s | wrk proxy CPU per request "
-        + "| h2load proxy CPU per request | target |");
+    System.out.println(
+        "| ratio (of the medians; range of the per-round ratios) | wrk req/s | h2load req/s | wrk proxy CPU per request "
+            + "| h2load proxy CPU per request | target |");
     System.out.println("|---|---|---|---|---|---|");
     ratioRow(runs, "(c)/(b) Sluice's config vs hand-written", "c", "b", "req/s ≥ 0.98");
     ratioRow(runs, "(d)/(b) with JWT, rate limit, access log", "d", "b", "–");
     ratioRow(runs, "(b)/(a) a proxy hop vs the upstream alone", "b", "a", "–");
   }
 
-  private static void ratioRow(List<Run> runs, String label, String top, String bottom, String target) {
-    System.out.printf("| %s | %s | %s | %s | %s | %s |%n", label, ratio(runs, top, bottom, "wrk", Run::rps),
-        ratio(runs, top, bottom, "h2load", Run::rps), ratio(runs, top, bottom, "wrk", Run::proxyMicrosPerRequest),
-        ratio(runs, top, bottom, "h2load", Run::proxyMicrosPerRequest), target);
+  private static void ratioRow(
+      List<Run> runs, String label, String top, String bottom, String target) {
+    System.out.printf(
+        "| %s | %s | %s | %s | %s | %s |%n",
+        label,
+        ratio(runs, top, bottom, "wrk", Run::rps),
+        ratio(runs, top, bottom, "h2load", Run::rps),
+        ratio(runs, top, bottom, "wrk", Run::proxyMicrosPerRequest),
+        ratio(runs, top, bottom, "h2load", Run::proxyMicrosPerRequest),
+        target);
   }
 
   private static void printSettings(List<Target> targets, List<Run> runs, int seconds, int rounds) {
-    System.out.printf(Locale.ROOT, "Medians of %d rounds of %d s per tool and config; wrk -t1 -c%d, h2load -t1 -c%d -m%d (h2c); "
-        + "every Envoy --concurrency %d. \"vs (c)\": this config's figure over (c)'s (range of the per-round ratios); req/s above 1 "
-        + "and CPU per request below 1 mean the setting costs that much in (c).%n%n", rounds, seconds, WRK_CONNECTIONS, H2_CONNECTIONS,
-        H2_STREAMS, CONCURRENCY);
-    System.out.println("| config | wrk req/s | vs (c) | wrk proxy CPU per request | vs (c) | h2load req/s | vs (c) "
-        + "| h2load proxy CPU per request | vs (c) | wrk p99 | h2load p99 |");
+    System.out.printf(
+        Locale.ROOT,
+        "Medians of %d rounds of %d s per tool and config; wrk -t1 -c%d, h2load -t1 -c%d -m%d (h2c); "
+            + "every Envoy --concurrency %d. \"vs (c)\": this config's figure over (c)'s (range of the per-round ratios); req/s above 1 "
+            + "and CPU per request below 1 mean the setting costs that much in (c).%n%n",
+        rounds,
+        seconds,
+        WRK_CONNECTIONS,
+        H2_CONNECTIONS,
+        H2_STREAMS,
+        CONCURRENCY);
+    System.out.println(
+        "| config | wrk req/s | vs (c) | wrk proxy CPU per request | vs (c) | h2load req/s | vs (c) "
+            + "| h2load proxy CPU per request | vs (c) | wrk p99 | h2load p99 |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     for (Target t : targets) {
       boolean c = t.key().equals("c");
-      System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", t.label(),
-          rps(runs, t.key(), "wrk"), c ? "1" : ratio(runs, t.key(), "c", "wrk", Run::rps),
-          micros(runs, t.key(), "wrk"), c ? "1" : ratio(runs, t.key(), "c", "wrk", Run::proxyMicrosPerRequest),
-          rps(runs, t.key(), "h2load"), c ? "1" : ratio(runs, t.key(), "c", "h2load", Run::rps),
-          micros(runs, t.key(), "h2load"), c ? "1" : ratio(runs, t.key(), "c", "h2load", Run::proxyMicrosPerRequest),
-          ms(runs, t.key(), "wrk"), ms(runs, t.key(), "h2load"));
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          t.label(),
+          rps(runs, t.key(), "wrk"),
+          c ? "1" : ratio(runs, t.key(), "c", "wrk", Run::rps),
+          micros(runs, t.key(), "wrk"),
+          c ? "1" : ratio(runs, t.key(), "c", "wrk", Run::proxyMicrosPerRequest),
+          rps(runs, t.key(), "h2load"),
+          c ? "1" : ratio(runs, t.key(), "c", "h2load", Run::rps),
+          micros(runs, t.key(), "h2load"),
+          c ? "1" : ratio(runs, t.key(), "c", "h2load", Run::proxyMicrosPerRequest),
+          ms(runs, t.key(), "wrk"),
+          ms(runs, t.key(), "h2load"));
     }
   }
 
   private static void writeRuns(Path file, List<Run> runs) throws IOException {
-    StringBuilder csv = new StringBuilder("round,target,tool,rps,p50_ms,p99_ms,requests,non2xx,errors,seconds,proxy_cpu_s,upstream_cpu_s,"
-        + "proxy_cpu_us_per_request\n");
+    StringBuilder csv =
+        new StringBuilder(
+            "round,target,tool,rps,p50_ms,p99_ms,requests,non2xx,errors,seconds,proxy_cpu_s,upstream_cpu_s,"
+                + "proxy_cpu_us_per_request\n");
     for (Run r : runs) {
-      csv.append(String.format(Locale.ROOT, "%d,%s,%s,%.1f,%.3f,%.3f,%d,%d,%d,%.3f,%.2f,%.2f,%.2f%n", r.round() + 1, r.target(), r.tool(),
-          r.rps(), r.p50Ms(), r.p99Ms(), r.requests(), r.non2xx(), r.errors(), r.seconds(), r.proxyCpuSeconds(), r.upstreamCpuSeconds(),
-          r.proxyMicrosPerRequest()));
+      csv.append(
+          String.format(
+              Locale.ROOT,
+              "%d,%s,%s,%.1f,%.3f,%.3f,%d,%d,%d,%.3f,%.2f,%.2f,%.2f%n",
+              r.round() + 1,
+              r.target(),
+              r.tool(),
+              r.rps(),
+              r.p50Ms(),
+              r.p99Ms(),
+              r.requests(),
+              r.non2xx(),
+              r.errors(),
+              r.seconds(),
+              r.proxyCpuSeconds(),
+              r.upstreamCpuSeconds(),
+              r.proxyMicrosPerRequest()));
     }
     Files.writeString(file, csv);
   }
@@ -875,9 +1317,13 @@ public final class DataPathBenchmark {
    * benchmark's requests — bootstrap, the listener, its routes, the backend cluster — in one YAML
    * file per proxy, for {@code diff -u b.yaml c.yaml}.
    */
-  private void saveConfigs(Path out, StaticEnvoy handWritten, Map<String, EnvoyProcess> edges) throws Exception {
-    HttpResponse<String> dump = HTTP.send(HttpRequest.newBuilder(URI.create(handWritten.adminUrl() + "/config_dump?include_eds")).build(),
-        HttpResponse.BodyHandlers.ofString());
+  private void saveConfigs(Path out, StaticEnvoy handWritten, Map<String, EnvoyProcess> edges)
+      throws Exception {
+    HttpResponse<String> dump =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(handWritten.adminUrl() + "/config_dump?include_eds"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     Files.writeString(out.resolve("config_dump-b.json"), dump.body());
     YAML.writeValue(out.resolve("b.yaml").toFile(), essentials(YAML.readTree(dump.body())));
     for (Map.Entry<String, EnvoyProcess> e : edges.entrySet()) {
@@ -902,16 +1348,20 @@ public final class DataPathBenchmark {
         }
         out.set("bootstrap (less node, admin and static resources)", bootstrap);
       } else if (type.endsWith("ListenersConfigDump")) {
-        for (JsonNode l : concat(config.path("static_listeners"), config.path("dynamic_listeners"))) {
-          JsonNode listener = l.has("listener") ? l.path("listener") : l.path("active_state").path("listener");
+        for (JsonNode l :
+            concat(config.path("static_listeners"), config.path("dynamic_listeners"))) {
+          JsonNode listener =
+              l.has("listener") ? l.path("listener") : l.path("active_state").path("listener");
           out.set("listener", strip(listener));
         }
       } else if (type.endsWith("RoutesConfigDump")) {
-        for (JsonNode r : concat(config.path("static_route_configs"), config.path("dynamic_route_configs"))) {
+        for (JsonNode r :
+            concat(config.path("static_route_configs"), config.path("dynamic_route_configs"))) {
           out.set("route_config", strip(r.path("route_config")));
         }
       } else if (type.endsWith("ClustersConfigDump")) {
-        for (JsonNode c : concat(config.path("static_clusters"), config.path("dynamic_active_clusters"))) {
+        for (JsonNode c :
+            concat(config.path("static_clusters"), config.path("dynamic_active_clusters"))) {
           if (c.path("cluster").path("name").asText().equals("backend")) {
             out.set("cluster backend", strip(c.path("cluster")));
           }
@@ -932,7 +1382,15 @@ public final class DataPathBenchmark {
   /** Without names, addresses and ports, which differ between proxies by construction. */
   private static JsonNode strip(JsonNode node) {
     JsonNode copy = node.deepCopy();
-    strip(copy, Arrays.asList("name", "stat_prefix", "route_config_name", "address", "load_assignment", "cluster_name"));
+    strip(
+        copy,
+        Arrays.asList(
+            "name",
+            "stat_prefix",
+            "route_config_name",
+            "address",
+            "load_assignment",
+            "cluster_name"));
     return copy;
   }
 
@@ -954,7 +1412,8 @@ public final class DataPathBenchmark {
         for (Filter.Builder f : chain.getFiltersBuilderList()) {
           if (f.getTypedConfig().is(HttpConnectionManager.class)) {
             try {
-              HttpConnectionManager.Builder h = f.getTypedConfig().unpack(HttpConnectionManager.class).toBuilder();
+              HttpConnectionManager.Builder h =
+                  f.getTypedConfig().unpack(HttpConnectionManager.class).toBuilder();
               edit.accept(h);
               f.setTypedConfig(Any.pack(h.build()));
             } catch (InvalidProtocolBufferException e) {
@@ -991,12 +1450,19 @@ public final class DataPathBenchmark {
 
   /** Applies a setting's edits to the gateway's listeners and service clusters. */
   private static UnaryOperator<XdsResources> hook(Setting s) {
-    return r -> new XdsResources(r.listeners().stream().map(s.listener()).toList(), r.routes(),
-        r.clusters().stream().map(s.cluster()).toList(), r.endpoints(), r.secrets(), r.origins());
+    return r ->
+        new XdsResources(
+            r.listeners().stream().map(s.listener()).toList(),
+            r.routes(),
+            r.clusters().stream().map(s.cluster()).toList(),
+            r.endpoints(),
+            r.secrets(),
+            r.origins());
   }
 
   static void listenerPort(ObjectNode config, int port) {
-    ((ObjectNode) config.at("/static_resources/listeners/0/address/socket_address")).put("port_value", port);
+    ((ObjectNode) config.at("/static_resources/listeners/0/address/socket_address"))
+        .put("port_value", port);
   }
 
   static Path bench(String file) {
@@ -1004,14 +1470,17 @@ public final class DataPathBenchmark {
   }
 
   private static int status(int port, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + PATH)).timeout(Duration.ofSeconds(2));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + PATH))
+            .timeout(Duration.ofSeconds(2));
     if (token != null) {
       b.header("authorization", "Bearer " + token);
     }
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
-  private static void awaitStatus(int port, String token, int expected, Duration timeout) throws Exception {
+  private static void awaitStatus(int port, String token, int expected, Duration timeout)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "no answer";
     while (System.nanoTime() < deadline) {
@@ -1026,13 +1495,28 @@ public final class DataPathBenchmark {
       }
       Thread.sleep(50);
     }
-    throw new IllegalStateException(":" + port + PATH + " did not answer " + expected + " within " + timeout + " (last: " + last + ")");
+    throw new IllegalStateException(
+        ":"
+            + port
+            + PATH
+            + " did not answer "
+            + expected
+            + " within "
+            + timeout
+            + " (last: "
+            + last
+            + ")");
   }
 
   private static long statSum(EnvoyProcess envoy, String suffix) {
     long sum = 0;
-    for (JsonNode s : envoy.json("/stats?format=json&filter="
-        + java.net.URLEncoder.encode(suffix.replace(".", "\\.") + "$", StandardCharsets.UTF_8)).path("stats")) {
+    for (JsonNode s :
+        envoy
+            .json(
+                "/stats?format=json&filter="
+                    + java.net.URLEncoder.encode(
+                        suffix.replace(".", "\\.") + "$", StandardCharsets.UTF_8))
+            .path("stats")) {
       if (s.path("name").asText().endsWith(suffix) && s.has("value")) {
         sum += s.path("value").asLong();
       }

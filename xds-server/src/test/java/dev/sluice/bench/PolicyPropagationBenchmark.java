@@ -3,10 +3,10 @@ package dev.sluice.bench;
 import dev.sluice.server.Registry;
 import dev.sluice.server.ServerOptions;
 import dev.sluice.server.SluiceServer;
+import dev.sluice.testing.EnvoyBinary;
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.EnvoyProcess;
 import dev.sluice.testing.FreePorts;
-import dev.sluice.testing.EnvoyBinary;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,9 +24,9 @@ import java.util.regex.Pattern;
 
 /**
  * How long a policy change takes to be served by Envoy: with R routes already there (R = 0 and
- * 3,000 by default), N new routes are added one at a time, each in a file of its own saved the
- * way editors do (write beside, rename), and each is timed from the rename to the first 200 from
- * Envoy on that route's path, polled on a kept-alive connection. Optionally under load: wrk on an
+ * 3,000 by default), N new routes are added one at a time, each in a file of its own saved the way
+ * editors do (write beside, rename), and each is timed from the rename to the first 200 from Envoy
+ * on that route's path, polled on a kept-alive connection. Optionally under load: wrk on an
  * existing route for the whole run, answered by an upstream Envoy (direct_response) in its own
  * process. Prints one Markdown row per R for docs/benchmarks.md.
  *
@@ -42,16 +42,22 @@ public final class PolicyPropagationBenchmark {
       existing.add(Integer.parseInt(r.trim()));
     }
     String wrk = args.length > 2 && !args[2].equals("-") ? args[2] : null;
-    System.out.println("| routes already there | load on Envoy | first change after the start | changes after it | p50 | p95 | p99 | max"
-        + " | Sluice compile + translate, mean"
-        + " | policies read → every Envoy ACKed, mean | Envoy applying a route table, p50 |");
+    System.out.println(
+        "| routes already there | load on Envoy | first change after the start | changes after it | p50 | p95 | p99 | max"
+            + " | Sluice compile + translate, mean"
+            + " | policies read → every Envoy ACKed, mean | Envoy applying a route table, p50 |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     // The upstream in a process of its own, as in production: served from this JVM, wrk's traffic
     // would compete with Sluice for its CPU and heap and count against its figures.
     Path work = Files.createTempDirectory("sluice-bench-upstream");
     int upstreamPort = FreePorts.next();
-    try (DataPathBenchmark.StaticEnvoy upstream = DataPathBenchmark.StaticEnvoy.start("upstream", EnvoyBinary.find(), work,
-        DataPathBenchmark.bench("upstream-envoy.yaml"), config -> DataPathBenchmark.listenerPort(config, upstreamPort))) {
+    try (DataPathBenchmark.StaticEnvoy upstream =
+        DataPathBenchmark.StaticEnvoy.start(
+            "upstream",
+            EnvoyBinary.find(),
+            work,
+            DataPathBenchmark.bench("upstream-envoy.yaml"),
+            config -> DataPathBenchmark.listenerPort(config, upstreamPort))) {
       for (int r : existing) {
         run(n, r, wrk, "127.0.0.1:" + upstreamPort);
       }
@@ -70,22 +76,39 @@ public final class PolicyPropagationBenchmark {
     }
     Files.writeString(registry, reg);
     int gatewayPort = FreePorts.next();
-    Files.writeString(policies.resolve("gateway.yaml"), "kind: Gateway\nname: edge\nport: " + gatewayPort + "\n");
-    StringBuilder existing = new StringBuilder("kind: Route\nname: warm\nmatch: {prefix: /warm}\nto: svc-0\n");
+    Files.writeString(
+        policies.resolve("gateway.yaml"), "kind: Gateway\nname: edge\nport: " + gatewayPort + "\n");
+    StringBuilder existing =
+        new StringBuilder("kind: Route\nname: warm\nmatch: {prefix: /warm}\nto: svc-0\n");
     for (int i = 0; i < routes; i++) {
-      existing.append("---\nkind: Route\nname: r-").append(i).append("\nmatch: {prefix: /r-").append(i)
-          .append("/}\nto: svc-").append(i).append("\n");
+      existing
+          .append("---\nkind: Route\nname: r-")
+          .append(i)
+          .append("\nmatch: {prefix: /r-")
+          .append(i)
+          .append("/}\nto: svc-")
+          .append(i)
+          .append("\n");
     }
     Files.writeString(policies.resolve("routes.yaml"), existing);
-    ServerOptions options = ServerOptions.defaults(new Registry.File(registry), policies)
-        .withPorts(FreePorts.next(), FreePorts.next());
+    ServerOptions options =
+        ServerOptions.defaults(new Registry.File(registry), policies)
+            .withPorts(FreePorts.next(), FreePorts.next());
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     try (SluiceServer server = SluiceServer.start(options);
-        EnvoyProcess envoy = EnvoyProcess.start(EnvoyExtension.edgeBootstrap(), EnvoyProcess.Options.ads(server.xdsPort()))) {
+        EnvoyProcess envoy =
+            EnvoyProcess.start(
+                EnvoyExtension.edgeBootstrap(), EnvoyProcess.Options.ads(server.xdsPort()))) {
       envoy.awaitReady(Duration.ofSeconds(60));
       awaitOk(http, gatewayPort, "/warm", Duration.ofSeconds(30));
-      Process load = wrk == null ? null : new ProcessBuilder(wrk, "-t1", "-c8", "-d600s", "http://127.0.0.1:" + gatewayPort + "/warm")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process load =
+          wrk == null
+              ? null
+              : new ProcessBuilder(
+                      wrk, "-t1", "-c8", "-d600s", "http://127.0.0.1:" + gatewayPort + "/warm")
+                  .redirectErrorStream(true)
+                  .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                  .start();
       try {
         // past the JIT warm-up Sluice runs after its first publish (JitWarmUp.BUDGET): the figures
         // are for a running server; the first change after a start is slower
@@ -99,7 +122,15 @@ public final class PolicyPropagationBenchmark {
         for (int i = 0; i <= n; i++) {
           String path = "/new-" + i;
           Path tmp = dir.resolve("new-" + i + ".part");
-          Files.writeString(tmp, "kind: Route\nname: new-" + i + "\nmatch: {prefix: " + path + "/}\nto: svc-" + (i % services) + "\n");
+          Files.writeString(
+              tmp,
+              "kind: Route\nname: new-"
+                  + i
+                  + "\nmatch: {prefix: "
+                  + path
+                  + "/}\nto: svc-"
+                  + (i % services)
+                  + "\n");
           long t0 = System.nanoTime();
           Files.move(tmp, policies.resolve("new-" + i + ".yaml"), StandardCopyOption.ATOMIC_MOVE);
           awaitOk(http, gatewayPort, path + "/", Duration.ofSeconds(20));
@@ -119,10 +150,21 @@ public final class PolicyPropagationBenchmark {
         String rds = envoy.admin("/stats?usedonly&filter=rds.*update_duration").body().trim();
         Matcher p50 = Pattern.compile("P50\\([^,]+,([0-9.]+)\\)").matcher(rds);
         String envoyApply = p50.find() ? p50.group(1) + " ms" : "n/a";
-        System.out.println(String.format(Locale.ROOT, "| %,d | %s | %.1f ms | %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s | %s | %s |",
-            routes, load == null ? "none" : "wrk -c8 on another route", first, n, pct(millis, 50), pct(millis, 95), pct(millis, 99),
-            millis.get(millis.size() - 1), meanSince(before, metric(server, "sluice_translate_seconds"), "rebuilds"),
-            meanSince(acked, metric(server, "sluice_propagation_seconds"), "changes"), envoyApply));
+        System.out.println(
+            String.format(
+                Locale.ROOT,
+                "| %,d | %s | %.1f ms | %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s | %s | %s |",
+                routes,
+                load == null ? "none" : "wrk -c8 on another route",
+                first,
+                n,
+                pct(millis, 50),
+                pct(millis, 95),
+                pct(millis, 99),
+                millis.get(millis.size() - 1),
+                meanSince(before, metric(server, "sluice_translate_seconds"), "rebuilds"),
+                meanSince(acked, metric(server, "sluice_propagation_seconds"), "changes"),
+                envoyApply));
       } finally {
         if (load != null) {
           load.destroy();
@@ -131,13 +173,16 @@ public final class PolicyPropagationBenchmark {
     }
   }
 
-  private static void awaitOk(HttpClient http, int port, String path, Duration timeout) throws Exception {
+  private static void awaitOk(HttpClient http, int port, String path, Duration timeout)
+      throws Exception {
     URI uri = URI.create("http://127.0.0.1:" + port + path);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return;
         }
@@ -149,7 +194,9 @@ public final class PolicyPropagationBenchmark {
     throw new IllegalStateException(path + " did not answer 200 within " + timeout);
   }
 
-  /** Sum and count of one of Sluice's timing histograms (all its series), from its Prometheus text. */
+  /**
+   * Sum and count of one of Sluice's timing histograms (all its series), from its Prometheus text.
+   */
   private static double[] metric(SluiceServer server, String name) {
     double sum = 0;
     double count = 0;
@@ -165,7 +212,14 @@ public final class PolicyPropagationBenchmark {
 
   private static String meanSince(double[] before, double[] after, String what) {
     double count = after[1] - before[1];
-    return count <= 0 ? "n/a" : String.format(Locale.ROOT, "%.1f ms (%d %s)", (after[0] - before[0]) / count * 1000, (long) count, what);
+    return count <= 0
+        ? "n/a"
+        : String.format(
+            Locale.ROOT,
+            "%.1f ms (%d %s)",
+            (after[0] - before[0]) / count * 1000,
+            (long) count,
+            what);
   }
 
   private static double pct(List<Double> sorted, int p) {

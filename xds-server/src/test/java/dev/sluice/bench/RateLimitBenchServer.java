@@ -19,8 +19,14 @@ import java.util.Optional;
  * <pre>RateLimitBenchServer memory|redis://host:port</pre>
  */
 public final class RateLimitBenchServer {
-  public static final RateLimitTable TABLE = new RateLimitTable(List.of(
-      new Rule("bench", List.of(new Entry("consumer", Optional.empty())), new Limit(6_000, Unit.MINUTE, false, false), "bench")));
+  public static final RateLimitTable TABLE =
+      new RateLimitTable(
+          List.of(
+              new Rule(
+                  "bench",
+                  List.of(new Entry("consumer", Optional.empty())),
+                  new Limit(6_000, Unit.MINUTE, false, false),
+                  "bench")));
 
   public static void main(String[] args) throws Exception {
     RateLimitOptions options = RateLimitOptions.defaults();
@@ -28,14 +34,23 @@ public final class RateLimitBenchServer {
       options = options.withRedis(args[0]);
     }
     try (Telemetry telemetry = Telemetry.fromEnvironment();
-        RateLimitServer server = new RateLimitServer("127.0.0.1", 0, options, telemetry.metrics()).start()) {
+        RateLimitServer server =
+            new RateLimitServer("127.0.0.1", 0, options, telemetry.metrics()).start()) {
       server.table(TABLE);
       System.out.println("listening " + server.port());
       System.out.flush();
       while (System.in.read() >= 0) {
         // until the benchmark closes our stdin
       }
-      long errors = telemetry.metrics().get("sluice_ratelimit_store_errors_total", "store", server.store().name(), "failure_mode", "OPEN");
+      long errors =
+          telemetry
+              .metrics()
+              .get(
+                  "sluice_ratelimit_store_errors_total",
+                  "store",
+                  server.store().name(),
+                  "failure_mode",
+                  "OPEN");
       System.out.println("store errors " + errors);
     }
     System.exit(0);

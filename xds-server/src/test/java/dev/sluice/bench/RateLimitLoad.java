@@ -14,13 +14,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The load generator of {@code scripts/bench-ratelimit}, in a process of its own: keeps
- * {@code concurrency} ShouldRateLimit calls in flight on one gRPC channel (as Envoy's ratelimit
- * filter does over HTTP/2), each for one of 1,000 consumers in turn, for a warm-up and then the
- * measured seconds. Prints one Markdown table row: decisions per second, p50, p99, max latency
- * (from sending the request to its answer), the share answered OVER_LIMIT, and errors.
+ * The load generator of {@code scripts/bench-ratelimit}, in a process of its own: keeps {@code
+ * concurrency} ShouldRateLimit calls in flight on one gRPC channel (as Envoy's ratelimit filter
+ * does over HTTP/2), each for one of 1,000 consumers in turn, for a warm-up and then the measured
+ * seconds. Prints one Markdown table row: decisions per second, p50, p99, max latency (from sending
+ * the request to its answer), the share answered OVER_LIMIT, and errors.
  *
- * <pre>RateLimitLoad &lt;label&gt; &lt;port&gt; &lt;concurrency&gt; &lt;seconds&gt; &lt;warm-up seconds&gt;</pre>
+ * <pre>
+ * RateLimitLoad &lt;label&gt; &lt;port&gt; &lt;concurrency&gt; &lt;seconds&gt; &lt;warm-up seconds&gt;
+ * </pre>
  */
 public final class RateLimitLoad {
   private static final int CONSUMERS = 1_000;
@@ -33,10 +35,19 @@ public final class RateLimitLoad {
     int warmup = Integer.parseInt(args[4]);
     RateLimitRequest[] requests = new RateLimitRequest[CONSUMERS];
     for (int i = 0; i < CONSUMERS; i++) {
-      requests[i] = RateLimitRequest.newBuilder().setDomain("bench").addDescriptors(RateLimitDescriptor.newBuilder()
-          .addEntries(RateLimitDescriptor.Entry.newBuilder().setKey("consumer").setValue("consumer-" + i))).build();
+      requests[i] =
+          RateLimitRequest.newBuilder()
+              .setDomain("bench")
+              .addDescriptors(
+                  RateLimitDescriptor.newBuilder()
+                      .addEntries(
+                          RateLimitDescriptor.Entry.newBuilder()
+                              .setKey("consumer")
+                              .setValue("consumer-" + i)))
+              .build();
     }
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().directExecutor().build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().directExecutor().build();
     RateLimitServiceGrpc.RateLimitServiceStub stub = RateLimitServiceGrpc.newStub(channel);
     long start = System.nanoTime();
     long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
@@ -54,8 +65,13 @@ public final class RateLimitLoad {
   }
 
   /** One in-flight slot: sends the next call when the previous one is answered, until the end. */
-  private record Caller(RateLimitServiceGrpc.RateLimitServiceStub stub, RateLimitRequest[] requests, AtomicLong next,
-      Recorder recorder, long end, CountDownLatch done) {
+  private record Caller(
+      RateLimitServiceGrpc.RateLimitServiceStub stub,
+      RateLimitRequest[] requests,
+      AtomicLong next,
+      Recorder recorder,
+      long end,
+      CountDownLatch done) {
     void call() {
       long sent = System.nanoTime();
       if (sent >= end) {
@@ -63,26 +79,33 @@ public final class RateLimitLoad {
         return;
       }
       RateLimitRequest request = requests[(int) (next.getAndIncrement() % requests.length)];
-      stub.withDeadlineAfter(5, TimeUnit.SECONDS).shouldRateLimit(request, new StreamObserver<>() {
-        private RateLimitResponse response;
+      stub.withDeadlineAfter(5, TimeUnit.SECONDS)
+          .shouldRateLimit(
+              request,
+              new StreamObserver<>() {
+                private RateLimitResponse response;
 
-        @Override
-        public void onNext(RateLimitResponse value) {
-          response = value;
-        }
+                @Override
+                public void onNext(RateLimitResponse value) {
+                  response = value;
+                }
 
-        @Override
-        public void onError(Throwable t) {
-          recorder.record(sent, System.nanoTime(), false, true);
-          call();
-        }
+                @Override
+                public void onError(Throwable t) {
+                  recorder.record(sent, System.nanoTime(), false, true);
+                  call();
+                }
 
-        @Override
-        public void onCompleted() {
-          recorder.record(sent, System.nanoTime(), response.getOverallCode() == RateLimitResponse.Code.OVER_LIMIT, false);
-          call();
-        }
-      });
+                @Override
+                public void onCompleted() {
+                  recorder.record(
+                      sent,
+                      System.nanoTime(),
+                      response.getOverallCode() == RateLimitResponse.Code.OVER_LIMIT,
+                      false);
+                  call();
+                }
+              });
     }
   }
 
@@ -118,8 +141,16 @@ public final class RateLimitLoad {
     synchronized String row(String label, int concurrency, int seconds) {
       long[] sorted = Arrays.copyOf(nanos, count);
       Arrays.sort(sorted);
-      return String.format(Locale.ROOT, "| %s | %d | %,d | %.2f ms | %.2f ms | %.2f ms | %.0f %% | %d |", label, concurrency,
-          count / seconds, pct(sorted, 50), pct(sorted, 99), count == 0 ? 0 : sorted[count - 1] / 1e6, 100.0 * over / Math.max(1, count),
+      return String.format(
+          Locale.ROOT,
+          "| %s | %d | %,d | %.2f ms | %.2f ms | %.2f ms | %.0f %% | %d |",
+          label,
+          concurrency,
+          count / seconds,
+          pct(sorted, 50),
+          pct(sorted, 99),
+          count == 0 ? 0 : sorted[count - 1] / 1e6,
+          100.0 * over / Math.max(1, count),
           errors);
     }
 

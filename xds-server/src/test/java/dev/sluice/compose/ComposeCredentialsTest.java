@@ -50,11 +50,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ComposeCredentialsTest {
   private static final YAMLMapper YAML = new YAMLMapper();
   private static final String PLACEHOLDER = "REPLACE-WITH-THIS-ENVOYS-PROXY-TOKEN";
-  /** The one-shots run as root and hand files to the images' users; here, as whoever runs the tests, they keep them. */
+
+  /**
+   * The one-shots run as root and hand files to the images' users; here, as whoever runs the tests,
+   * they keep them.
+   */
   private static final Map<String, String> NO_CHOWN = Map.of("SLUICE_USER", "", "ENVOY_USER", "");
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   private final ComposeFile compose = ComposeFile.load();
   private ComposeSandbox sandbox;
   private Telemetry telemetry;
@@ -74,14 +77,21 @@ class ComposeCredentialsTest {
   void everyEnvoysTokenIsGrantedItsOwnNodeAndNoOtherEnvoys() throws Exception {
     init();
     Map<String, String> tokens = tokens();
-    assertThat(new HashSet<>(tokens.values())).as("one token per Envoy, all different").hasSize(ComposeFile.ENVOYS.size());
+    assertThat(new HashSet<>(tokens.values()))
+        .as("one token per Envoy, all different")
+        .hasSize(ComposeFile.ENVOYS.size());
     try (ProxyTokens sluice = sluiceTokens()) {
       for (String envoy : ComposeFile.ENVOYS) {
         String token = tokens.get(envoy);
-        assertThat(token).as("%s's token", envoy).startsWith("pt_").hasSizeGreaterThanOrEqualTo(40).isNotEqualTo(PLACEHOLDER);
+        assertThat(token)
+            .as("%s's token", envoy)
+            .startsWith("pt_")
+            .hasSizeGreaterThanOrEqualTo(40)
+            .isNotEqualTo(PLACEHOLDER);
         for (String other : ComposeFile.ENVOYS) {
           Decision d = decide(sluice, token, claim(other));
-          assertThat(d.allowed()).as("%s's token claiming to be %s (%s): %s", envoy, other, claim(other), d.message())
+          assertThat(d.allowed())
+              .as("%s's token claiming to be %s (%s): %s", envoy, other, claim(other), d.message())
               .isEqualTo(envoy.equals(other));
         }
       }
@@ -94,7 +104,8 @@ class ComposeCredentialsTest {
     for (String envoy : ComposeFile.ENVOYS) {
       String generated = Files.readString(bootstrap(envoy));
       assertThat(generated).as("%s's bootstrap", envoy).doesNotContain(PLACEHOLDER);
-      assertThat(generated.replace(token(envoy), PLACEHOLDER)).as("%s's bootstrap, its token put back", envoy)
+      assertThat(generated.replace(token(envoy), PLACEHOLDER))
+          .as("%s's bootstrap, its token put back", envoy)
           .isEqualTo(Files.readString(template(envoy)));
     }
   }
@@ -103,8 +114,10 @@ class ComposeCredentialsTest {
   void everyTemplateIsTheBootstrapOfOneEnvoy() throws IOException {
     try (var files = Files.list(RepoPaths.resolve("envoy-configs/compose"))) {
       assertThat(files.filter(f -> f.toString().endsWith(".yaml")).toList())
-          .as("envoy-configs/compose/*.yaml: a template without its Envoy in compose/credentials.sh and the compose file is dead")
-          .containsExactlyInAnyOrderElementsOf(ComposeFile.ENVOYS.stream().map(ComposeCredentialsTest::template).toList());
+          .as(
+              "envoy-configs/compose/*.yaml: a template without its Envoy in compose/credentials.sh and the compose file is dead")
+          .containsExactlyInAnyOrderElementsOf(
+              ComposeFile.ENVOYS.stream().map(ComposeCredentialsTest::template).toList());
     }
   }
 
@@ -114,9 +127,12 @@ class ComposeCredentialsTest {
     List<Path> secrets = new ArrayList<>(List.of(tokenFile()));
     ComposeFile.ENVOYS.forEach(e -> secrets.add(bootstrap(e)));
     for (Path f : secrets) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as("%s", f).isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+          .as("%s", f)
+          .isEqualTo("rw-------");
     }
-    assertThat(Files.readString(tokenFile())).as("the token file holds hashes, never a token")
+    assertThat(Files.readString(tokenFile()))
+        .as("the token file holds hashes, never a token")
         .doesNotContain(tokens().values().toArray(String[]::new));
   }
 
@@ -156,10 +172,14 @@ class ComposeCredentialsTest {
     init();
     Map<String, String> after = tokens();
     assertThat(after.get("orders-sidecar")).isNotEqualTo(before.get("orders-sidecar"));
-    assertThat(after).containsEntry("edge", before.get("edge")).containsEntry("web-sidecar", before.get("web-sidecar"));
+    assertThat(after)
+        .containsEntry("edge", before.get("edge"))
+        .containsEntry("web-sidecar", before.get("web-sidecar"));
     try (ProxyTokens sluice = sluiceTokens()) {
-      assertThat(decide(sluice, after.get("orders-sidecar"), claim("orders-sidecar")).allowed()).isTrue();
-      assertThat(decide(sluice, before.get("orders-sidecar"), claim("orders-sidecar")).allowed()).isFalse();
+      assertThat(decide(sluice, after.get("orders-sidecar"), claim("orders-sidecar")).allowed())
+          .isTrue();
+      assertThat(decide(sluice, before.get("orders-sidecar"), claim("orders-sidecar")).allowed())
+          .isFalse();
     }
   }
 
@@ -182,15 +202,25 @@ class ComposeCredentialsTest {
   @Test
   void theEnvoysGetSluicesCaCertificateAndNoKey() throws Exception {
     init();
-    Path tlsDir = sandbox.hostPath("sluice", compose.flag("sluice", "--xds-tls-dir")
-        .orElseThrow(() -> new AssertionError("sluice serve has no --xds-tls-dir in " + compose.file)));
+    Path tlsDir =
+        sandbox.hostPath(
+            "sluice",
+            compose
+                .flag("sluice", "--xds-tls-dir")
+                .orElseThrow(
+                    () ->
+                        new AssertionError(
+                            "sluice serve has no --xds-tls-dir in " + compose.file)));
     List<String> names = new ArrayList<>(ControlPlaneTls.Options.defaultNames());
     names.addAll(compose.flags("sluice", "--xds-tls-name"));
     X509Certificate served;
-    try (ControlPlaneTls tls = ControlPlaneTls.start(ControlPlaneTls.Options.builtIn(tlsDir, names), Clock.systemUTC())) {
+    try (ControlPlaneTls tls =
+        ControlPlaneTls.start(ControlPlaneTls.Options.builtIn(tlsDir, names), Clock.systemUTC())) {
       served = certificate(tls.current().orElseThrow().certificatePem());
     }
-    assertThat(tlsDir.resolve("ca-key.pem")).as("sluice serve --xds-tls-dir keeps its CA key there").exists();
+    assertThat(tlsDir.resolve("ca-key.pem"))
+        .as("sluice serve --xds-tls-dir keeps its CA key there")
+        .exists();
 
     ComposeSandbox.Result r = sandbox.run("xds-ca-bundle", Map.of());
     assertThat(r.exit()).as(r.output()).isZero();
@@ -199,26 +229,34 @@ class ComposeCredentialsTest {
     for (String envoy : ComposeFile.ENVOYS) {
       JsonNode tree = YAML.readTree(bootstrap(envoy).toFile());
       for (JsonNode cluster : tree.at("/static_resources/clusters")) {
-        JsonNode validation = cluster.at("/transport_socket/typed_config/common_tls_context/validation_context");
+        JsonNode validation =
+            cluster.at("/transport_socket/typed_config/common_tls_context/validation_context");
         if (validation.isMissingNode()) {
           continue;
         }
         Path ca = sandbox.hostPath(envoy, validation.at("/trusted_ca/filename").asText());
-        assertThat(ca).as("%s: the CA bundle of cluster %s", envoy, cluster.path("name").asText()).isRegularFile();
+        assertThat(ca)
+            .as("%s: the CA bundle of cluster %s", envoy, cluster.path("name").asText())
+            .isRegularFile();
         assertThat(Files.readString(ca)).isEqualTo(Files.readString(tlsDir.resolve("ca.pem")));
         served.verify(certificate(Files.readString(ca)).getPublicKey());
         for (JsonNode san : validation.path("match_typed_subject_alt_names")) {
-          assertThat(dnsNames(served)).as("%s checks Sluice's certificate for %s", envoy, san.at("/matcher/exact").asText())
+          assertThat(dnsNames(served))
+              .as("%s checks Sluice's certificate for %s", envoy, san.at("/matcher/exact").asText())
               .contains(san.at("/matcher/exact").asText());
         }
       }
       for (Path f : sandbox.visibleFiles(envoy)) {
         String content = Files.readString(f);
-        assertThat(f.getFileName().toString()).as("%s sees %s", envoy, f).isNotEqualTo("ca-key.pem");
+        assertThat(f.getFileName().toString())
+            .as("%s sees %s", envoy, f)
+            .isNotEqualTo("ca-key.pem");
         assertThat(content).as("%s sees %s", envoy, f).doesNotContain("PRIVATE KEY");
         for (String other : ComposeFile.ENVOYS) {
           if (!other.equals(envoy)) {
-            assertThat(content).as("%s sees %s, which holds %s's token", envoy, f, other).doesNotContain(tokens.get(other));
+            assertThat(content)
+                .as("%s sees %s, which holds %s's token", envoy, f, other)
+                .doesNotContain(tokens.get(other));
           }
         }
       }
@@ -227,15 +265,21 @@ class ComposeCredentialsTest {
 
   @Test
   void theCaBundleIsNotPublishedWhenItIsMissingOrHoldsAKey() throws IOException {
-    Path tlsDir = sandbox.hostPath("xds-ca-bundle", compose.environment("xds-ca-bundle").get("XDS_TLS_DIR"));
-    Path published = sandbox.hostPath("xds-ca-bundle", compose.environment("xds-ca-bundle").get("CA_BUNDLE_DIR")).resolve("ca.pem");
+    Path tlsDir =
+        sandbox.hostPath("xds-ca-bundle", compose.environment("xds-ca-bundle").get("XDS_TLS_DIR"));
+    Path published =
+        sandbox
+            .hostPath("xds-ca-bundle", compose.environment("xds-ca-bundle").get("CA_BUNDLE_DIR"))
+            .resolve("ca.pem");
 
     ComposeSandbox.Result missing = sandbox.run("xds-ca-bundle", Map.of());
     assertThat(missing.exit()).isNotZero();
     assertThat(missing.output()).contains("ca.pem is missing");
 
-    Files.writeString(tlsDir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
-        + "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+    Files.writeString(
+        tlsDir.resolve("ca.pem"),
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+            + "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
     ComposeSandbox.Result withKey = sandbox.run("xds-ca-bundle", Map.of());
     assertThat(withKey.exit()).isNotZero();
     assertThat(withKey.output()).contains("holds a private key");
@@ -250,8 +294,12 @@ class ComposeCredentialsTest {
 
   /** The file {@code sluice serve --proxy-tokens} reads, where the sluice service sees it. */
   private Path tokenFile() {
-    return sandbox.hostPath("sluice", compose.flag("sluice", "--proxy-tokens")
-        .orElseThrow(() -> new AssertionError("sluice serve has no --proxy-tokens in " + compose.file)));
+    return sandbox.hostPath(
+        "sluice",
+        compose
+            .flag("sluice", "--proxy-tokens")
+            .orElseThrow(
+                () -> new AssertionError("sluice serve has no --proxy-tokens in " + compose.file)));
   }
 
   private ProxyTokens sluiceTokens() {
@@ -271,11 +319,17 @@ class ComposeCredentialsTest {
   }
 
   private static Path template(String envoy) {
-    String file = envoy.endsWith("-sidecar") ? "sidecar-" + envoy.substring(0, envoy.length() - "-sidecar".length()) + ".yaml" : envoy + ".yaml";
+    String file =
+        envoy.endsWith("-sidecar")
+            ? "sidecar-" + envoy.substring(0, envoy.length() - "-sidecar".length()) + ".yaml"
+            : envoy + ".yaml";
     return RepoPaths.resolve("envoy-configs/compose/" + file);
   }
 
-  /** What an Envoy claims to be: the node of the bootstrap it runs, as Sluice reads it ({@link ProxyGroups}). */
+  /**
+   * What an Envoy claims to be: the node of the bootstrap it runs, as Sluice reads it ({@link
+   * ProxyGroups}).
+   */
   private Claim claim(String envoy) {
     try {
       JsonNode node = YAML.readTree(bootstrap(envoy).toFile()).path("node");
@@ -290,7 +344,9 @@ class ComposeCredentialsTest {
   /** The token in an Envoy's bootstrap: its ADS {@code authorization: Bearer <token>}. */
   private String token(String envoy) {
     try {
-      JsonNode ads = YAML.readTree(bootstrap(envoy).toFile()).at("/dynamic_resources/ads_config/grpc_services/0");
+      JsonNode ads =
+          YAML.readTree(bootstrap(envoy).toFile())
+              .at("/dynamic_resources/ads_config/grpc_services/0");
       for (JsonNode m : ads.path("initial_metadata")) {
         if (m.path("key").asText().equals("authorization")) {
           String value = m.path("value").asText();
@@ -321,8 +377,9 @@ class ComposeCredentialsTest {
   }
 
   private static X509Certificate certificate(String pem) throws Exception {
-    return (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    return (X509Certificate)
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
   }
 
   private static Set<String> dnsNames(X509Certificate c) throws Exception {

@@ -19,12 +19,25 @@ import java.util.regex.Pattern;
 /** compose/docker-compose.yml as the tests read it (plain YAML, no interpolation or merging). */
 final class ComposeFile {
   static final String RELATIVE = "compose/docker-compose.yml";
+
   /** Every service of the quickstart topology, in no particular order. */
-  static final List<String> SERVICES = List.of(
-      "consul", "proxy-credentials", "sluice", "xds-ca-bundle", "edge", "web", "web-sidecar", "orders", "orders-sidecar",
-      "users", "users-sidecar");
+  static final List<String> SERVICES =
+      List.of(
+          "consul",
+          "proxy-credentials",
+          "sluice",
+          "xds-ca-bundle",
+          "edge",
+          "web",
+          "web-sidecar",
+          "orders",
+          "orders-sidecar",
+          "users",
+          "users-sidecar");
+
   /** The services that run Envoy as a proxy (their command starts with {@code envoy}). */
-  static final List<String> ENVOYS = List.of("edge", "web-sidecar", "orders-sidecar", "users-sidecar");
+  static final List<String> ENVOYS =
+      List.of("edge", "web-sidecar", "orders-sidecar", "users-sidecar");
 
   /** One volume entry of a service: a bind mount (host path) or a named volume. */
   record Mount(String service, String source, String target, boolean bind, boolean readOnly) {}
@@ -52,7 +65,8 @@ final class ComposeFile {
 
   Map<String, JsonNode> services() {
     Map<String, JsonNode> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.path("services").fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.path("services").fields();
+        it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       out.put(e.getKey(), e.getValue());
     }
@@ -88,17 +102,21 @@ final class ComposeFile {
     JsonNode env = service(service).path("environment");
     Map<String, String> out = new LinkedHashMap<>();
     if (env.isArray()) {
-      env.forEach(e -> {
-        String[] kv = e.asText().split("=", 2);
-        out.put(kv[0], kv.length > 1 ? kv[1] : "");
-      });
+      env.forEach(
+          e -> {
+            String[] kv = e.asText().split("=", 2);
+            out.put(kv[0], kv.length > 1 ? kv[1] : "");
+          });
     } else {
       env.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
     }
     return out;
   }
 
-  /** The condition on which {@code service} waits for {@code dependency} ({@code service_healthy}, ...), if it does. */
+  /**
+   * The condition on which {@code service} waits for {@code dependency} ({@code service_healthy},
+   * ...), if it does.
+   */
   Optional<String> dependsOn(String service, String dependency) {
     JsonNode deps = service(service).path("depends_on");
     if (deps.isArray()) {
@@ -110,7 +128,9 @@ final class ComposeFile {
       return Optional.empty();
     }
     JsonNode d = deps.path(dependency);
-    return d.isMissingNode() ? Optional.empty() : Optional.of(d.path("condition").asText("service_started"));
+    return d.isMissingNode()
+        ? Optional.empty()
+        : Optional.of(d.path("condition").asText("service_started"));
   }
 
   private static List<String> arguments(JsonNode cmd) {
@@ -123,12 +143,18 @@ final class ComposeFile {
     return out;
   }
 
-  /** The value of {@code --flag=value} or {@code --flag value} in a service's command (the first, if repeated). */
+  /**
+   * The value of {@code --flag=value} or {@code --flag value} in a service's command (the first, if
+   * repeated).
+   */
   Optional<String> flag(String service, String flag) {
     return flags(service, flag).stream().findFirst();
   }
 
-  /** Every value of a repeatable {@code --flag=value} or {@code --flag value} in a service's command. */
+  /**
+   * Every value of a repeatable {@code --flag=value} or {@code --flag value} in a service's
+   * command.
+   */
   List<String> flags(String service, String flag) {
     List<String> cmd = command(service);
     List<String> out = new ArrayList<>();
@@ -145,22 +171,31 @@ final class ComposeFile {
   /** Every volume entry of every service, short ("src:dst[:mode]") or long syntax. */
   List<Mount> mounts() {
     List<Mount> out = new ArrayList<>();
-    services().forEach((name, s) -> {
-      for (JsonNode v : s.path("volumes")) {
-        if (v.isTextual()) {
-          String[] parts = v.asText().split(":");
-          String source = parts[0];
-          String target = parts.length > 1 ? parts[1] : parts[0];
-          boolean bind = source.startsWith(".") || source.startsWith("/") || source.startsWith("~");
-          boolean readOnly = parts.length > 2 && List.of(parts[2].split(",")).contains("ro");
-          out.add(new Mount(name, source, target, bind, readOnly));
-        } else {
-          String type = v.path("type").asText("volume");
-          out.add(new Mount(name, v.path("source").asText(), v.path("target").asText(), type.equals("bind"),
-              v.path("read_only").asBoolean(false)));
-        }
-      }
-    });
+    services()
+        .forEach(
+            (name, s) -> {
+              for (JsonNode v : s.path("volumes")) {
+                if (v.isTextual()) {
+                  String[] parts = v.asText().split(":");
+                  String source = parts[0];
+                  String target = parts.length > 1 ? parts[1] : parts[0];
+                  boolean bind =
+                      source.startsWith(".") || source.startsWith("/") || source.startsWith("~");
+                  boolean readOnly =
+                      parts.length > 2 && List.of(parts[2].split(",")).contains("ro");
+                  out.add(new Mount(name, source, target, bind, readOnly));
+                } else {
+                  String type = v.path("type").asText("volume");
+                  out.add(
+                      new Mount(
+                          name,
+                          v.path("source").asText(),
+                          v.path("target").asText(),
+                          type.equals("bind"),
+                          v.path("read_only").asBoolean(false)));
+                }
+              }
+            });
     return out;
   }
 
@@ -170,14 +205,23 @@ final class ComposeFile {
     return mounts().stream().filter(m -> m.service().equals(service)).toList();
   }
 
-  /** The mount of {@code service} that holds {@code containerPath} (the longest target that is a prefix of it). */
+  /**
+   * The mount of {@code service} that holds {@code containerPath} (the longest target that is a
+   * prefix of it).
+   */
   Optional<Mount> mountHolding(String service, String containerPath) {
     return mounts(service).stream()
-        .filter(m -> containerPath.equals(m.target()) || containerPath.startsWith(m.target().endsWith("/") ? m.target() : m.target() + "/"))
+        .filter(
+            m ->
+                containerPath.equals(m.target())
+                    || containerPath.startsWith(
+                        m.target().endsWith("/") ? m.target() : m.target() + "/"))
         .max(java.util.Comparator.comparingInt(m -> m.target().length()));
   }
 
-  /** The host path of a bind mount, resolved as compose does: relative to the compose file's folder. */
+  /**
+   * The host path of a bind mount, resolved as compose does: relative to the compose file's folder.
+   */
   Path hostPath(Mount m) {
     return dir.resolve(m.source()).normalize();
   }

@@ -21,18 +21,25 @@ import org.junit.jupiter.api.Test;
  */
 class ComposeFileIT {
   static final String ENV_VAR = "DOCKER_COMPOSE_BIN";
-  static final String INSTALL_HINT = "The compose file is validated by docker-compose (no Docker engine needed). Install it with\n"
-      + "    scripts/install-docker-compose\n"
-      + "  (Debian's package docker-compose: sudo apt-get install docker-compose) and point the tests at it:\n"
-      + "    export " + ENV_VAR + "=$(scripts/install-docker-compose)\n"
-      + "(scripts/test does both).";
+  static final String INSTALL_HINT =
+      "The compose file is validated by docker-compose (no Docker engine needed). Install it with\n"
+          + "    scripts/install-docker-compose\n"
+          + "  (Debian's package docker-compose: sudo apt-get install docker-compose) and point the tests at it:\n"
+          + "    export "
+          + ENV_VAR
+          + "=$(scripts/install-docker-compose)\n"
+          + "(scripts/test does both).";
 
   private record Result(int exit, String stdout, String stderr) {}
 
   @Test
   void dockerComposeConfigAcceptsTheFile() throws Exception {
     Result r = compose("config");
-    assertThat(r.exit()).as("docker-compose -f %s config exited %d:%n%s", ComposeFile.RELATIVE, r.exit(), r.stderr()).isZero();
+    assertThat(r.exit())
+        .as(
+            "docker-compose -f %s config exited %d:%n%s",
+            ComposeFile.RELATIVE, r.exit(), r.stderr())
+        .isZero();
     // relative bind mounts resolved against compose/, as the tests that check them assume
     assertThat(r.stdout())
         .contains(RepoPaths.resolve("compose/policies").toString())
@@ -50,7 +57,11 @@ class ComposeFileIT {
   void dockerComposeListsTheQuickstartServices() throws Exception {
     Result r = compose("config", "--services");
     assertThat(r.exit()).as("docker-compose config --services:%n%s", r.stderr()).isZero();
-    List<String> services = Arrays.stream(r.stdout().split("\\R")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    List<String> services =
+        Arrays.stream(r.stdout().split("\\R"))
+            .map(String::strip)
+            .filter(s -> !s.isEmpty())
+            .toList();
     assertThat(services).containsExactlyInAnyOrderElementsOf(ComposeFile.SERVICES);
   }
 
@@ -58,22 +69,33 @@ class ComposeFileIT {
   void dockerComposeListsTheVolumes() throws Exception {
     Result r = compose("config", "--volumes");
     assertThat(r.exit()).as("docker-compose config --volumes:%n%s", r.stderr()).isZero();
-    assertThat(r.stdout().strip().lines().map(String::strip).toList()).containsExactlyInAnyOrder(
-        "sluice-ca", "sluice-xds-tls", "xds-ca", "proxy-tokens",
-        "edge-bootstrap", "web-sidecar-bootstrap", "orders-sidecar-bootstrap", "users-sidecar-bootstrap");
+    assertThat(r.stdout().strip().lines().map(String::strip).toList())
+        .containsExactlyInAnyOrder(
+            "sluice-ca",
+            "sluice-xds-tls",
+            "xds-ca",
+            "proxy-tokens",
+            "edge-bootstrap",
+            "web-sidecar-bootstrap",
+            "orders-sidecar-bootstrap",
+            "users-sidecar-bootstrap");
   }
 
   private static Result compose(String... args) throws Exception {
     Path bin = Executables.find(ENV_VAR, List.of("docker-compose"), INSTALL_HINT);
     Path root = RepoPaths.root();
-    List<String> cmd = new ArrayList<>(List.of(bin.toString(), "-f", root.resolve(ComposeFile.RELATIVE).toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(bin.toString(), "-f", root.resolve(ComposeFile.RELATIVE).toString()));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile("compose", ".out");
     Path err = Files.createTempFile("compose", ".err");
     try {
-      ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile())
-          .redirectOutput(out.toFile())
-          .redirectError(err.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd)
+              .directory(root.toFile())
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile());
       // Only the file on the command line counts, whatever the caller's shell has set.
       pb.environment().keySet().removeIf(k -> k.startsWith("COMPOSE_") || k.startsWith("DOCKER_"));
       Process p = pb.start();
@@ -81,7 +103,10 @@ class ComposeFileIT {
         p.destroyForcibly().waitFor();
         throw new AssertionError(String.join(" ", cmd) + " did not finish in 60 s");
       }
-      return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+      return new Result(
+          p.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
     } finally {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);

@@ -28,13 +28,18 @@ final class ComposeSandbox {
   ComposeSandbox(ComposeFile compose, Path tmp) {
     this.compose = compose;
     this.volumes = tmp.resolve("volumes");
-    compose.root.path("volumes").fieldNames().forEachRemaining(name -> {
-      try {
-        Files.createDirectories(volumes.resolve(name));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    compose
+        .root
+        .path("volumes")
+        .fieldNames()
+        .forEachRemaining(
+            name -> {
+              try {
+                Files.createDirectories(volumes.resolve(name));
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
   }
 
   /** The folder standing for a named volume. */
@@ -46,11 +51,22 @@ final class ComposeSandbox {
     return dir;
   }
 
-  /** Where {@code containerPath} of {@code service} is here: in the folder of the volume or bind mount that holds it. */
+  /**
+   * Where {@code containerPath} of {@code service} is here: in the folder of the volume or bind
+   * mount that holds it.
+   */
   Path hostPath(String service, String containerPath) {
-    ComposeFile.Mount m = compose.mountHolding(service, containerPath)
-        .orElseThrow(() -> new AssertionError("service " + service + " mounts nothing that holds " + containerPath
-            + ": in its container the path would not outlive it, nor be seen by another service"));
+    ComposeFile.Mount m =
+        compose
+            .mountHolding(service, containerPath)
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        "service "
+                            + service
+                            + " mounts nothing that holds "
+                            + containerPath
+                            + ": in its container the path would not outlive it, nor be seen by another service"));
     Path base = m.bind() ? compose.hostPath(m) : volume(m.source());
     String rest = containerPath.substring(m.target().length()).replaceFirst("^/+", "");
     return rest.isEmpty() ? base : base.resolve(rest);
@@ -77,18 +93,25 @@ final class ComposeSandbox {
   /**
    * Runs a service's entrypoint and command (or {@code command} instead of the file's) with its
    * environment plus {@code env}, in a stand-in for its container's file system: a folder in which
-   * each mount target is a symbolic link to the volume's folder or the bind-mounted path.
-   * Arguments ({@code /path} or {@code --flag=/path}) and environment values that are paths in a
-   * mount are translated to where that mount's files are here, and paths above mount targets into
-   * that folder; anything else written there is lost with it, as in a container.
+   * each mount target is a symbolic link to the volume's folder or the bind-mounted path. Arguments
+   * ({@code /path} or {@code --flag=/path}) and environment values that are paths in a mount are
+   * translated to where that mount's files are here, and paths above mount targets into that
+   * folder; anything else written there is lost with it, as in a container.
    */
   Result run(String service, Map<String, String> env, String... command) {
     try {
       Path out = Files.createTempFile(volumes.getParent(), service, ".out");
-      Process p = start(service, env, List.of(), command.length > 0 ? List.of(command) : compose.command(service), out);
+      Process p =
+          start(
+              service,
+              env,
+              List.of(),
+              command.length > 0 ? List.of(command) : compose.command(service),
+              out);
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor();
-        throw new AssertionError("service " + service + " did not finish in 60 s: " + p.info().commandLine().orElse(""));
+        throw new AssertionError(
+            "service " + service + " did not finish in 60 s: " + p.info().commandLine().orElse(""));
       }
       return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -104,7 +127,13 @@ final class ComposeSandbox {
    * ...} for Sluice) or else the service's entrypoint, followed by {@code command}, as {@link #run}
    * does, with its output to {@code out}; the caller ends it.
    */
-  Process start(String service, Map<String, String> env, List<String> launcher, List<String> command, Path out) throws IOException {
+  Process start(
+      String service,
+      Map<String, String> env,
+      List<String> launcher,
+      List<String> command,
+      Path out)
+      throws IOException {
     Path root = containerRoot(service);
     List<String> cmd = new ArrayList<>(launcher);
     if (launcher.isEmpty()) {
@@ -112,17 +141,22 @@ final class ComposeSandbox {
     }
     command.forEach(a -> cmd.add(translate(service, root, a)));
     if (cmd.isEmpty()) {
-      throw new AssertionError("service " + service + " has neither entrypoint nor command in " + compose.file);
+      throw new AssertionError(
+          "service " + service + " has neither entrypoint nor command in " + compose.file);
     }
     Map<String, String> environment = new LinkedHashMap<>();
     compose.environment(service).forEach((k, v) -> environment.put(k, translate(service, root, v)));
     environment.putAll(env);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().putAll(environment);
     return pb.start();
   }
 
-  /** A fresh folder standing for the root of a new container of {@code service}, its mounts linked in. */
+  /**
+   * A fresh folder standing for the root of a new container of {@code service}, its mounts linked
+   * in.
+   */
   private Path containerRoot(String service) {
     try {
       Path root = Files.createTempDirectory(volumes.getParent(), "container-" + service + "-");
@@ -138,7 +172,8 @@ final class ComposeSandbox {
   }
 
   private String translate(String service, Path root, String value) {
-    java.util.regex.Matcher flag = java.util.regex.Pattern.compile("^(--[^=]+=)(/.*)$").matcher(value);
+    java.util.regex.Matcher flag =
+        java.util.regex.Pattern.compile("^(--[^=]+=)(/.*)$").matcher(value);
     if (flag.matches()) {
       return flag.group(1) + translate(service, root, flag.group(2));
     }
@@ -146,10 +181,12 @@ final class ComposeSandbox {
       return value;
     }
     if (compose.mountHolding(service, value).isPresent()) {
-      return hostPath(service, value).toString(); // the real folder: a program need not follow links
+      return hostPath(service, value)
+          .toString(); // the real folder: a program need not follow links
     }
     String dir = value.endsWith("/") ? value : value + "/";
-    boolean aboveMounts = compose.mounts(service).stream().anyMatch(m -> (m.target() + "/").startsWith(dir));
+    boolean aboveMounts =
+        compose.mounts(service).stream().anyMatch(m -> (m.target() + "/").startsWith(dir));
     return aboveMounts ? root.resolve(value.replaceFirst("^/+", "")).toString() : value;
   }
 }

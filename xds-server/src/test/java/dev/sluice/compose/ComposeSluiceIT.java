@@ -41,29 +41,33 @@ import org.junit.jupiter.api.io.TempDir;
  * command (only the registry, a file instead of Consul, and the ports, free ones, replaced), on the
  * same volumes as folders; then xds-ca-bundle. Sluice must start (the secure-by-default rule
  * refuses a mesh CA beyond loopback without TLS and credentials) and serve each Envoy, over TLS
- * verified with the published CA bundle for the name {@code sluice}, with the token and node of
- * the bootstrap proxy-credentials wrote for it; a token claiming another Envoy's node is refused.
- * (No Envoy here: the compose policies' listeners take fixed ports. ControlChannelSecurityIT runs
- * real Envoys with tokens.)
+ * verified with the published CA bundle for the name {@code sluice}, with the token and node of the
+ * bootstrap proxy-credentials wrote for it; a token claiming another Envoy's node is refused. (No
+ * Envoy here: the compose policies' listeners take fixed ports. ControlChannelSecurityIT runs real
+ * Envoys with tokens.)
  */
 class ComposeSluiceIT {
   private static final YAMLMapper YAML = new YAMLMapper();
-  private static final String SECRET = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
+  private static final String SECRET =
+      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
   private static final String CLUSTER = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
   private static final Duration START = Duration.ofSeconds(90);
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
-  void sluiceStartsWithTheComposeCommandAndServesEachEnvoyWithItsGeneratedCredentials() throws Exception {
+  void sluiceStartsWithTheComposeCommandAndServesEachEnvoyWithItsGeneratedCredentials()
+      throws Exception {
     ComposeFile compose = ComposeFile.load();
     ComposeSandbox sandbox = new ComposeSandbox(compose, tmp);
-    ComposeSandbox.Result init = sandbox.run("proxy-credentials", Map.of("SLUICE_USER", "", "ENVOY_USER", ""));
+    ComposeSandbox.Result init =
+        sandbox.run("proxy-credentials", Map.of("SLUICE_USER", "", "ENVOY_USER", ""));
     assertThat(init.exit()).as("proxy-credentials:%n%s", init.output()).isZero();
 
     Path registry = tmp.resolve("services.yaml");
-    Files.writeString(registry, "services:\n  web: [127.0.0.1:9]\n  orders: [127.0.0.1:9]\n  users: [127.0.0.1:9]\n");
+    Files.writeString(
+        registry,
+        "services:\n  web: [127.0.0.1:9]\n  orders: [127.0.0.1:9]\n  users: [127.0.0.1:9]\n");
     int xdsPort = FreePorts.next();
     int adminPort = FreePorts.next();
     int rateLimitPort = FreePorts.next();
@@ -80,8 +84,12 @@ class ComposeSluiceIT {
       }
     }
     command.add("--ratelimit-port=" + rateLimitPort);
-    List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), SluiceCli.class.getName());
+    List<String> java =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            SluiceCli.class.getName());
     Path log = tmp.resolve("sluice.log");
     Process sluice = sandbox.start("sluice", Map.of(), java, command, log);
     try {
@@ -95,14 +103,27 @@ class ComposeSluiceIT {
         boolean sidecar = envoy.endsWith("-sidecar");
         try (Client c = new Client(xdsPort, ca, token(bootstrap))) {
           c.open(node(bootstrap), sidecar ? SECRET : CLUSTER);
-          DiscoveryResponse r = c.next(() -> admin(adminPort, "/proxies") + "\n" + admin(adminPort, "/status") + "\n" + admin(adminPort, "/policies") + "\n" + Files.readString(log));
-          assertThat(r.getResourcesCount()).as("%s is sent its %s", envoy, sidecar ? "certificate" : "clusters").isPositive();
+          DiscoveryResponse r =
+              c.next(
+                  () ->
+                      admin(adminPort, "/proxies")
+                          + "\n"
+                          + admin(adminPort, "/status")
+                          + "\n"
+                          + admin(adminPort, "/policies")
+                          + "\n"
+                          + Files.readString(log));
+          assertThat(r.getResourcesCount())
+              .as("%s is sent its %s", envoy, sidecar ? "certificate" : "clusters")
+              .isPositive();
         }
       }
 
       JsonNode web = YAML.readTree(bootstrap(compose, sandbox, "web-sidecar").toFile());
       JsonNode orders = YAML.readTree(bootstrap(compose, sandbox, "orders-sidecar").toFile());
-      try (Client c = new Client(xdsPort, sandbox.hostPath("web-sidecar", "/etc/sluice/xds/ca.pem"), token(web))) {
+      try (Client c =
+          new Client(
+              xdsPort, sandbox.hostPath("web-sidecar", "/etc/sluice/xds/ca.pem"), token(web))) {
         c.open(node(orders), SECRET);
         Status s = c.error.get(20, TimeUnit.SECONDS);
         assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
@@ -122,11 +143,16 @@ class ComposeSluiceIT {
     long deadline = System.nanoTime() + START.toNanos();
     while (System.nanoTime() < deadline) {
       if (!sluice.isAlive()) {
-        throw new AssertionError("sluice serve exited with " + sluice.exitValue() + ":\n" + Files.readString(log));
+        throw new AssertionError(
+            "sluice serve exited with " + sluice.exitValue() + ":\n" + Files.readString(log));
       }
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/ready"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/ready"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
         }
@@ -135,12 +161,18 @@ class ComposeSluiceIT {
       }
       sluice.waitFor(200, TimeUnit.MILLISECONDS);
     }
-    throw new AssertionError("sluice serve not ready in " + START.toSeconds() + " s:\n" + Files.readString(log));
+    throw new AssertionError(
+        "sluice serve not ready in " + START.toSeconds() + " s:\n" + Files.readString(log));
   }
 
   private static String admin(int port, String path) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private static Path bootstrap(ComposeFile compose, ComposeSandbox sandbox, String envoy) {
@@ -155,12 +187,18 @@ class ComposeSluiceIT {
   }
 
   private static String token(JsonNode bootstrap) {
-    String value = bootstrap.at("/dynamic_resources/ads_config/grpc_services/0/initial_metadata/0/value").asText();
+    String value =
+        bootstrap
+            .at("/dynamic_resources/ads_config/grpc_services/0/initial_metadata/0/value")
+            .asText();
     assertThat(value).startsWith("Bearer pt_");
     return value.substring("Bearer ".length());
   }
 
-  /** One ADS stream to Sluice on 127.0.0.1 over TLS, verified with {@code ca} for the name {@code sluice}, as the compose Envoys connect. */
+  /**
+   * One ADS stream to Sluice on 127.0.0.1 over TLS, verified with {@code ca} for the name {@code
+   * sluice}, as the compose Envoys connect.
+   */
   private static final class Client implements AutoCloseable {
     final LinkedBlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
     final CompletableFuture<Status> error = new CompletableFuture<>();
@@ -169,38 +207,47 @@ class ComposeSluiceIT {
     Client(int port, Path ca, String token) throws IOException {
       Metadata m = new Metadata();
       m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-      channel = NettyChannelBuilder.forAddress("127.0.0.1", port, TlsChannelCredentials.newBuilder().trustManager(ca.toFile()).build())
-          .overrideAuthority("sluice")
-          .intercept(MetadataUtils.newAttachHeadersInterceptor(m))
-          .build();
+      channel =
+          NettyChannelBuilder.forAddress(
+                  "127.0.0.1",
+                  port,
+                  TlsChannelCredentials.newBuilder().trustManager(ca.toFile()).build())
+              .overrideAuthority("sluice")
+              .intercept(MetadataUtils.newAttachHeadersInterceptor(m))
+              .build();
     }
 
     void open(Node node, String typeUrl) {
-      StreamObserver<DiscoveryRequest> requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(
-          new StreamObserver<>() {
-            @Override
-            public void onNext(DiscoveryResponse r) {
-              responses.add(r);
-            }
+      StreamObserver<DiscoveryRequest> requests =
+          AggregatedDiscoveryServiceGrpc.newStub(channel)
+              .streamAggregatedResources(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(DiscoveryResponse r) {
+                      responses.add(r);
+                    }
 
-            @Override
-            public void onError(Throwable t) {
-              error.complete(Status.fromThrowable(t));
-            }
+                    @Override
+                    public void onError(Throwable t) {
+                      error.complete(Status.fromThrowable(t));
+                    }
 
-            @Override
-            public void onCompleted() {
-              error.complete(Status.OK);
-            }
-          });
+                    @Override
+                    public void onCompleted() {
+                      error.complete(Status.OK);
+                    }
+                  });
       requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).build());
     }
 
     DiscoveryResponse next(java.util.concurrent.Callable<String> diagnostics) throws Exception {
       DiscoveryResponse r = responses.poll(20, TimeUnit.SECONDS);
       if (r == null) {
-        throw new AssertionError("no response within 20 s" + (error.isDone() ? "; stream ended: " + error.get() : "")
-            + "\nSluice's /proxies and log:\n" + diagnostics.call());
+        throw new AssertionError(
+            "no response within 20 s"
+                + (error.isDone() ? "; stream ended: " + error.get() : "")
+                + "\nSluice's /proxies and log:\n"
+                + diagnostics.call());
       }
       return r;
     }

@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The repository's Dockerfile as a list of instructions (continuation lines joined, comments dropped). */
+/**
+ * The repository's Dockerfile as a list of instructions (continuation lines joined, comments
+ * dropped).
+ */
 final class Dockerfile {
   record Instruction(String keyword, String arguments) {}
 
@@ -44,7 +47,10 @@ final class Dockerfile {
       if (!continues) {
         String text = current.toString();
         int space = text.indexOf(' ');
-        out.add(new Instruction(text.substring(0, space).toUpperCase(Locale.ROOT), text.substring(space + 1).strip()));
+        out.add(
+            new Instruction(
+                text.substring(0, space).toUpperCase(Locale.ROOT),
+                text.substring(space + 1).strip()));
         current = null;
       }
     }

@@ -32,13 +32,18 @@ class DockerfileTest {
     assertThat(images).hasSize(2);
     for (String image : images) {
       assertThat(ComposeFile.tag(image)).as("FROM %s", image).isPresent();
-      assertThat(ComposeFile.tag(image).get()).as("FROM %s", image).doesNotContain("latest").matches(ComposeFileTest.FULL_VERSION);
+      assertThat(ComposeFile.tag(image).get())
+          .as("FROM %s", image)
+          .doesNotContain("latest")
+          .matches(ComposeFileTest.FULL_VERSION);
     }
     String build = ComposeFile.tag(images.get(0)).orElseThrow();
     String run = ComposeFile.tag(images.get(1)).orElseThrow();
     assertThat(build).as("build stage: a JDK 17").startsWith("17.").contains("-jdk");
     assertThat(run).as("runtime stage: a JRE").contains("-jre");
-    assertThat(build.replace("-jdk", "")).as("the same Java release builds and runs").isEqualTo(run.replace("-jre", ""));
+    assertThat(build.replace("-jdk", ""))
+        .as("the same Java release builds and runs")
+        .isEqualTo(run.replace("-jre", ""));
   }
 
   @Test
@@ -52,7 +57,9 @@ class DockerfileTest {
         assertThat(RepoPaths.resolve(parts[i])).as("COPY %s", copy.arguments()).exists();
       }
     }
-    Matcher jar = Pattern.compile("(?m)^JAR=\"\\$ROOT/([^\"]+)\"").matcher(Files.readString(RepoPaths.resolve("scripts/build-jar")));
+    Matcher jar =
+        Pattern.compile("(?m)^JAR=\"\\$ROOT/([^\"]+)\"")
+            .matcher(Files.readString(RepoPaths.resolve("scripts/build-jar")));
     assertThat(jar.find()).as("scripts/build-jar names its jar").isTrue();
     String run = dockerfile.all("RUN").get(0).arguments();
     assertThat(run).contains("mvnw").contains("-DskipTests package").contains(jar.group(1));
@@ -73,7 +80,9 @@ class DockerfileTest {
     assertThat(lines).contains(".git", "**/target", "build");
   }
 
-  /** Runs the HEALTHCHECK command as Docker would ({@code /bin/sh -c}), against a stand-in /ready. */
+  /**
+   * Runs the HEALTHCHECK command as Docker would ({@code /bin/sh -c}), against a stand-in /ready.
+   */
   @Test
   void theHealthCheckIsHealthyExactlyWhenReadyAnswers200() throws Exception {
     String probe = dockerfile.healthCheck();
@@ -84,15 +93,21 @@ class DockerfileTest {
     assertThat(run(local)).as("nothing listening yet").isNotZero();
 
     AtomicInteger status = new AtomicInteger(503);
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-    server.createContext("/", exchange -> {
-      byte[] body = (exchange.getRequestURI().getPath().equals("/ready") && status.get() == 200 ? "ready\n" : "no\n")
-          .getBytes(StandardCharsets.UTF_8);
-      int code = exchange.getRequestURI().getPath().equals("/ready") ? status.get() : 404;
-      exchange.sendResponseHeaders(code, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          byte[] body =
+              (exchange.getRequestURI().getPath().equals("/ready") && status.get() == 200
+                      ? "ready\n"
+                      : "no\n")
+                  .getBytes(StandardCharsets.UTF_8);
+          int code = exchange.getRequestURI().getPath().equals("/ready") ? status.get() : 404;
+          exchange.sendResponseHeaders(code, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     server.start();
     try {
       assertThat(run(local)).as("/ready answers 503").isNotZero();
@@ -106,10 +121,11 @@ class DockerfileTest {
   private static int run(String shellCommand) throws Exception {
     Path out = Files.createTempFile("healthcheck", ".out");
     try {
-      Process p = new ProcessBuilder("/bin/sh", "-c", shellCommand)
-          .redirectErrorStream(true)
-          .redirectOutput(out.toFile())
-          .start();
+      Process p =
+          new ProcessBuilder("/bin/sh", "-c", shellCommand)
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
       if (!p.waitFor(10, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor();
         throw new AssertionError("the health check did not finish in 10 s: " + shellCommand);

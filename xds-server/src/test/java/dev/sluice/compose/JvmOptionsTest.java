@@ -18,15 +18,19 @@ import org.junit.jupiter.api.Test;
  */
 class JvmOptionsTest {
   static final String EXIT_ON_OOM = "-XX:+ExitOnOutOfMemoryError";
+
   /** The scripts that start {@code sluice.jar serve}. */
-  private static final List<String> SCRIPTS = List.of("scripts/quickstart", "scripts/demo", "scripts/bench-xds-fanout");
+  private static final List<String> SCRIPTS =
+      List.of("scripts/quickstart", "scripts/demo", "scripts/bench-xds-fanout");
 
   @Test
   void theImageExitsOnOutOfMemory() {
     List<Dockerfile.Instruction> entrypoints = Dockerfile.load().all("ENTRYPOINT");
     String entrypoint = entrypoints.get(entrypoints.size() - 1).arguments();
     assertThat(entrypoint).contains("\"" + EXIT_ON_OOM + "\"");
-    assertThat(entrypoint.indexOf(EXIT_ON_OOM)).as("a JVM option, before -jar").isLessThan(entrypoint.indexOf("\"-jar\""));
+    assertThat(entrypoint.indexOf(EXIT_ON_OOM))
+        .as("a JVM option, before -jar")
+        .isLessThan(entrypoint.indexOf("\"-jar\""));
   }
 
   @Test
@@ -46,8 +50,12 @@ class JvmOptionsTest {
         if (line.matches(".*\\bjava\\b.*-jar .*") && line.contains(" serve")) {
           starts.add(script + ": " + line.strip());
           String beforeJar = line.substring(0, line.indexOf("-jar "));
-          assertThat(beforeJar.contains(EXIT_ON_OOM) || beforeJar.contains("${SLUICE_OPTS[@]}") && text.contains("SLUICE_OPTS=(" + EXIT_ON_OOM))
-              .as("%s starts the jar with %s: %s", script, EXIT_ON_OOM, line.strip()).isTrue();
+          assertThat(
+                  beforeJar.contains(EXIT_ON_OOM)
+                      || beforeJar.contains("${SLUICE_OPTS[@]}")
+                          && text.contains("SLUICE_OPTS=(" + EXIT_ON_OOM))
+              .as("%s starts the jar with %s: %s", script, EXIT_ON_OOM, line.strip())
+              .isTrue();
         }
       }
     }

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's demo command works: {@code scripts/demo --check} starts the two sample services,
- * Sluice on compose/demo/services.yaml and compose/demo/policies, and Envoy from envoy-configs/edge.yaml,
- * sends a request through the gateway to each route, and stops everything.
+ * Sluice on compose/demo/services.yaml and compose/demo/policies, and Envoy from
+ * envoy-configs/edge.yaml, sends a request through the gateway to each route, and stops everything.
  */
 class DemoScriptIT {
   @Test
@@ -28,13 +28,16 @@ class DemoScriptIT {
   private static String runDemo(String... args) throws Exception {
     Path root = RepoPaths.root();
     Path log = Files.createTempFile("demo", ".log");
-    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("bash", root.resolve("scripts/demo").toString()));
+    java.util.List<String> cmd =
+        new java.util.ArrayList<>(
+            java.util.List.of("bash", root.resolve("scripts/demo").toString()));
     cmd.addAll(java.util.List.of(args));
-    Process p = new ProcessBuilder(cmd)
-        .directory(root.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .directory(root.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     boolean done = p.waitFor(180, TimeUnit.SECONDS);
     if (!done) {
       p.destroy();
@@ -42,7 +45,10 @@ class DemoScriptIT {
     String out = Files.readString(log);
     assertThat(done).as("demo finished in time; output:%n%s", out).isTrue();
     assertThat(p.exitValue()).as("demo exit code; output:%n%s", out).isZero();
-    assertThat(out).contains("\"service\": \"users\"").contains("\"service\": \"orders\"").contains("check passed");
+    assertThat(out)
+        .contains("\"service\": \"users\"")
+        .contains("\"service\": \"orders\"")
+        .contains("check passed");
     return out;
   }
 }

@@ -20,14 +20,15 @@ import org.junit.jupiter.api.Test;
 /**
  * docs/quickstart.md, walked as a reader would on a machine without Docker: {@code
  * scripts/quickstart} starts Consul, Sluice, the edge, three sample services and their sidecars;
- * then every block marked {@code sh quickstart} runs in order in one shell (so a service started
- * in one step is there in the next), and its output must hold the lines of the {@code text
- * expected} block that follows it. A block marked {@code exit=N} must exit with N, any other
- * with 0. The walk registers a service in Consul through its HTTP API, adds a policy file routing
- * to it, and curls it through the edge.
+ * then every block marked {@code sh quickstart} runs in order in one shell (so a service started in
+ * one step is there in the next), and its output must hold the lines of the {@code text expected}
+ * block that follows it. A block marked {@code exit=N} must exit with N, any other with 0. The walk
+ * registers a service in Consul through its HTTP API, adds a policy file routing to it, and curls
+ * it through the edge.
  */
 class QuickstartIT {
-  private static final Pattern BLOCK = Pattern.compile("(?m)^```([^\\n]*)\\n(.*?)^```\\s*$", Pattern.DOTALL);
+  private static final Pattern BLOCK =
+      Pattern.compile("(?m)^```([^\\n]*)\\n(.*?)^```\\s*$", Pattern.DOTALL);
   private static final String MARK = "@@quickstart-block ";
 
   /** A runnable block, and what its output must contain. */
@@ -47,8 +48,11 @@ class QuickstartIT {
         Matcher exit = Pattern.compile("exit=(\\d+)").matcher(info);
         pending = new Step(body, exit.find() ? Integer.parseInt(exit.group(1)) : 0, List.of());
       } else if (info.equals("text expected") && pending != null) {
-        steps.add(new Step(pending.commands(), pending.exitCode(),
-            body.lines().map(String::strip).filter(l -> !l.isEmpty()).toList()));
+        steps.add(
+            new Step(
+                pending.commands(),
+                pending.exitCode(),
+                body.lines().map(String::strip).filter(l -> !l.isEmpty()).toList()));
         pending = null;
       } else if (pending != null) {
         steps.add(pending);
@@ -67,41 +71,72 @@ class QuickstartIT {
     String doc = Files.readString(root.resolve("docs/quickstart.md"));
     List<Step> steps = steps(doc);
     assertThat(steps).as("runnable steps in docs/quickstart.md").hasSizeGreaterThanOrEqualTo(8);
-    assertThat(doc).as("the doc starts the topology the test starts").contains("```sh\nscripts/quickstart\n```");
+    assertThat(doc)
+        .as("the doc starts the topology the test starts")
+        .contains("```sh\nscripts/quickstart\n```");
     String walk = String.join("\n", steps.stream().map(Step::commands).toList());
-    assertThat(walk).as("registers a service in Consul through its HTTP API")
+    assertThat(walk)
+        .as("registers a service in Consul through its HTTP API")
         .contains("localhost:8500/v1/agent/service/register");
     assertThat(walk).as("adds a policy file").contains("cat > compose/policies/");
 
     Path policies = root.resolve("compose/policies");
     Set<Path> tracked = files(policies);
     Path log = Files.createTempFile("quickstart", ".log");
-    Process quickstart = new ProcessBuilder("bash", root.resolve("scripts/quickstart").toString())
-        .directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process quickstart =
+        new ProcessBuilder("bash", root.resolve("scripts/quickstart").toString())
+            .directory(root.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     try {
       awaitUp(quickstart, log);
       StringBuilder script = new StringBuilder("set +e\n");
       for (int i = 0; i < steps.size(); i++) {
-        script.append("echo '").append(MARK).append(i).append("'\n")
-            .append("(\n").append(steps.get(i).commands()).append("\n)\n")
-            .append("echo \"").append(MARK).append(i).append(" exit=$?\"\n");
+        script
+            .append("echo '")
+            .append(MARK)
+            .append(i)
+            .append("'\n")
+            .append("(\n")
+            .append(steps.get(i).commands())
+            .append("\n)\n")
+            .append("echo \"")
+            .append(MARK)
+            .append(i)
+            .append(" exit=$?\"\n");
       }
       Path file = Files.createTempFile("quickstart-steps", ".sh");
       Files.writeString(file, script);
       Path out = Files.createTempFile("quickstart-steps", ".out");
-      Process walkProcess = new ProcessBuilder("bash", file.toString())
-          .directory(root.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      Process walkProcess =
+          new ProcessBuilder("bash", file.toString())
+              .directory(root.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
       assertThat(walkProcess.waitFor(180, TimeUnit.SECONDS)).as("the steps finish").isTrue();
       String output = Files.readString(out, StandardCharsets.UTF_8);
       for (int i = 0; i < steps.size(); i++) {
         Step step = steps.get(i);
         int from = output.indexOf(MARK + i + "\n");
         int to = output.indexOf(MARK + i + " exit=");
-        assertThat(from).as("step %d ran: %s%n%s", i, step.commands(), output).isGreaterThanOrEqualTo(0);
+        assertThat(from)
+            .as("step %d ran: %s%n%s", i, step.commands(), output)
+            .isGreaterThanOrEqualTo(0);
         assertThat(to).as("step %d ended: %s%n%s", i, step.commands(), output).isGreaterThan(from);
         String stepOutput = output.substring(from + (MARK + i + "\n").length(), to);
-        int exit = Integer.parseInt(output.substring(to + (MARK + i + " exit=").length()).lines().findFirst().orElseThrow().strip());
-        assertThat(exit).as("exit code of step %d:%n%s%noutput:%n%s", i, step.commands(), stepOutput).isEqualTo(step.exitCode());
+        int exit =
+            Integer.parseInt(
+                output
+                    .substring(to + (MARK + i + " exit=").length())
+                    .lines()
+                    .findFirst()
+                    .orElseThrow()
+                    .strip());
+        assertThat(exit)
+            .as("exit code of step %d:%n%s%noutput:%n%s", i, step.commands(), stepOutput)
+            .isEqualTo(step.exitCode());
         List<String> lines = stepOutput.lines().map(String::strip).toList();
         for (String expected : step.expected()) {
           assertThat(lines).as("output of step %d:%n%s", i, step.commands()).contains(expected);
@@ -135,7 +170,8 @@ class QuickstartIT {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("scripts/quickstart was not up within 240 s:\n" + Files.readString(log));
+    throw new AssertionError(
+        "scripts/quickstart was not up within 240 s:\n" + Files.readString(log));
   }
 
   private static Set<Path> files(Path dir) throws IOException {
@@ -146,6 +182,8 @@ class QuickstartIT {
 
   /** The walk starts the payments sample in the background; make sure it is gone. */
   private static void killSample(int port) throws Exception {
-    new ProcessBuilder("pkill", "-f", "echo.py --name payments --port " + port).start().waitFor(5, TimeUnit.SECONDS);
+    new ProcessBuilder("pkill", "-f", "echo.py --name payments --port " + port)
+        .start()
+        .waitFor(5, TimeUnit.SECONDS);
   }
 }

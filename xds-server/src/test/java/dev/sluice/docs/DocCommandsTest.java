@@ -32,15 +32,16 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * Issue 9, "every command in the docs is tested or checked by a test": the runnable steps of
- * docs/quickstart.md (blocks {@code ```sh quickstart}) are run by {@code QuickstartIT}; every
- * other command in a shell block ({@code sh}, {@code bash}, {@code shell}, {@code console}) of
- * README.md, docs/**.md, envoy-configs/*.md and compose/**.md is checked here, without running it:
+ * docs/quickstart.md (blocks {@code ```sh quickstart}) are run by {@code QuickstartIT}; every other
+ * command in a shell block ({@code sh}, {@code bash}, {@code shell}, {@code console}) of README.md,
+ * docs/**.md, envoy-configs/*.md and compose/**.md is checked here, without running it:
+ *
  * <ul>
  *   <li>{@code sluice}/{@code ./sluice}: parsed by the real picocli command tree ({@link
- *       SluiceCli}) without executing: unknown subcommands and options and missing required
- *       options fail; placeholders ({@code <proxy>}, {@code $KEY}, {@code DIR}) may stand for
- *       values; a usage synopsis ({@code [--registry FILE|consul://…]}) is checked without its
- *       optional parts and with each alternative;
+ *       SluiceCli}) without executing: unknown subcommands and options and missing required options
+ *       fail; placeholders ({@code <proxy>}, {@code $KEY}, {@code DIR}) may stand for values; a
+ *       usage synopsis ({@code [--registry FILE|consul://…]}) is checked without its optional parts
+ *       and with each alternative;
  *   <li>{@code scripts/<name>}: exists and is executable; if it answers {@code --help}, every
  *       option the doc gives it is in its header comment (which is what {@code --help} prints);
  *   <li>{@code docker compose -f F} / {@code docker-compose -f F}: F exists, from the repo root;
@@ -51,6 +52,7 @@ import picocli.CommandLine.ParameterException;
  *   <li>and for every program: arguments that look like repo paths ({@code compose/…}, {@code
  *       docs/…}, {@code envoy-configs/…}, {@code scripts/…}) exist.
  * </ul>
+ *
  * Commands named in prose code spans ({@code `./sluice render --policies … --proxy edge`}, {@code
  * `scripts/bench-consul 100`}, {@code `curl localhost:18001/proxies`}) get the same rules, as
  * fragments: they may leave out required options, but what they give must exist.
@@ -72,14 +74,15 @@ class DocCommandsTest {
    * quickstart's topology: scripts/demo, scripts/quickstart, compose/). A doc that curls another
    * port needs it added here, with what it is.
    */
-  static final Map<Integer, String> DOCUMENTED_PORTS = Map.of(
-      8080, "the edge Envoy's gateway listener (envoy-configs/edge.yaml)",
-      9901, "the edge Envoy's admin",
-      9911, "web's sidecar Envoy admin (quickstart)",
-      9912, "orders' sidecar Envoy admin (quickstart)",
-      9913, "users' sidecar Envoy admin (quickstart)",
-      8500, "Consul's HTTP API",
-      18001, "Sluice's admin API (sluice serve --admin-port)");
+  static final Map<Integer, String> DOCUMENTED_PORTS =
+      Map.of(
+          8080, "the edge Envoy's gateway listener (envoy-configs/edge.yaml)",
+          9901, "the edge Envoy's admin",
+          9911, "web's sidecar Envoy admin (quickstart)",
+          9912, "orders' sidecar Envoy admin (quickstart)",
+          9913, "users' sidecar Envoy admin (quickstart)",
+          8500, "Consul's HTTP API",
+          18001, "Sluice's admin API (sluice serve --admin-port)");
 
   static final Set<String> LOCAL_HOSTS = Set.of("localhost", "127.0.0.1");
 
@@ -87,92 +90,169 @@ class DocCommandsTest {
    * Programs the docs run besides sluice, scripts/, docker compose and curl: only the ones they
    * use, so that anything else (a typo, a tool a reader may not have) fails.
    */
-  static final Set<String> STANDARD_TOOLS = Set.of("cat", "cd", "consul", "cp", "echo", "envoy", "git", "grep", "jq", "kill", "mv", "tail");
+  static final Set<String> STANDARD_TOOLS =
+      Set.of(
+          "cat", "cd", "consul", "cp", "echo", "envoy", "git", "grep", "jq", "kill", "mv", "tail");
 
   /** Repo-relative paths in arguments: these must exist. */
-  private static final Pattern REPO_PATH = Pattern.compile("^(?:compose|docs|envoy-configs|scripts)/.*");
+  private static final Pattern REPO_PATH =
+      Pattern.compile("^(?:compose|docs|envoy-configs|scripts)/.*");
+
   private static final Pattern INLINE_COMMAND =
-      Pattern.compile("^(?:(?:\\./)?sluice [a-z<-].*|(?:\\./)?scripts/\\S.*|curl .*|docker compose .*|docker-compose .*)$");
+      Pattern.compile(
+          "^(?:(?:\\./)?sluice [a-z<-].*|(?:\\./)?scripts/\\S.*|curl .*|docker compose .*|docker-compose .*)$");
   private static final Pattern SCRIPT = Pattern.compile("^(?:\\./)?scripts/.+");
   private static final Pattern ASSIGNMENT = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*=.*");
-  private static final Pattern URL = Pattern.compile(
-      "^(?:([A-Za-z][A-Za-z0-9+.-]*)://)?([^/:?#\\s]+)(?::([^/?#]*))?([^?#]*)(?:[?#].*)?$");
+  private static final Pattern URL =
+      Pattern.compile(
+          "^(?:([A-Za-z][A-Za-z0-9+.-]*)://)?([^/:?#\\s]+)(?::([^/?#]*))?([^?#]*)(?:[?#].*)?$");
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
-  private static final Pattern ADMIN_CONTEXT = Pattern.compile("(?:createContext|guarded|probe)\\(\\s*\"(/[^\"]*)\"");
-  private static final Pattern HELP_OPTION = Pattern.compile("(?m)^[^#\\n]*(?:^|[\\s|(])(?:--help|-h)(?:[\\s|)]|$)");
+  private static final Pattern ADMIN_CONTEXT =
+      Pattern.compile("(?:createContext|guarded|probe)\\(\\s*\"(/[^\"]*)\"");
+  private static final Pattern HELP_OPTION =
+      Pattern.compile("(?m)^[^#\\n]*(?:^|[\\s|(])(?:--help|-h)(?:[\\s|)]|$)");
 
   /** curl options that take a value (the next word), long and short. */
-  private static final Set<String> CURL_LONG_WITH_VALUE = Set.of("--output", "--write-out", "--request", "--data",
-      "--data-raw", "--data-binary", "--data-urlencode", "--json", "--header", "--user", "--user-agent", "--referer",
-      "--cookie", "--cookie-jar", "--max-time", "--connect-timeout", "--upload-file", "--form", "--cacert", "--cert",
-      "--key", "--resolve", "--retry", "--retry-delay", "--proxy", "--unix-socket", "--config", "--oauth2-bearer",
-      "--url");
+  private static final Set<String> CURL_LONG_WITH_VALUE =
+      Set.of(
+          "--output",
+          "--write-out",
+          "--request",
+          "--data",
+          "--data-raw",
+          "--data-binary",
+          "--data-urlencode",
+          "--json",
+          "--header",
+          "--user",
+          "--user-agent",
+          "--referer",
+          "--cookie",
+          "--cookie-jar",
+          "--max-time",
+          "--connect-timeout",
+          "--upload-file",
+          "--form",
+          "--cacert",
+          "--cert",
+          "--key",
+          "--resolve",
+          "--retry",
+          "--retry-delay",
+          "--proxy",
+          "--unix-socket",
+          "--config",
+          "--oauth2-bearer",
+          "--url");
+
   private static final String CURL_SHORT_WITH_VALUE = "owXdHuAebcmTFExK";
 
   private final Path root = RepoPaths.root();
   private final List<String> adminPaths = adminPaths(root);
-  private final int adminPort = Integer.parseInt(new CommandLine(new SluiceCli()).getSubcommands().get("serve")
-      .getCommandSpec().findOption("--admin-port").defaultValue());
+  private final int adminPort =
+      Integer.parseInt(
+          new CommandLine(new SluiceCli())
+              .getSubcommands()
+              .get("serve")
+              .getCommandSpec()
+              .findOption("--admin-port")
+              .defaultValue());
 
   // ---------------------------------------------------------------------------------------------
   // the tests
 
   @TestFactory
   Stream<DynamicNode> everyShellCommandInTheDocsChecksOut() {
-    return docs(root).stream().filter(doc -> !commands(doc).isEmpty()).map(doc -> {
-      String rel = relative(doc);
-      List<Markdown.Command> commands = commands(doc);
-      return dynamicContainer(rel, commands.stream().map(c -> dynamicTest(
-          rel + ":" + c.line() + ": " + oneLine(c.text()),
-          () -> {
-            List<String> problems = problems(c.text());
-            assertThat(problems)
-                .withFailMessage("%s:%d: %s%n  %s", rel, c.line(), c.text(), String.join("\n  ", problems))
-                .isEmpty();
-          })));
-    });
+    return docs(root).stream()
+        .filter(doc -> !commands(doc).isEmpty())
+        .map(
+            doc -> {
+              String rel = relative(doc);
+              List<Markdown.Command> commands = commands(doc);
+              return dynamicContainer(
+                  rel,
+                  commands.stream()
+                      .map(
+                          c ->
+                              dynamicTest(
+                                  rel + ":" + c.line() + ": " + oneLine(c.text()),
+                                  () -> {
+                                    List<String> problems = problems(c.text());
+                                    assertThat(problems)
+                                        .withFailMessage(
+                                            "%s:%d: %s%n  %s",
+                                            rel, c.line(), c.text(), String.join("\n  ", problems))
+                                        .isEmpty();
+                                  })));
+            });
   }
 
   /**
-   * Commands named in prose, in code spans: {@code `./sluice render --policies compose/demo/policies
-   * --proxy edge`}, {@code `scripts/bench-consul 100`}, {@code `curl localhost:18001/proxies`}.
-   * Checked as {@linkplain #problems(String, boolean) fragments}: what they give must be right.
+   * Commands named in prose, in code spans: {@code `./sluice render --policies
+   * compose/demo/policies --proxy edge`}, {@code `scripts/bench-consul 100`}, {@code `curl
+   * localhost:18001/proxies`}. Checked as {@linkplain #problems(String, boolean) fragments}: what
+   * they give must be right.
    */
   @TestFactory
   Stream<DynamicNode> everyCommandNamedInProseChecksOut() {
-    return docs(root).stream().filter(doc -> !inlineCommands(doc).isEmpty()).map(doc -> {
-      String rel = relative(doc);
-      return dynamicContainer(rel, inlineCommands(doc).stream().map(c -> dynamicTest(
-          rel + ":" + c.line() + ": `" + c.text() + "`",
-          () -> {
-            List<String> problems = problems(c.text(), true);
-            assertThat(problems)
-                .withFailMessage("%s:%d: `%s`%n  %s", rel, c.line(), c.text(), String.join("\n  ", problems))
-                .isEmpty();
-          })));
-    });
+    return docs(root).stream()
+        .filter(doc -> !inlineCommands(doc).isEmpty())
+        .map(
+            doc -> {
+              String rel = relative(doc);
+              return dynamicContainer(
+                  rel,
+                  inlineCommands(doc).stream()
+                      .map(
+                          c ->
+                              dynamicTest(
+                                  rel + ":" + c.line() + ": `" + c.text() + "`",
+                                  () -> {
+                                    List<String> problems = problems(c.text(), true);
+                                    assertThat(problems)
+                                        .withFailMessage(
+                                            "%s:%d: `%s`%n  %s",
+                                            rel, c.line(), c.text(), String.join("\n  ", problems))
+                                        .isEmpty();
+                                  })));
+            });
   }
 
   @TestFactory
   Stream<DynamicNode> everyRelativeLinkInTheDocsResolves() {
-    return docs(root).stream().filter(doc -> !relativeLinks(doc).isEmpty()).map(doc -> {
-      String rel = relative(doc);
-      List<Markdown.Link> links = relativeLinks(doc);
-      return dynamicContainer(rel, links.stream().map(l -> dynamicTest(
-          rel + ":" + l.line() + ": " + l.target(),
-          () -> {
-            String problem = linkProblem(doc, l.target());
-            assertThat(problem).withFailMessage("%s:%d: link (%s): %s", rel, l.line(), l.target(), problem).isNull();
-          })));
-    });
+    return docs(root).stream()
+        .filter(doc -> !relativeLinks(doc).isEmpty())
+        .map(
+            doc -> {
+              String rel = relative(doc);
+              List<Markdown.Link> links = relativeLinks(doc);
+              return dynamicContainer(
+                  rel,
+                  links.stream()
+                      .map(
+                          l ->
+                              dynamicTest(
+                                  rel + ":" + l.line() + ": " + l.target(),
+                                  () -> {
+                                    String problem = linkProblem(doc, l.target());
+                                    assertThat(problem)
+                                        .withFailMessage(
+                                            "%s:%d: link (%s): %s",
+                                            rel, l.line(), l.target(), problem)
+                                        .isNull();
+                                  })));
+            });
   }
 
   /** The extraction works: a broken one would find nothing and let every doc through. */
   @Test
   void theDocsHaveCommandsOfEveryKindToCheck() {
-    List<String> all = docs(root).stream().flatMap(d -> commands(d).stream()).map(Markdown.Command::text).toList();
-    assertThat(docs(root)).extracting(this::relative)
-        .contains("README.md", "docs/operations.md", "docs/quickstart.md", "envoy-configs/README.md");
+    List<String> all =
+        docs(root).stream().flatMap(d -> commands(d).stream()).map(Markdown.Command::text).toList();
+    assertThat(docs(root))
+        .extracting(this::relative)
+        .contains(
+            "README.md", "docs/operations.md", "docs/quickstart.md", "envoy-configs/README.md");
     assertThat(all).hasSizeGreaterThanOrEqualTo(10);
     assertThat(all).anyMatch(c -> c.startsWith("scripts/quickstart"));
     assertThat(all).anyMatch(c -> c.startsWith("sluice serve"));
@@ -184,60 +264,118 @@ class DocCommandsTest {
   void theAdminPathsAreTheAdminServers() {
     assertThat(adminPort).isEqualTo(18001);
     assertThat(DOCUMENTED_PORTS).containsKey(adminPort);
-    assertThat(adminPaths).contains("/healthz", "/ready", "/metrics", "/status", "/proxies", "/config/", "/");
+    assertThat(adminPaths)
+        .contains("/healthz", "/ready", "/metrics", "/status", "/proxies", "/config/", "/");
   }
 
   /** Each rule can fail, with a message that says why. */
   @Test
   void wrongCommandsFail() {
     assertThat(problems("sluicectl status --server http://127.0.0.1:18001"))
-        .singleElement().asString().contains("unknown program `sluicectl`");
+        .singleElement()
+        .asString()
+        .contains("unknown program `sluicectl`");
     assertThat(problems("./sluice statsu --server http://127.0.0.1:18001"))
-        .singleElement().asString().contains("Unmatched argument").contains("statsu");
-    assertThat(problems("sluice status")).singleElement().asString().contains("Missing required option: '--server");
-    assertThat(problems("sluice render --policies DIR --proxy")).singleElement().asString().contains("--proxy");
-    assertThat(problems("sluice serve --registry x --policies y --xds-prot 1")).singleElement().asString()
+        .singleElement()
+        .asString()
+        .contains("Unmatched argument")
+        .contains("statsu");
+    assertThat(problems("sluice status"))
+        .singleElement()
+        .asString()
+        .contains("Missing required option: '--server");
+    assertThat(problems("sluice render --policies DIR --proxy"))
+        .singleElement()
+        .asString()
+        .contains("--proxy");
+    assertThat(problems("sluice serve --registry x --policies y --xds-prot 1"))
+        .singleElement()
+        .asString()
         .contains("--xds-prot");
-    assertThat(problems("sluice serve --registy x --policies y")).satisfiesExactly(
-        p -> assertThat(p).contains("Missing required option: '--registry"),
-        p -> assertThat(p).contains("Unknown option").contains("--registy"));
+    assertThat(problems("sluice serve --registy x --policies y"))
+        .satisfiesExactly(
+            p -> assertThat(p).contains("Missing required option: '--registry"),
+            p -> assertThat(p).contains("Unknown option").contains("--registy"));
     assertThat(problems("sluice validate compose/nope/policies"))
-        .singleElement().asString().contains("`compose/nope/policies` does not exist");
-    assertThat(problems("sluice render --policies DIR [--registry FILE|consul://…] [--proxy GROUP] [--typ TYPE]"))
-        .first().asString().contains("sluice render --policies DIR --registry FILE --proxy GROUP --typ TYPE")
+        .singleElement()
+        .asString()
+        .contains("`compose/nope/policies` does not exist");
+    assertThat(
+            problems(
+                "sluice render --policies DIR [--registry FILE|consul://…] [--proxy GROUP] [--typ TYPE]"))
+        .first()
+        .asString()
+        .contains("sluice render --policies DIR --registry FILE --proxy GROUP --typ TYPE")
         .contains("--typ");
-    assertThat(problems("sluice status --server http://127.0.0.1:18001/statuz")).singleElement().asString()
+    assertThat(problems("sluice status --server http://127.0.0.1:18001/statuz"))
+        .singleElement()
+        .asString()
         .contains("/statuz");
-    assertThat(problems("scripts/dmeo")).singleElement().asString().contains("`scripts/dmeo` does not exist");
+    assertThat(problems("scripts/dmeo"))
+        .singleElement()
+        .asString()
+        .contains("`scripts/dmeo` does not exist");
     assertThat(problems("scripts/demo --consl")).singleElement().asString().contains("--consl");
-    assertThat(problems("docker compose -f compose/nope.yml up -d")).singleElement().asString()
+    assertThat(problems("docker compose -f compose/nope.yml up -d"))
+        .singleElement()
+        .asString()
         .contains("compose/nope.yml");
     assertThat(problems("docker compose up -d")).singleElement().asString().contains("-f");
     assertThat(problems("docker compose version")).isEmpty();
-    assertThat(problems("curl -s example.com:8080/web")).singleElement().asString().contains("example.com");
+    assertThat(problems("curl -s example.com:8080/web"))
+        .singleElement()
+        .asString()
+        .contains("example.com");
     assertThat(problems("curl -s localhost:8081/web")).singleElement().asString().contains("8081");
-    assertThat(problems("curl -s localhost:18001/statuz")).singleElement().asString().contains("/statuz");
-    assertThat(problems("curl -s localhost:18001/config/")).singleElement().asString().contains("/config/");
+    assertThat(problems("curl -s localhost:18001/statuz"))
+        .singleElement()
+        .asString()
+        .contains("/statuz");
+    assertThat(problems("curl -s localhost:18001/config/"))
+        .singleElement()
+        .asString()
+        .contains("/config/");
     assertThat(problems("echo hi | jqq .")).singleElement().asString().contains("`jqq`");
-    assertThat(problems("echo 'unclosed")).singleElement().asString().contains("not a complete command");
-    assertThat(problems("sluice render --bootstrap", true)).singleElement().asString().contains("--bootstrap");
-    assertThat(problems("sluice serve --mesh-ca-dir /x --mesh-cert-ttll 1h", true)).singleElement().asString()
+    assertThat(problems("echo 'unclosed"))
+        .singleElement()
+        .asString()
+        .contains("not a complete command");
+    assertThat(problems("sluice render --bootstrap", true))
+        .singleElement()
+        .asString()
+        .contains("--bootstrap");
+    assertThat(problems("sluice serve --mesh-ca-dir /x --mesh-cert-ttll 1h", true))
+        .singleElement()
+        .asString()
         .contains("--mesh-cert-ttll");
     assertThat(problems("sluice sevre", true)).singleElement().asString().contains("sevre");
   }
 
   @Test
   void rightCommandsPass() {
-    assertThat(problems("sluice validate compose/demo/policies [--registry compose/demo/services.yaml]")).isEmpty();
-    assertThat(problems("sluice render --policies DIR [--registry FILE|consul://host:port[?token-file=F]] [--type TYPE]")).isEmpty();
-    assertThat(problems("echo -n \"$KEY\" | sluice hash-key          # sha256:9f86d08…   (a Consumer's apiKeys entry)")).isEmpty();
+    assertThat(
+            problems(
+                "sluice validate compose/demo/policies [--registry compose/demo/services.yaml]"))
+        .isEmpty();
+    assertThat(
+            problems(
+                "sluice render --policies DIR [--registry FILE|consul://host:port[?token-file=F]] [--type TYPE]"))
+        .isEmpty();
+    assertThat(
+            problems(
+                "echo -n \"$KEY\" | sluice hash-key          # sha256:9f86d08…   (a Consumer's apiKeys entry)"))
+        .isEmpty();
     assertThat(problems("sudo FOO=1 ./sluice --help")).isEmpty();
     assertThat(problems("export X=$(scripts/install-envoy)")).isEmpty();
-    assertThat(problems("curl -s -o /dev/null -w '%{http_code}\\n' localhost:8080/web 2>&1 | jq .")).isEmpty();
+    assertThat(problems("curl -s -o /dev/null -w '%{http_code}\\n' localhost:8080/web 2>&1 | jq ."))
+        .isEmpty();
     assertThat(problems("curl -s 127.0.0.1:18001/config/<proxy>")).isEmpty();
     assertThat(problems("curl -sf http://127.0.0.1:18001/healthz && echo up")).isEmpty();
     assertThat(problems("git clone <this repository> sluice && cd sluice")).isEmpty();
-    assertThat(problems("export X=$(scripts/nope)")).singleElement().asString().contains("scripts/nope");
+    assertThat(problems("export X=$(scripts/nope)"))
+        .singleElement()
+        .asString()
+        .contains("scripts/nope");
     assertThat(problems("sluice serve", true)).isEmpty();
     assertThat(problems("sluice validate", true)).isEmpty();
     assertThat(problems("sluice render --policies DIR --proxy", true)).isEmpty();
@@ -247,39 +385,66 @@ class DocCommandsTest {
 
   @Test
   void shellBlocksAreReadLikeAShellWould() {
-    Markdown.Fence fence = new Markdown.Fence("sh", 10, List.of(
-        "# a comment",
-        "cat > compose/x.yaml <<'EOF'",
-        "kind: Route  # not a command",
-        "EOF",
-        "curl -s -X PUT --data '{\"a\": 1}' \\",
-        "  localhost:8500/v1/agent/service/register",
-        "echo one |",
-        "  jq .",
-        ""));
-    assertThat(Markdown.commands(fence)).containsExactly(
-        new Markdown.Command(11, "cat > compose/x.yaml <<'EOF'"),
-        new Markdown.Command(14, "curl -s -X PUT --data '{\"a\": 1}' localhost:8500/v1/agent/service/register"),
-        new Markdown.Command(16, "echo one | jq ."));
-    assertThat(Markdown.codeSpans(List.of("```sh", "`not prose`", "```", "", "Run `scripts/demo` or `sluice", "serve --policies DIR`.")))
-        .containsExactly(new Markdown.Command(5, "scripts/demo"), new Markdown.Command(5, "sluice serve --policies DIR"));
-    Markdown.Fence console = new Markdown.Fence("console", 1, List.of("$ sluice --help", "Usage: sluice", "$ echo a"));
-    assertThat(Markdown.commands(console)).extracting(Markdown.Command::text).containsExactly("sluice --help", "echo a");
-    assertThat(ShellSyntax.scan("a 'b # c' \"d e\" # f | g; h").commands()).containsExactly(List.of("a", "b # c", "d e"));
+    Markdown.Fence fence =
+        new Markdown.Fence(
+            "sh",
+            10,
+            List.of(
+                "# a comment",
+                "cat > compose/x.yaml <<'EOF'",
+                "kind: Route  # not a command",
+                "EOF",
+                "curl -s -X PUT --data '{\"a\": 1}' \\",
+                "  localhost:8500/v1/agent/service/register",
+                "echo one |",
+                "  jq .",
+                ""));
+    assertThat(Markdown.commands(fence))
+        .containsExactly(
+            new Markdown.Command(11, "cat > compose/x.yaml <<'EOF'"),
+            new Markdown.Command(
+                14, "curl -s -X PUT --data '{\"a\": 1}' localhost:8500/v1/agent/service/register"),
+            new Markdown.Command(16, "echo one | jq ."));
+    assertThat(
+            Markdown.codeSpans(
+                List.of(
+                    "```sh",
+                    "`not prose`",
+                    "```",
+                    "",
+                    "Run `scripts/demo` or `sluice",
+                    "serve --policies DIR`.")))
+        .containsExactly(
+            new Markdown.Command(5, "scripts/demo"),
+            new Markdown.Command(5, "sluice serve --policies DIR"));
+    Markdown.Fence console =
+        new Markdown.Fence("console", 1, List.of("$ sluice --help", "Usage: sluice", "$ echo a"));
+    assertThat(Markdown.commands(console))
+        .extracting(Markdown.Command::text)
+        .containsExactly("sluice --help", "echo a");
+    assertThat(ShellSyntax.scan("a 'b # c' \"d e\" # f | g; h").commands())
+        .containsExactly(List.of("a", "b # c", "d e"));
     assertThat(ShellSyntax.scan("a 2>&1 >x | b && c || d; e & f").commands())
-        .containsExactly(List.of("a"), List.of("b"), List.of("c"), List.of("d"), List.of("e"), List.of("f"));
+        .containsExactly(
+            List.of("a"), List.of("b"), List.of("c"), List.of("d"), List.of("e"), List.of("f"));
     assertThat(ShellSyntax.synopsisVariants("s d --p OLD [--r FILE|consul://…] [--t F]"))
-        .containsExactly("s d --p OLD", "s d --p OLD --r FILE --t F", "s d --p OLD --r consul://… --t F");
+        .containsExactly(
+            "s d --p OLD", "s d --p OLD --r FILE --t F", "s d --p OLD --r consul://… --t F");
   }
 
   @Test
   void anchorsAreGitHubs() {
     assertThat(Markdown.slug("The registry: `--registry`")).isEqualTo("the-registry---registry");
-    assertThat(Markdown.slug("sluice hash-key and sluice hash-password")).isEqualTo("sluice-hash-key-and-sluice-hash-password");
-    assertThat(Markdown.slug("grpcJson: JSON to gRPC transcoding")).isEqualTo("grpcjson-json-to-grpc-transcoding");
-    assertThat(Markdown.slug("The file registry (`services.yaml`)")).isEqualTo("the-file-registry-servicesyaml");
+    assertThat(Markdown.slug("sluice hash-key and sluice hash-password"))
+        .isEqualTo("sluice-hash-key-and-sluice-hash-password");
+    assertThat(Markdown.slug("grpcJson: JSON to gRPC transcoding"))
+        .isEqualTo("grpcjson-json-to-grpc-transcoding");
+    assertThat(Markdown.slug("The file registry (`services.yaml`)"))
+        .isEqualTo("the-file-registry-servicesyaml");
     assertThat(Markdown.slug("`GET /config/<group or node>`")).isEqualTo("get-configgroup-or-node");
-    assertThat(Markdown.anchors(List.of("# A", "```sh", "# not a heading", "```", "## A", "Setext", "---")))
+    assertThat(
+            Markdown.anchors(
+                List.of("# A", "```sh", "# not a heading", "```", "## A", "Setext", "---")))
         .containsExactly("a", "a-1", "setext");
   }
 
@@ -288,14 +453,17 @@ class DocCommandsTest {
 
   private List<Markdown.Command> commands(Path doc) {
     return Markdown.fences(lines(doc)).stream()
-        .filter(f -> SHELL_LANGUAGES.contains(f.language()) && !f.tags().contains(RUN_BY_QUICKSTART_IT))
+        .filter(
+            f -> SHELL_LANGUAGES.contains(f.language()) && !f.tags().contains(RUN_BY_QUICKSTART_IT))
         .flatMap(f -> Markdown.commands(f).stream())
         .toList();
   }
 
   /** Code spans in prose that run one of the programs these rules know. */
   private List<Markdown.Command> inlineCommands(Path doc) {
-    return Markdown.codeSpans(lines(doc)).stream().filter(c -> INLINE_COMMAND.matcher(c.text()).matches()).toList();
+    return Markdown.codeSpans(lines(doc)).stream()
+        .filter(c -> INLINE_COMMAND.matcher(c.text()).matches())
+        .toList();
   }
 
   /** What is wrong with a command line as a doc gives it; empty if nothing. */
@@ -372,13 +540,19 @@ class DocCommandsTest {
     } else if (program.equals("curl")) {
       problems.addAll(curlProblems(args));
     } else if (!STANDARD_TOOLS.contains(program)) {
-      problems.add("unknown program `" + program + "`: not sluice, ./sluice, scripts/…, docker compose, curl, or one of "
-          + "the standard tools DocCommandsTest.STANDARD_TOOLS allows " + new java.util.TreeSet<>(STANDARD_TOOLS));
+      problems.add(
+          "unknown program `"
+              + program
+              + "`: not sluice, ./sluice, scripts/…, docker compose, curl, or one of "
+              + "the standard tools DocCommandsTest.STANDARD_TOOLS allows "
+              + new java.util.TreeSet<>(STANDARD_TOOLS));
     }
     for (String arg : args) {
       String path = arg.replaceFirst("^--?[A-Za-z0-9-]+=", "").replaceFirst("^\\./", "");
-      if (REPO_PATH.matcher(path).matches() && !path.matches(".*[<>$*?…{}].*")
-          && !Files.exists(root.resolve(path)) && problems.stream().noneMatch(p -> p.contains("`" + path + "`"))) {
+      if (REPO_PATH.matcher(path).matches()
+          && !path.matches(".*[<>$*?…{}].*")
+          && !Files.exists(root.resolve(path))
+          && problems.stream().noneMatch(p -> p.contains("`" + path + "`"))) {
         problems.add("`" + path + "` does not exist in the repository");
       }
     }
@@ -408,9 +582,14 @@ class DocCommandsTest {
           break;
         }
       } catch (ParameterException e) {
-        // a placeholder where the option wants a port, a duration or an xDS type: the doc stands for a value
-        if (attempt < 50 && e.getCause() != null && e.getValue() != null && isPlaceholder(e.getValue())
-            && e.getArgSpec() instanceof OptionSpec option && replacePlaceholder(args, option, e.getValue())) {
+        // a placeholder where the option wants a port, a duration or an xDS type: the doc stands
+        // for a value
+        if (attempt < 50
+            && e.getCause() != null
+            && e.getValue() != null
+            && isPlaceholder(e.getValue())
+            && e.getArgSpec() instanceof OptionSpec option
+            && replacePlaceholder(args, option, e.getValue())) {
           continue;
         }
         problems.add("sluice " + String.join(" ", given) + ": " + e.getMessage());
@@ -419,7 +598,8 @@ class DocCommandsTest {
     }
     for (String arg : given) {
       Matcher url = URL.matcher(arg.replaceFirst("^--?[A-Za-z0-9-]+=", ""));
-      if (arg.matches("^(?:--?[A-Za-z0-9-]+=)?https?://.*") && url.matches()
+      if (arg.matches("^(?:--?[A-Za-z0-9-]+=)?https?://.*")
+          && url.matches()
           && String.valueOf(adminPort).equals(url.group(3))) {
         problems.addAll(adminPathProblems(url.group(4)));
       }
@@ -449,7 +629,10 @@ class DocCommandsTest {
 
   /** {@code DIR}, {@code F}, {@code <proxy>}, {@code $KEY}, {@code …}. */
   static boolean isPlaceholder(String value) {
-    return value.matches("[A-Z][A-Z0-9_]*") || value.contains("<") || value.contains("$") || value.contains("…");
+    return value.matches("[A-Z][A-Z0-9_]*")
+        || value.contains("<")
+        || value.contains("$")
+        || value.contains("…");
   }
 
   /** Puts the option's default (or nothing) where the doc has a placeholder; false if not found. */
@@ -483,14 +666,23 @@ class DocCommandsTest {
     }
     String source = read(root.resolve(script));
     if (!HELP_OPTION.matcher(source).find()) {
-      return problems; // no --help: its arguments are its own business (scripts/test passes them to Maven)
+      return problems; // no --help: its arguments are its own business (scripts/test passes them to
+      // Maven)
     }
-    String header = source.lines().skip(1).takeWhile(l -> l.startsWith("#")).collect(Collectors.joining("\n"));
+    String header =
+        source.lines().skip(1).takeWhile(l -> l.startsWith("#")).collect(Collectors.joining("\n"));
     for (String arg : args) {
       if (arg.startsWith("-")) {
         String option = arg.split("=", 2)[0];
-        if (!Pattern.compile("(?<![\\w-])" + Pattern.quote(option) + "(?![\\w-])").matcher(header).find()) {
-          problems.add("`" + script + "` has no option `" + option + "` in its header comment (what --help prints)");
+        if (!Pattern.compile("(?<![\\w-])" + Pattern.quote(option) + "(?![\\w-])")
+            .matcher(header)
+            .find()) {
+          problems.add(
+              "`"
+                  + script
+                  + "` has no option `"
+                  + option
+                  + "` in its header comment (what --help prints)");
         }
       }
     }
@@ -566,15 +758,20 @@ class DocCommandsTest {
         problems.add("curl to `" + host + "`: the docs' curls go to this machine, " + LOCAL_HOSTS);
         continue;
       }
-      String portText = url.group(3) == null ? (scheme.equals("https") ? "443" : "80") : url.group(3);
+      String portText =
+          url.group(3) == null ? (scheme.equals("https") ? "443" : "80") : url.group(3);
       if (!portText.matches("\\d+")) {
         problems.add("curl: the port of `" + u + "` is not a number");
         continue;
       }
       int port = Integer.parseInt(portText);
       if (!DOCUMENTED_PORTS.containsKey(port)) {
-        problems.add("curl to port " + port + ", not one of the documented ports "
-            + new TreeMap<>(DOCUMENTED_PORTS).keySet() + " (DocCommandsTest.DOCUMENTED_PORTS)");
+        problems.add(
+            "curl to port "
+                + port
+                + ", not one of the documented ports "
+                + new TreeMap<>(DOCUMENTED_PORTS).keySet()
+                + " (DocCommandsTest.DOCUMENTED_PORTS)");
       } else if (port == adminPort) {
         problems.addAll(adminPathProblems(url.group(4)));
       }
@@ -584,23 +781,37 @@ class DocCommandsTest {
 
   private List<String> adminPathProblems(String path) {
     String p = path.isEmpty() ? "/" : path;
-    boolean served = adminPaths.stream().anyMatch(context -> context.endsWith("/") && context.length() > 1
-        ? p.startsWith(context) && p.length() > context.length()
-        : p.equals(context));
+    boolean served =
+        adminPaths.stream()
+            .anyMatch(
+                context ->
+                    context.endsWith("/") && context.length() > 1
+                        ? p.startsWith(context) && p.length() > context.length()
+                        : p.equals(context));
     if (served) {
       return List.of();
     }
-    return List.of("`" + p + "` is not a path Sluice's admin API (:" + adminPort + ") serves; AdminServer serves "
-        + adminPaths.stream().map(c -> c.endsWith("/") && c.length() > 1 ? c + "<name>" : c).toList());
+    return List.of(
+        "`"
+            + p
+            + "` is not a path Sluice's admin API (:"
+            + adminPort
+            + ") serves; AdminServer serves "
+            + adminPaths.stream()
+                .map(c -> c.endsWith("/") && c.length() > 1 ? c + "<name>" : c)
+                .toList());
   }
 
   /**
    * The paths the admin server registers, read from its source: starting an AdminServer needs a
-   * whole SluiceServer, and the registrations there are the list. A context ending in '/' (but
-   * "/") is a prefix: {@code /config/<group or node>}.
+   * whole SluiceServer, and the registrations there are the list. A context ending in '/' (but "/")
+   * is a prefix: {@code /config/<group or node>}.
    */
   static List<String> adminPaths(Path root) {
-    Matcher m = ADMIN_CONTEXT.matcher(read(root.resolve("xds-server/src/main/java/dev/sluice/server/admin/AdminServer.java")));
+    Matcher m =
+        ADMIN_CONTEXT.matcher(
+            read(
+                root.resolve("xds-server/src/main/java/dev/sluice/server/admin/AdminServer.java")));
     List<String> paths = new ArrayList<>();
     while (m.find()) {
       paths.add(m.group(1));
@@ -613,7 +824,9 @@ class DocCommandsTest {
 
   /** Links without a scheme (http:, mailto:): to files of the repository. */
   private List<Markdown.Link> relativeLinks(Path doc) {
-    return Markdown.links(lines(doc)).stream().filter(l -> !SCHEME.matcher(l.target()).matches()).toList();
+    return Markdown.links(lines(doc)).stream()
+        .filter(l -> !SCHEME.matcher(l.target()).matches())
+        .toList();
   }
 
   /** Null if the link resolves; else what is wrong. */
@@ -621,19 +834,30 @@ class DocCommandsTest {
     int hash = target.indexOf('#');
     String pathPart = (hash < 0 ? target : target.substring(0, hash)).replace("%20", " ");
     String anchor = hash < 0 ? null : target.substring(hash + 1);
-    Path resolved = pathPart.isEmpty() ? doc
-        : pathPart.startsWith("/") ? root.resolve(pathPart.substring(1)).normalize()
-        : doc.getParent().resolve(pathPart).normalize();
+    Path resolved =
+        pathPart.isEmpty()
+            ? doc
+            : pathPart.startsWith("/")
+                ? root.resolve(pathPart.substring(1)).normalize()
+                : doc.getParent().resolve(pathPart).normalize();
     if (!resolved.startsWith(root)) {
       return "points outside the repository";
     }
     if (!Files.exists(resolved)) {
       return "`" + relative(resolved) + "` does not exist";
     }
-    if (anchor != null && !anchor.isEmpty() && Files.isRegularFile(resolved) && resolved.toString().endsWith(".md")) {
+    if (anchor != null
+        && !anchor.isEmpty()
+        && Files.isRegularFile(resolved)
+        && resolved.toString().endsWith(".md")) {
       Set<String> anchors = Markdown.anchors(lines(resolved));
       if (!anchors.contains(anchor)) {
-        return "`#" + anchor + "` is not a heading of " + relative(resolved) + "; its anchors: " + anchors;
+        return "`#"
+            + anchor
+            + "` is not a heading of "
+            + relative(resolved)
+            + "; its anchors: "
+            + anchors;
       }
     }
     return null;
@@ -657,7 +881,10 @@ class DocCommandsTest {
       return List.of();
     }
     try (Stream<Path> files = Files.walk(dir, depth)) {
-      return files.filter(f -> f.toString().endsWith(".md") && Files.isRegularFile(f)).sorted().toList();
+      return files
+          .filter(f -> f.toString().endsWith(".md") && Files.isRegularFile(f))
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

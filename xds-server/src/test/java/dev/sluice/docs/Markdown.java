@@ -36,13 +36,17 @@ final class Markdown {
   record Link(int line, String target) {}
 
   private static final Pattern FENCE_OPEN = Pattern.compile("^( *)(`{3,}|~{3,})(.*)$");
-  private static final Pattern ATX_HEADING = Pattern.compile("^ {0,3}#{1,6}(?:[ \\t]+(.*?))?(?:[ \\t]+#+)?[ \\t]*$");
+  private static final Pattern ATX_HEADING =
+      Pattern.compile("^ {0,3}#{1,6}(?:[ \\t]+(.*?))?(?:[ \\t]+#+)?[ \\t]*$");
   private static final Pattern SETEXT_UNDERLINE = Pattern.compile("^ {0,3}(=+|-+)[ \\t]*$");
-  private static final Pattern INLINE_LINK = Pattern.compile("\\]\\(\\s*(<[^>]*>|[^\\s)]+)(?:\\s+(?:\"[^\"]*\"|'[^']*'))?\\s*\\)");
+  private static final Pattern INLINE_LINK =
+      Pattern.compile("\\]\\(\\s*(<[^>]*>|[^\\s)]+)(?:\\s+(?:\"[^\"]*\"|'[^']*'))?\\s*\\)");
   // [^note]: text is a footnote, not a link
-  private static final Pattern REFERENCE_DEFINITION = Pattern.compile("^ {0,3}\\[(?!\\^)[^\\]]+\\]:\\s*(<[^>]*>|\\S+)");
+  private static final Pattern REFERENCE_DEFINITION =
+      Pattern.compile("^ {0,3}\\[(?!\\^)[^\\]]+\\]:\\s*(<[^>]*>|\\S+)");
   private static final Pattern CODE_SPAN = Pattern.compile("(`+)(?:(?!\\1).)+?\\1");
-  private static final Pattern CODE_SPAN_MULTILINE = Pattern.compile("(?<!`)(`+)(?!`)(.+?)(?<!`)\\1(?!`)", Pattern.DOTALL);
+  private static final Pattern CODE_SPAN_MULTILINE =
+      Pattern.compile("(?<!`)(`+)(?!`)(.+?)(?<!`)\\1(?!`)", Pattern.DOTALL);
   private static final Pattern HTML_ANCHOR = Pattern.compile("<a\\s[^>]*(?:name|id)=\"([^\"]+)\"");
 
   /** Every fenced code block (``` or ~~~, indented or not, e.g. in a list item). */
@@ -55,7 +59,9 @@ final class Markdown {
       }
       int indent = open.group(1).length();
       String fence = open.group(2);
-      Pattern close = Pattern.compile("^ *" + Pattern.quote(fence.substring(0, 1)) + "{" + fence.length() + ",}[ \\t]*$");
+      Pattern close =
+          Pattern.compile(
+              "^ *" + Pattern.quote(fence.substring(0, 1)) + "{" + fence.length() + ",}[ \\t]*$");
       List<String> body = new ArrayList<>();
       int j = i + 1;
       while (j < lines.size() && !close.matcher(lines.get(j)).matches()) {
@@ -77,7 +83,9 @@ final class Markdown {
   static List<String> prose(List<String> lines) {
     List<String> out = new ArrayList<>(lines);
     for (Fence f : fences(lines)) {
-      for (int k = f.firstLine() - 2; k <= f.firstLine() - 1 + f.lines().size() && k < out.size(); k++) {
+      for (int k = f.firstLine() - 2;
+          k <= f.firstLine() - 1 + f.lines().size() && k < out.size();
+          k++) {
         out.set(k, "");
       }
     }
@@ -86,9 +94,9 @@ final class Markdown {
 
   /**
    * The commands of a shell block ({@code sh}, {@code bash}, {@code shell}; {@code console}: only
-   * the lines after a {@code $ } prompt): backslash continuations, lines ending in a pipe or
-   * {@code &&} and quotes left open are joined; here-document bodies are skipped; blank and
-   * comment-only lines give nothing.
+   * the lines after a {@code $ } prompt): backslash continuations, lines ending in a pipe or {@code
+   * &&} and quotes left open are joined; here-document bodies are skipped; blank and comment-only
+   * lines give nothing.
    */
   static List<Command> commands(Fence fence) {
     boolean console = fence.language().equals("console");
@@ -137,8 +145,8 @@ final class Markdown {
   }
 
   /**
-   * The code spans of the prose, with the line each starts on; a span may go on over a line
-   * break (within its paragraph), which reads as a space.
+   * The code spans of the prose, with the line each starts on; a span may go on over a line break
+   * (within its paragraph), which reads as a space.
    */
   static List<Command> codeSpans(List<String> lines) {
     List<Command> spans = new ArrayList<>();
@@ -157,7 +165,10 @@ final class Markdown {
       }
       Matcher m = CODE_SPAN_MULTILINE.matcher(paragraph);
       while (m.find()) {
-        int line = start + 1 + (int) paragraph.substring(0, m.start()).chars().filter(c -> c == '\n').count();
+        int line =
+            start
+                + 1
+                + (int) paragraph.substring(0, m.start()).chars().filter(c -> c == '\n').count();
         String text = m.group(2).replaceAll("\\s*\\n\\s*", " ").strip();
         spans.add(new Command(line, text));
       }
@@ -184,7 +195,9 @@ final class Markdown {
   }
 
   private static String unbracket(String target) {
-    return target.startsWith("<") && target.endsWith(">") ? target.substring(1, target.length() - 1) : target;
+    return target.startsWith("<") && target.endsWith(">")
+        ? target.substring(1, target.length() - 1)
+        : target;
   }
 
   /** The anchors GitHub makes for the headings (and {@code <a name|id>}) of a Markdown file. */
@@ -198,8 +211,12 @@ final class Markdown {
       Matcher atx = ATX_HEADING.matcher(line);
       if (atx.matches()) {
         heading = atx.group(1) == null ? "" : atx.group(1);
-      } else if (!line.isBlank() && i + 1 < prose.size() && SETEXT_UNDERLINE.matcher(prose.get(i + 1)).matches()
-          && !line.startsWith("    ") && !line.stripLeading().startsWith("-") && !line.contains("|")) {
+      } else if (!line.isBlank()
+          && i + 1 < prose.size()
+          && SETEXT_UNDERLINE.matcher(prose.get(i + 1)).matches()
+          && !line.startsWith("    ")
+          && !line.stripLeading().startsWith("-")
+          && !line.contains("|")) {
         heading = line.strip();
       }
       if (heading != null) {
@@ -229,7 +246,9 @@ final class Markdown {
       from = code.end();
     }
     text.append(plain(heading.substring(from)));
-    return text.toString().strip().toLowerCase(Locale.ROOT)
+    return text.toString()
+        .strip()
+        .toLowerCase(Locale.ROOT)
         .replaceAll("[^\\p{L}\\p{M}\\p{N}\\p{Pc} -]", "")
         .replace(' ', '-');
   }

@@ -32,13 +32,16 @@ final class ShellSyntax {
   record HereDoc(String terminator, boolean stripTabs) {}
 
   /** {@code <name>} or {@code <this repository>}: a placeholder, not a redirection. */
-  private static final Pattern PLACEHOLDER = Pattern.compile("<[A-Za-z][A-Za-z0-9_. -]*[A-Za-z0-9_.]>|<[A-Za-z]>");
-  private static final Pattern HEREDOC = Pattern.compile("<<(-?)[ \\t]*(?:'([^']+)'|\"([^\"]+)\"|\\\\?([A-Za-z0-9_]+))");
+  private static final Pattern PLACEHOLDER =
+      Pattern.compile("<[A-Za-z][A-Za-z0-9_. -]*[A-Za-z0-9_.]>|<[A-Za-z]>");
+
+  private static final Pattern HEREDOC =
+      Pattern.compile("<<(-?)[ \\t]*(?:'([^']+)'|\"([^\"]+)\"|\\\\?([A-Za-z0-9_]+))");
 
   /**
-   * The simple commands of one logical line, each as its words with quotes removed and
-   * redirections dropped; a {@code #} comment ends the line. Words keep {@code $VAR} and
-   * {@code $(...)} as written; the text of each {@code $(...)} is in {@link Scan#substitutions}.
+   * The simple commands of one logical line, each as its words with quotes removed and redirections
+   * dropped; a {@code #} comment ends the line. Words keep {@code $VAR} and {@code $(...)} as
+   * written; the text of each {@code $(...)} is in {@link Scan#substitutions}.
    */
   static Scan scan(String line) {
     List<List<String>> commands = new ArrayList<>();
@@ -151,7 +154,8 @@ final class ShellSyntax {
         if (h.lookingAt()) {
           dropNextWord = endWord(words, word, inWord, dropNextWord);
           inWord = false;
-          String terminator = h.group(2) != null ? h.group(2) : h.group(3) != null ? h.group(3) : h.group(4);
+          String terminator =
+              h.group(2) != null ? h.group(2) : h.group(3) != null ? h.group(3) : h.group(4);
           hereDocs.add(new HereDoc(terminator, !h.group(1).isEmpty()));
           i = h.end();
           continue;
@@ -204,7 +208,8 @@ final class ShellSyntax {
   }
 
   /** Ends the current word; returns whether the word after it is still to be dropped. */
-  private static boolean endWord(List<String> words, StringBuilder word, boolean inWord, boolean drop) {
+  private static boolean endWord(
+      List<String> words, StringBuilder word, boolean inWord, boolean drop) {
     if (!inWord) {
       return drop;
     }
@@ -250,9 +255,9 @@ final class ShellSyntax {
   /**
    * The usage-synopsis notation of the reference docs, expanded into commands to check: {@code
    * [...]} at the start of a word is an optional group, and inside one, {@code a|b} in a word are
-   * alternatives (not a pipe). Gives the line without any optional group, then with every group
-   * and the first alternatives, then with the second alternatives, and so on; a line without
-   * groups comes back as it is.
+   * alternatives (not a pipe). Gives the line without any optional group, then with every group and
+   * the first alternatives, then with the second alternatives, and so on; a line without groups
+   * comes back as it is.
    */
   static List<String> synopsisVariants(String line) {
     List<int[]> groups = optionalGroups(line);
@@ -273,7 +278,9 @@ final class ShellSyntax {
     return variants.stream().distinct().toList();
   }
 
-  /** {@code [start, end]} of each top-level optional group: '[' at a word start, not "[ " or "[[". */
+  /**
+   * {@code [start, end]} of each top-level optional group: '[' at a word start, not "[ " or "[[".
+   */
   private static List<int[]> optionalGroups(String line) {
     List<int[]> groups = new ArrayList<>();
     char quote = 0;
@@ -287,8 +294,11 @@ final class ShellSyntax {
       }
       if (c == '\'' || c == '"') {
         quote = c;
-      } else if (c == '[' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))
-          && i + 1 < line.length() && !Character.isWhitespace(line.charAt(i + 1)) && line.charAt(i + 1) != '[') {
+      } else if (c == '['
+          && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))
+          && i + 1 < line.length()
+          && !Character.isWhitespace(line.charAt(i + 1))
+          && line.charAt(i + 1) != '[') {
         int end = closingBracket(line, i);
         if (end > 0) {
           groups.add(new int[] {i, end});
@@ -319,7 +329,9 @@ final class ShellSyntax {
     return -1;
   }
 
-  /** {@code alternative < 0}: drop every group; else keep each with that alternative of its words. */
+  /**
+   * {@code alternative < 0}: drop every group; else keep each with that alternative of its words.
+   */
   private static String replaceGroups(String line, List<int[]> groups, int alternative) {
     StringBuilder out = new StringBuilder();
     int from = 0;
@@ -368,7 +380,10 @@ final class ShellSyntax {
     return words;
   }
 
-  /** {@code FILE|consul://host:port[?token-file=F]} → its alternatives ('|' outside brackets and quotes). */
+  /**
+   * {@code FILE|consul://host:port[?token-file=F]} → its alternatives ('|' outside brackets and
+   * quotes).
+   */
   private static List<String> splitAlternatives(String word) {
     List<String> alts = new ArrayList<>();
     int depth = 0;

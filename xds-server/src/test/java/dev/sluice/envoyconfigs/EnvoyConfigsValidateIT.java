@@ -31,10 +31,15 @@ class EnvoyConfigsValidateIT {
     try (Stream<Path> walk = Files.walk(dir)) {
       files = walk.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList();
     }
-    assertThat(files).as("bootstraps in %s, the compose ones too", dir)
-        .contains(dir.resolve("edge.yaml"), dir.resolve("sidecar.yaml"), dir.resolve("compose/edge.yaml"));
+    assertThat(files)
+        .as("bootstraps in %s, the compose ones too", dir)
+        .contains(
+            dir.resolve("edge.yaml"),
+            dir.resolve("sidecar.yaml"),
+            dir.resolve("compose/edge.yaml"));
     Path envoy = EnvoyBinary.find();
-    return files.stream().map(f -> DynamicTest.dynamicTest(dir.relativize(f).toString(), () -> validate(envoy, f)));
+    return files.stream()
+        .map(f -> DynamicTest.dynamicTest(dir.relativize(f).toString(), () -> validate(envoy, f)));
   }
 
   /**
@@ -44,15 +49,26 @@ class EnvoyConfigsValidateIT {
   private static void validate(Path envoy, Path original) throws Exception {
     Path out = Files.createTempFile("envoy-validate-", ".out");
     Path dir = Files.createTempDirectory("envoy-validate-ca");
-    dev.sluice.server.mesh.CertificateAuthority.loadOrCreate(dir, dev.sluice.server.auth.ControlPlaneTls.TRUST_DOMAIN,
-        java.time.Clock.systemUTC());
+    dev.sluice.server.mesh.CertificateAuthority.loadOrCreate(
+        dir, dev.sluice.server.auth.ControlPlaneTls.TRUST_DOMAIN, java.time.Clock.systemUTC());
     Path file = dir.resolve(original.getFileName());
-    Files.writeString(file, Files.readString(original).replace("/etc/sluice/xds/ca.pem", dir.resolve("ca.pem").toString()));
+    Files.writeString(
+        file,
+        Files.readString(original)
+            .replace("/etc/sluice/xds/ca.pem", dir.resolve("ca.pem").toString()));
     try {
-      Process p = new ProcessBuilder(envoy.toString(), "--mode", "validate", "-c", file.toString(), "--log-level", "warn")
-          .redirectErrorStream(true)
-          .redirectOutput(out.toFile())
-          .start();
+      Process p =
+          new ProcessBuilder(
+                  envoy.toString(),
+                  "--mode",
+                  "validate",
+                  "-c",
+                  file.toString(),
+                  "--log-level",
+                  "warn")
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor();
         throw new AssertionError("envoy --mode validate -c " + file + " did not finish in 60 s");

@@ -17,11 +17,17 @@ class MetricsTest {
       m.seconds("sluice_propagation_seconds", 0.042);
       m.observedCounter("sluice_registry_requests_total", () -> 7);
       String text = m.prometheus();
-      assertThat(text).containsPattern("(?m)^sluice_xds_nacks_total\\{[^}]*type=\"Listener\"[^}]*\\} 2(\\.0)?$");
+      assertThat(text)
+          .containsPattern(
+              "(?m)^sluice_xds_nacks_total\\{[^}]*type=\"Listener\"[^}]*\\} 2(\\.0)?$");
       assertThat(text).containsPattern("(?m)^sluice_xds_connected_proxies(\\{[^}]*\\})? 3(\\.0)?$");
-      assertThat(text).containsPattern("(?m)^sluice_propagation_seconds_bucket\\{[^}]*le=\"0.05\"[^}]*\\} 1(\\.0)?$");
-      assertThat(text).containsPattern("(?m)^sluice_propagation_seconds_count(\\{[^}]*\\})? 1(\\.0)?$");
-      assertThat(text).containsPattern("(?m)^sluice_registry_requests_total(\\{[^}]*\\})? 7(\\.0)?$");
+      assertThat(text)
+          .containsPattern(
+              "(?m)^sluice_propagation_seconds_bucket\\{[^}]*le=\"0.05\"[^}]*\\} 1(\\.0)?$");
+      assertThat(text)
+          .containsPattern("(?m)^sluice_propagation_seconds_count(\\{[^}]*\\})? 1(\\.0)?$");
+      assertThat(text)
+          .containsPattern("(?m)^sluice_registry_requests_total(\\{[^}]*\\})? 7(\\.0)?$");
       assertThat(m.get("sluice_xds_nacks_total", "type", "Listener")).isEqualTo(2);
     }
   }

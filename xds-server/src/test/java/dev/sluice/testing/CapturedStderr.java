@@ -14,19 +14,23 @@ public final class CapturedStderr implements AutoCloseable {
   private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
 
   public CapturedStderr() {
-    System.setErr(new PrintStream(new OutputStream() {
-      @Override
-      public synchronized void write(int b) {
-        copy.write(b);
-        original.write(b);
-      }
+    System.setErr(
+        new PrintStream(
+            new OutputStream() {
+              @Override
+              public synchronized void write(int b) {
+                copy.write(b);
+                original.write(b);
+              }
 
-      @Override
-      public synchronized void write(byte[] b, int off, int len) {
-        copy.write(b, off, len);
-        original.write(b, off, len);
-      }
-    }, true, StandardCharsets.UTF_8));
+              @Override
+              public synchronized void write(byte[] b, int off, int len) {
+                copy.write(b, off, len);
+                original.write(b, off, len);
+              }
+            },
+            true,
+            StandardCharsets.UTF_8));
   }
 
   public synchronized String text() {

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 public final class ConsulAgent implements AutoCloseable {
   public static final String VERSION = "1.16.1";
   public static final String ENV_VAR = "CONSUL_BIN";
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path binary;
   private final Path log;
@@ -61,10 +62,17 @@ public final class ConsulAgent implements AutoCloseable {
     }
   }
 
-  /** A dev agent with ACLs on (default deny) and {@code managementToken} as its management token. */
+  /**
+   * A dev agent with ACLs on (default deny) and {@code managementToken} as its management token.
+   */
   public static ConsulAgent withAcls(String managementToken) {
-    return start(managementToken, List.of("-hcl",
-        "acl { enabled = true\n default_policy = \"deny\"\n tokens { initial_management = \"" + managementToken + "\" } }"));
+    return start(
+        managementToken,
+        List.of(
+            "-hcl",
+            "acl { enabled = true\n default_policy = \"deny\"\n tokens { initial_management = \""
+                + managementToken
+                + "\" } }"));
   }
 
   /**
@@ -73,8 +81,16 @@ public final class ConsulAgent implements AutoCloseable {
    */
   public static ConsulAgent withTls(Path ca, Path cert, Path key) {
     int https = FreePorts.next();
-    String hcl = "tls { defaults { ca_file = \"" + ca + "\"\n cert_file = \"" + cert + "\"\n key_file = \"" + key
-        + "\"\n verify_incoming = true } }\n ports { https = " + https + " }";
+    String hcl =
+        "tls { defaults { ca_file = \""
+            + ca
+            + "\"\n cert_file = \""
+            + cert
+            + "\"\n key_file = \""
+            + key
+            + "\"\n verify_incoming = true } }\n ports { https = "
+            + https
+            + " }";
     ConsulAgent a = start(null, List.of("-hcl", hcl));
     a.tlsPort = https;
     return a;
@@ -105,38 +121,71 @@ public final class ConsulAgent implements AutoCloseable {
     }
   }
 
-  /** The consul binary: {@code CONSUL_BIN}, then {@code consul} on PATH; fails with how to install it. */
+  /**
+   * The consul binary: {@code CONSUL_BIN}, then {@code consul} on PATH; fails with how to install
+   * it.
+   */
   public static Path binary() {
     return Executables.find(ENV_VAR, java.util.List.of("consul"), installHint());
   }
 
   public static String installHint() {
-    return "The tests need a real Consul " + VERSION + " binary. Build it (Go toolchain, from the Go module proxy) with\n"
+    return "The tests need a real Consul "
+        + VERSION
+        + " binary. Build it (Go toolchain, from the Go module proxy) with\n"
         + "    scripts/install-consul\n"
-        + "  (caches it under ${SLUICE_CACHE:-~/.cache/sluice}/consul-" + VERSION + " and prints its path), then\n"
+        + "  (caches it under ${SLUICE_CACHE:-~/.cache/sluice}/consul-"
+        + VERSION
+        + " and prints its path), then\n"
         + "    export CONSUL_BIN=$(scripts/install-consul)\n"
         + "(scripts/test does both and then runs ./mvnw verify).";
   }
 
   private void startProcess() throws IOException {
-    List<String> cmd = new java.util.ArrayList<>(List.of(binary.toString(), "agent", "-dev",
-        "-bind", "127.0.0.1", "-client", "127.0.0.1", "-node", "sluice-test",
-        "-http-port", String.valueOf(httpPort), "-dns-port", "-1", "-grpc-port", "-1", "-grpc-tls-port", "-1",
-        "-server-port", String.valueOf(serverPort), "-serf-lan-port", String.valueOf(serfLanPort),
-        "-serf-wan-port", String.valueOf(serfWanPort), "-log-level", "warn"));
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                binary.toString(),
+                "agent",
+                "-dev",
+                "-bind",
+                "127.0.0.1",
+                "-client",
+                "127.0.0.1",
+                "-node",
+                "sluice-test",
+                "-http-port",
+                String.valueOf(httpPort),
+                "-dns-port",
+                "-1",
+                "-grpc-port",
+                "-1",
+                "-grpc-tls-port",
+                "-1",
+                "-server-port",
+                String.valueOf(serverPort),
+                "-serf-lan-port",
+                String.valueOf(serfLanPort),
+                "-serf-wan-port",
+                String.valueOf(serfWanPort),
+                "-log-level",
+                "warn"));
     cmd.addAll(extraArgs);
-    process = new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
+    process =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new AssertionError("consul agent exited with " + process.exitValue() + ":\n" + log());
       }
       try {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/v1/status/leader")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            HTTP.send(
+                HttpRequest.newBuilder(URI.create(url() + "/v1/status/leader")).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200 && r.body().length() > 2 && aclsReady()) {
           return;
         }
@@ -151,13 +200,20 @@ public final class ConsulAgent implements AutoCloseable {
     throw new AssertionError("consul agent had no leader within 30s:\n" + log());
   }
 
-  /** With ACLs on, the agent answers 403 for a moment after it has a leader, until ACLs are bootstrapped. */
+  /**
+   * With ACLs on, the agent answers 403 for a moment after it has a leader, until ACLs are
+   * bootstrapped.
+   */
   private boolean aclsReady() throws IOException, InterruptedException {
     if (token == null) {
       return true;
     }
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/v1/acl/token/self"))
-        .header("X-Consul-Token", token).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url() + "/v1/acl/token/self"))
+                .header("X-Consul-Token", token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     return r.statusCode() == 200;
   }
 
@@ -175,7 +231,8 @@ public final class ConsulAgent implements AutoCloseable {
     register(id, service, port, tags, Map.of());
   }
 
-  public void register(String id, String service, int port, List<String> tags, Map<String, Object> extra) {
+  public void register(
+      String id, String service, int port, List<String> tags, Map<String, Object> extra) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("ID", id);
     body.put("Name", service);
@@ -205,20 +262,32 @@ public final class ConsulAgent implements AutoCloseable {
 
   /** Creates an ACL token that may read every service and node, and returns its secret. */
   public String createReadToken() {
-    put("/v1/acl/policy", Map.of("Name", "sluice-read",
-        "Rules", "service_prefix \"\" { policy = \"read\" }\nnode_prefix \"\" { policy = \"read\" }"));
-    return createToken(Map.of("Description", "sluice", "Policies", List.of(Map.of("Name", "sluice-read")))).secretId();
+    put(
+        "/v1/acl/policy",
+        Map.of(
+            "Name",
+            "sluice-read",
+            "Rules",
+            "service_prefix \"\" { policy = \"read\" }\nnode_prefix \"\" { policy = \"read\" }"));
+    return createToken(
+            Map.of("Description", "sluice", "Policies", List.of(Map.of("Name", "sluice-read"))))
+        .secretId();
   }
 
   /** An ACL token: its public id (for deleting it) and its secret (what a client presents). */
   public record AclToken(String accessorId, String secretId) {}
 
   /**
-   * Creates a token with the service identity of {@code service}, as {@code consul acl token
-   * create -service-identity=<service>} does: it grants service:write on that service.
+   * Creates a token with the service identity of {@code service}, as {@code consul acl token create
+   * -service-identity=<service>} does: it grants service:write on that service.
    */
   public AclToken createServiceToken(String service) {
-    return createToken(Map.of("Description", "sidecar of " + service, "ServiceIdentities", List.of(Map.of("ServiceName", service))));
+    return createToken(
+        Map.of(
+            "Description",
+            "sidecar of " + service,
+            "ServiceIdentities",
+            List.of(Map.of("ServiceName", service))));
   }
 
   /** Deletes (revokes) a token; Consul then answers "ACL not found" for its secret. */
@@ -232,9 +301,10 @@ public final class ConsulAgent implements AutoCloseable {
 
   private AclToken createToken(Map<String, Object> body) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + "/v1/acl/token"))
-          .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-          .header("X-Consul-Token", token);
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(url() + "/v1/acl/token"))
+              .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+              .header("X-Consul-Token", token);
       HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         throw new AssertionError("token creation: " + r.statusCode() + " " + r.body());
@@ -252,7 +322,9 @@ public final class ConsulAgent implements AutoCloseable {
   /** Writes a KV pair; each write raises the index. */
   public void kv(String key, String value) {
     try {
-      send(HttpRequest.newBuilder(URI.create(url() + "/v1/kv/" + key)).PUT(HttpRequest.BodyPublishers.ofString(value)));
+      send(
+          HttpRequest.newBuilder(URI.create(url() + "/v1/kv/" + key))
+              .PUT(HttpRequest.BodyPublishers.ofString(value)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -277,9 +349,10 @@ public final class ConsulAgent implements AutoCloseable {
 
   private void put(String path, Object body) {
     try {
-      HttpRequest.BodyPublisher p = body == null
-          ? HttpRequest.BodyPublishers.noBody()
-          : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
+      HttpRequest.BodyPublisher p =
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
       send(HttpRequest.newBuilder(URI.create(url() + path)).PUT(p));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

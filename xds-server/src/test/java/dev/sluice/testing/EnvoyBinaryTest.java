@@ -17,7 +17,10 @@ class EnvoyBinaryTest {
   @Test
   void missingEnvoyBinFailsWithInstallHint() {
     Path missing = dir.resolve("no-such-envoy");
-    assertThatThrownBy(() -> EnvoyBinary.find(Map.of("ENVOY_BIN", missing.toString(), "PATH", ""), new Properties()))
+    assertThatThrownBy(
+            () ->
+                EnvoyBinary.find(
+                    Map.of("ENVOY_BIN", missing.toString(), "PATH", ""), new Properties()))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("ENVOY_BIN")
         .hasMessageContaining(missing.toString())
@@ -56,16 +59,20 @@ class EnvoyBinaryTest {
     Properties props = new Properties();
     props.setProperty("envoy.bin", b.toString());
 
-    assertThat(EnvoyBinary.find(Map.of("ENVOY_BIN", a.toString(), "PATH", pathDir.toString()), props)).isEqualTo(a);
+    assertThat(
+            EnvoyBinary.find(Map.of("ENVOY_BIN", a.toString(), "PATH", pathDir.toString()), props))
+        .isEqualTo(a);
     assertThat(EnvoyBinary.find(Map.of("PATH", pathDir.toString()), props)).isEqualTo(b);
-    assertThat(EnvoyBinary.find(Map.of("PATH", "/nonexistent:" + pathDir), new Properties())).isEqualTo(c);
+    assertThat(EnvoyBinary.find(Map.of("PATH", "/nonexistent:" + pathDir), new Properties()))
+        .isEqualTo(c);
   }
 
   @Test
   void unresolvedMavenPlaceholderCountsAsUnset() {
     Properties props = new Properties();
     props.setProperty("envoy.bin", "${env.ENVOY_BIN}");
-    assertThatThrownBy(() -> EnvoyBinary.find(Map.of("ENVOY_BIN", " ", "PATH", dir.toString()), props))
+    assertThatThrownBy(
+            () -> EnvoyBinary.find(Map.of("ENVOY_BIN", " ", "PATH", dir.toString()), props))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("ENVOY_BIN is not set")
         .hasMessageContaining("no executable 'envoy' on PATH");

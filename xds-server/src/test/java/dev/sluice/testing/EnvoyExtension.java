@@ -20,10 +20,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>An Envoy started during a test (or its {@code @BeforeEach}) is stopped after that test; one
  * started in {@code @BeforeAll} lives until the class is done. When a test fails, the log of every
- * Envoy of that test (last 200 lines, after it stopped) is printed to stderr, so it lands in the surefire/failsafe
- * report next to the failure.
+ * Envoy of that test (last 200 lines, after it stopped) is printed to stderr, so it lands in the
+ * surefire/failsafe report next to the failure.
  */
-public final class EnvoyExtension implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
+public final class EnvoyExtension
+    implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
   /** Lines of each Envoy's log printed when a test fails. */
   public static final int LOG_LINES_ON_FAILURE = 200;
 
@@ -63,14 +64,17 @@ public final class EnvoyExtension implements BeforeEachCallback, AfterEachCallba
   }
 
   /**
-   * {@code envoy-configs/edge.yaml} without its static cluster {@code cluster}, written into
-   * {@code dir}: for tests of what Sluice does when an Envoy's bootstrap lacks one.
+   * {@code envoy-configs/edge.yaml} without its static cluster {@code cluster}, written into {@code
+   * dir}: for tests of what Sluice does when an Envoy's bootstrap lacks one.
    */
   public static Path edgeBootstrapWithout(String cluster, Path dir) {
     var yaml = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
     try {
-      var bootstrap = (com.fasterxml.jackson.databind.node.ObjectNode) yaml.readTree(edgeBootstrap().toFile());
-      var clusters = (com.fasterxml.jackson.databind.node.ArrayNode) bootstrap.at("/static_resources/clusters");
+      var bootstrap =
+          (com.fasterxml.jackson.databind.node.ObjectNode) yaml.readTree(edgeBootstrap().toFile());
+      var clusters =
+          (com.fasterxml.jackson.databind.node.ArrayNode)
+              bootstrap.at("/static_resources/clusters");
       for (int i = clusters.size() - 1; i >= 0; i--) {
         if (cluster.equals(clusters.get(i).path("name").asText())) {
           clusters.remove(i);
@@ -116,11 +120,14 @@ public final class EnvoyExtension implements BeforeEachCallback, AfterEachCallba
     try {
       stopAll(mine); // first, so their logs are complete
     } finally {
-      context.getExecutionException().ifPresent(failure -> {
-        List<EnvoyProcess> involved = new ArrayList<>(shared);
-        involved.addAll(mine);
-        printLogs(context.getDisplayName(), involved);
-      });
+      context
+          .getExecutionException()
+          .ifPresent(
+              failure -> {
+                List<EnvoyProcess> involved = new ArrayList<>(shared);
+                involved.addAll(mine);
+                printLogs(context.getDisplayName(), involved);
+              });
     }
   }
 
@@ -136,17 +143,26 @@ public final class EnvoyExtension implements BeforeEachCallback, AfterEachCallba
     try {
       stopAll(all);
     } finally {
-      context.getExecutionException().ifPresent(failure -> printLogs(context.getDisplayName(), all));
+      context
+          .getExecutionException()
+          .ifPresent(failure -> printLogs(context.getDisplayName(), all));
     }
   }
 
   private static void printLogs(String test, List<EnvoyProcess> processes) {
     StringBuilder b = new StringBuilder();
     for (EnvoyProcess p : processes) {
-      b.append("\n===== ").append(test).append(" failed: ").append(p)
-          .append(", last ").append(LOG_LINES_ON_FAILURE).append(" log lines =====\n")
+      b.append("\n===== ")
+          .append(test)
+          .append(" failed: ")
+          .append(p)
+          .append(", last ")
+          .append(LOG_LINES_ON_FAILURE)
+          .append(" log lines =====\n")
           .append(p.tail(LOG_LINES_ON_FAILURE))
-          .append("\n===== end of ").append(p).append(" =====\n");
+          .append("\n===== end of ")
+          .append(p)
+          .append(" =====\n");
     }
     if (b.length() > 0) {
       System.err.print(b);

@@ -35,7 +35,8 @@ class EnvoyExtensionIT {
   @Order(2)
   void whichIsGoneAfterThatTest() {
     assertThat(pidFromFirstTest).isPositive();
-    assertThat(ProcessHandle.of(pidFromFirstTest).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(ProcessHandle.of(pidFromFirstTest).map(ProcessHandle::isAlive).orElse(false))
+        .isFalse();
     assertThat(envoy.processes()).isEmpty();
   }
 
@@ -81,14 +82,16 @@ class EnvoyExtensionIT {
 
   /** An ExtensionContext that only knows its display name and execution exception. */
   private static ExtensionContext context(Optional<Throwable> failure) {
-    return (ExtensionContext) Proxy.newProxyInstance(
-        ExtensionContext.class.getClassLoader(),
-        new Class<?>[] {ExtensionContext.class},
-        (proxy, method, args) -> switch (method.getName()) {
-          case "getExecutionException" -> failure;
-          case "getDisplayName" -> "someTest()";
-          case "toString" -> "fake context";
-          default -> throw new UnsupportedOperationException(method.getName());
-        });
+    return (ExtensionContext)
+        Proxy.newProxyInstance(
+            ExtensionContext.class.getClassLoader(),
+            new Class<?>[] {ExtensionContext.class},
+            (proxy, method, args) ->
+                switch (method.getName()) {
+                  case "getExecutionException" -> failure;
+                  case "getDisplayName" -> "someTest()";
+                  case "toString" -> "fake context";
+                  default -> throw new UnsupportedOperationException(method.getName());
+                });
   }
 }

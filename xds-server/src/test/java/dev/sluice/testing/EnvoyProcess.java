@@ -34,16 +34,17 @@ import java.util.stream.Stream;
  * --admin-address-path}) and, if given, setting the node id and cluster; then runs {@code envoy -c
  * <copy> --disable-hot-restart ...} and returns once the admin listener is up. Several Envoys can
  * run side by side (hot restart is off, so no shared memory or base id is involved). With {@link
- * Options#enableHotRestart()} Envoy picks a base id of its own instead, and {@link #hotRestart} starts
- * the next restart epoch, which takes over the listening sockets while this one drains and exits.
- * {@link #close()} sends SIGTERM, then SIGKILL after 5 s, and always reaps the process.
+ * Options#enableHotRestart()} Envoy picks a base id of its own instead, and {@link #hotRestart}
+ * starts the next restart epoch, which takes over the listening sockets while this one drains and
+ * exits. {@link #close()} sends SIGTERM, then SIGKILL after 5 s, and always reaps the process.
  *
- * <p>The work dir (rewritten bootstrap, {@code envoy.log}) is a temp dir deleted on close; run
- * with {@code -Dsluice.envoy.keep=true} to keep it.
+ * <p>The work dir (rewritten bootstrap, {@code envoy.log}) is a temp dir deleted on close; run with
+ * {@code -Dsluice.envoy.keep=true} to keep it.
  */
 public final class EnvoyProcess implements AutoCloseable {
   /** The name of the static cluster through which Envoy reaches the control plane. */
   public static final String XDS_CLUSTER = "sluice_xds";
+
   /**
    * The static cluster that points at Envoy's own admin listener (for a Gateway's Prometheus
    * statistics listener). When the bootstrap has it, the admin listener gets a fixed free port
@@ -76,14 +77,30 @@ public final class EnvoyProcess implements AutoCloseable {
    * @param adminPort the admin listener's port; 0 for an ephemeral one (see {@link #ADMIN_CLUSTER})
    * @param xdsCa the CA bundle Sluice's TLS certificate is verified against; null: the bootstrap's
    *     TLS to Sluice is removed (the fixture serves plaintext on loopback)
-   * @param proxyToken the token sent to Sluice; null: the bootstrap's {@code initial_metadata} is removed
+   * @param proxyToken the token sent to Sluice; null: the bootstrap's {@code initial_metadata} is
+   *     removed
    * @param hotRestart run with hot restart on (a base id Envoy picks, epoch 0), so that {@link
    *     EnvoyProcess#hotRestart} can start the next epoch; false: {@code --disable-hot-restart}
    */
   public record Options(
-      int adsPort, String nodeId, String nodeCluster, List<String> extraArgs, String logLevel, int concurrency, int adminPort,
-      int rateLimitPort, Path xdsCa, String proxyToken, boolean hotRestart) {
-    public Options(int adsPort, String nodeId, String nodeCluster, List<String> extraArgs, String logLevel, int concurrency) {
+      int adsPort,
+      String nodeId,
+      String nodeCluster,
+      List<String> extraArgs,
+      String logLevel,
+      int concurrency,
+      int adminPort,
+      int rateLimitPort,
+      Path xdsCa,
+      String proxyToken,
+      boolean hotRestart) {
+    public Options(
+        int adsPort,
+        String nodeId,
+        String nodeCluster,
+        List<String> extraArgs,
+        String logLevel,
+        int concurrency) {
       this(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, 0, 0, null, null, false);
     }
 
@@ -107,45 +124,147 @@ public final class EnvoyProcess implements AutoCloseable {
     }
 
     public Options nodeId(String id) {
-      return new Options(adsPort, id, nodeCluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken, hotRestart);
+      return new Options(
+          adsPort,
+          id,
+          nodeCluster,
+          extraArgs,
+          logLevel,
+          concurrency,
+          adminPort,
+          rateLimitPort,
+          xdsCa,
+          proxyToken,
+          hotRestart);
     }
 
     public Options nodeCluster(String cluster) {
-      return new Options(adsPort, nodeId, cluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken, hotRestart);
+      return new Options(
+          adsPort,
+          nodeId,
+          cluster,
+          extraArgs,
+          logLevel,
+          concurrency,
+          adminPort,
+          rateLimitPort,
+          xdsCa,
+          proxyToken,
+          hotRestart);
     }
 
     /** Node id and cluster at once. */
     public Options node(String id, String cluster) {
-      return new Options(adsPort, id, cluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken, hotRestart);
+      return new Options(
+          adsPort,
+          id,
+          cluster,
+          extraArgs,
+          logLevel,
+          concurrency,
+          adminPort,
+          rateLimitPort,
+          xdsCa,
+          proxyToken,
+          hotRestart);
     }
 
     public Options extraArgs(String... args) {
       List<String> all = new ArrayList<>(extraArgs);
       all.addAll(Arrays.asList(args));
-      return new Options(adsPort, nodeId, nodeCluster, all, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken, hotRestart);
+      return new Options(
+          adsPort,
+          nodeId,
+          nodeCluster,
+          all,
+          logLevel,
+          concurrency,
+          adminPort,
+          rateLimitPort,
+          xdsCa,
+          proxyToken,
+          hotRestart);
     }
 
     public Options logLevel(String level) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, level, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken, hotRestart);
+      return new Options(
+          adsPort,
+          nodeId,
+          nodeCluster,
+          extraArgs,
+          level,
+          concurrency,
+          adminPort,
+          rateLimitPort,
+          xdsCa,
+          proxyToken,
+          hotRestart);
     }
 
     public Options concurrency(int workers) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, workers, adminPort, rateLimitPort, xdsCa, proxyToken, hotRestart);
+      return new Options(
+          adsPort,
+          nodeId,
+          nodeCluster,
+          extraArgs,
+          logLevel,
+          workers,
+          adminPort,
+          rateLimitPort,
+          xdsCa,
+          proxyToken,
+          hotRestart);
     }
 
-    /** Points the bootstrap's {@code sluice_ratelimit} cluster at this port of 127.0.0.1 (0: as written). */
+    /**
+     * Points the bootstrap's {@code sluice_ratelimit} cluster at this port of 127.0.0.1 (0: as
+     * written).
+     */
     public Options rateLimitPort(int port) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, adminPort, port, xdsCa, proxyToken, hotRestart);
+      return new Options(
+          adsPort,
+          nodeId,
+          nodeCluster,
+          extraArgs,
+          logLevel,
+          concurrency,
+          adminPort,
+          port,
+          xdsCa,
+          proxyToken,
+          hotRestart);
     }
 
     /** TLS to Sluice verified against this CA bundle, and this proxy token (either may be null). */
     public Options secure(Path ca, String token) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, ca, token, hotRestart);
+      return new Options(
+          adsPort,
+          nodeId,
+          nodeCluster,
+          extraArgs,
+          logLevel,
+          concurrency,
+          adminPort,
+          rateLimitPort,
+          ca,
+          token,
+          hotRestart);
     }
 
     /** The admin listener on this port of 127.0.0.1 (0: ephemeral). */
     public Options adminPort(int port) {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, port, rateLimitPort, xdsCa, proxyToken, hotRestart);
+      return new Options(
+          adsPort,
+          nodeId,
+          nodeCluster,
+          extraArgs,
+          logLevel,
+          concurrency,
+          port,
+          rateLimitPort,
+          xdsCa,
+          proxyToken,
+          hotRestart);
     }
 
     /**
@@ -154,7 +273,18 @@ public final class EnvoyProcess implements AutoCloseable {
      * for 15 minutes.
      */
     public Options enableHotRestart() {
-      return new Options(adsPort, nodeId, nodeCluster, extraArgs, logLevel, concurrency, adminPort, rateLimitPort, xdsCa, proxyToken, true);
+      return new Options(
+          adsPort,
+          nodeId,
+          nodeCluster,
+          extraArgs,
+          logLevel,
+          concurrency,
+          adminPort,
+          rateLimitPort,
+          xdsCa,
+          proxyToken,
+          true);
     }
   }
 
@@ -166,23 +296,39 @@ public final class EnvoyProcess implements AutoCloseable {
   private final String nodeId;
   private final String nodeCluster;
   private final int adminPort;
+
   /** The bootstrap file as given, and the options as applied: the next epoch starts from them. */
   private final Path source;
+
   private final Options options;
+
   /** The hot-restart family this process belongs to; null with hot restart off. */
   private final HotRestart hot;
+
   private final int epoch;
+
   /**
    * The admin API's client. The epochs of a hot restart have one each: they share the admin port,
    * and a kept-alive connection to it would still reach the old process after the new one took the
    * port over.
    */
   private final HttpClient http;
+
   private volatile String finalLog;
 
   private EnvoyProcess(
-      Process process, Path workDir, Path bootstrap, Path logFile, Path outFile, String nodeId,
-      String nodeCluster, int adminPort, Path source, Options options, HotRestart hot, int epoch) {
+      Process process,
+      Path workDir,
+      Path bootstrap,
+      Path logFile,
+      Path outFile,
+      String nodeId,
+      String nodeCluster,
+      int adminPort,
+      Path source,
+      Options options,
+      HotRestart hot,
+      int epoch) {
     this.process = process;
     this.workDir = workDir;
     this.bootstrap = bootstrap;
@@ -219,8 +365,8 @@ public final class EnvoyProcess implements AutoCloseable {
 
     /**
      * Forgets a stopped process; once none of the family runs, removes the shared memory, which
-     * Envoy leaves behind when it exits (POSIX shared memory {@code /envoy_shared_memory_<10 ×
-     * base id>}, a file in /dev/shm on Linux).
+     * Envoy leaves behind when it exits (POSIX shared memory {@code /envoy_shared_memory_<10 × base
+     * id>}, a file in /dev/shm on Linux).
      */
     synchronized void stopped(Process p) {
       processes.remove(p);
@@ -265,7 +411,8 @@ public final class EnvoyProcess implements AutoCloseable {
     }
     if (!process.isAlive()) {
       // the new epoch would wait for its parent's domain socket, then abort
-      throw new IllegalStateException(this + " is not running; a hot restart needs the running process");
+      throw new IllegalStateException(
+          this + " is not running; a hot restart needs the running process");
     }
     Options o = next.enableHotRestart();
     if (o.adminPort() == 0) {
@@ -274,7 +421,8 @@ public final class EnvoyProcess implements AutoCloseable {
     return launch(source, o, hot, epoch + 1);
   }
 
-  private static EnvoyProcess launch(Path bootstrapFile, Options options, HotRestart family, int epoch) {
+  private static EnvoyProcess launch(
+      Path bootstrapFile, Options options, HotRestart family, int epoch) {
     Path binary = EnvoyBinary.find();
     JsonNode original = readYaml(bootstrapFile);
     if (options.adminPort() == 0 && staticCluster(original, ADMIN_CLUSTER) != null) {
@@ -307,9 +455,20 @@ public final class EnvoyProcess implements AutoCloseable {
     } else if (family == null) {
       // a base id of Envoy's choosing is one no other Envoy on the machine uses (other tests,
       // other runs); the next epoch is given it explicitly, as Envoy requires
-      command.addAll(List.of("--use-dynamic-base-id", "--base-id-path", baseIdFile.toString(), "--restart-epoch", "0"));
+      command.addAll(
+          List.of(
+              "--use-dynamic-base-id",
+              "--base-id-path",
+              baseIdFile.toString(),
+              "--restart-epoch",
+              "0"));
     } else {
-      command.addAll(List.of("--base-id", Long.toString(family.baseId), "--restart-epoch", Integer.toString(epoch)));
+      command.addAll(
+          List.of(
+              "--base-id",
+              Long.toString(family.baseId),
+              "--restart-epoch",
+              Integer.toString(epoch)));
     }
     command.addAll(
         List.of(
@@ -339,8 +498,15 @@ public final class EnvoyProcess implements AutoCloseable {
       adminPort = awaitAdminAddress(process, adminAddress, logFile, outFile);
       if (options.hotRestart() && family == null) {
         // Envoy writes the base id it picked before it starts its admin listener
-        family = new HotRestart(baseIdIn(baseIdFile).orElseThrow(() -> new AssertionError(
-            "Envoy's admin listener is up but its --base-id-path " + baseIdFile + " holds no base id")));
+        family =
+            new HotRestart(
+                baseIdIn(baseIdFile)
+                    .orElseThrow(
+                        () ->
+                            new AssertionError(
+                                "Envoy's admin listener is up but its --base-id-path "
+                                    + baseIdFile
+                                    + " holds no base id")));
       }
     } catch (RuntimeException | Error e) {
       stop(process);
@@ -355,8 +521,19 @@ public final class EnvoyProcess implements AutoCloseable {
     if (family != null) {
       family.processes.add(process);
     }
-    return new EnvoyProcess(process, workDir, bootstrap, logFile, outFile, nodeId, nodeCluster, adminPort,
-        bootstrapFile, options, family, epoch);
+    return new EnvoyProcess(
+        process,
+        workDir,
+        bootstrap,
+        logFile,
+        outFile,
+        nodeId,
+        nodeCluster,
+        adminPort,
+        bootstrapFile,
+        options,
+        family,
+        epoch);
   }
 
   private static OptionalLong baseIdIn(Path file) {
@@ -388,7 +565,10 @@ public final class EnvoyProcess implements AutoCloseable {
       node.put("cluster", options.nodeCluster());
     }
     ObjectNode socket =
-        config.withObjectProperty("admin").withObjectProperty("address").withObjectProperty("socket_address");
+        config
+            .withObjectProperty("admin")
+            .withObjectProperty("address")
+            .withObjectProperty("socket_address");
     socket.put("address", "127.0.0.1");
     socket.put("port_value", options.adminPort());
     ObjectNode admin = staticCluster(config, ADMIN_CLUSTER);
@@ -433,7 +613,10 @@ public final class EnvoyProcess implements AutoCloseable {
     }
     if (rewritten == 0) {
       throw new IllegalArgumentException(
-          source + ": cluster " + XDS_CLUSTER + " has no load_assignment socket_address to rewrite");
+          source
+              + ": cluster "
+              + XDS_CLUSTER
+              + " has no load_assignment socket_address to rewrite");
     }
     return config;
   }
@@ -452,7 +635,9 @@ public final class EnvoyProcess implements AutoCloseable {
       if (options.xdsCa() == null) {
         cluster.remove("transport_socket");
       } else {
-        ((ObjectNode) cluster.at("/transport_socket/typed_config/common_tls_context/validation_context/trusted_ca"))
+        ((ObjectNode)
+                cluster.at(
+                    "/transport_socket/typed_config/common_tls_context/validation_context/trusted_ca"))
             .put("filename", options.xdsCa().toString());
       }
     }
@@ -481,7 +666,8 @@ public final class EnvoyProcess implements AutoCloseable {
     return null;
   }
 
-  private static int awaitAdminAddress(Process process, Path adminAddress, Path logFile, Path outFile) {
+  private static int awaitAdminAddress(
+      Process process, Path adminAddress, Path logFile, Path outFile) {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (Files.exists(adminAddress)) {
@@ -497,13 +683,18 @@ public final class EnvoyProcess implements AutoCloseable {
       }
       if (!process.isAlive()) {
         throw new AssertionError(
-            "Envoy exited with code " + process.exitValue() + " before its admin listener came up.\n"
+            "Envoy exited with code "
+                + process.exitValue()
+                + " before its admin listener came up.\n"
                 + readLog(logFile, outFile));
       }
       sleep(20);
     }
     throw new AssertionError(
-        "Envoy's admin listener did not come up within " + START_TIMEOUT + ".\n" + readLog(logFile, outFile));
+        "Envoy's admin listener did not come up within "
+            + START_TIMEOUT
+            + ".\n"
+            + readLog(logFile, outFile));
   }
 
   /** The admin listener's port on 127.0.0.1. */
@@ -552,8 +743,14 @@ public final class EnvoyProcess implements AutoCloseable {
       sleep(50);
     }
     throw new AssertionError(
-        "Envoy admin " + adminUrl() + "/ready did not answer within " + timeout + " (last error: " + last
-            + ")\n" + tail(200));
+        "Envoy admin "
+            + adminUrl()
+            + "/ready did not answer within "
+            + timeout
+            + " (last error: "
+            + last
+            + ")\n"
+            + tail(200));
   }
 
   /**
@@ -566,11 +763,13 @@ public final class EnvoyProcess implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       checkAlive();
       try {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(adminUrl() + "/ready")).GET());
+        HttpResponse<String> r =
+            send(HttpRequest.newBuilder(URI.create(adminUrl() + "/ready")).GET());
         // /ready answers 200 once Envoy is initialised; its workers may still be binding the
         // listeners it has (a request at that moment is refused), so wait until none is warming
         // and the workers run
-        if (r.statusCode() == 200 && stat("listener_manager.total_listeners_warming").orElse(0) == 0
+        if (r.statusCode() == 200
+            && stat("listener_manager.total_listeners_warming").orElse(0) == 0
             && stat("listener_manager.workers_started").orElse(1) == 1) {
           return this;
         }
@@ -581,8 +780,14 @@ public final class EnvoyProcess implements AutoCloseable {
       sleep(50);
     }
     throw new AssertionError(
-        "Envoy " + nodeId + " was not ready (/ready = 200) within " + timeout + "; last /ready: " + last
-            + "\n" + tail(200));
+        "Envoy "
+            + nodeId
+            + " was not ready (/ready = 200) within "
+            + timeout
+            + "; last /ready: "
+            + last
+            + "\n"
+            + tail(200));
   }
 
   /** GET an admin path such as {@code /clusters?format=json}; the response as text. */
@@ -592,7 +797,8 @@ public final class EnvoyProcess implements AutoCloseable {
 
   /** POST to an admin path such as {@code /healthcheck/fail} or {@code /runtime_modify?k=v}. */
   public HttpResponse<String> adminPost(String pathAndQuery) {
-    return adminCall(HttpRequest.newBuilder(adminUri(pathAndQuery)).POST(HttpRequest.BodyPublishers.noBody()));
+    return adminCall(
+        HttpRequest.newBuilder(adminUri(pathAndQuery)).POST(HttpRequest.BodyPublishers.noBody()));
   }
 
   /** GET {@code /config_dump} (with {@code include_eds}). */
@@ -619,7 +825,9 @@ public final class EnvoyProcess implements AutoCloseable {
    */
   public OptionalLong stat(String name) {
     String filter = "^" + regexQuote(name) + "$";
-    JsonNode stats = json("/stats?format=json&filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8)).path("stats");
+    JsonNode stats =
+        json("/stats?format=json&filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8))
+            .path("stats");
     for (JsonNode s : stats) {
       if (name.equals(s.path("name").asText()) && s.has("value")) {
         return OptionalLong.of(s.path("value").asLong());
@@ -648,7 +856,8 @@ public final class EnvoyProcess implements AutoCloseable {
   public int awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new AssertionError("Envoy " + this + " did not exit within " + timeout + "\n" + tail(200));
+        throw new AssertionError(
+            "Envoy " + this + " did not exit within " + timeout + "\n" + tail(200));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -679,8 +888,16 @@ public final class EnvoyProcess implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Envoy[" + nodeId + "/" + nodeCluster + " pid " + process.pid() + " admin " + adminPort
-        + (hot == null ? "" : " epoch " + epoch) + "]";
+    return "Envoy["
+        + nodeId
+        + "/"
+        + nodeCluster
+        + " pid "
+        + process.pid()
+        + " admin "
+        + adminPort
+        + (hot == null ? "" : " epoch " + epoch)
+        + "]";
   }
 
   private static void stop(Process process) {
@@ -705,7 +922,13 @@ public final class EnvoyProcess implements AutoCloseable {
   private void checkAlive() {
     if (!process.isAlive()) {
       throw new AssertionError(
-          "Envoy " + nodeId + " (pid " + process.pid() + ") exited with code " + process.exitValue() + "\n"
+          "Envoy "
+              + nodeId
+              + " (pid "
+              + process.pid()
+              + ") exited with code "
+              + process.exitValue()
+              + "\n"
               + tail(200));
     }
   }
@@ -724,7 +947,8 @@ public final class EnvoyProcess implements AutoCloseable {
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
     try {
-      return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      return http.send(
+          request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
@@ -749,7 +973,8 @@ public final class EnvoyProcess implements AutoCloseable {
         b.append(new String(Files.readAllBytes(logFile), StandardCharsets.UTF_8));
       }
       if (Files.exists(outFile) && Files.size(outFile) > 0) {
-        b.append("\n--- envoy stdout/stderr ---\n").append(new String(Files.readAllBytes(outFile), StandardCharsets.UTF_8));
+        b.append("\n--- envoy stdout/stderr ---\n")
+            .append(new String(Files.readAllBytes(outFile), StandardCharsets.UTF_8));
       }
     } catch (IOException e) {
       b.append("\n(cannot read Envoy log: ").append(e).append(")");

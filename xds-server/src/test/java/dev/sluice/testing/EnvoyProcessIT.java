@@ -21,14 +21,18 @@ class EnvoyProcessIT {
   @Test
   void edgeWithoutControlPlaneIsLiveButNotReady() {
     int adsPort = FreePorts.next(); // nothing listens there
-    EnvoyProcess edge = envoy.start(
-        EnvoyExtension.edgeBootstrap(), EnvoyProcess.Options.ads(adsPort).nodeId("it-edge-1"));
+    EnvoyProcess edge =
+        envoy.start(
+            EnvoyExtension.edgeBootstrap(), EnvoyProcess.Options.ads(adsPort).nodeId("it-edge-1"));
 
     edge.awaitLive(Duration.ofSeconds(30));
     assertThat(edge.adminPort()).isPositive().isNotEqualTo(9901);
 
     // No xDS server: the initial CDS/LDS never completes, so /ready stays non-200.
-    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200))
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> edge.admin("/ready").statusCode() != 200);
     assertThat(edge.admin("/ready").body()).containsAnyOf("INITIALIZING", "PRE_INITIALIZING");
 
@@ -36,13 +40,18 @@ class EnvoyProcessIT {
     assertThat(bootstrap.at("/node/id").asText()).isEqualTo("it-edge-1");
     assertThat(bootstrap.at("/node/cluster").asText()).isEqualTo("edge");
     assertThat(edge.nodeCluster()).isEqualTo("edge");
-    assertThat(bootstrap.at("/static_resources/clusters/0/load_assignment/endpoints/0/lb_endpoints/0"
-            + "/endpoint/address/socket_address/port_value").asInt())
+    assertThat(
+            bootstrap
+                .at(
+                    "/static_resources/clusters/0/load_assignment/endpoints/0/lb_endpoints/0"
+                        + "/endpoint/address/socket_address/port_value")
+                .asInt())
         .isEqualTo(adsPort);
 
     // The ADS connection is down, and Envoy says so.
     assertThat(edge.stat("control_plane.connected_state")).hasValue(0);
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> edge.stat("cluster.sluice_xds.upstream_cx_connect_fail").orElse(0) > 0);
     assertThat(edge.stat("no.such.stat")).isEmpty();
     assertThat(edge.log()).contains("starting main dispatch loop");
@@ -73,8 +82,14 @@ class EnvoyProcessIT {
 
   @Test
   void twoEnvoysRunSideBySide() {
-    EnvoyProcess a = envoy.start(EnvoyExtension.edgeBootstrap(), EnvoyProcess.Options.ads(FreePorts.next()).node("a", "edge"));
-    EnvoyProcess b = envoy.start(EnvoyExtension.edgeBootstrap(), EnvoyProcess.Options.ads(FreePorts.next()).node("b", "edge"));
+    EnvoyProcess a =
+        envoy.start(
+            EnvoyExtension.edgeBootstrap(),
+            EnvoyProcess.Options.ads(FreePorts.next()).node("a", "edge"));
+    EnvoyProcess b =
+        envoy.start(
+            EnvoyExtension.edgeBootstrap(),
+            EnvoyProcess.Options.ads(FreePorts.next()).node("b", "edge"));
     a.awaitLive(Duration.ofSeconds(30));
     b.awaitLive(Duration.ofSeconds(30));
     assertThat(a.adminPort()).isNotEqualTo(b.adminPort());
@@ -85,8 +100,11 @@ class EnvoyProcessIT {
   @Test
   void aHotRestartHandsOverToTheNextEpochAndTheOldProcessExits() {
     Path bootstrap = resource("envoy/static-only.yaml");
-    EnvoyProcess.Options options = EnvoyProcess.Options.ads(FreePorts.next()).adminPort(FreePorts.next()).enableHotRestart()
-        .extraArgs("--drain-time-s", "1", "--parent-shutdown-time-s", "2");
+    EnvoyProcess.Options options =
+        EnvoyProcess.Options.ads(FreePorts.next())
+            .adminPort(FreePorts.next())
+            .enableHotRestart()
+            .extraArgs("--drain-time-s", "1", "--parent-shutdown-time-s", "2");
     EnvoyProcess first = envoy.start(bootstrap, options).awaitReady(Duration.ofSeconds(30));
 
     EnvoyProcess second = envoy.hotRestart(first, options).awaitReady(Duration.ofSeconds(30));
@@ -111,14 +129,19 @@ class EnvoyProcessIT {
 
   @Test
   void hotRestartNeedsAProcessStartedForIt() {
-    EnvoyProcess p = envoy.start(resource("envoy/static-only.yaml"), EnvoyProcess.Options.ads(FreePorts.next()));
+    EnvoyProcess p =
+        envoy.start(resource("envoy/static-only.yaml"), EnvoyProcess.Options.ads(FreePorts.next()));
     assertThatThrownBy(() -> p.hotRestart(EnvoyProcess.Options.ads(FreePorts.next())))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("Options.enableHotRestart()");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Options.enableHotRestart()");
   }
 
   @Test
   void invalidBootstrapFailsWithEnvoysError() throws Exception {
-    Path bad = Files.writeString(tmp.resolve("bad.yaml"), """
+    Path bad =
+        Files.writeString(
+            tmp.resolve("bad.yaml"),
+            """
         node: {id: x, cluster: y}
         no_such_field: 1
         static_resources:

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Finds a real component's binary the one way every test does: the environment variable
- * {@code scripts/test} exports, then the names on PATH. A missing binary fails the test with how to
+ * Finds a real component's binary the one way every test does: the environment variable {@code
+ * scripts/test} exports, then the names on PATH. A missing binary fails the test with how to
  * install it; it never skips.
  */
 public final class Executables {
@@ -18,7 +18,8 @@ public final class Executables {
     if (env != null && !env.isBlank()) {
       Path p = Path.of(env);
       if (!Files.isExecutable(p)) {
-        throw new AssertionError(envVar + "=" + env + " is not an executable file.\n" + installHint);
+        throw new AssertionError(
+            envVar + "=" + env + " is not an executable file.\n" + installHint);
       }
       return p;
     }
@@ -30,6 +31,11 @@ public final class Executables {
         }
       }
     }
-    throw new AssertionError(String.join(" or ", names) + " is not installed (nor named by " + envVar + ").\n" + installHint);
+    throw new AssertionError(
+        String.join(" or ", names)
+            + " is not installed (nor named by "
+            + envVar
+            + ").\n"
+            + installHint);
   }
 }

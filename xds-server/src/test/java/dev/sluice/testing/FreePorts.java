@@ -10,8 +10,8 @@ import java.net.ServerSocket;
  * <p>Taken below the kernel's ephemeral range (32768–60999 on Linux): a port from that range that
  * was free a moment ago can become the source port of any outgoing connection (an Envoy's to its
  * upstream, a client's to Envoy) before the server that wants it binds it, which made a test fail
- * now and then with "address already in use". Below the range only a deliberate bind takes a
- * port. Each JVM starts at its own offset, so two test runs rarely probe the same ports.
+ * now and then with "address already in use". Below the range only a deliberate bind takes a port.
+ * Each JVM starts at its own offset, so two test runs rarely probe the same ports.
  */
 public final class FreePorts {
   static final int FIRST = 20_000;

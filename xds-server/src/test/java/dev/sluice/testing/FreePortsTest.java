@@ -13,14 +13,20 @@ import org.junit.jupiter.api.Test;
 class FreePortsTest {
   @Test
   void portsAreDistinctBindableAndNeverFromTheKernelsEphemeralRange() throws Exception {
-    String[] range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+");
+    String[] range =
+        Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+            .get(0)
+            .trim()
+            .split("\\s+");
     int ephemeralLow = Integer.parseInt(range[0]);
     int ephemeralHigh = Integer.parseInt(range[1]);
     Set<Integer> seen = new HashSet<>();
     for (int i = 0; i < 50; i++) {
       int port = FreePorts.next();
       assertThat(seen.add(port)).as("port %d handed out twice", port).isTrue();
-      assertThat(port < ephemeralLow || port > ephemeralHigh).as("port %d in %d-%d", port, ephemeralLow, ephemeralHigh).isTrue();
+      assertThat(port < ephemeralLow || port > ephemeralHigh)
+          .as("port %d in %d-%d", port, ephemeralLow, ephemeralHigh)
+          .isTrue();
       try (ServerSocket s = new ServerSocket()) {
         s.bind(new InetSocketAddress("127.0.0.1", port));
       }

@@ -12,9 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A sustained slow-loris flood: {@code count} connections that each send a request line and half
- * a header, then nothing; one the server closes is opened again at once, so {@code count} stay
- * open for as long as the flood runs. One thread and a selector hold them all.
+ * A sustained slow-loris flood: {@code count} connections that each send a request line and half a
+ * header, then nothing; one the server closes is opened again at once, so {@code count} stay open
+ * for as long as the flood runs. One thread and a selector hold them all.
  */
 public final class HalfOpenFlood implements AutoCloseable {
   private static final byte[] HALF_A_REQUEST =

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Half-open HTTP connections, as a slow-loris client makes them: each sends a request line and
- * half a header, then nothing. {@link #closedByServer} completes once the server has closed every
- * one of them.
+ * Half-open HTTP connections, as a slow-loris client makes them: each sends a request line and half
+ * a header, then nothing. {@link #closedByServer} completes once the server has closed every one of
+ * them.
  */
 public final class HalfOpenHttp implements AutoCloseable {
   private static final byte[] HALF_A_REQUEST =
@@ -24,7 +24,9 @@ public final class HalfOpenHttp implements AutoCloseable {
 
   private HalfOpenHttp() {}
 
-  /** Opens {@code count} connections to the loopback {@code port}, each with half a request sent. */
+  /**
+   * Opens {@code count} connections to the loopback {@code port}, each with half a request sent.
+   */
   public static HalfOpenHttp open(int port, int count) {
     HalfOpenHttp open = new HalfOpenHttp();
     try {

@@ -34,7 +34,8 @@ public final class HttpUpstream implements AutoCloseable {
   public static final int KEEP = 1000;
 
   /** One request as the upstream saw it; header names are lower case. */
-  public record Request(String method, String path, Map<String, List<String>> headers, String body) {
+  public record Request(
+      String method, String path, Map<String, List<String>> headers, String body) {
     /** The first value of a header, or null. */
     public String header(String name) {
       List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
@@ -51,11 +52,13 @@ public final class HttpUpstream implements AutoCloseable {
   private volatile java.util.function.IntUnaryOperator statusByRequest;
   private volatile long delayMillis;
   private final Map<String, Integer> statusByPath = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, String> responseHeaders = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, String> responseHeaders =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private HttpUpstream(String name, int port) throws IOException {
     this.name = name;
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+    this.server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
     this.executor =
         Executors.newFixedThreadPool(
             8,
@@ -90,11 +93,15 @@ public final class HttpUpstream implements AutoCloseable {
         body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
       Map<String, List<String>> headers = new TreeMap<>();
-      exchange.getRequestHeaders()
+      exchange
+          .getRequestHeaders()
           .forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), List.copyOf(v)));
       received.addLast(
           new Request(
-              exchange.getRequestMethod(), exchange.getRequestURI().toString(), Map.copyOf(headers), body));
+              exchange.getRequestMethod(),
+              exchange.getRequestURI().toString(),
+              Map.copyOf(headers),
+              body));
       while (received.size() > KEEP) {
         received.pollFirst();
       }
@@ -108,7 +115,8 @@ public final class HttpUpstream implements AutoCloseable {
       }
       java.util.function.IntUnaryOperator byRequest = statusByRequest;
       Integer forPath = statusByPath.get(exchange.getRequestURI().getPath());
-      int answer = forPath != null ? forPath : byRequest == null ? status : byRequest.applyAsInt(number);
+      int answer =
+          forPath != null ? forPath : byRequest == null ? status : byRequest.applyAsInt(number);
       byte[] out = name.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("x-upstream", name);
       responseHeaders.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
@@ -155,7 +163,10 @@ public final class HttpUpstream implements AutoCloseable {
     return this;
   }
 
-  /** Answers by request number (1-based, counted since start or {@link #reset()}), e.g. to fail 2 of 3. */
+  /**
+   * Answers by request number (1-based, counted since start or {@link #reset()}), e.g. to fail 2 of
+   * 3.
+   */
   public HttpUpstream statusByRequest(java.util.function.IntUnaryOperator byNumber) {
     this.statusByRequest = byNumber;
     return this;

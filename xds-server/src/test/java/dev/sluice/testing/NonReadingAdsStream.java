@@ -25,30 +25,39 @@ public final class NonReadingAdsStream implements AutoCloseable {
   private volatile ClientCallStreamObserver<DiscoveryRequest> call;
 
   public NonReadingAdsStream(int port, String nodeId, String group) {
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().flowControlWindow(16 * 1024).build();
-    var requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(
-        new ClientResponseObserver<DiscoveryRequest, DiscoveryResponse>() {
-          @Override
-          public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> call) {
-            call.disableAutoRequestWithInitial(0);
-            NonReadingAdsStream.this.call = call;
-          }
+    channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port)
+            .usePlaintext()
+            .flowControlWindow(16 * 1024)
+            .build();
+    var requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .streamAggregatedResources(
+                new ClientResponseObserver<DiscoveryRequest, DiscoveryResponse>() {
+                  @Override
+                  public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> call) {
+                    call.disableAutoRequestWithInitial(0);
+                    NonReadingAdsStream.this.call = call;
+                  }
 
-          @Override
-          public void onNext(DiscoveryResponse r) {}
+                  @Override
+                  public void onNext(DiscoveryResponse r) {}
 
-          @Override
-          public void onError(Throwable t) {
-            ended.complete(Status.fromThrowable(t));
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    ended.complete(Status.fromThrowable(t));
+                  }
 
-          @Override
-          public void onCompleted() {
-            ended.complete(Status.OK);
-          }
-        });
-    requests.onNext(DiscoveryRequest.newBuilder().setNode(Node.newBuilder().setId(nodeId).setCluster(group))
-        .setTypeUrl(CLUSTER_TYPE).build());
+                  @Override
+                  public void onCompleted() {
+                    ended.complete(Status.OK);
+                  }
+                });
+    requests.onNext(
+        DiscoveryRequest.newBuilder()
+            .setNode(Node.newBuilder().setId(nodeId).setCluster(group))
+            .setTypeUrl(CLUSTER_TYPE)
+            .build());
   }
 
   /** Takes what waits in the transport, the server's reason for ending the stream included. */

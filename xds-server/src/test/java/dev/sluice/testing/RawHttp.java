@@ -11,13 +11,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One HTTP/1.1 request written by hand on a socket, optionally from a chosen loopback address:
- * HTTP clients normalise paths and refuse odd headers themselves, which would hide what Envoy does.
+ * One HTTP/1.1 request written by hand on a socket, optionally from a chosen loopback address: HTTP
+ * clients normalise paths and refuse odd headers themselves, which would hide what Envoy does.
  */
 public final class RawHttp {
   private RawHttp() {}
 
-  /** The status code, the response headers (lower-case names) and the body of a response with a Content-Length. */
+  /**
+   * The status code, the response headers (lower-case names) and the body of a response with a
+   * Content-Length.
+   */
   public record Response(int status, Map<String, String> headers, String body) {
     public String header(String name) {
       return headers.get(name);
@@ -26,19 +29,27 @@ public final class RawHttp {
 
   /**
    * @param from the local address to connect from (any 127.x.y.z on Linux), or null for the default
-   * @param headers lines like {@code "X-Forwarded-For: 10.0.0.1"}; a {@code Host} line replaces
-   *     the default {@code Host: gateway}
+   * @param headers lines like {@code "X-Forwarded-For: 10.0.0.1"}; a {@code Host} line replaces the
+   *     default {@code Host: gateway}
    */
-  public static Response send(String from, int port, String method, String path, String... headers) throws Exception {
+  public static Response send(String from, int port, String method, String path, String... headers)
+      throws Exception {
     try (Socket s = new Socket()) {
       if (from != null) {
         s.bind(new InetSocketAddress(from, 0));
       }
       s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       s.setSoTimeout(5000);
-      boolean hostGiven = java.util.Arrays.stream(headers).anyMatch(h -> h.regionMatches(true, 0, "Host:", 0, 5));
-      StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\n" + (hostGiven ? "" : "Host: gateway\r\n")
-          + "Connection: close\r\n");
+      boolean hostGiven =
+          java.util.Arrays.stream(headers).anyMatch(h -> h.regionMatches(true, 0, "Host:", 0, 5));
+      StringBuilder req =
+          new StringBuilder(
+              method
+                  + " "
+                  + path
+                  + " HTTP/1.1\r\n"
+                  + (hostGiven ? "" : "Host: gateway\r\n")
+                  + "Connection: close\r\n");
       if (!method.equals("GET") && !method.equals("HEAD")) {
         req.append("Content-Length: 0\r\n");
       }
@@ -49,13 +60,16 @@ public final class RawHttp {
       OutputStream out = s.getOutputStream();
       out.write(req.toString().getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
       String status = in.readLine();
       Map<String, String> h = new LinkedHashMap<>();
       String line;
       while ((line = in.readLine()) != null && !line.isEmpty()) {
         int colon = line.indexOf(':');
-        h.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+        h.put(
+            line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            line.substring(colon + 1).trim());
       }
       StringBuilder body = new StringBuilder();
       if (!method.equals("HEAD") && h.containsKey("content-length")) {

@@ -37,7 +37,9 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
-  /** The binary: {@code REDIS_BIN}, then {@code redis-server} on PATH; fails with how to install it. */
+  /**
+   * The binary: {@code REDIS_BIN}, then {@code redis-server} on PATH; fails with how to install it.
+   */
   public static Path binary() {
     return Executables.find(ENV_VAR, java.util.List.of("redis-server"), installHint());
   }
@@ -60,22 +62,41 @@ public final class RedisProcess implements AutoCloseable {
     if (process != null && process.isAlive()) {
       return;
     }
-    process = new ProcessBuilder(List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning"))
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
+    process =
+        new ProcessBuilder(
+                List.of(
+                    binary.toString(),
+                    "--port",
+                    Integer.toString(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--protected-mode",
+                    "no",
+                    "--loglevel",
+                    "warning"))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("redis-server exited with " + process.exitValue() + ":\n" + Files.readString(log));
+        throw new IllegalStateException(
+            "redis-server exited with " + process.exitValue() + ":\n" + Files.readString(log));
       }
       if (answersPing()) {
         return;
       }
       sleep(20);
     }
-    throw new IllegalStateException("redis-server did not answer PING on port " + port + " within 10 s:\n" + Files.readString(log));
+    throw new IllegalStateException(
+        "redis-server did not answer PING on port "
+            + port
+            + " within 10 s:\n"
+            + Files.readString(log));
   }
 
   /** Starts it again after {@link #stop()}. */
@@ -117,7 +138,10 @@ public final class RedisProcess implements AutoCloseable {
       return;
     }
     try {
-      new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor(5, TimeUnit.SECONDS);
+      new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+          .inheritIO()
+          .start()
+          .waitFor(5, TimeUnit.SECONDS);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

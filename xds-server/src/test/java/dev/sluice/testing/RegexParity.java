@@ -25,26 +25,36 @@ import java.util.regex.Pattern;
 /**
  * Compares Sluice's verdict on regular expressions ({@link Regexes#problem}) with the real Envoy's
  * ({@code envoy --mode validate} on a config whose routes match a header against them). The
- * expressions Sluice accepts go to Envoy together and must load; each one Sluice refuses goes
- * alone and must be refused, for the same reason: RE2's message, or the same program size. A
- * batch that fails is halved until the expressions Envoy refuses are found.
+ * expressions Sluice accepts go to Envoy together and must load; each one Sluice refuses goes alone
+ * and must be refused, for the same reason: RE2's message, or the same program size. A batch that
+ * fails is halved until the expressions Envoy refuses are found.
  *
  * <p>Also a command: {@code scripts/regex-parity N} runs N expressions and prints the result.
  */
 public final class RegexParity {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern ENVOY_SIZE = Pattern.compile("RE2 program size of (\\d+) > max program size of (\\d+)");
-  private static final Pattern SLUICE_SIZE = Pattern.compile("RE2 program size of (\\d+) > max program size of 100");
+  private static final Pattern ENVOY_SIZE =
+      Pattern.compile("RE2 program size of (\\d+) > max program size of (\\d+)");
+  private static final Pattern SLUICE_SIZE =
+      Pattern.compile("RE2 program size of (\\d+) > max program size of 100");
   private static final int PARALLEL = 4;
 
   private final Path envoy;
   private final Path work;
 
-  /** One expression the two sides judge differently: Sluice's problem (or none) against Envoy's error (or none). */
+  /**
+   * One expression the two sides judge differently: Sluice's problem (or none) against Envoy's
+   * error (or none).
+   */
   public record Disagreement(String regex, Optional<String> sluice, Optional<String> envoy) {
     @Override
     public String toString() {
-      return "regex \"" + regex + "\": Sluice says " + sluice.orElse("accepted") + "; Envoy says " + envoy.orElse("accepted");
+      return "regex \""
+          + regex
+          + "\": Sluice says "
+          + sluice.orElse("accepted")
+          + "; Envoy says "
+          + envoy.orElse("accepted");
     }
   }
 
@@ -65,7 +75,8 @@ public final class RegexParity {
   }
 
   /** Every expression the two sides judge differently. */
-  public List<Disagreement> compare(List<String> patterns) throws IOException, InterruptedException {
+  public List<Disagreement> compare(List<String> patterns)
+      throws IOException, InterruptedException {
     List<String> accepted = new ArrayList<>();
     List<String> refused = new ArrayList<>();
     for (String p : patterns) {
@@ -76,22 +87,26 @@ public final class RegexParity {
     try {
       List<Future<?>> jobs = new ArrayList<>();
       for (List<String> batch : chunks(accepted, 250)) {
-        jobs.add(pool.submit(() -> {
-          for (String p : refusedIn(batch)) {
-            out.add(new Disagreement(p, Optional.empty(), envoyError(List.of(p))));
-          }
-          return null;
-        }));
+        jobs.add(
+            pool.submit(
+                () -> {
+                  for (String p : refusedIn(batch)) {
+                    out.add(new Disagreement(p, Optional.empty(), envoyError(List.of(p))));
+                  }
+                  return null;
+                }));
       }
       for (String p : refused) {
-        jobs.add(pool.submit(() -> {
-          Optional<String> sluice = Regexes.problem(p);
-          Optional<String> envoys = envoyError(List.of(p));
-          if (envoys.isEmpty() || !sameReason(sluice.orElseThrow(), envoys.get())) {
-            out.add(new Disagreement(p, sluice, envoys));
-          }
-          return null;
-        }));
+        jobs.add(
+            pool.submit(
+                () -> {
+                  Optional<String> sluice = Regexes.problem(p);
+                  Optional<String> envoys = envoyError(List.of(p));
+                  if (envoys.isEmpty() || !sameReason(sluice.orElseThrow(), envoys.get())) {
+                    out.add(new Disagreement(p, sluice, envoys));
+                  }
+                  return null;
+                }));
       }
       for (Future<?> job : jobs) {
         job.get();
@@ -139,10 +154,12 @@ public final class RegexParity {
     if (envoy.contains("value length must be at least 1 characters")) {
       return sluice.contains("it is empty, and Envoy requires at least 1 character");
     }
-    // RE2 quotes the whole expression as written, and a part of it as it read it: Latin-1, each byte
+    // RE2 quotes the whole expression as written, and a part of it as it read it: Latin-1, each
+    // byte
     // a character, printed as UTF-8; Sluice shows both as written
     String printed = envoy.substring(envoy.indexOf("': ") + 3).strip();
-    String asWritten = new String(printed.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    String asWritten =
+        new String(printed.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
     return sluice.endsWith(": " + printed) || sluice.endsWith(": " + asWritten);
   }
 
@@ -156,9 +173,19 @@ public final class RegexParity {
     Path config = Files.createTempFile(work, "regex-", ".json");
     try {
       Files.writeString(config, JSON.writeValueAsString(config(batch)), StandardCharsets.UTF_8);
-      Process p = new ProcessBuilder(envoy.toString(), "--mode", "validate", "-c", config.toString(), "-l", "critical",
-          "--base-id", String.valueOf(Math.abs(config.hashCode() % 100000)))
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  envoy.toString(),
+                  "--mode",
+                  "validate",
+                  "-c",
+                  config.toString(),
+                  "-l",
+                  "critical",
+                  "--base-id",
+                  String.valueOf(Math.abs(config.hashCode() % 100000)))
+              .redirectErrorStream(true)
+              .start();
       String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int exit = p.waitFor();
       if (exit == 0) {
@@ -166,9 +193,12 @@ public final class RegexParity {
       }
       int at = output.indexOf("error initializing configuration");
       if (at < 0) {
-        throw new IllegalStateException("envoy --mode validate failed without a configuration error: " + output);
+        throw new IllegalStateException(
+            "envoy --mode validate failed without a configuration error: " + output);
       }
-      return Optional.of(output.substring(at, output.indexOf('\n', at) < 0 ? output.length() : output.indexOf('\n', at)));
+      return Optional.of(
+          output.substring(
+              at, output.indexOf('\n', at) < 0 ? output.length() : output.indexOf('\n', at)));
     } finally {
       Files.deleteIfExists(config);
     }
@@ -186,11 +216,15 @@ public final class RegexParity {
       route.putObject("direct_response").put("status", 200);
     }
     ObjectNode hcm = JSON.createObjectNode();
-    hcm.put("@type", "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager");
+    hcm.put(
+        "@type",
+        "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager");
     hcm.put("stat_prefix", "parity");
     ObjectNode router = hcm.putArray("http_filters").addObject();
     router.put("name", "envoy.filters.http.router");
-    router.putObject("typed_config").put("@type", "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router");
+    router
+        .putObject("typed_config")
+        .put("@type", "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router");
     ObjectNode vhost = hcm.putObject("route_config").putArray("virtual_hosts").addObject();
     vhost.put("name", "parity");
     vhost.putArray("domains").add("*");
@@ -201,7 +235,8 @@ public final class RegexParity {
     ObjectNode socket = listener.putObject("address").putObject("socket_address");
     socket.put("address", "127.0.0.1");
     socket.put("port_value", 10000);
-    ObjectNode filter = listener.putArray("filter_chains").addObject().putArray("filters").addObject();
+    ObjectNode filter =
+        listener.putArray("filter_chains").addObject().putArray("filters").addObject();
     filter.put("name", "envoy.filters.network.http_connection_manager");
     filter.set("typed_config", hcm);
     return root;
@@ -216,10 +251,12 @@ public final class RegexParity {
       List<String> patterns = patterns(count, seed);
       long refused = patterns.stream().filter(p -> Regexes.problem(p).isPresent()).count();
       long start = System.nanoTime();
-      List<Disagreement> disagreements = new RegexParity(EnvoyBinary.find(), work).compare(patterns);
+      List<Disagreement> disagreements =
+          new RegexParity(EnvoyBinary.find(), work).compare(patterns);
       double seconds = (System.nanoTime() - start) / 1e9;
       disagreements.forEach(d -> System.out.println("DISAGREEMENT " + d));
-      System.out.printf("patterns %d (seed %d; Sluice accepts %d, refuses %d), disagreements %d, %.0f s%n",
+      System.out.printf(
+          "patterns %d (seed %d; Sluice accepts %d, refuses %d), disagreements %d, %.0f s%n",
           count, seed, count - refused, refused, disagreements.size(), seconds);
       System.exit(disagreements.isEmpty() ? 0 : 1);
     } finally {

@@ -29,8 +29,13 @@ public final class RepoPaths {
       }
     }
     throw new IllegalStateException(
-        "cannot find the repository root: " + PROPERTY + "=" + prop
-            + " and no directory at or above " + start + " contains envoy-configs/");
+        "cannot find the repository root: "
+            + PROPERTY
+            + "="
+            + prop
+            + " and no directory at or above "
+            + start
+            + " contains envoy-configs/");
   }
 
   /** {@code root().resolve(relative)}, e.g. {@code resolve("envoy-configs/edge.yaml")}. */

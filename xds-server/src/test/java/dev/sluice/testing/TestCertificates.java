@@ -34,8 +34,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Certificates made on the spot for TLS tests (BouncyCastle): a CA, and server or client
- * certificates it signs, with random serial numbers so two issues are told apart. ECDSA P-256
- * keys: quick to make, and served by Envoy.
+ * certificates it signs, with random serial numbers so two issues are told apart. ECDSA P-256 keys:
+ * quick to make, and served by Envoy.
  */
 public final class TestCertificates {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -63,7 +63,8 @@ public final class TestCertificates {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("client", key, new char[0], new X509Certificate[] {certificate});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        KeyManagerFactory kmf =
+            KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, new char[0]);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf.getKeyManagers(), trustManagers(trusted), RANDOM);
@@ -94,15 +95,25 @@ public final class TestCertificates {
       try {
         KeyPair pair = ecKeys();
         Instant now = Instant.now();
-        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
-            new X500Name(certificate.getSubjectX500Principal().getName()), serial(),
-            Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))),
-            new X500Name("CN=" + commonName), pair.getPublic());
+        JcaX509v3CertificateBuilder b =
+            new JcaX509v3CertificateBuilder(
+                new X500Name(certificate.getSubjectX500Principal().getName()),
+                serial(),
+                Date.from(now.minus(Duration.ofHours(1))),
+                Date.from(now.plus(Duration.ofDays(1))),
+                new X500Name("CN=" + commonName),
+                pair.getPublic());
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.dNSName, "localhost"),
-            new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress())}));
+        b.addExtension(
+            Extension.subjectAlternativeName,
+            false,
+            new GeneralNames(
+                new GeneralName[] {
+                  new GeneralName(GeneralName.dNSName, "localhost"),
+                  new GeneralName(
+                      GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress())
+                }));
         return new Issued(pair.getPrivate(), sign(b, keys.getPrivate()));
       } catch (GeneralSecurityException | IOException e) {
         throw new IllegalStateException(e);
@@ -115,8 +126,14 @@ public final class TestCertificates {
       KeyPair keys = ecKeys();
       Instant now = Instant.now();
       X500Name name = new X500Name("CN=" + commonName);
-      JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(),
-          Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic());
+      JcaX509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+              name,
+              serial(),
+              Date.from(now.minus(Duration.ofHours(1))),
+              Date.from(now.plus(Duration.ofDays(1))),
+              name,
+              keys.getPublic());
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
       return new Ca(keys, sign(b, keys.getPrivate()));
     } catch (GeneralSecurityException | IOException e) {
@@ -135,12 +152,14 @@ public final class TestCertificates {
     }
   }
 
-  private static javax.net.ssl.TrustManager[] trustManagers(X509Certificate trusted) throws GeneralSecurityException {
+  private static javax.net.ssl.TrustManager[] trustManagers(X509Certificate trusted)
+      throws GeneralSecurityException {
     try {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
       ks.setCertificateEntry("ca", trusted);
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ks);
       return tmf.getTrustManagers();
     } catch (IOException e) {
@@ -168,9 +187,11 @@ public final class TestCertificates {
     return new BigInteger(64, RANDOM).add(BigInteger.ONE);
   }
 
-  private static X509Certificate sign(JcaX509v3CertificateBuilder b, PrivateKey issuer) throws GeneralSecurityException {
+  private static X509Certificate sign(JcaX509v3CertificateBuilder b, PrivateKey issuer)
+      throws GeneralSecurityException {
     try {
-      return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer)));
+      return new JcaX509CertificateConverter()
+          .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer)));
     } catch (org.bouncycastle.operator.OperatorCreationException e) {
       throw new GeneralSecurityException(e);
     }

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An RS256 signing key for tests: its public JWKS and tokens signed with it. Built on the JDK's
- * RSA signature and Jackson; a JWT is two base64url JSON objects and a signature over them.
+ * An RS256 signing key for tests: its public JWKS and tokens signed with it. Built on the JDK's RSA
+ * signature and Jackson; a JWT is two base64url JSON objects and a signature over them.
  */
 public final class TestJwts {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,8 +58,11 @@ public final class TestJwts {
     payload.put("exp", now + 3600);
     payload.putAll(claims);
     try {
-      String signingInput = B64.encodeToString(JSON.writeValueAsBytes(Map.of("alg", "RS256", "typ", "JWT", "kid", kid)))
-          + "." + B64.encodeToString(JSON.writeValueAsBytes(payload));
+      String signingInput =
+          B64.encodeToString(
+                  JSON.writeValueAsBytes(Map.of("alg", "RS256", "typ", "JWT", "kid", kid)))
+              + "."
+              + B64.encodeToString(JSON.writeValueAsBytes(payload));
       Signature s = Signature.getInstance("SHA256withRSA");
       s.initSign(keys.getPrivate());
       s.update(signingInput.getBytes(StandardCharsets.US_ASCII));
@@ -71,6 +74,7 @@ public final class TestJwts {
 
   private static byte[] unsigned(byte[] twosComplement) {
     return twosComplement.length > 1 && twosComplement[0] == 0
-        ? java.util.Arrays.copyOfRange(twosComplement, 1, twosComplement.length) : twosComplement;
+        ? java.util.Arrays.copyOfRange(twosComplement, 1, twosComplement.length)
+        : twosComplement;
   }
 }

@@ -3,8 +3,8 @@ package dev.sluice.discovery.consul;
 /**
  * The index of one Consul blocking query, kept by Consul's documented rules: send back the last
  * {@code X-Consul-Index}; if it goes backwards (a restored snapshot, a restarted dev agent) reset
- * to 0 so the next query answers at once with fresh data; never block on an index below 1, since
- * a 0 would make every query return immediately.
+ * to 0 so the next query answers at once with fresh data; never block on an index below 1, since a
+ * 0 would make every query return immediately.
  *
  * <p>After an error the next query does not block ({@link #suspend()}), but the last index is
  * remembered to compare with: an agent that restarted while we could not reach it would otherwise

@@ -38,17 +38,24 @@ public final class ConsulClients {
    * @throws IllegalArgumentException naming the file when the TLS material cannot be used
    */
   public static HttpClient newClient(ConsulConfig config) {
-    HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT);
+    HttpClient.Builder b =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT);
     if (config.address().getScheme().equals("https")) {
       b.sslContext(sslContext(config));
     }
     return b.build();
   }
 
-  /** TLS from PEM files as Consul's own clients take them: a CA bundle, a client certificate and key. */
+  /**
+   * TLS from PEM files as Consul's own clients take them: a CA bundle, a client certificate and
+   * key.
+   */
   private static SSLContext sslContext(ConsulConfig c) {
     try {
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       if (c.caFile().isPresent()) {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
@@ -65,7 +72,11 @@ public final class ConsulClients {
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
         Collection<? extends Certificate> chain = certificates(c.certFile().get());
-        keys.setKeyEntry("client", privateKey(c.keyFile().get()), new char[0], chain.toArray(new Certificate[0]));
+        keys.setKeyEntry(
+            "client",
+            privateKey(c.keyFile().get()),
+            new char[0],
+            chain.toArray(new Certificate[0]));
         kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, new char[0]);
       }
@@ -78,9 +89,11 @@ public final class ConsulClients {
     }
   }
 
-  private static Collection<? extends Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
+  private static Collection<? extends Certificate> certificates(Path pem)
+      throws IOException, GeneralSecurityException {
     try (var in = Files.newInputStream(pem)) {
-      Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+      Collection<? extends Certificate> certs =
+          CertificateFactory.getInstance("X.509").generateCertificates(in);
       if (certs.isEmpty()) {
         throw new IOException("no certificate in " + pem);
       }
@@ -90,7 +103,8 @@ public final class ConsulClients {
 
   /** A PEM private key: PKCS#8, PKCS#1 (RSA) or SEC1 (EC, whose public part is optional). */
   static PrivateKey privateKey(Path pem) throws IOException {
-    try (Reader r = Files.newBufferedReader(pem); PEMParser parser = new PEMParser(r)) {
+    try (Reader r = Files.newBufferedReader(pem);
+        PEMParser parser = new PEMParser(r)) {
       Object o = parser.readObject();
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       if (o instanceof PEMKeyPair pair) {

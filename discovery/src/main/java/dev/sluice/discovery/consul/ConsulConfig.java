@@ -39,7 +39,10 @@ public record ConsulConfig(
   /** {@code consul://host:port} (HTTP) or {@code consul+https://host:port} (TLS), with defaults. */
   public static ConsulConfig of(String registry) {
     if (!isConsul(registry)) {
-      throw new IllegalArgumentException("not a Consul address: " + registry + " (use consul://host:port or consul+https://host:port)");
+      throw new IllegalArgumentException(
+          "not a Consul address: "
+              + registry
+              + " (use consul://host:port or consul+https://host:port)");
     }
     URI uri = URI.create(registry);
     boolean tls = registry.startsWith("consul+https://");
@@ -48,37 +51,109 @@ public record ConsulConfig(
     }
     int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 8501 : 8500);
     URI address = URI.create((tls ? "https://" : "http://") + uri.getHost() + ":" + port);
-    return new ConsulConfig(address, Optional.empty(), "", DEFAULT_WAIT, false, DEFAULT_RECOVERY_GRACE,
-        Optional.empty(), Optional.empty(), Optional.empty(), 50.0);
+    return new ConsulConfig(
+        address,
+        Optional.empty(),
+        "",
+        DEFAULT_WAIT,
+        false,
+        DEFAULT_RECOVERY_GRACE,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        50.0);
   }
 
   public ConsulConfig withToken(Optional<String> t) {
-    return new ConsulConfig(address, t, datacenter, blockingWait, includeWarning, recoveryGrace, caFile, certFile, keyFile, queriesPerSecond);
+    return new ConsulConfig(
+        address,
+        t,
+        datacenter,
+        blockingWait,
+        includeWarning,
+        recoveryGrace,
+        caFile,
+        certFile,
+        keyFile,
+        queriesPerSecond);
   }
 
   public ConsulConfig withDatacenter(String dc) {
-    return new ConsulConfig(address, token, dc, blockingWait, includeWarning, recoveryGrace, caFile, certFile, keyFile, queriesPerSecond);
+    return new ConsulConfig(
+        address,
+        token,
+        dc,
+        blockingWait,
+        includeWarning,
+        recoveryGrace,
+        caFile,
+        certFile,
+        keyFile,
+        queriesPerSecond);
   }
 
   public ConsulConfig withBlockingWait(Duration w) {
-    return new ConsulConfig(address, token, datacenter, w, includeWarning, recoveryGrace, caFile, certFile, keyFile, queriesPerSecond);
+    return new ConsulConfig(
+        address,
+        token,
+        datacenter,
+        w,
+        includeWarning,
+        recoveryGrace,
+        caFile,
+        certFile,
+        keyFile,
+        queriesPerSecond);
   }
 
   public ConsulConfig withIncludeWarning(boolean include) {
-    return new ConsulConfig(address, token, datacenter, blockingWait, include, recoveryGrace, caFile, certFile, keyFile, queriesPerSecond);
+    return new ConsulConfig(
+        address,
+        token,
+        datacenter,
+        blockingWait,
+        include,
+        recoveryGrace,
+        caFile,
+        certFile,
+        keyFile,
+        queriesPerSecond);
   }
 
   public ConsulConfig withRecoveryGrace(Duration grace) {
-    return new ConsulConfig(address, token, datacenter, blockingWait, includeWarning, grace, caFile, certFile, keyFile, queriesPerSecond);
+    return new ConsulConfig(
+        address,
+        token,
+        datacenter,
+        blockingWait,
+        includeWarning,
+        grace,
+        caFile,
+        certFile,
+        keyFile,
+        queriesPerSecond);
   }
 
   public ConsulConfig withTls(Optional<Path> ca, Optional<Path> cert, Optional<Path> key) {
-    return new ConsulConfig(address, token, datacenter, blockingWait, includeWarning, recoveryGrace, ca, cert, key, queriesPerSecond);
+    return new ConsulConfig(
+        address,
+        token,
+        datacenter,
+        blockingWait,
+        includeWarning,
+        recoveryGrace,
+        ca,
+        cert,
+        key,
+        queriesPerSecond);
   }
 
   /** Never shows the token. */
   @Override
   public String toString() {
-    return "consul " + address + (datacenter.isEmpty() ? "" : " dc=" + datacenter) + (token.isPresent() ? " (with ACL token)" : "");
+    return "consul "
+        + address
+        + (datacenter.isEmpty() ? "" : " dc=" + datacenter)
+        + (token.isPresent() ? " (with ACL token)" : "");
   }
 }

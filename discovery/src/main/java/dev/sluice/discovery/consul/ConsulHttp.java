@@ -12,17 +12,22 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Consul's HTTP API as this source uses it: GETs with blocking-query parameters, over the JDK client. */
+/**
+ * Consul's HTTP API as this source uses it: GETs with blocking-query parameters, over the JDK
+ * client.
+ */
 final class ConsulHttp {
   /**
    * The largest answer read from Consul: 64 MiB, a catalog of a few hundred thousand instances. A
-   * larger one is an error of that request (stale, the last good catalog kept), found while reading:
-   * the rest of the answer is cancelled as soon as it passes the limit, so no more is ever held.
+   * larger one is an error of that request (stale, the last good catalog kept), found while
+   * reading: the rest of the answer is cancelled as soon as it passes the limit, so no more is ever
+   * held.
    */
   static final long MAX_BODY_BYTES = 64L << 20;
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final ConsulConfig config;
   private final HttpClient client;
   private final AtomicLong requests = new AtomicLong();
@@ -62,7 +67,8 @@ final class ConsulHttp {
    * @throws IOException when Consul cannot be reached or does not answer 200
    */
   Answer get(String path, long index, Duration wait) throws IOException, InterruptedException {
-    StringBuilder url = new StringBuilder(config.address().toString()).append(path).append("?stale=false");
+    StringBuilder url =
+        new StringBuilder(config.address().toString()).append(path).append("?stale=false");
     if (!config.datacenter().isEmpty()) {
       url.append("&dc=").append(URLEncoder.encode(config.datacenter(), StandardCharsets.UTF_8));
     }
@@ -71,7 +77,8 @@ final class ConsulHttp {
     }
     // Consul adds up to wait/16 of jitter to a blocking query; give it that and a margin.
     Duration timeout = wait.plus(wait.dividedBy(16)).plusSeconds(10);
-    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url.toString())).timeout(timeout).GET();
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(URI.create(url.toString())).timeout(timeout).GET();
     config.token().ifPresent(t -> req.header("X-Consul-Token", t));
     requests.incrementAndGet();
     // sendAsync + get, not send: a watcher stopped mid-query must return at once, and only the
@@ -80,14 +87,19 @@ final class ConsulHttp {
     var future = client.sendAsync(req.build(), info -> new CappedBody(maxBodyBytes, path));
     HttpResponse<CappedBody.Bytes> resp;
     try {
-      resp = future.get(timeout.plusSeconds(5).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      resp =
+          future.get(timeout.plusSeconds(5).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       future.cancel(true);
       throw e;
     } catch (java.util.concurrent.TimeoutException e) {
       future.cancel(true);
-      throw new java.net.http.HttpTimeoutException("Consul's answer to " + path + " did not arrive whole within "
-          + timeout.plusSeconds(5).toSeconds() + "s");
+      throw new java.net.http.HttpTimeoutException(
+          "Consul's answer to "
+              + path
+              + " did not arrive whole within "
+              + timeout.plusSeconds(5).toSeconds()
+              + "s");
     } catch (java.util.concurrent.ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IOException io) {
@@ -98,17 +110,28 @@ final class ConsulHttp {
     try (java.io.InputStream in = resp.body().stream()) {
       if (resp.statusCode() != 200) {
         String body = new String(in.readNBytes(200), StandardCharsets.UTF_8).strip();
-        throw new StatusException(resp.statusCode(), "Consul answered " + resp.statusCode() + " for " + path
-            + (body.isEmpty() ? "" : ": " + shorten(body)));
+        throw new StatusException(
+            resp.statusCode(),
+            "Consul answered "
+                + resp.statusCode()
+                + " for "
+                + path
+                + (body.isEmpty() ? "" : ": " + shorten(body)));
       }
       long returned = index(resp.headers().firstValue("X-Consul-Index").orElse(null), path);
       JsonNode body;
       try {
         body = JSON.readTree(in);
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new BadAnswerException("Consul answered " + path + " with a body that is not JSON: " + shorten(e.getOriginalMessage()));
+        throw new BadAnswerException(
+            "Consul answered "
+                + path
+                + " with a body that is not JSON: "
+                + shorten(e.getOriginalMessage()));
       }
-      return new Answer(body == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : body, returned);
+      return new Answer(
+          body == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : body,
+          returned);
     }
   }
 
@@ -127,7 +150,8 @@ final class ConsulHttp {
     private final long max;
     private final String path;
     private final Bytes bytes = new Bytes();
-    private final java.util.concurrent.CompletableFuture<Bytes> result = new java.util.concurrent.CompletableFuture<>();
+    private final java.util.concurrent.CompletableFuture<Bytes> result =
+        new java.util.concurrent.CompletableFuture<>();
     private java.util.concurrent.Flow.Subscription subscription;
 
     CappedBody(long max, String path) {
@@ -149,7 +173,12 @@ final class ConsulHttp {
       for (java.nio.ByteBuffer b : items) {
         if (bytes.size() + (long) b.remaining() > max) {
           result.completeExceptionally(
-              new TooLargeException("Consul's answer to " + path + " is larger than the limit of " + (max >> 20) + " MiB"));
+              new TooLargeException(
+                  "Consul's answer to "
+                      + path
+                      + " is larger than the limit of "
+                      + (max >> 20)
+                      + " MiB"));
           subscription.cancel();
           return;
         }
@@ -184,10 +213,17 @@ final class ConsulHttp {
     StringBuilder out = new StringBuilder();
     for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (b & 0xff);
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+      if ((c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~') {
         out.append(c);
       } else {
-        out.append('%').append(Character.toUpperCase(Character.forDigit((c >> 4) & 0xf, 16)))
+        out.append('%')
+            .append(Character.toUpperCase(Character.forDigit((c >> 4) & 0xf, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
       }
     }
@@ -197,7 +233,8 @@ final class ConsulHttp {
   /** The body if it is a JSON object (the service list); else an error naming what it is. */
   static JsonNode object(JsonNode body, String path) throws BadAnswerException {
     if (!body.isObject()) {
-      throw new BadAnswerException("Consul answered " + path + " with " + kind(body) + ", not a JSON object");
+      throw new BadAnswerException(
+          "Consul answered " + path + " with " + kind(body) + ", not a JSON object");
     }
     return body;
   }
@@ -205,7 +242,8 @@ final class ConsulHttp {
   /** The body if it is a JSON array (a service's instances); else an error naming what it is. */
   static JsonNode array(JsonNode body, String path) throws BadAnswerException {
     if (!body.isArray()) {
-      throw new BadAnswerException("Consul answered " + path + " with " + kind(body) + ", not a JSON array");
+      throw new BadAnswerException(
+          "Consul answered " + path + " with " + kind(body) + ", not a JSON array");
     }
     return body;
   }
@@ -256,7 +294,8 @@ final class ConsulHttp {
       value = -1;
     }
     if (value < 0) {
-      throw new BadAnswerException("Consul answered " + path + " with an invalid X-Consul-Index '" + shorten(header) + "'");
+      throw new BadAnswerException(
+          "Consul answered " + path + " with an invalid X-Consul-Index '" + shorten(header) + "'");
     }
     return value;
   }

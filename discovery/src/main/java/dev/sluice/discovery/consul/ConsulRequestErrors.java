@@ -10,7 +10,7 @@ import java.util.Locale;
  */
 @FunctionalInterface
 public interface ConsulRequestErrors {
-  ConsulRequestErrors NONE = (endpoint, reason) -> { };
+  ConsulRequestErrors NONE = (endpoint, reason) -> {};
 
   void failed(Endpoint endpoint, Reason reason);
 

@@ -26,21 +26,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows Consul's catalog with blocking queries, the way Consul's own clients do: one loop on
- * {@code /v1/catalog/services} that starts and stops one loop per service on
- * {@code /v1/health/service/<name>}. Each loop keeps its index by Consul's rules
- * ({@link BlockingIndex}), is paced by a token bucket, and backs off with jitter on errors.
+ * {@code /v1/catalog/services} that starts and stops one loop per service on {@code
+ * /v1/health/service/<name>}. Each loop keeps its index by Consul's rules ({@link BlockingIndex}),
+ * is paced by a token bucket, and backs off with jitter on errors.
  *
- * <p>The first catalog is delivered only when the service list and every service's instances
- * have been read once (warm start). When Consul cannot be reached the last catalog stays in force
- * and the source reports itself stale; when Consul returns, {@link RecoveryHold} keeps instances
- * it has forgotten for a grace period.
+ * <p>The first catalog is delivered only when the service list and every service's instances have
+ * been read once (warm start). When Consul cannot be reached the last catalog stays in force and
+ * the source reports itself stale; when Consul returns, {@link RecoveryHold} keeps instances it has
+ * forgotten for a grace period.
  */
 public final class ConsulSource implements CatalogSource {
   private static final Logger LOG = LoggerFactory.getLogger(ConsulSource.class);
   static final Duration INITIAL_SYNC_TIMEOUT = Duration.ofSeconds(30);
   private final ConsulConfig config;
   private final ConsulHttp http;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "consul-timer"));
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "consul-timer"));
   private final Map<String, Thread> watchers = new HashMap<>();
   private final Map<String, List<ServiceInstance>> observed = new TreeMap<>();
   private final Set<String> answered = new HashSet<>();
@@ -55,8 +56,13 @@ public final class ConsulSource implements CatalogSource {
   private volatile Instant unreachableSince;
   private volatile String lastError = "";
   private long indexResets;
-  /** The loops whose last request failed (the service list, "service X"), with the reason, oldest first. */
+
+  /**
+   * The loops whose last request failed (the service list, "service X"), with the reason, oldest
+   * first.
+   */
   private final Map<String, String> failing = new java.util.LinkedHashMap<>();
+
   private boolean graceStarted;
   private long failures;
   private static final String SERVICE_LIST = "the service list";
@@ -69,7 +75,9 @@ public final class ConsulSource implements CatalogSource {
     this(config, ConsulRequestErrors.NONE);
   }
 
-  /** @param requestErrors told about each failed request */
+  /**
+   * @param requestErrors told about each failed request
+   */
   public ConsulSource(ConsulConfig config, ConsulRequestErrors requestErrors) {
     this.config = config;
     this.http = new ConsulHttp(config);
@@ -81,7 +89,8 @@ public final class ConsulSource implements CatalogSource {
     this.listener = listener;
     servicesLoop = DaemonThreads.create(this::watchServiceList, "consul-services");
     servicesLoop.start();
-    timer.schedule(this::initialSyncTimeout, INITIAL_SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    timer.schedule(
+        this::initialSyncTimeout, INITIAL_SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -92,40 +101,54 @@ public final class ConsulSource implements CatalogSource {
   @Override
   public SourceStatus status() {
     synchronized (this) {
-      return new SourceStatus(stale, lastSuccess, lastError, http.requests(), hold.heldCount(), indexResets);
+      return new SourceStatus(
+          stale, lastSuccess, lastError, http.requests(), hold.heldCount(), indexResets);
     }
   }
 
-  /** What one answer becomes: read (and checked) first, applied only if the whole answer is good. */
+  /**
+   * What one answer becomes: read (and checked) first, applied only if the whole answer is good.
+   */
   private interface Reader<T> {
     T read(com.fasterxml.jackson.databind.JsonNode body) throws IOException;
   }
 
   private void watchServiceList() {
     String path = "/v1/catalog/services";
-    loop(SERVICE_LIST, null, path, body -> {
-      Set<String> names = new HashSet<>();
-      ConsulHttp.object(body, path).fieldNames().forEachRemaining(names::add);
-      names.remove("consul");
-      return names;
-    }, this::serviceList);
+    loop(
+        SERVICE_LIST,
+        null,
+        path,
+        body -> {
+          Set<String> names = new HashSet<>();
+          ConsulHttp.object(body, path).fieldNames().forEachRemaining(names::add);
+          names.remove("consul");
+          return names;
+        },
+        this::serviceList);
   }
 
   private void watchService(String name) {
     String path = "/v1/health/service/" + ConsulHttp.segment(name);
     Set<String> droppedBefore = new HashSet<>();
-    loop("service " + name, name, path, body -> {
-      HealthEntries.Read read = HealthEntries.read(name, ConsulHttp.array(body, path), config.includeWarning());
-      // each dropped instance is said once, not again at every answer while it stays registered
-      for (String d : read.dropped()) {
-        if (!droppedBefore.contains(d)) {
-          LOG.warn("{}: {}; see docs/consul.md", config, d);
-        }
-      }
-      droppedBefore.clear();
-      droppedBefore.addAll(read.dropped());
-      return read.instances();
-    }, list -> instances(name, list));
+    loop(
+        "service " + name,
+        name,
+        path,
+        body -> {
+          HealthEntries.Read read =
+              HealthEntries.read(name, ConsulHttp.array(body, path), config.includeWarning());
+          // each dropped instance is said once, not again at every answer while it stays registered
+          for (String d : read.dropped()) {
+            if (!droppedBefore.contains(d)) {
+              LOG.warn("{}: {}; see docs/consul.md", config, d);
+            }
+          }
+          droppedBefore.clear();
+          droppedBefore.addAll(read.dropped());
+          return read.instances();
+        },
+        list -> instances(name, list));
   }
 
   /**
@@ -136,7 +159,12 @@ public final class ConsulSource implements CatalogSource {
    *
    * @param service the service this loop follows, null for the service list
    */
-  private <T> void loop(String what, String service, String path, Reader<T> reader, java.util.function.Consumer<T> apply) {
+  private <T> void loop(
+      String what,
+      String service,
+      String path,
+      Reader<T> reader,
+      java.util.function.Consumer<T> apply) {
     BlockingIndex index = new BlockingIndex();
     RateLimiter bucket = RateLimiter.create(config.queriesPerSecond());
     Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
@@ -177,8 +205,11 @@ public final class ConsulSource implements CatalogSource {
 
   private void count(String service, Throwable e) {
     try {
-      requestErrors.failed(service == null ? ConsulRequestErrors.Endpoint.CATALOG_SERVICES
-          : ConsulRequestErrors.Endpoint.HEALTH_SERVICE, ConsulRequestErrors.Reason.of(e));
+      requestErrors.failed(
+          service == null
+              ? ConsulRequestErrors.Endpoint.CATALOG_SERVICES
+              : ConsulRequestErrors.Endpoint.HEALTH_SERVICE,
+          ConsulRequestErrors.Reason.of(e));
     } catch (RuntimeException countFailed) {
       LOG.error("counting a failed Consul request failed: {}", countFailed.toString());
     }
@@ -198,11 +229,13 @@ public final class ConsulSource implements CatalogSource {
       }
     }
     for (String name : names) {
-      watchers.computeIfAbsent(name, n -> {
-        Thread t = DaemonThreads.create(() -> watchService(n), "consul-health-" + n);
-        t.start();
-        return t;
-      });
+      watchers.computeIfAbsent(
+          name,
+          n -> {
+            Thread t = DaemonThreads.create(() -> watchService(n), "consul-health-" + n);
+            t.start();
+            return t;
+          });
     }
     serviceListRead = true;
     publish();
@@ -240,8 +273,12 @@ public final class ConsulSource implements CatalogSource {
 
   private synchronized void initialSyncTimeout() {
     if (!synced && running) {
-      LOG.warn("{}: not every service answered within {}s; publishing what is known ({} of {} services)", config,
-          INITIAL_SYNC_TIMEOUT.toSeconds(), answered.size(), watchers.size());
+      LOG.warn(
+          "{}: not every service answered within {}s; publishing what is known ({} of {} services)",
+          config,
+          INITIAL_SYNC_TIMEOUT.toSeconds(),
+          answered.size(),
+          watchers.size());
       synced = serviceListRead;
       publish();
     }
@@ -253,8 +290,11 @@ public final class ConsulSource implements CatalogSource {
     if (stale && !graceStarted) {
       graceStarted = true;
       startGrace();
-      LOG.info("{} answers again after {} ms; instances it no longer lists are kept until {} unless they re-register",
-          config, Duration.between(unreachableSince, lastSuccess).toMillis(), hold.graceEnd());
+      LOG.info(
+          "{} answers again after {} ms; instances it no longer lists are kept until {} unless they re-register",
+          config,
+          Duration.between(unreachableSince, lastSuccess).toMillis(),
+          hold.graceEnd());
     }
   }
 
@@ -266,7 +306,10 @@ public final class ConsulSource implements CatalogSource {
     if (failing.isEmpty()) {
       stale = false;
       lastError = "";
-      LOG.info("{}: every query succeeds again after {} ms", config, Duration.between(unreachableSince, Instant.now()).toMillis());
+      LOG.info(
+          "{}: every query succeeds again after {} ms",
+          config,
+          Duration.between(unreachableSince, Instant.now()).toMillis());
     } else {
       lastError = last(failing);
     }
@@ -291,13 +334,24 @@ public final class ConsulSource implements CatalogSource {
       unreachableSince = Instant.now();
     }
     if (!reason.equals(before)) {
-      what = ConsulHttp.shorten(what); // a service's name is Consul's: printable and short in a log line
+      what =
+          ConsulHttp.shorten(
+              what); // a service's name is Consul's: printable and short in a log line
       if (bug != null) {
-        LOG.warn("{}: reading {} failed ({}); serving the last known catalog ({} services) until it succeeds", config, what,
-            reason, published.size(), bug);
+        LOG.warn(
+            "{}: reading {} failed ({}); serving the last known catalog ({} services) until it succeeds",
+            config,
+            what,
+            reason,
+            published.size(),
+            bug);
       } else {
-        LOG.warn("{}: reading {} failed ({}); serving the last known catalog ({} services) until it succeeds", config, what,
-            reason, published.size());
+        LOG.warn(
+            "{}: reading {} failed ({}); serving the last known catalog ({} services) until it succeeds",
+            config,
+            what,
+            reason,
+            published.size());
       }
     } else {
       LOG.debug("{}: reading {} failed again ({})", config, what, reason);
@@ -314,7 +368,10 @@ public final class ConsulSource implements CatalogSource {
 
   private synchronized void wentBackwards(String what) {
     indexResets++;
-    LOG.info("{}: the index of {} went backwards (restored snapshot or restarted agent); reset to 0", config, what);
+    LOG.info(
+        "{}: the index of {} went backwards (restored snapshot or restarted agent); reset to 0",
+        config,
+        what);
     startGrace();
   }
 
@@ -322,13 +379,16 @@ public final class ConsulSource implements CatalogSource {
     Instant end = Instant.now().plus(config.recoveryGrace());
     hold.startGrace(end);
     // Re-publish when the grace ends, so what is still held is dropped.
-    timer.schedule(() -> {
-      synchronized (this) {
-        if (synced) {
-          publish();
-        }
-      }
-    }, config.recoveryGrace().toMillis() + 10, TimeUnit.MILLISECONDS);
+    timer.schedule(
+        () -> {
+          synchronized (this) {
+            if (synced) {
+              publish();
+            }
+          }
+        },
+        config.recoveryGrace().toMillis() + 10,
+        TimeUnit.MILLISECONDS);
   }
 
   private boolean pause(Duration d) {
@@ -339,7 +399,6 @@ public final class ConsulSource implements CatalogSource {
       return false;
     }
   }
-
 
   @Override
   public void close() {

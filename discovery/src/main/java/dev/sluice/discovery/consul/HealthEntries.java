@@ -13,8 +13,8 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>address: {@code Service.Address}, else {@code Node.Address};
- *   <li>health: the worst of the instance's checks (node checks included, as Consul's own
- *       {@code ?passing} filter does); critical never gets traffic, warning only when configured;
+ *   <li>health: the worst of the instance's checks (node checks included, as Consul's own {@code
+ *       ?passing} filter does); critical never gets traffic, warning only when configured;
  *   <li>weight: {@code Weights.Passing} or {@code Weights.Warning} for the current health; 0 means
  *       no traffic;
  *   <li>locality: region = the node's datacenter, zone = service meta {@code zone}, else node meta
@@ -24,8 +24,8 @@ import java.util.TreeMap;
  *
  * <p>An instance that would get traffic but that Envoy cannot use is dropped, and said so, rather
  * than pushed to Envoy (which would reject the whole update of that service and freeze it): an
- * address that is not an IP address (Consul accepts hostnames; Sluice does not resolve them), a port
- * outside 1–65535, an entry without a service ID or of the wrong shape.
+ * address that is not an IP address (Consul accepts hostnames; Sluice does not resolve them), a
+ * port outside 1–65535, an entry without a service ID or of the wrong shape.
  */
 final class HealthEntries {
   static final String ZONE_KEY = "zone";
@@ -42,12 +42,18 @@ final class HealthEntries {
   static Read read(String service, JsonNode entries, boolean includeWarning) {
     List<ServiceInstance> out = new ArrayList<>();
     List<String> dropped = new ArrayList<>();
-    service = ConsulHttp.shorten(service); // Consul takes any name: printable and short in a log line
+    service =
+        ConsulHttp.shorten(service); // Consul takes any name: printable and short in a log line
     int position = 0;
     for (JsonNode e : entries) {
       position++;
       if (!e.isObject() || !e.path("Service").isObject()) {
-        dropped.add("service " + service + ": entry " + position + " dropped: not an object with a Service");
+        dropped.add(
+            "service "
+                + service
+                + ": entry "
+                + position
+                + " dropped: not an object with a Service");
         continue;
       }
       JsonNode node = e.path("Node");
@@ -56,7 +62,8 @@ final class HealthEntries {
       if (health == Health.CRITICAL || (health == Health.WARNING && !includeWarning)) {
         continue;
       }
-      int weight = svc.path("Weights").path(health == Health.PASSING ? "Passing" : "Warning").asInt(1);
+      int weight =
+          svc.path("Weights").path(health == Health.PASSING ? "Passing" : "Warning").asInt(1);
       if (weight <= 0) {
         continue;
       }
@@ -67,23 +74,26 @@ final class HealthEntries {
       String id = node.path("Node").asText() + "/" + svc.path("ID").asText();
       String problem = problem(svc, address);
       if (problem != null) {
-        dropped.add("service " + service + ": instance " + ConsulHttp.shorten(id) + " dropped: " + problem);
+        dropped.add(
+            "service " + service + ": instance " + ConsulHttp.shorten(id) + " dropped: " + problem);
         continue;
       }
       Map<String, String> meta = strings(svc.path("Meta"));
-      String zone = meta.getOrDefault(ZONE_KEY, strings(node.path("Meta")).getOrDefault(ZONE_KEY, ""));
+      String zone =
+          meta.getOrDefault(ZONE_KEY, strings(node.path("Meta")).getOrDefault(ZONE_KEY, ""));
       List<String> tags = new ArrayList<>();
       svc.path("Tags").forEach(t -> tags.add(t.asText()));
-      out.add(new ServiceInstance(
-          id,
-          address,
-          svc.path("Port").asInt(),
-          tags,
-          meta,
-          health,
-          node.path("Datacenter").asText(""),
-          zone,
-          weight));
+      out.add(
+          new ServiceInstance(
+              id,
+              address,
+              svc.path("Port").asInt(),
+              tags,
+              meta,
+              health,
+              node.path("Datacenter").asText(""),
+              zone,
+              weight));
     }
     return new Read(out, dropped);
   }
@@ -95,13 +105,17 @@ final class HealthEntries {
     }
     JsonNode port = svc.path("Port");
     if (!port.isIntegralNumber() || port.asLong() < 1 || port.asLong() > 65535) {
-      return "port " + ConsulHttp.shorten(port.isMissingNode() ? "(none)" : port.toString()) + " is not between 1 and 65535";
+      return "port "
+          + ConsulHttp.shorten(port.isMissingNode() ? "(none)" : port.toString())
+          + " is not between 1 and 65535";
     }
     if (address.isEmpty()) {
       return "no address (neither Service.Address nor Node.Address)";
     }
     if (!com.google.common.net.InetAddresses.isInetAddress(address)) {
-      return "address '" + ConsulHttp.shorten(address) + "' is not an IP address (Sluice does not resolve hostnames)";
+      return "address '"
+          + ConsulHttp.shorten(address)
+          + "' is not an IP address (Sluice does not resolve hostnames)";
     }
     return null;
   }
@@ -109,11 +123,12 @@ final class HealthEntries {
   private static Health worst(JsonNode checks) {
     Health worst = Health.PASSING;
     for (JsonNode c : checks) {
-      Health h = switch (c.path("Status").asText("passing")) {
-        case "passing" -> Health.PASSING;
-        case "warning" -> Health.WARNING;
-        default -> Health.CRITICAL; // critical, and maintenance mode
-      };
+      Health h =
+          switch (c.path("Status").asText("passing")) {
+            case "passing" -> Health.PASSING;
+            case "warning" -> Health.WARNING;
+            default -> Health.CRITICAL; // critical, and maintenance mode
+          };
       if (h.ordinal() > worst.ordinal()) {
         worst = h;
       }

@@ -21,6 +21,7 @@ import java.util.TreeMap;
  */
 final class RecoveryHold {
   private Instant until = Instant.MIN;
+
   /** service → instance id → instance kept although Consul no longer lists it. */
   private final Map<String, Map<String, ServiceInstance>> held = new TreeMap<>();
 
@@ -47,7 +48,9 @@ final class RecoveryHold {
    * while in grace. When the grace is over, everything held is dropped.
    */
   Map<String, List<ServiceInstance>> apply(
-      Map<String, List<ServiceInstance>> previous, Map<String, List<ServiceInstance>> observed, Instant now) {
+      Map<String, List<ServiceInstance>> previous,
+      Map<String, List<ServiceInstance>> observed,
+      Instant now) {
     if (!inGrace(now)) {
       held.clear();
       return copy(observed);
@@ -66,7 +69,9 @@ final class RecoveryHold {
     held.putAll(nextHeld);
     Map<String, List<ServiceInstance>> out = new HashMap<>();
     observed.forEach((k, v) -> out.put(k, new ArrayList<>(v)));
-    held.forEach((service, byId) -> out.computeIfAbsent(service, k -> new ArrayList<>()).addAll(byId.values()));
+    held.forEach(
+        (service, byId) ->
+            out.computeIfAbsent(service, k -> new ArrayList<>()).addAll(byId.values()));
     return copy(out);
   }
 

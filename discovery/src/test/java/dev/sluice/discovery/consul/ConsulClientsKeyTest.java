@@ -17,15 +17,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Client keys for Consul's verify_incoming, in the PEM forms tools write. */
 class ConsulClientsKeyTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void anEcKeyWrittenWithoutItsPublicPartIsRead() throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp256r1"));
-    java.security.interfaces.ECPrivateKey key = (java.security.interfaces.ECPrivateKey) g.generateKeyPair().getPrivate();
-    // SEC1 (BEGIN EC PRIVATE KEY) with the curve but no public key, as `openssl ec -no_public` writes it
+    java.security.interfaces.ECPrivateKey key =
+        (java.security.interfaces.ECPrivateKey) g.generateKeyPair().getPrivate();
+    // SEC1 (BEGIN EC PRIVATE KEY) with the curve but no public key, as `openssl ec -no_public`
+    // writes it
     ASN1Encodable curve = X9ObjectIdentifiers.prime256v1;
     ECPrivateKey sec1 = new ECPrivateKey(256, key.getS(), curve);
     Path pem = dir.resolve("client-key.pem");
@@ -44,7 +45,8 @@ class ConsulClientsKeyTest {
     var key = g.generateKeyPair().getPrivate();
     Path pem = dir.resolve("pkcs8.pem");
     try (PemWriter w = new PemWriter(Files.newBufferedWriter(pem))) {
-      w.writeObject(new PemObject("PRIVATE KEY", PrivateKeyInfo.getInstance(key.getEncoded()).getEncoded()));
+      w.writeObject(
+          new PemObject("PRIVATE KEY", PrivateKeyInfo.getInstance(key.getEncoded()).getEncoded()));
     }
     assertThat(ConsulClients.privateKey(pem).getEncoded()).isEqualTo(key.getEncoded());
   }

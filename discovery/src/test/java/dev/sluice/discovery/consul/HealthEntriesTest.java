@@ -9,7 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class HealthEntriesTest {
-  private static final String ANSWER = """
+  private static final String ANSWER =
+      """
       [
         {"Node": {"Node": "n1", "Address": "10.0.0.1", "Datacenter": "dc1", "Meta": {"zone": "a"}},
          "Service": {"ID": "users-1", "Service": "users", "Tags": ["v1"], "Address": "", "Port": 9001,
@@ -62,7 +63,8 @@ class HealthEntriesTest {
 
   @Test
   void instancesEnvoyCannotUseAreDroppedNamingServiceInstanceAndProblem() throws Exception {
-    String answer = """
+    String answer =
+        """
         [
           {"Node": {"Node": "n1", "Address": "10.0.0.1"}, "Service": {"ID": "ok", "Address": "", "Port": 9001}, "Checks": []},
           {"Node": {"Node": "n1", "Address": "10.0.0.1"}, "Service": {"ID": "v6", "Address": "fd00::1", "Port": 9001}, "Checks": []},
@@ -79,26 +81,33 @@ class HealthEntriesTest {
            "Checks": [{"Status": "critical"}]}
         ]
         """;
-    HealthEntries.Read read = HealthEntries.read("users", new ObjectMapper().readTree(answer), false);
+    HealthEntries.Read read =
+        HealthEntries.read("users", new ObjectMapper().readTree(answer), false);
     assertThat(read.instances()).extracting(ServiceInstance::id).containsExactly("n1/ok", "n1/v6");
-    assertThat(read.dropped()).containsExactly(
-        "service users: instance n1/host dropped: address 'users.example.internal' is not an IP address (Sluice does not resolve hostnames)",
-        "service users: instance n2/nodehost dropped: address 'db.internal' is not an IP address (Sluice does not resolve hostnames)",
-        "service users: instance n1/big dropped: port 70000 is not between 1 and 65535",
-        "service users: instance n1/zero dropped: port 0 is not between 1 and 65535",
-        "service users: instance n1/text dropped: port \"9001\" is not between 1 and 65535",
-        "service users: instance n1/ dropped: no service ID",
-        "service users: instance n3/noaddr dropped: no address (neither Service.Address nor Node.Address)",
-        "service users: entry 10 dropped: not an object with a Service",
-        "service users: entry 11 dropped: not an object with a Service");
+    assertThat(read.dropped())
+        .containsExactly(
+            "service users: instance n1/host dropped: address 'users.example.internal' is not an IP address (Sluice does not resolve hostnames)",
+            "service users: instance n2/nodehost dropped: address 'db.internal' is not an IP address (Sluice does not resolve hostnames)",
+            "service users: instance n1/big dropped: port 70000 is not between 1 and 65535",
+            "service users: instance n1/zero dropped: port 0 is not between 1 and 65535",
+            "service users: instance n1/text dropped: port \"9001\" is not between 1 and 65535",
+            "service users: instance n1/ dropped: no service ID",
+            "service users: instance n3/noaddr dropped: no address (neither Service.Address nor Node.Address)",
+            "service users: entry 10 dropped: not an object with a Service",
+            "service users: entry 11 dropped: not an object with a Service");
   }
 
   @Test
   void aServiceNameInAWarningIsPrintableAndShort() throws Exception {
-    String answer = "[{\"Node\": {\"Node\": \"n1\", \"Address\": \"10.0.0.1\"}, \"Service\": {\"ID\": \"x\", \"Port\": 0}}]";
+    String answer =
+        "[{\"Node\": {\"Node\": \"n1\", \"Address\": \"10.0.0.1\"}, \"Service\": {\"ID\": \"x\", \"Port\": 0}}]";
     String name = "evil\nWARN forged line" + "x".repeat(200);
     HealthEntries.Read read = HealthEntries.read(name, new ObjectMapper().readTree(answer), false);
-    assertThat(read.dropped()).singleElement().asString()
-        .startsWith("service evil?WARN forged line").doesNotContain("\n").hasSizeLessThan(160);
+    assertThat(read.dropped())
+        .singleElement()
+        .asString()
+        .startsWith("service evil?WARN forged line")
+        .doesNotContain("\n")
+        .hasSizeLessThan(160);
   }
 }

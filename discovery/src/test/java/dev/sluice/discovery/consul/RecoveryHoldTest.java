@@ -25,7 +25,9 @@ class RecoveryHoldTest {
     RecoveryHold hold = new RecoveryHold();
     hold.startGrace(T0.plusSeconds(60));
     // Consul came back empty
-    var out = hold.apply(Map.of("users", List.of(A, B), "orders", List.of(B)), Map.of(), T0.plusSeconds(1));
+    var out =
+        hold.apply(
+            Map.of("users", List.of(A, B), "orders", List.of(B)), Map.of(), T0.plusSeconds(1));
     assertThat(out).containsOnlyKeys("users", "orders");
     assertThat(out.get("users")).containsExactlyInAnyOrder(A, B);
     assertThat(hold.heldCount()).isEqualTo(3);
@@ -42,11 +44,14 @@ class RecoveryHoldTest {
   @Test
   void theResultIsASnapshotThatLaterChangesToTheObservedMapDoNotReach() {
     RecoveryHold hold = new RecoveryHold();
-    Map<String, List<ServiceInstance>> observed = new java.util.TreeMap<>(Map.of("users", List.of(A, B)));
+    Map<String, List<ServiceInstance>> observed =
+        new java.util.TreeMap<>(Map.of("users", List.of(A, B)));
     var published = hold.apply(Map.of(), observed, T0);
     observed.remove("users");
     hold.startGrace(T0.plusSeconds(60));
     var out = hold.apply(published, observed, T0.plusSeconds(1));
-    assertThat(out.get("users")).as("kept: the previous result was not changed under us").containsExactlyInAnyOrder(A, B);
+    assertThat(out.get("users"))
+        .as("kept: the previous result was not changed under us")
+        .containsExactlyInAnyOrder(A, B);
   }
 }

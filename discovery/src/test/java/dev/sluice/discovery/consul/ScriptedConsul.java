@@ -13,11 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A fake Consul agent for the answers a real one cannot be made to give (a non-numeric
- * {@code X-Consul-Index}, a 200 whose body is not JSON of the right shape, a 500 from one
- * endpoint, a body of hundreds of megabytes). Each path answers what the test last set for it, at
- * once (a blocking query is not held); unset paths answer 404. The raw request paths are kept, so a
- * test can see how a service name was encoded.
+ * A fake Consul agent for the answers a real one cannot be made to give (a non-numeric {@code
+ * X-Consul-Index}, a 200 whose body is not JSON of the right shape, a 500 from one endpoint, a body
+ * of hundreds of megabytes). Each path answers what the test last set for it, at once (a blocking
+ * query is not held); unset paths answer 404. The raw request paths are kept, so a test can see how
+ * a service name was encoded.
  */
 final class ScriptedConsul implements AutoCloseable {
   /**
@@ -36,46 +36,50 @@ final class ScriptedConsul implements AutoCloseable {
 
   ScriptedConsul() throws IOException {
     http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    http.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "scripted-consul");
-      t.setDaemon(true);
-      return t;
-    }));
-    http.createContext("/", ex -> {
-      String raw = ex.getRequestURI().getRawPath();
-      rawPaths.add(raw);
-      Reply r = replies.getOrDefault(raw, new Reply(404, "1", "not found", 0));
-      if (r.index() != null) {
-        ex.getResponseHeaders().set("X-Consul-Index", r.index());
-      }
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      try (OutputStream out = ex.getResponseBody()) {
-        if (r.streamedBytes() < 0) {
-          // a body that never ends: its first byte, then nothing
-          ex.sendResponseHeaders(r.status(), 1000);
-          out.write('[');
-          out.flush();
-          Thread.sleep(300_000);
-        } else if (r.streamedBytes() > 0) {
-          ex.sendResponseHeaders(r.status(), r.streamedBytes());
-          byte[] chunk = new byte[1 << 16];
-          java.util.Arrays.fill(chunk, (byte) ' ');
-          chunk[0] = '[';
-          for (long sent = 0; sent < r.streamedBytes(); sent += chunk.length) {
-            out.write(chunk, 0, (int) Math.min(chunk.length, r.streamedBytes() - sent));
-            chunk[0] = ' ';
+    http.setExecutor(
+        java.util.concurrent.Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "scripted-consul");
+              t.setDaemon(true);
+              return t;
+            }));
+    http.createContext(
+        "/",
+        ex -> {
+          String raw = ex.getRequestURI().getRawPath();
+          rawPaths.add(raw);
+          Reply r = replies.getOrDefault(raw, new Reply(404, "1", "not found", 0));
+          if (r.index() != null) {
+            ex.getResponseHeaders().set("X-Consul-Index", r.index());
           }
-        } else {
-          byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
-          ex.sendResponseHeaders(r.status(), bytes.length == 0 ? -1 : bytes.length);
-          out.write(bytes);
-        }
-      } catch (IOException e) {
-        // the client hung up (a body over its limit): nothing to do
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+          ex.getResponseHeaders().set("Content-Type", "application/json");
+          try (OutputStream out = ex.getResponseBody()) {
+            if (r.streamedBytes() < 0) {
+              // a body that never ends: its first byte, then nothing
+              ex.sendResponseHeaders(r.status(), 1000);
+              out.write('[');
+              out.flush();
+              Thread.sleep(300_000);
+            } else if (r.streamedBytes() > 0) {
+              ex.sendResponseHeaders(r.status(), r.streamedBytes());
+              byte[] chunk = new byte[1 << 16];
+              java.util.Arrays.fill(chunk, (byte) ' ');
+              chunk[0] = '[';
+              for (long sent = 0; sent < r.streamedBytes(); sent += chunk.length) {
+                out.write(chunk, 0, (int) Math.min(chunk.length, r.streamedBytes() - sent));
+                chunk[0] = ' ';
+              }
+            } else {
+              byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
+              ex.sendResponseHeaders(r.status(), bytes.length == 0 ? -1 : bytes.length);
+              out.write(bytes);
+            }
+          } catch (IOException e) {
+            // the client hung up (a body over its limit): nothing to do
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
     http.start();
   }
 
@@ -97,7 +101,15 @@ final class ScriptedConsul implements AutoCloseable {
   /** One passing instance of {@code service} at 127.0.0.1:{@code port}. */
   static String instance(String service, String id, String address, int port) {
     return "{\"Node\":{\"Node\":\"n1\",\"Address\":\"127.0.0.1\",\"Datacenter\":\"dc1\"},"
-        + "\"Service\":{\"ID\":\"" + id + "\",\"Service\":\"" + service + "\",\"Address\":\"" + address + "\",\"Port\":" + port + "},"
+        + "\"Service\":{\"ID\":\""
+        + id
+        + "\",\"Service\":\""
+        + service
+        + "\",\"Address\":\""
+        + address
+        + "\",\"Port\":"
+        + port
+        + "},"
         + "\"Checks\":[{\"Status\":\"passing\"}]}";
   }
 

@@ -15,25 +15,33 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
+ *
+ *
  * <pre>
  * access:
  *   - deny:  {ips: [203.0.113.0/24]}
  *   - allow: {methods: [POST], paths: [/orders], scopes: ["orders:write"]}
  *   - allow: {methods: [GET]}
  * </pre>
+ *
  * Conditions: {@code ips}, {@code paths}, {@code methods}, {@code headers} (name → exact value),
  * {@code claims} (name → value), {@code scopes}, {@code consumers}.
  *
- * <p>The most specific matching rule decides (the one giving the most kinds of condition); on a
- * tie deny wins, then the earlier rule. When any rule exists, a request no rule matches is denied
+ * <p>The most specific matching rule decides (the one giving the most kinds of condition); on a tie
+ * deny wins, then the earlier rule. When any rule exists, a request no rule matches is denied
  * (403).
  */
 public final class Access {
-  static final Set<String> CONDITIONS = Set.of("ips", "paths", "methods", "headers", "claims", "scopes", "consumers");
-  private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
+  static final Set<String> CONDITIONS =
+      Set.of("ips", "paths", "methods", "headers", "claims", "scopes", "consumers");
+  private static final Set<String> METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
   private static final Pattern HEADER = Pattern.compile("^[a-zA-Z0-9-]+$");
 
-  /** Orders rules the way they are evaluated: most specific first, deny before allow, then as written. */
+  /**
+   * Orders rules the way they are evaluated: most specific first, deny before allow, then as
+   * written.
+   */
   public static final Comparator<AccessRule> EVALUATION_ORDER =
       Comparator.comparingInt(AccessRule::specificity).reversed().thenComparing(r -> r.allow());
 
@@ -61,19 +69,24 @@ public final class Access {
         continue; // otherwise the unknown field is reported already
       }
       YamlNode c = rule.get(allow ? "allow" : "deny");
-      conditions(allow, c, f, CONDITIONS, new Source(rule.file(), rule.position())).ifPresent(out::add);
+      conditions(allow, c, f, CONDITIONS, new Source(rule.file(), rule.position()))
+          .ifPresent(out::add);
     }
     return out;
   }
 
   /**
    * Reads one object of conditions ({@code {paths: [/a], methods: [GET]}}) limited to {@code
-   * allowed}; an empty object or {@code null} is a rule that matches everything. Also used by
-   * other kinds that take request conditions (ServiceAccess's {@code when}).
+   * allowed}; an empty object or {@code null} is a rule that matches everything. Also used by other
+   * kinds that take request conditions (ServiceAccess's {@code when}).
    */
-  public static java.util.Optional<AccessRule> conditions(boolean allow, YamlNode c, Fields f, Set<String> allowed, Source source) {
+  public static java.util.Optional<AccessRule> conditions(
+      boolean allow, YamlNode c, Fields f, Set<String> allowed, Source source) {
     if (c.isScalar() && c.value().isNull() || c.isObject() && c.fields().isEmpty()) {
-      return java.util.Optional.of(new AccessRule(allow, List.of(), List.of(), List.of(), Map.of(), Map.of(), List.of(), List.of(), source));
+      return java.util.Optional.of(
+          new AccessRule(
+              allow, List.of(), List.of(), List.of(), Map.of(), Map.of(), List.of(), List.of(),
+              source));
     }
     if (!f.object(c, allowed)) {
       return java.util.Optional.empty();
@@ -83,8 +96,11 @@ public final class Access {
     for (int i = 0; i < given.size(); i++) {
       String cidr = cidr(given.get(i));
       if (cidr == null) {
-        f.error(c.get("ips").isArray() ? c.get("ips").elements().get(i) : c.get("ips"),
-            "\"" + given.get(i) + "\" is not an IP address or CIDR range (examples: 10.0.0.0/8, 192.0.2.7, 2001:db8::/32)");
+        f.error(
+            c.get("ips").isArray() ? c.get("ips").elements().get(i) : c.get("ips"),
+            "\""
+                + given.get(i)
+                + "\" is not an IP address or CIDR range (examples: 10.0.0.0/8, 192.0.2.7, 2001:db8::/32)");
       } else {
         ips.add(cidr);
       }
@@ -95,7 +111,8 @@ public final class Access {
         f.error(c.get("paths"), "\"" + p + "\" must start with /");
       }
     }
-    List<String> methods = f.strings(c.get("methods")).stream().map(m -> m.toUpperCase(Locale.ROOT)).toList();
+    List<String> methods =
+        f.strings(c.get("methods")).stream().map(m -> m.toUpperCase(Locale.ROOT)).toList();
     for (String m : methods) {
       if (!METHODS.contains(m)) {
         f.error(c.get("methods"), "\"" + m + "\" is not an HTTP method");
@@ -103,9 +120,19 @@ public final class Access {
     }
     Map<String, String> headers = map(c.get("headers"), f, true);
     Map<String, String> claims = map(c.get("claims"), f, false);
-    return java.util.Optional.of(new AccessRule(allow, ips,
-        paths.stream().map(p -> p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p).toList(),
-        methods, headers, claims, f.strings(c.get("scopes")), f.strings(c.get("consumers")), source));
+    return java.util.Optional.of(
+        new AccessRule(
+            allow,
+            ips,
+            paths.stream()
+                .map(p -> p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p)
+                .toList(),
+            methods,
+            headers,
+            claims,
+            f.strings(c.get("scopes")),
+            f.strings(c.get("consumers")),
+            source));
   }
 
   private static Map<String, String> map(YamlNode n, Fields f, boolean headerNames) {
@@ -113,20 +140,30 @@ public final class Access {
     if (n.isAbsent() || !f.object(n, n.fields().keySet())) {
       return out;
     }
-    n.fields().forEach((k, v) -> f.string(v).ifPresent(s -> {
-      if (headerNames && !HEADER.matcher(k).matches()) {
-        f.error(v, "\"" + k + "\" is not a header name");
-      } else {
-        out.put(headerNames ? k.toLowerCase(Locale.ROOT) : k, s);
-      }
-    }));
+    n.fields()
+        .forEach(
+            (k, v) ->
+                f.string(v)
+                    .ifPresent(
+                        s -> {
+                          if (headerNames && !HEADER.matcher(k).matches()) {
+                            f.error(v, "\"" + k + "\" is not a header name");
+                          } else {
+                            out.put(headerNames ? k.toLowerCase(Locale.ROOT) : k, s);
+                          }
+                        }));
     return out;
   }
 
-  /** {@code 10.1.2.3} → {@code 10.1.2.3/32}; a range keeps its length, its address masked. Null when invalid. */
+  /**
+   * {@code 10.1.2.3} → {@code 10.1.2.3/32}; a range keeps its length, its address masked. Null when
+   * invalid.
+   */
   static String cidr(String s) {
     String[] parts = s.trim().split("/", -1);
-    if (parts.length > 2 || !(parts[0].matches("\\d{1,3}(\\.\\d{1,3}){3}") || parts[0].matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*"))) {
+    if (parts.length > 2
+        || !(parts[0].matches("\\d{1,3}(\\.\\d{1,3}){3}")
+            || parts[0].matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*"))) {
       return null;
     }
     // the patterns above keep InetAddress from ever resolving a host name

@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
+ *
+ *
  * <pre>
  * auth:                                   # or `auth: none` on a Route: no auth even if the Gateway has some
  *   jwt: {providers: [auth0], mode: required}     # required (default), allowMissing or optional
@@ -35,7 +37,13 @@ public final class Auth {
   static final Pattern HEADER = Pattern.compile("^[a-zA-Z0-9-]+$");
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
   private static final Map<String, JwtMode> MODES =
-      Map.of("required", JwtMode.REQUIRED, "allowMissing", JwtMode.ALLOW_MISSING, "optional", JwtMode.OPTIONAL);
+      Map.of(
+          "required",
+          JwtMode.REQUIRED,
+          "allowMissing",
+          JwtMode.ALLOW_MISSING,
+          "optional",
+          JwtMode.OPTIONAL);
 
   private Auth() {}
 
@@ -74,7 +82,8 @@ public final class Auth {
     if (m.isPresent()) {
       mode = MODES.get(m.get());
       if (mode == null) {
-        f.error(n.get("mode"), "expected required, allowMissing or optional, got \"" + m.get() + "\"");
+        f.error(
+            n.get("mode"), "expected required, allowMissing or optional, got \"" + m.get() + "\"");
         return Optional.empty();
       }
     }
@@ -105,12 +114,16 @@ public final class Auth {
     if (header.isEmpty() && query.isEmpty()) {
       return Optional.of(new ApiKeyAuth("x-api-key", ""));
     }
-    return Optional.of(new ApiKeyAuth(header.map(h -> h.toLowerCase(Locale.ROOT)).orElse(""), query.orElse("")));
+    return Optional.of(
+        new ApiKeyAuth(header.map(h -> h.toLowerCase(Locale.ROOT)).orElse(""), query.orElse("")));
   }
 
   private static Optional<ExternalAuth> external(YamlNode n, Fields f) {
     if (n.isAbsent()
-        || !f.object(n, Set.of("service", "protocol", "pathPrefix", "timeout", "failOpen", "headersToUpstream"))) {
+        || !f.object(
+            n,
+            Set.of(
+                "service", "protocol", "pathPrefix", "timeout", "failOpen", "headersToUpstream"))) {
       return Optional.empty();
     }
     Optional<String> service = Names.name(n.get("service"), f);
@@ -124,9 +137,13 @@ public final class Auth {
       }
     }
     String pathPrefix = f.string(n.get("pathPrefix")).orElse("");
-    if (!pathPrefix.isEmpty() && (!pathPrefix.startsWith("/") || protocol == ExternalAuth.Protocol.GRPC)) {
-      f.error(n.get("pathPrefix"), protocol == ExternalAuth.Protocol.GRPC
-          ? "a gRPC authorization service has no path prefix" : "must start with /");
+    if (!pathPrefix.isEmpty()
+        && (!pathPrefix.startsWith("/") || protocol == ExternalAuth.Protocol.GRPC)) {
+      f.error(
+          n.get("pathPrefix"),
+          protocol == ExternalAuth.Protocol.GRPC
+              ? "a gRPC authorization service has no path prefix"
+              : "must start with /");
     }
     Duration timeout = f.duration(n.get("timeout")).orElse(DEFAULT_TIMEOUT);
     boolean failOpen = f.bool(n.get("failOpen")).orElse(false);
@@ -139,7 +156,14 @@ public final class Auth {
     if (service.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new ExternalAuth(service.get(), protocol, pathPrefix, timeout, failOpen,
-        headers.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList(), new Source(n.file(), n.position())));
+    return Optional.of(
+        new ExternalAuth(
+            service.get(),
+            protocol,
+            pathPrefix,
+            timeout,
+            failOpen,
+            headers.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList(),
+            new Source(n.file(), n.position())));
   }
 }

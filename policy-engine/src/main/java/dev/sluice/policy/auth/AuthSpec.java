@@ -9,8 +9,13 @@ import java.util.Optional;
  * Who may call a route. Every method given must pass (they are ANDed); a Route's {@code auth}
  * replaces its Gateway's, and {@code auth: none} turns the Gateway's off for that route.
  */
-public record AuthSpec(Optional<JwtAuth> jwt, Optional<ApiKeyAuth> apiKey, boolean basic, Optional<ExternalAuth> external) {
-  public static final AuthSpec NONE = new AuthSpec(Optional.empty(), Optional.empty(), false, Optional.empty());
+public record AuthSpec(
+    Optional<JwtAuth> jwt,
+    Optional<ApiKeyAuth> apiKey,
+    boolean basic,
+    Optional<ExternalAuth> external) {
+  public static final AuthSpec NONE =
+      new AuthSpec(Optional.empty(), Optional.empty(), false, Optional.empty());
 
   public boolean isNone() {
     return jwt.isEmpty() && apiKey.isEmpty() && !basic && external.isEmpty();
@@ -31,7 +36,9 @@ public record AuthSpec(Optional<JwtAuth> jwt, Optional<ApiKeyAuth> apiKey, boole
     OPTIONAL
   }
 
-  /** @param at where {@code providers} was written, for errors about unknown providers */
+  /**
+   * @param at where {@code providers} was written, for errors about unknown providers
+   */
   public record JwtAuth(List<String> providers, JwtMode mode, Source at) {
     public JwtAuth {
       providers = List.copyOf(providers);
@@ -43,8 +50,13 @@ public record AuthSpec(Optional<JwtAuth> jwt, Optional<ApiKeyAuth> apiKey, boole
 
   /** Envoy asks an external service (ext_authz) about every request. */
   public record ExternalAuth(
-      String service, Protocol protocol, String pathPrefix, Duration timeout, boolean failOpen,
-      List<String> headersToUpstream, Source at) {
+      String service,
+      Protocol protocol,
+      String pathPrefix,
+      Duration timeout,
+      boolean failOpen,
+      List<String> headersToUpstream,
+      Source at) {
     public ExternalAuth {
       headersToUpstream = List.copyOf(headersToUpstream);
     }

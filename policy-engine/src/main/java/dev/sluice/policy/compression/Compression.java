@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
+ *
+ *
  * <pre>
  * compression:
  *   algorithms: [brotli, gzip]   # default [gzip]
@@ -26,12 +28,18 @@ public final class Compression {
     List<String> algorithms = f.strings(n.get("algorithms"));
     for (int i = 0; i < algorithms.size(); i++) {
       if (!ALGORITHMS.contains(algorithms.get(i))) {
-        f.error(n.get("algorithms").isArray() ? n.get("algorithms").elements().get(i) : n.get("algorithms"),
+        f.error(
+            n.get("algorithms").isArray()
+                ? n.get("algorithms").elements().get(i)
+                : n.get("algorithms"),
             "unknown algorithm \"" + algorithms.get(i) + "\" (gzip or brotli)");
       }
     }
     int minLength = f.integer(n.get("minLength"), 0, 10_000_000).orElse(30);
-    return Optional.of(new CompressionSpec(algorithms.isEmpty() ? List.of("gzip") : algorithms.stream().distinct().toList(),
-        minLength, f.strings(n.get("contentTypes"))));
+    return Optional.of(
+        new CompressionSpec(
+            algorithms.isEmpty() ? List.of("gzip") : algorithms.stream().distinct().toList(),
+            minLength,
+            f.strings(n.get("contentTypes"))));
   }
 }

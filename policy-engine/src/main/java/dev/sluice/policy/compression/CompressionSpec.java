@@ -8,7 +8,8 @@ import java.util.List;
  *
  * @param algorithms {@code gzip} and/or {@code brotli}, in order of preference
  * @param minLength responses shorter than this many bytes are sent as they are
- * @param contentTypes the media types compressed; empty means Envoy's default list (text, JSON, JS, XML...)
+ * @param contentTypes the media types compressed; empty means Envoy's default list (text, JSON, JS,
+ *     XML...)
  */
 public record CompressionSpec(List<String> algorithms, int minLength, List<String> contentTypes) {
   public CompressionSpec {

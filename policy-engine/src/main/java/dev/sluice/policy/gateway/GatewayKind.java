@@ -1,20 +1,20 @@
 package dev.sluice.policy.gateway;
 
-import dev.sluice.policy.PolicySet;
 import dev.sluice.policy.CrossCheck;
-import dev.sluice.policy.SecurityChecks;
-import dev.sluice.policy.telemetry.TelemetryChecks;
 import dev.sluice.policy.Names;
+import dev.sluice.policy.PolicyKind;
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.SecurityChecks;
+import dev.sluice.policy.Source;
 import dev.sluice.policy.access.Access;
 import dev.sluice.policy.auth.Auth;
 import dev.sluice.policy.compression.Compression;
 import dev.sluice.policy.cors.Cors;
-import dev.sluice.policy.ratelimit.RateLimits;
 import dev.sluice.policy.hardening.Hardening;
+import dev.sluice.policy.ratelimit.RateLimits;
 import dev.sluice.policy.telemetry.Telemetry;
+import dev.sluice.policy.telemetry.TelemetryChecks;
 import dev.sluice.policy.tls.Tls;
-import dev.sluice.policy.PolicyKind;
-import dev.sluice.policy.Source;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlNode;
 import java.util.List;
@@ -22,6 +22,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
+ *
+ *
  * <pre>
  * kind: Gateway
  * name: edge          # Envoy nodes with cluster "edge" serve it
@@ -59,13 +61,31 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
 
   @Override
   public List<CrossCheck> checks() {
-    return List.of((set, declared, d) -> SecurityChecks.check(set, d), (set, declared, d) -> TelemetryChecks.check(set, d));
+    return List.of(
+        (set, declared, d) -> SecurityChecks.check(set, d),
+        (set, declared, d) -> TelemetryChecks.check(set, d));
   }
 
   @Override
   public Set<String> fields() {
-    return Set.of("kind", "name", "port", "address", "hosts", "zone", "cors", "compression", "grpcWeb", "rateLimit", "clientIp", "auth", "access", "tls",
-        "hardening", "telemetry", "globalRateLimit");
+    return Set.of(
+        "kind",
+        "name",
+        "port",
+        "address",
+        "hosts",
+        "zone",
+        "cors",
+        "compression",
+        "grpcWeb",
+        "rateLimit",
+        "clientIp",
+        "auth",
+        "access",
+        "tls",
+        "hardening",
+        "telemetry",
+        "globalRateLimit");
   }
 
   @Override
@@ -80,12 +100,26 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
     if (port.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new GatewaySpec(name, source, address, port.getAsInt(), hosts.isEmpty() ? List.of("*") : hosts,
-        f.string(doc.get("zone")).orElse(""), Cors.read(doc.get("cors"), f), Compression.read(doc.get("compression"), f),
-        f.bool(doc.get("grpcWeb")).orElse(false), RateLimits.read(doc.get("rateLimit"), f), trustedHops(doc.get("clientIp"), f),
-        gatewayAuth(doc.get("auth"), f), Access.read(doc.get("access"), f), Tls.read(doc.get("tls"), f),
-        Hardening.read(doc.get("hardening"), f), Telemetry.read(doc.get("telemetry"), f, name, address, port.getAsInt()),
-        dev.sluice.policy.globalratelimit.GlobalRateLimits.read(doc.get("globalRateLimit"), f, true)));
+    return Optional.of(
+        new GatewaySpec(
+            name,
+            source,
+            address,
+            port.getAsInt(),
+            hosts.isEmpty() ? List.of("*") : hosts,
+            f.string(doc.get("zone")).orElse(""),
+            Cors.read(doc.get("cors"), f),
+            Compression.read(doc.get("compression"), f),
+            f.bool(doc.get("grpcWeb")).orElse(false),
+            RateLimits.read(doc.get("rateLimit"), f),
+            trustedHops(doc.get("clientIp"), f),
+            gatewayAuth(doc.get("auth"), f),
+            Access.read(doc.get("access"), f),
+            Tls.read(doc.get("tls"), f),
+            Hardening.read(doc.get("hardening"), f),
+            Telemetry.read(doc.get("telemetry"), f, name, address, port.getAsInt()),
+            dev.sluice.policy.globalratelimit.GlobalRateLimits.read(
+                doc.get("globalRateLimit"), f, true)));
   }
 
   private static int trustedHops(YamlNode n, Fields f) {
@@ -97,7 +131,8 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
 
   private static Optional<dev.sluice.policy.auth.AuthSpec> gatewayAuth(YamlNode n, Fields f) {
     if (n.isScalar() && "none".equals(n.value().asText())) {
-      f.error(n, "auth: none is for a Route that opts out of its Gateway's auth; leave auth out here");
+      f.error(
+          n, "auth: none is for a Route that opts out of its Gateway's auth; leave auth out here");
       return Optional.empty();
     }
     return Auth.read(n, f);

@@ -3,10 +3,10 @@ package dev.sluice.policy.gateway;
 import dev.sluice.policy.PolicyResource;
 import dev.sluice.policy.Source;
 import dev.sluice.policy.access.AccessRule;
-import dev.sluice.policy.hardening.HardeningSpec;
 import dev.sluice.policy.auth.AuthSpec;
 import dev.sluice.policy.compression.CompressionSpec;
 import dev.sluice.policy.cors.CorsSpec;
+import dev.sluice.policy.hardening.HardeningSpec;
 import dev.sluice.policy.ratelimit.RateLimitSpec;
 import dev.sluice.policy.telemetry.TelemetrySpec;
 import dev.sluice.policy.tls.TlsSpec;
@@ -17,8 +17,8 @@ import java.util.Optional;
  * A listener on the edge: the Envoy proxies whose node cluster (or {@code sluice.gateway} node
  * metadata) equals {@code name} get it.
  *
- * @param zone where the gateway's Envoys run; services with {@code zoneFailover} prefer
- *     endpoints in this zone. Empty when not given.
+ * @param zone where the gateway's Envoys run; services with {@code zoneFailover} prefer endpoints
+ *     in this zone. Empty when not given.
  * @param cors CORS for every route of the gateway (a route's own replaces it)
  * @param compression response compression for every route (a route may turn it off)
  * @param grpcWeb whether browsers may call gRPC services through this gateway with gRPC-Web
@@ -28,15 +28,28 @@ import java.util.Optional;
  * @param auth authentication for every route (a route's own replaces it)
  * @param access rules checked for every request, before the route's own
  * @param tls TLS termination: the listener serves HTTPS only
- * @param globalRateLimit limits shared by every Envoy of the gateway (and its failure mode and timeout)
+ * @param globalRateLimit limits shared by every Envoy of the gateway (and its failure mode and
+ *     timeout)
  * @param hardening the edge limits ({@link HardeningSpec#DEFAULTS} unless relaxed)
  * @param telemetry access logs, tracing and Prometheus statistics of the gateway's Envoys
  */
 public record GatewaySpec(
-    String name, Source source, String address, int port, List<String> hosts, String zone,
-    Optional<CorsSpec> cors, Optional<CompressionSpec> compression, boolean grpcWeb, Optional<RateLimitSpec> rateLimit,
-    int trustedHops, Optional<AuthSpec> auth, List<AccessRule> access, Optional<TlsSpec> tls,
-    HardeningSpec hardening, Optional<TelemetrySpec> telemetry,
+    String name,
+    Source source,
+    String address,
+    int port,
+    List<String> hosts,
+    String zone,
+    Optional<CorsSpec> cors,
+    Optional<CompressionSpec> compression,
+    boolean grpcWeb,
+    Optional<RateLimitSpec> rateLimit,
+    int trustedHops,
+    Optional<AuthSpec> auth,
+    List<AccessRule> access,
+    Optional<TlsSpec> tls,
+    HardeningSpec hardening,
+    Optional<TelemetrySpec> telemetry,
     Optional<dev.sluice.policy.globalratelimit.GlobalRateLimitSpec> globalRateLimit)
     implements PolicyResource {
   public static final String KIND = "Gateway";

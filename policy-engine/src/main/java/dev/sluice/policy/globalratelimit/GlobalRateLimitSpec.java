@@ -19,11 +19,20 @@ import java.util.Optional;
  * @param rules the limits, each counted on its own
  */
 public record GlobalRateLimitSpec(
-    Optional<Boolean> failOpen, Optional<Integer> failureStatus, Optional<Duration> timeout, Optional<HostPort> service,
+    Optional<Boolean> failOpen,
+    Optional<Integer> failureStatus,
+    Optional<Duration> timeout,
+    Optional<HostPort> service,
     List<Rule> rules) {
-  /** What a fail-closed gateway answers when the limits cannot be checked, unless it says otherwise. */
+  /**
+   * What a fail-closed gateway answers when the limits cannot be checked, unless it says otherwise.
+   */
   public static final int DEFAULT_FAILURE_STATUS = 429;
-  /** The port of {@code sluice serve --ratelimit-port} and {@code sluice ratelimit --port} by default. */
+
+  /**
+   * The port of {@code sluice serve --ratelimit-port} and {@code sluice ratelimit --port} by
+   * default.
+   */
   public static final int DEFAULT_SERVICE_PORT = 18002;
 
   public GlobalRateLimitSpec {
@@ -32,8 +41,8 @@ public record GlobalRateLimitSpec(
 
   /**
    * @param requests per {@code unit}; empty when the rule is {@code unlimited}
-   * @param by what tells the counters apart, in order; a key with a value counts only requests
-   *     with that value
+   * @param by what tells the counters apart, in order; a key with a value counts only requests with
+   *     that value
    * @param shadow count and report, never block
    */
   public record Rule(Optional<Long> requests, Unit unit, List<Key> by, boolean shadow, int index) {

@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
+ *
+ *
  * <pre>
  * hardening:                      # each value given replaces one default; a relaxed one is a warning
  *   bufferLimitBytes: 32768
@@ -22,6 +24,7 @@ import java.util.Set;
  *   mergeSlashes: true
  *   escapedSlashes: redirect      # redirect, reject, unescape or keep
  * </pre>
+ *
  * Path normalisation (dot segments) cannot be turned off: routing and access rules rely on it.
  */
 public final class Hardening {
@@ -29,26 +32,57 @@ public final class Hardening {
 
   public static HardeningSpec read(YamlNode n, Fields f) {
     HardeningSpec d = HardeningSpec.DEFAULTS;
-    if (n.isAbsent() || !f.object(n, Set.of("bufferLimitBytes", "idleTimeout", "streamIdleTimeout", "requestTimeout",
-        "requestHeadersTimeout", "maxConcurrentStreams", "headersWithUnderscores", "mergeSlashes", "escapedSlashes"))) {
+    if (n.isAbsent()
+        || !f.object(
+            n,
+            Set.of(
+                "bufferLimitBytes",
+                "idleTimeout",
+                "streamIdleTimeout",
+                "requestTimeout",
+                "requestHeadersTimeout",
+                "maxConcurrentStreams",
+                "headersWithUnderscores",
+                "mergeSlashes",
+                "escapedSlashes"))) {
       return d;
     }
-    int buffer = f.integer(n.get("bufferLimitBytes"), 1024, 64 * 1024 * 1024).orElse(d.bufferLimitBytes());
-    relaxedIf(buffer > d.bufferLimitBytes(), n.get("bufferLimitBytes"), f, d.bufferLimitBytes() + " bytes");
+    int buffer =
+        f.integer(n.get("bufferLimitBytes"), 1024, 64 * 1024 * 1024).orElse(d.bufferLimitBytes());
+    relaxedIf(
+        buffer > d.bufferLimitBytes(),
+        n.get("bufferLimitBytes"),
+        f,
+        d.bufferLimitBytes() + " bytes");
     Duration idle = timeout(n.get("idleTimeout"), d.idleTimeout(), f);
     Duration streamIdle = timeout(n.get("streamIdleTimeout"), d.streamIdleTimeout(), f);
     Duration request = timeout(n.get("requestTimeout"), d.requestTimeout(), f);
     Duration headers = timeout(n.get("requestHeadersTimeout"), d.requestHeadersTimeout(), f);
-    int streams = f.integer(n.get("maxConcurrentStreams"), 1, 2_147_483_647).orElse(d.maxConcurrentStreams());
-    relaxedIf(streams > d.maxConcurrentStreams(), n.get("maxConcurrentStreams"), f, String.valueOf(d.maxConcurrentStreams()));
-    Underscores underscores = choice(n.get("headersWithUnderscores"), Underscores.class, d.headersWithUnderscores(), f);
+    int streams =
+        f.integer(n.get("maxConcurrentStreams"), 1, 2_147_483_647).orElse(d.maxConcurrentStreams());
+    relaxedIf(
+        streams > d.maxConcurrentStreams(),
+        n.get("maxConcurrentStreams"),
+        f,
+        String.valueOf(d.maxConcurrentStreams()));
+    Underscores underscores =
+        choice(n.get("headersWithUnderscores"), Underscores.class, d.headersWithUnderscores(), f);
     relaxedIf(underscores == Underscores.ALLOW, n.get("headersWithUnderscores"), f, "reject");
     boolean merge = f.bool(n.get("mergeSlashes")).orElse(d.mergeSlashes());
-    relaxedIf(!merge, n.get("mergeSlashes"), f, "true: //admin is not /admin to access rules and prefixes");
-    EscapedSlashes escaped = choice(n.get("escapedSlashes"), EscapedSlashes.class, d.escapedSlashes(), f);
-    relaxedIf(escaped == EscapedSlashes.KEEP, n.get("escapedSlashes"), f,
+    relaxedIf(
+        !merge,
+        n.get("mergeSlashes"),
+        f,
+        "true: //admin is not /admin to access rules and prefixes");
+    EscapedSlashes escaped =
+        choice(n.get("escapedSlashes"), EscapedSlashes.class, d.escapedSlashes(), f);
+    relaxedIf(
+        escaped == EscapedSlashes.KEEP,
+        n.get("escapedSlashes"),
+        f,
         "redirect: the upstream may read %2F as a separator that routing and access rules did not see");
-    return new HardeningSpec(buffer, idle, streamIdle, request, headers, streams, underscores, merge, escaped);
+    return new HardeningSpec(
+        buffer, idle, streamIdle, request, headers, streams, underscores, merge, escaped);
   }
 
   /** A longer timeout, or 0s (none), relaxes the default. */
@@ -68,8 +102,15 @@ public final class Hardening {
         return e;
       }
     }
-    f.error(n, "expected one of " + java.util.Arrays.stream(type.getEnumConstants())
-        .map(e -> e.name().toLowerCase(Locale.ROOT)).toList() + ", got \"" + s.get() + "\"");
+    f.error(
+        n,
+        "expected one of "
+            + java.util.Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT))
+                .toList()
+            + ", got \""
+            + s.get()
+            + "\"");
     return dflt;
   }
 
@@ -80,6 +121,8 @@ public final class Hardening {
   }
 
   private static String humane(Duration d) {
-    return d.toSeconds() % 3600 == 0 ? d.toHours() + "h" : d.toSeconds() % 60 == 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
+    return d.toSeconds() % 3600 == 0
+        ? d.toHours() + "h"
+        : d.toSeconds() % 60 == 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
   }
 }

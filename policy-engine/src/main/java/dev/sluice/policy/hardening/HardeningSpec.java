@@ -8,11 +8,26 @@ import java.time.Duration;
  * values, and each relaxed one is reported as a warning.
  */
 public record HardeningSpec(
-    int bufferLimitBytes, Duration idleTimeout, Duration streamIdleTimeout, Duration requestTimeout,
-    Duration requestHeadersTimeout, int maxConcurrentStreams, Underscores headersWithUnderscores, boolean mergeSlashes,
+    int bufferLimitBytes,
+    Duration idleTimeout,
+    Duration streamIdleTimeout,
+    Duration requestTimeout,
+    Duration requestHeadersTimeout,
+    int maxConcurrentStreams,
+    Underscores headersWithUnderscores,
+    boolean mergeSlashes,
     EscapedSlashes escapedSlashes) {
-  public static final HardeningSpec DEFAULTS = new HardeningSpec(32 * 1024, Duration.ofHours(1), Duration.ofMinutes(5),
-      Duration.ofMinutes(5), Duration.ofSeconds(10), 100, Underscores.REJECT, true, EscapedSlashes.REDIRECT);
+  public static final HardeningSpec DEFAULTS =
+      new HardeningSpec(
+          32 * 1024,
+          Duration.ofHours(1),
+          Duration.ofMinutes(5),
+          Duration.ofMinutes(5),
+          Duration.ofSeconds(10),
+          100,
+          Underscores.REJECT,
+          true,
+          EscapedSlashes.REDIRECT);
 
   /** What to do with a request header whose name has an underscore. */
   public enum Underscores {

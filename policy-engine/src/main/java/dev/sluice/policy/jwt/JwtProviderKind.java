@@ -1,12 +1,12 @@
 package dev.sluice.policy.jwt;
 
-import dev.sluice.policy.PolicySet;
-import dev.sluice.policy.ProxyGroups;
-import dev.sluice.policy.auth.AuthSpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.policy.PolicyKind;
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.ProxyGroups;
 import dev.sluice.policy.Source;
+import dev.sluice.policy.auth.AuthSpec;
 import dev.sluice.policy.jwt.JwtProviderSpec.Jwks;
 import dev.sluice.policy.jwt.JwtProviderSpec.TokenSource;
 import dev.sluice.yaml.Fields;
@@ -26,6 +26,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
+ *
+ *
  * <pre>
  * kind: JwtProvider
  * name: auth0
@@ -59,13 +61,19 @@ public final class JwtProviderKind implements PolicyKind<JwtProviderSpec> {
   /** The gateways whose routes accept tokens of this provider. */
   @Override
   public Set<String> groups(JwtProviderSpec spec, PolicySet set) {
-    return ProxyGroups.gatewaysWith(set,
-        r -> set.effectiveAuth(r).flatMap(AuthSpec::jwt).map(j -> j.providers().contains(spec.name())).orElse(false));
+    return ProxyGroups.gatewaysWith(
+        set,
+        r ->
+            set.effectiveAuth(r)
+                .flatMap(AuthSpec::jwt)
+                .map(j -> j.providers().contains(spec.name()))
+                .orElse(false));
   }
 
   @Override
   public Set<String> fields() {
-    return Set.of("kind", "name", "issuer", "audiences", "jwks", "clockSkew", "tokenFrom", "claimsToHeaders");
+    return Set.of(
+        "kind", "name", "issuer", "audiences", "jwks", "clockSkew", "tokenFrom", "claimsToHeaders");
   }
 
   @Override
@@ -78,18 +86,24 @@ public final class JwtProviderKind implements PolicyKind<JwtProviderSpec> {
     Map<String, String> claims = new LinkedHashMap<>();
     YamlNode c = doc.get("claimsToHeaders");
     if (!c.isAbsent() && f.object(c, c.fields().keySet())) {
-      c.fields().forEach((claim, header) -> f.string(header).ifPresent(h -> {
-        if (!HEADER.matcher(h).matches()) {
-          f.error(header, "\"" + h + "\" is not a header name");
-        } else {
-          claims.put(claim, h.toLowerCase(java.util.Locale.ROOT));
-        }
-      }));
+      c.fields()
+          .forEach(
+              (claim, header) ->
+                  f.string(header)
+                      .ifPresent(
+                          h -> {
+                            if (!HEADER.matcher(h).matches()) {
+                              f.error(header, "\"" + h + "\" is not a header name");
+                            } else {
+                              claims.put(claim, h.toLowerCase(java.util.Locale.ROOT));
+                            }
+                          }));
     }
     if (issuer.isEmpty() || jwks.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new JwtProviderSpec(name, source, issuer.get(), audiences, jwks.get(), skew, from, claims));
+    return Optional.of(
+        new JwtProviderSpec(name, source, issuer.get(), audiences, jwks.get(), skew, from, claims));
   }
 
   private static Optional<Jwks> jwks(YamlNode n, Fields f, Source source) {
@@ -108,24 +122,29 @@ public final class JwtProviderKind implements PolicyKind<JwtProviderSpec> {
     }
     if (!file.isAbsent()) {
       if (!n.get("cacheFor").isAbsent()) {
-        f.error(n.get("cacheFor"), "only a url is cached; a file is re-read whenever the policies are");
+        f.error(
+            n.get("cacheFor"), "only a url is cached; a file is re-read whenever the policies are");
       }
       return f.string(file).flatMap(p -> localJwks(file, p, f, source));
     }
     Duration cache = f.duration(n.get("cacheFor")).orElse(DEFAULT_CACHE);
-    return f.string(url).flatMap(u -> {
-      try {
-        URI uri = new URI(u);
-        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-          f.error(url, "expected an http:// or https:// URL with a host, got \"" + u + "\"");
-          return Optional.empty();
-        }
-        return Optional.of(new JwtProviderSpec.RemoteJwks(uri, cache));
-      } catch (URISyntaxException e) {
-        f.error(url, "not a URL: " + e.getReason());
-        return Optional.empty();
-      }
-    });
+    return f.string(url)
+        .flatMap(
+            u -> {
+              try {
+                URI uri = new URI(u);
+                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+                    || uri.getHost() == null) {
+                  f.error(
+                      url, "expected an http:// or https:// URL with a host, got \"" + u + "\"");
+                  return Optional.empty();
+                }
+                return Optional.of(new JwtProviderSpec.RemoteJwks(uri, cache));
+              } catch (URISyntaxException e) {
+                f.error(url, "not a URL: " + e.getReason());
+                return Optional.empty();
+              }
+            });
   }
 
   private static Optional<Jwks> localJwks(YamlNode at, String path, Fields f, Source source) {
@@ -157,7 +176,8 @@ public final class JwtProviderKind implements PolicyKind<JwtProviderSpec> {
         }
       }
       // re-serialised: the same keys give the same bytes however the file is formatted
-      return Optional.of(new JwtProviderSpec.LocalJwks(JSON.writeValueAsString(JSON.readTree(text))));
+      return Optional.of(
+          new JwtProviderSpec.LocalJwks(JSON.writeValueAsString(JSON.readTree(text))));
     } catch (IOException e) {
       f.error(at, file + " is not JSON");
       return Optional.empty();
@@ -171,7 +191,10 @@ public final class JwtProviderKind implements PolicyKind<JwtProviderSpec> {
       return out;
     }
     if (!n.isArray()) {
-      f.error(n, "expected a list like [{header: Authorization, prefix: \"Bearer \"}, {query: access_token}], got " + n.typeName());
+      f.error(
+          n,
+          "expected a list like [{header: Authorization, prefix: \"Bearer \"}, {query: access_token}], got "
+              + n.typeName());
       return out;
     }
     for (YamlNode e : n.elements()) {
@@ -179,7 +202,10 @@ public final class JwtProviderKind implements PolicyKind<JwtProviderSpec> {
         continue;
       }
       // an unknown field is not a place to take the token from: object() has named it already
-      List<String> given = e.fields().keySet().stream().filter(Set.of("header", "query", "cookie")::contains).toList();
+      List<String> given =
+          e.fields().keySet().stream()
+              .filter(Set.of("header", "query", "cookie")::contains)
+              .toList();
       if (given.size() != 1) {
         f.error(e, "give exactly one of header, query and cookie");
         continue;
@@ -190,8 +216,13 @@ public final class JwtProviderKind implements PolicyKind<JwtProviderSpec> {
       if (!prefix.isEmpty() && !kind.equals("header")) {
         f.error(e.get("prefix"), "only a header has a prefix");
       }
-      name.ifPresent(v -> out.add(new TokenSource(TokenSource.Type.valueOf(kind.toUpperCase(java.util.Locale.ROOT)),
-          kind.equals("header") ? v.toLowerCase(java.util.Locale.ROOT) : v, prefix)));
+      name.ifPresent(
+          v ->
+              out.add(
+                  new TokenSource(
+                      TokenSource.Type.valueOf(kind.toUpperCase(java.util.Locale.ROOT)),
+                      kind.equals("header") ? v.toLowerCase(java.util.Locale.ROOT) : v,
+                      prefix)));
     }
     return out;
   }

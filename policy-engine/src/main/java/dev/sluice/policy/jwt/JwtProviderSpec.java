@@ -16,8 +16,15 @@ import java.util.Map;
  * @param claimsToHeaders claim → request header the upstream receives (only from a valid token)
  */
 public record JwtProviderSpec(
-    String name, Source source, String issuer, List<String> audiences, Jwks jwks, Duration clockSkew,
-    List<TokenSource> tokenFrom, Map<String, String> claimsToHeaders) implements PolicyResource {
+    String name,
+    Source source,
+    String issuer,
+    List<String> audiences,
+    Jwks jwks,
+    Duration clockSkew,
+    List<TokenSource> tokenFrom,
+    Map<String, String> claimsToHeaders)
+    implements PolicyResource {
   public static final String KIND = "JwtProvider";
 
   @Override
@@ -40,7 +47,10 @@ public record JwtProviderSpec(
   /** Keys that Envoy fetches itself (through a cluster Sluice adds) and caches. */
   public record RemoteJwks(URI uri, Duration cacheFor) implements Jwks {}
 
-  /** Where a token may be: a header (with a value prefix such as {@code Bearer }), a query parameter or a cookie. */
+  /**
+   * Where a token may be: a header (with a value prefix such as {@code Bearer }), a query parameter
+   * or a cookie.
+   */
   public record TokenSource(Type type, String name, String prefix) {
     public enum Type {
       HEADER,

@@ -1,21 +1,23 @@
 package dev.sluice.policy.mesh;
 
-import dev.sluice.policy.PolicySet;
-import dev.sluice.policy.ProxyGroups;
 import dev.sluice.policy.CrossCheck;
 import dev.sluice.policy.MeshChecks;
-import dev.sluice.policy.sidecar.SidecarSpec;
-import java.util.List;
-import java.util.TreeSet;
 import dev.sluice.policy.PolicyKind;
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.ProxyGroups;
 import dev.sluice.policy.Source;
+import dev.sluice.policy.sidecar.SidecarSpec;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlNode;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
+ *
+ *
  * <pre>
  * kind: Mesh
  * name: mesh
@@ -25,7 +27,8 @@ import java.util.regex.Pattern;
  */
 public final class MeshKind implements PolicyKind<MeshSpec> {
   /** As CertificateAuthority accepts it: a DNS-like name, lower case. */
-  private static final Pattern TRUST_DOMAIN = Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,253}[a-z0-9])?$");
+  private static final Pattern TRUST_DOMAIN =
+      Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,253}[a-z0-9])?$");
 
   @Override
   public String kind() {
@@ -66,7 +69,11 @@ public final class MeshKind implements PolicyKind<MeshSpec> {
       if (TRUST_DOMAIN.matcher(td.get()).matches()) {
         trustDomain = td.get();
       } else {
-        f.error(doc.get("trustDomain"), "\"" + td.get() + "\" is not a trust domain: use lower-case letters, digits, '.', '_' and '-' (example: sluice.local)");
+        f.error(
+            doc.get("trustDomain"),
+            "\""
+                + td.get()
+                + "\" is not a trust domain: use lower-case letters, digits, '.', '_' and '-' (example: sluice.local)");
       }
     }
     MeshSpec.DefaultAccess access = MeshSpec.DefaultAccess.DENY;
@@ -75,7 +82,8 @@ public final class MeshKind implements PolicyKind<MeshSpec> {
       switch (a.get()) {
         case "deny" -> access = MeshSpec.DefaultAccess.DENY;
         case "allow" -> access = MeshSpec.DefaultAccess.ALLOW;
-        default -> f.error(doc.get("defaultAccess"), "expected deny or allow, got \"" + a.get() + "\"");
+        default ->
+            f.error(doc.get("defaultAccess"), "expected deny or allow, got \"" + a.get() + "\"");
       }
     }
     return Optional.of(new MeshSpec(name, source, trustDomain, access));

@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
+ *
+ *
  * <pre>
  * rateLimit:
  *   requests: 10        # required
@@ -20,9 +22,18 @@ import java.util.Set;
  */
 public final class RateLimits {
   private static final Map<String, Duration> UNITS =
-      Map.of("second", Duration.ofSeconds(1), "minute", Duration.ofMinutes(1), "hour", Duration.ofHours(1));
+      Map.of(
+          "second",
+          Duration.ofSeconds(1),
+          "minute",
+          Duration.ofMinutes(1),
+          "hour",
+          Duration.ofHours(1));
 
-  /** Codes Envoy's local_ratelimit answers with (its StatusCode enum has every standard code; these make sense here). */
+  /**
+   * Codes Envoy's local_ratelimit answers with (its StatusCode enum has every standard code; these
+   * make sense here).
+   */
   static final Set<Integer> STATUSES = Set.of(400, 403, 404, 408, 429, 500, 502, 503, 504);
 
   private RateLimits() {}
@@ -47,13 +58,17 @@ public final class RateLimits {
     var burst = f.integer(n.get("burst"), 1, 1_000_000_000);
     var status = f.integer(n.get("status"), 400, 599);
     if (status.isPresent() && !STATUSES.contains(status.getAsInt())) {
-      f.error(n.get("status"), status.getAsInt() + " is not offered: use one of " + STATUSES.stream().sorted().toList());
+      f.error(
+          n.get("status"),
+          status.getAsInt() + " is not offered: use one of " + STATUSES.stream().sorted().toList());
     }
     Optional<ClientKey> by = by(n.get("by"), f);
     if (requests.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new RateLimitSpec(requests.getAsInt(), per, burst.orElse(requests.getAsInt()), status.orElse(429), by));
+    return Optional.of(
+        new RateLimitSpec(
+            requests.getAsInt(), per, burst.orElse(requests.getAsInt()), status.orElse(429), by));
   }
 
   private static Optional<ClientKey> by(YamlNode n, Fields f) {
@@ -65,7 +80,11 @@ public final class RateLimits {
         case "clientIp" -> Optional.of(new ClientKey(ClientKey.Type.CLIENT_IP, ""));
         case "consumer" -> Optional.of(new ClientKey(ClientKey.Type.CONSUMER, ""));
         default -> {
-          f.error(n, "expected clientIp, consumer, {header: name} or {claim: name}, got \"" + n.value().asText() + "\"");
+          f.error(
+              n,
+              "expected clientIp, consumer, {header: name} or {claim: name}, got \""
+                  + n.value().asText()
+                  + "\"");
           yield Optional.empty();
         }
       };
@@ -78,8 +97,11 @@ public final class RateLimits {
       return Optional.empty();
     }
     boolean header = n.fields().containsKey("header");
-    return f.requiredString(n.get(header ? "header" : "claim")).map(v -> header
-        ? new ClientKey(ClientKey.Type.HEADER, v.toLowerCase(java.util.Locale.ROOT))
-        : new ClientKey(ClientKey.Type.CLAIM, v));
+    return f.requiredString(n.get(header ? "header" : "claim"))
+        .map(
+            v ->
+                header
+                    ? new ClientKey(ClientKey.Type.HEADER, v.toLowerCase(java.util.Locale.ROOT))
+                    : new ClientKey(ClientKey.Type.CLAIM, v));
   }
 }

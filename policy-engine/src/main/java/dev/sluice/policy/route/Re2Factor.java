@@ -64,7 +64,10 @@ final class Re2Factor {
       if (i < sub.size()) {
         Re2Node lead = leading(sub.get(i));
         runeFlagsI = lead.flags & Re2Node.FOLD_CASE;
-        runeI = lead.op == Op.LITERAL ? new int[] {lead.rune} : lead.op == Op.LITERAL_STRING ? lead.runes : new int[0];
+        runeI =
+            lead.op == Op.LITERAL
+                ? new int[] {lead.rune}
+                : lead.op == Op.LITERAL_STRING ? lead.runes : new int[0];
         if (runeFlagsI == runeFlags) {
           int same = 0;
           while (same < nrune && same < runeI.length && rune[same] == runeI[same]) {
@@ -153,7 +156,9 @@ final class Re2Factor {
     target.cc = source.cc;
   }
 
-  /** Round 2: a common leading piece that is safe to factor (a class, an anchor, a fixed repeat). */
+  /**
+   * Round 2: a common leading piece that is safe to factor (a class, an anchor, a fixed repeat).
+   */
   private static List<Re2Node> round2(List<Re2Node> sub, int flags) {
     List<Re2Node> out = new ArrayList<>();
     int start = 0;
@@ -185,12 +190,22 @@ final class Re2Factor {
 
   private static boolean factorable(Re2Node first) {
     return switch (first.op) {
-      case BEGIN_LINE, END_LINE, WORD_BOUNDARY, NO_WORD_BOUNDARY, BEGIN_TEXT, END_TEXT, CHAR_CLASS, ANY_CHAR,
-          ANY_BYTE -> true;
-      case REPEAT -> first.min == first.max && switch (first.sub().op) {
-        case LITERAL, CHAR_CLASS, ANY_CHAR, ANY_BYTE -> true;
-        default -> false;
-      };
+      case BEGIN_LINE,
+          END_LINE,
+          WORD_BOUNDARY,
+          NO_WORD_BOUNDARY,
+          BEGIN_TEXT,
+          END_TEXT,
+          CHAR_CLASS,
+          ANY_CHAR,
+          ANY_BYTE ->
+          true;
+      case REPEAT ->
+          first.min == first.max
+              && switch (first.sub().op) {
+                case LITERAL, CHAR_CLASS, ANY_CHAR, ANY_BYTE -> true;
+                default -> false;
+              };
       default -> false;
     };
   }

@@ -11,9 +11,28 @@ import java.util.List;
  */
 final class Re2Node {
   enum Op {
-    NO_MATCH, EMPTY_MATCH, LITERAL, LITERAL_STRING, CONCAT, ALTERNATE, STAR, PLUS, QUEST, REPEAT, CAPTURE,
-    ANY_CHAR, ANY_BYTE, BEGIN_LINE, END_LINE, WORD_BOUNDARY, NO_WORD_BOUNDARY, BEGIN_TEXT, END_TEXT, CHAR_CLASS,
-    LEFT_PAREN, VERTICAL_BAR;
+    NO_MATCH,
+    EMPTY_MATCH,
+    LITERAL,
+    LITERAL_STRING,
+    CONCAT,
+    ALTERNATE,
+    STAR,
+    PLUS,
+    QUEST,
+    REPEAT,
+    CAPTURE,
+    ANY_CHAR,
+    ANY_BYTE,
+    BEGIN_LINE,
+    END_LINE,
+    WORD_BOUNDARY,
+    NO_WORD_BOUNDARY,
+    BEGIN_TEXT,
+    END_TEXT,
+    CHAR_CLASS,
+    LEFT_PAREN,
+    VERTICAL_BAR;
 
     boolean isMarker() {
       return this == LEFT_PAREN || this == VERTICAL_BAR;
@@ -34,8 +53,10 @@ final class Re2Node {
   static final int PERL_X = 512;
   static final int UNICODE_GROUPS = 1024;
   static final int WAS_DOLLAR = 8192;
+
   /** RE2::Options' defaults, as Envoy builds its RE2: Perl-like syntax, UTF-8. */
-  static final int LIKE_PERL = CLASS_NL | ONE_LINE | PERL_CLASSES | PERL_B | PERL_X | UNICODE_GROUPS;
+  static final int LIKE_PERL =
+      CLASS_NL | ONE_LINE | PERL_CLASSES | PERL_B | PERL_X | UNICODE_GROUPS;
 
   Op op;
   int flags;
@@ -86,17 +107,20 @@ final class Re2Node {
     if (a.op != b.op) {
       return false;
     }
-    boolean top = switch (a.op) {
-      case END_TEXT -> ((a.flags ^ b.flags) & WAS_DOLLAR) == 0;
-      case LITERAL -> a.rune == b.rune && ((a.flags ^ b.flags) & FOLD_CASE) == 0;
-      case LITERAL_STRING -> Arrays.equals(a.runes, b.runes) && ((a.flags ^ b.flags) & FOLD_CASE) == 0;
-      case ALTERNATE, CONCAT -> a.subs.size() == b.subs.size();
-      case STAR, PLUS, QUEST -> ((a.flags ^ b.flags) & NON_GREEDY) == 0;
-      case REPEAT -> ((a.flags ^ b.flags) & NON_GREEDY) == 0 && a.min == b.min && a.max == b.max;
-      case CAPTURE -> a.cap == b.cap;
-      case CHAR_CLASS -> a.cc.sameAs(b.cc);
-      default -> true;
-    };
+    boolean top =
+        switch (a.op) {
+          case END_TEXT -> ((a.flags ^ b.flags) & WAS_DOLLAR) == 0;
+          case LITERAL -> a.rune == b.rune && ((a.flags ^ b.flags) & FOLD_CASE) == 0;
+          case LITERAL_STRING ->
+              Arrays.equals(a.runes, b.runes) && ((a.flags ^ b.flags) & FOLD_CASE) == 0;
+          case ALTERNATE, CONCAT -> a.subs.size() == b.subs.size();
+          case STAR, PLUS, QUEST -> ((a.flags ^ b.flags) & NON_GREEDY) == 0;
+          case REPEAT ->
+              ((a.flags ^ b.flags) & NON_GREEDY) == 0 && a.min == b.min && a.max == b.max;
+          case CAPTURE -> a.cap == b.cap;
+          case CHAR_CLASS -> a.cc.sameAs(b.cc);
+          default -> true;
+        };
     if (!top || a.subs.size() != b.subs.size()) {
       return false;
     }

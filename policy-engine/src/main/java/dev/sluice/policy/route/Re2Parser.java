@@ -110,7 +110,10 @@ final class Re2Parser {
         }
         case '$' -> {
           boolean oneLine = (flags & Re2Node.ONE_LINE) != 0;
-          push(new Re2Node(oneLine ? Op.END_TEXT : Op.END_LINE, oneLine ? flags | Re2Node.WAS_DOLLAR : flags));
+          push(
+              new Re2Node(
+                  oneLine ? Op.END_TEXT : Op.END_LINE,
+                  oneLine ? flags | Re2Node.WAS_DOLLAR : flags));
           t++;
         }
         case '.' -> {
@@ -165,7 +168,9 @@ final class Re2Parser {
       return t + 2;
     }
     if (next == 'A' || next == 'z' || next == 'C') {
-      push(new Re2Node(next == 'A' ? Op.BEGIN_TEXT : next == 'z' ? Op.END_TEXT : Op.ANY_BYTE, flags));
+      push(
+          new Re2Node(
+              next == 'A' ? Op.BEGIN_TEXT : next == 'z' ? Op.END_TEXT : Op.ANY_BYTE, flags));
       return t + 2;
     }
     if (next == 'Q') {
@@ -256,7 +261,8 @@ final class Re2Parser {
     int c = s[i++];
     if (c == '{') {
       if (i >= s.length) {
-        throw new Re2Error("invalid UTF-8", "", column(t)); // RE2 quotes nothing: the column is the escape's
+        throw new Re2Error(
+            "invalid UTF-8", "", column(t)); // RE2 quotes nothing: the column is the escape's
       }
       c = s[i++];
       int nhex = 0;
@@ -461,7 +467,8 @@ final class Re2Parser {
   /** RE2's ParsePerlFlags for "(?" at t; returns the index after what it read. */
   private int perlFlags(int t) throws Re2Error {
     int n = s.length - t;
-    if ((n > 3 && (s[t + 2] == '=' || s[t + 2] == '!')) || (n > 4 && s[t + 2] == '<' && (s[t + 3] == '=' || s[t + 3] == '!'))) {
+    if ((n > 3 && (s[t + 2] == '=' || s[t + 2] == '!'))
+        || (n > 4 && s[t + 2] == '<' && (s[t + 3] == '=' || s[t + 3] == '!'))) {
       throw error("invalid perl operator", t, t + (s[t + 2] == '<' ? 4 : 3));
     }
     if ((n > 4 && s[t + 2] == 'P' && s[t + 3] == '<') || (n > 3 && s[t + 2] == '<')) {
@@ -579,7 +586,9 @@ final class Re2Parser {
     push(node, true);
   }
 
-  /** RE2's PushRegexp; a class built here (not one made by factoring) of one letter is a literal. */
+  /**
+   * RE2's PushRegexp; a class built here (not one made by factoring) of one letter is a literal.
+   */
   private void push(Re2Node node, boolean built) {
     maybeConcatString(-1, 0);
     Re2Node re = node;
@@ -604,7 +613,9 @@ final class Re2Parser {
   private boolean maybeConcatString(int r, int newFlags) {
     Re2Node re1 = stacktop;
     Re2Node re2 = re1 == null ? null : re1.down;
-    if (re2 == null || !isLiteral(re1) || !isLiteral(re2)
+    if (re2 == null
+        || !isLiteral(re1)
+        || !isLiteral(re2)
         || (re1.flags & Re2Node.FOLD_CASE) != (re2.flags & Re2Node.FOLD_CASE)) {
       return false;
     }
@@ -697,11 +708,13 @@ final class Re2Parser {
     if (r2 != null && r2.op == Op.VERTICAL_BAR) {
       Re2Node r3 = r2.down;
       if (r3 != null && (r1.op == Op.ANY_CHAR || r3.op == Op.ANY_CHAR)) {
-        if (r3.op == Op.ANY_CHAR && (r1.op == Op.LITERAL || r1.op == Op.CHAR_CLASS || r1.op == Op.ANY_CHAR)) {
+        if (r3.op == Op.ANY_CHAR
+            && (r1.op == Op.LITERAL || r1.op == Op.CHAR_CLASS || r1.op == Op.ANY_CHAR)) {
           stacktop = r2;
           return;
         }
-        if (r1.op == Op.ANY_CHAR && (r3.op == Op.LITERAL || r3.op == Op.CHAR_CLASS || r3.op == Op.ANY_CHAR)) {
+        if (r1.op == Op.ANY_CHAR
+            && (r3.op == Op.LITERAL || r3.op == Op.CHAR_CLASS || r3.op == Op.ANY_CHAR)) {
           r1.down = r3.down;
           r2.down = r1;
           stacktop = r2;

@@ -1,7 +1,6 @@
 package dev.sluice.policy.route;
 
 import dev.sluice.policy.route.Re2Node.Op;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -9,19 +8,20 @@ import java.util.List;
 
 /**
  * The size of the program RE2 compiles an expression to, {@code RE2::ProgramSize()}, which Envoy
- * compares with {@code re2.max_program_size.error_level}. It follows RE2's compiler
- * ({@code re2/compile.cc}) as Envoy runs it, in Latin-1 (one byte range per class range), with the
+ * compares with {@code re2.max_program_size.error_level}. It follows RE2's compiler ({@code
+ * re2/compile.cc}) as Envoy runs it, in Latin-1 (one byte range per class range), with the
  * unanchored {@code .*?} prefix and without the literal prefix of a {@code ^abc...} expression,
- * which RE2 matches outside the program; and then
- * counts what {@code Prog::Flatten} leaves: one list per instruction reached after a byte, holding
- * the non-empty instructions reachable from it without consuming input.
+ * which RE2 matches outside the program; and then counts what {@code Prog::Flatten} leaves: one
+ * list per instruction reached after a byte, holding the non-empty instructions reachable from it
+ * without consuming input.
  */
 final class Re2Program {
   /**
-   * RE2 gives up ("pattern too large") past this many instructions before flattening: two thirds
-   * of its 8 MiB max_mem, less the program's header, in 8-byte instructions, as in Envoy 1.40.
+   * RE2 gives up ("pattern too large") past this many instructions before flattening: two thirds of
+   * its 8 MiB max_mem, less the program's header, in 8-byte instructions, as in Envoy 1.40.
    */
   static final int MAX_INSTRUCTIONS = 698_996;
+
   private static final int FAIL = 0;
   private static final int ALT = 1;
   private static final int ALT_MATCH = 2;
@@ -51,7 +51,10 @@ final class Re2Program {
   private int rangeBegin;
   private long rangeEnd;
 
-  /** A fragment: its first instruction, the holes to patch (RE2's PatchList), and whether it can match empty. */
+  /**
+   * A fragment: its first instruction, the holes to patch (RE2's PatchList), and whether it can
+   * match empty.
+   */
   private record Frag(int begin, long end, boolean nullable) {}
 
   private static final Frag NO_MATCH = new Frag(0, 0, false);
@@ -91,7 +94,10 @@ final class Re2Program {
     return p.flatten(startUnanchored, start);
   }
 
-  /** RE2::Init compiles only what follows a required literal prefix ({@code ^abc} in {@code ^abc.*}). */
+  /**
+   * RE2::Init compiles only what follows a required literal prefix ({@code ^abc} in {@code
+   * ^abc.*}).
+   */
   private static Re2Node requiredPrefixSuffix(Re2Node re) {
     if (re.op != Op.CONCAT) {
       return re;
@@ -109,12 +115,16 @@ final class Re2Program {
     }
     i++;
     if (i < re.subs.size()) {
-      return Re2Factor.noFactor(Op.CONCAT, new ArrayList<>(re.subs.subList(i, re.subs.size())), re.flags);
+      return Re2Factor.noFactor(
+          Op.CONCAT, new ArrayList<>(re.subs.subList(i, re.subs.size())), re.flags);
     }
     return new Re2Node(Op.EMPTY_MATCH, re.flags);
   }
 
-  /** RE2's IsAnchorStart / IsAnchorEnd: removes a leading ^ (trailing $) and says whether there was one. */
+  /**
+   * RE2's IsAnchorStart / IsAnchorEnd: removes a leading ^ (trailing $) and says whether there was
+   * one.
+   */
   private static boolean anchor(Re2Node[] pre, int depth, boolean start) {
     Re2Node re = pre[0];
     if (re == null || depth >= 4) {
@@ -327,7 +337,8 @@ final class Re2Program {
     return star(byteRange(0x00, 0xff, false), true);
   }
 
-  // Character ranges as Envoy's RE2 compiles them: Latin-1, one byte range per range, in a chain of Alts.
+  // Character ranges as Envoy's RE2 compiles them: Latin-1, one byte range per range, in a chain of
+  // Alts.
 
   private void beginRange() {
     rangeBegin = 0;
@@ -398,7 +409,8 @@ final class Re2Program {
       case ANY_BYTE -> byteRange(0x00, 0xFF, false);
       case CHAR_CLASS -> charClass(re.cc);
       case CAPTURE -> re.cap < 0 ? child.get(0) : capture(child.get(0));
-      case BEGIN_LINE, END_LINE, BEGIN_TEXT, END_TEXT, WORD_BOUNDARY, NO_WORD_BOUNDARY -> emptyWidth();
+      case BEGIN_LINE, END_LINE, BEGIN_TEXT, END_TEXT, WORD_BOUNDARY, NO_WORD_BOUNDARY ->
+          emptyWidth();
       default -> throw new IllegalStateException("no instruction for " + re.op);
     };
   }
@@ -453,7 +465,11 @@ final class Re2Program {
         int kk = out1[id];
         if (opcode[j] == BYTE_RANGE && out[j] == id && lo[j] == 0 && hi[j] == 0xFF && isMatch(kk)) {
           opcode[id] = ALT_MATCH;
-        } else if (isMatch(j) && opcode[kk] == BYTE_RANGE && out[kk] == id && lo[kk] == 0 && hi[kk] == 0xFF) {
+        } else if (isMatch(j)
+            && opcode[kk] == BYTE_RANGE
+            && out[kk] == id
+            && lo[kk] == 0
+            && hi[kk] == 0xFF) {
           opcode[id] = ALT_MATCH;
         }
       }
@@ -467,7 +483,8 @@ final class Re2Program {
     }
   }
 
-  // Flatten's working state: roots in the order they were found, and stamped marks reused by every walk.
+  // Flatten's working state: roots in the order they were found, and stamped marks reused by every
+  // walk.
   private int[] rootIndex;
   private int roots;
   private int[] rootOrder;
@@ -574,7 +591,10 @@ final class Re2Program {
     }
   }
 
-  /** Marks (with a new stamp) and lists in {@link #order} what root reaches without consuming input, stopping at other roots. */
+  /**
+   * Marks (with a new stamp) and lists in {@link #order} what root reaches without consuming input,
+   * stopping at other roots.
+   */
   private void closure(int root) {
     stamp++;
     ordered = 0;
@@ -620,10 +640,11 @@ final class Re2Program {
       if (id != root && isRoot(id)) {
         n++; // a Nop to the other list
       } else {
-        n += switch (opcode[id]) {
-          case ALT_MATCH, BYTE_RANGE, CAPTURE, EMPTY_WIDTH, MATCH, FAIL -> 1;
-          default -> 0;
-        };
+        n +=
+            switch (opcode[id]) {
+              case ALT_MATCH, BYTE_RANGE, CAPTURE, EMPTY_WIDTH, MATCH, FAIL -> 1;
+              default -> 0;
+            };
       }
     }
     return n;

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * RE2's Simplify ({@code re2/simplify.cc}): first adjacent repeats of one character are coalesced
- * ({@code a*a+} into {@code a{1,}}), then counted repeats are written out ({@code x{2,4}} is
- * {@code xx(x(x)?)?}) and empty or full classes become no-match or any-character.
+ * ({@code a*a+} into {@code a{1,}}), then counted repeats are written out ({@code x{2,4}} is {@code
+ * xx(x(x)?)?}) and empty or full classes become no-match or any-character.
  */
 final class Re2Simplifier {
   private Re2Simplifier() {}
@@ -65,14 +65,17 @@ final class Re2Simplifier {
     if (!(r1.op.isRepeat() || r1.op == Op.REPEAT) || !isChar(r1.sub().op)) {
       return false;
     }
-    if ((r2.op.isRepeat() || r2.op == Op.REPEAT) && Re2Node.equal(r1.sub(), r2.sub())
+    if ((r2.op.isRepeat() || r2.op == Op.REPEAT)
+        && Re2Node.equal(r1.sub(), r2.sub())
         && (r1.flags & Re2Node.NON_GREEDY) == (r2.flags & Re2Node.NON_GREEDY)) {
       return true;
     }
     if (Re2Node.equal(r1.sub(), r2)) {
       return true;
     }
-    return r1.sub().op == Op.LITERAL && r2.op == Op.LITERAL_STRING && r2.runes[0] == r1.sub().rune
+    return r1.sub().op == Op.LITERAL
+        && r2.op == Op.LITERAL_STRING
+        && r2.runes[0] == r1.sub().rune
         && (r1.sub().flags & Re2Node.FOLD_CASE) == (r2.flags & Re2Node.FOLD_CASE);
   }
 
@@ -201,8 +204,9 @@ final class Re2Simplifier {
   private static Re2Node repeat(Re2Node re, int minIn, int maxIn, int f) {
     int min = minIn;
     int max = maxIn;
-    if (isEmptyOp(re) || ((re.op == Op.CONCAT || re.op == Op.ALTERNATE)
-        && re.subs.stream().allMatch(Re2Simplifier::isEmptyOp))) {
+    if (isEmptyOp(re)
+        || ((re.op == Op.CONCAT || re.op == Op.ALTERNATE)
+            && re.subs.stream().allMatch(Re2Simplifier::isEmptyOp))) {
       min = Math.min(min, 1);
       max = Math.min(max, 1);
     }

@@ -10,9 +10,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * RE2's character tables: the Unicode groups behind {@code \p{...}} and the Perl and POSIX
- * classes, and its case folding in Latin-1. The Unicode data is RE2's own (re2-unicode.txt beside
- * this class), so a class holds the same characters, and compiles to the same program, as in Envoy.
+ * RE2's character tables: the Unicode groups behind {@code \p{...}} and the Perl and POSIX classes,
+ * and its case folding in Latin-1. The Unicode data is RE2's own (re2-unicode.txt beside this
+ * class), so a class holds the same characters, and compiles to the same program, as in Envoy.
  */
 final class Re2Unicode {
   static final int FOLD_CASE = 1;
@@ -21,27 +21,36 @@ final class Re2Unicode {
 
   private static final Map<String, int[]> GROUPS = new HashMap<>();
 
-  private static final Map<String, Group> PERL = Map.of(
-      "\\d", new Group(+1, new int[] {0x30, 0x39}), "\\D", new Group(-1, new int[] {0x30, 0x39}),
-      "\\s", new Group(+1, new int[] {0x9, 0xa, 0xc, 0xd, 0x20, 0x20}),
-      "\\S", new Group(-1, new int[] {0x9, 0xa, 0xc, 0xd, 0x20, 0x20}),
-      "\\w", new Group(+1, new int[] {0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a}),
-      "\\W", new Group(-1, new int[] {0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a}));
-  private static final Map<String, int[]> POSIX = Map.ofEntries(
-      Map.entry("alnum", new int[] {0x30, 0x39, 0x41, 0x5a, 0x61, 0x7a}),
-      Map.entry("alpha", new int[] {0x41, 0x5a, 0x61, 0x7a}),
-      Map.entry("ascii", new int[] {0x0, 0x7f}),
-      Map.entry("blank", new int[] {0x9, 0x9, 0x20, 0x20}),
-      Map.entry("cntrl", new int[] {0x0, 0x1f, 0x7f, 0x7f}),
-      Map.entry("digit", new int[] {0x30, 0x39}),
-      Map.entry("graph", new int[] {0x21, 0x7e}),
-      Map.entry("lower", new int[] {0x61, 0x7a}),
-      Map.entry("print", new int[] {0x20, 0x7e}),
-      Map.entry("punct", new int[] {0x21, 0x2f, 0x3a, 0x40, 0x5b, 0x60, 0x7b, 0x7e}),
-      Map.entry("space", new int[] {0x9, 0xd, 0x20, 0x20}),
-      Map.entry("upper", new int[] {0x41, 0x5a}),
-      Map.entry("word", new int[] {0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a}),
-      Map.entry("xdigit", new int[] {0x30, 0x39, 0x41, 0x46, 0x61, 0x66}));
+  private static final Map<String, Group> PERL =
+      Map.of(
+          "\\d",
+          new Group(+1, new int[] {0x30, 0x39}),
+          "\\D",
+          new Group(-1, new int[] {0x30, 0x39}),
+          "\\s",
+          new Group(+1, new int[] {0x9, 0xa, 0xc, 0xd, 0x20, 0x20}),
+          "\\S",
+          new Group(-1, new int[] {0x9, 0xa, 0xc, 0xd, 0x20, 0x20}),
+          "\\w",
+          new Group(+1, new int[] {0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a}),
+          "\\W",
+          new Group(-1, new int[] {0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a}));
+  private static final Map<String, int[]> POSIX =
+      Map.ofEntries(
+          Map.entry("alnum", new int[] {0x30, 0x39, 0x41, 0x5a, 0x61, 0x7a}),
+          Map.entry("alpha", new int[] {0x41, 0x5a, 0x61, 0x7a}),
+          Map.entry("ascii", new int[] {0x0, 0x7f}),
+          Map.entry("blank", new int[] {0x9, 0x9, 0x20, 0x20}),
+          Map.entry("cntrl", new int[] {0x0, 0x1f, 0x7f, 0x7f}),
+          Map.entry("digit", new int[] {0x30, 0x39}),
+          Map.entry("graph", new int[] {0x21, 0x7e}),
+          Map.entry("lower", new int[] {0x61, 0x7a}),
+          Map.entry("print", new int[] {0x20, 0x7e}),
+          Map.entry("punct", new int[] {0x21, 0x2f, 0x3a, 0x40, 0x5b, 0x60, 0x7b, 0x7e}),
+          Map.entry("space", new int[] {0x9, 0xd, 0x20, 0x20}),
+          Map.entry("upper", new int[] {0x41, 0x5a}),
+          Map.entry("word", new int[] {0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a}),
+          Map.entry("xdigit", new int[] {0x30, 0x39, 0x41, 0x46, 0x61, 0x66}));
 
   /** A class with its sign: -1 for the complement of the ranges. */
   record Group(int sign, int[] ranges) {}

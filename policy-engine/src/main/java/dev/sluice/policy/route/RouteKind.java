@@ -1,16 +1,16 @@
 package dev.sluice.policy.route;
 
-import dev.sluice.policy.PolicySet;
 import dev.sluice.policy.CrossCheck;
 import dev.sluice.policy.CrossChecks;
 import dev.sluice.policy.Names;
 import dev.sluice.policy.PolicyKind;
+import dev.sluice.policy.PolicySet;
 import dev.sluice.policy.Source;
 import dev.sluice.policy.cors.Cors;
 import dev.sluice.policy.ratelimit.RateLimits;
+import dev.sluice.policy.route.RouteOptions.QueryMatch;
 import dev.sluice.policy.route.RouteSpec.Backend;
 import dev.sluice.policy.route.RouteSpec.HeaderMatch;
-import dev.sluice.policy.route.RouteOptions.QueryMatch;
 import dev.sluice.policy.route.RouteSpec.PathMatch;
 import dev.sluice.policy.route.grpcjson.GrpcJson;
 import dev.sluice.policy.route.headers.Headers;
@@ -32,6 +32,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
+ *
+ *
  * <pre>
  * kind: Route
  * name: users
@@ -83,8 +85,29 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
 
   @Override
   public Set<String> fields() {
-    return Set.of("kind", "name", "gateway", "hosts", "match", "to", "timeout", "idleTimeout", "retries", "headers",
-        "rewrite", "redirect", "respond", "mirror", "cors", "compression", "cache", "grpcJson", "rateLimit", "auth", "access", "globalRateLimit");
+    return Set.of(
+        "kind",
+        "name",
+        "gateway",
+        "hosts",
+        "match",
+        "to",
+        "timeout",
+        "idleTimeout",
+        "retries",
+        "headers",
+        "rewrite",
+        "redirect",
+        "respond",
+        "mirror",
+        "cors",
+        "compression",
+        "cache",
+        "grpcJson",
+        "rateLimit",
+        "auth",
+        "access",
+        "globalRateLimit");
   }
 
   @Override
@@ -96,7 +119,8 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
     List<HeaderMatch> headers = List.of();
     List<String> methods = List.of();
     List<QueryMatch> queries = List.of();
-    if (!match.isAbsent() && f.object(match, Set.of("prefix", "exact", "regex", "methods", "headers", "query"))) {
+    if (!match.isAbsent()
+        && f.object(match, Set.of("prefix", "exact", "regex", "methods", "headers", "query"))) {
       path = path(match, f);
       headers = headers(match.get("headers"), f);
       methods = methods(match.get("methods"), f);
@@ -105,50 +129,64 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
     boolean prefixMatch = path != null && path.type() == PathMatch.Type.PREFIX;
     Optional<RedirectSpec> redirect = Redirects.read(doc.get("redirect"), f, prefixMatch);
     Optional<DirectResponseSpec> respond = DirectResponses.read(doc.get("respond"), f);
-    int answers = (doc.get("to").isAbsent() ? 0 : 1) + (doc.get("redirect").isAbsent() ? 0 : 1)
-        + (doc.get("respond").isAbsent() ? 0 : 1);
+    int answers =
+        (doc.get("to").isAbsent() ? 0 : 1)
+            + (doc.get("redirect").isAbsent() ? 0 : 1)
+            + (doc.get("respond").isAbsent() ? 0 : 1);
     if (answers > 1) {
       f.error(doc, "give only one of to, redirect and respond");
     }
-    // A route forwards unless it redirects or responds; then 'to' is required (and reported if missing).
-    boolean forwards = !doc.get("to").isAbsent() || (doc.get("redirect").isAbsent() && doc.get("respond").isAbsent());
+    // A route forwards unless it redirects or responds; then 'to' is required (and reported if
+    // missing).
+    boolean forwards =
+        !doc.get("to").isAbsent()
+            || (doc.get("redirect").isAbsent() && doc.get("respond").isAbsent());
     List<Backend> backends = forwards ? backends(doc.get("to"), f) : List.of();
     if (!forwards) {
-      for (String field : List.of("timeout", "retries", "rewrite", "mirror", "idleTimeout", "cache", "grpcJson")) {
+      for (String field :
+          List.of("timeout", "retries", "rewrite", "mirror", "idleTimeout", "cache", "grpcJson")) {
         if (!doc.get(field).isAbsent()) {
-          f.error(doc.get(field), field + " applies to routes that forward with 'to', not to redirect or respond");
+          f.error(
+              doc.get(field),
+              field + " applies to routes that forward with 'to', not to redirect or respond");
         }
       }
     }
     Duration timeout = f.duration(doc.get("timeout")).orElse(RouteSpec.DEFAULT_TIMEOUT);
-    RouteOptions options = new RouteOptions(
-        queries,
-        f.duration(doc.get("idleTimeout")),
-        Retries.read(doc.get("retries"), f),
-        Headers.read(doc.get("headers"), f),
-        Rewrites.read(doc.get("rewrite"), f, prefixMatch),
-        redirect,
-        respond,
-        Mirrors.read(doc.get("mirror"), f),
-        Cors.read(doc.get("cors"), f),
-        compressionOff(doc.get("compression"), f),
-        f.bool(doc.get("cache")).orElse(false),
-        GrpcJson.read(doc.get("grpcJson"), f),
-        RateLimits.read(doc.get("rateLimit"), f),
-        dev.sluice.policy.auth.Auth.read(doc.get("auth"), f),
-        dev.sluice.policy.access.Access.read(doc.get("access"), f),
-        dev.sluice.policy.globalratelimit.GlobalRateLimits.read(doc.get("globalRateLimit"), f, false));
+    RouteOptions options =
+        new RouteOptions(
+            queries,
+            f.duration(doc.get("idleTimeout")),
+            Retries.read(doc.get("retries"), f),
+            Headers.read(doc.get("headers"), f),
+            Rewrites.read(doc.get("rewrite"), f, prefixMatch),
+            redirect,
+            respond,
+            Mirrors.read(doc.get("mirror"), f),
+            Cors.read(doc.get("cors"), f),
+            compressionOff(doc.get("compression"), f),
+            f.bool(doc.get("cache")).orElse(false),
+            GrpcJson.read(doc.get("grpcJson"), f),
+            RateLimits.read(doc.get("rateLimit"), f),
+            dev.sluice.policy.auth.Auth.read(doc.get("auth"), f),
+            dev.sluice.policy.access.Access.read(doc.get("access"), f),
+            dev.sluice.policy.globalratelimit.GlobalRateLimits.read(
+                doc.get("globalRateLimit"), f, false));
     if (path == null || answers > 1 || (forwards && backends.isEmpty())) {
       return Optional.empty();
     }
-    return Optional.of(new RouteSpec(name, source, gateway, hosts, path, headers, methods, backends, timeout, options));
+    return Optional.of(
+        new RouteSpec(
+            name, source, gateway, hosts, path, headers, methods, backends, timeout, options));
   }
 
   /** A route can only turn the gateway's compression off: {@code compression: false}. */
   private static boolean compressionOff(YamlNode n, Fields f) {
     Optional<Boolean> b = f.bool(n);
     if (b.isPresent() && b.get()) {
-      f.error(n, "compression is set on the Gateway; a route can only turn it off with compression: false");
+      f.error(
+          n,
+          "compression is set on the Gateway; a route can only turn it off with compression: false");
     }
     return b.isPresent() && !b.get();
   }
@@ -168,16 +206,26 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
           f.error(v, "give exactly one of exact, regex and present");
           continue;
         }
-        f.string(v.get("exact")).ifPresent(s -> out.add(new QueryMatch(param, QueryMatch.Type.EXACT, s)));
-        f.string(v.get("regex")).ifPresent(s -> Regexes.problem(s).ifPresentOrElse(
-            p -> f.error(v.get("regex"), p), () -> out.add(new QueryMatch(param, QueryMatch.Type.REGEX, s))));
-        f.bool(v.get("present")).ifPresent(b -> {
-          if (b) {
-            out.add(new QueryMatch(param, QueryMatch.Type.PRESENT, ""));
-          } else {
-            f.error(v.get("present"), "Envoy cannot match an absent query parameter; only present: true is supported");
-          }
-        });
+        f.string(v.get("exact"))
+            .ifPresent(s -> out.add(new QueryMatch(param, QueryMatch.Type.EXACT, s)));
+        f.string(v.get("regex"))
+            .ifPresent(
+                s ->
+                    Regexes.problem(s)
+                        .ifPresentOrElse(
+                            p -> f.error(v.get("regex"), p),
+                            () -> out.add(new QueryMatch(param, QueryMatch.Type.REGEX, s))));
+        f.bool(v.get("present"))
+            .ifPresent(
+                b -> {
+                  if (b) {
+                    out.add(new QueryMatch(param, QueryMatch.Type.PRESENT, ""));
+                  } else {
+                    f.error(
+                        v.get("present"),
+                        "Envoy cannot match an absent query parameter; only present: true is supported");
+                  }
+                });
       } else if (!v.isObject()) {
         f.error(v, "expected a value, or a map with exact, regex or present; got " + v.typeName());
       }
@@ -228,7 +276,8 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
       String header = e.getKey();
       YamlNode v = e.getValue();
       if (!HEADER_NAME.matcher(header).matches()) {
-        f.diagnostics().errorAtKey(v, f.resource(), "\"" + header + "\" is not a valid header name");
+        f.diagnostics()
+            .errorAtKey(v, f.resource(), "\"" + header + "\" is not a valid header name");
         continue;
       }
       String lower = header.toLowerCase(Locale.ROOT);
@@ -239,11 +288,21 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
           f.error(v, "give exactly one of exact, regex and present");
           continue;
         }
-        f.string(v.get("exact")).ifPresent(s -> out.add(new HeaderMatch(lower, HeaderMatch.Type.EXACT, s)));
-        f.string(v.get("regex")).ifPresent(s -> Regexes.problem(s).ifPresentOrElse(
-            p -> f.error(v.get("regex"), p), () -> out.add(new HeaderMatch(lower, HeaderMatch.Type.REGEX, s))));
-        f.bool(v.get("present")).ifPresent(b -> out.add(
-            new HeaderMatch(lower, b ? HeaderMatch.Type.PRESENT : HeaderMatch.Type.ABSENT, "")));
+        f.string(v.get("exact"))
+            .ifPresent(s -> out.add(new HeaderMatch(lower, HeaderMatch.Type.EXACT, s)));
+        f.string(v.get("regex"))
+            .ifPresent(
+                s ->
+                    Regexes.problem(s)
+                        .ifPresentOrElse(
+                            p -> f.error(v.get("regex"), p),
+                            () -> out.add(new HeaderMatch(lower, HeaderMatch.Type.REGEX, s))));
+        f.bool(v.get("present"))
+            .ifPresent(
+                b ->
+                    out.add(
+                        new HeaderMatch(
+                            lower, b ? HeaderMatch.Type.PRESENT : HeaderMatch.Type.ABSENT, "")));
       } else if (!v.isObject()) {
         f.error(v, "expected a value, or a map with exact, regex or present; got " + v.typeName());
       }
@@ -257,7 +316,9 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
     for (int i = 0; i < methods.size(); i++) {
       String m = methods.get(i).toUpperCase(Locale.ROOT);
       if (!METHODS.contains(m)) {
-        f.error(n.isArray() ? n.elements().get(i) : n, "unknown HTTP method \"" + methods.get(i) + "\"");
+        f.error(
+            n.isArray() ? n.elements().get(i) : n,
+            "unknown HTTP method \"" + methods.get(i) + "\"");
       } else if (!out.contains(m)) {
         out.add(m);
       }
@@ -268,7 +329,8 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
   private static List<Backend> backends(YamlNode to, Fields f) {
     List<Backend> out = new ArrayList<>();
     if (to.isAbsent()) {
-      f.error(to, "required field is missing: name the service to send traffic to, e.g. 'to: users'");
+      f.error(
+          to, "required field is missing: name the service to send traffic to, e.g. 'to: users'");
       return out;
     }
     List<YamlNode> items = to.isArray() ? to.elements() : List.of(to);

@@ -51,9 +51,24 @@ public record RouteOptions(
     Optional<AuthSpec> auth,
     List<AccessRule> access,
     Optional<dev.sluice.policy.globalratelimit.GlobalRateLimitSpec> globalRateLimit) {
-  public static final RouteOptions NONE = new RouteOptions(List.of(), Optional.empty(), Optional.empty(), HeadersSpec.NONE,
-      Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), false, false, Optional.empty(),
-      Optional.empty(), Optional.empty(), List.of(), Optional.empty());
+  public static final RouteOptions NONE =
+      new RouteOptions(
+          List.of(),
+          Optional.empty(),
+          Optional.empty(),
+          HeadersSpec.NONE,
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          List.of(),
+          Optional.empty(),
+          false,
+          false,
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          List.of(),
+          Optional.empty());
 
   public RouteOptions {
     queries = List.copyOf(queries);

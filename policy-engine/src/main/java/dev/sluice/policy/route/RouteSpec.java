@@ -30,6 +30,7 @@ public record RouteSpec(
   public String kind() {
     return KIND;
   }
+
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
   public RouteSpec {
@@ -40,7 +41,8 @@ public record RouteSpec(
   }
 
   public RouteSpec withGateway(String gateway) {
-    return new RouteSpec(name, source, gateway, hosts, path, headers, methods, backends, timeout, options);
+    return new RouteSpec(
+        name, source, gateway, hosts, path, headers, methods, backends, timeout, options);
   }
 
   /** How the request path is matched. */

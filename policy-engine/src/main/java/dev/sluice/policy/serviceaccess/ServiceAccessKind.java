@@ -1,12 +1,12 @@
 package dev.sluice.policy.serviceaccess;
 
-import dev.sluice.policy.PolicySet;
-import dev.sluice.policy.sidecar.SidecarSpec;
 import dev.sluice.policy.Names;
 import dev.sluice.policy.PolicyKind;
+import dev.sluice.policy.PolicySet;
 import dev.sluice.policy.Source;
 import dev.sluice.policy.access.Access;
 import dev.sluice.policy.access.AccessRule;
+import dev.sluice.policy.sidecar.SidecarSpec;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlNode;
 import java.util.ArrayList;
@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
+ *
+ *
  * <pre>
  * kind: ServiceAccess
  * name: web-to-orders
@@ -23,6 +25,7 @@ import java.util.Set;
  * to: orders
  * when: {paths: [/orders], methods: [GET], headers: {x-tenant: acme}}   # optional
  * </pre>
+ *
  * Enforced by the sidecars of {@code to} on the caller's verified SPIFFE identity.
  */
 public final class ServiceAccessKind implements PolicyKind<ServiceAccessSpec> {
@@ -69,9 +72,14 @@ public final class ServiceAccessKind implements PolicyKind<ServiceAccessSpec> {
     }
     Optional<String> to = Names.name(doc.get("to"), f);
     YamlNode whenNode = doc.get("when");
-    Optional<AccessRule> when = whenNode.isAbsent()
-        ? Optional.of(new AccessRule(true, List.of(), List.of(), List.of(), Map.of(), Map.of(), List.of(), List.of(), source))
-        : Access.conditions(true, whenNode, f, CONDITIONS, new Source(whenNode.file(), whenNode.position()));
+    Optional<AccessRule> when =
+        whenNode.isAbsent()
+            ? Optional.of(
+                new AccessRule(
+                    true, List.of(), List.of(), List.of(), Map.of(), Map.of(), List.of(), List.of(),
+                    source))
+            : Access.conditions(
+                true, whenNode, f, CONDITIONS, new Source(whenNode.file(), whenNode.position()));
     if (from.isEmpty() || to.isEmpty() || when.isEmpty()) {
       return Optional.empty();
     }

@@ -8,9 +8,11 @@ import java.util.List;
 /**
  * "Services {@code from} may call service {@code to}", optionally only for some requests.
  *
- * @param when the request conditions (paths, methods, headers; an allow rule, empty = every request)
+ * @param when the request conditions (paths, methods, headers; an allow rule, empty = every
+ *     request)
  */
-public record ServiceAccessSpec(String name, Source source, List<String> from, String to, AccessRule when)
+public record ServiceAccessSpec(
+    String name, Source source, List<String> from, String to, AccessRule when)
     implements PolicyResource {
   public static final String KIND = "ServiceAccess";
 

@@ -1,12 +1,11 @@
 package dev.sluice.policy.sidecar;
 
-import dev.sluice.policy.PolicySet;
-import dev.sluice.policy.ProxyGroups;
 import dev.sluice.policy.CrossCheck;
 import dev.sluice.policy.MeshChecks;
-import java.util.TreeSet;
 import dev.sluice.policy.Names;
 import dev.sluice.policy.PolicyKind;
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.ProxyGroups;
 import dev.sluice.policy.Source;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlNode;
@@ -17,8 +16,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
+ *
+ *
  * <pre>
  * kind: Sidecar
  * name: orders                        # the service
@@ -26,6 +28,7 @@ import java.util.Set;
  * upstreams:
  *   - {service: users, localPort: 9001}
  * </pre>
+ *
  * Checks within the document: local ports unique and distinct from the inbound and app ports, no
  * service listed twice, no upstream to the service itself.
  */
@@ -50,7 +53,8 @@ public final class SidecarKind implements PolicyKind<SidecarSpec> {
 
   @Override
   public List<CrossCheck> checks() {
-    return List.of((set, declared, d) -> MeshChecks.check(set, declared.names(SidecarSpec.KIND), d));
+    return List.of(
+        (set, declared, d) -> MeshChecks.check(set, declared.names(SidecarSpec.KIND), d));
   }
 
   @Override
@@ -65,19 +69,27 @@ public final class SidecarKind implements PolicyKind<SidecarSpec> {
     OptionalInt appPort = OptionalInt.empty();
     boolean inboundRead = false;
     if (in.isAbsent()) {
-      f.error(in, "required field is missing ({port: <public mTLS port>, appPort: <the application's port>})");
+      f.error(
+          in,
+          "required field is missing ({port: <public mTLS port>, appPort: <the application's port>})");
     } else if (f.object(in, Set.of("port", "appPort"))) {
       port = required(in, "port", f);
       appPort = required(in, "appPort", f);
       inboundRead = true;
     }
-    if (inboundRead && port.isPresent() && appPort.isPresent() && port.getAsInt() == appPort.getAsInt()) {
-      f.error(in.get("appPort"), "the application cannot share the sidecar's inbound port " + port.getAsInt());
+    if (inboundRead
+        && port.isPresent()
+        && appPort.isPresent()
+        && port.getAsInt() == appPort.getAsInt()) {
+      f.error(
+          in.get("appPort"),
+          "the application cannot share the sidecar's inbound port " + port.getAsInt());
     }
     List<SidecarSpec.Upstream> upstreams = new ArrayList<>();
     YamlNode ups = doc.get("upstreams");
     if (!ups.isAbsent() && !ups.isArray()) {
-      f.error(ups, "expected a list like - {service: users, localPort: 9001}, got " + ups.typeName());
+      f.error(
+          ups, "expected a list like - {service: users, localPort: 9001}, got " + ups.typeName());
     } else if (ups.isArray()) {
       Map<Integer, String> ports = new HashMap<>();
       Map<String, Integer> services = new HashMap<>();
@@ -97,25 +109,37 @@ public final class SidecarKind implements PolicyKind<SidecarSpec> {
         }
         Integer earlierPort = services.putIfAbsent(service.get(), lp);
         if (earlierPort != null) {
-          f.error(u.get("service"), "service \"" + service.get() + "\" is already an upstream on local port " + earlierPort);
+          f.error(
+              u.get("service"),
+              "service \""
+                  + service.get()
+                  + "\" is already an upstream on local port "
+                  + earlierPort);
           continue;
         }
         String earlier = ports.putIfAbsent(lp, service.get());
         if (earlier != null) {
-          f.error(u.get("localPort"), "local port " + lp + " is already used by upstream \"" + earlier + "\"");
+          f.error(
+              u.get("localPort"),
+              "local port " + lp + " is already used by upstream \"" + earlier + "\"");
           continue;
         }
-        if ((port.isPresent() && lp == port.getAsInt()) || (appPort.isPresent() && lp == appPort.getAsInt())) {
-          f.error(u.get("localPort"), "local port " + lp + " is the sidecar's inbound or application port");
+        if ((port.isPresent() && lp == port.getAsInt())
+            || (appPort.isPresent() && lp == appPort.getAsInt())) {
+          f.error(
+              u.get("localPort"),
+              "local port " + lp + " is the sidecar's inbound or application port");
           continue;
         }
-        upstreams.add(new SidecarSpec.Upstream(service.get(), lp, new Source(u.file(), u.position())));
+        upstreams.add(
+            new SidecarSpec.Upstream(service.get(), lp, new Source(u.file(), u.position())));
       }
     }
     if (port.isEmpty() || appPort.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new SidecarSpec(name, source, port.getAsInt(), appPort.getAsInt(), upstreams));
+    return Optional.of(
+        new SidecarSpec(name, source, port.getAsInt(), appPort.getAsInt(), upstreams));
   }
 
   private static OptionalInt required(YamlNode parent, String field, Fields f) {

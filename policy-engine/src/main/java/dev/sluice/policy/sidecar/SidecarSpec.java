@@ -11,7 +11,8 @@ import java.util.List;
  * @param appPort the application's port on 127.0.0.1
  * @param upstreams the services the application calls, each on a local plaintext port
  */
-public record SidecarSpec(String name, Source source, int inboundPort, int appPort, List<Upstream> upstreams)
+public record SidecarSpec(
+    String name, Source source, int inboundPort, int appPort, List<Upstream> upstreams)
     implements PolicyResource {
   public static final String KIND = "Sidecar";
 
@@ -24,11 +25,16 @@ public record SidecarSpec(String name, Source source, int inboundPort, int appPo
     upstreams = List.copyOf(upstreams);
   }
 
-  /** The proxy group of this service's sidecars (node metadata {@code sluice.role: sidecar}, {@code sluice.service}). */
+  /**
+   * The proxy group of this service's sidecars (node metadata {@code sluice.role: sidecar}, {@code
+   * sluice.service}).
+   */
   public static String group(String service) {
     return "sidecar~" + service;
   }
 
-  /** @param source where the upstream is written, for warnings about it */
+  /**
+   * @param source where the upstream is written, for warnings about it
+   */
   public record Upstream(String service, int localPort, Source source) {}
 }

@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
+ *
+ *
  * <pre>
  * telemetry:
  *   accessLog:                     # off when absent; {} for the defaults
@@ -31,12 +33,14 @@ import java.util.regex.Pattern;
  *   metrics:
  *     prometheus: {port: 9102, path: /stats/prometheus, address: 0.0.0.0}   # port required
  * </pre>
+ *
  * Formats are Envoy's command operators; the ones that would write credentials (Authorization,
  * cookies, API keys, query strings) are refused.
  */
 public final class Telemetry {
   /** The OTLP/gRPC port collectors listen on by default. */
   public static final int OTLP_GRPC_PORT = 4317;
+
   public static final String DEFAULT_LOG_PATH = "/dev/stdout";
   public static final String DEFAULT_PROMETHEUS_PATH = "/stats/prometheus";
   public static final double DEFAULT_SAMPLING = 100;
@@ -44,14 +48,20 @@ public final class Telemetry {
   /** The path without its query string: the query may carry a token. */
   static final String PATH = "%PATH(NQ:ORIG_OR_PATH)%";
 
-  /** What one JSON line holds unless {@code fields} says otherwise; never a credential or a query string. */
+  /**
+   * What one JSON line holds unless {@code fields} says otherwise; never a credential or a query
+   * string.
+   */
   public static final Map<String, String> DEFAULT_FIELDS = defaultFields();
 
   /** Envoy's default line, with the path without its query string, the cluster and the route. */
-  public static final String DEFAULT_LINE = "[%START_TIME%] \"%REQ(:METHOD)% " + PATH + " %PROTOCOL%\" %RESPONSE_CODE%"
-      + " %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)%"
-      + " \"%REQ(X-FORWARDED-FOR)%\" \"%REQ(USER-AGENT)%\" \"%REQ(X-REQUEST-ID)%\" \"%REQ(:AUTHORITY)%\""
-      + " \"%UPSTREAM_HOST%\" %UPSTREAM_CLUSTER% %ROUTE_NAME%\n";
+  public static final String DEFAULT_LINE =
+      "[%START_TIME%] \"%REQ(:METHOD)% "
+          + PATH
+          + " %PROTOCOL%\" %RESPONSE_CODE%"
+          + " %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)%"
+          + " \"%REQ(X-FORWARDED-FOR)%\" \"%REQ(USER-AGENT)%\" \"%REQ(X-REQUEST-ID)%\" \"%REQ(:AUTHORITY)%\""
+          + " \"%UPSTREAM_HOST%\" %UPSTREAM_CLUSTER% %ROUTE_NAME%\n";
 
   private static final Pattern URL_PATH = Pattern.compile("^/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$");
 
@@ -86,14 +96,16 @@ public final class Telemetry {
    * @param address the gateway's listener address: the default of the statistics listener
    * @param port the gateway's listener port, which the statistics listener cannot share
    */
-  public static Optional<TelemetrySpec> read(YamlNode n, Fields f, String gateway, String address, int port) {
+  public static Optional<TelemetrySpec> read(
+      YamlNode n, Fields f, String gateway, String address, int port) {
     if (n.isAbsent() || !f.object(n, Set.of("accessLog", "tracing", "metrics"))) {
       return Optional.empty();
     }
     Optional<Tracing> tracing = tracing(n.get("tracing"), f, gateway);
     Optional<AccessLog> accessLog = accessLog(n.get("accessLog"), f, tracing.isPresent());
     Optional<Prometheus> prometheus = metrics(n.get("metrics"), f, address, port);
-    return Optional.of(new TelemetrySpec(accessLog, tracing, prometheus, new Source(n.file(), n.position())));
+    return Optional.of(
+        new TelemetrySpec(accessLog, tracing, prometheus, new Source(n.file(), n.position())));
   }
 
   private static Optional<AccessLog> accessLog(YamlNode n, Fields f, boolean tracing) {
@@ -111,8 +123,11 @@ public final class Telemetry {
     }
     String path = f.string(n.get("path")).orElse(DEFAULT_LOG_PATH);
     if (!path.startsWith("/") || path.chars().anyMatch(c -> c < 0x20)) {
-      f.error(n.get("path"), "expected an absolute file path such as /dev/stdout or /var/log/envoy/access.log, got \""
-          + path + "\"");
+      f.error(
+          n.get("path"),
+          "expected an absolute file path such as /dev/stdout or /var/log/envoy/access.log, got \""
+              + path
+              + "\"");
     }
     List<LoggedInput> inputs = new ArrayList<>();
     Map<String, String> fields = new LinkedHashMap<>();
@@ -121,12 +136,19 @@ public final class Telemetry {
       f.error(fieldsNode, "fields are for format: json; a text log is written with line");
     } else if (!fieldsNode.isAbsent() && f.object(fieldsNode, fieldsNode.fields().keySet())) {
       if (fieldsNode.fields().isEmpty()) {
-        f.error(fieldsNode, "no field: name at least one, or leave fields out for the default ones");
+        f.error(
+            fieldsNode, "no field: name at least one, or leave fields out for the default ones");
       }
-      fieldsNode.fields().forEach((key, value) -> f.string(value).ifPresent(v -> {
-        inputs.addAll(LogFormats.check(v, value, f));
-        fields.put(key, v);
-      }));
+      fieldsNode
+          .fields()
+          .forEach(
+              (key, value) ->
+                  f.string(value)
+                      .ifPresent(
+                          v -> {
+                            inputs.addAll(LogFormats.check(v, value, f));
+                            fields.put(key, v);
+                          }));
     } else {
       fields.putAll(DEFAULT_FIELDS);
       if (tracing) {
@@ -159,10 +181,20 @@ public final class Telemetry {
     YamlNode collectorNode = n.get("collector");
     Optional<HostPort> collector = Optional.empty();
     if (collectorNode.isAbsent()) {
-      f.error(collectorNode, "required field is missing: the OTLP/gRPC collector, e.g. collector: otel-collector:4317");
+      f.error(
+          collectorNode,
+          "required field is missing: the OTLP/gRPC collector, e.g. collector: otel-collector:4317");
     } else {
-      collector = f.requiredString(collectorNode).flatMap(c -> HostPort.read(c, collectorNode, f, OTLP_GRPC_PORT,
-          "otel-collector:4317 (OTLP over gRPC, without a scheme)"));
+      collector =
+          f.requiredString(collectorNode)
+              .flatMap(
+                  c ->
+                      HostPort.read(
+                          c,
+                          collectorNode,
+                          f,
+                          OTLP_GRPC_PORT,
+                          "otel-collector:4317 (OTLP over gRPC, without a scheme)"));
     }
     String serviceName = gateway;
     if (!n.get("serviceName").isAbsent()) {
@@ -172,7 +204,11 @@ public final class Telemetry {
     YamlNode s = n.get("sampling");
     if (!s.isAbsent()) {
       if (!s.value().isNumber()) {
-        f.error(s, "expected a percentage from 0 to 100, got " + s.typeName() + (s.value().isTextual() ? " \"" + s.value().asText() + "\"" : ""));
+        f.error(
+            s,
+            "expected a percentage from 0 to 100, got "
+                + s.typeName()
+                + (s.value().isTextual() ? " \"" + s.value().asText() + "\"" : ""));
       } else if (s.value().asDouble() < 0 || s.value().asDouble() > 100) {
         f.error(s, s.value().asText() + " is out of range 0..100 (a percentage)");
       } else {
@@ -182,31 +218,44 @@ public final class Telemetry {
     if (collector.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new Tracing(collector.get().host(), collector.get().port(), serviceName, sampling));
+    return Optional.of(
+        new Tracing(collector.get().host(), collector.get().port(), serviceName, sampling));
   }
 
-  private static Optional<Prometheus> metrics(YamlNode n, Fields f, String gatewayAddress, int gatewayPort) {
+  private static Optional<Prometheus> metrics(
+      YamlNode n, Fields f, String gatewayAddress, int gatewayPort) {
     if (n.isAbsent() || !f.object(n, Set.of("prometheus"))) {
       return Optional.empty();
     }
     YamlNode p = n.get("prometheus");
     if (p.isAbsent()) {
-      f.error(p, "required field is missing: prometheus: {port: 9102} serves Envoy's statistics for Prometheus");
+      f.error(
+          p,
+          "required field is missing: prometheus: {port: 9102} serves Envoy's statistics for Prometheus");
       return Optional.empty();
     }
     if (!f.object(p, Set.of("port", "path", "address"))) {
       return Optional.empty();
     }
     if (p.get("port").isAbsent()) {
-      f.error(p.get("port"), "required field is missing: the port Prometheus scrapes, e.g. port: 9102");
+      f.error(
+          p.get("port"), "required field is missing: the port Prometheus scrapes, e.g. port: 9102");
     }
     var port = f.integer(p.get("port"), 1, 65535);
     if (port.isPresent() && port.getAsInt() == gatewayPort) {
-      f.error(p.get("port"), "port " + gatewayPort + " is the gateway's own listener: give the statistics another port");
+      f.error(
+          p.get("port"),
+          "port "
+              + gatewayPort
+              + " is the gateway's own listener: give the statistics another port");
     }
     String path = f.string(p.get("path")).orElse(DEFAULT_PROMETHEUS_PATH);
     if (!URL_PATH.matcher(path).matches()) {
-      f.error(p.get("path"), "expected a URL path such as /stats/prometheus (no query, spaces or %), got \"" + path + "\"");
+      f.error(
+          p.get("path"),
+          "expected a URL path such as /stats/prometheus (no query, spaces or %), got \""
+              + path
+              + "\"");
     }
     String address = f.string(p.get("address")).orElse(gatewayAddress);
     if (port.isEmpty()) {

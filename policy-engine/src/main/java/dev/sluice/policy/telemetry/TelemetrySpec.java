@@ -14,20 +14,29 @@ import java.util.Optional;
  *
  * @param accessLog one line per request, written by Envoy to a file
  * @param tracing spans sent over OTLP/gRPC to a collector
- * @param prometheus a listener that serves Envoy's statistics in Prometheus' text format
- *     ({@code metrics.prometheus})
+ * @param prometheus a listener that serves Envoy's statistics in Prometheus' text format ({@code
+ *     metrics.prometheus})
  * @param at where {@code telemetry} is written, for tracing a NACK back to the policy
  */
-public record TelemetrySpec(Optional<AccessLog> accessLog, Optional<Tracing> tracing, Optional<Prometheus> prometheus, Source at) {
+public record TelemetrySpec(
+    Optional<AccessLog> accessLog,
+    Optional<Tracing> tracing,
+    Optional<Prometheus> prometheus,
+    Source at) {
   /**
    * @param path the file Envoy appends to ({@code /dev/stdout} by default)
    * @param fields for {@link Format#JSON}: the JSON object of each line, key → Envoy format string,
    *     in the order written
    * @param line for {@link Format#TEXT}: the format string of each line, ending with a newline
-   * @param inputs every request or response header and query parameter the format writes, for
-   *     the checks that no credential configured elsewhere (API-key header, token source) is logged
+   * @param inputs every request or response header and query parameter the format writes, for the
+   *     checks that no credential configured elsewhere (API-key header, token source) is logged
    */
-  public record AccessLog(Format format, String path, Map<String, String> fields, String line, List<LoggedInput> inputs) {
+  public record AccessLog(
+      Format format,
+      String path,
+      Map<String, String> fields,
+      String line,
+      List<LoggedInput> inputs) {
     public AccessLog {
       fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
       inputs = List.copyOf(inputs);
@@ -60,7 +69,8 @@ public record TelemetrySpec(Optional<AccessLog> accessLog, Optional<Tracing> tra
    * @param serviceName the {@code service.name} of the spans (the gateway's name by default)
    * @param samplingPercent the share of requests traced, 0..100
    */
-  public record Tracing(String collectorHost, int collectorPort, String serviceName, double samplingPercent) {}
+  public record Tracing(
+      String collectorHost, int collectorPort, String serviceName, double samplingPercent) {}
 
   /**
    * @param address the address the statistics listener binds (the gateway's by default)

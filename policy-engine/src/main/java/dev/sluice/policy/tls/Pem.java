@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * The PEM blocks of a file. Our own small scanner rather than BouncyCastle's PEMParser, which
- * throws on the first block type it does not know: a certificate file may carry a key, a key
- * file its certificate, and either may have comments around the blocks.
+ * throws on the first block type it does not know: a certificate file may carry a key, a key file
+ * its certificate, and either may have comments around the blocks.
  */
 final class Pem {
   private static final Pattern BLOCK =
@@ -19,8 +19,8 @@ final class Pem {
    * One block.
    *
    * @param der the decoded body, or null when it is not base64
-   * @param encrypted a PKCS#8 {@code ENCRYPTED PRIVATE KEY}, or a legacy block with a
-   *     {@code Proc-Type: 4,ENCRYPTED} header
+   * @param encrypted a PKCS#8 {@code ENCRYPTED PRIVATE KEY}, or a legacy block with a {@code
+   *     Proc-Type: 4,ENCRYPTED} header
    */
   record Block(String type, byte[] der, boolean encrypted) {}
 
@@ -31,7 +31,8 @@ final class Pem {
     Matcher m = BLOCK.matcher(text);
     while (m.find()) {
       String type = m.group(1);
-      boolean encrypted = type.startsWith("ENCRYPTED ") || m.group(2).contains("Proc-Type: 4,ENCRYPTED");
+      boolean encrypted =
+          type.startsWith("ENCRYPTED ") || m.group(2).contains("Proc-Type: 4,ENCRYPTED");
       byte[] der;
       try {
         der = Base64.getDecoder().decode(m.group(2).replaceAll("\\s", ""));
@@ -45,7 +46,12 @@ final class Pem {
 
   /** One PEM block, 64 base64 characters a line, ending with a newline. */
   static String encode(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 }

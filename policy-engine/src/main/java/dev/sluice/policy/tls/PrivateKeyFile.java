@@ -9,15 +9,17 @@ import java.util.Objects;
 
 /**
  * A private key read from a file when the policies loaded. Not a record, so that nothing that
- * prints it (a log line, an exception, a debugger's toString) can show the key: only the file
- * and a fingerprint are ever printed, and the PEM text is reachable through {@link #pem()}
- * alone, which only the SDS translator calls.
+ * prints it (a log line, an exception, a debugger's toString) can show the key: only the file and a
+ * fingerprint are ever printed, and the PEM text is reachable through {@link #pem()} alone, which
+ * only the SDS translator calls.
  */
 public final class PrivateKeyFile {
   private final Path file;
   private final String pem;
 
-  /** @param pem the key as a PKCS#8 {@code PRIVATE KEY} PEM block */
+  /**
+   * @param pem the key as a PKCS#8 {@code PRIVATE KEY} PEM block
+   */
   public PrivateKeyFile(Path file, String pem) {
     this.file = Objects.requireNonNull(file, "file");
     this.pem = Objects.requireNonNull(pem, "pem");
@@ -32,7 +34,9 @@ public final class PrivateKeyFile {
     return pem;
   }
 
-  /** The first 16 hex digits of the SHA-256 of the PEM text: tells two keys apart, reveals nothing. */
+  /**
+   * The first 16 hex digits of the SHA-256 of the PEM text: tells two keys apart, reveals nothing.
+   */
   public String fingerprint() {
     return fingerprint(pem.getBytes(StandardCharsets.UTF_8));
   }

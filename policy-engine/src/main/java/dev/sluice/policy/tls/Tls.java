@@ -39,6 +39,8 @@ import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
+ *
+ *
  * <pre>
  * tls:
  *   certificate: certs/edge.pem      # required; PEM, leaf first; relative to the policy file
@@ -48,21 +50,31 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
  * </pre>
  *
  * The files are read and checked when the policies load — PEM that parses, a key that belongs to
- * the certificate, a key type and size Envoy serves — so Envoy never gets a secret it would
- * reject, and a certificate rewritten before its key is rejected until the key follows.
+ * the certificate, a key type and size Envoy serves — so Envoy never gets a secret it would reject,
+ * and a certificate rewritten before its key is rejected until the key follows.
  *
  * <p>The key's text is never put in a message: errors about it name the file and what is wrong,
  * nothing read from it.
  */
 public final class Tls {
   static final Set<String> FIELDS = Set.of("certificate", "key", "clientCa", "minVersion");
+
   /** Certificate chains and keys are a few KiB; anything this large is the wrong file. */
   static final long MAX_FILE_BYTES = 1024 * 1024;
+
   private static final Map<String, TlsSpec.Version> VERSIONS =
       Map.of("1.2", TlsSpec.Version.TLS_1_2, "1.3", TlsSpec.Version.TLS_1_3);
+
   /** The curves Envoy accepts in a certificate (anything else fails to load). */
-  private static final Map<ASN1ObjectIdentifier, String> CURVES = Map.of(
-      X9ObjectIdentifiers.prime256v1, "P-256", SECObjectIdentifiers.secp384r1, "P-384", SECObjectIdentifiers.secp521r1, "P-521");
+  private static final Map<ASN1ObjectIdentifier, String> CURVES =
+      Map.of(
+          X9ObjectIdentifiers.prime256v1,
+          "P-256",
+          SECObjectIdentifiers.secp384r1,
+          "P-384",
+          SECObjectIdentifiers.secp521r1,
+          "P-521");
+
   private static final int MIN_RSA_BITS = 2048;
 
   private Tls() {}
@@ -75,10 +87,12 @@ public final class Tls {
     YamlNode keyNode = n.get("key");
     YamlNode caNode = n.get("clientCa");
     if (certNode.isAbsent()) {
-      f.error(certNode, "required field is missing: the PEM file with the certificate chain to serve");
+      f.error(
+          certNode, "required field is missing: the PEM file with the certificate chain to serve");
     }
     if (keyNode.isAbsent()) {
-      f.error(keyNode, "required field is missing: the PEM file with the certificate's private key");
+      f.error(
+          keyNode, "required field is missing: the PEM file with the certificate's private key");
     }
     Optional<TlsSpec.Version> minVersion = minVersion(n.get("minVersion"), f);
     Optional<Path> certPath = path(certNode, f);
@@ -89,19 +103,27 @@ public final class Tls {
     chain.ifPresent(c -> checkLeaf(certNode, certPath.get(), c.get(0), f));
     Optional<PrivateKey> key = keyPath.flatMap(p -> privateKey(keyNode, p, f));
     Optional<List<X509Certificate>> ca = caPath.flatMap(p -> certificates(caNode, p, f));
-    if (chain.isEmpty() || key.isEmpty() || minVersion.isEmpty() || (caPath.isPresent() && ca.isEmpty())) {
+    if (chain.isEmpty()
+        || key.isEmpty()
+        || minVersion.isEmpty()
+        || (caPath.isPresent() && ca.isEmpty())) {
       return Optional.empty();
     }
     if (!belongsTo(key.get(), chain.get().get(0))) {
-      f.error(keyNode, keyPath.get() + " is not the private key of the certificate in " + certPath.get()
-          + " (rewrite both files when rotating)");
+      f.error(
+          keyNode,
+          keyPath.get()
+              + " is not the private key of the certificate in "
+              + certPath.get()
+              + " (rewrite both files when rotating)");
       return Optional.empty();
     }
-    return Optional.of(new TlsSpec(
-        new PemFile(certPath.get(), pem(chain.get())),
-        new PrivateKeyFile(keyPath.get(), Pem.encode("PRIVATE KEY", key.get().getEncoded())),
-        caPath.map(p -> new PemFile(p, pem(ca.get()))),
-        minVersion.get()));
+    return Optional.of(
+        new TlsSpec(
+            new PemFile(certPath.get(), pem(chain.get())),
+            new PrivateKeyFile(keyPath.get(), Pem.encode("PRIVATE KEY", key.get().getEncoded())),
+            caPath.map(p -> new PemFile(p, pem(ca.get()))),
+            minVersion.get()));
   }
 
   private static Optional<TlsSpec.Version> minVersion(YamlNode n, Fields f) {
@@ -115,7 +137,11 @@ public final class Tls {
     TlsSpec.Version v = VERSIONS.get(text.get());
     if (v == null) {
       if (text.get().equals("1.0") || text.get().equals("1.1") || text.get().equals("1")) {
-        f.error(n, "TLS " + text.get() + " is not allowed: the minimum is 1.2 (TLS 1.0 and 1.1 are deprecated, RFC 8996)");
+        f.error(
+            n,
+            "TLS "
+                + text.get()
+                + " is not allowed: the minimum is 1.2 (TLS 1.0 and 1.1 are deprecated, RFC 8996)");
       } else {
         f.error(n, "expected \"1.2\" or \"1.3\", got \"" + text.get() + "\"");
       }
@@ -123,7 +149,10 @@ public final class Tls {
     return Optional.ofNullable(v);
   }
 
-  /** The file a field names, relative to the policy file; noted as referenced even if it does not exist. */
+  /**
+   * The file a field names, relative to the policy file; noted as referenced even if it does not
+   * exist.
+   */
   private static Optional<Path> path(YamlNode n, Fields f) {
     if (n.isAbsent()) {
       return Optional.empty();
@@ -154,7 +183,14 @@ public final class Tls {
       }
       long size = Files.size(path);
       if (size > MAX_FILE_BYTES) {
-        f.error(at, path + " is too large for a PEM file (" + size + " bytes, at most " + MAX_FILE_BYTES + ")");
+        f.error(
+            at,
+            path
+                + " is too large for a PEM file ("
+                + size
+                + " bytes, at most "
+                + MAX_FILE_BYTES
+                + ")");
         return Optional.empty();
       }
       // ISO-8859-1 maps every byte to a character: any file reads, and PEM is ASCII
@@ -169,7 +205,10 @@ public final class Tls {
     return Optional.empty();
   }
 
-  /** Every CERTIFICATE block of the file, in order; other blocks (a key in a combined file) are left alone. */
+  /**
+   * Every CERTIFICATE block of the file, in order; other blocks (a key in a combined file) are left
+   * alone.
+   */
   private static Optional<List<X509Certificate>> certificates(YamlNode at, Path path, Fields f) {
     Optional<String> text = read(at, path, f);
     if (text.isEmpty()) {
@@ -186,7 +225,10 @@ public final class Tls {
         if (b.der() == null) {
           throw new GeneralSecurityException("not base64");
         }
-        out.add((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(b.der())));
+        out.add(
+            (X509Certificate)
+                CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(b.der())));
       } catch (GeneralSecurityException | RuntimeException e) {
         f.error(at, path + ": certificate " + index + " is not a valid X.509 certificate");
         return Optional.empty();
@@ -199,7 +241,10 @@ public final class Tls {
     return Optional.of(out);
   }
 
-  /** Envoy refuses RSA keys under 2048 bits and curves other than P-256/384/521; an expired certificate only earns a warning. */
+  /**
+   * Envoy refuses RSA keys under 2048 bits and curves other than P-256/384/521; an expired
+   * certificate only earns a warning.
+   */
   private static void checkLeaf(YamlNode at, Path path, X509Certificate leaf, Fields f) {
     PublicKey k = leaf.getPublicKey();
     SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(k.getEncoded());
@@ -207,16 +252,33 @@ public final class Tls {
     if (alg.equals(PKCSObjectIdentifiers.rsaEncryption)) {
       int bits = ((RSAPublicKey) k).getModulus().bitLength();
       if (bits < MIN_RSA_BITS) {
-        f.error(at, path + ": the certificate's RSA key has " + bits + " bits; Envoy requires " + MIN_RSA_BITS + " or more");
+        f.error(
+            at,
+            path
+                + ": the certificate's RSA key has "
+                + bits
+                + " bits; Envoy requires "
+                + MIN_RSA_BITS
+                + " or more");
       }
     } else if (alg.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
-      ASN1Primitive curve = info.getAlgorithm().getParameters() == null ? null : info.getAlgorithm().getParameters().toASN1Primitive();
+      ASN1Primitive curve =
+          info.getAlgorithm().getParameters() == null
+              ? null
+              : info.getAlgorithm().getParameters().toASN1Primitive();
       if (!(curve instanceof ASN1ObjectIdentifier oid) || !CURVES.containsKey(oid)) {
-        f.error(at, path + ": the certificate's ECDSA curve is not one Envoy serves (use P-256, P-384 or P-521)");
+        f.error(
+            at,
+            path
+                + ": the certificate's ECDSA curve is not one Envoy serves (use P-256, P-384 or P-521)");
       }
     } else {
-      f.error(at, path + ": the certificate has a " + k.getAlgorithm()
-          + " key; Envoy serves RSA (2048 bits or more) and ECDSA (P-256, P-384, P-521) certificates");
+      f.error(
+          at,
+          path
+              + ": the certificate has a "
+              + k.getAlgorithm()
+              + " key; Envoy serves RSA (2048 bits or more) and ECDSA (P-256, P-384, P-521) certificates");
     }
     Instant notAfter = leaf.getNotAfter().toInstant();
     Instant notBefore = leaf.getNotBefore().toInstant();
@@ -224,7 +286,12 @@ public final class Tls {
     if (notAfter.isBefore(now)) {
       f.warning(at, path + ": the certificate expired at " + notAfter + "; clients will refuse it");
     } else if (notBefore.isAfter(now)) {
-      f.warning(at, path + ": the certificate is not valid before " + notBefore + "; clients will refuse it until then");
+      f.warning(
+          at,
+          path
+              + ": the certificate is not valid before "
+              + notBefore
+              + "; clients will refuse it until then");
     }
   }
 
@@ -237,7 +304,8 @@ public final class Tls {
     if (text.isEmpty()) {
       return Optional.empty();
     }
-    List<Pem.Block> keys = Pem.blocks(text.get()).stream().filter(b -> b.type().endsWith("PRIVATE KEY")).toList();
+    List<Pem.Block> keys =
+        Pem.blocks(text.get()).stream().filter(b -> b.type().endsWith("PRIVATE KEY")).toList();
     if (keys.isEmpty()) {
       f.error(at, path + " holds no PEM private key (a -----BEGIN PRIVATE KEY----- block)");
       return Optional.empty();
@@ -248,63 +316,94 @@ public final class Tls {
     }
     Pem.Block b = keys.get(0);
     if (b.encrypted()) {
-      f.error(at, path + " holds an encrypted private key, which Envoy cannot use: decrypt it (openssl pkey -in <file> -out <file>)"
-          + " and protect the file instead");
+      f.error(
+          at,
+          path
+              + " holds an encrypted private key, which Envoy cannot use: decrypt it (openssl pkey -in <file> -out <file>)"
+              + " and protect the file instead");
       return Optional.empty();
     }
     try {
       if (b.der() == null) {
         throw new IllegalArgumentException("not base64");
       }
-      PrivateKeyInfo info = switch (b.type()) {
-        case "PRIVATE KEY" -> PrivateKeyInfo.getInstance(b.der());
-        case "RSA PRIVATE KEY" -> new PrivateKeyInfo(
-            new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
-            org.bouncycastle.asn1.pkcs.RSAPrivateKey.getInstance(b.der()));
-        case "EC PRIVATE KEY" -> {
-          var ec = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(b.der());
-          yield new PrivateKeyInfo(new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, ec.getParametersObject()), ec);
-        }
-        default -> null;
-      };
+      PrivateKeyInfo info =
+          switch (b.type()) {
+            case "PRIVATE KEY" -> PrivateKeyInfo.getInstance(b.der());
+            case "RSA PRIVATE KEY" ->
+                new PrivateKeyInfo(
+                    new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
+                    org.bouncycastle.asn1.pkcs.RSAPrivateKey.getInstance(b.der()));
+            case "EC PRIVATE KEY" -> {
+              var ec = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(b.der());
+              yield new PrivateKeyInfo(
+                  new AlgorithmIdentifier(
+                      X9ObjectIdentifiers.id_ecPublicKey, ec.getParametersObject()),
+                  ec);
+            }
+            default -> null;
+          };
       if (info == null) {
-        f.error(at, path + " holds a " + b.type() + " block; expected PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY");
+        f.error(
+            at,
+            path
+                + " holds a "
+                + b.type()
+                + " block; expected PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY");
         return Optional.empty();
       }
       return Optional.of(canonical(new JcaPEMKeyConverter().getPrivateKey(info)));
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       // no exception text: parsers may quote what they could not read
-      f.error(at, path + ": the private key cannot be read (expected unencrypted PKCS#8, PKCS#1 or SEC1 PEM)");
+      f.error(
+          at,
+          path
+              + ": the private key cannot be read (expected unencrypted PKCS#8, PKCS#1 or SEC1 PEM)");
       return Optional.empty();
     }
   }
 
-  /** The key rebuilt from its numbers: the JDK keeps a parsed key's original encoding, which differs between forms. */
+  /**
+   * The key rebuilt from its numbers: the JDK keeps a parsed key's original encoding, which differs
+   * between forms.
+   */
   private static PrivateKey canonical(PrivateKey k) throws GeneralSecurityException {
     KeyFactory factory = KeyFactory.getInstance(k.getAlgorithm());
     if (k instanceof ECPrivateKey ec) {
       return factory.generatePrivate(new ECPrivateKeySpec(ec.getS(), ec.getParams()));
     }
     if (k instanceof RSAPrivateCrtKey rsa) {
-      return factory.generatePrivate(new RSAPrivateCrtKeySpec(rsa.getModulus(), rsa.getPublicExponent(),
-          rsa.getPrivateExponent(), rsa.getPrimeP(), rsa.getPrimeQ(), rsa.getPrimeExponentP(), rsa.getPrimeExponentQ(),
-          rsa.getCrtCoefficient()));
+      return factory.generatePrivate(
+          new RSAPrivateCrtKeySpec(
+              rsa.getModulus(),
+              rsa.getPublicExponent(),
+              rsa.getPrivateExponent(),
+              rsa.getPrimeP(),
+              rsa.getPrimeQ(),
+              rsa.getPrimeExponentP(),
+              rsa.getPrimeExponentQ(),
+              rsa.getCrtCoefficient()));
     }
     return k;
   }
 
-  /** Signs a fixed message with the key and checks it with the certificate: works for every key type. */
+  /**
+   * Signs a fixed message with the key and checks it with the certificate: works for every key
+   * type.
+   */
   private static boolean belongsTo(PrivateKey key, X509Certificate cert) {
     try {
-      String alg = switch (key.getAlgorithm()) {
-        case "RSA" -> "SHA256withRSA";
-        case "EC", "ECDSA" -> "SHA256withECDSA";
-        default -> null;
-      };
+      String alg =
+          switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            default -> null;
+          };
       if (alg == null || !key.getAlgorithm().equals(cert.getPublicKey().getAlgorithm())) {
         return false;
       }
-      byte[] message = "sluice: does this key belong to this certificate?".getBytes(StandardCharsets.US_ASCII);
+      byte[] message =
+          "sluice: does this key belong to this certificate?".getBytes(StandardCharsets.US_ASCII);
       Signature sign = Signature.getInstance(alg);
       sign.initSign(key);
       sign.update(message);

@@ -3,17 +3,18 @@ package dev.sluice.policy.tls;
 import java.util.Optional;
 
 /**
- * TLS termination on a Gateway: the certificate chain and key Envoy presents, and optionally the
- * CA that client certificates must be signed by. The files' contents are read when the policies
- * load and travel to Envoy inline, over SDS, so Envoy needs no access to the files; a change to a
- * file is a change to the policies.
+ * TLS termination on a Gateway: the certificate chain and key Envoy presents, and optionally the CA
+ * that client certificates must be signed by. The files' contents are read when the policies load
+ * and travel to Envoy inline, over SDS, so Envoy needs no access to the files; a change to a file
+ * is a change to the policies.
  *
  * @param certificate the certificate chain, leaf first
  * @param key the private key of the leaf certificate; its text never appears in {@code toString}
  * @param clientCa when present, clients must present a certificate signed by one of these CAs
  * @param minVersion the lowest TLS version the gateway accepts
  */
-public record TlsSpec(PemFile certificate, PrivateKeyFile key, Optional<PemFile> clientCa, Version minVersion) {
+public record TlsSpec(
+    PemFile certificate, PrivateKeyFile key, Optional<PemFile> clientCa, Version minVersion) {
 
   /** The TLS versions a gateway may require at least. 1.0 and 1.1 are deprecated (RFC 8996). */
   public enum Version {

@@ -1,13 +1,12 @@
 package dev.sluice.policy.upstream;
 
-import dev.sluice.policy.PolicySet;
-import dev.sluice.policy.ProxyGroups;
 import dev.sluice.policy.CrossCheck;
 import dev.sluice.policy.CrossChecks;
-import dev.sluice.policy.sidecar.SidecarSpec;
-import java.util.TreeSet;
 import dev.sluice.policy.PolicyKind;
+import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.ProxyGroups;
 import dev.sluice.policy.Source;
+import dev.sluice.policy.sidecar.SidecarSpec;
 import dev.sluice.policy.upstream.UpstreamSpec.CircuitBreaker;
 import dev.sluice.policy.upstream.UpstreamSpec.HashOn;
 import dev.sluice.policy.upstream.UpstreamSpec.HealthCheck;
@@ -22,8 +21,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
+ *
+ *
  * <pre>
  * kind: Upstream
  * name: users                 # the service
@@ -39,12 +41,13 @@ import java.util.Set;
  * </pre>
  */
 public final class UpstreamKind implements PolicyKind<UpstreamSpec> {
-  private static final Map<String, LoadBalancer.Algorithm> ALGORITHMS = Map.of(
-      "round-robin", LoadBalancer.Algorithm.ROUND_ROBIN,
-      "least-request", LoadBalancer.Algorithm.LEAST_REQUEST,
-      "random", LoadBalancer.Algorithm.RANDOM,
-      "ring-hash", LoadBalancer.Algorithm.RING_HASH,
-      "maglev", LoadBalancer.Algorithm.MAGLEV);
+  private static final Map<String, LoadBalancer.Algorithm> ALGORITHMS =
+      Map.of(
+          "round-robin", LoadBalancer.Algorithm.ROUND_ROBIN,
+          "least-request", LoadBalancer.Algorithm.LEAST_REQUEST,
+          "random", LoadBalancer.Algorithm.RANDOM,
+          "ring-hash", LoadBalancer.Algorithm.RING_HASH,
+          "maglev", LoadBalancer.Algorithm.MAGLEV);
 
   @Override
   public String kind() {
@@ -71,8 +74,16 @@ public final class UpstreamKind implements PolicyKind<UpstreamSpec> {
 
   @Override
   public Set<String> fields() {
-    return Set.of("kind", "name", "protocol", "connectTimeout", "loadBalancer", "circuitBreaker", "outlierDetection",
-        "healthCheck", "zoneFailover");
+    return Set.of(
+        "kind",
+        "name",
+        "protocol",
+        "connectTimeout",
+        "loadBalancer",
+        "circuitBreaker",
+        "outlierDetection",
+        "healthCheck",
+        "zoneFailover");
   }
 
   @Override
@@ -84,17 +95,25 @@ public final class UpstreamKind implements PolicyKind<UpstreamSpec> {
         case "http1" -> protocol = UpstreamSpec.Protocol.HTTP1;
         case "http2" -> protocol = UpstreamSpec.Protocol.HTTP2;
         case "grpc" -> protocol = UpstreamSpec.Protocol.GRPC;
-        default -> f.error(doc.get("protocol"), "expected http1, http2 or grpc, got \"" + p.get() + "\"");
+        default ->
+            f.error(doc.get("protocol"), "expected http1, http2 or grpc, got \"" + p.get() + "\"");
       }
     }
     Optional<Duration> connectTimeout = f.duration(doc.get("connectTimeout"));
-    connectTimeout.filter(Duration::isZero).ifPresent(d -> f.error(doc.get("connectTimeout"), "must be above 0"));
-    return Optional.of(new UpstreamSpec(name, source, protocol, connectTimeout,
-        loadBalancer(doc.get("loadBalancer"), f),
-        circuitBreaker(doc.get("circuitBreaker"), f),
-        outlierDetection(doc.get("outlierDetection"), f),
-        healthCheck(doc.get("healthCheck"), f),
-        f.bool(doc.get("zoneFailover")).orElse(false)));
+    connectTimeout
+        .filter(Duration::isZero)
+        .ifPresent(d -> f.error(doc.get("connectTimeout"), "must be above 0"));
+    return Optional.of(
+        new UpstreamSpec(
+            name,
+            source,
+            protocol,
+            connectTimeout,
+            loadBalancer(doc.get("loadBalancer"), f),
+            circuitBreaker(doc.get("circuitBreaker"), f),
+            outlierDetection(doc.get("outlierDetection"), f),
+            healthCheck(doc.get("healthCheck"), f),
+            f.bool(doc.get("zoneFailover")).orElse(false)));
   }
 
   private static LoadBalancer loadBalancer(YamlNode n, Fields f) {
@@ -106,20 +125,28 @@ public final class UpstreamKind implements PolicyKind<UpstreamSpec> {
     if (a.isPresent()) {
       algorithm = ALGORITHMS.get(a.get().toLowerCase(Locale.ROOT));
       if (algorithm == null) {
-        f.error(n.get("algorithm"), "unknown algorithm \"" + a.get() + "\" (round-robin, least-request, random, ring-hash or maglev)");
+        f.error(
+            n.get("algorithm"),
+            "unknown algorithm \""
+                + a.get()
+                + "\" (round-robin, least-request, random, ring-hash or maglev)");
         algorithm = LoadBalancer.Algorithm.ROUND_ROBIN;
       }
     }
     List<HashOn> hashOn = new ArrayList<>();
     YamlNode h = n.get("hashOn");
-    for (YamlNode item : h.isArray() ? h.elements() : h.isAbsent() ? List.<YamlNode>of() : List.of(h)) {
+    for (YamlNode item :
+        h.isArray() ? h.elements() : h.isAbsent() ? List.<YamlNode>of() : List.of(h)) {
       hashOn(item, f).ifPresent(hashOn::add);
     }
     if (!hashOn.isEmpty() && !algorithm.hashes()) {
       f.error(h, "hashOn needs algorithm ring-hash or maglev");
     }
     if (hashOn.isEmpty() && algorithm.hashes()) {
-      f.error(n.get("algorithm"), a.get() + " needs hashOn: what to hash (a header, a cookie, the source IP or a query parameter)");
+      f.error(
+          n.get("algorithm"),
+          a.get()
+              + " needs hashOn: what to hash (a header, a cookie, the source IP or a query parameter)");
     }
     return new LoadBalancer(algorithm, hashOn);
   }
@@ -132,7 +159,11 @@ public final class UpstreamKind implements PolicyKind<UpstreamSpec> {
     Optional<String> cookie = f.string(n.get("cookie"));
     Optional<String> query = f.string(n.get("query"));
     boolean sourceIp = f.bool(n.get("sourceIp")).orElse(false);
-    int given = (header.isPresent() ? 1 : 0) + (cookie.isPresent() ? 1 : 0) + (query.isPresent() ? 1 : 0) + (sourceIp ? 1 : 0);
+    int given =
+        (header.isPresent() ? 1 : 0)
+            + (cookie.isPresent() ? 1 : 0)
+            + (query.isPresent() ? 1 : 0)
+            + (sourceIp ? 1 : 0);
     if (given != 1) {
       f.error(n, "give exactly one of header, cookie, sourceIp: true and query");
       return Optional.empty();
@@ -142,7 +173,8 @@ public final class UpstreamKind implements PolicyKind<UpstreamSpec> {
       f.error(n.get("ttl"), "ttl applies to cookie only");
     }
     if (header.isPresent()) {
-      return Optional.of(new HashOn(HashOn.Kind.HEADER, header.get().toLowerCase(Locale.ROOT), Optional.empty()));
+      return Optional.of(
+          new HashOn(HashOn.Kind.HEADER, header.get().toLowerCase(Locale.ROOT), Optional.empty()));
     }
     if (cookie.isPresent()) {
       return Optional.of(new HashOn(HashOn.Kind.COOKIE, cookie.get(), ttl));
@@ -154,51 +186,71 @@ public final class UpstreamKind implements PolicyKind<UpstreamSpec> {
   }
 
   private static Optional<CircuitBreaker> circuitBreaker(YamlNode n, Fields f) {
-    if (n.isAbsent() || !f.object(n, Set.of("maxConnections", "maxPendingRequests", "maxRequests", "maxRetries"))) {
+    if (n.isAbsent()
+        || !f.object(
+            n, Set.of("maxConnections", "maxPendingRequests", "maxRequests", "maxRetries"))) {
       return Optional.empty();
     }
-    return Optional.of(new CircuitBreaker(
-        boxed(f.integer(n.get("maxConnections"), 1, 1_000_000)),
-        boxed(f.integer(n.get("maxPendingRequests"), 1, 1_000_000)),
-        boxed(f.integer(n.get("maxRequests"), 1, 1_000_000)),
-        boxed(f.integer(n.get("maxRetries"), 0, 1_000_000))));
+    return Optional.of(
+        new CircuitBreaker(
+            boxed(f.integer(n.get("maxConnections"), 1, 1_000_000)),
+            boxed(f.integer(n.get("maxPendingRequests"), 1, 1_000_000)),
+            boxed(f.integer(n.get("maxRequests"), 1, 1_000_000)),
+            boxed(f.integer(n.get("maxRetries"), 0, 1_000_000))));
   }
 
   private static Optional<OutlierDetection> outlierDetection(YamlNode n, Fields f) {
-    if (n.isAbsent() || !f.object(n, Set.of("consecutive5xx", "interval", "baseEjectionTime", "maxEjectionPercent"))) {
+    if (n.isAbsent()
+        || !f.object(
+            n, Set.of("consecutive5xx", "interval", "baseEjectionTime", "maxEjectionPercent"))) {
       return Optional.empty();
     }
-    return Optional.of(new OutlierDetection(
-        f.integer(n.get("consecutive5xx"), 1, 1000).orElse(5),
-        positive(n.get("interval"), f).orElse(Duration.ofSeconds(10)),
-        positive(n.get("baseEjectionTime"), f).orElse(Duration.ofSeconds(30)),
-        f.integer(n.get("maxEjectionPercent"), 1, 100).orElse(10)));
+    return Optional.of(
+        new OutlierDetection(
+            f.integer(n.get("consecutive5xx"), 1, 1000).orElse(5),
+            positive(n.get("interval"), f).orElse(Duration.ofSeconds(10)),
+            positive(n.get("baseEjectionTime"), f).orElse(Duration.ofSeconds(30)),
+            f.integer(n.get("maxEjectionPercent"), 1, 100).orElse(10)));
   }
 
   private static Optional<HealthCheck> healthCheck(YamlNode n, Fields f) {
-    if (n.isAbsent() || !f.object(n, Set.of("http", "tcp", "expectedStatuses", "interval", "timeout",
-        "unhealthyThreshold", "healthyThreshold"))) {
+    if (n.isAbsent()
+        || !f.object(
+            n,
+            Set.of(
+                "http",
+                "tcp",
+                "expectedStatuses",
+                "interval",
+                "timeout",
+                "unhealthyThreshold",
+                "healthyThreshold"))) {
       return Optional.empty();
     }
     Optional<String> path = f.string(n.get("http"));
-    path.filter(s -> !s.startsWith("/")).ifPresent(s -> f.error(n.get("http"), "a path starts with '/', got \"" + s + "\""));
+    path.filter(s -> !s.startsWith("/"))
+        .ifPresent(s -> f.error(n.get("http"), "a path starts with '/', got \"" + s + "\""));
     boolean tcp = f.bool(n.get("tcp")).orElse(false);
     if (path.isPresent() == tcp) {
       f.error(n, "give exactly one of http: <path> and tcp: true");
     }
     List<Integer> statuses = new ArrayList<>();
     YamlNode s = n.get("expectedStatuses");
-    for (YamlNode c : s.isArray() ? s.elements() : s.isAbsent() ? List.<YamlNode>of() : List.of(s)) {
+    for (YamlNode c :
+        s.isArray() ? s.elements() : s.isAbsent() ? List.<YamlNode>of() : List.of(s)) {
       f.integer(c, 100, 599).ifPresent(statuses::add);
     }
     if (!statuses.isEmpty() && tcp) {
       f.error(s, "expectedStatuses applies to http checks only");
     }
-    return Optional.of(new HealthCheck(path, statuses.isEmpty() ? List.of(200) : statuses,
-        positive(n.get("interval"), f).orElse(Duration.ofSeconds(5)),
-        positive(n.get("timeout"), f).orElse(Duration.ofSeconds(1)),
-        f.integer(n.get("unhealthyThreshold"), 1, 100).orElse(3),
-        f.integer(n.get("healthyThreshold"), 1, 100).orElse(2)));
+    return Optional.of(
+        new HealthCheck(
+            path,
+            statuses.isEmpty() ? List.of(200) : statuses,
+            positive(n.get("interval"), f).orElse(Duration.ofSeconds(5)),
+            positive(n.get("timeout"), f).orElse(Duration.ofSeconds(1)),
+            f.integer(n.get("unhealthyThreshold"), 1, 100).orElse(3),
+            f.integer(n.get("healthyThreshold"), 1, 100).orElse(2)));
   }
 
   private static Optional<Duration> positive(YamlNode n, Fields f) {

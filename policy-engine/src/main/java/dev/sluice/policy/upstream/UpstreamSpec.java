@@ -35,7 +35,9 @@ public record UpstreamSpec(
     GRPC
   }
 
-  /** @param hashOn what consistent hashing hashes (ring-hash and maglev only) */
+  /**
+   * @param hashOn what consistent hashing hashes (ring-hash and maglev only)
+   */
   public record LoadBalancer(Algorithm algorithm, List<HashOn> hashOn) {
     public static final LoadBalancer DEFAULT = new LoadBalancer(Algorithm.ROUND_ROBIN, List.of());
 
@@ -56,7 +58,10 @@ public record UpstreamSpec(
     }
   }
 
-  /** One hash input: a header, a cookie (generated when absent if {@code ttl} is set), the source IP, or a query parameter. */
+  /**
+   * One hash input: a header, a cookie (generated when absent if {@code ttl} is set), the source
+   * IP, or a query parameter.
+   */
   public record HashOn(Kind kind, String name, Optional<Duration> ttl) {
     public enum Kind {
       HEADER,
@@ -67,16 +72,24 @@ public record UpstreamSpec(
   }
 
   public record CircuitBreaker(
-      Optional<Integer> maxConnections, Optional<Integer> maxPendingRequests, Optional<Integer> maxRequests,
+      Optional<Integer> maxConnections,
+      Optional<Integer> maxPendingRequests,
+      Optional<Integer> maxRequests,
       Optional<Integer> maxRetries) {}
 
   public record OutlierDetection(
       int consecutive5xx, Duration interval, Duration baseEjectionTime, int maxEjectionPercent) {}
 
-  /** @param httpPath an HTTP check of this path, or empty for a TCP connect check */
+  /**
+   * @param httpPath an HTTP check of this path, or empty for a TCP connect check
+   */
   public record HealthCheck(
-      Optional<String> httpPath, List<Integer> expectedStatuses, Duration interval, Duration timeout,
-      int unhealthyThreshold, int healthyThreshold) {
+      Optional<String> httpPath,
+      List<Integer> expectedStatuses,
+      Duration interval,
+      Duration timeout,
+      int unhealthyThreshold,
+      int healthyThreshold) {
     public HealthCheck {
       expectedStatuses = List.copyOf(expectedStatuses);
     }

@@ -29,8 +29,8 @@ import java.util.Set;
  * ({@link java.io.IOException}, which the loop reports as stale and retries); anything else thrown
  * would end up in the loop's "unexpected" branch, a bug.
  *
- * <p>An input is the header's value, a line break, then the body; an input without a line break
- * is a body without the header.
+ * <p>An input is the header's value, a line break, then the body; an input without a line break is
+ * a body without the header.
  *
  * <p>It lives in policy-engine with the other fuzz tests and their shared checks ({@code
  * dev.sluice.fuzz}): policy-engine sees discovery's classes, and one module runs every target.
@@ -90,7 +90,8 @@ class ConsulAnswersFuzzTest {
   private static ServiceCatalog health(String name, String header, byte[] body) throws IOException {
     String path = "/v1/health/service/" + ConsulHttp.segment(name);
     ConsulHttp.index(header, path);
-    HealthEntries.Read read = HealthEntries.read(name, ConsulHttp.array(read(body, path), path), true);
+    HealthEntries.Read read =
+        HealthEntries.read(name, ConsulHttp.array(read(body, path), path), true);
     return ServiceCatalog.of(List.of(new Service(name, read.instances())));
   }
 
@@ -100,8 +101,11 @@ class ConsulAnswersFuzzTest {
     try (InputStream in = new ByteArrayInputStream(body)) {
       node = JSON.readTree(in);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new ConsulHttp.BadAnswerException("Consul answered " + path + " with a body that is not JSON: "
-          + ConsulHttp.shorten(e.getOriginalMessage()));
+      throw new ConsulHttp.BadAnswerException(
+          "Consul answered "
+              + path
+              + " with a body that is not JSON: "
+              + ConsulHttp.shorten(e.getOriginalMessage()));
     }
     return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node;
   }
@@ -109,7 +113,10 @@ class ConsulAnswersFuzzTest {
   private static Optional<String> usable(ServiceCatalog catalog) {
     for (Service s : catalog.services().values()) {
       for (ServiceInstance i : s.instances()) {
-        if (i.port() < 1 || i.port() > 65535 || !InetAddresses.isInetAddress(i.address()) || i.weight() < 1
+        if (i.port() < 1
+            || i.port() > 65535
+            || !InetAddresses.isInetAddress(i.address())
+            || i.weight() < 1
             || i.health() == Health.CRITICAL) {
           return Optional.of("an instance Envoy cannot use reached the catalog: " + i);
         }
@@ -127,7 +134,9 @@ class ConsulAnswersFuzzTest {
     return -1;
   }
 
-  /** The very reader ConsulHttp uses for bodies (its settings matter: trailing tokens are an error). */
+  /**
+   * The very reader ConsulHttp uses for bodies (its settings matter: trailing tokens are an error).
+   */
   private static ObjectMapper consulJson() {
     try {
       var f = ConsulHttp.class.getDeclaredField("JSON");

@@ -11,19 +11,54 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What Envoy's RE2 accepts and refuses, and in which words. Every expression and message here was
- * checked against Envoy 1.40 ({@code envoy --mode validate} with the expression in a route's
- * {@code safe_regex}); RegexParityIT checks hundreds more on every build.
+ * checked against Envoy 1.40 ({@code envoy --mode validate} with the expression in a route's {@code
+ * safe_regex}); RegexParityIT checks hundreds more on every build.
  */
 class RegexesTest {
   @ParameterizedTest
-  @ValueSource(strings = {
-      "^/users/[0-9]+$", "^/a/(?<id>[0-9]+)$", "^/a/(?P<id>[0-9]+)$", "(?<user_id>a)", "^/a/[[:digit:]]+$",
-      "[[:^alpha:]]", "(?i)abc", "(?i-s:a)", "(?ims)a", "(?U)a", "\\Qa.b\\E", "\\Qa(b", "\\x{41}", "\\x41", "\\0",
-      "\\a", "\\f", "\\v", "\\p{Ogham}", "\\p{Greek}", "\\P{Greek}", "\\p{^Greek}", "\\p{Old_Italic}",
-      "\\b\\B\\A\\z", "[]a]", "[^]a]", "a*?b+?c??", "a{2,5}", "a{2,}", "\\++", "[+]+", "a.b\\.c", "[a-z&&[^b]]",
-      "^/users/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-      // RE2 reads these differently from Java, and accepts them:
-      "\\12", "(?P<n>a)(?P<n>b)", "a{,3}", "a{99999999999999999999}", "\\C"})
+  @ValueSource(
+      strings = {
+        "^/users/[0-9]+$",
+        "^/a/(?<id>[0-9]+)$",
+        "^/a/(?P<id>[0-9]+)$",
+        "(?<user_id>a)",
+        "^/a/[[:digit:]]+$",
+        "[[:^alpha:]]",
+        "(?i)abc",
+        "(?i-s:a)",
+        "(?ims)a",
+        "(?U)a",
+        "\\Qa.b\\E",
+        "\\Qa(b",
+        "\\x{41}",
+        "\\x41",
+        "\\0",
+        "\\a",
+        "\\f",
+        "\\v",
+        "\\p{Ogham}",
+        "\\p{Greek}",
+        "\\P{Greek}",
+        "\\p{^Greek}",
+        "\\p{Old_Italic}",
+        "\\b\\B\\A\\z",
+        "[]a]",
+        "[^]a]",
+        "a*?b+?c??",
+        "a{2,5}",
+        "a{2,}",
+        "\\++",
+        "[+]+",
+        "a.b\\.c",
+        "[a-z&&[^b]]",
+        "^/users/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        // RE2 reads these differently from Java, and accepts them:
+        "\\12",
+        "(?P<n>a)(?P<n>b)",
+        "a{,3}",
+        "a{99999999999999999999}",
+        "\\C"
+      })
   void acceptedByRe2(String regex) {
     assertThat(Regexes.problem(regex)).isEmpty();
   }
@@ -66,19 +101,30 @@ class RegexesTest {
   @ParameterizedTest
   @MethodSource("refused")
   void refusedInRe2sWordsAtAOneBasedColumn(String regex, int column, String re2Says) {
-    assertThat(Regexes.problem(regex)).contains("invalid regex \"" + regex + "\" at column " + column + ": " + re2Says);
+    assertThat(Regexes.problem(regex))
+        .contains("invalid regex \"" + regex + "\" at column " + column + ": " + re2Says);
   }
 
   @Test
   void aUuidClassRepeated36TimesIsRefusedWithEnvoysProgramSize() {
     // Envoy 1.40: "regex '[0-9a-f-]{36}' RE2 program size of 112 > max program size of 100"
-    assertThat(Regexes.problem("[0-9a-f-]{36}")).contains("invalid regex \"[0-9a-f-]{36}\": RE2 program size of 112"
-        + " > max program size of 100, which Envoy refuses (write fewer or smaller repeats, or smaller classes)");
+    assertThat(Regexes.problem("[0-9a-f-]{36}"))
+        .contains(
+            "invalid regex \"[0-9a-f-]{36}\": RE2 program size of 112"
+                + " > max program size of 100, which Envoy refuses (write fewer or smaller repeats, or smaller classes)");
   }
 
   /** Envoy 1.40 accepted these at the default program size limit of 100. */
   @ParameterizedTest
-  @ValueSource(strings = {"a{96}", "[a-z]{0,48}", "(ab){24}", "a{30}", "[0-9a-f-]{32}", "^/users/[0-9a-f-]{32}$"})
+  @ValueSource(
+      strings = {
+        "a{96}",
+        "[a-z]{0,48}",
+        "(ab){24}",
+        "a{30}",
+        "[0-9a-f-]{32}",
+        "^/users/[0-9a-f-]{32}$"
+      })
   void programsUpToEnvoysLimitAreAccepted(String regex) {
     assertThat(Regexes.problem(regex)).isEmpty();
   }
@@ -86,9 +132,14 @@ class RegexesTest {
   /** Envoy 1.40 refused these with "RE2 program size of N > max program size of 100". */
   static Stream<Arguments> tooBig() {
     return Stream.of(
-        Arguments.of("a{97}", 101), Arguments.of("a{100}", 104), Arguments.of("a{1000}", 1004),
-        Arguments.of("[a-z]{0,49}", 102), Arguments.of("(ab){25}", 104), Arguments.of("/[a-z]{0,200}/x", 407),
-        Arguments.of("a".repeat(150), 154), Arguments.of("[0-9a-f-]{33}", 103),
+        Arguments.of("a{97}", 101),
+        Arguments.of("a{100}", 104),
+        Arguments.of("a{1000}", 1004),
+        Arguments.of("[a-z]{0,49}", 102),
+        Arguments.of("(ab){25}", 104),
+        Arguments.of("/[a-z]{0,200}/x", 407),
+        Arguments.of("a".repeat(150), 154),
+        Arguments.of("[0-9a-f-]{33}", 103),
         Arguments.of("(?:é){49}", 102),
         Arguments.of("[0-9]{0,100}", 204),
         Arguments.of("^/users/[0-9a-f-]{36}$", 112));
@@ -98,15 +149,20 @@ class RegexesTest {
   @MethodSource("tooBig")
   void programsAboveEnvoysLimitAreRefusedWithEnvoysSize(String regex, int envoysSize) {
     assertThat(Regexes.programSize(regex)).isEqualTo(envoysSize);
-    assertThat(Regexes.problem(regex).orElseThrow()).contains(": RE2 program size of " + envoysSize + " > max program size of 100");
+    assertThat(Regexes.problem(regex).orElseThrow())
+        .contains(": RE2 program size of " + envoysSize + " > max program size of 100");
   }
 
-  /** Envoy 1.40's RE2 compiles 698,996 instructions at most, before it counts the program's size. */
+  /**
+   * Envoy 1.40's RE2 compiles 698,996 instructions at most, before it counts the program's size.
+   */
   @Test
   void aProgramBeyondRe2sMemoryBudgetIsRefusedInRe2sWords() {
     // \\pL is 7 byte ranges in Latin-1: 13 instructions before flattening, 7 after
     assertThat(Regexes.programSize("(?:" + "\\pL".repeat(53) + "){1000}")).isEqualTo(371_004);
-    assertThat(Regexes.problem("(?:" + "\\pL".repeat(54) + "){1000}")).get().asString()
+    assertThat(Regexes.problem("(?:" + "\\pL".repeat(54) + "){1000}"))
+        .get()
+        .asString()
         .endsWith(": pattern too large - compile failed");
   }
 
@@ -122,9 +178,16 @@ class RegexesTest {
   void aLongExpressionIsRefusedBeforeAnyOtherWorkAndQuotedShort() {
     String huge = "(?:a)".repeat(400_000);
     String problem = Regexes.problem(huge).orElseThrow();
-    assertThat(problem).isEqualTo("invalid regex \"" + huge.substring(0, 80) + "…\": it is 2000000 characters long, at most 1024 are allowed");
+    assertThat(problem)
+        .isEqualTo(
+            "invalid regex \""
+                + huge.substring(0, 80)
+                + "…\": it is 2000000 characters long, at most 1024 are allowed");
     assertThat(Regexes.problem("(?:a)".repeat(19))).isEmpty();
     assertThat(Regexes.problem("a".repeat(1024))).get().asString().contains("program size of 1028");
-    assertThat(Regexes.problem("a".repeat(1025))).get().asString().endsWith("it is 1025 characters long, at most 1024 are allowed");
+    assertThat(Regexes.problem("a".repeat(1025)))
+        .get()
+        .asString()
+        .endsWith("it is 1025 characters long, at most 1024 are allowed");
   }
 }

@@ -36,14 +36,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What the golden cases cannot show: that no message, printout or golden file ever holds a
- * private key, that every key form Envoy takes is read, and which files a load depends on.
+ * What the golden cases cannot show: that no message, printout or golden file ever holds a private
+ * key, that every key form Envoy takes is read, and which files a load depends on.
  */
 class TlsTest {
-  private static final Path GOLDEN = RepoRoot.find().resolve("policy-engine/src/test/resources/golden");
+  private static final Path GOLDEN =
+      RepoRoot.find().resolve("policy-engine/src/test/resources/golden");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static String pem(Object o) throws Exception {
     StringWriter w = new StringWriter();
@@ -59,16 +59,23 @@ class TlsTest {
     return g.generateKeyPair();
   }
 
-  private static X509CertificateHolder selfSigned(KeyPair keys, String cn, Instant notAfter) throws Exception {
+  private static X509CertificateHolder selfSigned(KeyPair keys, String cn, Instant notAfter)
+      throws Exception {
     X500Name name = new X500Name("CN=" + cn);
-    String alg = keys.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
-    Instant notBefore = notAfter.isBefore(Instant.now()) ? notAfter.minus(1, ChronoUnit.DAYS) : Instant.now().minus(1, ChronoUnit.DAYS);
-    return new JcaX509v3CertificateBuilder(name, BigInteger.ONE, Date.from(notBefore),
-        Date.from(notAfter), name, keys.getPublic()).build(new JcaContentSignerBuilder(alg).build(keys.getPrivate()));
+    String alg =
+        keys.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+    Instant notBefore =
+        notAfter.isBefore(Instant.now())
+            ? notAfter.minus(1, ChronoUnit.DAYS)
+            : Instant.now().minus(1, ChronoUnit.DAYS);
+    return new JcaX509v3CertificateBuilder(
+            name, BigInteger.ONE, Date.from(notBefore), Date.from(notAfter), name, keys.getPublic())
+        .build(new JcaContentSignerBuilder(alg).build(keys.getPrivate()));
   }
 
   private PolicyLoader.Result load(String tls) throws Exception {
-    Files.writeString(dir.resolve("gateway.yaml"), "kind: Gateway\nname: edge\nport: 8443\ntls: " + tls + "\n");
+    Files.writeString(
+        dir.resolve("gateway.yaml"), "kind: Gateway\nname: edge\nport: 8443\ntls: " + tls + "\n");
     return PolicyLoader.load(dir);
   }
 
@@ -82,7 +89,9 @@ class TlsTest {
     KeyPair rsa = keys("RSA", 2048);
     String keyPem = pem(rsa.getPrivate());
     assertThat(keyPem).startsWith("-----BEGIN RSA PRIVATE KEY-----");
-    Files.writeString(dir.resolve("edge.pem"), pem(selfSigned(rsa, "edge", Instant.now().plus(30, ChronoUnit.DAYS))));
+    Files.writeString(
+        dir.resolve("edge.pem"),
+        pem(selfSigned(rsa, "edge", Instant.now().plus(30, ChronoUnit.DAYS))));
     Files.writeString(dir.resolve("edge-key.pem"), keyPem);
 
     PolicyLoader.Result r = load("{certificate: edge.pem, key: edge-key.pem}");
@@ -96,69 +105,114 @@ class TlsTest {
 
   @Test
   void aKeyThatCannotBeReadIsReportedWithoutQuotingIt() throws Exception {
-    Files.writeString(dir.resolve("edge.pem"), Files.readString(GOLDEN.resolve("gateway-tls/certs/edge.pem")));
+    Files.writeString(
+        dir.resolve("edge.pem"), Files.readString(GOLDEN.resolve("gateway-tls/certs/edge.pem")));
     String marker = "TOPSECRETKEYMATERIAL";
-    Files.writeString(dir.resolve("edge-key.pem"), "-----BEGIN PRIVATE KEY-----\n" + marker + "0123456789abcdef\n"
-        + Base64.getEncoder().encodeToString(marker.getBytes()) + "\n-----END PRIVATE KEY-----\n");
+    Files.writeString(
+        dir.resolve("edge-key.pem"),
+        "-----BEGIN PRIVATE KEY-----\n"
+            + marker
+            + "0123456789abcdef\n"
+            + Base64.getEncoder().encodeToString(marker.getBytes())
+            + "\n-----END PRIVATE KEY-----\n");
 
     PolicyLoader.Result r = load("{certificate: edge.pem, key: edge-key.pem}");
 
-    assertThat(r.findings()).extracting(Finding::format).containsExactly("error: " + dir.resolve("gateway.yaml")
-        + ":4:35: Gateway/edge field tls.key: " + dir.resolve("edge-key.pem")
-        + ": the private key cannot be read (expected unencrypted PKCS#8, PKCS#1 or SEC1 PEM)");
-    assertThat(r.findings().toString()).doesNotContain(marker).doesNotContain(Base64.getEncoder().encodeToString(marker.getBytes()));
+    assertThat(r.findings())
+        .extracting(Finding::format)
+        .containsExactly(
+            "error: "
+                + dir.resolve("gateway.yaml")
+                + ":4:35: Gateway/edge field tls.key: "
+                + dir.resolve("edge-key.pem")
+                + ": the private key cannot be read (expected unencrypted PKCS#8, PKCS#1 or SEC1 PEM)");
+    assertThat(r.findings().toString())
+        .doesNotContain(marker)
+        .doesNotContain(Base64.getEncoder().encodeToString(marker.getBytes()));
   }
 
   @Test
   void encryptedKeysAreRefused() throws Exception {
-    Files.writeString(dir.resolve("edge.pem"), Files.readString(GOLDEN.resolve("gateway-tls/certs/edge.pem")));
-    Files.writeString(dir.resolve("edge-key.pem"), "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
+    Files.writeString(
+        dir.resolve("edge.pem"), Files.readString(GOLDEN.resolve("gateway-tls/certs/edge.pem")));
+    Files.writeString(
+        dir.resolve("edge-key.pem"),
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
 
-    assertThat(load("{certificate: edge.pem, key: edge-key.pem}").findings()).extracting(Finding::message)
-        .containsExactly(dir.resolve("edge-key.pem") + " holds an encrypted private key, which Envoy cannot use:"
-            + " decrypt it (openssl pkey -in <file> -out <file>) and protect the file instead");
+    assertThat(load("{certificate: edge.pem, key: edge-key.pem}").findings())
+        .extracting(Finding::message)
+        .containsExactly(
+            dir.resolve("edge-key.pem")
+                + " holds an encrypted private key, which Envoy cannot use:"
+                + " decrypt it (openssl pkey -in <file> -out <file>) and protect the file instead");
   }
 
   @Test
   void anExpiredCertificateIsOnlyAWarning() throws Exception {
     KeyPair ec = keys("EC", 256);
-    Files.writeString(dir.resolve("edge.pem"), pem(selfSigned(ec, "edge", Instant.parse("2020-01-02T00:00:00Z"))));
-    // PKCS#8: JcaPEMWriter would write the JDK's EC key as SEC1 without its curve, which nothing reads
-    Files.writeString(dir.resolve("edge-key.pem"), pem(new JcaPKCS8Generator(ec.getPrivate(), null)));
+    Files.writeString(
+        dir.resolve("edge.pem"),
+        pem(selfSigned(ec, "edge", Instant.parse("2020-01-02T00:00:00Z"))));
+    // PKCS#8: JcaPEMWriter would write the JDK's EC key as SEC1 without its curve, which nothing
+    // reads
+    Files.writeString(
+        dir.resolve("edge-key.pem"), pem(new JcaPKCS8Generator(ec.getPrivate(), null)));
 
     PolicyLoader.Result r = load("{certificate: edge.pem, key: edge-key.pem}");
 
     assertThat(r.policies()).as("%s", r.findings()).isPresent();
-    assertThat(r.findings()).extracting(Finding::format).containsExactly("warning: " + dir.resolve("gateway.yaml")
-        + ":4:20: Gateway/edge field tls.certificate: " + dir.resolve("edge.pem")
-        + ": the certificate expired at 2020-01-02T00:00:00Z; clients will refuse it");
+    assertThat(r.findings())
+        .extracting(Finding::format)
+        .containsExactly(
+            "warning: "
+                + dir.resolve("gateway.yaml")
+                + ":4:20: Gateway/edge field tls.certificate: "
+                + dir.resolve("edge.pem")
+                + ": the certificate expired at 2020-01-02T00:00:00Z; clients will refuse it");
   }
 
   @Test
   void theFilesAreReferencedEvenWhenTheyAreMissing() throws Exception {
-    PolicyLoader.Result r = load("{certificate: ../elsewhere/edge.pem, key: edge-key.pem, clientCa: ca.pem}");
+    PolicyLoader.Result r =
+        load("{certificate: ../elsewhere/edge.pem, key: edge-key.pem, clientCa: ca.pem}");
 
     assertThat(r.hasErrors()).isTrue();
-    assertThat(r.referencedFiles()).containsExactlyInAnyOrder(
-        dir.getParent().resolve("elsewhere/edge.pem"), dir.resolve("edge-key.pem"), dir.resolve("ca.pem"));
+    assertThat(r.referencedFiles())
+        .containsExactlyInAnyOrder(
+            dir.getParent().resolve("elsewhere/edge.pem"),
+            dir.resolve("edge-key.pem"),
+            dir.resolve("ca.pem"));
   }
 
   @Test
   void noPrintoutOfPoliciesOrGoldenFileHoldsTheKey() throws Exception {
     Path tlsCase = GOLDEN.resolve("gateway-tls");
-    List<String> secret = Stream.of("edge-key.pem", "edge-key-sec1.pem")
-        .flatMap(f -> keyLines(read(tlsCase.resolve("certs").resolve(f))).stream()).toList();
-    List<YamlDocument> docs = YamlFiles.read(tlsCase.resolve("in.yaml")).stream().filter(d -> !d.root().has("services")).toList();
+    List<String> secret =
+        Stream.of("edge-key.pem", "edge-key-sec1.pem")
+            .flatMap(f -> keyLines(read(tlsCase.resolve("certs").resolve(f))).stream())
+            .toList();
+    List<YamlDocument> docs =
+        YamlFiles.read(tlsCase.resolve("in.yaml")).stream()
+            .filter(d -> !d.root().has("services"))
+            .toList();
     PolicySet set = PolicyLoader.fromDocuments(docs, new Diagnostics()).policies().orElseThrow();
     TlsSpec tls = set.gateways().get(0).tls().orElseThrow();
     List<String> canonical = keyLines(tls.key().pem());
     assertThat(secret).hasSizeGreaterThan(2);
     assertThat(canonical).isNotEmpty();
 
-    XdsResources xds = Translator.translate(Compiler.compile(ServiceCatalog.EMPTY, set).get("edge"));
-    assertThat(xds.secrets().get(0).getTlsCertificate().getPrivateKey().getInlineString()).isEqualTo(tls.key().pem());
-    String printed = String.join("\n", set.toString(), tls.toString(), tls.key().toString(), XdsYaml.of(xds.secrets()),
-        XdsYaml.of(xds.listeners()));
+    XdsResources xds =
+        Translator.translate(Compiler.compile(ServiceCatalog.EMPTY, set).get("edge"));
+    assertThat(xds.secrets().get(0).getTlsCertificate().getPrivateKey().getInlineString())
+        .isEqualTo(tls.key().pem());
+    String printed =
+        String.join(
+            "\n",
+            set.toString(),
+            tls.toString(),
+            tls.key().toString(),
+            XdsYaml.of(xds.secrets()),
+            XdsYaml.of(xds.listeners()));
     String golden;
     try (Stream<Path> out = Files.walk(tlsCase.resolve("out"))) {
       golden = String.join("\n", out.filter(Files::isRegularFile).map(TlsTest::read).toList());
@@ -167,7 +221,8 @@ class TlsTest {
       assertThat(printed).doesNotContain(line);
       assertThat(golden).doesNotContain(line);
     }
-    assertThat(XdsYaml.of(xds.secrets())).contains("private_key: <redacted sha256:" + tls.key().fingerprint() + ">");
+    assertThat(XdsYaml.of(xds.secrets()))
+        .contains("private_key: <redacted sha256:" + tls.key().fingerprint() + ">");
   }
 
   private static String read(Path p) {

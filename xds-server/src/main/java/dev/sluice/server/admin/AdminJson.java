@@ -8,7 +8,6 @@ import dev.sluice.discovery.Service;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.discovery.ServiceInstance;
 import dev.sluice.server.SluiceServer;
-import dev.sluice.server.xds.PropagationTracker;
 import dev.sluice.server.xds.ProxyRegistry;
 import dev.sluice.server.xds.ProxySync;
 import dev.sluice.yaml.Finding;
@@ -18,10 +17,20 @@ import java.util.Map;
 /** The admin API's JSON documents, built from the running server's state. */
 final class AdminJson {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
   /** Envoy's type names → the names the API and the CLI use. */
-  static final Map<String, String> TYPES = Map.of(
-      "Listener", "listeners", "RouteConfiguration", "routes", "Cluster", "clusters",
-      "ClusterLoadAssignment", "endpoints", "Secret", "secrets");
+  static final Map<String, String> TYPES =
+      Map.of(
+          "Listener",
+          "listeners",
+          "RouteConfiguration",
+          "routes",
+          "Cluster",
+          "clusters",
+          "ClusterLoadAssignment",
+          "endpoints",
+          "Secret",
+          "secrets");
 
   private AdminJson() {}
 
@@ -42,15 +51,17 @@ final class AdminJson {
       sync.types().forEach(t -> n.withArray("stateTypes").add(TYPES.getOrDefault(t, t)));
       n.put("inSync", sync.state() == ProxySync.State.IN_SYNC);
       ObjectNode types = n.putObject("types");
-      p.types().forEach((type, t) -> {
-        ObjectNode tn = types.putObject(TYPES.getOrDefault(type, type));
-        tn.put("sent", t.lastSentVersion());
-        tn.put("acked", t.ackedVersion());
-        tn.put("rejected", t.rejectedVersion());
-        tn.put("nack", t.lastError());
-        tn.put("pushes", t.pushes());
-        tn.put("nacks", t.nacks());
-      });
+      p.types()
+          .forEach(
+              (type, t) -> {
+                ObjectNode tn = types.putObject(TYPES.getOrDefault(type, type));
+                tn.put("sent", t.lastSentVersion());
+                tn.put("acked", t.ackedVersion());
+                tn.put("rejected", t.rejectedVersion());
+                tn.put("nack", t.lastError());
+                tn.put("pushes", t.pushes());
+                tn.put("nacks", t.nacks());
+              });
       ArrayNode nacks = n.putArray("nacks");
       p.nacks().forEach(x -> nack(nacks.addObject(), x));
       ArrayNode history = n.putArray("nackHistory");
@@ -59,11 +70,14 @@ final class AdminJson {
         e.put("supersededBy", x.supersededBy());
         e.put("supersededAt", x.at().toString());
       }
-      p.lastChange().ifPresentOrElse(c -> {
-        ObjectNode lc = n.putObject("lastChange");
-        lc.put("id", c.changeId());
-        lc.put("ackedAfterMs", c.after().toMillis());
-      }, () -> n.putNull("lastChange"));
+      p.lastChange()
+          .ifPresentOrElse(
+              c -> {
+                ObjectNode lc = n.putObject("lastChange");
+                lc.put("id", c.changeId());
+                lc.put("ackedAfterMs", c.after().toMillis());
+              },
+              () -> n.putNull("lastChange"));
     }
     return root;
   }

@@ -9,22 +9,26 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * The {@code Host} headers the admin API answers while it has no token. A web page in a browser
- * on the operator's machine can point a DNS name of its own at 127.0.0.1 (DNS rebinding); the
- * browser then takes the admin port for the page's own origin and lets it read every answer.
- * Such requests carry the page's name as Host, so only these are answered:
+ * The {@code Host} headers the admin API answers while it has no token. A web page in a browser on
+ * the operator's machine can point a DNS name of its own at 127.0.0.1 (DNS rebinding); the browser
+ * then takes the admin port for the page's own origin and lets it read every answer. Such requests
+ * carry the page's name as Host, so only these are answered:
+ *
  * <ul>
  *   <li>{@code localhost}, the listen address when it is a name, and any further names given;
  *   <li>any IP address ({@code 127.0.0.1}, {@code [::1]}, {@code 10.0.0.5}): a browser sends an
- *       address as Host only to that address, and only a page whose origin is that address and
- *       this port may read the answer — a page this server served;
+ *       address as Host only to that address, and only a page whose origin is that address and this
+ *       port may read the answer — a page this server served;
  * </ul>
+ *
  * each with or without a port (a port mapping may change it), in any case, with or without the
  * trailing dot of a fully qualified name.
  */
 final class AllowedHosts {
   private static final Pattern PORT = Pattern.compile("\\d{1,5}");
-  private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+  private static final Pattern IPV4 =
+      Pattern.compile(
+          "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
   private static final Pattern IPV6 = Pattern.compile("\\[[0-9a-f:.]*:[0-9a-f:.]*]");
   private final Set<String> names = new TreeSet<>();
 

@@ -26,7 +26,9 @@ final class ChangesView {
       c.groups().forEach((g, s) -> groups.put(g, s.name().toLowerCase()));
       ObjectNode acked = n.putObject("acceptedAfterMs");
       c.acceptedAfter().forEach((node, d) -> acked.put(node, d.toMillis()));
-      c.completedAfter().ifPresentOrElse(d -> n.put("completedAfterMs", d.toMillis()), () -> n.putNull("completedAfterMs"));
+      c.completedAfter()
+          .ifPresentOrElse(
+              d -> n.put("completedAfterMs", d.toMillis()), () -> n.putNull("completedAfterMs"));
     }
     ArrayNode refused = root.putArray("refused");
     for (Refusal r : server.pipeline().recentRefusals()) {

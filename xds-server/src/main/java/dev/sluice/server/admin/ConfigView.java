@@ -15,9 +15,14 @@ final class ConfigView {
 
   static Optional<String> of(SluiceServer server, String name) {
     var targets = server.xds().publisher().targets();
-    String group = targets.containsKey(name) ? name
-        : server.xds().proxies().connected().stream().filter(p -> name.equals(p.nodeId())).map(ProxyRegistry.ProxyState::group)
-            .findFirst().orElse(null);
+    String group =
+        targets.containsKey(name)
+            ? name
+            : server.xds().proxies().connected().stream()
+                .filter(p -> name.equals(p.nodeId()))
+                .map(ProxyRegistry.ProxyState::group)
+                .findFirst()
+                .orElse(null);
     if (group == null || !targets.containsKey(group)) {
       return Optional.empty();
     }

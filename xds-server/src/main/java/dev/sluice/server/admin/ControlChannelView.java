@@ -6,8 +6,8 @@ import dev.sluice.server.SluiceServer;
 import dev.sluice.server.xds.Denials;
 
 /**
- * How the control channel is protected, and the streams it refused for their credential: the
- * {@code controlChannel} object of {@code /proxies} and {@code /status}, and its part of the page.
+ * How the control channel is protected, and the streams it refused for their credential: the {@code
+ * controlChannel} object of {@code /proxies} and {@code /status}, and its part of the page.
  */
 final class ControlChannelView {
   private ControlChannelView() {}
@@ -33,20 +33,32 @@ final class ControlChannelView {
   static void page(StringBuilder h, SluiceServer server) {
     ObjectNode v = json(server);
     if (v.path("insecure").asBoolean()) {
-      h.append("<p class=bad id=insecure-xds>xDS is plaintext or unauthenticated beyond loopback: any client that reaches it can claim"
-          + " any proxy's identity (docs/security.md).</p>");
+      h.append(
+          "<p class=bad id=insecure-xds>xDS is plaintext or unauthenticated beyond loopback: any client that reaches it can claim"
+              + " any proxy's identity (docs/security.md).</p>");
     }
     h.append("<h2 id=refused>Refused proxies (").append(v.path("refused").size()).append(")</h2>");
-    h.append("<p>Control channel: ").append(StatusPage.esc(v.path("security").asText())).append("</p>");
+    h.append("<p>Control channel: ")
+        .append(StatusPage.esc(v.path("security").asText()))
+        .append("</p>");
     if (v.path("refused").isEmpty()) {
       return;
     }
-    h.append("<table><tr><th>at</th><th>from</th><th>node</th><th>claimed</th><th>reason</th></tr>");
+    h.append(
+        "<table><tr><th>at</th><th>from</th><th>node</th><th>claimed</th><th>reason</th></tr>");
     for (var d : v.path("refused")) {
-      h.append("<tr class=refused><td>").append(StatusPage.esc(d.path("at").asText())).append("</td><td>")
-          .append(StatusPage.esc(d.path("peer").asText())).append("</td><td><code>").append(StatusPage.esc(d.path("node").asText()))
-          .append("</code></td><td>").append(StatusPage.esc(d.path("claim").asText())).append("</td><td><span class=bad>")
-          .append(StatusPage.esc(d.path("reason").asText())).append("</span> ").append(StatusPage.esc(d.path("message").asText()))
+      h.append("<tr class=refused><td>")
+          .append(StatusPage.esc(d.path("at").asText()))
+          .append("</td><td>")
+          .append(StatusPage.esc(d.path("peer").asText()))
+          .append("</td><td><code>")
+          .append(StatusPage.esc(d.path("node").asText()))
+          .append("</code></td><td>")
+          .append(StatusPage.esc(d.path("claim").asText()))
+          .append("</td><td><span class=bad>")
+          .append(StatusPage.esc(d.path("reason").asText()))
+          .append("</span> ")
+          .append(StatusPage.esc(d.path("message").asText()))
           .append("</td></tr>");
     }
     h.append("</table>");

@@ -14,16 +14,17 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The state of each policy document, the one definition that {@code /policies} and the status
- * page show: whether what the file says is what the Envoys run, and if not, why. A file that could
- * not be read as YAML is a row of its own.
+ * The state of each policy document, the one definition that {@code /policies} and the status page
+ * show: whether what the file says is what the Envoys run, and if not, why. A file that could not
+ * be read as YAML is a row of its own.
  */
 final class PolicyStatus {
   enum State {
     /** What the file says is what the Envoys were sent. */
     SERVING("serving", "what the Envoys run"),
     /** The latest edit was refused; the last good version of the document keeps serving. */
-    SERVING_LAST_GOOD("serving-last-good", "the latest edit was refused; the last good version keeps serving"),
+    SERVING_LAST_GOOD(
+        "serving-last-good", "the latest edit was refused; the last good version keeps serving"),
     /** The document's own errors; when it had a good version before, that one keeps serving. */
     REJECTED("rejected", "its own errors, listed"),
     /** Valid, new, and not applied: another document's errors refused the whole change. */
@@ -45,7 +46,13 @@ final class PolicyStatus {
    * @param envoyErrors the NACKs that name this document, current ones only
    */
   record Entry(
-      String resource, String file, int line, State state, List<Finding> findings, Set<String> groups, List<String> envoyErrors) {}
+      String resource,
+      String file,
+      int line,
+      State state,
+      List<Finding> findings,
+      Set<String> groups,
+      List<String> envoyErrors) {}
 
   /**
    * What the entries are computed from.
@@ -54,7 +61,10 @@ final class PolicyStatus {
    * @param catalogWarnings findings about the registry (a route to a service it does not know)
    * @param envoyRejections {@code Kind/name} → the current NACKs that name it
    */
-  record Inputs(PolicyLoader.Result load, Optional<PolicySet> serving, List<Finding> catalogWarnings,
+  record Inputs(
+      PolicyLoader.Result load,
+      Optional<PolicySet> serving,
+      List<Finding> catalogWarnings,
       Map<String, List<String>> envoyRejections) {}
 
   private PolicyStatus() {}
@@ -68,24 +78,36 @@ final class PolicyStatus {
     in.catalogWarnings().stream().filter(w -> !findings.contains(w)).forEach(findings::add);
     Map<String, Entry> out = new LinkedHashMap<>();
     unreadableFiles(findings).forEach(e -> out.put(e.resource(), e));
-    Map<String, PolicyResource> served = byLabel(in.serving().map(PolicySet::all).orElse(List.of()));
+    Map<String, PolicyResource> served =
+        byLabel(in.serving().map(PolicySet::all).orElse(List.of()));
     PolicySet read = in.load().readable();
     boolean refused = in.load().hasErrors();
     for (PolicyResource r : read.all()) {
       List<Finding> own = about(r.label(), findings);
       List<String> nacks = in.envoyRejections().getOrDefault(r.label(), List.of());
-      State state = own.stream().anyMatch(Finding::isError) ? State.REJECTED
-          : !refused || r.equals(served.get(r.label())) ? (nacks.isEmpty() ? State.SERVING : State.REJECTED_BY_ENVOY)
-          : served.containsKey(r.label()) ? State.SERVING_LAST_GOOD
-          : State.NOT_APPLIED;
+      State state =
+          own.stream().anyMatch(Finding::isError)
+              ? State.REJECTED
+              : !refused || r.equals(served.get(r.label()))
+                  ? (nacks.isEmpty() ? State.SERVING : State.REJECTED_BY_ENVOY)
+                  : served.containsKey(r.label()) ? State.SERVING_LAST_GOOD : State.NOT_APPLIED;
       out.put(r.label(), entry(r, state, own, groups(r, read), nacks));
     }
     brokenDocuments(findings, out);
     if (refused) {
       // removed, or unreadable, in the refused load: the running config still has them
-      served.values().stream().filter(r -> !out.containsKey(r.label()))
-          .forEach(r -> out.put(r.label(), entry(r, State.SERVING_LAST_GOOD, List.of(), groups(r, in.serving().get()),
-              in.envoyRejections().getOrDefault(r.label(), List.of()))));
+      served.values().stream()
+          .filter(r -> !out.containsKey(r.label()))
+          .forEach(
+              r ->
+                  out.put(
+                      r.label(),
+                      entry(
+                          r,
+                          State.SERVING_LAST_GOOD,
+                          List.of(),
+                          groups(r, in.serving().get()),
+                          in.envoyRejections().getOrDefault(r.label(), List.of()))));
     }
     return List.copyOf(out.values());
   }
@@ -93,11 +115,21 @@ final class PolicyStatus {
   /** A file with errors that belong to no document: it could not be read, or is not YAML. */
   private static List<Entry> unreadableFiles(List<Finding> findings) {
     Map<Path, List<Finding>> byFile = new LinkedHashMap<>();
-    findings.stream().filter(f -> f.isError() && unattributed(f) && f.file() != null)
+    findings.stream()
+        .filter(f -> f.isError() && unattributed(f) && f.file() != null)
         .forEach(f -> byFile.computeIfAbsent(f.file(), k -> new ArrayList<>()).add(f));
     List<Entry> out = new ArrayList<>();
-    byFile.forEach((file, fs) -> out.add(new Entry(file.toString(), file.toString(), fs.get(0).position().line(), State.REJECTED,
-        List.copyOf(fs), Set.of(), List.of())));
+    byFile.forEach(
+        (file, fs) ->
+            out.add(
+                new Entry(
+                    file.toString(),
+                    file.toString(),
+                    fs.get(0).position().line(),
+                    State.REJECTED,
+                    List.copyOf(fs),
+                    Set.of(),
+                    List.of())));
     return out;
   }
 
@@ -105,8 +137,16 @@ final class PolicyStatus {
   private static void brokenDocuments(List<Finding> findings, Map<String, Entry> out) {
     for (Finding f : findings) {
       if (f.isError() && !unattributed(f) && !out.containsKey(f.resource())) {
-        out.put(f.resource(), new Entry(f.resource(), String.valueOf(f.file()), f.position().line(), State.REJECTED,
-            about(f.resource(), findings), Set.of(), List.of()));
+        out.put(
+            f.resource(),
+            new Entry(
+                f.resource(),
+                String.valueOf(f.file()),
+                f.position().line(),
+                State.REJECTED,
+                about(f.resource(), findings),
+                Set.of(),
+                List.of()));
       }
     }
   }
@@ -119,8 +159,20 @@ final class PolicyStatus {
     return findings.stream().filter(f -> label.equals(f.resource())).toList();
   }
 
-  private static Entry entry(PolicyResource r, State state, List<Finding> findings, Set<String> groups, List<String> nacks) {
-    return new Entry(r.label(), String.valueOf(r.source().file()), r.source().position().line(), state, findings, groups, nacks);
+  private static Entry entry(
+      PolicyResource r,
+      State state,
+      List<Finding> findings,
+      Set<String> groups,
+      List<String> nacks) {
+    return new Entry(
+        r.label(),
+        String.valueOf(r.source().file()),
+        r.source().position().line(),
+        state,
+        findings,
+        groups,
+        nacks);
   }
 
   private static Set<String> groups(PolicyResource r, PolicySet set) {

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code /policies}: each document's {@link PolicyStatus}, and when the last load was refused,
- * why and which change the Envoys keep running. The status page renders this same document.
+ * {@code /policies}: each document's {@link PolicyStatus}, and when the last load was refused, why
+ * and which change the Envoys keep running. The status page renders this same document.
  */
 final class PolicyView {
   private PolicyView() {}
@@ -23,7 +23,8 @@ final class PolicyView {
     ObjectNode root = AdminJson.JSON.createObjectNode();
     ArrayNode list = root.putArray("policies");
     var load = server.pipeline().lastPolicyLoad();
-    root.put("lastLoad", load.isEmpty() ? "none yet" : load.get().hasErrors() ? "rejected" : "accepted");
+    root.put(
+        "lastLoad", load.isEmpty() ? "none yet" : load.get().hasErrors() ? "rejected" : "accepted");
     long serving = server.xds().publisher().publishedChange();
     if (serving > 0) {
       root.put("servingChange", serving);
@@ -35,14 +36,19 @@ final class PolicyView {
     }
     // what is about no one policy (a file too big, unreadable, not YAML, a failed load)
     ArrayNode general = root.putArray("findings");
-    load.get().findings().stream().filter(f -> f.resource() == null || f.resource().isEmpty())
+    load.get().findings().stream()
+        .filter(f -> f.resource() == null || f.resource().isEmpty())
         .forEach(f -> general.add(f.format()));
     if (load.get().hasErrors()) {
       refused(root.putObject("refused"), load.get());
     }
     List<ProxyRegistry.ProxyState> proxies = server.xds().proxies().connected();
-    var inputs = new PolicyStatus.Inputs(load.get(), server.pipeline().servingPolicies(), catalogWarnings(server, load.get()),
-        envoyRejections(proxies));
+    var inputs =
+        new PolicyStatus.Inputs(
+            load.get(),
+            server.pipeline().servingPolicies(),
+            catalogWarnings(server, load.get()),
+            envoyRejections(proxies));
     for (PolicyStatus.Entry e : PolicyStatus.of(inputs)) {
       ObjectNode n = list.addObject();
       n.put("resource", e.resource());
@@ -55,7 +61,9 @@ final class PolicyView {
       e.envoyErrors().forEach(n.putArray("envoyErrors")::add);
       e.groups().forEach(n.putArray("groups")::add);
       ArrayNode affected = n.putArray("proxies");
-      proxies.stream().filter(p -> e.groups().contains(p.group())).forEach(p -> affected.add(p.nodeId()));
+      proxies.stream()
+          .filter(p -> e.groups().contains(p.group()))
+          .forEach(p -> affected.add(p.nodeId()));
     }
     return root;
   }
@@ -70,10 +78,16 @@ final class PolicyView {
 
   /** What the registry says about the policies: routes to services it does not know. */
   private static List<Finding> catalogWarnings(SluiceServer server, PolicyLoader.Result load) {
-    return server.pipeline().catalog().map(c -> CrossChecks.againstCatalog(load.readable(), c)).orElse(List.of());
+    return server
+        .pipeline()
+        .catalog()
+        .map(c -> CrossChecks.againstCatalog(load.readable(), c))
+        .orElse(List.of());
   }
 
-  /** {@code Kind/name} → the NACKs in force that name it (the registry keeps superseded ones apart). */
+  /**
+   * {@code Kind/name} → the NACKs in force that name it (the registry keeps superseded ones apart).
+   */
   private static Map<String, List<String>> envoyRejections(List<ProxyRegistry.ProxyState> proxies) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (ProxyRegistry.ProxyState p : proxies) {
@@ -82,8 +96,13 @@ final class PolicyView {
           int cut = origin.indexOf(" (");
           String label = cut < 0 ? origin : origin.substring(0, cut);
           List<String> errors = out.computeIfAbsent(label, k -> new ArrayList<>());
-          String text = p.nodeId() + ": " + (n.oneOf() ? "(one of " + n.policies().size() + " policies Envoy's error could name) " : "")
-              + n.error();
+          String text =
+              p.nodeId()
+                  + ": "
+                  + (n.oneOf()
+                      ? "(one of " + n.policies().size() + " policies Envoy's error could name) "
+                      : "")
+                  + n.error();
           if (!errors.contains(text)) {
             errors.add(text);
           }

@@ -10,10 +10,10 @@ import java.util.function.Supplier;
 
 /**
  * Bounds the asynchronous calls made to a remote source at once, so that a reconnect storm or a
- * recheck of every stream does not open a connection per stream: at most {@code maxInFlight}
- * run, up to {@code maxWaiting} more wait their turn, and a call completes within {@code maxWait}
- * of being submitted (else with a {@link java.util.concurrent.TimeoutException}). Beyond that a
- * call fails at once; callers treat every failure as "could not check", never as a way in.
+ * recheck of every stream does not open a connection per stream: at most {@code maxInFlight} run,
+ * up to {@code maxWaiting} more wait their turn, and a call completes within {@code maxWait} of
+ * being submitted (else with a {@link java.util.concurrent.TimeoutException}). Beyond that a call
+ * fails at once; callers treat every failure as "could not check", never as a way in.
  */
 final class CallLimiter {
   private record Call<T>(Supplier<CompletableFuture<T>> call, CompletableFuture<T> result) {}
@@ -21,8 +21,10 @@ final class CallLimiter {
   private final int maxInFlight;
   private final int maxWaiting;
   private final Duration maxWait;
+
   /** Starts waiting calls, so that one completing never runs the next on its own stack. */
   private final Executor executor;
+
   private final ArrayDeque<Call<?>> waiting = new ArrayDeque<>();
   private int inFlight;
 
@@ -39,7 +41,8 @@ final class CallLimiter {
     synchronized (this) {
       if (inFlight >= maxInFlight) {
         if (waiting.size() >= maxWaiting) {
-          return CompletableFuture.failedFuture(new RejectedExecutionException(maxWaiting + " calls are already waiting"));
+          return CompletableFuture.failedFuture(
+              new RejectedExecutionException(maxWaiting + " calls are already waiting"));
         }
         waiting.add(c);
         return c.result();
@@ -61,14 +64,15 @@ final class CallLimiter {
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
-    f.whenComplete((value, error) -> {
-      finished();
-      if (error != null) {
-        c.result().completeExceptionally(error);
-      } else {
-        c.result().complete(value);
-      }
-    });
+    f.whenComplete(
+        (value, error) -> {
+          finished();
+          if (error != null) {
+            c.result().completeExceptionally(error);
+          } else {
+            c.result().complete(value);
+          }
+        });
   }
 
   /** Hands the slot to the next waiting call that has not timed out meanwhile, or frees it. */

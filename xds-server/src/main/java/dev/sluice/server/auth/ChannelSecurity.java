@@ -8,19 +8,24 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 
 /**
- * How a gRPC port of the control plane (xDS, rate limits) protects itself: TLS when configured,
- * and the credential sources that decide what a client may claim.
+ * How a gRPC port of the control plane (xDS, rate limits) protects itself: TLS when configured, and
+ * the credential sources that decide what a client may claim.
  */
 public record ChannelSecurity(Optional<ControlPlaneTls> tls, ProxyAuthenticator authenticator) {
   /** Plaintext and open: loopback-only servers and tests. */
-  public static final ChannelSecurity NONE = new ChannelSecurity(Optional.empty(), ProxyAuthenticator.OPEN);
+  public static final ChannelSecurity NONE =
+      new ChannelSecurity(Optional.empty(), ProxyAuthenticator.OPEN);
 
   /** A Netty server builder on {@code address}, with TLS when configured. */
   public NettyServerBuilder serverBuilder(InetSocketAddress address) {
-    return tls.map(t -> NettyServerBuilder.forAddress(address, t.credentials())).orElseGet(() -> NettyServerBuilder.forAddress(address));
+    return tls.map(t -> NettyServerBuilder.forAddress(address, t.credentials()))
+        .orElseGet(() -> NettyServerBuilder.forAddress(address));
   }
 
-  /** The service with every call's credential read into its context ({@link CredentialInterceptor#current}). */
+  /**
+   * The service with every call's credential read into its context ({@link
+   * CredentialInterceptor#current}).
+   */
   public static ServerServiceDefinition withCredentials(BindableService service) {
     return ServerInterceptors.intercept(service, new CredentialInterceptor());
   }
@@ -31,6 +36,8 @@ public record ChannelSecurity(Optional<ControlPlaneTls> tls, ProxyAuthenticator 
   }
 
   public String describe() {
-    return tls.map(ControlPlaneTls::describe).orElse("plaintext") + ", proxies authenticated by " + authenticator.describe();
+    return tls.map(ControlPlaneTls::describe).orElse("plaintext")
+        + ", proxies authenticated by "
+        + authenticator.describe();
   }
 }

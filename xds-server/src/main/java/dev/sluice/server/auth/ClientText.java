@@ -3,8 +3,9 @@ package dev.sluice.server.auth;
 /**
  * Text that an xDS client chose — its node id, node cluster and the group they select, node
  * metadata, a NACK's error_detail — in the form Sluice keeps it, so that what reaches a log line,
- * the admin API, the status page or a metric label can neither forge a line nor grow without
- * limit (docs/operations.md):
+ * the admin API, the status page or a metric label can neither forge a line nor grow without limit
+ * (docs/operations.md):
+ *
  * <ul>
  *   <li>at most {@link #NAME_MAX} characters for names and {@link #MESSAGE_MAX} for NACK texts,
  *       counted after escaping; the rest is dropped and said: {@code …(N more chars)}, N counting
@@ -14,14 +15,15 @@ package dev.sluice.server.auth;
  *       format characters such as bidi overrides and zero-width marks, the line and paragraph
  *       separators, a lone surrogate — becomes {@code \}{@code uXXXX}.
  * </ul>
- * A backslash stays as it is: Envoy's errors quote regexes and paths, and a written-out
- * {@code \n} is two printable characters that cannot start a line. Names made of what policies
- * allow (gateway and service names) come out unchanged, so a bounded group still finds its
- * snapshot.
+ *
+ * A backslash stays as it is: Envoy's errors quote regexes and paths, and a written-out {@code \n}
+ * is two printable characters that cannot start a line. Names made of what policies allow (gateway
+ * and service names) come out unchanged, so a bounded group still finds its snapshot.
  */
 public final class ClientText {
   /** Node ids, node clusters, groups and metadata values. */
   public static final int NAME_MAX = 256;
+
   /** A NACK's error_detail. */
   public static final int MESSAGE_MAX = 4096;
 
@@ -35,7 +37,9 @@ public final class ClientText {
     return bounded(raw, MESSAGE_MAX);
   }
 
-  /** The escaped text, at most {@code max} characters plus the truncation marker; null stays null. */
+  /**
+   * The escaped text, at most {@code max} characters plus the truncation marker; null stays null.
+   */
   public static String bounded(String raw, int max) {
     if (raw == null || (raw.length() <= max && clean(raw))) {
       return raw; // the usual case: nothing copied
@@ -76,8 +80,12 @@ public final class ClientText {
 
   private static boolean needsEscape(int cp) {
     return switch (Character.getType(cp)) {
-      case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
-          Character.SURROGATE -> true;
+      case Character.CONTROL,
+          Character.FORMAT,
+          Character.LINE_SEPARATOR,
+          Character.PARAGRAPH_SEPARATOR,
+          Character.SURROGATE ->
+          true;
       default -> false;
     };
   }

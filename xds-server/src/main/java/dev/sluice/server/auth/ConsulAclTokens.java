@@ -20,10 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Consul ACL tokens as proxy credentials, as Consul's own xDS server takes them: a sidecar's token
  * must grant {@code service:write} on the service it claims, a gateway Envoy's token {@code
- * service:write} on the gateway's name (what {@code consul acl token create -service-identity=<name>}
- * gives). Consul decides, asked over HTTP ({@link ConsulAuthorize}); its answers are kept for one
- * TTL per token digest and claim, and admitted streams are asked about again every TTL, so a
- * deleted token ends its streams within about one TTL.
+ * service:write} on the gateway's name (what {@code consul acl token create
+ * -service-identity=<name>} gives). Consul decides, asked over HTTP ({@link ConsulAuthorize}); its
+ * answers are kept for one TTL per token digest and claim, and admitted streams are asked about
+ * again every TTL, so a deleted token ends its streams within about one TTL.
  *
  * <p>Fail closed: when Consul cannot answer, a new stream is refused ({@link Decision#UNCHECKED},
  * which clients see as UNAVAILABLE and retry); an admitted stream is kept for up to {@link
@@ -32,19 +32,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConsulAclTokens implements ProxyAuthenticator {
   private static final Logger LOG = LoggerFactory.getLogger(ConsulAclTokens.class);
+
   /** Shown as the credential that decided; the token itself never is. */
   static final String CREDENTIAL = "Consul ACL token";
+
   static final int MAX_ENTRIES = 10_000;
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
   static final int MAX_IN_FLIGHT = 32;
   static final int MAX_WAITING = 10_000;
+
   /** Longest a check may take from being asked for, waiting for its turn included. */
   static final Duration MAX_WAIT = Duration.ofSeconds(10);
 
   /**
    * How Consul's answers are used.
    *
-   * @param ttl how long an answer is used for new streams, and how often admitted streams are checked again
+   * @param ttl how long an answer is used for new streams, and how often admitted streams are
+   *     checked again
    * @param outageGrace how long an admitted stream is kept while Consul cannot answer
    */
   public record Options(Duration ttl, Duration outageGrace) {
@@ -56,7 +60,8 @@ public final class ConsulAclTokens implements ProxyAuthenticator {
         throw new IllegalArgumentException("the proxy-auth TTL must be positive, not " + ttl);
       }
       if (outageGrace.isNegative()) {
-        throw new IllegalArgumentException("the proxy-auth outage grace must not be negative, not " + outageGrace);
+        throw new IllegalArgumentException(
+            "the proxy-auth outage grace must not be negative, not " + outageGrace);
       }
     }
 
@@ -71,11 +76,22 @@ public final class ConsulAclTokens implements ProxyAuthenticator {
   private final DecisionCache cache;
   private final CallLimiter limiter;
   private final LongSupplier nanoTime;
-  /** One question to Consul per key at a time: streams of one service reconnecting together share it. */
-  private final Map<DecisionCache.Key, CompletableFuture<Decision>> asking = new ConcurrentHashMap<>();
+
+  /**
+   * One question to Consul per key at a time: streams of one service reconnecting together share
+   * it.
+   */
+  private final Map<DecisionCache.Key, CompletableFuture<Decision>> asking =
+      new ConcurrentHashMap<>();
+
   private final AtomicBoolean consulAnswers = new AtomicBoolean(true);
 
-  ConsulAclTokens(ConsulConfig config, Options options, HttpClient client, Duration requestTimeout, LongSupplier nanoTime) {
+  ConsulAclTokens(
+      ConsulConfig config,
+      Options options,
+      HttpClient client,
+      Duration requestTimeout,
+      LongSupplier nanoTime) {
     this.config = config;
     this.options = options;
     this.nanoTime = nanoTime;
@@ -89,14 +105,19 @@ public final class ConsulAclTokens implements ProxyAuthenticator {
    * token is not used: each proxy's token is asked about).
    */
   public static ConsulAclTokens of(ConsulConfig config, Options options) {
-    return new ConsulAclTokens(config, options, ConsulClients.newClient(config), REQUEST_TIMEOUT, System::nanoTime);
+    return new ConsulAclTokens(
+        config, options, ConsulClients.newClient(config), REQUEST_TIMEOUT, System::nanoTime);
   }
 
   @Override
   public CompletableFuture<Decision> authorize(Credential credential, Claim claim) {
     if (credential.token().isEmpty()) {
-      return done(Decision.deny("", Decision.NO_CREDENTIAL,
-          "no token: send a Consul ACL token as gRPC metadata 'authorization: Bearer <token>' to claim " + claim));
+      return done(
+          Decision.deny(
+              "",
+              Decision.NO_CREDENTIAL,
+              "no token: send a Consul ACL token as gRPC metadata 'authorization: Bearer <token>' to claim "
+                  + claim));
     }
     String token = credential.token().get();
     if (!ConsulAuthorize.plausible(token)) {
@@ -117,14 +138,17 @@ public final class ConsulAclTokens implements ProxyAuthenticator {
       return already;
     }
     long askedAt = nanoTime.getAsLong();
-    limiter.submit(() -> consul.serviceWrite(token, key.claim().name())).whenComplete((answer, error) -> {
-      Decision d = error == null ? decision(answer, key.claim()) : unchecked(error);
-      if (error == null) {
-        cache.put(key, d, askedAt);
-      }
-      asking.remove(key, mine);
-      mine.complete(d);
-    });
+    limiter
+        .submit(() -> consul.serviceWrite(token, key.claim().name()))
+        .whenComplete(
+            (answer, error) -> {
+              Decision d = error == null ? decision(answer, key.claim()) : unchecked(error);
+              if (error == null) {
+                cache.put(key, d, askedAt);
+              }
+              asking.remove(key, mine);
+              mine.complete(d);
+            });
     return mine;
   }
 
@@ -140,24 +164,39 @@ public final class ConsulAclTokens implements ProxyAuthenticator {
   }
 
   private Decision unchecked(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    String why = cause instanceof ConsulAuthorize.Unanswered ? cause.getMessage()
-        : cause instanceof TimeoutException ? "no answer within " + MAX_WAIT.toSeconds() + "s"
-        : cause instanceof RejectedExecutionException ? "too many checks waiting" : cause.getClass().getSimpleName();
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    String why =
+        cause instanceof ConsulAuthorize.Unanswered
+            ? cause.getMessage()
+            : cause instanceof TimeoutException
+                ? "no answer within " + MAX_WAIT.toSeconds() + "s"
+                : cause instanceof RejectedExecutionException
+                    ? "too many checks waiting"
+                    : cause.getClass().getSimpleName();
     if (consulAnswers.getAndSet(false)) {
-      LOG.warn("cannot check proxy tokens with {} ({}): new proxy streams are refused; connected ones are kept up to {}",
-          config.address(), why, text(options.outageGrace()));
+      LOG.warn(
+          "cannot check proxy tokens with {} ({}): new proxy streams are refused; connected ones are kept up to {}",
+          config.address(),
+          why,
+          text(options.outageGrace()));
     }
-    return Decision.deny("", Decision.UNCHECKED, "the Consul token could not be checked (" + why + "); try again");
+    return Decision.deny(
+        "", Decision.UNCHECKED, "the Consul token could not be checked (" + why + "); try again");
   }
 
   private static Decision unknown(Claim claim) {
-    return Decision.deny("", Decision.UNKNOWN_CREDENTIAL,
-        "the token is not a Consul ACL token that Consul knows (never issued, deleted or expired); it cannot claim " + claim);
+    return Decision.deny(
+        "",
+        Decision.UNKNOWN_CREDENTIAL,
+        "the token is not a Consul ACL token that Consul knows (never issued, deleted or expired); it cannot claim "
+            + claim);
   }
 
   private static Decision notGranted(Claim claim) {
-    return Decision.deny(CREDENTIAL, Decision.NOT_GRANTED,
+    return Decision.deny(
+        CREDENTIAL,
+        Decision.NOT_GRANTED,
         "Consul token does not grant service:write on " + ClientText.name(claim.name()));
   }
 
@@ -182,9 +221,14 @@ public final class ConsulAclTokens implements ProxyAuthenticator {
 
   @Override
   public String describe() {
-    return "Consul ACL tokens (service:write on the claimed service or gateway, asked of " + config.address()
-        + (config.datacenter().isEmpty() ? "" : " dc " + config.datacenter()) + ", answers kept " + text(options.ttl())
-        + ", connected proxies kept up to " + text(options.outageGrace()) + " while Consul cannot answer)";
+    return "Consul ACL tokens (service:write on the claimed service or gateway, asked of "
+        + config.address()
+        + (config.datacenter().isEmpty() ? "" : " dc " + config.datacenter())
+        + ", answers kept "
+        + text(options.ttl())
+        + ", connected proxies kept up to "
+        + text(options.outageGrace())
+        + " while Consul cannot answer)";
   }
 
   /** {@code 30s}, {@code 10m}, {@code 0.5s}. */

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  */
 final class ConsulAuthorize {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** What a header value may hold; anything else cannot be a Consul token (they are UUIDs). */
   private static final Pattern TOKEN = Pattern.compile("^[\\x21-\\x7e]{1,256}$");
 
@@ -34,7 +35,10 @@ final class ConsulAuthorize {
     UNKNOWN_TOKEN
   }
 
-  /** Consul gave no answer about the token: unreachable, too slow, ACLs off, an error. Names no token. */
+  /**
+   * Consul gave no answer about the token: unreachable, too slow, ACLs off, an error. Names no
+   * token.
+   */
   static final class Unanswered extends IOException {
     Unanswered(String message) {
       super(message);
@@ -47,8 +51,13 @@ final class ConsulAuthorize {
 
   ConsulAuthorize(HttpClient client, ConsulConfig config, Duration timeout) {
     this.client = client;
-    this.uri = URI.create(config.address() + "/v1/internal/acl/authorize"
-        + (config.datacenter().isEmpty() ? "" : "?dc=" + URLEncoder.encode(config.datacenter(), StandardCharsets.UTF_8)));
+    this.uri =
+        URI.create(
+            config.address()
+                + "/v1/internal/acl/authorize"
+                + (config.datacenter().isEmpty()
+                    ? ""
+                    : "?dc=" + URLEncoder.encode(config.datacenter(), StandardCharsets.UTF_8)));
     this.timeout = timeout;
   }
 
@@ -57,29 +66,42 @@ final class ConsulAuthorize {
     return TOKEN.matcher(token).matches();
   }
 
-  /** Completes with the answer, or exceptionally with {@link Unanswered}; never blocks the caller. */
+  /**
+   * Completes with the answer, or exceptionally with {@link Unanswered}; never blocks the caller.
+   */
   CompletableFuture<Answer> serviceWrite(String token, String name) {
     HttpRequest request;
     try {
-      request = HttpRequest.newBuilder(uri).timeout(timeout)
-          .header("X-Consul-Token", token)
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(rules(name)))
-          .build();
+      request =
+          HttpRequest.newBuilder(uri)
+              .timeout(timeout)
+              .header("X-Consul-Token", token)
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(rules(name)))
+              .build();
     } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(new Unanswered("cannot ask: " + e.getClass().getSimpleName()));
+      return CompletableFuture.failedFuture(
+          new Unanswered("cannot ask: " + e.getClass().getSimpleName()));
     }
-    return client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-        .handle((response, error) -> {
-          if (error != null) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            throw new CompletionException(new Unanswered("Consul did not answer: " + cause.getClass().getSimpleName()));
-          }
-          return answer(response);
-        });
+    return client
+        .sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause()
+                        : error;
+                throw new CompletionException(
+                    new Unanswered("Consul did not answer: " + cause.getClass().getSimpleName()));
+              }
+              return answer(response);
+            });
   }
 
-  /** {@code [{"Resource":"service","Segment":<name>,"Access":"write"}]}, the name escaped as JSON. */
+  /**
+   * {@code [{"Resource":"service","Segment":<name>,"Access":"write"}]}, the name escaped as JSON.
+   */
   static String rules(String name) {
     ArrayNode rules = JSON.createArrayNode();
     rules.addObject().put("Resource", "service").put("Segment", name).put("Access", "write");
@@ -90,8 +112,11 @@ final class ConsulAuthorize {
     return switch (response.statusCode()) {
       case 200 -> allow(response.body());
       case 403 -> Answer.UNKNOWN_TOKEN;
-      case 401 -> throw new CompletionException(new Unanswered("Consul's ACLs are disabled (401): its tokens prove nothing"));
-      default -> throw new CompletionException(new Unanswered("Consul answered " + response.statusCode()));
+      case 401 ->
+          throw new CompletionException(
+              new Unanswered("Consul's ACLs are disabled (401): its tokens prove nothing"));
+      default ->
+          throw new CompletionException(new Unanswered("Consul answered " + response.statusCode()));
     };
   }
 

@@ -2,19 +2,17 @@ package dev.sluice.server.auth;
 
 import dev.sluice.discovery.DaemonThreads;
 import dev.sluice.discovery.FileSetWatcher;
-import io.grpc.util.CertificateUtils;
-import java.nio.file.Files;
-import java.util.HashSet;
-import java.util.Set;
 import dev.sluice.server.mesh.CertificateAuthority;
 import dev.sluice.server.mesh.WorkloadCertificate;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
+import io.grpc.util.CertificateUtils;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -26,8 +24,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,10 +49,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlPlaneTls implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneTls.class);
+
   /** The control-plane CA's trust domain: its root names it; its leaves carry DNS names only. */
   public static final String TRUST_DOMAIN = "sluice-control-plane";
+
   public static final Duration SERVER_CERT_TTL = Duration.ofDays(30);
-  /** Quiet time after a change to user-supplied files before they are read again (tools write key and certificate apart). */
+
+  /**
+   * Quiet time after a change to user-supplied files before they are read again (tools write key
+   * and certificate apart).
+   */
   static final Duration RELOAD_DEBOUNCE = Duration.ofMillis(200);
 
   /**
@@ -65,18 +71,38 @@ public final class ControlPlaneTls implements AutoCloseable {
    * @param clientCa when present, clients may present a certificate issued by it (mutual TLS)
    * @param requireClientCertificate refuse clients without one
    */
-  public record Options(Optional<Path> dir, Optional<Path> certFile, Optional<Path> keyFile, List<String> names,
-      Optional<Path> clientCa, boolean requireClientCertificate, Duration serverCertTtl) {
+  public record Options(
+      Optional<Path> dir,
+      Optional<Path> certFile,
+      Optional<Path> keyFile,
+      List<String> names,
+      Optional<Path> clientCa,
+      boolean requireClientCertificate,
+      Duration serverCertTtl) {
     public Options {
       names = List.copyOf(names);
     }
 
     public static Options builtIn(Path dir, List<String> names) {
-      return new Options(Optional.of(dir), Optional.empty(), Optional.empty(), names, Optional.empty(), false, SERVER_CERT_TTL);
+      return new Options(
+          Optional.of(dir),
+          Optional.empty(),
+          Optional.empty(),
+          names,
+          Optional.empty(),
+          false,
+          SERVER_CERT_TTL);
     }
 
     public static Options files(Path certFile, Path keyFile) {
-      return new Options(Optional.empty(), Optional.of(certFile), Optional.of(keyFile), List.of(), Optional.empty(), false, SERVER_CERT_TTL);
+      return new Options(
+          Optional.empty(),
+          Optional.of(certFile),
+          Optional.of(keyFile),
+          List.of(),
+          Optional.empty(),
+          false,
+          SERVER_CERT_TTL);
     }
 
     public Options withClientCa(Path file, boolean required) {
@@ -88,7 +114,9 @@ public final class ControlPlaneTls implements AutoCloseable {
       return new Options(dir, certFile, keyFile, names, clientCa, requireClientCertificate, ttl);
     }
 
-    /** Never empty: loopback names are always included so that local clients can verify the server. */
+    /**
+     * Never empty: loopback names are always included so that local clients can verify the server.
+     */
     public static List<String> defaultNames() {
       return List.of("localhost", "127.0.0.1", "::1");
     }
@@ -103,9 +131,11 @@ public final class ControlPlaneTls implements AutoCloseable {
   private final Clock clock;
   private volatile WorkloadCertificate current;
   private final List<AutoCloseable> closeables = new java.util.ArrayList<>();
-  private final java.util.concurrent.atomic.AtomicLong reloadFailures = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong reloadFailures =
+      new java.util.concurrent.atomic.AtomicLong();
 
-  private ControlPlaneTls(Options options, Clock clock) throws IOException, GeneralSecurityException {
+  private ControlPlaneTls(Options options, Clock clock)
+      throws IOException, GeneralSecurityException {
     this.options = options;
     this.clock = clock;
     if (options.dir().isPresent()) {
@@ -113,13 +143,18 @@ public final class ControlPlaneTls implements AutoCloseable {
       renew();
     } else {
       ca = Optional.empty();
-      options.certFile().orElseThrow(() -> new IllegalArgumentException("a TLS certificate file is needed"));
+      options
+          .certFile()
+          .orElseThrow(() -> new IllegalArgumentException("a TLS certificate file is needed"));
       options.keyFile().orElseThrow(() -> new IllegalArgumentException("a TLS key file is needed"));
       loadFiles();
     }
     if (options.clientCa().isPresent()) {
-      AdvancedTlsX509TrustManager tm = AdvancedTlsX509TrustManager.newBuilder()
-          .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION).build();
+      AdvancedTlsX509TrustManager tm =
+          AdvancedTlsX509TrustManager.newBuilder()
+              .setVerification(
+                  AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
+              .build();
       tm.updateTrustCredentials(options.clientCa().get().toFile());
       clients = Optional.of(tm);
     } else {
@@ -149,16 +184,19 @@ public final class ControlPlaneTls implements AutoCloseable {
     try (var in = Files.newInputStream(certFile)) {
       chain = CertificateUtils.getX509Certificates(in);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      throw new GeneralSecurityException(certFile + ": not a PEM certificate chain (" + e.getClass().getSimpleName() + ")");
+      throw new GeneralSecurityException(
+          certFile + ": not a PEM certificate chain (" + e.getClass().getSimpleName() + ")");
     }
     try (var in = Files.newInputStream(keyFile)) {
       key = CertificateUtils.getPrivateKey(in);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       // no exception message: a parser's might quote the key
-      throw new GeneralSecurityException(keyFile + ": not a PEM private key (" + e.getClass().getSimpleName() + ")");
+      throw new GeneralSecurityException(
+          keyFile + ": not a PEM private key (" + e.getClass().getSimpleName() + ")");
     }
     if (chain.length == 0 || !belongTogether(key, chain[0])) {
-      throw new GeneralSecurityException(keyFile + ": the private key does not belong to the certificate in " + certFile);
+      throw new GeneralSecurityException(
+          keyFile + ": the private key does not belong to the certificate in " + certFile);
     }
     keys.updateIdentityCredentials(chain, key);
   }
@@ -174,7 +212,9 @@ public final class ControlPlaneTls implements AutoCloseable {
       LOG.info("control-plane TLS files reloaded");
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       reloadFailures.incrementAndGet();
-      LOG.error("control-plane TLS files not reloaded, the previous ones keep serving: {}", e.getMessage());
+      LOG.error(
+          "control-plane TLS files not reloaded, the previous ones keep serving: {}",
+          e.getMessage());
     }
   }
 
@@ -210,15 +250,21 @@ public final class ControlPlaneTls implements AutoCloseable {
       return new ControlPlaneTls(options, clock);
     } catch (IOException | GeneralSecurityException e) {
       // the message names the file; the key's content never reaches it
-      throw new IllegalArgumentException("cannot serve TLS: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot serve TLS: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 
   /** For a gRPC server: this server's certificate, and client certificates if configured. */
   public ServerCredentials credentials() {
     TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder().keyManager(keys);
-    clients.ifPresent(tm -> b.trustManager(tm).clientAuth(options.requireClientCertificate()
-        ? TlsServerCredentials.ClientAuth.REQUIRE : TlsServerCredentials.ClientAuth.OPTIONAL));
+    clients.ifPresent(
+        tm ->
+            b.trustManager(tm)
+                .clientAuth(
+                    options.requireClientCertificate()
+                        ? TlsServerCredentials.ClientAuth.REQUIRE
+                        : TlsServerCredentials.ClientAuth.OPTIONAL));
     return b.build();
   }
 
@@ -232,15 +278,25 @@ public final class ControlPlaneTls implements AutoCloseable {
     return options.dir().map(d -> d.resolve(CertificateAuthority.CERT_FILE));
   }
 
-  /** The built-in CA's current server certificate (for tests and /status); empty with user files. */
+  /**
+   * The built-in CA's current server certificate (for tests and /status); empty with user files.
+   */
   public Optional<WorkloadCertificate> current() {
     return Optional.ofNullable(current);
   }
 
   public String describe() {
-    return options.dir().map(d -> "TLS (certificate from Sluice's CA in " + d + " for " + options.names() + ")")
-        .orElseGet(() -> "TLS (certificate " + options.certFile().get() + ")")
-        + options.clientCa().map(c -> ", client certificates from " + c + (options.requireClientCertificate() ? " required" : " accepted"))
+    return options
+            .dir()
+            .map(d -> "TLS (certificate from Sluice's CA in " + d + " for " + options.names() + ")")
+            .orElseGet(() -> "TLS (certificate " + options.certFile().get() + ")")
+        + options
+            .clientCa()
+            .map(
+                c ->
+                    ", client certificates from "
+                        + c
+                        + (options.requireClientCertificate() ? " required" : " accepted"))
             .orElse("");
   }
 
@@ -259,7 +315,9 @@ public final class ControlPlaneTls implements AutoCloseable {
       renew();
       LOG.info("control-plane TLS certificate renewed (serial {})", current.serialHex());
     } catch (GeneralSecurityException | RuntimeException e) {
-      LOG.error("cannot renew the control-plane TLS certificate ({}); retrying in a minute", e.getClass().getSimpleName());
+      LOG.error(
+          "cannot renew the control-plane TLS certificate ({}); retrying in a minute",
+          e.getClass().getSimpleName());
       scheduler.schedule(this::renewLogged, 1, TimeUnit.MINUTES);
     }
   }
@@ -267,12 +325,16 @@ public final class ControlPlaneTls implements AutoCloseable {
   private static X509Certificate[] chain(WorkloadCertificate c) throws GeneralSecurityException {
     CertificateFactory f = CertificateFactory.getInstance("X.509");
     return new X509Certificate[] {
-        (X509Certificate) f.generateCertificate(new ByteArrayInputStream(c.certificatePem().getBytes(StandardCharsets.US_ASCII)))};
+      (X509Certificate)
+          f.generateCertificate(
+              new ByteArrayInputStream(c.certificatePem().getBytes(StandardCharsets.US_ASCII)))
+    };
   }
 
   private static PrivateKey privateKey(String pkcs8Pem) throws GeneralSecurityException {
     String base64 = pkcs8Pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-    return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+    return KeyFactory.getInstance("EC")
+        .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
   }
 
   @Override

@@ -24,7 +24,12 @@ public record Credential(Optional<String> token, List<String> certificateUris, S
 
   @Override
   public String toString() {
-    return "Credential[token=" + (token.isPresent() ? "<redacted>" : "none") + ", certificate=" + certificateUris
-        + ", peer=" + peer + "]";
+    return "Credential[token="
+        + (token.isPresent() ? "<redacted>" : "none")
+        + ", certificate="
+        + certificateUris
+        + ", peer="
+        + peer
+        + "]";
   }
 }

@@ -19,14 +19,16 @@ import javax.net.ssl.SSLSession;
 
 /**
  * Reads what a call presents — the {@code authorization: Bearer <token>} metadata (Envoy sends it
- * from the bootstrap's {@code initial_metadata}) and the URI names of a verified client
- * certificate — into the call's {@link Context}, where the services find it as {@link #current()}.
+ * from the bootstrap's {@code initial_metadata}) and the URI names of a verified client certificate
+ * — into the call's {@link Context}, where the services find it as {@link #current()}.
  */
 public final class CredentialInterceptor implements ServerInterceptor {
   /** Longer values are not a token of ours; they are cut before they are hashed or kept. */
   static final int MAX_TOKEN_LENGTH = 4096;
+
   private static final Context.Key<Credential> CREDENTIAL = Context.key("sluice-credential");
-  private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private static final String BEARER = "Bearer ";
 
   /** The credential of the call being handled; none outside a call. */
@@ -36,11 +38,16 @@ public final class CredentialInterceptor implements ServerInterceptor {
   }
 
   @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-    Credential credential = new Credential(token(headers), certificateUris(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)),
-        peer == null ? "" : peer.toString());
-    return Contexts.interceptCall(Context.current().withValue(CREDENTIAL, credential), call, headers, next);
+    Credential credential =
+        new Credential(
+            token(headers),
+            certificateUris(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)),
+            peer == null ? "" : peer.toString());
+    return Contexts.interceptCall(
+        Context.current().withValue(CREDENTIAL, credential), call, headers, next);
   }
 
   private static Optional<String> token(Metadata headers) {
@@ -62,7 +69,9 @@ public final class CredentialInterceptor implements ServerInterceptor {
     }
     try {
       Certificate[] chain = session.getPeerCertificates();
-      if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf) || leaf.getSubjectAlternativeNames() == null) {
+      if (chain.length == 0
+          || !(chain[0] instanceof X509Certificate leaf)
+          || leaf.getSubjectAlternativeNames() == null) {
         return List.of();
       }
       List<String> uris = new ArrayList<>();

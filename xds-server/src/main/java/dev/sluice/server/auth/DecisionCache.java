@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Decisions of a remote credential source by token digest and claim, each used for one TTL from
- * the moment it was asked for. At most {@code maxEntries}: the oldest is evicted first. Holds
- * digests only, so a heap dump gives nobody a token.
+ * Decisions of a remote credential source by token digest and claim, each used for one TTL from the
+ * moment it was asked for. At most {@code maxEntries}: the oldest is evicted first. Holds digests
+ * only, so a heap dump gives nobody a token.
  */
 final class DecisionCache {
   /** A token's SHA-256 ({@code sha256:<hex>}) and what it was asked to grant. */
@@ -24,18 +24,21 @@ final class DecisionCache {
   DecisionCache(Duration ttl, int maxEntries, LongSupplier nanoTime) {
     this.ttlNanos = ttl.toNanos();
     this.nanoTime = nanoTime;
-    this.entries = new LinkedHashMap<>() {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
-        return size() > maxEntries;
-      }
-    };
+    this.entries =
+        new LinkedHashMap<>() {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
+            return size() > maxEntries;
+          }
+        };
   }
 
   /** The decision for {@code key} if it was asked for less than a TTL ago. */
   synchronized Optional<Decision> fresh(Key key) {
     Entry e = entries.get(key);
-    return e != null && nanoTime.getAsLong() - e.askedAt() < ttlNanos ? Optional.of(e.decision()) : Optional.empty();
+    return e != null && nanoTime.getAsLong() - e.askedAt() < ttlNanos
+        ? Optional.of(e.decision())
+        : Optional.empty();
   }
 
   /**

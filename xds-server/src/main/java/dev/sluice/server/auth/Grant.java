@@ -22,7 +22,8 @@ record Grant(String name, Set<String> gateways, Set<String> services) {
   }
 
   Decision decide(Claim claim, String what) {
-    return allows(claim) ? Decision.allow(name)
+    return allows(claim)
+        ? Decision.allow(name)
         : Decision.deny(name, Decision.NOT_GRANTED, what + " does not grant " + claim);
   }
 }

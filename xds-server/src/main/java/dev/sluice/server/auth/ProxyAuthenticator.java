@@ -8,17 +8,18 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface ProxyAuthenticator {
   /** Lets every client claim anything: {@code --insecure-xds}, or loopback-only servers. */
-  ProxyAuthenticator OPEN = new ProxyAuthenticator() {
-    @Override
-    public CompletableFuture<Decision> authorize(Credential credential, Claim claim) {
-      return CompletableFuture.completedFuture(Decision.allow("none"));
-    }
+  ProxyAuthenticator OPEN =
+      new ProxyAuthenticator() {
+        @Override
+        public CompletableFuture<Decision> authorize(Credential credential, Claim claim) {
+          return CompletableFuture.completedFuture(Decision.allow("none"));
+        }
 
-    @Override
-    public String describe() {
-      return "none (any client may claim any identity)";
-    }
-  };
+        @Override
+        public String describe() {
+          return "none (any client may claim any identity)";
+        }
+      };
 
   CompletableFuture<Decision> authorize(Credential credential, Claim claim);
 
@@ -34,8 +35,8 @@ public interface ProxyAuthenticator {
   }
 
   /**
-   * Registers a callback for when grants may have been withdrawn (a token removed from the
-   * file), so that connected streams are checked again at once.
+   * Registers a callback for when grants may have been withdrawn (a token removed from the file),
+   * so that connected streams are checked again at once.
    */
   default void onChange(Runnable listener) {}
 

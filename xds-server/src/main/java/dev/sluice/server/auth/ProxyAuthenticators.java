@@ -12,7 +12,8 @@ public final class ProxyAuthenticators {
   private ProxyAuthenticators() {}
 
   /** {@link ProxyAuthenticator#OPEN} when no source is given. */
-  public static ProxyAuthenticator of(Optional<ProxyAuthenticator> tokens, boolean clientCertificates) {
+  public static ProxyAuthenticator of(
+      Optional<ProxyAuthenticator> tokens, boolean clientCertificates) {
     if (tokens.isEmpty() && !clientCertificates) {
       return ProxyAuthenticator.OPEN;
     }
@@ -26,8 +27,11 @@ public final class ProxyAuthenticators {
         if (tokens.isPresent()) {
           return tokens.get().authorize(credential, claim);
         }
-        return CompletableFuture.completedFuture(Decision.deny("", Decision.NO_CREDENTIAL,
-            "no client certificate: one is needed to claim " + claim));
+        return CompletableFuture.completedFuture(
+            Decision.deny(
+                "",
+                Decision.NO_CREDENTIAL,
+                "no client certificate: one is needed to claim " + claim));
       }
 
       @Override
@@ -47,7 +51,8 @@ public final class ProxyAuthenticators {
 
       @Override
       public String describe() {
-        return tokens.map(ProxyAuthenticator::describe).orElse("") + (tokens.isPresent() && certificates != null ? " and " : "")
+        return tokens.map(ProxyAuthenticator::describe).orElse("")
+            + (tokens.isPresent() && certificates != null ? " and " : "")
             + (certificates != null ? certificates.describe() : "");
       }
     };

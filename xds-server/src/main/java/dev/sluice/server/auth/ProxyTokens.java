@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Proxy tokens defined in Sluice's own file ({@link ProxyTokensFile}), for setups without Consul
- * ACLs. The file is watched: a saved change applies at once, and the streams whose token it
- * removed or narrowed are ended (see {@link #onChange}). A file with errors is refused whole; the
- * last good tokens stay in force.
+ * ACLs. The file is watched: a saved change applies at once, and the streams whose token it removed
+ * or narrowed are ended (see {@link #onChange}). A file with errors is refused whole; the last good
+ * tokens stay in force.
  */
 public final class ProxyTokens implements ProxyAuthenticator, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyTokens.class);
@@ -33,7 +33,8 @@ public final class ProxyTokens implements ProxyAuthenticator, AutoCloseable {
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final FileWatcher watcher;
 
-  private ProxyTokens(Path file, Duration debounce, Metrics metrics, Map<String, Grant> first) throws IOException {
+  private ProxyTokens(Path file, Duration debounce, Metrics metrics, Map<String, Grant> first)
+      throws IOException {
     this.file = file;
     this.metrics = metrics;
     this.byHash = first;
@@ -68,7 +69,8 @@ public final class ProxyTokens implements ProxyAuthenticator, AutoCloseable {
     ProxyTokensFile.Result r = ProxyTokensFile.read(file);
     if (!r.ok()) {
       metrics.increment("sluice_proxy_tokens_reload_errors_total");
-      LOG.error("proxy tokens not reloaded, the last good ones stay in force:\n{}", format(r.errors()));
+      LOG.error(
+          "proxy tokens not reloaded, the last good ones stay in force:\n{}", format(r.errors()));
       return;
     }
     byHash = r.byHash();
@@ -79,13 +81,20 @@ public final class ProxyTokens implements ProxyAuthenticator, AutoCloseable {
   @Override
   public CompletableFuture<Decision> authorize(Credential credential, Claim claim) {
     if (credential.token().isEmpty()) {
-      return CompletableFuture.completedFuture(Decision.deny("", Decision.NO_CREDENTIAL,
-          "no token: send one as gRPC metadata 'authorization: Bearer <token>' to claim " + claim));
+      return CompletableFuture.completedFuture(
+          Decision.deny(
+              "",
+              Decision.NO_CREDENTIAL,
+              "no token: send one as gRPC metadata 'authorization: Bearer <token>' to claim "
+                  + claim));
     }
     Grant grant = byHash.get(sha256(credential.token().get()));
     if (grant == null) {
-      return CompletableFuture.completedFuture(Decision.deny("", Decision.UNKNOWN_CREDENTIAL,
-          "the token is not one of the proxy tokens; it cannot claim " + claim));
+      return CompletableFuture.completedFuture(
+          Decision.deny(
+              "",
+              Decision.UNKNOWN_CREDENTIAL,
+              "the token is not one of the proxy tokens; it cannot claim " + claim));
     }
     return CompletableFuture.completedFuture(grant.decide(claim, "token " + grant.name()));
   }
@@ -98,8 +107,11 @@ public final class ProxyTokens implements ProxyAuthenticator, AutoCloseable {
   /** {@code sha256:<hex>}, as {@code sluice hash-key} prints it. */
   static String sha256(String token) {
     try {
-      return "sha256:" + HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+      return "sha256:"
+          + HexFormat.of()
+              .formatHex(
+                  MessageDigest.getInstance("SHA-256")
+                      .digest(token.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -37,6 +37,7 @@ import java.util.regex.Pattern;
 final class ProxyTokensFile {
   /** Bounds of the file (invariant: every input is bounded). */
   static final long MAX_BYTES = 1 << 20;
+
   static final int MAX_TOKENS = 10_000;
   private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$");
   private static final Pattern HASH = Pattern.compile("^sha256:[0-9a-f]{64}$");
@@ -110,7 +111,9 @@ final class ProxyTokensFile {
     }
     if (hash != null && !HASH.matcher(hash).matches()) {
       // the value is not echoed: it may be a token pasted by mistake
-      f.error(t.get("hash"), "expected sha256:<64 hex digits> (sluice hash-key prints it), not the token itself");
+      f.error(
+          t.get("hash"),
+          "expected sha256:<64 hex digits> (sluice hash-key prints it), not the token itself");
       hash = null;
     }
     if (gateways.isEmpty() && services.isEmpty()) {

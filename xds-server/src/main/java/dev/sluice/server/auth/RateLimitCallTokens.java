@@ -20,9 +20,9 @@ import javax.crypto.spec.SecretKeySpec;
  * gateway's name under a server key, which Sluice puts into that gateway's ratelimit filter (sent
  * only to Envoys whose proxy credential grants the gateway) and the service checks against the
  * request's domain. Envoy cannot send its own proxy token on those calls — the filter's config
- * comes from Sluice, which keeps only hashes of proxy tokens — so the server mints one per
- * gateway instead. The key lives in the control-plane CA's folder ({@value #KEY_FILE}, owner-only,
- * created on first use), so replicas sharing the folder mint the same tokens and agree on versions.
+ * comes from Sluice, which keeps only hashes of proxy tokens — so the server mints one per gateway
+ * instead. The key lives in the control-plane CA's folder ({@value #KEY_FILE}, owner-only, created
+ * on first use), so replicas sharing the folder mint the same tokens and agree on versions.
  */
 public final class RateLimitCallTokens {
   public static final String KEY_FILE = "ratelimit-key";
@@ -41,19 +41,28 @@ public final class RateLimitCallTokens {
         byte[] fresh = new byte[32];
         new SecureRandom().nextBytes(fresh);
         try {
-          Files.write(Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
-              Base64.getEncoder().encode(fresh), StandardOpenOption.WRITE);
+          Files.write(
+              Files.createFile(
+                  file,
+                  PosixFilePermissions.asFileAttribute(
+                      PosixFilePermissions.fromString("rw-------"))),
+              Base64.getEncoder().encode(fresh),
+              StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException e) {
           // another replica wrote it first: use theirs
         }
       }
-      byte[] key = Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).strip());
+      byte[] key =
+          Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).strip());
       if (key.length < 32) {
-        throw new IllegalArgumentException(file + ": the rate-limit key is shorter than 32 bytes; delete it to have a new one made");
+        throw new IllegalArgumentException(
+            file
+                + ": the rate-limit key is shorter than 32 bytes; delete it to have a new one made");
       }
       return new RateLimitCallTokens(key);
     } catch (IOException e) {
-      throw new UncheckedIOException(file + ": cannot read or create the rate-limit key: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          file + ": cannot read or create the rate-limit key: " + e.getMessage(), e);
     }
   }
 
@@ -68,10 +77,14 @@ public final class RateLimitCallTokens {
     return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(gateway));
   }
 
-  /** Whether {@code token} is this server's token for {@code gateway}; compared in constant time. */
+  /**
+   * Whether {@code token} is this server's token for {@code gateway}; compared in constant time.
+   */
   public boolean grants(String token, String gateway) {
     return token.startsWith(PREFIX)
-        && MessageDigest.isEqual(tokenFor(gateway).getBytes(StandardCharsets.US_ASCII), token.getBytes(StandardCharsets.US_ASCII));
+        && MessageDigest.isEqual(
+            tokenFor(gateway).getBytes(StandardCharsets.US_ASCII),
+            token.getBytes(StandardCharsets.US_ASCII));
   }
 
   private byte[] mac(String gateway) {

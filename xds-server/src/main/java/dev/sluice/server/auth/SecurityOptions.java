@@ -8,15 +8,20 @@ import java.util.Optional;
  *
  * @param tls TLS for the xDS and rate-limit ports; empty: plaintext
  * @param proxyTokens the proxy-token file; empty: no tokens from Sluice's own config
- * @param consulTokens proxies present Consul ACL tokens, checked against the registry's Consul
- *     (an alternative to {@code proxyTokens}: one token source)
- * @param insecureXds the operator's explicit consent to plaintext or unauthenticated xDS beyond loopback
+ * @param consulTokens proxies present Consul ACL tokens, checked against the registry's Consul (an
+ *     alternative to {@code proxyTokens}: one token source)
+ * @param insecureXds the operator's explicit consent to plaintext or unauthenticated xDS beyond
+ *     loopback
  */
-public record SecurityOptions(Optional<ControlPlaneTls.Options> tls, Optional<Path> proxyTokens,
-    Optional<ConsulAclTokens.Options> consulTokens, boolean insecureXds) {
+public record SecurityOptions(
+    Optional<ControlPlaneTls.Options> tls,
+    Optional<Path> proxyTokens,
+    Optional<ConsulAclTokens.Options> consulTokens,
+    boolean insecureXds) {
   public SecurityOptions {
     if (proxyTokens.isPresent() && consulTokens.isPresent()) {
-      throw new IllegalArgumentException("--proxy-tokens and --proxy-auth consul are alternatives: give one");
+      throw new IllegalArgumentException(
+          "--proxy-tokens and --proxy-auth consul are alternatives: give one");
     }
   }
 

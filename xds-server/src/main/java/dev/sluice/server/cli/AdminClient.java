@@ -12,15 +12,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
-/** GETs against a running server's admin API, with {@code Authorization: Bearer} from a token file. */
+/**
+ * GETs against a running server's admin API, with {@code Authorization: Bearer} from a token file.
+ */
 final class AdminClient {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private final String base;
   private final Optional<String> token;
-  private final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(3))
-      .build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(3))
+          .build();
 
   record Response(int status, String body) {}
 
@@ -32,8 +35,11 @@ final class AdminClient {
     } catch (IllegalArgumentException e) {
       uri = null;
     }
-    if (uri == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-      throw new CliFailure(ExitCodes.USAGE, "invalid --server " + server + ": write it like http://127.0.0.1:18001");
+    if (uri == null
+        || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null) {
+      throw new CliFailure(
+          ExitCodes.USAGE, "invalid --server " + server + ": write it like http://127.0.0.1:18001");
     }
     this.base = s;
     if (tokenFile == null) {
@@ -42,7 +48,8 @@ final class AdminClient {
       try {
         token = Optional.of(Files.readString(tokenFile).strip()).filter(t -> !t.isEmpty());
       } catch (IOException e) {
-        throw new CliFailure(ExitCodes.USAGE, "cannot read --token-file " + tokenFile + ": " + e.getMessage());
+        throw new CliFailure(
+            ExitCodes.USAGE, "cannot read --token-file " + tokenFile + ": " + e.getMessage());
       }
     }
   }
@@ -57,14 +64,21 @@ final class AdminClient {
 
   /** GET {@code base + path}; any answer comes back, a failure to connect is exit 2. */
   Response get(String path) throws CliFailure {
-    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT).GET();
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT).GET();
     token.ifPresent(t -> req.header("Authorization", "Bearer " + t));
     try {
-      HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpResponse<String> r =
+          http.send(req.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       return new Response(r.statusCode(), r.body());
     } catch (IOException e) {
-      throw new CliFailure(ExitCodes.USAGE, "cannot reach the server at " + base + ": "
-          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+      throw new CliFailure(
+          ExitCodes.USAGE,
+          "cannot reach the server at "
+              + base
+              + ": "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliFailure(ExitCodes.USAGE, "interrupted while calling " + base + path);
@@ -81,11 +95,21 @@ final class AdminClient {
   }
 
   CliFailure refused(String path, Response r) {
-    String hint = r.status() == 401 || r.status() == 403
-        ? (token.isPresent() ? " (the token in --token-file was not accepted)" : " (the admin API wants a token: give --token-file)")
-        : "";
+    String hint =
+        r.status() == 401 || r.status() == 403
+            ? (token.isPresent()
+                ? " (the token in --token-file was not accepted)"
+                : " (the admin API wants a token: give --token-file)")
+            : "";
     String body = r.body() == null ? "" : r.body().strip();
-    return new CliFailure(ExitCodes.USAGE, "GET " + base + path + " answered " + r.status() + hint
-        + (body.isEmpty() ? "" : ": " + body.substring(0, Math.min(200, body.length()))));
+    return new CliFailure(
+        ExitCodes.USAGE,
+        "GET "
+            + base
+            + path
+            + " answered "
+            + r.status()
+            + hint
+            + (body.isEmpty() ? "" : ": " + body.substring(0, Math.min(200, body.length()))));
   }
 }

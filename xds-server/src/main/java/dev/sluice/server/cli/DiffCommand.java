@@ -31,42 +31,69 @@ import picocli.CommandLine.Spec;
  * changed, per proxy group and type, with a unified diff of each changed resource's YAML. Compares
  * two policy folders offline, or a folder with what a running server serves now.
  */
-@Command(name = "diff", mixinStandardHelpOptions = true,
-    description = {"Show which Envoy resources a policy change adds, removes or changes, with a line diff of each changed one.",
-        "  diff --policies OLD_DIR --against NEW_DIR   two folders, offline",
-        "  diff --server URL --policies NEW_DIR        what a running server serves now → NEW_DIR",
-        "Exit codes: 0 no change; 3 changes; 1 invalid policies (printed as by validate); 2 wrong usage, or the server or Consul"
-            + " cannot be reached or refuses."})
+@Command(
+    name = "diff",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show which Envoy resources a policy change adds, removes or changes, with a line diff of each changed one.",
+      "  diff --policies OLD_DIR --against NEW_DIR   two folders, offline",
+      "  diff --server URL --policies NEW_DIR        what a running server serves now → NEW_DIR",
+      "Exit codes: 0 no change; 3 changes; 1 invalid policies (printed as by validate); 2 wrong usage, or the server or Consul"
+          + " cannot be reached or refuses."
+    })
 final class DiffCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--policies", required = true, paramLabel = "DIR",
-      description = "With --against: the current (old) policy folder. With --server: the changed (new) policy folder.")
+  @Option(
+      names = "--policies",
+      required = true,
+      paramLabel = "DIR",
+      description =
+          "With --against: the current (old) policy folder. With --server: the changed (new) policy folder.")
   Path policies;
 
-  @Option(names = "--against", paramLabel = "NEW_DIR", description = "The changed policy folder, compared with --policies.")
+  @Option(
+      names = "--against",
+      paramLabel = "NEW_DIR",
+      description = "The changed policy folder, compared with --policies.")
   Path against;
 
-  @Option(names = "--server", paramLabel = "URL",
-      description = "A running server's admin API, e.g. http://127.0.0.1:18001: its /config/<group> is the old side.")
+  @Option(
+      names = "--server",
+      paramLabel = "URL",
+      description =
+          "A running server's admin API, e.g. http://127.0.0.1:18001: its /config/<group> is the old side.")
   String server;
 
-  @Option(names = "--registry", paramLabel = "FILE|consul://host:port",
-      description = {"The registry both sides are compiled with (as for render). Two folders: default services.yaml next to NEW_DIR.",
-          "With --server and no --registry, endpoints are not compared (they follow the server's registry, not the policies)."})
+  @Option(
+      names = "--registry",
+      paramLabel = "FILE|consul://host:port",
+      description = {
+        "The registry both sides are compiled with (as for render). Two folders: default services.yaml next to NEW_DIR.",
+        "With --server and no --registry, endpoints are not compared (they follow the server's registry, not the policies)."
+      })
   String registry;
 
-  @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the admin API's bearer token (with --server).")
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "A file holding the admin API's bearer token (with --server).")
   Path tokenFile;
 
-  @Option(names = "--proxy", paramLabel = "GROUP", description = "Only this proxy group (Gateway name). Default: every group on either side.")
+  @Option(
+      names = "--proxy",
+      paramLabel = "GROUP",
+      description = "Only this proxy group (Gateway name). Default: every group on either side.")
   String proxy;
 
-  @Option(names = "--type", paramLabel = "TYPE", converter = XdsTypeConverter.class,
-      description = "Only this type: listeners, routes, clusters, endpoints or secrets. Default: all.")
+  @Option(
+      names = "--type",
+      paramLabel = "TYPE",
+      converter = XdsTypeConverter.class,
+      description =
+          "Only this type: listeners, routes, clusters, endpoints or secrets. Default: all.")
   XdsType type;
 
   @Option(names = "--summary", description = "Only name what differs; no line diffs.")
@@ -78,7 +105,8 @@ final class DiffCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try {
       if ((against == null) == (server == null)) {
-        throw new CliFailure(ExitCodes.USAGE,
+        throw new CliFailure(
+            ExitCodes.USAGE,
             "give either --against NEW_DIR (compare two policy folders) or --server URL (compare with a running server)");
       }
       if (tokenFile != null && server == null) {
@@ -122,11 +150,16 @@ final class DiffCommand implements Callable<Integer> {
         if (registry == null) {
           types.remove(XdsType.ENDPOINTS);
           if (type == XdsType.ENDPOINTS) {
-            throw new CliFailure(ExitCodes.USAGE, "--type endpoints against a server needs --registry");
+            throw new CliFailure(
+                ExitCodes.USAGE, "--type endpoints against a server needs --registry");
           }
-          err.println("note: endpoints are not compared: no --registry given (endpoints follow the server's registry, not the policies)");
+          err.println(
+              "note: endpoints are not compared: no --registry given (endpoints follow the server's registry, not the policies)");
         }
-        after = normalized(Renderer.render(reg.catalog().orElse(ServiceCatalog.EMPTY), now.set().orElseThrow()));
+        after =
+            normalized(
+                Renderer.render(
+                    reg.catalog().orElse(ServiceCatalog.EMPTY), now.set().orElseThrow()));
         AdminClient client = new AdminClient(server, tokenFile);
         Set<String> groups = new TreeSet<>();
         if (proxy != null) {
@@ -148,18 +181,31 @@ final class DiffCommand implements Callable<Integer> {
           try {
             before.put(g, Renderer.asOfflineRender(Rendered.parse(g, r.body())));
           } catch (IllegalArgumentException e) {
-            throw new CliFailure(ExitCodes.USAGE, "GET " + client.base() + path + " did not answer in render's format: " + e.getMessage());
+            throw new CliFailure(
+                ExitCodes.USAGE,
+                "GET "
+                    + client.base()
+                    + path
+                    + " did not answer in render's format: "
+                    + e.getMessage());
           }
         }
         labelA = "server " + client.base();
-        labelB = "policies " + policies + (registry == null ? "" : " (registry " + reg.description() + ")");
+        labelB =
+            "policies "
+                + policies
+                + (registry == null ? "" : " (registry " + reg.description() + ")");
       }
       if (proxy != null) {
         if (!before.containsKey(proxy) && !after.containsKey(proxy)) {
           Set<String> known = new TreeSet<>(before.keySet());
           known.addAll(after.keySet());
-          throw new CliFailure(ExitCodes.USAGE, "unknown proxy group '" + proxy + "'; known proxy groups: "
-              + (known.isEmpty() ? "none" : String.join(", ", known)));
+          throw new CliFailure(
+              ExitCodes.USAGE,
+              "unknown proxy group '"
+                  + proxy
+                  + "'; known proxy groups: "
+                  + (known.isEmpty() ? "none" : String.join(", ", known)));
         }
         before.keySet().retainAll(Set.of(proxy));
         after.keySet().retainAll(Set.of(proxy));
@@ -176,14 +222,20 @@ final class DiffCommand implements Callable<Integer> {
     }
   }
 
-  /** Through the text form, so both sides of a comparison are read the same way (a server's side arrives as text). */
+  /**
+   * Through the text form, so both sides of a comparison are read the same way (a server's side
+   * arrives as text).
+   */
   private static Map<String, Rendered> normalized(Map<String, Rendered> groups) {
     Map<String, Rendered> out = new TreeMap<>();
     groups.forEach((g, r) -> out.put(g, Rendered.parse(g, r.yaml())));
     return out;
   }
 
-  /** The groups of the proxies connected to the server, so a group gone from the policies is compared too; best effort. */
+  /**
+   * The groups of the proxies connected to the server, so a group gone from the policies is
+   * compared too; best effort.
+   */
   private static Set<String> connectedGroups(AdminClient client) throws CliFailure {
     AdminClient.Response r = client.get("/proxies");
     if (r.status() == 401 || r.status() == 403) {
@@ -205,7 +257,8 @@ final class DiffCommand implements Callable<Integer> {
     return groups;
   }
 
-  static void print(PrintWriter out, ConfigDiff diff, String labelA, String labelB, boolean summaryOnly) {
+  static void print(
+      PrintWriter out, ConfigDiff diff, String labelA, String labelB, boolean summaryOnly) {
     out.println("a: " + labelA);
     out.println("b: " + labelB);
     for (ConfigDiff.Change c : diff.changes()) {
@@ -213,8 +266,15 @@ final class DiffCommand implements Callable<Integer> {
       if (!summaryOnly) {
         out.println();
       }
-      out.println(c.group() + " " + c.type().key() + "/" + c.name() + ": " + c.kind().label()
-          + (c.details().isEmpty() ? "" : " (" + String.join("; ", c.details()) + ")"));
+      out.println(
+          c.group()
+              + " "
+              + c.type().key()
+              + "/"
+              + c.name()
+              + ": "
+              + c.kind().label()
+              + (c.details().isEmpty() ? "" : " (" + String.join("; ", c.details()) + ")"));
       if (summaryOnly) {
         continue;
       }
@@ -230,21 +290,41 @@ final class DiffCommand implements Callable<Integer> {
     // group → type → kind → names
     Map<String, Map<XdsType, Map<ConfigDiff.Kind, List<String>>>> table = new TreeMap<>();
     for (ConfigDiff.Change c : diff.changes()) {
-      table.computeIfAbsent(c.group(), g -> new TreeMap<>())
+      table
+          .computeIfAbsent(c.group(), g -> new TreeMap<>())
           .computeIfAbsent(c.type(), t -> new LinkedHashMap<>())
           .computeIfAbsent(c.kind(), k -> new ArrayList<>())
           .add(c.name());
     }
     out.println("summary:");
-    table.forEach((group, types) -> types.forEach((t, kinds) -> out.println("  " + group + " " + t.key() + ": "
-        + java.util.Arrays.stream(ConfigDiff.Kind.values()).filter(kinds::containsKey)
-            .map(k -> kinds.get(k).size() + " " + k.label() + " (" + names(kinds.get(k)) + ")")
-            .collect(Collectors.joining(", ")))));
+    table.forEach(
+        (group, types) ->
+            types.forEach(
+                (t, kinds) ->
+                    out.println(
+                        "  "
+                            + group
+                            + " "
+                            + t.key()
+                            + ": "
+                            + java.util.Arrays.stream(ConfigDiff.Kind.values())
+                                .filter(kinds::containsKey)
+                                .map(
+                                    k ->
+                                        kinds.get(k).size()
+                                            + " "
+                                            + k.label()
+                                            + " ("
+                                            + names(kinds.get(k))
+                                            + ")")
+                                .collect(Collectors.joining(", ")))));
     long groups = table.size();
     out.printf("%d resource(s) differ in %d proxy group(s)%n", diff.changes().size(), groups);
   }
 
   private static String names(List<String> names) {
-    return names.size() <= 5 ? String.join(", ", names) : String.join(", ", names.subList(0, 5)) + ", … " + (names.size() - 5) + " more";
+    return names.size() <= 5
+        ? String.join(", ", names)
+        : String.join(", ", names.subList(0, 5)) + ", … " + (names.size() - 5) + " more";
   }
 }

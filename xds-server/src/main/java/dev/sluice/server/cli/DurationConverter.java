@@ -10,7 +10,8 @@ final class DurationConverter implements ITypeConverter<Duration> {
   public Duration convert(String value) {
     var m = java.util.regex.Pattern.compile("^(\\d+)(ms|s|m|h)$").matcher(value.trim());
     if (!m.matches()) {
-      throw new TypeConversionException("invalid duration '" + value + "' (write it like 250ms, 2s, 1m or 1h)");
+      throw new TypeConversionException(
+          "invalid duration '" + value + "' (write it like 250ms, 2s, 1m or 1h)");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {

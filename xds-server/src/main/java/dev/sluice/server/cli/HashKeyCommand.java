@@ -12,22 +12,27 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Prints what a Consumer's {@code apiKeys} holds for a key. The key is read from standard input,
  * never from the command line, where it would stay in the shell's history and the process list.
  */
-@Command(name = "hash-key", mixinStandardHelpOptions = true,
-    description = {"Print the sha256:… entry for a Consumer's apiKeys.",
-        "Reads the key from standard input (echo -n \"$KEY\" | sluice hash-key), or makes a new random one with --generate."})
+@Command(
+    name = "hash-key",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the sha256:… entry for a Consumer's apiKeys.",
+      "Reads the key from standard input (echo -n \"$KEY\" | sluice hash-key), or makes a new random one with --generate."
+    })
 final class HashKeyCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--generate", description = "Make a new random key (256 bits) and print it with its hash.")
+  @Option(
+      names = "--generate",
+      description = "Make a new random key (256 bits) and print it with its hash.")
   boolean generate;
 
   @Override
@@ -63,13 +68,19 @@ final class HashKeyCommand implements Callable<Integer> {
     }
   }
 
-  /** For a Consumer's {@code passwordHash}: the htpasswd {SHA} form, the one Envoy's basic_auth checks. */
-  @Command(name = "hash-password", mixinStandardHelpOptions = true,
-      description = {"Print the {SHA}… value for a Consumer's passwordHash (basic auth).",
-          "Reads the password from standard input: echo -n \"$PASSWORD\" | sluice hash-password"})
+  /**
+   * For a Consumer's {@code passwordHash}: the htpasswd {SHA} form, the one Envoy's basic_auth
+   * checks.
+   */
+  @Command(
+      name = "hash-password",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print the {SHA}… value for a Consumer's passwordHash (basic auth).",
+        "Reads the password from standard input: echo -n \"$PASSWORD\" | sluice hash-password"
+      })
   static final class HashPasswordCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -78,7 +89,9 @@ final class HashKeyCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("hash-password: no password on standard input");
         return 2;
       }
-      spec.commandLine().getOut().println("{SHA}" + Base64.getEncoder().encodeToString(digest("SHA-1", password)));
+      spec.commandLine()
+          .getOut()
+          .println("{SHA}" + Base64.getEncoder().encodeToString(digest("SHA-1", password)));
       spec.commandLine().getOut().flush();
       return 0;
     }

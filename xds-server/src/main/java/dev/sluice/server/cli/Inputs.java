@@ -31,7 +31,9 @@ import java.util.concurrent.TimeoutException;
 final class Inputs {
   /** How long one read of Consul may take. */
   static final Duration CONSUL_TIMEOUT = Duration.ofSeconds(15);
-  private static final String CONSUL_LOG_LEVEL = "org.slf4j.simpleLogger.log.dev.sluice.discovery.consul";
+
+  private static final String CONSUL_LOG_LEVEL =
+      "org.slf4j.simpleLogger.log.dev.sluice.discovery.consul";
 
   private Inputs() {}
 
@@ -61,7 +63,10 @@ final class Inputs {
     }
   }
 
-  /** {@code --registry} if given, else {@code services.yaml} next to the policy folder, as validate does. */
+  /**
+   * {@code --registry} if given, else {@code services.yaml} next to the policy folder, as validate
+   * does.
+   */
   static String registryOrSibling(String registry, Path policies) throws CliFailure {
     if (registry != null) {
       return registry;
@@ -70,10 +75,14 @@ final class Inputs {
     if (Files.isRegularFile(sibling)) {
       return sibling.toString();
     }
-    throw new CliFailure(ExitCodes.USAGE, "no --registry given and no services.yaml next to " + policies);
+    throw new CliFailure(
+        ExitCodes.USAGE, "no --registry given and no services.yaml next to " + policies);
   }
 
-  /** Reads a registry file, or Consul once ({@code consul://host:port[?token-file=F&dc=D&ca-file=F&cert-file=F&key-file=F]}). */
+  /**
+   * Reads a registry file, or Consul once ({@code
+   * consul://host:port[?token-file=F&dc=D&ca-file=F&cert-file=F&key-file=F]}).
+   */
   static Registry registry(String spec) throws CliFailure {
     if (!ConsulConfig.isConsul(spec)) {
       Path file = Path.of(spec);
@@ -81,7 +90,8 @@ final class Inputs {
       return new Registry(r.catalog(), r.findings(), file.toString());
     }
     ConsulConfig config = consulConfig(spec);
-    return new Registry(Optional.of(readConsul(config, CONSUL_TIMEOUT)), List.of(), config.toString());
+    return new Registry(
+        Optional.of(readConsul(config, CONSUL_TIMEOUT)), List.of(), config.toString());
   }
 
   static ConsulConfig consulConfig(String spec) throws CliFailure {
@@ -89,17 +99,24 @@ final class Inputs {
     try {
       uri = URI.create(spec);
     } catch (IllegalArgumentException e) {
-      throw new CliFailure(ExitCodes.USAGE, "invalid registry address " + spec + ": " + e.getMessage());
+      throw new CliFailure(
+          ExitCodes.USAGE, "invalid registry address " + spec + ": " + e.getMessage());
     }
     Map<String, String> params = new TreeMap<>();
     if (uri.getRawQuery() != null) {
       for (String pair : uri.getRawQuery().split("&")) {
         int eq = pair.indexOf('=');
         String key = eq < 0 ? pair : pair.substring(0, eq);
-        String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        String value =
+            eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
         if (!List.of("token-file", "dc", "ca-file", "cert-file", "key-file").contains(key)) {
-          throw new CliFailure(ExitCodes.USAGE, "unknown parameter '" + key + "' in " + spec.replaceAll("\\?.*", "")
-              + " (known: token-file, dc, ca-file, cert-file, key-file)");
+          throw new CliFailure(
+              ExitCodes.USAGE,
+              "unknown parameter '"
+                  + key
+                  + "' in "
+                  + spec.replaceAll("\\?.*", "")
+                  + " (known: token-file, dc, ca-file, cert-file, key-file)");
         }
         params.put(key, value);
       }
@@ -116,21 +133,29 @@ final class Inputs {
       try {
         token = Optional.of(Files.readString(Path.of(params.get("token-file"))).strip());
       } catch (IOException e) {
-        throw new CliFailure(ExitCodes.USAGE, "cannot read the Consul token file " + params.get("token-file") + ": " + e.getMessage());
+        throw new CliFailure(
+            ExitCodes.USAGE,
+            "cannot read the Consul token file "
+                + params.get("token-file")
+                + ": "
+                + e.getMessage());
       }
     } else {
       token = Optional.ofNullable(System.getenv("CONSUL_HTTP_TOKEN")).filter(t -> !t.isBlank());
     }
-    return config.withToken(token)
+    return config
+        .withToken(token)
         .withDatacenter(params.getOrDefault("dc", ""))
-        .withTls(Optional.ofNullable(params.get("ca-file")).map(Path::of), Optional.ofNullable(params.get("cert-file")).map(Path::of),
+        .withTls(
+            Optional.ofNullable(params.get("ca-file")).map(Path::of),
+            Optional.ofNullable(params.get("cert-file")).map(Path::of),
             Optional.ofNullable(params.get("key-file")).map(Path::of));
   }
 
   /**
    * One complete read of Consul, by the server's own {@link ConsulSource}: its first catalog comes
-   * only once the service list and every service's health have been read (its warm start). Fails
-   * at once when Consul cannot be reached or refuses.
+   * only once the service list and every service's health have been read (its warm start). Fails at
+   * once when Consul cannot be reached or refuses.
    */
   static ServiceCatalog readConsul(ConsulConfig config, Duration timeout) throws CliFailure {
     // The source's warnings ("serving the last known catalog until it returns") are for a server;
@@ -146,17 +171,18 @@ final class Inputs {
       throw new CliFailure(ExitCodes.USAGE, e.getMessage());
     }
     try (source) {
-      source.start(new CatalogListener() {
-        @Override
-        public void onCatalog(ServiceCatalog catalog) {
-          first.complete(catalog);
-        }
+      source.start(
+          new CatalogListener() {
+            @Override
+            public void onCatalog(ServiceCatalog catalog) {
+              first.complete(catalog);
+            }
 
-        @Override
-        public void onError(List<Finding> problems) {
-          // Consul problems show as a stale source, checked below.
-        }
-      });
+            @Override
+            public void onError(List<Finding> problems) {
+              // Consul problems show as a stale source, checked below.
+            }
+          });
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {
         try {
@@ -164,7 +190,8 @@ final class Inputs {
         } catch (TimeoutException e) {
           var status = source.status();
           if (status.stale() && !status.lastError().isEmpty()) {
-            throw new CliFailure(ExitCodes.USAGE, "cannot read " + config + ": " + status.lastError());
+            throw new CliFailure(
+                ExitCodes.USAGE, "cannot read " + config + ": " + status.lastError());
           }
         } catch (ExecutionException e) {
           throw new CliFailure(ExitCodes.USAGE, "cannot read " + config + ": " + e.getCause());
@@ -173,26 +200,37 @@ final class Inputs {
           throw new CliFailure(ExitCodes.USAGE, "interrupted while reading " + config);
         }
       }
-      throw new CliFailure(ExitCodes.USAGE, "cannot read " + config + ": no complete answer within " + timeout.toSeconds() + "s");
+      throw new CliFailure(
+          ExitCodes.USAGE,
+          "cannot read " + config + ": no complete answer within " + timeout.toSeconds() + "s");
     }
   }
 
-  /** Loads a policy folder; with a catalog, also warns about routes to services it does not know (as validate does). */
+  /**
+   * Loads a policy folder; with a catalog, also warns about routes to services it does not know (as
+   * validate does).
+   */
   static Policies policies(Path dir, Registry registry) {
     PolicyLoader.Result loaded = PolicyLoader.load(dir);
     List<Finding> findings = new ArrayList<>(loaded.findings());
-    registry.catalog().ifPresent(c -> findings.addAll(CrossChecks.againstCatalog(loaded.readable(), c)));
+    registry
+        .catalog()
+        .ifPresent(c -> findings.addAll(CrossChecks.againstCatalog(loaded.readable(), c)));
     findings.sort(Finding.ORDER);
     return new Policies(loaded.policies(), List.copyOf(findings));
   }
 
-  /** Prints findings the way {@code validate} does, with its closing line; returns {@link ExitCodes#INVALID}. */
+  /**
+   * Prints findings the way {@code validate} does, with its closing line; returns {@link
+   * ExitCodes#INVALID}.
+   */
   static int printInvalid(PrintWriter out, List<Finding> findings) {
     List<Finding> sorted = new ArrayList<>(findings);
     sorted.sort(Finding.ORDER);
     sorted.forEach(f -> out.println(f.format()));
     long errors = sorted.stream().filter(Finding::isError).count();
-    out.printf("%d error(s), %d warning(s): nothing would be applied%n", errors, sorted.size() - errors);
+    out.printf(
+        "%d error(s), %d warning(s): nothing would be applied%n", errors, sorted.size() - errors);
     out.flush();
     return ExitCodes.INVALID;
   }

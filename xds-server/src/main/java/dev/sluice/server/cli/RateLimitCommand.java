@@ -42,53 +42,92 @@ import picocli.CommandLine.TypeConversionException;
  * (reloaded when a file changes; a folder with errors keeps the last good limits), so that it can
  * be scaled apart from the control plane. Replicas share their counters through {@code --redis}.
  */
-@Command(name = "ratelimit", mixinStandardHelpOptions = true,
-    description = "Run only the global rate-limit service (Envoy's RateLimitService over gRPC) with the limits of a policy folder.")
+@Command(
+    name = "ratelimit",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run only the global rate-limit service (Envoy's RateLimitService over gRPC) with the limits of a policy folder.")
 final class RateLimitCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitCommand.class);
 
-  /** The limits a policy set gives: the same table {@code sluice serve} computes (endpoints do not matter to it). */
+  /**
+   * The limits a policy set gives: the same table {@code sluice serve} computes (endpoints do not
+   * matter to it).
+   */
   static final Function<PolicySet, RateLimitTable> TABLES =
-      policies -> dev.sluice.ir.GlobalRateLimitTables.of(dev.sluice.ir.Compiler.compile(dev.sluice.discovery.ServiceCatalog.EMPTY, policies));
+      policies ->
+          dev.sluice.ir.GlobalRateLimitTables.of(
+              dev.sluice.ir.Compiler.compile(dev.sluice.discovery.ServiceCatalog.EMPTY, policies));
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Option(names = "--policies", required = true, description = "The folder of policy YAML files.")
   Path policies;
 
-  @Option(names = "--address", defaultValue = "0.0.0.0", description = "Address for gRPC (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--address",
+      defaultValue = "0.0.0.0",
+      description = "Address for gRPC (default: ${DEFAULT-VALUE}).")
   String address;
 
-  @Option(names = "--port", defaultValue = "18002", description = "Port for gRPC (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "18002",
+      description = "Port for gRPC (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--redis", description = "Count in Redis, shared by every replica: redis://[:password@]host:port[/db]. Default: in memory (one replica).")
+  @Option(
+      names = "--redis",
+      description =
+          "Count in Redis, shared by every replica: redis://[:password@]host:port[/db]. Default: in memory (one replica).")
   String redis;
 
-  @Option(names = "--store-timeout", defaultValue = "100ms", converter = DurationConverter.class,
-      description = "How long one counter update may take before the failure mode answers (default: ${DEFAULT-VALUE}); keep it below Envoy's ratelimit filter timeout.")
+  @Option(
+      names = "--store-timeout",
+      defaultValue = "100ms",
+      converter = DurationConverter.class,
+      description =
+          "How long one counter update may take before the failure mode answers (default: ${DEFAULT-VALUE}); keep it below Envoy's ratelimit filter timeout.")
   Duration storeTimeout;
 
-  @Option(names = "--failure-mode", defaultValue = "open", converter = FailureModeConverter.class,
-      description = "When the store cannot be reached: open (allow), closed (OVER_LIMIT: 429) or unavailable (a gRPC error: Envoy's own failure mode decides). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--failure-mode",
+      defaultValue = "open",
+      converter = FailureModeConverter.class,
+      description =
+          "When the store cannot be reached: open (allow), closed (OVER_LIMIT: 429) or unavailable (a gRPC error: Envoy's own failure mode decides). Default: ${DEFAULT-VALUE}.")
   FailureMode failureMode;
 
-  @Option(names = "--max-counters", defaultValue = "" + InMemoryStore.DEFAULT_MAX_KEYS,
+  @Option(
+      names = "--max-counters",
+      defaultValue = "" + InMemoryStore.DEFAULT_MAX_KEYS,
       description = "The in-memory store's bound on live counters (default: ${DEFAULT-VALUE}).")
   int maxCounters;
 
-  @Option(names = "--max-counter-bytes", defaultValue = "64MiB", converter = BytesConverter.class,
-      description = "The in-memory store's bound on the bytes of its counters, e.g. 64MiB (default: ${DEFAULT-VALUE}); the least recently used go first.")
+  @Option(
+      names = "--max-counter-bytes",
+      defaultValue = "64MiB",
+      converter = BytesConverter.class,
+      description =
+          "The in-memory store's bound on the bytes of its counters, e.g. 64MiB (default: ${DEFAULT-VALUE}); the least recently used go first.")
   long maxCounterBytes;
 
-  @Option(names = "--admin-address", defaultValue = "127.0.0.1", description = "Address for /healthz and /metrics (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--admin-address",
+      defaultValue = "127.0.0.1",
+      description = "Address for /healthz and /metrics (default: ${DEFAULT-VALUE}).")
   String adminAddress;
 
-  @Option(names = "--admin-port", defaultValue = "18003", description = "Port for /healthz and /metrics (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--admin-port",
+      defaultValue = "18003",
+      description = "Port for /healthz and /metrics (default: ${DEFAULT-VALUE}).")
   int adminPort;
 
-  @Option(names = "--debounce", defaultValue = "100ms", converter = DurationConverter.class,
+  @Option(
+      names = "--debounce",
+      defaultValue = "100ms",
+      converter = DurationConverter.class,
       description = "Quiet time after a file change before reloading (default: ${DEFAULT-VALUE}).")
   Duration debounce;
 
@@ -108,7 +147,8 @@ final class RateLimitCommand implements Callable<Integer> {
       try {
         return FailureMode.valueOf(value.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new TypeConversionException("invalid failure mode '" + value + "' (open, closed or unavailable)");
+        throw new TypeConversionException(
+            "invalid failure mode '" + value + "' (open, closed or unavailable)");
       }
     }
   }
@@ -117,16 +157,19 @@ final class RateLimitCommand implements Callable<Integer> {
   static final class BytesConverter implements ITypeConverter<Long> {
     @Override
     public Long convert(String value) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})\\s*(|B|KiB|MiB|GiB)").matcher(value.trim());
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("(\\d{1,12})\\s*(|B|KiB|MiB|GiB)").matcher(value.trim());
       if (!m.matches()) {
-        throw new TypeConversionException("invalid size '" + value + "' (bytes, or a number with KiB, MiB or GiB)");
+        throw new TypeConversionException(
+            "invalid size '" + value + "' (bytes, or a number with KiB, MiB or GiB)");
       }
-      int shift = switch (m.group(2)) {
-        case "KiB" -> 10;
-        case "MiB" -> 20;
-        case "GiB" -> 30;
-        default -> 0;
-      };
+      int shift =
+          switch (m.group(2)) {
+            case "KiB" -> 10;
+            case "MiB" -> 20;
+            case "GiB" -> 30;
+            default -> 0;
+          };
       long n = Long.parseLong(m.group(1));
       if (n > (Long.MAX_VALUE >> shift)) {
         throw new TypeConversionException("size '" + value + "' is too large");
@@ -136,17 +179,22 @@ final class RateLimitCommand implements Callable<Integer> {
   }
 
   RateLimitOptions options() {
-    return new RateLimitOptions(Optional.ofNullable(redis), storeTimeout, failureMode, maxCounters, maxCounterBytes);
+    return new RateLimitOptions(
+        Optional.ofNullable(redis), storeTimeout, failureMode, maxCounters, maxCounterBytes);
   }
 
   @Override
   public Integer call() throws InterruptedException, IOException {
     Running running = start();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      running.close();
-      stopped.countDown();
-    }, "sluice-ratelimit-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  running.close();
+                  stopped.countDown();
+                },
+                "sluice-ratelimit-shutdown"));
     stopped.await();
     return 0;
   }
@@ -166,13 +214,27 @@ final class RateLimitCommand implements Callable<Integer> {
         track(new FileWatcher(policies, debounce, this::reload));
         server.start();
         admin = HttpServer.create(new InetSocketAddress(adminAddress, adminPort), 0);
-        admin.setExecutor(Executors.newFixedThreadPool(1, r -> DaemonThreads.create(r, "sluice-ratelimit-admin")));
+        admin.setExecutor(
+            Executors.newFixedThreadPool(
+                1, r -> DaemonThreads.create(r, "sluice-ratelimit-admin")));
         admin.createContext("/healthz", ex -> send(ex, "text/plain", "ok\n"));
-        admin.createContext("/metrics", ex -> send(ex, "text/plain; version=0.0.4; charset=utf-8", telemetry.metrics().prometheus()));
+        admin.createContext(
+            "/metrics",
+            ex ->
+                send(
+                    ex,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                    telemetry.metrics().prometheus()));
         admin.start();
         track(() -> admin.stop(0));
-        LOG.info("sluice rate-limit service on {}:{} ({}), /metrics on {}:{}, policies {}", address, server.port(), options,
-            adminAddress, admin.getAddress().getPort(), policies);
+        LOG.info(
+            "sluice rate-limit service on {}:{} ({}), /metrics on {}:{}, policies {}",
+            address,
+            server.port(),
+            options,
+            adminAddress,
+            admin.getAddress().getPort(),
+            policies);
       } catch (IOException | RuntimeException e) {
         close();
         throw e;

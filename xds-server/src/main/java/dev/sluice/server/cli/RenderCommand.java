@@ -26,30 +26,48 @@ import picocli.CommandLine.Spec;
  * Prints the xDS resources a proxy group should have, offline: the server's own pipeline (load,
  * compile, translate) on a policy folder and one read of the registry.
  */
-@Command(name = "render", mixinStandardHelpOptions = true,
-    description = {"Print the Envoy resources (YAML, as in Envoy's config_dump) that a proxy group gets, without a server.",
-        "Exit codes: 0 printed; 1 the policies or the registry file have errors (printed as by validate);"
-            + " 2 wrong usage, unknown --proxy, or Consul cannot be read."})
+@Command(
+    name = "render",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the Envoy resources (YAML, as in Envoy's config_dump) that a proxy group gets, without a server.",
+      "Exit codes: 0 printed; 1 the policies or the registry file have errors (printed as by validate);"
+          + " 2 wrong usage, unknown --proxy, or Consul cannot be read."
+    })
 final class RenderCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--policies", required = true, paramLabel = "DIR", description = "The folder (or file) of policies.")
+  @Option(
+      names = "--policies",
+      required = true,
+      paramLabel = "DIR",
+      description = "The folder (or file) of policies.")
   Path policies;
 
-  @Option(names = "--registry", paramLabel = "FILE|consul://host:port",
-      description = {"The registry: a services.yaml file, or Consul read once: consul://host:port or consul+https://host:port,"
-          + " with optional ?token-file=F&dc=D&ca-file=F&cert-file=F&key-file=F (the token defaults to CONSUL_HTTP_TOKEN).",
-          "Default: services.yaml next to the policy folder."})
+  @Option(
+      names = "--registry",
+      paramLabel = "FILE|consul://host:port",
+      description = {
+        "The registry: a services.yaml file, or Consul read once: consul://host:port or consul+https://host:port,"
+            + " with optional ?token-file=F&dc=D&ca-file=F&cert-file=F&key-file=F (the token defaults to CONSUL_HTTP_TOKEN).",
+        "Default: services.yaml next to the policy folder."
+      })
   String registry;
 
-  @Option(names = "--proxy", paramLabel = "GROUP_OR_NODE",
-      description = "Only this proxy group (a Gateway name, which is the node cluster of its Envoys), or the group named in an Envoy"
-          + " bootstrap file (node.metadata sluice.gateway, else node.cluster). Default: every group.")
+  @Option(
+      names = "--proxy",
+      paramLabel = "GROUP_OR_NODE",
+      description =
+          "Only this proxy group (a Gateway name, which is the node cluster of its Envoys), or the group named in an Envoy"
+              + " bootstrap file (node.metadata sluice.gateway, else node.cluster). Default: every group.")
   String proxy;
 
-  @Option(names = "--type", paramLabel = "TYPE", converter = XdsTypeConverter.class,
-      description = "Only this type, printed as a YAML list: listeners, routes, clusters, endpoints or secrets. Default: all, one section each.")
+  @Option(
+      names = "--type",
+      paramLabel = "TYPE",
+      converter = XdsTypeConverter.class,
+      description =
+          "Only this type, printed as a YAML list: listeners, routes, clusters, endpoints or secrets. Default: all, one section each.")
   XdsType type;
 
   @Override
@@ -66,7 +84,8 @@ final class RenderCommand implements Callable<Integer> {
       }
       findings.sort(Finding.ORDER);
       findings.forEach(f -> err.println(f.format())); // warnings, on stderr so the YAML stays clean
-      Map<String, Rendered> groups = Renderer.render(reg.catalog().orElseThrow(), loaded.set().orElseThrow());
+      Map<String, Rendered> groups =
+          Renderer.render(reg.catalog().orElseThrow(), loaded.set().orElseThrow());
       if (proxy != null) {
         String group = group(proxy, groups);
         out.print(text(groups.get(group)));
@@ -107,14 +126,24 @@ final class RenderCommand implements Callable<Integer> {
     if (fromBootstrap.isPresent() && groups.containsKey(fromBootstrap.get())) {
       return fromBootstrap.get();
     }
-    String known = groups.isEmpty() ? "none (the policies have no Gateway)" : String.join(", ", groups.keySet());
-    throw new CliFailure(ExitCodes.USAGE, "unknown proxy '" + proxy + "'"
-        + fromBootstrap.map(g -> " (its bootstrap names group '" + g + "')").orElse("")
-        + "; known proxy groups: " + known
-        + ". Offline, name the group (the Gateway, i.e. the node cluster of its Envoys) or give the Envoy's bootstrap file.");
+    String known =
+        groups.isEmpty()
+            ? "none (the policies have no Gateway)"
+            : String.join(", ", groups.keySet());
+    throw new CliFailure(
+        ExitCodes.USAGE,
+        "unknown proxy '"
+            + proxy
+            + "'"
+            + fromBootstrap.map(g -> " (its bootstrap names group '" + g + "')").orElse("")
+            + "; known proxy groups: "
+            + known
+            + ". Offline, name the group (the Gateway, i.e. the node cluster of its Envoys) or give the Envoy's bootstrap file.");
   }
 
-  /** The proxy group of an Envoy bootstrap file (YAML or JSON), by the rules of {@link ProxyGroups}. */
+  /**
+   * The proxy group of an Envoy bootstrap file (YAML or JSON), by the rules of {@link ProxyGroups}.
+   */
   static Optional<String> bootstrapGroup(Path file) {
     if (!Files.isRegularFile(file)) {
       return Optional.empty();
@@ -123,7 +152,9 @@ final class RenderCommand implements Callable<Integer> {
       JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(file.toFile()).path("node");
       JsonNode metadata = node.path("metadata");
       if (ProxyGroups.SIDECAR_ROLE.equals(metadata.path(ProxyGroups.ROLE_KEY).asText(""))) {
-        return Optional.of(dev.sluice.policy.sidecar.SidecarSpec.group(metadata.path(ProxyGroups.SERVICE_KEY).asText("")));
+        return Optional.of(
+            dev.sluice.policy.sidecar.SidecarSpec.group(
+                metadata.path(ProxyGroups.SERVICE_KEY).asText("")));
       }
       String gateway = metadata.path(ProxyGroups.METADATA_KEY).asText("");
       String group = gateway.isEmpty() ? node.path("cluster").asText("") : gateway;

@@ -2,57 +2,81 @@ package dev.sluice.server.cli;
 
 import dev.sluice.discovery.consul.ConsulConfig;
 import dev.sluice.server.Registry;
+import dev.sluice.server.ServerOptions;
+import dev.sluice.server.SluiceServer;
+import dev.sluice.server.Telemetry;
 import dev.sluice.server.auth.ConsulAclTokens;
 import dev.sluice.server.auth.ControlPlaneTls;
 import dev.sluice.server.auth.SecurityOptions;
-import java.util.ArrayList;
-import java.util.List;
-import dev.sluice.server.ServerOptions;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.Optional;
-import dev.sluice.server.SluiceServer;
-import dev.sluice.server.Telemetry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the control plane: watch the registry and policies, serve ADS.")
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Run the control plane: watch the registry and policies, serve ADS.")
 final class ServeCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--registry", required = true,
-      description = "The service registry: a file (services.yaml), or Consul as consul://host:port or consul+https://host:port.")
+  @Option(
+      names = "--registry",
+      required = true,
+      description =
+          "The service registry: a file (services.yaml), or Consul as consul://host:port or consul+https://host:port.")
   String registry;
 
-  @Option(names = "--consul-token-file", description = "A file holding the Consul ACL token (default: the CONSUL_HTTP_TOKEN environment variable).")
+  @Option(
+      names = "--consul-token-file",
+      description =
+          "A file holding the Consul ACL token (default: the CONSUL_HTTP_TOKEN environment variable).")
   Path consulTokenFile;
 
-  @Option(names = "--consul-datacenter", defaultValue = "", description = "The Consul datacenter to read (default: the agent's).")
+  @Option(
+      names = "--consul-datacenter",
+      defaultValue = "",
+      description = "The Consul datacenter to read (default: the agent's).")
   String consulDatacenter;
 
-  @Option(names = "--consul-wait", defaultValue = "5m", converter = DurationConverter.class,
+  @Option(
+      names = "--consul-wait",
+      defaultValue = "5m",
+      converter = DurationConverter.class,
       description = "How long one Consul blocking query may wait (default: ${DEFAULT-VALUE}).")
   Duration consulWait;
 
-  @Option(names = "--consul-include-warning", description = "Send traffic to instances whose checks warn (as DEGRADED endpoints).")
+  @Option(
+      names = "--consul-include-warning",
+      description = "Send traffic to instances whose checks warn (as DEGRADED endpoints).")
   boolean consulIncludeWarning;
 
-  @Option(names = "--consul-recovery-grace", defaultValue = "60s", converter = DurationConverter.class,
-      description = "After Consul returns from an outage or a reset, keep instances it no longer lists this long (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--consul-recovery-grace",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
+      description =
+          "After Consul returns from an outage or a reset, keep instances it no longer lists this long (default: ${DEFAULT-VALUE}).")
   Duration consulRecoveryGrace;
 
-  @Option(names = "--consul-ca-file", description = "CA bundle (PEM) to verify Consul's certificate.")
+  @Option(
+      names = "--consul-ca-file",
+      description = "CA bundle (PEM) to verify Consul's certificate.")
   Path consulCaFile;
 
-  @Option(names = "--consul-cert-file", description = "Client certificate (PEM) for Consul's verify_incoming.")
+  @Option(
+      names = "--consul-cert-file",
+      description = "Client certificate (PEM) for Consul's verify_incoming.")
   Path consulCertFile;
 
   @Option(names = "--consul-key-file", description = "Client key (PEM) for --consul-cert-file.")
@@ -61,78 +85,129 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--policies", required = true, description = "The folder of policy YAML files.")
   Path policies;
 
-  @Option(names = "--xds-address", defaultValue = "0.0.0.0", description = "Address for ADS (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--xds-address",
+      defaultValue = "0.0.0.0",
+      description = "Address for ADS (default: ${DEFAULT-VALUE}).")
   String xdsAddress;
 
-  @Option(names = "--xds-port", defaultValue = "18000", description = "Port for ADS (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--xds-port",
+      defaultValue = "18000",
+      description = "Port for ADS (default: ${DEFAULT-VALUE}).")
   int xdsPort;
 
-  @Option(names = "--admin-address", defaultValue = "127.0.0.1", description = "Address for /ready, /status, /metrics (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--admin-address",
+      defaultValue = "127.0.0.1",
+      description = "Address for /ready, /status, /metrics (default: ${DEFAULT-VALUE}).")
   String adminAddress;
 
-  @Option(names = "--admin-port", defaultValue = "18001", description = "Admin port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--admin-port",
+      defaultValue = "18001",
+      description = "Admin port (default: ${DEFAULT-VALUE}).")
   int adminPort;
 
-  @Option(names = "--admin-token-file",
-      description = "A file holding a token the admin API then requires (Authorization: Bearer <token>, or as the password of basic auth in a browser). /healthz and /ready stay open.")
+  @Option(
+      names = "--admin-token-file",
+      description =
+          "A file holding a token the admin API then requires (Authorization: Bearer <token>, or as the password of basic auth in a browser). /healthz and /ready stay open.")
   Path adminTokenFile;
 
-  @Option(names = "--ratelimit-port", defaultValue = "18002",
-      description = "Port of the global rate-limit service, on --xds-address; -1: run none (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--ratelimit-port",
+      defaultValue = "18002",
+      description =
+          "Port of the global rate-limit service, on --xds-address; -1: run none (default: ${DEFAULT-VALUE}).")
   int rateLimitPort;
 
-  @Option(names = "--redis",
-      description = "Count global limits in Redis, shared by every replica: redis://[:password@]host:port[/db]. Default: in memory (one replica).")
+  @Option(
+      names = "--redis",
+      description =
+          "Count global limits in Redis, shared by every replica: redis://[:password@]host:port[/db]. Default: in memory (one replica).")
   String redis;
 
-  @Option(names = "--ratelimit-store-timeout", defaultValue = "100ms", converter = DurationConverter.class,
-      description = "How long one counter update may take before the rule's failure mode answers (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--ratelimit-store-timeout",
+      defaultValue = "100ms",
+      converter = DurationConverter.class,
+      description =
+          "How long one counter update may take before the rule's failure mode answers (default: ${DEFAULT-VALUE}).")
   Duration rateLimitStoreTimeout;
 
-  @Option(names = "--ratelimit-max-counter-bytes", defaultValue = "64MiB", converter = RateLimitCommand.BytesConverter.class,
-      description = "The in-memory rate-limit store's bound on the bytes of its counters, e.g. 64MiB (default: ${DEFAULT-VALUE}); the least recently used go first.")
+  @Option(
+      names = "--ratelimit-max-counter-bytes",
+      defaultValue = "64MiB",
+      converter = RateLimitCommand.BytesConverter.class,
+      description =
+          "The in-memory rate-limit store's bound on the bytes of its counters, e.g. 64MiB (default: ${DEFAULT-VALUE}); the least recently used go first.")
   long rateLimitMaxCounterBytes;
 
-  @Option(names = "--mesh-ca-dir",
-      description = "Folder of the mesh certificate authority (ca.pem, ca-key.pem, issued/<service>.pem), created on first use; replicas share it. Needed when policies have a Sidecar.")
+  @Option(
+      names = "--mesh-ca-dir",
+      description =
+          "Folder of the mesh certificate authority (ca.pem, ca-key.pem, issued/<service>.pem), created on first use; replicas share it. Needed when policies have a Sidecar.")
   Path meshCaDir;
 
-  @Option(names = "--mesh-cert-ttl", defaultValue = "1h", converter = DurationConverter.class,
-      description = "Lifetime of sidecar workload certificates, rotated at two thirds of it (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--mesh-cert-ttl",
+      defaultValue = "1h",
+      converter = DurationConverter.class,
+      description =
+          "Lifetime of sidecar workload certificates, rotated at two thirds of it (default: ${DEFAULT-VALUE}).")
   Duration meshCertTtl;
 
-  @Option(names = "--xds-tls-dir",
-      description = "Serve xDS and rate limits over TLS with a certificate from Sluice's own control-plane CA in this folder (ca.pem,"
-          + " the bundle Envoys verify against, and ca-key.pem; created on first use, shared by replicas). Renewed without a restart.")
+  @Option(
+      names = "--xds-tls-dir",
+      description =
+          "Serve xDS and rate limits over TLS with a certificate from Sluice's own control-plane CA in this folder (ca.pem,"
+              + " the bundle Envoys verify against, and ca-key.pem; created on first use, shared by replicas). Renewed without a restart.")
   Path xdsTlsDir;
 
-  @Option(names = "--xds-tls-name",
-      description = "A host name or address Envoys use to reach Sluice, put in the certificate of --xds-tls-dir (repeatable;"
-          + " localhost, 127.0.0.1 and ::1 are always included).")
+  @Option(
+      names = "--xds-tls-name",
+      description =
+          "A host name or address Envoys use to reach Sluice, put in the certificate of --xds-tls-dir (repeatable;"
+              + " localhost, 127.0.0.1 and ::1 are always included).")
   List<String> xdsTlsNames = new ArrayList<>();
 
-  @Option(names = "--xds-cert-file", description = "Serve xDS and rate limits over TLS with this certificate chain (PEM), re-read when it changes.")
+  @Option(
+      names = "--xds-cert-file",
+      description =
+          "Serve xDS and rate limits over TLS with this certificate chain (PEM), re-read when it changes.")
   Path xdsCertFile;
 
-  @Option(names = "--xds-key-file", description = "The private key (PEM) of --xds-cert-file, re-read when it changes.")
+  @Option(
+      names = "--xds-key-file",
+      description = "The private key (PEM) of --xds-cert-file, re-read when it changes.")
   Path xdsKeyFile;
 
-  @Option(names = "--xds-client-ca",
-      description = "Accept client certificates issued by this CA (PEM) as proxy credentials (mutual TLS): spiffe://<domain>/gateway/<name>"
-          + " grants that gateway, spiffe://<domain>/service/<name> that service's sidecars.")
+  @Option(
+      names = "--xds-client-ca",
+      description =
+          "Accept client certificates issued by this CA (PEM) as proxy credentials (mutual TLS): spiffe://<domain>/gateway/<name>"
+              + " grants that gateway, spiffe://<domain>/service/<name> that service's sidecars.")
   Path xdsClientCa;
 
-  @Option(names = "--xds-require-client-cert", description = "With --xds-client-ca: refuse clients without a certificate.")
+  @Option(
+      names = "--xds-require-client-cert",
+      description = "With --xds-client-ca: refuse clients without a certificate.")
   boolean xdsRequireClientCert;
 
-  @Option(names = "--proxy-tokens",
-      description = "A file of proxy tokens (hashes, each granting gateways or services); every Envoy must then present one"
-          + " (authorization: Bearer <token> in the bootstrap's initial_metadata). Re-read when it changes; removed tokens end their streams.")
+  @Option(
+      names = "--proxy-tokens",
+      description =
+          "A file of proxy tokens (hashes, each granting gateways or services); every Envoy must then present one"
+              + " (authorization: Bearer <token> in the bootstrap's initial_metadata). Re-read when it changes; removed tokens end their streams.")
   Path proxyTokens;
 
-  @Option(names = "--proxy-auth", paramLabel = "consul",
-      description = "Proxies present Consul ACL tokens (authorization: Bearer <token>), checked with the --registry Consul: a sidecar's"
-          + " must grant service:write on its service, a gateway Envoy's service:write on the gateway's name. Instead of --proxy-tokens.")
+  @Option(
+      names = "--proxy-auth",
+      paramLabel = "consul",
+      description =
+          "Proxies present Consul ACL tokens (authorization: Bearer <token>), checked with the --registry Consul: a sidecar's"
+              + " must grant service:write on its service, a gateway Envoy's service:write on the gateway's name. Instead of --proxy-tokens.")
   ProxyAuth proxyAuth;
 
   /** Token sources besides --proxy-tokens. */
@@ -140,22 +215,36 @@ final class ServeCommand implements Callable<Integer> {
     consul
   }
 
-  @Option(names = "--proxy-auth-ttl", defaultValue = "30s", converter = DurationConverter.class,
-      description = "How long Consul's answer about a token is used, and how often connected proxies' tokens are checked again:"
-          + " a deleted token ends its streams within about this (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--proxy-auth-ttl",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description =
+          "How long Consul's answer about a token is used, and how often connected proxies' tokens are checked again:"
+              + " a deleted token ends its streams within about this (default: ${DEFAULT-VALUE}).")
   Duration proxyAuthTtl;
 
-  @Option(names = "--proxy-auth-outage-grace", defaultValue = "10m", converter = DurationConverter.class,
-      description = "While Consul cannot answer, connected proxies stay this long after their token was last confirmed; new ones"
-          + " are refused (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--proxy-auth-outage-grace",
+      defaultValue = "10m",
+      converter = DurationConverter.class,
+      description =
+          "While Consul cannot answer, connected proxies stay this long after their token was last confirmed; new ones"
+              + " are refused (default: ${DEFAULT-VALUE}).")
   Duration proxyAuthOutageGrace;
 
-  @Option(names = "--insecure-xds",
-      description = "Allow plaintext or unauthenticated xDS beyond loopback even when it carries keys (TLS keys, the mesh). Logged every hour.")
+  @Option(
+      names = "--insecure-xds",
+      description =
+          "Allow plaintext or unauthenticated xDS beyond loopback even when it carries keys (TLS keys, the mesh). Logged every hour.")
   boolean insecureXds;
 
-  @Option(names = "--debounce", defaultValue = "10ms", description = "Quiet time after a file change before reloading (default: ${DEFAULT-VALUE}); raise it"
-      + " for writers that pause mid-file (network file systems), or save atomically (write beside, rename).",
+  @Option(
+      names = "--debounce",
+      defaultValue = "10ms",
+      description =
+          "Quiet time after a file change before reloading (default: ${DEFAULT-VALUE}); raise it"
+              + " for writers that pause mid-file (network file systems), or save atomically (write beside, rename).",
       converter = DurationConverter.class)
   Duration debounce;
 
@@ -163,31 +252,40 @@ final class ServeCommand implements Callable<Integer> {
     if (!ConsulConfig.isConsul(registry)) {
       return new Registry.File(Path.of(registry));
     }
-    Optional<String> token = consulTokenFile != null
-        ? Optional.of(Files.readString(consulTokenFile).strip())
-        : Optional.ofNullable(System.getenv("CONSUL_HTTP_TOKEN")).filter(t -> !t.isBlank());
-    return new Registry.Consul(ConsulConfig.of(registry)
-        .withToken(token)
-        .withDatacenter(consulDatacenter)
-        .withBlockingWait(consulWait)
-        .withIncludeWarning(consulIncludeWarning)
-        .withRecoveryGrace(consulRecoveryGrace)
-        .withTls(Optional.ofNullable(consulCaFile), Optional.ofNullable(consulCertFile), Optional.ofNullable(consulKeyFile)));
+    Optional<String> token =
+        consulTokenFile != null
+            ? Optional.of(Files.readString(consulTokenFile).strip())
+            : Optional.ofNullable(System.getenv("CONSUL_HTTP_TOKEN")).filter(t -> !t.isBlank());
+    return new Registry.Consul(
+        ConsulConfig.of(registry)
+            .withToken(token)
+            .withDatacenter(consulDatacenter)
+            .withBlockingWait(consulWait)
+            .withIncludeWarning(consulIncludeWarning)
+            .withRecoveryGrace(consulRecoveryGrace)
+            .withTls(
+                Optional.ofNullable(consulCaFile),
+                Optional.ofNullable(consulCertFile),
+                Optional.ofNullable(consulKeyFile)));
   }
 
   private dev.sluice.server.ratelimit.RateLimitOptions rateLimitOptions() {
-    var options = dev.sluice.server.ratelimit.RateLimitOptions.defaults().withStoreTimeout(rateLimitStoreTimeout)
-        .withMaxBytes(rateLimitMaxCounterBytes);
+    var options =
+        dev.sluice.server.ratelimit.RateLimitOptions.defaults()
+            .withStoreTimeout(rateLimitStoreTimeout)
+            .withMaxBytes(rateLimitMaxCounterBytes);
     return redis == null ? options : options.withRedis(redis);
   }
 
   SecurityOptions securityOptions() {
     SecurityOptions security = SecurityOptions.none();
     if (xdsTlsDir != null && xdsCertFile != null) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--xds-tls-dir and --xds-cert-file are alternatives: give one");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--xds-tls-dir and --xds-cert-file are alternatives: give one");
     }
     if ((xdsCertFile == null) != (xdsKeyFile == null)) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--xds-cert-file and --xds-key-file go together");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--xds-cert-file and --xds-key-file go together");
     }
     Optional<ControlPlaneTls.Options> tls = Optional.empty();
     if (xdsTlsDir != null) {
@@ -199,7 +297,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (xdsClientCa != null) {
       if (tls.isEmpty()) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--xds-client-ca needs TLS (--xds-tls-dir or --xds-cert-file)");
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "--xds-client-ca needs TLS (--xds-tls-dir or --xds-cert-file)");
       }
       tls = Optional.of(tls.get().withClientCa(xdsClientCa, xdsRequireClientCert));
     }
@@ -207,7 +306,8 @@ final class ServeCommand implements Callable<Integer> {
       security = security.withTls(tls.get());
     }
     if (proxyTokens != null && proxyAuth != null) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--proxy-tokens and --proxy-auth consul are alternatives: give one");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--proxy-tokens and --proxy-auth consul are alternatives: give one");
     }
     if (proxyTokens != null) {
       security = security.withProxyTokens(proxyTokens);
@@ -220,7 +320,8 @@ final class ServeCommand implements Callable<Integer> {
 
   private ConsulAclTokens.Options consulTokens() {
     if (!ConsulConfig.isConsul(registry)) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
           "--proxy-auth consul checks tokens with the registry's Consul: it needs --registry consul://host:port or consul+https://host:port");
     }
     try {
@@ -236,27 +337,51 @@ final class ServeCommand implements Callable<Integer> {
     if (adminTokenFile != null) {
       adminToken = Optional.of(Files.readString(adminTokenFile).strip()).filter(t -> !t.isEmpty());
       if (adminToken.isEmpty()) {
-        spec.commandLine().getErr().println("serve: " + adminTokenFile + " is empty: refusing to start with an empty admin token");
+        spec.commandLine()
+            .getErr()
+            .println(
+                "serve: "
+                    + adminTokenFile
+                    + " is empty: refusing to start with an empty admin token");
         return 2;
       }
     }
-    ServerOptions options = new ServerOptions(registry(), policies, xdsAddress, xdsPort, adminAddress, adminPort, debounce,
-        UnaryOperator.identity(), Telemetry::fromEnvironment, adminToken, rateLimitPort, rateLimitOptions(),
-        meshCaDir == null ? dev.sluice.server.mesh.MeshOptions.none() : dev.sluice.server.mesh.MeshOptions.none().withCa(meshCaDir, meshCertTtl),
-        securityOptions());
+    ServerOptions options =
+        new ServerOptions(
+            registry(),
+            policies,
+            xdsAddress,
+            xdsPort,
+            adminAddress,
+            adminPort,
+            debounce,
+            UnaryOperator.identity(),
+            Telemetry::fromEnvironment,
+            adminToken,
+            rateLimitPort,
+            rateLimitOptions(),
+            meshCaDir == null
+                ? dev.sluice.server.mesh.MeshOptions.none()
+                : dev.sluice.server.mesh.MeshOptions.none().withCa(meshCaDir, meshCertTtl),
+            securityOptions());
     SluiceServer server;
     try {
       server = SluiceServer.start(options);
     } catch (IllegalArgumentException e) {
-      // a refusal that names its file or flag (the secure-by-default rule, a proxy-token file with errors)
+      // a refusal that names its file or flag (the secure-by-default rule, a proxy-token file with
+      // errors)
       spec.commandLine().getErr().println("serve: " + e.getMessage());
       return 2;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "sluice-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "sluice-shutdown"));
     stopped.await();
     return 0;
   }

@@ -8,9 +8,18 @@ import picocli.CommandLine.Command;
     name = "sluice",
     mixinStandardHelpOptions = true,
     version = "sluice 0.1.0",
-    description = "An xDS control plane: compiles a service registry and YAML policies into Envoy configuration.",
-    subcommands = {ServeCommand.class, ValidateCommand.class, RenderCommand.class, DiffCommand.class, StatusCommand.class,
-        HashKeyCommand.class, HashKeyCommand.HashPasswordCommand.class, RateLimitCommand.class})
+    description =
+        "An xDS control plane: compiles a service registry and YAML policies into Envoy configuration.",
+    subcommands = {
+      ServeCommand.class,
+      ValidateCommand.class,
+      RenderCommand.class,
+      DiffCommand.class,
+      StatusCommand.class,
+      HashKeyCommand.class,
+      HashKeyCommand.HashPasswordCommand.class,
+      RateLimitCommand.class
+    })
 public final class SluiceCli {
   public static void main(String[] args) {
     System.exit(run(args));

@@ -20,20 +20,27 @@ import picocli.CommandLine.Spec;
  * Checks a policy folder the way {@code serve} would, printing one line per finding. Exit code 1
  * when any error is found, 0 with warnings only, 2 when the registry cannot be read.
  */
-@Command(name = "validate", mixinStandardHelpOptions = true,
-    description = "Check policies (and the registry) without running anything. Exits 1 on errors, 2 when the registry cannot be"
-        + " read, 0 otherwise.")
+@Command(
+    name = "validate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Check policies (and the registry) without running anything. Exits 1 on errors, 2 when the registry cannot be"
+            + " read, 0 otherwise.")
 final class ValidateCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Parameters(index = "0", description = "The folder (or file) of policies.")
   Path policies;
 
-  @Option(names = "--registry", paramLabel = "FILE|consul://host:port",
-      description = {"The registry to check routes against: a services.yaml file, or Consul read once: consul://host:port or"
-          + " consul+https://host:port, with optional ?token-file=F&dc=D&ca-file=F&cert-file=F&key-file=F (the token defaults to"
-          + " CONSUL_HTTP_TOKEN).", "Default: services.yaml next to the policy folder, if there is one."})
+  @Option(
+      names = "--registry",
+      paramLabel = "FILE|consul://host:port",
+      description = {
+        "The registry to check routes against: a services.yaml file, or Consul read once: consul://host:port or"
+            + " consul+https://host:port, with optional ?token-file=F&dc=D&ca-file=F&cert-file=F&key-file=F (the token defaults to"
+            + " CONSUL_HTTP_TOKEN).",
+        "Default: services.yaml next to the policy folder, if there is one."
+      })
   String registry;
 
   @Override
@@ -49,11 +56,15 @@ final class ValidateCommand implements Callable<Integer> {
       findings.forEach(f -> out.println(f.format()));
       long errors = findings.stream().filter(Finding::isError).count();
       if (errors > 0) {
-        out.printf("%d error(s), %d warning(s): nothing would be applied%n", errors, findings.size() - errors);
+        out.printf(
+            "%d error(s), %d warning(s): nothing would be applied%n",
+            errors, findings.size() - errors);
         return ExitCodes.INVALID;
       }
       String against = reg == Inputs.Registry.NONE ? "" : " checked against " + reg.description();
-      out.printf("ok: %s%s, %d warning(s)%n", summary(checked.set().orElseThrow()), against, findings.size());
+      out.printf(
+          "ok: %s%s, %d warning(s)%n",
+          summary(checked.set().orElseThrow()), against, findings.size());
       return ExitCodes.OK;
     } catch (CliFailure e) {
       err.println("validate: " + e.getMessage());
@@ -69,10 +80,14 @@ final class ValidateCommand implements Callable<Integer> {
       return Inputs.registry(registry);
     }
     Path sibling = policies.toAbsolutePath().normalize().getParent().resolve("services.yaml");
-    return Files.isRegularFile(sibling) ? Inputs.registry(sibling.toString()) : Inputs.Registry.NONE;
+    return Files.isRegularFile(sibling)
+        ? Inputs.registry(sibling.toString())
+        : Inputs.Registry.NONE;
   }
 
-  /** How many documents of each kind were read, in the registry's order, kinds with none left out. */
+  /**
+   * How many documents of each kind were read, in the registry's order, kinds with none left out.
+   */
   static String summary(PolicySet set) {
     List<String> counts = new ArrayList<>();
     for (PolicyKind<?> kind : PolicyKinds.ALL) {
@@ -82,6 +97,8 @@ final class ValidateCommand implements Callable<Integer> {
       }
     }
     int total = set.all().size();
-    return total + (total == 1 ? " document" : " documents") + (counts.isEmpty() ? "" : " (" + String.join(", ", counts) + ")");
+    return total
+        + (total == 1 ? " document" : " documents")
+        + (counts.isEmpty() ? "" : " (" + String.join(", ", counts) + ")");
   }
 }

@@ -8,7 +8,14 @@ import picocli.CommandLine.TypeConversionException;
 final class XdsTypeConverter implements ITypeConverter<XdsType> {
   @Override
   public XdsType convert(String value) {
-    return XdsType.byKey(value.trim().toLowerCase(java.util.Locale.ROOT)).orElseThrow(() ->
-        new TypeConversionException("unknown type '" + value + "' (one of " + String.join(", ", XdsType.keys()) + ")"));
+    return XdsType.byKey(value.trim().toLowerCase(java.util.Locale.ROOT))
+        .orElseThrow(
+            () ->
+                new TypeConversionException(
+                    "unknown type '"
+                        + value
+                        + "' (one of "
+                        + String.join(", ", XdsType.keys())
+                        + ")"));
   }
 }

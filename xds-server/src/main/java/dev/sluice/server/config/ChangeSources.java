@@ -12,9 +12,9 @@ import java.util.Objects;
 import java.util.TreeSet;
 
 /**
- * What a change came from, for the changes list and the log: the policy documents added, changed
- * or removed (with their files), or the services whose instances changed. At most {@value #SHOWN}
- * are named, then how many more, so a change to 3,000 routes stays one short line.
+ * What a change came from, for the changes list and the log: the policy documents added, changed or
+ * removed (with their files), or the services whose instances changed. At most {@value #SHOWN} are
+ * named, then how many more, so a change to 3,000 routes stays one short line.
  */
 final class ChangeSources {
   static final int SHOWN = 10;
@@ -25,19 +25,21 @@ final class ChangeSources {
     Map<String, PolicyResource> old = byLabel(before);
     Map<String, PolicyResource> now = byLabel(after);
     List<String> out = new ArrayList<>();
-    now.forEach((label, r) -> {
-      PolicyResource was = old.get(label);
-      if (was == null) {
-        out.add(label + " added (" + r.source().file() + ")");
-      } else if (!was.equals(r)) {
-        out.add(label + " changed (" + r.source().file() + ")");
-      }
-    });
-    old.forEach((label, r) -> {
-      if (!now.containsKey(label)) {
-        out.add(label + " removed (" + r.source().file() + ")");
-      }
-    });
+    now.forEach(
+        (label, r) -> {
+          PolicyResource was = old.get(label);
+          if (was == null) {
+            out.add(label + " added (" + r.source().file() + ")");
+          } else if (!was.equals(r)) {
+            out.add(label + " changed (" + r.source().file() + ")");
+          }
+        });
+    old.forEach(
+        (label, r) -> {
+          if (!now.containsKey(label)) {
+            out.add(label + " removed (" + r.source().file() + ")");
+          }
+        });
     return bounded(out);
   }
 
@@ -49,7 +51,8 @@ final class ChangeSources {
       Service was = before.services().get(name);
       Service now = after.services().get(name);
       if (!Objects.equals(was, now)) {
-        out.add("service " + name + (was == null ? " added" : now == null ? " removed" : " changed"));
+        out.add(
+            "service " + name + (was == null ? " added" : now == null ? " removed" : " changed"));
       }
     }
     return bounded(out);

@@ -1,12 +1,5 @@
 package dev.sluice.server.config;
 
-import dev.sluice.server.xds.PropagationTracker.Change;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.Scope;
-import java.time.Instant;
-import java.util.function.BiConsumer;
 import dev.sluice.discovery.DaemonThreads;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.ir.IncrementalCompiler;
@@ -15,16 +8,22 @@ import dev.sluice.policy.CrossChecks;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.policy.PolicySet;
 import dev.sluice.server.Metrics;
+import dev.sluice.server.xds.PropagationTracker.Change;
 import dev.sluice.xds.ConsistencyCheck;
 import dev.sluice.xds.IncrementalTranslator;
 import dev.sluice.xds.XdsResources;
 import dev.sluice.yaml.Finding;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +40,13 @@ public final class ConfigPipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigPipeline.class);
   private final java.util.concurrent.ScheduledExecutorService executor =
       Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "sluice-config"));
-  /** Sidecar identities; empty when the server runs without a mesh CA (then sidecar groups are refused). */
+
+  /**
+   * Sidecar identities; empty when the server runs without a mesh CA (then sidecar groups are
+   * refused).
+   */
   private final java.util.Optional<dev.sluice.server.mesh.MeshIdentities> mesh;
+
   private java.util.concurrent.ScheduledFuture<?> rotation;
   static final java.time.Duration ROTATION_RETRY = java.time.Duration.ofSeconds(10);
   private final BiConsumer<Change, Map<String, XdsResources>> publish;
@@ -59,19 +63,27 @@ public final class ConfigPipeline implements AutoCloseable {
   private volatile Set<String> loggedWarnings = Set.of();
   private volatile boolean published;
   private final Refusals refusals = new Refusals();
+
   /** Remember the previous rebuild, so a registry change recomputes only what it touches. */
   private final IncrementalCompiler compiler = new IncrementalCompiler();
+
   private final IncrementalTranslator translator = new IncrementalTranslator();
 
   public ConfigPipeline(
-      BiConsumer<Change, Map<String, XdsResources>> publish, UnaryOperator<XdsResources> resourceHook, Metrics metrics,
-      Tracer tracer, java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits) {
+      BiConsumer<Change, Map<String, XdsResources>> publish,
+      UnaryOperator<XdsResources> resourceHook,
+      Metrics metrics,
+      Tracer tracer,
+      java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits) {
     this(publish, resourceHook, metrics, tracer, rateLimits, java.util.Optional.empty());
   }
 
   public ConfigPipeline(
-      BiConsumer<Change, Map<String, XdsResources>> publish, UnaryOperator<XdsResources> resourceHook, Metrics metrics,
-      Tracer tracer, java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits,
+      BiConsumer<Change, Map<String, XdsResources>> publish,
+      UnaryOperator<XdsResources> resourceHook,
+      Metrics metrics,
+      Tracer tracer,
+      java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits,
       java.util.Optional<dev.sluice.server.mesh.MeshIdentities> mesh) {
     this.mesh = mesh;
     this.publish = publish;
@@ -83,21 +95,24 @@ public final class ConfigPipeline implements AutoCloseable {
 
   public void catalogChanged(ServiceCatalog next) {
     Instant seen = Instant.now();
-    executor.execute(() -> {
-      List<String> sources = ChangeSources.catalog(catalog == null ? ServiceCatalog.EMPTY : catalog, next);
-      catalog = next;
-      registryFindings = List.of();
-      rebuild("registry", seen, sources);
-    });
+    executor.execute(
+        () -> {
+          List<String> sources =
+              ChangeSources.catalog(catalog == null ? ServiceCatalog.EMPTY : catalog, next);
+          catalog = next;
+          registryFindings = List.of();
+          rebuild("registry", seen, sources);
+        });
   }
 
   public void catalogRejected(List<Finding> problems) {
     Instant seen = Instant.now();
-    executor.execute(() -> {
-      registryFindings = List.copyOf(problems);
-      refusals.add(Refusal.of("registry", seen, problems));
-      metrics.increment("sluice_config_rejected_total", "source", "registry");
-    });
+    executor.execute(
+        () -> {
+          registryFindings = List.copyOf(problems);
+          refusals.add(Refusal.of("registry", seen, problems));
+          metrics.increment("sluice_config_rejected_total", "source", "registry");
+        });
   }
 
   /**
@@ -105,42 +120,52 @@ public final class ConfigPipeline implements AutoCloseable {
    * with the policies' findings until the next load replaces them.
    */
   public void policySourceFailed(List<Finding> problems) {
-    executor.execute(() -> {
-      policyFindings = List.copyOf(problems);
-      metrics.increment("sluice_config_rejected_total", "source", "policies");
-    });
+    executor.execute(
+        () -> {
+          policyFindings = List.copyOf(problems);
+          metrics.increment("sluice_config_rejected_total", "source", "policies");
+        });
   }
 
   public void policiesChanged(PolicyLoader.Result result) {
     Instant seen = Instant.now();
-    executor.execute(() -> {
-      policyFindings = result.findings();
-      lastPolicyLoad = result;
-      if (result.policies().isEmpty()) {
-        metrics.increment("sluice_config_rejected_total", "source", "policies");
-        refusals.add(Refusal.of("policies", seen, result.findings()));
-        LOG.error("policy change rejected, the previous policies keep serving:");
-        result.findings().stream().filter(Finding::isError).forEach(f -> LOG.error("  {}", f.format()));
-        return;
-      }
-      List<String> sources = ChangeSources.policies(policies == null ? PolicySet.EMPTY : policies, result.policies().get());
-      policies = result.policies().get();
-      rebuild("policies", seen, sources);
-    });
+    executor.execute(
+        () -> {
+          policyFindings = result.findings();
+          lastPolicyLoad = result;
+          if (result.policies().isEmpty()) {
+            metrics.increment("sluice_config_rejected_total", "source", "policies");
+            refusals.add(Refusal.of("policies", seen, result.findings()));
+            LOG.error("policy change rejected, the previous policies keep serving:");
+            result.findings().stream()
+                .filter(Finding::isError)
+                .forEach(f -> LOG.error("  {}", f.format()));
+            return;
+          }
+          List<String> sources =
+              ChangeSources.policies(
+                  policies == null ? PolicySet.EMPTY : policies, result.policies().get());
+          policies = result.policies().get();
+          rebuild("policies", seen, sources);
+        });
   }
 
   /**
    * Compiles and translates every group and hands the result to the publisher as one change,
-   * numbered, with its cause and the time its input was seen (for propagation tracking). Only
-   * what the change touched is compiled and translated again; the rest is the previous objects.
+   * numbered, with its cause and the time its input was seen (for propagation tracking). Only what
+   * the change touched is compiled and translated again; the rest is the previous objects.
    */
   private void rebuild(String cause, Instant seen, List<String> sources) {
     if (catalog == null || policies == null) {
       return;
     }
     Change change = new Change(++changes, cause, seen, sources);
-    Span span = tracer.spanBuilder("sluice.rebuild").setAttribute("sluice.change.id", change.id())
-        .setAttribute("sluice.change.cause", cause).startSpan();
+    Span span =
+        tracer
+            .spanBuilder("sluice.rebuild")
+            .setAttribute("sluice.change.id", change.id())
+            .setAttribute("sluice.change.cause", cause)
+            .startSpan();
     long start = System.nanoTime();
     try (Scope ignored = span.makeCurrent()) {
       logNewWarnings();
@@ -151,14 +176,20 @@ public final class ConfigPipeline implements AutoCloseable {
         XdsResources resources = resourceHook.apply(translated.get(e.getKey()));
         if (e.getValue().meshClient().isPresent()) {
           try {
-            resources = mesh.orElseThrow(() -> new dev.sluice.server.mesh.CaException(
-                "mesh identities (sidecars, gateways routing to them) need the mesh certificate authority:"
-                    + " start the server with --mesh-ca-dir"))
-                .attach(e.getValue(), resources);
+            resources =
+                mesh.orElseThrow(
+                        () ->
+                            new dev.sluice.server.mesh.CaException(
+                                "mesh identities (sidecars, gateways routing to them) need the mesh certificate authority:"
+                                    + " start the server with --mesh-ca-dir"))
+                    .attach(e.getValue(), resources);
           } catch (RuntimeException ex) {
             metrics.increment("sluice_config_rejected_total", "source", "mesh");
             span.setStatus(StatusCode.ERROR, "no identity for group " + e.getKey());
-            LOG.error("group {} gets no mesh identity, the last good config keeps serving: {}", e.getKey(), ex.getMessage());
+            LOG.error(
+                "group {} gets no mesh identity, the last good config keeps serving: {}",
+                e.getKey(),
+                ex.getMessage());
             return;
           }
         }
@@ -167,13 +198,21 @@ public final class ConfigPipeline implements AutoCloseable {
         if (!problems.isEmpty()) {
           metrics.increment("sluice_snapshot_inconsistent_total");
           span.setStatus(StatusCode.ERROR, "inconsistent snapshot for group " + e.getKey());
-          LOG.error("BUG: group {} would get an inconsistent snapshot, keeping the last good one: {}", e.getKey(), problems);
+          LOG.error(
+              "BUG: group {} would get an inconsistent snapshot, keeping the last good one: {}",
+              e.getKey(),
+              problems);
           return;
         }
         groups.put(e.getKey(), resources);
       }
-      mesh.ifPresent(m -> m.retain(compiled.values().stream()
-          .flatMap(c -> c.meshClient().stream()).map(dev.sluice.ir.MeshClient::identity).collect(java.util.stream.Collectors.toSet())));
+      mesh.ifPresent(
+          m ->
+              m.retain(
+                  compiled.values().stream()
+                      .flatMap(c -> c.meshClient().stream())
+                      .map(dev.sluice.ir.MeshClient::identity)
+                      .collect(java.util.stream.Collectors.toSet())));
       span.setAttribute("sluice.groups", groups.size());
       metrics.seconds("sluice_translate_seconds", (System.nanoTime() - start) / 1e9);
       // the service's limits before Envoy's actions, so a new descriptor never meets an old table
@@ -196,28 +235,35 @@ public final class ConfigPipeline implements AutoCloseable {
       rotation.cancel(false);
       rotation = null;
     }
-    mesh.flatMap(dev.sluice.server.mesh.MeshIdentities::nextRotation).ifPresent(at -> {
-      long delay = Math.max(0, java.time.Duration.between(Instant.now(), at).toMillis());
-      rotation = executor.schedule(this::rotate, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
-    });
+    mesh.flatMap(dev.sluice.server.mesh.MeshIdentities::nextRotation)
+        .ifPresent(
+            at -> {
+              long delay = Math.max(0, java.time.Duration.between(Instant.now(), at).toMillis());
+              rotation =
+                  executor.schedule(
+                      this::rotate, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+            });
   }
 
   /**
-   * A rebuild for rotation. A successful one schedules the next rotation itself; if it was
-   * refused (policies or the CA in a bad state), try again shortly rather than let certificates
-   * run out unnoticed.
+   * A rebuild for rotation. A successful one schedules the next rotation itself; if it was refused
+   * (policies or the CA in a bad state), try again shortly rather than let certificates run out
+   * unnoticed.
    */
   private void rotate() {
     var self = rotation;
     rebuild("certificate rotation", Instant.now(), List.of());
     if (rotation == self) {
       LOG.warn("certificate rotation did not publish; retrying in {}", ROTATION_RETRY);
-      rotation = executor.schedule(this::rotate, ROTATION_RETRY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      rotation =
+          executor.schedule(
+              this::rotate, ROTATION_RETRY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
   }
 
   private void logNewWarnings() {
-    List<Finding> warnings = new java.util.ArrayList<>(policyFindings.stream().filter(f -> !f.isError()).toList());
+    List<Finding> warnings =
+        new java.util.ArrayList<>(policyFindings.stream().filter(f -> !f.isError()).toList());
     warnings.addAll(CrossChecks.againstCatalog(policies, catalog));
     Set<String> lines = new java.util.TreeSet<>();
     warnings.forEach(w -> lines.add(w.format()));
@@ -239,7 +285,9 @@ public final class ConfigPipeline implements AutoCloseable {
     return java.util.Optional.ofNullable(lastPolicyLoad);
   }
 
-  /** The policies the running config was built from: the last accepted load; empty before the first. */
+  /**
+   * The policies the running config was built from: the last accepted load; empty before the first.
+   */
   public java.util.Optional<PolicySet> servingPolicies() {
     return java.util.Optional.ofNullable(policies);
   }

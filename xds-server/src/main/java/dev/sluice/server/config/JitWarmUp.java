@@ -15,16 +15,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Compiles, translates and hashes the first config again and again, throwing the results away, on
- * a low-priority thread of its own, for a bounded time after start-up. Policy changes are rare, so
- * without this the code that handles them would run interpreted every time: a one-route change
- * took 10 ms of rebuild instead of 1, a fifth of the propagation target. Nothing it does is
- * published or shared: every call below is pure, and the hash cache holds its results weakly.
+ * Compiles, translates and hashes the first config again and again, throwing the results away, on a
+ * low-priority thread of its own, for a bounded time after start-up. Policy changes are rare, so
+ * without this the code that handles them would run interpreted every time: a one-route change took
+ * 10 ms of rebuild instead of 1, a fifth of the propagation target. Nothing it does is published or
+ * shared: every call below is pure, and the hash cache holds its results weakly.
  */
 final class JitWarmUp {
   private static final Logger LOG = LoggerFactory.getLogger(JitWarmUp.class);
+
   /** Enough for the JIT's thresholds (a few hundred calls of each method) at small configs. */
   static final int ROUNDS = 300;
+
   /** Large configs reach the thresholds within a few rounds; this bounds their start-up cost. */
   static final Duration BUDGET = Duration.ofSeconds(2);
 
@@ -43,8 +45,10 @@ final class JitWarmUp {
     try {
       for (; rounds < ROUNDS && System.nanoTime() < deadline; rounds++) {
         // fresh instances: the full compile and translation, as after a policy change
-        new IncrementalTranslator().translate(new IncrementalCompiler().compile(catalog, policies))
-            .values().forEach(JitWarmUp::hash);
+        new IncrementalTranslator()
+            .translate(new IncrementalCompiler().compile(catalog, policies))
+            .values()
+            .forEach(JitWarmUp::hash);
       }
       LOG.debug("warm-up: {} rounds", rounds);
     } catch (RuntimeException e) {

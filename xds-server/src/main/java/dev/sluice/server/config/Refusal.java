@@ -11,14 +11,21 @@ import java.util.List;
  * @param files the files the errors are in
  * @param firstError the first error, formatted as validate prints it
  */
-public record Refusal(String cause, Instant detectedAt, List<String> files, String firstError, int errors) {
+public record Refusal(
+    String cause, Instant detectedAt, List<String> files, String firstError, int errors) {
   public Refusal {
     files = List.copyOf(files);
   }
 
   static Refusal of(String cause, Instant detectedAt, List<Finding> findings) {
     List<Finding> errors = findings.stream().filter(Finding::isError).toList();
-    List<String> files = errors.stream().map(f -> String.valueOf(f.file())).distinct().limit(ChangeSources.SHOWN).toList();
-    return new Refusal(cause, detectedAt, files, errors.isEmpty() ? "" : errors.get(0).format(), errors.size());
+    List<String> files =
+        errors.stream()
+            .map(f -> String.valueOf(f.file()))
+            .distinct()
+            .limit(ChangeSources.SHOWN)
+            .toList();
+    return new Refusal(
+        cause, detectedAt, files, errors.isEmpty() ? "" : errors.get(0).format(), errors.size());
   }
 }

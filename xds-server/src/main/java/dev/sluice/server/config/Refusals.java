@@ -4,7 +4,10 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 
-/** The latest {@value #KEPT} refused changes, newest first; written by the pipeline's thread, read by the admin API. */
+/**
+ * The latest {@value #KEPT} refused changes, newest first; written by the pipeline's thread, read
+ * by the admin API.
+ */
 final class Refusals {
   static final int KEPT = 20;
   private final Deque<Refusal> recent = new ArrayDeque<>();

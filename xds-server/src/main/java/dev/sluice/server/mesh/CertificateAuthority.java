@@ -77,47 +77,45 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>Persisted in a directory, shared by replicas.</b> Sluice replicas are stateless (all
- *       state lives in Consul and the policy files), yet every replica must issue certificates
- *       that every sidecar trusts. Pointing them at one directory (a shared volume, or a
- *       user-supplied CA) gives them one root, and a restart keeps the root, so identities and
- *       existing connections survive it.
+ *       state lives in Consul and the policy files), yet every replica must issue certificates that
+ *       every sidecar trusts. Pointing them at one directory (a shared volume, or a user-supplied
+ *       CA) gives them one root, and a restart keeps the root, so identities and existing
+ *       connections survive it.
  *   <li><b>Issued leaves are persisted too</b>, in {@value #ISSUED_DIR}{@code /<service>.pem}
  *       (certificate PEM, then its PKCS#8 key PEM), by {@link #issueOrReuse}. Versions are content
  *       hashes that replicas must agree on, and a random key and serial per replica would give
- *       every replica its own {@code mesh-cert}, and every restart a rotation of every
- *       certificate. So the first replica to need a service's certificate issues and stores it;
- *       the others, and a restarted server, read it back and serve the same bytes until it is due
- *       for rotation. A stored leaf is served only if it still names the service, verifies
- *       against the current root and has its key; anything else (a replaced root, a damaged
- *       file) is re-issued over it. The files hold private keys, so they are {@code 0600} like
- *       the root key, in a {@code 0700} directory, written atomically under a lock of their own
- *       ({@value #ISSUED_DIR}{@code /}{@value #ISSUED_LOCK}) so that two replicas never both
- *       issue. If the directory is not writable (a read-only mounted CA) leaves are issued in
- *       memory only, with a warning: the mesh works, replicas just disagree.
+ *       every replica its own {@code mesh-cert}, and every restart a rotation of every certificate.
+ *       So the first replica to need a service's certificate issues and stores it; the others, and
+ *       a restarted server, read it back and serve the same bytes until it is due for rotation. A
+ *       stored leaf is served only if it still names the service, verifies against the current root
+ *       and has its key; anything else (a replaced root, a damaged file) is re-issued over it. The
+ *       files hold private keys, so they are {@code 0600} like the root key, in a {@code 0700}
+ *       directory, written atomically under a lock of their own ({@value #ISSUED_DIR}{@code
+ *       /}{@value #ISSUED_LOCK}) so that two replicas never both issue. If the directory is not
+ *       writable (a read-only mounted CA) leaves are issued in memory only, with a warning: the
+ *       mesh works, replicas just disagree.
  *   <li><b>First start is race-free.</b> Creation happens under a lock: an in-JVM monitor per
  *       directory plus an OS file lock on {@value #LOCK_FILE}. Under the lock the files are
- *       re-checked, so a replica that loses the race reads the winner's root instead of writing
- *       its own. The key is written first and the certificate last, each to a temporary file
- *       that is flushed and then atomically renamed, so a reader that sees {@value #CERT_FILE}
- *       also sees a complete key. The key file is {@code 0600} where the file system has POSIX
- *       permissions.
- *   <li><b>Loading is strict.</b> A supplied root must be a CA (basicConstraints CA, keyCertSign
- *       if key usage is present), not expired, name the trust domain (URI SAN {@code
- *       spiffe://<trust-domain>}, or else a subject attribute equal to it), and its key must
- *       match (checked by signing and verifying a challenge). Errors name the file and never
- *       include key material. A directory holding only one of the two files is an error, not a
- *       reason to generate a new root over it.
+ *       re-checked, so a replica that loses the race reads the winner's root instead of writing its
+ *       own. The key is written first and the certificate last, each to a temporary file that is
+ *       flushed and then atomically renamed, so a reader that sees {@value #CERT_FILE} also sees a
+ *       complete key. The key file is {@code 0600} where the file system has POSIX permissions.
+ *   <li><b>Loading is strict.</b> A supplied root must be a CA (basicConstraints CA, keyCertSign if
+ *       key usage is present), not expired, name the trust domain (URI SAN {@code
+ *       spiffe://<trust-domain>}, or else a subject attribute equal to it), and its key must match
+ *       (checked by signing and verifying a challenge). Errors name the file and never include key
+ *       material. A directory holding only one of the two files is an error, not a reason to
+ *       generate a new root over it.
  *   <li><b>EC P-256 everywhere we generate keys</b>: small, fast to generate on every issue,
  *       accepted by Envoy (BoringSSL) and every TLS stack. A supplied RSA root also works; it then
- *       signs with SHA256withRSA. The root lives 10 years and may sign only leaves (path length
- *       0).
+ *       signs with SHA256withRSA. The root lives 10 years and may sign only leaves (path length 0).
  *   <li><b>Leaves follow the SPIFFE X.509-SVID profile</b>: exactly one URI SAN (the SPIFFE ID),
  *       not a CA, key usage digitalSignature + keyEncipherment, extended key usage serverAuth +
  *       clientAuth (the same certificate serves the inbound listener and the outbound calls),
  *       subject CN = service name for humans reading logs. notBefore is backdated a minute so a
- *       peer whose clock is slightly behind accepts a fresh certificate; notAfter never exceeds
- *       the root's. Serials are 128 random bits, so two replicas never issue the same serial and
- *       a rotation is visible as a serial change.
+ *       peer whose clock is slightly behind accepts a fresh certificate; notAfter never exceeds the
+ *       root's. Serials are 128 random bits, so two replicas never issue the same serial and a
+ *       rotation is visible as a serial change.
  *   <li><b>Rotation at two thirds of the lifetime</b> ({@link #needsRotation}). Istio rotates at
  *       about 80%, SPIRE at half. Two thirds leaves a third of the lifetime (20 minutes of a one
  *       hour certificate) to deliver the new one over SDS even if the control plane is briefly
@@ -134,12 +132,18 @@ public final class CertificateAuthority {
   private static final Logger LOG = LoggerFactory.getLogger(CertificateAuthority.class);
 
   /** Same rule as {@code dev.sluice.policy.Names#name}: the names users give services. */
-  private static final Pattern SERVICE_NAME = Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$");
+  private static final Pattern SERVICE_NAME =
+      Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$");
+
   /** SPIFFE trust domain names: lower-case letters, digits, '.', '_' and '-'. */
-  private static final Pattern TRUST_DOMAIN = Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,253}[a-z0-9])?$");
+  private static final Pattern TRUST_DOMAIN =
+      Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,253}[a-z0-9])?$");
+
   private static final Duration SKEW = Duration.ofMinutes(1);
+
   /** An IPv4 address or anything with a colon (IPv6): an IP SAN rather than a DNS one. */
   private static final Pattern IP_ADDRESS = Pattern.compile("^(\\d{1,3}(\\.\\d{1,3}){3}|.*:.*)$");
+
   private static final String CERT_BEGIN = "-----BEGIN CERTIFICATE-----";
   private static final String PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
   private static final int ROOT_YEARS = 10;
@@ -153,7 +157,8 @@ public final class CertificateAuthority {
   private final String rootPem;
   private final Clock clock;
 
-  private CertificateAuthority(Path dir, String trustDomain, X509Certificate root, PrivateKey rootKey, Clock clock) {
+  private CertificateAuthority(
+      Path dir, String trustDomain, X509Certificate root, PrivateKey rootKey, Clock clock) {
     this.dir = dir;
     this.trustDomain = trustDomain;
     this.root = root;
@@ -163,9 +168,9 @@ public final class CertificateAuthority {
   }
 
   /**
-   * Loads the CA from {@code dir} if it holds {@value #CERT_FILE} and {@value #KEY_FILE};
-   * otherwise creates the directory if needed, generates a root and writes both files. Replicas
-   * starting at once against the same directory end up with the same root.
+   * Loads the CA from {@code dir} if it holds {@value #CERT_FILE} and {@value #KEY_FILE}; otherwise
+   * creates the directory if needed, generates a root and writes both files. Replicas starting at
+   * once against the same directory end up with the same root.
    *
    * @throws CaException if the files cannot be read or used (the message names the file)
    * @throws IllegalArgumentException if {@code trustDomain} is not a valid trust domain name
@@ -174,8 +179,11 @@ public final class CertificateAuthority {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(clock, "clock");
     if (trustDomain == null || !TRUST_DOMAIN.matcher(trustDomain).matches()) {
-      throw new IllegalArgumentException("\"" + trustDomain + "\" is not a valid trust domain:"
-          + " use lower-case letters, digits, '.', '_' and '-', starting and ending with a letter or digit");
+      throw new IllegalArgumentException(
+          "\""
+              + trustDomain
+              + "\" is not a valid trust domain:"
+              + " use lower-case letters, digits, '.', '_' and '-', starting and ending with a letter or digit");
     }
     Path certFile = dir.resolve(CERT_FILE);
     Path keyFile = dir.resolve(KEY_FILE);
@@ -189,8 +197,9 @@ public final class CertificateAuthority {
     }
     Path key = dir.toAbsolutePath().normalize();
     synchronized (DIR_LOCKS.computeIfAbsent(key, k -> new Object())) {
-      try (FileChannel lockChannel = FileChannel.open(dir.resolve(LOCK_FILE),
-              StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try (FileChannel lockChannel =
+              FileChannel.open(
+                  dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock ignored = lockChannel.lock()) {
         boolean hasCert = Files.exists(certFile);
         boolean hasKey = Files.exists(keyFile);
@@ -200,8 +209,14 @@ public final class CertificateAuthority {
         if (hasCert || hasKey) {
           Path present = hasCert ? certFile : keyFile;
           Path missing = hasCert ? keyFile : certFile;
-          throw new CaException(missing + ": missing, but " + present + " exists; supply both files,"
-              + " or remove " + present + " to let Sluice generate a new root");
+          throw new CaException(
+              missing
+                  + ": missing, but "
+                  + present
+                  + " exists; supply both files,"
+                  + " or remove "
+                  + present
+                  + " to let Sluice generate a new root");
         }
         CertificateAuthority ca = generate(dir, trustDomain, clock);
         writeAtomically(keyFile, privateKeyPem(ca.rootKey), true);
@@ -250,27 +265,51 @@ public final class CertificateAuthority {
       notAfter = rootEnd;
     }
     if (!notAfter.isAfter(now)) {
-      throw new CaException("the CA certificate expired at " + rootEnd + "; cannot issue for " + service);
+      throw new CaException(
+          "the CA certificate expired at " + rootEnd + "; cannot issue for " + service);
     }
     try {
       KeyPair pair = ecKeys();
       BigInteger serial = serial();
-      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(root, serial,
-          Date.from(notBefore), Date.from(notAfter), new X500Name("CN=" + service), pair.getPublic());
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+              root,
+              serial,
+              Date.from(notBefore),
+              Date.from(notAfter),
+              new X500Name("CN=" + service),
+              pair.getPublic());
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-      b.addExtension(Extension.extendedKeyUsage, false,
-          new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-      b.addExtension(Extension.subjectAlternativeName, false,
+      b.addExtension(
+          Extension.keyUsage,
+          true,
+          new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+      b.addExtension(
+          Extension.extendedKeyUsage,
+          false,
+          new ExtendedKeyUsage(
+              new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      b.addExtension(
+          Extension.subjectAlternativeName,
+          false,
           new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, id)));
-      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
-      b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(root));
+      b.addExtension(
+          Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+      b.addExtension(
+          Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(root));
       X509Certificate leaf = sign(b, rootKey);
-      return new WorkloadCertificate(pem(leaf), privateKeyPem(pair.getPrivate()), rootPem, serial,
-          leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), id);
+      return new WorkloadCertificate(
+          pem(leaf),
+          privateKeyPem(pair.getPrivate()),
+          rootPem,
+          serial,
+          leaf.getNotBefore().toInstant(),
+          leaf.getNotAfter().toInstant(),
+          id);
     } catch (GeneralSecurityException | CertIOException e) {
-      throw new IllegalStateException("cannot issue a certificate for " + service + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot issue a certificate for " + service + ": " + e.getMessage(), e);
     }
   }
 
@@ -287,35 +326,65 @@ public final class CertificateAuthority {
       throw new IllegalArgumentException("a server certificate needs at least one name");
     }
     Instant now = clock.instant();
-    Instant notAfter = now.plus(ttl).isAfter(root.getNotAfter().toInstant()) ? root.getNotAfter().toInstant() : now.plus(ttl);
+    Instant notAfter =
+        now.plus(ttl).isAfter(root.getNotAfter().toInstant())
+            ? root.getNotAfter().toInstant()
+            : now.plus(ttl);
     try {
       KeyPair pair = ecKeys();
       BigInteger serial = serial();
-      GeneralName[] sans = names.stream().map(n -> new GeneralName(
-          IP_ADDRESS.matcher(n).matches() ? GeneralName.iPAddress : GeneralName.dNSName, n)).toArray(GeneralName[]::new);
-      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(root, serial,
-          Date.from(now.minus(SKEW)), Date.from(notAfter), new X500Name("CN=" + names.get(0)), pair.getPublic());
+      GeneralName[] sans =
+          names.stream()
+              .map(
+                  n ->
+                      new GeneralName(
+                          IP_ADDRESS.matcher(n).matches()
+                              ? GeneralName.iPAddress
+                              : GeneralName.dNSName,
+                          n))
+              .toArray(GeneralName[]::new);
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+              root,
+              serial,
+              Date.from(now.minus(SKEW)),
+              Date.from(notAfter),
+              new X500Name("CN=" + names.get(0)),
+              pair.getPublic());
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      b.addExtension(
+          Extension.keyUsage,
+          true,
+          new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+      b.addExtension(
+          Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
       b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
-      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
-      b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(root));
+      b.addExtension(
+          Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+      b.addExtension(
+          Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(root));
       X509Certificate leaf = sign(b, rootKey);
-      return new WorkloadCertificate(pem(leaf), privateKeyPem(pair.getPrivate()), rootPem, serial,
-          leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), "");
+      return new WorkloadCertificate(
+          pem(leaf),
+          privateKeyPem(pair.getPrivate()),
+          rootPem,
+          serial,
+          leaf.getNotBefore().toInstant(),
+          leaf.getNotAfter().toInstant(),
+          "");
     } catch (GeneralSecurityException | CertIOException e) {
-      throw new IllegalStateException("cannot issue a server certificate for " + names + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot issue a server certificate for " + names + ": " + e.getMessage(), e);
     }
   }
 
   /**
    * The certificate of {@code service} stored in this CA's directory, if it may still be served
-   * (names the service, verifies against the current root, matches its key, not due for
-   * rotation); otherwise a new one from {@link #issue}, stored there. Replicas sharing the
-   * directory, and this server after a restart, thus serve the same certificate (serial, key and
-   * PEM bytes) until it is due for rotation. See the class comment.
+   * (names the service, verifies against the current root, matches its key, not due for rotation);
+   * otherwise a new one from {@link #issue}, stored there. Replicas sharing the directory, and this
+   * server after a restart, thus serve the same certificate (serial, key and PEM bytes) until it is
+   * due for rotation. See the class comment.
    *
    * @throws IllegalArgumentException if the service name is invalid or {@code ttl} is not positive
    */
@@ -325,19 +394,27 @@ public final class CertificateAuthority {
     Path issuedDir = dir.resolve(ISSUED_DIR);
     // the OS lock keeps other processes out, but within one JVM a second lock on the same file
     // throws instead of waiting, so threads queue on a monitor first (as in loadOrCreate)
-    synchronized (DIR_LOCKS.computeIfAbsent(issuedDir.toAbsolutePath().normalize(), k -> new Object())) {
+    synchronized (
+        DIR_LOCKS.computeIfAbsent(issuedDir.toAbsolutePath().normalize(), k -> new Object())) {
       try {
         createPrivateDirectory(issuedDir);
-        try (FileChannel lockChannel = FileChannel.open(issuedDir.resolve(ISSUED_LOCK),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try (FileChannel lockChannel =
+                FileChannel.open(
+                    issuedDir.resolve(ISSUED_LOCK),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
             FileLock ignored = lockChannel.lock()) {
           Path file = issuedDir.resolve(service + ".pem");
           Optional<WorkloadCertificate> stored = stored(file, id);
           return stored.isPresent() ? stored.get() : issueAndStore(file, service, ttl);
         }
       } catch (IOException e) {
-        LOG.warn("{}: cannot lock the stored workload certificates ({}); issuing one for {} in memory,"
-            + " so replicas and restarts will not agree on it", issuedDir, e.getMessage(), service);
+        LOG.warn(
+            "{}: cannot lock the stored workload certificates ({}); issuing one for {} in memory,"
+                + " so replicas and restarts will not agree on it",
+            issuedDir,
+            e.getMessage(),
+            service);
         return issue(service, ttl);
       }
     }
@@ -348,8 +425,11 @@ public final class CertificateAuthority {
     try {
       writeAtomically(file, fresh.certificatePem() + fresh.privateKeyPem(), true);
     } catch (IOException e) {
-      LOG.warn("{}: cannot store the workload certificate ({}); serving it from memory only, so replicas"
-          + " and restarts will not agree on it", file, e.getClass().getSimpleName());
+      LOG.warn(
+          "{}: cannot store the workload certificate ({}); serving it from memory only, so replicas"
+              + " and restarts will not agree on it",
+          file,
+          e.getClass().getSimpleName());
     }
     return fresh;
   }
@@ -378,8 +458,11 @@ public final class CertificateAuthority {
     X509Certificate cert;
     PrivateKey key;
     try {
-      cert = (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificate(new ByteArrayInputStream(certPem.getBytes(StandardCharsets.US_ASCII)));
+      cert =
+          (X509Certificate)
+              CertificateFactory.getInstance("X.509")
+                  .generateCertificate(
+                      new ByteArrayInputStream(certPem.getBytes(StandardCharsets.US_ASCII)));
       key = parsePrivateKey(keyPem, file);
     } catch (CertificateException | RuntimeException e) {
       // no exception message is logged: a parser's might quote the file, which holds the key
@@ -393,19 +476,29 @@ public final class CertificateAuthority {
     }
     if (!signedByRoot(cert)) {
       // expected once after the root was replaced: no warning
-      LOG.info("{}: stored workload certificate (serial {}) is not signed by the current root; issuing a new one",
-          file, cert.getSerialNumber().toString(16));
+      LOG.info(
+          "{}: stored workload certificate (serial {}) is not signed by the current root; issuing a new one",
+          file,
+          cert.getSerialNumber().toString(16));
       return Optional.empty();
     }
     // notBefore is not checked against our clock: a replica whose clock lags another's still
     // serves that replica's fresh leaf (backdated a minute) rather than replacing it
-    WorkloadCertificate c = new WorkloadCertificate(certPem, keyPem, rootPem, cert.getSerialNumber(),
-        cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(), id);
+    WorkloadCertificate c =
+        new WorkloadCertificate(
+            certPem,
+            keyPem,
+            rootPem,
+            cert.getSerialNumber(),
+            cert.getNotBefore().toInstant(),
+            cert.getNotAfter().toInstant(),
+            id);
     return needsRotation(c, clock.instant()) ? Optional.empty() : Optional.of(c);
   }
 
   private static Optional<WorkloadCertificate> replacing(Path file, String why) {
-    LOG.warn("{}: stored workload certificate is unusable: {}; issuing a new one over it", file, why);
+    LOG.warn(
+        "{}: stored workload certificate is unusable: {}; issuing a new one over it", file, why);
     return Optional.empty();
   }
 
@@ -422,11 +515,11 @@ public final class CertificateAuthority {
   }
 
   /**
-   * True once two thirds of the certificate's lifetime (from issue, which is {@code notBefore}
-   * plus the minute it is backdated, to {@code notAfter}) have passed, or it has expired. See the
-   * class comment for why two thirds. Counting from {@code notBefore} would make the backdated
-   * minute part of the lifetime: a 15 s certificate would be due at once and every rebuild would
-   * issue another.
+   * True once two thirds of the certificate's lifetime (from issue, which is {@code notBefore} plus
+   * the minute it is backdated, to {@code notAfter}) have passed, or it has expired. See the class
+   * comment for why two thirds. Counting from {@code notBefore} would make the backdated minute
+   * part of the lifetime: a 15 s certificate would be due at once and every rebuild would issue
+   * another.
    */
   public boolean needsRotation(WorkloadCertificate c, Instant now) {
     return !now.isBefore(rotationTime(c));
@@ -443,32 +536,49 @@ public final class CertificateAuthority {
 
   @Override
   public String toString() {
-    return "CertificateAuthority[" + trustDomain + ", root serial " + root.getSerialNumber().toString(16)
-        + ", expires " + root.getNotAfter().toInstant() + "]";
+    return "CertificateAuthority["
+        + trustDomain
+        + ", root serial "
+        + root.getSerialNumber().toString(16)
+        + ", expires "
+        + root.getNotAfter().toInstant()
+        + "]";
   }
 
   // ---- loading ----
 
-  private static CertificateAuthority load(Path dir, Path certFile, Path keyFile, String trustDomain, Clock clock) {
+  private static CertificateAuthority load(
+      Path dir, Path certFile, Path keyFile, String trustDomain, Clock clock) {
     X509Certificate cert = readCertificate(certFile);
     if (cert.getBasicConstraints() < 0) {
       throw new CaException(certFile + ": not a CA certificate (basicConstraints CA is not set)");
     }
     boolean[] usage = cert.getKeyUsage();
     if (usage != null && (usage.length <= 5 || !usage[5])) {
-      throw new CaException(certFile + ": the certificate may not sign certificates (key usage lacks keyCertSign)");
+      throw new CaException(
+          certFile + ": the certificate may not sign certificates (key usage lacks keyCertSign)");
     }
     if (cert.getNotAfter().toInstant().isBefore(clock.instant())) {
-      throw new CaException(certFile + ": the CA certificate expired at " + cert.getNotAfter().toInstant());
+      throw new CaException(
+          certFile + ": the CA certificate expired at " + cert.getNotAfter().toInstant());
     }
     if (!namesTrustDomain(cert, trustDomain)) {
-      throw new CaException(certFile + ": the CA certificate does not name trust domain " + trustDomain
-          + " (expected URI SAN spiffe://" + trustDomain + ", found " + uriSans(cert)
-          + ", subject " + cert.getSubjectX500Principal().getName() + ")");
+      throw new CaException(
+          certFile
+              + ": the CA certificate does not name trust domain "
+              + trustDomain
+              + " (expected URI SAN spiffe://"
+              + trustDomain
+              + ", found "
+              + uriSans(cert)
+              + ", subject "
+              + cert.getSubjectX500Principal().getName()
+              + ")");
     }
     PrivateKey key = readPrivateKey(keyFile);
     if (!matches(key, cert.getPublicKey())) {
-      throw new CaException(keyFile + ": the private key does not belong to the certificate in " + certFile);
+      throw new CaException(
+          keyFile + ": the private key does not belong to the certificate in " + certFile);
     }
     return new CertificateAuthority(dir, trustDomain, cert, key, clock);
   }
@@ -484,7 +594,8 @@ public final class CertificateAuthority {
     }
     try {
       Collection<? extends java.security.cert.Certificate> certs =
-          CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes));
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(new ByteArrayInputStream(bytes));
       if (certs.isEmpty()) {
         throw new CaException(file + ": no PEM certificate found");
       }
@@ -507,10 +618,14 @@ public final class CertificateAuthority {
     return parsePrivateKey(text, file);
   }
 
-  /** The first PEM private key in {@code text}; errors name {@code file} and, as above, nothing else. */
+  /**
+   * The first PEM private key in {@code text}; errors name {@code file} and, as above, nothing
+   * else.
+   */
   private static PrivateKey parsePrivateKey(String text, Path file) {
     Object o;
-    try (Reader r = new StringReader(text); PEMParser parser = new PEMParser(r)) {
+    try (Reader r = new StringReader(text);
+        PEMParser parser = new PEMParser(r)) {
       o = parser.readObject();
     } catch (Exception e) {
       throw new CaException(file + ": not a readable PEM private key (the PEM block is malformed)");
@@ -530,8 +645,11 @@ public final class CertificateAuthority {
     if (o == null) {
       throw new CaException(file + ": no PEM private key found");
     }
-    throw new CaException(file + ": not an unencrypted private key (found " + o.getClass().getSimpleName()
-        + "; encrypted keys are not supported)");
+    throw new CaException(
+        file
+            + ": not an unencrypted private key (found "
+            + o.getClass().getSimpleName()
+            + "; encrypted keys are not supported)");
   }
 
   private static boolean matches(PrivateKey key, PublicKey pub) {
@@ -593,18 +711,30 @@ public final class CertificateAuthority {
       KeyPair pair = ecKeys();
       Instant now = clock.instant();
       Instant notAfter = now.atOffset(ZoneOffset.UTC).plusYears(ROOT_YEARS).toInstant();
-      X500Name name = new X500NameBuilder(BCStyle.INSTANCE)
-          .addRDN(BCStyle.O, "Sluice")
-          .addRDN(BCStyle.CN, trustDomain)
-          .build();
-      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(),
-          Date.from(now.minus(SKEW)), Date.from(notAfter), name, pair.getPublic());
+      X500Name name =
+          new X500NameBuilder(BCStyle.INSTANCE)
+              .addRDN(BCStyle.O, "Sluice")
+              .addRDN(BCStyle.CN, trustDomain)
+              .build();
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+              name,
+              serial(),
+              Date.from(now.minus(SKEW)),
+              Date.from(notAfter),
+              name,
+              pair.getPublic());
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
-      b.addExtension(Extension.subjectAlternativeName, false,
-          new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + trustDomain)));
+      b.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      b.addExtension(
+          Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+      b.addExtension(
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(
+              new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + trustDomain)));
       X509Certificate cert = sign(b, pair.getPrivate());
       return new CertificateAuthority(dir, trustDomain, cert, pair.getPrivate(), clock);
     } catch (GeneralSecurityException | CertIOException e) {
@@ -613,15 +743,22 @@ public final class CertificateAuthority {
   }
 
   /** Temporary file in the same directory, flushed, then renamed over {@code target} atomically. */
-  private static void writeAtomically(Path target, String content, boolean secret) throws IOException {
+  private static void writeAtomically(Path target, String content, boolean secret)
+      throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     boolean posix = Files.getFileStore(dir).supportsFileAttributeView("posix");
-    Path tmp = posix
-        ? Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")))
-        : Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+    Path tmp =
+        posix
+            ? Files.createTempFile(
+                dir,
+                "." + target.getFileName(),
+                ".tmp",
+                PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")))
+            : Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch =
+          FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII));
         while (buf.hasRemaining()) {
           ch.write(buf);
@@ -630,7 +767,8 @@ public final class CertificateAuthority {
       }
       if (posix) {
         // the umask may have narrowed the mode at creation; set it exactly
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--"));
+        Files.setPosixFilePermissions(
+            tmp, PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--"));
       }
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -642,15 +780,20 @@ public final class CertificateAuthority {
     }
   }
 
-  /** {@code dir}, created {@code 0700} where the file system has POSIX permissions: it holds keys. */
+  /**
+   * {@code dir}, created {@code 0700} where the file system has POSIX permissions: it holds keys.
+   */
   private static void createPrivateDirectory(Path dir) throws IOException {
     if (Files.isDirectory(dir)) {
       return;
     }
-    boolean posix = Files.getFileStore(dir.toAbsolutePath().getParent()).supportsFileAttributeView("posix");
+    boolean posix =
+        Files.getFileStore(dir.toAbsolutePath().getParent()).supportsFileAttributeView("posix");
     try {
       if (posix) {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectory(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         // the umask may have narrowed the mode at creation; set it exactly
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
       } else {
@@ -679,8 +822,11 @@ public final class CertificateAuthority {
 
   private static String checkService(String service) {
     if (service == null || !SERVICE_NAME.matcher(service).matches()) {
-      throw new IllegalArgumentException("\"" + service + "\" is not a valid service name: use lower-case letters,"
-          + " digits, '.', '_' and '-' (at most 63, starting and ending with a letter or digit)");
+      throw new IllegalArgumentException(
+          "\""
+              + service
+              + "\" is not a valid service name: use lower-case letters,"
+              + " digits, '.', '_' and '-' (at most 63, starting and ending with a letter or digit)");
     }
     return service;
   }
@@ -711,10 +857,12 @@ public final class CertificateAuthority {
     };
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey issuer) throws GeneralSecurityException {
+  private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey issuer)
+      throws GeneralSecurityException {
     try {
       return new JcaX509CertificateConverter()
-          .getCertificate(b.build(new JcaContentSignerBuilder(signatureAlgorithm(issuer)).build(issuer)));
+          .getCertificate(
+              b.build(new JcaContentSignerBuilder(signatureAlgorithm(issuer)).build(issuer)));
     } catch (OperatorCreationException e) {
       throw new GeneralSecurityException(e);
     }

@@ -1,7 +1,7 @@
 package dev.sluice.server.mesh;
 
-import dev.sluice.ir.ProxyConfig;
 import dev.sluice.ir.MeshClient;
+import dev.sluice.ir.ProxyConfig;
 import dev.sluice.xds.MeshSecrets;
 import dev.sluice.xds.XdsResources;
 import java.nio.file.Path;
@@ -13,21 +13,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Gives each sidecar group its identity: the workload certificate of the group's service, issued
- * by the {@link CertificateAuthority} in {@code caDir}, and the mesh root, as the group's SDS
- * secrets. A certificate is reused until {@link CertificateAuthority#needsRotation}; then the next
- * rebuild gets a new one (same secret name, new version). {@link #nextRotation()} tells the
- * pipeline when to rebuild for that.
+ * Gives each sidecar group its identity: the workload certificate of the group's service, issued by
+ * the {@link CertificateAuthority} in {@code caDir}, and the mesh root, as the group's SDS secrets.
+ * A certificate is reused until {@link CertificateAuthority#needsRotation}; then the next rebuild
+ * gets a new one (same secret name, new version). {@link #nextRotation()} tells the pipeline when
+ * to rebuild for that.
  *
  * <p>The CA is loaded (or created) on first use with the trust domain of the policies' Mesh, so a
  * mesh-less installation never touches {@code caDir}. A Mesh whose trust domain differs from the
  * root's is refused ({@link CaException}); the last good config keeps serving.
  *
- * <p>Certificates come from {@link CertificateAuthority#issueOrReuse}, which stores each in
- * {@code caDir} ({@code issued/<service>.pem}, {@code 0600} like the root key): replicas sharing
- * {@code caDir} then serve the same certificate for a service, so their content-hash versions of
- * {@code mesh-cert} agree, and a restart keeps the serials instead of rotating every certificate.
- * The directory is read only when a certificate is missing here or due for rotation, not on every
+ * <p>Certificates come from {@link CertificateAuthority#issueOrReuse}, which stores each in {@code
+ * caDir} ({@code issued/<service>.pem}, {@code 0600} like the root key): replicas sharing {@code
+ * caDir} then serve the same certificate for a service, so their content-hash versions of {@code
+ * mesh-cert} agree, and a restart keeps the serials instead of rotating every certificate. The
+ * directory is read only when a certificate is missing here or due for rotation, not on every
  * rebuild; at rotation a replica takes the new certificate another one already stored.
  *
  * <p>Not thread-safe: the config pipeline calls it from its one thread.
@@ -65,7 +65,12 @@ public final class MeshIdentities {
       cert = authority.issueOrReuse(client.identity(), ttl);
       issued.put(client.identity(), cert);
     }
-    return MeshSecrets.attach(resources, client.identity(), cert.certificatePem(), cert.privateKeyPem(), cert.trustBundlePem());
+    return MeshSecrets.attach(
+        resources,
+        client.identity(),
+        cert.certificatePem(),
+        cert.privateKeyPem(),
+        cert.trustBundlePem());
   }
 
   /** Forgets the certificates of identities no group has any more. */

@@ -31,7 +31,14 @@ public record WorkloadCertificate(
   /** Never prints the private key (nor the PEMs): identity, serial and validity only. */
   @Override
   public String toString() {
-    return "WorkloadCertificate[spiffeId=" + spiffeId + ", serial=" + serialHex()
-        + ", notBefore=" + notBefore + ", notAfter=" + notAfter + ", privateKey=<redacted>]";
+    return "WorkloadCertificate[spiffeId="
+        + spiffeId
+        + ", serial="
+        + serialHex()
+        + ", notBefore="
+        + notBefore
+        + ", notAfter="
+        + notAfter
+        + ", privateKey=<redacted>]";
   }
 }

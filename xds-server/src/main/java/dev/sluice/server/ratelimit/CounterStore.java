@@ -9,15 +9,16 @@ import java.util.concurrent.CompletableFuture;
 public interface CounterStore extends AutoCloseable {
   /**
    * Reads the current and previous window's counts of {@code key} and adds {@code hits} to the
-   * current one: always when {@code enforce} is false (shadow rules), otherwise only when
-   * {@link SlidingWindow#admits} says they fit under {@code limit}. Never blocks the caller: a
-   * store that has to wait for something answers with a future, and a failure is a failed future.
+   * current one: always when {@code enforce} is false (shadow rules), otherwise only when {@link
+   * SlidingWindow#admits} says they fit under {@code limit}. Never blocks the caller: a store that
+   * has to wait for something answers with a future, and a failure is a failed future.
    *
    * @param key the counter, without the window (the store adds the window's number)
    * @param windowMillis the limit's unit in milliseconds
    * @param nowMillis the time of the request, by the service's clock
    */
-  CompletableFuture<SlidingWindow.Counts> hit(String key, long limit, long windowMillis, long hits, boolean enforce, long nowMillis);
+  CompletableFuture<SlidingWindow.Counts> hit(
+      String key, long limit, long windowMillis, long hits, boolean enforce, long nowMillis);
 
   /**
    * Waits at most {@code wait} until the store can count (Redis: connected); false if it cannot

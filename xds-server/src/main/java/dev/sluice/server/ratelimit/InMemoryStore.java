@@ -6,17 +6,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The default store: counters in this process, for a single replica. Each key holds its current
- * and previous window in one record, in an access-ordered map (least recently used first) under
- * one lock; a step is a lookup and a replacement, microseconds.
+ * The default store: counters in this process, for a single replica. Each key holds its current and
+ * previous window in one record, in an access-ordered map (least recently used first) under one
+ * lock; a step is a lookup and a replacement, microseconds.
  *
  * <p>Memory is bounded twice: at most {@code maxKeys} counters and at most {@code maxBytes} of
  * counters, each counted as {@link #cost(String) what it takes on the heap} (its key, two bytes a
  * character, plus {@value #ENTRY_OVERHEAD} bytes of map entry, record and string headers). A new
- * key that does not fit evicts the least recently used counters until it does, each in O(1):
- * a new key is always counted, and what is forgotten is the counter nobody asked about for the
- * longest time. Counters whose two windows are over go the same way, and earlier: each step drops
- * up to two of them from the old end. Nothing ever walks every counter.
+ * key that does not fit evicts the least recently used counters until it does, each in O(1): a new
+ * key is always counted, and what is forgotten is the counter nobody asked about for the longest
+ * time. Counters whose two windows are over go the same way, and earlier: each step drops up to two
+ * of them from the old end. Nothing ever walks every counter.
  *
  * <p>The keys themselves are bounded by {@link RateLimitService#counterKey}, which hashes long
  * descriptor values.
@@ -24,17 +24,22 @@ import java.util.concurrent.CompletableFuture;
 public final class InMemoryStore implements CounterStore {
   /** Live counters at most, by default. */
   public static final int DEFAULT_MAX_KEYS = 1_000_000;
+
   /** Bytes of counters at most, by default: 64 MiB. */
   public static final long DEFAULT_MAX_BYTES = 64L << 20;
+
   /**
    * What a counter takes besides its key's characters (a LinkedHashMap entry and its bucket, the
    * record of two windows, the key's String and array headers), rounded up.
    */
   static final int ENTRY_OVERHEAD = 160;
+
   /** Expired counters dropped from the old end per step at most (amortised: each goes once). */
   private static final int EXPIRED_PER_STEP = 2;
 
-  /** One key's counters: window {@code index} (of length {@code windowMillis}) and the one before. */
+  /**
+   * One key's counters: window {@code index} (of length {@code windowMillis}) and the one before.
+   */
   private record Windows(long index, long windowMillis, long current, long previous) {
     boolean expired(long nowMillis) {
       return nowMillis >= (index + 2) * windowMillis;
@@ -44,12 +49,18 @@ public final class InMemoryStore implements CounterStore {
   /** Thrown (in a failed future) for a key that alone is larger than the store's byte budget. */
   public static final class FullException extends RuntimeException {
     FullException(long cost, long max) {
-      super("a rate-limit counter of " + cost + " bytes does not fit in the in-memory store's " + max + " bytes");
+      super(
+          "a rate-limit counter of "
+              + cost
+              + " bytes does not fit in the in-memory store's "
+              + max
+              + " bytes");
     }
   }
 
   /** Guarded by {@code this}. Access order: the least recently used counter first. */
   private final LinkedHashMap<String, Windows> counters = new LinkedHashMap<>(16, 0.75f, true);
+
   private final int maxKeys;
   private final long maxBytes;
   private long bytes;
@@ -68,7 +79,8 @@ public final class InMemoryStore implements CounterStore {
       throw new IllegalArgumentException("maxKeys must be at least 1, not " + maxKeys);
     }
     if (maxBytes < 1024) {
-      throw new IllegalArgumentException("the store's byte budget must be at least 1024, not " + maxBytes);
+      throw new IllegalArgumentException(
+          "the store's byte budget must be at least 1024, not " + maxBytes);
     }
     this.maxKeys = maxKeys;
     this.maxBytes = maxBytes;
@@ -80,7 +92,8 @@ public final class InMemoryStore implements CounterStore {
   }
 
   @Override
-  public CompletableFuture<SlidingWindow.Counts> hit(String key, long limit, long windowMillis, long hits, boolean enforce, long nowMillis) {
+  public CompletableFuture<SlidingWindow.Counts> hit(
+      String key, long limit, long windowMillis, long hits, boolean enforce, long nowMillis) {
     long cost = cost(key);
     if (cost > maxBytes) {
       return CompletableFuture.failedFuture(new FullException(cost, maxBytes));
@@ -95,7 +108,8 @@ public final class InMemoryStore implements CounterStore {
       long previous = 0;
       if (old != null && old.windowMillis() == windowMillis) {
         if (old.index() >= index) {
-          // the same window, or a request that read the clock a moment before another that already moved on
+          // the same window, or a request that read the clock a moment before another that already
+          // moved on
           elapsed = old.index() > index ? 0 : elapsed;
           index = old.index();
           current = old.current();
@@ -104,7 +118,8 @@ public final class InMemoryStore implements CounterStore {
           previous = old.current();
         }
       }
-      boolean admitted = !enforce || SlidingWindow.admits(limit, windowMillis, elapsed, previous, current, hits);
+      boolean admitted =
+          !enforce || SlidingWindow.admits(limit, windowMillis, elapsed, previous, current, hits);
       if (admitted) {
         current += hits;
       }
@@ -125,7 +140,10 @@ public final class InMemoryStore implements CounterStore {
     return CompletableFuture.completedFuture(seen);
   }
 
-  /** Evicts the least recently used counters until one more of {@code cost} bytes fits. Holds the lock. */
+  /**
+   * Evicts the least recently used counters until one more of {@code cost} bytes fits. Holds the
+   * lock.
+   */
   private void makeRoom(long cost) {
     Iterator<Map.Entry<String, Windows>> eldest = counters.entrySet().iterator();
     while ((counters.size() >= maxKeys || bytes + cost > maxBytes) && eldest.hasNext()) {
@@ -135,7 +153,10 @@ public final class InMemoryStore implements CounterStore {
     }
   }
 
-  /** Drops up to {@value #EXPIRED_PER_STEP} counters from the old end whose windows are both over. Holds the lock. */
+  /**
+   * Drops up to {@value #EXPIRED_PER_STEP} counters from the old end whose windows are both over.
+   * Holds the lock.
+   */
   private void dropExpired(long nowMillis) {
     Iterator<Map.Entry<String, Windows>> eldest = counters.entrySet().iterator();
     for (int i = 0; i < EXPIRED_PER_STEP && eldest.hasNext(); i++) {
@@ -153,12 +174,16 @@ public final class InMemoryStore implements CounterStore {
     return counters.size();
   }
 
-  /** Bytes of counters held, as counted against the budget ({@code sluice_ratelimit_store_bytes}). */
+  /**
+   * Bytes of counters held, as counted against the budget ({@code sluice_ratelimit_store_bytes}).
+   */
   public synchronized long bytes() {
     return bytes;
   }
 
-  /** Counters evicted to make room since the start ({@code sluice_ratelimit_store_evictions_total}). */
+  /**
+   * Counters evicted to make room since the start ({@code sluice_ratelimit_store_evictions_total}).
+   */
   public synchronized long evictions() {
     return evictions;
   }

@@ -13,9 +13,15 @@ import java.util.Optional;
  *     first and applies its own failure mode instead.
  * @param failureMode what an unreachable or slow store answers (OPEN by default)
  * @param maxKeys the in-memory store's bound on live counters
- * @param maxBytes the in-memory store's bound on the bytes of its counters (see {@link InMemoryStore#cost})
+ * @param maxBytes the in-memory store's bound on the bytes of its counters (see {@link
+ *     InMemoryStore#cost})
  */
-public record RateLimitOptions(Optional<String> redis, Duration storeTimeout, FailureMode failureMode, int maxKeys, long maxBytes) {
+public record RateLimitOptions(
+    Optional<String> redis,
+    Duration storeTimeout,
+    FailureMode failureMode,
+    int maxKeys,
+    long maxBytes) {
   public static final Duration DEFAULT_STORE_TIMEOUT = Duration.ofMillis(100);
 
   public RateLimitOptions {
@@ -23,14 +29,22 @@ public record RateLimitOptions(Optional<String> redis, Duration storeTimeout, Fa
       throw new IllegalArgumentException("the store timeout must be positive, not " + storeTimeout);
     }
     if (maxKeys < 1 || maxBytes < 1024) {
-      throw new IllegalArgumentException("the in-memory store needs room for at least 1 counter and 1024 bytes, not " + maxKeys
-          + " counters and " + maxBytes + " bytes");
+      throw new IllegalArgumentException(
+          "the in-memory store needs room for at least 1 counter and 1024 bytes, not "
+              + maxKeys
+              + " counters and "
+              + maxBytes
+              + " bytes");
     }
   }
 
   /** In memory, 100 ms, fail open. */
   public static RateLimitOptions defaults() {
-    return new RateLimitOptions(Optional.empty(), DEFAULT_STORE_TIMEOUT, FailureMode.OPEN, InMemoryStore.DEFAULT_MAX_KEYS,
+    return new RateLimitOptions(
+        Optional.empty(),
+        DEFAULT_STORE_TIMEOUT,
+        FailureMode.OPEN,
+        InMemoryStore.DEFAULT_MAX_KEYS,
         InMemoryStore.DEFAULT_MAX_BYTES);
   }
 
@@ -56,13 +70,24 @@ public record RateLimitOptions(Optional<String> redis, Duration storeTimeout, Fa
 
   /** A new store as these options say; the caller closes it. */
   public CounterStore openStore() {
-    return redis.<CounterStore>map(uri -> new RedisStore(uri, storeTimeout)).orElseGet(() -> new InMemoryStore(maxKeys, maxBytes));
+    return redis
+        .<CounterStore>map(uri -> new RedisStore(uri, storeTimeout))
+        .orElseGet(() -> new InMemoryStore(maxKeys, maxBytes));
   }
 
   /** Never prints a password that the Redis URI may hold. */
   @Override
   public String toString() {
-    return "RateLimitOptions[store=" + redis.map(u -> u.replaceAll("//[^@/]*@", "//***@")).orElse("memory") + ", storeTimeout="
-        + storeTimeout.toMillis() + "ms, failureMode=" + failureMode + ", maxKeys=" + maxKeys + ", maxBytes=" + maxBytes + "]";
+    return "RateLimitOptions[store="
+        + redis.map(u -> u.replaceAll("//[^@/]*@", "//***@")).orElse("memory")
+        + ", storeTimeout="
+        + storeTimeout.toMillis()
+        + "ms, failureMode="
+        + failureMode
+        + ", maxKeys="
+        + maxKeys
+        + ", maxBytes="
+        + maxBytes
+        + "]";
   }
 }

@@ -2,13 +2,13 @@ package dev.sluice.server.ratelimit;
 
 import dev.sluice.ratelimit.RateLimitTable;
 import dev.sluice.server.Metrics;
+import dev.sluice.server.auth.ChannelSecurity;
+import dev.sluice.server.auth.RateLimitCallTokens;
+import dev.sluice.server.auth.RateLimitCallers;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
-import dev.sluice.server.auth.ChannelSecurity;
-import dev.sluice.server.auth.RateLimitCallTokens;
-import dev.sluice.server.auth.RateLimitCallers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -20,10 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The global rate-limit service on its own gRPC port: inside {@code sluice serve}, or alone
- * ({@code sluice ratelimit}) to scale it apart from the control plane. Holds the current
- * {@link RateLimitTable} (empty until the first {@link #table(RateLimitTable)}) and the store,
- * which it closes.
+ * The global rate-limit service on its own gRPC port: inside {@code sluice serve}, or alone ({@code
+ * sluice ratelimit}) to scale it apart from the control plane. Holds the current {@link
+ * RateLimitTable} (empty until the first {@link #table(RateLimitTable)}) and the store, which it
+ * closes.
  */
 public final class RateLimitServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitServer.class);
@@ -31,14 +31,19 @@ public final class RateLimitServer implements AutoCloseable {
   private final CounterStore store;
   private final RateLimitService service;
   private final Server server;
+
   /**
    * The service's own event loops: one thread accepts, {@value #CALL_THREADS} read, run and answer
-   * calls. gRPC's default loops are shared by every server and channel of the JVM, the xDS
-   * server's included, so a busy or stuck rate-limit call on them would stall xDS connections.
+   * calls. gRPC's default loops are shared by every server and channel of the JVM, the xDS server's
+   * included, so a busy or stuck rate-limit call on them would stall xDS connections.
    */
-  private final NioEventLoopGroup acceptLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("sluice-ratelimit-accept", true));
-  private final NioEventLoopGroup callLoops = new NioEventLoopGroup(CALL_THREADS, new DefaultThreadFactory("sluice-ratelimit-call", true));
+  private final NioEventLoopGroup acceptLoop =
+      new NioEventLoopGroup(1, new DefaultThreadFactory("sluice-ratelimit-accept", true));
+
+  private final NioEventLoopGroup callLoops =
+      new NioEventLoopGroup(CALL_THREADS, new DefaultThreadFactory("sluice-ratelimit-call", true));
   static final int CALL_THREADS = 2;
+
   /** Where it listens, as asked: gRPC's server knows its port only once it listens. */
   private final InetSocketAddress address;
 
@@ -48,34 +53,72 @@ public final class RateLimitServer implements AutoCloseable {
   }
 
   /** The same, with TLS and caller credentials as the xDS port has them. */
-  public RateLimitServer(String host, int port, RateLimitOptions options, Metrics metrics, ChannelSecurity security,
+  public RateLimitServer(
+      String host,
+      int port,
+      RateLimitOptions options,
+      Metrics metrics,
+      ChannelSecurity security,
       RateLimitCallTokens tokens) {
     this(host, port, options.openStore(), options, metrics, Clock.systemUTC(), security, tokens);
   }
 
   /** A server over a given store (closed with the server) and clock; for tests and benchmarks. */
-  public RateLimitServer(String host, int port, CounterStore store, RateLimitOptions options, Metrics metrics, Clock clock) {
-    this(host, port, store, options, metrics, clock, ChannelSecurity.NONE, RateLimitCallTokens.ephemeral());
+  public RateLimitServer(
+      String host,
+      int port,
+      CounterStore store,
+      RateLimitOptions options,
+      Metrics metrics,
+      Clock clock) {
+    this(
+        host,
+        port,
+        store,
+        options,
+        metrics,
+        clock,
+        ChannelSecurity.NONE,
+        RateLimitCallTokens.ephemeral());
   }
 
-  /** @param tokens the per-gateway tokens this server's Envoys present (see {@link RateLimitCallTokens}) */
-  public RateLimitServer(String host, int port, CounterStore store, RateLimitOptions options, Metrics metrics, Clock clock,
-      ChannelSecurity security, RateLimitCallTokens tokens) {
+  /**
+   * @param tokens the per-gateway tokens this server's Envoys present (see {@link
+   *     RateLimitCallTokens})
+   */
+  public RateLimitServer(
+      String host,
+      int port,
+      CounterStore store,
+      RateLimitOptions options,
+      Metrics metrics,
+      Clock clock,
+      ChannelSecurity security,
+      RateLimitCallTokens tokens) {
     this.store = store;
-    this.service = new RateLimitService(table::get, store, options, metrics, clock,
-        new RateLimitCallers(security.authenticator(), tokens));
+    this.service =
+        new RateLimitService(
+            table::get,
+            store,
+            options,
+            metrics,
+            clock,
+            new RateLimitCallers(security.authenticator(), tokens));
     this.address = new InetSocketAddress(host, port);
-    // the xDS server's keepalive, idle and age limits: a dead or idle Envoy connection is closed here too
-    this.server = dev.sluice.server.xds.ConnectionLimits.applyTo(security.serverBuilder(address))
-        .addService(ChannelSecurity.withCredentials(service))
-        .bossEventLoopGroup(acceptLoop)
-        .workerEventLoopGroup(callLoops)
-        .channelType(NioServerSocketChannel.class)
-        // the service never blocks (memory: a lookup under a lock, eviction O(1); Redis:
-        // asynchronous), so calls run on the service's own event loops instead of being handed to
-        // another thread: at most CALL_THREADS threads, none of them the xDS server's
-        .directExecutor()
-        .build();
+    // the xDS server's keepalive, idle and age limits: a dead or idle Envoy connection is closed
+    // here too
+    this.server =
+        dev.sluice.server.xds.ConnectionLimits.applyTo(security.serverBuilder(address))
+            .addService(ChannelSecurity.withCredentials(service))
+            .bossEventLoopGroup(acceptLoop)
+            .workerEventLoopGroup(callLoops)
+            .channelType(NioServerSocketChannel.class)
+            // the service never blocks (memory: a lookup under a lock, eviction O(1); Redis:
+            // asynchronous), so calls run on the service's own event loops instead of being handed
+            // to
+            // another thread: at most CALL_THREADS threads, none of them the xDS server's
+            .directExecutor()
+            .build();
     metrics.gauge("sluice_ratelimit_rules", () -> table.get().rules().size());
     if (store instanceof InMemoryStore memory) {
       metrics.gauge("sluice_ratelimit_store_bytes", memory::bytes);
@@ -90,14 +133,21 @@ public final class RateLimitServer implements AutoCloseable {
    */
   public RateLimitServer start() {
     if (!store.ready(Duration.ofSeconds(2))) {
-      LOG.warn("rate-limit store {} is not reachable yet: answering by the failure mode until it is", store);
+      LOG.warn(
+          "rate-limit store {} is not reachable yet: answering by the failure mode until it is",
+          store);
     }
     try {
       server.start();
     } catch (IOException e) {
       store.close();
       stopLoops();
-      throw new UncheckedIOException("cannot listen for rate-limit requests on " + address + ": " + dev.sluice.server.xds.XdsServer.rootCause(e), e);
+      throw new UncheckedIOException(
+          "cannot listen for rate-limit requests on "
+              + address
+              + ": "
+              + dev.sluice.server.xds.XdsServer.rootCause(e),
+          e);
     }
     return this;
   }
@@ -106,7 +156,10 @@ public final class RateLimitServer implements AutoCloseable {
     return server.getPort();
   }
 
-  /** Replaces the limits; the next request uses them (counters are kept: same descriptor, same unit, same count). */
+  /**
+   * Replaces the limits; the next request uses them (counters are kept: same descriptor, same unit,
+   * same count).
+   */
   public void table(RateLimitTable table) {
     this.table.set(table);
   }

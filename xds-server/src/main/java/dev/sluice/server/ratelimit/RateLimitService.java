@@ -1,15 +1,14 @@
 package dev.sluice.server.ratelimit;
 
-import dev.sluice.server.auth.Credential;
-import dev.sluice.server.auth.CredentialInterceptor;
-import dev.sluice.server.auth.Decision;
-import dev.sluice.server.auth.RateLimitCallers;
-
 import com.google.protobuf.Duration;
 import dev.sluice.ratelimit.RateLimitTable;
 import dev.sluice.ratelimit.RateLimitTable.Limit;
 import dev.sluice.ratelimit.RateLimitTable.Rule;
 import dev.sluice.server.Metrics;
+import dev.sluice.server.auth.Credential;
+import dev.sluice.server.auth.CredentialInterceptor;
+import dev.sluice.server.auth.Decision;
+import dev.sluice.server.auth.RateLimitCallers;
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
@@ -33,27 +32,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Envoy's global rate-limit API ({@code envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit})
- * over a {@link RateLimitTable} that the config pipeline swaps at run time.
+ * Envoy's global rate-limit API ({@code
+ * envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit}) over a {@link RateLimitTable} that
+ * the config pipeline swaps at run time.
  *
- * <p>For each descriptor of a request: the table's most specific rule for it; none, or an
- * {@code unlimited} one: OK. Otherwise {@code hits_addend} (the descriptor's, else the request's,
- * else 1) is counted in the {@link CounterStore} against the counter of the domain plus the
- * descriptor's entries (every value its own counter), by the {@link SlidingWindow} algorithm. The
- * answer is OVER_LIMIT when any enforced descriptor is over; shadow rules are counted and
- * reported (their descriptor status says OVER_LIMIT, {@code sluice_ratelimit_shadow_over_total}
- * counts them) but never block.
+ * <p>For each descriptor of a request: the table's most specific rule for it; none, or an {@code
+ * unlimited} one: OK. Otherwise {@code hits_addend} (the descriptor's, else the request's, else 1)
+ * is counted in the {@link CounterStore} against the counter of the domain plus the descriptor's
+ * entries (every value its own counter), by the {@link SlidingWindow} algorithm. The answer is
+ * OVER_LIMIT when any enforced descriptor is over; shadow rules are counted and reported (their
+ * descriptor status says OVER_LIMIT, {@code sluice_ratelimit_shadow_over_total} counts them) but
+ * never block.
  *
  * <p>Each enforced descriptor's status carries {@code current_limit}, {@code limit_remaining} and
- * {@code duration_until_reset} (whole seconds, rounded up): Envoy's filter, with
- * {@code enable_x_ratelimit_headers: DRAFT_VERSION_03}, writes X-RateLimit-Limit/Remaining/Reset
- * from the status with the least remaining, considering only statuses with a {@code current_limit}.
- * Shadow, unlimited and unmatched descriptors therefore carry none, so they never show in the
- * headers.
+ * {@code duration_until_reset} (whole seconds, rounded up): Envoy's filter, with {@code
+ * enable_x_ratelimit_headers: DRAFT_VERSION_03}, writes X-RateLimit-Limit/Remaining/Reset from the
+ * status with the least remaining, considering only statuses with a {@code current_limit}. Shadow,
+ * unlimited and unmatched descriptors therefore carry none, so they never show in the headers.
  *
  * <p>A store that fails or is slower than the store timeout is answered by the failure mode.
- * Nothing here blocks: the response is sent when every descriptor's future completes, and each
- * has the timeout.
+ * Nothing here blocks: the response is sent when every descriptor's future completes, and each has
+ * the timeout.
  */
 public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServiceImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitService.class);
@@ -62,13 +61,16 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
   private final RateLimitOptions options;
   private final Metrics metrics;
   private final Clock clock;
+
   /** Last time a store failure was logged: one line a second at most during an outage. */
   private volatile long lastFailureLog;
+
   private volatile Domains domains;
   private final RateLimitCallers callers;
+
   /**
-   * Most hits one request may add to a counter. Envoy sends 1 (or a route's hits_addend);
-   * without a cap one call could use up a month's quota for everyone sharing the counter.
+   * Most hits one request may add to a counter. Envoy sends 1 (or a route's hits_addend); without a
+   * cap one call could use up a month's quota for everyone sharing the counter.
    */
   public static final long MAX_HITS_ADDEND = 1_000;
 
@@ -78,12 +80,24 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
    * @param store the counters; not closed here
    * @param clock the time windows are cut by (tests move it)
    */
-  public RateLimitService(Supplier<RateLimitTable> table, CounterStore store, RateLimitOptions options, Metrics metrics, Clock clock) {
+  public RateLimitService(
+      Supplier<RateLimitTable> table,
+      CounterStore store,
+      RateLimitOptions options,
+      Metrics metrics,
+      Clock clock) {
     this(table, store, options, metrics, clock, RateLimitCallers.OPEN);
   }
 
-  /** @param callers who may ask about which domain; checked before anything is counted */
-  public RateLimitService(Supplier<RateLimitTable> table, CounterStore store, RateLimitOptions options, Metrics metrics, Clock clock,
+  /**
+   * @param callers who may ask about which domain; checked before anything is counted
+   */
+  public RateLimitService(
+      Supplier<RateLimitTable> table,
+      CounterStore store,
+      RateLimitOptions options,
+      Metrics metrics,
+      Clock clock,
       RateLimitCallers callers) {
     this.callers = callers;
     this.table = table;
@@ -94,26 +108,48 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
   }
 
   @Override
-  public void shouldRateLimit(RateLimitRequest request, StreamObserver<RateLimitResponse> responses) {
+  public void shouldRateLimit(
+      RateLimitRequest request, StreamObserver<RateLimitResponse> responses) {
     Credential credential = CredentialInterceptor.current();
-    callers.check(credential, request.getDomain()).exceptionally(e -> Decision.deny("", Decision.UNCHECKED,
-        "the credential could not be checked (" + e.getClass().getSimpleName() + ")")).thenCompose(d -> {
-          if (d.allowed()) {
-            return decide(request);
-          }
-          metrics.increment("sluice_ratelimit_denied_total", "reason", d.reason());
-          LOG.warn("refused a rate-limit call from {}: {}", credential.peer(), d.message());
-          Status status = Decision.UNCHECKED.equals(d.reason()) ? Status.UNAVAILABLE : Status.PERMISSION_DENIED;
-          return CompletableFuture.<RateLimitResponse>failedFuture(status.withDescription(d.message()).asRuntimeException());
-        }).whenComplete((response, error) -> {
-      if (error != null) {
-        Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-        responses.onError(e instanceof StatusRuntimeException s ? s : Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
-      } else {
-        responses.onNext(response);
-        responses.onCompleted();
-      }
-    });
+    callers
+        .check(credential, request.getDomain())
+        .exceptionally(
+            e ->
+                Decision.deny(
+                    "",
+                    Decision.UNCHECKED,
+                    "the credential could not be checked (" + e.getClass().getSimpleName() + ")"))
+        .thenCompose(
+            d -> {
+              if (d.allowed()) {
+                return decide(request);
+              }
+              metrics.increment("sluice_ratelimit_denied_total", "reason", d.reason());
+              LOG.warn("refused a rate-limit call from {}: {}", credential.peer(), d.message());
+              Status status =
+                  Decision.UNCHECKED.equals(d.reason())
+                      ? Status.UNAVAILABLE
+                      : Status.PERMISSION_DENIED;
+              return CompletableFuture.<RateLimitResponse>failedFuture(
+                  status.withDescription(d.message()).asRuntimeException());
+            })
+        .whenComplete(
+            (response, error) -> {
+              if (error != null) {
+                Throwable e =
+                    error instanceof java.util.concurrent.CompletionException
+                            && error.getCause() != null
+                        ? error.getCause()
+                        : error;
+                responses.onError(
+                    e instanceof StatusRuntimeException s
+                        ? s
+                        : Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+              } else {
+                responses.onNext(response);
+                responses.onCompleted();
+              }
+            });
   }
 
   /** The answer to one request; fails with a {@link StatusRuntimeException} when it is an error. */
@@ -121,53 +157,79 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
     long started = System.nanoTime();
     String domain = request.getDomain();
     if (domain.isEmpty()) {
-      return CompletableFuture.failedFuture(Status.INVALID_ARGUMENT.withDescription("the rate-limit domain is empty").asRuntimeException());
+      return CompletableFuture.failedFuture(
+          Status.INVALID_ARGUMENT
+              .withDescription("the rate-limit domain is empty")
+              .asRuntimeException());
     }
     RateLimitTable rules = table.get();
-    // a label for the metrics: a domain no rule has is "unknown", so that callers cannot grow the labels
+    // a label for the metrics: a domain no rule has is "unknown", so that callers cannot grow the
+    // labels
     String label = domains(rules).contains(domain) ? domain : "unknown";
     long now = clock.millis();
-    long requestHits = request.getHitsAddend() == 0 ? 1 : Integer.toUnsignedLong(request.getHitsAddend());
-    if (requestHits > MAX_HITS_ADDEND || request.getDescriptorsList().stream()
-        .anyMatch(d -> d.hasHitsAddend() && d.getHitsAddend().getValue() > MAX_HITS_ADDEND)) {
-      metrics.increment("sluice_ratelimit_decisions_total", "domain", label, "code", "INVALID_ARGUMENT");
-      return CompletableFuture.failedFuture(Status.INVALID_ARGUMENT
-          .withDescription("hits_addend above " + MAX_HITS_ADDEND + ": nothing counted").asRuntimeException());
+    long requestHits =
+        request.getHitsAddend() == 0 ? 1 : Integer.toUnsignedLong(request.getHitsAddend());
+    if (requestHits > MAX_HITS_ADDEND
+        || request.getDescriptorsList().stream()
+            .anyMatch(d -> d.hasHitsAddend() && d.getHitsAddend().getValue() > MAX_HITS_ADDEND)) {
+      metrics.increment(
+          "sluice_ratelimit_decisions_total", "domain", label, "code", "INVALID_ARGUMENT");
+      return CompletableFuture.failedFuture(
+          Status.INVALID_ARGUMENT
+              .withDescription("hits_addend above " + MAX_HITS_ADDEND + ": nothing counted")
+              .asRuntimeException());
     }
     List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(request.getDescriptorsCount());
     for (RateLimitDescriptor d : request.getDescriptorsList()) {
       outcomes.add(descriptor(domain, label, d, requestHits, rules, now));
     }
-    return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      RateLimitResponse.Builder response = RateLimitResponse.newBuilder();
-      boolean blocked = false;
-      boolean unavailable = false;
-      for (CompletableFuture<Outcome> f : outcomes) {
-        Outcome o = f.join();
-        response.addStatuses(o.status());
-        blocked |= o.blocks();
-        unavailable |= o.unavailable();
-      }
-      String store = this.store.name();
-      metrics.seconds("sluice_ratelimit_decision_seconds", (System.nanoTime() - started) / 1e9, "store", store);
-      if (!blocked && unavailable) {
-        metrics.increment("sluice_ratelimit_decisions_total", "domain", label, "code", "UNAVAILABLE");
-        throw Status.UNAVAILABLE.withDescription("the rate-limit store (" + store + ") is unavailable").asRuntimeException();
-      }
-      Code code = blocked ? Code.OVER_LIMIT : Code.OK;
-      metrics.increment("sluice_ratelimit_decisions_total", "domain", label, "code", code.name());
-      return response.setOverallCode(code).build();
-    });
+    return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              RateLimitResponse.Builder response = RateLimitResponse.newBuilder();
+              boolean blocked = false;
+              boolean unavailable = false;
+              for (CompletableFuture<Outcome> f : outcomes) {
+                Outcome o = f.join();
+                response.addStatuses(o.status());
+                blocked |= o.blocks();
+                unavailable |= o.unavailable();
+              }
+              String store = this.store.name();
+              metrics.seconds(
+                  "sluice_ratelimit_decision_seconds",
+                  (System.nanoTime() - started) / 1e9,
+                  "store",
+                  store);
+              if (!blocked && unavailable) {
+                metrics.increment(
+                    "sluice_ratelimit_decisions_total", "domain", label, "code", "UNAVAILABLE");
+                throw Status.UNAVAILABLE
+                    .withDescription("the rate-limit store (" + store + ") is unavailable")
+                    .asRuntimeException();
+              }
+              Code code = blocked ? Code.OVER_LIMIT : Code.OK;
+              metrics.increment(
+                  "sluice_ratelimit_decisions_total", "domain", label, "code", code.name());
+              return response.setOverallCode(code).build();
+            });
   }
 
   /** One descriptor's status, whether it blocks the request, whether it asks for UNAVAILABLE. */
   private record Outcome(DescriptorStatus status, boolean blocks, boolean unavailable) {
-    static final Outcome OK = new Outcome(DescriptorStatus.newBuilder().setCode(Code.OK).build(), false, false);
+    static final Outcome OK =
+        new Outcome(DescriptorStatus.newBuilder().setCode(Code.OK).build(), false, false);
   }
 
-  private CompletableFuture<Outcome> descriptor(String domain, String label, RateLimitDescriptor d, long requestHits, RateLimitTable rules,
+  private CompletableFuture<Outcome> descriptor(
+      String domain,
+      String label,
+      RateLimitDescriptor d,
+      long requestHits,
+      RateLimitTable rules,
       long now) {
-    List<Map.Entry<String, String>> entries = d.getEntriesList().stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+    List<Map.Entry<String, String>> entries =
+        d.getEntriesList().stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList();
     Optional<Rule> match = rules.match(domain, entries);
     if (match.isEmpty() || match.get().limit().unlimited()) {
       return CompletableFuture.completedFuture(Outcome.OK);
@@ -178,52 +240,110 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
     long window = limit.unit().length().toMillis();
     CompletableFuture<SlidingWindow.Counts> counted;
     try {
-      counted = store.hit(counterKey(domain, entries, limit), limit.requests(), window, hits, !limit.shadow(), now);
+      counted =
+          store.hit(
+              counterKey(domain, entries, limit),
+              limit.requests(),
+              window,
+              hits,
+              !limit.shadow(),
+              now);
     } catch (RuntimeException e) {
       counted = CompletableFuture.failedFuture(e);
     }
-    return counted.orTimeout(options.storeTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .handle((counts, error) -> error == null ? counted(label, rule, entries, counts, now) : failed(label, rule, error));
+    return counted
+        .orTimeout(options.storeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (counts, error) ->
+                error == null
+                    ? counted(label, rule, entries, counts, now)
+                    : failed(label, rule, error));
   }
 
-  private Outcome counted(String domain, Rule rule, List<Map.Entry<String, String>> entries, SlidingWindow.Counts counts, long now) {
+  private Outcome counted(
+      String domain,
+      Rule rule,
+      List<Map.Entry<String, String>> entries,
+      SlidingWindow.Counts counts,
+      long now) {
     Limit limit = rule.limit();
     long window = limit.unit().length().toMillis();
     long elapsed = SlidingWindow.elapsed(now, window);
-    long remaining = SlidingWindow.remaining(limit.requests(), window, elapsed, counts.previous(), counts.current());
-    DescriptorStatus.Builder status = DescriptorStatus.newBuilder()
-        .setLimitRemaining((int) Math.min(remaining, 0xFFFF_FFFFL))
-        .setDurationUntilReset(seconds(SlidingWindow.resetMillis(limit.requests(), window, elapsed, counts.previous(), counts.current())));
+    long remaining =
+        SlidingWindow.remaining(
+            limit.requests(), window, elapsed, counts.previous(), counts.current());
+    DescriptorStatus.Builder status =
+        DescriptorStatus.newBuilder()
+            .setLimitRemaining((int) Math.min(remaining, 0xFFFF_FFFFL))
+            .setDurationUntilReset(
+                seconds(
+                    SlidingWindow.resetMillis(
+                        limit.requests(), window, elapsed, counts.previous(), counts.current())));
     if (limit.shadow()) {
-      boolean over = SlidingWindow.over(limit.requests(), window, elapsed, counts.previous(), counts.current());
+      boolean over =
+          SlidingWindow.over(
+              limit.requests(), window, elapsed, counts.previous(), counts.current());
       if (over) {
-        metrics.increment("sluice_ratelimit_shadow_over_total", "domain", domain, "descriptor", keys(entries), "policy", rule.policy());
+        metrics.increment(
+            "sluice_ratelimit_shadow_over_total",
+            "domain",
+            domain,
+            "descriptor",
+            keys(entries),
+            "policy",
+            rule.policy());
       }
       return new Outcome(status.setCode(over ? Code.OVER_LIMIT : Code.OK).build(), false, false);
     }
     status.setCurrentLimit(currentLimit(limit));
     if (!counts.admitted()) {
-      metrics.increment("sluice_ratelimit_over_limit_total", "domain", domain, "descriptor", keys(entries), "policy", rule.policy());
+      metrics.increment(
+          "sluice_ratelimit_over_limit_total",
+          "domain",
+          domain,
+          "descriptor",
+          keys(entries),
+          "policy",
+          rule.policy());
       return new Outcome(status.setCode(Code.OVER_LIMIT).build(), true, false);
     }
     return new Outcome(status.setCode(Code.OK).build(), false, false);
   }
 
   private Outcome failed(String domain, Rule rule, Throwable error) {
-    Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable e =
+        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause()
+            : error;
     FailureMode mode = rule.limit().shadow() ? FailureMode.OPEN : failureMode(rule);
-    metrics.increment("sluice_ratelimit_store_errors_total", "store", store.name(), "failure_mode", mode.name());
+    metrics.increment(
+        "sluice_ratelimit_store_errors_total", "store", store.name(), "failure_mode", mode.name());
     long now = System.currentTimeMillis();
     if (now - lastFailureLog >= 1000) {
       lastFailureLog = now;
-      LOG.warn("rate-limit store {} failed for domain {} ({}): {}; answering {}", store.name(), domain, rule.policy(),
-          e instanceof java.util.concurrent.TimeoutException ? "no answer within " + options.storeTimeout().toMillis() + " ms" : e.toString(), mode);
+      LOG.warn(
+          "rate-limit store {} failed for domain {} ({}): {}; answering {}",
+          store.name(),
+          domain,
+          rule.policy(),
+          e instanceof java.util.concurrent.TimeoutException
+              ? "no answer within " + options.storeTimeout().toMillis() + " ms"
+              : e.toString(),
+          mode);
     }
     return switch (mode) {
       case OPEN -> Outcome.OK;
-      case CLOSED -> new Outcome(DescriptorStatus.newBuilder().setCode(Code.OVER_LIMIT).setCurrentLimit(currentLimit(rule.limit()))
-          .setLimitRemaining(0).build(), true, false);
-      case UNAVAILABLE -> new Outcome(DescriptorStatus.newBuilder().setCode(Code.UNKNOWN).build(), false, true);
+      case CLOSED ->
+          new Outcome(
+              DescriptorStatus.newBuilder()
+                  .setCode(Code.OVER_LIMIT)
+                  .setCurrentLimit(currentLimit(rule.limit()))
+                  .setLimitRemaining(0)
+                  .build(),
+              true,
+              false);
+      case UNAVAILABLE ->
+          new Outcome(DescriptorStatus.newBuilder().setCode(Code.UNKNOWN).build(), false, true);
     };
   }
 
@@ -231,7 +351,10 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
   private Set<String> domains(RateLimitTable rules) {
     Domains known = domains;
     if (known == null || known.table() != rules) {
-      known = new Domains(rules, rules.rules().stream().map(Rule::domain).collect(Collectors.toUnmodifiableSet()));
+      known =
+          new Domains(
+              rules,
+              rules.rules().stream().map(Rule::domain).collect(Collectors.toUnmodifiableSet()));
       domains = known;
     }
     return known.domains();
@@ -242,12 +365,14 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
   /**
    * The failure mode of one rule: its gateway's ({@code globalRateLimit.failOpen}), else the
    * service's. A gateway failing closed gets UNAVAILABLE, not CLOSED: its Envoys then answer with
-   * the filter's {@code status_on_error}, which is the gateway's {@code failureStatus} (429 or 503),
-   * the same status as when this service cannot be reached at all. OVER_LIMIT would always be 429,
-   * and its X-RateLimit headers would tell clients a limit had been reached when none had.
+   * the filter's {@code status_on_error}, which is the gateway's {@code failureStatus} (429 or
+   * 503), the same status as when this service cannot be reached at all. OVER_LIMIT would always be
+   * 429, and its X-RateLimit headers would tell clients a limit had been reached when none had.
    */
   private FailureMode failureMode(Rule rule) {
-    return rule.failOpen().map(open -> open ? FailureMode.OPEN : FailureMode.UNAVAILABLE).orElse(options.failureMode());
+    return rule.failOpen()
+        .map(open -> open ? FailureMode.OPEN : FailureMode.UNAVAILABLE)
+        .orElse(options.failureMode());
   }
 
   private static RateLimitResponse.RateLimit currentLimit(Limit limit) {
@@ -267,17 +392,17 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
   }
 
   /**
-   * Descriptor values longer than this many bytes (UTF-8) are counted by their SHA-256 instead
-   * (see {@link #counterKey}): a unique 60 KB path per request cannot make 60 KB counters.
+   * Descriptor values longer than this many bytes (UTF-8) are counted by their SHA-256 instead (see
+   * {@link #counterKey}): a unique 60 KB path per request cannot make 60 KB counters.
    */
   public static final int MAX_VALUE_BYTES = 256;
 
   /**
-   * The counter of a descriptor: domain, entries and the window length, with {@code \ | =}
-   * escaped so that no two descriptors share a counter. A value longer than
-   * {@value #MAX_VALUE_BYTES} bytes is written as {@code \#} and the hex SHA-256 of its UTF-8
-   * bytes, which no escaped value can be (a backslash is always followed by {@code \ | =}), so the
-   * key is bounded by the rule's shape and two long values share a counter only if they are equal.
+   * The counter of a descriptor: domain, entries and the window length, with {@code \ | =} escaped
+   * so that no two descriptors share a counter. A value longer than {@value #MAX_VALUE_BYTES} bytes
+   * is written as {@code \#} and the hex SHA-256 of its UTF-8 bytes, which no escaped value can be
+   * (a backslash is always followed by {@code \ | =}), so the key is bounded by the rule's shape
+   * and two long values share a counter only if they are equal.
    */
   static String counterKey(String domain, List<Map.Entry<String, String>> entries, Limit limit) {
     StringBuilder key = new StringBuilder(escape(domain));
@@ -290,10 +415,14 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
         key.append(escape(value));
       }
     }
-    return key.append('|').append(limit.unit().name().toLowerCase(java.util.Locale.ROOT)).toString();
+    return key.append('|')
+        .append(limit.unit().name().toLowerCase(java.util.Locale.ROOT))
+        .toString();
   }
 
-  /** Whether the UTF-8 encoding of {@code s} is longer than {@code max} bytes, without encoding it. */
+  /**
+   * Whether the UTF-8 encoding of {@code s} is longer than {@code max} bytes, without encoding it.
+   */
   static boolean utf8Longer(String s, int max) {
     if (s.length() > max) {
       return true;
@@ -308,8 +437,10 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
 
   private static String sha256(String value) {
     try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }

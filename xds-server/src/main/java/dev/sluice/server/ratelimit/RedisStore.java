@@ -49,13 +49,15 @@ public final class RedisStore implements CounterStore {
   private static final String SCRIPT = script();
   private static final String SHA = sha1(SCRIPT);
   private static final long RECONNECT_EVERY_MILLIS = 1000;
+
   /** Commands waiting for Redis at most; beyond, a command fails at once. */
   private static final int REQUEST_QUEUE = 10_000;
 
   private final RedisURI uri;
   private final ClientResources resources;
   private final RedisClient client;
-  private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> connection = new AtomicReference<>();
+  private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>>
+      connection = new AtomicReference<>();
   private volatile long nextConnectMillis;
 
   /**
@@ -67,41 +69,62 @@ public final class RedisStore implements CounterStore {
     // for connecting (the handshake of a cold JVM takes a few hundred milliseconds); commands
     // have the store timeout (TimeoutOptions below)
     this.uri.setTimeout(Duration.ofSeconds(2));
-    this.resources = ClientResources.builder()
-        .ioThreadPoolSize(2)
-        .computationThreadPoolSize(2)
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-        .build();
+    this.resources =
+        ClientResources.builder()
+            .ioThreadPoolSize(2)
+            .computationThreadPoolSize(2)
+            .reconnectDelay(
+                Delay.exponential(
+                    Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+            .build();
     this.client = RedisClient.create(resources, this.uri);
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .requestQueueSize(REQUEST_QUEUE)
-        .timeoutOptions(TimeoutOptions.enabled(timeout))
-        .socketOptions(SocketOptions.builder()
-            // not on any request's path (while disconnected, commands fail at once); a cold JVM's
-            // first connection takes a few hundred milliseconds
-            .connectTimeout(Duration.ofSeconds(2))
-            .keepAlive(true)
-            .tcpNoDelay(true)
-            .build())
-        .build());
+    client.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .requestQueueSize(REQUEST_QUEUE)
+            .timeoutOptions(TimeoutOptions.enabled(timeout))
+            .socketOptions(
+                SocketOptions.builder()
+                    // not on any request's path (while disconnected, commands fail at once); a cold
+                    // JVM's
+                    // first connection takes a few hundred milliseconds
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .keepAlive(true)
+                    .tcpNoDelay(true)
+                    .build())
+            .build());
     connection();
   }
 
   @Override
-  public CompletableFuture<SlidingWindow.Counts> hit(String key, long limit, long windowMillis, long hits, boolean enforce, long nowMillis) {
+  public CompletableFuture<SlidingWindow.Counts> hit(
+      String key, long limit, long windowMillis, long hits, boolean enforce, long nowMillis) {
     long index = SlidingWindow.index(nowMillis, windowMillis);
     String base = KEY_PREFIX + "{" + key + "}:";
     String[] keys = {base + index, base + (index - 1)};
-    String[] args = {Long.toString(hits), Long.toString(limit), Long.toString(windowMillis),
-        Long.toString(SlidingWindow.elapsed(nowMillis, windowMillis)), enforce ? "1" : "0"};
-    return connection().thenCompose(c -> c.async().<List<Object>>evalsha(SHA, ScriptOutputType.MULTI, keys, args)
-            .toCompletableFuture()
-            .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
-                ? c.async().<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
-                : CompletableFuture.failedFuture(unwrap(e))))
-        .thenApply(r -> new SlidingWindow.Counts((Long) r.get(0), (Long) r.get(1), (Long) r.get(2) == 1L));
+    String[] args = {
+      Long.toString(hits),
+      Long.toString(limit),
+      Long.toString(windowMillis),
+      Long.toString(SlidingWindow.elapsed(nowMillis, windowMillis)),
+      enforce ? "1" : "0"
+    };
+    return connection()
+        .thenCompose(
+            c ->
+                c.async()
+                    .<List<Object>>evalsha(SHA, ScriptOutputType.MULTI, keys, args)
+                    .toCompletableFuture()
+                    .exceptionallyCompose(
+                        e ->
+                            unwrap(e) instanceof RedisNoScriptException
+                                ? c.async()
+                                    .<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args)
+                                    .toCompletableFuture()
+                                : CompletableFuture.failedFuture(unwrap(e))))
+        .thenApply(
+            r -> new SlidingWindow.Counts((Long) r.get(0), (Long) r.get(1), (Long) r.get(2) == 1L));
   }
 
   @Override
@@ -123,7 +146,9 @@ public final class RedisStore implements CounterStore {
    */
   private CompletableFuture<StatefulRedisConnection<String, String>> connection() {
     CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
-    if (current != null && !(current.isCompletedExceptionally() && System.currentTimeMillis() >= nextConnectMillis)) {
+    if (current != null
+        && !(current.isCompletedExceptionally()
+            && System.currentTimeMillis() >= nextConnectMillis)) {
       return current;
     }
     CompletableFuture<StatefulRedisConnection<String, String>> attempt = new CompletableFuture<>();
@@ -131,16 +156,24 @@ public final class RedisStore implements CounterStore {
       return connection.get();
     }
     nextConnectMillis = System.currentTimeMillis() + RECONNECT_EVERY_MILLIS;
-    client.connectAsync(StringCodec.UTF8, uri).whenComplete((c, e) -> {
-      if (e != null) {
-        LOG.warn("rate-limit store: cannot connect to Redis at {}:{}: {}", uri.getHost(), uri.getPort(), unwrap(e).toString());
-        attempt.completeExceptionally(unwrap(e));
-      } else {
-        LOG.info("rate-limit store: connected to Redis at {}:{}", uri.getHost(), uri.getPort());
-        // load the script now, so that the first requests do not pay for NOSCRIPT and EVAL
-        c.async().scriptLoad(SCRIPT).whenComplete((sha, error) -> attempt.complete(c));
-      }
-    });
+    client
+        .connectAsync(StringCodec.UTF8, uri)
+        .whenComplete(
+            (c, e) -> {
+              if (e != null) {
+                LOG.warn(
+                    "rate-limit store: cannot connect to Redis at {}:{}: {}",
+                    uri.getHost(),
+                    uri.getPort(),
+                    unwrap(e).toString());
+                attempt.completeExceptionally(unwrap(e));
+              } else {
+                LOG.info(
+                    "rate-limit store: connected to Redis at {}:{}", uri.getHost(), uri.getPort());
+                // load the script now, so that the first requests do not pay for NOSCRIPT and EVAL
+                c.async().scriptLoad(SCRIPT).whenComplete((sha, error) -> attempt.complete(c));
+              }
+            });
     return attempt;
   }
 
@@ -185,7 +218,9 @@ public final class RedisStore implements CounterStore {
 
   private static String sha1(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

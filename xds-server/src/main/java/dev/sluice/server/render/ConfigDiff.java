@@ -10,14 +10,16 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What changes between two rendered configurations, resource by resource: per proxy group and
- * xDS type, the resources added, removed and changed, each with its YAML on both sides. Pure.
+ * What changes between two rendered configurations, resource by resource: per proxy group and xDS
+ * type, the resources added, removed and changed, each with its YAML on both sides. Pure.
  *
  * @param changes sorted by group, type ({@link XdsType} order) and name
  */
 public record ConfigDiff(List<Change> changes) {
   public enum Kind {
-    ADDED, REMOVED, CHANGED;
+    ADDED,
+    REMOVED,
+    CHANGED;
 
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -29,15 +31,25 @@ public record ConfigDiff(List<Change> changes) {
    *
    * @param oldYaml empty when added
    * @param newYaml empty when removed
-   * @param details for a changed route table, which of its routes changed, e.g. {@code route
-   *     orders changed}; empty otherwise
+   * @param details for a changed route table, which of its routes changed, e.g. {@code route orders
+   *     changed}; empty otherwise
    */
-  public record Change(String group, XdsType type, String name, Kind kind, String oldYaml, String newYaml, List<String> details) {
+  public record Change(
+      String group,
+      XdsType type,
+      String name,
+      Kind kind,
+      String oldYaml,
+      String newYaml,
+      List<String> details) {
     public Change {
       details = List.copyOf(details);
     }
 
-    /** The unified diff hunks of the resource's YAML (every line added or removed for a whole resource). */
+    /**
+     * The unified diff hunks of the resource's YAML (every line added or removed for a whole
+     * resource).
+     */
     public String unified() {
       return LineDiff.unified(oldYaml, newYaml);
     }
@@ -55,7 +67,8 @@ public record ConfigDiff(List<Change> changes) {
    * Compares every group present on either side (a group on one side only is all added or all
    * removed) over the given types.
    */
-  public static ConfigDiff between(Map<String, Rendered> before, Map<String, Rendered> after, Set<XdsType> types) {
+  public static ConfigDiff between(
+      Map<String, Rendered> before, Map<String, Rendered> after, Set<XdsType> types) {
     Set<String> groups = new TreeSet<>(before.keySet());
     groups.addAll(after.keySet());
     List<Change> out = new ArrayList<>();
@@ -71,7 +84,8 @@ public record ConfigDiff(List<Change> changes) {
     return new ConfigDiff(out);
   }
 
-  private static void compare(String group, XdsType type, Rendered a, Rendered b, List<Change> out) {
+  private static void compare(
+      String group, XdsType type, Rendered a, Rendered b, List<Change> out) {
     Set<String> names = new TreeSet<>();
     a.of(type).forEach(r -> names.add(r.name()));
     b.of(type).forEach(r -> names.add(r.name()));
@@ -85,13 +99,16 @@ public record ConfigDiff(List<Change> changes) {
       } else if (is.isEmpty()) {
         out.add(new Change(group, type, name, Kind.REMOVED, oldYaml, newYaml, List.of()));
       } else if (!oldYaml.equals(newYaml)) {
-        List<String> details = type == XdsType.ROUTES ? routeChanges(was.get().json(), is.get().json()) : List.of();
+        List<String> details =
+            type == XdsType.ROUTES ? routeChanges(was.get().json(), is.get().json()) : List.of();
         out.add(new Change(group, type, name, Kind.CHANGED, oldYaml, newYaml, details));
       }
     }
   }
 
-  /** Inside a route table: which named routes were added, removed or changed (in any virtual host). */
+  /**
+   * Inside a route table: which named routes were added, removed or changed (in any virtual host).
+   */
   static List<String> routeChanges(JsonNode before, JsonNode after) {
     Map<String, List<JsonNode>> a = routes(before);
     Map<String, List<JsonNode>> b = routes(after);

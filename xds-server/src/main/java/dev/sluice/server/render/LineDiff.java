@@ -5,8 +5,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A unified line diff (Myers' O(ND) algorithm: a shortest edit script), with three lines of
- * context around each change, in the format {@code diff -u} and {@code git diff} print.
+ * A unified line diff (Myers' O(ND) algorithm: a shortest edit script), with three lines of context
+ * around each change, in the format {@code diff -u} and {@code git diff} print.
  */
 public final class LineDiff {
   /** Lines of context around each change. */
@@ -44,7 +44,11 @@ public final class LineDiff {
       // diff -u numbers an empty side by the line before it (0 for the start of the file).
       int oldStart = oldCount == 0 ? hunk.get(0).oldLine() : hunk.get(0).oldLine() + 1;
       int newStart = newCount == 0 ? hunk.get(0).newLine() : hunk.get(0).newLine() + 1;
-      out.append("@@ -").append(range(oldStart, oldCount)).append(" +").append(range(newStart, newCount)).append(" @@\n");
+      out.append("@@ -")
+          .append(range(oldStart, oldCount))
+          .append(" +")
+          .append(range(newStart, newCount))
+          .append(" @@\n");
       hunk.forEach(o -> out.append(o.kind()).append(o.text()).append('\n'));
       k = end;
     }
@@ -56,9 +60,9 @@ public final class LineDiff {
   }
 
   /**
-   * The shortest edit script from {@code a} to {@code b}; past {@link #MAX_EDITS} edits (the
-   * search keeps O(edits²) memory), the lines between the common head and tail are replaced as
-   * one block instead.
+   * The shortest edit script from {@code a} to {@code b}; past {@link #MAX_EDITS} edits (the search
+   * keeps O(edits²) memory), the lines between the common head and tail are replaced as one block
+   * instead.
    */
   static List<Op> script(List<String> a, List<String> b) {
     List<Op> shortest = shortest(a, b);
@@ -73,7 +77,8 @@ public final class LineDiff {
       head++;
     }
     int tail = 0;
-    while (tail < a.size() - head && tail < b.size() - head
+    while (tail < a.size() - head
+        && tail < b.size() - head
         && a.get(a.size() - 1 - tail).equals(b.get(b.size() - 1 - tail))) {
       tail++;
     }
@@ -111,7 +116,10 @@ public final class LineDiff {
       System.arraycopy(v, offset - d, copy, 0, 2 * d + 1);
       trace.add(copy);
       for (int k = -d; k <= d; k += 2) {
-        int x = k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1]) ? v[offset + k + 1] : v[offset + k - 1] + 1;
+        int x =
+            k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1])
+                ? v[offset + k + 1]
+                : v[offset + k - 1] + 1;
         int y = x - k;
         while (x < n && y < m && a.get(x).equals(b.get(y))) {
           x++;

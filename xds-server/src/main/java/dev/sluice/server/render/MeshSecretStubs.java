@@ -17,11 +17,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The mesh secrets as far as an offline render can know them. Their certificates are issued at
- * run time by the server's mesh CA, so a render shows, in their place, what decides them: the
- * identity of the workload certificate and the trust domain. A server's real secrets are read
- * down to the same form, so {@code diff --server} compares like with like and an unchanged
- * policy folder shows no change.
+ * The mesh secrets as far as an offline render can know them. Their certificates are issued at run
+ * time by the server's mesh CA, so a render shows, in their place, what decides them: the identity
+ * of the workload certificate and the trust domain. A server's real secrets are read down to the
+ * same form, so {@code diff --server} compares like with like and an unchanged policy folder shows
+ * no change.
  */
 final class MeshSecretStubs {
   private static final String ISSUED = "a certificate issued at run time by the server's mesh CA";
@@ -36,7 +36,8 @@ final class MeshSecretStubs {
 
   /** A server's rendered group with its mesh secrets read down to their stubs. */
   static Rendered asStubs(Rendered r) {
-    Optional<String> identity = r.resource(XdsType.SECRETS, SidecarConfig.CERT_SECRET).flatMap(MeshSecretStubs::identityOf);
+    Optional<String> identity =
+        r.resource(XdsType.SECRETS, SidecarConfig.CERT_SECRET).flatMap(MeshSecretStubs::identityOf);
     if (identity.isEmpty()) {
       return r;
     }
@@ -71,19 +72,27 @@ final class MeshSecretStubs {
 
   /** The SPIFFE ID in the URI SAN of the first certificate of the secret's chain. */
   private static Optional<String> identityOf(Rendered.Resource secret) {
-    JsonNode pem = secret.json().path("tls_certificate").path("certificate_chain").path("inline_string");
+    JsonNode pem =
+        secret.json().path("tls_certificate").path("certificate_chain").path("inline_string");
     if (!pem.isTextual()) {
       return Optional.empty();
     }
     try {
-      var cert = (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificate(new ByteArrayInputStream(pem.asText().getBytes(StandardCharsets.US_ASCII)));
+      var cert =
+          (X509Certificate)
+              CertificateFactory.getInstance("X.509")
+                  .generateCertificate(
+                      new ByteArrayInputStream(pem.asText().getBytes(StandardCharsets.US_ASCII)));
       if (cert.getSubjectAlternativeNames() == null) {
         return Optional.empty();
       }
       return cert.getSubjectAlternativeNames().stream()
-          .filter(san -> Integer.valueOf(6).equals(san.get(0)) && String.valueOf(san.get(1)).startsWith("spiffe://"))
-          .map(san -> String.valueOf(san.get(1))).findFirst();
+          .filter(
+              san ->
+                  Integer.valueOf(6).equals(san.get(0))
+                      && String.valueOf(san.get(1)).startsWith("spiffe://"))
+          .map(san -> String.valueOf(san.get(1)))
+          .findFirst();
     } catch (CertificateException e) {
       return Optional.empty(); // not a certificate: compared as it is
     }

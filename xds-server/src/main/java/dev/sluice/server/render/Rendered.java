@@ -35,12 +35,16 @@ import java.util.Optional;
  * @param resources every type, each list sorted by name
  */
 public record Rendered(String group, Map<XdsType, List<Resource>> resources) {
-  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .build());
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          YAMLFactory.builder()
+              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+              .build());
 
-  /** One resource: its name and its config_dump form. {@link #json()} is a copy; change it freely. */
+  /**
+   * One resource: its name and its config_dump form. {@link #json()} is a copy; change it freely.
+   */
   public record Resource(String name, JsonNode json) {
     public Resource {
       json = json.deepCopy();
@@ -75,7 +79,10 @@ public record Rendered(String group, Map<XdsType, List<Resource>> resources) {
     return resources.get(type).stream().filter(r -> r.name().equals(name)).findFirst();
   }
 
-  /** Every type, as one YAML document (the format of {@code render --proxy} and {@code /config/<group>}). */
+  /**
+   * Every type, as one YAML document (the format of {@code render --proxy} and {@code
+   * /config/<group>}).
+   */
   public String yaml() {
     ObjectNode root = YAML.createObjectNode();
     for (XdsType t : XdsType.values()) {
@@ -96,8 +103,8 @@ public record Rendered(String group, Map<XdsType, List<Resource>> resources) {
   }
 
   /**
-   * Reads the text of {@link #yaml()} back, e.g. from a server's {@code /config/<group>}. A
-   * missing section is an empty one; sections of unknown types are ignored.
+   * Reads the text of {@link #yaml()} back, e.g. from a server's {@code /config/<group>}. A missing
+   * section is an empty one; sections of unknown types are ignored.
    *
    * @throws IllegalArgumentException when the text is not such a document
    */
@@ -112,7 +119,8 @@ public record Rendered(String group, Map<XdsType, List<Resource>> resources) {
       return new Rendered(group, Map.of());
     }
     if (!root.isObject()) {
-      throw new IllegalArgumentException("expected a map of " + String.join(", ", XdsType.keys()) + ", got " + root.getNodeType());
+      throw new IllegalArgumentException(
+          "expected a map of " + String.join(", ", XdsType.keys()) + ", got " + root.getNodeType());
     }
     Map<XdsType, List<Resource>> resources = new EnumMap<>(XdsType.class);
     for (XdsType t : XdsType.values()) {
@@ -121,7 +129,8 @@ public record Rendered(String group, Map<XdsType, List<Resource>> resources) {
         continue;
       }
       if (!section.isArray()) {
-        throw new IllegalArgumentException(t.key() + ": expected a list, got " + section.getNodeType());
+        throw new IllegalArgumentException(
+            t.key() + ": expected a list, got " + section.getNodeType());
       }
       List<Resource> list = new ArrayList<>();
       for (JsonNode r : section) {

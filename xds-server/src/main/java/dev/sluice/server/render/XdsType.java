@@ -20,7 +20,9 @@ public enum XdsType {
     this.nameField = nameField;
   }
 
-  /** The section name in rendered YAML and on the command line: {@code listeners}, {@code routes}, … */
+  /**
+   * The section name in rendered YAML and on the command line: {@code listeners}, {@code routes}, …
+   */
   public String key() {
     return key;
   }

@@ -16,18 +16,26 @@ final class Acks {
     return true;
   }
 
-  /** Types a proxy asks for by name (endpoints, route tables, secrets): it has them only once it asked. */
+  /**
+   * Types a proxy asks for by name (endpoints, route tables, secrets): it has them only once it
+   * asked.
+   */
   static boolean mustAsk(ResourceType rt) {
     return rt == ResourceType.ENDPOINT || rt == ResourceType.ROUTE || rt == ResourceType.SECRET;
   }
 
   /**
    * Whether the proxy's last answer for one type is about this snapshot's version of what it asked
-   * for. With {@code mustAsk}, a SotW proxy must have asked for every resource of the type (one that
-   * has not yet asked for a new route table has not got it). With {@code nackCounts}, a NACK is an
-   * answer too.
+   * for. With {@code mustAsk}, a SotW proxy must have asked for every resource of the type (one
+   * that has not yet asked for a new route table has not got it). With {@code nackCounts}, a NACK
+   * is an answer too.
    */
-  static boolean type(ProxyRegistry.ProxyState p, ResourceType rt, HashedSnapshot s, boolean mustAsk, boolean nackCounts) {
+  static boolean type(
+      ProxyRegistry.ProxyState p,
+      ResourceType rt,
+      HashedSnapshot s,
+      boolean mustAsk,
+      boolean nackCounts) {
     TypeResources resources = s.type(rt);
     ProxyRegistry.TypeState t = p.types.get(AdsStream.shortType(rt));
     if (t == null) {

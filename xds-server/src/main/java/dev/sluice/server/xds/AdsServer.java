@@ -18,19 +18,29 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The ADS service, SotW and delta, and the latest snapshot of each proxy group. It replaces
- * java-control-plane's DiscoveryServer and SimpleCache, whose per-stream state copied the names
- * and versions of every resource a stream was sent (140–185 KiB per stream with 1,000 clusters)
- * and which encoded every resource again for every stream, on the thread that set the snapshot.
- * Here a new snapshot is pushed to the group's streams by a few threads; each stream builds its
- * responses from shared, already encoded resources (see {@link AdsStream}).
+ * java-control-plane's DiscoveryServer and SimpleCache, whose per-stream state copied the names and
+ * versions of every resource a stream was sent (140–185 KiB per stream with 1,000 clusters) and
+ * which encoded every resource again for every stream, on the thread that set the snapshot. Here a
+ * new snapshot is pushed to the group's streams by a few threads; each stream builds its responses
+ * from shared, already encoded resources (see {@link AdsStream}).
  */
-final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase implements AutoCloseable {
+final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase
+    implements AutoCloseable {
   /** Streams whose responses may sit in the transport at once (see {@link WriteBudget}). */
   static final int WRITE_SLOTS = 64;
-  /** Proxy groups that may have streams at once: a claim of one more is refused (docs/operations.md). */
+
+  /**
+   * Proxy groups that may have streams at once: a claim of one more is refused
+   * (docs/operations.md).
+   */
   static final int MAX_GROUPS = 10_000;
-  /** Streams one connection may have open at once (Envoy opens one ADS stream per connection; scripts/bench-xds-fanout 50). */
+
+  /**
+   * Streams one connection may have open at once (Envoy opens one ADS stream per connection;
+   * scripts/bench-xds-fanout 50).
+   */
   static final int MAX_STREAMS_PER_CONNECTION = 100;
+
   int maxGroups = MAX_GROUPS;
   final XdsCallbacks callbacks;
   final WriteBudget budget;
@@ -42,28 +52,44 @@ final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscovery
   private final ExecutorService pushers =
       Executors.newFixedThreadPool(threads, r -> DaemonThreads.create(r, "sluice-xds-push"));
 
-  AdsServer(ProxyRegistry proxies, dev.sluice.server.Metrics metrics, PropagationTracker propagation) {
+  AdsServer(
+      ProxyRegistry proxies, dev.sluice.server.Metrics metrics, PropagationTracker propagation) {
     this(proxies, metrics, propagation, dev.sluice.server.auth.ProxyAuthenticator.OPEN);
   }
 
-  AdsServer(ProxyRegistry proxies, dev.sluice.server.Metrics metrics, PropagationTracker propagation,
+  AdsServer(
+      ProxyRegistry proxies,
+      dev.sluice.server.Metrics metrics,
+      PropagationTracker propagation,
       dev.sluice.server.auth.ProxyAuthenticator authenticator) {
     this.gatekeeper = new Gatekeeper(authenticator, metrics);
-    this.callbacks = new XdsCallbacks(proxies, metrics, (group, type, error) -> NackOrigins.of(snapshot(group), type, error),
-        propagation);
-    this.budget = new WriteBudget(WRITE_SLOTS, pushers, (stream, reason) -> {
-      metrics.increment("sluice_xds_slow_streams_dropped_total");
-      stream.dropSlow(reason);
-    }, WriteBudget.SLOT_GRACE, WriteBudget.STALL_LIMIT);
+    this.callbacks =
+        new XdsCallbacks(
+            proxies,
+            metrics,
+            (group, type, error) -> NackOrigins.of(snapshot(group), type, error),
+            propagation);
+    this.budget =
+        new WriteBudget(
+            WRITE_SLOTS,
+            pushers,
+            (stream, reason) -> {
+              metrics.increment("sluice_xds_slow_streams_dropped_total");
+              stream.dropSlow(reason);
+            },
+            WriteBudget.SLOT_GRACE,
+            WriteBudget.STALL_LIMIT);
   }
 
   @Override
-  public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> responses) {
+  public StreamObserver<DiscoveryRequest> streamAggregatedResources(
+      StreamObserver<DiscoveryResponse> responses) {
     return new SotwStream(this, responses);
   }
 
   @Override
-  public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(StreamObserver<DeltaDiscoveryResponse> responses) {
+  public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
+      StreamObserver<DeltaDiscoveryResponse> responses) {
     return new DeltaStream(this, responses);
   }
 
@@ -101,31 +127,35 @@ final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscovery
   }
 
   /**
-   * Adds the stream to its group's; false, and nothing kept, when that would make more than
-   * {@link #maxGroups} groups. Join and leave change a group's set under the map's lock for that
-   * group, so a group is removed with its last stream and never left behind empty.
+   * Adds the stream to its group's; false, and nothing kept, when that would make more than {@link
+   * #maxGroups} groups. Join and leave change a group's set under the map's lock for that group, so
+   * a group is removed with its last stream and never left behind empty.
    */
   boolean join(String group, AdsStream<?, ?> stream) {
     boolean[] joined = {false};
-    groups.compute(group, (g, members) -> {
-      if (members == null) {
-        if (groups.size() >= maxGroups) {
-          return null;
-        }
-        members = ConcurrentHashMap.newKeySet();
-      }
-      members.add(stream);
-      joined[0] = true;
-      return members;
-    });
+    groups.compute(
+        group,
+        (g, members) -> {
+          if (members == null) {
+            if (groups.size() >= maxGroups) {
+              return null;
+            }
+            members = ConcurrentHashMap.newKeySet();
+          }
+          members.add(stream);
+          joined[0] = true;
+          return members;
+        });
     return joined[0];
   }
 
   void leave(String group, AdsStream<?, ?> stream) {
-    groups.computeIfPresent(group, (g, members) -> {
-      members.remove(stream);
-      return members.isEmpty() ? null : members;
-    });
+    groups.computeIfPresent(
+        group,
+        (g, members) -> {
+          members.remove(stream);
+          return members.isEmpty() ? null : members;
+        });
   }
 
   /** Groups with at least one stream. */

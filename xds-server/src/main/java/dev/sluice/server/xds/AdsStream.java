@@ -29,11 +29,17 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
   final AdsServer server;
   final ProxyState proxy;
   private final ServerCallStreamObserver<R> out;
+
   /** What the client presented on its connection; decides which group it may join. */
   private final Credential credential = CredentialInterceptor.current();
+
   private String group;
-  /** Requests that came while the credential was being checked, handled in order once it is granted. */
+
+  /**
+   * Requests that came while the credential was being checked, handled in order once it is granted.
+   */
   private java.util.ArrayDeque<Q> waiting;
+
   private boolean closed;
   private long nonce;
 
@@ -48,7 +54,10 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
     out.setOnCancelHandler(this::close);
   }
 
-  /** Handles one request of a known type; called with the lock held, after the stream knows its node. */
+  /**
+   * Handles one request of a known type; called with the lock held, after the stream knows its
+   * node.
+   */
   abstract void request(ResourceType type, Q request);
 
   /**
@@ -78,7 +87,9 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
       } else if (waiting.size() < MAX_WAITING) {
         waiting.add(request);
       } else {
-        fail(Status.RESOURCE_EXHAUSTED.withDescription("too many requests before the credential was checked"));
+        fail(
+            Status.RESOURCE_EXHAUSTED.withDescription(
+                "too many requests before the credential was checked"));
       }
       return;
     }
@@ -92,20 +103,41 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
   private void admit(Q first) {
     Node node = node(first);
     String claimed = ProxyGroups.group(node);
-    String tooLong = node.getId().length() > dev.sluice.server.auth.ClientText.NAME_MAX ? "node id"
-        : claimed.length() > dev.sluice.server.auth.ClientText.NAME_MAX ? "proxy group (gateway, service or node cluster)" : null;
+    String tooLong =
+        node.getId().length() > dev.sluice.server.auth.ClientText.NAME_MAX
+            ? "node id"
+            : claimed.length() > dev.sluice.server.auth.ClientText.NAME_MAX
+                ? "proxy group (gateway, service or node cluster)"
+                : null;
     if (tooLong != null) {
-      // refused like a credential that does not grant the claim: one bounded log line, a row on the page
-      Decision refusal = Decision.deny("", Decision.INVALID_CLAIM,
-          "the " + tooLong + " is longer than " + dev.sluice.server.auth.ClientText.NAME_MAX + " characters");
-      server.gatekeeper.denials().record(credential.peer(), node.getId(),
-          dev.sluice.server.auth.Claim.ofGroup(claimed).toString(), refusal);
+      // refused like a credential that does not grant the claim: one bounded log line, a row on the
+      // page
+      Decision refusal =
+          Decision.deny(
+              "",
+              Decision.INVALID_CLAIM,
+              "the "
+                  + tooLong
+                  + " is longer than "
+                  + dev.sluice.server.auth.ClientText.NAME_MAX
+                  + " characters");
+      server
+          .gatekeeper
+          .denials()
+          .record(
+              credential.peer(),
+              node.getId(),
+              dev.sluice.server.auth.Claim.ofGroup(claimed).toString(),
+              refusal);
       fail(Status.INVALID_ARGUMENT.withDescription(refusal.message()));
       return;
     }
     waiting = new java.util.ArrayDeque<>();
     waiting.add(first);
-    server.gatekeeper.admit(this, credential, node.getId(), claimed).thenAccept(d -> admitted(node, claimed, d));
+    server
+        .gatekeeper
+        .admit(this, credential, node.getId(), claimed)
+        .thenAccept(d -> admitted(node, claimed, d));
   }
 
   private synchronized void admitted(Node node, String claimed, Decision decision) {
@@ -118,7 +150,9 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
       return;
     }
     if (!server.join(claimed, this)) {
-      fail(Status.RESOURCE_EXHAUSTED.withDescription("more than " + server.maxGroups + " proxy groups have streams; try again later"));
+      fail(
+          Status.RESOURCE_EXHAUSTED.withDescription(
+              "more than " + server.maxGroups + " proxy groups have streams; try again later"));
       return;
     }
     group = claimed;
@@ -134,26 +168,38 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
     }
   }
 
-  /** Ends the stream for its credential: PERMISSION_DENIED, or UNAVAILABLE when it could not be checked. */
+  /**
+   * Ends the stream for its credential: PERMISSION_DENIED, or UNAVAILABLE when it could not be
+   * checked.
+   */
   final synchronized void refuse(Decision decision) {
     if (closed) {
       return;
     }
-    Status status = Decision.UNCHECKED.equals(decision.reason()) ? Status.UNAVAILABLE : Status.PERMISSION_DENIED;
+    Status status =
+        Decision.UNCHECKED.equals(decision.reason())
+            ? Status.UNAVAILABLE
+            : Status.PERMISSION_DENIED;
     fail(status.withDescription(decision.message()));
   }
 
   private void handle(String typeUrl, Q request) {
     ResourceType type = Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl);
     if (type == null) {
-      LOG.debug("[{}] ignoring a request for {}, which Sluice does not serve", proxy.streamId, dev.sluice.server.auth.ClientText.name(typeUrl));
+      LOG.debug(
+          "[{}] ignoring a request for {}, which Sluice does not serve",
+          proxy.streamId,
+          dev.sluice.server.auth.ClientText.name(typeUrl));
       return;
     }
     request(type, request);
     pump();
   }
 
-  /** Sends whatever is due, type by type in the order Envoy needs them (clusters before endpoints before listeners...). */
+  /**
+   * Sends whatever is due, type by type in the order Envoy needs them (clusters before endpoints
+   * before listeners...).
+   */
   public final synchronized void pump() {
     if (closed || group == null) {
       return;
@@ -200,7 +246,12 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
     if (closed) {
       return;
     }
-    LOG.warn("[{}] dropping the stream of proxy {} (group {}): it {}", proxy.streamId, proxy.nodeId, proxy.group, reason);
+    LOG.warn(
+        "[{}] dropping the stream of proxy {} (group {}): it {}",
+        proxy.streamId,
+        proxy.nodeId,
+        proxy.group,
+        reason);
     fail(Status.RESOURCE_EXHAUSTED.withDescription("stream dropped: it " + reason));
   }
 
@@ -212,7 +263,8 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
   @Override
   public final void onError(Throwable t) {
     if (Status.fromThrowable(t).getCode() != Status.Code.CANCELLED) {
-      LOG.warn("[{}] stream from {} failed: {}", proxy.streamId, proxy.nodeId, Status.fromThrowable(t));
+      LOG.warn(
+          "[{}] stream from {} failed: {}", proxy.streamId, proxy.nodeId, Status.fromThrowable(t));
     }
     close();
   }

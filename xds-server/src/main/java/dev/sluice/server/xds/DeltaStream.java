@@ -32,22 +32,35 @@ import java.util.Set;
 final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
   /** In {@link Type#exceptions}: the proxy does not have the resource. */
   private static final String NONE = "";
+
   private final Map<ResourceType, Type> types = new EnumMap<>(ResourceType.class);
 
   private static final class Type {
     final boolean wildcard;
+
     /** Explicit subscriptions (ignored for wildcard types). */
     Names subscribed = Names.ALL;
+
     /** The proxy has these resources (those it subscribes to), except for {@link #exceptions}. */
     TypeResources known;
+
     /** Name → the version the proxy has, or {@link #NONE}; null when there are no exceptions. */
     Map<String, String> exceptions;
-    /** Names to send whatever the proxy is thought to have (it just subscribed to them); null when none. */
+
+    /**
+     * Names to send whatever the proxy is thought to have (it just subscribed to them); null when
+     * none.
+     */
     Set<String> forced;
+
     String sentNonce;
     TypeResources sentFrom;
-    /** The resources of that response (shared entries: no per-stream copy of names and versions). */
+
+    /**
+     * The resources of that response (shared entries: no per-stream copy of names and versions).
+     */
     List<TypeResources.Entry> sent;
+
     /**
      * What the proxy has is what it said on opening the stream ({@code initial_resource_versions}),
      * not yet what it was sent: if nothing needs sending, it has the snapshot without an ACK.
@@ -119,7 +132,11 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
       initial = r.getInitialResourceVersionsMap();
       initial.forEach(t::except);
     }
-    subscriptions(t, r.getResourceNamesSubscribeList(), r.getResourceNamesUnsubscribeList(), initial.keySet());
+    subscriptions(
+        t,
+        r.getResourceNamesSubscribeList(),
+        r.getResourceNamesUnsubscribeList(),
+        initial.keySet());
     server.callbacks.requested(proxy, shortType(rt), t.wildcard ? Names.ALL : t.subscribed, true);
     String nonce = r.getResponseNonce();
     if (!nonce.isEmpty()) {
@@ -145,8 +162,12 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
     }
   }
 
-  /** Applies (un)subscriptions; a name subscribed to is sent even if thought known, unless the proxy just said it has it. */
-  private static void subscriptions(Type t, List<String> subscribe, List<String> unsubscribe, Set<String> had) {
+  /**
+   * Applies (un)subscriptions; a name subscribed to is sent even if thought known, unless the proxy
+   * just said it has it.
+   */
+  private static void subscriptions(
+      Type t, List<String> subscribe, List<String> unsubscribe, Set<String> had) {
     if (subscribe.isEmpty() && unsubscribe.isEmpty()) {
       return;
     }
@@ -190,7 +211,8 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
     List<TypeResources.Entry> changed = new ArrayList<>();
     List<String> removed = new ArrayList<>();
     if (exact) {
-      // the proxy has exactly `known`: what changed since is the same for every such stream, computed once
+      // the proxy has exactly `known`: what changed since is the same for every such stream,
+      // computed once
       TypeResources.Diff diff = resources.since(t.known);
       diff.changed().stream().filter(e -> t.subscribes(e.name)).forEach(changed::add);
       diff.removed().stream().filter(t::subscribes).forEach(removed::add);
@@ -214,19 +236,27 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
       }
     }
     if (t.forced != null && t.forced.isEmpty()) {
-      t.forced = null; // an emptied set keeps its table: 8 KiB per stream after subscribing to 1,000 names
+      t.forced =
+          null; // an emptied set keeps its table: 8 KiB per stream after subscribing to 1,000 names
     }
     t.sentNonce = nonce;
     t.sentFrom = resources;
     t.sent = changed;
     server.callbacks.sent(proxy, shortType(rt), resources.version());
-    send(DeltaDiscoveryResponse.newBuilder().setTypeUrl(typeUrl(rt)).setSystemVersionInfo(resources.version())
-        .setNonce(nonce).addAllResources(out).addAllRemovedResources(removed).build());
+    send(
+        DeltaDiscoveryResponse.newBuilder()
+            .setTypeUrl(typeUrl(rt))
+            .setSystemVersionInfo(resources.version())
+            .setNonce(nonce)
+            .addAllResources(out)
+            .addAllRemovedResources(removed)
+            .build());
     return true;
   }
 
   /** The slow path, name by name: after a reconnect, a NACK or a new subscription. */
-  private static void differences(Type t, TypeResources resources, List<TypeResources.Entry> changed, List<String> removed) {
+  private static void differences(
+      Type t, TypeResources resources, List<TypeResources.Entry> changed, List<String> removed) {
     Iterable<String> candidates = t.wildcard ? resources.names() : t.subscribed.list();
     for (String n : candidates) {
       TypeResources.Entry e = resources.get(n);
@@ -243,11 +273,12 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
       }
     }
     if (t.exceptions != null) {
-      t.exceptions.forEach((n, v) -> {
-        if (!v.equals(NONE) && !resources.names().contains(n) && t.subscribes(n)) {
-          gone.add(n);
-        }
-      });
+      t.exceptions.forEach(
+          (n, v) -> {
+            if (!v.equals(NONE) && !resources.names().contains(n) && t.subscribes(n)) {
+              gone.add(n);
+            }
+          });
     }
     removed.addAll(gone);
   }

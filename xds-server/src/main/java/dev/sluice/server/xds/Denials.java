@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Streams refused for their credential: logged, counted ({@code sluice_xds_denied_total{reason}})
- * and the latest {@value #KEPT} kept for the status page. Everything kept came from the client,
- * so it is bounded and escaped first.
+ * and the latest {@value #KEPT} kept for the status page. Everything kept came from the client, so
+ * it is bounded and escaped first.
  */
 public final class Denials {
   private static final Logger LOG = LoggerFactory.getLogger(Denials.class);
@@ -30,16 +30,36 @@ public final class Denials {
    * @param reason the metric's label
    * @param message what the client was told
    */
-  public record Denial(Instant at, String peer, String nodeId, String claim, String credential, String reason, String message) {}
+  public record Denial(
+      Instant at,
+      String peer,
+      String nodeId,
+      String claim,
+      String credential,
+      String reason,
+      String message) {}
 
   Denials(Metrics metrics) {
     this.metrics = metrics;
   }
 
   void record(String peer, String nodeId, String claim, dev.sluice.server.auth.Decision d) {
-    Denial denial = new Denial(Instant.now(), peer, ClientText.name(nodeId), claim, d.credential(), d.reason(), d.message());
+    Denial denial =
+        new Denial(
+            Instant.now(),
+            peer,
+            ClientText.name(nodeId),
+            claim,
+            d.credential(),
+            d.reason(),
+            d.message());
     metrics.increment("sluice_xds_denied_total", "reason", d.reason());
-    LOG.warn("refused xDS stream from {} (node {}) claiming {}: {}", denial.peer(), denial.nodeId(), denial.claim(), denial.message());
+    LOG.warn(
+        "refused xDS stream from {} (node {}) claiming {}: {}",
+        denial.peer(),
+        denial.nodeId(),
+        denial.claim(),
+        denial.message());
     synchronized (latest) {
       latest.addFirst(denial);
       while (latest.size() > KEPT) {

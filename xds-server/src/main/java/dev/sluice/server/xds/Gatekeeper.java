@@ -14,22 +14,26 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Admits an ADS stream to the proxy group its node claims only if its credential grants that
- * claim, and keeps checking: when the credential source changes (a token removed) or every
- * {@link ProxyAuthenticator#recheckEvery} (Consul tokens), each admitted stream is checked again
- * and ended if its credential no longer grants its group. When the source cannot answer, an
- * admitted stream is kept for {@link ProxyAuthenticator#outageGrace} since its credential was last
- * confirmed, so that a short outage of the source does not disconnect every proxy at once.
+ * Admits an ADS stream to the proxy group its node claims only if its credential grants that claim,
+ * and keeps checking: when the credential source changes (a token removed) or every {@link
+ * ProxyAuthenticator#recheckEvery} (Consul tokens), each admitted stream is checked again and ended
+ * if its credential no longer grants its group. When the source cannot answer, an admitted stream
+ * is kept for {@link ProxyAuthenticator#outageGrace} since its credential was last confirmed, so
+ * that a short outage of the source does not disconnect every proxy at once.
  */
 final class Gatekeeper implements AutoCloseable {
   private final ProxyAuthenticator authenticator;
   private final Denials denials;
   private final Metrics metrics;
+
   /** Admitted streams and the credential and claim they were admitted with. */
   private final Map<AdsStream<?, ?>, Admission> admitted = new ConcurrentHashMap<>();
+
   private final ScheduledExecutorService rechecks;
 
-  /** @param confirmed {@link System#nanoTime} when the credential last granted the claim */
+  /**
+   * @param confirmed {@link System#nanoTime} when the credential last granted the claim
+   */
   private record Admission(Credential credential, Claim claim, String nodeId, long confirmed) {
     Admission confirmedAt(long now) {
       return new Admission(credential, claim, nodeId, now);
@@ -40,10 +44,16 @@ final class Gatekeeper implements AutoCloseable {
     this.authenticator = authenticator;
     this.denials = new Denials(metrics);
     this.metrics = metrics;
-    this.rechecks = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "sluice-xds-recheck"));
+    this.rechecks =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> DaemonThreads.create(r, "sluice-xds-recheck"));
     authenticator.onChange(() -> rechecks.execute(this::recheck));
-    authenticator.recheckEvery().ifPresent(every ->
-        rechecks.scheduleWithFixedDelay(this::recheck, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS));
+    authenticator
+        .recheckEvery()
+        .ifPresent(
+            every ->
+                rechecks.scheduleWithFixedDelay(
+                    this::recheck, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS));
   }
 
   Denials denials() {
@@ -55,25 +65,31 @@ final class Gatekeeper implements AutoCloseable {
   }
 
   /** Completes with the decision; a refusal is already recorded when it completes. */
-  CompletableFuture<Decision> admit(AdsStream<?, ?> stream, Credential credential, String nodeId, String group) {
+  CompletableFuture<Decision> admit(
+      AdsStream<?, ?> stream, Credential credential, String nodeId, String group) {
     Claim claim = Claim.ofGroup(group);
-    return decide(credential, claim).thenApply(d -> {
-      if (d.allowed()) {
-        admitted.put(stream, new Admission(credential, claim, nodeId, System.nanoTime()));
-      } else {
-        denials.record(credential.peer(), nodeId, claim.toString(), d);
-      }
-      return d;
-    });
+    return decide(credential, claim)
+        .thenApply(
+            d -> {
+              if (d.allowed()) {
+                admitted.put(stream, new Admission(credential, claim, nodeId, System.nanoTime()));
+              } else {
+                denials.record(credential.peer(), nodeId, claim.toString(), d);
+              }
+              return d;
+            });
   }
 
   void forget(AdsStream<?, ?> stream) {
     admitted.remove(stream);
   }
 
-  /** Checks every admitted stream again; ends those whose credential no longer grants their group. */
+  /**
+   * Checks every admitted stream again; ends those whose credential no longer grants their group.
+   */
   void recheck() {
-    admitted.forEach((stream, a) -> decide(a.credential(), a.claim()).thenAccept(d -> rechecked(stream, d)));
+    admitted.forEach(
+        (stream, a) -> decide(a.credential(), a.claim()).thenAccept(d -> rechecked(stream, d)));
   }
 
   private void rechecked(AdsStream<?, ?> stream, Decision d) {
@@ -84,7 +100,8 @@ final class Gatekeeper implements AutoCloseable {
     long now = System.nanoTime();
     if (d.allowed()) {
       admitted.replace(stream, a, a.confirmedAt(now));
-    } else if (Decision.UNCHECKED.equals(d.reason()) && now - a.confirmed() < authenticator.outageGrace().toNanos()) {
+    } else if (Decision.UNCHECKED.equals(d.reason())
+        && now - a.confirmed() < authenticator.outageGrace().toNanos()) {
       metrics.increment("sluice_xds_unchecked_kept_total");
     } else if (admitted.remove(stream, a)) {
       Decision ended = Decision.deny(d.credential(), d.reason(), endedBecause(d) + d.message());
@@ -95,7 +112,9 @@ final class Gatekeeper implements AutoCloseable {
 
   private String endedBecause(Decision d) {
     return Decision.UNCHECKED.equals(d.reason())
-        ? "credential unconfirmed for longer than " + authenticator.outageGrace().toString().substring(2).toLowerCase(java.util.Locale.ROOT) + ": "
+        ? "credential unconfirmed for longer than "
+            + authenticator.outageGrace().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+            + ": "
         : "credential withdrawn: ";
   }
 
@@ -107,8 +126,14 @@ final class Gatekeeper implements AutoCloseable {
     } catch (RuntimeException e) {
       d = CompletableFuture.failedFuture(e);
     }
-    return d.exceptionally(e -> Decision.deny("", Decision.UNCHECKED,
-        "the credential could not be checked (" + e.getClass().getSimpleName() + "); try again"));
+    return d.exceptionally(
+        e ->
+            Decision.deny(
+                "",
+                Decision.UNCHECKED,
+                "the credential could not be checked ("
+                    + e.getClass().getSimpleName()
+                    + "); try again"));
   }
 
   @Override

@@ -19,14 +19,28 @@ final class HashedSnapshot {
     this(r, null);
   }
 
-  /** Shares with {@code previous} (may be null) every resource, and every type, that did not change. */
+  /**
+   * Shares with {@code previous} (may be null) every resource, and every type, that did not change.
+   */
   HashedSnapshot(XdsResources r, HashedSnapshot previous) {
     this.source = r;
-    types.put(ResourceType.CLUSTER, TypeResources.of(ResourceType.CLUSTER, r.clusters(), prev(previous, ResourceType.CLUSTER)));
-    types.put(ResourceType.ENDPOINT, TypeResources.of(ResourceType.ENDPOINT, r.endpoints(), prev(previous, ResourceType.ENDPOINT)));
-    types.put(ResourceType.LISTENER, TypeResources.of(ResourceType.LISTENER, r.listeners(), prev(previous, ResourceType.LISTENER)));
-    types.put(ResourceType.ROUTE, TypeResources.of(ResourceType.ROUTE, r.routes(), prev(previous, ResourceType.ROUTE)));
-    types.put(ResourceType.SECRET, TypeResources.of(ResourceType.SECRET, r.secrets(), prev(previous, ResourceType.SECRET)));
+    types.put(
+        ResourceType.CLUSTER,
+        TypeResources.of(ResourceType.CLUSTER, r.clusters(), prev(previous, ResourceType.CLUSTER)));
+    types.put(
+        ResourceType.ENDPOINT,
+        TypeResources.of(
+            ResourceType.ENDPOINT, r.endpoints(), prev(previous, ResourceType.ENDPOINT)));
+    types.put(
+        ResourceType.LISTENER,
+        TypeResources.of(
+            ResourceType.LISTENER, r.listeners(), prev(previous, ResourceType.LISTENER)));
+    types.put(
+        ResourceType.ROUTE,
+        TypeResources.of(ResourceType.ROUTE, r.routes(), prev(previous, ResourceType.ROUTE)));
+    types.put(
+        ResourceType.SECRET,
+        TypeResources.of(ResourceType.SECRET, r.secrets(), prev(previous, ResourceType.SECRET)));
   }
 
   private static TypeResources prev(HashedSnapshot previous, ResourceType type) {

@@ -37,24 +37,33 @@ final class NackOrigins {
         return new Blame(entries, false); // each named entry is at fault
       }
     }
-    String prefix = switch (shortType) {
-      case "Cluster" -> "cluster/";
-      case "ClusterLoadAssignment" -> "endpoint/";
-      case "Listener" -> "listener/";
-      case "RouteConfiguration" -> "route/";
-      case "Secret" -> "secret/";
-      default -> "?";
-    };
-    List<String> ofType = origins.keySet().stream().filter(k -> k.startsWith(prefix) && !k.contains("#")).toList();
-    List<String> named = ofType.stream()
-        .filter(k -> error != null && RejectedRoutes.mentions(error, k.substring(prefix.length())))
-        .toList();
+    String prefix =
+        switch (shortType) {
+          case "Cluster" -> "cluster/";
+          case "ClusterLoadAssignment" -> "endpoint/";
+          case "Listener" -> "listener/";
+          case "RouteConfiguration" -> "route/";
+          case "Secret" -> "secret/";
+          default -> "?";
+        };
+    List<String> ofType =
+        origins.keySet().stream().filter(k -> k.startsWith(prefix) && !k.contains("#")).toList();
+    List<String> named =
+        ofType.stream()
+            .filter(
+                k -> error != null && RejectedRoutes.mentions(error, k.substring(prefix.length())))
+            .toList();
     List<String> policies = policies(origins, named.isEmpty() ? ofType : named);
     return new Blame(policies, policies.size() > 1);
   }
 
   private static List<String> policies(Map<String, List<String>> origins, List<String> keys) {
-    return keys.stream().map(origins::get).filter(Objects::nonNull).flatMap(List::stream).distinct()
-        .limit(MAX_POLICIES).toList();
+    return keys.stream()
+        .map(origins::get)
+        .filter(Objects::nonNull)
+        .flatMap(List::stream)
+        .distinct()
+        .limit(MAX_POLICIES)
+        .toList();
   }
 }

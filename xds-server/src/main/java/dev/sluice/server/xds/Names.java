@@ -19,6 +19,7 @@ final class Names {
 
   private final List<String> list;
   private final int hash;
+
   /** Made on first use, by the interned instance only. */
   private volatile Set<String> set;
 
@@ -32,7 +33,8 @@ final class Names {
       return ALL;
     }
     // Envoy sends its names sorted; sort only when they are not
-    List<String> sorted = isSortedAndUnique(names) ? List.copyOf(names) : List.copyOf(new TreeSet<>(names));
+    List<String> sorted =
+        isSortedAndUnique(names) ? List.copyOf(names) : List.copyOf(new TreeSet<>(names));
     return INTERNED.intern(new Names(sorted));
   }
 
@@ -89,6 +91,8 @@ final class Names {
 
   @Override
   public String toString() {
-    return isAll() ? "*" : list.size() <= 5 ? list.toString() : list.subList(0, 5) + "… (" + list.size() + ")";
+    return isAll()
+        ? "*"
+        : list.size() <= 5 ? list.toString() : list.subList(0, 5) + "… (" + list.size() + ")";
   }
 }

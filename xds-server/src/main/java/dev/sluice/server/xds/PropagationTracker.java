@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows each change (a new catalog or policy set) from the moment Sluice saw it until every
- * connected proxy it affects has accepted the result: per proxy the time of its ACK, per change
- * the time until the last one ({@code sluice_propagation_seconds}). Keeps the latest
- * {@value #KEPT} changes for the admin API and the status page.
+ * connected proxy it affects has accepted the result: per proxy the time of its ACK, per change the
+ * time until the last one ({@code sluice_propagation_seconds}). Keeps the latest {@value #KEPT}
+ * changes for the admin API and the status page.
  */
 public final class PropagationTracker {
   private static final Logger LOG = LoggerFactory.getLogger(PropagationTracker.class);
@@ -55,8 +55,8 @@ public final class PropagationTracker {
     ACCEPTED,
     /**
      * No proxy of the group was connected when its snapshot was ready (or all left before
-     * accepting): nothing confirmed it, and it counts in no propagation time. Proxies that
-     * connect later get it whole.
+     * accepting): nothing confirmed it, and it counts in no propagation time. Proxies that connect
+     * later get it whole.
      */
     NO_PROXY,
     /** A newer change replaced it before it was accepted. */
@@ -70,17 +70,28 @@ public final class PropagationTracker {
    * @param completedAfter how long until every affected proxy accepted; empty while waiting
    */
   public record ChangeView(
-      long id, String cause, Instant detectedAt, List<String> sources, Map<String, GroupState> groups,
-      Map<String, Duration> acceptedAfter, Optional<Duration> completedAfter) {}
+      long id,
+      String cause,
+      Instant detectedAt,
+      List<String> sources,
+      Map<String, GroupState> groups,
+      Map<String, Duration> acceptedAfter,
+      Optional<Duration> completedAfter) {}
 
   private static final class Progress {
     final Change change;
     final Map<String, GroupState> groups = new TreeMap<>();
     final Map<String, HashedSnapshot> snapshots = new LinkedHashMap<>();
-    /** Per group: the streams that were connected when its snapshot was ready and have not accepted it yet. */
+
+    /**
+     * Per group: the streams that were connected when its snapshot was ready and have not accepted
+     * it yet.
+     */
     final Map<String, Set<ProxyRegistry.ProxyState>> waiting = new HashMap<>();
+
     /** The groups in which at least one proxy accepted the change. */
     final Set<String> acceptedIn = new HashSet<>();
+
     final Map<String, Duration> acceptedAfter = new TreeMap<>();
     Duration completedAfter;
 
@@ -100,7 +111,8 @@ public final class PropagationTracker {
     for (String g : groups) {
       p.groups.put(g, GroupState.PUSHING);
       for (Progress older : recent) {
-        if (older.groups.get(g) == GroupState.PUSHING || older.groups.get(g) == GroupState.WAITING) {
+        if (older.groups.get(g) == GroupState.PUSHING
+            || older.groups.get(g) == GroupState.WAITING) {
           older.groups.put(g, GroupState.SUPERSEDED);
           older.waiting.remove(g);
           older.snapshots.remove(g);
@@ -115,20 +127,25 @@ public final class PropagationTracker {
     complete(p);
   }
 
-  /** The last stage of a change is in the cache for a group: from now on, its proxies' ACKs count. */
+  /**
+   * The last stage of a change is in the cache for a group: from now on, its proxies' ACKs count.
+   */
   synchronized void snapshotReady(long changeId, String group, HashedSnapshot snapshot) {
-    find(changeId).filter(p -> p.groups.get(group) == GroupState.PUSHING).ifPresent(p -> {
-      p.groups.put(group, GroupState.WAITING);
-      p.snapshots.put(group, snapshot);
-      Set<ProxyRegistry.ProxyState> waiting = new HashSet<>();
-      for (ProxyRegistry.ProxyState proxy : proxies.inGroup(group)) {
-        if (!accepted(p, proxy, snapshot)) {
-          waiting.add(proxy);
-        }
-      }
-      p.waiting.put(group, waiting);
-      groupDone(p, group);
-    });
+    find(changeId)
+        .filter(p -> p.groups.get(group) == GroupState.PUSHING)
+        .ifPresent(
+            p -> {
+              p.groups.put(group, GroupState.WAITING);
+              p.snapshots.put(group, snapshot);
+              Set<ProxyRegistry.ProxyState> waiting = new HashSet<>();
+              for (ProxyRegistry.ProxyState proxy : proxies.inGroup(group)) {
+                if (!accepted(p, proxy, snapshot)) {
+                  waiting.add(proxy);
+                }
+              }
+              p.waiting.put(group, waiting);
+              groupDone(p, group);
+            });
   }
 
   /**
@@ -138,7 +155,9 @@ public final class PropagationTracker {
   synchronized void acked(ProxyRegistry.ProxyState proxy) {
     for (Progress p : recent) {
       Set<ProxyRegistry.ProxyState> waiting = p.waiting.get(proxy.group);
-      if (waiting != null && waiting.contains(proxy) && accepted(p, proxy, p.snapshots.get(proxy.group))) {
+      if (waiting != null
+          && waiting.contains(proxy)
+          && accepted(p, proxy, p.snapshots.get(proxy.group))) {
         waiting.remove(proxy);
         groupDone(p, proxy.group);
       }
@@ -176,17 +195,25 @@ public final class PropagationTracker {
   }
 
   private void complete(Progress p) {
-    if (p.completedAfter != null || p.groups.values().stream().anyMatch(s -> s == GroupState.PUSHING || s == GroupState.WAITING)) {
+    if (p.completedAfter != null
+        || p.groups.values().stream()
+            .anyMatch(s -> s == GroupState.PUSHING || s == GroupState.WAITING)) {
       return;
     }
     p.completedAfter = Duration.between(p.change.detectedAt(), Instant.now());
     if (p.groups.containsValue(GroupState.ACCEPTED)) {
-      metrics.seconds("sluice_propagation_seconds", p.completedAfter.toNanos() / 1e9, "cause", p.change.cause());
+      metrics.seconds(
+          "sluice_propagation_seconds",
+          p.completedAfter.toNanos() / 1e9,
+          "cause",
+          p.change.cause());
     }
     log(p);
   }
 
-  /** One line per change once it has settled: what it came from, where it went, how long it took. */
+  /**
+   * One line per change once it has settled: what it came from, where it went, how long it took.
+   */
   private static void log(Progress p) {
     if (p.groups.isEmpty() || p.change.id() == 0) {
       return;
@@ -195,17 +222,27 @@ public final class PropagationTracker {
     p.groups.forEach((g, s) -> byState.computeIfAbsent(s, k -> new ArrayList<>()).add(g));
     List<String> parts = new ArrayList<>();
     if (byState.containsKey(GroupState.ACCEPTED)) {
-      parts.add("accepted by every connected proxy of " + String.join(", ", byState.get(GroupState.ACCEPTED)) + " within "
-          + p.completedAfter.toMillis() + " ms");
+      parts.add(
+          "accepted by every connected proxy of "
+              + String.join(", ", byState.get(GroupState.ACCEPTED))
+              + " within "
+              + p.completedAfter.toMillis()
+              + " ms");
     }
     if (byState.containsKey(GroupState.NO_PROXY)) {
       parts.add("no proxy connected: " + String.join(", ", byState.get(GroupState.NO_PROXY)));
     }
     if (byState.containsKey(GroupState.SUPERSEDED)) {
-      parts.add("superseded before it was accepted: " + String.join(", ", byState.get(GroupState.SUPERSEDED)));
+      parts.add(
+          "superseded before it was accepted: "
+              + String.join(", ", byState.get(GroupState.SUPERSEDED)));
     }
-    LOG.info("change #{} ({}{}): {}", p.change.id(), p.change.cause(),
-        p.change.sources().isEmpty() ? "" : ": " + String.join(", ", p.change.sources()), String.join("; ", parts));
+    LOG.info(
+        "change #{} ({}{}): {}",
+        p.change.id(),
+        p.change.cause(),
+        p.change.sources().isEmpty() ? "" : ": " + String.join(", ", p.change.sources()),
+        String.join("; ", parts));
   }
 
   private Optional<Progress> find(long id) {
@@ -216,8 +253,15 @@ public final class PropagationTracker {
   public synchronized List<ChangeView> recent() {
     List<ChangeView> out = new ArrayList<>();
     for (Progress p : recent) {
-      out.add(new ChangeView(p.change.id(), p.change.cause(), p.change.detectedAt(), p.change.sources(), Map.copyOf(p.groups),
-          Map.copyOf(p.acceptedAfter), Optional.ofNullable(p.completedAfter)));
+      out.add(
+          new ChangeView(
+              p.change.id(),
+              p.change.cause(),
+              p.change.detectedAt(),
+              p.change.sources(),
+              Map.copyOf(p.groups),
+              Map.copyOf(p.acceptedAfter),
+              Optional.ofNullable(p.completedAfter)));
     }
     return out;
   }

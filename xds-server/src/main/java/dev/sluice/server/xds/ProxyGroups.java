@@ -5,10 +5,10 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 
 /**
  * Which snapshot an Envoy gets. A sidecar (node metadata {@code sluice.role: sidecar} and {@code
- * sluice.service: <name>}) gets its service's group {@code sidecar~<name>}, which the Sidecar policy
- * of that service produces. Otherwise: the gateway named by its node metadata {@code
- * sluice.gateway}, or else its node cluster ({@code --service-cluster} / {@code node.cluster} in the
- * bootstrap). All Envoys of one gateway, or of one service's sidecars, share one snapshot.
+ * sluice.service: <name>}) gets its service's group {@code sidecar~<name>}, which the Sidecar
+ * policy of that service produces. Otherwise: the gateway named by its node metadata {@code
+ * sluice.gateway}, or else its node cluster ({@code --service-cluster} / {@code node.cluster} in
+ * the bootstrap). All Envoys of one gateway, or of one service's sidecars, share one snapshot.
  */
 public final class ProxyGroups implements NodeGroup<String> {
   public static final String METADATA_KEY = "sluice.gateway";
@@ -40,6 +40,8 @@ public final class ProxyGroups implements NodeGroup<String> {
   /** A non-empty string value of the node's metadata, or null. */
   private static String metadata(Node node, String key) {
     var v = node.getMetadata().getFieldsMap().get(key);
-    return v != null && v.hasStringValue() && !v.getStringValue().isEmpty() ? v.getStringValue() : null;
+    return v != null && v.hasStringValue() && !v.getStringValue().isEmpty()
+        ? v.getStringValue()
+        : null;
   }
 }

@@ -24,8 +24,12 @@ public final class ProxyRegistry {
   }
 
   public List<ProxyState> connected() {
-    return streams.values().stream().filter(s -> s.nodeId != null)
-        .sorted(java.util.Comparator.comparing((ProxyState s) -> s.nodeId).thenComparing(s -> s.streamId)).toList();
+    return streams.values().stream()
+        .filter(s -> s.nodeId != null)
+        .sorted(
+            java.util.Comparator.comparing((ProxyState s) -> s.nodeId)
+                .thenComparing(s -> s.streamId))
+        .toList();
   }
 
   /**
@@ -34,18 +38,31 @@ public final class ProxyRegistry {
    */
   public static final class ProxyState {
     final long streamId;
+
     /** Its id, cluster and the {@code sluice.*} metadata, nothing else. */
     volatile io.envoyproxy.envoy.config.core.v3.Node node;
+
     volatile String nodeId;
     volatile String group;
-    /** The name of the credential that admitted the stream (a token's name, a certificate's identity), never the secret. */
+
+    /**
+     * The name of the credential that admitted the stream (a token's name, a certificate's
+     * identity), never the secret.
+     */
     volatile String credential;
+
     final Instant connectedAt = Instant.now();
     final Map<String, TypeState> types = new ConcurrentHashMap<>();
-    /** Per type, its NACK that no accepted version has superseded yet: what the proxy rejects now. */
+
+    /**
+     * Per type, its NACK that no accepted version has superseded yet: what the proxy rejects now.
+     */
     final Map<String, Nack> rejecting = new ConcurrentHashMap<>();
+
     /** Superseded NACKs, newest first, at most {@link #HISTORY}. */
-    final java.util.Deque<PastNack> nackHistory = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    final java.util.Deque<PastNack> nackHistory =
+        new java.util.concurrent.ConcurrentLinkedDeque<>();
+
     /** The newest change this proxy accepted, and how long after it was seen. */
     volatile ChangeAck lastChange;
 
@@ -83,7 +100,9 @@ public final class ProxyRegistry {
 
     /** The NACKs in force, one per rejected type, newest first. */
     public List<Nack> nacks() {
-      return rejecting.values().stream().sorted(java.util.Comparator.comparing(Nack::at).reversed()).toList();
+      return rejecting.values().stream()
+          .sorted(java.util.Comparator.comparing(Nack::at).reversed())
+          .toList();
     }
 
     /** NACKs superseded by a version the proxy accepted (or by a later NACK), newest first. */
@@ -113,9 +132,16 @@ public final class ProxyRegistry {
    * Envoy's error names.
    *
    * @param policies such as {@code Route/users (policies/routes.yaml:3:1)}
-   * @param oneOf whether Envoy's error could not be narrowed to one policy: one of these is behind it
+   * @param oneOf whether Envoy's error could not be narrowed to one policy: one of these is behind
+   *     it
    */
-  public record Nack(String type, String version, String error, List<String> policies, boolean oneOf, Instant at) {}
+  public record Nack(
+      String type,
+      String version,
+      String error,
+      List<String> policies,
+      boolean oneOf,
+      Instant at) {}
 
   /**
    * A NACK no longer in force.
@@ -129,8 +155,13 @@ public final class ProxyRegistry {
 
   public static final class TypeState {
     volatile boolean delta;
-    /** SotW: the names of the latest request; delta: the subscription (ALL for wildcards). Interned, so not a copy per proxy. */
+
+    /**
+     * SotW: the names of the latest request; delta: the subscription (ALL for wildcards). Interned,
+     * so not a copy per proxy.
+     */
     volatile Names requested = Names.ALL;
+
     volatile String lastSentVersion;
     volatile String ackedVersion;
     volatile String rejectedVersion;

@@ -1,16 +1,16 @@
 package dev.sluice.server.xds;
 
-import dev.sluice.server.Metrics;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
 import dev.sluice.discovery.DaemonThreads;
+import dev.sluice.server.Metrics;
 import dev.sluice.xds.MakeBeforeBreak;
 import dev.sluice.xds.MakeBeforeBreak.Await;
 import dev.sluice.xds.MakeBeforeBreak.Stage;
 import dev.sluice.xds.XdsResources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,30 +23,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts one snapshot per proxy group into the cache, in make-before-break stages (see
- * {@link MakeBeforeBreak}): between stages it waits until every connected proxy of the group has
- * accepted the previous one, or until a timeout, so a proxy that is gone cannot stall the others.
- * A group whose content did not change is left alone, so nothing is resent. A newer publish
- * supersedes stages still waiting.
+ * Puts one snapshot per proxy group into the cache, in make-before-break stages (see {@link
+ * MakeBeforeBreak}): between stages it waits until every connected proxy of the group has accepted
+ * the previous one, or until a timeout, so a proxy that is gone cannot stall the others. A group
+ * whose content did not change is left alone, so nothing is resent. A newer publish supersedes
+ * stages still waiting.
  */
 public final class SnapshotPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
   static final Duration STAGE_TIMEOUT = Duration.ofSeconds(2);
+
   /** Serves the snapshots, and holds what it serves now. */
   private final AdsServer ads;
+
   private final ProxyRegistry proxies;
+
   /** The latest target of each group, reached once its stages are done. */
   private final Map<String, XdsResources> target = new ConcurrentHashMap<>();
+
   private final Map<String, Long> generation = new ConcurrentHashMap<>();
+
   /** The id of the newest change published: the config the proxies run, or are being sent. */
   private volatile long published;
+
   private final PropagationTracker propagation;
   private final Tracer tracer;
   private final Metrics metrics;
-  private final ExecutorService stager = Executors.newSingleThreadExecutor(r -> DaemonThreads.create(r, "sluice-publish"));
+  private final ExecutorService stager =
+      Executors.newSingleThreadExecutor(r -> DaemonThreads.create(r, "sluice-publish"));
 
   SnapshotPublisher(
-      AdsServer ads, ProxyRegistry proxies, PropagationTracker propagation, Tracer tracer, Metrics metrics) {
+      AdsServer ads,
+      ProxyRegistry proxies,
+      PropagationTracker propagation,
+      Tracer tracer,
+      Metrics metrics) {
     this.metrics = metrics;
     this.ads = ads;
     this.proxies = proxies;
@@ -60,18 +71,20 @@ public final class SnapshotPublisher implements AutoCloseable {
   }
 
   /** Publishes the complete desired state: groups not in {@code groups} are emptied. */
-  public synchronized void publish(PropagationTracker.Change change, Map<String, XdsResources> groups) {
+  public synchronized void publish(
+      PropagationTracker.Change change, Map<String, XdsResources> groups) {
     Map<String, XdsResources> all = new TreeMap<>(groups);
     for (String known : target.keySet()) {
       all.putIfAbsent(known, XdsResources.EMPTY);
     }
     List<String> changed = new ArrayList<>();
-    all.forEach((group, next) -> {
-      XdsResources previous = target.put(group, next);
-      if (!next.equals(previous)) {
-        changed.add(group);
-      }
-    });
+    all.forEach(
+        (group, next) -> {
+          XdsResources previous = target.put(group, next);
+          if (!next.equals(previous)) {
+            changed.add(group);
+          }
+        });
     propagation.begin(change, changed);
     published = change.id();
     Context parent = Context.current();
@@ -83,8 +96,12 @@ public final class SnapshotPublisher implements AutoCloseable {
   }
 
   private void run(PropagationTracker.Change change, String group, long gen, XdsResources next) {
-    Span span = tracer.spanBuilder("sluice.push").setAttribute("sluice.change.id", change.id())
-        .setAttribute("sluice.group", group).startSpan();
+    Span span =
+        tracer
+            .spanBuilder("sluice.push")
+            .setAttribute("sluice.change.id", change.id())
+            .setAttribute("sluice.group", group)
+            .startSpan();
     long start = System.nanoTime();
     try (Scope ignored = span.makeCurrent()) {
       stage(change, group, gen, next, span);
@@ -94,7 +111,8 @@ public final class SnapshotPublisher implements AutoCloseable {
     }
   }
 
-  private void stage(PropagationTracker.Change change, String group, long gen, XdsResources next, Span span) {
+  private void stage(
+      PropagationTracker.Change change, String group, long gen, XdsResources next, Span span) {
     HashedSnapshot prev = ads.snapshot(group);
     List<Stage> stages = MakeBeforeBreak.stages(prev == null ? null : prev.source(), next);
     for (Stage stage : stages) {
@@ -108,8 +126,13 @@ public final class SnapshotPublisher implements AutoCloseable {
       }
       ads.setSnapshot(group, snapshot);
       prev = snapshot;
-      LOG.info("group {}: snapshot {}{}", group, snapshot.versions(),
-          stage.await() == Await.NOTHING ? "" : " (stage: waiting for " + stage.await().name().toLowerCase() + ")");
+      LOG.info(
+          "group {}: snapshot {}{}",
+          group,
+          snapshot.versions(),
+          stage.await() == Await.NOTHING
+              ? ""
+              : " (stage: waiting for " + stage.await().name().toLowerCase() + ")");
       span.addEvent("stage " + stage.await().name().toLowerCase());
       if (stage.await() != Await.NOTHING) {
         awaitAccepted(group, snapshot, stage.await());
@@ -133,21 +156,30 @@ public final class SnapshotPublisher implements AutoCloseable {
         return;
       }
     }
-    LOG.warn("group {}: not every proxy confirmed the {} stage within {} ms; going on", group,
-        await.name().toLowerCase(), STAGE_TIMEOUT.toMillis());
+    LOG.warn(
+        "group {}: not every proxy confirmed the {} stage within {} ms; going on",
+        group,
+        await.name().toLowerCase(),
+        STAGE_TIMEOUT.toMillis());
   }
 
-  /** True when every connected proxy of the group has answered (ACK or NACK) the stage's resources of the awaited types. */
+  /**
+   * True when every connected proxy of the group has answered (ACK or NACK) the stage's resources
+   * of the awaited types.
+   */
   private boolean accepted(String group, HashedSnapshot s, Await await) {
     for (ProxyRegistry.ProxyState p : proxies.inGroup(group)) {
       // A NACK is an answer too: waiting longer would not change it.
-      boolean ok = switch (await) {
-        case CLUSTERS_AND_ENDPOINTS -> Acks.type(p, ResourceType.CLUSTER, s, false, true)
-            && Acks.type(p, ResourceType.ENDPOINT, s, true, true);
-        case LISTENERS_AND_ROUTES -> Acks.type(p, ResourceType.LISTENER, s, false, true)
-            && Acks.type(p, ResourceType.ROUTE, s, true, true);
-        case NOTHING -> true;
-      };
+      boolean ok =
+          switch (await) {
+            case CLUSTERS_AND_ENDPOINTS ->
+                Acks.type(p, ResourceType.CLUSTER, s, false, true)
+                    && Acks.type(p, ResourceType.ENDPOINT, s, true, true);
+            case LISTENERS_AND_ROUTES ->
+                Acks.type(p, ResourceType.LISTENER, s, false, true)
+                    && Acks.type(p, ResourceType.ROUTE, s, true, true);
+            case NOTHING -> true;
+          };
       if (!ok) {
         return false;
       }

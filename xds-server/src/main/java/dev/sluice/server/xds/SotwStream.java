@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A state-of-the-world ADS stream. Per type it answers a request (the first one, an ACK or a
- * NACK) once the snapshot's version for the requested names differs from the version the proxy
- * has — after a NACK, from the version it rejected, so a rejected config is not sent again until
- * the config changes (the library's NACK loop). As in java-control-plane: a request for names not
- * all in the snapshot waits (ADS), and the endpoints are sent again after the clusters changed.
+ * A state-of-the-world ADS stream. Per type it answers a request (the first one, an ACK or a NACK)
+ * once the snapshot's version for the requested names differs from the version the proxy has —
+ * after a NACK, from the version it rejected, so a rejected config is not sent again until the
+ * config changes (the library's NACK loop). As in java-control-plane: a request for names not all
+ * in the snapshot waits (ADS), and the endpoints are sent again after the clusters changed.
  *
  * <p>Clusters and listeners go whole, as the protocol requires. Endpoints and route tables go as
  * the protocol allows for them: only those that differ from what the proxy accepted last, so one
@@ -24,6 +24,7 @@ import java.util.Map;
  */
 final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
   private final Map<ResourceType, Type> types = new EnumMap<>(ResourceType.class);
+
   /**
    * Clusters were sent since the last endpoints. Envoy re-creates updated clusters and asks for
    * their endpoints again, with the version it has: that request is answered anyway, whole, as
@@ -31,13 +32,21 @@ final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
    */
   private boolean clustersChanged;
 
-  /** One type on this stream: the open request, the response waiting for its ACK, and what the proxy accepted. */
+  /**
+   * One type on this stream: the open request, the response waiting for its ACK, and what the proxy
+   * accepted.
+   */
   private static final class Type {
     Names names = Names.ALL;
+
     /** A request came since the last response: it may be answered. */
     boolean open;
-    /** That request is for endpoints after a clusters change: answer it even at the same version. */
+
+    /**
+     * That request is for endpoints after a clusters change: answer it even at the same version.
+     */
     boolean again;
+
     String proxyVersion = "";
     String rejectedVersion;
     String sentNonce;
@@ -104,7 +113,8 @@ final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
     String has = t.rejectedVersion != null ? t.rejectedVersion : t.proxyVersion;
     if (!t.again && version.equals(has)) {
       if (t.rejectedVersion == null) {
-        // what it asked with is what it has: after a restart of Sluice, nothing to send and no ACK to come
+        // what it asked with is what it has: after a restart of Sluice, nothing to send and no ACK
+        // to come
         server.callbacks.alreadyHas(proxy, shortType(rt), version);
       }
       return true;
@@ -146,8 +156,13 @@ final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
       clustersChanged = false;
     }
     server.callbacks.sent(proxy, shortType(rt), version);
-    send(DiscoveryResponse.newBuilder().setTypeUrl(typeUrl(rt)).setVersionInfo(version).setNonce(nonce)
-        .addAllResources(any).build());
+    send(
+        DiscoveryResponse.newBuilder()
+            .setTypeUrl(typeUrl(rt))
+            .setVersionInfo(version)
+            .setNonce(nonce)
+            .addAllResources(any)
+            .build());
     return true;
   }
 

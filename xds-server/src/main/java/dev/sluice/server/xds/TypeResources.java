@@ -22,19 +22,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * The resources of one type in one snapshot, each with its content-hash version and its encoding,
  * made once and shared by every stream that is sent it (the library encoded every resource again
  * for every stream). An unchanged resource keeps its entry, and so its encoding, from the previous
- * snapshot; an unchanged type keeps the whole object, so "did this type change" is an identity test.
+ * snapshot; an unchanged type keeps the whole object, so "did this type change" is an identity
+ * test.
  */
 final class TypeResources {
-  /** Distinct name lists asked for are few (one per kind of proxy); the bound only guards against a misbehaving client. */
+  /**
+   * Distinct name lists asked for are few (one per kind of proxy); the bound only guards against a
+   * misbehaving client.
+   */
   private static final int MAX_CACHED = 256;
+
   final ResourceType type;
   private final Map<String, Entry> byName;
   private final String version;
   private final Map<Names, Asked> asked = new ConcurrentHashMap<>();
   private volatile List<Any> encodedAll;
+
   /**
-   * What changed from older objects of the same group and type. Weak keys: a diff must not keep
-   * the older state alive (each would hold the one before it, the whole history).
+   * What changed from older objects of the same group and type. Weak keys: a diff must not keep the
+   * older state alive (each would hold the one before it, the whole history).
    */
   private final Map<TypeResources, Diff> diffs = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -56,7 +62,8 @@ final class TypeResources {
       Any a = any;
       if (a == null) {
         a = Any.pack(resource);
-        a.getTypeUrlBytes(); // keeps the UTF-8 form: otherwise every stream's response encodes it again
+        a.getTypeUrlBytes(); // keeps the UTF-8 form: otherwise every stream's response encodes
+        // it again
         any = a;
       }
       return a;
@@ -86,8 +93,10 @@ final class TypeResources {
   }
 
   /** The resources, reusing what {@code previous} (may be null) has at the same version. */
-  static TypeResources of(ResourceType type, List<? extends Message> resources, TypeResources previous) {
-    // in name order (XdsResources sorts them), for iteration; hashed, for the lookups of every stream
+  static TypeResources of(
+      ResourceType type, List<? extends Message> resources, TypeResources previous) {
+    // in name order (XdsResources sorts them), for iteration; hashed, for the lookups of every
+    // stream
     Map<String, Entry> byName = new LinkedHashMap<>();
     boolean same = previous != null && previous.byName.size() == resources.size();
     for (Message r : resources) {
@@ -126,9 +135,9 @@ final class TypeResources {
   }
 
   /**
-   * The version of the named resources (a missing one counts as version ""), the version of all
-   * of them for {@link Names#ALL}: what a SotW response for those names carries, and what the
-   * proxy's ACK must name to have all of them.
+   * The version of the named resources (a missing one counts as version ""), the version of all of
+   * them for {@link Names#ALL}: what a SotW response for those names carries, and what the proxy's
+   * ACK must name to have all of them.
    */
   String version(Names names) {
     return names.isAll() ? version : asked(names).version;
@@ -145,8 +154,8 @@ final class TypeResources {
   }
 
   /**
-   * The encoded resources of a whole response for the names (all of them for {@link Names#ALL}),
-   * in name order; built once for every stream that asks for the same names.
+   * The encoded resources of a whole response for the names (all of them for {@link Names#ALL}), in
+   * name order; built once for every stream that asks for the same names.
    */
   List<Any> encoded(Names names) {
     if (names.isAll()) {
@@ -159,12 +168,20 @@ final class TypeResources {
     Asked a = asked(names);
     List<Any> out = a.encoded;
     if (out == null) {
-      a.encoded = out = names.list().stream().map(byName::get).filter(java.util.Objects::nonNull).map(Entry::any).toList();
+      a.encoded =
+          out =
+              names.list().stream()
+                  .map(byName::get)
+                  .filter(java.util.Objects::nonNull)
+                  .map(Entry::any)
+                  .toList();
     }
     return out;
   }
 
-  /** What this state says about one list of names, computed once for every stream that asked for it. */
+  /**
+   * What this state says about one list of names, computed once for every stream that asked for it.
+   */
   private static final class Asked {
     final String version;
     final boolean allHere;
@@ -196,7 +213,10 @@ final class TypeResources {
     return a;
   }
 
-  /** What changed since {@code older} (null: everything is new); computed once for all streams that had {@code older}. */
+  /**
+   * What changed since {@code older} (null: everything is new); computed once for all streams that
+   * had {@code older}.
+   */
   Diff since(TypeResources older) {
     if (older == this) {
       return new Diff(List.of(), Set.of());
@@ -204,21 +224,23 @@ final class TypeResources {
     if (older == null) {
       return new Diff(List.copyOf(byName.values()), Set.of());
     }
-    return diffs.computeIfAbsent(older, o -> {
-      List<Entry> changed = new ArrayList<>();
-      for (Entry e : byName.values()) {
-        Entry before = o.byName.get(e.name);
-        if (before == null || !before.version.equals(e.version)) {
-          changed.add(e);
-        }
-      }
-      Set<String> removed = new java.util.TreeSet<>();
-      for (String n : o.byName.keySet()) {
-        if (!byName.containsKey(n)) {
-          removed.add(n);
-        }
-      }
-      return new Diff(List.copyOf(changed), Collections.unmodifiableSet(removed));
-    });
+    return diffs.computeIfAbsent(
+        older,
+        o -> {
+          List<Entry> changed = new ArrayList<>();
+          for (Entry e : byName.values()) {
+            Entry before = o.byName.get(e.name);
+            if (before == null || !before.version.equals(e.version)) {
+              changed.add(e);
+            }
+          }
+          Set<String> removed = new java.util.TreeSet<>();
+          for (String n : o.byName.keySet()) {
+            if (!byName.containsKey(n)) {
+              removed.add(n);
+            }
+          }
+          return new Diff(List.copyOf(changed), Collections.unmodifiableSet(removed));
+        });
   }
 }

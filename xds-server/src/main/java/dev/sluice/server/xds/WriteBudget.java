@@ -17,34 +17,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bounds how many streams may have a response still queued in the transport. gRPC encodes a
- * message into direct memory as soon as it is sent, whatever the peer's flow-control window: 5,000
- * Envoys connecting at once would each be handed their clusters (hundreds of kilobytes) before the
- * first had read them. A stream whose transport is not ready holds a slot until gRPC says it is
- * again; a stream that finds no free slot waits in line and is pumped when one frees up.
+ * Bounds how many streams may have a response still queued in the transport. gRPC encodes a message
+ * into direct memory as soon as it is sent, whatever the peer's flow-control window: 5,000 Envoys
+ * connecting at once would each be handed their clusters (hundreds of kilobytes) before the first
+ * had read them. A stream whose transport is not ready holds a slot until gRPC says it is again; a
+ * stream that finds no free slot waits in line and is pumped when one frees up.
  *
  * <p>A stream that does not read cannot keep the slot: after {@link #SLOT_GRACE} without draining
  * its slot goes to the next stream in line and it is <em>stalled</em> (it is sent nothing more
- * until its transport is ready again); a stream stalled for {@link #STALL_LIMIT}, or the oldest
- * one when more than {@link #STALLED_PER_SLOT} times the slots are stalled, is dropped with a
- * reason. So a slow or non-reading stream delays only itself, and what sits unread in the
- * transport is bounded by five times the slots' streams, each with at most one response per type.
- * The cap is not lower so that Envoys slowed by a busy machine during a reconnect storm (64 more
- * stall each second at most) are not dropped after a few seconds.
+ * until its transport is ready again); a stream stalled for {@link #STALL_LIMIT}, or the oldest one
+ * when more than {@link #STALLED_PER_SLOT} times the slots are stalled, is dropped with a reason.
+ * So a slow or non-reading stream delays only itself, and what sits unread in the transport is
+ * bounded by five times the slots' streams, each with at most one response per type. The cap is not
+ * lower so that Envoys slowed by a busy machine during a reconnect storm (64 more stall each second
+ * at most) are not dropped after a few seconds.
  *
- * <p>A stream that has answered a response ({@link #answered}) reads what it is sent: it goes
- * ahead of the streams that never did in the line for a slot, and {@link #RESERVED} slots are
- * its kind's alone. Many new streams that never read (an attack, or a reconnect storm of a
- * stuck client) so never make a working Envoy wait for the sweep to free a slot.
+ * <p>A stream that has answered a response ({@link #answered}) reads what it is sent: it goes ahead
+ * of the streams that never did in the line for a slot, and {@link #RESERVED} slots are its kind's
+ * alone. Many new streams that never read (an attack, or a reconnect storm of a stuck client) so
+ * never make a working Envoy wait for the sweep to free a slot.
  */
 final class WriteBudget implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WriteBudget.class);
-  /** How long a stream may hold a slot without its transport draining before the slot goes to another. */
+
+  /**
+   * How long a stream may hold a slot without its transport draining before the slot goes to
+   * another.
+   */
   static final Duration SLOT_GRACE = Duration.ofSeconds(1);
+
   /** How long a stream may go on without draining after that before it is dropped. */
   static final Duration STALL_LIMIT = Duration.ofSeconds(15);
+
   /** Stalled streams kept, per slot; beyond, the oldest stalled one is dropped. */
   static final int STALLED_PER_SLOT = 4;
+
   /** Slots only streams that have answered a response may take. */
   static final int RESERVED = 8;
 
@@ -67,13 +74,21 @@ final class WriteBudget implements AutoCloseable {
   private final Dropper dropper;
   private final long graceNanos;
   private final long stallNanos;
+
   /** Streams holding a slot, and since when (nanoTime). */
   private final Map<Writer, Long> holding = new LinkedHashMap<>();
-  /** Streams that held a slot too long without draining, and since when they hold none (nanoTime); oldest first. */
+
+  /**
+   * Streams that held a slot too long without draining, and since when they hold none (nanoTime);
+   * oldest first.
+   */
   private final Map<Writer, Long> stalled = new LinkedHashMap<>();
+
   private final Deque<Writer> waiting = new ArrayDeque<>();
+
   /** Streams that have answered a response: they wait in a line of their own, served first. */
   private final Deque<Writer> waitingReaders = new ArrayDeque<>();
+
   private final java.util.Set<Writer> readers = new java.util.HashSet<>();
   private final java.util.Set<Writer> queued = new java.util.HashSet<>();
   private final ScheduledExecutorService sweeper;
@@ -88,7 +103,9 @@ final class WriteBudget implements AutoCloseable {
     this.dropper = dropper;
     this.graceNanos = grace.toNanos();
     this.stallNanos = stallLimit.toNanos();
-    this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "sluice-xds-budget"));
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> DaemonThreads.create(r, "sluice-xds-budget"));
     long every = Math.max(10, grace.toMillis() / 4);
     sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
   }
@@ -169,7 +186,10 @@ final class WriteBudget implements AutoCloseable {
     }
   }
 
-  /** Moves streams that held a slot too long to the stalled ones, and drops those stalled too long or too many. */
+  /**
+   * Moves streams that held a slot too long to the stalled ones, and drops those stalled too long
+   * or too many.
+   */
   void sweep() {
     List<Writer> next;
     List<Map.Entry<Writer, String>> drop = new ArrayList<>();
@@ -186,11 +206,20 @@ final class WriteBudget implements AutoCloseable {
         Map.Entry<Writer, Long> e = it.next();
         if (now - e.getValue() >= graceNanos + stallNanos) {
           it.remove();
-          drop.add(Map.entry(e.getKey(), "did not read its responses for " + seconds(graceNanos + stallNanos)));
+          drop.add(
+              Map.entry(
+                  e.getKey(),
+                  "did not read its responses for " + seconds(graceNanos + stallNanos)));
         } else if (stalled.size() > STALLED_PER_SLOT * slots) {
           it.remove();
-          drop.add(Map.entry(e.getKey(), "did not read its responses for " + seconds(now - e.getValue())
-              + " while more than " + STALLED_PER_SLOT * slots + " streams did not"));
+          drop.add(
+              Map.entry(
+                  e.getKey(),
+                  "did not read its responses for "
+                      + seconds(now - e.getValue())
+                      + " while more than "
+                      + STALLED_PER_SLOT * slots
+                      + " streams did not"));
         }
       }
       next = freed();

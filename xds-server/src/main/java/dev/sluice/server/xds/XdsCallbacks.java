@@ -1,8 +1,8 @@
 package dev.sluice.server.xds;
 
-import dev.sluice.server.auth.ClientText;
 import com.google.protobuf.Value;
 import dev.sluice.server.Metrics;
+import dev.sluice.server.auth.ClientText;
 import dev.sluice.server.xds.ProxyRegistry.ProxyState;
 import dev.sluice.server.xds.ProxyRegistry.TypeState;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -23,8 +23,10 @@ final class XdsCallbacks {
   private static final Logger LOG = LoggerFactory.getLogger(XdsCallbacks.class);
   private final ProxyRegistry registry;
   private final Metrics metrics;
+
   /** (group, short type, Envoy's error) → the policies behind what the error names. */
   private final Origins origins;
+
   private final PropagationTracker propagation;
 
   /** (group, short type, Envoy's error) → the policies behind the rejected resources. */
@@ -32,7 +34,8 @@ final class XdsCallbacks {
     NackOrigins.Blame of(String group, String shortType, String error);
   }
 
-  XdsCallbacks(ProxyRegistry registry, Metrics metrics, Origins origins, PropagationTracker propagation) {
+  XdsCallbacks(
+      ProxyRegistry registry, Metrics metrics, Origins origins, PropagationTracker propagation) {
     this.registry = registry;
     this.metrics = metrics;
     this.origins = origins;
@@ -51,12 +54,19 @@ final class XdsCallbacks {
    * would cost more than the rest of the stream's state.
    */
   void identified(ProxyState p, Node node, String group) {
-    Node.Builder kept = Node.newBuilder().setId(ClientText.name(node.getId())).setCluster(ClientText.name(node.getCluster()));
+    Node.Builder kept =
+        Node.newBuilder()
+            .setId(ClientText.name(node.getId()))
+            .setCluster(ClientText.name(node.getCluster()));
     var metadata = node.getMetadata().getFieldsMap();
-    for (String key : List.of(ProxyGroups.ROLE_KEY, ProxyGroups.METADATA_KEY, ProxyGroups.SERVICE_KEY)) {
+    for (String key :
+        List.of(ProxyGroups.ROLE_KEY, ProxyGroups.METADATA_KEY, ProxyGroups.SERVICE_KEY)) {
       Value v = metadata.get(key);
       if (v != null && v.hasStringValue()) {
-        kept.getMetadataBuilder().putFields(key, Value.newBuilder().setStringValue(ClientText.name(v.getStringValue())).build());
+        kept.getMetadataBuilder()
+            .putFields(
+                key,
+                Value.newBuilder().setStringValue(ClientText.name(v.getStringValue())).build());
       }
     }
     p.node = kept.build();
@@ -87,7 +97,10 @@ final class XdsCallbacks {
     }
   }
 
-  /** The proxy said on a new stream that it has this version, so nothing was sent: as good as an ACK. */
+  /**
+   * The proxy said on a new stream that it has this version, so nothing was sent: as good as an
+   * ACK.
+   */
   void alreadyHas(ProxyState p, String shortType, String version) {
     if (has(p, shortType, version) && p.group != null) {
       propagation.acked(p);
@@ -95,9 +108,9 @@ final class XdsCallbacks {
   }
 
   /**
-   * The proxy has this version of the type: it ACKed it, or it said so itself on a new stream
-   * (SotW version_info, delta initial_resource_versions) and nothing had to be sent. A NACK of
-   * the type in force until now moves to the history. False when that was known already.
+   * The proxy has this version of the type: it ACKed it, or it said so itself on a new stream (SotW
+   * version_info, delta initial_resource_versions) and nothing had to be sent. A NACK of the type
+   * in force until now moves to the history. False when that was known already.
    */
   private boolean has(ProxyState p, String shortType, String version) {
     TypeState t = p.type(shortType);
@@ -109,9 +122,17 @@ final class XdsCallbacks {
     t.lastError = null;
     ProxyRegistry.Nack ended = p.rejecting.remove(shortType);
     if (ended != null) {
-      remember(p, new ProxyRegistry.PastNack(ended, "version " + version + " accepted", java.time.Instant.now()));
-      LOG.info("proxy {} (group {}) accepted {} version {}; its NACK of version {} is superseded", p.nodeId, p.group,
-          shortType, version, ended.version());
+      remember(
+          p,
+          new ProxyRegistry.PastNack(
+              ended, "version " + version + " accepted", java.time.Instant.now()));
+      LOG.info(
+          "proxy {} (group {}) accepted {} version {}; its NACK of version {} is superseded",
+          p.nodeId,
+          p.group,
+          shortType,
+          version,
+          ended.version());
     }
     return true;
   }
@@ -126,16 +147,30 @@ final class XdsCallbacks {
     metrics.increment("sluice_xds_nacks_total", "type", type);
     // Resource names are looked for in Envoy's own text (it puts one listener's error per line),
     // only in as much of it as is kept.
-    String searched = errorDetail.length() > ClientText.MESSAGE_MAX ? errorDetail.substring(0, ClientText.MESSAGE_MAX) : errorDetail;
-    NackOrigins.Blame from = p.group == null ? NackOrigins.Blame.NONE : origins.of(p.group, type, searched);
-    ProxyRegistry.Nack nack = new ProxyRegistry.Nack(type, version, detail, from.policies(), from.oneOf(), java.time.Instant.now());
+    String searched =
+        errorDetail.length() > ClientText.MESSAGE_MAX
+            ? errorDetail.substring(0, ClientText.MESSAGE_MAX)
+            : errorDetail;
+    NackOrigins.Blame from =
+        p.group == null ? NackOrigins.Blame.NONE : origins.of(p.group, type, searched);
+    ProxyRegistry.Nack nack =
+        new ProxyRegistry.Nack(
+            type, version, detail, from.policies(), from.oneOf(), java.time.Instant.now());
     ProxyRegistry.Nack earlier = p.rejecting.put(type, nack);
     if (earlier != null) {
       remember(p, new ProxyRegistry.PastNack(earlier, "a later NACK", nack.at()));
     }
-    LOG.error("NACK: proxy {} (group {}) rejected {} version {}: {}{}; keeping its last accepted config, not re-sending",
-        p.nodeId, p.group, type, version, detail, from.policies().isEmpty() ? ""
-            : (from.oneOf() ? "; produced by one of " : "; produced by ") + String.join(", ", from.policies()));
+    LOG.error(
+        "NACK: proxy {} (group {}) rejected {} version {}: {}{}; keeping its last accepted config, not re-sending",
+        p.nodeId,
+        p.group,
+        type,
+        version,
+        detail,
+        from.policies().isEmpty()
+            ? ""
+            : (from.oneOf() ? "; produced by one of " : "; produced by ")
+                + String.join(", ", from.policies()));
   }
 
   private static void remember(ProxyState p, ProxyRegistry.PastNack past) {

@@ -1,17 +1,20 @@
 package dev.sluice.server.xds;
 
+import dev.sluice.discovery.DaemonThreads;
 import dev.sluice.server.Metrics;
-import io.grpc.Server;
 import dev.sluice.server.auth.ChannelSecurity;
+import io.grpc.Server;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import dev.sluice.discovery.DaemonThreads;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-/** The ADS gRPC endpoint (SotW and delta on one port), its snapshots and the proxies connected to it. */
+/**
+ * The ADS gRPC endpoint (SotW and delta on one port), its snapshots and the proxies connected to
+ * it.
+ */
 public final class XdsServer implements AutoCloseable {
   private final Server server;
   private final SnapshotPublisher publisher;
@@ -20,14 +23,21 @@ public final class XdsServer implements AutoCloseable {
   private final PropagationTracker propagation;
   private final AdsServer ads;
   private final ExecutorService grpcThreads;
+
   /** Where it listens, as asked: gRPC's server knows its port only once it listens. */
   private final InetSocketAddress address;
 
-  public XdsServer(String host, int port, Metrics metrics, io.opentelemetry.api.trace.Tracer tracer) {
+  public XdsServer(
+      String host, int port, Metrics metrics, io.opentelemetry.api.trace.Tracer tracer) {
     this(host, port, metrics, tracer, ChannelSecurity.NONE);
   }
 
-  public XdsServer(String host, int port, Metrics metrics, io.opentelemetry.api.trace.Tracer tracer, ChannelSecurity security) {
+  public XdsServer(
+      String host,
+      int port,
+      Metrics metrics,
+      io.opentelemetry.api.trace.Tracer tracer,
+      ChannelSecurity security) {
     this.proxies = new ProxyRegistry();
     this.propagation = new PropagationTracker(proxies, metrics);
     this.ads = new AdsServer(proxies, metrics, propagation, security.authenticator());
@@ -35,14 +45,17 @@ public final class XdsServer implements AutoCloseable {
     // A fixed pool: gRPC's default executor starts a thread whenever every thread is busy, so
     // thousands of Envoys connecting at once would get hundreds of threads. Requests are short
     // (the responses are pushed by the AdsServer's own threads, or sent from encoded resources).
-    this.grpcThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-        r -> DaemonThreads.create(r, "sluice-xds-grpc"));
+    this.grpcThreads =
+        Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()),
+            r -> DaemonThreads.create(r, "sluice-xds-grpc"));
     this.address = new InetSocketAddress(host, port);
-    this.server = ConnectionLimits.applyTo(security.serverBuilder(address))
-        .addService(ChannelSecurity.withCredentials(this.ads))
-        .executor(grpcThreads)
-        .maxConcurrentCallsPerConnection(AdsServer.MAX_STREAMS_PER_CONNECTION)
-        .build();
+    this.server =
+        ConnectionLimits.applyTo(security.serverBuilder(address))
+            .addService(ChannelSecurity.withCredentials(this.ads))
+            .executor(grpcThreads)
+            .maxConcurrentCallsPerConnection(AdsServer.MAX_STREAMS_PER_CONNECTION)
+            .build();
     metrics.gauge("sluice_xds_connected_proxies", () -> proxies.connected().size());
     metrics.gauge("sluice_xds_write_slots_in_use", ads.budget::inUse);
     metrics.gauge("sluice_xds_stalled_streams", ads.budget::stalled);
@@ -53,7 +66,8 @@ public final class XdsServer implements AutoCloseable {
     try {
       server.start();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen for xDS on " + address + ": " + rootCause(e), e);
+      throw new UncheckedIOException(
+          "cannot listen for xDS on " + address + ": " + rootCause(e), e);
     }
     return this;
   }
@@ -89,7 +103,10 @@ public final class XdsServer implements AutoCloseable {
     return ads.budget.inUse();
   }
 
-  /** Streams that did not drain within {@link WriteBudget#SLOT_GRACE}: they hold no slot, and are dropped after {@link WriteBudget#STALL_LIMIT}. */
+  /**
+   * Streams that did not drain within {@link WriteBudget#SLOT_GRACE}: they hold no slot, and are
+   * dropped after {@link WriteBudget#STALL_LIMIT}.
+   */
   public int stalledStreams() {
     return ads.budget.stalled();
   }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PolicyStatusTest {
   /** One valid document of every registered kind; a kind added to the registry needs one here. */
-  private static final String EVERY_KIND = """
+  private static final String EVERY_KIND =
+      """
       kind: Gateway
       name: edge
       port: 8080
@@ -74,20 +75,29 @@ class PolicyStatusTest {
 
     List<PolicyStatus.Entry> entries = PolicyStatus.of(load);
 
-    assertThat(entries.stream().map(e -> e.resource().substring(0, e.resource().indexOf('/'))).distinct())
+    assertThat(
+            entries.stream()
+                .map(e -> e.resource().substring(0, e.resource().indexOf('/')))
+                .distinct())
         .containsExactlyElementsOf(PolicyKinds.names());
     assertThat(entries).allMatch(e -> e.state() == PolicyStatus.State.SERVING);
-    Map<String, Object> groups = entries.stream().collect(Collectors.toMap(PolicyStatus.Entry::resource, e -> List.copyOf(new TreeSet<>(e.groups()))));
-    assertThat(groups).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "Gateway/edge", List.of("edge"),
-        "Route/orders", List.of("edge"),
-        "Route/web", List.of("edge"),
-        "Upstream/orders", List.of("edge", "sidecar~orders", "sidecar~web"),
-        "JwtProvider/issuer", List.of("edge"),
-        "Consumer/alice", List.of("edge"),
-        "Mesh/mesh", List.of("edge", "sidecar~orders", "sidecar~web"),
-        "Sidecar/orders", List.of("edge", "sidecar~orders", "sidecar~web"),
-        "Sidecar/web", List.of("edge", "sidecar~web"),
-        "ServiceAccess/web-to-orders", List.of("sidecar~orders")));
+    Map<String, Object> groups =
+        entries.stream()
+            .collect(
+                Collectors.toMap(
+                    PolicyStatus.Entry::resource, e -> List.copyOf(new TreeSet<>(e.groups()))));
+    assertThat(groups)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "Gateway/edge", List.of("edge"),
+                "Route/orders", List.of("edge"),
+                "Route/web", List.of("edge"),
+                "Upstream/orders", List.of("edge", "sidecar~orders", "sidecar~web"),
+                "JwtProvider/issuer", List.of("edge"),
+                "Consumer/alice", List.of("edge"),
+                "Mesh/mesh", List.of("edge", "sidecar~orders", "sidecar~web"),
+                "Sidecar/orders", List.of("edge", "sidecar~orders", "sidecar~web"),
+                "Sidecar/web", List.of("edge", "sidecar~web"),
+                "ServiceAccess/web-to-orders", List.of("sidecar~orders")));
   }
 }

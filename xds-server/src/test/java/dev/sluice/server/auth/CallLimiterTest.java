@@ -44,7 +44,8 @@ class CallLimiterTest {
     CallLimiter limiter = new CallLimiter(1, 1, Duration.ofMinutes(1), Runnable::run);
     limiter.submit(this::call);
     limiter.submit(this::call);
-    assertThatThrownBy(() -> limiter.submit(this::call).get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(RejectedExecutionException.class);
+    assertThatThrownBy(() -> limiter.submit(this::call).get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(RejectedExecutionException.class);
   }
 
   @Test
@@ -52,7 +53,8 @@ class CallLimiterTest {
     CallLimiter limiter = new CallLimiter(1, 10, Duration.ofMillis(50), Runnable::run);
     limiter.submit(this::call);
     CompletableFuture<String> waiting = limiter.submit(this::call);
-    assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+    assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(TimeoutException.class);
     started.get(0).complete("a");
     assertThat(started).hasSize(1);
@@ -62,9 +64,11 @@ class CallLimiterTest {
   @Test
   void aCallThatThrowsFreesItsSlot() {
     CallLimiter limiter = new CallLimiter(1, 10, Duration.ofMinutes(1), Runnable::run);
-    CompletableFuture<String> failed = limiter.submit(() -> {
-      throw new IllegalStateException("boom");
-    });
+    CompletableFuture<String> failed =
+        limiter.submit(
+            () -> {
+              throw new IllegalStateException("boom");
+            });
     assertThat(failed).isCompletedExceptionally();
     assertThat(limiter.inFlight()).isZero();
   }

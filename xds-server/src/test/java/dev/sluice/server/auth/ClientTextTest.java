@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 class ClientTextTest {
   @Test
   void namesThatPoliciesAllowComeOutUnchangedAndUncopied() {
-    for (String name : new String[] {"edge", "sidecar~orders", "edge-1.a_b", "internal-1", "", "ünïcode 😀 name"}) {
+    for (String name :
+        new String[] {
+          "edge", "sidecar~orders", "edge-1.a_b", "internal-1", "", "ünïcode 😀 name"
+        }) {
       assertThat(ClientText.name(name)).isSameAs(name);
     }
     String exactlyTheBound = "x".repeat(ClientText.NAME_MAX);
@@ -22,9 +25,11 @@ class ClientTextTest {
 
   @Test
   void otherControlsFormatCharactersSeparatorsAndLoneSurrogatesBecomeUnicodeEscapes() {
-    assertThat(ClientText.name("\u0000\u001b[2J\u007f\u0085")).isEqualTo("\\u0000\\u001b[2J\\u007f\\u0085");
+    assertThat(ClientText.name("\u0000\u001b[2J\u007f\u0085"))
+        .isEqualTo("\\u0000\\u001b[2J\\u007f\\u0085");
     // bidi override (text shown reversed), zero-width space, line and paragraph separators
-    assertThat(ClientText.name("a\u202eb\u200bc\u2028d\u2029e")).isEqualTo("a\\u202eb\\u200bc\\u2028d\\u2029e");
+    assertThat(ClientText.name("a\u202eb\u200bc\u2028d\u2029e"))
+        .isEqualTo("a\\u202eb\\u200bc\\u2028d\\u2029e");
     assertThat(ClientText.name("\ud800x\udc00")).isEqualTo("\\ud800x\\udc00");
     // a format character outside the BMP: both halves of the pair
     assertThat(ClientText.name("tag\udb40\udc01")).isEqualTo("tag\\udb40\\udc01");
@@ -38,8 +43,10 @@ class ClientTextTest {
   @Test
   void whatGoesBeyondTheBoundIsDroppedAndCounted() {
     String megabyte = "x".repeat(1 << 20);
-    assertThat(ClientText.name(megabyte)).isEqualTo("x".repeat(256) + "…(" + ((1 << 20) - 256) + " more chars)");
-    assertThat(ClientText.message(megabyte)).isEqualTo("x".repeat(4096) + "…(" + ((1 << 20) - 4096) + " more chars)");
+    assertThat(ClientText.name(megabyte))
+        .isEqualTo("x".repeat(256) + "…(" + ((1 << 20) - 256) + " more chars)");
+    assertThat(ClientText.message(megabyte))
+        .isEqualTo("x".repeat(4096) + "…(" + ((1 << 20) - 4096) + " more chars)");
   }
 
   @Test

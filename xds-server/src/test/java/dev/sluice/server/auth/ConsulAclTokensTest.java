@@ -32,7 +32,10 @@ class ConsulAclTokensTest {
     consul = new FakeAclConsul();
     consul.tokens.put(ORDERS, Set.of("orders"));
     consul.tokens.put(EDGE, Set.of("edge"));
-    tokens = tokens(ConsulConfig.of(consul.registry()).withToken(Optional.of(SLUICE_OWN)), Duration.ofSeconds(2));
+    tokens =
+        tokens(
+            ConsulConfig.of(consul.registry()).withToken(Optional.of(SLUICE_OWN)),
+            Duration.ofSeconds(2));
   }
 
   @AfterEach
@@ -41,8 +44,12 @@ class ConsulAclTokensTest {
   }
 
   ConsulAclTokens tokens(ConsulConfig config, Duration requestTimeout) {
-    return new ConsulAclTokens(config, new ConsulAclTokens.Options(Duration.ofSeconds(30), Duration.ofMinutes(10)),
-        ConsulClients.newClient(config), requestTimeout, now::get);
+    return new ConsulAclTokens(
+        config,
+        new ConsulAclTokens.Options(Duration.ofSeconds(30), Duration.ofMinutes(10)),
+        ConsulClients.newClient(config),
+        requestTimeout,
+        now::get);
   }
 
   static Credential token(String t) {
@@ -61,15 +68,19 @@ class ConsulAclTokensTest {
     assertThat(d.reason()).isEqualTo(Decision.NOT_GRANTED);
     assertThat(d.message()).isEqualTo("Consul token does not grant service:write on payments");
     FakeAclConsul.Request asked = consul.requests.get(0);
-    assertThat(asked.token()).as("the proxy's token is asked about, never Sluice's own").isEqualTo(ORDERS);
-    assertThat(asked.rules().toString()).isEqualTo("[{\"Resource\":\"service\",\"Segment\":\"orders\",\"Access\":\"write\"}]");
+    assertThat(asked.token())
+        .as("the proxy's token is asked about, never Sluice's own")
+        .isEqualTo(ORDERS);
+    assertThat(asked.rules().toString())
+        .isEqualTo("[{\"Resource\":\"service\",\"Segment\":\"orders\",\"Access\":\"write\"}]");
   }
 
   @Test
   void aGatewaysTokenMustGrantServiceWriteOnTheGatewaysName() throws Exception {
     assertThat(decide(EDGE, GATEWAY).allowed()).isTrue();
     assertThat(consul.requests.get(0).rules().get(0).get("Segment").asText()).isEqualTo("edge");
-    assertThat(decide(ORDERS, GATEWAY).message()).isEqualTo("Consul token does not grant service:write on edge");
+    assertThat(decide(ORDERS, GATEWAY).message())
+        .isEqualTo("Consul token does not grant service:write on edge");
     assertThat(decide(EDGE, SIDECAR).allowed()).isFalse();
   }
 
@@ -103,7 +114,9 @@ class ConsulAclTokensTest {
     assertThat(consul.requests).hasSize(1);
     now.addAndGet(Duration.ofSeconds(1).toNanos());
     consul.tokens.remove(ORDERS);
-    assertThat(decide(ORDERS, SIDECAR).reason()).as("asked again after the TTL: the token is gone").isEqualTo(Decision.UNKNOWN_CREDENTIAL);
+    assertThat(decide(ORDERS, SIDECAR).reason())
+        .as("asked again after the TTL: the token is gone")
+        .isEqualTo(Decision.UNKNOWN_CREDENTIAL);
     assertThat(consul.requests).hasSize(2);
     assertThat(tokens.cached()).isEqualTo(1);
   }
@@ -111,9 +124,14 @@ class ConsulAclTokensTest {
   @Test
   void streamsAskingTheSameQuestionTogetherShareOneRequest() throws Exception {
     consul.hold = new CountDownLatch(1);
-    List<CompletableFuture<Decision>> asked = List.of(tokens.authorize(token(ORDERS), SIDECAR),
-        tokens.authorize(token(ORDERS), SIDECAR), tokens.authorize(token(ORDERS), SIDECAR));
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !consul.requests.isEmpty());
+    List<CompletableFuture<Decision>> asked =
+        List.of(
+            tokens.authorize(token(ORDERS), SIDECAR),
+            tokens.authorize(token(ORDERS), SIDECAR),
+            tokens.authorize(token(ORDERS), SIDECAR));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !consul.requests.isEmpty());
     consul.hold.countDown();
     for (CompletableFuture<Decision> d : asked) {
       assertThat(d.get(5, TimeUnit.SECONDS).allowed()).isTrue();
@@ -126,7 +144,8 @@ class ConsulAclTokensTest {
     consul.status = 500;
     Decision d = decide(ORDERS, SIDECAR);
     assertThat(d.reason()).isEqualTo(Decision.UNCHECKED);
-    assertThat(d.message()).isEqualTo("the Consul token could not be checked (Consul answered 500); try again");
+    assertThat(d.message())
+        .isEqualTo("the Consul token could not be checked (Consul answered 500); try again");
     consul.status = null;
     assertThat(decide(ORDERS, SIDECAR).allowed()).as("asked again at once").isTrue();
   }
@@ -158,7 +177,8 @@ class ConsulAclTokensTest {
 
   @Test
   void theDatacenterIsAsked() throws Exception {
-    tokens = tokens(ConsulConfig.of(consul.registry()).withDatacenter("eu-1"), Duration.ofSeconds(2));
+    tokens =
+        tokens(ConsulConfig.of(consul.registry()).withDatacenter("eu-1"), Duration.ofSeconds(2));
     decide(ORDERS, SIDECAR);
     assertThat(consul.requests.get(0).query()).isEqualTo("dc=eu-1");
   }
@@ -167,7 +187,10 @@ class ConsulAclTokensTest {
   void connectedStreamsAreCheckedAgainEveryTtl() {
     assertThat(tokens.recheckEvery()).hasValue(Duration.ofSeconds(30));
     assertThat(tokens.outageGrace()).isEqualTo(Duration.ofMinutes(10));
-    assertThat(tokens.describe()).contains(consul.registry().replace("consul://", "http://")).contains("30s").contains("10m")
+    assertThat(tokens.describe())
+        .contains(consul.registry().replace("consul://", "http://"))
+        .contains("30s")
+        .contains("10m")
         .doesNotContain(SLUICE_OWN);
   }
 }

@@ -25,31 +25,44 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The certificate the control plane's gRPC ports serve, and how it changes under a running server. */
+/**
+ * The certificate the control plane's gRPC ports serve, and how it changes under a running server.
+ */
 class ControlPlaneTlsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
-  void userSuppliedFilesAreServedAndAReplacedPairReachesNewConnectionsWithoutARestart() throws Exception {
-    CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir.resolve("ca"), ControlPlaneTls.TRUST_DOMAIN, Clock.systemUTC());
+  void userSuppliedFilesAreServedAndAReplacedPairReachesNewConnectionsWithoutARestart()
+      throws Exception {
+    CertificateAuthority ca =
+        CertificateAuthority.loadOrCreate(
+            dir.resolve("ca"), ControlPlaneTls.TRUST_DOMAIN, Clock.systemUTC());
     Path cert = dir.resolve("server.pem");
     Path key = dir.resolve("server-key.pem");
-    WorkloadCertificate first = write(ca.issueServer(List.of("localhost"), Duration.ofDays(1)), cert, key);
-    try (ControlPlaneTls tls = ControlPlaneTls.start(ControlPlaneTls.Options.files(cert, key), Clock.systemUTC());
+    WorkloadCertificate first =
+        write(ca.issueServer(List.of("localhost"), Duration.ofDays(1)), cert, key);
+    try (ControlPlaneTls tls =
+            ControlPlaneTls.start(ControlPlaneTls.Options.files(cert, key), Clock.systemUTC());
         Running server = new Running(tls)) {
       assertThat(server.servedSerial(ca)).isEqualTo(first.serial());
-      WorkloadCertificate second = write(ca.issueServer(List.of("localhost"), Duration.ofDays(1)), cert, key);
-      await().atMost(Duration.ofSeconds(30)).until(() -> server.servedSerial(ca).equals(second.serial()));
+      WorkloadCertificate second =
+          write(ca.issueServer(List.of("localhost"), Duration.ofDays(1)), cert, key);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> server.servedSerial(ca).equals(second.serial()));
     }
   }
 
   @Test
   void theBuiltInCaRenewsItsServerCertificateAtTwoThirdsOfItsLifetime() throws Exception {
-    ControlPlaneTls.Options options = ControlPlaneTls.Options.builtIn(dir.resolve("xds"), ControlPlaneTls.Options.defaultNames())
-        .withServerCertTtl(Duration.ofSeconds(3));
-    try (ControlPlaneTls tls = ControlPlaneTls.start(options, Clock.systemUTC()); Running server = new Running(tls)) {
-      CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir.resolve("xds"), ControlPlaneTls.TRUST_DOMAIN, Clock.systemUTC());
+    ControlPlaneTls.Options options =
+        ControlPlaneTls.Options.builtIn(dir.resolve("xds"), ControlPlaneTls.Options.defaultNames())
+            .withServerCertTtl(Duration.ofSeconds(3));
+    try (ControlPlaneTls tls = ControlPlaneTls.start(options, Clock.systemUTC());
+        Running server = new Running(tls)) {
+      CertificateAuthority ca =
+          CertificateAuthority.loadOrCreate(
+              dir.resolve("xds"), ControlPlaneTls.TRUST_DOMAIN, Clock.systemUTC());
       BigInteger first = server.servedSerial(ca);
       await().atMost(Duration.ofSeconds(30)).until(() -> !server.servedSerial(ca).equals(first));
       assertThat(tls.caFile()).contains(dir.resolve("xds").resolve("ca.pem"));
@@ -58,30 +71,41 @@ class ControlPlaneTlsTest {
 
   @Test
   void aCertificateWrittenWithoutItsKeyIsRefusedAndThePreviousPairKeepsServing() throws Exception {
-    CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir.resolve("ca"), ControlPlaneTls.TRUST_DOMAIN, Clock.systemUTC());
+    CertificateAuthority ca =
+        CertificateAuthority.loadOrCreate(
+            dir.resolve("ca"), ControlPlaneTls.TRUST_DOMAIN, Clock.systemUTC());
     Path cert = dir.resolve("server.pem");
     Path key = dir.resolve("server-key.pem");
-    WorkloadCertificate first = write(ca.issueServer(List.of("localhost"), Duration.ofDays(1)), cert, key);
-    try (ControlPlaneTls tls = ControlPlaneTls.start(ControlPlaneTls.Options.files(cert, key), Clock.systemUTC());
+    WorkloadCertificate first =
+        write(ca.issueServer(List.of("localhost"), Duration.ofDays(1)), cert, key);
+    try (ControlPlaneTls tls =
+            ControlPlaneTls.start(ControlPlaneTls.Options.files(cert, key), Clock.systemUTC());
         Running server = new Running(tls)) {
       WorkloadCertificate second = ca.issueServer(List.of("localhost"), Duration.ofDays(1));
       Files.writeString(cert, second.certificatePem());
       await().atMost(Duration.ofSeconds(30)).until(() -> tls.reloadFailures() > 0);
       assertThat(server.servedSerial(ca)).isEqualTo(first.serial());
       Files.writeString(key, second.privateKeyPem());
-      await().atMost(Duration.ofSeconds(30)).until(() -> server.servedSerial(ca).equals(second.serial()));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> server.servedSerial(ca).equals(second.serial()));
     }
   }
 
   @Test
   void aMissingKeyFileIsRefusedNamingTheFile() {
     Path missing = dir.resolve("nothing-here.pem");
-    assertThatThrownBy(() -> ControlPlaneTls.start(ControlPlaneTls.Options.files(missing, missing), Clock.systemUTC()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nothing-here.pem");
+    assertThatThrownBy(
+            () ->
+                ControlPlaneTls.start(
+                    ControlPlaneTls.Options.files(missing, missing), Clock.systemUTC()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("nothing-here.pem");
   }
 
   /** Writes the key first, then the certificate, each atomically, as a rotating tool should. */
-  private static WorkloadCertificate write(WorkloadCertificate c, Path cert, Path key) throws Exception {
+  private static WorkloadCertificate write(WorkloadCertificate c, Path cert, Path key)
+      throws Exception {
     Path tmp = Files.createTempFile(cert.getParent(), ".key", ".tmp");
     Files.writeString(tmp, c.privateKeyPem());
     Files.move(tmp, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -96,19 +120,27 @@ class ControlPlaneTlsTest {
     private final Server server;
 
     Running(ControlPlaneTls tls) throws Exception {
-      server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), tls.credentials()).build().start();
+      server =
+          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), tls.credentials())
+              .build()
+              .start();
     }
 
-    /** The serial of the certificate a new connection is served, verified against the CA and the name localhost. */
+    /**
+     * The serial of the certificate a new connection is served, verified against the CA and the
+     * name localhost.
+     */
     BigInteger servedSerial(CertificateAuthority ca) throws Exception {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);
       trust.setCertificateEntry("ca", ca.certificate());
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, tmf.getTrustManagers(), null);
-      try (SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", server.getPort())) {
+      try (SSLSocket socket =
+          (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", server.getPort())) {
         SSLParameters p = socket.getSSLParameters();
         p.setApplicationProtocols(new String[] {"h2"});
         p.setEndpointIdentificationAlgorithm("HTTPS");

@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Answers {@code POST /v1/internal/acl/authorize} the way Consul 1.16 does (checked against the
- * real one by ConsulProxyAuthIT): 200 with {@code Allow} per rule, 403 "ACL not found" for a
- * token it does not know, 401 when ACLs are off. Records every request.
+ * real one by ConsulProxyAuthIT): 200 with {@code Allow} per rule, 403 "ACL not found" for a token
+ * it does not know, 401 when ACLs are off. Records every request.
  */
 final class FakeAclConsul implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,11 +32,15 @@ final class FakeAclConsul implements AutoCloseable {
 
   /** token → the names it may write. */
   final Map<String, Set<String>> tokens = new ConcurrentHashMap<>();
+
   final List<Request> requests = new CopyOnWriteArrayList<>();
+
   /** When set, every answer has this status and body instead. */
   volatile Integer status;
+
   /** Answers wait for this to open. */
   volatile CountDownLatch hold = new CountDownLatch(0);
+
   private final HttpServer http;
   private final ExecutorService threads = Executors.newCachedThreadPool();
 
@@ -65,8 +69,12 @@ final class FakeAclConsul implements AutoCloseable {
       var answers = JSON.createArrayNode();
       for (JsonNode r : rules) {
         ObjectNode answer = ((ObjectNode) r).deepCopy();
-        answers.add(answer.put("Allow", r.path("Resource").asText().equals("service") && r.path("Access").asText().equals("write")
-                && writable.contains(r.path("Segment").asText())));
+        answers.add(
+            answer.put(
+                "Allow",
+                r.path("Resource").asText().equals("service")
+                    && r.path("Access").asText().equals("write")
+                    && writable.contains(r.path("Segment").asText())));
       }
       send(ex, 200, answers.toString());
     }

@@ -5,7 +5,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 
-/** One run of {@code sluice ...} in this JVM: exit code, standard output, standard error (repository paths made relative). */
+/**
+ * One run of {@code sluice ...} in this JVM: exit code, standard output, standard error (repository
+ * paths made relative).
+ */
 record CliRun(int exit, String out, String err) {
   static CliRun of(String... args) {
     StringWriter out = new StringWriter();

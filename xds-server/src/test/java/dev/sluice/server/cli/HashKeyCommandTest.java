@@ -9,7 +9,10 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** {@code sluice hash-key} / {@code hash-password}: the values a Consumer holds, from standard input. */
+/**
+ * {@code sluice hash-key} / {@code hash-password}: the values a Consumer holds, from standard
+ * input.
+ */
 class HashKeyCommandTest {
   private static String run(String stdin, String... args) {
     InputStream in = System.in;
@@ -26,7 +29,8 @@ class HashKeyCommandTest {
   @Test
   void hashKeyPrintsTheSha256EntryOfTheKeyOnStandardInput() {
     // sha256("abc") from FIPS 180-2, appendix B.1
-    assertThat(run("abc\n", "hash-key")).isEqualTo("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
+    assertThat(run("abc\n", "hash-key"))
+        .isEqualTo("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
   }
 
   @Test

@@ -36,9 +36,15 @@ class RateLimitCommandTest {
   private static final String ROUTE = "kind: Route\nname: %s\nmatch:\n  prefix: /%s\nto: %s\n";
 
   /** Until the policy engine builds the table: one rule whose limit is the number of routes. */
-  private static final Function<PolicySet, RateLimitTable> ROUTES_AS_LIMIT = set -> new RateLimitTable(List.of(
-      new Rule("edge", List.of(new Entry("consumer", Optional.empty())), new Limit(set.routes().size(), Unit.MINUTE, false, false),
-          "test")));
+  private static final Function<PolicySet, RateLimitTable> ROUTES_AS_LIMIT =
+      set ->
+          new RateLimitTable(
+              List.of(
+                  new Rule(
+                      "edge",
+                      List.of(new Entry("consumer", Optional.empty())),
+                      new Limit(set.routes().size(), Unit.MINUTE, false, false),
+                      "test")));
 
   @Test
   void optionsAndHelp() {
@@ -47,11 +53,20 @@ class RateLimitCommandTest {
     assertThat(help.out()).contains("--redis", "--failure-mode", "--store-timeout", "--port");
     CliRun wrong = CliRun.of("ratelimit", "--policies", "x", "--failure-mode", "sometimes");
     assertThat(wrong.exit()).isEqualTo(2);
-    assertThat(wrong.err()).contains("invalid failure mode 'sometimes' (open, closed or unavailable)");
+    assertThat(wrong.err())
+        .contains("invalid failure mode 'sometimes' (open, closed or unavailable)");
 
     RateLimitCommand command = new RateLimitCommand();
-    new CommandLine(command).parseArgs("--policies", "p", "--redis", "redis://:secret@cache:6379", "--failure-mode", "closed",
-        "--store-timeout", "250ms");
+    new CommandLine(command)
+        .parseArgs(
+            "--policies",
+            "p",
+            "--redis",
+            "redis://:secret@cache:6379",
+            "--failure-mode",
+            "closed",
+            "--store-timeout",
+            "250ms");
     assertThat(command.options().failureMode()).isEqualTo(FailureMode.CLOSED);
     assertThat(command.options().storeTimeout()).isEqualTo(Duration.ofMillis(250));
     assertThat(command.options().redis()).contains("redis://:secret@cache:6379");
@@ -64,7 +79,8 @@ class RateLimitCommandTest {
     assertThat(command.options().maxBytes()).isEqualTo(1L << 20);
     CliRun badSize = CliRun.of("ratelimit", "--policies", "x", "--max-counter-bytes", "lots");
     assertThat(badSize.exit()).isEqualTo(2);
-    assertThat(badSize.err()).contains("invalid size 'lots' (bytes, or a number with KiB, MiB or GiB)");
+    assertThat(badSize.err())
+        .contains("invalid size 'lots' (bytes, or a number with KiB, MiB or GiB)");
     assertThat(CliRun.of("serve", "--help").out()).contains("--ratelimit-max-counter-bytes");
   }
 
@@ -73,25 +89,43 @@ class RateLimitCommandTest {
     Files.writeString(dir.resolve("gateway.yaml"), "kind: Gateway\nname: edge\nport: 8080\n");
     Files.writeString(dir.resolve("routes.yaml"), ROUTE.formatted("users", "users", "users"));
     RateLimitCommand command = new RateLimitCommand(ROUTES_AS_LIMIT);
-    new CommandLine(command).parseArgs("--policies", dir.toString(), "--address", "127.0.0.1", "--port", "0", "--admin-port", "0",
-        "--debounce", "50ms");
+    new CommandLine(command)
+        .parseArgs(
+            "--policies",
+            dir.toString(),
+            "--address",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--admin-port",
+            "0",
+            "--debounce",
+            "50ms");
     try (RateLimitCommand.Running running = command.start()) {
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", running.port()).usePlaintext().build();
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", running.port()).usePlaintext().build();
       try {
         var stub = RateLimitServiceGrpc.newBlockingStub(channel);
         assertThat(limitOf(stub, "alice")).isEqualTo(1);
 
-        Files.writeString(dir.resolve("routes.yaml"), ROUTE.formatted("users", "users", "users") + "---\n"
-            + ROUTE.formatted("orders", "orders", "orders"));
+        Files.writeString(
+            dir.resolve("routes.yaml"),
+            ROUTE.formatted("users", "users", "users")
+                + "---\n"
+                + ROUTE.formatted("orders", "orders", "orders"));
         await().atMost(Duration.ofSeconds(10)).until(() -> limitOf(stub, "bob") == 2);
 
         Files.writeString(dir.resolve("broken.yaml"), "kind: Route\nname: [\n");
         Thread.sleep(500);
         assertThat(limitOf(stub, "carol")).as("errors keep the limits in force").isEqualTo(2);
 
-        HttpResponse<String> metrics = HttpClient.newHttpClient().send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.adminPort() + "/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metrics =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + running.adminPort() + "/metrics"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("sluice_ratelimit_decisions_total");
       } finally {
         channel.shutdownNow();
@@ -99,10 +133,20 @@ class RateLimitCommandTest {
     }
   }
 
-  private static int limitOf(RateLimitServiceGrpc.RateLimitServiceBlockingStub stub, String consumer) {
-    RateLimitResponse r = stub.withDeadlineAfter(5, TimeUnit.SECONDS).shouldRateLimit(RateLimitRequest.newBuilder().setDomain("edge")
-        .addDescriptors(RateLimitDescriptor.newBuilder().addEntries(RateLimitDescriptor.Entry.newBuilder().setKey("consumer").setValue(consumer)))
-        .build());
+  private static int limitOf(
+      RateLimitServiceGrpc.RateLimitServiceBlockingStub stub, String consumer) {
+    RateLimitResponse r =
+        stub.withDeadlineAfter(5, TimeUnit.SECONDS)
+            .shouldRateLimit(
+                RateLimitRequest.newBuilder()
+                    .setDomain("edge")
+                    .addDescriptors(
+                        RateLimitDescriptor.newBuilder()
+                            .addEntries(
+                                RateLimitDescriptor.Entry.newBuilder()
+                                    .setKey("consumer")
+                                    .setValue(consumer)))
+                    .build());
     return r.getStatuses(0).getCurrentLimit().getRequestsPerUnit();
   }
 }

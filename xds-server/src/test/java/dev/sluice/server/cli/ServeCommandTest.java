@@ -23,23 +23,50 @@ class ServeCommandTest {
   void consulTokensNeedTheRegistrysConsulAndAreTheOnlyTokenSource() {
     ServeCommand serve = new ServeCommand();
     CommandLine cli = new CommandLine(serve);
-    cli.parseArgs("--registry", "consul://127.0.0.1:8500", "--policies", "p", "--proxy-auth", "consul", "--proxy-auth-ttl", "5s");
+    cli.parseArgs(
+        "--registry",
+        "consul://127.0.0.1:8500",
+        "--policies",
+        "p",
+        "--proxy-auth",
+        "consul",
+        "--proxy-auth-ttl",
+        "5s");
     var options = serve.securityOptions().consulTokens();
-    assertThat(options).hasValue(new dev.sluice.server.auth.ConsulAclTokens.Options(Duration.ofSeconds(5), Duration.ofMinutes(10)));
+    assertThat(options)
+        .hasValue(
+            new dev.sluice.server.auth.ConsulAclTokens.Options(
+                Duration.ofSeconds(5), Duration.ofMinutes(10)));
 
     ServeCommand fileRegistry = new ServeCommand();
-    new CommandLine(fileRegistry).parseArgs("--registry", "services.yaml", "--policies", "p", "--proxy-auth", "consul");
-    assertThatThrownBy(fileRegistry::securityOptions).isInstanceOf(CommandLine.ParameterException.class)
-        .hasMessageContaining("--proxy-auth consul").hasMessageContaining("needs --registry consul://");
+    new CommandLine(fileRegistry)
+        .parseArgs("--registry", "services.yaml", "--policies", "p", "--proxy-auth", "consul");
+    assertThatThrownBy(fileRegistry::securityOptions)
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--proxy-auth consul")
+        .hasMessageContaining("needs --registry consul://");
 
     ServeCommand both = new ServeCommand();
-    new CommandLine(both).parseArgs("--registry", "consul://127.0.0.1:8500", "--policies", "p", "--proxy-auth", "consul",
-        "--proxy-tokens", "tokens.yaml");
-    assertThatThrownBy(both::securityOptions).isInstanceOf(CommandLine.ParameterException.class)
+    new CommandLine(both)
+        .parseArgs(
+            "--registry",
+            "consul://127.0.0.1:8500",
+            "--policies",
+            "p",
+            "--proxy-auth",
+            "consul",
+            "--proxy-tokens",
+            "tokens.yaml");
+    assertThatThrownBy(both::securityOptions)
+        .isInstanceOf(CommandLine.ParameterException.class)
         .hasMessage("--proxy-tokens and --proxy-auth consul are alternatives: give one");
 
-    assertThatThrownBy(() -> new CommandLine(new ServeCommand()).parseArgs("--registry", "r", "--policies", "p", "--proxy-auth", "vault"))
-        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("consul");
+    assertThatThrownBy(
+            () ->
+                new CommandLine(new ServeCommand())
+                    .parseArgs("--registry", "r", "--policies", "p", "--proxy-auth", "vault"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("consul");
   }
 
   @Test

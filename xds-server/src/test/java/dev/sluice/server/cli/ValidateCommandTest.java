@@ -28,48 +28,90 @@ class ValidateCommandTest {
 
   @Test
   void realisticMistakesPrintOneLinePerFindingAndExitOne() {
-    Run run = validate(ROOT.resolve("compose/validate-examples/mistakes").toString(),
-        "--registry", ROOT.resolve("compose/demo/services.yaml").toString());
+    Run run =
+        validate(
+            ROOT.resolve("compose/validate-examples/mistakes").toString(),
+            "--registry",
+            ROOT.resolve("compose/demo/services.yaml").toString());
     assertThat(run.exit()).isEqualTo(1);
     String dir = "compose/validate-examples/mistakes/";
-    assertThat(run.lines()).containsExactly(
-        "error: " + dir + "gateway.yaml:9:7: Gateway/internal field port: 70000 is out of range 1..65535",
-        "error: " + dir + "orders.yaml:8:10: Route/orders field timeout: invalid duration \"30 seconds\" (write it like 250ms, 2s, 1m or 1h)",
-        "error: " + dir + "orders.yaml:16:23: Route/orders-canary field match.headers.x-canary.regex: invalid regex \"^(yes|true\" at column 1: missing ): ^(yes|true",
-        "error: " + dir + "orders.yaml:18:3: Route/orders-canary field to: weights sum to 0: at least one service needs a weight above 0",
-        "error: " + dir + "orders.yaml:27:10: Route/order-by-id field match.regex: invalid regex \"^/orders/(?!new)[0-9]+$\" at column 10: invalid perl operator: (?!",
-        "error: " + dir + "users.yaml:8:1: Route/users field timout: unknown field 'timout' (did you mean 'timeout'?)",
-        "warning: " + dir + "users.yaml:10:1: Route/users-admin field match: never matches: route \"users\" at " + dir + "users.yaml:2:1 comes first and matches every request this one does",
-        "error: " + dir + "users.yaml:18:7: Route/orders field name: duplicate name: Route/orders is already defined at " + dir + "orders.yaml:2:1",
-        "error: " + dir + "users.yaml:24:1: Route/avatars field to: required field is missing: name the service to send traffic to, e.g. 'to: users'",
-        "error: " + dir + "users.yaml:29:10: Route/avatars field timeout: expected a duration like 250ms, 2s, 1m or 1h, got a list",
-        "warning: " + dir + "users.yaml:36:5: Route/invoices field to: service \"invoices\" is not in the registry: requests will get 503 until it appears",
-        "9 error(s), 2 warning(s): nothing would be applied");
+    assertThat(run.lines())
+        .containsExactly(
+            "error: "
+                + dir
+                + "gateway.yaml:9:7: Gateway/internal field port: 70000 is out of range 1..65535",
+            "error: "
+                + dir
+                + "orders.yaml:8:10: Route/orders field timeout: invalid duration \"30 seconds\" (write it like 250ms, 2s, 1m or 1h)",
+            "error: "
+                + dir
+                + "orders.yaml:16:23: Route/orders-canary field match.headers.x-canary.regex: invalid regex \"^(yes|true\" at column 1: missing ): ^(yes|true",
+            "error: "
+                + dir
+                + "orders.yaml:18:3: Route/orders-canary field to: weights sum to 0: at least one service needs a weight above 0",
+            "error: "
+                + dir
+                + "orders.yaml:27:10: Route/order-by-id field match.regex: invalid regex \"^/orders/(?!new)[0-9]+$\" at column 10: invalid perl operator: (?!",
+            "error: "
+                + dir
+                + "users.yaml:8:1: Route/users field timout: unknown field 'timout' (did you mean 'timeout'?)",
+            "warning: "
+                + dir
+                + "users.yaml:10:1: Route/users-admin field match: never matches: route \"users\" at "
+                + dir
+                + "users.yaml:2:1 comes first and matches every request this one does",
+            "error: "
+                + dir
+                + "users.yaml:18:7: Route/orders field name: duplicate name: Route/orders is already defined at "
+                + dir
+                + "orders.yaml:2:1",
+            "error: "
+                + dir
+                + "users.yaml:24:1: Route/avatars field to: required field is missing: name the service to send traffic to, e.g. 'to: users'",
+            "error: "
+                + dir
+                + "users.yaml:29:10: Route/avatars field timeout: expected a duration like 250ms, 2s, 1m or 1h, got a list",
+            "warning: "
+                + dir
+                + "users.yaml:36:5: Route/invoices field to: service \"invoices\" is not in the registry: requests will get 503 until it appears",
+            "9 error(s), 2 warning(s): nothing would be applied");
   }
 
   @Test
   void warningsOnlyExitZero() {
-    Run run = validate(ROOT.resolve("compose/validate-examples/warnings-only").toString(),
-        "--registry", ROOT.resolve("compose/demo/services.yaml").toString());
+    Run run =
+        validate(
+            ROOT.resolve("compose/validate-examples/warnings-only").toString(),
+            "--registry",
+            ROOT.resolve("compose/demo/services.yaml").toString());
     assertThat(run.exit()).isZero();
     assertThat(run.lines()).hasSize(3);
-    assertThat(run.lines().subList(0, 2)).allMatch(l -> l.startsWith("warning: compose/validate-examples/warnings-only/routes.yaml:"));
-    assertThat(run.lines().get(2)).isEqualTo("ok: 5 documents (Gateway: 1, Route: 4) checked against compose/demo/services.yaml, 2 warning(s)");
+    assertThat(run.lines().subList(0, 2))
+        .allMatch(
+            l -> l.startsWith("warning: compose/validate-examples/warnings-only/routes.yaml:"));
+    assertThat(run.lines().get(2))
+        .isEqualTo(
+            "ok: 5 documents (Gateway: 1, Route: 4) checked against compose/demo/services.yaml, 2 warning(s)");
   }
 
   @Test
   void theExamplePoliciesAreValidAgainstTheRegistryBesideThem() {
     Run run = validate(ROOT.resolve("compose/demo/policies").toString());
     assertThat(run.exit()).isZero();
-    assertThat(run.lines()).containsExactly("ok: 3 documents (Gateway: 1, Route: 2) checked against compose/demo/services.yaml, 0 warning(s)");
+    assertThat(run.lines())
+        .containsExactly(
+            "ok: 3 documents (Gateway: 1, Route: 2) checked against compose/demo/services.yaml, 0 warning(s)");
   }
 
   @Test
   void theSummaryCountsEveryKindOfDocument() {
     Run run = validate(ROOT.resolve("compose/policies").toString());
     assertThat(run.exit()).isZero();
-    assertThat(run.lines()).last().isEqualTo("ok: 10 documents (Gateway: 1, Route: 2, Mesh: 1, Sidecar: 3, ServiceAccess: 3)"
-        + ", 0 warning(s)");
+    assertThat(run.lines())
+        .last()
+        .isEqualTo(
+            "ok: 10 documents (Gateway: 1, Route: 2, Mesh: 1, Sidecar: 3, ServiceAccess: 3)"
+                + ", 0 warning(s)");
   }
 
   @Test
@@ -81,15 +123,28 @@ class ValidateCommandTest {
 
   @Test
   void aRegistryWithErrorsIsReportedToo(@TempDir Path dir) throws Exception {
-    Files.writeString(dir.resolve("services.yaml"), "services:\n  users:\n    - address: 127.0.0.1\n      port: 99999\n");
-    Run run = validate(ROOT.resolve("compose/demo/policies").toString(), "--registry", dir.resolve("services.yaml").toString());
+    Files.writeString(
+        dir.resolve("services.yaml"),
+        "services:\n  users:\n    - address: 127.0.0.1\n      port: 99999\n");
+    Run run =
+        validate(
+            ROOT.resolve("compose/demo/policies").toString(),
+            "--registry",
+            dir.resolve("services.yaml").toString());
     assertThat(run.exit()).isEqualTo(1);
-    assertThat(run.lines().get(0)).isEqualTo("error: " + dir.resolve("services.yaml") + ":4:13: Service/users field services.users[0].port: 99999 is out of range 1..65535");
+    assertThat(run.lines().get(0))
+        .isEqualTo(
+            "error: "
+                + dir.resolve("services.yaml")
+                + ":4:13: Service/users field services.users[0].port: 99999 is out of range 1..65535");
   }
 
   @Test
-  void aRegexRepeatCountAboveRe2sLimitIsAFindingWithItsPosition(@TempDir Path dir) throws Exception {
-    Files.writeString(dir.resolve("routes.yaml"), """
+  void aRegexRepeatCountAboveRe2sLimitIsAFindingWithItsPosition(@TempDir Path dir)
+      throws Exception {
+    Files.writeString(
+        dir.resolve("routes.yaml"),
+        """
         kind: Gateway
         name: edge
         port: 8080
@@ -102,26 +157,45 @@ class ValidateCommandTest {
         """);
     Run run = validate(dir.toString());
     assertThat(run.exit()).isEqualTo(1);
-    assertThat(run.lines()).containsExactly(
-        "error: " + dir.resolve("routes.yaml") + ":8:10: Route/huge field match.regex: invalid regex \"^/a{1001}\" at column 4: "
-            + "invalid repetition size: {1001}",
-        "1 error(s), 0 warning(s): nothing would be applied");
+    assertThat(run.lines())
+        .containsExactly(
+            "error: "
+                + dir.resolve("routes.yaml")
+                + ":8:10: Route/huge field match.regex: invalid regex \"^/a{1001}\" at column 4: "
+                + "invalid repetition size: {1001}",
+            "1 error(s), 0 warning(s): nothing would be applied");
   }
 
   @Test
   void inputBeyondTheLimitsOrNotTextIsReportedAtItsPlace(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("a-gateway.yaml"), "kind: Gateway\nname: edge\nport: 8080\n");
-    Files.write(dir.resolve("b-latin1.yaml"), "kind: Route\nname: caf\u00e9\nto: users\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    Files.write(
+        dir.resolve("b-latin1.yaml"),
+        "kind: Route\nname: caf\u00e9\nto: users\n"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     Files.writeString(dir.resolve("c-nul.yaml"), "kind: Route\nname: us\u0000ers\nto: users\n");
-    Files.writeString(dir.resolve("d-deep.yaml"), "kind: Route\nname: deep\nto: users\nx: " + "[".repeat(5000) + "]".repeat(5000) + "\n");
-    Files.writeString(dir.resolve("e-long.yaml"), "kind: Route\nname: long\nto: \"" + "u".repeat(300_000) + "\"\n");
+    Files.writeString(
+        dir.resolve("d-deep.yaml"),
+        "kind: Route\nname: deep\nto: users\nx: " + "[".repeat(5000) + "]".repeat(5000) + "\n");
+    Files.writeString(
+        dir.resolve("e-long.yaml"),
+        "kind: Route\nname: long\nto: \"" + "u".repeat(300_000) + "\"\n");
     Run run = validate(dir.toString());
     assertThat(run.exit()).isEqualTo(1);
-    assertThat(run.lines()).containsExactly(
-        "error: " + dir.resolve("b-latin1.yaml") + ":2:10: not UTF-8: the byte 0xE9 (at byte offset 21) does not decode; policy files are UTF-8 text",
-        "error: " + dir.resolve("c-nul.yaml") + ":2:9: invalid YAML: the character U+0000 is not allowed in a YAML file",
-        "error: " + dir.resolve("d-deep.yaml") + ":4:35: invalid YAML: more than 32 maps and lists nested in one another (sluice.yaml.maxDepth)",
-        "error: " + dir.resolve("e-long.yaml") + ":3:262145: invalid YAML: a line longer than the 262144 characters a value may have (sluice.yaml.maxScalarChars): not parsed",
-        "4 error(s), 0 warning(s): nothing would be applied");
+    assertThat(run.lines())
+        .containsExactly(
+            "error: "
+                + dir.resolve("b-latin1.yaml")
+                + ":2:10: not UTF-8: the byte 0xE9 (at byte offset 21) does not decode; policy files are UTF-8 text",
+            "error: "
+                + dir.resolve("c-nul.yaml")
+                + ":2:9: invalid YAML: the character U+0000 is not allowed in a YAML file",
+            "error: "
+                + dir.resolve("d-deep.yaml")
+                + ":4:35: invalid YAML: more than 32 maps and lists nested in one another (sluice.yaml.maxDepth)",
+            "error: "
+                + dir.resolve("e-long.yaml")
+                + ":3:262145: invalid YAML: a line longer than the 262144 characters a value may have (sluice.yaml.maxScalarChars): not parsed",
+            "4 error(s), 0 warning(s): nothing would be applied");
   }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 /** Rebuilds of the pipeline: what a registry change gives the publisher. */
 class ConfigPipelineTest {
   /** Two gateways: edge routes to users and orders, internal to admin only. */
-  private static final String POLICIES = """
+  private static final String POLICIES =
+      """
       kind: Gateway
       name: edge
       port: 8080
@@ -60,9 +61,16 @@ class ConfigPipelineTest {
   @BeforeEach
   void start() throws Exception {
     telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create());
-    pipeline = new ConfigPipeline((change, groups) -> published.add(groups), r -> r, telemetry.metrics(), telemetry.tracer(),
-        table -> { });
-    pipeline.policiesChanged(PolicyLoader.fromDocuments(YamlFiles.parse(Path.of("policies.yaml"), POLICIES), new Diagnostics()));
+    pipeline =
+        new ConfigPipeline(
+            (change, groups) -> published.add(groups),
+            r -> r,
+            telemetry.metrics(),
+            telemetry.tracer(),
+            table -> {});
+    pipeline.policiesChanged(
+        PolicyLoader.fromDocuments(
+            YamlFiles.parse(Path.of("policies.yaml"), POLICIES), new Diagnostics()));
   }
 
   @AfterEach
@@ -72,10 +80,15 @@ class ConfigPipelineTest {
   }
 
   private static ServiceCatalog catalog(int usersPort, int adminPort) {
-    return ServiceCatalog.of(List.of(
-        new Service("users", List.of(ServiceInstance.of("10.0.0.1", usersPort), ServiceInstance.of("10.0.0.2", usersPort))),
-        new Service("orders", List.of(ServiceInstance.of("10.0.0.3", 8080))),
-        new Service("admin", List.of(ServiceInstance.of("10.0.0.4", adminPort)))));
+    return ServiceCatalog.of(
+        List.of(
+            new Service(
+                "users",
+                List.of(
+                    ServiceInstance.of("10.0.0.1", usersPort),
+                    ServiceInstance.of("10.0.0.2", usersPort))),
+            new Service("orders", List.of(ServiceInstance.of("10.0.0.3", 8080))),
+            new Service("admin", List.of(ServiceInstance.of("10.0.0.4", adminPort)))));
   }
 
   private Map<String, XdsResources> next() throws InterruptedException {
@@ -84,16 +97,20 @@ class ConfigPipelineTest {
     return groups;
   }
 
-  /** Every resource of every group as group/type/name → content hash, as the server versions them. */
+  /**
+   * Every resource of every group as group/type/name → content hash, as the server versions them.
+   */
   private static Map<String, String> versions(Map<String, XdsResources> groups) {
     Map<String, String> out = new TreeMap<>();
-    groups.forEach((g, r) -> {
-      r.listeners().forEach(m -> out.put(g + "/listener/" + m.getName(), ContentHash.of(m)));
-      r.routes().forEach(m -> out.put(g + "/route/" + m.getName(), ContentHash.of(m)));
-      r.clusters().forEach(m -> out.put(g + "/cluster/" + m.getName(), ContentHash.of(m)));
-      r.endpoints().forEach(m -> out.put(g + "/endpoint/" + m.getClusterName(), ContentHash.of(m)));
-      r.secrets().forEach(m -> out.put(g + "/secret/" + m.getName(), ContentHash.of(m)));
-    });
+    groups.forEach(
+        (g, r) -> {
+          r.listeners().forEach(m -> out.put(g + "/listener/" + m.getName(), ContentHash.of(m)));
+          r.routes().forEach(m -> out.put(g + "/route/" + m.getName(), ContentHash.of(m)));
+          r.clusters().forEach(m -> out.put(g + "/cluster/" + m.getName(), ContentHash.of(m)));
+          r.endpoints()
+              .forEach(m -> out.put(g + "/endpoint/" + m.getClusterName(), ContentHash.of(m)));
+          r.secrets().forEach(m -> out.put(g + "/secret/" + m.getName(), ContentHash.of(m)));
+        });
     return out;
   }
 
@@ -119,7 +136,8 @@ class ConfigPipelineTest {
     Map<String, String> after = versions(next());
 
     assertThat(after.keySet()).isEqualTo(before.keySet());
-    assertThat(after.keySet().stream().filter(k -> !after.get(k).equals(before.get(k)))).containsExactly("edge/endpoint/users");
+    assertThat(after.keySet().stream().filter(k -> !after.get(k).equals(before.get(k))))
+        .containsExactly("edge/endpoint/users");
   }
 
   @Test
@@ -132,20 +150,35 @@ class ConfigPipelineTest {
 
     assertThat(after).allSatisfy((group, r) -> assertThat(r).isSameAs(before.get(group)));
   }
-  /** A broken watch of the policy folder: counted and shown as the policies' failure until the next load replaces it. */
+
+  /**
+   * A broken watch of the policy folder: counted and shown as the policies' failure until the next
+   * load replaces it.
+   */
   @Test
   void aFailureOfThePolicySourceIsCountedAndShownUntilTheNextLoad() throws Exception {
     pipeline.catalogChanged(catalog(8080, 9000));
     next();
     Diagnostics d = new Diagnostics();
-    d.fileError(Path.of("policies"), "watching the policies failed (java.lang.OutOfMemoryError); watching them again");
+    d.fileError(
+        Path.of("policies"),
+        "watching the policies failed (java.lang.OutOfMemoryError); watching them again");
     pipeline.policySourceFailed(d.findings());
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-        .until(() -> telemetry.metrics().get("sluice_config_rejected_total", "source", "policies") == 1);
-    assertThat(pipeline.policyFindings()).singleElement()
-        .satisfies(f -> assertThat(f.format()).contains("watching the policies failed (java.lang.OutOfMemoryError)"));
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(
+            () ->
+                telemetry.metrics().get("sluice_config_rejected_total", "source", "policies") == 1);
+    assertThat(pipeline.policyFindings())
+        .singleElement()
+        .satisfies(
+            f ->
+                assertThat(f.format())
+                    .contains("watching the policies failed (java.lang.OutOfMemoryError)"));
 
-    pipeline.policiesChanged(PolicyLoader.fromDocuments(YamlFiles.parse(Path.of("policies.yaml"), POLICIES), new Diagnostics()));
+    pipeline.policiesChanged(
+        PolicyLoader.fromDocuments(
+            YamlFiles.parse(Path.of("policies.yaml"), POLICIES), new Diagnostics()));
     next();
     assertThat(pipeline.policyFindings()).isEmpty();
   }

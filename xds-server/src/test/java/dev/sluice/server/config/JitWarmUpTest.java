@@ -18,8 +18,14 @@ import org.junit.jupiter.api.Test;
 class JitWarmUpTest {
   @Test
   void warmingUpRunsTheFullRebuildOnTheGivenInputsAndLeavesThemAsTheyWere() throws Exception {
-    ServiceCatalog catalog = ServiceCatalog.of(List.of(new Service("users", List.of(ServiceInstance.of("10.0.0.1", 8080)))));
-    PolicySet policies = PolicyLoader.fromDocuments(YamlFiles.parse(Path.of("p.yaml"), """
+    ServiceCatalog catalog =
+        ServiceCatalog.of(
+            List.of(new Service("users", List.of(ServiceInstance.of("10.0.0.1", 8080)))));
+    PolicySet policies =
+        PolicyLoader.fromDocuments(
+                YamlFiles.parse(
+                    Path.of("p.yaml"),
+                    """
         kind: Gateway
         name: edge
         port: 8080
@@ -27,12 +33,16 @@ class JitWarmUpTest {
         kind: Route
         name: users
         to: users
-        """), new Diagnostics()).policies().orElseThrow();
+        """),
+                new Diagnostics())
+            .policies()
+            .orElseThrow();
     var before = Translator.translate(Compiler.compile(catalog, policies).get("edge"));
 
     int rounds = JitWarmUp.run(catalog, policies);
 
     assertThat(rounds).isBetween(1, JitWarmUp.ROUNDS);
-    assertThat(Translator.translate(Compiler.compile(catalog, policies).get("edge"))).isEqualTo(before);
+    assertThat(Translator.translate(Compiler.compile(catalog, policies).get("edge")))
+        .isEqualTo(before);
   }
 }

@@ -18,15 +18,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What an operator sees of a running Sluice: every proxy's sync state and NACKs traced to the
- * policy behind them, propagation times, policy states, the catalog, Prometheus metrics and
- * traces, behind an optional admin token; without one, only for requests addressed to this host;
- * read-only, and never inside another site's frame.
+ * policy behind them, propagation times, policy states, the catalog, Prometheus metrics and traces,
+ * behind an optional admin token; without one, only for requests addressed to this host; read-only,
+ * and never inside another site's frame.
  */
 class AdminApiIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
-  private static final String TWO_GATEWAYS = """
+  private static final String TWO_GATEWAYS =
+      """
       kind: Gateway
       name: edge
       port: %d
@@ -49,26 +49,40 @@ class AdminApiIT {
   @Test
   void aNackShowsEnvoysErrorAndThePolicyBehindItInProxiesAndInTheMetric() throws Exception {
     try (HttpUpstream users = HttpUpstream.start("users");
-        SluiceFixture sluice = new SluiceFixture().hook(r -> r.clusters().stream().anyMatch(c -> c.getName().equals("broken"))
-            ? InvalidResources.withInvalidTimeoutOn(r, "broken") : r)) {
+        SluiceFixture sluice =
+            new SluiceFixture()
+                .hook(
+                    r ->
+                        r.clusters().stream().anyMatch(c -> c.getName().equals("broken"))
+                            ? InvalidResources.withInvalidTimeoutOn(r, "broken")
+                            : r)) {
       int internalPort = dev.sluice.testing.FreePorts.next();
-      sluice.writeRegistry("services:\n  users: [\"" + users.address() + "\"]\n  broken: [\"127.0.0.1:9\"]\n");
-      sluice.writePolicy("gateway.yaml", String.format(TWO_GATEWAYS, sluice.gatewayPort, internalPort));
+      sluice.writeRegistry(
+          "services:\n  users: [\"" + users.address() + "\"]\n  broken: [\"127.0.0.1:9\"]\n");
+      sluice.writePolicy(
+          "gateway.yaml", String.format(TWO_GATEWAYS, sluice.gatewayPort, internalPort));
       sluice.start();
       envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
-      envoys.start(EnvoyExtension.edgeBootstrap(), EnvoyProcess.Options.ads(sluice.xdsPort).node("internal-1", "internal"));
+      envoys.start(
+          EnvoyExtension.edgeBootstrap(),
+          EnvoyProcess.Options.ads(sluice.xdsPort).node("internal-1", "internal"));
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> proxy(sluice, "internal-1").path("nacks").size() > 0);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> proxy(sluice, "internal-1").path("nacks").size() > 0);
       JsonNode nack = proxy(sluice, "internal-1").path("nacks").get(0);
       assertThat(nack.path("type").asText()).isEqualTo("clusters");
       assertThat(nack.path("error").asText()).contains("Invalid duration");
-      assertThat(nack.path("policies").toString()).contains("Route/broken (").contains("gateway.yaml:14:1");
+      assertThat(nack.path("policies").toString())
+          .contains("Route/broken (")
+          .contains("gateway.yaml:14:1");
       assertThat(proxy(sluice, "internal-1").path("inSync").asBoolean()).isFalse();
       assertThat(proxy(sluice, "edge-1").path("inSync").asBoolean()).isTrue();
       assertThat(proxy(sluice, "edge-1").path("nacks")).isEmpty();
 
       String metrics = sluice.admin("/metrics").body();
-      assertThat(metrics).containsPattern("(?m)^sluice_xds_nacks_total\\{[^}]*type=\"Cluster\"[^}]*\\} 1(\\.0)?$");
+      assertThat(metrics)
+          .containsPattern("(?m)^sluice_xds_nacks_total\\{[^}]*type=\"Cluster\"[^}]*\\} 1(\\.0)?$");
     }
   }
 
@@ -76,19 +90,27 @@ class AdminApiIT {
   void afterAPolicyChangeEveryProxyAcceptedItAndThePropagationTimeIsRecorded() throws Exception {
     InMemorySpanExporter spans = InMemorySpanExporter.create();
     try (HttpUpstream users = HttpUpstream.start("users");
-        SluiceFixture sluice = new SluiceFixture().telemetry(() -> Telemetry.withSpanExporter(spans))) {
+        SluiceFixture sluice =
+            new SluiceFixture().telemetry(() -> Telemetry.withSpanExporter(spans))) {
       sluice.writeRegistry("services:\n  users: [\"" + users.address() + "\"]\n");
       sluice.writePolicy("routes.yaml", "kind: Route\nname: users\nto: users\ntimeout: 5s\n");
       sluice.start();
       envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
-      envoys.start(EnvoyExtension.edgeBootstrap(), EnvoyProcess.Options.ads(sluice.xdsPort).node("edge-2", "edge"))
+      envoys
+          .start(
+              EnvoyExtension.edgeBootstrap(),
+              EnvoyProcess.Options.ads(sluice.xdsPort).node("edge-2", "edge"))
           .awaitReady(Duration.ofSeconds(20));
 
       sluice.writePolicy("routes.yaml", "kind: Route\nname: users\nto: users\ntimeout: 7s\n");
-      await().atMost(Duration.ofSeconds(10)).until(() -> {
-        JsonNode latest = sluice.adminJson("/changes").path("changes").get(0);
-        return latest.path("cause").asText().equals("policies") && !latest.path("completedAfterMs").isNull();
-      });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                JsonNode latest = sluice.adminJson("/changes").path("changes").get(0);
+                return latest.path("cause").asText().equals("policies")
+                    && !latest.path("completedAfterMs").isNull();
+              });
       JsonNode change = sluice.adminJson("/changes").path("changes").get(0);
       long id = change.path("id").asLong();
       assertThat(change.path("groups").path("edge").asText()).isEqualTo("accepted");
@@ -99,32 +121,54 @@ class AdminApiIT {
         JsonNode p = proxy(sluice, node);
         assertThat(p.path("inSync").asBoolean()).as(node).isTrue();
         assertThat(p.path("lastChange").path("id").asLong()).as(node).isEqualTo(id);
-        assertThat(p.path("types").path("routes").path("acked").asText()).isEqualTo(p.path("types").path("routes").path("sent").asText());
+        assertThat(p.path("types").path("routes").path("acked").asText())
+            .isEqualTo(p.path("types").path("routes").path("sent").asText());
       }
       for (EnvoyProcess envoy : envoys.processes()) {
-        assertThat(envoy.configDump().toString()).as("what %s runs", envoy.nodeId()).contains("\"timeout\":\"7s\"");
+        assertThat(envoy.configDump().toString())
+            .as("what %s runs", envoy.nodeId())
+            .contains("\"timeout\":\"7s\"");
       }
 
       String metrics = sluice.admin("/metrics").body();
       assertThat(metrics)
-          .containsPattern("(?m)^sluice_propagation_seconds_count\\{[^}]*cause=\"policies\"[^}]*\\} [1-9]")
-          .contains("sluice_xds_connected_proxies", "sluice_xds_pushes_total", "sluice_push_seconds_bucket",
-              "sluice_translate_seconds_bucket", "sluice_registry_stale", "sluice_config_builds_total");
+          .containsPattern(
+              "(?m)^sluice_propagation_seconds_count\\{[^}]*cause=\"policies\"[^}]*\\} [1-9]")
+          .contains(
+              "sluice_xds_connected_proxies",
+              "sluice_xds_pushes_total",
+              "sluice_push_seconds_bucket",
+              "sluice_translate_seconds_bucket",
+              "sluice_registry_stale",
+              "sluice_config_builds_total");
 
       // the rebuild of that change was traced, with its id
-      await().atMost(Duration.ofSeconds(5)).until(() -> spans.getFinishedSpanItems().stream()
-          .anyMatch(s -> s.getName().equals("sluice.push") && idOf(s) == id));
-      SpanData rebuild = spans.getFinishedSpanItems().stream()
-          .filter(s -> s.getName().equals("sluice.rebuild") && idOf(s) == id).findFirst().orElseThrow();
-      SpanData push = spans.getFinishedSpanItems().stream()
-          .filter(s -> s.getName().equals("sluice.push") && idOf(s) == id).findFirst().orElseThrow();
-      assertThat(push.getTraceId()).as("the push belongs to the rebuild's trace").isEqualTo(rebuild.getTraceId());
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  spans.getFinishedSpanItems().stream()
+                      .anyMatch(s -> s.getName().equals("sluice.push") && idOf(s) == id));
+      SpanData rebuild =
+          spans.getFinishedSpanItems().stream()
+              .filter(s -> s.getName().equals("sluice.rebuild") && idOf(s) == id)
+              .findFirst()
+              .orElseThrow();
+      SpanData push =
+          spans.getFinishedSpanItems().stream()
+              .filter(s -> s.getName().equals("sluice.push") && idOf(s) == id)
+              .findFirst()
+              .orElseThrow();
+      assertThat(push.getTraceId())
+          .as("the push belongs to the rebuild's trace")
+          .isEqualTo(rebuild.getTraceId());
     }
   }
 
   @Test
   void policiesShowWhichDocumentIsRejectedAndWhyAndTheCatalogIsVisible() throws Exception {
-    try (HttpUpstream users = HttpUpstream.start("users"); SluiceFixture sluice = new SluiceFixture()) {
+    try (HttpUpstream users = HttpUpstream.start("users");
+        SluiceFixture sluice = new SluiceFixture()) {
       sluice.writeRegistry("services:\n  users: [\"" + users.address() + "\"]\n");
       sluice.writePolicy("routes.yaml", "kind: Route\nname: users\nto: users\n");
       sluice.start();
@@ -136,18 +180,26 @@ class AdminApiIT {
       assertThat(route.path("proxies").toString()).contains("edge-1");
 
       sluice.writePolicy("more.yaml", "kind: Route\nname: orders\nto: orders\ntimeout: soon\n");
-      await().atMost(Duration.ofSeconds(5)).until(() -> sluice.adminJson("/policies").path("lastLoad").asText().equals("rejected"));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> sluice.adminJson("/policies").path("lastLoad").asText().equals("rejected"));
       JsonNode bad = sluice.adminJson("/policies");
       JsonNode orders = find(bad.path("policies"), "Route/orders");
       assertThat(orders.path("state").asText()).isEqualTo("rejected");
-      assertThat(orders.path("findings").get(0).asText()).contains("more.yaml:4:10").contains("invalid duration \"soon\"");
-      assertThat(find(bad.path("policies"), "Route/users").path("state").asText()).isEqualTo("serving");
+      assertThat(orders.path("findings").get(0).asText())
+          .contains("more.yaml:4:10")
+          .contains("invalid duration \"soon\"");
+      assertThat(find(bad.path("policies"), "Route/users").path("state").asText())
+          .isEqualTo("serving");
       assertThat(sluice.admin("/metrics").body())
-          .containsPattern("(?m)^sluice_config_rejected_total\\{[^}]*source=\"policies\"[^}]*\\} 1(\\.0)?$");
+          .containsPattern(
+              "(?m)^sluice_config_rejected_total\\{[^}]*source=\"policies\"[^}]*\\} 1(\\.0)?$");
 
       JsonNode catalog = sluice.adminJson("/catalog");
-      assertThat(catalog.path("services").path("users").get(0).path("port").asInt()).isEqualTo(users.port());
-      assertThat(catalog.path("services").path("users").get(0).path("health").asText()).isEqualTo("passing");
+      assertThat(catalog.path("services").path("users").get(0).path("port").asInt())
+          .isEqualTo(users.port());
+      assertThat(catalog.path("services").path("users").get(0).path("health").asText())
+          .isEqualTo("passing");
       String config = sluice.admin("/config/edge-1").body();
       assertThat(config).contains("listeners:", "http-" + sluice.gatewayPort, "clusters:", "users");
     }
@@ -155,52 +207,87 @@ class AdminApiIT {
 
   @Test
   void withATokenTheAdminApiWantsItButProbesStayOpen() throws Exception {
-    try (HttpUpstream users = HttpUpstream.start("users"); SluiceFixture sluice = new SluiceFixture().adminToken("s3cr3t-admin")) {
+    try (HttpUpstream users = HttpUpstream.start("users");
+        SluiceFixture sluice = new SluiceFixture().adminToken("s3cr3t-admin")) {
       sluice.writeRegistry("services:\n  users: [\"" + users.address() + "\"]\n");
       sluice.writePolicy("routes.yaml", "kind: Route\nname: users\nto: users\n");
       sluice.start();
       var http = java.net.http.HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + sluice.adminPort;
       for (String path : List.of("/proxies", "/metrics", "/", "/config/edge", "/policies")) {
-        var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+        var r =
+            http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path).isEqualTo(401);
-        assertThat(r.headers().firstValue("www-authenticate")).hasValue("Basic realm=\"sluice admin\"");
+        assertThat(r.headers().firstValue("www-authenticate"))
+            .hasValue("Basic realm=\"sluice admin\"");
       }
-      var wrong = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/proxies"))
-          .header("Authorization", "Bearer nope").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      var wrong =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/proxies"))
+                  .header("Authorization", "Bearer nope")
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(wrong.statusCode()).isEqualTo(401);
       assertThat(sluice.admin("/proxies").statusCode()).isEqualTo(200);
-      var basic = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/"))
-          .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("admin:s3cr3t-admin".getBytes()))
-          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      var basic =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/"))
+                  .header(
+                      "Authorization",
+                      "Basic "
+                          + java.util.Base64.getEncoder()
+                              .encodeToString("admin:s3cr3t-admin".getBytes()))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(basic.statusCode()).isEqualTo(200);
       assertThat(basic.body()).contains("<h1>Sluice</h1>");
       for (String probe : List.of("/healthz", "/ready")) {
-        var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + probe)).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+        var r =
+            http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + probe)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(probe).isIn(200, 503);
       }
       // with a token the token guards, under any name, and refusals carry the headers too
-      RawHttp.Response foreign = RawHttp.send(null, sluice.adminPort, "GET", "/proxies", "Host: sluice.example.com");
+      RawHttp.Response foreign =
+          RawHttp.send(null, sluice.adminPort, "GET", "/proxies", "Host: sluice.example.com");
       assertThat(foreign.status()).isEqualTo(401);
       assertHardened(foreign);
-      assertThat(RawHttp.send(null, sluice.adminPort, "GET", "/proxies", "Host: sluice.example.com",
-          "Authorization: Bearer s3cr3t-admin").status()).isEqualTo(200);
+      assertThat(
+              RawHttp.send(
+                      null,
+                      sluice.adminPort,
+                      "GET",
+                      "/proxies",
+                      "Host: sluice.example.com",
+                      "Authorization: Bearer s3cr3t-admin")
+                  .status())
+          .isEqualTo(200);
     }
   }
 
   @Test
-  void withoutATokenOnlyRequestsAddressedToThisHostAreAnsweredAndNothingButGetAndHead() throws Exception {
+  void withoutATokenOnlyRequestsAddressedToThisHostAreAnsweredAndNothingButGetAndHead()
+      throws Exception {
     try (SluiceFixture sluice = new SluiceFixture()) {
       sluice.writeRegistry("services:\n  users: [\"127.0.0.1:9\"]\n");
       sluice.start();
       int port = sluice.adminPort;
-      await().atMost(Duration.ofSeconds(10)).until(() -> sluice.admin("/ready").statusCode() == 200);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> sluice.admin("/ready").statusCode() == 200);
 
       // a web page that pointed a name of its own at this host (DNS rebinding) sends that name
-      for (String path : List.of("/proxies", "/", "/metrics", "/status", "/config/edge", "/nothing")) {
-        for (String host : List.of("evil.example:" + port, "evil.example", "localhost.evil.example", "127.0.0.1.evil.example:" + port)) {
+      for (String path :
+          List.of("/proxies", "/", "/metrics", "/status", "/config/edge", "/nothing")) {
+        for (String host :
+            List.of(
+                "evil.example:" + port,
+                "evil.example",
+                "localhost.evil.example",
+                "127.0.0.1.evil.example:" + port)) {
           RawHttp.Response r = RawHttp.send(null, port, "GET", path, "Host: " + host);
           assertThat(r.status()).as("%s with Host %s", path, host).isEqualTo(403);
           assertThat(r.body()).contains("Host " + host, "DNS rebinding", "admin token");
@@ -208,8 +295,16 @@ class AdminApiIT {
         }
       }
       // the names of this host and IP addresses, with any port
-      for (String host : List.of("localhost:" + port, "localhost", "LocalHost.", "127.0.0.1:" + port, "127.0.0.1", "[::1]:" + port,
-          "[::1]", "10.1.2.3:8080")) {
+      for (String host :
+          List.of(
+              "localhost:" + port,
+              "localhost",
+              "LocalHost.",
+              "127.0.0.1:" + port,
+              "127.0.0.1",
+              "[::1]:" + port,
+              "[::1]",
+              "10.1.2.3:8080")) {
         RawHttp.Response r = RawHttp.send(null, port, "GET", "/proxies", "Host: " + host);
         assertThat(r.status()).as("Host %s", host).isEqualTo(200);
         assertThat(r.body()).contains("\"proxies\"");
@@ -237,7 +332,8 @@ class AdminApiIT {
           assertHardened(r);
         }
       }
-      RawHttp.Response head = RawHttp.send(null, port, "HEAD", "/proxies", "Host: localhost:" + port);
+      RawHttp.Response head =
+          RawHttp.send(null, port, "HEAD", "/proxies", "Host: localhost:" + port);
       assertThat(head.status()).isEqualTo(200);
       assertThat(head.header("content-type")).isEqualTo("application/json");
       assertHardened(head);
@@ -251,7 +347,8 @@ class AdminApiIT {
   }
 
   private static long idOf(SpanData s) {
-    Long v = s.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("sluice.change.id"));
+    Long v =
+        s.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("sluice.change.id"));
     return v == null ? -1 : v;
   }
 

@@ -11,11 +11,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Half-open admin connections — a request line and half its headers, then silence — cannot block
- * the probes: more of them than the admin server has threads, and /healthz and /ready still
- * answer, each hung connection is closed by the server once the request time limit passes.
+ * the probes: more of them than the admin server has threads, and /healthz and /ready still answer,
+ * each hung connection is closed by the server once the request time limit passes.
  */
 class AdminSlowClientsIT {
   private static final int HUNG = dev.sluice.server.admin.AdminServer.THREADS + 8;
+
   /** As many as scripts/bench-attack-mix holds: far more than the admin server has threads. */
   private static final int FLOOD = 200;
 
@@ -37,33 +38,43 @@ class AdminSlowClientsIT {
 
   /**
    * The flood is sustained: a connection the server closes is opened again at once. Every probe,
-   * asked one after the other until the server has closed every connection of the first round
-   * (so through a whole request time limit and the flood's reopening), answers at its first try.
+   * asked one after the other until the server has closed every connection of the first round (so
+   * through a whole request time limit and the flood's reopening), answers at its first try.
    */
   @Test
   void everyProbeAnswersThroughoutASustainedHalfOpenFlood() throws Exception {
     try (SluiceFixture sluice = new SluiceFixture()) {
       sluice.writeRegistry("services:\n  web: [\"127.0.0.1:9\"]\n");
       sluice.start();
-      org.awaitility.Awaitility.await("ready").atMost(java.time.Duration.ofSeconds(60)).ignoreExceptions()
+      org.awaitility.Awaitility.await("ready")
+          .atMost(java.time.Duration.ofSeconds(60))
+          .ignoreExceptions()
           .until(() -> sluice.admin("/ready").statusCode() == 200);
       try (HalfOpenFlood flood = HalfOpenFlood.start(sluice.adminPort, FLOOD)) {
         int answered = 0;
         long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (flood.closedByServer() < FLOOD) {
-          assertThat(System.nanoTime()).as("the server closes the half-open connections").isLessThan(giveUp);
+          assertThat(System.nanoTime())
+              .as("the server closes the half-open connections")
+              .isLessThan(giveUp);
           for (String probe : List.of("/healthz", "/ready")) {
             // one try: the fixture's client gives up after 5 s, which fails the test
-            assertThat(sluice.admin(probe).statusCode()).as("%s after %d answers", probe, answered).isEqualTo(200);
+            assertThat(sluice.admin(probe).statusCode())
+                .as("%s after %d answers", probe, answered)
+                .isEqualTo(200);
             answered++;
           }
         }
-        assertThat(flood.opened()).as("the flood reopened what the server closed").isGreaterThanOrEqualTo(2 * FLOOD);
+        assertThat(flood.opened())
+            .as("the flood reopened what the server closed")
+            .isGreaterThanOrEqualTo(2 * FLOOD);
       }
     }
   }
 
-  /** Up to 4 tries of 5 s: a probe must answer within the request time limit (10 s), not eventually. */
+  /**
+   * Up to 4 tries of 5 s: a probe must answer within the request time limit (10 s), not eventually.
+   */
   private static <T> T retry(java.util.function.Supplier<T> call) {
     RuntimeException last = null;
     for (int i = 0; i < 4; i++) {

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * claiming some identity is refused or sent, without an Envoy in between.
  */
 final class AdsClient implements AutoCloseable {
-  static final String SECRET_TYPE = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
+  static final String SECRET_TYPE =
+      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
   static final String CLUSTER_TYPE = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
   final LinkedBlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
   final CompletableFuture<Status> error = new CompletableFuture<>();
@@ -47,7 +48,8 @@ final class AdsClient implements AutoCloseable {
   /** Over TLS, verifying Sluice's certificate against {@code ca}. */
   static AdsClient tls(int xdsPort, Path ca, String token) {
     try {
-      return new AdsClient(xdsPort, TlsChannelCredentials.newBuilder().trustManager(ca.toFile()).build(), token);
+      return new AdsClient(
+          xdsPort, TlsChannelCredentials.newBuilder().trustManager(ca.toFile()).build(), token);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -55,35 +57,47 @@ final class AdsClient implements AutoCloseable {
 
   /** Claims to be {@code <service>-1}, a sidecar of {@code service}, and asks for its secrets. */
   AdsClient sidecar(String service) {
-    return open(Node.newBuilder().setId(service + "-1").setCluster(service)
-        .setMetadata(Struct.newBuilder()
-            .putFields("sluice.role", Value.newBuilder().setStringValue("sidecar").build())
-            .putFields("sluice.service", Value.newBuilder().setStringValue(service).build()))
-        .build(), SECRET_TYPE);
+    return open(
+        Node.newBuilder()
+            .setId(service + "-1")
+            .setCluster(service)
+            .setMetadata(
+                Struct.newBuilder()
+                    .putFields("sluice.role", Value.newBuilder().setStringValue("sidecar").build())
+                    .putFields(
+                        "sluice.service", Value.newBuilder().setStringValue(service).build()))
+            .build(),
+        SECRET_TYPE);
   }
 
-  /** Claims to be {@code nodeId}, an Envoy of {@code gateway} (its node cluster), and asks for its clusters. */
+  /**
+   * Claims to be {@code nodeId}, an Envoy of {@code gateway} (its node cluster), and asks for its
+   * clusters.
+   */
   AdsClient gateway(String nodeId, String gateway) {
     return open(Node.newBuilder().setId(nodeId).setCluster(gateway).build(), CLUSTER_TYPE);
   }
 
   private AdsClient open(Node node, String typeUrl) {
-    requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
-      @Override
-      public void onNext(DiscoveryResponse r) {
-        responses.add(r);
-      }
+    requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .streamAggregatedResources(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(DiscoveryResponse r) {
+                    responses.add(r);
+                  }
 
-      @Override
-      public void onError(Throwable t) {
-        error.complete(Status.fromThrowable(t));
-      }
+                  @Override
+                  public void onError(Throwable t) {
+                    error.complete(Status.fromThrowable(t));
+                  }
 
-      @Override
-      public void onCompleted() {
-        error.complete(Status.OK);
-      }
-    });
+                  @Override
+                  public void onCompleted() {
+                    error.complete(Status.OK);
+                  }
+                });
     requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).build());
     return this;
   }
@@ -91,7 +105,8 @@ final class AdsClient implements AutoCloseable {
   DiscoveryResponse next() throws Exception {
     DiscoveryResponse r = responses.poll(20, TimeUnit.SECONDS);
     if (r == null) {
-      throw new AssertionError("no response within 20 s" + (error.isDone() ? "; stream ended: " + error.get() : ""));
+      throw new AssertionError(
+          "no response within 20 s" + (error.isDone() ? "; stream ended: " + error.get() : ""));
     }
     return r;
   }

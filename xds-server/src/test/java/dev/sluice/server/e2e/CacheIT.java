@@ -9,17 +9,21 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code cache: true}: Envoy answers a repeated request from its cache, as Cache-Control allows. */
+/**
+ * {@code cache: true}: Envoy answers a repeated request from its cache, as Cache-Control allows.
+ */
 class CacheIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   @Test
   void theCacheAnswersTheSecondRequestWithoutReachingTheUpstream() {
-    try (HttpUpstream catalog = HttpUpstream.start("catalog").responseHeader("cache-control", "public, max-age=60");
+    try (HttpUpstream catalog =
+            HttpUpstream.start("catalog").responseHeader("cache-control", "public, max-age=60");
         SluiceFixture sluice = new SluiceFixture()) {
       sluice.writeRegistry("services:\n  catalog: [\"" + catalog.address() + "\"]\n");
-      sluice.writePolicy("routes.yaml", """
+      sluice.writePolicy(
+          "routes.yaml",
+          """
           kind: Route
           name: products
           match: {prefix: /products}
@@ -43,7 +47,9 @@ class CacheIT {
 
       sluice.get("/cart/1");
       sluice.get("/cart/1");
-      assertThat(catalog.requests()).as("a route without cache: true always reaches the upstream").isEqualTo(3);
+      assertThat(catalog.requests())
+          .as("a route without cache: true always reaches the upstream")
+          .isEqualTo(3);
     }
   }
 }

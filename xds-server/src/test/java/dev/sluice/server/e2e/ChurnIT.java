@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Make before break under churn: while clients send requests through a real Envoy, the registry
- * and the routes change every 100 ms — an instance of the busy service comes and another goes, a
- * route and its service appear and another pair disappears — and not one request to the busy
- * route may fail; requests to the routes coming and going get 200 or 404, never a 5xx.
+ * Make before break under churn: while clients send requests through a real Envoy, the registry and
+ * the routes change every 100 ms — an instance of the busy service comes and another goes, a route
+ * and its service appear and another pair disappears — and not one request to the busy route may
+ * fail; requests to the routes coming and going get 200 or 404, never a 5xx.
  *
  * <p>The short form runs in the test command ({@value #DEFAULT_SECONDS} s). {@code
  * scripts/bench-churn} runs the same test for 60 s ({@code -Dchurn.seconds=60}) and records the
@@ -37,10 +37,12 @@ class ChurnIT {
   private static final int CHURN_SERVICES = 6;
   private static final int CLIENTS = 4;
 
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
-  /** The registry at step {@code step}: two neighbouring instances of {@code busy}, one replaced per step. */
+  /**
+   * The registry at step {@code step}: two neighbouring instances of {@code busy}, one replaced per
+   * step.
+   */
   private static String registry(List<HttpUpstream> busy, List<HttpUpstream> churn, int step) {
     StringBuilder b = new StringBuilder("services:\n  busy:\n");
     for (int i = 0; i < 2; i++) {
@@ -52,13 +54,22 @@ class ChurnIT {
     return b.toString();
   }
 
-  /** The routes at step {@code step}: the busy route, and two of the churn routes (one replaced per step). */
+  /**
+   * The routes at step {@code step}: the busy route, and two of the churn routes (one replaced per
+   * step).
+   */
   private static String routes(int step) {
-    StringBuilder b = new StringBuilder("kind: Route\nname: busy\nmatch: {prefix: /busy}\nto: busy\n");
+    StringBuilder b =
+        new StringBuilder("kind: Route\nname: busy\nmatch: {prefix: /busy}\nto: busy\n");
     for (int i = 0; i < 2; i++) {
       int n = (step + i) % CHURN_SERVICES;
-      b.append("---\nkind: Route\nname: churn-").append(n).append("\nmatch: {prefix: /churn-").append(n)
-          .append("}\nto: churn-").append(n).append("\n");
+      b.append("---\nkind: Route\nname: churn-")
+          .append(n)
+          .append("\nmatch: {prefix: /churn-")
+          .append(n)
+          .append("}\nto: churn-")
+          .append(n)
+          .append("\n");
     }
     return b.toString();
   }
@@ -90,44 +101,74 @@ class ChurnIT {
       List<Thread> clients = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         boolean toChurnRoutes = c == CLIENTS - 1;
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
-        Thread t = new Thread(() -> {
-          while (running.get()) {
-            // the last client calls the route the current step adds and the one it removes:
-            // 404 while Envoy has not applied the step (or once it has), never a 5xx, which would
-            // mean a route reached Envoy before its cluster, or a cluster left before its route
-            int at = currentStep.get();
-            String path = toChurnRoutes
-                ? "/churn-" + ((at + (ok.get() % 2 == 0 ? 1 : CHURN_SERVICES - 1)) % CHURN_SERVICES) : "/busy";
-            String outcome;
-            try {
-              HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sluice.gatewayPort + path))
-                  .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-              boolean fine = r.statusCode() / 100 == 2 || (toChurnRoutes && r.statusCode() == 404);
-              if (toChurnRoutes) {
-                (r.statusCode() == 200 ? churnServed : churnNotYet).incrementAndGet();
-              }
-              outcome = fine ? null : "HTTP " + r.statusCode() + " on " + path + ": " + r.body();
-            } catch (IOException e) {
-              outcome = "connection error on " + path + ": " + e;
-            } catch (InterruptedException e) {
-              return;
-            }
-            if (outcome == null) {
-              ok.incrementAndGet();
-            } else {
-              failures.computeIfAbsent(outcome, k -> new AtomicInteger()).incrementAndGet();
-            }
-          }
-        }, "churn-client-" + c);
+        HttpClient http =
+            HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
+        Thread t =
+            new Thread(
+                () -> {
+                  while (running.get()) {
+                    // the last client calls the route the current step adds and the one it removes:
+                    // 404 while Envoy has not applied the step (or once it has), never a 5xx, which
+                    // would
+                    // mean a route reached Envoy before its cluster, or a cluster left before its
+                    // route
+                    int at = currentStep.get();
+                    String path =
+                        toChurnRoutes
+                            ? "/churn-"
+                                + ((at + (ok.get() % 2 == 0 ? 1 : CHURN_SERVICES - 1))
+                                    % CHURN_SERVICES)
+                            : "/busy";
+                    String outcome;
+                    try {
+                      HttpResponse<String> r =
+                          http.send(
+                              HttpRequest.newBuilder(
+                                      URI.create("http://127.0.0.1:" + sluice.gatewayPort + path))
+                                  .timeout(Duration.ofSeconds(5))
+                                  .build(),
+                              HttpResponse.BodyHandlers.ofString());
+                      boolean fine =
+                          r.statusCode() / 100 == 2 || (toChurnRoutes && r.statusCode() == 404);
+                      if (toChurnRoutes) {
+                        (r.statusCode() == 200 ? churnServed : churnNotYet).incrementAndGet();
+                      }
+                      outcome =
+                          fine ? null : "HTTP " + r.statusCode() + " on " + path + ": " + r.body();
+                    } catch (IOException e) {
+                      outcome = "connection error on " + path + ": " + e;
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                    if (outcome == null) {
+                      ok.incrementAndGet();
+                    } else {
+                      failures.computeIfAbsent(outcome, k -> new AtomicInteger()).incrementAndGet();
+                    }
+                  }
+                },
+                "churn-client-" + c);
         t.start();
         clients.add(t);
       }
 
       // the benchmark adds wrk's load on the busy route (scripts/bench-churn)
       String wrkBin = System.getProperty("churn.wrk", "");
-      Process wrk = wrkBin.isEmpty() ? null : new ProcessBuilder(wrkBin, "-t2", "-c16", "-d" + seconds + "s", "--latency",
-          "http://127.0.0.1:" + sluice.gatewayPort + "/busy").redirectErrorStream(true).start();
+      Process wrk =
+          wrkBin.isEmpty()
+              ? null
+              : new ProcessBuilder(
+                      wrkBin,
+                      "-t2",
+                      "-c16",
+                      "-d" + seconds + "s",
+                      "--latency",
+                      "http://127.0.0.1:" + sluice.gatewayPort + "/busy")
+                  .redirectErrorStream(true)
+                  .start();
       long start = System.nanoTime();
       long end = start + Duration.ofSeconds(seconds).toNanos();
       int step = 0;
@@ -148,21 +189,45 @@ class ChurnIT {
       long failed = failures.values().stream().mapToLong(AtomicInteger::get).sum();
       Map<String, Integer> answeredBy = new TreeMap<>();
       busy.forEach(u -> answeredBy.put(u.name(), u.requests()));
-      System.out.printf("churn: %d s, %d changes (every 100 ms), %d requests ok (%.0f/s), %d failed %s; busy instances"
-          + " answered %s; churning routes answered 200 %d times, 404 %d times%n",
-          seconds, step * 2, ok.get(), ok.get() / elapsed, failed, failures, answeredBy, churnServed.get(), churnNotYet.get());
+      System.out.printf(
+          "churn: %d s, %d changes (every 100 ms), %d requests ok (%.0f/s), %d failed %s; busy instances"
+              + " answered %s; churning routes answered 200 %d times, 404 %d times%n",
+          seconds,
+          step * 2,
+          ok.get(),
+          ok.get() / elapsed,
+          failed,
+          failures,
+          answeredBy,
+          churnServed.get(),
+          churnNotYet.get());
       if (wrkResult != null) {
-        System.out.printf("CHURN-RECORD seconds=%d changes=%d java_ok=%d java_failed=%d wrk_requests=%d wrk_rps=%.0f"
-            + " wrk_non2xx=%d wrk_socket_errors=%d wrk_p99=%s%n", seconds, step * 2, ok.get(), failed, wrkResult.requests(),
-            wrkResult.rps(), wrkResult.non2xx(), wrkResult.socketErrors(), wrkResult.p99());
+        System.out.printf(
+            "CHURN-RECORD seconds=%d changes=%d java_ok=%d java_failed=%d wrk_requests=%d wrk_rps=%.0f"
+                + " wrk_non2xx=%d wrk_socket_errors=%d wrk_p99=%s%n",
+            seconds,
+            step * 2,
+            ok.get(),
+            failed,
+            wrkResult.requests(),
+            wrkResult.rps(),
+            wrkResult.non2xx(),
+            wrkResult.socketErrors(),
+            wrkResult.p99());
         assertThat(wrkResult.requests()).as("wrk's requests:%n%s", wrkResult.output()).isPositive();
-        assertThat(wrkResult.non2xx()).as("wrk's non-2xx answers:%n%s", wrkResult.output()).isZero();
-        assertThat(wrkResult.socketErrors()).as("wrk's socket errors:%n%s", wrkResult.output()).isZero();
+        assertThat(wrkResult.non2xx())
+            .as("wrk's non-2xx answers:%n%s", wrkResult.output())
+            .isZero();
+        assertThat(wrkResult.socketErrors())
+            .as("wrk's socket errors:%n%s", wrkResult.output())
+            .isZero();
       }
       assertThat(failures).as("requests that failed while routes and endpoints churned").isEmpty();
       assertThat(ok.get()).as("requests sent").isGreaterThan(100L * seconds);
       assertThat(churnServed.get()).as("routes added during the churn were served").isPositive();
-      assertThat(answeredBy.values().stream().filter(n -> n > 0).count()).as("the endpoint churn reached Envoy").isEqualTo(INSTANCES);
+      assertThat(answeredBy.values().stream().filter(n -> n > 0).count())
+          .as("the endpoint churn reached Envoy")
+          .isEqualTo(INSTANCES);
     } finally {
       busy.forEach(HttpUpstream::close);
       churn.forEach(HttpUpstream::close);
@@ -170,22 +235,34 @@ class ChurnIT {
   }
 
   /** What wrk printed: its totals, non-2xx/3xx answers and socket errors. */
-  record WrkResult(long requests, double rps, long non2xx, long socketErrors, String p99, String output) {
+  record WrkResult(
+      long requests, double rps, long non2xx, long socketErrors, String p99, String output) {
     static WrkResult of(Process wrk) throws Exception {
-      String out = new String(wrk.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String out =
+          new String(wrk.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       wrk.waitFor();
       long requests = find(out, "(\\d+) requests in", 0);
-      double rps = Double.parseDouble(java.util.Objects.requireNonNullElse(text(out, "Requests/sec:\\s+([\\d.]+)"), "0"));
+      double rps =
+          Double.parseDouble(
+              java.util.Objects.requireNonNullElse(text(out, "Requests/sec:\\s+([\\d.]+)"), "0"));
       long non2xx = find(out, "Non-2xx or 3xx responses: (\\d+)", 0);
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-          "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)").matcher(out);
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile(
+                  "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
+              .matcher(out);
       long socket = 0;
       if (m.find()) {
         for (int i = 1; i <= 4; i++) {
           socket += Long.parseLong(m.group(i));
         }
       }
-      return new WrkResult(requests, rps, non2xx, socket, java.util.Objects.requireNonNullElse(text(out, "99%\\s+(\\S+)"), "?"), out);
+      return new WrkResult(
+          requests,
+          rps,
+          non2xx,
+          socket,
+          java.util.Objects.requireNonNullElse(text(out, "99%\\s+(\\S+)"), "?"),
+          out);
     }
 
     private static long find(String out, String regex, long otherwise) {

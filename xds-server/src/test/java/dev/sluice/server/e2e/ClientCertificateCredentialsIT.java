@@ -12,7 +12,6 @@ import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -20,9 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Mutual TLS on the control channel: a client certificate from the configured client CA is a
- * proxy credential, its SPIFFE ID granting one service (or gateway), nothing else; without one
- * the token decides.
+ * Mutual TLS on the control channel: a client certificate from the configured client CA is a proxy
+ * credential, its SPIFFE ID granting one service (or gateway), nothing else; without one the token
+ * decides.
  */
 class ClientCertificateCredentialsIT {
   static SluiceFixture sluice;
@@ -32,13 +31,22 @@ class ClientCertificateCredentialsIT {
   static void start() {
     sluice = new SluiceFixture();
     // the client CA: here the mesh's own, whose workload certificates then double as credentials
-    clientCa = CertificateAuthority.loadOrCreate(sluice.dir.resolve("clients"), "sluice.test", Clock.systemUTC());
+    clientCa =
+        CertificateAuthority.loadOrCreate(
+            sluice.dir.resolve("clients"), "sluice.test", Clock.systemUTC());
     sluice.writeRegistry("services:\n  orders: [127.0.0.1:9]\n  web: [127.0.0.1:9]\n");
-    sluice.writePolicy("mesh.yaml", "kind: Mesh\nname: mesh\ntrustDomain: sluice.test\n"
-        + "---\nkind: Sidecar\nname: orders\ninbound: {port: 21002, appPort: 9002}\n");
-    sluice.meshCa(Duration.ofHours(1))
-        .security(SecurityOptions.none().withTls(ControlPlaneTls.Options.builtIn(sluice.dir.resolve("xds-tls"),
-            ControlPlaneTls.Options.defaultNames()).withClientCa(sluice.dir.resolve("clients").resolve("ca.pem"), false)))
+    sluice.writePolicy(
+        "mesh.yaml",
+        "kind: Mesh\nname: mesh\ntrustDomain: sluice.test\n"
+            + "---\nkind: Sidecar\nname: orders\ninbound: {port: 21002, appPort: 9002}\n");
+    sluice
+        .meshCa(Duration.ofHours(1))
+        .security(
+            SecurityOptions.none()
+                .withTls(
+                    ControlPlaneTls.Options.builtIn(
+                            sluice.dir.resolve("xds-tls"), ControlPlaneTls.Options.defaultNames())
+                        .withClientCa(sluice.dir.resolve("clients").resolve("ca.pem"), false)))
         .start();
     await().atMost(Duration.ofSeconds(30)).until(() -> sluice.admin("/ready").statusCode() == 200);
   }
@@ -50,11 +58,15 @@ class ClientCertificateCredentialsIT {
 
   private static AdsClient withCertificateOf(String service) throws Exception {
     WorkloadCertificate c = clientCa.issue(service, Duration.ofHours(1));
-    return new AdsClient(sluice.xdsPort, TlsChannelCredentials.newBuilder()
-        .trustManager(sluice.dir.resolve("xds-tls").resolve("ca.pem").toFile())
-        .keyManager(new ByteArrayInputStream(c.certificatePem().getBytes(StandardCharsets.US_ASCII)),
-            new ByteArrayInputStream(c.privateKeyPem().getBytes(StandardCharsets.US_ASCII)))
-        .build(), null);
+    return new AdsClient(
+        sluice.xdsPort,
+        TlsChannelCredentials.newBuilder()
+            .trustManager(sluice.dir.resolve("xds-tls").resolve("ca.pem").toFile())
+            .keyManager(
+                new ByteArrayInputStream(c.certificatePem().getBytes(StandardCharsets.US_ASCII)),
+                new ByteArrayInputStream(c.privateKeyPem().getBytes(StandardCharsets.US_ASCII)))
+            .build(),
+        null);
   }
 
   @Test
@@ -70,13 +82,15 @@ class ClientCertificateCredentialsIT {
     try (AdsClient c = withCertificateOf("web")) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-      assertThat(s.getDescription()).isEqualTo("certificate spiffe://sluice.test/service/web does not grant service orders");
+      assertThat(s.getDescription())
+          .isEqualTo("certificate spiffe://sluice.test/service/web does not grant service orders");
     }
   }
 
   @Test
   void withoutACertificateOrTokenTheClientIsRefused() throws Exception {
-    try (AdsClient c = AdsClient.tls(sluice.xdsPort, sluice.dir.resolve("xds-tls").resolve("ca.pem"), null)) {
+    try (AdsClient c =
+        AdsClient.tls(sluice.xdsPort, sluice.dir.resolve("xds-tls").resolve("ca.pem"), null)) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(c.responses).isEmpty();
@@ -85,13 +99,21 @@ class ClientCertificateCredentialsIT {
 
   @Test
   void aCertificateFromAnotherCaFailsTheHandshake() throws Exception {
-    CertificateAuthority stranger = CertificateAuthority.loadOrCreate(sluice.dir.resolve("stranger"), "sluice.test", Clock.systemUTC());
+    CertificateAuthority stranger =
+        CertificateAuthority.loadOrCreate(
+            sluice.dir.resolve("stranger"), "sluice.test", Clock.systemUTC());
     WorkloadCertificate c = stranger.issue("orders", Duration.ofHours(1));
-    try (AdsClient client = new AdsClient(sluice.xdsPort, TlsChannelCredentials.newBuilder()
-        .trustManager(sluice.dir.resolve("xds-tls").resolve("ca.pem").toFile())
-        .keyManager(new ByteArrayInputStream(c.certificatePem().getBytes(StandardCharsets.US_ASCII)),
-            new ByteArrayInputStream(c.privateKeyPem().getBytes(StandardCharsets.US_ASCII)))
-        .build(), null)) {
+    try (AdsClient client =
+        new AdsClient(
+            sluice.xdsPort,
+            TlsChannelCredentials.newBuilder()
+                .trustManager(sluice.dir.resolve("xds-tls").resolve("ca.pem").toFile())
+                .keyManager(
+                    new ByteArrayInputStream(
+                        c.certificatePem().getBytes(StandardCharsets.US_ASCII)),
+                    new ByteArrayInputStream(c.privateKeyPem().getBytes(StandardCharsets.US_ASCII)))
+                .build(),
+            null)) {
       Status s = client.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(client.responses).isEmpty();

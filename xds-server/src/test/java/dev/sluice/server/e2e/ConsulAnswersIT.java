@@ -29,8 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * real agent takes hostnames as addresses, ports above 65535 and service names with spaces.
  */
 class ConsulAnswersIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   private ConsulAgent consul;
   private SluiceFixture sluice;
@@ -69,22 +68,31 @@ class ConsulAnswersIT {
     consul.register("big", "users", 70000, List.of());
     consul.register("negative", "users", -5, List.of());
     sluice = new SluiceFixture().consul(ConsulConfig.of(consul.registry()));
-    sluice.writePolicy("routes.yaml", "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
+    sluice.writePolicy(
+        "routes.yaml", "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
     sluice.start();
     EnvoyProcess envoy = envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(30));
     await().atMost(Duration.ofSeconds(10)).until(() -> answering(10).equals(Set.of("u1")));
     String clusters = envoy.admin("/clusters").body();
-    assertThat(clusters).contains("users::127.0.0.1:" + u1.port() + "::").doesNotContain("users.example.internal")
-        .doesNotContain(":70000::").doesNotContain(":-5::");
-    assertThat(sluice.status().get("registry").get("stale").asBoolean()).as("a dropped instance is not an outage").isFalse();
+    assertThat(clusters)
+        .contains("users::127.0.0.1:" + u1.port() + "::")
+        .doesNotContain("users.example.internal")
+        .doesNotContain(":70000::")
+        .doesNotContain(":-5::");
+    assertThat(sluice.status().get("registry").get("stale").asBoolean())
+        .as("a dropped instance is not an outage")
+        .isFalse();
 
     // Had the dropped instances reached Envoy, it would reject every later update of users
     consul.register("u2", "users", u2.port(), List.of());
     await().atMost(Duration.ofSeconds(10)).until(() -> answering(20).equals(Set.of("u1", "u2")));
-    assertThat(envoy.admin("/stats?filter=update_rejected").body()).doesNotContainPattern("update_rejected: [1-9]");
+    assertThat(envoy.admin("/stats?filter=update_rejected").body())
+        .doesNotContainPattern("update_rejected: [1-9]");
     // and a policy change still reaches Envoy
     sluice.writePolicy("more.yaml", "kind: Route\nname: more\nmatch: {prefix: /more}\nto: users\n");
-    await().atMost(Duration.ofSeconds(10)).until(() -> List.of("u1", "u2").contains(sluice.answer("/more")));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> List.of("u1", "u2").contains(sluice.answer("/more")));
   }
 
   @Test
@@ -93,21 +101,29 @@ class ConsulAnswersIT {
     consul.register("s2", "c+d", u2.port(), List.of());
     AtomicReference<ServiceCatalog> latest = new AtomicReference<>();
     try (ConsulSource source = new ConsulSource(ConsulConfig.of(consul.registry()))) {
-      source.start(new CatalogListener() {
-        @Override
-        public void onCatalog(ServiceCatalog catalog) {
-          latest.set(catalog);
-        }
+      source.start(
+          new CatalogListener() {
+            @Override
+            public void onCatalog(ServiceCatalog catalog) {
+              latest.set(catalog);
+            }
 
-        @Override
-        public void onError(List<Finding> problems) {}
-      });
-      await().atMost(Duration.ofSeconds(10)).until(() -> latest.get() != null
-          && ports(latest.get(), "a b").equals(List.of(u1.port())) && ports(latest.get(), "c+d").equals(List.of(u2.port())));
+            @Override
+            public void onError(List<Finding> problems) {}
+          });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  latest.get() != null
+                      && ports(latest.get(), "a b").equals(List.of(u1.port()))
+                      && ports(latest.get(), "c+d").equals(List.of(u2.port())));
     }
   }
 
   private static List<Integer> ports(ServiceCatalog c, String service) {
-    return c.service(service).map(s -> s.instances().stream().map(ServiceInstance::port).toList()).orElse(List.of());
+    return c.service(service)
+        .map(s -> s.instances().stream().map(ServiceInstance::port).toList())
+        .orElse(List.of());
   }
 }

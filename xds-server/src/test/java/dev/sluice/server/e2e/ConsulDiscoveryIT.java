@@ -19,10 +19,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Services registered in a real Consul reach a real Envoy, and Consul trouble never breaks traffic. */
+/**
+ * Services registered in a real Consul reach a real Envoy, and Consul trouble never breaks traffic.
+ */
 class ConsulDiscoveryIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   private ConsulAgent consul;
   private SluiceFixture sluice;
@@ -39,9 +40,12 @@ class ConsulDiscoveryIT {
   }
 
   private void startSluice(String routes) {
-    sluice = new SluiceFixture().consul(ConsulConfig.of(consul.registry())
-        .withRecoveryGrace(Duration.ofSeconds(60))
-        .withBlockingWait(blockingWait));
+    sluice =
+        new SluiceFixture()
+            .consul(
+                ConsulConfig.of(consul.registry())
+                    .withRecoveryGrace(Duration.ofSeconds(60))
+                    .withBlockingWait(blockingWait));
     sluice.writePolicy("routes.yaml", routes);
     sluice.start();
     envoy = envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(30));
@@ -82,7 +86,8 @@ class ConsulDiscoveryIT {
     register("u3", List.of());
     startSluice("kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
     assertThat(answering(60)).containsExactly("u1", "u2", "u3");
-    assertThat(envoy.admin("/clusters").body()).contains("users::127.0.0.1:" + upstreams.get("u2").port() + "::health_flags::healthy");
+    assertThat(envoy.admin("/clusters").body())
+        .contains("users::127.0.0.1:" + upstreams.get("u2").port() + "::health_flags::healthy");
 
     consul.fail("u2");
     long ms = awaitMillis(Duration.ofSeconds(1), () -> !answering(12).contains("u2"));
@@ -90,7 +95,9 @@ class ConsulDiscoveryIT {
     assertThat(answering(60)).containsExactly("u1", "u3");
 
     consul.deregister("u3");
-    awaitMillis(Duration.ofSeconds(1), () -> !envoy.admin("/clusters").body().contains(":" + upstreams.get("u3").port() + "::"));
+    awaitMillis(
+        Duration.ofSeconds(1),
+        () -> !envoy.admin("/clusters").body().contains(":" + upstreams.get("u3").port() + "::"));
     assertThat(answering(60)).containsExactly("u1");
 
     register("u3", List.of());
@@ -103,7 +110,8 @@ class ConsulDiscoveryIT {
   void aSplitByTagHoldsWithinThreePointsOverOneThousandRequests() {
     register("u1", List.of("v1"));
     register("u2", List.of("v2"));
-    startSluice("""
+    startSluice(
+        """
         kind: Route
         name: users
         match: {prefix: /users}
@@ -116,7 +124,9 @@ class ConsulDiscoveryIT {
       counts.merge(sluice.answer("/users"), 1, Integer::sum);
     }
     assertThat(counts.keySet()).containsOnly("u1", "u2");
-    assertThat(counts.get("u1") / 10.0).as("percent to v1, counts %s", counts).isBetween(87.0, 93.0);
+    assertThat(counts.get("u1") / 10.0)
+        .as("percent to v1, counts %s", counts)
+        .isBetween(87.0, 93.0);
   }
 
   @Test
@@ -124,41 +134,64 @@ class ConsulDiscoveryIT {
     register("u1", List.of());
     register("u2", List.of());
     startSluice("kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
-    try (TrafficLoop traffic = new TrafficLoop(() -> sluice.answer("/users"), a -> a.equals("u1") || a.equals("u2"))) {
+    try (TrafficLoop traffic =
+        new TrafficLoop(() -> sluice.answer("/users"), a -> a.equals("u1") || a.equals("u2"))) {
       Thread.sleep(500);
       consul.stop();
-      await().atMost(Duration.ofSeconds(5)).until(() -> sluice.status().get("registry").get("stale").asBoolean());
-      assertThat(sluice.server().metrics().prometheus()).containsPattern("(?m)^sluice_registry_stale\\{[^}]*\\} 1(\\.0)?$");
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> sluice.status().get("registry").get("stale").asBoolean());
+      assertThat(sluice.server().metrics().prometheus())
+          .containsPattern("(?m)^sluice_registry_stale\\{[^}]*\\} 1(\\.0)?$");
       // every failed request is counted, by kind of request and reason, never by service
-      await().atMost(Duration.ofSeconds(10)).until(() -> requestErrors("catalog_services", "io") > 0
-          && requestErrors("health_service", "io") > 0);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  requestErrors("catalog_services", "io") > 0
+                      && requestErrors("health_service", "io") > 0);
       assertThat(sluice.admin("/metrics").body()).doesNotContain("users");
       Thread.sleep(30_000);
       consul.startAgain(); // a dev agent comes back empty
-      await().atMost(Duration.ofSeconds(10)).until(() -> !sluice.status().get("registry").get("stale").asBoolean());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> !sluice.status().get("registry").get("stale").asBoolean());
       // Consul answers with an empty catalog: the two instances are kept, not removed
-      await().atMost(Duration.ofSeconds(10))
+      await()
+          .atMost(Duration.ofSeconds(10))
           .until(() -> sluice.status().get("registry").get("heldInstances").asInt() == 2);
       Thread.sleep(1000); // empty Consul, yet traffic flows
       register("u1", List.of()); // the services re-register, as agents do after a restart
       register("u2", List.of());
-      await().atMost(Duration.ofSeconds(5)).until(() -> sluice.status().get("registry").get("heldInstances").asInt() == 0);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> sluice.status().get("registry").get("heldInstances").asInt() == 0);
       Thread.sleep(500);
       traffic.close();
       assertThat(traffic.sent()).isGreaterThan(1000);
       assertThat(traffic.failures()).as("failed requests during the outage").isEmpty();
       assertThat(traffic.answers()).containsKeys("u1", "u2");
     }
-    assertThat(sluice.server().metrics().prometheus()).containsPattern("(?m)^sluice_registry_stale\\{[^}]*\\} 0(\\.0)?$");
+    assertThat(sluice.server().metrics().prometheus())
+        .containsPattern("(?m)^sluice_registry_stale\\{[^}]*\\} 0(\\.0)?$");
     // converged: a change after the outage reaches Envoy
     register("u3", List.of());
     await().atMost(Duration.ofSeconds(2)).until(() -> answering(30).contains("u3"));
   }
 
-  /** {@code sluice_consul_request_errors_total} with these labels, as {@code /metrics} shows it (0 when absent). */
+  /**
+   * {@code sluice_consul_request_errors_total} with these labels, as {@code /metrics} shows it (0
+   * when absent).
+   */
   private double requestErrors(String endpoint, String reason) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^sluice_consul_request_errors_total\\{(?=[^}]*endpoint=\"" + endpoint
-        + "\")(?=[^}]*reason=\"" + reason + "\")[^}]*\\} (\\S+)$").matcher(sluice.admin("/metrics").body());
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "(?m)^sluice_consul_request_errors_total\\{(?=[^}]*endpoint=\""
+                    + endpoint
+                    + "\")(?=[^}]*reason=\""
+                    + reason
+                    + "\")[^}]*\\} (\\S+)$")
+            .matcher(sluice.admin("/metrics").body());
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
@@ -181,9 +214,12 @@ class ConsulDiscoveryIT {
     assertThat(consul.catalogIndex()).as("a restarted dev agent starts over").isLessThan(before);
     register("u1", List.of());
     register("u2", List.of());
-    await().atMost(Duration.ofSeconds(20)).until(() -> sluice.status().get("registry").get("indexResets").asLong() >= 1);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> sluice.status().get("registry").get("indexResets").asLong() >= 1);
 
-    // settled: blocking queries wait; a busy loop would show the token bucket's 10 requests/s per loop
+    // settled: blocking queries wait; a busy loop would show the token bucket's 10 requests/s per
+    // loop
     Thread.sleep(2000);
     long r0 = sluice.server().registry().status().requests();
     Thread.sleep(5000);

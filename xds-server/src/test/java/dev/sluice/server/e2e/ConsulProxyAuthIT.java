@@ -34,13 +34,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ConsulProxyAuthIT {
   static final String MANAGEMENT = "7e3b9a40-5c2d-4f18-8b6e-0d1a2c3f4e5b";
+
   /** Short, so that rechecks (every TTL) happen within a test. */
   static final Duration TTL = Duration.ofSeconds(1);
+
   static ConsulAgent consul;
   static HttpUpstream upstream;
   static SluiceFixture sluice;
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   @BeforeAll
   static void start() {
@@ -56,18 +57,34 @@ class ConsulProxyAuthIT {
     consul.close();
   }
 
-  /** Sluice reading this Consul with a read token, serving xDS over TLS to proxies with Consul tokens. */
+  /**
+   * Sluice reading this Consul with a read token, serving xDS over TLS to proxies with Consul
+   * tokens.
+   */
   static SluiceFixture started(ConsulAgent consul, Duration outageGrace) {
     consul.register("orders-1", "orders", upstream.port(), List.of());
     consul.register("web-1", "web", upstream.port(), List.of());
-    SluiceFixture s = new SluiceFixture().consul(ConsulConfig.of(consul.registry()).withToken(Optional.of(consul.createReadToken())));
-    s.writePolicy("mesh.yaml", "kind: Mesh\nname: mesh\ntrustDomain: sluice.test\n"
-        + "---\nkind: Sidecar\nname: web\ninbound: {port: " + FreePorts.next() + ", appPort: 9001}\n"
-        + "---\nkind: Sidecar\nname: orders\ninbound: {port: " + FreePorts.next() + ", appPort: 9002}\n");
+    SluiceFixture s =
+        new SluiceFixture()
+            .consul(
+                ConsulConfig.of(consul.registry())
+                    .withToken(Optional.of(consul.createReadToken())));
+    s.writePolicy(
+        "mesh.yaml",
+        "kind: Mesh\nname: mesh\ntrustDomain: sluice.test\n"
+            + "---\nkind: Sidecar\nname: web\ninbound: {port: "
+            + FreePorts.next()
+            + ", appPort: 9001}\n"
+            + "---\nkind: Sidecar\nname: orders\ninbound: {port: "
+            + FreePorts.next()
+            + ", appPort: 9002}\n");
     s.meshCa(Duration.ofHours(1))
-        .security(SecurityOptions.none()
-            .withTls(ControlPlaneTls.Options.builtIn(s.dir.resolve("xds-tls"), ControlPlaneTls.Options.defaultNames()))
-            .withConsulTokens(new ConsulAclTokens.Options(TTL, outageGrace)))
+        .security(
+            SecurityOptions.none()
+                .withTls(
+                    ControlPlaneTls.Options.builtIn(
+                        s.dir.resolve("xds-tls"), ControlPlaneTls.Options.defaultNames()))
+                .withConsulTokens(new ConsulAclTokens.Options(TTL, outageGrace)))
         .start();
     await().atMost(Duration.ofSeconds(30)).until(() -> s.admin("/ready").statusCode() == 200);
     return s;
@@ -83,7 +100,9 @@ class ConsulProxyAuthIT {
     for (var any : r.getResourcesList()) {
       Secret secret = any.unpack(Secret.class);
       if (secret.hasTlsCertificate()) {
-        identities.add(ControlChannelSecurityIT.uriSan(secret.getTlsCertificate().getCertificateChain().getInlineString()));
+        identities.add(
+            ControlChannelSecurityIT.uriSan(
+                secret.getTlsCertificate().getCertificateChain().getInlineString()));
       }
     }
     return identities;
@@ -95,21 +114,26 @@ class ConsulProxyAuthIT {
     try (AdsClient c = client(sluice, web.secretId())) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-      assertThat(s.getDescription()).isEqualTo("Consul token does not grant service:write on orders");
+      assertThat(s.getDescription())
+          .isEqualTo("Consul token does not grant service:write on orders");
       assertThat(c.responses).isEmpty();
     }
     try (AdsClient c = client(sluice, "0f6c1a2b-3d4e-4f50-8a9b-abcdefabcdef")) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-      assertThat(s.getDescription()).contains("not a Consul ACL token that Consul knows").doesNotContain("0f6c1a2b");
+      assertThat(s.getDescription())
+          .contains("not a Consul ACL token that Consul knows")
+          .doesNotContain("0f6c1a2b");
       assertThat(c.responses).isEmpty();
     }
     try (AdsClient c = client(sluice, null)) {
-      assertThat(c.sidecar("orders").awaitError().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(c.sidecar("orders").awaitError().getCode())
+          .isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(c.responses).isEmpty();
     }
     assertThat(sluice.adminJson("/proxies").path("controlChannel").toString())
-        .contains("service:write on orders").doesNotContain(web.secretId());
+        .contains("service:write on orders")
+        .doesNotContain(web.secretId());
     assertThat(sluice.server().metrics().prometheus()).doesNotContain(web.secretId());
   }
 
@@ -117,7 +141,8 @@ class ConsulProxyAuthIT {
   void aSidecarWhoseTokenGrantsServiceWriteOnItsServiceGetsItsOwnSecret() throws Exception {
     ConsulAgent.AclToken orders = consul.createServiceToken("orders");
     try (AdsClient c = client(sluice, orders.secretId())) {
-      assertThat(identities(c.sidecar("orders").next())).containsExactly("spiffe://sluice.test/service/orders");
+      assertThat(identities(c.sidecar("orders").next()))
+          .containsExactly("spiffe://sluice.test/service/orders");
     }
   }
 
@@ -137,17 +162,22 @@ class ConsulProxyAuthIT {
   }
 
   @Test
-  void deletingAConnectedSidecarsTokenEndsItsStreamWithinTheTtlAndItGetsNoNewCertificate() throws Exception {
+  void deletingAConnectedSidecarsTokenEndsItsStreamWithinTheTtlAndItGetsNoNewCertificate()
+      throws Exception {
     ConsulAgent.AclToken orders = consul.createServiceToken("orders");
     try (AdsClient c = client(sluice, orders.secretId())) {
-      assertThat(identities(c.sidecar("orders").next())).containsExactly("spiffe://sluice.test/service/orders");
+      assertThat(identities(c.sidecar("orders").next()))
+          .containsExactly("spiffe://sluice.test/service/orders");
       consul.deleteToken(orders);
       Status s = c.awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-      assertThat(s.getDescription()).startsWith("credential withdrawn: the token is not a Consul ACL token that Consul knows");
+      assertThat(s.getDescription())
+          .startsWith(
+              "credential withdrawn: the token is not a Consul ACL token that Consul knows");
     }
     try (AdsClient again = client(sluice, orders.secretId())) {
-      assertThat(again.sidecar("orders").awaitError().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(again.sidecar("orders").awaitError().getCode())
+          .isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(again.responses).as("no new certificate for a revoked token").isEmpty();
     }
   }
@@ -156,32 +186,46 @@ class ConsulProxyAuthIT {
   void anEnvoyWithItsConsulTokenGetsItsCertificate() throws Exception {
     ConsulAgent.AclToken orders = consul.createServiceToken("orders");
     Path ca = sluice.dir.resolve("xds-tls").resolve("ca.pem");
-    EnvoyProcess envoy = envoys.start(RepoPaths.resolve("envoy-configs/sidecar.yaml"),
-        EnvoyProcess.Options.ads(sluice.xdsPort).node("orders-envoy", "orders").secure(ca, orders.secretId()));
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(envoy.admin("/config_dump?resource=dynamic_active_secrets").body()).contains("\"mesh-cert\""));
+    EnvoyProcess envoy =
+        envoys.start(
+            RepoPaths.resolve("envoy-configs/sidecar.yaml"),
+            EnvoyProcess.Options.ads(sluice.xdsPort)
+                .node("orders-envoy", "orders")
+                .secure(ca, orders.secretId()));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(envoy.admin("/config_dump?resource=dynamic_active_secrets").body())
+                    .contains("\"mesh-cert\""));
   }
 
   @Test
   void whileConsulIsDownAConnectedSidecarStaysForTheGraceAndNewOnesAreRefused() throws Exception {
     Duration grace = Duration.ofSeconds(8);
-    try (ConsulAgent own = ConsulAgent.withAcls(MANAGEMENT); SluiceFixture s = started(own, grace)) {
+    try (ConsulAgent own = ConsulAgent.withAcls(MANAGEMENT);
+        SluiceFixture s = started(own, grace)) {
       ConsulAgent.AclToken orders = own.createServiceToken("orders");
       try (AdsClient connected = client(s, orders.secretId())) {
         connected.sidecar("orders").next();
         own.stop();
         // kept through a recheck that could not reach Consul
-        await().atMost(Duration.ofSeconds(20)).until(() -> s.server().metrics().get("sluice_xds_unchecked_kept_total") > 0);
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> s.server().metrics().get("sluice_xds_unchecked_kept_total") > 0);
         assertThat(connected.error).isNotDone();
         try (AdsClient fresh = client(s, orders.secretId())) {
           Status refused = fresh.sidecar("orders").awaitError();
           assertThat(refused.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-          assertThat(refused.getDescription()).startsWith("the Consul token could not be checked (");
+          assertThat(refused.getDescription())
+              .startsWith("the Consul token could not be checked (");
           assertThat(fresh.responses).isEmpty();
         }
         Status ended = connected.error.get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(ended.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(ended.getDescription()).startsWith("credential unconfirmed for longer than 8s: the Consul token could not be checked");
+        assertThat(ended.getDescription())
+            .startsWith(
+                "credential unconfirmed for longer than 8s: the Consul token could not be checked");
       }
     }
   }

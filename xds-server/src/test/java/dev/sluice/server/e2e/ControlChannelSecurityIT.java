@@ -5,6 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.server.auth.ControlPlaneTls;
 import dev.sluice.server.auth.SecurityOptions;
+import dev.sluice.testing.EnvoyExtension;
+import dev.sluice.testing.EnvoyProcess;
+import dev.sluice.testing.FreePorts;
+import dev.sluice.testing.RepoPaths;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.InsecureChannelCredentials;
@@ -20,22 +24,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import dev.sluice.testing.EnvoyExtension;
-import dev.sluice.testing.EnvoyProcess;
-import dev.sluice.testing.FreePorts;
-import dev.sluice.testing.RepoPaths;
 
 /**
- * The control channel with TLS and proxy tokens, seen by a raw ADS client: what it is refused,
- * what it is sent, and what the operator sees of the refusals.
+ * The control channel with TLS and proxy tokens, seen by a raw ADS client: what it is refused, what
+ * it is sent, and what the operator sees of the refusals.
  */
 class ControlChannelSecurityIT {
   static final String ORDERS_TOKEN = "orders-token-0123456789";
   static final String WEB_TOKEN = "web-token-0123456789";
   static final String EDGE_TOKEN = "edge-token-0123456789";
   static SluiceFixture sluice;
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
   static Path tokens;
 
   @BeforeAll
@@ -44,13 +43,23 @@ class ControlChannelSecurityIT {
     tokens = sluice.dir.resolve("proxy-tokens.yaml");
     sluice.write(tokens, tokenFile(true));
     sluice.writeRegistry("services:\n  orders: [127.0.0.1:9]\n  web: [127.0.0.1:9]\n");
-    sluice.writePolicy("mesh.yaml", "kind: Mesh\nname: mesh\ntrustDomain: sluice.test\n"
-        + "---\nkind: Sidecar\nname: web\ninbound: {port: " + FreePorts.next() + ", appPort: 9001}\n"
-        + "---\nkind: Sidecar\nname: orders\ninbound: {port: " + FreePorts.next() + ", appPort: 9002}\n");
-    sluice.meshCa(Duration.ofHours(1))
-        .security(SecurityOptions.none()
-            .withTls(ControlPlaneTls.Options.builtIn(sluice.dir.resolve("xds-tls"), ControlPlaneTls.Options.defaultNames()))
-            .withProxyTokens(tokens))
+    sluice.writePolicy(
+        "mesh.yaml",
+        "kind: Mesh\nname: mesh\ntrustDomain: sluice.test\n"
+            + "---\nkind: Sidecar\nname: web\ninbound: {port: "
+            + FreePorts.next()
+            + ", appPort: 9001}\n"
+            + "---\nkind: Sidecar\nname: orders\ninbound: {port: "
+            + FreePorts.next()
+            + ", appPort: 9002}\n");
+    sluice
+        .meshCa(Duration.ofHours(1))
+        .security(
+            SecurityOptions.none()
+                .withTls(
+                    ControlPlaneTls.Options.builtIn(
+                        sluice.dir.resolve("xds-tls"), ControlPlaneTls.Options.defaultNames()))
+                .withProxyTokens(tokens))
         .start();
     await().atMost(Duration.ofSeconds(30)).until(() -> sluice.admin("/ready").statusCode() == 200);
   }
@@ -62,15 +71,24 @@ class ControlChannelSecurityIT {
 
   static String tokenFile(boolean withOrders) {
     return "tokens:\n"
-        + (withOrders ? "  - {name: orders, hash: \"" + hash(ORDERS_TOKEN) + "\", services: [orders]}\n" : "")
-        + "  - {name: web, hash: \"" + hash(WEB_TOKEN) + "\", services: [web]}\n"
-        + "  - {name: edge, hash: \"" + hash(EDGE_TOKEN) + "\", gateways: [edge]}\n";
+        + (withOrders
+            ? "  - {name: orders, hash: \"" + hash(ORDERS_TOKEN) + "\", services: [orders]}\n"
+            : "")
+        + "  - {name: web, hash: \""
+        + hash(WEB_TOKEN)
+        + "\", services: [web]}\n"
+        + "  - {name: edge, hash: \""
+        + hash(EDGE_TOKEN)
+        + "\", gateways: [edge]}\n";
   }
 
   static String hash(String token) {
     try {
-      return "sha256:" + java.util.HexFormat.of().formatHex(
-          java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+      return "sha256:"
+          + java.util.HexFormat.of()
+              .formatHex(
+                  java.security.MessageDigest.getInstance("SHA-256")
+                      .digest(token.getBytes(StandardCharsets.UTF_8)));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -91,7 +109,9 @@ class ControlChannelSecurityIT {
     try (AdsClient c = client("not-a-token")) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-      assertThat(s.getDescription()).contains("not one of the proxy tokens").doesNotContain("not-a-token");
+      assertThat(s.getDescription())
+          .contains("not one of the proxy tokens")
+          .doesNotContain("not-a-token");
       assertThat(c.responses).isEmpty();
     }
   }
@@ -124,8 +144,10 @@ class ControlChannelSecurityIT {
       for (var any : r.getResourcesList()) {
         Secret secret = any.unpack(Secret.class);
         if (secret.hasTlsCertificate()) {
-          identities.add(uriSan(secret.getTlsCertificate().getCertificateChain().getInlineString()));
-          assertThat(secret.getTlsCertificate().getPrivateKey().getInlineString()).contains("PRIVATE KEY");
+          identities.add(
+              uriSan(secret.getTlsCertificate().getCertificateChain().getInlineString()));
+          assertThat(secret.getTlsCertificate().getPrivateKey().getInlineString())
+              .contains("PRIVATE KEY");
         }
       }
       assertThat(identities).containsExactly("spiffe://sluice.test/service/orders");
@@ -133,24 +155,53 @@ class ControlChannelSecurityIT {
   }
 
   @Test
-  void anEnvoyWithItsTokenGetsItsCertificateOverTlsAndAnImpostorEnvoyGetsNothing() throws Exception {
+  void anEnvoyWithItsTokenGetsItsCertificateOverTlsAndAnImpostorEnvoyGetsNothing()
+      throws Exception {
     Path ca = sluice.dir.resolve("xds-tls").resolve("ca.pem");
     Path bootstrap = RepoPaths.resolve("envoy-configs/sidecar.yaml");
-    EnvoyProcess orders = envoys.start(bootstrap, EnvoyProcess.Options.ads(sluice.xdsPort).node("orders-1", "orders").secure(ca, ORDERS_TOKEN));
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(orders.admin("/config_dump?resource=dynamic_active_secrets").body()).contains("\"mesh-cert\""));
-    EnvoyProcess impostor = envoys.start(bootstrap, EnvoyProcess.Options.ads(sluice.xdsPort).node("impostor-1", "orders").secure(ca, WEB_TOKEN));
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(sluice.adminJson("/proxies").path("controlChannel").path("refused").toString()).contains("impostor-1"));
-    assertThat(impostor.admin("/config_dump?resource=dynamic_active_secrets").body()).doesNotContain("mesh-cert");
+    EnvoyProcess orders =
+        envoys.start(
+            bootstrap,
+            EnvoyProcess.Options.ads(sluice.xdsPort)
+                .node("orders-1", "orders")
+                .secure(ca, ORDERS_TOKEN));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(orders.admin("/config_dump?resource=dynamic_active_secrets").body())
+                    .contains("\"mesh-cert\""));
+    EnvoyProcess impostor =
+        envoys.start(
+            bootstrap,
+            EnvoyProcess.Options.ads(sluice.xdsPort)
+                .node("impostor-1", "orders")
+                .secure(ca, WEB_TOKEN));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        sluice
+                            .adminJson("/proxies")
+                            .path("controlChannel")
+                            .path("refused")
+                            .toString())
+                    .contains("impostor-1"));
+    assertThat(impostor.admin("/config_dump?resource=dynamic_active_secrets").body())
+        .doesNotContain("mesh-cert");
     assertThat(impostor.stat("control_plane.connected_state")).hasValue(0);
-    assertThat(sluice.adminJson("/proxies").path("proxies").toString()).contains("orders-1").doesNotContain("impostor-1");
-    assertThat(sluice.adminJson("/proxies").path("proxies").findValuesAsText("credential")).contains("orders");
+    assertThat(sluice.adminJson("/proxies").path("proxies").toString())
+        .contains("orders-1")
+        .doesNotContain("impostor-1");
+    assertThat(sluice.adminJson("/proxies").path("proxies").findValuesAsText("credential"))
+        .contains("orders");
   }
 
   @Test
   void aPlaintextClientIsRefusedWhenTlsIsOn() throws Exception {
-    try (AdsClient c = new AdsClient(sluice.xdsPort, InsecureChannelCredentials.create(), ORDERS_TOKEN)) {
+    try (AdsClient c =
+        new AdsClient(sluice.xdsPort, InsecureChannelCredentials.create(), ORDERS_TOKEN)) {
       Status s = c.sidecar("orders").awaitError();
       assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(c.responses).isEmpty();
@@ -162,11 +213,15 @@ class ControlChannelSecurityIT {
     try (AdsClient c = client(WEB_TOKEN)) {
       c.sidecar("orders\nfake log line").awaitError();
     }
-    assertThat(sluice.admin("/metrics").body()).containsPattern("sluice_xds_denied_total\\{[^}]*reason=\"not_granted\"[^}]*\\} [1-9]");
+    assertThat(sluice.admin("/metrics").body())
+        .containsPattern("sluice_xds_denied_total\\{[^}]*reason=\"not_granted\"[^}]*\\} [1-9]");
     String page = sluice.admin("/").body();
-    assertThat(page).contains("<tr class=refused>").contains("token web does not grant service orders\\nfake log line");
+    assertThat(page)
+        .contains("<tr class=refused>")
+        .contains("token web does not grant service orders\\nfake log line");
     assertThat(sluice.adminJson("/proxies").path("controlChannel").path("refused").toString())
-        .contains("not_granted").doesNotContain(WEB_TOKEN);
+        .contains("not_granted")
+        .doesNotContain(WEB_TOKEN);
   }
 
   @Test
@@ -189,8 +244,11 @@ class ControlChannelSecurityIT {
   }
 
   static String uriSan(String pem) throws Exception {
-    X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    X509Certificate cert =
+        (X509Certificate)
+            CertificateFactory.getInstance("X.509")
+                .generateCertificate(
+                    new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
     for (List<?> san : cert.getSubjectAlternativeNames()) {
       if (Integer.valueOf(6).equals(san.get(0))) {
         return (String) san.get(1);

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Restarting the control plane never disturbs traffic: Envoy keeps its config and reconnects. */
 class ControlPlaneRestartIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   @Test
   void envoyKeepsServingDuringARestartThenReconnectsAndConverges() throws Exception {
@@ -20,7 +19,8 @@ class ControlPlaneRestartIT {
         HttpUpstream usersV2 = HttpUpstream.start("users-v2");
         SluiceFixture sluice = new SluiceFixture()) {
       sluice.writeRegistry("services:\n  users: [\"127.0.0.1:" + users.port() + "\"]\n");
-      sluice.writePolicy("routes.yaml", "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
+      sluice.writePolicy(
+          "routes.yaml", "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
       sluice.start();
       envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
 
@@ -29,15 +29,19 @@ class ControlPlaneRestartIT {
       sluice.stop();
       Thread.sleep(2000); // the control plane is down; Envoy serves on
       sluice.start();
-      await().atMost(Duration.ofSeconds(15)).until(() -> sluice.status().get("proxies").size() == 1);
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> sluice.status().get("proxies").size() == 1);
       Thread.sleep(500);
       traffic.close();
       assertThat(traffic.sent()).isGreaterThan(100);
       assertThat(traffic.failures()).as("failed requests during the restart").isEmpty();
 
       // Same content, same versions: the restarted server has nothing to resend.
-      assertThat(sluice.server().metrics().get("sluice_xds_pushes_total", "type", "Listener")).isZero();
-      assertThat(sluice.server().metrics().get("sluice_xds_pushes_total", "type", "Cluster")).isZero();
+      assertThat(sluice.server().metrics().get("sluice_xds_pushes_total", "type", "Listener"))
+          .isZero();
+      assertThat(sluice.server().metrics().get("sluice_xds_pushes_total", "type", "Cluster"))
+          .isZero();
 
       // ... and it drives the proxy: a change made after the restart reaches Envoy.
       sluice.writeRegistry("services:\n  users: [\"127.0.0.1:" + usersV2.port() + "\"]\n");

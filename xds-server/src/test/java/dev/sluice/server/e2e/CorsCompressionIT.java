@@ -19,10 +19,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** CORS and response compression through a real Envoy. */
 class CorsCompressionIT {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   private HttpUpstream users;
   private SluiceFixture sluice;
@@ -32,7 +32,9 @@ class CorsCompressionIT {
     users = HttpUpstream.start("users");
     sluice = new SluiceFixture();
     sluice.writeRegistry("services:\n  users: [\"" + users.address() + "\"]\n");
-    sluice.writePolicy("gateway.yaml", """
+    sluice.writePolicy(
+        "gateway.yaml",
+        """
         kind: Gateway
         name: edge
         port: %d
@@ -42,8 +44,11 @@ class CorsCompressionIT {
           allowHeaders: [content-type]
           maxAge: 1h
         compression: {algorithms: [brotli, gzip], minLength: 1}
-        """.formatted(sluice.gatewayPort));
-    sluice.writePolicy("routes.yaml", """
+        """
+            .formatted(sluice.gatewayPort));
+    sluice.writePolicy(
+        "routes.yaml",
+        """
         kind: Route
         name: public
         match: {prefix: /public}
@@ -70,9 +75,11 @@ class CorsCompressionIT {
     users.close();
   }
 
-  private HttpResponse<byte[]> send(String method, String path, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sluice.gatewayPort + path))
-        .method(method, HttpRequest.BodyPublishers.noBody());
+  private HttpResponse<byte[]> send(String method, String path, String... headers)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sluice.gatewayPort + path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
     if (headers.length > 0) {
       b.headers(headers);
     }
@@ -81,16 +88,29 @@ class CorsCompressionIT {
 
   @Test
   void aPreflightFromAnAllowedOriginIsAnsweredByEnvoy() throws Exception {
-    HttpResponse<byte[]> r = send("OPTIONS", "/api", "origin", "https://app.example.com",
-        "access-control-request-method", "POST");
+    HttpResponse<byte[]> r =
+        send(
+            "OPTIONS",
+            "/api",
+            "origin",
+            "https://app.example.com",
+            "access-control-request-method",
+            "POST");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example.com");
+    assertThat(r.headers().firstValue("access-control-allow-origin"))
+        .hasValue("https://app.example.com");
     assertThat(r.headers().firstValue("access-control-allow-methods")).hasValue("GET,POST");
     assertThat(r.headers().firstValue("access-control-max-age")).hasValue("3600");
     assertThat(users.requests()).as("preflights never reach the upstream").isZero();
 
-    HttpResponse<byte[]> other = send("OPTIONS", "/api", "origin", "https://evil.example.net",
-        "access-control-request-method", "POST");
+    HttpResponse<byte[]> other =
+        send(
+            "OPTIONS",
+            "/api",
+            "origin",
+            "https://evil.example.net",
+            "access-control-request-method",
+            "POST");
     assertThat(other.headers().firstValue("access-control-allow-origin")).isEmpty();
   }
 
@@ -98,7 +118,8 @@ class CorsCompressionIT {
   void aRoutesOwnCorsReplacesTheGateways() throws Exception {
     HttpResponse<byte[]> r = send("GET", "/public/x", "origin", "https://anyone.example.net");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.headers().firstValue("access-control-allow-origin")).hasValue("https://anyone.example.net");
+    assertThat(r.headers().firstValue("access-control-allow-origin"))
+        .hasValue("https://anyone.example.net");
   }
 
   @Test

@@ -16,17 +16,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The same server speaks incremental (delta) ADS: routing, live edits, NACK handling and reconnects. */
+/**
+ * The same server speaks incremental (delta) ADS: routing, live edits, NACK handling and
+ * reconnects.
+ */
 class DeltaXdsIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   private EnvoyProcess startDeltaEnvoy(int adsPort) throws Exception {
     String edge = Files.readString(EnvoyExtension.edgeBootstrap());
     assertThat(edge).contains("api_type: GRPC");
     Path delta = Files.createTempFile("edge-delta", ".yaml");
     Files.writeString(delta, edge.replace("api_type: GRPC", "api_type: DELTA_GRPC"));
-    return envoys.start(delta, EnvoyProcess.Options.ads(adsPort)).awaitReady(java.time.Duration.ofSeconds(20));
+    return envoys
+        .start(delta, EnvoyProcess.Options.ads(adsPort))
+        .awaitReady(java.time.Duration.ofSeconds(20));
   }
 
   @Test
@@ -34,7 +38,9 @@ class DeltaXdsIT {
     AtomicBoolean poison = new AtomicBoolean(false);
     try (HttpUpstream users = HttpUpstream.start("users");
         HttpUpstream usersV2 = HttpUpstream.start("users-v2");
-        SluiceFixture sluice = new SluiceFixture().hook(r -> poison.get() ? InvalidResources.withInvalidCluster(r) : r)) {
+        SluiceFixture sluice =
+            new SluiceFixture()
+                .hook(r -> poison.get() ? InvalidResources.withInvalidCluster(r) : r)) {
       sluice.writeRegistry("services:\n  users: [\"127.0.0.1:" + users.port() + "\"]\n");
       String routes = "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n";
       sluice.writePolicy("routes.yaml", routes);
@@ -44,34 +50,48 @@ class DeltaXdsIT {
       assertThat(envoy.stat("cluster_manager.cds.update_success")).isPresent();
 
       sluice.writeRegistry("services:\n  users: [\"127.0.0.1:" + usersV2.port() + "\"]\n");
-      await().atMost(java.time.Duration.ofSeconds(1)).until(() -> sluice.answer("/users").equals("users-v2"));
+      await()
+          .atMost(java.time.Duration.ofSeconds(1))
+          .until(() -> sluice.answer("/users").equals("users-v2"));
 
       long pushes = sluice.server().metrics().get("sluice_xds_pushes_total", "type", "Cluster");
       poison.set(true);
       sluice.writePolicy("routes.yaml", routes + "# touched\n");
-      await().atMost(java.time.Duration.ofSeconds(5))
-          .until(() -> sluice.server().metrics().get("sluice_xds_nacks_total", "type", "Cluster") == 1);
+      await()
+          .atMost(java.time.Duration.ofSeconds(5))
+          .until(
+              () ->
+                  sluice.server().metrics().get("sluice_xds_nacks_total", "type", "Cluster") == 1);
       Thread.sleep(3000);
-      assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", "Cluster")).isEqualTo(1);
-      assertThat(sluice.server().metrics().get("sluice_xds_pushes_total", "type", "Cluster")).isEqualTo(pushes + 1);
+      assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", "Cluster"))
+          .isEqualTo(1);
+      assertThat(sluice.server().metrics().get("sluice_xds_pushes_total", "type", "Cluster"))
+          .isEqualTo(pushes + 1);
       assertThat(sluice.answer("/users")).isEqualTo("users-v2");
     }
   }
 
   /**
    * java-control-plane ignores the {@code initial_resource_versions} a reconnecting delta client
-   * sends (upstream issue #463): a cluster removed while the control plane was down stayed in
-   * Envoy for good, and everything else was sent again.
+   * sends (upstream issue #463): a cluster removed while the control plane was down stayed in Envoy
+   * for good, and everything else was sent again.
    */
   @Test
-  void aDeltaEnvoyReconnectingToARestartedSluiceDropsWhatWasRemovedMeanwhileAndIsNotSentWhatItHas() throws Exception {
+  void aDeltaEnvoyReconnectingToARestartedSluiceDropsWhatWasRemovedMeanwhileAndIsNotSentWhatItHas()
+      throws Exception {
     try (HttpUpstream users = HttpUpstream.start("users");
         HttpUpstream orders = HttpUpstream.start("orders");
         SluiceFixture sluice = new SluiceFixture()) {
       String usersRoute = "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n";
-      sluice.writeRegistry("services:\n  users: [\"127.0.0.1:" + users.port() + "\"]\n  orders: [\"127.0.0.1:"
-          + orders.port() + "\"]\n");
-      sluice.writePolicy("routes.yaml", usersRoute + "---\nkind: Route\nname: orders\nmatch: {prefix: /orders}\nto: orders\n");
+      sluice.writeRegistry(
+          "services:\n  users: [\"127.0.0.1:"
+              + users.port()
+              + "\"]\n  orders: [\"127.0.0.1:"
+              + orders.port()
+              + "\"]\n");
+      sluice.writePolicy(
+          "routes.yaml",
+          usersRoute + "---\nkind: Route\nname: orders\nmatch: {prefix: /orders}\nto: orders\n");
       sluice.start();
       EnvoyProcess envoy = startDeltaEnvoy(sluice.xdsPort);
       await().atMost(Duration.ofSeconds(5)).until(() -> sluice.answer("/orders").equals("orders"));
@@ -89,18 +109,30 @@ class DeltaXdsIT {
       sluice.start();
 
       await().atMost(Duration.ofSeconds(15)).until(() -> !clusters(envoy).contains("orders"));
-      await().atMost(Duration.ofSeconds(5)).until(() -> sluice.answer("/orders").equals("HTTP 404"));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> sluice.answer("/orders").equals("HTTP 404"));
       assertThat(sluice.answer("/users")).isEqualTo("users");
-      assertThat(envoy.log()).as("what the reconnected stream got for CDS")
+      assertThat(envoy.log())
+          .as("what the reconnected stream got for CDS")
           .contains("cds: response indicates 0 added/updated cluster(s), 1 removed cluster(s)");
       assertThat(envoy.stat("cluster_manager.cds.update_success")).hasValue(clusterUpdates + 1);
-      // unchanged resources are not sent again: users' endpoints and the listener did not arrive anew
+      // unchanged resources are not sent again: users' endpoints and the listener did not arrive
+      // anew
       Thread.sleep(1000);
-      assertThat(envoy.stat("cluster.users.update_success")).as("EDS updates of users").hasValue(usersEndpointUpdates);
-      assertThat(envoy.stat("listener_manager.lds.update_success")).as("LDS updates").hasValue(listenerUpdates);
-      assertThat(cluster(envoy, "users").toString()).as("users as Envoy has it, last_updated included").isEqualTo(usersCluster);
-      assertThat(sluice.server().metrics().get("sluice_xds_pushes_total", "type", "Listener")).isZero();
-      assertThat(sluice.server().metrics().get("sluice_xds_pushes_total", "type", "Cluster")).isEqualTo(1);
+      assertThat(envoy.stat("cluster.users.update_success"))
+          .as("EDS updates of users")
+          .hasValue(usersEndpointUpdates);
+      assertThat(envoy.stat("listener_manager.lds.update_success"))
+          .as("LDS updates")
+          .hasValue(listenerUpdates);
+      assertThat(cluster(envoy, "users").toString())
+          .as("users as Envoy has it, last_updated included")
+          .isEqualTo(usersCluster);
+      assertThat(sluice.server().metrics().get("sluice_xds_pushes_total", "type", "Listener"))
+          .isZero();
+      assertThat(sluice.server().metrics().get("sluice_xds_pushes_total", "type", "Cluster"))
+          .isEqualTo(1);
     }
   }
 

@@ -12,13 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The edge listener's defaults (DESIGN.md invariant 6) as a client meets them. Requests are
- * written by hand on a socket: HTTP clients normalise paths and refuse odd headers themselves,
- * which would hide what Envoy does.
+ * The edge listener's defaults (DESIGN.md invariant 6) as a client meets them. Requests are written
+ * by hand on a socket: HTTP clients normalise paths and refuse odd headers themselves, which would
+ * hide what Envoy does.
  */
 class EdgeHardeningIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   private HttpUpstream admin;
   private HttpUpstream web;
@@ -30,8 +29,11 @@ class EdgeHardeningIT {
     admin = HttpUpstream.start("admin");
     web = HttpUpstream.start("web");
     sluice = new SluiceFixture();
-    sluice.writeRegistry("services:\n  admin: [\"" + admin.address() + "\"]\n  web: [\"" + web.address() + "\"]\n");
-    sluice.writePolicy("routes.yaml", """
+    sluice.writeRegistry(
+        "services:\n  admin: [\"" + admin.address() + "\"]\n  web: [\"" + web.address() + "\"]\n");
+    sluice.writePolicy(
+        "routes.yaml",
+        """
         kind: Route
         name: admin
         match: {prefix: /admin}
@@ -68,12 +70,18 @@ class EdgeHardeningIT {
   @Test
   void theEdgeBootstrapRunsTheOverloadManagerAndKeepsAdminOnLoopback() throws Exception {
     String stats = envoy.admin("/stats?filter=overload").body();
-    assertThat(stats).contains("overload.envoy.resource_monitors.fixed_heap.pressure")
+    assertThat(stats)
+        .contains("overload.envoy.resource_monitors.fixed_heap.pressure")
         .contains("overload.envoy.resource_monitors.global_downstream_max_connections.pressure");
-    var edge = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-        .readTree(dev.sluice.testing.RepoPaths.resolve("envoy-configs/edge.yaml").toFile());
+    var edge =
+        new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .readTree(dev.sluice.testing.RepoPaths.resolve("envoy-configs/edge.yaml").toFile());
     assertThat(edge.at("/admin/address/socket_address/address").asText()).isEqualTo("127.0.0.1");
-    assertThat(edge.at("/overload_manager/resource_monitors/1/typed_config/max_active_downstream_connections").asLong())
+    assertThat(
+            edge.at(
+                    "/overload_manager/resource_monitors/1/typed_config/max_active_downstream_connections")
+                .asLong())
         .isEqualTo(50_000);
   }
 
@@ -96,9 +104,14 @@ class EdgeHardeningIT {
   @Test
   void aGatewayMayRelaxADefaultExplicitly() throws Exception {
     assertThat(raw("/", "x_bad_header: 1")).isEqualTo("400");
-    sluice.writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort
-        + "\nhardening: {headersWithUnderscores: allow}\n");
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+    sluice.writePolicy(
+        "gateway.yaml",
+        "kind: Gateway\nname: edge\nport: "
+            + sluice.gatewayPort
+            + "\nhardening: {headersWithUnderscores: allow}\n");
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
         .until(() -> raw("/", "x_bad_header: 1").equals("200 web"));
     assertThat(web.received().get(web.received().size() - 1).header("x_bad_header")).isEqualTo("1");
   }

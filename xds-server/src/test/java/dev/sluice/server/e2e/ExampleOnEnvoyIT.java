@@ -19,10 +19,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The documented example gateway, as written, is accepted by a real Envoy: no NACK, and it answers. */
+/**
+ * The documented example gateway, as written, is accepted by a real Envoy: no NACK, and it answers.
+ */
 class ExampleOnEnvoyIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   @Test
   void theEdgeGatewayExampleIsAcceptedByEnvoyAndAnswers() throws Exception {
@@ -41,35 +42,57 @@ class ExampleOnEnvoyIT {
     int port = FreePorts.next();
     Path gateway = dir.resolve("policies/00-gateway.yaml");
     // the test's client sends Host: 127.0.0.1:<port> (the JDK client will not send another)
-    Files.writeString(gateway, Files.readString(gateway).replace("port: 8080", "port: " + port)
-        .replace("\"shop.example.com:8080\"]", "\"shop.example.com:8080\", \"127.0.0.1:" + port + "\"]"));
-    try (SluiceServer server = SluiceServer.start(ServerOptions.defaults(dir.resolve("services.yaml"), dir.resolve("policies"))
-        .withPorts(FreePorts.next(), FreePorts.next()))) {
+    Files.writeString(
+        gateway,
+        Files.readString(gateway)
+            .replace("port: 8080", "port: " + port)
+            .replace(
+                "\"shop.example.com:8080\"]",
+                "\"shop.example.com:8080\", \"127.0.0.1:" + port + "\"]"));
+    try (SluiceServer server =
+        SluiceServer.start(
+            ServerOptions.defaults(dir.resolve("services.yaml"), dir.resolve("policies"))
+                .withPorts(FreePorts.next(), FreePorts.next()))) {
       envoys.startEdge(server.xdsPort()).awaitReady(Duration.ofSeconds(20));
-      for (String type : List.of("Listener", "RouteConfiguration", "Cluster", "ClusterLoadAssignment")) {
+      for (String type :
+          List.of("Listener", "RouteConfiguration", "Cluster", "ClusterLoadAssignment")) {
         // Envoy reports ready once it applied the config; its ACK may still be on the wire
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds(5))
             .until(() -> server.metrics().get("sluice_xds_acks_total", "type", type) > 0);
-        assertThat(server.metrics().get("sluice_xds_nacks_total", "type", type)).as("NACKs of %s", type).isZero();
+        assertThat(server.metrics().get("sluice_xds_nacks_total", "type", type))
+            .as("NACKs of %s", type)
+            .isZero();
       }
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> health =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(health.statusCode()).isEqualTo(200);
       assertThat(health.body()).isEqualTo("ok\n");
-      HttpResponse<String> old = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/shop/cart"))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> old =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/shop/cart")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(old.statusCode()).isEqualTo(308);
       assertThat(old.headers().firstValue("location")).get().asString().endsWith("/cart");
 
       // the partner API: no key 401; the example's key gets past auth and access rules (to a
       // placeholder address, hence 503); a GET is allowed to anyone with a key, a POST to acme
       URI partner = URI.create("http://127.0.0.1:" + port + "/partner/orders");
-      assertThat(http.send(HttpRequest.newBuilder(partner).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+      assertThat(
+              http.send(
+                      HttpRequest.newBuilder(partner).build(), HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
           .isEqualTo(401);
-      HttpResponse<String> keyed = http.send(HttpRequest.newBuilder(partner)
-          .header("x-api-key", "sk_example_3f8a1c2e9b7d4a6f0e5c1b2a9d8e7f60").POST(HttpRequest.BodyPublishers.noBody()).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> keyed =
+          http.send(
+              HttpRequest.newBuilder(partner)
+                  .header("x-api-key", "sk_example_3f8a1c2e9b7d4a6f0e5c1b2a9d8e7f60")
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(keyed.statusCode()).as(keyed.body()).isEqualTo(503);
     }
   }

@@ -12,31 +12,41 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** An external authorization service (ext_authz over HTTP) decides, and can pass headers upstream. */
+/**
+ * An external authorization service (ext_authz over HTTP) decides, and can pass headers upstream.
+ */
 class ExternalAuthIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   @Test
   void theServiceDecidesAndItsHeadersReachTheUpstream() throws Exception {
     List<String> checked = new CopyOnWriteArrayList<>();
     HttpServer authz = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    authz.createContext("/", ex -> {
-      checked.add(ex.getRequestMethod() + " " + ex.getRequestURI());
-      boolean allowed = "let-me-in".equals(ex.getRequestHeaders().getFirst("authorization"));
-      if (allowed) {
-        ex.getResponseHeaders().add("x-tenant", "acme");
-        // the service, not Sluice, knows which header is its credential
-        ex.getResponseHeaders().add("x-envoy-auth-headers-to-remove", "authorization");
-      }
-      ex.sendResponseHeaders(allowed ? 200 : 403, -1);
-      ex.close();
-    });
+    authz.createContext(
+        "/",
+        ex -> {
+          checked.add(ex.getRequestMethod() + " " + ex.getRequestURI());
+          boolean allowed = "let-me-in".equals(ex.getRequestHeaders().getFirst("authorization"));
+          if (allowed) {
+            ex.getResponseHeaders().add("x-tenant", "acme");
+            // the service, not Sluice, knows which header is its credential
+            ex.getResponseHeaders().add("x-envoy-auth-headers-to-remove", "authorization");
+          }
+          ex.sendResponseHeaders(allowed ? 200 : 403, -1);
+          ex.close();
+        });
     authz.start();
-    try (HttpUpstream orders = HttpUpstream.start("orders"); SluiceFixture sluice = new SluiceFixture()) {
-      sluice.writeRegistry("services:\n  orders: [\"" + orders.address() + "\"]\n  authz: [\"127.0.0.1:"
-          + authz.getAddress().getPort() + "\"]\n");
-      sluice.writePolicy("routes.yaml", """
+    try (HttpUpstream orders = HttpUpstream.start("orders");
+        SluiceFixture sluice = new SluiceFixture()) {
+      sluice.writeRegistry(
+          "services:\n  orders: [\""
+              + orders.address()
+              + "\"]\n  authz: [\"127.0.0.1:"
+              + authz.getAddress().getPort()
+              + "\"]\n");
+      sluice.writePolicy(
+          "routes.yaml",
+          """
           kind: Route
           name: orders
           match: {prefix: /orders}
@@ -51,9 +61,17 @@ class ExternalAuthIT {
       envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
 
       assertThat(sluice.get("/orders/7").statusCode()).isEqualTo(403);
-      assertThat(sluice.get("/orders/7", "authorization", "let-me-in", "x-tenant", "evil").statusCode()).isEqualTo(200);
-      assertThat(orders.received().get(0).header("x-tenant")).as("the service's answer, not the client's").isEqualTo("acme");
-      assertThat(orders.received().get(0).header("authorization")).as("removed as the service said").isNull();
+      assertThat(
+              sluice
+                  .get("/orders/7", "authorization", "let-me-in", "x-tenant", "evil")
+                  .statusCode())
+          .isEqualTo(200);
+      assertThat(orders.received().get(0).header("x-tenant"))
+          .as("the service's answer, not the client's")
+          .isEqualTo("acme");
+      assertThat(orders.received().get(0).header("authorization"))
+          .as("removed as the service said")
+          .isNull();
       assertThat(checked).containsExactly("GET /check/orders/7", "GET /check/orders/7");
       // a route without external auth never asks the service
       assertThat(sluice.get("/elsewhere").statusCode()).isEqualTo(200);
@@ -65,10 +83,18 @@ class ExternalAuthIT {
 
   @Test
   void whenTheServiceIsDownRequestsAreDeniedUnlessFailOpen() throws Exception {
-    try (HttpUpstream orders = HttpUpstream.start("orders"); SluiceFixture sluice = new SluiceFixture()) {
+    try (HttpUpstream orders = HttpUpstream.start("orders");
+        SluiceFixture sluice = new SluiceFixture()) {
       int nothing = dev.sluice.testing.FreePorts.next();
-      sluice.writeRegistry("services:\n  orders: [\"" + orders.address() + "\"]\n  authz: [\"127.0.0.1:" + nothing + "\"]\n");
-      sluice.writePolicy("routes.yaml", """
+      sluice.writeRegistry(
+          "services:\n  orders: [\""
+              + orders.address()
+              + "\"]\n  authz: [\"127.0.0.1:"
+              + nothing
+              + "\"]\n");
+      sluice.writePolicy(
+          "routes.yaml",
+          """
           kind: Route
           name: closed
           match: {prefix: /closed}
@@ -90,24 +116,38 @@ class ExternalAuthIT {
 
   @Test
   void aGrpcAuthorizationServiceDecides() throws Exception {
-    io.grpc.Server authz = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
-        .forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc.AuthorizationImplBase() {
-          @Override
-          public void check(io.envoyproxy.envoy.service.auth.v3.CheckRequest request,
-              io.grpc.stub.StreamObserver<io.envoyproxy.envoy.service.auth.v3.CheckResponse> out) {
-            String path = request.getAttributes().getRequest().getHttp().getPath();
-            int code = path.startsWith("/orders/mine") ? 0 : 7; // OK, PERMISSION_DENIED
-            out.onNext(io.envoyproxy.envoy.service.auth.v3.CheckResponse.newBuilder()
-                .setStatus(com.google.rpc.Status.newBuilder().setCode(code)).build());
-            out.onCompleted();
-          }
-        })
-        .build()
-        .start();
-    try (HttpUpstream orders = HttpUpstream.start("orders"); SluiceFixture sluice = new SluiceFixture()) {
-      sluice.writeRegistry("services:\n  orders: [\"" + orders.address() + "\"]\n  authz: [\"127.0.0.1:" + authz.getPort() + "\"]\n");
-      sluice.writePolicy("routes.yaml", """
+    io.grpc.Server authz =
+        io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                new InetSocketAddress("127.0.0.1", 0))
+            .addService(
+                new io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc.AuthorizationImplBase() {
+                  @Override
+                  public void check(
+                      io.envoyproxy.envoy.service.auth.v3.CheckRequest request,
+                      io.grpc.stub.StreamObserver<io.envoyproxy.envoy.service.auth.v3.CheckResponse>
+                          out) {
+                    String path = request.getAttributes().getRequest().getHttp().getPath();
+                    int code = path.startsWith("/orders/mine") ? 0 : 7; // OK, PERMISSION_DENIED
+                    out.onNext(
+                        io.envoyproxy.envoy.service.auth.v3.CheckResponse.newBuilder()
+                            .setStatus(com.google.rpc.Status.newBuilder().setCode(code))
+                            .build());
+                    out.onCompleted();
+                  }
+                })
+            .build()
+            .start();
+    try (HttpUpstream orders = HttpUpstream.start("orders");
+        SluiceFixture sluice = new SluiceFixture()) {
+      sluice.writeRegistry(
+          "services:\n  orders: [\""
+              + orders.address()
+              + "\"]\n  authz: [\"127.0.0.1:"
+              + authz.getPort()
+              + "\"]\n");
+      sluice.writePolicy(
+          "routes.yaml",
+          """
           kind: Upstream
           name: authz
           protocol: grpc

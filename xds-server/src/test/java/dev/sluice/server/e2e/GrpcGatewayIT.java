@@ -36,10 +36,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A gRPC service reached through the gateway by JSON (transcoding) and by gRPC-Web. */
 class GrpcGatewayIT {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   private Server grpc;
   private SluiceFixture sluice;
@@ -48,12 +48,20 @@ class GrpcGatewayIT {
   void start() throws Exception {
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus("echo", HealthCheckResponse.ServingStatus.SERVING);
-    grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(health.getHealthService()).build().start();
+    grpc =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(health.getHealthService())
+            .build()
+            .start();
     sluice = new SluiceFixture();
     sluice.writeRegistry("services:\n  health: [\"127.0.0.1:" + grpc.getPort() + "\"]\n");
     Files.write(sluice.policies.resolve("health.pb"), healthWithHttpRule().toByteArray());
-    sluice.writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort + "\ngrpcWeb: true\n");
-    sluice.writePolicy("routes.yaml", """
+    sluice.writePolicy(
+        "gateway.yaml",
+        "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort + "\ngrpcWeb: true\n");
+    sluice.writePolicy(
+        "routes.yaml",
+        """
         kind: Route
         name: health-json
         match: {prefix: /v1/}
@@ -79,13 +87,17 @@ class GrpcGatewayIT {
    * files it imports.
    */
   private static FileDescriptorSet healthWithHttpRule() {
-    FileDescriptorProto.Builder health = HealthProto.getDescriptor().toProto().toBuilder()
-        .addDependency("google/api/annotations.proto");
+    FileDescriptorProto.Builder health =
+        HealthProto.getDescriptor().toProto().toBuilder()
+            .addDependency("google/api/annotations.proto");
     ServiceDescriptorProto.Builder service = health.getService(0).toBuilder();
     for (MethodDescriptorProto.Builder m : service.getMethodBuilderList()) {
       if (m.getName().equals("Check")) {
-        m.setOptions(MethodOptions.newBuilder()
-            .setExtension(AnnotationsProto.http, HttpRule.newBuilder().setPost("/v1/health:check").setBody("*").build()));
+        m.setOptions(
+            MethodOptions.newBuilder()
+                .setExtension(
+                    AnnotationsProto.http,
+                    HttpRule.newBuilder().setPost("/v1/health:check").setBody("*").build()));
       }
     }
     health.setService(0, service);
@@ -105,12 +117,19 @@ class GrpcGatewayIT {
 
   @Test
   void aJsonPostReachesTheGrpcServiceAndItsReplyComesBackAsJson() throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sluice.gatewayPort + "/v1/health:check"))
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"service\": \"echo\"}"))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + sluice.gatewayPort + "/v1/health:check"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"service\": \"echo\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as("body %s", r.body()).isEqualTo(200);
-    assertThat(r.headers().firstValue("content-type")).get().asString().startsWith("application/json");
+    assertThat(r.headers().firstValue("content-type"))
+        .get()
+        .asString()
+        .startsWith("application/json");
     assertThat(r.body().replace(" ", "")).isEqualTo("{\"status\":\"SERVING\"}");
   }
 
@@ -122,17 +141,23 @@ class GrpcGatewayIT {
     out.writeByte(0);
     out.writeInt(message.length);
     out.write(message);
-    HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sluice.gatewayPort + "/grpc.health.v1.Health/Check"))
-        .header("content-type", "application/grpc-web+proto")
-        .header("x-grpc-web", "1")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(frame.toByteArray()))
-        .build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> r =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:" + sluice.gatewayPort + "/grpc.health.v1.Health/Check"))
+                .header("content-type", "application/grpc-web+proto")
+                .header("x-grpc-web", "1")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(frame.toByteArray()))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("content-type")).hasValue("application/grpc-web+proto");
     ByteBuffer body = ByteBuffer.wrap(r.body());
     assertThat(body.get()).as("a data frame first").isEqualTo((byte) 0);
     int length = body.getInt();
-    HealthCheckResponse reply = HealthCheckResponse.parseFrom(Arrays.copyOfRange(r.body(), 5, 5 + length));
+    HealthCheckResponse reply =
+        HealthCheckResponse.parseFrom(Arrays.copyOfRange(r.body(), 5, 5 + length));
     assertThat(reply.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     assertThat(r.body()[5 + length] & 0x80).as("then the trailers frame").isEqualTo(0x80);
   }

@@ -11,16 +11,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A written local rate limit is enforced: over the limit, 429 with X-RateLimit headers. */
 class LocalRateLimitIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   @Test
   void ofFiftyRapidRequestsAboutTheLimitPassAndTheRestGet429() {
-    try (HttpUpstream users = HttpUpstream.start("users"); SluiceFixture sluice = new SluiceFixture()) {
+    try (HttpUpstream users = HttpUpstream.start("users");
+        SluiceFixture sluice = new SluiceFixture()) {
       sluice.writeRegistry("services:\n  users: [\"" + users.address() + "\"]\n");
-      sluice.writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort
-          + "\nrateLimit: {requests: 1000, per: second}\n");
-      sluice.writePolicy("routes.yaml", """
+      sluice.writePolicy(
+          "gateway.yaml",
+          "kind: Gateway\nname: edge\nport: "
+              + sluice.gatewayPort
+              + "\nrateLimit: {requests: 1000, per: second}\n");
+      sluice.writePolicy(
+          "routes.yaml",
+          """
           kind: Route
           name: login
           match: {prefix: /login}
@@ -49,7 +54,9 @@ class LocalRateLimitIT {
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       // 10 in the bucket, plus at most 10 more for every second the loop took
-      assertThat(ok).as("passed in %.2fs", seconds).isBetween(10, 10 + (int) Math.ceil(seconds * 10));
+      assertThat(ok)
+          .as("passed in %.2fs", seconds)
+          .isBetween(10, 10 + (int) Math.ceil(seconds * 10));
       assertThat(limited).isEqualTo(50 - ok);
       assertThat(last).isNotNull();
       assertThat(last.headers().firstValue("x-ratelimit-limit")).hasValue("10");
@@ -65,9 +72,12 @@ class LocalRateLimitIT {
 
   @Test
   void aBucketPerClientAddressOrHeaderValue() throws Exception {
-    try (HttpUpstream users = HttpUpstream.start("users"); SluiceFixture sluice = new SluiceFixture()) {
+    try (HttpUpstream users = HttpUpstream.start("users");
+        SluiceFixture sluice = new SluiceFixture()) {
       sluice.writeRegistry("services:\n  users: [\"" + users.address() + "\"]\n");
-      sluice.writePolicy("routes.yaml", """
+      sluice.writePolicy(
+          "routes.yaml",
+          """
           kind: Route
           name: by-ip
           match: {prefix: /ip}
@@ -82,21 +92,31 @@ class LocalRateLimitIT {
       sluice.start();
       envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
 
-      assertThat(statuses(sluice, "127.0.0.2", "/ip", 7)).containsExactly(200, 200, 200, 200, 200, 429, 429);
-      assertThat(statuses(sluice, "127.0.0.3", "/ip", 6)).as("another address, another bucket")
+      assertThat(statuses(sluice, "127.0.0.2", "/ip", 7))
+          .containsExactly(200, 200, 200, 200, 200, 429, 429);
+      assertThat(statuses(sluice, "127.0.0.3", "/ip", 6))
+          .as("another address, another bucket")
           .containsExactly(200, 200, 200, 200, 200, 429);
-      assertThat(statuses(sluice, "127.0.0.2", "/t", 6, "X-Tenant: acme")).containsExactly(200, 200, 200, 200, 200, 429);
-      assertThat(statuses(sluice, "127.0.0.2", "/t", 6, "X-Tenant: globex")).containsExactly(200, 200, 200, 200, 200, 429);
+      assertThat(statuses(sluice, "127.0.0.2", "/t", 6, "X-Tenant: acme"))
+          .containsExactly(200, 200, 200, 200, 200, 429);
+      assertThat(statuses(sluice, "127.0.0.2", "/t", 6, "X-Tenant: globex"))
+          .containsExactly(200, 200, 200, 200, 200, 429);
     }
   }
 
   @Test
   void aGatewayWideLimitCoversEveryRouteTogetherAndAnswersWithItsStatus() throws Exception {
-    try (HttpUpstream users = HttpUpstream.start("users"); SluiceFixture sluice = new SluiceFixture()) {
+    try (HttpUpstream users = HttpUpstream.start("users");
+        SluiceFixture sluice = new SluiceFixture()) {
       sluice.writeRegistry("services:\n  users: [\"" + users.address() + "\"]\n");
-      sluice.writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort
-          + "\nrateLimit: {requests: 5, per: minute, status: 503}\n");
-      sluice.writePolicy("routes.yaml", """
+      sluice.writePolicy(
+          "gateway.yaml",
+          "kind: Gateway\nname: edge\nport: "
+              + sluice.gatewayPort
+              + "\nrateLimit: {requests: 5, per: minute, status: 503}\n");
+      sluice.writePolicy(
+          "routes.yaml",
+          """
           kind: Route
           name: a
           match: {prefix: /a}
@@ -112,16 +132,19 @@ class LocalRateLimitIT {
       // one bucket for the whole gateway: requests to either route draw from it
       assertThat(statuses(sluice, "127.0.0.2", "/a", 3)).containsExactly(200, 200, 200);
       assertThat(statuses(sluice, "127.0.0.2", "/b", 4)).containsExactly(200, 200, 503, 503);
-      assertThat(statuses(sluice, "127.0.0.3", "/a", 1)).as("the bucket is the gateway's, not the client's").containsExactly(503);
+      assertThat(statuses(sluice, "127.0.0.3", "/a", 1))
+          .as("the bucket is the gateway's, not the client's")
+          .containsExactly(503);
       assertThat(users.requests()).isEqualTo(5);
     }
   }
 
-  private static java.util.List<Integer> statuses(SluiceFixture sluice, String from, String path, int n, String... headers)
-      throws Exception {
+  private static java.util.List<Integer> statuses(
+      SluiceFixture sluice, String from, String path, int n, String... headers) throws Exception {
     java.util.List<Integer> out = new java.util.ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(dev.sluice.testing.RawHttp.send(from, sluice.gatewayPort, "GET", path, headers).status());
+      out.add(
+          dev.sluice.testing.RawHttp.send(from, sluice.gatewayPort, "GET", path, headers).status());
     }
     return out;
   }

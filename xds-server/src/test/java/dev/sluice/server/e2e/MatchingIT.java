@@ -16,12 +16,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Header, method and host-name matching, and the other consistent-hash inputs, through a real Envoy. */
+/**
+ * Header, method and host-name matching, and the other consistent-hash inputs, through a real
+ * Envoy.
+ */
 class MatchingIT {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   private HttpUpstream a;
   private HttpUpstream b;
@@ -34,8 +37,19 @@ class MatchingIT {
     b = HttpUpstream.start("b");
     c = HttpUpstream.start("c");
     sluice = new SluiceFixture();
-    sluice.writeRegistry("services:\n  a: [\"" + a.address() + "\"]\n  b: [\"" + b.address() + "\"]\n"
-        + "  pool: [\"" + a.address() + "\", \"" + b.address() + "\", \"" + c.address() + "\"]\n");
+    sluice.writeRegistry(
+        "services:\n  a: [\""
+            + a.address()
+            + "\"]\n  b: [\""
+            + b.address()
+            + "\"]\n"
+            + "  pool: [\""
+            + a.address()
+            + "\", \""
+            + b.address()
+            + "\", \""
+            + c.address()
+            + "\"]\n");
   }
 
   @AfterEach
@@ -54,12 +68,15 @@ class MatchingIT {
 
   /** Every request to the pool service (a, b and c), balanced by {@code loadBalancer}. */
   private static String pool(String loadBalancer) {
-    return "kind: Route\nname: pool\nto: pool\n---\nkind: Upstream\nname: pool\nloadBalancer: " + loadBalancer + "\n";
+    return "kind: Route\nname: pool\nto: pool\n---\nkind: Upstream\nname: pool\nloadBalancer: "
+        + loadBalancer
+        + "\n";
   }
 
   private String call(String method, String path, String... headers) throws Exception {
-    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sluice.gatewayPort + path))
-        .method(method, HttpRequest.BodyPublishers.noBody());
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sluice.gatewayPort + path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
     if (headers.length > 0) {
       r.headers(headers);
     }
@@ -69,7 +86,8 @@ class MatchingIT {
 
   @Test
   void headerConditionsChooseTheRoute() throws Exception {
-    serve("""
+    serve(
+        """
         kind: Route
         name: canary
         match:
@@ -84,14 +102,21 @@ class MatchingIT {
         to: a
         """);
     assertThat(call("GET", "/", "x-canary", "true", "x-user", "u-42")).isEqualTo("b");
-    assertThat(call("GET", "/", "x-canary", "true", "x-user", "bob")).as("regex fails").isEqualTo("a");
-    assertThat(call("GET", "/", "x-canary", "false", "x-user", "u-42")).as("exact fails").isEqualTo("a");
-    assertThat(call("GET", "/", "x-canary", "true", "x-user", "u-42", "x-debug", "1")).as("must be absent").isEqualTo("a");
+    assertThat(call("GET", "/", "x-canary", "true", "x-user", "bob"))
+        .as("regex fails")
+        .isEqualTo("a");
+    assertThat(call("GET", "/", "x-canary", "false", "x-user", "u-42"))
+        .as("exact fails")
+        .isEqualTo("a");
+    assertThat(call("GET", "/", "x-canary", "true", "x-user", "u-42", "x-debug", "1"))
+        .as("must be absent")
+        .isEqualTo("a");
   }
 
   @Test
   void methodsChooseTheRoute() throws Exception {
-    serve("""
+    serve(
+        """
         kind: Route
         name: writes
         match: {prefix: /items, methods: [POST, PUT]}
@@ -111,7 +136,8 @@ class MatchingIT {
   @Test
   void hostNamesChooseTheRoute() throws Exception {
     String self = "127.0.0.1:" + sluice.gatewayPort; // the Host header the JDK client sends
-    serve("""
+    serve(
+        """
         kind: Route
         name: api
         hosts: ["%s"]
@@ -122,7 +148,8 @@ class MatchingIT {
         name: other-host
         hosts: [api.example.com]
         to: a
-        """.formatted(self));
+        """
+            .formatted(self));
     assertThat(call("GET", "/api/x")).isEqualTo("b");
     assertThat(call("GET", "/elsewhere")).as("no route of this host matches").isEqualTo("HTTP 404");
   }
@@ -155,9 +182,16 @@ class MatchingIT {
   @Test
   void ringHashOnACookieThatEnvoySetsKeepsAClientOnOneInstance() throws Exception {
     serve(pool("{algorithm: ring-hash, hashOn: {cookie: sticky, ttl: 1h}}"));
-    HttpResponse<String> first = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sluice.gatewayPort + "/p")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    String setCookie = first.headers().firstValue("set-cookie").orElseThrow(() -> new AssertionError("Envoy sets the hash cookie"));
+    HttpResponse<String> first =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sluice.gatewayPort + "/p"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    String setCookie =
+        first
+            .headers()
+            .firstValue("set-cookie")
+            .orElseThrow(() -> new AssertionError("Envoy sets the hash cookie"));
     assertThat(setCookie).startsWith("sticky=");
     String cookie = setCookie.substring(0, setCookie.indexOf(';'));
     Set<String> seen = new TreeSet<>();

@@ -44,11 +44,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class MeshAcceptanceIT {
   private static final String TD = "sluice.test";
-  private static final HttpClient KEEP_ALIVE = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient KEEP_ALIVE =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   /** Ports of one service: its sidecar's public mTLS port and its application's. */
   private record Ports(int inbound, int app) {
@@ -61,7 +63,6 @@ class MeshAcceptanceIT {
     return MeshIT.startSidecar(envoys, sluice, service);
   }
 
-
   private static int status(int port, String method, String path) {
     try {
       return RawHttp.send(null, port, method, path).status();
@@ -71,7 +72,8 @@ class MeshAcceptanceIT {
   }
 
   /** Polls until {@code status} gives {@code expected}; returns how long that took. */
-  private static Duration await(String what, IntSupplier status, int expected, Duration timeout) throws InterruptedException {
+  private static Duration await(String what, IntSupplier status, int expected, Duration timeout)
+      throws InterruptedException {
     long start = System.nanoTime();
     long end = start + timeout.toNanos();
     int last = 0;
@@ -87,13 +89,24 @@ class MeshAcceptanceIT {
   }
 
   private static String sidecarPolicy(String service, Ports p, String... upstreams) {
-    StringBuilder b = new StringBuilder("kind: Sidecar\nname: " + service + "\ninbound: {port: " + p.inbound()
-        + ", appPort: " + p.app() + "}\n");
+    StringBuilder b =
+        new StringBuilder(
+            "kind: Sidecar\nname: "
+                + service
+                + "\ninbound: {port: "
+                + p.inbound()
+                + ", appPort: "
+                + p.app()
+                + "}\n");
     if (upstreams.length > 0) {
       b.append("upstreams:\n");
       for (String u : upstreams) {
         String[] parts = u.split(":");
-        b.append("  - {service: ").append(parts[0]).append(", localPort: ").append(parts[1]).append("}\n");
+        b.append("  - {service: ")
+            .append(parts[0])
+            .append(", localPort: ")
+            .append(parts[1])
+            .append("}\n");
       }
     }
     return b.toString();
@@ -115,13 +128,17 @@ class MeshAcceptanceIT {
   }
 
   @Test
-  void threeServicesInConsulTalkOnlyAsServiceAccessSaysAndAChangeAppliesWithinASecond() throws Exception {
+  void threeServicesInConsulTalkOnlyAsServiceAccessSaysAndAChangeAppliesWithinASecond()
+      throws Exception {
     try (ConsulAgent consul = ConsulAgent.start();
         HttpUpstream webApp = HttpUpstream.start("web");
         HttpUpstream ordersApp = HttpUpstream.start("orders");
         HttpUpstream usersApp = HttpUpstream.start("users");
-        SluiceFixture sluice = new SluiceFixture().meshCa(Duration.ofHours(1))
-            .consul(ConsulConfig.of(consul.registry()).withRecoveryGrace(Duration.ofSeconds(60)))) {
+        SluiceFixture sluice =
+            new SluiceFixture()
+                .meshCa(Duration.ofHours(1))
+                .consul(
+                    ConsulConfig.of(consul.registry()).withRecoveryGrace(Duration.ofSeconds(60)))) {
       consul.register("web-1", "web", webApp.port(), List.of());
       consul.register("orders-1", "orders", ordersApp.port(), List.of());
       consul.register("users-1", "users", usersApp.port(), List.of());
@@ -131,11 +148,19 @@ class MeshAcceptanceIT {
       int webToOrders = FreePorts.next();
       int webToUsers = FreePorts.next();
       int ordersToUsers = FreePorts.next();
-      sluice.writePolicy("mesh.yaml", "kind: Mesh\nname: mesh\ntrustDomain: " + TD + "\n---\n"
-          + sidecarPolicy("web", web, "orders:" + webToOrders, "users:" + webToUsers) + "---\n"
-          + sidecarPolicy("orders", orders, "users:" + ordersToUsers) + "---\n"
-          + sidecarPolicy("users", users));
-      sluice.writePolicy("access.yaml", """
+      sluice.writePolicy(
+          "mesh.yaml",
+          "kind: Mesh\nname: mesh\ntrustDomain: "
+              + TD
+              + "\n---\n"
+              + sidecarPolicy("web", web, "orders:" + webToOrders, "users:" + webToUsers)
+              + "---\n"
+              + sidecarPolicy("orders", orders, "users:" + ordersToUsers)
+              + "---\n"
+              + sidecarPolicy("users", users));
+      sluice.writePolicy(
+          "access.yaml",
+          """
           kind: ServiceAccess
           name: web-to-orders
           from: web
@@ -152,7 +177,9 @@ class MeshAcceptanceIT {
           to: users
           when: {methods: [GET]}
           """);
-      sluice.writePolicy("routes.yaml", """
+      sluice.writePolicy(
+          "routes.yaml",
+          """
           kind: Route
           name: orders
           match: {prefix: /orders}
@@ -171,49 +198,109 @@ class MeshAcceptanceIT {
       envoys.awaitAllReady(Duration.ofSeconds(30));
 
       // allowed: web → orders, orders → users (GET); the application reads who called
-      await("web → orders", () -> status(webToOrders, "GET", "/orders/1"), 200, Duration.ofSeconds(10));
-      assertThat(last(ordersApp).header("x-forwarded-client-cert")).contains("URI=spiffe://" + TD + "/service/web");
+      await(
+          "web → orders",
+          () -> status(webToOrders, "GET", "/orders/1"),
+          200,
+          Duration.ofSeconds(10));
+      assertThat(last(ordersApp).header("x-forwarded-client-cert"))
+          .contains("URI=spiffe://" + TD + "/service/web");
       assertThat(status(ordersToUsers, "GET", "/users/7")).as("orders → users GET").isEqualTo(200);
-      assertThat(last(usersApp).header("x-forwarded-client-cert")).contains("URI=spiffe://" + TD + "/service/orders");
+      assertThat(last(usersApp).header("x-forwarded-client-cert"))
+          .contains("URI=spiffe://" + TD + "/service/orders");
       // refused: no rule for web → users; orders may only read users
-      assertThat(status(webToUsers, "GET", "/users/7")).as("web → users, no rule (default deny)").isEqualTo(403);
+      assertThat(status(webToUsers, "GET", "/users/7"))
+          .as("web → users, no rule (default deny)")
+          .isEqualTo(403);
       assertThat(status(ordersToUsers, "POST", "/users")).as("orders → users POST").isEqualTo(403);
       assertThat(status(webToOrders, "GET", "/orders/2")).isEqualTo(200);
 
-      // the edge reaches orders through its sidecar over mTLS with its own identity; users does not let it in
-      await("edge → orders", () -> status(sluice.gatewayPort, "GET", "/orders/3"), 200, Duration.ofSeconds(10));
-      assertThat(last(ordersApp).header("x-forwarded-client-cert")).contains("URI=spiffe://" + TD + "/service/edge");
-      assertThat(status(sluice.gatewayPort, "GET", "/users/1")).as("edge → users, no rule").isEqualTo(403);
+      // the edge reaches orders through its sidecar over mTLS with its own identity; users does not
+      // let it in
+      await(
+          "edge → orders",
+          () -> status(sluice.gatewayPort, "GET", "/orders/3"),
+          200,
+          Duration.ofSeconds(10));
+      assertThat(last(ordersApp).header("x-forwarded-client-cert"))
+          .contains("URI=spiffe://" + TD + "/service/edge");
+      assertThat(status(sluice.gatewayPort, "GET", "/users/1"))
+          .as("edge → users, no rule")
+          .isEqualTo(403);
       JsonNode ordersCluster = cluster(edge, "orders");
-      assertThat(ordersCluster.path("transport_socket").path("typed_config").path("common_tls_context")
-          .path("combined_validation_context").path("default_validation_context").path("match_typed_subject_alt_names")
-          .get(0).path("matcher").path("exact").asText()).isEqualTo("spiffe://" + TD + "/service/orders");
+      assertThat(
+              ordersCluster
+                  .path("transport_socket")
+                  .path("typed_config")
+                  .path("common_tls_context")
+                  .path("combined_validation_context")
+                  .path("default_validation_context")
+                  .path("match_typed_subject_alt_names")
+                  .get(0)
+                  .path("matcher")
+                  .path("exact")
+                  .asText())
+          .isEqualTo("spiffe://" + TD + "/service/orders");
 
-      // straight to an inbound port: plaintext fails; a certificate of another trust domain fails the handshake
+      // straight to an inbound port: plaintext fails; a certificate of another trust domain fails
+      // the handshake
       int before = usersApp.requests();
-      assertThat(status(users.inbound(), "GET", "/users/1")).as("plaintext to users' inbound port").isNotEqualTo(200);
+      assertThat(status(users.inbound(), "GET", "/users/1"))
+          .as("plaintext to users' inbound port")
+          .isNotEqualTo(200);
       Path root = sluice.dir.resolve("ca").resolve(CertificateAuthority.CERT_FILE);
-      CertificateAuthority other = CertificateAuthority.loadOrCreate(sluice.dir.resolve("other-ca"), "other.test", Clock.systemUTC());
-      assertThat(MtlsProbe.get(users.inbound(), other.issue("orders", Duration.ofMinutes(5)), root, "/users/1"))
-          .as("another trust domain's 'orders'").isEqualTo(-1);
+      CertificateAuthority other =
+          CertificateAuthority.loadOrCreate(
+              sluice.dir.resolve("other-ca"), "other.test", Clock.systemUTC());
+      assertThat(
+              MtlsProbe.get(
+                  users.inbound(), other.issue("orders", Duration.ofMinutes(5)), root, "/users/1"))
+          .as("another trust domain's 'orders'")
+          .isEqualTo(-1);
       assertThat(usersApp.requests()).as("neither reached the application").isEqualTo(before);
 
       // a policy change decides within a second, both ways
-      sluice.writePolicy("web-users.yaml", "kind: ServiceAccess\nname: web-to-users\nfrom: web\nto: users\n");
-      Duration allow = await("web → users once allowed", () -> status(webToUsers, "GET", "/users/7"), 200, Duration.ofSeconds(1));
+      sluice.writePolicy(
+          "web-users.yaml", "kind: ServiceAccess\nname: web-to-users\nfrom: web\nto: users\n");
+      Duration allow =
+          await(
+              "web → users once allowed",
+              () -> status(webToUsers, "GET", "/users/7"),
+              200,
+              Duration.ofSeconds(1));
       Files.delete(sluice.policies.resolve("web-users.yaml"));
-      Duration deny = await("web → users once the rule is gone", () -> status(webToUsers, "GET", "/users/7"), 403,
-          Duration.ofSeconds(1));
-      System.out.printf("mesh policy change → decision at the sidecar: allow %d ms, deny %d ms%n", allow.toMillis(), deny.toMillis());
+      Duration deny =
+          await(
+              "web → users once the rule is gone",
+              () -> status(webToUsers, "GET", "/users/7"),
+              403,
+              Duration.ofSeconds(1));
+      System.out.printf(
+          "mesh policy change → decision at the sidecar: allow %d ms, deny %d ms%n",
+          allow.toMillis(), deny.toMillis());
 
       // Consul decides where services are: orders leaves the catalog, then comes back
       consul.deregister("orders-1");
-      await("orders deregistered", () -> status(webToOrders, "GET", "/orders/1"), 503, Duration.ofSeconds(5));
+      await(
+          "orders deregistered",
+          () -> status(webToOrders, "GET", "/orders/1"),
+          503,
+          Duration.ofSeconds(5));
       consul.register("orders-1", "orders", ordersApp.port(), List.of());
-      await("orders registered again", () -> status(webToOrders, "GET", "/orders/1"), 200, Duration.ofSeconds(5));
-      assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", "Listener")).as("no NACK").isZero();
-      assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", "Cluster")).as("no NACK").isZero();
-      assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", "Secret")).as("no NACK").isZero();
+      await(
+          "orders registered again",
+          () -> status(webToOrders, "GET", "/orders/1"),
+          200,
+          Duration.ofSeconds(5));
+      assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", "Listener"))
+          .as("no NACK")
+          .isZero();
+      assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", "Cluster"))
+          .as("no NACK")
+          .isZero();
+      assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", "Secret"))
+          .as("no NACK")
+          .isZero();
     }
   }
 
@@ -221,18 +308,31 @@ class MeshAcceptanceIT {
   private record WebAndOrders(EnvoyProcess web, EnvoyProcess orders, int webToOrders) {}
 
   /** Starts Sluice and two sidecars where web may call orders, and waits until it can. */
-  private WebAndOrders webCallsOrders(SluiceFixture sluice, HttpUpstream webApp, HttpUpstream ordersApp) throws Exception {
+  private WebAndOrders webCallsOrders(
+      SluiceFixture sluice, HttpUpstream webApp, HttpUpstream ordersApp) throws Exception {
     int webToOrders = FreePorts.next();
-    sluice.writeRegistry("services:\n  web: [\"" + webApp.address() + "\"]\n  orders: [\"" + ordersApp.address() + "\"]\n");
-    sluice.writePolicy("mesh.yaml", "kind: Mesh\nname: mesh\ntrustDomain: " + TD + "\n---\n"
-        + sidecarPolicy("web", Ports.free(webApp), "orders:" + webToOrders) + "---\n"
-        + sidecarPolicy("orders", Ports.free(ordersApp)) + "---\n"
-        + "kind: ServiceAccess\nname: web-to-orders\nfrom: web\nto: orders\n");
+    sluice.writeRegistry(
+        "services:\n  web: [\""
+            + webApp.address()
+            + "\"]\n  orders: [\""
+            + ordersApp.address()
+            + "\"]\n");
+    sluice.writePolicy(
+        "mesh.yaml",
+        "kind: Mesh\nname: mesh\ntrustDomain: "
+            + TD
+            + "\n---\n"
+            + sidecarPolicy("web", Ports.free(webApp), "orders:" + webToOrders)
+            + "---\n"
+            + sidecarPolicy("orders", Ports.free(ordersApp))
+            + "---\n"
+            + "kind: ServiceAccess\nname: web-to-orders\nfrom: web\nto: orders\n");
     sluice.start();
     EnvoyProcess webSidecar = sidecar(sluice, "web");
     EnvoyProcess ordersSidecar = sidecar(sluice, "orders");
     envoys.awaitAllReady(Duration.ofSeconds(30));
-    await("web → orders", () -> status(webToOrders, "GET", "/orders/1"), 200, Duration.ofSeconds(10));
+    await(
+        "web → orders", () -> status(webToOrders, "GET", "/orders/1"), 200, Duration.ofSeconds(10));
     return new WebAndOrders(webSidecar, ordersSidecar, webToOrders);
   }
 
@@ -257,23 +357,32 @@ class MeshAcceptanceIT {
       // connection per request (each a new handshake, some with the new certificates)
       URI uri = URI.create("http://127.0.0.1:" + webToOrders + "/orders/loop");
       try (TrafficLoop kept = new TrafficLoop(() -> send(KEEP_ALIVE, uri), "orders");
-          TrafficLoop fresh = new TrafficLoop(() -> {
-            int s = status(webToOrders, "GET", "/orders/fresh");
-            return s == 200 ? "orders" : "HTTP " + s;
-          }, "orders")) {
+          TrafficLoop fresh =
+              new TrafficLoop(
+                  () -> {
+                    int s = status(webToOrders, "GET", "/orders/fresh");
+                    return s == 200 ? "orders" : "HTTP " + s;
+                  },
+                  "orders")) {
         long end = System.nanoTime() + Duration.ofSeconds(25).toNanos();
         while (System.nanoTime() < end
-            && (servedSerials(ordersSidecar, ordersId).equals(firstOrders) || servedSerials(webSidecar, webId).equals(firstWeb))) {
+            && (servedSerials(ordersSidecar, ordersId).equals(firstOrders)
+                || servedSerials(webSidecar, webId).equals(firstWeb))) {
           Thread.sleep(200);
         }
         Thread.sleep(1000);
         kept.close();
         fresh.close();
-        assertThat(servedSerials(ordersSidecar, ordersId)).as("orders' sidecar serves a new certificate")
-            .hasSize(1).doesNotContainAnyElementsOf(firstOrders);
-        assertThat(servedSerials(webSidecar, webId)).as("web's sidecar serves a new certificate")
-            .hasSize(1).doesNotContainAnyElementsOf(firstWeb);
-        System.out.printf("rotation under load: %d requests on a kept-alive connection, %d on new ones; failures %s / %s%n",
+        assertThat(servedSerials(ordersSidecar, ordersId))
+            .as("orders' sidecar serves a new certificate")
+            .hasSize(1)
+            .doesNotContainAnyElementsOf(firstOrders);
+        assertThat(servedSerials(webSidecar, webId))
+            .as("web's sidecar serves a new certificate")
+            .hasSize(1)
+            .doesNotContainAnyElementsOf(firstWeb);
+        System.out.printf(
+            "rotation under load: %d requests on a kept-alive connection, %d on new ones; failures %s / %s%n",
             kept.sent(), fresh.sent(), kept.failures(), fresh.failures());
         assertThat(kept.failures()).as("kept-alive connection").isEmpty();
         assertThat(fresh.failures()).as("new connections").isEmpty();
@@ -300,8 +409,12 @@ class MeshAcceptanceIT {
       try (KeptAliveConnection open = new KeptAliveConnection(webToOrders)) {
         assertThat(open.get("/orders/before")).isEqualTo(200);
         sluice.stop();
-        assertThat(open.get("/orders/while-down")).as("Sluice down: the open connection goes on").isEqualTo(200);
-        assertThat(status(webToOrders, "GET", "/orders/new-while-down")).as("and new ones too").isEqualTo(200);
+        assertThat(open.get("/orders/while-down"))
+            .as("Sluice down: the open connection goes on")
+            .isEqualTo(200);
+        assertThat(status(webToOrders, "GET", "/orders/new-while-down"))
+            .as("and new ones too")
+            .isEqualTo(200);
 
         sluice.start();
         // both sidecars come back to the new Sluice
@@ -309,13 +422,21 @@ class MeshAcceptanceIT {
         while (System.nanoTime() < end && sluice.adminJson("/proxies").path("proxies").size() < 2) {
           Thread.sleep(100);
         }
-        assertThat(sluice.adminJson("/proxies").path("proxies").size()).as("sidecars reconnected").isEqualTo(2);
+        assertThat(sluice.adminJson("/proxies").path("proxies").size())
+            .as("sidecars reconnected")
+            .isEqualTo(2);
         Thread.sleep(500);
-        assertThat(open.get("/orders/after")).as("the connection opened before the restart").isEqualTo(200);
+        assertThat(open.get("/orders/after"))
+            .as("the connection opened before the restart")
+            .isEqualTo(200);
         assertThat(status(webToOrders, "GET", "/orders/new-after")).isEqualTo(200);
-        assertThat(servedSerials(ordersSidecar, ordersId)).as("same certificate after the restart").isEqualTo(serials);
-        assertThat(servedSerials(webSidecar, "spiffe://" + TD + "/service/web")).isEqualTo(webSerials);
-        assertThat(last(ordersApp).header("x-forwarded-client-cert")).contains("URI=spiffe://" + TD + "/service/web");
+        assertThat(servedSerials(ordersSidecar, ordersId))
+            .as("same certificate after the restart")
+            .isEqualTo(serials);
+        assertThat(servedSerials(webSidecar, "spiffe://" + TD + "/service/web"))
+            .isEqualTo(webSerials);
+        assertThat(last(ordersApp).header("x-forwarded-client-cert"))
+            .contains("URI=spiffe://" + TD + "/service/web");
       }
     }
   }
@@ -338,8 +459,10 @@ class MeshAcceptanceIT {
 
   private static String send(HttpClient client, URI uri) {
     try {
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? r.body() : "HTTP " + r.statusCode();
     } catch (IOException e) {
       return "connection " + e;
@@ -358,13 +481,17 @@ class MeshAcceptanceIT {
     KeptAliveConnection(int port) throws IOException {
       socket = new Socket("127.0.0.1", port);
       socket.setSoTimeout(5000);
-      in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+      in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
       out = socket.getOutputStream();
     }
 
     /** The status; fails the test if the connection was closed. */
     int get(String path) throws IOException {
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: orders\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET " + path + " HTTP/1.1\r\nHost: orders\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       String status = in.readLine();
       if (status == null) {

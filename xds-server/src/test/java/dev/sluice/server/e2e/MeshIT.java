@@ -21,22 +21,26 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * SPIFFE ID and the ServiceAccess rule.
  */
 class MeshIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   private EnvoyProcess sidecar(SluiceFixture sluice, String service) throws Exception {
     return startSidecar(envoys, sluice, service);
   }
 
-  /** A sidecar Envoy for {@code service}: envoy-configs/sidecar.yaml with its service, on this Sluice. */
-  static EnvoyProcess startSidecar(EnvoyExtension envoys, SluiceFixture sluice, String service) throws java.io.IOException {
-    String bootstrap = Files.readString(RepoPaths.resolve("envoy-configs/sidecar.yaml"))
-        .replace("sluice.service: orders", "sluice.service: " + service);
+  /**
+   * A sidecar Envoy for {@code service}: envoy-configs/sidecar.yaml with its service, on this
+   * Sluice.
+   */
+  static EnvoyProcess startSidecar(EnvoyExtension envoys, SluiceFixture sluice, String service)
+      throws java.io.IOException {
+    String bootstrap =
+        Files.readString(RepoPaths.resolve("envoy-configs/sidecar.yaml"))
+            .replace("sluice.service: orders", "sluice.service: " + service);
     Path file = sluice.dir.resolve("sidecar-" + service + ".yaml");
     Files.writeString(file, bootstrap);
-    return envoys.start(file, EnvoyProcess.Options.ads(sluice.xdsPort).node(service + "-1", service));
+    return envoys.start(
+        file, EnvoyProcess.Options.ads(sluice.xdsPort).node(service + "-1", service));
   }
-
 
   private static int status(int port, String method, String path) {
     try {
@@ -46,7 +50,8 @@ class MeshIT {
     }
   }
 
-  private static void await(String what, IntSupplier status, int expected) throws InterruptedException {
+  private static void await(String what, IntSupplier status, int expected)
+      throws InterruptedException {
     long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     int last = 0;
     while (System.nanoTime() < end) {
@@ -65,48 +70,96 @@ class MeshIT {
     int webApp = FreePorts.next();
     int ordersInbound = FreePorts.next();
     int outbound = FreePorts.next();
-    try (HttpUpstream orders = HttpUpstream.start("orders"); SluiceFixture sluice = new SluiceFixture().meshCa(Duration.ofHours(1))) {
-      sluice.writeRegistry("services:\n  web: [\"127.0.0.1:" + webApp + "\"]\n  orders: [\"" + orders.address() + "\"]\n");
-      sluice.writePolicy("mesh.yaml", "kind: Mesh\nname: mesh\ntrustDomain: sluice.test\n"
-          + "---\nkind: Sidecar\nname: web\ninbound: {port: " + webInbound + ", appPort: " + webApp + "}\n"
-          + "upstreams:\n  - {service: orders, localPort: " + outbound + "}\n"
-          + "---\nkind: Sidecar\nname: orders\ninbound: {port: " + ordersInbound + ", appPort: " + orders.port() + "}\n");
-      sluice.writePolicy("access.yaml", "kind: ServiceAccess\nname: web-reads-orders\nfrom: web\nto: orders\nwhen: {methods: [GET]}\n");
+    try (HttpUpstream orders = HttpUpstream.start("orders");
+        SluiceFixture sluice = new SluiceFixture().meshCa(Duration.ofHours(1))) {
+      sluice.writeRegistry(
+          "services:\n  web: [\"127.0.0.1:"
+              + webApp
+              + "\"]\n  orders: [\""
+              + orders.address()
+              + "\"]\n");
+      sluice.writePolicy(
+          "mesh.yaml",
+          "kind: Mesh\nname: mesh\ntrustDomain: sluice.test\n"
+              + "---\nkind: Sidecar\nname: web\ninbound: {port: "
+              + webInbound
+              + ", appPort: "
+              + webApp
+              + "}\n"
+              + "upstreams:\n  - {service: orders, localPort: "
+              + outbound
+              + "}\n"
+              + "---\nkind: Sidecar\nname: orders\ninbound: {port: "
+              + ordersInbound
+              + ", appPort: "
+              + orders.port()
+              + "}\n");
+      sluice.writePolicy(
+          "access.yaml",
+          "kind: ServiceAccess\nname: web-reads-orders\nfrom: web\nto: orders\nwhen: {methods: [GET]}\n");
       sluice.start();
       sidecar(sluice, "web");
       sidecar(sluice, "orders");
       envoys.awaitAllReady(Duration.ofSeconds(20));
 
-      await("GET from web to orders through the mesh", () -> status(outbound, "GET", "/orders/1"), 200);
+      await(
+          "GET from web to orders through the mesh",
+          () -> status(outbound, "GET", "/orders/1"),
+          200);
       HttpUpstream.Request got = orders.received().get(orders.received().size() - 1);
       assertThat(got.path()).isEqualTo("/orders/1");
-      assertThat(got.header("x-forwarded-client-cert")).as("the application sees its caller")
+      assertThat(got.header("x-forwarded-client-cert"))
+          .as("the application sees its caller")
           .contains("URI=spiffe://sluice.test/service/web");
 
       assertThat(status(outbound, "POST", "/orders")).as("the rule allows GET only").isEqualTo(403);
       int before = orders.requests();
-      assertThat(status(ordersInbound, "GET", "/orders/1")).as("plaintext straight to the inbound port").isNotEqualTo(200);
+      assertThat(status(ordersInbound, "GET", "/orders/1"))
+          .as("plaintext straight to the inbound port")
+          .isNotEqualTo(200);
       assertThat(orders.requests()).isEqualTo(before);
 
-      // a client certificate of the mesh's own root is let in (the same path the web sidecar takes)...
-      Path root = sluice.dir.resolve("ca").resolve(dev.sluice.server.mesh.CertificateAuthority.CERT_FILE);
-      var meshCa = dev.sluice.server.mesh.CertificateAuthority.loadOrCreate(sluice.dir.resolve("ca"), "sluice.test",
-          java.time.Clock.systemUTC());
-      assertThat(MtlsProbe.get(ordersInbound, meshCa.issue("web", Duration.ofMinutes(5)), root, "/orders/1")).as("web's identity, direct").isEqualTo(200);
-      assertThat(MtlsProbe.get(ordersInbound, meshCa.issue("stranger", Duration.ofMinutes(5)), root, "/orders/1"))
-          .as("a service of the trust domain that no rule names").isEqualTo(403);
+      // a client certificate of the mesh's own root is let in (the same path the web sidecar
+      // takes)...
+      Path root =
+          sluice.dir.resolve("ca").resolve(dev.sluice.server.mesh.CertificateAuthority.CERT_FILE);
+      var meshCa =
+          dev.sluice.server.mesh.CertificateAuthority.loadOrCreate(
+              sluice.dir.resolve("ca"), "sluice.test", java.time.Clock.systemUTC());
+      assertThat(
+              MtlsProbe.get(
+                  ordersInbound, meshCa.issue("web", Duration.ofMinutes(5)), root, "/orders/1"))
+          .as("web's identity, direct")
+          .isEqualTo(200);
+      assertThat(
+              MtlsProbe.get(
+                  ordersInbound,
+                  meshCa.issue("stranger", Duration.ofMinutes(5)),
+                  root,
+                  "/orders/1"))
+          .as("a service of the trust domain that no rule names")
+          .isEqualTo(403);
       // ...one from another trust domain (another root) is refused in the handshake
-      var otherCa = dev.sluice.server.mesh.CertificateAuthority.loadOrCreate(sluice.dir.resolve("other-ca"), "other.test",
-          java.time.Clock.systemUTC());
-      assertThat(MtlsProbe.get(ordersInbound, otherCa.issue("web", Duration.ofMinutes(5)), root, "/orders/1")).as("another trust domain").isEqualTo(-1);
+      var otherCa =
+          dev.sluice.server.mesh.CertificateAuthority.loadOrCreate(
+              sluice.dir.resolve("other-ca"), "other.test", java.time.Clock.systemUTC());
+      assertThat(
+              MtlsProbe.get(
+                  ordersInbound, otherCa.issue("web", Duration.ofMinutes(5)), root, "/orders/1"))
+          .as("another trust domain")
+          .isEqualTo(-1);
 
       // the rule goes: default deny
       Files.delete(sluice.policies.resolve("access.yaml"));
       await("after the ServiceAccess is removed", () -> status(outbound, "GET", "/orders/1"), 403);
 
       // defaultAccess allow: a service no ServiceAccess names takes any caller of the trust domain
-      sluice.writePolicy("mesh.yaml", Files.readString(sluice.policies.resolve("mesh.yaml"))
-          .replace("trustDomain: sluice.test\n", "trustDomain: sluice.test\ndefaultAccess: allow\n"));
+      sluice.writePolicy(
+          "mesh.yaml",
+          Files.readString(sluice.policies.resolve("mesh.yaml"))
+              .replace(
+                  "trustDomain: sluice.test\n",
+                  "trustDomain: sluice.test\ndefaultAccess: allow\n"));
       await("under defaultAccess allow", () -> status(outbound, "POST", "/orders"), 200);
     }
   }

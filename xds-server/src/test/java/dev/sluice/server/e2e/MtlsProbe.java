@@ -34,10 +34,15 @@ final class MtlsProbe {
   static int get(int port, WorkloadCertificate client, Path meshRoot, String path) {
     try {
       CertificateFactory certs = CertificateFactory.getInstance("X.509");
-      X509Certificate leaf = (X509Certificate) certs.generateCertificate(
-          new ByteArrayInputStream(client.certificatePem().getBytes(StandardCharsets.US_ASCII)));
+      X509Certificate leaf =
+          (X509Certificate)
+              certs.generateCertificate(
+                  new ByteArrayInputStream(
+                      client.certificatePem().getBytes(StandardCharsets.US_ASCII)));
       String b64 = client.privateKeyPem().replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-      var key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(b64)));
+      var key =
+          KeyFactory.getInstance("EC")
+              .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(b64)));
       KeyStore keys = KeyStore.getInstance("PKCS12");
       keys.load(null, null);
       keys.setKeyEntry("client", key, new char[0], new Certificate[] {leaf});
@@ -46,9 +51,11 @@ final class MtlsProbe {
       try (InputStream in = Files.newInputStream(meshRoot)) {
         trust.setCertificateEntry("mesh", certs.generateCertificate(in));
       }
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(keys, new char[0]);
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
       SSLContext ctx = SSLContext.getInstance("TLSv1.3");
       ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
@@ -56,10 +63,16 @@ final class MtlsProbe {
         socket.setSoTimeout(5000);
         socket.setEnabledProtocols(new String[] {"TLSv1.3"});
         socket.startHandshake();
-        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: mesh\r\nConnection: close\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+        socket
+            .getOutputStream()
+            .write(
+                ("GET " + path + " HTTP/1.1\r\nHost: mesh\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
-        String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+        String line =
+            new BufferedReader(
+                    new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                .readLine();
         return line == null ? -1 : Integer.parseInt(line.split(" ")[1]);
       }
     } catch (IOException e) {

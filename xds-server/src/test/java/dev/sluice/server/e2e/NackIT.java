@@ -19,25 +19,28 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class NackIT {
   private static final String CDS = "Cluster";
 
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   @Test
   void rejectedConfigIsRecordedOnceNotResentAndTheProxyKeepsItsLastGoodConfig() throws Exception {
     AtomicBoolean poison = new AtomicBoolean(false);
     try (HttpUpstream users = HttpUpstream.start("users");
-        SluiceFixture sluice = new SluiceFixture().hook(r -> poison.get() ? InvalidResources.withInvalidCluster(r) : r)) {
+        SluiceFixture sluice =
+            new SluiceFixture()
+                .hook(r -> poison.get() ? InvalidResources.withInvalidCluster(r) : r)) {
       sluice.writeRegistry("services:\n  users: [\"127.0.0.1:" + users.port() + "\"]\n");
       String routes = "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n";
       sluice.writePolicy("routes.yaml", routes);
       sluice.start();
-      EnvoyProcess envoy = envoys.startEdge(sluice.xdsPort).awaitReady(java.time.Duration.ofSeconds(20));
+      EnvoyProcess envoy =
+          envoys.startEdge(sluice.xdsPort).awaitReady(java.time.Duration.ofSeconds(20));
       assertThat(sluice.answer("/users")).isEqualTo("users");
       long pushesBefore = pushes(sluice);
 
       poison.set(true);
       sluice.writePolicy("routes.yaml", routes + "# touched to trigger a rebuild\n");
-      await().atMost(java.time.Duration.ofSeconds(5))
+      await()
+          .atMost(java.time.Duration.ofSeconds(5))
           .until(() -> sluice.server().metrics().get("sluice_xds_nacks_total", "type", CDS) == 1);
 
       // Give a NACK loop time to show itself: Envoy answers a re-send within milliseconds.
@@ -58,7 +61,8 @@ class NackIT {
       // a fixed config is sent again and accepted
       poison.set(false);
       sluice.writePolicy("routes.yaml", routes + "# fixed\n");
-      await().atMost(java.time.Duration.ofSeconds(5))
+      await()
+          .atMost(java.time.Duration.ofSeconds(5))
           .until(() -> proxyType(sluice, "clusters").get("rejected").isNull());
       assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", CDS)).isEqualTo(1);
       assertThat(sluice.answer("/users")).isEqualTo("users");

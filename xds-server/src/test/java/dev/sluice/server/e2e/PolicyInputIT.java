@@ -13,13 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Hostile policy input through {@code sluice serve} and a real Envoy:
- * the input is refused with its position, counted and shown by {@code /policies}, the last good
- * config keeps serving, and the next ordinary change still reaches Envoy.
+ * Hostile policy input through {@code sluice serve} and a real Envoy: the input is refused with its
+ * position, counted and shown by {@code /policies}, the last good config keeps serving, and the
+ * next ordinary change still reaches Envoy.
  */
 class PolicyInputIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   private HttpUpstream users;
   private HttpUpstream orders;
@@ -30,10 +29,16 @@ class PolicyInputIT {
     users = HttpUpstream.start("users");
     orders = HttpUpstream.start("orders");
     sluice = new SluiceFixture();
-    sluice.writeRegistry("services:\n"
-        + "  users: [\"127.0.0.1:" + users.port() + "\"]\n"
-        + "  orders: [\"127.0.0.1:" + orders.port() + "\"]\n");
-    sluice.writePolicy("routes.yaml", "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
+    sluice.writeRegistry(
+        "services:\n"
+            + "  users: [\"127.0.0.1:"
+            + users.port()
+            + "\"]\n"
+            + "  orders: [\"127.0.0.1:"
+            + orders.port()
+            + "\"]\n");
+    sluice.writePolicy(
+        "routes.yaml", "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
     sluice.start();
     envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
     await().atMost(Duration.ofSeconds(10)).until(() -> sluice.answer("/users").equals("users"));
@@ -53,7 +58,8 @@ class PolicyInputIT {
   /** The last good config still serves, and an ordinary change after the bad one reaches Envoy. */
   private void lastGoodServesAndTheNextChangeIsApplied() {
     assertThat(sluice.answer("/users")).isEqualTo("users");
-    sluice.writePolicy("bad.yaml", "kind: Route\nname: orders\nmatch: {prefix: /orders}\nto: orders\n");
+    sluice.writePolicy(
+        "bad.yaml", "kind: Route\nname: orders\nmatch: {prefix: /orders}\nto: orders\n");
     await().atMost(Duration.ofSeconds(10)).until(() -> sluice.answer("/orders").equals("orders"));
     assertThat(sluice.adminJson("/policies").path("lastLoad").asText()).isEqualTo("accepted");
     assertThat(sluice.answer("/users")).isEqualTo("users");
@@ -62,8 +68,11 @@ class PolicyInputIT {
   @Test
   void aRegexRepeatCountAboveRe2sLimitIsRefusedWithItsPositionAndCounted() {
     assertThat(rejected()).isZero();
-    sluice.writePolicy("bad.yaml", "kind: Route\nname: huge\nmatch:\n  regex: \"^/a{1001}\"\nto: orders\n");
-    await().atMost(Duration.ofSeconds(10)).until(() -> sluice.adminJson("/policies").path("lastLoad").asText().equals("rejected"));
+    sluice.writePolicy(
+        "bad.yaml", "kind: Route\nname: huge\nmatch:\n  regex: \"^/a{1001}\"\nto: orders\n");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> sluice.adminJson("/policies").path("lastLoad").asText().equals("rejected"));
     JsonNode policies = sluice.adminJson("/policies");
     JsonNode huge = null;
     for (JsonNode p : policies.path("policies")) {
@@ -73,7 +82,8 @@ class PolicyInputIT {
     }
     assertThat(huge).as("Route/huge in /policies: %s", policies).isNotNull();
     assertThat(huge.path("state").asText()).isEqualTo("rejected");
-    assertThat(huge.path("findings").get(0).asText()).contains("bad.yaml:4:10: Route/huge field match.regex: invalid regex")
+    assertThat(huge.path("findings").get(0).asText())
+        .contains("bad.yaml:4:10: Route/huge field match.regex: invalid regex")
         .contains("at column 4: invalid repetition size: {1001}");
     assertThat(rejected()).isEqualTo(1);
     lastGoodServesAndTheNextChangeIsApplied();
@@ -81,10 +91,12 @@ class PolicyInputIT {
 
   @Test
   void aRegexEnvoyWouldNackForItsProgramSizeIsRefusedBeforeItIsSent() {
-    sluice.writePolicy("bad.yaml", "kind: Route\nname: big\nmatch:\n  regex: \"^/[a-z]{0,100}$\"\nto: orders\n");
+    sluice.writePolicy(
+        "bad.yaml", "kind: Route\nname: big\nmatch:\n  regex: \"^/[a-z]{0,100}$\"\nto: orders\n");
     await().atMost(Duration.ofSeconds(10)).until(() -> rejected() == 1);
     assertThat(sluice.status().path("policyFindings").get(0).path("text").asText())
-        .contains("bad.yaml:4:10: Route/big field match.regex: invalid regex \"^/[a-z]{0,100}$\": RE2 program size of 204 > max program size of 100");
+        .contains(
+            "bad.yaml:4:10: Route/big field match.regex: invalid regex \"^/[a-z]{0,100}$\": RE2 program size of 204 > max program size of 100");
     assertThat(sluice.adminJson("/proxies").toString()).doesNotContain("program size");
     lastGoodServesAndTheNextChangeIsApplied();
   }
@@ -92,15 +104,21 @@ class PolicyInputIT {
   @Test
   void aFileTooBigToReadIsRefusedCountedAndShownAndLaterEditsAreStillApplied() throws Exception {
     java.nio.file.Path big = sluice.policies.resolve("big.yaml");
-    try (var out = java.nio.channels.FileChannel.open(big, java.nio.file.StandardOpenOption.CREATE_NEW,
-        java.nio.file.StandardOpenOption.WRITE)) {
-      out.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}), 1L << 31); // 2 GiB, sparse: an OutOfMemoryError once read
+    try (var out =
+        java.nio.channels.FileChannel.open(
+            big,
+            java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE)) {
+      out.write(
+          java.nio.ByteBuffer.wrap(new byte[] {'\n'}),
+          1L << 31); // 2 GiB, sparse: an OutOfMemoryError once read
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> rejected() == 1);
     JsonNode policies = sluice.adminJson("/policies");
     assertThat(policies.path("lastLoad").asText()).isEqualTo("rejected");
     assertThat(policies.path("findings").get(0).asText())
-        .endsWith("big.yaml:1:1: the file is 2147483649 bytes, more than the 4194304 a file may have (sluice.yaml.maxFileBytes): not read");
+        .endsWith(
+            "big.yaml:1:1: the file is 2147483649 bytes, more than the 4194304 a file may have (sluice.yaml.maxFileBytes): not read");
     assertThat(sluice.status().path("policyFindings").toString()).contains("big.yaml");
     assertThat(sluice.answer("/users")).isEqualTo("users");
     java.nio.file.Files.delete(big);
@@ -108,10 +126,10 @@ class PolicyInputIT {
   }
 
   /**
-   * The policy folder as the kubelet mounts a ConfigMap: the files in a timestamped folder,
-   * {@code ..data} a link to it, each file a top-level link into {@code ..data}. It is accepted
-   * (each file read once), and an update — a new folder and {@code ..data} swapped in one rename —
-   * reaches Envoy.
+   * The policy folder as the kubelet mounts a ConfigMap: the files in a timestamped folder, {@code
+   * ..data} a link to it, each file a top-level link into {@code ..data}. It is accepted (each file
+   * read once), and an update — a new folder and {@code ..data} swapped in one rename — reaches
+   * Envoy.
    */
   @Test
   void aConfigMapMountIsServedAndItsAtomicUpdateReachesEnvoy() throws Exception {
@@ -120,44 +138,66 @@ class PolicyInputIT {
     configMap(dir, "00", gateway, "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
     // the plain files become links into ..data, each in one rename, so every load is whole
     for (String name : new String[] {"gateway.yaml", "routes.yaml"}) {
-      java.nio.file.Path link = java.nio.file.Files.createSymbolicLink(dir.resolve(".tmp-" + name), java.nio.file.Path.of("..data", name));
-      java.nio.file.Files.move(link, dir.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+      java.nio.file.Path link =
+          java.nio.file.Files.createSymbolicLink(
+              dir.resolve(".tmp-" + name), java.nio.file.Path.of("..data", name));
+      java.nio.file.Files.move(
+          link,
+          dir.resolve(name),
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.isSymbolicLink(dir.resolve("routes.yaml"))
-        && sluice.adminJson("/policies").path("lastLoad").asText().equals("accepted") && sluice.answer("/users").equals("users"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                java.nio.file.Files.isSymbolicLink(dir.resolve("routes.yaml"))
+                    && sluice.adminJson("/policies").path("lastLoad").asText().equals("accepted")
+                    && sluice.answer("/users").equals("users"));
 
-    configMap(dir, "01", gateway, "kind: Route\nname: users\nmatch: {prefix: /users}\nto: orders\n");
+    configMap(
+        dir, "01", gateway, "kind: Route\nname: users\nmatch: {prefix: /users}\nto: orders\n");
     await().atMost(Duration.ofSeconds(10)).until(() -> sluice.answer("/users").equals("orders"));
     assertThat(sluice.adminJson("/policies").path("lastLoad").asText()).isEqualTo("accepted");
     assertThat(rejected()).as("never read twice, never rejected").isZero();
   }
 
   /**
-   * A sub-folder of the policy folder that is a link to a folder elsewhere (present when the
-   * server starts): its files are read, and an edit of one reaches Envoy.
+   * A sub-folder of the policy folder that is a link to a folder elsewhere (present when the server
+   * starts): its files are read, and an edit of one reaches Envoy.
    */
   @Test
   void anEditInALinkedSubFolderReachesEnvoy() throws Exception {
-    java.nio.file.Path team = java.nio.file.Files.createDirectories(sluice.dir.resolve("elsewhere/team"));
-    sluice.write(team.resolve("orders.yaml"), "kind: Route\nname: orders\nmatch: {prefix: /orders}\nto: users\n");
+    java.nio.file.Path team =
+        java.nio.file.Files.createDirectories(sluice.dir.resolve("elsewhere/team"));
+    sluice.write(
+        team.resolve("orders.yaml"),
+        "kind: Route\nname: orders\nmatch: {prefix: /orders}\nto: users\n");
     sluice.stop();
     java.nio.file.Files.createSymbolicLink(sluice.policies.resolve("team"), team);
     sluice.start();
     await().atMost(Duration.ofSeconds(20)).until(() -> sluice.answer("/orders").equals("users"));
 
-    sluice.write(team.resolve("orders.yaml"), "kind: Route\nname: orders\nmatch: {prefix: /orders}\nto: orders\n");
+    sluice.write(
+        team.resolve("orders.yaml"),
+        "kind: Route\nname: orders\nmatch: {prefix: /orders}\nto: orders\n");
     await().atMost(Duration.ofSeconds(10)).until(() -> sluice.answer("/orders").equals("orders"));
     assertThat(sluice.adminJson("/policies").path("lastLoad").asText()).isEqualTo("accepted");
     assertThat(rejected()).isZero();
   }
 
-  private static void configMap(java.nio.file.Path dir, String stamp, String gateway, String routes) throws Exception {
-    java.nio.file.Path data = java.nio.file.Files.createDirectory(dir.resolve("..2026_12_07_20_" + stamp + ".000000001"));
+  private static void configMap(java.nio.file.Path dir, String stamp, String gateway, String routes)
+      throws Exception {
+    java.nio.file.Path data =
+        java.nio.file.Files.createDirectory(dir.resolve("..2026_12_07_20_" + stamp + ".000000001"));
     java.nio.file.Files.writeString(data.resolve("gateway.yaml"), gateway);
     java.nio.file.Files.writeString(data.resolve("routes.yaml"), routes);
-    java.nio.file.Path tmp = java.nio.file.Files.createSymbolicLink(dir.resolve("..data_tmp"), data.getFileName());
-    java.nio.file.Files.move(tmp, dir.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+    java.nio.file.Path tmp =
+        java.nio.file.Files.createSymbolicLink(dir.resolve("..data_tmp"), data.getFileName());
+    java.nio.file.Files.move(
+        tmp,
+        dir.resolve("..data"),
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 }

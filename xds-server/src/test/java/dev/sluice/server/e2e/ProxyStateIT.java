@@ -23,41 +23,60 @@ import org.junit.jupiter.params.provider.ValueSource;
  * is sent nothing, and is in sync for all three.
  */
 class ProxyStateIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"GRPC", "DELTA_GRPC"})
-  void aProxyReconnectingWithWhatItHasIsInSyncEverywhereAfterAControlPlaneRestart(String apiType) throws Exception {
+  void aProxyReconnectingWithWhatItHasIsInSyncEverywhereAfterAControlPlaneRestart(String apiType)
+      throws Exception {
     try (HttpUpstream users = HttpUpstream.start("users");
         HttpUpstream usersV2 = HttpUpstream.start("users-v2");
         SluiceFixture sluice = new SluiceFixture()) {
       sluice.writeRegistry("services:\n  users: [\"127.0.0.1:" + users.port() + "\"]\n");
-      sluice.writePolicy("routes.yaml", "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
+      sluice.writePolicy(
+          "routes.yaml", "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
       sluice.start();
       String bootstrap = Files.readString(EnvoyExtension.edgeBootstrap());
       Path file = Files.createTempFile("edge-" + apiType, ".yaml");
       Files.writeString(file, bootstrap.replace("api_type: GRPC", "api_type: " + apiType));
-      envoys.start(file, EnvoyProcess.Options.ads(sluice.xdsPort)).awaitReady(Duration.ofSeconds(20));
+      envoys
+          .start(file, EnvoyProcess.Options.ads(sluice.xdsPort))
+          .awaitReady(Duration.ofSeconds(20));
       await().atMost(Duration.ofSeconds(10)).until(() -> proxy(sluice).path("inSync").asBoolean());
 
       sluice.stop();
       sluice.start();
-      await().atMost(Duration.ofSeconds(15)).until(() -> sluice.adminJson("/proxies").path("proxies").size() == 1);
-      assertThat(sluice.server().metrics().get("sluice_xds_pushes_total", "type", "Listener")).as("nothing re-sent").isZero();
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> sluice.adminJson("/proxies").path("proxies").size() == 1);
+      assertThat(sluice.server().metrics().get("sluice_xds_pushes_total", "type", "Listener"))
+          .as("nothing re-sent")
+          .isZero();
 
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(proxy(sluice).path("inSync").asBoolean())
-          .as("inSync in %s", proxy(sluice)).isTrue());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(proxy(sluice).path("inSync").asBoolean())
+                      .as("inSync in %s", proxy(sluice))
+                      .isTrue());
       assertThat(proxy(sluice).path("state").asText()).isEqualTo("in sync");
-      assertThat(row(sluice.admin("/").body(), "edge-1")).contains("in sync").doesNotContain("catching up");
+      assertThat(row(sluice.admin("/").body(), "edge-1"))
+          .contains("in sync")
+          .doesNotContain("catching up");
       Run status = status(sluice);
       assertThat(status.exit()).as(status.out()).isZero();
       assertThat(status.out()).startsWith("ok: 1 proxy in sync").contains("in sync");
 
       // a later change that touches only the endpoints: the proxy stays in sync as a whole
       sluice.writeRegistry("services:\n  users: [\"127.0.0.1:" + usersV2.port() + "\"]\n");
-      await().atMost(Duration.ofSeconds(10)).until(() -> sluice.answer("/users").equals("users-v2"));
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(proxy(sluice).path("state").asText()).isEqualTo("in sync"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> sluice.answer("/users").equals("users-v2"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> assertThat(proxy(sluice).path("state").asText()).isEqualTo("in sync"));
       assertThat(proxy(sluice).path("inSync").asBoolean()).isTrue();
     }
   }
@@ -66,7 +85,13 @@ class ProxyStateIT {
 
   static Run status(SluiceFixture sluice) {
     StringWriter out = new StringWriter();
-    int exit = SluiceCli.run(new PrintWriter(out), new PrintWriter(out), "status", "--server", "http://127.0.0.1:" + sluice.adminPort);
+    int exit =
+        SluiceCli.run(
+            new PrintWriter(out),
+            new PrintWriter(out),
+            "status",
+            "--server",
+            "http://127.0.0.1:" + sluice.adminPort);
     return new Run(exit, out.toString());
   }
 

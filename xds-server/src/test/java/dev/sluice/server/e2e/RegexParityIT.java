@@ -11,13 +11,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@code sluice validate} says of a regex is what Envoy 1.40 does with it: the real
- * expressions of the corpus and seeded generated ones, each judged by Sluice and by
- * {@code envoy --mode validate}, agree on every one, including RE2's program-size limit (an error
- * at 100 by default) and the reason given.
+ * expressions of the corpus and seeded generated ones, each judged by Sluice and by {@code envoy
+ * --mode validate}, agree on every one, including RE2's program-size limit (an error at 100 by
+ * default) and the reason given.
  */
 class RegexParityIT {
-  @TempDir
-  Path work;
+  @TempDir Path work;
 
   @Test
   void sluiceAndEnvoyAgreeOnEveryRegexOfTheCorpusAndTheGenerator() throws Exception {
@@ -28,7 +27,9 @@ class RegexParityIT {
   @Test
   void envoysProgramSizeLimitIsAnErrorAt100ByDefault() throws Exception {
     RegexParity parity = new RegexParity(EnvoyBinary.find(), work);
-    assertThat(parity.envoyErrorOf("[0-9a-f-]{36}")).get().asString()
+    assertThat(parity.envoyErrorOf("[0-9a-f-]{36}"))
+        .get()
+        .asString()
         .contains("regex '[0-9a-f-]{36}' RE2 program size of 112 > max program size of 100");
     assertThat(parity.envoyErrorOf("[0-9a-f-]{32}")).isEmpty();
   }

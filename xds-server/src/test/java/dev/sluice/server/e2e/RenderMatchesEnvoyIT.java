@@ -39,26 +39,47 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code sluice render} prints what Envoy runs: the rendered listeners, route tables, clusters and
  * endpoints of a proxy group equal, resource by resource, what a real Envoy of that group reports
  * in its own {@code /config_dump?include_eds} (for endpoints, once the defaults Envoy fills in when
- * it rebuilds them from its hosts are set aside: see {@link #withoutEnvoyDefaults}). The input is the documented example gateway (CORS,
- * compression, gRPC-Web, a redirect, a direct response, weighted tag subsets, retries, a mirror,
- * header edits, a query match, the cache, gRPC-JSON transcoding, zone failover, health checks,
- * circuit breakers, outlier detection, ring-hash and least-request balancing, a gRPC upstream).
+ * it rebuilds them from its hosts are set aside: see {@link #withoutEnvoyDefaults}). The input is
+ * the documented example gateway (CORS, compression, gRPC-Web, a redirect, a direct response,
+ * weighted tag subsets, retries, a mirror, header edits, a query match, the cache, gRPC-JSON
+ * transcoding, zone failover, health checks, circuit breakers, outlier detection, ring-hash and
+ * least-request balancing, a gRPC upstream).
  */
 class RenderMatchesEnvoyIT {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** Where each type sits in Envoy's config_dump: the dump's {@code @type}, its list, the resource field in each entry. */
+  /**
+   * Where each type sits in Envoy's config_dump: the dump's {@code @type}, its list, the resource
+   * field in each entry.
+   */
   private record Section(String dumpType, String list, String field) {}
 
-  private static final Map<XdsType, Section> SECTIONS = Map.of(
-      XdsType.LISTENERS, new Section("type.googleapis.com/envoy.admin.v3.ListenersConfigDump", "dynamic_listeners", "active_state.listener"),
-      XdsType.ROUTES, new Section("type.googleapis.com/envoy.admin.v3.RoutesConfigDump", "dynamic_route_configs", "route_config"),
-      XdsType.CLUSTERS, new Section("type.googleapis.com/envoy.admin.v3.ClustersConfigDump", "dynamic_active_clusters", "cluster"),
-      XdsType.ENDPOINTS, new Section("type.googleapis.com/envoy.admin.v3.EndpointsConfigDump", "dynamic_endpoint_configs", "endpoint_config"));
+  private static final Map<XdsType, Section> SECTIONS =
+      Map.of(
+          XdsType.LISTENERS,
+              new Section(
+                  "type.googleapis.com/envoy.admin.v3.ListenersConfigDump",
+                  "dynamic_listeners",
+                  "active_state.listener"),
+          XdsType.ROUTES,
+              new Section(
+                  "type.googleapis.com/envoy.admin.v3.RoutesConfigDump",
+                  "dynamic_route_configs",
+                  "route_config"),
+          XdsType.CLUSTERS,
+              new Section(
+                  "type.googleapis.com/envoy.admin.v3.ClustersConfigDump",
+                  "dynamic_active_clusters",
+                  "cluster"),
+          XdsType.ENDPOINTS,
+              new Section(
+                  "type.googleapis.com/envoy.admin.v3.EndpointsConfigDump",
+                  "dynamic_endpoint_configs",
+                  "endpoint_config"));
 
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   private SluiceFixture sluice;
   private EnvoyProcess envoy;
@@ -73,9 +94,10 @@ class RenderMatchesEnvoyIT {
     // two web instances real, so that verdict is HEALTHY, as sent.
     webA = HttpUpstream.start("web-a");
     webB = HttpUpstream.start("web-b");
-    String registry = Files.readString(example.resolve("services.yaml"))
-        .replace("address: 127.0.1.10, port: 8080", "address: 127.0.0.1, port: " + webA.port())
-        .replace("address: 127.0.2.10, port: 8080", "address: 127.0.0.1, port: " + webB.port());
+    String registry =
+        Files.readString(example.resolve("services.yaml"))
+            .replace("address: 127.0.1.10, port: 8080", "address: 127.0.0.1, port: " + webA.port())
+            .replace("address: 127.0.2.10, port: 8080", "address: 127.0.0.1, port: " + webB.port());
     assertThat(registry).contains("port: " + webA.port(), "port: " + webB.port());
     sluice.writeRegistry(registry);
     try (Stream<Path> files = Files.list(example.resolve("policies"))) {
@@ -86,7 +108,8 @@ class RenderMatchesEnvoyIT {
     // The example's gateway replaces the fixture's, on the fixture's free port.
     Files.delete(sluice.policies.resolve("gateway.yaml"));
     Path gateway = sluice.policies.resolve("00-gateway.yaml");
-    Files.writeString(gateway, Files.readString(gateway).replace("port: 8080", "port: " + sluice.gatewayPort));
+    Files.writeString(
+        gateway, Files.readString(gateway).replace("port: 8080", "port: " + sluice.gatewayPort));
     sluice.start();
     envoy = envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
   }
@@ -111,19 +134,34 @@ class RenderMatchesEnvoyIT {
   @Test
   void afterAPolicyChangeRenderAndEnvoyAgreeAgain() throws IOException {
     Path routes = sluice.policies.resolve("10-routes.yaml");
-    sluice.writePolicy("10-routes.yaml", Files.readString(routes).replace("timeout: 3s", "timeout: 4s")
-        + "---\nkind: Route\nname: extra\nmatch: {prefix: /extra/}\nto: users-shadow\n");
+    sluice.writePolicy(
+        "10-routes.yaml",
+        Files.readString(routes).replace("timeout: 3s", "timeout: 4s")
+            + "---\nkind: Route\nname: extra\nmatch: {prefix: /extra/}\nto: users-shadow\n");
     Map<XdsType, Map<String, JsonNode>> rendered = render();
-    assertThat(JSON.writeValueAsString(rendered.get(XdsType.ROUTES))).contains("\"timeout\" : \"4s\"", "\"name\" : \"extra\"");
+    assertThat(JSON.writeValueAsString(rendered.get(XdsType.ROUTES)))
+        .contains("\"timeout\" : \"4s\"", "\"name\" : \"extra\"");
     awaitEnvoyMatches(rendered);
   }
 
-  /** Runs {@code sluice render --proxy edge} on the fixture's folder and registry; type → name → resource. */
+  /**
+   * Runs {@code sluice render --proxy edge} on the fixture's folder and registry; type → name →
+   * resource.
+   */
   private Map<XdsType, Map<String, JsonNode>> render() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int exit = SluiceCli.run(new PrintWriter(out), new PrintWriter(err), "render", "--policies", sluice.policies.toString(),
-        "--registry", sluice.registry.toString(), "--proxy", "edge");
+    int exit =
+        SluiceCli.run(
+            new PrintWriter(out),
+            new PrintWriter(err),
+            "render",
+            "--policies",
+            sluice.policies.toString(),
+            "--registry",
+            sluice.registry.toString(),
+            "--proxy",
+            "edge");
     assertThat(exit).as("render exit code; stderr: %s", err).isZero();
     JsonNode root;
     try {
@@ -174,17 +212,22 @@ class RenderMatchesEnvoyIT {
     // Envoy gets changes in make-before-break stages; wait until the last one is in, then compare.
     List<String> last = new ArrayList<>();
     try {
-      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        last.clear();
-        last.addAll(differences(rendered, dumped()));
-        return last.isEmpty();
-      });
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                last.clear();
+                last.addAll(differences(rendered, dumped()));
+                return last.isEmpty();
+              });
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       fail("render and Envoy's config_dump still differ after 15s:\n" + String.join("\n", last));
     }
   }
 
-  private static List<String> differences(Map<XdsType, Map<String, JsonNode>> rendered, Map<XdsType, Map<String, JsonNode>> dumped)
+  private static List<String> differences(
+      Map<XdsType, Map<String, JsonNode>> rendered, Map<XdsType, Map<String, JsonNode>> dumped)
       throws IOException {
     List<String> out = new ArrayList<>();
     for (XdsType t : SECTIONS.keySet()) {
@@ -198,7 +241,17 @@ class RenderMatchesEnvoyIT {
         String want = JSON.writeValueAsString(a.get(name));
         String got = JSON.writeValueAsString(b.get(name));
         if (!want.equals(got)) {
-          out.add("--- render " + t + "/" + name + "\n+++ config_dump " + t + "/" + name + "\n" + LineDiff.unified(want, got));
+          out.add(
+              "--- render "
+                  + t
+                  + "/"
+                  + name
+                  + "\n+++ config_dump "
+                  + t
+                  + "/"
+                  + name
+                  + "\n"
+                  + LineDiff.unified(want, got));
         }
       }
     }
@@ -221,8 +274,8 @@ class RenderMatchesEnvoyIT {
   /**
    * Envoy does not keep the ClusterLoadAssignment it was sent: its config_dump rebuilds one from
    * its hosts and fills in defaults Sluice leaves unset. Only those are removed, and only when they
-   * hold the default: an empty {@code health_check_config} and {@code locality}, a locality
-   * {@code load_balancing_weight} of 0, and {@code policy.overprovisioning_factor} 140.
+   * hold the default: an empty {@code health_check_config} and {@code locality}, a locality {@code
+   * load_balancing_weight} of 0, and {@code policy.overprovisioning_factor} 140.
    */
   static void withoutEnvoyDefaults(JsonNode cla) {
     for (JsonNode locality : cla.path("endpoints")) {
@@ -235,7 +288,8 @@ class RenderMatchesEnvoyIT {
       }
       for (JsonNode lb : l.path("lb_endpoints")) {
         JsonNode endpoint = lb.path("endpoint");
-        if (endpoint.path("health_check_config").isObject() && endpoint.path("health_check_config").isEmpty()) {
+        if (endpoint.path("health_check_config").isObject()
+            && endpoint.path("health_check_config").isEmpty()) {
           ((ObjectNode) endpoint).remove("health_check_config");
         }
       }

@@ -12,10 +12,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Each route feature, proven through a real Envoy: what the client gets and what the upstream saw. */
+/**
+ * Each route feature, proven through a real Envoy: what the client gets and what the upstream saw.
+ */
 class RouteFeaturesIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   private HttpUpstream users;
   private HttpUpstream shadow;
@@ -26,7 +27,12 @@ class RouteFeaturesIT {
     users = HttpUpstream.start("users");
     shadow = HttpUpstream.start("shadow");
     sluice = new SluiceFixture();
-    sluice.writeRegistry("services:\n  users: [\"" + users.address() + "\"]\n  shadow: [\"" + shadow.address() + "\"]\n");
+    sluice.writeRegistry(
+        "services:\n  users: [\""
+            + users.address()
+            + "\"]\n  shadow: [\""
+            + shadow.address()
+            + "\"]\n");
   }
 
   @AfterEach
@@ -56,7 +62,10 @@ class RouteFeaturesIT {
   void withoutRetriesTheSameUpstreamFailsTwoOfThree() {
     users.statusByRequest(n -> n % 3 == 0 ? 200 : 503);
     serve("kind: Route\nname: users\nto: users\n");
-    long ok = java.util.stream.IntStream.range(0, 30).filter(i -> sluice.get("/").statusCode() == 200).count();
+    long ok =
+        java.util.stream.IntStream.range(0, 30)
+            .filter(i -> sluice.get("/").statusCode() == 200)
+            .count();
     assertThat(ok).isEqualTo(10);
   }
 
@@ -68,12 +77,15 @@ class RouteFeaturesIT {
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> shadow.requests() == 20);
     assertThat(shadow.received().get(0).path()).isEqualTo("/orders/0");
-    assertThat(shadow.received().get(0).header("host")).as("Envoy marks mirrored requests").contains("-shadow");
+    assertThat(shadow.received().get(0).header("host"))
+        .as("Envoy marks mirrored requests")
+        .contains("-shadow");
   }
 
   @Test
   void requestAndResponseHeadersAreSetAddedAndRemoved() {
-    serve("""
+    serve(
+        """
         kind: Route
         name: users
         to: users
@@ -98,7 +110,8 @@ class RouteFeaturesIT {
 
   @Test
   void prefixRegexAndHostRewritesChangeWhatTheUpstreamSees() {
-    serve("""
+    serve(
+        """
         kind: Route
         name: v1
         match: {prefix: /api/v1/}
@@ -121,7 +134,8 @@ class RouteFeaturesIT {
 
   @Test
   void redirectsAnswerWithTheLocationAndCode() {
-    serve("""
+    serve(
+        """
         kind: Route
         name: to-https
         match: {prefix: /old/}
@@ -143,7 +157,8 @@ class RouteFeaturesIT {
 
   @Test
   void aRedirectToAnotherHostKeepsTheListenersPortUnlessAPortOrSchemeIsGiven() {
-    serve("""
+    serve(
+        """
         kind: Route
         name: partners
         match: {prefix: /partners/}
@@ -161,13 +176,16 @@ class RouteFeaturesIT {
         """);
     assertThat(sluice.get("/partners/offer").headers().firstValue("location"))
         .hasValue("http://partners.example.com:" + sluice.gatewayPort + "/partners/offer");
-    assertThat(sluice.get("/secure/offer").headers().firstValue("location")).hasValue("https://partners.example.com/secure/offer");
-    assertThat(sluice.get("/port/offer").headers().firstValue("location")).hasValue("http://partners.example.com:9443/port/offer");
+    assertThat(sluice.get("/secure/offer").headers().firstValue("location"))
+        .hasValue("https://partners.example.com/secure/offer");
+    assertThat(sluice.get("/port/offer").headers().firstValue("location"))
+        .hasValue("http://partners.example.com:9443/port/offer");
   }
 
   @Test
   void directResponsesAnswerWithoutAnUpstream() {
-    serve("""
+    serve(
+        """
         kind: Route
         name: health
         match: {exact: /healthz}
@@ -187,7 +205,8 @@ class RouteFeaturesIT {
 
   @Test
   void queryParametersSelectTheRoute() {
-    serve("""
+    serve(
+        """
         kind: Route
         name: v2
         match:
@@ -204,7 +223,8 @@ class RouteFeaturesIT {
   @Test
   void requestAndIdleTimeoutsCutSlowUpstreams() {
     users.delay(Duration.ofMillis(1500));
-    serve("""
+    serve(
+        """
         kind: Route
         name: slow
         match: {prefix: /slow}

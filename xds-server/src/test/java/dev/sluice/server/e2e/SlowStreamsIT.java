@@ -22,8 +22,7 @@ class SlowStreamsIT {
   private static final int SERVICES = 500;
   private static final int NON_READING = 80;
 
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   @Test
   void anEnvoyGetsAPolicyChangeWhileStreamsThatNeverReadHoldEveryWriteSlot() throws Exception {
@@ -34,9 +33,20 @@ class SlowStreamsIT {
       StringBuilder registry = new StringBuilder("services:\n");
       StringBuilder routes = new StringBuilder();
       for (int i = 0; i < SERVICES; i++) {
-        registry.append("  service-with-a-long-name-").append(i).append(": [\"").append(web.address()).append("\"]\n");
-        routes.append("---\nkind: Route\nname: r-").append(i).append("\nmatch: {prefix: /r-").append(i)
-            .append("/}\nto: service-with-a-long-name-").append(i).append("\n");
+        registry
+            .append("  service-with-a-long-name-")
+            .append(i)
+            .append(": [\"")
+            .append(web.address())
+            .append("\"]\n");
+        routes
+            .append("---\nkind: Route\nname: r-")
+            .append(i)
+            .append("\nmatch: {prefix: /r-")
+            .append(i)
+            .append("/}\nto: service-with-a-long-name-")
+            .append(i)
+            .append("\n");
       }
       sluice.writeRegistry(registry.toString());
       sluice.writePolicy("routes.yaml", routes.toString());
@@ -47,23 +57,37 @@ class SlowStreamsIT {
       for (int i = 0; i < NON_READING; i++) {
         slow.add(new NonReadingAdsStream(sluice.xdsPort, "slow-" + i, "edge"));
       }
-      await(() -> sluice.server().xds().writeSlotsInUse() + sluice.server().xds().stalledStreams() >= 64,
+      await(
+          () ->
+              sluice.server().xds().writeSlotsInUse() + sluice.server().xds().stalledStreams()
+                  >= 64,
           "the non-reading streams fill the write slots");
 
-      sluice.writePolicy("changed.yaml", "kind: Route\nname: changed\nmatch: {prefix: /changed}\nto: service-with-a-long-name-0\n");
-      await(() -> sluice.get("/changed").statusCode() == 200, "the edge gets the new route while the non-reading streams stay");
+      sluice.writePolicy(
+          "changed.yaml",
+          "kind: Route\nname: changed\nmatch: {prefix: /changed}\nto: service-with-a-long-name-0\n");
+      await(
+          () -> sluice.get("/changed").statusCode() == 200,
+          "the edge gets the new route while the non-reading streams stay");
 
-      await(() -> sluice.server().metrics().get("sluice_xds_slow_streams_dropped_total") == NON_READING,
+      await(
+          () ->
+              sluice.server().metrics().get("sluice_xds_slow_streams_dropped_total") == NON_READING,
           "every non-reading stream dropped");
-      // the reason waits in the transport behind the unread response: a client that reads again sees it
+      // the reason waits in the transport behind the unread response: a client that reads again
+      // sees it
       for (NonReadingAdsStream s : slow) {
         s.readAgain();
         Status ended = s.ended.get(60, TimeUnit.SECONDS);
         assertThat(ended.getCode()).as("%s", ended).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         assertThat(ended.getDescription()).contains("did not read its responses");
       }
-      assertThat(sluice.server().metrics().get("sluice_xds_slow_streams_dropped_total")).isEqualTo(NON_READING);
-      await(() -> sluice.server().xds().writeSlotsInUse() + sluice.server().xds().stalledStreams() == 0, "every slot free again");
+      assertThat(sluice.server().metrics().get("sluice_xds_slow_streams_dropped_total"))
+          .isEqualTo(NON_READING);
+      await(
+          () ->
+              sluice.server().xds().writeSlotsInUse() + sluice.server().xds().stalledStreams() == 0,
+          "every slot free again");
     } finally {
       for (NonReadingAdsStream s : slow) {
         s.close();
@@ -73,7 +97,8 @@ class SlowStreamsIT {
   }
 
   /** Waits for the condition (checked every 100 ms) for up to 60 s: an event, not a window. */
-  private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+  private static void await(java.util.function.BooleanSupplier condition, String what)
+      throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < end) {
       try {

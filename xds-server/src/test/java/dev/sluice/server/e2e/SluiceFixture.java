@@ -21,11 +21,15 @@ import java.time.Duration;
 import java.util.function.UnaryOperator;
 
 /**
- * A control plane under test: a temporary registry file and policy folder, and an in-process
- * {@link SluiceServer} on free ports that can be stopped and started again on the same ports.
+ * A control plane under test: a temporary registry file and policy folder, and an in-process {@link
+ * SluiceServer} on free ports that can be stopped and started again on the same ports.
  */
 final class SluiceFixture implements AutoCloseable {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
   private static final ObjectMapper JSON = new ObjectMapper();
   final Path dir;
   final Path registry;
@@ -34,13 +38,16 @@ final class SluiceFixture implements AutoCloseable {
   final int xdsPort = FreePorts.next();
   final int adminPort = FreePorts.next();
   final int rateLimitPort = FreePorts.next();
-  private dev.sluice.server.ratelimit.RateLimitOptions rateLimit = dev.sluice.server.ratelimit.RateLimitOptions.defaults();
+  private dev.sluice.server.ratelimit.RateLimitOptions rateLimit =
+      dev.sluice.server.ratelimit.RateLimitOptions.defaults();
   private UnaryOperator<XdsResources> hook = UnaryOperator.identity();
-  private java.util.function.Supplier<dev.sluice.server.Telemetry> telemetry = dev.sluice.server.Telemetry::fromEnvironment;
+  private java.util.function.Supplier<dev.sluice.server.Telemetry> telemetry =
+      dev.sluice.server.Telemetry::fromEnvironment;
   private String adminToken;
   private dev.sluice.server.mesh.MeshOptions mesh = dev.sluice.server.mesh.MeshOptions.none();
   private Registry registrySource;
-  private dev.sluice.server.auth.SecurityOptions security = dev.sluice.server.auth.SecurityOptions.none();
+  private dev.sluice.server.auth.SecurityOptions security =
+      dev.sluice.server.auth.SecurityOptions.none();
   private SluiceServer server;
 
   SluiceFixture() {
@@ -110,7 +117,9 @@ final class SluiceFixture implements AutoCloseable {
   /** GET on the admin port, with the admin token if one is set; the body as text. */
   HttpResponse<String> admin(String path) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).timeout(Duration.ofSeconds(5));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+              .timeout(Duration.ofSeconds(5));
       if (adminToken != null) {
         b.header("Authorization", "Bearer " + adminToken);
       }
@@ -125,8 +134,10 @@ final class SluiceFixture implements AutoCloseable {
 
   /** The first sample of a metric on /metrics, as users scrape it; fails when there is none. */
   double metric(String name) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(name)
-        + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(admin("/metrics").body());
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "(?m)^" + java.util.regex.Pattern.quote(name) + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$")
+            .matcher(admin("/metrics").body());
     if (!m.find()) {
       throw new AssertionError("no metric " + name + " on /metrics");
     }
@@ -161,14 +172,16 @@ final class SluiceFixture implements AutoCloseable {
   }
 
   SluiceServer start() {
-    ServerOptions options = ServerOptions.defaults(registrySource == null ? new Registry.File(registry) : registrySource, policies)
-        .withPorts(xdsPort, adminPort)
-        .withResourceHook(hook)
-        .withTelemetry(telemetry)
-        .withRateLimit(rateLimitPort, rateLimit)
-        .withMesh(mesh)
-        .withSecurity(security)
-        .withXdsHost(xdsHost);
+    ServerOptions options =
+        ServerOptions.defaults(
+                registrySource == null ? new Registry.File(registry) : registrySource, policies)
+            .withPorts(xdsPort, adminPort)
+            .withResourceHook(hook)
+            .withTelemetry(telemetry)
+            .withRateLimit(rateLimitPort, rateLimit)
+            .withMesh(mesh)
+            .withSecurity(security)
+            .withXdsHost(xdsHost);
     server = SluiceServer.start(adminToken == null ? options : options.withAdminToken(adminToken));
     return server;
   }
@@ -191,8 +204,9 @@ final class SluiceFixture implements AutoCloseable {
 
   HttpResponse<String> get(String path, String... headers) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path))
-          .timeout(Duration.ofSeconds(5));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path))
+              .timeout(Duration.ofSeconds(5));
       if (headers.length > 0) {
         b.headers(headers);
       }

@@ -41,17 +41,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * TLS termination at the edge through a real Envoy: HTTPS with the certificate from the policy's
- * files, a rotation reaching new connections without a restart (over SDS), TLS 1.0 and 1.1
- * refused by the server, client certificates when {@code clientCa} is set, and the private key
- * in no log, status page or config dump.
+ * files, a rotation reaching new connections without a restart (over SDS), TLS 1.0 and 1.1 refused
+ * by the server, client certificates when {@code clientCa} is set, and the private key in no log,
+ * status page or config dump.
  */
 class TlsTerminationIT {
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   private final Ca serverCa = TestCertificates.ca("Sluice IT server CA");
 
-  /** What one HTTPS exchange gave: the status and upstream ("200 users"), or why it failed; and the certificate served. */
+  /**
+   * What one HTTPS exchange gave: the status and upstream ("200 users"), or why it failed; and the
+   * certificate served.
+   */
   record Answer(String result, X509Certificate served) {
     BigInteger serial() {
       return served == null ? null : served.getSerialNumber();
@@ -69,7 +71,8 @@ class TlsTerminationIT {
     return sluice;
   }
 
-  private static void writeCertificate(SluiceFixture sluice, Path cert, Path key, Issued issued) throws IOException {
+  private static void writeCertificate(SluiceFixture sluice, Path cert, Path key, Issued issued)
+      throws IOException {
     Files.createDirectories(cert.getParent());
     sluice.write(cert, issued.certificatePem());
     sluice.write(key, issued.keyPem());
@@ -90,8 +93,8 @@ class TlsTerminationIT {
   }
 
   /**
-   * The first answer after Envoy is ready. Retried for a few seconds: Envoy reports ready once
-   * its listeners exist, and a handshake in the first moments can still fail (seen once in the suite).
+   * The first answer after Envoy is ready. Retried for a few seconds: Envoy reports ready once its
+   * listeners exist, and a handshake in the first moments can still fail (seen once in the suite).
    */
   private static Answer firstAnswer(int port, SSLContext context) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -117,8 +120,13 @@ class TlsTerminationIT {
   /** Sends a GET on an open connection and reads the whole response: "status upstream". */
   private static String exchange(SSLSocket s, String path, boolean close) throws IOException {
     OutputStream out = s.getOutputStream();
-    out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        ("GET "
+                + path
+                + " HTTP/1.1\r\nHost: localhost\r\n"
+                + (close ? "Connection: close\r\n" : "")
+                + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
     out.flush();
     InputStream in = s.getInputStream();
     String status = line(in);
@@ -152,33 +160,49 @@ class TlsTerminationIT {
   }
 
   @Test
-  void httpsServesTheGivenCertificateAndARotationReachesNewConnectionsWithoutARestart() throws Exception {
+  void httpsServesTheGivenCertificateAndARotationReachesNewConnectionsWithoutARestart()
+      throws Exception {
     Issued first = serverCa.server("edge-first");
     Issued second = serverCa.server("edge-second");
-    try (HttpUpstream users = HttpUpstream.start("users"); SluiceFixture sluice = sluice(users)) {
+    try (HttpUpstream users = HttpUpstream.start("users");
+        SluiceFixture sluice = sluice(users)) {
       Path cert = sluice.policies.resolve("certs/edge.pem");
       Path key = sluice.policies.resolve("certs/edge-key.pem");
       writeCertificate(sluice, cert, key, first);
-      sluice.writePolicy("gateway.yaml", gateway(sluice.gatewayPort, "{certificate: certs/edge.pem, key: certs/edge-key.pem}"));
+      sluice.writePolicy(
+          "gateway.yaml",
+          gateway(sluice.gatewayPort, "{certificate: certs/edge.pem, key: certs/edge-key.pem}"));
       sluice.start();
       EnvoyProcess envoy = envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
 
-      Answer a = firstAnswer(sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate()));
+      Answer a =
+          firstAnswer(sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate()));
       assertThat(a.result()).isEqualTo("200 users");
       assertThat(a.serial()).isEqualTo(first.certificate().getSerialNumber());
       assertThat(a.served().getSubjectX500Principal().getName()).isEqualTo("CN=edge-first");
-      assertThat(sluice.answer("/")).as("plain HTTP on the TLS port").startsWith("connection failed");
+      assertThat(sluice.answer("/"))
+          .as("plain HTTP on the TLS port")
+          .startsWith("connection failed");
 
       long pid = envoy.pid();
       long listenerChanges = envoy.stat("listener_manager.listener_modified").orElse(0);
       long listenersAdded = envoy.stat("listener_manager.listener_added").orElseThrow();
-      try (SSLSocket open = open(sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate()))) {
+      try (SSLSocket open =
+          open(sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate()))) {
         assertThat(exchange(open, "/", false)).isEqualTo("200 users");
 
         writeCertificate(sluice, cert, key, second);
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-            assertThat(https(sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate())).serial())
-                .isEqualTo(second.certificate().getSerialNumber()));
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .pollInterval(Duration.ofMillis(200))
+            .untilAsserted(
+                () ->
+                    assertThat(
+                            https(
+                                    sluice.gatewayPort,
+                                    TestCertificates.clientContext(serverCa.certificate()))
+                                .serial())
+                        .isEqualTo(second.certificate().getSerialNumber()));
 
         // a connection opened before the rotation goes on: the listener was not replaced or drained
         assertThat(exchange(open, "/", true)).isEqualTo("200 users");
@@ -188,51 +212,81 @@ class TlsTerminationIT {
       assertThat(b.served().getSubjectX500Principal().getName()).isEqualTo("CN=edge-second");
       assertThat(envoy.pid()).isEqualTo(pid);
       assertThat(envoy.isAlive()).isTrue();
-      assertThat(envoy.stat("listener_manager.listener_modified").orElse(0)).as("listener updates").isEqualTo(listenerChanges);
-      assertThat(envoy.stat("listener_manager.listener_added").orElseThrow()).isEqualTo(listenersAdded);
-      assertThat(envoy.stat("sds.http-" + sluice.gatewayPort + "-cert.update_success").orElse(0)).isGreaterThanOrEqualTo(2);
+      assertThat(envoy.stat("listener_manager.listener_modified").orElse(0))
+          .as("listener updates")
+          .isEqualTo(listenerChanges);
+      assertThat(envoy.stat("listener_manager.listener_added").orElseThrow())
+          .isEqualTo(listenersAdded);
+      assertThat(envoy.stat("sds.http-" + sluice.gatewayPort + "-cert.update_success").orElse(0))
+          .isGreaterThanOrEqualTo(2);
     }
   }
 
   @Test
-  void filesOutsideThePolicyFolderAreWatchedAHalfRotationIsRejectedAndTheKeyAppearsNowhere() throws Exception {
+  void filesOutsideThePolicyFolderAreWatchedAHalfRotationIsRejectedAndTheKeyAppearsNowhere()
+      throws Exception {
     Issued first = serverCa.server("edge-first");
     Issued second = serverCa.server("edge-second");
     PrintStream stderr = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     // slf4j-simple writes to whatever System.err is at the time of each log call
     System.setErr(new PrintStream(new TeeStream(stderr, captured), true, StandardCharsets.UTF_8));
-    try (HttpUpstream users = HttpUpstream.start("users"); SluiceFixture sluice = sluice(users)) {
+    try (HttpUpstream users = HttpUpstream.start("users");
+        SluiceFixture sluice = sluice(users)) {
       Path cert = sluice.dir.resolve("tls/edge.pem");
       Path key = sluice.dir.resolve("tls/edge-key.pem");
       writeCertificate(sluice, cert, key, first);
-      sluice.writePolicy("gateway.yaml", gateway(sluice.gatewayPort, "{certificate: ../tls/edge.pem, key: ../tls/edge-key.pem}"));
+      sluice.writePolicy(
+          "gateway.yaml",
+          gateway(sluice.gatewayPort, "{certificate: ../tls/edge.pem, key: ../tls/edge-key.pem}"));
       sluice.start();
       EnvoyProcess envoy = envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
-      assertThat(firstAnswer(sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate())).serial())
+      assertThat(
+              firstAnswer(
+                      sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate()))
+                  .serial())
           .isEqualTo(first.certificate().getSerialNumber());
 
-      // the certificate alone: it does not match the key, so the change is rejected and the old pair keeps serving
+      // the certificate alone: it does not match the key, so the change is rejected and the old
+      // pair keeps serving
       sluice.write(cert, second.certificatePem());
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sluice.status().path("policyFindings").toString())
-          .contains("is not the private key of the certificate in " + cert));
-      Answer during = https(sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate()));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(sluice.status().path("policyFindings").toString())
+                      .contains("is not the private key of the certificate in " + cert));
+      Answer during =
+          https(sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate()));
       assertThat(during.result()).isEqualTo("200 users");
       assertThat(during.serial()).isEqualTo(first.certificate().getSerialNumber());
 
       sluice.write(key, second.keyPem());
-      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-          assertThat(https(sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate())).serial())
-              .isEqualTo(second.certificate().getSerialNumber()));
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          https(
+                                  sluice.gatewayPort,
+                                  TestCertificates.clientContext(serverCa.certificate()))
+                              .serial())
+                      .isEqualTo(second.certificate().getSerialNumber()));
 
       String configDump = envoy.admin("/config_dump?include_eds").body();
       String status = sluice.status().toString();
       String envoyLog = envoy.log();
       String sluiceLog = captured.toString(StandardCharsets.UTF_8);
       // the checks below must be able to see a secret: the dump has the secret with its certificate
-      assertThat(configDump).contains("dynamic_active_secrets").contains("http-" + sluice.gatewayPort + "-cert")
-          .contains(base64Lines(second.certificatePem()).get(1)).contains("[redacted]");
-      assertThat(sluiceLog).contains("policy change rejected").contains("is not the private key of the certificate");
+      assertThat(configDump)
+          .contains("dynamic_active_secrets")
+          .contains("http-" + sluice.gatewayPort + "-cert")
+          .contains(base64Lines(second.certificatePem()).get(1))
+          .contains("[redacted]");
+      assertThat(sluiceLog)
+          .contains("policy change rejected")
+          .contains("is not the private key of the certificate");
       for (Issued issued : List.of(first, second)) {
         for (String secretLine : base64Lines(issued.keyPem())) {
           assertThat(configDump).as("Envoy's config_dump").doesNotContain(secretLine);
@@ -250,42 +304,73 @@ class TlsTerminationIT {
   @Test
   void tls10And11HandshakesAreRefusedByTheServer() throws Exception {
     Issued edge = serverCa.server("edge");
-    try (HttpUpstream users = HttpUpstream.start("users"); SluiceFixture sluice = sluice(users)) {
-      writeCertificate(sluice, sluice.policies.resolve("certs/edge.pem"), sluice.policies.resolve("certs/edge-key.pem"), edge);
-      sluice.writePolicy("gateway.yaml", gateway(sluice.gatewayPort, "{certificate: certs/edge.pem, key: certs/edge-key.pem}"));
+    try (HttpUpstream users = HttpUpstream.start("users");
+        SluiceFixture sluice = sluice(users)) {
+      writeCertificate(
+          sluice,
+          sluice.policies.resolve("certs/edge.pem"),
+          sluice.policies.resolve("certs/edge-key.pem"),
+          edge);
+      sluice.writePolicy(
+          "gateway.yaml",
+          gateway(sluice.gatewayPort, "{certificate: certs/edge.pem, key: certs/edge-key.pem}"));
       sluice.start();
       envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
-      assertThat(firstAnswer(sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate())).served()).isNotNull();
+      assertThat(
+              firstAnswer(
+                      sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate()))
+                  .served())
+          .isNotNull();
 
       for (String old : List.of("-tls1", "-tls1_1")) {
-        assertThat(OpenSsl.handshake(sluice.gatewayPort, old)).as("openssl s_client %s", old).isEqualTo(OpenSsl.REFUSED_VERSION);
+        assertThat(OpenSsl.handshake(sluice.gatewayPort, old))
+            .as("openssl s_client %s", old)
+            .isEqualTo(OpenSsl.REFUSED_VERSION);
       }
       assertThat(OpenSsl.handshake(sluice.gatewayPort, "-tls1_2")).isEqualTo("TLSv1.2");
       assertThat(OpenSsl.handshake(sluice.gatewayPort, "-tls1_3")).isEqualTo("TLSv1.3");
 
-      sluice.writePolicy("gateway.yaml", gateway(sluice.gatewayPort,
-          "{certificate: certs/edge.pem, key: certs/edge-key.pem, minVersion: \"1.3\"}"));
-      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-          assertThat(OpenSsl.handshake(sluice.gatewayPort, "-tls1_2")).isEqualTo(OpenSsl.REFUSED_VERSION));
+      sluice.writePolicy(
+          "gateway.yaml",
+          gateway(
+              sluice.gatewayPort,
+              "{certificate: certs/edge.pem, key: certs/edge-key.pem, minVersion: \"1.3\"}"));
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(
+              () ->
+                  assertThat(OpenSsl.handshake(sluice.gatewayPort, "-tls1_2"))
+                      .isEqualTo(OpenSsl.REFUSED_VERSION));
       assertThat(OpenSsl.handshake(sluice.gatewayPort, "-tls1_3")).isEqualTo("TLSv1.3");
     }
   }
 
   /**
-   * The control for the test above: the same openssl command gets through when the listener is
-   * made to accept TLS 1.0 behind Sluice's back, so the refusal there is the server's, not a
-   * client that could not offer TLS 1.1.
+   * The control for the test above: the same openssl command gets through when the listener is made
+   * to accept TLS 1.0 behind Sluice's back, so the refusal there is the server's, not a client that
+   * could not offer TLS 1.1.
    */
   @Test
   void theSameOldClientGetsThroughWhenTheListenerAllowsIt() throws Exception {
     Issued edge = serverCa.server("edge");
     try (HttpUpstream users = HttpUpstream.start("users");
         SluiceFixture sluice = sluice(users).hook(TlsTerminationIT::allowTls10)) {
-      writeCertificate(sluice, sluice.policies.resolve("certs/edge.pem"), sluice.policies.resolve("certs/edge-key.pem"), edge);
-      sluice.writePolicy("gateway.yaml", gateway(sluice.gatewayPort, "{certificate: certs/edge.pem, key: certs/edge-key.pem}"));
+      writeCertificate(
+          sluice,
+          sluice.policies.resolve("certs/edge.pem"),
+          sluice.policies.resolve("certs/edge-key.pem"),
+          edge);
+      sluice.writePolicy(
+          "gateway.yaml",
+          gateway(sluice.gatewayPort, "{certificate: certs/edge.pem, key: certs/edge-key.pem}"));
       sluice.start();
       envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
-      assertThat(firstAnswer(sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate())).served()).isNotNull();
+      assertThat(
+              firstAnswer(
+                      sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate()))
+                  .served())
+          .isNotNull();
 
       assertThat(OpenSsl.handshake(sluice.gatewayPort, "-tls1_1")).isEqualTo("TLSv1.1");
     }
@@ -301,10 +386,20 @@ class TlsTerminationIT {
           continue;
         }
         try {
-          DownstreamTlsContext.Builder tls = fc.getTransportSocket().getTypedConfig().unpack(DownstreamTlsContext.class).toBuilder();
-          tls.getCommonTlsContextBuilder().getTlsParamsBuilder()
+          DownstreamTlsContext.Builder tls =
+              fc
+                  .getTransportSocket()
+                  .getTypedConfig()
+                  .unpack(DownstreamTlsContext.class)
+                  .toBuilder();
+          tls.getCommonTlsContextBuilder()
+              .getTlsParamsBuilder()
               .setTlsMinimumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_0)
-              .addAllCipherSuites(List.of("ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA"));
+              .addAllCipherSuites(
+                  List.of(
+                      "ECDHE-ECDSA-AES128-GCM-SHA256",
+                      "ECDHE-ECDSA-AES128-SHA",
+                      "ECDHE-ECDSA-AES256-SHA"));
           fc.getTransportSocketBuilder().setTypedConfig(Any.pack(tls.build()));
         } catch (InvalidProtocolBufferException e) {
           throw new IllegalStateException(e);
@@ -322,22 +417,43 @@ class TlsTerminationIT {
     // its certificate (Java's client offers only certificates from the CAs the server names)
     Ca impostor = TestCertificates.ca("Sluice IT client CA");
     Issued edge = serverCa.server("edge");
-    try (HttpUpstream users = HttpUpstream.start("users"); SluiceFixture sluice = sluice(users)) {
-      writeCertificate(sluice, sluice.policies.resolve("certs/edge.pem"), sluice.policies.resolve("certs/edge-key.pem"), edge);
+    try (HttpUpstream users = HttpUpstream.start("users");
+        SluiceFixture sluice = sluice(users)) {
+      writeCertificate(
+          sluice,
+          sluice.policies.resolve("certs/edge.pem"),
+          sluice.policies.resolve("certs/edge-key.pem"),
+          edge);
       sluice.write(sluice.policies.resolve("certs/clients-ca.pem"), clientCa.certificatePem());
-      sluice.writePolicy("gateway.yaml", gateway(sluice.gatewayPort,
-          "{certificate: certs/edge.pem, key: certs/edge-key.pem, clientCa: certs/clients-ca.pem}"));
+      sluice.writePolicy(
+          "gateway.yaml",
+          gateway(
+              sluice.gatewayPort,
+              "{certificate: certs/edge.pem, key: certs/edge-key.pem, clientCa: certs/clients-ca.pem}"));
       sluice.start();
       envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
 
-      Answer trusted = firstAnswer(sluice.gatewayPort, clientCa.client("client-1").clientContext(serverCa.certificate()));
+      Answer trusted =
+          firstAnswer(
+              sluice.gatewayPort,
+              clientCa.client("client-1").clientContext(serverCa.certificate()));
       assertThat(trusted.result()).isEqualTo("200 users");
 
-      Answer none = https(sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate()));
-      assertThat(none.result()).as("no client certificate").startsWith("failed").contains("certificate_required");
-      Answer forged = https(sluice.gatewayPort, impostor.client("client-2").clientContext(serverCa.certificate()));
-      assertThat(forged.result()).as("a certificate the CA did not sign").startsWith("failed")
-          .contains("Received fatal alert").doesNotContain("certificate_required");
+      Answer none =
+          https(sluice.gatewayPort, TestCertificates.clientContext(serverCa.certificate()));
+      assertThat(none.result())
+          .as("no client certificate")
+          .startsWith("failed")
+          .contains("certificate_required");
+      Answer forged =
+          https(
+              sluice.gatewayPort,
+              impostor.client("client-2").clientContext(serverCa.certificate()));
+      assertThat(forged.result())
+          .as("a certificate the CA did not sign")
+          .startsWith("failed")
+          .contains("Received fatal alert")
+          .doesNotContain("certificate_required");
       assertThat(users.requests()).as("only the trusted client got through").isEqualTo(1);
     }
   }
@@ -354,16 +470,29 @@ class TlsTerminationIT {
     static String handshake(int port, String versionFlag) throws Exception {
       Process p;
       try {
-        p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-servername", "localhost",
-            versionFlag, "-cipher", "DEFAULT:@SECLEVEL=0", "-brief")
-            .redirectErrorStream(true)
-            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-            .start();
+        p =
+            new ProcessBuilder(
+                    "openssl",
+                    "s_client",
+                    "-connect",
+                    "127.0.0.1:" + port,
+                    "-servername",
+                    "localhost",
+                    versionFlag,
+                    "-cipher",
+                    "DEFAULT:@SECLEVEL=0",
+                    "-brief")
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .start();
       } catch (IOException e) {
-        throw new AssertionError("this test needs the openssl command line tool (Debian/Ubuntu: apt-get install openssl)", e);
+        throw new AssertionError(
+            "this test needs the openssl command line tool (Debian/Ubuntu: apt-get install openssl)",
+            e);
       }
       String out;
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader r =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         out = String.join("\n", r.lines().toList());
       }
       if (!p.waitFor(15, TimeUnit.SECONDS)) {

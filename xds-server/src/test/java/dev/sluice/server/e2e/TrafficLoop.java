@@ -20,27 +20,33 @@ final class TrafficLoop implements AutoCloseable {
   private final Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
   private final Thread thread;
 
-  /** {@code request} returns the answer body, or a text starting with "HTTP " / "connection" on failure. */
+  /**
+   * {@code request} returns the answer body, or a text starting with "HTTP " / "connection" on
+   * failure.
+   */
   TrafficLoop(Supplier<String> request, String expected) {
     this(request, expected::equals);
   }
 
   TrafficLoop(Supplier<String> request, Predicate<String> ok) {
-    thread = new Thread(() -> {
-      while (running.get()) {
-        String a = request.get();
-        sent.incrementAndGet();
-        answers.computeIfAbsent(a, k -> new AtomicInteger()).incrementAndGet();
-        if (!ok.test(a)) {
-          failures.add(a);
-        }
-        try {
-          Thread.sleep(2);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "traffic-loop");
+    thread =
+        new Thread(
+            () -> {
+              while (running.get()) {
+                String a = request.get();
+                sent.incrementAndGet();
+                answers.computeIfAbsent(a, k -> new AtomicInteger()).incrementAndGet();
+                if (!ok.test(a)) {
+                  failures.add(a);
+                }
+                try {
+                  Thread.sleep(2);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "traffic-loop");
     thread.start();
   }
 

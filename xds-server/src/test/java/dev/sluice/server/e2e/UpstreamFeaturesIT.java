@@ -30,12 +30,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Upstream policies through a real Envoy: hashing, ejection, health checks, circuit breaking, failover, HTTP/2. */
+/**
+ * Upstream policies through a real Envoy: hashing, ejection, health checks, circuit breaking,
+ * failover, HTTP/2.
+ */
 class UpstreamFeaturesIT {
   private static final String ROUTE = "kind: Route\nname: users\nto: users\n---\n";
 
-  @RegisterExtension
-  final EnvoyExtension envoys = new EnvoyExtension();
+  @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();
 
   private final List<HttpUpstream> upstreams = new ArrayList<>();
   private SluiceFixture sluice;
@@ -63,8 +65,10 @@ class UpstreamFeaturesIT {
   private void registry(int n, String... zones) {
     StringBuilder sb = new StringBuilder("services:\n  users:\n");
     for (int i = 1; i <= n; i++) {
-      sb.append("    - {address: 127.0.0.1, port: ").append(u(i).port())
-          .append(zones.length >= i ? ", zone: " + zones[i - 1] : "").append("}\n");
+      sb.append("    - {address: 127.0.0.1, port: ")
+          .append(u(i).port())
+          .append(zones.length >= i ? ", zone: " + zones[i - 1] : "")
+          .append("}\n");
     }
     sluice.writeRegistry(sb.toString());
   }
@@ -86,9 +90,12 @@ class UpstreamFeaturesIT {
   @Test
   void consistentHashingSendsTheSameHeaderValueToTheSameInstanceEveryTime() {
     registry(3);
-    serve(ROUTE + "kind: Upstream\nname: users\nloadBalancer: {algorithm: ring-hash, hashOn: {header: x-user}}\n");
+    serve(
+        ROUTE
+            + "kind: Upstream\nname: users\nloadBalancer: {algorithm: ring-hash, hashOn: {header: x-user}}\n");
     Set<String> instancesUsed = new TreeSet<>();
-    for (String user : List.of("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi")) {
+    for (String user :
+        List.of("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi")) {
       Set<String> answers = new TreeSet<>();
       for (int i = 0; i < 100; i++) {
         HttpResponse<String> r = sluice.get("/", "x-user", user);
@@ -105,21 +112,33 @@ class UpstreamFeaturesIT {
   void anEjectedEndpointStopsGettingTrafficAndReturnsAfterTheEjectionTime() {
     registry(2);
     u(2).status(503);
-    serve(ROUTE + """
+    serve(
+        ROUTE
+            + """
         kind: Upstream
         name: users
         outlierDetection: {consecutive5xx: 3, interval: 500ms, baseEjectionTime: 2s, maxEjectionPercent: 50}
         """);
-    await().atMost(Duration.ofSeconds(5)).until(() -> {
-      for (int i = 0; i < 10; i++) {
-        sluice.get("/");
-      }
-      return answering(20).equals(Set.of("u1"));
-    });
-    assertThat(envoy.stat("cluster.users.outlier_detection.ejections_enforced_consecutive_5xx").orElse(0)).isGreaterThanOrEqualTo(1);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              for (int i = 0; i < 10; i++) {
+                sluice.get("/");
+              }
+              return answering(20).equals(Set.of("u1"));
+            });
+    assertThat(
+            envoy
+                .stat("cluster.users.outlier_detection.ejections_enforced_consecutive_5xx")
+                .orElse(0))
+        .isGreaterThanOrEqualTo(1);
     u(2).status(200);
     long t0 = System.nanoTime();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> answering(10).contains("u2"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> answering(10).contains("u2"));
     long ms = (System.nanoTime() - t0) / 1_000_000;
     assertThat(ms).as("back after the 2s ejection time").isGreaterThan(500);
   }
@@ -127,7 +146,9 @@ class UpstreamFeaturesIT {
   @Test
   void anEndpointFailingItsActiveHealthCheckGetsNoTrafficUntilItPassesAgain() {
     registry(2);
-    serve(ROUTE + """
+    serve(
+        ROUTE
+            + """
         kind: Upstream
         name: users
         healthCheck: {http: /healthz, interval: 200ms, timeout: 100ms, unhealthyThreshold: 2, healthyThreshold: 1}
@@ -143,21 +164,32 @@ class UpstreamFeaturesIT {
   @Test
   void aTcpHealthCheckTakesAClosedEndpointOutOfRotation() {
     registry(2);
-    serve(ROUTE + "kind: Upstream\nname: users\nhealthCheck: {tcp: true, interval: 200ms, timeout: 100ms, unhealthyThreshold: 1, healthyThreshold: 1}\n");
+    serve(
+        ROUTE
+            + "kind: Upstream\nname: users\nhealthCheck: {tcp: true, interval: 200ms, timeout: 100ms, unhealthyThreshold: 1, healthyThreshold: 1}\n");
     await().atMost(Duration.ofSeconds(5)).until(() -> answering(20).equals(Set.of("u1", "u2")));
     u(2).close();
     await().atMost(Duration.ofSeconds(5)).until(() -> answering(20).equals(Set.of("u1")));
-    assertThat(answering(40)).as("no failed request once the check has seen it").containsExactly("u1");
+    assertThat(answering(40))
+        .as("no failed request once the check has seen it")
+        .containsExactly("u1");
   }
 
   @Test
   void discoveryHealthAndActiveChecksCombineAnEndpointUnhealthyInEitherIsNotUsed() {
     registry(2);
-    serve(ROUTE + "kind: Upstream\nname: users\nhealthCheck: {http: /healthz, interval: 200ms, timeout: 100ms, unhealthyThreshold: 1, healthyThreshold: 1}\n");
+    serve(
+        ROUTE
+            + "kind: Upstream\nname: users\nhealthCheck: {http: /healthz, interval: 200ms, timeout: 100ms, unhealthyThreshold: 1, healthyThreshold: 1}\n");
     await().atMost(Duration.ofSeconds(5)).until(() -> answering(20).equals(Set.of("u1", "u2")));
     // passing Envoy's checks, but critical in the registry
-    sluice.writeRegistry("services:\n  users:\n    - {address: 127.0.0.1, port: " + u(1).port() + "}\n"
-        + "    - {address: 127.0.0.1, port: " + u(2).port() + ", health: critical}\n");
+    sluice.writeRegistry(
+        "services:\n  users:\n    - {address: 127.0.0.1, port: "
+            + u(1).port()
+            + "}\n"
+            + "    - {address: 127.0.0.1, port: "
+            + u(2).port()
+            + ", health: critical}\n");
     await().atMost(Duration.ofSeconds(5)).until(() -> answering(20).equals(Set.of("u1")));
   }
 
@@ -165,7 +197,9 @@ class UpstreamFeaturesIT {
   void theCircuitBreakerShedsRequestsBeyondItsLimits() throws Exception {
     registry(1);
     u(1).delay(Duration.ofMillis(800));
-    serve(ROUTE + "kind: Upstream\nname: users\ncircuitBreaker: {maxConnections: 1, maxPendingRequests: 1, maxRequests: 1}\n");
+    serve(
+        ROUTE
+            + "kind: Upstream\nname: users\ncircuitBreaker: {maxConnections: 1, maxPendingRequests: 1, maxRequests: 1}\n");
     List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       inFlight.add(CompletableFuture.supplyAsync(() -> sluice.get("/")));
@@ -179,14 +213,19 @@ class UpstreamFeaturesIT {
     }
     assertThat(codes).as("status codes of 6 concurrent requests").containsKeys(200, 503);
     assertThat(overloadedHeader).as("Envoy marks shed requests x-envoy-overloaded").isTrue();
-    assertThat(envoy.stat("cluster.users.upstream_rq_pending_overflow").orElse(0)).isGreaterThanOrEqualTo(1);
+    assertThat(envoy.stat("cluster.users.upstream_rq_pending_overflow").orElse(0))
+        .isGreaterThanOrEqualTo(1);
   }
 
   @Test
   void theGatewaysZoneIsPreferredAndTheOtherZoneTakesOverWhenItFails() {
     registry(2, "zone-a", "zone-b");
-    sluice.writePolicy("gateway.yaml", "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort + "\nzone: zone-a\n");
-    serve(ROUTE + """
+    sluice.writePolicy(
+        "gateway.yaml",
+        "kind: Gateway\nname: edge\nport: " + sluice.gatewayPort + "\nzone: zone-a\n");
+    serve(
+        ROUTE
+            + """
         kind: Upstream
         name: users
         zoneFailover: true
@@ -206,32 +245,41 @@ class UpstreamFeaturesIT {
     serve(ROUTE + "kind: Upstream\nname: users\nloadBalancer: {algorithm: least-request}\n");
     assertThat(answering(90)).containsExactly("u1", "u2", "u3");
     assertThat(envoy.configDump().toString()).contains("LEAST_REQUEST");
-    sluice.writePolicy("routes.yaml", ROUTE + "kind: Upstream\nname: users\nloadBalancer: {algorithm: random}\n");
-    await().atMost(Duration.ofSeconds(5)).until(() -> envoy.configDump().toString().contains("\"lb_policy\":\"RANDOM\""));
+    sluice.writePolicy(
+        "routes.yaml", ROUTE + "kind: Upstream\nname: users\nloadBalancer: {algorithm: random}\n");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> envoy.configDump().toString().contains("\"lb_policy\":\"RANDOM\""));
     assertThat(answering(90)).containsExactly("u1", "u2", "u3");
   }
 
   @Test
   void aGrpcServiceIsReachedOverHttp2ThroughTheGateway() throws Exception {
     HealthStatusManager health = new HealthStatusManager();
-    Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(health.getHealthService())
-        .build()
-        .start();
+    Server grpc =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(health.getHealthService())
+            .build()
+            .start();
     try {
       health.setStatus("echo", HealthCheckResponse.ServingStatus.SERVING);
       sluice.writeRegistry("services:\n  echo: [\"127.0.0.1:" + grpc.getPort() + "\"]\n");
-      serve("kind: Route\nname: grpc\nmatch: {prefix: /grpc.health.v1.Health/}\nto: echo\n---\n"
-          + "kind: Upstream\nname: echo\nprotocol: grpc\n");
-      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", sluice.gatewayPort).usePlaintext().build();
+      serve(
+          "kind: Route\nname: grpc\nmatch: {prefix: /grpc.health.v1.Health/}\nto: echo\n---\n"
+              + "kind: Upstream\nname: echo\nprotocol: grpc\n");
+      ManagedChannel channel =
+          ManagedChannelBuilder.forAddress("127.0.0.1", sluice.gatewayPort).usePlaintext().build();
       try {
-        HealthCheckResponse r = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-            .check(HealthCheckRequest.newBuilder().setService("echo").build());
+        HealthCheckResponse r =
+            HealthGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.newBuilder().setService("echo").build());
         assertThat(r.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
       } finally {
         channel.shutdownNow();
       }
-      assertThat(envoy.stat("cluster.echo.upstream_cx_http2_total").orElse(0)).isGreaterThanOrEqualTo(1);
+      assertThat(envoy.stat("cluster.echo.upstream_cx_http2_total").orElse(0))
+          .isGreaterThanOrEqualTo(1);
     } finally {
       grpc.shutdownNow();
     }

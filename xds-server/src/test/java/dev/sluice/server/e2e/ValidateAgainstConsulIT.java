@@ -12,7 +12,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code sluice validate --registry consul://…} reads a real Consul, as render and diff do, instead of a file of that name. */
+/**
+ * {@code sluice validate --registry consul://…} reads a real Consul, as render and diff do, instead
+ * of a file of that name.
+ */
 class ValidateAgainstConsulIT {
   private record Run(int exit, String out, String err) {}
 
@@ -27,7 +30,9 @@ class ValidateAgainstConsulIT {
   void validateChecksRoutesAgainstTheServicesConsulKnows(@TempDir Path dir) throws Exception {
     try (ConsulAgent consul = ConsulAgent.start()) {
       consul.register("users-1", "users", 9001, List.of());
-      Files.writeString(dir.resolve("routes.yaml"), """
+      Files.writeString(
+          dir.resolve("routes.yaml"),
+          """
           kind: Gateway
           name: edge
           port: 8080
@@ -46,10 +51,15 @@ class ValidateAgainstConsulIT {
       Run run = cli("validate", dir.toString(), "--registry", consul.registry());
 
       assertThat(run.exit()).as(run.out() + run.err()).isZero();
-      assertThat(run.out().lines()).containsExactly(
-          "warning: " + dir.resolve("routes.yaml") + ":13:5: Route/ghosts field to: service \"ghosts\" is not in the registry:"
-              + " requests will get 503 until it appears",
-          "ok: 3 documents (Gateway: 1, Route: 2) checked against consul " + consul.url() + ", 1 warning(s)");
+      assertThat(run.out().lines())
+          .containsExactly(
+              "warning: "
+                  + dir.resolve("routes.yaml")
+                  + ":13:5: Route/ghosts field to: service \"ghosts\" is not in the registry:"
+                  + " requests will get 503 until it appears",
+              "ok: 3 documents (Gateway: 1, Route: 2) checked against consul "
+                  + consul.url()
+                  + ", 1 warning(s)");
     }
   }
 
@@ -60,6 +70,8 @@ class ValidateAgainstConsulIT {
     Run run = cli("validate", dir.toString(), "--registry", "consul://127.0.0.1:1");
 
     assertThat(run.exit()).isEqualTo(2);
-    assertThat(run.err()).startsWith("validate: cannot read consul http://127.0.0.1:1: ").doesNotContain("registry file");
+    assertThat(run.err())
+        .startsWith("validate: cannot read consul http://127.0.0.1:1: ")
+        .doesNotContain("registry file");
   }
 }

@@ -59,7 +59,8 @@ class CertificateAuthorityTest {
     X509Certificate leaf = parse(c.certificatePem());
 
     assertThat(c.spiffeId()).isEqualTo("spiffe://mesh.example/service/orders");
-    assertThat(leaf.getSubjectAlternativeNames()).containsExactly(List.of(6, "spiffe://mesh.example/service/orders"));
+    assertThat(leaf.getSubjectAlternativeNames())
+        .containsExactly(List.of(6, "spiffe://mesh.example/service/orders"));
     assertThat(leaf.getSubjectX500Principal().getName()).isEqualTo("CN=orders");
     assertThat(leaf.getBasicConstraints()).isEqualTo(-1);
     assertThat(leaf.getPublicKey().getAlgorithm()).isEqualTo("EC");
@@ -67,10 +68,14 @@ class CertificateAuthorityTest {
 
   @Test
   void leafHasServerAndClientAuthAndSigningKeyUsages() throws Exception {
-    X509Certificate leaf = parse(CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK)
-        .issue("orders", Duration.ofHours(1)).certificatePem());
+    X509Certificate leaf =
+        parse(
+            CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK)
+                .issue("orders", Duration.ofHours(1))
+                .certificatePem());
 
-    assertThat(leaf.getExtendedKeyUsage()).containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
+    assertThat(leaf.getExtendedKeyUsage())
+        .containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
     boolean[] ku = leaf.getKeyUsage();
     assertThat(ku[0]).as("digitalSignature").isTrue();
     assertThat(ku[2]).as("keyEncipherment").isTrue();
@@ -79,11 +84,16 @@ class CertificateAuthorityTest {
 
   @Test
   void validityIsBackdatedAMinuteAndLastsTheTtl() throws Exception {
-    WorkloadCertificate c = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK).issue("orders", Duration.ofHours(1));
+    WorkloadCertificate c =
+        CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK).issue("orders", Duration.ofHours(1));
     X509Certificate leaf = parse(c.certificatePem());
 
-    assertThat(c.notBefore()).isEqualTo(NOW.minusSeconds(60)).isEqualTo(leaf.getNotBefore().toInstant());
-    assertThat(c.notAfter()).isEqualTo(NOW.plus(Duration.ofHours(1))).isEqualTo(leaf.getNotAfter().toInstant());
+    assertThat(c.notBefore())
+        .isEqualTo(NOW.minusSeconds(60))
+        .isEqualTo(leaf.getNotBefore().toInstant());
+    assertThat(c.notAfter())
+        .isEqualTo(NOW.plus(Duration.ofHours(1)))
+        .isEqualTo(leaf.getNotAfter().toInstant());
     assertThat(c.serial()).isEqualTo(leaf.getSerialNumber());
   }
 
@@ -107,7 +117,8 @@ class CertificateAuthorityTest {
 
     assertThat(root.getBasicConstraints()).isGreaterThanOrEqualTo(0);
     assertThat(root.getKeyUsage()[5]).as("keyCertSign").isTrue();
-    assertThat(root.getSubjectAlternativeNames()).containsExactly(List.of(6, "spiffe://mesh.example"));
+    assertThat(root.getSubjectAlternativeNames())
+        .containsExactly(List.of(6, "spiffe://mesh.example"));
     assertThat(root.getNotAfter().toInstant()).isEqualTo(Instant.parse("2036-03-01T12:00:00Z"));
     assertThat(root.getPublicKey().getAlgorithm()).isEqualTo("EC");
     assertThat(dir.resolve("ca.pem")).exists();
@@ -116,12 +127,16 @@ class CertificateAuthorityTest {
 
   @Test
   void keyFileIsReadableByItsOwnerOnly() throws Exception {
-    assertThat(Files.getFileStore(dir).supportsFileAttributeView("posix")).as("the temp folder has POSIX permissions (Linux)").isTrue();
+    assertThat(Files.getFileStore(dir).supportsFileAttributeView("posix"))
+        .as("the temp folder has POSIX permissions (Linux)")
+        .isTrue();
     CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK);
 
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("ca-key.pem"))))
+    assertThat(
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("ca-key.pem"))))
         .isEqualTo("rw-------");
-    assertThat(Files.list(dir).map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp"))).isEmpty();
+    assertThat(Files.list(dir).map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")))
+        .isEmpty();
   }
 
   @Test
@@ -134,7 +149,9 @@ class CertificateAuthorityTest {
       info = (PrivateKeyInfo) parser.readObject();
     }
     var inner = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
-    var sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, inner.getKey(), info.getPrivateKeyAlgorithm().getParameters());
+    var sec1 =
+        new org.bouncycastle.asn1.sec.ECPrivateKey(
+            256, inner.getKey(), info.getPrivateKeyAlgorithm().getParameters());
     var out = new java.io.StringWriter();
     try (var w = new PemWriter(out)) {
       w.writeObject(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
@@ -143,7 +160,8 @@ class CertificateAuthorityTest {
     Files.writeString(dir.resolve("ca-key.pem"), out.toString());
 
     CertificateAuthority loaded = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK);
-    validate(loaded.issue("orders", Duration.ofHours(1)).certificatePem(), generated.certificatePem());
+    validate(
+        loaded.issue("orders", Duration.ofHours(1)).certificatePem(), generated.certificatePem());
   }
 
   @Test
@@ -153,7 +171,8 @@ class CertificateAuthorityTest {
 
     assertThat(replica.certificate()).isEqualTo(first.certificate());
     validate(first.issue("orders", Duration.ofHours(1)).certificatePem(), replica.certificatePem());
-    validate(replica.issue("payments", Duration.ofHours(1)).certificatePem(), first.certificatePem());
+    validate(
+        replica.issue("payments", Duration.ofHours(1)).certificatePem(), first.certificatePem());
   }
 
   @Test
@@ -164,10 +183,11 @@ class CertificateAuthorityTest {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<CertificateAuthority>> results = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        Callable<CertificateAuthority> start = () -> {
-          go.await();
-          return CertificateAuthority.loadOrCreate(dir.resolve("shared"), DOMAIN, CLOCK);
-        };
+        Callable<CertificateAuthority> start =
+            () -> {
+              go.await();
+              return CertificateAuthority.loadOrCreate(dir.resolve("shared"), DOMAIN, CLOCK);
+            };
         results.add(pool.submit(start));
       }
       go.countDown();
@@ -176,7 +196,8 @@ class CertificateAuthorityTest {
         roots.add(f.get().certificate());
       }
       assertThat(roots).hasSize(1);
-      assertThat(parse(Files.readString(dir.resolve("shared/ca.pem")))).isEqualTo(roots.iterator().next());
+      assertThat(parse(Files.readString(dir.resolve("shared/ca.pem"))))
+          .isEqualTo(roots.iterator().next());
     } finally {
       pool.shutdownNow();
     }
@@ -184,8 +205,10 @@ class CertificateAuthorityTest {
 
   @Test
   void aLeafFromAnotherTrustDomainsCaDoesNotValidate() throws Exception {
-    CertificateAuthority ours = CertificateAuthority.loadOrCreate(dir.resolve("ours"), DOMAIN, CLOCK);
-    CertificateAuthority theirs = CertificateAuthority.loadOrCreate(dir.resolve("theirs"), "other.example", CLOCK);
+    CertificateAuthority ours =
+        CertificateAuthority.loadOrCreate(dir.resolve("ours"), DOMAIN, CLOCK);
+    CertificateAuthority theirs =
+        CertificateAuthority.loadOrCreate(dir.resolve("theirs"), "other.example", CLOCK);
     WorkloadCertificate foreign = theirs.issue("orders", Duration.ofHours(1));
 
     assertThatThrownBy(() -> validate(foreign.certificatePem(), ours.certificatePem()))
@@ -206,7 +229,8 @@ class CertificateAuthorityTest {
   @Test
   void rotationIsDueOnceTwoThirdsOfTheLifetimeFromIssueHavePassed() {
     CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK);
-    // issued at NOW (notBefore backdated to NOW - 1 min), notAfter = NOW + 90 min: due at NOW + 60 min
+    // issued at NOW (notBefore backdated to NOW - 1 min), notAfter = NOW + 90 min: due at NOW + 60
+    // min
     WorkloadCertificate c = ca.issue("orders", Duration.ofMinutes(90));
     Instant due = NOW.plus(Duration.ofMinutes(60));
 
@@ -225,7 +249,8 @@ class CertificateAuthorityTest {
     List<String> body = original.lines().filter(l -> !l.startsWith("-----")).toList();
     // damage the base64 in the middle of the key, keeping the PEM armour
     String middle = body.get(1);
-    String damaged = original.replace(middle, middle.substring(0, 10) + "!!!!" + middle.substring(14));
+    String damaged =
+        original.replace(middle, middle.substring(0, 10) + "!!!!" + middle.substring(14));
     Files.writeString(keyFile, damaged);
 
     assertThatThrownBy(() -> CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK))
@@ -236,7 +261,8 @@ class CertificateAuthorityTest {
   }
 
   @Test
-  void aKeyThatDoesNotMatchTheCertificateIsAnErrorNamingTheFileWithoutQuotingTheKey() throws Exception {
+  void aKeyThatDoesNotMatchTheCertificateIsAnErrorNamingTheFileWithoutQuotingTheKey()
+      throws Exception {
     CertificateAuthority.loadOrCreate(dir.resolve("a"), DOMAIN, CLOCK);
     CertificateAuthority.loadOrCreate(dir.resolve("b"), DOMAIN, CLOCK);
     String otherKey = Files.readString(dir.resolve("b/ca-key.pem"));
@@ -265,7 +291,8 @@ class CertificateAuthorityTest {
   void anInvalidServiceNameIsRefused() {
     CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK);
 
-    for (String bad : List.of("Orders", "orders/admin", "-orders", "orders-", "", "a b", "x".repeat(64))) {
+    for (String bad :
+        List.of("Orders", "orders/admin", "-orders", "orders-", "", "a b", "x".repeat(64))) {
       assertThatThrownBy(() -> ca.issue(bad, Duration.ofHours(1)))
           .as(bad)
           .isInstanceOf(IllegalArgumentException.class)
@@ -284,7 +311,8 @@ class CertificateAuthorityTest {
 
   @Test
   void toStringNeverIncludesThePrivateKey() {
-    WorkloadCertificate c = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK).issue("orders", Duration.ofHours(1));
+    WorkloadCertificate c =
+        CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK).issue("orders", Duration.ofHours(1));
 
     assertThat(c.toString())
         .contains("spiffe://mesh.example/service/orders", c.serialHex())
@@ -297,14 +325,19 @@ class CertificateAuthorityTest {
 
   @Test
   void aReplicaAndARestartReuseTheStoredLeafByteForByte() throws Exception {
-    WorkloadCertificate first = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK).issueOrReuse("orders", Duration.ofHours(1));
-    WorkloadCertificate replica = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK).issueOrReuse("orders", Duration.ofHours(1));
+    WorkloadCertificate first =
+        CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK)
+            .issueOrReuse("orders", Duration.ofHours(1));
+    WorkloadCertificate replica =
+        CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK)
+            .issueOrReuse("orders", Duration.ofHours(1));
 
     assertThat(replica.serial()).isEqualTo(first.serial());
     assertThat(replica.certificatePem()).isEqualTo(first.certificatePem());
     assertThat(replica.privateKeyPem()).isEqualTo(first.privateKeyPem());
     assertThat(replica).isEqualTo(first);
-    assertThat(Files.readString(dir.resolve("issued/orders.pem"))).isEqualTo(first.certificatePem() + first.privateKeyPem());
+    assertThat(Files.readString(dir.resolve("issued/orders.pem")))
+        .isEqualTo(first.certificatePem() + first.privateKeyPem());
     validate(replica.certificatePem(), replica.trustBundlePem());
   }
 
@@ -336,21 +369,32 @@ class CertificateAuthorityTest {
 
   @Test
   void theStoredLeafIsReadableByItsOwnerOnly() throws Exception {
-    assertThat(Files.getFileStore(dir).supportsFileAttributeView("posix")).as("the temp folder has POSIX permissions (Linux)").isTrue();
-    CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK).issueOrReuse("orders", Duration.ofHours(1));
+    assertThat(Files.getFileStore(dir).supportsFileAttributeView("posix"))
+        .as("the temp folder has POSIX permissions (Linux)")
+        .isTrue();
+    CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK)
+        .issueOrReuse("orders", Duration.ofHours(1));
 
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("issued/orders.pem"))))
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("issued/orders.pem"))))
         .isEqualTo("rw-------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("issued"))))
         .isEqualTo("rwx------");
-    assertThat(Files.list(dir.resolve("issued")).map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp"))).isEmpty();
+    assertThat(
+            Files.list(dir.resolve("issued"))
+                .map(p -> p.getFileName().toString())
+                .filter(n -> n.endsWith(".tmp")))
+        .isEmpty();
   }
 
   @Test
   void aStoredLeafSignedByAnotherRootIsNotReused() throws Exception {
     // both roots are generated for the same trust domain, so they even share the subject name
-    CertificateAuthority ours = CertificateAuthority.loadOrCreate(dir.resolve("ours"), DOMAIN, CLOCK);
-    CertificateAuthority theirs = CertificateAuthority.loadOrCreate(dir.resolve("theirs"), DOMAIN, CLOCK);
+    CertificateAuthority ours =
+        CertificateAuthority.loadOrCreate(dir.resolve("ours"), DOMAIN, CLOCK);
+    CertificateAuthority theirs =
+        CertificateAuthority.loadOrCreate(dir.resolve("theirs"), DOMAIN, CLOCK);
     WorkloadCertificate foreign = theirs.issueOrReuse("orders", Duration.ofHours(1));
     Files.createDirectories(dir.resolve("ours/issued"));
     Files.copy(dir.resolve("theirs/issued/orders.pem"), dir.resolve("ours/issued/orders.pem"));
@@ -359,7 +403,8 @@ class CertificateAuthorityTest {
 
     assertThat(c.serial()).isNotEqualTo(foreign.serial());
     validate(c.certificatePem(), ours.certificatePem());
-    assertThat(Files.readString(dir.resolve("ours/issued/orders.pem"))).isEqualTo(c.certificatePem() + c.privateKeyPem());
+    assertThat(Files.readString(dir.resolve("ours/issued/orders.pem")))
+        .isEqualTo(c.certificatePem() + c.privateKeyPem());
   }
 
   @Test
@@ -379,16 +424,19 @@ class CertificateAuthorityTest {
     CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK);
     WorkloadCertificate one = ca.issue("orders", Duration.ofHours(1));
     WorkloadCertificate other = ca.issue("orders", Duration.ofHours(1));
-    String certBody = one.certificatePem().lines().filter(l -> !l.startsWith("-----")).toList().get(2);
-    List<String> corruptions = List.of(
-        "",
-        "not a PEM file\n",
-        one.certificatePem(),                                  // no key
-        one.privateKeyPem() + one.certificatePem(),            // wrong order
-        one.certificatePem() + other.privateKeyPem(),          // someone else's key
-        one.certificatePem().replace(certBody, certBody.substring(0, 10) + "!!!!" + certBody.substring(14))
-            + one.privateKeyPem(),                             // damaged certificate
-        one.certificatePem() + one.privateKeyPem().replace("M", "m"));  // damaged key
+    String certBody =
+        one.certificatePem().lines().filter(l -> !l.startsWith("-----")).toList().get(2);
+    List<String> corruptions =
+        List.of(
+            "",
+            "not a PEM file\n",
+            one.certificatePem(), // no key
+            one.privateKeyPem() + one.certificatePem(), // wrong order
+            one.certificatePem() + other.privateKeyPem(), // someone else's key
+            one.certificatePem()
+                    .replace(certBody, certBody.substring(0, 10) + "!!!!" + certBody.substring(14))
+                + one.privateKeyPem(), // damaged certificate
+            one.certificatePem() + one.privateKeyPem().replace("M", "m")); // damaged key
     Path file = dir.resolve("issued/orders.pem");
     Files.createDirectories(file.getParent());
 
@@ -408,7 +456,7 @@ class CertificateAuthorityTest {
       assertNoKeyMaterial(new RuntimeException(log), one.privateKeyPem());
       assertNoKeyMaterial(new RuntimeException(log), other.privateKeyPem());
     }
-    Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 0});   // not even text
+    Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 0}); // not even text
     assertThat(ca.issueOrReuse("orders", Duration.ofHours(1)).serial()).isNotEqualTo(one.serial());
   }
 
@@ -421,10 +469,11 @@ class CertificateAuthorityTest {
       List<Future<WorkloadCertificate>> results = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         CertificateAuthority replica = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK);
-        Callable<WorkloadCertificate> call = () -> {
-          go.await();
-          return replica.issueOrReuse("orders", Duration.ofHours(1));
-        };
+        Callable<WorkloadCertificate> call =
+            () -> {
+              go.await();
+              return replica.issueOrReuse("orders", Duration.ofHours(1));
+            };
         results.add(pool.submit(call));
       }
       go.countDown();
@@ -439,7 +488,8 @@ class CertificateAuthorityTest {
   }
 
   private static void assertNoKeyMaterial(Throwable e, String keyPem) {
-    String base64 = keyPem.lines().filter(l -> !l.startsWith("-----")).collect(Collectors.joining());
+    String base64 =
+        keyPem.lines().filter(l -> !l.startsWith("-----")).collect(Collectors.joining());
     String message = String.valueOf(e.getMessage());
     // no run of 12 characters of the key's base64 appears in the message
     for (int i = 0; i + 12 <= base64.length(); i++) {
@@ -448,8 +498,9 @@ class CertificateAuthorityTest {
   }
 
   private static X509Certificate parse(String pem) throws Exception {
-    return (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    return (X509Certificate)
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
   }
 
   private static void validate(String leafPem, String rootPem) throws Exception {
@@ -457,6 +508,7 @@ class CertificateAuthorityTest {
     PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(parse(rootPem), null)));
     params.setRevocationEnabled(false);
     params.setDate(Date.from(NOW));
-    CertPathValidator.getInstance("PKIX").validate(cf.generateCertPath(List.of(parse(leafPem))), params);
+    CertPathValidator.getInstance("PKIX")
+        .validate(cf.generateCertPath(List.of(parse(leafPem))), params);
   }
 }

@@ -43,17 +43,40 @@ class MeshIdentitiesTest {
   }
 
   static ProxyConfig sidecar(String service, String trustDomain) {
-    SidecarConfig s = new SidecarConfig(service, trustDomain, "spiffe://" + trustDomain + "/service/" + service,
-        new SidecarConfig.Inbound("inbound", 21000, 8080, new SidecarConfig.Access(true, List.of())), List.of());
-    var app = new dev.sluice.ir.UpstreamCluster(SidecarConfig.APP_CLUSTER, service, Duration.ofSeconds(5),
-        List.of(new dev.sluice.ir.Endpoint("127.0.0.1", 8080, 1, "", "", dev.sluice.ir.Endpoint.Status.HEALTHY, 0)), Optional.empty());
-    return new ProxyConfig("sidecar~" + service, List.of(), List.of(app), List.of(), Optional.of(s),
+    SidecarConfig s =
+        new SidecarConfig(
+            service,
+            trustDomain,
+            "spiffe://" + trustDomain + "/service/" + service,
+            new SidecarConfig.Inbound(
+                "inbound", 21000, 8080, new SidecarConfig.Access(true, List.of())),
+            List.of());
+    var app =
+        new dev.sluice.ir.UpstreamCluster(
+            SidecarConfig.APP_CLUSTER,
+            service,
+            Duration.ofSeconds(5),
+            List.of(
+                new dev.sluice.ir.Endpoint(
+                    "127.0.0.1", 8080, 1, "", "", dev.sluice.ir.Endpoint.Status.HEALTHY, 0)),
+            Optional.empty());
+    return new ProxyConfig(
+        "sidecar~" + service,
+        List.of(),
+        List.of(app),
+        List.of(),
+        Optional.of(s),
         Optional.of(new dev.sluice.ir.MeshClient(service, trustDomain, s.spiffeId(), List.of())));
   }
 
   static String certPem(XdsResources r) {
-    return r.secrets().stream().filter(s -> s.getName().equals(SidecarConfig.CERT_SECRET)).findFirst()
-        .map(Secret::getTlsCertificate).orElseThrow().getCertificateChain().getInlineString();
+    return r.secrets().stream()
+        .filter(s -> s.getName().equals(SidecarConfig.CERT_SECRET))
+        .findFirst()
+        .map(Secret::getTlsCertificate)
+        .orElseThrow()
+        .getCertificateChain()
+        .getInlineString();
   }
 
   @Test
@@ -62,11 +85,16 @@ class MeshIdentitiesTest {
     MeshIdentities ids = new MeshIdentities(dir, Duration.ofHours(1), clock);
     ProxyConfig config = sidecar("orders", "example.org");
     XdsResources translated = Translator.translate(config);
-    assertThat(ConsistencyCheck.problems(translated)).isNotEmpty(); // the secrets are missing until attached
+    assertThat(ConsistencyCheck.problems(translated))
+        .isNotEmpty(); // the secrets are missing until attached
     XdsResources r = ids.attach(config, translated);
     assertThat(ConsistencyCheck.problems(r)).isEmpty();
-    assertThat(r.secrets()).extracting(Secret::getName).containsExactly(SidecarConfig.CERT_SECRET, SidecarConfig.TRUST_SECRET);
-    assertThat(ids.current("orders")).get().extracting(WorkloadCertificate::spiffeId)
+    assertThat(r.secrets())
+        .extracting(Secret::getName)
+        .containsExactly(SidecarConfig.CERT_SECRET, SidecarConfig.TRUST_SECRET);
+    assertThat(ids.current("orders"))
+        .get()
+        .extracting(WorkloadCertificate::spiffeId)
         .isEqualTo("spiffe://example.org/service/orders");
     assertThat(r.origins()).containsKey("secret/" + SidecarConfig.CERT_SECRET);
   }
@@ -103,11 +131,24 @@ class MeshIdentitiesTest {
   @Test
   void aGatewayThatRoutesIntoTheMeshGetsACertificateInItsOwnName() {
     MeshIdentities ids = new MeshIdentities(dir, Duration.ofHours(1), new MovingClock());
-    ProxyConfig gateway = new ProxyConfig("edge", List.of(), List.of(), List.of(), Optional.empty(),
-        Optional.of(new dev.sluice.ir.MeshClient("edge", "example.org", "spiffe://example.org/service/edge", List.of())));
+    ProxyConfig gateway =
+        new ProxyConfig(
+            "edge",
+            List.of(),
+            List.of(),
+            List.of(),
+            Optional.empty(),
+            Optional.of(
+                new dev.sluice.ir.MeshClient(
+                    "edge", "example.org", "spiffe://example.org/service/edge", List.of())));
     XdsResources r = ids.attach(gateway, Translator.translate(gateway));
-    assertThat(r.secrets()).extracting(Secret::getName).containsExactly(SidecarConfig.CERT_SECRET, SidecarConfig.TRUST_SECRET);
-    assertThat(ids.current("edge")).get().extracting(WorkloadCertificate::spiffeId).isEqualTo("spiffe://example.org/service/edge");
+    assertThat(r.secrets())
+        .extracting(Secret::getName)
+        .containsExactly(SidecarConfig.CERT_SECRET, SidecarConfig.TRUST_SECRET);
+    assertThat(ids.current("edge"))
+        .get()
+        .extracting(WorkloadCertificate::spiffeId)
+        .isEqualTo("spiffe://example.org/service/edge");
   }
 
   @Test
@@ -156,7 +197,8 @@ class MeshIdentitiesTest {
     assertThat(a.current("orders").get().serial()).isNotEqualTo(old.serial());
     assertThat(b.current("orders").get().serial()).isEqualTo(a.current("orders").get().serial());
     assertThat(taken).isEqualTo(rotated);
-    assertThat(b.current("orders").get().privateKeyPem()).isEqualTo(a.current("orders").get().privateKeyPem());
+    assertThat(b.current("orders").get().privateKeyPem())
+        .isEqualTo(a.current("orders").get().privateKeyPem());
   }
 
   @Test
@@ -183,7 +225,8 @@ class MeshIdentitiesTest {
   @Test
   void aMeshWithAnotherTrustDomainThanTheRootIsRefused() {
     MovingClock clock = new MovingClock();
-    new MeshIdentities(dir, Duration.ofHours(1), clock).attach(sidecar("orders", "example.org"), XdsResources.EMPTY);
+    new MeshIdentities(dir, Duration.ofHours(1), clock)
+        .attach(sidecar("orders", "example.org"), XdsResources.EMPTY);
     MeshIdentities restarted = new MeshIdentities(dir, Duration.ofHours(1), clock);
     assertThatThrownBy(() -> restarted.attach(sidecar("orders", "other.org"), XdsResources.EMPTY))
         .isInstanceOf(CaException.class);

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The in-memory store's bounds: counter keys, counters and bytes, and what happens at the bound. */
+/**
+ * The in-memory store's bounds: counter keys, counters and bytes, and what happens at the bound.
+ */
 class InMemoryStoreTest {
   private static final long MINUTE = 60_000;
   private static final long NOW = EPOCH + 10_000;
@@ -27,13 +29,17 @@ class InMemoryStoreTest {
     String key2 = RateLimitService.counterKey("edge", List.of(Map.entry("path", long2)), limit);
     assertThat(key1.length()).as("bounded").isLessThan(200);
     assertThat(key1).as("two values, two counters").isNotEqualTo(key2);
-    assertThat(RateLimitService.counterKey("edge", List.of(Map.entry("path", long1)), limit)).as("one value, one counter").isEqualTo(key1);
+    assertThat(RateLimitService.counterKey("edge", List.of(Map.entry("path", long1)), limit))
+        .as("one value, one counter")
+        .isEqualTo(key1);
     String shortOne = "/" + "a".repeat(RateLimitService.MAX_VALUE_BYTES - 1);
-    assertThat(RateLimitService.counterKey("edge", List.of(Map.entry("path", shortOne)), limit)).as("values up to the bound are kept as they are")
+    assertThat(RateLimitService.counterKey("edge", List.of(Map.entry("path", shortOne)), limit))
+        .as("values up to the bound are kept as they are")
         .isEqualTo("edge|path=" + shortOne + "|minute");
     // no value as it is can take the counter of a hashed one
     String hashed = key1.substring("edge|path=".length(), key1.length() - "|minute".length());
-    assertThat(RateLimitService.counterKey("edge", List.of(Map.entry("path", hashed)), limit)).isNotEqualTo(key1);
+    assertThat(RateLimitService.counterKey("edge", List.of(Map.entry("path", hashed)), limit))
+        .isNotEqualTo(key1);
   }
 
   @Test
@@ -69,7 +75,9 @@ class InMemoryStoreTest {
       assertThat(store.bytes()).isLessThanOrEqualTo(budget);
     }
     long each = InMemoryStore.cost(0 + pad);
-    assertThat(store.bytes()).as("the budget is used, not just a part of it").isGreaterThan(budget - 2 * each);
+    assertThat(store.bytes())
+        .as("the budget is used, not just a part of it")
+        .isGreaterThan(budget - 2 * each);
     int held = store.size();
     assertThat(held).isEqualTo((int) (store.bytes() / each));
     assertThat(store.evictions()).isEqualTo(1000 - held);
@@ -107,9 +115,12 @@ class InMemoryStoreTest {
     long bytes = store.bytes();
     store.hit("d", 5, 1000, 1, true, NOW + 2000).join();
     assertThat(store.size()).as("a and b are two windows old: dropped").isEqualTo(2);
-    assertThat(store.bytes()).isEqualTo(bytes - InMemoryStore.cost("a") - InMemoryStore.cost("b") + InMemoryStore.cost("d"));
+    assertThat(store.bytes())
+        .isEqualTo(
+            bytes - InMemoryStore.cost("a") - InMemoryStore.cost("b") + InMemoryStore.cost("d"));
     assertThat(store.hit("c", 1, 1000, 1, true, NOW + 2000).join())
-        .as("c still weighs in the next window").isEqualTo(new SlidingWindow.Counts(0, 1, false));
+        .as("c still weighs in the next window")
+        .isEqualTo(new SlidingWindow.Counts(0, 1, false));
   }
 
   @Test

@@ -72,8 +72,8 @@ final class RateLimitFixtures {
   }
 
   /**
-   * A rule of {@code domain}: keys and values alternate; a null value matches any value.
-   * {@code rule("edge", limit, "consumer", null, "path", "/login")}
+   * A rule of {@code domain}: keys and values alternate; a null value matches any value. {@code
+   * rule("edge", limit, "consumer", null, "path", "/login")}
    */
   static Rule rule(String domain, Limit limit, String... keyValues) {
     List<Entry> entries = new ArrayList<>();
@@ -90,17 +90,24 @@ final class RateLimitFixtures {
   static RateLimitDescriptor descriptor(String... keyValues) {
     RateLimitDescriptor.Builder d = RateLimitDescriptor.newBuilder();
     for (int i = 0; i < keyValues.length; i += 2) {
-      d.addEntries(RateLimitDescriptor.Entry.newBuilder().setKey(keyValues[i]).setValue(keyValues[i + 1]));
+      d.addEntries(
+          RateLimitDescriptor.Entry.newBuilder().setKey(keyValues[i]).setValue(keyValues[i + 1]));
     }
     return d.build();
   }
 
   /** A request with one descriptor. */
   static RateLimitRequest request(String domain, String... keyValues) {
-    return RateLimitRequest.newBuilder().setDomain(domain).addDescriptors(descriptor(keyValues)).build();
+    return RateLimitRequest.newBuilder()
+        .setDomain(domain)
+        .addDescriptors(descriptor(keyValues))
+        .build();
   }
 
   static RateLimitRequest request(String domain, RateLimitDescriptor... descriptors) {
-    return RateLimitRequest.newBuilder().setDomain(domain).addAllDescriptors(Arrays.asList(descriptors)).build();
+    return RateLimitRequest.newBuilder()
+        .setDomain(domain)
+        .addAllDescriptors(Arrays.asList(descriptors))
+        .build();
   }
 }

@@ -45,11 +45,15 @@ class RateLimitServerThreadsTest {
     final Set<String> threads = ConcurrentHashMap.newKeySet();
 
     @Override
-    public CompletableFuture<SlidingWindow.Counts> hit(String key, long limit, long windowMillis, long hits, boolean enforce, long nowMillis) {
+    public CompletableFuture<SlidingWindow.Counts> hit(
+        String key, long limit, long windowMillis, long hits, boolean enforce, long nowMillis) {
       threads.add(Thread.currentThread().getName());
       entered.countDown();
       try {
-        release.await(60, TimeUnit.SECONDS); // released by the test; the bound only keeps a failed run from hanging
+        release.await(
+            60,
+            TimeUnit
+                .SECONDS); // released by the test; the bound only keeps a failed run from hanging
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -67,9 +71,13 @@ class RateLimitServerThreadsTest {
     }
   }
 
-  private static final MethodDescriptor<InputStream, InputStream> NO_SUCH_METHOD = MethodDescriptor.<InputStream, InputStream>newBuilder()
-      .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("sluice.test.Nothing/Here")
-      .setRequestMarshaller(Raw.INSTANCE).setResponseMarshaller(Raw.INSTANCE).build();
+  private static final MethodDescriptor<InputStream, InputStream> NO_SUCH_METHOD =
+      MethodDescriptor.<InputStream, InputStream>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName("sluice.test.Nothing/Here")
+          .setRequestMarshaller(Raw.INSTANCE)
+          .setResponseMarshaller(Raw.INSTANCE)
+          .build();
 
   private enum Raw implements MethodDescriptor.Marshaller<InputStream> {
     INSTANCE;
@@ -93,29 +101,49 @@ class RateLimitServerThreadsTest {
     Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create());
     StuckStore store = new StuckStore();
     XdsServer xds = new XdsServer("127.0.0.1", 0, telemetry.metrics(), telemetry.tracer()).start();
-    RateLimitServer rls = new RateLimitServer("127.0.0.1", 0, store, RateLimitOptions.defaults().withStoreTimeout(java.time.Duration.ofSeconds(60)),
-        telemetry.metrics(), new RateLimitFixtures.TestClock(EPOCH)).start();
+    RateLimitServer rls =
+        new RateLimitServer(
+                "127.0.0.1",
+                0,
+                store,
+                RateLimitOptions.defaults().withStoreTimeout(java.time.Duration.ofSeconds(60)),
+                telemetry.metrics(),
+                new RateLimitFixtures.TestClock(EPOCH))
+            .start();
     try {
       rls.table(table(rule("edge", perUnit(10, Unit.MINUTE), "consumer", null)));
-      // more connections than any event loop group of this process has threads (Netty's default: 2 per core),
+      // more connections than any event loop group of this process has threads (Netty's default: 2
+      // per core),
       // each with a call that the store holds
       int many = 4 * Runtime.getRuntime().availableProcessors() + 4;
       for (int i = 0; i < many; i++) {
         ManagedChannel channel = channel(clientLoops, rls.port());
         channels.add(channel);
-        RateLimitServiceGrpc.newFutureStub(channel).shouldRateLimit(request("edge", "consumer", "c" + i));
+        RateLimitServiceGrpc.newFutureStub(channel)
+            .shouldRateLimit(request("edge", "consumer", "c" + i));
       }
-      assertThat(store.entered.await(30, TimeUnit.SECONDS)).as("a rate-limit call reached the store").isTrue();
-      // as many new xDS connections: handed round robin to the event loops, they would meet every stuck one
+      assertThat(store.entered.await(30, TimeUnit.SECONDS))
+          .as("a rate-limit call reached the store")
+          .isTrue();
+      // as many new xDS connections: handed round robin to the event loops, they would meet every
+      // stuck one
       for (int i = 0; i < many; i++) {
         ManagedChannel channel = channel(clientLoops, xds.port());
         channels.add(channel);
-        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, NO_SUCH_METHOD, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
-            new ByteArrayInputStream(new byte[0])))
+        assertThatThrownBy(
+                () ->
+                    ClientCalls.blockingUnaryCall(
+                        channel,
+                        NO_SUCH_METHOD,
+                        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                        new ByteArrayInputStream(new byte[0])))
             .as("xDS connection %d is answered", i)
-            .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+            .isInstanceOfSatisfying(
+                StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
       }
-      assertThat(store.threads).allSatisfy(name -> assertThat(name).startsWith("sluice-ratelimit-"));
+      assertThat(store.threads)
+          .allSatisfy(name -> assertThat(name).startsWith("sluice-ratelimit-"));
     } finally {
       store.release.countDown();
       channels.forEach(ManagedChannel::shutdownNow);
@@ -127,6 +155,10 @@ class RateLimitServerThreadsTest {
   }
 
   private static ManagedChannel channel(NioEventLoopGroup loops, int port) {
-    return NettyChannelBuilder.forAddress("127.0.0.1", port).eventLoopGroup(loops).channelType(NioSocketChannel.class).usePlaintext().build();
+    return NettyChannelBuilder.forAddress("127.0.0.1", port)
+        .eventLoopGroup(loops)
+        .channelType(NioSocketChannel.class)
+        .usePlaintext()
+        .build();
   }
 }

@@ -42,8 +42,10 @@ class RateLimitServiceTest {
   private static final String EDGE = "edge";
   private final Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create());
   private final Metrics metrics = telemetry.metrics();
+
   /** 10 s into a minute. */
   private final TestClock clock = new TestClock(EPOCH + 10_000);
+
   private final AtomicReference<RateLimitTable> table = new AtomicReference<>(RateLimitTable.EMPTY);
   private final InMemoryStore store = new InMemoryStore();
 
@@ -98,11 +100,15 @@ class RateLimitServiceTest {
     assertThat(over.getStatuses(0).getCode()).isEqualTo(Code.OVER_LIMIT);
     assertThat(over.getStatuses(0).getLimitRemaining()).isZero();
     assertThat(over.getStatuses(0).getCurrentLimit().getRequestsPerUnit()).isEqualTo(100);
-    // blocked: the next request passes when this window's 100 weigh less than 99, 0.6 s into the next
+    // blocked: the next request passes when this window's 100 weigh less than 99, 0.6 s into the
+    // next
     assertThat(over.getStatuses(0).getDurationUntilReset().getSeconds()).isEqualTo(51);
 
-    assertThat(metrics.get("sluice_ratelimit_decisions_total", "domain", EDGE, "code", "OK")).isEqualTo(100);
-    assertThat(metrics.get("sluice_ratelimit_decisions_total", "domain", EDGE, "code", "OVER_LIMIT")).isEqualTo(51);
+    assertThat(metrics.get("sluice_ratelimit_decisions_total", "domain", EDGE, "code", "OK"))
+        .isEqualTo(100);
+    assertThat(
+            metrics.get("sluice_ratelimit_decisions_total", "domain", EDGE, "code", "OVER_LIMIT"))
+        .isEqualTo(51);
     assertThat(metrics.prometheus()).contains("sluice_ratelimit_decision_seconds_count");
   }
 
@@ -114,16 +120,19 @@ class RateLimitServiceTest {
     assertThat(admitted(service, request(EDGE, "consumer", "bob"), 5)).isEqualTo(3);
     assertThat(admitted(service, request("internal", "consumer", "alice"), 5)).isEqualTo(5);
     assertThat(metrics.get("sluice_ratelimit_decisions_total", "domain", "unknown", "code", "OK"))
-        .as("a domain of no rule is no label of its own").isEqualTo(5);
+        .as("a domain of no rule is no label of its own")
+        .isEqualTo(5);
     // a value with the separators in it is a different counter, not alice's
-    assertThat(admitted(service, request(EDGE, "consumer", "alice|consumer=alice"), 5)).isEqualTo(3);
+    assertThat(admitted(service, request(EDGE, "consumer", "alice|consumer=alice"), 5))
+        .isEqualTo(3);
   }
 
   @Test
   void aFixedValueRuleWinsOverAnyValueAndUnlimitedNeverCounts() {
-    table.set(table(
-        rule(EDGE, perUnit(2, Unit.SECOND), "consumer", null),
-        rule(EDGE, unlimited(), "consumer", "monitoring")));
+    table.set(
+        table(
+            rule(EDGE, perUnit(2, Unit.SECOND), "consumer", null),
+            rule(EDGE, unlimited(), "consumer", "monitoring")));
     RateLimitService service = service();
     RateLimitResponse r = decide(service, request(EDGE, "consumer", "monitoring"));
     assertThat(r.getStatuses(0).hasCurrentLimit()).as("unlimited shows in no header").isFalse();
@@ -137,7 +146,9 @@ class RateLimitServiceTest {
     table.set(table(rule(EDGE, perUnit(1, Unit.MINUTE), "consumer", null)));
     RateLimitService service = service();
     assertThat(admitted(service, request(EDGE, "remote_address", "10.0.0.1"), 5)).isEqualTo(5);
-    assertThat(admitted(service, request(EDGE, "consumer", "alice", "path", "/"), 5)).as("another shape").isEqualTo(5);
+    assertThat(admitted(service, request(EDGE, "consumer", "alice", "path", "/"), 5))
+        .as("another shape")
+        .isEqualTo(5);
     RateLimitResponse r = decide(service, request(EDGE, "remote_address", "10.0.0.1"));
     assertThat(r.getStatusesCount()).isEqualTo(1);
     assertThat(r.getStatuses(0).getCode()).isEqualTo(Code.OK);
@@ -154,48 +165,75 @@ class RateLimitServiceTest {
     assertThat(sixth.getOverallCode()).isEqualTo(Code.OK);
     assertThat(sixth.getStatuses(0).getCode()).as("reported").isEqualTo(Code.OVER_LIMIT);
     assertThat(sixth.getStatuses(0).getLimitRemaining()).isZero();
-    assertThat(sixth.getStatuses(0).hasCurrentLimit()).as("no X-RateLimit headers for a limit that is not enforced").isFalse();
+    assertThat(sixth.getStatuses(0).hasCurrentLimit())
+        .as("no X-RateLimit headers for a limit that is not enforced")
+        .isFalse();
     assertThat(admitted(service, alice, 14)).isEqualTo(14);
-    assertThat(metrics.get("sluice_ratelimit_shadow_over_total", "domain", EDGE, "descriptor", "consumer", "policy",
-        "Route/test (policies/test.yaml:1:1)")).isEqualTo(15);
-    assertThat(metrics.prometheus()).containsPattern("sluice_ratelimit_shadow_over_total\\{[^}]*domain=\"edge\"[^}]*\\} 15");
+    assertThat(
+            metrics.get(
+                "sluice_ratelimit_shadow_over_total",
+                "domain",
+                EDGE,
+                "descriptor",
+                "consumer",
+                "policy",
+                "Route/test (policies/test.yaml:1:1)"))
+        .isEqualTo(15);
+    assertThat(metrics.prometheus())
+        .containsPattern("sluice_ratelimit_shadow_over_total\\{[^}]*domain=\"edge\"[^}]*\\} 15");
   }
 
   @Test
   void nestedDescriptorsCountEachPairOfValues() {
-    table.set(table(
-        rule(EDGE, perUnit(2, Unit.MINUTE), "consumer", null, "path", null),
-        rule(EDGE, perUnit(5, Unit.MINUTE), "consumer", null, "path", "/login")));
+    table.set(
+        table(
+            rule(EDGE, perUnit(2, Unit.MINUTE), "consumer", null, "path", null),
+            rule(EDGE, perUnit(5, Unit.MINUTE), "consumer", null, "path", "/login")));
     RateLimitService service = service();
-    assertThat(admitted(service, request(EDGE, "consumer", "alice", "path", "/orders"), 4)).isEqualTo(2);
-    assertThat(admitted(service, request(EDGE, "consumer", "alice", "path", "/users"), 4)).isEqualTo(2);
-    assertThat(admitted(service, request(EDGE, "consumer", "bob", "path", "/orders"), 4)).isEqualTo(2);
-    assertThat(admitted(service, request(EDGE, "consumer", "alice", "path", "/login"), 9)).as("the more specific rule").isEqualTo(5);
+    assertThat(admitted(service, request(EDGE, "consumer", "alice", "path", "/orders"), 4))
+        .isEqualTo(2);
+    assertThat(admitted(service, request(EDGE, "consumer", "alice", "path", "/users"), 4))
+        .isEqualTo(2);
+    assertThat(admitted(service, request(EDGE, "consumer", "bob", "path", "/orders"), 4))
+        .isEqualTo(2);
+    assertThat(admitted(service, request(EDGE, "consumer", "alice", "path", "/login"), 9))
+        .as("the more specific rule")
+        .isEqualTo(5);
   }
 
   @Test
   void oneDescriptorOverLimitBlocksTheRequestAndTheHeadersFollowTheTightestStatus() {
-    table.set(table(
-        rule(EDGE, perUnit(100, Unit.MINUTE), "consumer", null),
-        rule(EDGE, perUnit(2, Unit.SECOND), "path", null)));
+    table.set(
+        table(
+            rule(EDGE, perUnit(100, Unit.MINUTE), "consumer", null),
+            rule(EDGE, perUnit(2, Unit.SECOND), "path", null)));
     RateLimitService service = service();
     RateLimitRequest both = request(EDGE, descriptor("consumer", "alice"), descriptor("path", "/"));
     RateLimitResponse r = decide(service, both);
-    assertThat(r.getStatusesList()).extracting(DescriptorStatus::getLimitRemaining).containsExactly(99, 1);
+    assertThat(r.getStatusesList())
+        .extracting(DescriptorStatus::getLimitRemaining)
+        .containsExactly(99, 1);
     decide(service, both);
     RateLimitResponse third = decide(service, both);
     assertThat(third.getOverallCode()).isEqualTo(Code.OVER_LIMIT);
-    assertThat(third.getStatusesList()).extracting(DescriptorStatus::getCode).containsExactly(Code.OK, Code.OVER_LIMIT);
+    assertThat(third.getStatusesList())
+        .extracting(DescriptorStatus::getCode)
+        .containsExactly(Code.OK, Code.OVER_LIMIT);
   }
 
   @Test
   void hitsAddendCountsSeveralHitsAtOnce() {
     table.set(table(rule(EDGE, perUnit(10, Unit.MINUTE), "consumer", null)));
     RateLimitService service = service();
-    RateLimitRequest fourAtOnce = request(EDGE, "consumer", "alice").toBuilder().setHitsAddend(4).build();
+    RateLimitRequest fourAtOnce =
+        request(EDGE, "consumer", "alice").toBuilder().setHitsAddend(4).build();
     assertThat(admitted(service, fourAtOnce, 3)).isEqualTo(2);
-    RateLimitRequest perDescriptor = RateLimitRequest.newBuilder().setDomain(EDGE)
-        .addDescriptors(descriptor("consumer", "alice").toBuilder().setHitsAddend(UInt64Value.of(2))).build();
+    RateLimitRequest perDescriptor =
+        RateLimitRequest.newBuilder()
+            .setDomain(EDGE)
+            .addDescriptors(
+                descriptor("consumer", "alice").toBuilder().setHitsAddend(UInt64Value.of(2)))
+            .build();
     assertThat(admitted(service, perDescriptor, 2)).isEqualTo(1);
     assertThat(admitted(service, request(EDGE, "consumer", "alice"), 1)).isZero();
   }
@@ -219,7 +257,9 @@ class RateLimitServiceTest {
     int second = admitted(service, alice, 300);
     long bound = limit + Math.floorDiv(limit * (before + after), window);
     assertThat(first).isEqualTo(100);
-    assertThat(first + second).as("admitted within %d ms across the edge", before + after).isLessThanOrEqualTo((int) bound);
+    assertThat(first + second)
+        .as("admitted within %d ms across the edge", before + after)
+        .isLessThanOrEqualTo((int) bound);
     // the second burst gets exactly what the previous window's weight leaves: the bound is tight
     assertThat(second).isEqualTo((int) Math.floorDiv(limit * after, window));
   }
@@ -255,7 +295,9 @@ class RateLimitServiceTest {
   void anEmptyDomainIsAnInvalidArgument() {
     assertThatThrownBy(() -> service().decide(RateLimitRequest.newBuilder().build()).join())
         .isInstanceOf(CompletionException.class)
-        .cause().isInstanceOfSatisfying(StatusRuntimeException.class,
+        .cause()
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
   }
 
@@ -263,8 +305,11 @@ class RateLimitServiceTest {
   private static CounterStore broken(boolean hang) {
     return new CounterStore() {
       @Override
-      public CompletableFuture<SlidingWindow.Counts> hit(String key, long limit, long windowMillis, long hits, boolean enforce, long nowMillis) {
-        return hang ? new CompletableFuture<>() : CompletableFuture.failedFuture(new IllegalStateException("down"));
+      public CompletableFuture<SlidingWindow.Counts> hit(
+          String key, long limit, long windowMillis, long hits, boolean enforce, long nowMillis) {
+        return hang
+            ? new CompletableFuture<>()
+            : CompletableFuture.failedFuture(new IllegalStateException("down"));
       }
 
       @Override
@@ -279,25 +324,42 @@ class RateLimitServiceTest {
 
   @Test
   void aFailingStoreIsAnsweredByTheFailureMode() {
-    table.set(table(rule(EDGE, perUnit(1, Unit.MINUTE), "consumer", null), rule(EDGE, shadow(1, Unit.MINUTE), "path", null)));
+    table.set(
+        table(
+            rule(EDGE, perUnit(1, Unit.MINUTE), "consumer", null),
+            rule(EDGE, shadow(1, Unit.MINUTE), "path", null)));
     RateLimitRequest alice = request(EDGE, "consumer", "alice");
 
     RateLimitResponse open = decide(service(broken(false), RateLimitOptions.defaults()), alice);
     assertThat(open.getOverallCode()).isEqualTo(Code.OK);
     assertThat(open.getStatuses(0).hasCurrentLimit()).isFalse();
 
-    RateLimitService closed = service(broken(false), RateLimitOptions.defaults().withFailureMode(FailureMode.CLOSED));
+    RateLimitService closed =
+        service(broken(false), RateLimitOptions.defaults().withFailureMode(FailureMode.CLOSED));
     RateLimitResponse denied = decide(closed, alice);
     assertThat(denied.getOverallCode()).isEqualTo(Code.OVER_LIMIT);
     assertThat(denied.getStatuses(0).getCurrentLimit().getRequestsPerUnit()).isEqualTo(1);
-    assertThat(decide(closed, request(EDGE, "path", "/")).getOverallCode()).as("shadow rules never block").isEqualTo(Code.OK);
+    assertThat(decide(closed, request(EDGE, "path", "/")).getOverallCode())
+        .as("shadow rules never block")
+        .isEqualTo(Code.OK);
 
-    RateLimitService unavailable = service(broken(false), RateLimitOptions.defaults().withFailureMode(FailureMode.UNAVAILABLE));
-    assertThatThrownBy(() -> decide(unavailable, alice)).cause()
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    RateLimitService unavailable =
+        service(
+            broken(false), RateLimitOptions.defaults().withFailureMode(FailureMode.UNAVAILABLE));
+    assertThatThrownBy(() -> decide(unavailable, alice))
+        .cause()
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
 
-    assertThat(metrics.get("sluice_ratelimit_store_errors_total", "store", "broken", "failure_mode", "OPEN")).isEqualTo(2);
-    assertThat(metrics.get("sluice_ratelimit_store_errors_total", "store", "broken", "failure_mode", "CLOSED")).isEqualTo(1);
+    assertThat(
+            metrics.get(
+                "sluice_ratelimit_store_errors_total", "store", "broken", "failure_mode", "OPEN"))
+        .isEqualTo(2);
+    assertThat(
+            metrics.get(
+                "sluice_ratelimit_store_errors_total", "store", "broken", "failure_mode", "CLOSED"))
+        .isEqualTo(1);
   }
 
   /**
@@ -309,23 +371,45 @@ class RateLimitServiceTest {
   void aRulesOwnFailureModeWinsAndFailingClosedIsAnErrorForEnvoysFailureStatus() {
     RateLimitTable.Rule perConsumer = rule(EDGE, perUnit(1, Unit.MINUTE), "consumer", null);
     RateLimitTable.Rule perPath = rule(EDGE, perUnit(1, Unit.MINUTE), "path", null);
-    table.set(table(
-        new RateLimitTable.Rule(EDGE, perConsumer.entries(), perConsumer.limit(), perConsumer.policy(), java.util.Optional.of(false)),
-        new RateLimitTable.Rule(EDGE, perPath.entries(), perPath.limit(), perPath.policy(), java.util.Optional.of(true))));
-    RateLimitService service = service(broken(false), RateLimitOptions.defaults().withFailureMode(FailureMode.CLOSED));
+    table.set(
+        table(
+            new RateLimitTable.Rule(
+                EDGE,
+                perConsumer.entries(),
+                perConsumer.limit(),
+                perConsumer.policy(),
+                java.util.Optional.of(false)),
+            new RateLimitTable.Rule(
+                EDGE,
+                perPath.entries(),
+                perPath.limit(),
+                perPath.policy(),
+                java.util.Optional.of(true))));
+    RateLimitService service =
+        service(broken(false), RateLimitOptions.defaults().withFailureMode(FailureMode.CLOSED));
 
-    assertThatThrownBy(() -> decide(service, request(EDGE, "consumer", "alice"))).as("fail closed").cause()
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
-    assertThat(decide(service, request(EDGE, "path", "/")).getOverallCode()).as("fail open").isEqualTo(Code.OK);
-    assertThat(metrics.get("sluice_ratelimit_decisions_total", "domain", EDGE, "code", "UNAVAILABLE")).isEqualTo(1);
+    assertThatThrownBy(() -> decide(service, request(EDGE, "consumer", "alice")))
+        .as("fail closed")
+        .cause()
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    assertThat(decide(service, request(EDGE, "path", "/")).getOverallCode())
+        .as("fail open")
+        .isEqualTo(Code.OK);
+    assertThat(
+            metrics.get("sluice_ratelimit_decisions_total", "domain", EDGE, "code", "UNAVAILABLE"))
+        .isEqualTo(1);
   }
 
   @Test
   void aStoreThatNeverAnswersIsAnsweredWithinTheTimeout() {
     table.set(table(rule(EDGE, perUnit(1, Unit.MINUTE), "consumer", null)));
-    RateLimitService service = service(broken(true), RateLimitOptions.defaults().withStoreTimeout(Duration.ofMillis(50)));
+    RateLimitService service =
+        service(broken(true), RateLimitOptions.defaults().withStoreTimeout(Duration.ofMillis(50)));
     long start = System.nanoTime();
-    RateLimitResponse r = service.decide(request(EDGE, "consumer", "alice")).orTimeout(2, TimeUnit.SECONDS).join();
+    RateLimitResponse r =
+        service.decide(request(EDGE, "consumer", "alice")).orTimeout(2, TimeUnit.SECONDS).join();
     assertThat(r.getOverallCode()).isEqualTo(Code.OK);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1000));
   }
@@ -334,15 +418,23 @@ class RateLimitServiceTest {
   void theInMemoryStoreForgetsOldWindowsAndIsBounded() {
     table.set(table(rule(EDGE, perUnit(1, Unit.SECOND), "consumer", null)));
     InMemoryStore small = new InMemoryStore(3);
-    RateLimitService service = service(small, RateLimitOptions.defaults().withFailureMode(FailureMode.CLOSED));
+    RateLimitService service =
+        service(small, RateLimitOptions.defaults().withFailureMode(FailureMode.CLOSED));
     for (String who : new String[] {"a", "b", "c"}) {
-      assertThat(decide(service, request(EDGE, "consumer", who)).getOverallCode()).isEqualTo(Code.OK);
+      assertThat(decide(service, request(EDGE, "consumer", who)).getOverallCode())
+          .isEqualTo(Code.OK);
     }
     assertThat(small.size()).isEqualTo(3);
-    assertThat(decide(service, request(EDGE, "consumer", "d")).getOverallCode()).as("full: a new key is counted").isEqualTo(Code.OK);
-    assertThat(decide(service, request(EDGE, "consumer", "d")).getOverallCode()).as("and limited").isEqualTo(Code.OVER_LIMIT);
+    assertThat(decide(service, request(EDGE, "consumer", "d")).getOverallCode())
+        .as("full: a new key is counted")
+        .isEqualTo(Code.OK);
+    assertThat(decide(service, request(EDGE, "consumer", "d")).getOverallCode())
+        .as("and limited")
+        .isEqualTo(Code.OVER_LIMIT);
     assertThat(small.size()).isEqualTo(3);
-    assertThat(decide(service, request(EDGE, "consumer", "a")).getOverallCode()).as("a, the oldest, was evicted").isEqualTo(Code.OK);
+    assertThat(decide(service, request(EDGE, "consumer", "a")).getOverallCode())
+        .as("a, the oldest, was evicted")
+        .isEqualTo(Code.OK);
     clock.advance(2_000);
     decide(service, request(EDGE, "consumer", "e"));
     assertThat(small.size()).as("two windows later the old ones leave").isLessThan(3);
@@ -355,38 +447,59 @@ class RateLimitServiceTest {
     RateLimitService service = service(store, RateLimitOptions.defaults());
     String longPath = "/" + "p".repeat(59 * 1024);
     for (int i = 0; i < 4050; i++) {
-      assertThat(decide(service, request(EDGE, "path", longPath + i)).getOverallCode()).isEqualTo(Code.OK);
+      assertThat(decide(service, request(EDGE, "path", longPath + i)).getOverallCode())
+          .isEqualTo(Code.OK);
     }
     assertThat(store.bytes()).isLessThanOrEqualTo(4 << 20);
     assertThat(store.size()).as("hashed: every one of them fits").isEqualTo(4050);
-    assertThat(admitted(service, request(EDGE, "path", longPath + "x"), 5)).as("a long value's limit holds").isEqualTo(2);
+    assertThat(admitted(service, request(EDGE, "path", longPath + "x"), 5))
+        .as("a long value's limit holds")
+        .isEqualTo(2);
   }
 
   @Test
   void aPortAlreadyTakenIsNamedInTheErrorWithTheReason() throws Exception {
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      RateLimitServer server = new RateLimitServer("127.0.0.1", taken.getLocalPort(), new InMemoryStore(),
-          RateLimitOptions.defaults(), metrics, clock);
-      assertThatThrownBy(server::start).isInstanceOf(java.io.UncheckedIOException.class)
-          .hasMessageContaining("cannot listen for rate-limit requests on /127.0.0.1:" + taken.getLocalPort() + ": ")
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      RateLimitServer server =
+          new RateLimitServer(
+              "127.0.0.1",
+              taken.getLocalPort(),
+              new InMemoryStore(),
+              RateLimitOptions.defaults(),
+              metrics,
+              clock);
+      assertThatThrownBy(server::start)
+          .isInstanceOf(java.io.UncheckedIOException.class)
+          .hasMessageContaining(
+              "cannot listen for rate-limit requests on /127.0.0.1:" + taken.getLocalPort() + ": ")
           .hasMessageContaining("in use");
     }
   }
 
   @Test
   void theServerAnswersEnvoysGrpcCall() {
-    try (RateLimitServer server = new RateLimitServer("127.0.0.1", 0, new InMemoryStore(), RateLimitOptions.defaults(), metrics, clock).start()) {
+    try (RateLimitServer server =
+        new RateLimitServer(
+                "127.0.0.1", 0, new InMemoryStore(), RateLimitOptions.defaults(), metrics, clock)
+            .start()) {
       server.table(table(rule(EDGE, perUnit(2, Unit.MINUTE), "consumer", null)));
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
       try {
-        var stub = RateLimitServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
-        assertThat(stub.shouldRateLimit(request(EDGE, "consumer", "alice")).getOverallCode()).isEqualTo(Code.OK);
-        assertThat(stub.shouldRateLimit(request(EDGE, "consumer", "alice")).getOverallCode()).isEqualTo(Code.OK);
+        var stub =
+            RateLimitServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+        assertThat(stub.shouldRateLimit(request(EDGE, "consumer", "alice")).getOverallCode())
+            .isEqualTo(Code.OK);
+        assertThat(stub.shouldRateLimit(request(EDGE, "consumer", "alice")).getOverallCode())
+            .isEqualTo(Code.OK);
         RateLimitResponse third = stub.shouldRateLimit(request(EDGE, "consumer", "alice"));
         assertThat(third.getOverallCode()).isEqualTo(Code.OVER_LIMIT);
         assertThat(third.getStatuses(0).getLimitRemaining()).isZero();
         assertThatThrownBy(() -> stub.shouldRateLimit(RateLimitRequest.getDefaultInstance()))
-            .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+            .isInstanceOfSatisfying(
+                StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
       } finally {
         channel.shutdownNow();
       }

@@ -39,19 +39,23 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rate-limit service over a real {@code redis-server} (started here on a free port; see
- * {@link RedisProcess} for finding the binary): the same decisions as in memory, one limit for
- * several service instances, and Redis outages answered by the failure mode without stalling.
+ * The rate-limit service over a real {@code redis-server} (started here on a free port; see {@link
+ * RedisProcess} for finding the binary): the same decisions as in memory, one limit for several
+ * service instances, and Redis outages answered by the failure mode without stalling.
  */
 class RedisStoreTest {
   private static final String EDGE = "edge";
   private static RedisProcess redis;
+
   /** Generous, for a busy machine: the tests about timeouts set their own. */
-  private static final RateLimitOptions OPTIONS = RateLimitOptions.defaults().withStoreTimeout(Duration.ofSeconds(1));
+  private static final RateLimitOptions OPTIONS =
+      RateLimitOptions.defaults().withStoreTimeout(Duration.ofSeconds(1));
+
   private final Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create());
   private final Metrics metrics = telemetry.metrics();
   private final AtomicReference<RateLimitTable> table = new AtomicReference<>(RateLimitTable.EMPTY);
   private final List<AutoCloseable> closing = new ArrayList<>();
+
   /** Every test counts its own consumer, so that tests sharing the Redis never meet. */
   private final String consumer = "c-" + UUID.randomUUID();
 
@@ -114,29 +118,49 @@ class RedisStoreTest {
 
   @Test
   void limitsHoldPerValueNestedUnlimitedAndShadowAsInMemory() {
-    table.set(table(
-        rule(EDGE, perUnit(5, Unit.HOUR), "consumer", null),
-        rule(EDGE, perUnit(2, Unit.HOUR), "consumer", null, "path", null),
-        rule(EDGE, unlimited(), "consumer", "monitoring"),
-        rule(EDGE, shadow(3, Unit.HOUR), "remote_address", null)));
+    table.set(
+        table(
+            rule(EDGE, perUnit(5, Unit.HOUR), "consumer", null),
+            rule(EDGE, perUnit(2, Unit.HOUR), "consumer", null, "path", null),
+            rule(EDGE, unlimited(), "consumer", "monitoring"),
+            rule(EDGE, shadow(3, Unit.HOUR), "remote_address", null)));
     RateLimitService service = service(OPTIONS);
 
     RateLimitResponse first = decide(service, mine());
     assertThat(first.getStatuses(0).getLimitRemaining()).isEqualTo(4);
     assertThat(first.getStatuses(0).getCurrentLimit().getRequestsPerUnit()).isEqualTo(5);
     assertThat(admitted(service, mine(), 9)).isEqualTo(4);
-    assertThat(admitted(service, request(EDGE, "consumer", consumer + "-other"), 9)).as("every value its own counter").isEqualTo(5);
+    assertThat(admitted(service, request(EDGE, "consumer", consumer + "-other"), 9))
+        .as("every value its own counter")
+        .isEqualTo(5);
     assertThat(admitted(service, mine("path", "/a"), 4)).as("nested").isEqualTo(2);
     assertThat(admitted(service, mine("path", "/b"), 4)).as("nested, another path").isEqualTo(2);
-    assertThat(admitted(service, request(EDGE, "consumer", "monitoring"), 20)).as("unlimited").isEqualTo(20);
-    assertThat(redis.command("EXISTS sluice:rl:{edge|consumer=monitoring|hour}:" + (System.currentTimeMillis() / 3_600_000)))
-        .as("unlimited is never counted").isEqualTo(":0");
+    assertThat(admitted(service, request(EDGE, "consumer", "monitoring"), 20))
+        .as("unlimited")
+        .isEqualTo(20);
+    assertThat(
+            redis.command(
+                "EXISTS sluice:rl:{edge|consumer=monitoring|hour}:"
+                    + (System.currentTimeMillis() / 3_600_000)))
+        .as("unlimited is never counted")
+        .isEqualTo(":0");
 
     String ip = "ip-" + consumer;
-    assertThat(admitted(service, request(EDGE, "remote_address", ip), 8)).as("shadow never blocks").isEqualTo(8);
-    assertThat(metrics.get("sluice_ratelimit_shadow_over_total", "domain", EDGE, "descriptor", "remote_address", "policy",
-        "Route/test (policies/test.yaml:1:1)")).isEqualTo(5);
-    assertThat(decide(service, request(EDGE, "remote_address", ip)).getStatuses(0).getCode()).isEqualTo(Code.OVER_LIMIT);
+    assertThat(admitted(service, request(EDGE, "remote_address", ip), 8))
+        .as("shadow never blocks")
+        .isEqualTo(8);
+    assertThat(
+            metrics.get(
+                "sluice_ratelimit_shadow_over_total",
+                "domain",
+                EDGE,
+                "descriptor",
+                "remote_address",
+                "policy",
+                "Route/test (policies/test.yaml:1:1)"))
+        .isEqualTo(5);
+    assertThat(decide(service, request(EDGE, "remote_address", ip)).getStatuses(0).getCode())
+        .isEqualTo(Code.OVER_LIMIT);
   }
 
   @Test
@@ -155,7 +179,9 @@ class RedisStoreTest {
     table.set(table(rule(EDGE, perUnit(100, Unit.MINUTE), "consumer", null)));
     TestClock clock = new TestClock(0);
     RateLimitService inRedis = service(OPTIONS, clock);
-    RateLimitService inMemory = new RateLimitService(table::get, new InMemoryStore(), RateLimitOptions.defaults(), metrics, clock);
+    RateLimitService inMemory =
+        new RateLimitService(
+            table::get, new InMemoryStore(), RateLimitOptions.defaults(), metrics, clock);
     long edge = EPOCH + 60_000 * 7;
     List<Integer> admittedByRedis = new ArrayList<>();
     for (long at : new long[] {edge - 2_000, edge + 6_000, edge + 30_000, edge + 61_000}) {
@@ -180,17 +206,23 @@ class RedisStoreTest {
       RateLimitServer server = new RateLimitServer("127.0.0.1", 0, options, own.metrics()).start();
       closing.add(server);
       server.table(table.get());
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
       closing.add(channel::shutdownNow);
       stubs.add(RateLimitServiceGrpc.newBlockingStub(channel));
     }
     int ok = 0;
     for (int i = 0; i < 30; i++) {
-      RateLimitResponse r = stubs.get(i % 2).withDeadlineAfter(5, TimeUnit.SECONDS).shouldRateLimit(mine());
+      RateLimitResponse r =
+          stubs.get(i % 2).withDeadlineAfter(5, TimeUnit.SECONDS).shouldRateLimit(mine());
       ok += r.getOverallCode() == Code.OK ? 1 : 0;
     }
     assertThat(ok).isEqualTo(10);
-    RateLimitResponse other = stubs.get(1).withDeadlineAfter(5, TimeUnit.SECONDS).shouldRateLimit(request(EDGE, "consumer", consumer + "-b"));
+    RateLimitResponse other =
+        stubs
+            .get(1)
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .shouldRateLimit(request(EDGE, "consumer", consumer + "-b"));
     assertThat(other.getOverallCode()).as("another consumer is unaffected").isEqualTo(Code.OK);
   }
 
@@ -205,15 +237,27 @@ class RedisStoreTest {
     long start = System.nanoTime();
     assertThat(admitted(open, mine(), 10)).as("fail open").isEqualTo(10);
     assertThat(admitted(closed, mine(), 10)).as("fail closed").isZero();
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("20 requests during the outage").isLessThan(Duration.ofSeconds(3));
-    assertThat(metrics.get("sluice_ratelimit_store_errors_total", "store", "redis", "failure_mode", "OPEN")).isEqualTo(10);
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("20 requests during the outage")
+        .isLessThan(Duration.ofSeconds(3));
+    assertThat(
+            metrics.get(
+                "sluice_ratelimit_store_errors_total", "store", "redis", "failure_mode", "OPEN"))
+        .isEqualTo(10);
 
     redis.restart();
     // Redis comes back empty; Lettuce reconnects, the script is loaded again (NOSCRIPT → EVAL)
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-        .until(() -> decide(closed, request(EDGE, "consumer", consumer + "-probe")).getOverallCode() == Code.OK
-            // counted, not waved through by the failure mode
-            && decide(open, request(EDGE, "consumer", consumer + "-probe")).getStatuses(0).hasCurrentLimit());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                decide(closed, request(EDGE, "consumer", consumer + "-probe")).getOverallCode()
+                        == Code.OK
+                    // counted, not waved through by the failure mode
+                    && decide(open, request(EDGE, "consumer", consumer + "-probe"))
+                        .getStatuses(0)
+                        .hasCurrentLimit());
     assertThat(admitted(open, mine(), 5)).as("counting again").isEqualTo(3);
     assertThat(admitted(closed, mine(), 2)).isZero();
   }
@@ -221,8 +265,11 @@ class RedisStoreTest {
   @Test
   void aFrozenRedisStallsNothingRequestsReturnWithinTheTimeout() throws Exception {
     table.set(table(rule(EDGE, perUnit(1000, Unit.HOUR), "consumer", null)));
-    RateLimitService service = service(RateLimitOptions.defaults().withStoreTimeout(Duration.ofMillis(150)));
-    await().atMost(Duration.ofSeconds(5)).until(() -> decide(service, mine()).getStatuses(0).hasCurrentLimit());
+    RateLimitService service =
+        service(RateLimitOptions.defaults().withStoreTimeout(Duration.ofMillis(150)));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> decide(service, mine()).getStatuses(0).hasCurrentLimit());
     redis.pause();
     try {
       long start = System.nanoTime();
@@ -233,23 +280,35 @@ class RedisStoreTest {
       CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(3, TimeUnit.SECONDS);
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       assertThat(answers).allSatisfy(a -> assertThat(a.join().getOverallCode()).isEqualTo(Code.OK));
-      assertThat(took).as("200 concurrent requests against a frozen Redis").isLessThan(Duration.ofMillis(1500));
+      assertThat(took)
+          .as("200 concurrent requests against a frozen Redis")
+          .isLessThan(Duration.ofMillis(1500));
     } finally {
       redis.resume();
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> decide(service, mine()).getStatuses(0).hasCurrentLimit());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> decide(service, mine()).getStatuses(0).hasCurrentLimit());
   }
 
   @Test
   void theStoreTimesOutItsOwnCommands() {
     RedisStore store = store(Duration.ofMillis(120));
-    assertThat(store.hit("t-" + consumer, 5, 60_000, 1, true, System.currentTimeMillis()).join().admitted()).isTrue();
+    assertThat(
+            store
+                .hit("t-" + consumer, 5, 60_000, 1, true, System.currentTimeMillis())
+                .join()
+                .admitted())
+        .isTrue();
     redis.pause();
     try {
       long start = System.nanoTime();
-      CompletableFuture<SlidingWindow.Counts> hit = store.hit("t-" + consumer, 5, 60_000, 1, true, System.currentTimeMillis());
-      assertThatThrownBy(() -> hit.get(3, TimeUnit.SECONDS)).hasCauseInstanceOf(io.lettuce.core.RedisCommandTimeoutException.class);
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(100), Duration.ofMillis(1000));
+      CompletableFuture<SlidingWindow.Counts> hit =
+          store.hit("t-" + consumer, 5, 60_000, 1, true, System.currentTimeMillis());
+      assertThatThrownBy(() -> hit.get(3, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(io.lettuce.core.RedisCommandTimeoutException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isBetween(Duration.ofMillis(100), Duration.ofMillis(1000));
     } finally {
       redis.resume();
     }
@@ -262,17 +321,25 @@ class RedisStoreTest {
     RateLimitService service = service(OPTIONS.withFailureMode(FailureMode.CLOSED));
     assertThat(decide(service, mine()).getOverallCode()).isEqualTo(Code.OVER_LIMIT);
     redis.restart();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
         .until(() -> decide(service, mine()).getOverallCode() == Code.OK);
     assertThat(admitted(service, mine(), 3)).isEqualTo(1);
   }
 
   @Test
   void severalDescriptorsAreCountedInOneRequest() {
-    table.set(table(rule(EDGE, perUnit(2, Unit.MINUTE), "consumer", null), rule(EDGE, perUnit(3, Unit.MINUTE), "path", null)));
+    table.set(
+        table(
+            rule(EDGE, perUnit(2, Unit.MINUTE), "consumer", null),
+            rule(EDGE, perUnit(3, Unit.MINUTE), "path", null)));
     RateLimitService service = service(OPTIONS);
-    RateLimitRequest both = request(EDGE, descriptor("consumer", consumer), descriptor("path", consumer));
-    assertThat(decide(service, both).getStatusesList()).extracting(s -> s.getLimitRemaining()).containsExactly(1, 2);
+    RateLimitRequest both =
+        request(EDGE, descriptor("consumer", consumer), descriptor("path", consumer));
+    assertThat(decide(service, both).getStatusesList())
+        .extracting(s -> s.getLimitRemaining())
+        .containsExactly(1, 2);
     assertThat(admitted(service, both, 3)).isEqualTo(1);
   }
 }

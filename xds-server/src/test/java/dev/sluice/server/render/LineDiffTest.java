@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 /** {@link LineDiff}: shortest edit scripts, printed as {@code diff -u} prints hunks. */
 class LineDiffTest {
   private static String lines(int from, int to) {
-    return IntStream.rangeClosed(from, to).mapToObj(i -> "line " + i + "\n").collect(Collectors.joining());
+    return IntStream.rangeClosed(from, to)
+        .mapToObj(i -> "line " + i + "\n")
+        .collect(Collectors.joining());
   }
 
   @Test
@@ -25,7 +27,9 @@ class LineDiffTest {
   void oneChangedLineIsOneHunkWithThreeLinesOfContextOnEachSide() {
     String before = lines(1, 20);
     String after = before.replace("line 10\n", "line ten\n");
-    assertThat(LineDiff.unified(before, after)).isEqualTo("""
+    assertThat(LineDiff.unified(before, after))
+        .isEqualTo(
+            """
         @@ -7,7 +7,7 @@
          line 7
          line 8
@@ -43,7 +47,9 @@ class LineDiffTest {
   void changesFarApartAreSeparateHunksAndCloseOnesShareOne() {
     String before = lines(1, 30);
     String far = before.replace("line 3\n", "").replace("line 25\n", "line 25\nnew\n");
-    assertThat(LineDiff.unified(before, far)).isEqualTo("""
+    assertThat(LineDiff.unified(before, far))
+        .isEqualTo(
+            """
         @@ -1,6 +1,5 @@
          line 1
          line 2
@@ -61,7 +67,9 @@ class LineDiffTest {
          line 28
         """);
     String close = before.replace("line 10\n", "").replace("line 15\n", "fifteen\n");
-    assertThat(LineDiff.unified(before, close)).startsWith("@@ -7,12 +7,11 @@\n").containsOnlyOnce("@@ -");
+    assertThat(LineDiff.unified(before, close))
+        .startsWith("@@ -7,12 +7,11 @@\n")
+        .containsOnlyOnce("@@ -");
   }
 
   @Test
@@ -77,9 +85,13 @@ class LineDiffTest {
       List<String> a = randomLines(random);
       List<String> b = randomLines(random);
       List<LineDiff.Op> ops = LineDiff.script(a, b);
-      assertThat(ops.stream().filter(o -> o.kind() != '+').map(LineDiff.Op::text).toList()).isEqualTo(a);
-      assertThat(ops.stream().filter(o -> o.kind() != '-').map(LineDiff.Op::text).toList()).isEqualTo(b);
-      assertThat(ops.stream().filter(o -> o.kind() == ' ').count()).as("%s -> %s", a, b).isEqualTo(lcs(a, b));
+      assertThat(ops.stream().filter(o -> o.kind() != '+').map(LineDiff.Op::text).toList())
+          .isEqualTo(a);
+      assertThat(ops.stream().filter(o -> o.kind() != '-').map(LineDiff.Op::text).toList())
+          .isEqualTo(b);
+      assertThat(ops.stream().filter(o -> o.kind() == ' ').count())
+          .as("%s -> %s", a, b)
+          .isEqualTo(lcs(a, b));
     }
   }
 
@@ -96,8 +108,10 @@ class LineDiffTest {
     a.add("end");
     b.add("end");
     List<LineDiff.Op> ops = LineDiff.script(a, b);
-    assertThat(ops.stream().filter(o -> o.kind() != '+').map(LineDiff.Op::text).toList()).isEqualTo(a);
-    assertThat(ops.stream().filter(o -> o.kind() != '-').map(LineDiff.Op::text).toList()).isEqualTo(b);
+    assertThat(ops.stream().filter(o -> o.kind() != '+').map(LineDiff.Op::text).toList())
+        .isEqualTo(a);
+    assertThat(ops.stream().filter(o -> o.kind() != '-').map(LineDiff.Op::text).toList())
+        .isEqualTo(b);
     assertThat(ops.stream().filter(o -> o.kind() == ' ').count()).isEqualTo(2);
   }
 
@@ -114,7 +128,8 @@ class LineDiffTest {
     int[][] t = new int[a.size() + 1][b.size() + 1];
     for (int i = a.size() - 1; i >= 0; i--) {
       for (int j = b.size() - 1; j >= 0; j--) {
-        t[i][j] = a.get(i).equals(b.get(j)) ? t[i + 1][j + 1] + 1 : Math.max(t[i + 1][j], t[i][j + 1]);
+        t[i][j] =
+            a.get(i).equals(b.get(j)) ? t[i + 1][j + 1] + 1 : Math.max(t[i + 1][j], t[i][j + 1]);
       }
     }
     return t[0][0];

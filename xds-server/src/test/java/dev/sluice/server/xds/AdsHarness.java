@@ -41,7 +41,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** An {@link AdsServer} on a loopback port, raw ADS clients for it, and small configurations to serve. */
+/**
+ * An {@link AdsServer} on a loopback port, raw ADS clients for it, and small configurations to
+ * serve.
+ */
 final class AdsHarness implements AutoCloseable {
   final ProxyRegistry proxies = new ProxyRegistry();
   private final Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create());
@@ -53,11 +56,23 @@ final class AdsHarness implements AutoCloseable {
     this(dev.sluice.server.auth.ProxyAuthenticator.OPEN);
   }
 
-  /** Streams are admitted as {@code authenticator} decides (every client presents no credential here). */
+  /**
+   * Streams are admitted as {@code authenticator} decides (every client presents no credential
+   * here).
+   */
   AdsHarness(dev.sluice.server.auth.ProxyAuthenticator authenticator) {
-    ads = new AdsServer(proxies, telemetry.metrics(), new PropagationTracker(proxies, telemetry.metrics()), authenticator);
+    ads =
+        new AdsServer(
+            proxies,
+            telemetry.metrics(),
+            new PropagationTracker(proxies, telemetry.metrics()),
+            authenticator);
     try {
-      server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(ads).build().start();
+      server =
+          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+              .addService(ads)
+              .build()
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -108,7 +123,9 @@ final class AdsHarness implements AutoCloseable {
     SotwClient(ManagedChannel channel, String nodeId) {
       this.nodeId = nodeId;
       node = node(nodeId);
-      requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new Collector<>(responses));
+      requests =
+          AggregatedDiscoveryServiceGrpc.newStub(channel)
+              .streamAggregatedResources(new Collector<>(responses));
     }
 
     /** Sends a request; the node only on the first, as Envoy does. */
@@ -125,8 +142,12 @@ final class AdsHarness implements AutoCloseable {
     }
 
     void ack(DiscoveryResponse r, List<String> names) {
-      send(DiscoveryRequest.newBuilder().setTypeUrl(r.getTypeUrl()).setVersionInfo(r.getVersionInfo())
-          .setResponseNonce(r.getNonce()).addAllResourceNames(names));
+      send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(r.getTypeUrl())
+              .setVersionInfo(r.getVersionInfo())
+              .setResponseNonce(r.getNonce())
+              .addAllResourceNames(names));
     }
 
     DiscoveryResponse next() throws InterruptedException {
@@ -159,7 +180,9 @@ final class AdsHarness implements AutoCloseable {
     DeltaClient(ManagedChannel channel, String nodeId) {
       this.nodeId = nodeId;
       node = node(nodeId);
-      requests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(new Collector<>(responses));
+      requests =
+          AggregatedDiscoveryServiceGrpc.newStub(channel)
+              .deltaAggregatedResources(new Collector<>(responses));
     }
 
     synchronized void send(DeltaDiscoveryRequest.Builder r) {
@@ -171,12 +194,18 @@ final class AdsHarness implements AutoCloseable {
     }
 
     void subscribe(String typeUrl, List<String> names, Map<String, String> initialVersions) {
-      send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(typeUrl).addAllResourceNamesSubscribe(names)
-          .putAllInitialResourceVersions(initialVersions));
+      send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(typeUrl)
+              .addAllResourceNamesSubscribe(names)
+              .putAllInitialResourceVersions(initialVersions));
     }
 
     void ack(DeltaDiscoveryResponse r) {
-      send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(r.getTypeUrl()).setResponseNonce(r.getNonce()));
+      send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(r.getTypeUrl())
+              .setResponseNonce(r.getNonce()));
     }
 
     DeltaDiscoveryResponse next() throws InterruptedException {
@@ -217,26 +246,61 @@ final class AdsHarness implements AutoCloseable {
   static XdsResources config(Map<String, Integer> services) {
     List<Cluster> clusters = new ArrayList<>();
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
-    services.forEach((name, port) -> {
-      clusters.add(Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
-          .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder()
-              .setEdsConfig(ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())))
-          .build());
-      endpoints.add(ClusterLoadAssignment.newBuilder().setClusterName(name)
-          .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
-              .setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder().setSocketAddress(
-                  SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(port))))))
-          .build());
-    });
-    HttpConnectionManager hcm = HttpConnectionManager.newBuilder().setStatPrefix("edge")
-        .setRds(Rds.newBuilder().setRouteConfigName("edge")
-            .setConfigSource(ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())))
-        .build();
-    Listener listener = Listener.newBuilder().setName("edge")
-        .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
-            .setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm))))
-        .build();
-    return new XdsResources(List.of(listener), List.of(RouteConfiguration.newBuilder().setName("edge").build()),
-        clusters, endpoints, List.of(), Map.of());
+    services.forEach(
+        (name, port) -> {
+          clusters.add(
+              Cluster.newBuilder()
+                  .setName(name)
+                  .setType(Cluster.DiscoveryType.EDS)
+                  .setEdsClusterConfig(
+                      Cluster.EdsClusterConfig.newBuilder()
+                          .setEdsConfig(
+                              ConfigSource.newBuilder()
+                                  .setAds(AggregatedConfigSource.getDefaultInstance())))
+                  .build());
+          endpoints.add(
+              ClusterLoadAssignment.newBuilder()
+                  .setClusterName(name)
+                  .addEndpoints(
+                      LocalityLbEndpoints.newBuilder()
+                          .addLbEndpoints(
+                              LbEndpoint.newBuilder()
+                                  .setEndpoint(
+                                      Endpoint.newBuilder()
+                                          .setAddress(
+                                              Address.newBuilder()
+                                                  .setSocketAddress(
+                                                      SocketAddress.newBuilder()
+                                                          .setAddress("127.0.0.1")
+                                                          .setPortValue(port))))))
+                  .build());
+        });
+    HttpConnectionManager hcm =
+        HttpConnectionManager.newBuilder()
+            .setStatPrefix("edge")
+            .setRds(
+                Rds.newBuilder()
+                    .setRouteConfigName("edge")
+                    .setConfigSource(
+                        ConfigSource.newBuilder()
+                            .setAds(AggregatedConfigSource.getDefaultInstance())))
+            .build();
+    Listener listener =
+        Listener.newBuilder()
+            .setName("edge")
+            .addFilterChains(
+                FilterChain.newBuilder()
+                    .addFilters(
+                        Filter.newBuilder()
+                            .setName("envoy.filters.network.http_connection_manager")
+                            .setTypedConfig(Any.pack(hcm))))
+            .build();
+    return new XdsResources(
+        List.of(listener),
+        List.of(RouteConfiguration.newBuilder().setName("edge").build()),
+        clusters,
+        endpoints,
+        List.of(),
+        Map.of());
   }
 }

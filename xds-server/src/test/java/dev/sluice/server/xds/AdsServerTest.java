@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The ADS service as a proxy sees it, over gRPC: what it is sent, and what it is not sent again. */
+/**
+ * The ADS service as a proxy sees it, over gRPC: what it is sent, and what it is not sent again.
+ */
 class AdsServerTest {
   private static final Duration QUIET = Duration.ofMillis(300);
   private static final List<String> SERVICES = List.of("a", "b", "c");
@@ -40,7 +42,8 @@ class AdsServerTest {
 
   private static String name(Any any) {
     try {
-      return any.getTypeUrl().equals(ENDPOINT_TYPE_URL) ? any.unpack(ClusterLoadAssignment.class).getClusterName()
+      return any.getTypeUrl().equals(ENDPOINT_TYPE_URL)
+          ? any.unpack(ClusterLoadAssignment.class).getClusterName()
           : io.envoyproxy.controlplane.cache.Resources.getResourceName(any);
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
@@ -48,11 +51,16 @@ class AdsServerTest {
   }
 
   private static Map<String, String> versions(DeltaDiscoveryResponse r) {
-    return r.getResourcesList().stream().collect(Collectors.toMap(Resource::getName, Resource::getVersion));
+    return r.getResourcesList().stream()
+        .collect(Collectors.toMap(Resource::getName, Resource::getVersion));
   }
 
-  /** A SotW proxy that subscribed to clusters and endpoints and ACKed both; returns its last EDS response. */
-  private static DiscoveryResponse subscribedSotw(AdsHarness h, AdsHarness.SotwClient envoy) throws InterruptedException {
+  /**
+   * A SotW proxy that subscribed to clusters and endpoints and ACKed both; returns its last EDS
+   * response.
+   */
+  private static DiscoveryResponse subscribedSotw(AdsHarness h, AdsHarness.SotwClient envoy)
+      throws InterruptedException {
     envoy.request(CLUSTER_TYPE_URL, List.of());
     DiscoveryResponse cds = envoy.next();
     assertThat(names(cds)).containsExactlyElementsOf(SERVICES);
@@ -67,14 +75,24 @@ class AdsServerTest {
 
   /** Until the server has seen the ACK (it comes on another thread than the next snapshot). */
   private static void awaitAcked(AdsHarness h, String node, String type, String version) {
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).until(() -> h.proxies.connected().stream()
-        .anyMatch(p -> p.nodeId().equals(node) && p.types().containsKey(type)
-            && version.equals(p.types().get(type).ackedVersion())));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(2))
+        .until(
+            () ->
+                h.proxies.connected().stream()
+                    .anyMatch(
+                        p ->
+                            p.nodeId().equals(node)
+                                && p.types().containsKey(type)
+                                && version.equals(p.types().get(type).ackedVersion())));
   }
 
   @Test
   void aSotwProxyIsSentOnlyTheClusterLoadAssignmentThatChanged() throws Exception {
-    try (AdsHarness h = new AdsHarness(); AdsHarness.SotwClient envoy = h.sotw("edge-1")) {
+    try (AdsHarness h = new AdsHarness();
+        AdsHarness.SotwClient envoy = h.sotw("edge-1")) {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
       DiscoveryResponse before = subscribedSotw(h, envoy);
 
@@ -90,7 +108,8 @@ class AdsServerTest {
 
   @Test
   void aSotwProxyIsSentClustersWholeAndTheEndpointsOfEveryClusterAfterThem() throws Exception {
-    try (AdsHarness h = new AdsHarness(); AdsHarness.SotwClient envoy = h.sotw("edge-1")) {
+    try (AdsHarness h = new AdsHarness();
+        AdsHarness.SotwClient envoy = h.sotw("edge-1")) {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
       DiscoveryResponse eds = subscribedSotw(h, envoy);
       Map<String, Integer> more = ports(1, 2, 3);
@@ -100,21 +119,27 @@ class AdsServerTest {
       DiscoveryResponse cds = envoy.next();
       assertThat(names(cds)).containsExactly("a", "b", "c", "d");
       List<String> all = List.of("a", "b", "c", "d");
-      envoy.ack(eds, all); // Envoy's request for the new cluster's endpoints names the last EDS response
+      envoy.ack(
+          eds, all); // Envoy's request for the new cluster's endpoints names the last EDS response
       envoy.ack(cds, List.of());
-      // Envoy re-creates changed clusters and needs their endpoints again, as java-control-plane sends them
+      // Envoy re-creates changed clusters and needs their endpoints again, as java-control-plane
+      // sends them
       assertThat(names(envoy.next())).containsExactlyInAnyOrderElementsOf(all);
     }
   }
 
   @Test
   void aSotwProxyIsNotSentAConfigItRejectedUntilTheConfigChanges() throws Exception {
-    try (AdsHarness h = new AdsHarness(); AdsHarness.SotwClient envoy = h.sotw("edge-1")) {
+    try (AdsHarness h = new AdsHarness();
+        AdsHarness.SotwClient envoy = h.sotw("edge-1")) {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
       envoy.request(CLUSTER_TYPE_URL, List.of());
       DiscoveryResponse cds = envoy.next();
-      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(CLUSTER_TYPE_URL).setResponseNonce(cds.getNonce())
-          .setErrorDetail(Status.newBuilder().setMessage("no")));
+      envoy.send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(CLUSTER_TYPE_URL)
+              .setResponseNonce(cds.getNonce())
+              .setErrorDetail(Status.newBuilder().setMessage("no")));
       assertThat(envoy.within(QUIET)).isNull();
       assertThat(h.metric("sluice_xds_nacks_total", "Cluster")).isEqualTo(1);
 
@@ -140,9 +165,13 @@ class AdsServerTest {
         edsVersion = first.next().getVersionInfo();
       }
       try (AdsHarness.SotwClient again = h.sotw("edge-1")) {
-        again.send(DiscoveryRequest.newBuilder().setTypeUrl(CLUSTER_TYPE_URL).setVersionInfo(cdsVersion));
-        again.send(DiscoveryRequest.newBuilder().setTypeUrl(ENDPOINT_TYPE_URL).setVersionInfo(edsVersion)
-            .addAllResourceNames(SERVICES));
+        again.send(
+            DiscoveryRequest.newBuilder().setTypeUrl(CLUSTER_TYPE_URL).setVersionInfo(cdsVersion));
+        again.send(
+            DiscoveryRequest.newBuilder()
+                .setTypeUrl(ENDPOINT_TYPE_URL)
+                .setVersionInfo(edsVersion)
+                .addAllResourceNames(SERVICES));
         assertThat(again.within(QUIET)).isNull();
       }
     }
@@ -150,7 +179,8 @@ class AdsServerTest {
 
   @Test
   void nothingIsSentBeforeTheGroupHasASnapshot() throws Exception {
-    try (AdsHarness h = new AdsHarness(); AdsHarness.SotwClient envoy = h.sotw("edge-1")) {
+    try (AdsHarness h = new AdsHarness();
+        AdsHarness.SotwClient envoy = h.sotw("edge-1")) {
       envoy.request(CLUSTER_TYPE_URL, List.of());
       envoy.request(LISTENER_TYPE_URL, List.of());
       assertThat(envoy.within(QUIET)).isNull();
@@ -160,9 +190,12 @@ class AdsServerTest {
     }
   }
 
-  /** A delta proxy that has the clusters and endpoints of a, b, c and ACKed them; returns the versions it has. */
-  private static Map<String, Map<String, String>> subscribedDelta(AdsHarness h, AdsHarness.DeltaClient envoy)
-      throws InterruptedException {
+  /**
+   * A delta proxy that has the clusters and endpoints of a, b, c and ACKed them; returns the
+   * versions it has.
+   */
+  private static Map<String, Map<String, String>> subscribedDelta(
+      AdsHarness h, AdsHarness.DeltaClient envoy) throws InterruptedException {
     envoy.subscribe(CLUSTER_TYPE_URL, List.of(), Map.of());
     DeltaDiscoveryResponse cds = envoy.next();
     assertThat(versions(cds)).containsOnlyKeys(SERVICES);
@@ -177,7 +210,8 @@ class AdsServerTest {
 
   @Test
   void aDeltaProxyIsSentWhatChangedAndTheNamesOfWhatWasRemoved() throws Exception {
-    try (AdsHarness h = new AdsHarness(); AdsHarness.DeltaClient envoy = h.delta("edge-1")) {
+    try (AdsHarness h = new AdsHarness();
+        AdsHarness.DeltaClient envoy = h.delta("edge-1")) {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
       subscribedDelta(h, envoy);
 
@@ -197,7 +231,8 @@ class AdsServerTest {
   }
 
   @Test
-  void aDeltaProxyReconnectingIsToldWhatWasRemovedMeanwhileAndIsNotSentWhatItHas() throws Exception {
+  void aDeltaProxyReconnectingIsToldWhatWasRemovedMeanwhileAndIsNotSentWhatItHas()
+      throws Exception {
     try (AdsHarness h = new AdsHarness()) {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
       Map<String, Map<String, String>> had;
@@ -244,12 +279,16 @@ class AdsServerTest {
 
   @Test
   void aDeltaProxyIsNotSentAResourceItRejectedUntilItChanges() throws Exception {
-    try (AdsHarness h = new AdsHarness(); AdsHarness.DeltaClient envoy = h.delta("edge-1")) {
+    try (AdsHarness h = new AdsHarness();
+        AdsHarness.DeltaClient envoy = h.delta("edge-1")) {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
       envoy.subscribe(CLUSTER_TYPE_URL, List.of(), Map.of());
       DeltaDiscoveryResponse cds = envoy.next();
-      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CLUSTER_TYPE_URL).setResponseNonce(cds.getNonce())
-          .setErrorDetail(Status.newBuilder().setMessage("no")));
+      envoy.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(CLUSTER_TYPE_URL)
+              .setResponseNonce(cds.getNonce())
+              .setErrorDetail(Status.newBuilder().setMessage("no")));
       assertThat(envoy.within(QUIET)).isNull();
 
       Map<String, Integer> more = new LinkedHashMap<>(ports(1, 2, 3));

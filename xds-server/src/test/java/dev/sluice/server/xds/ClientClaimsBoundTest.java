@@ -30,23 +30,30 @@ class ClientClaimsBoundTest {
     final StreamObserver<DiscoveryRequest> requests;
 
     Claimant(AdsHarness h, String nodeId, String group) {
-      requests = AggregatedDiscoveryServiceGrpc.newStub(h.channel).streamAggregatedResources(new StreamObserver<>() {
-        @Override
-        public void onNext(DiscoveryResponse r) {
-          first.complete(r);
-        }
+      requests =
+          AggregatedDiscoveryServiceGrpc.newStub(h.channel)
+              .streamAggregatedResources(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(DiscoveryResponse r) {
+                      first.complete(r);
+                    }
 
-        @Override
-        public void onError(Throwable t) {
-          ended.complete(Status.fromThrowable(t));
-        }
+                    @Override
+                    public void onError(Throwable t) {
+                      ended.complete(Status.fromThrowable(t));
+                    }
 
-        @Override
-        public void onCompleted() {
-          ended.complete(Status.OK);
-        }
-      });
-      requests.onNext(DiscoveryRequest.newBuilder().setNode(Node.newBuilder().setId(nodeId).setCluster(group)).setTypeUrl(CLUSTERS).build());
+                    @Override
+                    public void onCompleted() {
+                      ended.complete(Status.OK);
+                    }
+                  });
+      requests.onNext(
+          DiscoveryRequest.newBuilder()
+              .setNode(Node.newBuilder().setId(nodeId).setCluster(group))
+              .setTypeUrl(CLUSTERS)
+              .build());
     }
 
     Status awaitEnd() throws Exception {
@@ -59,13 +66,16 @@ class ClientClaimsBoundTest {
     try (AdsHarness h = new AdsHarness()) {
       Status group = new Claimant(h, "n", "g".repeat(4 * 1024 * 1024 - 100)).awaitEnd();
       assertThat(group.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-      assertThat(group.getDescription()).isEqualTo("the proxy group (gateway, service or node cluster) is longer than 256 characters");
+      assertThat(group.getDescription())
+          .isEqualTo(
+              "the proxy group (gateway, service or node cluster) is longer than 256 characters");
       Status node = new Claimant(h, "n".repeat(257), "edge").awaitEnd();
       assertThat(node.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(node.getDescription()).isEqualTo("the node id is longer than 256 characters");
       assertThat(h.ads.groupCount()).isZero();
       // 256 is allowed
-      h.ads.setSnapshot("g".repeat(256), new HashedSnapshot(AdsHarness.config(Map.of("web", 8080)), null));
+      h.ads.setSnapshot(
+          "g".repeat(256), new HashedSnapshot(AdsHarness.config(Map.of("web", 8080)), null));
       Claimant ok = new Claimant(h, "n".repeat(256), "g".repeat(256));
       assertThat(ok.first.get(10, TimeUnit.SECONDS).getResourcesCount()).isEqualTo(1);
       ok.requests.onCompleted();
@@ -77,7 +87,8 @@ class ClientClaimsBoundTest {
     try (AdsHarness h = new AdsHarness()) {
       List<Claimant> streams = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
-        h.ads.setSnapshot("group-" + i, new HashedSnapshot(AdsHarness.config(Map.of("web", 8080)), null));
+        h.ads.setSnapshot(
+            "group-" + i, new HashedSnapshot(AdsHarness.config(Map.of("web", 8080)), null));
         streams.add(new Claimant(h, "node-" + i, "group-" + i));
       }
       for (Claimant c : streams) {
@@ -106,7 +117,8 @@ class ClientClaimsBoundTest {
       b.first.get(10, TimeUnit.SECONDS);
       Status c = new Claimant(h, "n3", "c").awaitEnd();
       assertThat(c.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-      assertThat(c.getDescription()).isEqualTo("more than 2 proxy groups have streams; try again later");
+      assertThat(c.getDescription())
+          .isEqualTo("more than 2 proxy groups have streams; try again later");
       Claimant a2 = new Claimant(h, "n4", "a"); // an existing group still takes streams
       assertThat(a2.first.get(10, TimeUnit.SECONDS).getResourcesCount()).isEqualTo(1);
       b.requests.onCompleted();
@@ -117,7 +129,8 @@ class ClientClaimsBoundTest {
     }
   }
 
-  private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static void await(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > end) {

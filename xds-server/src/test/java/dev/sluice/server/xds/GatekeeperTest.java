@@ -20,9 +20,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Admitted streams checked again: ended when refused, kept through an outage of the source within its grace. */
+/**
+ * Admitted streams checked again: ended when refused, kept through an outage of the source within
+ * its grace.
+ */
 class GatekeeperTest {
-  static final Decision UNCHECKED = Decision.deny("", Decision.UNCHECKED, "the source did not answer; try again");
+  static final Decision UNCHECKED =
+      Decision.deny("", Decision.UNCHECKED, "the source did not answer; try again");
 
   /** A credential source whose answer the test sets. */
   static final class Source implements ProxyAuthenticator {
@@ -55,8 +59,13 @@ class GatekeeperTest {
     final CompletableFuture<Status> end = new CompletableFuture<>();
 
     Stream(AdsHarness h) {
-      AggregatedDiscoveryServiceGrpc.newStub(h.channel).streamAggregatedResources(this).onNext(DiscoveryRequest.newBuilder()
-          .setNode(AdsHarness.node("edge-1")).setTypeUrl(CLUSTER_TYPE_URL).build());
+      AggregatedDiscoveryServiceGrpc.newStub(h.channel)
+          .streamAggregatedResources(this)
+          .onNext(
+              DiscoveryRequest.newBuilder()
+                  .setNode(AdsHarness.node("edge-1"))
+                  .setTypeUrl(CLUSTER_TYPE_URL)
+                  .build());
     }
 
     @Override
@@ -82,7 +91,9 @@ class GatekeeperTest {
   private static Stream admitted(AdsHarness h) throws InterruptedException {
     h.serve(AdsHarness.config(Map.of("a", 1)));
     Stream s = new Stream(h);
-    assertThat(s.responses.poll(5, TimeUnit.SECONDS)).as("clusters sent to the admitted stream").isNotNull();
+    assertThat(s.responses.poll(5, TimeUnit.SECONDS))
+        .as("clusters sent to the admitted stream")
+        .isNotNull();
     return s;
   }
 
@@ -93,7 +104,9 @@ class GatekeeperTest {
       Stream s = admitted(h);
       source.answer = UNCHECKED;
       h.ads.gatekeeper.recheck();
-      await().atMost(Duration.ofSeconds(5)).until(() -> h.metric("sluice_xds_unchecked_kept_total") == 1);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> h.metric("sluice_xds_unchecked_kept_total") == 1);
       assertThat(s.end).isNotDone();
       // a refusal still ends it at once
       source.answer = Decision.deny("test", Decision.NOT_GRANTED, "not any more");
@@ -113,7 +126,9 @@ class GatekeeperTest {
       h.ads.gatekeeper.recheck();
       Status st = s.awaitEnd();
       assertThat(st.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-      assertThat(st.getDescription()).isEqualTo("credential unconfirmed for longer than 0s: the source did not answer; try again");
+      assertThat(st.getDescription())
+          .isEqualTo(
+              "credential unconfirmed for longer than 0s: the source did not answer; try again");
       assertThat(h.metric("sluice_xds_unchecked_kept_total")).isZero();
     }
   }

@@ -24,14 +24,20 @@ class HashedSnapshotTest {
     before.type(ResourceType.ENDPOINT).get("a").any();
     HashedSnapshot after = new HashedSnapshot(AdsHarness.config(services(22)), before);
 
-    assertThat(after.type(ResourceType.CLUSTER)).as("unchanged type").isSameAs(before.type(ResourceType.CLUSTER));
+    assertThat(after.type(ResourceType.CLUSTER))
+        .as("unchanged type")
+        .isSameAs(before.type(ResourceType.CLUSTER));
     assertThat(after.type(ResourceType.LISTENER)).isSameAs(before.type(ResourceType.LISTENER));
     TypeResources endpoints = after.type(ResourceType.ENDPOINT);
-    assertThat(endpoints.get("a")).as("unchanged resource, encoded already").isSameAs(before.type(ResourceType.ENDPOINT).get("a"));
+    assertThat(endpoints.get("a"))
+        .as("unchanged resource, encoded already")
+        .isSameAs(before.type(ResourceType.ENDPOINT).get("a"));
     TypeResources.Diff diff = endpoints.since(before.type(ResourceType.ENDPOINT));
     assertThat(diff.changed()).extracting(e -> e.name).containsExactly("b");
     assertThat(diff.removed()).isEmpty();
-    assertThat(endpoints.since(before.type(ResourceType.ENDPOINT))).as("computed once for all streams").isSameAs(diff);
+    assertThat(endpoints.since(before.type(ResourceType.ENDPOINT)))
+        .as("computed once for all streams")
+        .isSameAs(diff);
   }
 
   @Test
@@ -40,8 +46,11 @@ class HashedSnapshotTest {
     HashedSnapshot other = new HashedSnapshot(AdsHarness.config(services(2)));
     assertThat(other.versions()).isEqualTo(one.versions());
     Names asked = Names.of(List.of("c", "a", "b"));
-    assertThat(other.version(ResourceType.ENDPOINT, asked)).isEqualTo(one.version(ResourceType.ENDPOINT, asked));
-    assertThat(asked).as("interned, whatever the order asked in").isSameAs(Names.of(List.of("a", "b", "c")));
+    assertThat(other.version(ResourceType.ENDPOINT, asked))
+        .isEqualTo(one.version(ResourceType.ENDPOINT, asked));
+    assertThat(asked)
+        .as("interned, whatever the order asked in")
+        .isSameAs(Names.of(List.of("a", "b", "c")));
   }
 
   @Test
@@ -50,7 +59,8 @@ class HashedSnapshotTest {
     Map<String, Integer> fewer = services(2);
     fewer.remove("c");
     HashedSnapshot after = new HashedSnapshot(AdsHarness.config(fewer), before);
-    TypeResources.Diff diff = after.type(ResourceType.CLUSTER).since(before.type(ResourceType.CLUSTER));
+    TypeResources.Diff diff =
+        after.type(ResourceType.CLUSTER).since(before.type(ResourceType.CLUSTER));
     assertThat(diff.changed()).isEmpty();
     assertThat(diff.removed()).containsExactly("c");
   }

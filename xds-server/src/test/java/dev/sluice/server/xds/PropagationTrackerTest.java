@@ -14,7 +14,8 @@ class PropagationTrackerTest {
   void aGroupWithNoConnectedProxyIsNotCountedAsAcceptedNorInThePropagationTime() {
     try (Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create())) {
       PropagationTracker tracker = new PropagationTracker(new ProxyRegistry(), telemetry.metrics());
-      tracker.begin(new PropagationTracker.Change(1, "policies", Instant.now()), List.of("internal"));
+      tracker.begin(
+          new PropagationTracker.Change(1, "policies", Instant.now()), List.of("internal"));
 
       tracker.snapshotReady(1, "internal", new HashedSnapshot(XdsResources.EMPTY));
 
@@ -22,7 +23,8 @@ class PropagationTrackerTest {
       assertThat(change.groups()).containsEntry("internal", PropagationTracker.GroupState.NO_PROXY);
       assertThat(change.completedAfter()).isPresent();
       assertThat(change.acceptedAfter()).isEmpty();
-      assertThat(telemetry.metrics().prometheus()).doesNotContain("sluice_propagation_seconds_count");
+      assertThat(telemetry.metrics().prometheus())
+          .doesNotContain("sluice_propagation_seconds_count");
     }
   }
 }

@@ -18,20 +18,34 @@ class ProxyGroupsTest {
   @Test
   void aGatewayIsNamedByMetadataElseByItsCluster() {
     assertThat(ProxyGroups.group(node("edge", Map.of()))).isEqualTo("edge");
-    assertThat(ProxyGroups.group(node("edge", Map.of("sluice.gateway", "public")))).isEqualTo("public");
+    assertThat(ProxyGroups.group(node("edge", Map.of("sluice.gateway", "public"))))
+        .isEqualTo("public");
   }
 
   @Test
   void aSidecarGetsItsServicesGroup() {
-    assertThat(ProxyGroups.group(node("orders", Map.of("sluice.role", "sidecar", "sluice.service", "orders"))))
+    assertThat(
+            ProxyGroups.group(
+                node("orders", Map.of("sluice.role", "sidecar", "sluice.service", "orders"))))
         .isEqualTo("sidecar~orders");
     // the role decides, not a gateway name also present
-    assertThat(ProxyGroups.group(node("x", Map.of("sluice.role", "sidecar", "sluice.service", "users", "sluice.gateway", "edge"))))
+    assertThat(
+            ProxyGroups.group(
+                node(
+                    "x",
+                    Map.of(
+                        "sluice.role",
+                        "sidecar",
+                        "sluice.service",
+                        "users",
+                        "sluice.gateway",
+                        "edge"))))
         .isEqualTo("sidecar~users");
   }
 
   @Test
   void aSidecarWithoutItsServiceGetsNoGatewaysConfig() {
-    assertThat(ProxyGroups.group(node("edge", Map.of("sluice.role", "sidecar")))).isEqualTo("sidecar~");
+    assertThat(ProxyGroups.group(node("edge", Map.of("sluice.role", "sidecar"))))
+        .isEqualTo("sidecar~");
   }
 }

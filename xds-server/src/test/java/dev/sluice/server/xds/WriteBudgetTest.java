@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The write budget's slots go first to streams that read what they are sent: many streams that
- * never answered a response cannot take the slots a working Envoy needs. The sweep never runs
- * here (an hour's grace), so only the order of events decides.
+ * never answered a response cannot take the slots a working Envoy needs. The sweep never runs here
+ * (an hour's grace), so only the order of events decides.
  */
 class WriteBudgetTest {
   private static final Duration NEVER = Duration.ofHours(1);
@@ -36,7 +36,8 @@ class WriteBudgetTest {
   }
 
   private WriteBudget budget() {
-    return new WriteBudget(WriteBudget.RESERVED + 2, Runnable::run, (s, reason) -> s.dropSlow(reason), NEVER, NEVER);
+    return new WriteBudget(
+        WriteBudget.RESERVED + 2, Runnable::run, (s, reason) -> s.dropSlow(reason), NEVER, NEVER);
   }
 
   /** Each stream writes if the budget lets it, and its transport then stays full. */
@@ -77,7 +78,9 @@ class WriteBudgetTest {
         b.answered(r);
         readers.add(r);
       }
-      assertThat(writeAndHold(b, readers)).as("readers fill the reserved slots").hasSize(WriteBudget.RESERVED);
+      assertThat(writeAndHold(b, readers))
+          .as("readers fill the reserved slots")
+          .hasSize(WriteBudget.RESERVED);
       Stream silent = new Stream("silent-late");
       Stream envoy = new Stream("envoy");
       assertThat(b.mayWrite(silent)).isFalse();

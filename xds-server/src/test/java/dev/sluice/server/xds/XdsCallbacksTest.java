@@ -20,37 +20,60 @@ class XdsCallbacksTest {
     try (Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create())) {
       ProxyRegistry registry = new ProxyRegistry();
       List<String> searched = new ArrayList<>();
-      XdsCallbacks callbacks = new XdsCallbacks(registry, telemetry.metrics(), (group, type, error) -> {
-        searched.add(error);
-        return new NackOrigins.Blame(List.of("Route/users (policies/routes.yaml:1:1)"), false);
-      }, new PropagationTracker(registry, telemetry.metrics()));
-      Node node = Node.newBuilder().setId("evil\nFORGED " + MEGABYTE).setCluster("edge\r\n" + MEGABYTE)
-          .setUserAgentName(MEGABYTE)
-          .setMetadata(Struct.newBuilder()
-              .putFields(ProxyGroups.ROLE_KEY, text("edge\n<b>" + MEGABYTE))
-              .putFields(ProxyGroups.METADATA_KEY, text("internal"))
-              .putFields("other", text(MEGABYTE)))
-          .build();
+      XdsCallbacks callbacks =
+          new XdsCallbacks(
+              registry,
+              telemetry.metrics(),
+              (group, type, error) -> {
+                searched.add(error);
+                return new NackOrigins.Blame(
+                    List.of("Route/users (policies/routes.yaml:1:1)"), false);
+              },
+              new PropagationTracker(registry, telemetry.metrics()));
+      Node node =
+          Node.newBuilder()
+              .setId("evil\nFORGED " + MEGABYTE)
+              .setCluster("edge\r\n" + MEGABYTE)
+              .setUserAgentName(MEGABYTE)
+              .setMetadata(
+                  Struct.newBuilder()
+                      .putFields(ProxyGroups.ROLE_KEY, text("edge\n<b>" + MEGABYTE))
+                      .putFields(ProxyGroups.METADATA_KEY, text("internal"))
+                      .putFields("other", text(MEGABYTE)))
+              .build();
 
       ProxyRegistry.ProxyState p = callbacks.opened(1);
       callbacks.identified(p, node, ProxyGroups.group(node));
       callbacks.nacked(p, "Cluster", "listener users: bad\nFORGED " + MEGABYTE);
 
       ProxyRegistry.ProxyState shown = registry.connected().get(0);
-      assertThat(shown.nodeId()).startsWith("evil\\nFORGED xxx").endsWith("more chars)").hasSizeLessThan(300).doesNotContain("\n");
+      assertThat(shown.nodeId())
+          .startsWith("evil\\nFORGED xxx")
+          .endsWith("more chars)")
+          .hasSizeLessThan(300)
+          .doesNotContain("\n");
       assertThat(shown.group()).isEqualTo("internal");
-      assertThat(shown.role()).startsWith("edge\\n<b>xxx").endsWith("more chars)").hasSizeLessThan(300);
+      assertThat(shown.role())
+          .startsWith("edge\\n<b>xxx")
+          .endsWith("more chars)")
+          .hasSizeLessThan(300);
       assertThat(shown.node.getCluster()).startsWith("edge\\r\\nxxx").hasSizeLessThan(300);
-      assertThat(shown.node.getMetadata().getFieldsMap()).containsOnlyKeys(ProxyGroups.ROLE_KEY, ProxyGroups.METADATA_KEY);
+      assertThat(shown.node.getMetadata().getFieldsMap())
+          .containsOnlyKeys(ProxyGroups.ROLE_KEY, ProxyGroups.METADATA_KEY);
       assertThat(shown.node.getSerializedSize()).as("the node kept per stream").isLessThan(1024);
 
       ProxyRegistry.Nack nack = shown.nacks().get(0);
-      assertThat(nack.error()).startsWith("listener users: bad\\nFORGED xxx").endsWith("more chars)")
-          .hasSizeLessThan(4096 + 32).doesNotContain("\n");
+      assertThat(nack.error())
+          .startsWith("listener users: bad\\nFORGED xxx")
+          .endsWith("more chars)")
+          .hasSizeLessThan(4096 + 32)
+          .doesNotContain("\n");
       assertThat(shown.types().get("Cluster").lastError()).isEqualTo(nack.error());
       assertThat(nack.policies()).containsExactly("Route/users (policies/routes.yaml:1:1)");
       // resource names are looked for in Envoy's own lines, as far as the text is kept
-      assertThat(searched).singleElement().satisfies(s -> assertThat(s).startsWith("listener users: bad\nFORGED").hasSize(4096));
+      assertThat(searched)
+          .singleElement()
+          .satisfies(s -> assertThat(s).startsWith("listener users: bad\nFORGED").hasSize(4096));
     }
   }
 
@@ -58,8 +81,12 @@ class XdsCallbacksTest {
   void aGroupThatNoPolicyCouldNameIsBoundedToo() {
     try (Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create())) {
       ProxyRegistry registry = new ProxyRegistry();
-      XdsCallbacks callbacks = new XdsCallbacks(registry, telemetry.metrics(), (g, t, e) -> NackOrigins.Blame.NONE,
-          new PropagationTracker(registry, telemetry.metrics()));
+      XdsCallbacks callbacks =
+          new XdsCallbacks(
+              registry,
+              telemetry.metrics(),
+              (g, t, e) -> NackOrigins.Blame.NONE,
+              new PropagationTracker(registry, telemetry.metrics()));
       Node node = Node.newBuilder().setId("n").setCluster("edge\n" + MEGABYTE).build();
       ProxyRegistry.ProxyState p = callbacks.opened(1);
       callbacks.identified(p, node, ProxyGroups.group(node));
@@ -72,8 +99,12 @@ class XdsCallbacksTest {
   void aNackSupersededByAnAcceptedVersionIsHistoryNotCurrent() {
     try (Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create())) {
       ProxyRegistry registry = new ProxyRegistry();
-      XdsCallbacks callbacks = new XdsCallbacks(registry, telemetry.metrics(), (g, t, e) -> NackOrigins.Blame.NONE,
-          new PropagationTracker(registry, telemetry.metrics()));
+      XdsCallbacks callbacks =
+          new XdsCallbacks(
+              registry,
+              telemetry.metrics(),
+              (g, t, e) -> NackOrigins.Blame.NONE,
+              new PropagationTracker(registry, telemetry.metrics()));
       ProxyRegistry.ProxyState p = callbacks.opened(1);
       callbacks.identified(p, Node.newBuilder().setId("edge-1").setCluster("edge").build(), "edge");
       callbacks.sent(p, "RouteConfiguration", "v2");
@@ -83,10 +114,13 @@ class XdsCallbacksTest {
       callbacks.sent(p, "RouteConfiguration", "v3");
       callbacks.acked(p, "RouteConfiguration");
       assertThat(p.nacks()).isEmpty();
-      assertThat(p.nackHistory()).singleElement().satisfies(past -> {
-        assertThat(past.nack().error()).isEqualTo("regex 'x' refused");
-        assertThat(past.supersededBy()).isEqualTo("version v3 accepted");
-      });
+      assertThat(p.nackHistory())
+          .singleElement()
+          .satisfies(
+              past -> {
+                assertThat(past.nack().error()).isEqualTo("regex 'x' refused");
+                assertThat(past.supersededBy()).isEqualTo("version v3 accepted");
+              });
       assertThat(p.types().get("RouteConfiguration").ackedVersion()).isEqualTo("v3");
     }
   }
@@ -95,8 +129,12 @@ class XdsCallbacksTest {
   void whatAProxySaysItHasOnANewStreamCountsAsAccepted() {
     try (Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create())) {
       ProxyRegistry registry = new ProxyRegistry();
-      XdsCallbacks callbacks = new XdsCallbacks(registry, telemetry.metrics(), (g, t, e) -> NackOrigins.Blame.NONE,
-          new PropagationTracker(registry, telemetry.metrics()));
+      XdsCallbacks callbacks =
+          new XdsCallbacks(
+              registry,
+              telemetry.metrics(),
+              (g, t, e) -> NackOrigins.Blame.NONE,
+              new PropagationTracker(registry, telemetry.metrics()));
       ProxyRegistry.ProxyState p = callbacks.opened(1);
       callbacks.alreadyHas(p, "Cluster", "v1");
       assertThat(p.types().get("Cluster").ackedVersion()).isEqualTo("v1");

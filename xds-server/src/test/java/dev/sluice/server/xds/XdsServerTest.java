@@ -14,10 +14,13 @@ class XdsServerTest {
   void aPortAlreadyTakenIsNamedInTheErrorWithTheReason() throws Exception {
     try (Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create());
         ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      XdsServer server = new XdsServer("127.0.0.1", taken.getLocalPort(), telemetry.metrics(), telemetry.tracer());
+      XdsServer server =
+          new XdsServer("127.0.0.1", taken.getLocalPort(), telemetry.metrics(), telemetry.tracer());
 
-      assertThatThrownBy(server::start).isInstanceOf(UncheckedIOException.class)
-          .hasMessageContaining("cannot listen for xDS on /127.0.0.1:" + taken.getLocalPort() + ": ")
+      assertThatThrownBy(server::start)
+          .isInstanceOf(UncheckedIOException.class)
+          .hasMessageContaining(
+              "cannot listen for xDS on /127.0.0.1:" + taken.getLocalPort() + ": ")
           .hasMessageContaining("in use");
     }
   }

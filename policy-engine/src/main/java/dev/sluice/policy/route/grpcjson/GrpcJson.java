@@ -15,14 +15,16 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
+ *
+ *
  * <pre>
  * grpcJson:
  *   descriptorSet: protos/greeter.pb     # relative to the policy file
  *   services: [helloworld.Greeter]       # default: every service in the set
  * </pre>
  *
- * The file is read and checked when policies load — it must parse as a FileDescriptorSet and
- * hold the services named — so Envoy never sees a descriptor it would reject.
+ * The file is read and checked when policies load — it must parse as a FileDescriptorSet and hold
+ * the services named — so Envoy never sees a descriptor it would reject.
  */
 public final class GrpcJson {
   private GrpcJson() {}
@@ -45,7 +47,10 @@ public final class GrpcJson {
       bytes = Files.readAllBytes(path);
       set = FileDescriptorSet.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      f.error(n.get("descriptorSet"), path + " is not a protobuf descriptor set (make one with protoc --include_imports --descriptor_set_out=...)");
+      f.error(
+          n.get("descriptorSet"),
+          path
+              + " is not a protobuf descriptor set (make one with protoc --include_imports --descriptor_set_out=...)");
       return Optional.empty();
     } catch (java.nio.file.NoSuchFileException e) {
       f.error(n.get("descriptorSet"), "no such file: " + path);
@@ -57,7 +62,8 @@ public final class GrpcJson {
     Set<String> available = new TreeSet<>();
     for (FileDescriptorProto fd : set.getFileList()) {
       for (ServiceDescriptorProto s : fd.getServiceList()) {
-        available.add(fd.getPackage().isEmpty() ? s.getName() : fd.getPackage() + "." + s.getName());
+        available.add(
+            fd.getPackage().isEmpty() ? s.getName() : fd.getPackage() + "." + s.getName());
       }
     }
     if (available.isEmpty()) {
@@ -66,10 +72,18 @@ public final class GrpcJson {
     }
     for (int i = 0; i < wanted.size(); i++) {
       if (!available.contains(wanted.get(i))) {
-        f.error(n.get("services").isArray() ? n.get("services").elements().get(i) : n.get("services"),
-            "service \"" + wanted.get(i) + "\" is not in " + path.getFileName() + " (it has " + String.join(", ", available) + ")");
+        f.error(
+            n.get("services").isArray() ? n.get("services").elements().get(i) : n.get("services"),
+            "service \""
+                + wanted.get(i)
+                + "\" is not in "
+                + path.getFileName()
+                + " (it has "
+                + String.join(", ", available)
+                + ")");
       }
     }
-    return Optional.of(new GrpcJsonSpec(path, bytes, wanted.isEmpty() ? List.copyOf(available) : wanted));
+    return Optional.of(
+        new GrpcJsonSpec(path, bytes, wanted.isEmpty() ? List.copyOf(available) : wanted));
   }
 }

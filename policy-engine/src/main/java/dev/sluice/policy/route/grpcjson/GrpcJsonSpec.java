@@ -4,12 +4,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * gRPC-JSON transcoding on a route: JSON/REST calls reach a gRPC service, described by a
- * protobuf descriptor set that the user compiled ({@code protoc --include_imports
+ * gRPC-JSON transcoding on a route: JSON/REST calls reach a gRPC service, described by a protobuf
+ * descriptor set that the user compiled ({@code protoc --include_imports
  * --descriptor_set_out=...}).
  *
- * @param descriptorSet the file's bytes, read when the policy was loaded (a record of a byte
- *     array would compare by identity, so the bytes are kept as an immutable list-free copy)
+ * @param descriptorSet the file's bytes, read when the policy was loaded (a record of a byte array
+ *     would compare by identity, so the bytes are kept as an immutable list-free copy)
  */
 public record GrpcJsonSpec(Path file, byte[] descriptorSet, List<String> services) {
   public GrpcJsonSpec {
@@ -24,7 +24,9 @@ public record GrpcJsonSpec(Path file, byte[] descriptorSet, List<String> service
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof GrpcJsonSpec g && g.file.equals(file) && java.util.Arrays.equals(g.descriptorSet, descriptorSet)
+    return o instanceof GrpcJsonSpec g
+        && g.file.equals(file)
+        && java.util.Arrays.equals(g.descriptorSet, descriptorSet)
         && g.services.equals(services);
   }
 

@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
+ *
+ *
  * <pre>
  * headers:
  *   request:
@@ -23,8 +25,10 @@ import java.util.regex.Pattern;
  */
 public final class Headers {
   private static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9!#$%&'*+.^_`|~-]+$");
+
   /** Envoy refuses to edit these through header options; use rewrite.host for the host. */
-  private static final Set<String> RESERVED = Set.of("host", "connection", "transfer-encoding", "te", "upgrade", "keep-alive");
+  private static final Set<String> RESERVED =
+      Set.of("host", "connection", "transfer-encoding", "te", "upgrade", "keep-alive");
 
   private Headers() {}
 
@@ -55,22 +59,37 @@ public final class Headers {
     if (n.isAbsent() || !f.object(n, n.fields().keySet())) {
       return out;
     }
-    n.fields().forEach((name, v) -> {
-      if (valid(name, v, f)) {
-        f.string(v).ifPresent(s -> out.put(name.toLowerCase(Locale.ROOT), s));
-      }
-    });
+    n.fields()
+        .forEach(
+            (name, v) -> {
+              if (valid(name, v, f)) {
+                f.string(v).ifPresent(s -> out.put(name.toLowerCase(Locale.ROOT), s));
+              }
+            });
     return out;
   }
 
   private static boolean valid(String name, YamlNode at, Fields f) {
     String lower = name.toLowerCase(Locale.ROOT);
     if (!NAME.matcher(name).matches()) {
-      f.diagnostics().errorAtKey(at, f.resource(), "\"" + name + "\" is not a header name you can edit (pseudo-headers such as :path cannot be)");
+      f.diagnostics()
+          .errorAtKey(
+              at,
+              f.resource(),
+              "\""
+                  + name
+                  + "\" is not a header name you can edit (pseudo-headers such as :path cannot be)");
       return false;
     }
     if (RESERVED.contains(lower)) {
-      f.diagnostics().errorAtKey(at, f.resource(), "\"" + name + "\" cannot be edited here" + (lower.equals("host") ? " (use rewrite.host)" : ""));
+      f.diagnostics()
+          .errorAtKey(
+              at,
+              f.resource(),
+              "\""
+                  + name
+                  + "\" cannot be edited here"
+                  + (lower.equals("host") ? " (use rewrite.host)" : ""));
       return false;
     }
     return true;

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
+ *
+ *
  * <pre>
  * mirror: users-shadow                       # every request, or
  * mirror: {service: users-shadow, percent: 10}
@@ -37,7 +39,10 @@ public final class Mirrors {
       YamlNode p = item.get("percent");
       if (!p.isAbsent()) {
         if (!p.value().isNumber() || p.value().asDouble() < 0 || p.value().asDouble() > 100) {
-          f.error(p, "expected a percentage from 0 to 100, got " + (p.isScalar() ? p.value().asText() : p.typeName()));
+          f.error(
+              p,
+              "expected a percentage from 0 to 100, got "
+                  + (p.isScalar() ? p.value().asText() : p.typeName()));
           continue;
         }
         percent = p.value().asDouble();

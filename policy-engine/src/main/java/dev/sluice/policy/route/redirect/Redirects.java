@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
+ *
+ *
  * <pre>
  * redirect:
  *   scheme: https
@@ -31,19 +33,31 @@ public final class Redirects {
     var port = f.integer(n.get("port"), 1, 65535);
     Optional<String> path = f.string(n.get("path"));
     Optional<String> prefix = f.string(n.get("prefix"));
-    path.filter(p -> !p.startsWith("/")).ifPresent(p -> f.error(n.get("path"), "a path starts with '/', got \"" + p + "\""));
-    prefix.filter(p -> !p.startsWith("/")).ifPresent(p -> f.error(n.get("prefix"), "a path prefix starts with '/', got \"" + p + "\""));
+    path.filter(p -> !p.startsWith("/"))
+        .ifPresent(p -> f.error(n.get("path"), "a path starts with '/', got \"" + p + "\""));
+    prefix
+        .filter(p -> !p.startsWith("/"))
+        .ifPresent(
+            p -> f.error(n.get("prefix"), "a path prefix starts with '/', got \"" + p + "\""));
     if (path.isPresent() && prefix.isPresent()) {
       f.error(n, "give path or prefix, not both");
     }
     if (prefix.isPresent() && !prefixMatch) {
-      f.error(n.get("prefix"), "a prefix redirect needs a route that matches by prefix (match.prefix)");
+      f.error(
+          n.get("prefix"), "a prefix redirect needs a route that matches by prefix (match.prefix)");
     }
     var code = f.integer(n.get("code"), 300, 399);
     if (code.isPresent() && !CODES.contains(code.getAsInt())) {
-      f.error(n.get("code"), code.getAsInt() + " is not a redirect code (301, 302, 303, 307 or 308)");
+      f.error(
+          n.get("code"), code.getAsInt() + " is not a redirect code (301, 302, 303, 307 or 308)");
     }
-    return Optional.of(new RedirectSpec(scheme, f.string(n.get("host")),
-        port.isPresent() ? Optional.of(port.getAsInt()) : Optional.empty(), path, prefix, code.orElse(301)));
+    return Optional.of(
+        new RedirectSpec(
+            scheme,
+            f.string(n.get("host")),
+            port.isPresent() ? Optional.of(port.getAsInt()) : Optional.empty(),
+            path,
+            prefix,
+            code.orElse(301)));
   }
 }

@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
+ *
+ *
  * <pre>
  * respond:
  *   status: 200        # 200..599, default 200
@@ -27,6 +29,8 @@ public final class DirectResponses {
       f.error(n.get("body"), "a direct response body is at most " + MAX_BODY + " bytes");
     }
     boolean badStatus = !n.get("status").isAbsent() && status.isEmpty();
-    return badStatus ? Optional.empty() : Optional.of(new DirectResponseSpec(status.orElse(200), body));
+    return badStatus
+        ? Optional.empty()
+        : Optional.of(new DirectResponseSpec(status.orElse(200), body));
   }
 }

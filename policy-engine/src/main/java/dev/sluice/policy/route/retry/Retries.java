@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
+ *
+ *
  * <pre>
  * retries:
  *   attempts: 3                 # required, 1..10
@@ -18,22 +20,38 @@ import java.util.Set;
  *   backoff: {base: 25ms, max: 250ms}   # Envoy's defaults when omitted
  * </pre>
  *
- * The default conditions are Istio's: they retry what failed before the upstream could act on
- * the request, and 503s; plain {@code 5xx} must be asked for, since it also retries requests an
+ * The default conditions are Istio's: they retry what failed before the upstream could act on the
+ * request, and 503s; plain {@code 5xx} must be asked for, since it also retries requests an
  * upstream may have half-done.
  */
 public final class Retries {
-  public static final List<String> DEFAULT_ON = List.of("connect-failure", "refused-stream", "reset", "retriable-status-codes");
+  public static final List<String> DEFAULT_ON =
+      List.of("connect-failure", "refused-stream", "reset", "retriable-status-codes");
   public static final List<Integer> DEFAULT_STATUS_CODES = List.of(503);
-  static final Set<String> CONDITIONS = Set.of(
-      "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "envoy-ratelimited", "retriable-4xx",
-      "refused-stream", "retriable-status-codes", "retriable-headers", "http3-post-connect-failure",
-      "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
+  static final Set<String> CONDITIONS =
+      Set.of(
+          "5xx",
+          "gateway-error",
+          "reset",
+          "reset-before-request",
+          "connect-failure",
+          "envoy-ratelimited",
+          "retriable-4xx",
+          "refused-stream",
+          "retriable-status-codes",
+          "retriable-headers",
+          "http3-post-connect-failure",
+          "cancelled",
+          "deadline-exceeded",
+          "internal",
+          "resource-exhausted",
+          "unavailable");
 
   private Retries() {}
 
   public static Optional<RetrySpec> read(YamlNode n, Fields f) {
-    if (n.isAbsent() || !f.object(n, Set.of("attempts", "perTryTimeout", "on", "statusCodes", "backoff"))) {
+    if (n.isAbsent()
+        || !f.object(n, Set.of("attempts", "perTryTimeout", "on", "statusCodes", "backoff"))) {
       return Optional.empty();
     }
     var attempts = f.integer(n.get("attempts"), 1, 10);
@@ -45,12 +63,21 @@ public final class Retries {
     for (int i = 0; i < on.size(); i++) {
       if (!CONDITIONS.contains(on.get(i))) {
         YamlNode at = n.get("on").isArray() ? n.get("on").elements().get(i) : n.get("on");
-        f.error(at, "unknown retry condition \"" + on.get(i) + "\" (one of " + String.join(", ", CONDITIONS.stream().sorted().toList()) + ")");
+        f.error(
+            at,
+            "unknown retry condition \""
+                + on.get(i)
+                + "\" (one of "
+                + String.join(", ", CONDITIONS.stream().sorted().toList())
+                + ")");
       }
     }
     List<Integer> codes = new ArrayList<>();
     YamlNode codesNode = n.get("statusCodes");
-    for (YamlNode c : codesNode.isArray() ? codesNode.elements() : codesNode.isAbsent() ? List.<YamlNode>of() : List.of(codesNode)) {
+    for (YamlNode c :
+        codesNode.isArray()
+            ? codesNode.elements()
+            : codesNode.isAbsent() ? List.<YamlNode>of() : List.of(codesNode)) {
       f.integer(c, 100, 599).ifPresent(codes::add);
     }
     YamlNode backoff = n.get("backoff");
@@ -69,7 +96,13 @@ public final class Retries {
     if (attempts.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new RetrySpec(attempts.getAsInt(), perTry, on.isEmpty() ? DEFAULT_ON : on,
-        codes.isEmpty() ? DEFAULT_STATUS_CODES : codes, base, max));
+    return Optional.of(
+        new RetrySpec(
+            attempts.getAsInt(),
+            perTry,
+            on.isEmpty() ? DEFAULT_ON : on,
+            codes.isEmpty() ? DEFAULT_STATUS_CODES : codes,
+            base,
+            max));
   }
 }

@@ -9,4 +9,8 @@ import java.util.Optional;
  * @param regex with {@code substitution}: a regex rewrite of the whole path
  * @param host the Host / :authority sent upstream
  */
-public record RewriteSpec(Optional<String> prefix, Optional<String> regex, Optional<String> substitution, Optional<String> host) {}
+public record RewriteSpec(
+    Optional<String> prefix,
+    Optional<String> regex,
+    Optional<String> substitution,
+    Optional<String> host) {}

@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
+ *
+ *
  * <pre>
  * rewrite:
  *   prefix: /v2/                                   # the matched prefix becomes /v2/
@@ -17,7 +19,9 @@ import java.util.Set;
 public final class Rewrites {
   private Rewrites() {}
 
-  /** @param prefixMatch whether the route matches by prefix (a prefix rewrite needs one) */
+  /**
+   * @param prefixMatch whether the route matches by prefix (a prefix rewrite needs one)
+   */
   public static Optional<RewriteSpec> read(YamlNode n, Fields f, boolean prefixMatch) {
     if (n.isAbsent() || !f.object(n, Set.of("prefix", "regex", "host"))) {
       return Optional.empty();
@@ -27,7 +31,8 @@ public final class Rewrites {
       f.error(n.get("prefix"), "a path prefix starts with '/', got \"" + prefix.get() + "\"");
     }
     if (prefix.isPresent() && !prefixMatch) {
-      f.error(n.get("prefix"), "a prefix rewrite needs a route that matches by prefix (match.prefix)");
+      f.error(
+          n.get("prefix"), "a prefix rewrite needs a route that matches by prefix (match.prefix)");
     }
     Optional<String> pattern = Optional.empty();
     Optional<String> with = Optional.empty();
