@@ -16,6 +16,8 @@ import dev.sluice.server.auth.ProxyTokens;
 import dev.sluice.server.auth.RateLimitCallTokens;
 import dev.sluice.server.config.ConfigPipeline;
 import dev.sluice.server.ratelimit.RateLimitServer;
+import dev.sluice.server.telemetry.Metrics;
+import dev.sluice.server.telemetry.Telemetry;
 import dev.sluice.server.xds.XdsServer;
 import dev.sluice.xds.RateLimitCallCredentials;
 import dev.sluice.xds.XdsResources;
@@ -24,6 +26,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
@@ -72,7 +75,11 @@ public final class SluiceServer implements AutoCloseable {
    */
   private final dev.sluice.policy.ParsedFiles parsedPolicies = new dev.sluice.policy.ParsedFiles();
 
-  private SluiceServer(ServerOptions options, Deque<AutoCloseable> started) throws IOException {
+  private SluiceServer(
+      ServerOptions options,
+      List<UnaryOperator<XdsResources>> extraSteps,
+      Deque<AutoCloseable> started)
+      throws IOException {
     this.options = options;
     this.started = started;
     telemetry = track(options.telemetry().get());
@@ -107,15 +114,11 @@ public final class SluiceServer implements AutoCloseable {
     } else {
       rateLimits = null;
     }
-    UnaryOperator<XdsResources> hook = options.resourceHook();
-    if (security.authenticator().authenticates()) {
-      hook = compose(new RateLimitCallCredentials(rateLimitTokens::tokenFor), hook);
-    }
     pipeline =
         track(
             new ConfigPipeline(
                 xds.publisher()::publish,
-                hook,
+                pipelineSteps(extraSteps),
                 metrics,
                 telemetry.tracer(),
                 table -> {
@@ -132,9 +135,14 @@ public final class SluiceServer implements AutoCloseable {
                                 dir,
                                 options.mesh().certificateTtl(),
                                 java.time.Clock.systemUTC()))));
+    registry = track(openRegistry());
     admin =
         track(
-            new AdminServer(options.adminHost(), options.adminPort(), this, options.adminToken())
+            new AdminServer(
+                    options.adminHost(),
+                    options.adminPort(),
+                    new ServerAdminView(xds, pipeline, registry, metrics, security, exposure),
+                    options.adminToken())
                 .start());
     referencedFiles =
         track(
@@ -144,23 +152,6 @@ public final class SluiceServer implements AutoCloseable {
     track(
         new FileWatcher(
             options.policies(), options.debounce(), this::reloadPolicies, this::policyWatchFailed));
-    CatalogSource registry =
-        track(
-            options
-                .registry()
-                .open(
-                    options.debounce(),
-                    (endpoint, reason) ->
-                        metrics.increment(
-                            "sluice_consul_request_errors_total",
-                            "endpoint",
-                            endpoint.label(),
-                            "reason",
-                            reason.label())));
-    this.registry = registry;
-    metrics.gauge("sluice_registry_stale", () -> registry.status().stale() ? 1 : 0);
-    metrics.observedCounter("sluice_registry_requests_total", () -> registry.status().requests());
-    metrics.gauge("sluice_registry_held_instances", () -> registry.status().held());
     registry.start(
         new CatalogListener() {
           @Override
@@ -214,10 +205,38 @@ public final class SluiceServer implements AutoCloseable {
     pipeline.policySourceFailed(d.findings());
   }
 
-  /** {@code first}, then {@code then}: the options' hook sees what Envoy gets. */
-  private static UnaryOperator<XdsResources> compose(
-      UnaryOperator<XdsResources> first, UnaryOperator<XdsResources> then) {
-    return r -> then.apply(first.apply(r));
+  /**
+   * What is done to each group's translated resources, in order: the credential each gateway's
+   * ratelimit filter presents, when Envoys must authenticate; then {@code extra} (tests only),
+   * which so sees what Envoy gets.
+   */
+  private List<UnaryOperator<XdsResources>> pipelineSteps(List<UnaryOperator<XdsResources>> extra) {
+    List<UnaryOperator<XdsResources>> steps = new ArrayList<>();
+    if (security.authenticator().authenticates()) {
+      steps.add(new RateLimitCallCredentials(rateLimitTokens::tokenFor));
+    }
+    steps.addAll(extra);
+    return List.copyOf(steps);
+  }
+
+  /** The registry, its failed Consul requests counted and its state exported; not yet started. */
+  private CatalogSource openRegistry() {
+    CatalogSource source =
+        options
+            .registry()
+            .open(
+                options.debounce(),
+                (endpoint, reason) ->
+                    metrics.increment(
+                        "sluice_consul_request_errors_total",
+                        "endpoint",
+                        endpoint.label(),
+                        "reason",
+                        reason.label()));
+    metrics.gauge("sluice_registry_stale", () -> source.status().stale() ? 1 : 0);
+    metrics.observedCounter("sluice_registry_requests_total", () -> source.status().requests());
+    metrics.gauge("sluice_registry_held_instances", () -> source.status().held());
+    return source;
   }
 
   /** TLS and the credential sources of the xDS and rate-limit ports, as the options say. */
@@ -263,9 +282,18 @@ public final class SluiceServer implements AutoCloseable {
   }
 
   public static SluiceServer start(ServerOptions options) {
+    return start(options, List.of());
+  }
+
+  /**
+   * A server whose pipeline applies {@code extraSteps} to each group's resources after its own
+   * steps: the seam through which tests make Envoy see what it must reject. Production starts with
+   * none.
+   */
+  static SluiceServer start(ServerOptions options, List<UnaryOperator<XdsResources>> extraSteps) {
     Deque<AutoCloseable> started = new ArrayDeque<>();
     try {
-      return new SluiceServer(options, started);
+      return new SluiceServer(options, extraSteps, started);
     } catch (IOException | RuntimeException e) {
       closeAll(started);
       throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;

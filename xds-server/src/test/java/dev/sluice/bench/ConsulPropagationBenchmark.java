@@ -36,8 +36,11 @@ public final class ConsulPropagationBenchmark {
               + "\n---\nkind: Route\nname: bench\nto: bench\n");
       consul.register("bench-0", "bench", 20000, List.of());
       ServerOptions options =
-          ServerOptions.defaults(new Registry.Consul(ConsulConfig.of(consul.registry())), policies)
-              .withPorts(FreePorts.next(), FreePorts.next());
+          ServerOptions.builder()
+              .registry(new Registry.Consul(ConsulConfig.of(consul.registry())))
+              .policies(policies)
+              .ports(FreePorts.next(), FreePorts.next())
+              .build();
       try (SluiceServer server = SluiceServer.start(options);
           EnvoyProcess envoy =
               EnvoyProcess.start(

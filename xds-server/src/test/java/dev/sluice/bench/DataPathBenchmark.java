@@ -8,6 +8,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.sluice.server.Registry;
 import dev.sluice.server.ServerOptions;
 import dev.sluice.server.SluiceServer;
+import dev.sluice.server.TestServers;
 import dev.sluice.server.ratelimit.RateLimitOptions;
 import dev.sluice.testing.EnvoyBinary;
 import dev.sluice.testing.EnvoyExtension;
@@ -72,11 +73,11 @@ import java.util.regex.Pattern;
  *
  * <p>Two more modes find out what (c) costs more than (b), and why. {@code settings}: (b), (c), a
  * second identical (c) (the noise floor), and (c) with one group of Sluice's edge defaults put back
- * to Envoy's own default at a time (through the server's resource hook, or a copy of the bootstrap
- * without the overload manager), measured like the scenarios, in req/s. {@code instructions}: the
- * same configs, (d), and (d) without each of its policies, every proxy under callgrind ({@link
- * Callgrind}), in instructions per request — a cost that the other load on a shared machine does
- * not move.
+ * to Envoy's own default at a time (through a step of the tests' own in the server's pipeline, or a
+ * copy of the bootstrap without the overload manager), measured like the scenarios, in req/s.
+ * {@code instructions}: the same configs, (d), and (d) without each of its policies, every proxy
+ * under callgrind ({@link Callgrind}), in instructions per request — a cost that the other load on
+ * a shared machine does not move.
  *
  * <p>Run by {@code scripts/bench-datapath}; a measurement, never a pass/fail test. Arguments:
  * seconds per run (in the instructions mode: requests per count), rounds, the path of wrk, the path
@@ -597,11 +598,13 @@ public final class DataPathBenchmark {
       Files.writeString(policies.resolve(f.getKey()), f.getValue());
     }
     ServerOptions options =
-        ServerOptions.defaults(new Registry.File(registry), policies)
-            .withPorts(FreePorts.next(), FreePorts.next())
-            .withRateLimit(-1, RateLimitOptions.defaults())
-            .withResourceHook(hook);
-    SluiceServer server = push(open, SluiceServer.start(options));
+        ServerOptions.builder()
+            .registry(new Registry.File(registry))
+            .policies(policies)
+            .ports(FreePorts.next(), FreePorts.next())
+            .rateLimit(-1, RateLimitOptions.defaults())
+            .build();
+    SluiceServer server = push(open, TestServers.start(options, hook));
     EnvoyProcess envoy =
         push(
             open,

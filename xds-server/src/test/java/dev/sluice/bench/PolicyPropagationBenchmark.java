@@ -92,8 +92,11 @@ public final class PolicyPropagationBenchmark {
     }
     Files.writeString(policies.resolve("routes.yaml"), existing);
     ServerOptions options =
-        ServerOptions.defaults(new Registry.File(registry), policies)
-            .withPorts(FreePorts.next(), FreePorts.next());
+        ServerOptions.builder()
+            .registry(new Registry.File(registry))
+            .policies(policies)
+            .ports(FreePorts.next(), FreePorts.next())
+            .build();
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     try (SluiceServer server = SluiceServer.start(options);
         EnvoyProcess envoy =

@@ -5,9 +5,9 @@ import dev.sluice.ratelimit.RateLimitTable.Entry;
 import dev.sluice.ratelimit.RateLimitTable.Limit;
 import dev.sluice.ratelimit.RateLimitTable.Rule;
 import dev.sluice.ratelimit.RateLimitTable.Unit;
-import dev.sluice.server.Telemetry;
 import dev.sluice.server.ratelimit.RateLimitOptions;
 import dev.sluice.server.ratelimit.RateLimitServer;
+import dev.sluice.server.telemetry.Telemetry;
 import java.util.List;
 import java.util.Optional;
 

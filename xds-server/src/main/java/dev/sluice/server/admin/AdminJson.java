@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.discovery.Service;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.discovery.ServiceInstance;
-import dev.sluice.server.SluiceServer;
 import dev.sluice.server.xds.ProxyRegistry;
 import dev.sluice.server.xds.ProxySync;
 import dev.sluice.yaml.Finding;
@@ -34,11 +33,11 @@ final class AdminJson {
 
   private AdminJson() {}
 
-  static ObjectNode proxies(SluiceServer server) {
+  static ObjectNode proxies(AdminView server) {
     ObjectNode root = JSON.createObjectNode();
     ArrayNode list = root.putArray("proxies");
     root.set("controlChannel", ControlChannelView.json(server));
-    for (ProxyRegistry.ProxyState p : server.xds().proxies().connected()) {
+    for (ProxyRegistry.ProxyState p : server.proxies()) {
       ObjectNode n = list.addObject();
       n.put("node", p.nodeId());
       n.put("group", p.group());
@@ -46,7 +45,7 @@ final class AdminJson {
       n.put("role", p.role());
       n.put("stream", p.streamId());
       n.put("connectedSince", p.connectedAt().toString());
-      ProxySync sync = server.xds().publisher().state(p);
+      ProxySync sync = server.sync(p);
       n.put("state", sync.state().label());
       sync.types().forEach(t -> n.withArray("stateTypes").add(TYPES.getOrDefault(t, t)));
       n.put("inSync", sync.state() == ProxySync.State.IN_SYNC);
@@ -92,14 +91,12 @@ final class AdminJson {
     return e;
   }
 
-  static ObjectNode catalog(SluiceServer server) {
+  static ObjectNode catalog(AdminView server) {
     ObjectNode root = JSON.createObjectNode();
-    root.put("source", server.registry() == null ? null : server.registry().describe());
-    if (server.registry() != null) {
-      root.put("stale", server.registry().status().stale());
-    }
+    root.put("source", server.registrySource());
+    root.put("stale", server.registryStatus().stale());
     ObjectNode services = root.putObject("services");
-    ServiceCatalog catalog = server.pipeline().catalog().orElse(ServiceCatalog.EMPTY);
+    ServiceCatalog catalog = server.catalog().orElse(ServiceCatalog.EMPTY);
     for (Service s : catalog.services().values()) {
       ArrayNode instances = services.putArray(s.name());
       for (ServiceInstance i : s.instances()) {

@@ -5,7 +5,6 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import dev.sluice.server.SluiceServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -73,11 +72,11 @@ public final class AdminServer implements AutoCloseable {
   private final Server jetty;
   private final ServerConnector connector;
   private final HttpServer http;
-  private final SluiceServer server;
+  private final AdminView server;
   private final Optional<byte[]> token;
   private final AllowedHosts hosts;
 
-  public AdminServer(String host, int port, SluiceServer server, Optional<String> token) {
+  public AdminServer(String host, int port, AdminView server, Optional<String> token) {
     this.server = server;
     this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8));
     this.hosts = new AllowedHosts(host, List.of());
@@ -109,12 +108,7 @@ public final class AdminServer implements AutoCloseable {
         });
     guarded(
         "/metrics",
-        ex ->
-            send(
-                ex,
-                200,
-                "text/plain; version=0.0.4; charset=utf-8",
-                server.metrics().prometheus()));
+        ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", server.prometheus()));
     guarded("/status", ex -> json(ex, status()));
     guarded("/proxies", ex -> json(ex, AdminJson.proxies(server)));
     guarded("/changes", ex -> json(ex, ChangesView.json(server)));
@@ -247,7 +241,7 @@ public final class AdminServer implements AutoCloseable {
           "no proxy group or connected node named \""
               + name
               + "\"; groups: "
-              + server.xds().publisher().targets().keySet()
+              + server.targets().keySet()
               + "\n");
       return;
     }
@@ -290,30 +284,28 @@ public final class AdminServer implements AutoCloseable {
   private ObjectNode status() {
     ObjectNode root = AdminJson.JSON.createObjectNode();
     root.put("ready", server.ready());
-    root.set("snapshots", AdminJson.JSON.valueToTree(server.xds().publisher().versions()));
-    long serving = server.xds().publisher().publishedChange();
+    root.set("snapshots", AdminJson.JSON.valueToTree(server.versions()));
+    long serving = server.servingChange();
     if (serving > 0) {
       root.put("servingChange", serving);
     } else {
       root.putNull("servingChange");
     }
-    if (server.registry() != null) { // null only while the server is starting
-      var source = server.registry().status();
-      ObjectNode registry = root.putObject("registry");
-      registry.put("source", server.registry().describe());
-      registry.put("stale", source.stale());
-      registry.put(
-          "lastSuccess", source.lastSuccess() == null ? null : source.lastSuccess().toString());
-      registry.put("lastError", source.lastError());
-      registry.put("requests", source.requests());
-      registry.put("heldInstances", source.held());
-      registry.put("indexResets", source.indexResets());
-    }
+    var source = server.registryStatus();
+    ObjectNode registry = root.putObject("registry");
+    registry.put("source", server.registrySource());
+    registry.put("stale", source.stale());
+    registry.put(
+        "lastSuccess", source.lastSuccess() == null ? null : source.lastSuccess().toString());
+    registry.put("lastError", source.lastError());
+    registry.put("requests", source.requests());
+    registry.put("heldInstances", source.held());
+    registry.put("indexResets", source.indexResets());
     root.set("proxies", AdminJson.proxies(server).get("proxies"));
     root.set("controlChannel", ControlChannelView.json(server));
     root.set("changes", ChangesView.json(server).get("changes"));
-    root.set("policyFindings", AdminJson.findings(server.pipeline().policyFindings()));
-    root.set("registryFindings", AdminJson.findings(server.pipeline().registryFindings()));
+    root.set("policyFindings", AdminJson.findings(server.policyFindings()));
+    root.set("registryFindings", AdminJson.findings(server.registryFindings()));
     return root;
   }
 

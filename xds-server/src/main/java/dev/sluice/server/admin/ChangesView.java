@@ -2,7 +2,6 @@ package dev.sluice.server.admin;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.server.SluiceServer;
 import dev.sluice.server.config.Refusal;
 import dev.sluice.server.xds.PropagationTracker;
 
@@ -13,10 +12,10 @@ import dev.sluice.server.xds.PropagationTracker;
 final class ChangesView {
   private ChangesView() {}
 
-  static ObjectNode json(SluiceServer server) {
+  static ObjectNode json(AdminView server) {
     ObjectNode root = AdminJson.JSON.createObjectNode();
     ArrayNode list = root.putArray("changes");
-    for (PropagationTracker.ChangeView c : server.xds().propagation().recent()) {
+    for (PropagationTracker.ChangeView c : server.changes()) {
       ObjectNode n = list.addObject();
       n.put("id", c.id());
       n.put("cause", c.cause());
@@ -31,7 +30,7 @@ final class ChangesView {
               d -> n.put("completedAfterMs", d.toMillis()), () -> n.putNull("completedAfterMs"));
     }
     ArrayNode refused = root.putArray("refused");
-    for (Refusal r : server.pipeline().recentRefusals()) {
+    for (Refusal r : server.refusedChanges()) {
       ObjectNode n = refused.addObject();
       n.put("cause", r.cause());
       n.put("detectedAt", r.detectedAt().toString());

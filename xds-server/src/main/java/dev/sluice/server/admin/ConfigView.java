@@ -1,6 +1,5 @@
 package dev.sluice.server.admin;
 
-import dev.sluice.server.SluiceServer;
 import dev.sluice.server.render.Renderer;
 import dev.sluice.server.xds.ProxyRegistry;
 import dev.sluice.xds.XdsResources;
@@ -13,12 +12,12 @@ import java.util.Optional;
 final class ConfigView {
   private ConfigView() {}
 
-  static Optional<String> of(SluiceServer server, String name) {
-    var targets = server.xds().publisher().targets();
+  static Optional<String> of(AdminView server, String name) {
+    var targets = server.targets();
     String group =
         targets.containsKey(name)
             ? name
-            : server.xds().proxies().connected().stream()
+            : server.proxies().stream()
                 .filter(p -> name.equals(p.nodeId()))
                 .map(ProxyRegistry.ProxyState::group)
                 .findFirst()

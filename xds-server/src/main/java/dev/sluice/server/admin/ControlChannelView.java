@@ -2,7 +2,6 @@ package dev.sluice.server.admin;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.server.SluiceServer;
 import dev.sluice.server.xds.Denials;
 
 /**
@@ -12,12 +11,12 @@ import dev.sluice.server.xds.Denials;
 final class ControlChannelView {
   private ControlChannelView() {}
 
-  static ObjectNode json(SluiceServer server) {
+  static ObjectNode json(AdminView server) {
     ObjectNode root = AdminJson.JSON.createObjectNode();
-    root.put("security", server.security().describe());
+    root.put("security", server.controlChannel());
     root.put("insecure", server.insecureXds());
     ArrayNode refused = root.putArray("refused");
-    for (Denials.Denial d : server.xds().denials().latest()) {
+    for (Denials.Denial d : server.refusedProxies()) {
       ObjectNode n = refused.addObject();
       n.put("at", d.at().toString());
       n.put("peer", d.peer());
@@ -30,7 +29,7 @@ final class ControlChannelView {
     return root;
   }
 
-  static void page(StringBuilder h, SluiceServer server) {
+  static void page(StringBuilder h, AdminView server) {
     ObjectNode v = json(server);
     if (v.path("insecure").asBoolean()) {
       h.append(

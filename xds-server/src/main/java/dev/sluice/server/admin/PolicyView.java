@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.policy.CrossChecks;
 import dev.sluice.policy.PolicyLoader;
-import dev.sluice.server.SluiceServer;
 import dev.sluice.server.xds.ProxyRegistry;
 import dev.sluice.yaml.Finding;
 import java.util.ArrayList;
@@ -19,13 +18,13 @@ import java.util.Map;
 final class PolicyView {
   private PolicyView() {}
 
-  static ObjectNode json(SluiceServer server) {
+  static ObjectNode json(AdminView server) {
     ObjectNode root = AdminJson.JSON.createObjectNode();
     ArrayNode list = root.putArray("policies");
-    var load = server.pipeline().lastPolicyLoad();
+    var load = server.lastPolicyLoad();
     root.put(
         "lastLoad", load.isEmpty() ? "none yet" : load.get().hasErrors() ? "rejected" : "accepted");
-    long serving = server.xds().publisher().publishedChange();
+    long serving = server.servingChange();
     if (serving > 0) {
       root.put("servingChange", serving);
     } else {
@@ -42,11 +41,11 @@ final class PolicyView {
     if (load.get().hasErrors()) {
       refused(root.putObject("refused"), load.get());
     }
-    List<ProxyRegistry.ProxyState> proxies = server.xds().proxies().connected();
+    List<ProxyRegistry.ProxyState> proxies = server.proxies();
     var inputs =
         new PolicyStatus.Inputs(
             load.get(),
-            server.pipeline().servingPolicies(),
+            server.servingPolicies(),
             catalogWarnings(server, load.get()),
             envoyRejections(proxies));
     for (PolicyStatus.Entry e : PolicyStatus.of(inputs)) {
@@ -77,9 +76,8 @@ final class PolicyView {
   }
 
   /** What the registry says about the policies: routes to services it does not know. */
-  private static List<Finding> catalogWarnings(SluiceServer server, PolicyLoader.Result load) {
+  private static List<Finding> catalogWarnings(AdminView server, PolicyLoader.Result load) {
     return server
-        .pipeline()
         .catalog()
         .map(c -> CrossChecks.againstCatalog(load.readable(), c))
         .orElse(List.of());

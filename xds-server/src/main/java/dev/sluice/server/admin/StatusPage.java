@@ -1,7 +1,6 @@
 package dev.sluice.server.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.server.SluiceServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -49,7 +48,7 @@ final class StatusPage {
 
   private StatusPage() {}
 
-  static String render(SluiceServer server) {
+  static String render(AdminView server) {
     StringBuilder h = new StringBuilder(8192);
     h.append(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"5\">")
@@ -68,11 +67,8 @@ final class StatusPage {
     h.append("<h1>Sluice</h1><p>")
         .append(server.ready() ? "<span class=ok>ready</span>" : "<span class=bad>not ready</span>")
         .append(" · registry ")
-        .append(esc(server.registry() == null ? "starting" : server.registry().describe()))
-        .append(
-            server.registry() != null && server.registry().status().stale()
-                ? " <span class=bad>(stale)</span>"
-                : "")
+        .append(esc(server.registrySource()))
+        .append(server.registryStatus().stale() ? " <span class=bad>(stale)</span>" : "")
         .append(" · ")
         .append(esc(TIME.format(Instant.now())))
         .append("</p>");

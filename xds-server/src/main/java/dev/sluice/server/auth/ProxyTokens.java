@@ -1,7 +1,7 @@
 package dev.sluice.server.auth;
 
 import dev.sluice.discovery.FileWatcher;
-import dev.sluice.server.Metrics;
+import dev.sluice.server.telemetry.Metrics;
 import dev.sluice.yaml.Finding;
 import java.io.IOException;
 import java.io.UncheckedIOException;

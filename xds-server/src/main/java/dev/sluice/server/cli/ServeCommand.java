@@ -4,10 +4,10 @@ import dev.sluice.discovery.consul.ConsulConfig;
 import dev.sluice.server.Registry;
 import dev.sluice.server.ServerOptions;
 import dev.sluice.server.SluiceServer;
-import dev.sluice.server.Telemetry;
 import dev.sluice.server.auth.ConsulAclTokens;
 import dev.sluice.server.auth.ControlPlaneTls;
 import dev.sluice.server.auth.SecurityOptions;
+import dev.sluice.server.telemetry.Telemetry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -347,23 +346,23 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     ServerOptions options =
-        new ServerOptions(
-            registry(),
-            policies,
-            xdsAddress,
-            xdsPort,
-            adminAddress,
-            adminPort,
-            debounce,
-            UnaryOperator.identity(),
-            Telemetry::fromEnvironment,
-            adminToken,
-            rateLimitPort,
-            rateLimitOptions(),
-            meshCaDir == null
-                ? dev.sluice.server.mesh.MeshOptions.none()
-                : dev.sluice.server.mesh.MeshOptions.none().withCa(meshCaDir, meshCertTtl),
-            securityOptions());
+        ServerOptions.builder()
+            .registry(registry())
+            .policies(policies)
+            .xdsHost(xdsAddress)
+            .xdsPort(xdsPort)
+            .adminHost(adminAddress)
+            .adminPort(adminPort)
+            .debounce(debounce)
+            .telemetry(Telemetry::fromEnvironment)
+            .adminToken(adminToken)
+            .rateLimit(rateLimitPort, rateLimitOptions())
+            .mesh(
+                meshCaDir == null
+                    ? dev.sluice.server.mesh.MeshOptions.none()
+                    : dev.sluice.server.mesh.MeshOptions.none().withCa(meshCaDir, meshCertTtl))
+            .security(securityOptions())
+            .build();
     SluiceServer server;
     try {
       server = SluiceServer.start(options);

@@ -7,7 +7,7 @@ import dev.sluice.ir.ProxyConfig;
 import dev.sluice.policy.CrossChecks;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.policy.PolicySet;
-import dev.sluice.server.Metrics;
+import dev.sluice.server.telemetry.Metrics;
 import dev.sluice.server.xds.PropagationTracker.Change;
 import dev.sluice.xds.ConsistencyCheck;
 import dev.sluice.xds.IncrementalTranslator;
@@ -53,7 +53,13 @@ public final class ConfigPipeline implements AutoCloseable {
   private final Tracer tracer;
   private final java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits;
   private long changes;
-  private final UnaryOperator<XdsResources> resourceHook;
+
+  /**
+   * Applied in order to each group's translated resources, before its mesh identities are attached
+   * and the whole is checked.
+   */
+  private final List<UnaryOperator<XdsResources>> steps;
+
   private final Metrics metrics;
   private volatile ServiceCatalog catalog;
   private volatile PolicySet policies;
@@ -71,16 +77,16 @@ public final class ConfigPipeline implements AutoCloseable {
 
   public ConfigPipeline(
       BiConsumer<Change, Map<String, XdsResources>> publish,
-      UnaryOperator<XdsResources> resourceHook,
+      List<UnaryOperator<XdsResources>> steps,
       Metrics metrics,
       Tracer tracer,
       java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits) {
-    this(publish, resourceHook, metrics, tracer, rateLimits, java.util.Optional.empty());
+    this(publish, steps, metrics, tracer, rateLimits, java.util.Optional.empty());
   }
 
   public ConfigPipeline(
       BiConsumer<Change, Map<String, XdsResources>> publish,
-      UnaryOperator<XdsResources> resourceHook,
+      List<UnaryOperator<XdsResources>> steps,
       Metrics metrics,
       Tracer tracer,
       java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits,
@@ -89,7 +95,7 @@ public final class ConfigPipeline implements AutoCloseable {
     this.publish = publish;
     this.rateLimits = rateLimits;
     this.tracer = tracer;
-    this.resourceHook = resourceHook;
+    this.steps = List.copyOf(steps);
     this.metrics = metrics;
   }
 
@@ -173,7 +179,10 @@ public final class ConfigPipeline implements AutoCloseable {
       Map<String, ProxyConfig> compiled = compiler.compile(catalog, policies);
       Map<String, XdsResources> translated = translator.translate(compiled);
       for (Map.Entry<String, ProxyConfig> e : compiled.entrySet()) {
-        XdsResources resources = resourceHook.apply(translated.get(e.getKey()));
+        XdsResources resources = translated.get(e.getKey());
+        for (UnaryOperator<XdsResources> step : steps) {
+          resources = step.apply(resources);
+        }
         if (e.getValue().meshClient().isPresent()) {
           try {
             resources =

@@ -1,10 +1,10 @@
 package dev.sluice.server.ratelimit;
 
 import dev.sluice.ratelimit.RateLimitTable;
-import dev.sluice.server.Metrics;
 import dev.sluice.server.auth.ChannelSecurity;
 import dev.sluice.server.auth.RateLimitCallTokens;
 import dev.sluice.server.auth.RateLimitCallers;
+import dev.sluice.server.telemetry.Metrics;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;

@@ -53,13 +53,15 @@ final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscovery
       Executors.newFixedThreadPool(threads, r -> DaemonThreads.create(r, "sluice-xds-push"));
 
   AdsServer(
-      ProxyRegistry proxies, dev.sluice.server.Metrics metrics, PropagationTracker propagation) {
+      ProxyRegistry proxies,
+      dev.sluice.server.telemetry.Metrics metrics,
+      PropagationTracker propagation) {
     this(proxies, metrics, propagation, dev.sluice.server.auth.ProxyAuthenticator.OPEN);
   }
 
   AdsServer(
       ProxyRegistry proxies,
-      dev.sluice.server.Metrics metrics,
+      dev.sluice.server.telemetry.Metrics metrics,
       PropagationTracker propagation,
       dev.sluice.server.auth.ProxyAuthenticator authenticator) {
     this.gatekeeper = new Gatekeeper(authenticator, metrics);

@@ -1,7 +1,7 @@
 package dev.sluice.server.xds;
 
-import dev.sluice.server.Metrics;
 import dev.sluice.server.auth.ClientText;
+import dev.sluice.server.telemetry.Metrics;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;

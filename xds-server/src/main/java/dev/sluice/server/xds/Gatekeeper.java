@@ -1,11 +1,11 @@
 package dev.sluice.server.xds;
 
 import dev.sluice.discovery.DaemonThreads;
-import dev.sluice.server.Metrics;
 import dev.sluice.server.auth.Claim;
 import dev.sluice.server.auth.Credential;
 import dev.sluice.server.auth.Decision;
 import dev.sluice.server.auth.ProxyAuthenticator;
+import dev.sluice.server.telemetry.Metrics;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,6 +1,6 @@
 package dev.sluice.server.xds;
 
-import dev.sluice.server.Metrics;
+import dev.sluice.server.telemetry.Metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;

@@ -1,7 +1,7 @@
 package dev.sluice.server.xds;
 
 import dev.sluice.discovery.DaemonThreads;
-import dev.sluice.server.Metrics;
+import dev.sluice.server.telemetry.Metrics;
 import dev.sluice.xds.MakeBeforeBreak;
 import dev.sluice.xds.MakeBeforeBreak.Await;
 import dev.sluice.xds.MakeBeforeBreak.Stage;

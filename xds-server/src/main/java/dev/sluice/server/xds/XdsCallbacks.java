@@ -1,8 +1,8 @@
 package dev.sluice.server.xds;
 
 import com.google.protobuf.Value;
-import dev.sluice.server.Metrics;
 import dev.sluice.server.auth.ClientText;
+import dev.sluice.server.telemetry.Metrics;
 import dev.sluice.server.xds.ProxyRegistry.ProxyState;
 import dev.sluice.server.xds.ProxyRegistry.TypeState;
 import io.envoyproxy.envoy.config.core.v3.Node;

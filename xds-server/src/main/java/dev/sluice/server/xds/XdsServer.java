@@ -1,8 +1,8 @@
 package dev.sluice.server.xds;
 
 import dev.sluice.discovery.DaemonThreads;
-import dev.sluice.server.Metrics;
 import dev.sluice.server.auth.ChannelSecurity;
+import dev.sluice.server.telemetry.Metrics;
 import io.grpc.Server;
 import java.io.IOException;
 import java.io.UncheckedIOException;

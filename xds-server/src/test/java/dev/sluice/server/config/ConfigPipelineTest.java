@@ -6,7 +6,7 @@ import dev.sluice.discovery.Service;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.discovery.ServiceInstance;
 import dev.sluice.policy.PolicyLoader;
-import dev.sluice.server.Telemetry;
+import dev.sluice.server.telemetry.Telemetry;
 import dev.sluice.xds.ContentHash;
 import dev.sluice.xds.XdsResources;
 import dev.sluice.yaml.Diagnostics;
@@ -64,7 +64,7 @@ class ConfigPipelineTest {
     pipeline =
         new ConfigPipeline(
             (change, groups) -> published.add(groups),
-            r -> r,
+            List.of(),
             telemetry.metrics(),
             telemetry.tracer(),
             table -> {});

@@ -2,6 +2,7 @@ package dev.sluice.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.server.Registry;
 import dev.sluice.server.ServerOptions;
 import dev.sluice.server.SluiceServer;
 import dev.sluice.testing.EnvoyExtension;
@@ -51,8 +52,11 @@ class ExampleOnEnvoyIT {
                 "\"shop.example.com:8080\", \"127.0.0.1:" + port + "\"]"));
     try (SluiceServer server =
         SluiceServer.start(
-            ServerOptions.defaults(dir.resolve("services.yaml"), dir.resolve("policies"))
-                .withPorts(FreePorts.next(), FreePorts.next()))) {
+            ServerOptions.builder()
+                .registry(new Registry.File(dir.resolve("services.yaml")))
+                .policies(dir.resolve("policies"))
+                .ports(FreePorts.next(), FreePorts.next())
+                .build())) {
       envoys.startEdge(server.xdsPort()).awaitReady(Duration.ofSeconds(20));
       for (String type :
           List.of("Listener", "RouteConfiguration", "Cluster", "ClusterLoadAssignment")) {

@@ -10,7 +10,10 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Resources Envoy genuinely rejects, injected through the server's test-only resource hook. */
+/**
+ * Resources Envoy genuinely rejects, injected through a pipeline step of the test's own
+ * (TestServers).
+ */
 final class InvalidResources {
   private InvalidResources() {}
 

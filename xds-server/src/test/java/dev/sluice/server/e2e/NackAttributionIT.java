@@ -18,8 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A route table Envoy rejects because of one entry is blamed on that entry's policy alone, in
  * {@code /proxies}, on the status page (read in headless Chromium) and in {@code sluice status};
  * once a fixed version is accepted, the NACK is history, no longer shown as current. The refused
- * regex is injected through the server's test-only resource hook, so Envoy refuses it whatever
- * {@code validate} would say of it.
+ * regex is injected through a pipeline step of the test's own (TestServers), so Envoy refuses it
+ * whatever {@code validate} would say of it.
  */
 class NackAttributionIT {
   @RegisterExtension final EnvoyExtension envoys = new EnvoyExtension();

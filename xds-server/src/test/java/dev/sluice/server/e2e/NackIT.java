@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A resource that Envoy genuinely rejects — injected through the server's test-only resource hook,
- * standing in for a translator bug — is NACKed once, recorded against the proxy, not re-sent in a
- * loop, and the proxy keeps serving its last good config.
+ * A resource that Envoy genuinely rejects — injected through a pipeline step of the test's own
+ * (TestServers), standing in for a translator bug — is NACKed once, recorded against the proxy, not
+ * re-sent in a loop, and the proxy keeps serving its last good config.
  */
 class NackIT {
   private static final String CDS = "Cluster";

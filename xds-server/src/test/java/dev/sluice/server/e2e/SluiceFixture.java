@@ -6,6 +6,7 @@ import dev.sluice.discovery.consul.ConsulConfig;
 import dev.sluice.server.Registry;
 import dev.sluice.server.ServerOptions;
 import dev.sluice.server.SluiceServer;
+import dev.sluice.server.TestServers;
 import dev.sluice.testing.FreePorts;
 import dev.sluice.xds.XdsResources;
 import java.io.IOException;
@@ -40,9 +41,12 @@ final class SluiceFixture implements AutoCloseable {
   final int rateLimitPort = FreePorts.next();
   private dev.sluice.server.ratelimit.RateLimitOptions rateLimit =
       dev.sluice.server.ratelimit.RateLimitOptions.defaults();
-  private UnaryOperator<XdsResources> hook = UnaryOperator.identity();
-  private java.util.function.Supplier<dev.sluice.server.Telemetry> telemetry =
-      dev.sluice.server.Telemetry::fromEnvironment;
+
+  /** A step after the server's own on each group's resources; none unless a test sets one. */
+  private UnaryOperator<XdsResources> hook;
+
+  private java.util.function.Supplier<dev.sluice.server.telemetry.Telemetry> telemetry =
+      dev.sluice.server.telemetry.Telemetry::fromEnvironment;
   private String adminToken;
   private dev.sluice.server.mesh.MeshOptions mesh = dev.sluice.server.mesh.MeshOptions.none();
   private Registry registrySource;
@@ -72,7 +76,8 @@ final class SluiceFixture implements AutoCloseable {
     return this;
   }
 
-  SluiceFixture telemetry(java.util.function.Supplier<dev.sluice.server.Telemetry> telemetry) {
+  SluiceFixture telemetry(
+      java.util.function.Supplier<dev.sluice.server.telemetry.Telemetry> telemetry) {
     this.telemetry = telemetry;
     return this;
   }
@@ -172,17 +177,23 @@ final class SluiceFixture implements AutoCloseable {
   }
 
   SluiceServer start() {
-    ServerOptions options =
-        ServerOptions.defaults(
-                registrySource == null ? new Registry.File(registry) : registrySource, policies)
-            .withPorts(xdsPort, adminPort)
-            .withResourceHook(hook)
-            .withTelemetry(telemetry)
-            .withRateLimit(rateLimitPort, rateLimit)
-            .withMesh(mesh)
-            .withSecurity(security)
-            .withXdsHost(xdsHost);
-    server = SluiceServer.start(adminToken == null ? options : options.withAdminToken(adminToken));
+    ServerOptions.Builder options =
+        ServerOptions.builder()
+            .registry(registrySource == null ? new Registry.File(registry) : registrySource)
+            .policies(policies)
+            .ports(xdsPort, adminPort)
+            .telemetry(telemetry)
+            .rateLimit(rateLimitPort, rateLimit)
+            .mesh(mesh)
+            .security(security)
+            .xdsHost(xdsHost);
+    if (adminToken != null) {
+      options.adminToken(adminToken);
+    }
+    server =
+        hook == null
+            ? SluiceServer.start(options.build())
+            : TestServers.start(options.build(), hook);
     return server;
   }
 

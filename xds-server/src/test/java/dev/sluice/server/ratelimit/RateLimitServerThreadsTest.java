@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.ratelimit.RateLimitTable.Unit;
-import dev.sluice.server.Telemetry;
+import dev.sluice.server.telemetry.Telemetry;
 import dev.sluice.server.xds.XdsServer;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
 import io.grpc.CallOptions;

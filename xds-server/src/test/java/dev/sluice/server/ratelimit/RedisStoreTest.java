@@ -14,9 +14,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.ratelimit.RateLimitTable;
 import dev.sluice.ratelimit.RateLimitTable.Unit;
-import dev.sluice.server.Metrics;
-import dev.sluice.server.Telemetry;
 import dev.sluice.server.ratelimit.RateLimitFixtures.TestClock;
+import dev.sluice.server.telemetry.Metrics;
+import dev.sluice.server.telemetry.Telemetry;
 import dev.sluice.testing.RedisProcess;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;

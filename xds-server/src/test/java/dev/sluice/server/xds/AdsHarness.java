@@ -1,7 +1,7 @@
 package dev.sluice.server.xds;
 
 import com.google.protobuf.Any;
-import dev.sluice.server.Telemetry;
+import dev.sluice.server.telemetry.Telemetry;
 import dev.sluice.xds.XdsResources;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;

@@ -2,7 +2,7 @@ package dev.sluice.server.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.server.Telemetry;
+import dev.sluice.server.telemetry.Telemetry;
 import dev.sluice.xds.XdsResources;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import java.time.Instant;

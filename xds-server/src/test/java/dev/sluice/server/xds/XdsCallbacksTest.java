@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
-import dev.sluice.server.Telemetry;
+import dev.sluice.server.telemetry.Telemetry;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.sluice.server.xds;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.server.Telemetry;
+import dev.sluice.server.telemetry.Telemetry;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package dev.sluice.server;
+package dev.sluice.server.telemetry;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;

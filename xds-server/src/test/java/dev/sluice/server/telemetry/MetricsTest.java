@@ -1,4 +1,4 @@
-package dev.sluice.server;
+package dev.sluice.server.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

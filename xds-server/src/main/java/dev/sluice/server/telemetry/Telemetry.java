@@ -1,4 +1,4 @@
-package dev.sluice.server;
+package dev.sluice.server.telemetry;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
