@@ -144,7 +144,7 @@ public final class Fields {
             case "m" -> Duration.ofMinutes(amount);
             default -> Duration.ofHours(amount);
           };
-      if (d.getSeconds() <= MAX_DURATION_SECONDS) {
+      if (d.toSeconds() <= MAX_DURATION_SECONDS) {
         return Optional.of(d);
       }
     } catch (NumberFormatException | ArithmeticException e) {

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -101,7 +102,7 @@ final class AuthCompiler {
   }
 
   /** The services of the ext_authz checks, which need clusters of their own. */
-  TreeSet<String> externalServices() {
+  SortedSet<String> externalServices() {
     return externalServices;
   }
 

@@ -1,10 +1,8 @@
 package dev.sluice.ir;
 
-import dev.sluice.ir.GlobalLimit.Entry;
 import dev.sluice.ir.GlobalLimit.From;
 import dev.sluice.policy.gateway.GatewaySpec;
 import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec;
-import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec.Key;
 import dev.sluice.policy.route.RouteSpec;
 import dev.sluice.ratelimit.RateLimitTable;
 import java.time.Duration;
@@ -91,17 +89,22 @@ final class GlobalLimitCompiler {
 
   private static GlobalLimit limit(
       GlobalRateLimitSpec.Rule rule, Optional<String> route, String policy) {
-    List<Entry> entries = new ArrayList<>();
-    route.ifPresent(name -> entries.add(new Entry(From.ROUTE, "", "route", Optional.of(name))));
-    for (Key k : rule.by()) {
+    List<GlobalLimit.Entry> entries = new ArrayList<>();
+    route.ifPresent(
+        name -> entries.add(new GlobalLimit.Entry(From.ROUTE, "", "route", Optional.of(name))));
+    for (GlobalRateLimitSpec.Key k : rule.by()) {
       entries.add(
           switch (k.type()) {
-            case CLIENT_IP -> new Entry(From.CLIENT_IP, "", "remote_address", k.value());
-            case CONSUMER -> new Entry(From.HEADER, CONSUMER_HEADER, "consumer", k.value());
-            case PATH -> new Entry(From.PATH, "", "path", k.value());
-            case METHOD -> new Entry(From.HEADER, ":method", "method", k.value());
-            case HEADER -> new Entry(From.HEADER, k.name(), "header." + k.name(), k.value());
-            case CLAIM -> new Entry(From.CLAIM, k.name(), "claim." + k.name(), k.value());
+            case CLIENT_IP ->
+                new GlobalLimit.Entry(From.CLIENT_IP, "", "remote_address", k.value());
+            case CONSUMER ->
+                new GlobalLimit.Entry(From.HEADER, CONSUMER_HEADER, "consumer", k.value());
+            case PATH -> new GlobalLimit.Entry(From.PATH, "", "path", k.value());
+            case METHOD -> new GlobalLimit.Entry(From.HEADER, ":method", "method", k.value());
+            case HEADER ->
+                new GlobalLimit.Entry(From.HEADER, k.name(), "header." + k.name(), k.value());
+            case CLAIM ->
+                new GlobalLimit.Entry(From.CLAIM, k.name(), "claim." + k.name(), k.value());
           });
     }
     RateLimitTable.Limit limit =

@@ -46,6 +46,8 @@ public final class IncrementalCompiler {
    * Returns proxy group name → config, sorted by group; equal to {@code Compiler.compile(catalog,
    * policies)}.
    */
+  // identity first: an unchanged set is the same object
+  @SuppressWarnings("ReferenceEquality")
   public Map<String, ProxyConfig> compile(ServiceCatalog catalog, PolicySet policies) {
     if (result == null || !(policies == this.policies || policies.equals(this.policies))) {
       full(catalog, policies);
@@ -98,6 +100,8 @@ public final class IncrementalCompiler {
   /**
    * The services whose entry differs between the two catalogs, including added and removed ones.
    */
+  // identity first: kept objects are interned, equals is the slow path
+  @SuppressWarnings("ReferenceEquality")
   static Set<String> changedServices(ServiceCatalog before, ServiceCatalog after) {
     Set<String> changed = new HashSet<>();
     Map<String, Service> old = before.services();

@@ -29,14 +29,15 @@ public final class ParsedFiles implements PolicyLoader.Reads {
   private Map<Path, Parsed> next = new HashMap<>();
 
   /** By document identity: a kept file gives back the same document objects. */
-  private Map<YamlDocument, PolicyLoader.DocumentRead> reads = new IdentityHashMap<>();
+  private IdentityHashMap<YamlDocument, PolicyLoader.DocumentRead> reads = new IdentityHashMap<>();
 
-  private Map<YamlDocument, PolicyLoader.DocumentRead> nextReads = new IdentityHashMap<>();
+  private IdentityHashMap<YamlDocument, PolicyLoader.DocumentRead> nextReads =
+      new IdentityHashMap<>();
 
   /** Route as read → the same route attached to the only gateway, by identity. */
-  private Map<RouteSpec, RouteSpec> attached = new IdentityHashMap<>();
+  private IdentityHashMap<RouteSpec, RouteSpec> attached = new IdentityHashMap<>();
 
-  private Map<RouteSpec, RouteSpec> nextAttached = new IdentityHashMap<>();
+  private IdentityHashMap<RouteSpec, RouteSpec> nextAttached = new IdentityHashMap<>();
 
   /** The file's documents, parsed again only if its content changed since the last load. */
   List<YamlDocument> read(Path file) throws IOException, YamlSyntaxException {

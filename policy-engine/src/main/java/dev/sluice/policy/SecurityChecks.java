@@ -28,7 +28,7 @@ public final class SecurityChecks {
     for (GatewaySpec g : set.gateways()) {
       String label = g.label();
       g.auth().ifPresent(a -> auth(a, set, label, g.source(), d));
-      rules(g.access(), g.auth(), set, label, g.source(), d);
+      rules(g.access(), g.auth(), set, label, d);
       g.rateLimit().ifPresent(r -> rateLimit(r, g.auth(), label, g.source(), d));
       g.globalRateLimit().ifPresent(r -> globalKeys(r, g.auth(), label, g.source(), d));
     }
@@ -36,7 +36,7 @@ public final class SecurityChecks {
       String label = r.label();
       Optional<AuthSpec> auth = set.effectiveAuth(r);
       r.options().auth().ifPresent(a -> auth(a, set, label, r.source(), d));
-      rules(r.options().access(), auth, set, label, r.source(), d);
+      rules(r.options().access(), auth, set, label, d);
       r.options().rateLimit().ifPresent(rl -> rateLimit(rl, auth, label, r.source(), d));
       r.options()
           .globalRateLimit()
@@ -55,6 +55,8 @@ public final class SecurityChecks {
     }
   }
 
+  // the same consumer object is no duplicate of itself
+  @SuppressWarnings("ReferenceEquality")
   private static void uniqueKeys(PolicySet set, Diagnostics d) {
     Map<String, ConsumerSpec> owner = new HashMap<>();
     for (ConsumerSpec c : set.consumers()) {
@@ -144,12 +146,7 @@ public final class SecurityChecks {
   }
 
   private static void rules(
-      List<AccessRule> rules,
-      Optional<AuthSpec> auth,
-      PolicySet set,
-      String label,
-      Source at,
-      Diagnostics d) {
+      List<AccessRule> rules, Optional<AuthSpec> auth, PolicySet set, String label, Diagnostics d) {
     for (int i = 0; i < rules.size(); i++) {
       AccessRule rule = rules.get(i);
       String field = "access[" + i + "]";

@@ -91,7 +91,7 @@ final class AccessRules {
 
   /** The client as the connection manager found it (after trusted hops), not the last hop. */
   private static Principal ip(String cidr) {
-    String[] parts = cidr.split("/");
+    String[] parts = cidr.split("/", 0);
     return Principal.newBuilder()
         .setRemoteIp(
             CidrRange.newBuilder()

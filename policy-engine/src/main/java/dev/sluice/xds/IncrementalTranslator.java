@@ -67,6 +67,8 @@ public final class IncrementalTranslator {
     return out;
   }
 
+  // identity first: kept IR objects are interned
+  @SuppressWarnings("ReferenceEquality")
   private static Translated translate(Translated last, ProxyConfig ir) {
     if (last == null) {
       TranslationMemo memo = new TranslationMemo();
@@ -115,6 +117,8 @@ public final class IncrementalTranslator {
     return out;
   }
 
+  // identity first: kept IR objects are interned
+  @SuppressWarnings("ReferenceEquality")
   private static Translated withEndpointsOf(Translated last, ProxyConfig ir) {
     List<ClusterLoadAssignment> endpoints = new ArrayList<>(ir.clusters().size());
     for (int i = 0; i < ir.clusters().size(); i++) {

@@ -70,6 +70,8 @@ public final class MakeBeforeBreak {
   }
 
   /** Both lists are sorted by name (XdsResources sorts them): equal names pair up in order. */
+  // identity first: kept clusters are the same objects
+  @SuppressWarnings("ReferenceEquality")
   private static boolean sameNames(List<Cluster> a, List<Cluster> b) {
     if (a.size() != b.size()) {
       return false;

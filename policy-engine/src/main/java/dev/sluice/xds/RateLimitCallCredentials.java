@@ -12,7 +12,6 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -35,7 +34,7 @@ public final class RateLimitCallCredentials implements UnaryOperator<XdsResource
    * Listener in → listener out, by identity; forgotten wholesale past {@value #REMEMBERED}
    * (gateways have few listeners).
    */
-  private final Map<Listener, Listener> memo = new IdentityHashMap<>();
+  private final IdentityHashMap<Listener, Listener> memo = new IdentityHashMap<>();
 
   private static final int REMEMBERED = 4096;
 
@@ -46,6 +45,8 @@ public final class RateLimitCallCredentials implements UnaryOperator<XdsResource
     this.tokenForDomain = tokenForDomain;
   }
 
+  // a new object means the listener changed
+  @SuppressWarnings("ReferenceEquality")
   @Override
   public XdsResources apply(XdsResources resources) {
     if (memo.size() > REMEMBERED) {
@@ -61,6 +62,8 @@ public final class RateLimitCallCredentials implements UnaryOperator<XdsResource
     return changed ? resources.withListeners(listeners) : resources;
   }
 
+  // a new object means the config changed
+  @SuppressWarnings("ReferenceEquality")
   private Listener withCredentials(Listener listener) {
     Listener.Builder b = null;
     for (int i = 0; i < listener.getFilterChainsCount(); i++) {

@@ -10,10 +10,9 @@ import dev.sluice.ir.DnsCluster;
 import dev.sluice.ir.HttpListener;
 import dev.sluice.ir.ProxyConfig;
 import dev.sluice.policy.telemetry.TelemetrySpec;
-import dev.sluice.policy.telemetry.TelemetrySpec.AccessLog;
 import dev.sluice.policy.telemetry.TelemetrySpec.Prometheus;
 import dev.sluice.policy.telemetry.TelemetrySpec.Tracing;
-import io.envoyproxy.envoy.config.accesslog.v3.AccessLog.Builder;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
@@ -99,16 +98,16 @@ final class TelemetryTranslator implements FeatureTranslator {
     }
   }
 
-  static Builder accessLog(AccessLog a) {
+  static AccessLog.Builder accessLog(TelemetrySpec.AccessLog a) {
     SubstitutionFormatString.Builder format = SubstitutionFormatString.newBuilder();
-    if (a.format() == AccessLog.Format.JSON) {
+    if (a.format() == TelemetrySpec.AccessLog.Format.JSON) {
       Struct.Builder json = Struct.newBuilder();
       a.fields().forEach((k, v) -> json.putFields(k, Value.newBuilder().setStringValue(v).build()));
       format.setJsonFormat(json);
     } else {
       format.setTextFormatSource(DataSource.newBuilder().setInlineString(a.line()));
     }
-    return io.envoyproxy.envoy.config.accesslog.v3.AccessLog.newBuilder()
+    return AccessLog.newBuilder()
         .setName(FILE_LOGGER)
         .setTypedConfig(
             Any.pack(FileAccessLog.newBuilder().setPath(a.path()).setLogFormat(format).build()));

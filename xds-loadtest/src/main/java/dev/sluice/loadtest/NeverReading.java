@@ -102,6 +102,7 @@ final class NeverReading implements AutoCloseable {
         DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(TypeUrls.CLUSTER).build());
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void ended(int i, Status status) {
     open.decrementAndGet();
     if (closing) {

@@ -108,8 +108,8 @@ record Options(
     String nodePrefix = "loadtest";
     List<Change> changes = new ArrayList<>();
     boolean waitForGo = false;
-    Duration initialTimeout = Duration.ofSeconds(300);
-    Duration changeTimeout = Duration.ofSeconds(120);
+    Duration initialTimeout = Duration.ofMinutes(5);
+    Duration changeTimeout = Duration.ofMinutes(2);
     Path tlsCa = null;
     String serverName = null;
     Path tokenFile = null;

@@ -116,6 +116,8 @@ final class XdsExposure {
   /**
    * A warning now and every hour while xDS is exposed by the operator's choice; a no-op otherwise.
    */
+  // its task reports its own failures; nothing waits for it
+  @SuppressWarnings("FutureReturnValueIgnored")
   AutoCloseable warnHourly() {
     if (!exposed) {
       return () -> {};

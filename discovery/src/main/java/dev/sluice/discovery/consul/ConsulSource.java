@@ -64,7 +64,6 @@ public final class ConsulSource implements CatalogSource {
   private final Map<String, String> failing = new java.util.LinkedHashMap<>();
 
   private boolean graceStarted;
-  private long failures;
   private static final String SERVICE_LIST = "the service list";
   private CatalogListener listener;
   private Thread servicesLoop;
@@ -89,8 +88,9 @@ public final class ConsulSource implements CatalogSource {
     this.listener = listener;
     servicesLoop = DaemonThreads.create(this::watchServiceList, "consul-services");
     servicesLoop.start();
-    timer.schedule(
-        this::initialSyncTimeout, INITIAL_SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    var unused =
+        timer.schedule(
+            this::initialSyncTimeout, INITIAL_SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -324,7 +324,6 @@ public final class ConsulSource implements CatalogSource {
     if (service != null && !watchers.containsKey(service)) {
       return; // deregistered meanwhile: its loop is ending
     }
-    failures++;
     String before = failing.remove(what);
     failing.put(what, reason);
     lastError = reason;
@@ -379,16 +378,17 @@ public final class ConsulSource implements CatalogSource {
     Instant end = Instant.now().plus(config.recoveryGrace());
     hold.startGrace(end);
     // Re-publish when the grace ends, so what is still held is dropped.
-    timer.schedule(
-        () -> {
-          synchronized (this) {
-            if (synced) {
-              publish();
-            }
-          }
-        },
-        config.recoveryGrace().toMillis() + 10,
-        TimeUnit.MILLISECONDS);
+    var unused =
+        timer.schedule(
+            () -> {
+              synchronized (this) {
+                if (synced) {
+                  publish();
+                }
+              }
+            },
+            config.recoveryGrace().toMillis() + 10,
+            TimeUnit.MILLISECONDS);
   }
 
   private boolean pause(Duration d) {

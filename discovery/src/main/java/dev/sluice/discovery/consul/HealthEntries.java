@@ -129,7 +129,7 @@ final class HealthEntries {
             case "warning" -> Health.WARNING;
             default -> Health.CRITICAL; // critical, and maintenance mode
           };
-      if (h.ordinal() > worst.ordinal()) {
+      if (h.compareTo(worst) > 0) { // declared from best to worst
         worst = h;
       }
     }

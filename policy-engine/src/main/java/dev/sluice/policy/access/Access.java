@@ -82,7 +82,7 @@ public final class Access {
    */
   public static java.util.Optional<AccessRule> conditions(
       boolean allow, YamlNode c, Fields f, Set<String> allowed, Source source) {
-    if (c.isScalar() && c.value().isNull() || c.isObject() && c.fields().isEmpty()) {
+    if ((c.isScalar() && c.value().isNull()) || (c.isObject() && c.fields().isEmpty())) {
       return java.util.Optional.of(
           new AccessRule(
               allow, List.of(), List.of(), List.of(), Map.of(), Map.of(), List.of(), List.of(),

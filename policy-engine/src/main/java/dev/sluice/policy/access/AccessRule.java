@@ -13,7 +13,7 @@ import java.util.Map;
  * @param paths paths and everything below them ({@code /admin} covers {@code /admin/x}), matched
  *     after Envoy normalised the path
  * @param claims JWT claims that must have these values (a list claim must contain the value)
- * @param scopes OAuth scopes the token must carry (in {@code scope} or {@code scp})
+ * @param scopes OAuth scopes the token must carry (in the claim "scope" or "scp")
  * @param consumers Consumer names (from API keys or basic auth)
  */
 public record AccessRule(

@@ -1,7 +1,6 @@
 package dev.sluice.policy.globalratelimit;
 
 import dev.sluice.policy.HostPort;
-import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec.Key;
 import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec.Rule;
 import dev.sluice.ratelimit.RateLimitTable.Unit;
 import dev.sluice.yaml.Fields;
@@ -136,7 +135,7 @@ public final class GlobalRateLimits {
     if (n.isAbsent()) {
       return Optional.empty();
     }
-    if (!n.value().isIntegralNumber() || n.value().asLong() != 429 && n.value().asLong() != 503) {
+    if (!n.value().isIntegralNumber() || (n.value().asLong() != 429 && n.value().asLong() != 503)) {
       String got =
           !n.isScalar()
               ? n.typeName()
@@ -177,7 +176,7 @@ public final class GlobalRateLimits {
         unit = Unit.SECOND;
       }
     }
-    List<Key> by = new ArrayList<>();
+    List<GlobalRateLimitSpec.Key> by = new ArrayList<>();
     YamlNode byNode = n.get("by");
     if (!byNode.isAbsent()) {
       List<YamlNode> keys = byNode.isArray() ? byNode.elements() : List.of(byNode);
@@ -203,14 +202,26 @@ public final class GlobalRateLimits {
             index));
   }
 
-  private static Optional<Key> key(YamlNode n, Fields f) {
+  private static Optional<GlobalRateLimitSpec.Key> key(YamlNode n, Fields f) {
     if (n.isScalar()) {
       String s = n.value().asText();
       return switch (s) {
-        case "clientIp" -> Optional.of(new Key(Key.Type.CLIENT_IP, "", Optional.empty()));
-        case "consumer" -> Optional.of(new Key(Key.Type.CONSUMER, "", Optional.empty()));
-        case "path" -> Optional.of(new Key(Key.Type.PATH, "", Optional.empty()));
-        case "method" -> Optional.of(new Key(Key.Type.METHOD, "", Optional.empty()));
+        case "clientIp" ->
+            Optional.of(
+                new GlobalRateLimitSpec.Key(
+                    GlobalRateLimitSpec.Key.Type.CLIENT_IP, "", Optional.empty()));
+        case "consumer" ->
+            Optional.of(
+                new GlobalRateLimitSpec.Key(
+                    GlobalRateLimitSpec.Key.Type.CONSUMER, "", Optional.empty()));
+        case "path" ->
+            Optional.of(
+                new GlobalRateLimitSpec.Key(
+                    GlobalRateLimitSpec.Key.Type.PATH, "", Optional.empty()));
+        case "method" ->
+            Optional.of(
+                new GlobalRateLimitSpec.Key(
+                    GlobalRateLimitSpec.Key.Type.METHOD, "", Optional.empty()));
         default -> {
           f.error(
               n,
@@ -243,8 +254,10 @@ public final class GlobalRateLimits {
           f.error(n.get(kind), "\"" + v.get() + "\" is not a header name");
         }
         yield Optional.of(
-            new Key(
-                kind.equals("header") ? Key.Type.HEADER : Key.Type.CLAIM,
+            new GlobalRateLimitSpec.Key(
+                kind.equals("header")
+                    ? GlobalRateLimitSpec.Key.Type.HEADER
+                    : GlobalRateLimitSpec.Key.Type.CLAIM,
                 kind.equals("header") ? v.get().toLowerCase(Locale.ROOT) : v.get(),
                 value));
       }
@@ -252,10 +265,11 @@ public final class GlobalRateLimits {
         if (!n.get("value").isAbsent()) {
           f.error(n.get("value"), "write the value as {" + kind + ": …} itself");
         }
-        Key.Type type =
-            Key.Type.valueOf(kind.equals("clientIp") ? "CLIENT_IP" : kind.toUpperCase(Locale.ROOT));
+        GlobalRateLimitSpec.Key.Type type =
+            GlobalRateLimitSpec.Key.Type.valueOf(
+                kind.equals("clientIp") ? "CLIENT_IP" : kind.toUpperCase(Locale.ROOT));
         yield Optional.of(
-            new Key(
+            new GlobalRateLimitSpec.Key(
                 type,
                 "",
                 Optional.of(kind.equals("method") ? v.get().toUpperCase(Locale.ROOT) : v.get())));

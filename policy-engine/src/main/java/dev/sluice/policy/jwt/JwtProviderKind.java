@@ -133,7 +133,7 @@ public final class JwtProviderKind implements PolicyKind<JwtProviderSpec> {
             u -> {
               try {
                 URI uri = new URI(u);
-                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+                if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()))
                     || uri.getHost() == null) {
                   f.error(
                       url, "expected an http:// or https:// URL with a host, got \"" + u + "\"");

@@ -53,6 +53,7 @@ final class Re2Unicode {
           Map.entry("xdigit", new int[] {0x30, 0x39, 0x41, 0x46, 0x61, 0x66}));
 
   /** A class with its sign: -1 for the complement of the ranges. */
+  @SuppressWarnings("ArrayRecordComponent") // constant tables, never compared
   record Group(int sign, int[] ranges) {}
 
   static {

@@ -17,8 +17,8 @@ import java.util.Optional;
 
 /**
  * What a route does besides matching and choosing services; each part is read and checked by its
- * own package ({@code retry}, {@code headers}, {@code rewrite}, {@code redirect}, {@code respond},
- * {@code mirror}).
+ * own package (route.retry, route.headers, route.rewrite, route.redirect, route.respond,
+ * route.mirror).
  *
  * @param queries query-parameter conditions of the match
  * @param idleTimeout how long a request/response may stay idle before Envoy resets it

@@ -46,18 +46,18 @@ public record RouteSpec(
   }
 
   /** How the request path is matched. */
-  public record PathMatch(Type type, String value) {
+  public record PathMatch(PathMatch.Type type, String value) {
     public enum Type {
       PREFIX,
       EXACT,
       REGEX
     }
 
-    public static final PathMatch ALL = new PathMatch(Type.PREFIX, "/");
+    public static final PathMatch ALL = new PathMatch(PathMatch.Type.PREFIX, "/");
   }
 
   /** A request header condition. {@code value} is empty for PRESENT and ABSENT. */
-  public record HeaderMatch(String name, Type type, String value) {
+  public record HeaderMatch(String name, HeaderMatch.Type type, String value) {
     public enum Type {
       EXACT,
       REGEX,

@@ -456,7 +456,7 @@ final class LogFormats {
     if (CREDENTIAL_HEADERS.contains(n)) {
       return true;
     }
-    for (String part : n.split("[-_.]")) {
+    for (String part : n.split("[-_.]", 0)) {
       if (CREDENTIAL_WORDS.contains(part)) {
         return true;
       }

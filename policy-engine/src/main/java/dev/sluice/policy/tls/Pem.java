@@ -22,6 +22,7 @@ final class Pem {
    * @param encrypted a PKCS#8 {@code ENCRYPTED PRIVATE KEY}, or a legacy block with a {@code
    *     Proc-Type: 4,ENCRYPTED} header
    */
+  @SuppressWarnings("ArrayRecordComponent") // read once and handed on, never compared
   record Block(String type, byte[] der, boolean encrypted) {}
 
   private Pem() {}

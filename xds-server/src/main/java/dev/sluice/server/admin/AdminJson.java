@@ -11,6 +11,7 @@ import dev.sluice.server.xds.ProxyRegistry;
 import dev.sluice.server.xds.ProxySync;
 import dev.sluice.yaml.Finding;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The admin API's JSON documents, built from the running server's state. */
@@ -105,7 +106,7 @@ final class AdminJson {
         n.put("address", i.address());
         n.put("port", i.port());
         i.tags().forEach(n.putArray("tags")::add);
-        n.put("health", i.health().name().toLowerCase());
+        n.put("health", i.health().name().toLowerCase(Locale.ROOT));
         n.put("zone", i.zone());
         n.put("weight", i.weight());
       }

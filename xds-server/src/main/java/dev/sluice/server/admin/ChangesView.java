@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.server.config.Refusal;
 import dev.sluice.server.xds.PropagationTracker;
+import java.util.Locale;
 
 /**
  * {@code /changes}: the latest changes with what they came from and how far each got, and the
@@ -22,7 +23,7 @@ final class ChangesView {
       n.put("detectedAt", c.detectedAt().toString());
       c.sources().forEach(n.putArray("sources")::add);
       ObjectNode groups = n.putObject("groups");
-      c.groups().forEach((g, s) -> groups.put(g, s.name().toLowerCase()));
+      c.groups().forEach((g, s) -> groups.put(g, s.name().toLowerCase(Locale.ROOT)));
       ObjectNode acked = n.putObject("acceptedAfterMs");
       c.acceptedAfter().forEach((node, d) -> acked.put(node, d.toMillis()));
       c.completedAfter()

@@ -57,6 +57,8 @@ final class CallLimiter {
     return inFlight;
   }
 
+  // the answer is handled in whenComplete
+  @SuppressWarnings("FutureReturnValueIgnored")
   private <T> void start(Call<T> c) {
     CompletableFuture<T> f;
     try {

@@ -131,6 +131,8 @@ public final class ConsulAclTokens implements ProxyAuthenticator {
     return cached.isPresent() ? done(cached.get()) : ask(key, token);
   }
 
+  // the answer is handled in whenComplete
+  @SuppressWarnings("FutureReturnValueIgnored")
   private CompletableFuture<Decision> ask(DecisionCache.Key key, String token) {
     CompletableFuture<Decision> mine = new CompletableFuture<>();
     CompletableFuture<Decision> already = asking.putIfAbsent(key, mine);

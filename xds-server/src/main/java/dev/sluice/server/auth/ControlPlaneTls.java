@@ -143,10 +143,12 @@ public final class ControlPlaneTls implements AutoCloseable {
       renew();
     } else {
       ca = Optional.empty();
-      options
-          .certFile()
-          .orElseThrow(() -> new IllegalArgumentException("a TLS certificate file is needed"));
-      options.keyFile().orElseThrow(() -> new IllegalArgumentException("a TLS key file is needed"));
+      if (options.certFile().isEmpty()) {
+        throw new IllegalArgumentException("a TLS certificate file is needed");
+      }
+      if (options.keyFile().isEmpty()) {
+        throw new IllegalArgumentException("a TLS key file is needed");
+      }
       loadFiles();
     }
     if (options.clientCa().isPresent()) {
@@ -301,6 +303,8 @@ public final class ControlPlaneTls implements AutoCloseable {
   }
 
   /** Issues the built-in CA's server certificate and schedules the next renewal. */
+  // its task reports its own failures; nothing waits for it
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void renew() throws GeneralSecurityException {
     WorkloadCertificate issued = ca.get().issueServer(options.names(), options.serverCertTtl());
     keys.updateIdentityCredentials(chain(issued), privateKey(issued.privateKeyPem()));
@@ -310,6 +314,8 @@ public final class ControlPlaneTls implements AutoCloseable {
     scheduler.schedule(this::renewLogged, delay, TimeUnit.MILLISECONDS);
   }
 
+  // its task reports its own failures; nothing waits for it
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void renewLogged() {
     try {
       renew();

@@ -104,7 +104,7 @@ final class Inputs {
     }
     Map<String, String> params = new TreeMap<>();
     if (uri.getRawQuery() != null) {
-      for (String pair : uri.getRawQuery().split("&")) {
+      for (String pair : uri.getRawQuery().split("&", 0)) {
         int eq = pair.indexOf('=');
         String key = eq < 0 ? pair : pair.substring(0, eq);
         String value =

@@ -61,7 +61,8 @@ final class ValidateCommand implements Callable<Integer> {
             errors, findings.size() - errors);
         return ExitCodes.INVALID;
       }
-      String against = reg == Inputs.Registry.NONE ? "" : " checked against " + reg.description();
+      String against =
+          reg.equals(Inputs.Registry.NONE) ? "" : " checked against " + reg.description();
       out.printf(
           "ok: %s%s, %d warning(s)%n",
           summary(checked.set().orElseThrow()), against, findings.size());

@@ -33,9 +33,10 @@ final class JitWarmUp {
   private JitWarmUp() {}
 
   /** Starts warming on the given inputs and returns at once. */
+  @SuppressWarnings("ThreadPriorityCheck")
   static void start(ServiceCatalog catalog, PolicySet policies) {
     Thread t = DaemonThreads.create(() -> run(catalog, policies), "sluice-warm-up");
-    t.setPriority(Thread.MIN_PRIORITY);
+    t.setPriority(Thread.MIN_PRIORITY); // a hint: the warm-up must never delay a real change
     t.start();
   }
 

@@ -191,6 +191,8 @@ public final class RateLimitServer implements AutoCloseable {
     }
   }
 
+  // stopping: the loops end on their own
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void stopLoops() {
     acceptLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     callLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);

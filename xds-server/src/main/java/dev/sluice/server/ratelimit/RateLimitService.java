@@ -107,6 +107,8 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
     this.clock = clock;
   }
 
+  // the answer is handled in whenComplete
+  @SuppressWarnings("FutureReturnValueIgnored")
   @Override
   public void shouldRateLimit(
       RateLimitRequest request, StreamObserver<RateLimitResponse> responses) {
@@ -348,6 +350,8 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
   }
 
   /** The domains of a table, computed once per table. */
+  // a new table is a new object; its rules are compiled once per table
+  @SuppressWarnings("ReferenceEquality")
   private Set<String> domains(RateLimitTable rules) {
     Domains known = domains;
     if (known == null || known.table() != rules) {

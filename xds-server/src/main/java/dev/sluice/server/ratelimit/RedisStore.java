@@ -64,6 +64,8 @@ public final class RedisStore implements CounterStore {
    * @param uri {@code redis://[:password@]host:port[/database]} (or {@code rediss://} for TLS)
    * @param timeout how long one command may take before it counts as a failure
    */
+  // the connection is handled as it completes
+  @SuppressWarnings("FutureReturnValueIgnored")
   public RedisStore(String uri, Duration timeout) {
     this.uri = RedisURI.create(uri);
     // for connecting (the handshake of a cold JVM takes a few hundred milliseconds); commands
@@ -144,6 +146,8 @@ public final class RedisStore implements CounterStore {
    * The connection, or the attempt to make it. A failed first attempt is repeated at most once a
    * second; once connected, Lettuce itself reconnects.
    */
+  // the connection is handled in whenComplete
+  @SuppressWarnings("FutureReturnValueIgnored")
   private CompletableFuture<StatefulRedisConnection<String, String>> connection() {
     CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
     if (current != null
@@ -189,6 +193,8 @@ public final class RedisStore implements CounterStore {
     return "redis";
   }
 
+  // stopping: nothing waits for the close
+  @SuppressWarnings("FutureReturnValueIgnored")
   @Override
   public void close() {
     CompletableFuture<StatefulRedisConnection<String, String>> c = connection.getAndSet(null);

@@ -100,6 +100,8 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
    * The node comes with the stream's first request (Envoy's set_node_on_first_message_only); the
    * group it claims is the stream's for its lifetime, once the credential grants it.
    */
+  // the decision is handled in thenAccept; admission never fails exceptionally
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void admit(Q first) {
     Node node = node(first);
     String claimed = ProxyGroups.group(node);
@@ -200,6 +202,7 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
    * Sends whatever is due, type by type in the order Envoy needs them (clusters before endpoints
    * before listeners...).
    */
+  @Override
   public final synchronized void pump() {
     if (closed || group == null) {
       return;
@@ -242,6 +245,7 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
   }
 
   /** Ends a stream that did not read its responses ({@link WriteBudget}), saying why. */
+  @Override
   public final synchronized void dropSlow(String reason) {
     if (closed) {
       return;

@@ -40,6 +40,8 @@ final class Gatekeeper implements AutoCloseable {
     }
   }
 
+  // its task reports its own failures; nothing waits for it
+  @SuppressWarnings("FutureReturnValueIgnored")
   Gatekeeper(ProxyAuthenticator authenticator, Metrics metrics) {
     this.authenticator = authenticator;
     this.denials = new Denials(metrics);
@@ -87,6 +89,8 @@ final class Gatekeeper implements AutoCloseable {
   /**
    * Checks every admitted stream again; ends those whose credential no longer grants their group.
    */
+  // the decision is handled in thenAccept
+  @SuppressWarnings("FutureReturnValueIgnored")
   void recheck() {
     admitted.forEach(
         (stream, a) -> decide(a.credential(), a.claim()).thenAccept(d -> rechecked(stream, d)));

@@ -81,7 +81,7 @@ final class Names {
 
   @Override
   public boolean equals(Object o) {
-    return o == this || o instanceof Names n && n.hash == hash && n.list.equals(list);
+    return o == this || (o instanceof Names n && n.hash == hash && n.list.equals(list));
   }
 
   @Override

@@ -166,6 +166,9 @@ public final class ProxyRegistry {
     volatile String ackedVersion;
     volatile String rejectedVersion;
     volatile String lastError;
+
+    // One writer each (the stream's serialized sends, its serialized requests); volatile for the
+    // admin threads that read them.
     volatile long pushes;
     volatile long nacks;
 

@@ -14,6 +14,7 @@ import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -132,8 +133,8 @@ public final class SnapshotPublisher implements AutoCloseable {
           snapshot.versions(),
           stage.await() == Await.NOTHING
               ? ""
-              : " (stage: waiting for " + stage.await().name().toLowerCase() + ")");
-      span.addEvent("stage " + stage.await().name().toLowerCase());
+              : " (stage: waiting for " + stage.await().name().toLowerCase(Locale.ROOT) + ")");
+      span.addEvent("stage " + stage.await().name().toLowerCase(Locale.ROOT));
       if (stage.await() != Await.NOTHING) {
         awaitAccepted(group, snapshot, stage.await());
       }
@@ -159,7 +160,7 @@ public final class SnapshotPublisher implements AutoCloseable {
     LOG.warn(
         "group {}: not every proxy confirmed the {} stage within {} ms; going on",
         group,
-        await.name().toLowerCase(),
+        await.name().toLowerCase(Locale.ROOT),
         STAGE_TIMEOUT.toMillis());
   }
 

@@ -99,6 +99,8 @@ final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
     t.again = rt == ResourceType.ENDPOINT && clustersChanged;
   }
 
+  // names are interned: the same names are the same instance
+  @SuppressWarnings("ReferenceEquality")
   @Override
   boolean respond(ResourceType rt, HashedSnapshot snapshot) {
     Type t = types.get(rt);

@@ -45,6 +45,8 @@ final class TypeResources {
   private final Map<TypeResources, Diff> diffs = Collections.synchronizedMap(new WeakHashMap<>());
 
   /** One resource: its version, and its encodings made on first use. */
+  // the getters cache the UTF-8 bytes once, so no stream encodes them again
+  @SuppressWarnings("IgnoredPureGetter")
   static final class Entry {
     final String name;
     final Message resource;

@@ -97,6 +97,8 @@ final class WriteBudget implements AutoCloseable {
     this(slots, executor, (s, reason) -> {}, SLOT_GRACE, STALL_LIMIT);
   }
 
+  // its task reports its own failures; nothing waits for it
+  @SuppressWarnings("FutureReturnValueIgnored")
   WriteBudget(int slots, Executor executor, Dropper dropper, Duration grace, Duration stallLimit) {
     this.slots = slots;
     this.executor = executor;

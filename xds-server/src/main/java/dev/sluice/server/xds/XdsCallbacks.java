@@ -82,6 +82,8 @@ final class XdsCallbacks {
     t.requested = names;
   }
 
+  // one writer: a stream sends under its own lock
+  @SuppressWarnings("NonAtomicVolatileUpdate")
   void sent(ProxyState p, String shortType, String version) {
     TypeState t = p.type(shortType);
     t.lastSentVersion = version;
@@ -137,6 +139,8 @@ final class XdsCallbacks {
     return true;
   }
 
+  // one writer: a stream's requests arrive one at a time
+  @SuppressWarnings("NonAtomicVolatileUpdate")
   void nacked(ProxyState p, String type, String errorDetail) {
     String detail = ClientText.message(errorDetail);
     TypeState t = p.type(type);

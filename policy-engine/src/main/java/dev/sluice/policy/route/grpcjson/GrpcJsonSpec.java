@@ -11,6 +11,8 @@ import java.util.List;
  * @param descriptorSet the file's bytes, read when the policy was loaded (a record of a byte array
  *     would compare by identity, so the bytes are kept as an immutable list-free copy)
  */
+// compares its bytes by content: equals and hashCode below
+@SuppressWarnings("ArrayRecordComponent")
 public record GrpcJsonSpec(Path file, byte[] descriptorSet, List<String> services) {
   public GrpcJsonSpec {
     descriptorSet = descriptorSet.clone();
