@@ -18,11 +18,15 @@ FROM eclipse-temurin:17.0.15_6-jdk AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
+# every module the root pom lists: Maven reads them all, even to build only the server
+COPY core/ core/
 COPY discovery/ discovery/
 COPY policy-engine/ policy-engine/
 COPY xds-server/ xds-server/
+COPY benchmarks/ benchmarks/
+COPY xds-loadtest/ xds-loadtest/
 RUN --mount=type=cache,target=/root/.m2 \
-    sh ./mvnw -B --no-transfer-progress -DskipTests package \
+    sh ./mvnw -B --no-transfer-progress -pl xds-server -am -DskipTests package \
  && cp xds-server/target/sluice.jar /sluice.jar
 
 FROM eclipse-temurin:17.0.15_6-jre

@@ -1,5 +1,6 @@
 package dev.sluice.discovery;
 
+import dev.sluice.core.NameRules;
 import dev.sluice.yaml.Diagnostics;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlDocument;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Reads the file registry ({@code services.yaml}):
@@ -25,7 +25,6 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public final class CatalogFileParser {
-  static final Pattern SERVICE_NAME = Pattern.compile("^[a-z0-9]([a-z0-9-_.]{0,61}[a-z0-9])?$");
   private static final Set<String> INSTANCE_FIELDS =
       Set.of("id", "address", "port", "tags", "meta", "health", "zone", "weight");
 
@@ -51,7 +50,7 @@ public final class CatalogFileParser {
       for (var entry : list.fields().entrySet()) {
         String name = entry.getKey();
         Fields sf = new Fields(diagnostics, "Service/" + name);
-        if (!SERVICE_NAME.matcher(name).matches()) {
+        if (!NameRules.isName(name)) {
           diagnostics.errorAtKey(
               entry.getValue(),
               sf.resource(),

@@ -1,5 +1,6 @@
 package dev.sluice.discovery;
 
+import dev.sluice.core.DaemonThreads;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

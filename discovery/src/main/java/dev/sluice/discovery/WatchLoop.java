@@ -1,5 +1,6 @@
 package dev.sluice.discovery;
 
+import dev.sluice.core.DaemonThreads;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;

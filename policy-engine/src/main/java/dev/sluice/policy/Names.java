@@ -1,5 +1,6 @@
 package dev.sluice.policy;
 
+import dev.sluice.core.NameRules;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlNode;
 import java.util.List;
@@ -8,7 +9,6 @@ import java.util.regex.Pattern;
 
 /** Shared rules for names and host names, so every kind checks them the same way. */
 public final class Names {
-  private static final Pattern NAME = Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$");
   private static final Pattern HOST =
       Pattern.compile(
           "^(\\*|(\\*\\.)?[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:\\d{1,5})?)$");
@@ -18,7 +18,7 @@ public final class Names {
   /** A resource or service name: lower-case letters, digits, '.', '_' and '-', at most 63. */
   public static Optional<String> name(YamlNode n, Fields f) {
     Optional<String> s = f.requiredString(n);
-    if (s.isPresent() && !NAME.matcher(s.get()).matches()) {
+    if (s.isPresent() && !NameRules.isName(s.get())) {
       f.error(
           n,
           "\""

@@ -1,6 +1,6 @@
 package dev.sluice.server;
 
-import dev.sluice.discovery.DaemonThreads;
+import dev.sluice.core.DaemonThreads;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.policy.PolicySet;
 import dev.sluice.policy.Source;

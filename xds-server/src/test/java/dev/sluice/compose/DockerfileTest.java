@@ -65,6 +65,24 @@ class DockerfileTest {
     assertThat(run).contains("mvnw").contains("-DskipTests package").contains(jar.group(1));
   }
 
+  /** Maven refuses a reactor whose modules are missing, even when it builds only some of them. */
+  @Test
+  void everyModuleOfTheRootPomIsCopied() throws IOException {
+    List<String> copied =
+        dockerfile.all("COPY").stream().map(c -> c.arguments().split("\\s+")[0]).toList();
+    Matcher module =
+        Pattern.compile("<module>([^<]+)</module>")
+            .matcher(Files.readString(RepoPaths.resolve("pom.xml")));
+    int modules = 0;
+    while (module.find()) {
+      modules++;
+      assertThat(copied)
+          .as("COPY of the module %s", module.group(1))
+          .contains(module.group(1) + "/");
+    }
+    assertThat(modules).isPositive();
+  }
+
   @Test
   void runsAsANonRootUser() {
     List<Dockerfile.Instruction> users = dockerfile.all("USER");

@@ -1,7 +1,7 @@
 package dev.sluice.discovery.consul;
 
+import dev.sluice.core.PemKeys;
 import java.io.IOException;
-import java.io.Reader;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +15,6 @@ import java.util.Collection;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
  * JDK HTTP clients for a Consul as {@link ConsulConfig} describes it: HTTP/1.1, a short connect
@@ -102,19 +98,11 @@ public final class ConsulClients {
   }
 
   /** A PEM private key: PKCS#8, PKCS#1 (RSA) or SEC1 (EC, whose public part is optional). */
-  static PrivateKey privateKey(Path pem) throws IOException {
-    try (Reader r = Files.newBufferedReader(pem);
-        PEMParser parser = new PEMParser(r)) {
-      Object o = parser.readObject();
-      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-      if (o instanceof PEMKeyPair pair) {
-        // only the private part: a SEC1 key written without its public key has none to convert
-        return converter.getPrivateKey(pair.getPrivateKeyInfo());
-      }
-      if (o instanceof PrivateKeyInfo info) {
-        return converter.getPrivateKey(info);
-      }
-      throw new IOException("no unencrypted private key in " + pem);
+  private static PrivateKey privateKey(Path pem) throws IOException {
+    try {
+      return PemKeys.privateKey(Files.readString(pem));
+    } catch (PemKeys.UnreadableKeyException e) {
+      throw new IOException(pem + ": " + e.getMessage());
     }
   }
 }

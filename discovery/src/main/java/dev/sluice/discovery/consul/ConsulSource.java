@@ -1,9 +1,9 @@
 package dev.sluice.discovery.consul;
 
 import com.google.common.util.concurrent.RateLimiter;
+import dev.sluice.core.DaemonThreads;
 import dev.sluice.discovery.CatalogListener;
 import dev.sluice.discovery.CatalogSource;
-import dev.sluice.discovery.DaemonThreads;
 import dev.sluice.discovery.Service;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.discovery.ServiceInstance;

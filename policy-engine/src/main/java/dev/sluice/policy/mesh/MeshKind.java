@@ -1,5 +1,6 @@
 package dev.sluice.policy.mesh;
 
+import dev.sluice.core.NameRules;
 import dev.sluice.policy.CrossCheck;
 import dev.sluice.policy.MeshChecks;
 import dev.sluice.policy.PolicyKind;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  *
@@ -26,10 +26,6 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public final class MeshKind implements PolicyKind<MeshSpec> {
-  /** As CertificateAuthority accepts it: a DNS-like name, lower case. */
-  private static final Pattern TRUST_DOMAIN =
-      Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,253}[a-z0-9])?$");
-
   @Override
   public String kind() {
     return MeshSpec.KIND;
@@ -66,7 +62,7 @@ public final class MeshKind implements PolicyKind<MeshSpec> {
     String trustDomain = MeshSpec.DEFAULT_TRUST_DOMAIN;
     Optional<String> td = f.string(doc.get("trustDomain"));
     if (td.isPresent()) {
-      if (TRUST_DOMAIN.matcher(td.get()).matches()) {
+      if (NameRules.isTrustDomain(td.get())) {
         trustDomain = td.get();
       } else {
         f.error(

@@ -1,5 +1,6 @@
 package dev.sluice.policy.tls;
 
+import dev.sluice.core.PemKeys;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlNode;
 import java.io.ByteArrayInputStream;
@@ -29,14 +30,10 @@ import java.util.Optional;
 import java.util.Set;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1Primitive;
-import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
  *
@@ -76,6 +73,8 @@ public final class Tls {
           "P-521");
 
   private static final int MIN_RSA_BITS = 2048;
+  private static final Set<String> KEY_TYPES =
+      Set.of("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY");
 
   private Tls() {}
 
@@ -327,23 +326,7 @@ public final class Tls {
       if (b.der() == null) {
         throw new IllegalArgumentException("not base64");
       }
-      PrivateKeyInfo info =
-          switch (b.type()) {
-            case "PRIVATE KEY" -> PrivateKeyInfo.getInstance(b.der());
-            case "RSA PRIVATE KEY" ->
-                new PrivateKeyInfo(
-                    new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
-                    org.bouncycastle.asn1.pkcs.RSAPrivateKey.getInstance(b.der()));
-            case "EC PRIVATE KEY" -> {
-              var ec = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(b.der());
-              yield new PrivateKeyInfo(
-                  new AlgorithmIdentifier(
-                      X9ObjectIdentifiers.id_ecPublicKey, ec.getParametersObject()),
-                  ec);
-            }
-            default -> null;
-          };
-      if (info == null) {
+      if (!KEY_TYPES.contains(b.type())) {
         f.error(
             at,
             path
@@ -352,8 +335,8 @@ public final class Tls {
                 + " block; expected PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY");
         return Optional.empty();
       }
-      return Optional.of(canonical(new JcaPEMKeyConverter().getPrivateKey(info)));
-    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      return Optional.of(canonical(PemKeys.privateKey(Pem.encode(b.type(), b.der()))));
+    } catch (PemKeys.UnreadableKeyException | GeneralSecurityException | RuntimeException e) {
       // no exception text: parsers may quote what they could not read
       f.error(
           at,

@@ -1,6 +1,7 @@
 package dev.sluice.server.auth;
 
-import dev.sluice.discovery.DaemonThreads;
+import dev.sluice.core.DaemonThreads;
+import dev.sluice.core.PemKeys;
 import dev.sluice.discovery.FileSetWatcher;
 import dev.sluice.server.mesh.CertificateAuthority;
 import dev.sluice.server.mesh.WorkloadCertificate;
@@ -15,15 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -66,7 +64,7 @@ public final class ControlPlaneTls implements AutoCloseable {
    *
    * @param dir the built-in CA's folder; or else
    * @param certFile the server certificate chain (PEM) and
-   * @param keyFile its key (PEM, PKCS#8)
+   * @param keyFile its key (PEM: PKCS#8, PKCS#1 or SEC1)
    * @param names host names and addresses the built-in CA's server certificate is issued for
    * @param clientCa when present, clients may present a certificate issued by it (mutual TLS)
    * @param requireClientCertificate refuse clients without one
@@ -189,12 +187,14 @@ public final class ControlPlaneTls implements AutoCloseable {
       throw new GeneralSecurityException(
           certFile + ": not a PEM certificate chain (" + e.getClass().getSimpleName() + ")");
     }
-    try (var in = Files.newInputStream(keyFile)) {
-      key = CertificateUtils.getPrivateKey(in);
-    } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      // no exception message: a parser's might quote the key
+    try {
+      key = PemKeys.privateKey(Files.readString(keyFile));
+    } catch (IOException | RuntimeException e) {
+      // no exception message: a reader's might quote the key
       throw new GeneralSecurityException(
           keyFile + ": not a PEM private key (" + e.getClass().getSimpleName() + ")");
+    } catch (PemKeys.UnreadableKeyException e) {
+      throw new GeneralSecurityException(keyFile + ": " + e.getMessage());
     }
     if (chain.length == 0 || !belongTogether(key, chain[0])) {
       throw new GeneralSecurityException(
@@ -337,10 +337,12 @@ public final class ControlPlaneTls implements AutoCloseable {
     };
   }
 
-  private static PrivateKey privateKey(String pkcs8Pem) throws GeneralSecurityException {
-    String base64 = pkcs8Pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-    return KeyFactory.getInstance("EC")
-        .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+  private static PrivateKey privateKey(String pem) throws GeneralSecurityException {
+    try {
+      return PemKeys.privateKey(pem);
+    } catch (PemKeys.UnreadableKeyException e) {
+      throw new GeneralSecurityException("the issued certificate's " + e.getMessage());
+    }
   }
 
   @Override

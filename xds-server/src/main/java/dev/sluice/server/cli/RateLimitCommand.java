@@ -2,7 +2,7 @@ package dev.sluice.server.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.sluice.discovery.DaemonThreads;
+import dev.sluice.core.DaemonThreads;
 import dev.sluice.discovery.FileWatcher;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.policy.PolicySet;

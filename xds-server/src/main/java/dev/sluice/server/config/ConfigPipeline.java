@@ -1,6 +1,6 @@
 package dev.sluice.server.config;
 
-import dev.sluice.discovery.DaemonThreads;
+import dev.sluice.core.DaemonThreads;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.ir.IncrementalCompiler;
 import dev.sluice.ir.ProxyConfig;

@@ -1,7 +1,7 @@
 package dev.sluice.server.config;
 
 import com.google.protobuf.Message;
-import dev.sluice.discovery.DaemonThreads;
+import dev.sluice.core.DaemonThreads;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.ir.IncrementalCompiler;
 import dev.sluice.policy.PolicySet;

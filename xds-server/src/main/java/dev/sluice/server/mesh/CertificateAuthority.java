@@ -1,9 +1,9 @@
 package dev.sluice.server.mesh;
 
+import dev.sluice.core.NameRules;
+import dev.sluice.core.PemKeys;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -42,7 +42,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -58,9 +57,6 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -131,14 +127,6 @@ public final class CertificateAuthority {
 
   private static final Logger LOG = LoggerFactory.getLogger(CertificateAuthority.class);
 
-  /** Same rule as {@code dev.sluice.policy.Names#name}: the names users give services. */
-  private static final Pattern SERVICE_NAME =
-      Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$");
-
-  /** SPIFFE trust domain names: lower-case letters, digits, '.', '_' and '-'. */
-  private static final Pattern TRUST_DOMAIN =
-      Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,253}[a-z0-9])?$");
-
   private static final Duration SKEW = Duration.ofMinutes(1);
 
   /** An IPv4 address or anything with a colon (IPv6): an IP SAN rather than a DNS one. */
@@ -178,7 +166,7 @@ public final class CertificateAuthority {
   public static CertificateAuthority loadOrCreate(Path dir, String trustDomain, Clock clock) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(clock, "clock");
-    if (trustDomain == null || !TRUST_DOMAIN.matcher(trustDomain).matches()) {
+    if (!NameRules.isTrustDomain(trustDomain)) {
       throw new IllegalArgumentException(
           "\""
               + trustDomain
@@ -618,38 +606,13 @@ public final class CertificateAuthority {
     return parsePrivateKey(text, file);
   }
 
-  /**
-   * The first PEM private key in {@code text}; errors name {@code file} and, as above, nothing
-   * else.
-   */
+  /** The first PEM private key in {@code text}; errors name {@code file} and nothing else. */
   private static PrivateKey parsePrivateKey(String text, Path file) {
-    Object o;
-    try (Reader r = new StringReader(text);
-        PEMParser parser = new PEMParser(r)) {
-      o = parser.readObject();
-    } catch (Exception e) {
-      throw new CaException(file + ": not a readable PEM private key (the PEM block is malformed)");
-    }
     try {
-      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-      if (o instanceof PEMKeyPair pair) {
-        // SEC1 / PKCS#1; SEC1's public key is optional, so read only the private part
-        return converter.getPrivateKey(pair.getPrivateKeyInfo());
-      }
-      if (o instanceof PrivateKeyInfo info) {
-        return converter.getPrivateKey(info);
-      }
-    } catch (Exception e) {
-      throw new CaException(file + ": not a usable private key (the key data is malformed)");
+      return PemKeys.privateKey(text);
+    } catch (PemKeys.UnreadableKeyException e) {
+      throw new CaException(file + ": " + e.getMessage());
     }
-    if (o == null) {
-      throw new CaException(file + ": no PEM private key found");
-    }
-    throw new CaException(
-        file
-            + ": not an unencrypted private key (found "
-            + o.getClass().getSimpleName()
-            + "; encrypted keys are not supported)");
   }
 
   private static boolean matches(PrivateKey key, PublicKey pub) {
@@ -821,7 +784,7 @@ public final class CertificateAuthority {
   }
 
   private static String checkService(String service) {
-    if (service == null || !SERVICE_NAME.matcher(service).matches()) {
+    if (!NameRules.isName(service)) {
       throw new IllegalArgumentException(
           "\""
               + service

@@ -1,6 +1,6 @@
 package dev.sluice.server.xds;
 
-import dev.sluice.discovery.DaemonThreads;
+import dev.sluice.core.DaemonThreads;
 import dev.sluice.server.auth.Claim;
 import dev.sluice.server.auth.Credential;
 import dev.sluice.server.auth.Decision;

@@ -1,6 +1,6 @@
 package dev.sluice.server.xds;
 
-import dev.sluice.discovery.DaemonThreads;
+import dev.sluice.core.DaemonThreads;
 import dev.sluice.server.telemetry.Metrics;
 import dev.sluice.xds.MakeBeforeBreak;
 import dev.sluice.xds.MakeBeforeBreak.Await;

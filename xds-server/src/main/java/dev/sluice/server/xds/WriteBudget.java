@@ -1,6 +1,6 @@
 package dev.sluice.server.xds;
 
-import dev.sluice.discovery.DaemonThreads;
+import dev.sluice.core.DaemonThreads;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

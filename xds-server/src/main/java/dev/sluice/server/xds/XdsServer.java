@@ -1,6 +1,6 @@
 package dev.sluice.server.xds;
 
-import dev.sluice.discovery.DaemonThreads;
+import dev.sluice.core.DaemonThreads;
 import dev.sluice.server.auth.ChannelSecurity;
 import dev.sluice.server.telemetry.Metrics;
 import io.grpc.Server;

@@ -17,11 +17,15 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,6 +93,34 @@ class ControlPlaneTlsTest {
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> server.servedSerial(ca).equals(second.serial()));
+    }
+  }
+
+  @Test
+  void aKeyFileInSec1FormIsServed() throws Exception {
+    CertificateAuthority ca =
+        CertificateAuthority.loadOrCreate(
+            dir.resolve("ca"), ControlPlaneTls.TRUST_DOMAIN, Clock.systemUTC());
+    Path cert = dir.resolve("server.pem");
+    Path key = dir.resolve("server-key.pem");
+    WorkloadCertificate issued =
+        write(ca.issueServer(List.of("localhost"), Duration.ofDays(1)), cert, key);
+    // the same key as `openssl ec` writes it: BEGIN EC PRIVATE KEY (SEC1), with its curve
+    String base64 =
+        issued.privateKeyPem().replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    PrivateKeyInfo pkcs8 = PrivateKeyInfo.getInstance(Base64.getDecoder().decode(base64));
+    BigInteger secret =
+        org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(pkcs8.parsePrivateKey()).getKey();
+    var sec1 =
+        new org.bouncycastle.asn1.sec.ECPrivateKey(
+            256, secret, pkcs8.getPrivateKeyAlgorithm().getParameters());
+    try (PemWriter w = new PemWriter(Files.newBufferedWriter(key))) {
+      w.writeObject(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
+    }
+    try (ControlPlaneTls tls =
+            ControlPlaneTls.start(ControlPlaneTls.Options.files(cert, key), Clock.systemUTC());
+        Running server = new Running(tls)) {
+      assertThat(server.servedSerial(ca)).isEqualTo(issued.serial());
     }
   }
 

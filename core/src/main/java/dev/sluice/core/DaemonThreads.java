@@ -1,4 +1,4 @@
-package dev.sluice.discovery;
+package dev.sluice.core;
 
 /** Named daemon threads: none of Sluice's background loops may keep the JVM alive on shutdown. */
 public final class DaemonThreads {
