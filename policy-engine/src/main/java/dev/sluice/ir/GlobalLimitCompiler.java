@@ -29,7 +29,8 @@ final class GlobalLimitCompiler {
 
   static List<GlobalLimit> limits(RouteSpec r, GatewaySpec g) {
     List<GlobalLimit> out = new ArrayList<>();
-    g.globalRateLimit()
+    g.limits()
+        .globalRateLimit()
         .ifPresent(
             spec ->
                 spec.rules()
@@ -46,6 +47,7 @@ final class GlobalLimitCompiler {
                                         + g.source()
                                         + ")"))));
     r.options()
+        .limits()
         .globalRateLimit()
         .ifPresent(
             spec ->
@@ -69,7 +71,7 @@ final class GlobalLimitCompiler {
     if (!anyLimit) {
       return Optional.empty();
     }
-    Optional<GlobalRateLimitSpec> spec = g.globalRateLimit();
+    Optional<GlobalRateLimitSpec> spec = g.limits().globalRateLimit();
     return Optional.of(
         new GlobalRateLimitFilter(
             g.name(),
