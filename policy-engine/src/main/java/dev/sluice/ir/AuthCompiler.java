@@ -42,7 +42,7 @@ final class AuthCompiler {
 
   RouteAuth route(RouteSpec r) {
     List<AccessRule> access =
-        r.options().access().stream().sorted(Access.EVALUATION_ORDER).toList();
+        r.options().security().access().stream().sorted(Access.EVALUATION_ORDER).toList();
     Optional<AuthSpec> auth = policies.effectiveAuth(r);
     if (auth.isEmpty()) {
       return new RouteAuth(
@@ -148,7 +148,7 @@ final class AuthCompiler {
     providers.values().forEach(p -> identity.addAll(p.claimsToHeaders().values()));
     checks.forEach(c -> identity.addAll(c.headersToUpstream()));
     List<AccessRule> gatewayAccess =
-        gateway.access().stream().sorted(Access.EVALUATION_ORDER).toList();
+        gateway.security().access().stream().sorted(Access.EVALUATION_ORDER).toList();
     return new ListenerAuth(
         List.copyOf(providers.values()),
         List.copyOf(requirements.values()),

@@ -91,7 +91,7 @@ public final class Compiler {
     // Envoy picks one virtual host per request by domain and never falls back to another, so each
     // host name gets a virtual host holding every route that lists it, in declaration order.
     Map<String, List<HttpRoute>> byDomain = new LinkedHashMap<>();
-    boolean cache = routes.stream().anyMatch(r -> r.options().cache());
+    boolean cache = routes.stream().anyMatch(r -> r.options().filters().cache());
     TreeSet<ClusterRef> refs = new TreeSet<>();
     AuthCompiler auth = new AuthCompiler(policies, g);
     boolean anyGlobalLimit = false;
@@ -102,43 +102,44 @@ public final class Compiler {
               route(
                   r,
                   policies,
-                  g.compression().isPresent(),
+                  g.http().compression().isPresent(),
                   cache,
                   auth.route(r),
                   GlobalLimitCompiler.limits(r, g)));
-      anyGlobalLimit |= !route.globalLimits().isEmpty();
-      for (String host : r.hosts().isEmpty() ? g.hosts() : r.hosts()) {
+      anyGlobalLimit |= !route.limits().globalLimits().isEmpty();
+      for (String host : r.hosts().isEmpty() ? g.listen().hosts() : r.hosts()) {
         byDomain.computeIfAbsent(host, h -> new ArrayList<>()).add(route);
       }
       r.backends().forEach(b -> refs.add(ClusterRef.of(b)));
-      r.options().mirrors().forEach(m -> refs.add(new ClusterRef(m.service(), List.of())));
+      r.options()
+          .forwarding()
+          .mirrors()
+          .forEach(m -> refs.add(new ClusterRef(m.service(), List.of())));
     }
     auth.externalServices().forEach(s -> refs.add(new ClusterRef(s, List.of())));
     List<VirtualHost> vhosts = new ArrayList<>();
     byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs)));
-    String listenerName = "http-" + g.port();
+    String listenerName = "http-" + g.listen().port();
     java.util.Optional<dev.sluice.policy.route.grpcjson.GrpcJsonSpec> grpcJson =
         routes.stream()
-            .map(r -> r.options().grpcJson())
+            .map(r -> r.options().filters().grpcJson())
             .flatMap(java.util.Optional::stream)
             .findFirst();
     HttpListener listener =
         new HttpListener(
             listenerName,
-            g.address(),
-            g.port(),
+            g.listen().address(),
+            g.listen().port(),
             vhosts,
-            g.cors(),
-            g.compression(),
-            grpcJson,
-            g.grpcWeb(),
-            g.rateLimit(),
-            g.trustedHops(),
+            new HttpListener.Filters(
+                g.http().cors(), g.http().compression(), grpcJson, g.http().grpcWeb()),
+            new HttpListener.Limits(
+                g.limits().rateLimit(), GlobalLimitCompiler.filter(g, anyGlobalLimit)),
+            g.security().trustedHops(),
             auth.listener(),
-            g.tls(),
+            g.listen().tls(),
             g.hardening(),
-            g.telemetry(),
-            GlobalLimitCompiler.filter(g, anyGlobalLimit));
+            g.telemetry());
     // a service with a Sidecar is reached through it, over mTLS with the gateway's own identity:
     // its application listens on localhost only
     List<MeshClient.Peer> peers =
@@ -170,7 +171,11 @@ public final class Compiler {
                         t.collectorPort(),
                         false,
                         true)));
-    listener.globalRateLimit().flatMap(GlobalRateLimitFilter::service).ifPresent(dnsClusters::add);
+    listener
+        .limits()
+        .globalRateLimit()
+        .flatMap(GlobalRateLimitFilter::service)
+        .ifPresent(dnsClusters::add);
     return new GatewayPlan(
         g, List.of(listener), List.copyOf(refs), List.copyOf(dnsClusters), meshClient);
   }
@@ -204,18 +209,19 @@ public final class Compiler {
             r.headers(),
             r.methods(),
             r.options().queries());
+    RouteOptions.Filters filters = r.options().filters();
     return new HttpRoute(
         r.name(),
         match,
         action(r, policies),
         r.options().headers(),
-        r.options().cors(),
-        r.options().compressionOff() && compression,
-        cache ? java.util.Optional.of(r.options().cache()) : java.util.Optional.empty(),
-        r.options().grpcJson(),
-        r.options().rateLimit(),
+        new HttpRoute.Filters(
+            filters.cors(),
+            filters.compressionOff() && compression,
+            cache ? java.util.Optional.of(filters.cache()) : java.util.Optional.empty(),
+            filters.grpcJson()),
+        new HttpRoute.Limits(r.options().limits().rateLimit(), globalLimits),
         auth,
-        globalLimits,
         r.label(),
         r.source());
   }
@@ -226,7 +232,11 @@ public final class Compiler {
       var gateway = policies.gateway(r.gateway());
       return new RouteAction.Redirect(
           gateway
-              .map(g -> o.redirect().get().keepingPort(g.port(), g.tls().isPresent()))
+              .map(
+                  g ->
+                      o.redirect()
+                          .get()
+                          .keepingPort(g.listen().port(), g.listen().tls().isPresent()))
               .orElse(o.redirect().get()));
     }
     if (o.respond().isPresent()) {
@@ -237,7 +247,9 @@ public final class Compiler {
             .map(b -> new WeightedCluster(ClusterRef.of(b).name(), b.weight()))
             .toList();
     List<RouteAction.Mirror> mirrors =
-        o.mirrors().stream().map(m -> new RouteAction.Mirror(m.service(), m.percent())).toList();
+        o.forwarding().mirrors().stream()
+            .map(m -> new RouteAction.Mirror(m.service(), m.percent()))
+            .toList();
     // Envoy reads the hash inputs from the route: take them from the first service that hashes.
     List<UpstreamSpec.HashOn> hashPolicy =
         r.backends().stream()
@@ -248,7 +260,13 @@ public final class Compiler {
             .map(u -> u.loadBalancer().hashOn())
             .orElse(List.of());
     return new RouteAction.Forward(
-        clusters, r.timeout(), o.idleTimeout(), o.retries(), o.rewrite(), mirrors, hashPolicy);
+        clusters,
+        r.timeout(),
+        o.forwarding().idleTimeout(),
+        o.forwarding().retries(),
+        o.forwarding().rewrite(),
+        mirrors,
+        hashPolicy);
   }
 
   /**

@@ -27,7 +27,8 @@ final class GlobalLimitCompiler {
 
   static List<GlobalLimit> limits(RouteSpec r, GatewaySpec g) {
     List<GlobalLimit> out = new ArrayList<>();
-    g.globalRateLimit()
+    g.limits()
+        .globalRateLimit()
         .ifPresent(
             spec ->
                 spec.rules()
@@ -44,6 +45,7 @@ final class GlobalLimitCompiler {
                                         + g.source()
                                         + ")"))));
     r.options()
+        .limits()
         .globalRateLimit()
         .ifPresent(
             spec ->
@@ -67,7 +69,7 @@ final class GlobalLimitCompiler {
     if (!anyLimit) {
       return Optional.empty();
     }
-    Optional<GlobalRateLimitSpec> spec = g.globalRateLimit();
+    Optional<GlobalRateLimitSpec> spec = g.limits().globalRateLimit();
     return Optional.of(
         new GlobalRateLimitFilter(
             g.name(),

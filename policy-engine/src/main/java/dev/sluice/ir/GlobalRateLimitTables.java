@@ -17,7 +17,8 @@ public final class GlobalRateLimitTables {
                 .listeners()
                 .forEach(
                     l ->
-                        l.globalRateLimit()
+                        l.limits()
+                            .globalRateLimit()
                             .ifPresent(
                                 f ->
                                     l.virtualHosts()
@@ -26,7 +27,8 @@ public final class GlobalRateLimitTables {
                                                 vh.routes()
                                                     .forEach(
                                                         r ->
-                                                            r.globalLimits()
+                                                            r.limits()
+                                                                .globalLimits()
                                                                 .forEach(
                                                                     g ->
                                                                         rules.add(

@@ -14,17 +14,12 @@ import java.util.function.Predicate;
 /**
  * An HTTP listener (HTTPS when {@code tls} is given) and its virtual hosts, in match order.
  *
- * @param cors the gateway's CORS settings, for every route that has none of its own
- * @param compression the gateway's response compression
- * @param grpcJson the first transcoding route's settings: the listener's (disabled) transcoder
- *     filter needs a valid config; each route enables it with its own
- * @param grpcWeb whether the gateway accepts gRPC-Web
- * @param rateLimit the gateway's local rate limit, for every route that has none of its own
+ * @param filters the gateway's settings of the HTTP filters every route shares
+ * @param limits the gateway's rate limits
  * @param trustedHops proxies in front of the gateway trusted to append to X-Forwarded-For
  * @param auth the authentication and access filters its routes need
- * @param hardening the edge limits
- * @param globalRateLimit the global rate-limit filter, when some route has a global limit
  * @param tls TLS termination: certificate, key and client CA go to Envoy as SDS secrets
+ * @param hardening the edge limits
  * @param telemetry the access log and tracing of the listener, and a listener of its own serving
  *     Envoy's statistics to Prometheus; the collector's cluster is in {@link
  *     ProxyConfig#dnsClusters()}
@@ -34,17 +29,13 @@ public record HttpListener(
     String address,
     int port,
     List<VirtualHost> virtualHosts,
-    Optional<CorsSpec> cors,
-    Optional<CompressionSpec> compression,
-    Optional<GrpcJsonSpec> grpcJson,
-    boolean grpcWeb,
-    Optional<RateLimitSpec> rateLimit,
+    Filters filters,
+    Limits limits,
     int trustedHops,
     ListenerAuth auth,
     Optional<TlsSpec> tls,
     HardeningSpec hardening,
-    Optional<TelemetrySpec> telemetry,
-    Optional<GlobalRateLimitFilter> globalRateLimit) {
+    Optional<TelemetrySpec> telemetry) {
   public HttpListener {
     virtualHosts = List.copyOf(virtualHosts);
   }
@@ -72,4 +63,28 @@ public record HttpListener(
   public String clientCaSecretName() {
     return name + "-client-ca";
   }
+
+  /**
+   * The gateway's settings of the HTTP filters every route shares.
+   *
+   * @param cors the gateway's CORS settings, for every route that has none of its own
+   * @param compression the gateway's response compression
+   * @param grpcJson the first transcoding route's settings: the listener's (disabled) transcoder
+   *     filter needs a valid config; each route enables it with its own
+   * @param grpcWeb whether the gateway accepts gRPC-Web
+   */
+  public record Filters(
+      Optional<CorsSpec> cors,
+      Optional<CompressionSpec> compression,
+      Optional<GrpcJsonSpec> grpcJson,
+      boolean grpcWeb) {}
+
+  /**
+   * The gateway's rate limits.
+   *
+   * @param rateLimit the gateway's local rate limit, for every route that has none of its own
+   * @param globalRateLimit the global rate-limit filter, when some route has a global limit
+   */
+  public record Limits(
+      Optional<RateLimitSpec> rateLimit, Optional<GlobalRateLimitFilter> globalRateLimit) {}
 }

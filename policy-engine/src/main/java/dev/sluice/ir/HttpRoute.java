@@ -11,11 +11,9 @@ import java.util.Optional;
 /**
  * One route entry: a match, what to do with matching requests, and header edits.
  *
- * @param cors the route's own CORS settings (they replace the gateway's)
- * @param compressionOff whether the gateway's compression skips this route
- * @param cache empty when the listener has no cache filter; else whether this route uses it
+ * @param filters the route's settings of the listener's HTTP filters
+ * @param limits the rate limits counted for the route
  * @param auth what the route checks before it forwards
- * @param globalLimits limits counted by the rate-limit service (the gateway's, then the route's)
  * @param policy the policy that produced it (such as {@code Route/users}), for NACK attribution
  */
 public record HttpRoute(
@@ -23,16 +21,35 @@ public record HttpRoute(
     RouteMatch match,
     RouteAction action,
     HeadersSpec headers,
-    Optional<CorsSpec> cors,
-    boolean compressionOff,
-    Optional<Boolean> cache,
-    Optional<GrpcJsonSpec> grpcJson,
-    Optional<RateLimitSpec> rateLimit,
+    Filters filters,
+    Limits limits,
     RouteAuth auth,
-    List<GlobalLimit> globalLimits,
     String policy,
     Source source) {
-  public HttpRoute {
-    globalLimits = List.copyOf(globalLimits);
+
+  /**
+   * The route's settings of the listener's HTTP filters.
+   *
+   * @param cors the route's own CORS settings (they replace the gateway's)
+   * @param compressionOff whether the gateway's compression skips this route
+   * @param cache empty when the listener has no cache filter; else whether this route uses it
+   * @param grpcJson the route's gRPC-JSON transcoding, when it has one
+   */
+  public record Filters(
+      Optional<CorsSpec> cors,
+      boolean compressionOff,
+      Optional<Boolean> cache,
+      Optional<GrpcJsonSpec> grpcJson) {}
+
+  /**
+   * The rate limits counted for the route.
+   *
+   * @param rateLimit the route's own local rate limit (it replaces the gateway's)
+   * @param globalLimits limits counted by the rate-limit service (the gateway's, then the route's)
+   */
+  public record Limits(Optional<RateLimitSpec> rateLimit, List<GlobalLimit> globalLimits) {
+    public Limits {
+      globalLimits = List.copyOf(globalLimits);
+    }
   }
 }

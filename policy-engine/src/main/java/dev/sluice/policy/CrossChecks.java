@@ -201,8 +201,8 @@ public final class CrossChecks {
         || !b.options().queries().containsAll(a.options().queries())) {
       return false;
     }
-    Set<String> hostsA = new HashSet<>(a.hosts().isEmpty() ? g.hosts() : a.hosts());
-    return hostsA.containsAll(b.hosts().isEmpty() ? g.hosts() : b.hosts());
+    Set<String> hostsA = new HashSet<>(a.hosts().isEmpty() ? g.listen().hosts() : a.hosts());
+    return hostsA.containsAll(b.hosts().isEmpty() ? g.listen().hosts() : b.hosts());
   }
 
   /**
@@ -227,7 +227,7 @@ public final class CrossChecks {
                       + "\" is not in the registry: requests will get 503 until it appears"));
         }
       }
-      for (var m : r.options().mirrors()) {
+      for (var m : r.options().forwarding().mirrors()) {
         if (!catalog.contains(m.service())) {
           out.add(
               new Finding(

@@ -279,40 +279,73 @@ public final class PolicyLoader {
   }
 
   static Result fromDocuments(List<YamlDocument> docs, Diagnostics d, Reads reads) {
-    PolicySet.Builder specs = PolicySet.builder();
-    Map<String, Source> seen = new HashMap<>();
-    Map<String, Set<String>> declared = new HashMap<>();
-    for (YamlDocument doc : docs) {
-      DocumentRead r = reads.read(doc);
-      r.fieldFindings().forEach(d::add);
-      r.referencedFiles().forEach(d::referencedFile);
-      if (r.kind().isEmpty() || r.name().isEmpty()) {
-        continue;
-      }
-      String kind = r.kind().get().kind();
-      String label = kind + "/" + r.name().get();
-      declared.computeIfAbsent(kind, k -> new LinkedHashSet<>()).add(r.name().get());
-      YamlNode root = doc.node();
-      Source earlier = seen.putIfAbsent(label, new Source(doc.file(), root.position()));
-      if (earlier != null) {
-        new Fields(d, label)
-            .error(
-                root.get("name"), "duplicate name: " + label + " is already defined at " + earlier);
-        continue;
-      }
-      r.specFindings().forEach(d::add);
-      r.spec().ifPresent(specs::add);
-    }
-    CrossCheck.Declared names = new CrossCheck.Declared(declared);
-    PolicySet set = attachRoutes(specs.build(), names, d, reads);
-    for (PolicyKind<?> kind : PolicyKinds.ALL) {
-      kind.checks().forEach(check -> check.check(set, names, d));
-    }
+    Declarations declarations = new Declarations(d);
+    docs.forEach(doc -> declarations.add(doc, reads.read(doc)));
+    CrossCheck.Declared names = declarations.names();
+    PolicySet set = attachRoutes(declarations.specs(), names, d, reads);
+    check(set, names, d);
     return new Result(
         d.hasErrors() ? Optional.empty() : Optional.of(set),
         set,
         d.findings(),
         d.referencedFiles());
+  }
+
+  /**
+   * The documents' specs and the names they declare. A name is declared once per kind: a second
+   * document with it is an error, and only the first one's spec counts.
+   */
+  private static final class Declarations {
+    private final Diagnostics d;
+    private final PolicySet.Builder specs = PolicySet.builder();
+    private final Map<String, Source> seen = new HashMap<>();
+    private final Map<String, Set<String>> declared = new HashMap<>();
+
+    Declarations(Diagnostics d) {
+      this.d = d;
+    }
+
+    void add(YamlDocument doc, DocumentRead r) {
+      r.fieldFindings().forEach(d::add);
+      r.referencedFiles().forEach(d::referencedFile);
+      if (r.kind().isEmpty() || r.name().isEmpty()) {
+        return;
+      }
+      String kind = r.kind().get().kind();
+      declared.computeIfAbsent(kind, k -> new LinkedHashSet<>()).add(r.name().get());
+      if (duplicate(doc, kind + "/" + r.name().get())) {
+        return;
+      }
+      r.specFindings().forEach(d::add);
+      r.spec().ifPresent(specs::add);
+    }
+
+    private boolean duplicate(YamlDocument doc, String label) {
+      YamlNode root = doc.node();
+      Source earlier = seen.putIfAbsent(label, new Source(doc.file(), root.position()));
+      if (earlier == null) {
+        return false;
+      }
+      new Fields(d, label)
+          .error(
+              root.get("name"), "duplicate name: " + label + " is already defined at " + earlier);
+      return true;
+    }
+
+    PolicySet specs() {
+      return specs.build();
+    }
+
+    CrossCheck.Declared names() {
+      return new CrossCheck.Declared(declared);
+    }
+  }
+
+  /** Every kind's checks across documents, in the registry's order. */
+  private static void check(PolicySet set, CrossCheck.Declared names, Diagnostics d) {
+    for (PolicyKind<?> kind : PolicyKinds.ALL) {
+      kind.checks().forEach(check -> check.check(set, names, d));
+    }
   }
 
   /**

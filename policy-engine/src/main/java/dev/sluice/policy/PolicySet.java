@@ -119,8 +119,8 @@ public final class PolicySet {
 
   /** The route's own auth, else its gateway's; empty when there is none. */
   public Optional<AuthSpec> effectiveAuth(RouteSpec r) {
-    var own = r.options().auth();
-    var auth = own.isPresent() ? own : gateway(r.gateway()).flatMap(GatewaySpec::auth);
+    var own = r.options().security().auth();
+    var auth = own.isPresent() ? own : gateway(r.gateway()).flatMap(g -> g.security().auth());
     return auth.filter(a -> !a.isNone());
   }
 

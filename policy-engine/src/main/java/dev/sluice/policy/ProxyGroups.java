@@ -27,7 +27,8 @@ public final class ProxyGroups {
         set,
         r ->
             r.backends().stream().anyMatch(b -> b.service().equals(service))
-                || r.options().mirrors().stream().anyMatch(m -> m.service().equals(service))
+                || r.options().forwarding().mirrors().stream()
+                    .anyMatch(m -> m.service().equals(service))
                 || set.effectiveAuth(r)
                     .flatMap(AuthSpec::external)
                     .map(e -> e.service().equals(service))

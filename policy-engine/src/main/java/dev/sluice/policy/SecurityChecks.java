@@ -27,18 +27,20 @@ public final class SecurityChecks {
     uniqueKeys(set, d);
     for (GatewaySpec g : set.gateways()) {
       String label = g.label();
-      g.auth().ifPresent(a -> auth(a, set, label, g.source(), d));
-      rules(g.access(), g.auth(), set, label, d);
-      g.rateLimit().ifPresent(r -> rateLimit(r, g.auth(), label, g.source(), d));
-      g.globalRateLimit().ifPresent(r -> globalKeys(r, g.auth(), label, g.source(), d));
+      Optional<AuthSpec> auth = g.security().auth();
+      auth.ifPresent(a -> auth(a, set, label, g.source(), d));
+      rules(g.security().access(), auth, set, label, d);
+      g.limits().rateLimit().ifPresent(r -> rateLimit(r, auth, label, g.source(), d));
+      g.limits().globalRateLimit().ifPresent(r -> globalKeys(r, auth, label, g.source(), d));
     }
     for (RouteSpec r : set.routes()) {
       String label = r.label();
       Optional<AuthSpec> auth = set.effectiveAuth(r);
-      r.options().auth().ifPresent(a -> auth(a, set, label, r.source(), d));
-      rules(r.options().access(), auth, set, label, d);
-      r.options().rateLimit().ifPresent(rl -> rateLimit(rl, auth, label, r.source(), d));
+      r.options().security().auth().ifPresent(a -> auth(a, set, label, r.source(), d));
+      rules(r.options().security().access(), auth, set, label, d);
+      r.options().limits().rateLimit().ifPresent(rl -> rateLimit(rl, auth, label, r.source(), d));
       r.options()
+          .limits()
           .globalRateLimit()
           .ifPresent(
               rl -> {

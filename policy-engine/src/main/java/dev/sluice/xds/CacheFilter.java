@@ -27,7 +27,7 @@ final class CacheFilter implements HttpFilterFeature {
 
   @Override
   public boolean needed(HttpListener l) {
-    return l.anyRoute(r -> r.cache().orElse(false));
+    return l.anyRoute(r -> r.filters().cache().orElse(false));
   }
 
   @Override
@@ -53,7 +53,7 @@ final class CacheFilter implements HttpFilterFeature {
 
   @Override
   public void patchRoute(HttpRoute ir, Route.Builder route) {
-    if (ir.cache().isPresent() && !ir.cache().get()) {
+    if (ir.filters().cache().isPresent() && !ir.filters().cache().get()) {
       route.putTypedPerFilterConfig(
           FILTER, Any.pack(FilterConfig.newBuilder().setDisabled(true).build()));
     }

@@ -28,12 +28,12 @@ final class CompressionFilters implements HttpFilterFeature {
 
   @Override
   public boolean needed(HttpListener l) {
-    return l.compression().isPresent();
+    return l.filters().compression().isPresent();
   }
 
   @Override
   public List<HttpFilter> filters(HttpListener l) {
-    CompressionSpec c = l.compression().orElseThrow();
+    CompressionSpec c = l.filters().compression().orElseThrow();
     List<HttpFilter> out = new ArrayList<>();
     for (String algorithm : c.algorithms()) {
       Compressor.CommonDirectionConfig.Builder common =
@@ -71,7 +71,7 @@ final class CompressionFilters implements HttpFilterFeature {
 
   @Override
   public void patchRoute(HttpRoute ir, Route.Builder route) {
-    if (ir.compressionOff()) {
+    if (ir.filters().compressionOff()) {
       for (String algorithm : List.of("gzip", "brotli")) {
         route.putTypedPerFilterConfig(
             filterName(algorithm),

@@ -29,7 +29,7 @@ final class CorsFilter implements HttpFilterFeature {
 
   @Override
   public boolean needed(HttpListener l) {
-    return l.cors().isPresent() || l.anyRoute(r -> r.cors().isPresent());
+    return l.filters().cors().isPresent() || l.anyRoute(r -> r.filters().cors().isPresent());
   }
 
   @Override
@@ -48,12 +48,12 @@ final class CorsFilter implements HttpFilterFeature {
 
   @Override
   public void patchVirtualHost(HttpListener l, VirtualHost.Builder vhost) {
-    l.cors().ifPresent(c -> vhost.putTypedPerFilterConfig(FILTER, policy(c)));
+    l.filters().cors().ifPresent(c -> vhost.putTypedPerFilterConfig(FILTER, policy(c)));
   }
 
   @Override
   public void patchRoute(HttpRoute ir, Route.Builder route) {
-    ir.cors().ifPresent(c -> route.putTypedPerFilterConfig(FILTER, policy(c)));
+    ir.filters().cors().ifPresent(c -> route.putTypedPerFilterConfig(FILTER, policy(c)));
   }
 
   private static Any policy(CorsSpec c) {

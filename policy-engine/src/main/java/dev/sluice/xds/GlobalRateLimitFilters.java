@@ -47,12 +47,12 @@ final class GlobalRateLimitFilters implements HttpFilterFeature {
 
   @Override
   public boolean needed(HttpListener l) {
-    return l.globalRateLimit().isPresent();
+    return l.limits().globalRateLimit().isPresent();
   }
 
   @Override
   public List<HttpFilter> filters(HttpListener l) {
-    return List.of(filter(l.globalRateLimit().orElseThrow()));
+    return List.of(filter(l.limits().globalRateLimit().orElseThrow()));
   }
 
   @Override
@@ -68,7 +68,8 @@ final class GlobalRateLimitFilters implements HttpFilterFeature {
    */
   @Override
   public void patchResources(ProxyConfig ir, HttpListener l, XdsBuilder out) {
-    l.globalRateLimit()
+    l.limits()
+        .globalRateLimit()
         .flatMap(GlobalRateLimitFilter::service)
         .ifPresent(
             c ->
@@ -124,13 +125,13 @@ final class GlobalRateLimitFilters implements HttpFilterFeature {
 
   @Override
   public void patchRoute(HttpRoute ir, Route.Builder route) {
-    if (ir.globalLimits().isEmpty() || !route.hasRoute()) {
+    if (ir.limits().globalLimits().isEmpty() || !route.hasRoute()) {
       return;
     }
     // rules of one shape (say "per consumer" and its "unlimited for one consumer" exception) share
     // one descriptor; the service picks the rule
     Map<List<String>, GlobalLimit> byShape = new LinkedHashMap<>();
-    ir.globalLimits().forEach(g -> byShape.putIfAbsent(g.shape(), g));
+    ir.limits().globalLimits().forEach(g -> byShape.putIfAbsent(g.shape(), g));
     for (GlobalLimit g : byShape.values()) {
       RateLimit.Builder rl = RateLimit.newBuilder();
       for (GlobalLimit.Entry e : g.descriptor()) {

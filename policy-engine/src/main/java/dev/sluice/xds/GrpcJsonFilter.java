@@ -27,7 +27,7 @@ final class GrpcJsonFilter implements HttpFilterFeature {
 
   @Override
   public boolean needed(HttpListener l) {
-    return l.grpcJson().isPresent();
+    return l.filters().grpcJson().isPresent();
   }
 
   @Override
@@ -36,7 +36,7 @@ final class GrpcJsonFilter implements HttpFilterFeature {
         HttpFilter.newBuilder()
             .setName(FILTER)
             .setDisabled(true)
-            .setTypedConfig(Any.pack(config(l.grpcJson().orElseThrow())))
+            .setTypedConfig(Any.pack(config(l.filters().grpcJson().orElseThrow())))
             .build());
   }
 
@@ -47,7 +47,8 @@ final class GrpcJsonFilter implements HttpFilterFeature {
 
   @Override
   public void patchRoute(HttpRoute ir, Route.Builder route) {
-    ir.grpcJson()
+    ir.filters()
+        .grpcJson()
         .ifPresent(
             spec ->
                 route.putTypedPerFilterConfig(

@@ -18,7 +18,7 @@ final class GrpcWebFilter implements HttpFilterFeature {
 
   @Override
   public boolean needed(HttpListener l) {
-    return l.grpcWeb();
+    return l.filters().grpcWeb();
   }
 
   @Override

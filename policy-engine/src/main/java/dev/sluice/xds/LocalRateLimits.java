@@ -44,7 +44,8 @@ final class LocalRateLimits implements HttpFilterFeature {
 
   @Override
   public boolean needed(HttpListener l) {
-    return l.rateLimit().isPresent() || l.anyRoute(r -> r.rateLimit().isPresent());
+    return l.limits().rateLimit().isPresent()
+        || l.anyRoute(r -> r.limits().rateLimit().isPresent());
   }
 
   @Override
@@ -64,7 +65,7 @@ final class LocalRateLimits implements HttpFilterFeature {
 
   @Override
   public void patchVirtualHost(HttpListener l, VirtualHost.Builder vhost) {
-    l.rateLimit().ifPresent(r -> vhost.putTypedPerFilterConfig(FILTER, config(r)));
+    l.limits().rateLimit().ifPresent(r -> vhost.putTypedPerFilterConfig(FILTER, config(r)));
   }
 
   private static Any config(RateLimitSpec r) {
@@ -145,6 +146,6 @@ final class LocalRateLimits implements HttpFilterFeature {
 
   @Override
   public void patchRoute(HttpRoute ir, Route.Builder route) {
-    ir.rateLimit().ifPresent(r -> route.putTypedPerFilterConfig(FILTER, config(r)));
+    ir.limits().rateLimit().ifPresent(r -> route.putTypedPerFilterConfig(FILTER, config(r)));
   }
 }

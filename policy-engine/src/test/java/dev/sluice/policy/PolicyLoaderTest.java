@@ -65,9 +65,9 @@ class PolicyLoaderTest {
         to: users
         """);
     GatewaySpec g = set.gateway("edge").orElseThrow();
-    assertThat(g.address()).isEqualTo("0.0.0.0");
-    assertThat(g.port()).isEqualTo(8080);
-    assertThat(g.hosts()).containsExactly("*");
+    assertThat(g.listen().address()).isEqualTo("0.0.0.0");
+    assertThat(g.listen().port()).isEqualTo(8080);
+    assertThat(g.listen().hosts()).containsExactly("*");
     assertThat(g.source()).isEqualTo(new Source(FILE, new Position(1, 1)));
     RouteSpec r = set.routes().get(0);
     assertThat(r.gateway()).as("the only gateway is the default").isEqualTo("edge");
@@ -112,8 +112,8 @@ class PolicyLoaderTest {
         timeout: 250ms
         """);
     GatewaySpec g = set.gateways().get(0);
-    assertThat(g.address()).isEqualTo("127.0.0.1");
-    assertThat(g.hosts()).containsExactly("api.example.com", "*.example.org");
+    assertThat(g.listen().address()).isEqualTo("127.0.0.1");
+    assertThat(g.listen().hosts()).containsExactly("api.example.com", "*.example.org");
     RouteSpec r = set.routes().get(0);
     assertThat(r.hosts()).containsExactly("api.example.com");
     assertThat(r.path()).isEqualTo(new PathMatch(PathMatch.Type.REGEX, "^/users/[0-9]+$"));

@@ -58,7 +58,7 @@ class PolicySetTest {
         .hasValueSatisfying(u -> assertThat(u.name()).isEqualTo("users"));
     assertThat(set.upstream("orders")).isEmpty();
     assertThat(set.gateway("internal"))
-        .hasValueSatisfying(g -> assertThat(g.port()).isEqualTo(9090));
+        .hasValueSatisfying(g -> assertThat(g.listen().port()).isEqualTo(9090));
     assertThat(set.sidecar("users")).isEmpty();
     assertThat(set.accessTo("users")).isEmpty();
   }

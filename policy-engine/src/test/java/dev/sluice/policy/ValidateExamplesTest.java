@@ -63,7 +63,8 @@ class ValidateExamplesTest {
     assertThat(validate(ROOT.resolve("compose/demo/policies"))).isEmpty();
     PolicySet set =
         PolicyLoader.load(ROOT.resolve("compose/demo/policies")).policies().orElseThrow();
-    assertThat(set.gateway("edge")).hasValueSatisfying(g -> assertThat(g.port()).isEqualTo(8080));
+    assertThat(set.gateway("edge"))
+        .hasValueSatisfying(g -> assertThat(g.listen().port()).isEqualTo(8080));
     assertThat(set.routes())
         .extracting(r -> r.name() + " " + r.path().value() + " -> " + r.backends().get(0).service())
         .containsExactly("users /users -> users", "orders /orders -> orders");

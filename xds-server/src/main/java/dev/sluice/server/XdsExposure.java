@@ -81,7 +81,7 @@ final class XdsExposure {
   private List<Finding> refusals(PolicySet policies) {
     List<Finding> out = new ArrayList<>();
     policies.gateways().stream()
-        .filter(g -> g.tls().isPresent())
+        .filter(g -> g.listen().tls().isPresent())
         .forEach(
             g ->
                 out.add(

@@ -104,22 +104,26 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
         new GatewaySpec(
             name,
             source,
-            address,
-            port.getAsInt(),
-            hosts.isEmpty() ? List.of("*") : hosts,
+            new GatewaySpec.Listen(
+                address,
+                port.getAsInt(),
+                hosts.isEmpty() ? List.of("*") : hosts,
+                Tls.read(doc.get("tls"), f)),
             f.string(doc.get("zone")).orElse(""),
-            Cors.read(doc.get("cors"), f),
-            Compression.read(doc.get("compression"), f),
-            f.bool(doc.get("grpcWeb")).orElse(false),
-            RateLimits.read(doc.get("rateLimit"), f),
-            trustedHops(doc.get("clientIp"), f),
-            gatewayAuth(doc.get("auth"), f),
-            Access.read(doc.get("access"), f),
-            Tls.read(doc.get("tls"), f),
+            new GatewaySpec.Http(
+                Cors.read(doc.get("cors"), f),
+                Compression.read(doc.get("compression"), f),
+                f.bool(doc.get("grpcWeb")).orElse(false)),
+            new GatewaySpec.Limits(
+                RateLimits.read(doc.get("rateLimit"), f),
+                dev.sluice.policy.globalratelimit.GlobalRateLimits.read(
+                    doc.get("globalRateLimit"), f, true)),
+            new GatewaySpec.Security(
+                trustedHops(doc.get("clientIp"), f),
+                gatewayAuth(doc.get("auth"), f),
+                Access.read(doc.get("access"), f)),
             Hardening.read(doc.get("hardening"), f),
-            Telemetry.read(doc.get("telemetry"), f, name, address, port.getAsInt()),
-            dev.sluice.policy.globalratelimit.GlobalRateLimits.read(
-                doc.get("globalRateLimit"), f, true)));
+            Telemetry.read(doc.get("telemetry"), f, name, address, port.getAsInt())));
   }
 
   private static int trustedHops(YamlNode n, Fields f) {

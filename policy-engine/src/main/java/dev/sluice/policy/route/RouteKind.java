@@ -156,22 +156,26 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
     RouteOptions options =
         new RouteOptions(
             queries,
-            f.duration(doc.get("idleTimeout")),
-            Retries.read(doc.get("retries"), f),
             Headers.read(doc.get("headers"), f),
-            Rewrites.read(doc.get("rewrite"), f, prefixMatch),
             redirect,
             respond,
-            Mirrors.read(doc.get("mirror"), f),
-            Cors.read(doc.get("cors"), f),
-            compressionOff(doc.get("compression"), f),
-            f.bool(doc.get("cache")).orElse(false),
-            GrpcJson.read(doc.get("grpcJson"), f),
-            RateLimits.read(doc.get("rateLimit"), f),
-            dev.sluice.policy.auth.Auth.read(doc.get("auth"), f),
-            dev.sluice.policy.access.Access.read(doc.get("access"), f),
-            dev.sluice.policy.globalratelimit.GlobalRateLimits.read(
-                doc.get("globalRateLimit"), f, false));
+            new RouteOptions.Forwarding(
+                f.duration(doc.get("idleTimeout")),
+                Retries.read(doc.get("retries"), f),
+                Rewrites.read(doc.get("rewrite"), f, prefixMatch),
+                Mirrors.read(doc.get("mirror"), f)),
+            new RouteOptions.Filters(
+                Cors.read(doc.get("cors"), f),
+                compressionOff(doc.get("compression"), f),
+                f.bool(doc.get("cache")).orElse(false),
+                GrpcJson.read(doc.get("grpcJson"), f)),
+            new RouteOptions.Limits(
+                RateLimits.read(doc.get("rateLimit"), f),
+                dev.sluice.policy.globalratelimit.GlobalRateLimits.read(
+                    doc.get("globalRateLimit"), f, false)),
+            new RouteOptions.Security(
+                dev.sluice.policy.auth.Auth.read(doc.get("auth"), f),
+                dev.sluice.policy.access.Access.read(doc.get("access"), f)));
     if (path == null || answers > 1 || (forwards && backends.isEmpty())) {
       return Optional.empty();
     }

@@ -29,8 +29,8 @@ public final class TelemetryChecks {
     Map<String, String> headers = new TreeMap<>();
     Map<String, String> queries = new TreeMap<>();
     List<Optional<AuthSpec>> auths = new ArrayList<>();
-    set.gateways().forEach(g -> auths.add(g.auth()));
-    set.routes().forEach(r -> auths.add(r.options().auth()));
+    set.gateways().forEach(g -> auths.add(g.security().auth()));
+    set.routes().forEach(r -> auths.add(r.options().security().auth()));
     for (Optional<AuthSpec> auth : auths) {
       auth.flatMap(AuthSpec::apiKey)
           .ifPresent(
@@ -100,8 +100,9 @@ public final class TelemetryChecks {
       PolicySet set, GatewaySpec g, TelemetrySpec t, Diagnostics d) {
     Map<String, String> found = new java.util.LinkedHashMap<>();
     List<Map.Entry<String, Optional<AuthSpec>>> auths = new ArrayList<>();
-    auths.add(Map.entry(g.label(), g.auth()));
-    set.routesOf(g.name()).forEach(r -> auths.add(Map.entry(r.label(), r.options().auth())));
+    auths.add(Map.entry(g.label(), g.security().auth()));
+    set.routesOf(g.name())
+        .forEach(r -> auths.add(Map.entry(r.label(), r.options().security().auth())));
     for (var e : auths) {
       e.getValue()
           .flatMap(AuthSpec::apiKey)

@@ -97,7 +97,7 @@ class TlsTest {
     PolicyLoader.Result r = load("{certificate: edge.pem, key: edge-key.pem}");
 
     assertThat(r.findings()).isEmpty();
-    TlsSpec tls = r.policies().orElseThrow().gateways().get(0).tls().orElseThrow();
+    TlsSpec tls = r.policies().orElseThrow().gateways().get(0).listen().tls().orElseThrow();
     assertThat(tls.key().pem()).startsWith("-----BEGIN PRIVATE KEY-----");
     assertThat(tls.minVersion()).isEqualTo(TlsSpec.Version.TLS_1_2);
     assertThat(tls.clientCa()).isEmpty();
@@ -196,7 +196,7 @@ class TlsTest {
             .filter(d -> !d.root().has("services"))
             .toList();
     PolicySet set = PolicyLoader.fromDocuments(docs, new Diagnostics()).policies().orElseThrow();
-    TlsSpec tls = set.gateways().get(0).tls().orElseThrow();
+    TlsSpec tls = set.gateways().get(0).listen().tls().orElseThrow();
     List<String> canonical = keyLines(tls.key().pem());
     assertThat(secret).hasSizeGreaterThan(2);
     assertThat(canonical).isNotEmpty();

@@ -104,115 +104,13 @@ final class DiffCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      if ((against == null) == (server == null)) {
-        throw new CliFailure(
-            ExitCodes.USAGE,
-            "give either --against NEW_DIR (compare two policy folders) or --server URL (compare with a running server)");
-      }
-      if (tokenFile != null && server == null) {
-        throw new CliFailure(ExitCodes.USAGE, "--token-file goes with --server");
-      }
-      Set<XdsType> types = type == null ? EnumSet.allOf(XdsType.class) : EnumSet.of(type);
-      Map<String, Rendered> before;
-      Map<String, Rendered> after;
-      String labelA;
-      String labelB;
-      if (against != null) {
-        Inputs.Registry reg = Inputs.registry(Inputs.registryOrSibling(registry, against));
-        if (reg.hasErrors()) {
-          return Inputs.printInvalid(err, reg.findings());
-        }
-        Inputs.Policies old = Inputs.policies(policies, reg);
-        Inputs.Policies now = Inputs.policies(against, reg);
-        List<Finding> invalid = new ArrayList<>();
-        if (old.errors() > 0) {
-          invalid.addAll(old.findings());
-        }
-        if (now.errors() > 0) {
-          invalid.addAll(now.findings());
-        }
-        if (!invalid.isEmpty()) {
-          return Inputs.printInvalid(err, invalid);
-        }
-        ServiceCatalog catalog = reg.catalog().orElseThrow();
-        before = normalized(Renderer.render(catalog, old.set().orElseThrow()));
-        after = normalized(Renderer.render(catalog, now.set().orElseThrow()));
-        labelA = "policies " + policies + " (registry " + reg.description() + ")";
-        labelB = "policies " + against + " (registry " + reg.description() + ")";
-      } else {
-        Inputs.Registry reg = registry == null ? Inputs.Registry.NONE : Inputs.registry(registry);
-        Inputs.Policies now = Inputs.policies(policies, reg);
-        List<Finding> findings = new ArrayList<>(reg.findings());
-        findings.addAll(now.findings());
-        if (reg.hasErrors() || now.errors() > 0) {
-          return Inputs.printInvalid(err, findings);
-        }
-        if (registry == null) {
-          types.remove(XdsType.ENDPOINTS);
-          if (type == XdsType.ENDPOINTS) {
-            throw new CliFailure(
-                ExitCodes.USAGE, "--type endpoints against a server needs --registry");
-          }
-          err.println(
-              "note: endpoints are not compared: no --registry given (endpoints follow the server's registry, not the policies)");
-        }
-        after =
-            normalized(
-                Renderer.render(
-                    reg.catalog().orElse(ServiceCatalog.EMPTY), now.set().orElseThrow()));
-        AdminClient client = new AdminClient(server, tokenFile);
-        Set<String> groups = new TreeSet<>();
-        if (proxy != null) {
-          groups.add(proxy);
-        } else {
-          groups.addAll(after.keySet());
-          groups.addAll(connectedGroups(client));
-        }
-        before = new TreeMap<>();
-        for (String g : groups) {
-          String path = "/config/" + AdminClient.segment(g);
-          AdminClient.Response r = client.get(path);
-          if (r.status() == 404) {
-            continue; // the server has no such group
-          }
-          if (r.status() != 200) {
-            throw client.refused(path, r);
-          }
-          try {
-            before.put(g, Renderer.asOfflineRender(Rendered.parse(g, r.body())));
-          } catch (IllegalArgumentException e) {
-            throw new CliFailure(
-                ExitCodes.USAGE,
-                "GET "
-                    + client.base()
-                    + path
-                    + " did not answer in render's format: "
-                    + e.getMessage());
-          }
-        }
-        labelA = "server " + client.base();
-        labelB =
-            "policies "
-                + policies
-                + (registry == null ? "" : " (registry " + reg.description() + ")");
-      }
-      if (proxy != null) {
-        if (!before.containsKey(proxy) && !after.containsKey(proxy)) {
-          Set<String> known = new TreeSet<>(before.keySet());
-          known.addAll(after.keySet());
-          throw new CliFailure(
-              ExitCodes.USAGE,
-              "unknown proxy group '"
-                  + proxy
-                  + "'; known proxy groups: "
-                  + (known.isEmpty() ? "none" : String.join(", ", known)));
-        }
-        before.keySet().retainAll(Set.of(proxy));
-        after.keySet().retainAll(Set.of(proxy));
-      }
-      ConfigDiff diff = ConfigDiff.between(before, after, types);
-      print(out, diff, labelA, labelB, summary);
+      checkUsage();
+      Sides sides = onlyProxy(against != null ? twoFolders() : serverAndFolder(err));
+      ConfigDiff diff = ConfigDiff.between(sides.before(), sides.after(), types());
+      print(out, diff, sides.labelA(), sides.labelB(), summary);
       return diff.isEmpty() ? ExitCodes.OK : ExitCodes.CHANGES;
+    } catch (InvalidInput e) {
+      return Inputs.printInvalid(err, e.findings);
     } catch (CliFailure e) {
       err.println("diff: " + e.getMessage());
       return e.exitCode;
@@ -220,6 +118,162 @@ final class DiffCommand implements Callable<Integer> {
       out.flush();
       err.flush();
     }
+  }
+
+  /** What is compared: the rendered groups of each side, and how each side is named. */
+  private record Sides(
+      Map<String, Rendered> before, Map<String, Rendered> after, String labelA, String labelB) {}
+
+  /** Policies or a registry with errors: printed as by validate, nothing is compared. */
+  private static final class InvalidInput extends Exception {
+    final List<Finding> findings;
+
+    InvalidInput(List<Finding> findings) {
+      super(null, null, false, false);
+      this.findings = findings;
+    }
+  }
+
+  private void checkUsage() throws CliFailure {
+    if ((against == null) == (server == null)) {
+      throw new CliFailure(
+          ExitCodes.USAGE,
+          "give either --against NEW_DIR (compare two policy folders) or --server URL (compare with a running server)");
+    }
+    if (tokenFile != null && server == null) {
+      throw new CliFailure(ExitCodes.USAGE, "--token-file goes with --server");
+    }
+  }
+
+  /**
+   * Endpoints are left out against a server without --registry: the server's registry decides them.
+   */
+  private Set<XdsType> types() {
+    Set<XdsType> types = type == null ? EnumSet.allOf(XdsType.class) : EnumSet.of(type);
+    if (server != null && registry == null) {
+      types.remove(XdsType.ENDPOINTS);
+    }
+    return types;
+  }
+
+  /** {@code --policies} and {@code --against}, both compiled with the same registry. */
+  private Sides twoFolders() throws CliFailure, InvalidInput {
+    Inputs.Registry reg = Inputs.registry(Inputs.registryOrSibling(registry, against));
+    if (reg.hasErrors()) {
+      throw new InvalidInput(reg.findings());
+    }
+    Inputs.Policies old = Inputs.policies(policies, reg);
+    Inputs.Policies now = Inputs.policies(against, reg);
+    List<Finding> invalid = new ArrayList<>();
+    if (old.errors() > 0) {
+      invalid.addAll(old.findings());
+    }
+    if (now.errors() > 0) {
+      invalid.addAll(now.findings());
+    }
+    if (!invalid.isEmpty()) {
+      throw new InvalidInput(invalid);
+    }
+    ServiceCatalog catalog = reg.catalog().orElseThrow();
+    String registryLabel = " (registry " + reg.description() + ")";
+    return new Sides(
+        normalized(Renderer.render(catalog, old.set().orElseThrow())),
+        normalized(Renderer.render(catalog, now.set().orElseThrow())),
+        "policies " + policies + registryLabel,
+        "policies " + against + registryLabel);
+  }
+
+  /** What {@code --server} serves now, against {@code --policies}. */
+  private Sides serverAndFolder(PrintWriter err) throws CliFailure, InvalidInput {
+    Inputs.Registry reg = registry == null ? Inputs.Registry.NONE : Inputs.registry(registry);
+    Inputs.Policies now = Inputs.policies(policies, reg);
+    if (reg.hasErrors() || now.errors() > 0) {
+      List<Finding> findings = new ArrayList<>(reg.findings());
+      findings.addAll(now.findings());
+      throw new InvalidInput(findings);
+    }
+    if (registry == null) {
+      withoutEndpoints(err);
+    }
+    Map<String, Rendered> after =
+        normalized(
+            Renderer.render(reg.catalog().orElse(ServiceCatalog.EMPTY), now.set().orElseThrow()));
+    AdminClient client = new AdminClient(server, tokenFile);
+    return new Sides(
+        served(client, groups(client, after)),
+        after,
+        "server " + client.base(),
+        "policies " + policies + (registry == null ? "" : " (registry " + reg.description() + ")"));
+  }
+
+  private void withoutEndpoints(PrintWriter err) throws CliFailure {
+    if (type == XdsType.ENDPOINTS) {
+      throw new CliFailure(ExitCodes.USAGE, "--type endpoints against a server needs --registry");
+    }
+    err.println(
+        "note: endpoints are not compared: no --registry given (endpoints follow the server's registry, not the policies)");
+  }
+
+  /** The groups to fetch from the server: --proxy, or every group of either side. */
+  private Set<String> groups(AdminClient client, Map<String, Rendered> after) throws CliFailure {
+    Set<String> groups = new TreeSet<>();
+    if (proxy != null) {
+      groups.add(proxy);
+    } else {
+      groups.addAll(after.keySet());
+      groups.addAll(connectedGroups(client));
+    }
+    return groups;
+  }
+
+  /**
+   * The config the server serves to each of {@code groups}; a group it does not have is left out.
+   */
+  private static Map<String, Rendered> served(AdminClient client, Set<String> groups)
+      throws CliFailure {
+    Map<String, Rendered> served = new TreeMap<>();
+    for (String g : groups) {
+      String path = "/config/" + AdminClient.segment(g);
+      AdminClient.Response r = client.get(path);
+      if (r.status() == 404) {
+        continue; // the server has no such group
+      }
+      if (r.status() != 200) {
+        throw client.refused(path, r);
+      }
+      try {
+        served.put(g, Renderer.asOfflineRender(Rendered.parse(g, r.body())));
+      } catch (IllegalArgumentException e) {
+        throw new CliFailure(
+            ExitCodes.USAGE,
+            "GET "
+                + client.base()
+                + path
+                + " did not answer in render's format: "
+                + e.getMessage());
+      }
+    }
+    return served;
+  }
+
+  /** Both sides cut down to {@code --proxy}, which one of them must have. */
+  private Sides onlyProxy(Sides sides) throws CliFailure {
+    if (proxy == null) {
+      return sides;
+    }
+    if (!sides.before().containsKey(proxy) && !sides.after().containsKey(proxy)) {
+      Set<String> known = new TreeSet<>(sides.before().keySet());
+      known.addAll(sides.after().keySet());
+      throw new CliFailure(
+          ExitCodes.USAGE,
+          "unknown proxy group '"
+              + proxy
+              + "'; known proxy groups: "
+              + (known.isEmpty() ? "none" : String.join(", ", known)));
+    }
+    sides.before().keySet().retainAll(Set.of(proxy));
+    sides.after().keySet().retainAll(Set.of(proxy));
+    return sides;
   }
 
   /**
