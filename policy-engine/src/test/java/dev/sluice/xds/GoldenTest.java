@@ -8,6 +8,7 @@ import dev.sluice.TextDiff;
 import dev.sluice.discovery.CatalogFileParser;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.ir.Compiler;
+import dev.sluice.ir.IrYaml;
 import dev.sluice.ir.ProxyConfig;
 import dev.sluice.policy.CrossChecks;
 import dev.sluice.policy.PolicyLoader;
@@ -38,10 +39,11 @@ import org.junit.jupiter.api.TestFactory;
  * what they must produce:
  *
  * <ul>
- *   <li>valid input: {@code out/<group>/listeners.yaml}, {@code routes.yaml}, {@code
- *       clusters.yaml}, {@code endpoints.yaml} per proxy group, {@code secrets.yaml} when the group
- *       has TLS secrets (private keys redacted), and {@code out/warnings.txt} when there are
- *       warnings;
+ *   <li>valid input: {@code out/ir.yaml}, the IR the compiler made, every proxy group's (the layer
+ *       between policies and Envoy, so a change shows in which stage it happened); then {@code
+ *       out/<group>/listeners.yaml}, {@code routes.yaml}, {@code clusters.yaml}, {@code
+ *       endpoints.yaml} per proxy group, {@code secrets.yaml} when the group has TLS secrets
+ *       (private keys redacted), and {@code out/warnings.txt} when there are warnings;
  *   <li>invalid input (folder named {@code invalid-*}): {@code out/errors.txt}, the findings one
  *       per line, file paths relative to the case folder.
  * </ul>
@@ -125,6 +127,7 @@ class GoldenTest {
     assertThat(Compiler.compile(catalog.get(), policies))
         .as("compiling twice gives equal IR")
         .isEqualTo(ir);
+    files.put("ir.yaml", IrYaml.of(ir, dir));
     List<String> problems = new ArrayList<>();
     ir.forEach(
         (group, config) -> {
