@@ -20,6 +20,7 @@ COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
 # every module the root pom lists: Maven reads them all, even to build only the server
 COPY core/ core/
+COPY test-support/ test-support/
 COPY discovery/ discovery/
 COPY policy-engine/ policy-engine/
 COPY xds-server/ xds-server/

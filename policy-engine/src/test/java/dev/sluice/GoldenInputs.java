@@ -7,6 +7,7 @@ import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.discovery.ServiceInstance;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.policy.PolicySet;
+import dev.sluice.testing.RepoPaths;
 import dev.sluice.yaml.Diagnostics;
 import dev.sluice.yaml.YamlDocument;
 import dev.sluice.yaml.YamlFiles;
@@ -21,7 +22,7 @@ import java.util.stream.Stream;
 /** The golden cases' inputs (see GoldenTest), and registry changes to apply to them. */
 public final class GoldenInputs {
   public static final Path GOLDEN =
-      RepoRoot.find().resolve("policy-engine/src/test/resources/golden");
+      RepoPaths.root().resolve("policy-engine/src/test/resources/golden");
 
   /**
    * A policy change to multiple-gateways: one more route on edge, to a service it already routes

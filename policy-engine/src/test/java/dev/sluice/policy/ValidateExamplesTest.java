@@ -2,7 +2,7 @@ package dev.sluice.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.RepoRoot;
+import dev.sluice.testing.RepoPaths;
 import dev.sluice.yaml.Finding;
 import java.io.File;
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * compose/demo/services.yaml} as the registry — what the CLI does.
  */
 class ValidateExamplesTest {
-  private static final Path ROOT = RepoRoot.find();
+  private static final Path ROOT = RepoPaths.root();
   private static final Path EXAMPLES = ROOT.resolve("compose/validate-examples");
 
   /**

@@ -2,9 +2,9 @@ package dev.sluice.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.RepoRoot;
 import dev.sluice.policy.PolicySet;
 import dev.sluice.policy.PolicyValidation;
+import dev.sluice.testing.RepoPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.TestFactory;
  * {@code sluice validate} against its own registry, and every document passes the JSON Schema.
  */
 class ExamplesTest {
-  private static final Path EXAMPLES = RepoRoot.find().resolve("docs/examples");
+  private static final Path EXAMPLES = RepoPaths.root().resolve("docs/examples");
 
   @TestFactory
   Stream<DynamicTest> everyExampleValidatesCleanly() throws Exception {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.RepoRoot;
+import dev.sluice.testing.RepoPaths;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestFactory;
  * kind's section, and every policy example in the reference is valid against the schema.
  */
 class PoliciesDocTest {
-  private static final Path ROOT = RepoRoot.find();
+  private static final Path ROOT = RepoPaths.root();
   private static final Path DOC = ROOT.resolve("docs/policies.md");
   private static final Pattern YAML_BLOCK = Pattern.compile("(?ms)^```yaml[^\\n]*\\n(.*?)^```");
 

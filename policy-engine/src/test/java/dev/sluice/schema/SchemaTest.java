@@ -10,9 +10,9 @@ import com.networknt.schema.SchemaId;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import dev.sluice.RepoRoot;
 import dev.sluice.discovery.CatalogFileParser;
 import dev.sluice.policy.PolicyLoader;
+import dev.sluice.testing.RepoPaths;
 import dev.sluice.yaml.Diagnostics;
 import dev.sluice.yaml.YamlDocument;
 import dev.sluice.yaml.YamlFiles;
@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * checks one document at a time or does not know RE2.
  */
 class SchemaTest {
-  private static final Path ROOT = RepoRoot.find();
+  private static final Path ROOT = RepoPaths.root();
   private static final Path GOLDEN = ROOT.resolve("policy-engine/src/test/resources/golden");
   private static final JsonSchemaFactory FACTORY =
       JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);

@@ -3,8 +3,6 @@ package dev.sluice.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.sluice.RepoRoot;
-import dev.sluice.TextDiff;
 import dev.sluice.discovery.CatalogFileParser;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.ir.Compiler;
@@ -13,6 +11,8 @@ import dev.sluice.ir.ProxyConfig;
 import dev.sluice.policy.CrossChecks;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.policy.PolicySet;
+import dev.sluice.testing.RepoPaths;
+import dev.sluice.testing.TextDiff;
 import dev.sluice.yaml.Diagnostics;
 import dev.sluice.yaml.Finding;
 import dev.sluice.yaml.YamlDocument;
@@ -52,7 +52,7 @@ import org.junit.jupiter.api.TestFactory;
  * longer produced); otherwise a difference fails with a unified diff.
  */
 class GoldenTest {
-  static final Path GOLDEN = RepoRoot.find().resolve("policy-engine/src/test/resources/golden");
+  static final Path GOLDEN = RepoPaths.root().resolve("policy-engine/src/test/resources/golden");
   static final List<String> TYPES = List.of("listeners", "routes", "clusters", "endpoints");
 
   /** Surefire passes the literal "${golden.update}" when the property is not set: that is false. */

@@ -3,9 +3,9 @@ package dev.sluice.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Descriptors.Descriptor;
-import dev.sluice.RepoRoot;
 import dev.sluice.ir.HttpListener;
 import dev.sluice.ir.HttpRoute;
+import dev.sluice.testing.RepoPaths;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.io.IOException;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * docs/contributing.md gives, and every filter that configures routes has its place there too.
  */
 class HttpFilterChainTest {
-  static final Path CONTRIBUTING = RepoRoot.find().resolve("docs/contributing.md");
+  static final Path CONTRIBUTING = RepoPaths.root().resolve("docs/contributing.md");
 
   /** A row of the documented order: {@code 1. `envoy.filters.http.cors` — why it is here}. */
   static final Pattern ROW = Pattern.compile("^\\d+\\. `([^`]+)`");

@@ -2,11 +2,11 @@ package dev.sluice.policy.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.RepoRoot;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.ir.Compiler;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.policy.PolicySet;
+import dev.sluice.testing.RepoPaths;
 import dev.sluice.xds.Translator;
 import dev.sluice.xds.XdsResources;
 import dev.sluice.xds.XdsYaml;
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TlsTest {
   private static final Path GOLDEN =
-      RepoRoot.find().resolve("policy-engine/src/test/resources/golden");
+      RepoPaths.root().resolve("policy-engine/src/test/resources/golden");
 
   @TempDir Path dir;
 

@@ -23,7 +23,7 @@ public final class Executables {
       }
       return p;
     }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator, 0)) {
       for (String name : names) {
         Path p = Path.of(dir, name);
         if (!dir.isEmpty() && Files.isExecutable(p)) {

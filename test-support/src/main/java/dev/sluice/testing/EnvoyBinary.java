@@ -46,7 +46,7 @@ public final class EnvoyBinary {
       return executable(fromProp.get(), PROPERTY + " (system property)");
     }
     String path = env.getOrDefault("PATH", "");
-    for (String dir : path.split(File.pathSeparator)) {
+    for (String dir : path.split(File.pathSeparator, 0)) {
       if (dir.isBlank()) {
         continue;
       }

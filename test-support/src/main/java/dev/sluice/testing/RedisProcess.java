@@ -2,8 +2,10 @@ package dev.sluice.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -152,9 +154,9 @@ public final class RedisProcess implements AutoCloseable {
   /** Sends one inline command and returns the first line of the reply. */
   public String command(String line) {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
       s.setSoTimeout(2000);
-      s.getOutputStream().write((line + "\r\n").getBytes());
+      s.getOutputStream().write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
       StringBuilder reply = new StringBuilder();
       int c;
       while ((c = s.getInputStream().read()) >= 0 && c != '\n') {

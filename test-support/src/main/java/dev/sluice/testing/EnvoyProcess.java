@@ -553,10 +553,10 @@ public final class EnvoyProcess implements AutoCloseable {
   }
 
   static ObjectNode rewrite(JsonNode original, Options options, Path source) {
-    if (!(original instanceof ObjectNode)) {
+    if (!(original instanceof ObjectNode map)) {
       throw new IllegalArgumentException(source + " is not a YAML map");
     }
-    ObjectNode config = ((ObjectNode) original).deepCopy();
+    ObjectNode config = map.deepCopy();
     ObjectNode node = config.withObjectProperty("node");
     if (options.nodeId() != null) {
       node.put("id", options.nodeId());
@@ -957,7 +957,8 @@ public final class EnvoyProcess implements AutoCloseable {
 
   private static String regexQuote(String s) {
     StringBuilder b = new StringBuilder();
-    for (char c : s.toCharArray()) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
       if (!Character.isLetterOrDigit(c) && c != '_') {
         b.append('\\');
       }

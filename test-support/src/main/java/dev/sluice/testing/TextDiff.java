@@ -1,4 +1,4 @@
-package dev.sluice;
+package dev.sluice.testing;
 
 import java.util.ArrayList;
 import java.util.List;

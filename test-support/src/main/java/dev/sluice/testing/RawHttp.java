@@ -3,6 +3,7 @@ package dev.sluice.testing;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,7 @@ public final class RawHttp {
       if (from != null) {
         s.bind(new InetSocketAddress(from, 0));
       }
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
       s.setSoTimeout(5000);
       boolean hostGiven =
           java.util.Arrays.stream(headers).anyMatch(h -> h.regionMatches(true, 0, "Host:", 0, 5));
@@ -81,7 +82,7 @@ public final class RawHttp {
           body.append((char) c);
         }
       }
-      return new Response(Integer.parseInt(status.split(" ")[1]), h, body.toString());
+      return new Response(Integer.parseInt(status.split(" ", 0)[1]), h, body.toString());
     }
   }
 }
