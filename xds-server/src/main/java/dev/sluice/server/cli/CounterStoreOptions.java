@@ -21,6 +21,7 @@ final class CounterStoreOptions {
 
   @Option(
       names = "--ratelimit-store-timeout",
+      paramLabel = "DURATION",
       converter = DurationConverter.class,
       description =
           "How long one counter update may take before the failure mode answers (default: 100ms); keep it below Envoy's ratelimit filter timeout.")
@@ -28,6 +29,7 @@ final class CounterStoreOptions {
 
   @Option(
       names = "--ratelimit-failure-mode",
+      paramLabel = "MODE",
       converter = FailureModeConverter.class,
       description =
           "When the store cannot be reached: open (allow), closed (OVER_LIMIT: 429) or unavailable (a gRPC error: Envoy's own failure mode decides). Default: open.")
@@ -35,11 +37,13 @@ final class CounterStoreOptions {
 
   @Option(
       names = "--ratelimit-max-counters",
+      paramLabel = "COUNT",
       description = "The in-memory store's bound on live counters (default: 1000000).")
   int maxCounters = InMemoryStore.DEFAULT_MAX_KEYS;
 
   @Option(
       names = "--ratelimit-max-counter-bytes",
+      paramLabel = "SIZE",
       converter = BytesConverter.class,
       description =
           "The in-memory store's bound on the bytes of its counters, e.g. 64MiB (default: 64MiB); the least recently used go first.")

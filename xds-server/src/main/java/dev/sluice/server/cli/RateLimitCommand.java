@@ -58,10 +58,16 @@ final class RateLimitCommand implements Callable<Integer> {
 
   @Mixin PolicyFolderOption policies;
 
-  @Option(names = "--ratelimit-address", description = "Address for gRPC (default: 0.0.0.0).")
+  @Option(
+      names = "--ratelimit-address",
+      paramLabel = "ADDRESS",
+      description = "Address for gRPC (default: 0.0.0.0).")
   String address = "0.0.0.0";
 
-  @Option(names = "--ratelimit-port", description = "Port for gRPC (default: 18002).")
+  @Option(
+      names = "--ratelimit-port",
+      paramLabel = "PORT",
+      description = "Port for gRPC (default: 18002).")
   int port = GlobalRateLimitSpec.DEFAULT_SERVICE_PORT;
 
   @Mixin CounterStoreOptions counterStore;
