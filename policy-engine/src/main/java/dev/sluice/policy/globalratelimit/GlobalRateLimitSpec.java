@@ -30,8 +30,8 @@ public record GlobalRateLimitSpec(
   public static final int DEFAULT_FAILURE_STATUS = 429;
 
   /**
-   * The port of {@code sluice serve --ratelimit-port} and {@code sluice ratelimit --port} by
-   * default.
+   * The port of {@code sluice serve --ratelimit-port} and {@code sluice ratelimit --ratelimit-port}
+   * by default.
    */
   public static final int DEFAULT_SERVICE_PORT = 18002;
 

@@ -6,9 +6,8 @@ import dev.sluice.core.DaemonThreads;
 import dev.sluice.discovery.FileWatcher;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.policy.PolicySet;
+import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec;
 import dev.sluice.ratelimit.RateLimitTable;
-import dev.sluice.server.ratelimit.FailureMode;
-import dev.sluice.server.ratelimit.InMemoryStore;
 import dev.sluice.server.ratelimit.RateLimitOptions;
 import dev.sluice.server.ratelimit.RateLimitServer;
 import dev.sluice.server.telemetry.Telemetry;
@@ -18,12 +17,9 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -31,11 +27,10 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code sluice ratelimit}: only the global rate-limit service, with the limits of a policy folder
@@ -61,56 +56,21 @@ final class RateLimitCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--policies", required = true, description = "The folder of policy YAML files.")
-  Path policies;
+  @Mixin PolicyFolderOption policies;
 
   @Option(
-      names = "--address",
-      defaultValue = "0.0.0.0",
-      description = "Address for gRPC (default: ${DEFAULT-VALUE}).")
-  String address;
+      names = "--ratelimit-address",
+      paramLabel = "ADDRESS",
+      description = "Address for gRPC (default: 0.0.0.0).")
+  String address = "0.0.0.0";
 
   @Option(
-      names = "--port",
-      defaultValue = "18002",
-      description = "Port for gRPC (default: ${DEFAULT-VALUE}).")
-  int port;
+      names = "--ratelimit-port",
+      paramLabel = "PORT",
+      description = "Port for gRPC (default: 18002).")
+  int port = GlobalRateLimitSpec.DEFAULT_SERVICE_PORT;
 
-  @Option(
-      names = "--redis",
-      description =
-          "Count in Redis, shared by every replica: redis://[:password@]host:port[/db]. Default: in memory (one replica).")
-  String redis;
-
-  @Option(
-      names = "--store-timeout",
-      defaultValue = "100ms",
-      converter = DurationConverter.class,
-      description =
-          "How long one counter update may take before the failure mode answers (default: ${DEFAULT-VALUE}); keep it below Envoy's ratelimit filter timeout.")
-  Duration storeTimeout;
-
-  @Option(
-      names = "--failure-mode",
-      defaultValue = "open",
-      converter = FailureModeConverter.class,
-      description =
-          "When the store cannot be reached: open (allow), closed (OVER_LIMIT: 429) or unavailable (a gRPC error: Envoy's own failure mode decides). Default: ${DEFAULT-VALUE}.")
-  FailureMode failureMode;
-
-  @Option(
-      names = "--max-counters",
-      defaultValue = "" + InMemoryStore.DEFAULT_MAX_KEYS,
-      description = "The in-memory store's bound on live counters (default: ${DEFAULT-VALUE}).")
-  int maxCounters;
-
-  @Option(
-      names = "--max-counter-bytes",
-      defaultValue = "64MiB",
-      converter = BytesConverter.class,
-      description =
-          "The in-memory store's bound on the bytes of its counters, e.g. 64MiB (default: ${DEFAULT-VALUE}); the least recently used go first.")
-  long maxCounterBytes;
+  @Mixin CounterStoreOptions counterStore;
 
   @Option(
       names = "--admin-address",
@@ -141,46 +101,21 @@ final class RateLimitCommand implements Callable<Integer> {
     this.tables = tables;
   }
 
-  static final class FailureModeConverter implements ITypeConverter<FailureMode> {
-    @Override
-    public FailureMode convert(String value) {
-      try {
-        return FailureMode.valueOf(value.trim().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(
-            "invalid failure mode '" + value + "' (open, closed or unavailable)");
-      }
-    }
+  // The short names this command also answers to: hidden, so that help shows one name each. Both
+  // names write one field (see CounterStoreOptions).
+
+  @Option(names = "--address", hidden = true)
+  void addressAlias(String value) {
+    address = value;
   }
 
-  /** A number of bytes: {@code 1048576}, {@code 512KiB}, {@code 64MiB}, {@code 1GiB}. */
-  static final class BytesConverter implements ITypeConverter<Long> {
-    @Override
-    public Long convert(String value) {
-      java.util.regex.Matcher m =
-          java.util.regex.Pattern.compile("(\\d{1,12})\\s*(|B|KiB|MiB|GiB)").matcher(value.trim());
-      if (!m.matches()) {
-        throw new TypeConversionException(
-            "invalid size '" + value + "' (bytes, or a number with KiB, MiB or GiB)");
-      }
-      int shift =
-          switch (m.group(2)) {
-            case "KiB" -> 10;
-            case "MiB" -> 20;
-            case "GiB" -> 30;
-            default -> 0;
-          };
-      long n = Long.parseLong(m.group(1));
-      if (n > (Long.MAX_VALUE >> shift)) {
-        throw new TypeConversionException("size '" + value + "' is too large");
-      }
-      return n << shift;
-    }
+  @Option(names = "--port", hidden = true)
+  void portAlias(int value) {
+    port = value;
   }
 
   RateLimitOptions options() {
-    return new RateLimitOptions(
-        Optional.ofNullable(redis), storeTimeout, failureMode, maxCounters, maxCounterBytes);
+    return counterStore.options();
   }
 
   @Override
@@ -211,7 +146,7 @@ final class RateLimitCommand implements Callable<Integer> {
         RateLimitOptions options = options();
         server = track(new RateLimitServer(address, port, options, telemetry.metrics()));
         reload();
-        track(new FileWatcher(policies, debounce, this::reload));
+        track(new FileWatcher(policies.folder, debounce, this::reload));
         server.start();
         admin = HttpServer.create(new InetSocketAddress(adminAddress, adminPort), 0);
         admin.setExecutor(
@@ -234,7 +169,7 @@ final class RateLimitCommand implements Callable<Integer> {
             options,
             adminAddress,
             admin.getAddress().getPort(),
-            policies);
+            policies.folder);
       } catch (IOException | RuntimeException e) {
         close();
         throw e;
@@ -248,17 +183,17 @@ final class RateLimitCommand implements Callable<Integer> {
 
     /** Reads the folder; a folder with errors keeps the limits in force. */
     private synchronized void reload() {
-      PolicyLoader.Result result = PolicyLoader.load(policies);
+      PolicyLoader.Result result = PolicyLoader.load(policies.folder);
       PrintWriter err = spec.commandLine().getErr();
       if (result.policies().isEmpty()) {
         result.findings().stream().filter(Finding::isError).forEach(f -> err.println(f.format()));
-        err.println("ratelimit: " + policies + " has errors: keeping the limits in force");
+        err.println("ratelimit: " + policies.folder + " has errors: keeping the limits in force");
         err.flush();
         return;
       }
       RateLimitTable table = tables.apply(result.policies().get());
       server.table(table);
-      LOG.info("rate limits from {}: {} rule(s)", policies, table.rules().size());
+      LOG.info("rate limits from {}: {} rule(s)", policies.folder, table.rules().size());
     }
 
     int port() {

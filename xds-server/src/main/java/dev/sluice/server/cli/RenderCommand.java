@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.server.render.Rendered;
 import dev.sluice.server.render.Renderer;
-import dev.sluice.server.render.XdsType;
 import dev.sluice.server.xds.ProxyGroups;
 import dev.sluice.yaml.Finding;
 import java.io.IOException;
@@ -18,8 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -32,51 +31,26 @@ import picocli.CommandLine.Spec;
     description = {
       "Print the Envoy resources (YAML, as in Envoy's config_dump) that a proxy group gets, without a server.",
       "Exit codes: 0 printed; 1 the policies or the registry file have errors (printed as by validate);"
-          + " 2 wrong usage, unknown --proxy, or Consul cannot be read."
+          + " 2 wrong usage, unknown --proxy, or Consul cannot be read.",
+      "With --type, the resources of that type are printed as one YAML list."
     })
 final class RenderCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--policies",
-      required = true,
-      paramLabel = "DIR",
-      description = "The folder (or file) of policies.")
-  Path policies;
+  @Mixin PolicyFolderOption policies;
 
-  @Option(
-      names = "--registry",
-      paramLabel = "FILE|consul://host:port",
-      description = {
-        "The registry: a services.yaml file, or Consul read once: consul://host:port or consul+https://host:port,"
-            + " with optional ?token-file=F&dc=D&ca-file=F&cert-file=F&key-file=F (the token defaults to CONSUL_HTTP_TOKEN).",
-        "Default: services.yaml next to the policy folder."
-      })
-  String registry;
+  @Mixin RegistryOption registry;
 
-  @Option(
-      names = "--proxy",
-      paramLabel = "GROUP_OR_NODE",
-      description =
-          "Only this proxy group (a Gateway name, which is the node cluster of its Envoys), or the group named in an Envoy"
-              + " bootstrap file (node.metadata sluice.gateway, else node.cluster). Default: every group.")
-  String proxy;
-
-  @Option(
-      names = "--type",
-      paramLabel = "TYPE",
-      converter = XdsTypeConverter.class,
-      description =
-          "Only this type, printed as a YAML list: listeners, routes, clusters, endpoints or secrets. Default: all, one section each.")
-  XdsType type;
+  @Mixin ProxySelectionOptions selection;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      Inputs.Registry reg = Inputs.registry(Inputs.registryOrSibling(registry, policies));
-      Inputs.Policies loaded = Inputs.policies(policies, reg);
+      Inputs.Registry reg =
+          Inputs.registry(Inputs.registryOrSibling(registry.location, policies.folder));
+      Inputs.Policies loaded = Inputs.policies(policies.folder, reg);
       List<Finding> findings = new ArrayList<>(reg.findings());
       findings.addAll(loaded.findings());
       if (reg.hasErrors() || loaded.errors() > 0) {
@@ -86,12 +60,12 @@ final class RenderCommand implements Callable<Integer> {
       findings.forEach(f -> err.println(f.format())); // warnings, on stderr so the YAML stays clean
       Map<String, Rendered> groups =
           Renderer.render(reg.catalog().orElseThrow(), loaded.set().orElseThrow());
-      if (proxy != null) {
-        String group = group(proxy, groups);
+      if (selection.proxy != null) {
+        String group = group(selection.proxy, groups);
         out.print(text(groups.get(group)));
       } else {
         if (groups.isEmpty()) {
-          err.println("no Gateway in " + policies + ": nothing to render");
+          err.println("no Gateway in " + policies.folder + ": nothing to render");
         }
         boolean first = true;
         for (Rendered r : groups.values()) {
@@ -114,7 +88,7 @@ final class RenderCommand implements Callable<Integer> {
   }
 
   private String text(Rendered r) {
-    return type == null ? r.yaml() : r.yaml(type);
+    return selection.type == null ? r.yaml() : r.yaml(selection.type);
   }
 
   /** A group name, or an Envoy bootstrap file whose node names one. */

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -81,8 +82,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--consul-key-file", description = "Client key (PEM) for --consul-cert-file.")
   Path consulKeyFile;
 
-  @Option(names = "--policies", required = true, description = "The folder of policy YAML files.")
-  Path policies;
+  @Mixin PolicyFolderOption policies;
 
   @Option(
       names = "--xds-address",
@@ -121,27 +121,7 @@ final class ServeCommand implements Callable<Integer> {
           "Port of the global rate-limit service, on --xds-address; -1: run none (default: ${DEFAULT-VALUE}).")
   int rateLimitPort;
 
-  @Option(
-      names = "--redis",
-      description =
-          "Count global limits in Redis, shared by every replica: redis://[:password@]host:port[/db]. Default: in memory (one replica).")
-  String redis;
-
-  @Option(
-      names = "--ratelimit-store-timeout",
-      defaultValue = "100ms",
-      converter = DurationConverter.class,
-      description =
-          "How long one counter update may take before the rule's failure mode answers (default: ${DEFAULT-VALUE}).")
-  Duration rateLimitStoreTimeout;
-
-  @Option(
-      names = "--ratelimit-max-counter-bytes",
-      defaultValue = "64MiB",
-      converter = RateLimitCommand.BytesConverter.class,
-      description =
-          "The in-memory rate-limit store's bound on the bytes of its counters, e.g. 64MiB (default: ${DEFAULT-VALUE}); the least recently used go first.")
-  long rateLimitMaxCounterBytes;
+  @Mixin CounterStoreOptions counterStore;
 
   @Option(
       names = "--mesh-ca-dir",
@@ -268,14 +248,6 @@ final class ServeCommand implements Callable<Integer> {
                 Optional.ofNullable(consulKeyFile)));
   }
 
-  private dev.sluice.server.ratelimit.RateLimitOptions rateLimitOptions() {
-    var options =
-        dev.sluice.server.ratelimit.RateLimitOptions.defaults()
-            .withStoreTimeout(rateLimitStoreTimeout)
-            .withMaxBytes(rateLimitMaxCounterBytes);
-    return redis == null ? options : options.withRedis(redis);
-  }
-
   SecurityOptions securityOptions() {
     SecurityOptions security = SecurityOptions.none();
     if (xdsTlsDir != null && xdsCertFile != null) {
@@ -348,7 +320,7 @@ final class ServeCommand implements Callable<Integer> {
     ServerOptions options =
         ServerOptions.builder()
             .registry(registry())
-            .policies(policies)
+            .policies(policies.folder)
             .xdsHost(xdsAddress)
             .xdsPort(xdsPort)
             .adminHost(adminAddress)
@@ -356,7 +328,7 @@ final class ServeCommand implements Callable<Integer> {
             .debounce(debounce)
             .telemetry(Telemetry::fromEnvironment)
             .adminToken(adminToken)
-            .rateLimit(rateLimitPort, rateLimitOptions())
+            .rateLimit(rateLimitPort, counterStore.options())
             .mesh(
                 meshCaDir == null
                     ? dev.sluice.server.mesh.MeshOptions.none()

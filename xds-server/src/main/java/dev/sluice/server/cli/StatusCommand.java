@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -36,18 +35,7 @@ final class StatusCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--server",
-      required = true,
-      paramLabel = "URL",
-      description = "The server's admin API, e.g. http://127.0.0.1:18001.")
-  String server;
-
-  @Option(
-      names = "--token-file",
-      paramLabel = "FILE",
-      description = "A file holding the admin API's bearer token.")
-  Path tokenFile;
+  @Mixin AdminConnectionOptions admin;
 
   /** One proxy as this command sees it; {@code state} is the server's. */
   record Row(
@@ -64,7 +52,7 @@ final class StatusCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      AdminClient client = new AdminClient(server, tokenFile);
+      AdminClient client = new AdminClient(admin.server, admin.tokenFile);
       String body = client.getOk("/status");
       JsonNode root;
       try {

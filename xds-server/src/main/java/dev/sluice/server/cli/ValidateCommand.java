@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -25,23 +25,15 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Check policies (and the registry) without running anything. Exits 1 on errors, 2 when the registry cannot be"
-            + " read, 0 otherwise.")
+            + " read, 0 otherwise. With no --registry and no services.yaml next to the policies, routes are not checked"
+            + " against a registry.")
 final class ValidateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", description = "The folder (or file) of policies.")
   Path policies;
 
-  @Option(
-      names = "--registry",
-      paramLabel = "FILE|consul://host:port",
-      description = {
-        "The registry to check routes against: a services.yaml file, or Consul read once: consul://host:port or"
-            + " consul+https://host:port, with optional ?token-file=F&dc=D&ca-file=F&cert-file=F&key-file=F (the token defaults to"
-            + " CONSUL_HTTP_TOKEN).",
-        "Default: services.yaml next to the policy folder, if there is one."
-      })
-  String registry;
+  @Mixin RegistryOption registry;
 
   @Override
   public Integer call() {
@@ -77,8 +69,8 @@ final class ValidateCommand implements Callable<Integer> {
   }
 
   private Inputs.Registry registry() throws CliFailure {
-    if (registry != null) {
-      return Inputs.registry(registry);
+    if (registry.location != null) {
+      return Inputs.registry(registry.location);
     }
     Path sibling = policies.toAbsolutePath().normalize().getParent().resolve("services.yaml");
     return Files.isRegularFile(sibling)

@@ -50,8 +50,11 @@ class RateLimitCommandTest {
   void optionsAndHelp() {
     CliRun help = CliRun.of("ratelimit", "--help");
     assertThat(help.exit()).isZero();
-    assertThat(help.out()).contains("--redis", "--failure-mode", "--store-timeout", "--port");
-    CliRun wrong = CliRun.of("ratelimit", "--policies", "x", "--failure-mode", "sometimes");
+    assertThat(help.out())
+        .contains(
+            "--redis", "--ratelimit-failure-mode", "--ratelimit-store-timeout", "--ratelimit-port");
+    CliRun wrong =
+        CliRun.of("ratelimit", "--policies", "x", "--ratelimit-failure-mode", "sometimes");
     assertThat(wrong.exit()).isEqualTo(2);
     assertThat(wrong.err())
         .contains("invalid failure mode 'sometimes' (open, closed or unavailable)");
@@ -63,9 +66,9 @@ class RateLimitCommandTest {
             "p",
             "--redis",
             "redis://:secret@cache:6379",
-            "--failure-mode",
+            "--ratelimit-failure-mode",
             "closed",
-            "--store-timeout",
+            "--ratelimit-store-timeout",
             "250ms");
     assertThat(command.options().failureMode()).isEqualTo(FailureMode.CLOSED);
     assertThat(command.options().storeTimeout()).isEqualTo(Duration.ofMillis(250));
@@ -73,11 +76,14 @@ class RateLimitCommandTest {
     assertThat(command.options().toString()).doesNotContain("secret");
     assertThat(command.options().maxBytes()).as("the default budget").isEqualTo(64L << 20);
 
-    new CommandLine(command).parseArgs("--policies", "p", "--max-counter-bytes", "512KiB");
+    new CommandLine(command)
+        .parseArgs("--policies", "p", "--ratelimit-max-counter-bytes", "512KiB");
     assertThat(command.options().maxBytes()).isEqualTo(512L * 1024);
-    new CommandLine(command).parseArgs("--policies", "p", "--max-counter-bytes", "1048576");
+    new CommandLine(command)
+        .parseArgs("--policies", "p", "--ratelimit-max-counter-bytes", "1048576");
     assertThat(command.options().maxBytes()).isEqualTo(1L << 20);
-    CliRun badSize = CliRun.of("ratelimit", "--policies", "x", "--max-counter-bytes", "lots");
+    CliRun badSize =
+        CliRun.of("ratelimit", "--policies", "x", "--ratelimit-max-counter-bytes", "lots");
     assertThat(badSize.exit()).isEqualTo(2);
     assertThat(badSize.err())
         .contains("invalid size 'lots' (bytes, or a number with KiB, MiB or GiB)");
@@ -93,9 +99,9 @@ class RateLimitCommandTest {
         .parseArgs(
             "--policies",
             dir.toString(),
-            "--address",
+            "--ratelimit-address",
             "127.0.0.1",
-            "--port",
+            "--ratelimit-port",
             "0",
             "--admin-port",
             "0",
