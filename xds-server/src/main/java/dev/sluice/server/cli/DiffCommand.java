@@ -10,6 +10,7 @@ import dev.sluice.server.render.XdsType;
 import dev.sluice.yaml.Finding;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -21,7 +22,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -60,12 +63,12 @@ final class DiffCommand implements Callable<Integer> {
       description = "The changed policy folder, compared with --policies.")
   Path against;
 
-  @Option(
-      names = "--server",
-      paramLabel = "URL",
-      description =
-          "A running server's admin API, e.g. http://127.0.0.1:18001: its /config/<group> is the old side.")
-  String server;
+  /** With a running server as the old side: its /config/<group> is what it serves now. */
+  @ArgGroup(
+      exclusive = false,
+      multiplicity = "0..1",
+      heading = "With a running server as the old side (its /config/<group>):%n")
+  AdminConnectionOptions admin;
 
   @Option(
       names = "--registry",
@@ -76,25 +79,7 @@ final class DiffCommand implements Callable<Integer> {
       })
   String registry;
 
-  @Option(
-      names = "--token-file",
-      paramLabel = "FILE",
-      description = "A file holding the admin API's bearer token (with --server).")
-  Path tokenFile;
-
-  @Option(
-      names = "--proxy",
-      paramLabel = "GROUP",
-      description = "Only this proxy group (Gateway name). Default: every group on either side.")
-  String proxy;
-
-  @Option(
-      names = "--type",
-      paramLabel = "TYPE",
-      converter = XdsTypeConverter.class,
-      description =
-          "Only this type: listeners, routes, clusters, endpoints or secrets. Default: all.")
-  XdsType type;
+  @Mixin ProxySelectionOptions selection;
 
   @Option(names = "--summary", description = "Only name what differs; no line diffs.")
   boolean summary;
@@ -135,13 +120,10 @@ final class DiffCommand implements Callable<Integer> {
   }
 
   private void checkUsage() throws CliFailure {
-    if ((against == null) == (server == null)) {
+    if ((against == null) == (admin == null)) {
       throw new CliFailure(
           ExitCodes.USAGE,
           "give either --against NEW_DIR (compare two policy folders) or --server URL (compare with a running server)");
-    }
-    if (tokenFile != null && server == null) {
-      throw new CliFailure(ExitCodes.USAGE, "--token-file goes with --server");
     }
   }
 
@@ -149,8 +131,9 @@ final class DiffCommand implements Callable<Integer> {
    * Endpoints are left out against a server without --registry: the server's registry decides them.
    */
   private Set<XdsType> types() {
+    XdsType type = selection.type;
     Set<XdsType> types = type == null ? EnumSet.allOf(XdsType.class) : EnumSet.of(type);
-    if (server != null && registry == null) {
+    if (admin != null && registry == null) {
       types.remove(XdsType.ENDPOINTS);
     }
     return types;
@@ -198,7 +181,7 @@ final class DiffCommand implements Callable<Integer> {
     Map<String, Rendered> after =
         normalized(
             Renderer.render(reg.catalog().orElse(ServiceCatalog.EMPTY), now.set().orElseThrow()));
-    AdminClient client = new AdminClient(server, tokenFile);
+    AdminClient client = new AdminClient(admin.server, admin.tokenFile);
     return new Sides(
         served(client, groups(client, after)),
         after,
@@ -207,7 +190,7 @@ final class DiffCommand implements Callable<Integer> {
   }
 
   private void withoutEndpoints(PrintWriter err) throws CliFailure {
-    if (type == XdsType.ENDPOINTS) {
+    if (selection.type == XdsType.ENDPOINTS) {
       throw new CliFailure(ExitCodes.USAGE, "--type endpoints against a server needs --registry");
     }
     err.println(
@@ -217,8 +200,8 @@ final class DiffCommand implements Callable<Integer> {
   /** The groups to fetch from the server: --proxy, or every group of either side. */
   private Set<String> groups(AdminClient client, Map<String, Rendered> after) throws CliFailure {
     Set<String> groups = new TreeSet<>();
-    if (proxy != null) {
-      groups.add(proxy);
+    if (selection.proxy != null) {
+      groups.add(proxyGroup());
     } else {
       groups.addAll(after.keySet());
       groups.addAll(connectedGroups(client));
@@ -256,11 +239,24 @@ final class DiffCommand implements Callable<Integer> {
     return served;
   }
 
+  /**
+   * The group {@code --proxy} names: the group itself, or the one an Envoy bootstrap file's node
+   * names (as for render).
+   */
+  private String proxyGroup() {
+    Path file = Path.of(selection.proxy);
+    if (Files.isRegularFile(file)) {
+      return RenderCommand.bootstrapGroup(file).orElse(selection.proxy);
+    }
+    return selection.proxy;
+  }
+
   /** Both sides cut down to {@code --proxy}, which one of them must have. */
   private Sides onlyProxy(Sides sides) throws CliFailure {
-    if (proxy == null) {
+    if (selection.proxy == null) {
       return sides;
     }
+    String proxy = proxyGroup();
     if (!sides.before().containsKey(proxy) && !sides.after().containsKey(proxy)) {
       Set<String> known = new TreeSet<>(sides.before().keySet());
       known.addAll(sides.after().keySet());

@@ -225,6 +225,23 @@ class DiffCommandTest {
         .isEqualTo("diff: unknown proxy group 'internal'; known proxy groups: edge\n");
   }
 
+  @Test
+  void theProxyMayBeNamedByItsEnvoysBootstrapFileAsForRender() throws Exception {
+    Path bootstrap = old.getParent().resolve("edge-bootstrap.yaml");
+    Files.writeString(bootstrap, "node:\n  id: edge-1\n  cluster: edge\n");
+    CliRun byGroup = diffFolders("--proxy", "edge");
+    CliRun byFile = diffFolders("--proxy", bootstrap.toString());
+    assertThat(byFile.exit()).isEqualTo(byGroup.exit());
+    assertThat(byFile.out()).isEqualTo(byGroup.out()).isNotEmpty();
+  }
+
+  @Test
+  void aTokenFileWithoutAServerIsAUsageError() {
+    CliRun run = diffFolders("--token-file", old.resolve("token").toString());
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("--server");
+  }
+
   /** What the server's /config/edge would answer for the old folder: the same Renderer. */
   private String served(Path policies) {
     return Renderer.render(
