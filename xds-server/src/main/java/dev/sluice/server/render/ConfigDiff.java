@@ -1,6 +1,7 @@
 package dev.sluice.server.render;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.core.LineDiff;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

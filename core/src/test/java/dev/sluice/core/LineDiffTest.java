@@ -1,4 +1,4 @@
-package dev.sluice.server.render;
+package dev.sluice.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

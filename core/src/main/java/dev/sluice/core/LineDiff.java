@@ -1,4 +1,4 @@
-package dev.sluice.server.render;
+package dev.sluice.core;
 
 import java.util.ArrayList;
 import java.util.Collections;
