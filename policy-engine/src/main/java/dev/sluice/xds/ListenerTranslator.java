@@ -20,7 +20,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 /**
  * HTTP listeners with an HTTP connection manager that fetches its routes over RDS and the HTTP
  * filters of {@link HttpFilterChain} that the listener needs. The settings follow Envoy's
- * "configuring Envoy as an edge proxy" guidance (DESIGN.md invariant 6).
+ * "configuring Envoy as an edge proxy" guidance (docs/security.md, "Hardened by default").
  */
 final class ListenerTranslator implements FeatureTranslator {
   static final String HCM_FILTER = "envoy.filters.network.http_connection_manager";

@@ -22,8 +22,8 @@ import java.util.Set;
  *
  * <p>On a new stream the proxy says what it already has ({@code initial_resource_versions}, e.g.
  * after the control plane restarted): resources it has at the snapshot's version are not sent
- * again, and those it has that no longer exist are removed. java-control-plane ignores the field
- * (upstream issue #463), so a removal made while Sluice was down never reached the proxy.
+ * again, and those it has that no longer exist are removed, so a removal made while Sluice was down
+ * reaches the proxy (java-control-plane's own server ignores the field).
  *
  * <p>A NACK marks the rejected versions as known, so they are not sent again until they change.
  * Clusters and listeners are wildcard subscriptions (as in java-control-plane); other types follow
