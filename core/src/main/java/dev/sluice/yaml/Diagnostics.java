@@ -2,9 +2,11 @@ package dev.sluice.yaml;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 /**
  * Collects findings while a whole input is read, so users see every mistake at once; and the other
@@ -14,6 +16,28 @@ import java.util.TreeSet;
 public final class Diagnostics {
   private final List<Finding> findings = new ArrayList<>();
   private final Set<Path> referencedFiles = new TreeSet<>();
+  private final BiConsumer<YamlNode, Collection<String>> shapes;
+
+  public Diagnostics() {
+    this((map, fields) -> {});
+  }
+
+  private Diagnostics(BiConsumer<YamlNode, Collection<String>> shapes) {
+    this.shapes = shapes;
+  }
+
+  /**
+   * Diagnostics that also tell {@code shapes} each map a reader checks and the fields it allows
+   * there: how the JSON Schema's test holds the schema to the readers, field by field. Loading
+   * never asks for it.
+   */
+  public static Diagnostics observingShapes(BiConsumer<YamlNode, Collection<String>> shapes) {
+    return new Diagnostics(shapes);
+  }
+
+  void shape(YamlNode map, Collection<String> fields) {
+    shapes.accept(map, fields);
+  }
 
   public void error(YamlNode at, String resource, String message) {
     add(Severity.ERROR, at, resource, message);

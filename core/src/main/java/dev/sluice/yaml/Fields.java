@@ -52,6 +52,7 @@ public final class Fields {
       error(object, "expected a map, got " + object.typeName());
       return false;
     }
+    diagnostics.shape(object, allowed);
     for (var e : object.fields().entrySet()) {
       if (!allowed.contains(e.getKey())) {
         String hint =
