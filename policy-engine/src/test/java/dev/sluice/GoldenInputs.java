@@ -46,7 +46,7 @@ public final class GoldenInputs {
    */
   public static Input loadWith(String name, String moreYaml) throws Exception {
     Path file = GOLDEN.resolve(name).resolve("in.yaml");
-    List<YamlDocument> docs = new java.util.ArrayList<>(YamlFiles.read(file));
+    List<YamlDocument> docs = new ArrayList<>(YamlFiles.read(file));
     docs.addAll(YamlFiles.parse(file, moreYaml));
     List<YamlDocument> registry =
         docs.stream().filter(d -> d.root().isObject() && d.root().has("services")).toList();

@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ public final class OneEndpointChurn {
     List<Integer> sizes =
         args.length == 0
             ? List.of(100, 1000, 5000)
-            : java.util.Arrays.stream(args).map(Integer::valueOf).toList();
+            : Arrays.stream(args).map(Integer::valueOf).toList();
     for (int services : sizes) {
       Map<String, Integer> changed = changed(SyntheticConfig.of(services));
       StringBuilder row = new StringBuilder("| " + String.format("%,d", services) + " |");

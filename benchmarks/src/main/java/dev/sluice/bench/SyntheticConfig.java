@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A generated catalog and policy set of the benchmark's shape: {@code services} services with
@@ -59,7 +60,7 @@ public record SyntheticConfig(ServiceCatalog catalog, PolicySet policies) {
     List<ServiceInstance> instances = new ArrayList<>(before.instances());
     ServiceInstance first = instances.get(0);
     instances.set(0, instance(name, 0, first.address().replaceFirst("^10\\.", "10.200.")));
-    Map<String, Service> services = new java.util.TreeMap<>(catalog.services());
+    Map<String, Service> services = new TreeMap<>(catalog.services());
     services.put(name, new Service(name, instances));
     return new SyntheticConfig(new ServiceCatalog(services), policies);
   }

@@ -3,6 +3,7 @@ package dev.sluice.yaml;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -78,7 +79,7 @@ public final class Diagnostics {
 
   /** Every file noted with {@link #referencedFile}, absolute, sorted. */
   public Set<Path> referencedFiles() {
-    return java.util.Collections.unmodifiableSet(new TreeSet<>(referencedFiles));
+    return Collections.unmodifiableSet(new TreeSet<>(referencedFiles));
   }
 
   public boolean hasErrors() {

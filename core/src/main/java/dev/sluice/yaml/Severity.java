@@ -1,10 +1,12 @@
 package dev.sluice.yaml;
 
+import java.util.Locale;
+
 public enum Severity {
   ERROR,
   WARNING;
 
   public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }

@@ -11,12 +11,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -41,8 +49,8 @@ public final class YamlFiles {
           .build();
 
   /** SnakeYAML's own size limit (3 MB, reported at no position) is left to {@link YamlLimits}. */
-  private static org.yaml.snakeyaml.LoaderOptions loaderOptions() {
-    org.yaml.snakeyaml.LoaderOptions o = new org.yaml.snakeyaml.LoaderOptions();
+  private static LoaderOptions loaderOptions() {
+    LoaderOptions o = new LoaderOptions();
     o.setCodePointLimit(Integer.MAX_VALUE);
     return o;
   }
@@ -66,7 +74,7 @@ public final class YamlFiles {
       throw tooBig(file, size, limits);
     }
     byte[] bytes;
-    try (java.io.InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = Files.newInputStream(file)) {
       bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxFileBytes() + 1));
     }
     if (bytes.length > limits.maxFileBytes()) {
@@ -77,14 +85,14 @@ public final class YamlFiles {
 
   /** The bytes as UTF-8; a byte that is not is reported at its line and column. */
   static String utf8(Path file, byte[] bytes) throws YamlSyntaxException {
-    java.nio.charset.CharsetDecoder decoder =
-        java.nio.charset.StandardCharsets.UTF_8
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
             .newDecoder()
-            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
-    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
-    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
-    java.nio.charset.CoderResult r = decoder.decode(in, out, true);
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult r = decoder.decode(in, out, true);
     if (!r.isError()) {
       r = decoder.flush(out);
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -122,6 +123,6 @@ public final class YamlNode {
     if (value.isNumber()) {
       return "a number";
     }
-    return value.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    return value.getNodeType().name().toLowerCase(Locale.ROOT);
   }
 }

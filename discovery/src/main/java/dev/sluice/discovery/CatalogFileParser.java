@@ -6,7 +6,9 @@ import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlDocument;
 import dev.sluice.yaml.YamlNode;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -76,7 +78,7 @@ public final class CatalogFileParser {
       f.error(node, "expected a list of instances, got " + node.typeName());
       return out;
     }
-    Set<String> ids = new java.util.HashSet<>();
+    Set<String> ids = new HashSet<>();
     for (YamlNode e : node.elements()) {
       ServiceInstance i = e.isScalar() ? shorthand(e, f) : instance(e, f);
       if (i == null) {
@@ -128,7 +130,7 @@ public final class CatalogFileParser {
     Optional<String> h = f.string(e.get("health"));
     if (h.isPresent()) {
       try {
-        health = Health.valueOf(h.get().toUpperCase(java.util.Locale.ROOT));
+        health = Health.valueOf(h.get().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException ex) {
         f.error(e.get("health"), "expected passing, warning or critical, got \"" + h.get() + "\"");
       }

@@ -1,6 +1,7 @@
 package dev.sluice.discovery;
 
 import dev.sluice.yaml.Diagnostics;
+import dev.sluice.yaml.Finding;
 import dev.sluice.yaml.YamlFiles;
 import dev.sluice.yaml.YamlSyntaxException;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public final class FileCatalogSource implements CatalogSource {
     return new Result(Optional.empty(), d.findings());
   }
 
-  public record Result(Optional<ServiceCatalog> catalog, List<dev.sluice.yaml.Finding> findings) {}
+  public record Result(Optional<ServiceCatalog> catalog, List<Finding> findings) {}
 
   @Override
   public void start(CatalogListener listener) {
@@ -76,7 +77,7 @@ public final class FileCatalogSource implements CatalogSource {
   /**
    * A failed watch as the registry's error: until the watch is set up again, edits are not seen.
    */
-  static List<dev.sluice.yaml.Finding> watchFailed(Path file, Throwable e) {
+  static List<Finding> watchFailed(Path file, Throwable e) {
     Diagnostics d = new Diagnostics();
     d.fileError(
         file,

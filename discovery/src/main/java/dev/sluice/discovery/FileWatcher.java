@@ -5,6 +5,7 @@ import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardWatchEventKinds;
@@ -109,7 +110,7 @@ public final class FileWatcher implements AutoCloseable {
             }
             try {
               register(folder, service);
-            } catch (java.nio.file.NoSuchFileException gone) {
+            } catch (NoSuchFileException gone) {
               // removed since it was listed: nothing left to watch, and its removal is an event of
               // its parent
               return FileVisitResult.SKIP_SUBTREE;

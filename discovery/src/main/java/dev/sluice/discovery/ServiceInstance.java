@@ -1,5 +1,6 @@
 package dev.sluice.discovery;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +29,7 @@ public record ServiceInstance(
     Objects.requireNonNull(address, "address");
     id = id == null || id.isBlank() ? address + ":" + port : id;
     tags = List.copyOf(tags == null ? List.of() : tags);
-    meta = java.util.Collections.unmodifiableMap(new TreeMap<>(meta == null ? Map.of() : meta));
+    meta = Collections.unmodifiableMap(new TreeMap<>(meta == null ? Map.of() : meta));
     health = health == null ? Health.PASSING : health;
     region = region == null ? "" : region;
     zone = zone == null ? "" : zone;

@@ -3,6 +3,8 @@ package dev.sluice.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -57,9 +59,9 @@ class DebouncerTest {
             throw new OutOfMemoryError("Java heap space (thrown by the test)");
           }
         };
-    java.io.PrintStream err = System.err;
-    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(log, true));
+    PrintStream err = System.err;
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(log, true));
     try (Debouncer d = new Debouncer("test", Duration.ofMillis(10), action, "reloading the test")) {
       d.trigger();
       await()

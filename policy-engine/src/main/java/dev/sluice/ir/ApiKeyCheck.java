@@ -1,5 +1,6 @@
 package dev.sluice.ir;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -10,7 +11,7 @@ import java.util.TreeMap;
  */
 public record ApiKeyCheck(String header, String query, SortedMap<String, String> consumerBySha256) {
   public ApiKeyCheck {
-    consumerBySha256 = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(consumerBySha256));
+    consumerBySha256 = Collections.unmodifiableSortedMap(new TreeMap<>(consumerBySha256));
   }
 
   public static ApiKeyCheck of(String header, String query, Map<String, String> consumerBySha256) {

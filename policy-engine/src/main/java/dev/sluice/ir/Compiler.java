@@ -8,12 +8,17 @@ import dev.sluice.policy.PolicySet;
 import dev.sluice.policy.gateway.GatewaySpec;
 import dev.sluice.policy.route.RouteOptions;
 import dev.sluice.policy.route.RouteSpec;
+import dev.sluice.policy.route.grpcjson.GrpcJsonSpec;
+import dev.sluice.policy.sidecar.SidecarSpec;
+import dev.sluice.policy.telemetry.TelemetrySpec;
 import dev.sluice.policy.upstream.UpstreamSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -65,10 +70,8 @@ public final class Compiler {
                           interner.cluster(name, cluster(ref, catalog, policies, plan.gateway())))
                   .toList()));
     }
-    for (dev.sluice.policy.sidecar.SidecarSpec s : policies.sidecars()) {
-      out.put(
-          dev.sluice.policy.sidecar.SidecarSpec.group(s.name()),
-          SidecarCompiler.compile(s, policies, catalog));
+    for (SidecarSpec s : policies.sidecars()) {
+      out.put(SidecarSpec.group(s.name()), SidecarCompiler.compile(s, policies, catalog));
     }
     return out;
   }
@@ -84,7 +87,7 @@ public final class Compiler {
       List<HttpListener> listeners,
       List<ClusterRef> refs,
       List<DnsCluster> dnsClusters,
-      java.util.Optional<MeshClient> meshClient) {}
+      Optional<MeshClient> meshClient) {}
 
   static GatewayPlan plan(GatewaySpec g, PolicySet policies, Interner interner) {
     List<RouteSpec> routes = policies.routesOf(g.name());
@@ -120,10 +123,10 @@ public final class Compiler {
     List<VirtualHost> vhosts = new ArrayList<>();
     byDomain.forEach((domain, rs) -> vhosts.add(new VirtualHost(domain, List.of(domain), rs)));
     String listenerName = "http-" + g.listen().port();
-    java.util.Optional<dev.sluice.policy.route.grpcjson.GrpcJsonSpec> grpcJson =
+    Optional<GrpcJsonSpec> grpcJson =
         routes.stream()
             .map(r -> r.options().filters().grpcJson())
-            .flatMap(java.util.Optional::stream)
+            .flatMap(Optional::stream)
             .findFirst();
     HttpListener listener =
         new HttpListener(
@@ -150,10 +153,10 @@ public final class Compiler {
                     new MeshClient.Peer(
                         ref.name(), ref.service(), policies.mesh().spiffeId(ref.service())))
             .toList();
-    java.util.Optional<MeshClient> meshClient =
+    Optional<MeshClient> meshClient =
         peers.isEmpty()
-            ? java.util.Optional.empty()
-            : java.util.Optional.of(
+            ? Optional.empty()
+            : Optional.of(
                 new MeshClient(
                     g.name(),
                     policies.mesh().trustDomain(),
@@ -161,7 +164,7 @@ public final class Compiler {
                     peers));
     List<DnsCluster> dnsClusters = new ArrayList<>(auth.jwksClusters());
     g.telemetry()
-        .flatMap(dev.sluice.policy.telemetry.TelemetrySpec::tracing)
+        .flatMap(TelemetrySpec::tracing)
         .ifPresent(
             t ->
                 dnsClusters.add(
@@ -187,7 +190,7 @@ public final class Compiler {
         plan.listeners(),
         clusters,
         plan.dnsClusters(),
-        java.util.Optional.empty(),
+        Optional.empty(),
         plan.meshClient());
   }
 
@@ -218,7 +221,7 @@ public final class Compiler {
         new HttpRoute.Filters(
             filters.cors(),
             filters.compressionOff() && compression,
-            cache ? java.util.Optional.of(filters.cache()) : java.util.Optional.empty(),
+            cache ? Optional.of(filters.cache()) : Optional.empty(),
             filters.grpcJson()),
         new HttpRoute.Limits(r.options().limits().rateLimit(), globalLimits),
         auth,
@@ -254,7 +257,7 @@ public final class Compiler {
     List<UpstreamSpec.HashOn> hashPolicy =
         r.backends().stream()
             .map(b -> policies.upstream(b.service()))
-            .flatMap(java.util.Optional::stream)
+            .flatMap(Optional::stream)
             .filter(u -> u.loadBalancer().algorithm().hashes())
             .findFirst()
             .map(u -> u.loadBalancer().hashOn())
@@ -277,7 +280,7 @@ public final class Compiler {
    */
   static UpstreamCluster cluster(
       ClusterRef ref, ServiceCatalog catalog, PolicySet policies, GatewaySpec g) {
-    java.util.Optional<UpstreamSpec> upstream = policies.upstream(ref.service());
+    Optional<UpstreamSpec> upstream = policies.upstream(ref.service());
     // zone failover: the gateway's own zone is priority 0, every other zone priority 1
     boolean failover =
         upstream.map(UpstreamSpec::zoneFailover).orElse(false) && !g.zone().isEmpty();
@@ -289,11 +292,11 @@ public final class Compiler {
         endpoints.add(endpoint(i, failover && !i.zone().equals(g.zone()) ? 1 : 0));
       }
     }
-    java.util.OptionalInt sidecarPort =
+    OptionalInt sidecarPort =
         policies
             .sidecar(ref.service())
-            .map(s -> java.util.OptionalInt.of(s.inboundPort()))
-            .orElse(java.util.OptionalInt.empty());
+            .map(s -> OptionalInt.of(s.inboundPort()))
+            .orElse(OptionalInt.empty());
     if (sidecarPort.isPresent()) {
       endpoints = atPort(endpoints, sidecarPort.getAsInt());
     }

@@ -64,6 +64,6 @@ public record GlobalLimit(List<Entry> descriptor, RateLimitTable.Limit limit, St
         descriptor.stream().map(e -> new RateLimitTable.Entry(e.key(), e.value())).toList(),
         limit,
         policy,
-        java.util.Optional.of(failOpen));
+        Optional.of(failOpen));
   }
 }

@@ -2,6 +2,7 @@ package dev.sluice.ir;
 
 import dev.sluice.ratelimit.RateLimitTable;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -36,6 +37,6 @@ public final class GlobalRateLimitTables {
                                                                                 f.domain(),
                                                                                 f
                                                                                     .failOpen()))))))));
-    return new RateLimitTable(java.util.List.copyOf(rules));
+    return new RateLimitTable(List.copyOf(rules));
   }
 }

@@ -3,6 +3,8 @@ package dev.sluice.ir;
 import dev.sluice.discovery.Service;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.policy.PolicySet;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -64,8 +66,7 @@ public final class IncrementalCompiler {
   private void full(ServiceCatalog catalog, PolicySet policies) {
     this.policies = policies;
     this.plans = Compiler.plans(policies, interner);
-    this.result =
-        java.util.Collections.unmodifiableMap(Compiler.compile(plans, catalog, policies, interner));
+    this.result = Collections.unmodifiableMap(Compiler.compile(plans, catalog, policies, interner));
     interner.done();
   }
 
@@ -78,7 +79,7 @@ public final class IncrementalCompiler {
       if (previous.clusters().stream().noneMatch(c -> changed.contains(c.service()))) {
         next = previous;
       } else if (plan != null) {
-        List<UpstreamCluster> clusters = new java.util.ArrayList<>(plan.refs().size());
+        List<UpstreamCluster> clusters = new ArrayList<>(plan.refs().size());
         for (int i = 0; i < plan.refs().size(); i++) {
           ClusterRef ref = plan.refs().get(i);
           // the plan's refs and the previous config's clusters are in the same order
@@ -94,7 +95,7 @@ public final class IncrementalCompiler {
       }
       out.put(e.getKey(), next);
     }
-    return java.util.Collections.unmodifiableMap(out);
+    return Collections.unmodifiableMap(out);
   }
 
   /**

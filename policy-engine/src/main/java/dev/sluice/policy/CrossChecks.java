@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 /** Checks that look at several documents at once, or at policies against the catalog. */
 public final class CrossChecks {
@@ -30,7 +31,7 @@ public final class CrossChecks {
       Set<String> declared,
       List<RouteSpec> routes,
       Diagnostics d,
-      java.util.function.BiFunction<RouteSpec, String, RouteSpec> withGateway) {
+      BiFunction<RouteSpec, String, RouteSpec> withGateway) {
     List<RouteSpec> out = new ArrayList<>();
     for (RouteSpec r : routes) {
       String label = r.label();

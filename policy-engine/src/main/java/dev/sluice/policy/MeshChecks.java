@@ -7,7 +7,11 @@ import dev.sluice.policy.sidecar.SidecarSpec;
 import dev.sluice.yaml.Diagnostics;
 import dev.sluice.yaml.Finding;
 import dev.sluice.yaml.Severity;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Checks across the mesh kinds (Mesh, Sidecar, ServiceAccess). A service that has no Sidecar, or is
@@ -41,8 +45,8 @@ public final class MeshChecks {
    * @param declaredSidecars every Sidecar written, valid or not, so that a Sidecar with its own
    *     error does not also make every reference to its service a warning
    */
-  public static void check(PolicySet set, java.util.Set<String> declaredSidecars, Diagnostics d) {
-    java.util.Set<String> gateways = gatewayNames(set);
+  public static void check(PolicySet set, Set<String> declaredSidecars, Diagnostics d) {
+    Set<String> gateways = gatewayNames(set);
     for (SidecarSpec s : set.sidecars()) {
       if (gateways.contains(s.name())) {
         d.add(
@@ -107,7 +111,7 @@ public final class MeshChecks {
 
   /** Warnings about mesh policies naming services the registry does not know. */
   public static List<Finding> againstCatalog(PolicySet set, ServiceCatalog catalog) {
-    List<Finding> out = new java.util.ArrayList<>();
+    List<Finding> out = new ArrayList<>();
     for (SidecarSpec s : set.sidecars()) {
       if (!catalog.contains(s.name())) {
         out.add(
@@ -137,10 +141,10 @@ public final class MeshChecks {
         }
       }
     }
-    java.util.Set<String> gateways = gatewayNames(set);
+    Set<String> gateways = gatewayNames(set);
     for (ServiceAccessSpec a : set.serviceAccess()) {
       for (String svc :
-          java.util.stream.Stream.concat(a.from().stream(), java.util.stream.Stream.of(a.to()))
+          Stream.concat(a.from().stream(), Stream.of(a.to()))
               .filter(n -> !gateways.contains(n))
               .distinct()
               .toList()) {
@@ -159,7 +163,7 @@ public final class MeshChecks {
     return out;
   }
 
-  private static java.util.Set<String> gatewayNames(PolicySet set) {
-    return set.gateways().stream().map(g -> g.name()).collect(java.util.stream.Collectors.toSet());
+  private static Set<String> gatewayNames(PolicySet set) {
+    return set.gateways().stream().map(g -> g.name()).collect(Collectors.toSet());
   }
 }

@@ -3,6 +3,7 @@ package dev.sluice.policy;
 import dev.sluice.policy.route.RouteSpec;
 import dev.sluice.yaml.YamlDocument;
 import dev.sluice.yaml.YamlFiles;
+import dev.sluice.yaml.YamlLimits;
 import dev.sluice.yaml.YamlSyntaxException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ public final class ParsedFiles implements PolicyLoader.Reads {
 
   /** The file's documents, parsed again only if its content changed since the last load. */
   List<YamlDocument> read(Path file) throws IOException, YamlSyntaxException {
-    String content = YamlFiles.text(file, dev.sluice.yaml.YamlLimits.DEFAULT);
+    String content = YamlFiles.text(file, YamlLimits.DEFAULT);
     Parsed kept = files.get(file);
     Parsed parsed =
         kept != null && kept.content().equals(content)

@@ -10,8 +10,13 @@ import dev.sluice.yaml.YamlDocument;
 import dev.sluice.yaml.YamlNode;
 import dev.sluice.yaml.YamlSyntaxException;
 import java.io.IOException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -19,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads a folder of policy files into a {@link PolicySet}. Every file and document is read even
@@ -109,22 +115,20 @@ public final class PolicyLoader {
     try {
       Files.walkFileTree(
           dir,
-          Set.of(java.nio.file.FileVisitOption.FOLLOW_LINKS),
+          Set.of(FileVisitOption.FOLLOW_LINKS),
           Integer.MAX_VALUE,
-          new java.nio.file.SimpleFileVisitor<>() {
+          new SimpleFileVisitor<>() {
             @Override
-            public java.nio.file.FileVisitResult preVisitDirectory(
-                Path folder, java.nio.file.attribute.BasicFileAttributes a) {
+            public FileVisitResult preVisitDirectory(Path folder, BasicFileAttributes a) {
               return !folder.equals(dir) && hidden(folder)
-                  ? java.nio.file.FileVisitResult.SKIP_SUBTREE
-                  : java.nio.file.FileVisitResult.CONTINUE;
+                  ? FileVisitResult.SKIP_SUBTREE
+                  : FileVisitResult.CONTINUE;
             }
 
             @Override
-            public java.nio.file.FileVisitResult visitFile(
-                Path file, java.nio.file.attribute.BasicFileAttributes a) {
+            public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
               if (hidden(file) || !policyName(file)) {
-                return java.nio.file.FileVisitResult.CONTINUE;
+                return FileVisitResult.CONTINUE;
               }
               if (a.isRegularFile()) {
                 out.add(file);
@@ -133,15 +137,15 @@ public final class PolicyLoader {
               } else {
                 d.fileWarning(file, "not read: not a regular file (a FIFO, socket or device)");
               }
-              return java.nio.file.FileVisitResult.CONTINUE;
+              return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
               if (hidden(file)) {
-                return java.nio.file.FileVisitResult.CONTINUE;
+                return FileVisitResult.CONTINUE;
               }
-              if (e instanceof java.nio.file.FileSystemLoopException) {
+              if (e instanceof FileSystemLoopException) {
                 d.fileWarning(file, "not read: a link to a folder that contains it (a loop)");
               } else if (Files.isSymbolicLink(file) && !Files.exists(file)) {
                 if (policyName(file)) {
@@ -150,7 +154,7 @@ public final class PolicyLoader {
               } else {
                 d.fileWarning(file, "not read: " + e);
               }
-              return java.nio.file.FileVisitResult.CONTINUE;
+              return FileVisitResult.CONTINUE;
             }
           });
     } catch (IOException e) {
@@ -254,7 +258,7 @@ public final class PolicyLoader {
                 root,
                 new Fields(name.isPresent() ? spec : fields, label),
                 new Source(doc.file(), root.position()));
-    Set<Path> files = new java.util.TreeSet<>(fields.referencedFiles());
+    Set<Path> files = new TreeSet<>(fields.referencedFiles());
     files.addAll(spec.referencedFiles());
     if (name.isEmpty()) {
       return new DocumentRead(kind, name, fields.findings(), Optional.empty(), List.of(), files);

@@ -4,9 +4,11 @@ import dev.sluice.policy.access.AccessRule;
 import dev.sluice.policy.auth.AuthSpec;
 import dev.sluice.policy.consumer.ConsumerSpec;
 import dev.sluice.policy.gateway.GatewaySpec;
+import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec;
 import dev.sluice.policy.ratelimit.RateLimitSpec;
 import dev.sluice.policy.ratelimit.RateLimitSpec.ClientKey;
 import dev.sluice.policy.route.RouteSpec;
+import dev.sluice.policy.upstream.UpstreamSpec;
 import dev.sluice.yaml.Diagnostics;
 import dev.sluice.yaml.Finding;
 import dev.sluice.yaml.Severity;
@@ -110,10 +112,8 @@ public final class SecurityChecks {
         .filter(e -> e.protocol() == AuthSpec.ExternalAuth.Protocol.GRPC)
         .ifPresent(
             e -> {
-              var protocol =
-                  set.upstream(e.service()).map(dev.sluice.policy.upstream.UpstreamSpec::protocol);
-              if (protocol.isEmpty()
-                  || protocol.get() == dev.sluice.policy.upstream.UpstreamSpec.Protocol.HTTP1) {
+              var protocol = set.upstream(e.service()).map(UpstreamSpec::protocol);
+              if (protocol.isEmpty() || protocol.get() == UpstreamSpec.Protocol.HTTP1) {
                 error(
                     d,
                     e.at(),
@@ -196,19 +196,15 @@ public final class SecurityChecks {
   }
 
   private static void globalKeys(
-      dev.sluice.policy.globalratelimit.GlobalRateLimitSpec spec,
-      Optional<AuthSpec> auth,
-      String label,
-      Source at,
-      Diagnostics d) {
+      GlobalRateLimitSpec spec, Optional<AuthSpec> auth, String label, Source at, Diagnostics d) {
     for (var rule : spec.rules()) {
       for (var key : rule.by()) {
         String field = "globalRateLimit.rules[" + rule.index() + "].by";
-        if (key.type() == dev.sluice.policy.globalratelimit.GlobalRateLimitSpec.Key.Type.CONSUMER
+        if (key.type() == GlobalRateLimitSpec.Key.Type.CONSUMER
             && !auth.map(AuthSpec::identifiesConsumers).orElse(false)) {
           error(d, at, label, field, "a limit per consumer needs auth.apiKey or auth.basic");
         }
-        if (key.type() == dev.sluice.policy.globalratelimit.GlobalRateLimitSpec.Key.Type.CLAIM
+        if (key.type() == GlobalRateLimitSpec.Key.Type.CLAIM
             && auth.flatMap(AuthSpec::jwt).isEmpty()) {
           error(d, at, label, field, "a limit per claim needs auth.jwt");
         }

@@ -16,6 +16,7 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.ValueMatcher;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -60,10 +61,10 @@ final class AccessRules {
     condition(all, r.paths(), AccessRules::path);
     condition(all, r.methods(), m -> header(":method", m));
     r.headers().entrySet().stream()
-        .sorted(java.util.Map.Entry.comparingByKey())
+        .sorted(Map.Entry.comparingByKey())
         .forEach(e -> all.add(header(e.getKey(), e.getValue())));
     r.claims().entrySet().stream()
-        .sorted(java.util.Map.Entry.comparingByKey())
+        .sorted(Map.Entry.comparingByKey())
         .forEach(e -> all.add(claim(e.getKey(), e.getValue())));
     condition(all, r.scopes(), s -> any(List.of(claim("scope", s), claim("scp", s))));
     condition(all, r.consumers(), c -> header(ListenerAuth.CONSUMER_HEADER, c));

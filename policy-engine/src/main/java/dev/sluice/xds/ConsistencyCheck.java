@@ -1,5 +1,6 @@
 package dev.sluice.xds;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -14,7 +15,9 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -31,11 +34,7 @@ import java.util.stream.Collectors;
 public final class ConsistencyCheck {
   private static final String DOWNSTREAM_TLS =
       "/" + DownstreamTlsContext.getDescriptor().getFullName();
-  private static final String UPSTREAM_TLS =
-      "/"
-          + io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
-              .getDescriptor()
-              .getFullName();
+  private static final String UPSTREAM_TLS = "/" + UpstreamTlsContext.getDescriptor().getFullName();
   private static final String HCM = "/" + HttpConnectionManager.getDescriptor().getFullName();
 
   private ConsistencyCheck() {}
@@ -47,7 +46,7 @@ public final class ConsistencyCheck {
    *
    * @param type {@code "/"} and the message type's full name
    */
-  private static boolean is(com.google.protobuf.Any any, String type) {
+  private static boolean is(Any any, String type) {
     return any.getTypeUrl().endsWith(type);
   }
 
@@ -73,9 +72,7 @@ public final class ConsistencyCheck {
             .map(ClusterLoadAssignment::getClusterName)
             .collect(Collectors.toSet());
     Set<String> secretNames =
-        r.secrets().stream()
-            .map(Secret::getName)
-            .collect(Collectors.toCollection(java.util.HashSet::new));
+        r.secrets().stream().map(Secret::getName).collect(Collectors.toCollection(HashSet::new));
     secretNames.addAll(suppliedSecrets);
     for (Listener l : r.listeners()) {
       for (FilterChain fc : l.getFilterChainsList()) {
@@ -126,9 +123,7 @@ public final class ConsistencyCheck {
           CommonTlsContext tls =
               c.getTransportSocket()
                   .getTypedConfig()
-                  .unpack(
-                      io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
-                          .class)
+                  .unpack(UpstreamTlsContext.class)
                   .getCommonTlsContext();
           for (SdsSecretConfig ref : sdsRefs(tls)) {
             if (!secretNames.contains(ref.getName())) {

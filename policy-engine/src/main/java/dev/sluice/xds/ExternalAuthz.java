@@ -6,6 +6,7 @@ import dev.sluice.ir.ExternalCheck;
 import dev.sluice.ir.HttpListener;
 import dev.sluice.ir.HttpRoute;
 import dev.sluice.policy.auth.AuthSpec.ExternalAuth.Protocol;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.HttpUri;
 import io.envoyproxy.envoy.config.route.v3.FilterConfig;
@@ -50,7 +51,7 @@ final class ExternalAuthz implements HttpFilterFeature {
   private static HttpFilter filter(ExternalCheck c) {
     ExtAuthz.Builder config =
         ExtAuthz.newBuilder()
-            .setTransportApiVersion(io.envoyproxy.envoy.config.core.v3.ApiVersion.V3)
+            .setTransportApiVersion(ApiVersion.V3)
             .setFailureModeAllow(c.failOpen());
     if (c.protocol() == Protocol.GRPC) {
       config.setGrpcService(

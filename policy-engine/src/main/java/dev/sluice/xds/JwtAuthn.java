@@ -19,6 +19,7 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwksAsyncFetch;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtCacheConfig;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtClaimToHeader;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtHeader;
 import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtProvider;
@@ -31,6 +32,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.ResponseMapper;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * JwtProviders and routes' {@code auth.jwt} → Envoy's jwt_authn: every provider and requirement in
@@ -128,9 +130,7 @@ final class JwtAuthn implements HttpFilterFeature {
             // tokens per worker (up to 1,000, each ≤ 4 KiB) and still checks their expiry on each
             // hit.
             // New keys mean a new filter instance, hence an empty cache.
-            .setJwtCacheConfig(
-                io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtCacheConfig.newBuilder()
-                    .setJwtCacheSize(JWT_CACHE_SIZE));
+            .setJwtCacheConfig(JwtCacheConfig.newBuilder().setJwtCacheSize(JWT_CACHE_SIZE));
     if (p.jwks() instanceof JwtProviderSpec.LocalJwks local) {
       b.setLocalJwks(DataSource.newBuilder().setInlineString(local.json()));
     } else if (p.jwks() instanceof JwtProviderSpec.RemoteJwks remote) {
@@ -154,7 +154,7 @@ final class JwtAuthn implements HttpFilterFeature {
       }
     }
     p.claimsToHeaders().entrySet().stream()
-        .sorted(java.util.Map.Entry.comparingByKey())
+        .sorted(Map.Entry.comparingByKey())
         .forEach(
             e ->
                 b.addClaimToHeaders(

@@ -4,6 +4,7 @@ import com.google.protobuf.Duration;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 
 /** Small builders shared by the feature translators. */
 final class Protos {
@@ -13,8 +14,8 @@ final class Protos {
     return Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
   }
 
-  static io.envoyproxy.envoy.type.matcher.v3.RegexMatcher regex(String regex) {
-    return io.envoyproxy.envoy.type.matcher.v3.RegexMatcher.newBuilder().setRegex(regex).build();
+  static RegexMatcher regex(String regex) {
+    return RegexMatcher.newBuilder().setRegex(regex).build();
   }
 
   /** Every dynamic resource is fetched over the same ADS stream. */

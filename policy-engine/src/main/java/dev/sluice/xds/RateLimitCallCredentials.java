@@ -2,6 +2,7 @@ package dev.sluice.xds;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
@@ -12,6 +13,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -28,7 +30,7 @@ import java.util.function.UnaryOperator;
 public final class RateLimitCallCredentials implements UnaryOperator<XdsResources> {
   private static final String HCM =
       "type.googleapis.com/" + HttpConnectionManager.getDescriptor().getFullName();
-  private final java.util.function.Function<String, String> tokenForDomain;
+  private final Function<String, String> tokenForDomain;
 
   /**
    * Listener in → listener out, by identity; forgotten wholesale past {@value #REMEMBERED}
@@ -41,7 +43,7 @@ public final class RateLimitCallCredentials implements UnaryOperator<XdsResource
   /**
    * @param tokenForDomain the token for a gateway's rate-limit calls
    */
-  public RateLimitCallCredentials(java.util.function.Function<String, String> tokenForDomain) {
+  public RateLimitCallCredentials(Function<String, String> tokenForDomain) {
     this.tokenForDomain = tokenForDomain;
   }
 
@@ -115,7 +117,7 @@ public final class RateLimitCallCredentials implements UnaryOperator<XdsResource
     return b == null ? hcm : b.build();
   }
 
-  private static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type) {
+  private static <T extends Message> T unpack(Any any, Class<T> type) {
     try {
       return any.unpack(type);
     } catch (InvalidProtocolBufferException e) {

@@ -6,6 +6,7 @@ import dev.sluice.ir.RouteAction;
 import dev.sluice.policy.route.retry.RetrySpec;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
+import java.time.Duration;
 
 /** {@code retries} → the route's Envoy retry policy. */
 final class RetryFeature implements RouteFeature {
@@ -26,8 +27,7 @@ final class RetryFeature implements RouteFeature {
     if (r.backoffBase().isPresent() || r.backoffMax().isPresent()) {
       var backoff =
           RetryPolicy.RetryBackOff.newBuilder()
-              .setBaseInterval(
-                  Protos.duration(r.backoffBase().orElse(java.time.Duration.ofMillis(25))));
+              .setBaseInterval(Protos.duration(r.backoffBase().orElse(Duration.ofMillis(25))));
       r.backoffMax().ifPresent(d -> backoff.setMaxInterval(Protos.duration(d)));
       p.setRetryBackOff(backoff);
     }

@@ -19,6 +19,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
@@ -126,8 +127,7 @@ final class SidecarTranslator implements FeatureTranslator {
                         Protos.duration(TlsTranslator.HANDSHAKE_TIMEOUT))));
     RouteConfiguration.Builder table = routeTable(in.name(), SidecarConfig.APP_CLUSTER);
     // no rules (defaultAccess allow, no ServiceAccess names the service): RBAC is off on the route
-    io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.Builder rules =
-        io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.newBuilder();
+    RBACPerRoute.Builder rules = RBACPerRoute.newBuilder();
     if (!in.access().allowAny()) {
       rules.setRbac(
           io.envoyproxy

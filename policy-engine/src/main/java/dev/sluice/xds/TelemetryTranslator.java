@@ -11,7 +11,6 @@ import dev.sluice.ir.HttpListener;
 import dev.sluice.ir.ProxyConfig;
 import dev.sluice.policy.telemetry.TelemetrySpec;
 import dev.sluice.policy.telemetry.TelemetrySpec.Prometheus;
-import dev.sluice.policy.telemetry.TelemetrySpec.Tracing;
 import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
@@ -29,11 +28,13 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig;
+import io.envoyproxy.envoy.config.trace.v3.Tracing;
 import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.v3.Percent;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * A Gateway's {@code telemetry} → Envoy:
@@ -113,7 +114,7 @@ final class TelemetryTranslator implements FeatureTranslator {
             Any.pack(FileAccessLog.newBuilder().setPath(a.path()).setLogFormat(format).build()));
   }
 
-  static HttpConnectionManager.Tracing tracing(Tracing t) {
+  static HttpConnectionManager.Tracing tracing(TelemetrySpec.Tracing t) {
     OpenTelemetryConfig otel =
         OpenTelemetryConfig.newBuilder()
             .setGrpcService(
@@ -128,10 +129,7 @@ final class TelemetryTranslator implements FeatureTranslator {
     return HttpConnectionManager.Tracing.newBuilder()
         .setRandomSampling(Percent.newBuilder().setValue(t.samplingPercent()))
         .setClientSampling(Percent.newBuilder().setValue(0))
-        .setProvider(
-            io.envoyproxy.envoy.config.trace.v3.Tracing.Http.newBuilder()
-                .setName(OTEL_TRACER)
-                .setTypedConfig(Any.pack(otel)))
+        .setProvider(Tracing.Http.newBuilder().setName(OTEL_TRACER).setTypedConfig(Any.pack(otel)))
         .build();
   }
 
@@ -203,8 +201,7 @@ final class TelemetryTranslator implements FeatureTranslator {
   }
 
   private static void amendConnectionManagers(
-      Listener.Builder listener,
-      java.util.function.Consumer<HttpConnectionManager.Builder> change) {
+      Listener.Builder listener, Consumer<HttpConnectionManager.Builder> change) {
     for (FilterChain.Builder chain : listener.getFilterChainsBuilderList()) {
       for (Filter.Builder filter : chain.getFiltersBuilderList()) {
         if (!filter.getTypedConfig().is(HttpConnectionManager.class)) {

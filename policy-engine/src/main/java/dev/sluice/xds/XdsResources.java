@@ -5,6 +5,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ public record XdsResources(
             .sorted(Comparator.comparing(ClusterLoadAssignment::getClusterName))
             .toList();
     secrets = secrets.stream().sorted(Comparator.comparing(Secret::getName)).toList();
-    origins = java.util.Collections.unmodifiableMap(new TreeMap<>(origins));
+    origins = Collections.unmodifiableMap(new TreeMap<>(origins));
   }
 
   public XdsResources withClusters(List<Cluster> newClusters) {

@@ -12,7 +12,15 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.sluice.policy.tls.PrivateKeyFile;
+import io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig;
+import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -36,20 +44,16 @@ public final class XdsYaml {
               HttpFilterChain.FILTERS.stream().flatMap(f -> f.types().stream()),
               Stream.of(
                   HttpConnectionManager.getDescriptor(),
-                  io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions
-                      .getDescriptor(),
+                  HttpProtocolOptions.getDescriptor(),
                   // the sidecar's inbound chain: its mesh RBAC filter and the rules on its route
                   // table
-                  io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor(),
-                  io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.getDescriptor(),
-                  io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
-                      .getDescriptor(),
-                  io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
-                      .getDescriptor(),
-                  io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor(),
-                  io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog
-                      .getDescriptor(),
-                  io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig.getDescriptor()))
+                  RBAC.getDescriptor(),
+                  RBACPerRoute.getDescriptor(),
+                  UpstreamTlsContext.getDescriptor(),
+                  DownstreamTlsContext.getDescriptor(),
+                  Secret.getDescriptor(),
+                  FileAccessLog.getDescriptor(),
+                  OpenTelemetryConfig.getDescriptor()))
           .distinct()
           .toList();
 

@@ -1,5 +1,7 @@
 package dev.sluice.fuzz;
 
+import com.sun.management.ThreadMXBean;
+import dev.sluice.yaml.Finding;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Optional;
@@ -48,7 +50,7 @@ public final class Fuzz {
     }
   }
 
-  private static final com.sun.management.ThreadMXBean THREADS = threads();
+  private static final ThreadMXBean THREADS = threads();
 
   private Fuzz() {}
 
@@ -86,7 +88,7 @@ public final class Fuzz {
   }
 
   /** The first finding that does not say where: a file, a line and column from 1. */
-  public static Optional<String> unplaced(List<dev.sluice.yaml.Finding> findings) {
+  public static Optional<String> unplaced(List<Finding> findings) {
     return findings.stream()
         .filter(
             f ->
@@ -98,8 +100,8 @@ public final class Fuzz {
         .map(f -> "a finding without a place: " + f.format());
   }
 
-  private static com.sun.management.ThreadMXBean threads() {
-    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+  private static ThreadMXBean threads() {
+    var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     threads.setThreadAllocatedMemoryEnabled(true);
     return threads;
   }

@@ -6,6 +6,7 @@ import static dev.sluice.GoldenInputs.validCases;
 import static dev.sluice.GoldenInputs.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.GoldenInputs;
 import dev.sluice.GoldenInputs.Input;
 import dev.sluice.discovery.Service;
 import dev.sluice.discovery.ServiceCatalog;
@@ -118,10 +119,7 @@ class IncrementalCompilerTest {
     Input in = load("multiple-gateways");
     IncrementalCompiler incremental = new IncrementalCompiler();
     ProxyConfig before = incremental.compile(in.catalog(), in.policies()).get("edge");
-    var more =
-        dev.sluice.GoldenInputs.loadWith(
-                "multiple-gateways", dev.sluice.GoldenInputs.ONE_MORE_ROUTE)
-            .policies();
+    var more = GoldenInputs.loadWith("multiple-gateways", GoldenInputs.ONE_MORE_ROUTE).policies();
 
     ProxyConfig after = incremental.compile(in.catalog(), more).get("edge");
 

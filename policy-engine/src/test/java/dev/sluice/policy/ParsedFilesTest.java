@@ -2,6 +2,7 @@ package dev.sluice.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.GoldenInputs;
 import dev.sluice.yaml.YamlDocument;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ class ParsedFilesTest {
 
   @Test
   void aKeptDocumentIsNotReadAgainButOneThatPointsAtFilesIs() throws Exception {
-    Path certs = dev.sluice.GoldenInputs.GOLDEN.resolve("gateway-tls/certs");
+    Path certs = GoldenInputs.GOLDEN.resolve("gateway-tls/certs");
     Files.writeString(
         dir.resolve("gateway.yaml"),
         "kind: Gateway\nname: edge\nport: 8443\ntls:\n"

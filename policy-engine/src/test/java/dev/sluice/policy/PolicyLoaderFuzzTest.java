@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.sluice.fuzz.Fuzz;
+import dev.sluice.yaml.Finding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -96,7 +98,7 @@ class PolicyLoaderFuzzTest {
         Path inCase = golden.relativize(f).subpath(1, golden.relativize(f).getNameCount());
         if (!inCase.startsWith("out") && !f.toString().endsWith(".yaml")) {
           Files.createDirectories(to.resolve(inCase).getParent());
-          Files.copy(f, to.resolve(inCase), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          Files.copy(f, to.resolve(inCase), StandardCopyOption.REPLACE_EXISTING);
         }
       }
     } catch (IOException e) {
@@ -116,7 +118,7 @@ class PolicyLoaderFuzzTest {
     }
     // the loader's own report of anything thrown names the folder, where no finding about the
     // policy file's text is placed (the text could say "a bug in Sluice" too)
-    Optional<dev.sluice.yaml.Finding> bug =
+    Optional<Finding> bug =
         r.findings().stream()
             .filter(
                 f ->

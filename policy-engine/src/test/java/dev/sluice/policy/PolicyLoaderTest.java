@@ -2,6 +2,8 @@ package dev.sluice.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.ThreadMXBean;
+import dev.sluice.discovery.Service;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.discovery.ServiceInstance;
 import dev.sluice.policy.gateway.GatewaySpec;
@@ -14,10 +16,17 @@ import dev.sluice.yaml.Finding;
 import dev.sluice.yaml.Position;
 import dev.sluice.yaml.Severity;
 import dev.sluice.yaml.YamlFiles;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,9 +136,7 @@ class PolicyLoaderTest {
             new HeaderMatch("x-version", HeaderMatch.Type.EXACT, "v2"));
     assertThat(r.backends())
         .extracting(Backend::service, Backend::weight)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("users", 90),
-            org.assertj.core.groups.Tuple.tuple("users-v2", 1));
+        .containsExactly(Tuple.tuple("users", 90), Tuple.tuple("users-v2", 1));
     assertThat(r.timeout()).isEqualTo(Duration.ofMillis(250));
   }
 
@@ -596,8 +603,7 @@ class PolicyLoaderTest {
    * folder, {@code ..data} a link to it, each key a top-level link into {@code ..data}; an update
    * writes a new folder and swaps {@code ..data} in one rename.
    */
-  static void configMap(Path dir, String stamp, java.util.Map<String, String> files)
-      throws Exception {
+  static void configMap(Path dir, String stamp, Map<String, String> files) throws Exception {
     Path data = Files.createDirectory(dir.resolve("..2026_12_07_20_" + stamp + ".000000001"));
     for (var e : files.entrySet()) {
       Files.writeString(data.resolve(e.getKey()), e.getValue());
@@ -606,8 +612,8 @@ class PolicyLoaderTest {
     Files.move(
         tmp,
         dir.resolve("..data"),
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
     for (String name : files.keySet()) {
       if (!Files.isSymbolicLink(dir.resolve(name))) {
         Files.createSymbolicLink(dir.resolve(name), Path.of("..data", name));
@@ -621,8 +627,7 @@ class PolicyLoaderTest {
     configMap(
         dir,
         "00",
-        java.util.Map.of(
-            "gateway.yaml", GATEWAY, "routes.yaml", "kind: Route\nname: users\nto: users\n"));
+        Map.of("gateway.yaml", GATEWAY, "routes.yaml", "kind: Route\nname: users\nto: users\n"));
     ParsedFiles parsed = new ParsedFiles();
     PolicyLoader.Result first = PolicyLoader.load(dir, parsed);
     assertThat(first.findings()).as("nothing read twice from ..2026_…/ or ..data/").isEmpty();
@@ -635,8 +640,7 @@ class PolicyLoaderTest {
     configMap(
         dir,
         "01",
-        java.util.Map.of(
-            "gateway.yaml", GATEWAY, "routes.yaml", "kind: Route\nname: users\nto: orders\n"));
+        Map.of("gateway.yaml", GATEWAY, "routes.yaml", "kind: Route\nname: users\nto: orders\n"));
     PolicyLoader.Result second = PolicyLoader.load(dir, parsed);
     assertThat(second.findings()).isEmpty();
     assertThat(second.policies().orElseThrow().routes())
@@ -677,13 +681,8 @@ class PolicyLoaderTest {
   void aFileLargerThanTheLimitIsRefusedBeforeItIsRead(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("gateway.yaml"), GATEWAY);
     Path big = dir.resolve("big.yaml");
-    try (var out =
-        java.nio.channels.FileChannel.open(
-            big,
-            java.nio.file.StandardOpenOption.CREATE_NEW,
-            java.nio.file.StandardOpenOption.WRITE)) {
-      out.write(
-          java.nio.ByteBuffer.wrap(new byte[] {'\n'}), 4L * 1024 * 1024); // sparse: 4 MiB + 1 byte
+    try (var out = FileChannel.open(big, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      out.write(ByteBuffer.wrap(new byte[] {'\n'}), 4L * 1024 * 1024); // sparse: 4 MiB + 1 byte
     }
     PolicyLoader.Result r = PolicyLoader.load(dir);
     assertThat(r.policies()).isEmpty();
@@ -749,9 +748,7 @@ class PolicyLoaderTest {
         """);
     ServiceCatalog catalog =
         ServiceCatalog.of(
-            List.of(
-                new dev.sluice.discovery.Service(
-                    "users", List.of(ServiceInstance.of("127.0.0.1", 9001)))));
+            List.of(new Service("users", List.of(ServiceInstance.of("127.0.0.1", 9001)))));
     List<Finding> warnings = CrossChecks.againstCatalog(set, catalog);
     assertThat(warnings).allMatch(f -> f.severity() == Severity.WARNING);
     assertThat(warnings)
@@ -957,8 +954,7 @@ class PolicyLoaderTest {
         to: users
         """
                 .formatted("a".repeat(50_000));
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     long before = threads.getCurrentThreadAllocatedBytes();
     List<String> findings = findings(yaml);
     long allocated = threads.getCurrentThreadAllocatedBytes() - before;

@@ -3,13 +3,17 @@ package dev.sluice.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -53,14 +57,14 @@ class ConsistencyCheckTest {
   @Test
   void everySecretAClusterNamesMustBeInTheSnapshot() {
     var tls =
-        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.newBuilder()
+        UpstreamTlsContext.newBuilder()
             .setCommonTlsContext(
                 CommonTlsContext.newBuilder()
                     .addTlsCertificateSdsSecretConfigs(
                         SdsSecretConfig.newBuilder().setName("mesh-cert")))
             .build();
     var cluster =
-        io.envoyproxy.envoy.config.cluster.v3.Cluster.newBuilder()
+        Cluster.newBuilder()
             .setName("users")
             .setTransportSocket(
                 TransportSocket.newBuilder()
@@ -79,10 +83,7 @@ class ConsistencyCheckTest {
     var hcm =
         io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
             .HttpConnectionManager.newBuilder()
-            .setRds(
-                io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds
-                    .newBuilder()
-                    .setRouteConfigName("http-8080"))
+            .setRds(Rds.newBuilder().setRouteConfigName("http-8080"))
             .build();
     Listener l =
         Listener.newBuilder()
@@ -90,7 +91,7 @@ class ConsistencyCheckTest {
             .addFilterChains(
                 FilterChain.newBuilder()
                     .addFilters(
-                        io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder()
+                        Filter.newBuilder()
                             .setName(ListenerTranslator.HCM_FILTER)
                             .setTypedConfig(Any.pack(hcm))))
             .build();

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.sluice.discovery.CatalogFileParser;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.ir.Compiler;
+import dev.sluice.ir.GlobalRateLimitTables;
 import dev.sluice.ir.IrYaml;
 import dev.sluice.ir.ProxyConfig;
+import dev.sluice.ir.SidecarConfig;
 import dev.sluice.policy.CrossChecks;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.policy.PolicySet;
+import dev.sluice.ratelimit.RateLimitTable;
 import dev.sluice.testing.RepoPaths;
 import dev.sluice.testing.TextDiff;
 import dev.sluice.yaml.Diagnostics;
@@ -28,6 +31,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -133,12 +137,10 @@ class GoldenTest {
         (group, config) -> {
           XdsResources r = Translator.translate(config);
           // a sidecar's certificate and trust bundle come from the server's CA, not the translator
-          java.util.Set<String> supplied =
+          Set<String> supplied =
               config.meshClient().isPresent()
-                  ? java.util.Set.of(
-                      dev.sluice.ir.SidecarConfig.CERT_SECRET,
-                      dev.sluice.ir.SidecarConfig.TRUST_SECRET)
-                  : java.util.Set.of();
+                  ? Set.of(SidecarConfig.CERT_SECRET, SidecarConfig.TRUST_SECRET)
+                  : Set.of();
           ConsistencyCheck.problems(r, supplied).forEach(p -> problems.add(group + ": " + p));
           files.put(group + "/listeners.yaml", XdsYaml.of(r.listeners()));
           files.put(group + "/routes.yaml", XdsYaml.of(r.routes()));
@@ -148,7 +150,7 @@ class GoldenTest {
             files.put(group + "/secrets.yaml", XdsYaml.of(r.secrets()));
           }
         });
-    dev.sluice.ratelimit.RateLimitTable table = dev.sluice.ir.GlobalRateLimitTables.of(ir);
+    RateLimitTable table = GlobalRateLimitTables.of(ir);
     if (!table.rules().isEmpty()) {
       files.put("ratelimit.yaml", rateLimitTable(dir, table));
     }
@@ -156,7 +158,7 @@ class GoldenTest {
   }
 
   /** The rate-limit service's table, one rule per item, in the order the service tries them. */
-  static String rateLimitTable(Path dir, dev.sluice.ratelimit.RateLimitTable table) {
+  static String rateLimitTable(Path dir, RateLimitTable table) {
     StringBuilder sb = new StringBuilder();
     for (var rule : table.rules()) {
       sb.append("- domain: ").append(rule.domain()).append('\n');

@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,10 +24,8 @@ class MakeBeforeBreakTest {
                 .setName("http-8080")
                 .addInternalOnlyHeaders(routeVersion)
                 .build()),
-        java.util.Arrays.stream(clusters)
-            .map(c -> Cluster.newBuilder().setName(c).build())
-            .toList(),
-        java.util.Arrays.stream(clusters)
+        Arrays.stream(clusters).map(c -> Cluster.newBuilder().setName(c).build()).toList(),
+        Arrays.stream(clusters)
             .map(c -> ClusterLoadAssignment.newBuilder().setClusterName(c).build())
             .toList(),
         List.of(),

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +107,7 @@ public final class ConsulAgent implements AutoCloseable {
   /** Runs {@code consul <args>} in {@code dir} (e.g. {@code tls ca create}) and waits for it. */
   public static void run(Path dir, String... args) {
     try {
-      List<String> cmd = new java.util.ArrayList<>();
+      List<String> cmd = new ArrayList<>();
       cmd.add(binary().toString());
       cmd.addAll(List.of(args));
       Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
@@ -127,7 +128,7 @@ public final class ConsulAgent implements AutoCloseable {
    * it.
    */
   public static Path binary() {
-    return Executables.find(ENV_VAR, java.util.List.of("consul"), installHint());
+    return Executables.find(ENV_VAR, List.of("consul"), installHint());
   }
 
   public static String installHint() {
@@ -144,7 +145,7 @@ public final class ConsulAgent implements AutoCloseable {
 
   private void startProcess() throws IOException {
     List<String> cmd =
-        new java.util.ArrayList<>(
+        new ArrayList<>(
             List.of(
                 binary.toString(),
                 "agent",

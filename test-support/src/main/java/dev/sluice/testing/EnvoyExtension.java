@@ -1,5 +1,10 @@
 package dev.sluice.testing;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,13 +73,10 @@ public final class EnvoyExtension
    * dir}: for tests of what Sluice does when an Envoy's bootstrap lacks one.
    */
   public static Path edgeBootstrapWithout(String cluster, Path dir) {
-    var yaml = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+    var yaml = new YAMLMapper();
     try {
-      var bootstrap =
-          (com.fasterxml.jackson.databind.node.ObjectNode) yaml.readTree(edgeBootstrap().toFile());
-      var clusters =
-          (com.fasterxml.jackson.databind.node.ArrayNode)
-              bootstrap.at("/static_resources/clusters");
+      var bootstrap = (ObjectNode) yaml.readTree(edgeBootstrap().toFile());
+      var clusters = (ArrayNode) bootstrap.at("/static_resources/clusters");
       for (int i = clusters.size() - 1; i >= 0; i--) {
         if (cluster.equals(clusters.get(i).path("name").asText())) {
           clusters.remove(i);
@@ -83,8 +85,8 @@ public final class EnvoyExtension
       Path file = dir.resolve("edge-without-" + cluster + ".yaml");
       yaml.writeValue(file.toFile(), bootstrap);
       return file;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

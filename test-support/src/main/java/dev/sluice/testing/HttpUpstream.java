@@ -8,15 +8,19 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
 
 /**
  * A tiny real upstream service for tests: an HTTP/1.1 server on 127.0.0.1 that answers every
@@ -38,7 +42,7 @@ public final class HttpUpstream implements AutoCloseable {
       String method, String path, Map<String, List<String>> headers, String body) {
     /** The first value of a header, or null. */
     public String header(String name) {
-      List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+      List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
       return values == null || values.isEmpty() ? null : values.get(0);
     }
   }
@@ -49,11 +53,10 @@ public final class HttpUpstream implements AutoCloseable {
   private final AtomicInteger count = new AtomicInteger();
   private final Deque<Request> received = new ConcurrentLinkedDeque<>();
   private volatile int status = 200;
-  private volatile java.util.function.IntUnaryOperator statusByRequest;
+  private volatile IntUnaryOperator statusByRequest;
   private volatile long delayMillis;
-  private final Map<String, Integer> statusByPath = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, String> responseHeaders =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Integer> statusByPath = new ConcurrentHashMap<>();
+  private final Map<String, String> responseHeaders = new ConcurrentHashMap<>();
 
   private HttpUpstream(String name, int port) throws IOException {
     this.name = name;
@@ -95,7 +98,7 @@ public final class HttpUpstream implements AutoCloseable {
       Map<String, List<String>> headers = new TreeMap<>();
       exchange
           .getRequestHeaders()
-          .forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), List.copyOf(v)));
+          .forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
       received.addLast(
           new Request(
               exchange.getRequestMethod(),
@@ -113,7 +116,7 @@ public final class HttpUpstream implements AutoCloseable {
           Thread.currentThread().interrupt();
         }
       }
-      java.util.function.IntUnaryOperator byRequest = statusByRequest;
+      IntUnaryOperator byRequest = statusByRequest;
       Integer forPath = statusByPath.get(exchange.getRequestURI().getPath());
       int answer =
           forPath != null ? forPath : byRequest == null ? status : byRequest.applyAsInt(number);
@@ -167,7 +170,7 @@ public final class HttpUpstream implements AutoCloseable {
    * Answers by request number (1-based, counted since start or {@link #reset()}), e.g. to fail 2 of
    * 3.
    */
-  public HttpUpstream statusByRequest(java.util.function.IntUnaryOperator byNumber) {
+  public HttpUpstream statusByRequest(IntUnaryOperator byNumber) {
     this.statusByRequest = byNumber;
     return this;
   }
@@ -185,7 +188,7 @@ public final class HttpUpstream implements AutoCloseable {
   }
 
   /** Waits this long before answering (timeout tests). */
-  public HttpUpstream delay(java.time.Duration delay) {
+  public HttpUpstream delay(Duration delay) {
     this.delayMillis = delay.toMillis();
     return this;
   }

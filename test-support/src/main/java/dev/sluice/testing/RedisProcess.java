@@ -43,7 +43,7 @@ public final class RedisProcess implements AutoCloseable {
    * The binary: {@code REDIS_BIN}, then {@code redis-server} on PATH; fails with how to install it.
    */
   public static Path binary() {
-    return Executables.find(ENV_VAR, java.util.List.of("redis-server"), installHint());
+    return Executables.find(ENV_VAR, List.of("redis-server"), installHint());
   }
 
   private static String installHint() {

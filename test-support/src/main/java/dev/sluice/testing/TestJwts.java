@@ -7,6 +7,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,7 +75,7 @@ public final class TestJwts {
 
   private static byte[] unsigned(byte[] twosComplement) {
     return twosComplement.length > 1 && twosComplement[0] == 0
-        ? java.util.Arrays.copyOfRange(twosComplement, 1, twosComplement.length)
+        ? Arrays.copyOfRange(twosComplement, 1, twosComplement.length)
         : twosComplement;
   }
 }

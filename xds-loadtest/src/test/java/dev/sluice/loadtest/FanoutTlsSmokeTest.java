@@ -14,6 +14,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -80,9 +81,8 @@ class FanoutTlsSmokeTest {
     ServerCredentials tls =
         TlsServerCredentials.newBuilder()
             .keyManager(
-                new java.io.ByteArrayInputStream(
-                    pem(serverCert).getBytes(StandardCharsets.US_ASCII)),
-                new java.io.ByteArrayInputStream(
+                new ByteArrayInputStream(pem(serverCert).getBytes(StandardCharsets.US_ASCII)),
+                new ByteArrayInputStream(
                     pem(new JcaPKCS8Generator(serverKeys.getPrivate(), null))
                         .getBytes(StandardCharsets.US_ASCII)))
             .build();

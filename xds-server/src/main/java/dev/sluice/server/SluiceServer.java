@@ -5,6 +5,7 @@ import dev.sluice.discovery.CatalogSource;
 import dev.sluice.discovery.FileSetWatcher;
 import dev.sluice.discovery.FileWatcher;
 import dev.sluice.discovery.ServiceCatalog;
+import dev.sluice.policy.ParsedFiles;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.server.admin.AdminServer;
 import dev.sluice.server.auth.ChannelSecurity;
@@ -15,20 +16,24 @@ import dev.sluice.server.auth.ProxyAuthenticators;
 import dev.sluice.server.auth.ProxyTokens;
 import dev.sluice.server.auth.RateLimitCallTokens;
 import dev.sluice.server.config.ConfigPipeline;
+import dev.sluice.server.mesh.MeshIdentities;
 import dev.sluice.server.ratelimit.RateLimitServer;
 import dev.sluice.server.telemetry.Metrics;
 import dev.sluice.server.telemetry.Telemetry;
 import dev.sluice.server.xds.XdsServer;
 import dev.sluice.xds.RateLimitCallCredentials;
 import dev.sluice.xds.XdsResources;
+import dev.sluice.yaml.Diagnostics;
 import dev.sluice.yaml.Finding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -73,7 +78,7 @@ public final class SluiceServer implements AutoCloseable {
    * Policy files parsed by earlier loads, so a reload parses only what changed; used under this
    * server's lock.
    */
-  private final dev.sluice.policy.ParsedFiles parsedPolicies = new dev.sluice.policy.ParsedFiles();
+  private final ParsedFiles parsedPolicies = new ParsedFiles();
 
   private SluiceServer(
       ServerOptions options,
@@ -131,10 +136,8 @@ public final class SluiceServer implements AutoCloseable {
                     .caDir()
                     .map(
                         dir ->
-                            new dev.sluice.server.mesh.MeshIdentities(
-                                dir,
-                                options.mesh().certificateTtl(),
-                                java.time.Clock.systemUTC()))));
+                            new MeshIdentities(
+                                dir, options.mesh().certificateTtl(), Clock.systemUTC()))));
     registry = track(openRegistry());
     admin =
         track(
@@ -196,7 +199,7 @@ public final class SluiceServer implements AutoCloseable {
 
   /** Counted and shown as a failure of the policy source until the watch, set up again, reloads. */
   private void policyWatchFailed(Throwable e) {
-    dev.sluice.yaml.Diagnostics d = new dev.sluice.yaml.Diagnostics();
+    Diagnostics d = new Diagnostics();
     d.fileError(
         options.policies(),
         "watching the policies failed ("
@@ -241,11 +244,7 @@ public final class SluiceServer implements AutoCloseable {
 
   /** TLS and the credential sources of the xDS and rate-limit ports, as the options say. */
   private ChannelSecurity channelSecurity() {
-    var tls =
-        options
-            .security()
-            .tls()
-            .map(t -> track(ControlPlaneTls.start(t, java.time.Clock.systemUTC())));
+    var tls = options.security().tls().map(t -> track(ControlPlaneTls.start(t, Clock.systemUTC())));
     var tokens =
         options
             .security()
@@ -313,8 +312,8 @@ public final class SluiceServer implements AutoCloseable {
     return rateLimits == null ? -1 : rateLimits.port();
   }
 
-  public java.util.Optional<RateLimitServer> rateLimits() {
-    return java.util.Optional.ofNullable(rateLimits);
+  public Optional<RateLimitServer> rateLimits() {
+    return Optional.ofNullable(rateLimits);
   }
 
   /** Ready once the first complete config has been published to the cache. */

@@ -28,6 +28,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -1517,8 +1518,7 @@ public final class DataPathBenchmark {
         envoy
             .json(
                 "/stats?format=json&filter="
-                    + java.net.URLEncoder.encode(
-                        suffix.replace(".", "\\.") + "$", StandardCharsets.UTF_8))
+                    + URLEncoder.encode(suffix.replace(".", "\\.") + "$", StandardCharsets.UTF_8))
             .path("stats")) {
       if (s.path("name").asText().endsWith(suffix) && s.has("value")) {
         sum += s.path("value").asLong();

@@ -7,6 +7,7 @@ import dev.sluice.testing.EnvoyBinary;
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.EnvoyProcess;
 import dev.sluice.testing.FreePorts;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -189,7 +190,7 @@ public final class PolicyPropagationBenchmark {
         if (r.statusCode() == 200) {
           return;
         }
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         // Envoy may not listen yet
       }
       Thread.sleep(1);

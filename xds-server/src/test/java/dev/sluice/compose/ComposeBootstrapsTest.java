@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,7 +118,7 @@ class ComposeBootstrapsTest {
   })
   void theTokenPlaceholderIsTheAdsAuthorization(String file) throws IOException {
     String text = Files.readString(RepoPaths.resolve("envoy-configs/" + file));
-    assertThat(text.split(java.util.regex.Pattern.quote(TOKEN_PLACEHOLDER), -1))
+    assertThat(text.split(Pattern.quote(TOKEN_PLACEHOLDER), -1))
         .as("%s: occurrences of the placeholder", file)
         .hasSize(2);
     JsonNode metadata =

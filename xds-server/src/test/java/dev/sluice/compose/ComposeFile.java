@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -216,7 +217,7 @@ final class ComposeFile {
                 containerPath.equals(m.target())
                     || containerPath.startsWith(
                         m.target().endsWith("/") ? m.target() : m.target() + "/"))
-        .max(java.util.Comparator.comparingInt(m -> m.target().length()));
+        .max(Comparator.comparingInt(m -> m.target().length()));
   }
 
   /**

@@ -10,10 +10,13 @@ import dev.sluice.testing.RepoPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -194,7 +197,7 @@ class ComposeFileTest {
    */
   @Test
   void portsMatchThePoliciesMeshAndGateway() throws IOException {
-    Map<String, JsonNode> sidecars = new java.util.TreeMap<>();
+    Map<String, JsonNode> sidecars = new TreeMap<>();
     JsonNode gateway = null;
     for (JsonNode doc : policies()) {
       switch (doc.path("kind").asText()) {
@@ -231,7 +234,7 @@ class ComposeFileTest {
                 .at("/node/cluster")
                 .asText());
     String port = gateway.path("port").asText();
-    List<String> published = new java.util.ArrayList<>();
+    List<String> published = new ArrayList<>();
     compose.service("edge").path("ports").forEach(p -> published.add(p.asText()));
     assertThat(published)
         .as("the edge publishes the Gateway's port %s", port)
@@ -239,7 +242,7 @@ class ComposeFileTest {
   }
 
   private static List<JsonNode> policies() throws IOException {
-    List<JsonNode> docs = new java.util.ArrayList<>();
+    List<JsonNode> docs = new ArrayList<>();
     try (Stream<Path> files = Files.list(RepoPaths.resolve("compose/policies"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
         try (var it = YAML.readerFor(JsonNode.class).<JsonNode>readValues(f.toFile())) {
@@ -484,8 +487,7 @@ class ComposeFileTest {
             .as(
                 "the Sluice image makes %s (volume %s) and gives it to its user",
                 m.target(), m.source())
-            .containsPattern(
-                "mkdir -p [^&]*" + java.util.regex.Pattern.quote(m.target()) + "(\\s|$)")
+            .containsPattern("mkdir -p [^&]*" + Pattern.quote(m.target()) + "(\\s|$)")
             .contains("chown -R sluice:sluice /var/lib/sluice");
         assertThat(m.target()).startsWith("/var/lib/sluice/");
       }
@@ -532,7 +534,7 @@ class ComposeFileTest {
   }
 
   private Map<String, String> imagesOf(String repository) {
-    Map<String, String> out = new java.util.TreeMap<>();
+    Map<String, String> out = new TreeMap<>();
     compose
         .services()
         .keySet()

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -172,8 +174,7 @@ final class ComposeSandbox {
   }
 
   private String translate(String service, Path root, String value) {
-    java.util.regex.Matcher flag =
-        java.util.regex.Pattern.compile("^(--[^=]+=)(/.*)$").matcher(value);
+    Matcher flag = Pattern.compile("^(--[^=]+=)(/.*)$").matcher(value);
     if (flag.matches()) {
       return flag.group(1) + translate(service, root, flag.group(2));
     }

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -240,7 +241,7 @@ class ComposeSluiceIT {
       requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).build());
     }
 
-    DiscoveryResponse next(java.util.concurrent.Callable<String> diagnostics) throws Exception {
+    DiscoveryResponse next(Callable<String> diagnostics) throws Exception {
       DiscoveryResponse r = responses.poll(20, TimeUnit.SECONDS);
       if (r == null) {
         throw new AssertionError(

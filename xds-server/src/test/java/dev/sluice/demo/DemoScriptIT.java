@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.testing.RepoPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -28,10 +30,8 @@ class DemoScriptIT {
   private static String runDemo(String... args) throws Exception {
     Path root = RepoPaths.root();
     Path log = Files.createTempFile("demo", ".log");
-    java.util.List<String> cmd =
-        new java.util.ArrayList<>(
-            java.util.List.of("bash", root.resolve("scripts/demo").toString()));
-    cmd.addAll(java.util.List.of(args));
+    List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("scripts/demo").toString()));
+    cmd.addAll(List.of(args));
     Process p =
         new ProcessBuilder(cmd)
             .directory(root.toFile())

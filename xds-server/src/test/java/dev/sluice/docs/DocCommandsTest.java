@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -545,7 +546,7 @@ class DocCommandsTest {
               + program
               + "`: not sluice, ./sluice, scripts/…, docker compose, curl, or one of "
               + "the standard tools DocCommandsTest.STANDARD_TOOLS allows "
-              + new java.util.TreeSet<>(STANDARD_TOOLS));
+              + new TreeSet<>(STANDARD_TOOLS));
     }
     for (String arg : args) {
       String path = arg.replaceFirst("^--?[A-Za-z0-9-]+=", "").replaceFirst("^\\./", "");

@@ -2,12 +2,15 @@ package dev.sluice.envoyconfigs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.server.auth.ControlPlaneTls;
+import dev.sluice.server.mesh.CertificateAuthority;
 import dev.sluice.testing.EnvoyBinary;
 import dev.sluice.testing.RepoPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -49,8 +52,7 @@ class EnvoyConfigsValidateIT {
   private static void validate(Path envoy, Path original) throws Exception {
     Path out = Files.createTempFile("envoy-validate-", ".out");
     Path dir = Files.createTempDirectory("envoy-validate-ca");
-    dev.sluice.server.mesh.CertificateAuthority.loadOrCreate(
-        dir, dev.sluice.server.auth.ControlPlaneTls.TRUST_DOMAIN, java.time.Clock.systemUTC());
+    CertificateAuthority.loadOrCreate(dir, ControlPlaneTls.TRUST_DOMAIN, Clock.systemUTC());
     Path file = dir.resolve(original.getFileName());
     Files.writeString(
         file,

@@ -1,15 +1,31 @@
 package dev.sluice.discovery.consul;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,8 +42,7 @@ final class ConsulHttp {
   static final long MAX_BODY_BYTES = 64L << 20;
 
   private static final ObjectMapper JSON =
-      new ObjectMapper()
-          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final ConsulConfig config;
   private final HttpClient client;
   private final AtomicLong requests = new AtomicLong();
@@ -87,27 +102,26 @@ final class ConsulHttp {
     var future = client.sendAsync(req.build(), info -> new CappedBody(maxBodyBytes, path));
     HttpResponse<CappedBody.Bytes> resp;
     try {
-      resp =
-          future.get(timeout.plusSeconds(5).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      resp = future.get(timeout.plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       future.cancel(true);
       throw e;
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       future.cancel(true);
-      throw new java.net.http.HttpTimeoutException(
+      throw new HttpTimeoutException(
           "Consul's answer to "
               + path
               + " did not arrive whole within "
               + timeout.plusSeconds(5).toSeconds()
               + "s");
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IOException io) {
         throw io;
       }
       throw new IOException(String.valueOf(cause), cause);
     }
-    try (java.io.InputStream in = resp.body().stream()) {
+    try (InputStream in = resp.body().stream()) {
       if (resp.statusCode() != 200) {
         String body = new String(in.readNBytes(200), StandardCharsets.UTF_8).strip();
         throw new StatusException(
@@ -122,16 +136,14 @@ final class ConsulHttp {
       JsonNode body;
       try {
         body = JSON.readTree(in);
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      } catch (JsonProcessingException e) {
         throw new BadAnswerException(
             "Consul answered "
                 + path
                 + " with a body that is not JSON: "
                 + shorten(e.getOriginalMessage()));
       }
-      return new Answer(
-          body == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : body,
-          returned);
+      return new Answer(body == null ? MissingNode.getInstance() : body, returned);
     }
   }
 
@@ -141,18 +153,17 @@ final class ConsulHttp {
    */
   private static final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.Bytes> {
     /** The bytes received, without a copy. */
-    static final class Bytes extends java.io.ByteArrayOutputStream {
-      java.io.InputStream stream() {
-        return new java.io.ByteArrayInputStream(buf, 0, count);
+    static final class Bytes extends ByteArrayOutputStream {
+      InputStream stream() {
+        return new ByteArrayInputStream(buf, 0, count);
       }
     }
 
     private final long max;
     private final String path;
     private final Bytes bytes = new Bytes();
-    private final java.util.concurrent.CompletableFuture<Bytes> result =
-        new java.util.concurrent.CompletableFuture<>();
-    private java.util.concurrent.Flow.Subscription subscription;
+    private final CompletableFuture<Bytes> result = new CompletableFuture<>();
+    private Flow.Subscription subscription;
 
     CappedBody(long max, String path) {
       this.max = max;
@@ -160,17 +171,17 @@ final class ConsulHttp {
     }
 
     @Override
-    public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+    public void onSubscribe(Flow.Subscription s) {
       subscription = s;
       s.request(Long.MAX_VALUE);
     }
 
     @Override
-    public void onNext(java.util.List<java.nio.ByteBuffer> items) {
+    public void onNext(List<ByteBuffer> items) {
       if (result.isDone()) {
         return;
       }
-      for (java.nio.ByteBuffer b : items) {
+      for (ByteBuffer b : items) {
         if (bytes.size() + (long) b.remaining() > max) {
           result.completeExceptionally(
               new TooLargeException(
@@ -199,7 +210,7 @@ final class ConsulHttp {
     }
 
     @Override
-    public java.util.concurrent.CompletionStage<Bytes> getBody() {
+    public CompletionStage<Bytes> getBody() {
       return result;
     }
   }
@@ -259,7 +270,7 @@ final class ConsulHttp {
       case STRING -> "a string";
       case NUMBER -> "a number";
       case BOOLEAN -> "a boolean";
-      default -> "a " + n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+      default -> "a " + n.getNodeType().name().toLowerCase(Locale.ROOT);
     };
   }
 

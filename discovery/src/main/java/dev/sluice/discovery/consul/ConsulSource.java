@@ -1,5 +1,6 @@
 package dev.sluice.discovery.consul;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.util.concurrent.RateLimiter;
 import dev.sluice.core.DaemonThreads;
 import dev.sluice.discovery.CatalogListener;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +64,7 @@ public final class ConsulSource implements CatalogSource {
    * The loops whose last request failed (the service list, "service X"), with the reason, oldest
    * first.
    */
-  private final Map<String, String> failing = new java.util.LinkedHashMap<>();
+  private final Map<String, String> failing = new LinkedHashMap<>();
 
   private boolean graceStarted;
   private static final String SERVICE_LIST = "the service list";
@@ -110,7 +113,7 @@ public final class ConsulSource implements CatalogSource {
    * What one answer becomes: read (and checked) first, applied only if the whole answer is good.
    */
   private interface Reader<T> {
-    T read(com.fasterxml.jackson.databind.JsonNode body) throws IOException;
+    T read(JsonNode body) throws IOException;
   }
 
   private void watchServiceList() {
@@ -160,11 +163,7 @@ public final class ConsulSource implements CatalogSource {
    * @param service the service this loop follows, null for the service list
    */
   private <T> void loop(
-      String what,
-      String service,
-      String path,
-      Reader<T> reader,
-      java.util.function.Consumer<T> apply) {
+      String what, String service, String path, Reader<T> reader, Consumer<T> apply) {
     BlockingIndex index = new BlockingIndex();
     RateLimiter bucket = RateLimiter.create(config.queriesPerSecond());
     Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));

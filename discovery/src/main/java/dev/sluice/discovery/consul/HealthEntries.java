@@ -1,6 +1,7 @@
 package dev.sluice.discovery.consul;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.common.net.InetAddresses;
 import dev.sluice.discovery.Health;
 import dev.sluice.discovery.ServiceInstance;
 import java.util.ArrayList;
@@ -112,7 +113,7 @@ final class HealthEntries {
     if (address.isEmpty()) {
       return "no address (neither Service.Address nor Node.Address)";
     }
-    if (!com.google.common.net.InetAddresses.isInetAddress(address)) {
+    if (!InetAddresses.isInetAddress(address)) {
       return "address '"
           + ConsulHttp.shorten(address)
           + "' is not an IP address (Sluice does not resolve hostnames)";

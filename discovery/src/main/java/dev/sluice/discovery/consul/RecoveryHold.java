@@ -3,6 +3,7 @@ package dev.sluice.discovery.consul;
 import dev.sluice.discovery.ServiceInstance;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -79,6 +80,6 @@ final class RecoveryHold {
   private static Map<String, List<ServiceInstance>> copy(Map<String, List<ServiceInstance>> m) {
     Map<String, List<ServiceInstance>> out = new TreeMap<>();
     m.forEach((k, v) -> out.put(k, List.copyOf(v)));
-    return java.util.Collections.unmodifiableMap(out);
+    return Collections.unmodifiableMap(out);
   }
 }

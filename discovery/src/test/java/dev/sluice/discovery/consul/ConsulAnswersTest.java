@@ -7,8 +7,12 @@ import dev.sluice.discovery.CatalogListener;
 import dev.sluice.discovery.ServiceCatalog;
 import dev.sluice.discovery.SourceStatus;
 import dev.sluice.discovery.consul.ScriptedConsul.Reply;
+import dev.sluice.yaml.Finding;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +30,7 @@ class ConsulAnswersTest {
   private final AtomicReference<ServiceCatalog> latest = new AtomicReference<>();
 
   /** Each failed request as "endpoint/reason". */
-  private final List<String> requestErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> requestErrors = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -58,7 +62,7 @@ class ConsulAnswersTest {
           }
 
           @Override
-          public void onError(List<dev.sluice.yaml.Finding> problems) {}
+          public void onError(List<Finding> problems) {}
         });
   }
 
@@ -138,7 +142,7 @@ class ConsulAnswersTest {
   void aServiceListThatIsNotAJsonObjectIsAnErrorNotAnEmptyCatalog() {
     usersServing();
     // body → what the error must say about it
-    java.util.Map<String, String> bodies = new java.util.LinkedHashMap<>();
+    Map<String, String> bodies = new LinkedHashMap<>();
     bodies.put("", "empty");
     bodies.put("[]", "an array");
     bodies.put("null", "null");
@@ -164,7 +168,7 @@ class ConsulAnswersTest {
   @Test
   void anInstanceListThatIsNotAJsonArrayIsAnErrorNotAnEmptyService() {
     usersServing();
-    java.util.Map<String, String> bodies = new java.util.LinkedHashMap<>();
+    Map<String, String> bodies = new LinkedHashMap<>();
     bodies.put("", "empty");
     bodies.put("{}", "an object");
     bodies.put("null", "null");

@@ -6,6 +6,7 @@ import dev.sluice.discovery.ServiceInstance;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class RecoveryHoldTest {
@@ -44,8 +45,7 @@ class RecoveryHoldTest {
   @Test
   void theResultIsASnapshotThatLaterChangesToTheObservedMapDoNotReach() {
     RecoveryHold hold = new RecoveryHold();
-    Map<String, List<ServiceInstance>> observed =
-        new java.util.TreeMap<>(Map.of("users", List.of(A, B)));
+    Map<String, List<ServiceInstance>> observed = new TreeMap<>(Map.of("users", List.of(A, B)));
     var published = hold.apply(Map.of(), observed, T0);
     observed.remove("users");
     hold.startGrace(T0.plusSeconds(60));

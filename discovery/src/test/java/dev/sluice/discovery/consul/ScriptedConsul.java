@@ -7,10 +7,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 
 /**
  * A fake Consul agent for the answers a real one cannot be made to give (a non-numeric {@code
@@ -37,7 +40,7 @@ final class ScriptedConsul implements AutoCloseable {
   ScriptedConsul() throws IOException {
     http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     http.setExecutor(
-        java.util.concurrent.Executors.newCachedThreadPool(
+        Executors.newCachedThreadPool(
             r -> {
               Thread t = new Thread(r, "scripted-consul");
               t.setDaemon(true);
@@ -63,7 +66,7 @@ final class ScriptedConsul implements AutoCloseable {
             } else if (r.streamedBytes() > 0) {
               ex.sendResponseHeaders(r.status(), r.streamedBytes());
               byte[] chunk = new byte[1 << 16];
-              java.util.Arrays.fill(chunk, (byte) ' ');
+              Arrays.fill(chunk, (byte) ' ');
               chunk[0] = '[';
               for (long sent = 0; sent < r.streamedBytes(); sent += chunk.length) {
                 out.write(chunk, 0, (int) Math.min(chunk.length, r.streamedBytes() - sent));
@@ -115,7 +118,7 @@ final class ScriptedConsul implements AutoCloseable {
 
   ConsulConfig config() {
     return ConsulConfig.of("consul://127.0.0.1:" + http.getAddress().getPort())
-        .withRecoveryGrace(java.time.Duration.ZERO);
+        .withRecoveryGrace(Duration.ZERO);
   }
 
   URI uri() {

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -80,16 +81,16 @@ public final class Access {
    * allowed}; an empty object or {@code null} is a rule that matches everything. Also used by other
    * kinds that take request conditions (ServiceAccess's {@code when}).
    */
-  public static java.util.Optional<AccessRule> conditions(
+  public static Optional<AccessRule> conditions(
       boolean allow, YamlNode c, Fields f, Set<String> allowed, Source source) {
     if ((c.isScalar() && c.value().isNull()) || (c.isObject() && c.fields().isEmpty())) {
-      return java.util.Optional.of(
+      return Optional.of(
           new AccessRule(
               allow, List.of(), List.of(), List.of(), Map.of(), Map.of(), List.of(), List.of(),
               source));
     }
     if (!f.object(c, allowed)) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     List<String> ips = new ArrayList<>();
     List<String> given = f.strings(c.get("ips"));
@@ -120,7 +121,7 @@ public final class Access {
     }
     Map<String, String> headers = map(c.get("headers"), f, true);
     Map<String, String> claims = map(c.get("claims"), f, false);
-    return java.util.Optional.of(
+    return Optional.of(
         new AccessRule(
             allow,
             ips,

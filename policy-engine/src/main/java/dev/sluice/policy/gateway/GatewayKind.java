@@ -8,8 +8,10 @@ import dev.sluice.policy.SecurityChecks;
 import dev.sluice.policy.Source;
 import dev.sluice.policy.access.Access;
 import dev.sluice.policy.auth.Auth;
+import dev.sluice.policy.auth.AuthSpec;
 import dev.sluice.policy.compression.Compression;
 import dev.sluice.policy.cors.Cors;
+import dev.sluice.policy.globalratelimit.GlobalRateLimits;
 import dev.sluice.policy.hardening.Hardening;
 import dev.sluice.policy.ratelimit.RateLimits;
 import dev.sluice.policy.telemetry.Telemetry;
@@ -116,8 +118,7 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
                 f.bool(doc.get("grpcWeb")).orElse(false)),
             new GatewaySpec.Limits(
                 RateLimits.read(doc.get("rateLimit"), f),
-                dev.sluice.policy.globalratelimit.GlobalRateLimits.read(
-                    doc.get("globalRateLimit"), f, true)),
+                GlobalRateLimits.read(doc.get("globalRateLimit"), f, true)),
             new GatewaySpec.Security(
                 trustedHops(doc.get("clientIp"), f),
                 gatewayAuth(doc.get("auth"), f),
@@ -133,7 +134,7 @@ public final class GatewayKind implements PolicyKind<GatewaySpec> {
     return f.integer(n.get("trustedHops"), 0, 10).orElse(0);
   }
 
-  private static Optional<dev.sluice.policy.auth.AuthSpec> gatewayAuth(YamlNode n, Fields f) {
+  private static Optional<AuthSpec> gatewayAuth(YamlNode n, Fields f) {
     if (n.isScalar() && "none".equals(n.value().asText())) {
       f.error(
           n, "auth: none is for a Route that opts out of its Gateway's auth; leave auth out here");

@@ -6,6 +6,7 @@ import dev.sluice.policy.access.AccessRule;
 import dev.sluice.policy.auth.AuthSpec;
 import dev.sluice.policy.compression.CompressionSpec;
 import dev.sluice.policy.cors.CorsSpec;
+import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec;
 import dev.sluice.policy.hardening.HardeningSpec;
 import dev.sluice.policy.ratelimit.RateLimitSpec;
 import dev.sluice.policy.telemetry.TelemetrySpec;
@@ -73,8 +74,7 @@ public record GatewaySpec(
    *     timeout)
    */
   public record Limits(
-      Optional<RateLimitSpec> rateLimit,
-      Optional<dev.sluice.policy.globalratelimit.GlobalRateLimitSpec> globalRateLimit) {}
+      Optional<RateLimitSpec> rateLimit, Optional<GlobalRateLimitSpec> globalRateLimit) {}
 
   /**
    * Who the client is and what it may do, for every route.

@@ -5,6 +5,7 @@ import dev.sluice.policy.hardening.HardeningSpec.Underscores;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlNode;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -105,7 +106,7 @@ public final class Hardening {
     f.error(
         n,
         "expected one of "
-            + java.util.Arrays.stream(type.getEnumConstants())
+            + Arrays.stream(type.getEnumConstants())
                 .map(e -> e.name().toLowerCase(Locale.ROOT))
                 .toList()
             + ", got \""

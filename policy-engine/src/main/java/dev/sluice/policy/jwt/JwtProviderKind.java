@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -95,7 +96,7 @@ public final class JwtProviderKind implements PolicyKind<JwtProviderSpec> {
                             if (!HEADER.matcher(h).matches()) {
                               f.error(header, "\"" + h + "\" is not a header name");
                             } else {
-                              claims.put(claim, h.toLowerCase(java.util.Locale.ROOT));
+                              claims.put(claim, h.toLowerCase(Locale.ROOT));
                             }
                           }));
     }
@@ -220,8 +221,8 @@ public final class JwtProviderKind implements PolicyKind<JwtProviderSpec> {
           v ->
               out.add(
                   new TokenSource(
-                      TokenSource.Type.valueOf(kind.toUpperCase(java.util.Locale.ROOT)),
-                      kind.equals("header") ? v.toLowerCase(java.util.Locale.ROOT) : v,
+                      TokenSource.Type.valueOf(kind.toUpperCase(Locale.ROOT)),
+                      kind.equals("header") ? v.toLowerCase(Locale.ROOT) : v,
                       prefix)));
     }
     return out;

@@ -4,6 +4,7 @@ import dev.sluice.policy.ratelimit.RateLimitSpec.ClientKey;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlNode;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -101,7 +102,7 @@ public final class RateLimits {
         .map(
             v ->
                 header
-                    ? new ClientKey(ClientKey.Type.HEADER, v.toLowerCase(java.util.Locale.ROOT))
+                    ? new ClientKey(ClientKey.Type.HEADER, v.toLowerCase(Locale.ROOT))
                     : new ClientKey(ClientKey.Type.CLAIM, v));
   }
 }

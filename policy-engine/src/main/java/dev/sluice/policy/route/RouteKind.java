@@ -6,7 +6,10 @@ import dev.sluice.policy.Names;
 import dev.sluice.policy.PolicyKind;
 import dev.sluice.policy.PolicySet;
 import dev.sluice.policy.Source;
+import dev.sluice.policy.access.Access;
+import dev.sluice.policy.auth.Auth;
 import dev.sluice.policy.cors.Cors;
+import dev.sluice.policy.globalratelimit.GlobalRateLimits;
 import dev.sluice.policy.ratelimit.RateLimits;
 import dev.sluice.policy.route.RouteOptions.QueryMatch;
 import dev.sluice.policy.route.RouteSpec.Backend;
@@ -171,11 +174,9 @@ public final class RouteKind implements PolicyKind<RouteSpec> {
                 GrpcJson.read(doc.get("grpcJson"), f)),
             new RouteOptions.Limits(
                 RateLimits.read(doc.get("rateLimit"), f),
-                dev.sluice.policy.globalratelimit.GlobalRateLimits.read(
-                    doc.get("globalRateLimit"), f, false)),
+                GlobalRateLimits.read(doc.get("globalRateLimit"), f, false)),
             new RouteOptions.Security(
-                dev.sluice.policy.auth.Auth.read(doc.get("auth"), f),
-                dev.sluice.policy.access.Access.read(doc.get("access"), f)));
+                Auth.read(doc.get("auth"), f), Access.read(doc.get("access"), f)));
     if (path == null || answers > 1 || (forwards && backends.isEmpty())) {
       return Optional.empty();
     }

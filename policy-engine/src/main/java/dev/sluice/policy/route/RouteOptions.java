@@ -3,6 +3,7 @@ package dev.sluice.policy.route;
 import dev.sluice.policy.access.AccessRule;
 import dev.sluice.policy.auth.AuthSpec;
 import dev.sluice.policy.cors.CorsSpec;
+import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec;
 import dev.sluice.policy.ratelimit.RateLimitSpec;
 import dev.sluice.policy.route.grpcjson.GrpcJsonSpec;
 import dev.sluice.policy.route.headers.HeadersSpec;
@@ -94,8 +95,7 @@ public record RouteOptions(
    * @param globalRateLimit limits shared by every Envoy, counted per route (besides the gateway's)
    */
   public record Limits(
-      Optional<RateLimitSpec> rateLimit,
-      Optional<dev.sluice.policy.globalratelimit.GlobalRateLimitSpec> globalRateLimit) {
+      Optional<RateLimitSpec> rateLimit, Optional<GlobalRateLimitSpec> globalRateLimit) {
     static final Limits NONE = new Limits(Optional.empty(), Optional.empty());
   }
 

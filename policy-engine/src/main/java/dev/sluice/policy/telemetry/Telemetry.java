@@ -9,6 +9,7 @@ import dev.sluice.policy.telemetry.TelemetrySpec.Tracing;
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +89,7 @@ public final class Telemetry {
     m.put("request_id", "%REQ(X-REQUEST-ID)%");
     m.put("authority", "%REQ(:AUTHORITY)%");
     m.put("route", "%ROUTE_NAME%");
-    return java.util.Collections.unmodifiableMap(m);
+    return Collections.unmodifiableMap(m);
   }
 
   /**

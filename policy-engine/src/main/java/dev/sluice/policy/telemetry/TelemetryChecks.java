@@ -10,6 +10,7 @@ import dev.sluice.yaml.Diagnostics;
 import dev.sluice.yaml.Finding;
 import dev.sluice.yaml.Severity;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -98,7 +99,7 @@ public final class TelemetryChecks {
    */
   private static void tracedQueryCredentials(
       PolicySet set, GatewaySpec g, TelemetrySpec t, Diagnostics d) {
-    Map<String, String> found = new java.util.LinkedHashMap<>();
+    Map<String, String> found = new LinkedHashMap<>();
     List<Map.Entry<String, Optional<AuthSpec>>> auths = new ArrayList<>();
     auths.add(Map.entry(g.label(), g.security().auth()));
     set.routesOf(g.name())

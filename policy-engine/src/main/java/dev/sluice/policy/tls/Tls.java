@@ -15,6 +15,7 @@ import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
@@ -405,7 +406,7 @@ public final class Tls {
     for (X509Certificate c : certs) {
       try {
         sb.append(Pem.encode("CERTIFICATE", c.getEncoded()));
-      } catch (java.security.cert.CertificateEncodingException e) {
+      } catch (CertificateEncodingException e) {
         throw new IllegalStateException("a certificate that parsed cannot be encoded", e);
       }
     }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -262,7 +263,7 @@ public final class UpstreamKind implements PolicyKind<UpstreamSpec> {
     return d;
   }
 
-  private static Optional<Integer> boxed(java.util.OptionalInt i) {
+  private static Optional<Integer> boxed(OptionalInt i) {
     return i.isPresent() ? Optional.of(i.getAsInt()) : Optional.empty();
   }
 }

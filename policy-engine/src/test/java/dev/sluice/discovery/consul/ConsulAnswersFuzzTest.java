@@ -2,8 +2,10 @@ package dev.sluice.discovery.consul;
 
 import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.google.common.net.InetAddresses;
 import dev.sluice.discovery.Health;
 import dev.sluice.discovery.Service;
@@ -100,14 +102,14 @@ class ConsulAnswersFuzzTest {
     JsonNode node;
     try (InputStream in = new ByteArrayInputStream(body)) {
       node = JSON.readTree(in);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new ConsulHttp.BadAnswerException(
           "Consul answered "
               + path
               + " with a body that is not JSON: "
               + ConsulHttp.shorten(e.getOriginalMessage()));
     }
-    return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node;
+    return node == null ? MissingNode.getInstance() : node;
   }
 
   private static Optional<String> usable(ServiceCatalog catalog) {

@@ -8,6 +8,7 @@ import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.Finding;
 import dev.sluice.yaml.YamlFiles;
 import dev.sluice.yaml.YamlNode;
+import dev.sluice.yaml.YamlSyntaxException;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class LogFormatsTest {
   private static YamlNode node() {
     try {
       return YamlFiles.parse(Path.of("p.yaml"), "f: x\n").get(0).node().get("f");
-    } catch (dev.sluice.yaml.YamlSyntaxException e) {
+    } catch (YamlSyntaxException e) {
       throw new AssertionError(e);
     }
   }

@@ -14,7 +14,9 @@ import dev.sluice.yaml.Diagnostics;
 import dev.sluice.yaml.Finding;
 import dev.sluice.yaml.YamlDocument;
 import dev.sluice.yaml.YamlFiles;
+import java.io.IOException;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -228,8 +230,8 @@ class TlsTest {
   private static String read(Path p) {
     try {
       return Files.readString(p);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

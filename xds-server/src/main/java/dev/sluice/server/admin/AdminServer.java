@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -64,7 +65,7 @@ public final class AdminServer implements AutoCloseable {
    * How long a connection may stay silent, while it sends its request or takes its answer, before
    * it is closed; also between requests on a kept-alive connection.
    */
-  public static final java.time.Duration REQUEST_TIME_LIMIT = java.time.Duration.ofSeconds(10);
+  public static final Duration REQUEST_TIME_LIMIT = Duration.ofSeconds(10);
 
   /** The largest request head (request line and headers) read; a longer one is answered 431. */
   public static final int MAX_REQUEST_HEAD_BYTES = 8 * 1024;

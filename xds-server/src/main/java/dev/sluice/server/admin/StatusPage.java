@@ -114,7 +114,7 @@ final class StatusPage {
           .append("\">")
           .append(esc(state));
       if (!p.path("stateTypes").isEmpty()) {
-        java.util.List<String> types = new java.util.ArrayList<>();
+        List<String> types = new ArrayList<>();
         p.path("stateTypes").forEach(t -> types.add(t.asText()));
         h.append(" (").append(esc(String.join(", ", types))).append(')');
       }

@@ -4,6 +4,7 @@ import dev.sluice.discovery.consul.ConsulClients;
 import dev.sluice.discovery.consul.ConsulConfig;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -235,6 +236,6 @@ public final class ConsulAclTokens implements ProxyAuthenticator {
 
   /** {@code 30s}, {@code 10m}, {@code 0.5s}. */
   static String text(Duration d) {
-    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+    return d.toString().substring(2).toLowerCase(Locale.ROOT);
   }
 }

@@ -17,11 +17,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,9 +131,8 @@ public final class ControlPlaneTls implements AutoCloseable {
   private final Optional<CertificateAuthority> ca;
   private final Clock clock;
   private volatile WorkloadCertificate current;
-  private final List<AutoCloseable> closeables = new java.util.ArrayList<>();
-  private final java.util.concurrent.atomic.AtomicLong reloadFailures =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final AtomicLong reloadFailures = new AtomicLong();
 
   private ControlPlaneTls(Options options, Clock clock)
       throws IOException, GeneralSecurityException {
@@ -224,11 +226,11 @@ public final class ControlPlaneTls implements AutoCloseable {
     try {
       String algorithm = key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
       byte[] challenge = "sluice-control-plane-tls".getBytes(StandardCharsets.US_ASCII);
-      java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+      Signature signer = Signature.getInstance(algorithm);
       signer.initSign(key);
       signer.update(challenge);
       byte[] signature = signer.sign();
-      java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+      Signature verifier = Signature.getInstance(algorithm);
       verifier.initVerify(cert.getPublicKey());
       verifier.update(challenge);
       return verifier.verify(signature);

@@ -1,5 +1,7 @@
 package dev.sluice.server.auth;
 
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -44,8 +46,8 @@ public interface ProxyAuthenticator {
    * How often connected streams are checked again when the source cannot say that a grant was
    * withdrawn (a Consul token revoked); empty when {@link #onChange} is enough.
    */
-  default java.util.Optional<java.time.Duration> recheckEvery() {
-    return java.util.Optional.empty();
+  default Optional<Duration> recheckEvery() {
+    return Optional.empty();
   }
 
   /**
@@ -53,7 +55,7 @@ public interface ProxyAuthenticator {
    * unreachable: {@link Decision#UNCHECKED}), counted from its last confirmation; new streams are
    * refused meanwhile. Zero: the first check that fails ends it.
    */
-  default java.time.Duration outageGrace() {
-    return java.time.Duration.ZERO;
+  default Duration outageGrace() {
+    return Duration.ZERO;
   }
 }

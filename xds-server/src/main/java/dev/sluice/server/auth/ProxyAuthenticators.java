@@ -1,5 +1,6 @@
 package dev.sluice.server.auth;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -40,13 +41,13 @@ public final class ProxyAuthenticators {
       }
 
       @Override
-      public java.util.Optional<java.time.Duration> recheckEvery() {
+      public Optional<Duration> recheckEvery() {
         return tokens.flatMap(ProxyAuthenticator::recheckEvery);
       }
 
       @Override
-      public java.time.Duration outageGrace() {
-        return tokens.map(ProxyAuthenticator::outageGrace).orElse(java.time.Duration.ZERO);
+      public Duration outageGrace() {
+        return tokens.map(ProxyAuthenticator::outageGrace).orElse(Duration.ZERO);
       }
 
       @Override

@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -357,7 +358,7 @@ final class DiffCommand implements Callable<Integer> {
                             + " "
                             + t.key()
                             + ": "
-                            + java.util.Arrays.stream(ConfigDiff.Kind.values())
+                            + Arrays.stream(ConfigDiff.Kind.values())
                                 .filter(kinds::containsKey)
                                 .map(
                                     k ->

@@ -1,6 +1,7 @@
 package dev.sluice.server.cli;
 
 import java.time.Duration;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -8,7 +9,7 @@ import picocli.CommandLine.TypeConversionException;
 final class DurationConverter implements ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {
-    var m = java.util.regex.Pattern.compile("^(\\d+)(ms|s|m|h)$").matcher(value.trim());
+    var m = Pattern.compile("^(\\d+)(ms|s|m|h)$").matcher(value.trim());
     if (!m.matches()) {
       throw new TypeConversionException(
           "invalid duration '" + value + "' (write it like 250ms, 2s, 1m or 1h)");

@@ -4,6 +4,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.core.DaemonThreads;
 import dev.sluice.discovery.FileWatcher;
+import dev.sluice.discovery.ServiceCatalog;
+import dev.sluice.ir.Compiler;
+import dev.sluice.ir.GlobalRateLimitTables;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.policy.PolicySet;
 import dev.sluice.policy.globalratelimit.GlobalRateLimitSpec;
@@ -50,9 +53,7 @@ final class RateLimitCommand implements Callable<Integer> {
    * matter to it).
    */
   static final Function<PolicySet, RateLimitTable> TABLES =
-      policies ->
-          dev.sluice.ir.GlobalRateLimitTables.of(
-              dev.sluice.ir.Compiler.compile(dev.sluice.discovery.ServiceCatalog.EMPTY, policies));
+      policies -> GlobalRateLimitTables.of(Compiler.compile(ServiceCatalog.EMPTY, policies));
 
   @Spec CommandSpec spec;
 

@@ -3,6 +3,7 @@ package dev.sluice.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sluice.policy.sidecar.SidecarSpec;
 import dev.sluice.server.render.Rendered;
 import dev.sluice.server.render.Renderer;
 import dev.sluice.server.xds.ProxyGroups;
@@ -126,9 +127,7 @@ final class RenderCommand implements Callable<Integer> {
       JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(file.toFile()).path("node");
       JsonNode metadata = node.path("metadata");
       if (ProxyGroups.SIDECAR_ROLE.equals(metadata.path(ProxyGroups.ROLE_KEY).asText(""))) {
-        return Optional.of(
-            dev.sluice.policy.sidecar.SidecarSpec.group(
-                metadata.path(ProxyGroups.SERVICE_KEY).asText("")));
+        return Optional.of(SidecarSpec.group(metadata.path(ProxyGroups.SERVICE_KEY).asText("")));
       }
       String gateway = metadata.path(ProxyGroups.METADATA_KEY).asText("");
       String group = gateway.isEmpty() ? node.path("cluster").asText("") : gateway;

@@ -7,6 +7,7 @@ import dev.sluice.server.SluiceServer;
 import dev.sluice.server.auth.ConsulAclTokens;
 import dev.sluice.server.auth.ControlPlaneTls;
 import dev.sluice.server.auth.SecurityOptions;
+import dev.sluice.server.mesh.MeshOptions;
 import dev.sluice.server.telemetry.Telemetry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -251,11 +253,11 @@ final class ServeCommand implements Callable<Integer> {
   SecurityOptions securityOptions() {
     SecurityOptions security = SecurityOptions.none();
     if (xdsTlsDir != null && xdsCertFile != null) {
-      throw new picocli.CommandLine.ParameterException(
+      throw new CommandLine.ParameterException(
           spec.commandLine(), "--xds-tls-dir and --xds-cert-file are alternatives: give one");
     }
     if ((xdsCertFile == null) != (xdsKeyFile == null)) {
-      throw new picocli.CommandLine.ParameterException(
+      throw new CommandLine.ParameterException(
           spec.commandLine(), "--xds-cert-file and --xds-key-file go together");
     }
     Optional<ControlPlaneTls.Options> tls = Optional.empty();
@@ -268,7 +270,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (xdsClientCa != null) {
       if (tls.isEmpty()) {
-        throw new picocli.CommandLine.ParameterException(
+        throw new CommandLine.ParameterException(
             spec.commandLine(), "--xds-client-ca needs TLS (--xds-tls-dir or --xds-cert-file)");
       }
       tls = Optional.of(tls.get().withClientCa(xdsClientCa, xdsRequireClientCert));
@@ -277,7 +279,7 @@ final class ServeCommand implements Callable<Integer> {
       security = security.withTls(tls.get());
     }
     if (proxyTokens != null && proxyAuth != null) {
-      throw new picocli.CommandLine.ParameterException(
+      throw new CommandLine.ParameterException(
           spec.commandLine(), "--proxy-tokens and --proxy-auth consul are alternatives: give one");
     }
     if (proxyTokens != null) {
@@ -291,14 +293,14 @@ final class ServeCommand implements Callable<Integer> {
 
   private ConsulAclTokens.Options consulTokens() {
     if (!ConsulConfig.isConsul(registry)) {
-      throw new picocli.CommandLine.ParameterException(
+      throw new CommandLine.ParameterException(
           spec.commandLine(),
           "--proxy-auth consul checks tokens with the registry's Consul: it needs --registry consul://host:port or consul+https://host:port");
     }
     try {
       return new ConsulAclTokens.Options(proxyAuthTtl, proxyAuthOutageGrace);
     } catch (IllegalArgumentException e) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 
@@ -331,8 +333,8 @@ final class ServeCommand implements Callable<Integer> {
             .rateLimit(rateLimitPort, counterStore.options())
             .mesh(
                 meshCaDir == null
-                    ? dev.sluice.server.mesh.MeshOptions.none()
-                    : dev.sluice.server.mesh.MeshOptions.none().withCa(meshCaDir, meshCertTtl))
+                    ? MeshOptions.none()
+                    : MeshOptions.none().withCa(meshCaDir, meshCertTtl))
             .security(securityOptions())
             .build();
     SluiceServer server;

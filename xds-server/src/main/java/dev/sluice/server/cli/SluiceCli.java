@@ -1,5 +1,6 @@
 package dev.sluice.server.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,12 +31,12 @@ public final class SluiceCli {
   }
 
   /** Runs with output to {@code out}; for tests and embedding. */
-  public static int run(java.io.PrintWriter out, String... args) {
+  public static int run(PrintWriter out, String... args) {
     return new CommandLine(new SluiceCli()).setOut(out).setErr(out).execute(args);
   }
 
   /** Runs with standard output and standard error kept apart; for tests and embedding. */
-  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
     return new CommandLine(new SluiceCli()).setOut(out).setErr(err).execute(args);
   }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.server.cli;
 
 import dev.sluice.server.render.XdsType;
+import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -8,7 +9,7 @@ import picocli.CommandLine.TypeConversionException;
 final class XdsTypeConverter implements ITypeConverter<XdsType> {
   @Override
   public XdsType convert(String value) {
-    return XdsType.byKey(value.trim().toLowerCase(java.util.Locale.ROOT))
+    return XdsType.byKey(value.trim().toLowerCase(Locale.ROOT))
         .orElseThrow(
             () ->
                 new TypeConversionException(

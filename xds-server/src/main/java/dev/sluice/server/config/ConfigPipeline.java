@@ -2,11 +2,16 @@ package dev.sluice.server.config;
 
 import dev.sluice.core.DaemonThreads;
 import dev.sluice.discovery.ServiceCatalog;
+import dev.sluice.ir.GlobalRateLimitTables;
 import dev.sluice.ir.IncrementalCompiler;
+import dev.sluice.ir.MeshClient;
 import dev.sluice.ir.ProxyConfig;
 import dev.sluice.policy.CrossChecks;
 import dev.sluice.policy.PolicyLoader;
 import dev.sluice.policy.PolicySet;
+import dev.sluice.ratelimit.RateLimitTable;
+import dev.sluice.server.mesh.CaException;
+import dev.sluice.server.mesh.MeshIdentities;
 import dev.sluice.server.telemetry.Metrics;
 import dev.sluice.server.xds.PropagationTracker.Change;
 import dev.sluice.xds.ConsistencyCheck;
@@ -17,14 +22,23 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,20 +52,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfigPipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigPipeline.class);
-  private final java.util.concurrent.ScheduledExecutorService executor =
+  private final ScheduledExecutorService executor =
       Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create(r, "sluice-config"));
 
   /**
    * Sidecar identities; empty when the server runs without a mesh CA (then sidecar groups are
    * refused).
    */
-  private final java.util.Optional<dev.sluice.server.mesh.MeshIdentities> mesh;
+  private final Optional<MeshIdentities> mesh;
 
-  private java.util.concurrent.ScheduledFuture<?> rotation;
-  static final java.time.Duration ROTATION_RETRY = java.time.Duration.ofSeconds(10);
+  private ScheduledFuture<?> rotation;
+  static final Duration ROTATION_RETRY = Duration.ofSeconds(10);
   private final BiConsumer<Change, Map<String, XdsResources>> publish;
   private final Tracer tracer;
-  private final java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits;
+  private final Consumer<RateLimitTable> rateLimits;
   private long changes;
 
   /**
@@ -80,8 +94,8 @@ public final class ConfigPipeline implements AutoCloseable {
       List<UnaryOperator<XdsResources>> steps,
       Metrics metrics,
       Tracer tracer,
-      java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits) {
-    this(publish, steps, metrics, tracer, rateLimits, java.util.Optional.empty());
+      Consumer<RateLimitTable> rateLimits) {
+    this(publish, steps, metrics, tracer, rateLimits, Optional.empty());
   }
 
   public ConfigPipeline(
@@ -89,8 +103,8 @@ public final class ConfigPipeline implements AutoCloseable {
       List<UnaryOperator<XdsResources>> steps,
       Metrics metrics,
       Tracer tracer,
-      java.util.function.Consumer<dev.sluice.ratelimit.RateLimitTable> rateLimits,
-      java.util.Optional<dev.sluice.server.mesh.MeshIdentities> mesh) {
+      Consumer<RateLimitTable> rateLimits,
+      Optional<MeshIdentities> mesh) {
     this.mesh = mesh;
     this.publish = publish;
     this.rateLimits = rateLimits;
@@ -188,7 +202,7 @@ public final class ConfigPipeline implements AutoCloseable {
             resources =
                 mesh.orElseThrow(
                         () ->
-                            new dev.sluice.server.mesh.CaException(
+                            new CaException(
                                 "mesh identities (sidecars, gateways routing to them) need the mesh certificate authority:"
                                     + " start the server with --mesh-ca-dir"))
                     .attach(e.getValue(), resources);
@@ -220,12 +234,12 @@ public final class ConfigPipeline implements AutoCloseable {
               m.retain(
                   compiled.values().stream()
                       .flatMap(c -> c.meshClient().stream())
-                      .map(dev.sluice.ir.MeshClient::identity)
-                      .collect(java.util.stream.Collectors.toSet())));
+                      .map(MeshClient::identity)
+                      .collect(Collectors.toSet())));
       span.setAttribute("sluice.groups", groups.size());
       metrics.seconds("sluice_translate_seconds", (System.nanoTime() - start) / 1e9);
       // the service's limits before Envoy's actions, so a new descriptor never meets an old table
-      rateLimits.accept(dev.sluice.ir.GlobalRateLimitTables.of(compiled));
+      rateLimits.accept(GlobalRateLimitTables.of(compiled));
       publish.accept(change, groups);
       metrics.increment("sluice_config_builds_total");
       if (!published) {
@@ -244,13 +258,11 @@ public final class ConfigPipeline implements AutoCloseable {
       rotation.cancel(false);
       rotation = null;
     }
-    mesh.flatMap(dev.sluice.server.mesh.MeshIdentities::nextRotation)
+    mesh.flatMap(MeshIdentities::nextRotation)
         .ifPresent(
             at -> {
-              long delay = Math.max(0, java.time.Duration.between(Instant.now(), at).toMillis());
-              rotation =
-                  executor.schedule(
-                      this::rotate, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+              long delay = Math.max(0, Duration.between(Instant.now(), at).toMillis());
+              rotation = executor.schedule(this::rotate, delay, TimeUnit.MILLISECONDS);
             });
   }
 
@@ -264,17 +276,15 @@ public final class ConfigPipeline implements AutoCloseable {
     rebuild("certificate rotation", Instant.now(), List.of());
     if (rotation == self) {
       LOG.warn("certificate rotation did not publish; retrying in {}", ROTATION_RETRY);
-      rotation =
-          executor.schedule(
-              this::rotate, ROTATION_RETRY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      rotation = executor.schedule(this::rotate, ROTATION_RETRY.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
   private void logNewWarnings() {
     List<Finding> warnings =
-        new java.util.ArrayList<>(policyFindings.stream().filter(f -> !f.isError()).toList());
+        new ArrayList<>(policyFindings.stream().filter(f -> !f.isError()).toList());
     warnings.addAll(CrossChecks.againstCatalog(policies, catalog));
-    Set<String> lines = new java.util.TreeSet<>();
+    Set<String> lines = new TreeSet<>();
     warnings.forEach(w -> lines.add(w.format()));
     for (String line : lines) {
       if (!loggedWarnings.contains(line)) {
@@ -290,15 +300,15 @@ public final class ConfigPipeline implements AutoCloseable {
   }
 
   /** The last policy load, accepted or not; empty before the first. */
-  public java.util.Optional<PolicyLoader.Result> lastPolicyLoad() {
-    return java.util.Optional.ofNullable(lastPolicyLoad);
+  public Optional<PolicyLoader.Result> lastPolicyLoad() {
+    return Optional.ofNullable(lastPolicyLoad);
   }
 
   /**
    * The policies the running config was built from: the last accepted load; empty before the first.
    */
-  public java.util.Optional<PolicySet> servingPolicies() {
-    return java.util.Optional.ofNullable(policies);
+  public Optional<PolicySet> servingPolicies() {
+    return Optional.ofNullable(policies);
   }
 
   /** The latest refused changes, newest first. */
@@ -307,8 +317,8 @@ public final class ConfigPipeline implements AutoCloseable {
   }
 
   /** The catalog the running config was built from; empty before the first sync. */
-  public java.util.Optional<ServiceCatalog> catalog() {
-    return java.util.Optional.ofNullable(catalog);
+  public Optional<ServiceCatalog> catalog() {
+    return Optional.ofNullable(catalog);
   }
 
   public List<Finding> policyFindings() {

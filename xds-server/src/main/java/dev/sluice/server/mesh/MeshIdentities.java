@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Gives each sidecar group its identity: the workload certificate of the group's service, issued by
@@ -74,7 +75,7 @@ public final class MeshIdentities {
   }
 
   /** Forgets the certificates of identities no group has any more. */
-  public void retain(java.util.Set<String> services) {
+  public void retain(Set<String> services) {
     issued.keySet().retainAll(services);
   }
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -52,7 +53,7 @@ final class Pem {
       throw new CaException(file + ": cannot read: " + e.getMessage(), e);
     }
     try {
-      Collection<? extends java.security.cert.Certificate> certs =
+      Collection<? extends Certificate> certs =
           CertificateFactory.getInstance("X.509")
               .generateCertificates(new ByteArrayInputStream(bytes));
       if (certs.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.sluice.server.ratelimit;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -24,7 +25,7 @@ public interface CounterStore extends AutoCloseable {
    * Waits at most {@code wait} until the store can count (Redis: connected); false if it cannot
    * yet. Requests are answered either way, by the failure mode until it can.
    */
-  default boolean ready(java.time.Duration wait) {
+  default boolean ready(Duration wait) {
     return true;
   }
 

@@ -5,6 +5,8 @@ import dev.sluice.server.auth.ChannelSecurity;
 import dev.sluice.server.auth.RateLimitCallTokens;
 import dev.sluice.server.auth.RateLimitCallers;
 import dev.sluice.server.telemetry.Metrics;
+import dev.sluice.server.xds.ConnectionLimits;
+import dev.sluice.server.xds.XdsServer;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -108,7 +110,7 @@ public final class RateLimitServer implements AutoCloseable {
     // the xDS server's keepalive, idle and age limits: a dead or idle Envoy connection is closed
     // here too
     this.server =
-        dev.sluice.server.xds.ConnectionLimits.applyTo(security.serverBuilder(address))
+        ConnectionLimits.applyTo(security.serverBuilder(address))
             .addService(ChannelSecurity.withCredentials(service))
             .bossEventLoopGroup(acceptLoop)
             .workerEventLoopGroup(callLoops)
@@ -143,11 +145,7 @@ public final class RateLimitServer implements AutoCloseable {
       store.close();
       stopLoops();
       throw new UncheckedIOException(
-          "cannot listen for rate-limit requests on "
-              + address
-              + ": "
-              + dev.sluice.server.xds.XdsServer.rootCause(e),
-          e);
+          "cannot listen for rate-limit requests on " + address + ": " + XdsServer.rootCause(e), e);
     }
     return this;
   }

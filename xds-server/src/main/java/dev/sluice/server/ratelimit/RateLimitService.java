@@ -18,14 +18,21 @@ import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -139,8 +146,7 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
             (response, error) -> {
               if (error != null) {
                 Throwable e =
-                    error instanceof java.util.concurrent.CompletionException
-                            && error.getCause() != null
+                    error instanceof CompletionException && error.getCause() != null
                         ? error.getCause()
                         : error;
                 responses.onError(
@@ -314,9 +320,7 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
 
   private Outcome failed(String domain, Rule rule, Throwable error) {
     Throwable e =
-        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-            ? error.getCause()
-            : error;
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     FailureMode mode = rule.limit().shadow() ? FailureMode.OPEN : failureMode(rule);
     metrics.increment(
         "sluice_ratelimit_store_errors_total", "store", store.name(), "failure_mode", mode.name());
@@ -328,7 +332,7 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
           store.name(),
           domain,
           rule.policy(),
-          e instanceof java.util.concurrent.TimeoutException
+          e instanceof TimeoutException
               ? "no answer within " + options.storeTimeout().toMillis() + " ms"
               : e.toString(),
           mode);
@@ -419,9 +423,7 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
         key.append(escape(value));
       }
     }
-    return key.append('|')
-        .append(limit.unit().name().toLowerCase(java.util.Locale.ROOT))
-        .toString();
+    return key.append('|').append(limit.unit().name().toLowerCase(Locale.ROOT)).toString();
   }
 
   /**
@@ -441,11 +443,10 @@ public final class RateLimitService extends RateLimitServiceGrpc.RateLimitServic
 
   private static String sha256(String value) {
     try {
-      return java.util.HexFormat.of()
+      return HexFormat.of()
           .formatHex(
-              java.security.MessageDigest.getInstance("SHA-256")
-                  .digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
+              MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
   }

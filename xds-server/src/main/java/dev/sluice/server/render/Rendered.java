@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -68,7 +69,7 @@ public record Rendered(String group, Map<XdsType, List<Resource>> resources) {
       list.sort(Comparator.comparing(Resource::name));
       all.put(t, List.copyOf(list));
     }
-    resources = java.util.Collections.unmodifiableMap(all);
+    resources = Collections.unmodifiableMap(all);
   }
 
   public List<Resource> of(XdsType type) {

@@ -7,6 +7,11 @@ import dev.sluice.policy.PolicySet;
 import dev.sluice.xds.Translator;
 import dev.sluice.xds.XdsResources;
 import dev.sluice.xds.XdsYaml;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -48,24 +53,11 @@ public final class Renderer {
   /** Already translated resources (what the server holds for a group) → their rendered form. */
   public static Rendered render(String group, XdsResources r) {
     Map<XdsType, List<Rendered.Resource>> all = new EnumMap<>(XdsType.class);
-    all.put(
-        XdsType.LISTENERS,
-        resources(r.listeners(), io.envoyproxy.envoy.config.listener.v3.Listener::getName));
-    all.put(
-        XdsType.ROUTES,
-        resources(r.routes(), io.envoyproxy.envoy.config.route.v3.RouteConfiguration::getName));
-    all.put(
-        XdsType.CLUSTERS,
-        resources(r.clusters(), io.envoyproxy.envoy.config.cluster.v3.Cluster::getName));
-    all.put(
-        XdsType.ENDPOINTS,
-        resources(
-            r.endpoints(),
-            io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment::getClusterName));
-    all.put(
-        XdsType.SECRETS,
-        resources(
-            r.secrets(), io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret::getName));
+    all.put(XdsType.LISTENERS, resources(r.listeners(), Listener::getName));
+    all.put(XdsType.ROUTES, resources(r.routes(), RouteConfiguration::getName));
+    all.put(XdsType.CLUSTERS, resources(r.clusters(), Cluster::getName));
+    all.put(XdsType.ENDPOINTS, resources(r.endpoints(), ClusterLoadAssignment::getClusterName));
+    all.put(XdsType.SECRETS, resources(r.secrets(), Secret::getName));
     return new Rendered(group, all);
   }
 

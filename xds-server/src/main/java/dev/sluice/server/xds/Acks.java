@@ -1,5 +1,6 @@
 package dev.sluice.server.xds;
 
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
 
 /** Whether a proxy has answered, or accepted, what a snapshot holds for it. */
@@ -8,7 +9,7 @@ final class Acks {
 
   /** Every type of the snapshot accepted (ACKed, not NACKed) by the proxy. */
   static boolean acceptedAll(ProxyRegistry.ProxyState p, HashedSnapshot s) {
-    for (ResourceType rt : io.envoyproxy.controlplane.cache.Resources.RESOURCE_TYPES_IN_ORDER) {
+    for (ResourceType rt : Resources.RESOURCE_TYPES_IN_ORDER) {
       if (!type(p, rt, s, mustAsk(rt), false)) {
         return false;
       }

@@ -1,6 +1,8 @@
 package dev.sluice.server.xds;
 
 import dev.sluice.core.DaemonThreads;
+import dev.sluice.server.auth.ProxyAuthenticator;
+import dev.sluice.server.telemetry.Metrics;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -8,12 +10,14 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -52,18 +56,15 @@ final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscovery
   private final ExecutorService pushers =
       Executors.newFixedThreadPool(threads, r -> DaemonThreads.create(r, "sluice-xds-push"));
 
-  AdsServer(
-      ProxyRegistry proxies,
-      dev.sluice.server.telemetry.Metrics metrics,
-      PropagationTracker propagation) {
-    this(proxies, metrics, propagation, dev.sluice.server.auth.ProxyAuthenticator.OPEN);
+  AdsServer(ProxyRegistry proxies, Metrics metrics, PropagationTracker propagation) {
+    this(proxies, metrics, propagation, ProxyAuthenticator.OPEN);
   }
 
   AdsServer(
       ProxyRegistry proxies,
-      dev.sluice.server.telemetry.Metrics metrics,
+      Metrics metrics,
       PropagationTracker propagation,
-      dev.sluice.server.auth.ProxyAuthenticator authenticator) {
+      ProxyAuthenticator authenticator) {
     this.gatekeeper = new Gatekeeper(authenticator, metrics);
     this.callbacks =
         new XdsCallbacks(
@@ -105,7 +106,7 @@ final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscovery
 
   /** The snapshot being served to each group. */
   Map<String, HashedSnapshot> snapshots() {
-    return java.util.Collections.unmodifiableMap(snapshots);
+    return Collections.unmodifiableMap(snapshots);
   }
 
   /** Makes the snapshot the group's, and has every stream of the group sent what changed for it. */
@@ -122,7 +123,7 @@ final class AdsServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscovery
       List<AdsStream<?, ?>> part = all.subList(from, Math.min(all.size(), from + chunk));
       try {
         pushers.execute(() -> part.forEach(AdsStream::pump));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         return; // the server is shutting down
       }
     }

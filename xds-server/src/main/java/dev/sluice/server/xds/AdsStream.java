@@ -1,5 +1,7 @@
 package dev.sluice.server.xds;
 
+import dev.sluice.server.auth.Claim;
+import dev.sluice.server.auth.ClientText;
 import dev.sluice.server.auth.Credential;
 import dev.sluice.server.auth.CredentialInterceptor;
 import dev.sluice.server.auth.Decision;
@@ -10,6 +12,7 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +41,7 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
   /**
    * Requests that came while the credential was being checked, handled in order once it is granted.
    */
-  private java.util.ArrayDeque<Q> waiting;
+  private ArrayDeque<Q> waiting;
 
   private boolean closed;
   private long nonce;
@@ -106,9 +109,9 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
     Node node = node(first);
     String claimed = ProxyGroups.group(node);
     String tooLong =
-        node.getId().length() > dev.sluice.server.auth.ClientText.NAME_MAX
+        node.getId().length() > ClientText.NAME_MAX
             ? "node id"
-            : claimed.length() > dev.sluice.server.auth.ClientText.NAME_MAX
+            : claimed.length() > ClientText.NAME_MAX
                 ? "proxy group (gateway, service or node cluster)"
                 : null;
     if (tooLong != null) {
@@ -118,23 +121,15 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
           Decision.deny(
               "",
               Decision.INVALID_CLAIM,
-              "the "
-                  + tooLong
-                  + " is longer than "
-                  + dev.sluice.server.auth.ClientText.NAME_MAX
-                  + " characters");
+              "the " + tooLong + " is longer than " + ClientText.NAME_MAX + " characters");
       server
           .gatekeeper
           .denials()
-          .record(
-              credential.peer(),
-              node.getId(),
-              dev.sluice.server.auth.Claim.ofGroup(claimed).toString(),
-              refusal);
+          .record(credential.peer(), node.getId(), Claim.ofGroup(claimed).toString(), refusal);
       fail(Status.INVALID_ARGUMENT.withDescription(refusal.message()));
       return;
     }
-    waiting = new java.util.ArrayDeque<>();
+    waiting = new ArrayDeque<>();
     waiting.add(first);
     server
         .gatekeeper
@@ -160,7 +155,7 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
     group = claimed;
     proxy.credential = decision.credential();
     server.callbacks.identified(proxy, node, group);
-    java.util.ArrayDeque<Q> requests = waiting;
+    ArrayDeque<Q> requests = waiting;
     waiting = null;
     for (Q q : requests) {
       if (closed) {
@@ -191,7 +186,7 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q>, WriteBudget.Writer 
       LOG.debug(
           "[{}] ignoring a request for {}, which Sluice does not serve",
           proxy.streamId,
-          dev.sluice.server.auth.ClientText.name(typeUrl));
+          ClientText.name(typeUrl));
       return;
     }
     request(type, request);

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * An incremental (delta) ADS stream. Per type it sends what differs between the snapshot and what
@@ -264,7 +265,7 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
         changed.add(e);
       }
     }
-    Set<String> gone = new java.util.TreeSet<>();
+    Set<String> gone = new TreeSet<>();
     if (t.known != null) {
       for (String n : t.known.names()) {
         if (!resources.names().contains(n) && t.subscribes(n) && !NONE.equals(t.has(n))) {

@@ -1,6 +1,7 @@
 package dev.sluice.server.xds;
 
 import dev.sluice.server.auth.ClientText;
+import dev.sluice.server.auth.Decision;
 import dev.sluice.server.telemetry.Metrics;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -43,7 +44,7 @@ public final class Denials {
     this.metrics = metrics;
   }
 
-  void record(String peer, String nodeId, String claim, dev.sluice.server.auth.Decision d) {
+  void record(String peer, String nodeId, String claim, Decision d) {
     Denial denial =
         new Denial(
             Instant.now(),

@@ -6,6 +6,7 @@ import dev.sluice.server.auth.Credential;
 import dev.sluice.server.auth.Decision;
 import dev.sluice.server.auth.ProxyAuthenticator;
 import dev.sluice.server.telemetry.Metrics;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -117,7 +118,7 @@ final class Gatekeeper implements AutoCloseable {
   private String endedBecause(Decision d) {
     return Decision.UNCHECKED.equals(d.reason())
         ? "credential unconfirmed for longer than "
-            + authenticator.outageGrace().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+            + authenticator.outageGrace().toString().substring(2).toLowerCase(Locale.ROOT)
             + ": "
         : "credential withdrawn: ";
   }

@@ -1,5 +1,6 @@
 package dev.sluice.server.xds;
 
+import dev.sluice.policy.sidecar.SidecarSpec;
 import io.envoyproxy.controlplane.cache.NodeGroup;
 import io.envoyproxy.envoy.config.core.v3.Node;
 
@@ -27,7 +28,7 @@ public final class ProxyGroups implements NodeGroup<String> {
         String service = metadata(node, SERVICE_KEY);
         // a sidecar that does not say its service gets a group no policy produces: it is sent
         // nothing (and shows at /proxies) rather than some gateway's config
-        return dev.sluice.policy.sidecar.SidecarSpec.group(service == null ? "" : service);
+        return SidecarSpec.group(service == null ? "" : service);
       }
       String gateway = metadata(node, METADATA_KEY);
       if (gateway != null) {

@@ -1,10 +1,16 @@
 package dev.sluice.server.xds;
 
 import dev.sluice.server.auth.ClientText;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
 /** What each connected Envoy stream has been sent, has accepted and has rejected. */
 public final class ProxyRegistry {
@@ -26,9 +32,7 @@ public final class ProxyRegistry {
   public List<ProxyState> connected() {
     return streams.values().stream()
         .filter(s -> s.nodeId != null)
-        .sorted(
-            java.util.Comparator.comparing((ProxyState s) -> s.nodeId)
-                .thenComparing(s -> s.streamId))
+        .sorted(Comparator.comparing((ProxyState s) -> s.nodeId).thenComparing(s -> s.streamId))
         .toList();
   }
 
@@ -40,7 +44,7 @@ public final class ProxyRegistry {
     final long streamId;
 
     /** Its id, cluster and the {@code sluice.*} metadata, nothing else. */
-    volatile io.envoyproxy.envoy.config.core.v3.Node node;
+    volatile Node node;
 
     volatile String nodeId;
     volatile String group;
@@ -60,8 +64,7 @@ public final class ProxyRegistry {
     final Map<String, Nack> rejecting = new ConcurrentHashMap<>();
 
     /** Superseded NACKs, newest first, at most {@link #HISTORY}. */
-    final java.util.Deque<PastNack> nackHistory =
-        new java.util.concurrent.ConcurrentLinkedDeque<>();
+    final Deque<PastNack> nackHistory = new ConcurrentLinkedDeque<>();
 
     /** The newest change this proxy accepted, and how long after it was seen. */
     volatile ChangeAck lastChange;
@@ -100,9 +103,7 @@ public final class ProxyRegistry {
 
     /** The NACKs in force, one per rejected type, newest first. */
     public List<Nack> nacks() {
-      return rejecting.values().stream()
-          .sorted(java.util.Comparator.comparing(Nack::at).reversed())
-          .toList();
+      return rejecting.values().stream().sorted(Comparator.comparing(Nack::at).reversed()).toList();
     }
 
     /** NACKs superseded by a version the proxy accepted (or by a later NACK), newest first. */
@@ -110,8 +111,8 @@ public final class ProxyRegistry {
       return List.copyOf(nackHistory);
     }
 
-    public java.util.Optional<ChangeAck> lastChange() {
-      return java.util.Optional.ofNullable(lastChange);
+    public Optional<ChangeAck> lastChange() {
+      return Optional.ofNullable(lastChange);
     }
 
     /** The node's {@code sluice.role} metadata (edge or sidecar), else "edge". */
@@ -151,7 +152,7 @@ public final class ProxyRegistry {
   public record PastNack(Nack nack, String supersededBy, Instant at) {}
 
   /** A change a proxy accepted. */
-  public record ChangeAck(long changeId, java.time.Duration after) {}
+  public record ChangeAck(long changeId, Duration after) {}
 
   public static final class TypeState {
     volatile boolean delta;

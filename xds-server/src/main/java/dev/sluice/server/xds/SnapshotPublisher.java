@@ -12,6 +12,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -68,7 +69,7 @@ public final class SnapshotPublisher implements AutoCloseable {
 
   /** Publishes the complete desired state with no change to track (tests). */
   public void publish(Map<String, XdsResources> groups) {
-    publish(new PropagationTracker.Change(0, "direct", java.time.Instant.now()), groups);
+    publish(new PropagationTracker.Change(0, "direct", Instant.now()), groups);
   }
 
   /** Publishes the complete desired state: groups not in {@code groups} are emptied. */

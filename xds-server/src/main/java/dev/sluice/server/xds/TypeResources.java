@@ -12,9 +12,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -174,7 +176,7 @@ final class TypeResources {
           out =
               names.list().stream()
                   .map(byName::get)
-                  .filter(java.util.Objects::nonNull)
+                  .filter(Objects::nonNull)
                   .map(Entry::any)
                   .toList();
     }
@@ -236,7 +238,7 @@ final class TypeResources {
               changed.add(e);
             }
           }
-          Set<String> removed = new java.util.TreeSet<>();
+          Set<String> removed = new TreeSet<>();
           for (String n : o.byName.keySet()) {
             if (!byName.containsKey(n)) {
               removed.add(n);

@@ -5,12 +5,16 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -89,8 +93,8 @@ final class WriteBudget implements AutoCloseable {
   /** Streams that have answered a response: they wait in a line of their own, served first. */
   private final Deque<Writer> waitingReaders = new ArrayDeque<>();
 
-  private final java.util.Set<Writer> readers = new java.util.HashSet<>();
-  private final java.util.Set<Writer> queued = new java.util.HashSet<>();
+  private final Set<Writer> readers = new HashSet<>();
+  private final Set<Writer> queued = new HashSet<>();
   private final ScheduledExecutorService sweeper;
 
   WriteBudget(int slots, Executor executor) {
@@ -183,7 +187,7 @@ final class WriteBudget implements AutoCloseable {
   private void pump(List<Writer> next) {
     try {
       next.forEach(w -> executor.execute(w::pump));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       // the server is shutting down
     }
   }
@@ -237,7 +241,7 @@ final class WriteBudget implements AutoCloseable {
   }
 
   private static String seconds(long nanos) {
-    return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
+    return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
   }
 
   synchronized int inUse() {

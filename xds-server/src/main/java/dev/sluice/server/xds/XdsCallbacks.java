@@ -6,6 +6,7 @@ import dev.sluice.server.telemetry.Metrics;
 import dev.sluice.server.xds.ProxyRegistry.ProxyState;
 import dev.sluice.server.xds.ProxyRegistry.TypeState;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,9 +126,7 @@ final class XdsCallbacks {
     ProxyRegistry.Nack ended = p.rejecting.remove(shortType);
     if (ended != null) {
       remember(
-          p,
-          new ProxyRegistry.PastNack(
-              ended, "version " + version + " accepted", java.time.Instant.now()));
+          p, new ProxyRegistry.PastNack(ended, "version " + version + " accepted", Instant.now()));
       LOG.info(
           "proxy {} (group {}) accepted {} version {}; its NACK of version {} is superseded",
           p.nodeId,
@@ -158,8 +157,7 @@ final class XdsCallbacks {
     NackOrigins.Blame from =
         p.group == null ? NackOrigins.Blame.NONE : origins.of(p.group, type, searched);
     ProxyRegistry.Nack nack =
-        new ProxyRegistry.Nack(
-            type, version, detail, from.policies(), from.oneOf(), java.time.Instant.now());
+        new ProxyRegistry.Nack(type, version, detail, from.policies(), from.oneOf(), Instant.now());
     ProxyRegistry.Nack earlier = p.rejecting.put(type, nack);
     if (earlier != null) {
       remember(p, new ProxyRegistry.PastNack(earlier, "a later NACK", nack.at()));

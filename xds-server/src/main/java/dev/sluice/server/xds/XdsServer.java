@@ -4,6 +4,7 @@ import dev.sluice.core.DaemonThreads;
 import dev.sluice.server.auth.ChannelSecurity;
 import dev.sluice.server.telemetry.Metrics;
 import io.grpc.Server;
+import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -27,17 +28,12 @@ public final class XdsServer implements AutoCloseable {
   /** Where it listens, as asked: gRPC's server knows its port only once it listens. */
   private final InetSocketAddress address;
 
-  public XdsServer(
-      String host, int port, Metrics metrics, io.opentelemetry.api.trace.Tracer tracer) {
+  public XdsServer(String host, int port, Metrics metrics, Tracer tracer) {
     this(host, port, metrics, tracer, ChannelSecurity.NONE);
   }
 
   public XdsServer(
-      String host,
-      int port,
-      Metrics metrics,
-      io.opentelemetry.api.trace.Tracer tracer,
-      ChannelSecurity security) {
+      String host, int port, Metrics metrics, Tracer tracer, ChannelSecurity security) {
     this.proxies = new ProxyRegistry();
     this.propagation = new PropagationTracker(proxies, metrics);
     this.ads = new AdsServer(proxies, metrics, propagation, security.authenticator());

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -129,9 +130,7 @@ class ConsulAclTokensTest {
             tokens.authorize(token(ORDERS), SIDECAR),
             tokens.authorize(token(ORDERS), SIDECAR),
             tokens.authorize(token(ORDERS), SIDECAR));
-    org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> !consul.requests.isEmpty());
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !consul.requests.isEmpty());
     consul.hold.countDown();
     for (CompletableFuture<Decision> d : asked) {
       assertThat(d.get(5, TimeUnit.SECONDS).allowed()).isTrue();

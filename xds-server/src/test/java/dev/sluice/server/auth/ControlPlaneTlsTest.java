@@ -19,11 +19,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemWriter;
 import org.junit.jupiter.api.Test;
@@ -109,11 +111,8 @@ class ControlPlaneTlsTest {
     String base64 =
         issued.privateKeyPem().replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
     PrivateKeyInfo pkcs8 = PrivateKeyInfo.getInstance(Base64.getDecoder().decode(base64));
-    BigInteger secret =
-        org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(pkcs8.parsePrivateKey()).getKey();
-    var sec1 =
-        new org.bouncycastle.asn1.sec.ECPrivateKey(
-            256, secret, pkcs8.getPrivateKeyAlgorithm().getParameters());
+    BigInteger secret = ECPrivateKey.getInstance(pkcs8.parsePrivateKey()).getKey();
+    var sec1 = new ECPrivateKey(256, secret, pkcs8.getPrivateKeyAlgorithm().getParameters());
     try (PemWriter w = new PemWriter(Files.newBufferedWriter(key))) {
       w.writeObject(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
     }
@@ -176,7 +175,7 @@ class ControlPlaneTlsTest {
         SSLParameters p = socket.getSSLParameters();
         p.setApplicationProtocols(new String[] {"h2"});
         p.setEndpointIdentificationAlgorithm("HTTPS");
-        p.setServerNames(List.of(new javax.net.ssl.SNIHostName("localhost")));
+        p.setServerNames(List.of(new SNIHostName("localhost")));
         socket.setSSLParameters(p);
         socket.startHandshake();
         return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();

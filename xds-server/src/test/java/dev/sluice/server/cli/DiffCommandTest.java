@@ -8,6 +8,7 @@ import dev.sluice.server.render.Renderer;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,7 +72,7 @@ class DiffCommandTest {
       "--registry",
       registry.toString()
     };
-    String[] all = java.util.Arrays.copyOf(args, args.length + extra.length);
+    String[] all = Arrays.copyOf(args, args.length + extra.length);
     System.arraycopy(extra, 0, all, args.length, extra.length);
     return CliRun.of(all);
   }

@@ -3,6 +3,7 @@ package dev.sluice.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -68,7 +69,7 @@ class OptionNamesTest {
 
   private static Set<String> descriptions(String option, String... commands) {
     CommandLine cli = new CommandLine(new SluiceCli());
-    Set<String> descriptions = new java.util.HashSet<>();
+    Set<String> descriptions = new HashSet<>();
     for (String c : commands) {
       OptionSpec spec = cli.getSubcommands().get(c).getCommandSpec().findOption(option);
       descriptions.add(String.join("\n", spec.description()) + " " + spec.paramLabel());

@@ -3,6 +3,7 @@ package dev.sluice.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.server.auth.ConsulAclTokens;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -34,9 +35,7 @@ class ServeCommandTest {
         "5s");
     var options = serve.securityOptions().consulTokens();
     assertThat(options)
-        .hasValue(
-            new dev.sluice.server.auth.ConsulAclTokens.Options(
-                Duration.ofSeconds(5), Duration.ofMinutes(10)));
+        .hasValue(new ConsulAclTokens.Options(Duration.ofSeconds(5), Duration.ofMinutes(10)));
 
     ServeCommand fileRegistry = new ServeCommand();
     new CommandLine(fileRegistry)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.testing.RepoPaths;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -171,8 +172,7 @@ class ValidateCommandTest {
     Files.writeString(dir.resolve("a-gateway.yaml"), "kind: Gateway\nname: edge\nport: 8080\n");
     Files.write(
         dir.resolve("b-latin1.yaml"),
-        "kind: Route\nname: caf\u00e9\nto: users\n"
-            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        "kind: Route\nname: caf\u00e9\nto: users\n".getBytes(StandardCharsets.ISO_8859_1));
     Files.writeString(dir.resolve("c-nul.yaml"), "kind: Route\nname: us\u0000ers\nto: users\n");
     Files.writeString(
         dir.resolve("d-deep.yaml"),

@@ -13,12 +13,14 @@ import dev.sluice.yaml.Diagnostics;
 import dev.sluice.yaml.YamlFiles;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -164,8 +166,8 @@ class ConfigPipelineTest {
         Path.of("policies"),
         "watching the policies failed (java.lang.OutOfMemoryError); watching them again");
     pipeline.policySourceFailed(d.findings());
-    org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(10))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
         .until(
             () ->
                 telemetry.metrics().get("sluice_config_rejected_total", "source", "policies") == 1);

@@ -8,6 +8,7 @@ import dev.sluice.testing.RawHttp;
 import dev.sluice.testing.TestJwts;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -114,11 +115,7 @@ class AccessControlIT {
       String listScopes =
           "Authorization: Bearer "
               + jwts.token(
-                  Map.of(
-                      "iss",
-                      "https://auth.example.com/",
-                      "scp",
-                      java.util.List.of("orders:write")));
+                  Map.of("iss", "https://auth.example.com/", "scp", List.of("orders:write")));
 
       assertThat(status(sluice, null, "POST", "/orders")).as("no token").isEqualTo(401);
       assertThat(status(sluice, null, "GET", "/orders", reader)).isEqualTo(200);
@@ -193,11 +190,7 @@ class AccessControlIT {
       String list =
           "Authorization: Bearer "
               + jwts.token(
-                  Map.of(
-                      "iss",
-                      "https://auth.example.com/",
-                      "plan",
-                      java.util.List.of("trial", "gold")));
+                  Map.of("iss", "https://auth.example.com/", "plan", List.of("trial", "gold")));
       assertThat(status(sluice, null, "GET", "/reports", gold)).isEqualTo(200);
       assertThat(status(sluice, null, "GET", "/reports", free))
           .as("another claim value")

@@ -4,14 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.sluice.server.telemetry.Telemetry;
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.EnvoyProcess;
+import dev.sluice.testing.FreePorts;
 import dev.sluice.testing.HttpUpstream;
 import dev.sluice.testing.RawHttp;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,7 +64,7 @@ class AdminApiIT {
                         r.clusters().stream().anyMatch(c -> c.getName().equals("broken"))
                             ? InvalidResources.withInvalidTimeoutOn(r, "broken")
                             : r)) {
-      int internalPort = dev.sluice.testing.FreePorts.next();
+      int internalPort = FreePorts.next();
       sluice.writeRegistry(
           "services:\n  users: [\"" + users.address() + "\"]\n  broken: [\"127.0.0.1:9\"]\n");
       sluice.writePolicy(
@@ -212,42 +220,41 @@ class AdminApiIT {
       sluice.writeRegistry("services:\n  users: [\"" + users.address() + "\"]\n");
       sluice.writePolicy("routes.yaml", "kind: Route\nname: users\nto: users\n");
       sluice.start();
-      var http = java.net.http.HttpClient.newHttpClient();
+      var http = HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + sluice.adminPort;
       for (String path : List.of("/proxies", "/metrics", "/", "/config/edge", "/policies")) {
         var r =
             http.send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+                HttpRequest.newBuilder(URI.create(base + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path).isEqualTo(401);
         assertThat(r.headers().firstValue("www-authenticate"))
             .hasValue("Basic realm=\"sluice admin\"");
       }
       var wrong =
           http.send(
-              java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/proxies"))
+              HttpRequest.newBuilder(URI.create(base + "/proxies"))
                   .header("Authorization", "Bearer nope")
                   .build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString());
+              HttpResponse.BodyHandlers.ofString());
       assertThat(wrong.statusCode()).isEqualTo(401);
       assertThat(sluice.admin("/proxies").statusCode()).isEqualTo(200);
       var basic =
           http.send(
-              java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/"))
+              HttpRequest.newBuilder(URI.create(base + "/"))
                   .header(
                       "Authorization",
                       "Basic "
-                          + java.util.Base64.getEncoder()
-                              .encodeToString("admin:s3cr3t-admin".getBytes()))
+                          + Base64.getEncoder().encodeToString("admin:s3cr3t-admin".getBytes()))
                   .build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString());
+              HttpResponse.BodyHandlers.ofString());
       assertThat(basic.statusCode()).isEqualTo(200);
       assertThat(basic.body()).contains("<h1>Sluice</h1>");
       for (String probe : List.of("/healthz", "/ready")) {
         var r =
             http.send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + probe)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+                HttpRequest.newBuilder(URI.create(base + probe)).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(probe).isIn(200, 503);
       }
       // with a token the token guards, under any name, and refusals carry the headers too
@@ -347,8 +354,7 @@ class AdminApiIT {
   }
 
   private static long idOf(SpanData s) {
-    Long v =
-        s.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("sluice.change.id"));
+    Long v = s.getAttributes().get(AttributeKey.longKey("sluice.change.id"));
     return v == null ? -1 : v;
   }
 
@@ -367,6 +373,6 @@ class AdminApiIT {
         return p;
       }
     }
-    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    return MissingNode.getInstance();
   }
 }

@@ -2,11 +2,16 @@ package dev.sluice.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.server.admin.AdminServer;
 import dev.sluice.testing.HalfOpenFlood;
 import dev.sluice.testing.HalfOpenHttp;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * each hung connection is closed by the server once the request time limit passes.
  */
 class AdminSlowClientsIT {
-  private static final int HUNG = dev.sluice.server.admin.AdminServer.THREADS + 8;
+  private static final int HUNG = AdminServer.THREADS + 8;
 
   /** As many as scripts/bench-attack-mix holds: far more than the admin server has threads. */
   private static final int FLOOD = 200;
@@ -46,8 +51,8 @@ class AdminSlowClientsIT {
     try (SluiceFixture sluice = new SluiceFixture()) {
       sluice.writeRegistry("services:\n  web: [\"127.0.0.1:9\"]\n");
       sluice.start();
-      org.awaitility.Awaitility.await("ready")
-          .atMost(java.time.Duration.ofSeconds(60))
+      Awaitility.await("ready")
+          .atMost(Duration.ofSeconds(60))
           .ignoreExceptions()
           .until(() -> sluice.admin("/ready").statusCode() == 200);
       try (HalfOpenFlood flood = HalfOpenFlood.start(sluice.adminPort, FLOOD)) {
@@ -75,12 +80,12 @@ class AdminSlowClientsIT {
   /**
    * Up to 4 tries of 5 s: a probe must answer within the request time limit (10 s), not eventually.
    */
-  private static <T> T retry(java.util.function.Supplier<T> call) {
+  private static <T> T retry(Supplier<T> call) {
     RuntimeException last = null;
     for (int i = 0; i < 4; i++) {
       try {
         return call.get();
-      } catch (java.io.UncheckedIOException e) {
+      } catch (UncheckedIOException e) {
         last = e;
       }
     }

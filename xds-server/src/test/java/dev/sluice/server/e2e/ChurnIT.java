@@ -9,15 +9,19 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -238,16 +242,15 @@ class ChurnIT {
   record WrkResult(
       long requests, double rps, long non2xx, long socketErrors, String p99, String output) {
     static WrkResult of(Process wrk) throws Exception {
-      String out =
-          new String(wrk.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       wrk.waitFor();
       long requests = find(out, "(\\d+) requests in", 0);
       double rps =
           Double.parseDouble(
-              java.util.Objects.requireNonNullElse(text(out, "Requests/sec:\\s+([\\d.]+)"), "0"));
+              Objects.requireNonNullElse(text(out, "Requests/sec:\\s+([\\d.]+)"), "0"));
       long non2xx = find(out, "Non-2xx or 3xx responses: (\\d+)", 0);
-      java.util.regex.Matcher m =
-          java.util.regex.Pattern.compile(
+      Matcher m =
+          Pattern.compile(
                   "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
               .matcher(out);
       long socket = 0;
@@ -261,7 +264,7 @@ class ChurnIT {
           rps,
           non2xx,
           socket,
-          java.util.Objects.requireNonNullElse(text(out, "99%\\s+(\\S+)"), "?"),
+          Objects.requireNonNullElse(text(out, "99%\\s+(\\S+)"), "?"),
           out);
     }
 
@@ -271,7 +274,7 @@ class ChurnIT {
     }
 
     private static String text(String out, String regex) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(out);
+      Matcher m = Pattern.compile(regex).matcher(out);
       return m.find() ? m.group(1) : null;
     }
   }

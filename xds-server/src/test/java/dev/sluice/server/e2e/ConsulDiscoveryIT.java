@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +76,7 @@ class ConsulDiscoveryIT {
     return seen;
   }
 
-  private long awaitMillis(Duration max, java.util.concurrent.Callable<Boolean> condition) {
+  private long awaitMillis(Duration max, Callable<Boolean> condition) {
     long start = System.nanoTime();
     await().atMost(max).pollInterval(Duration.ofMillis(10)).until(condition);
     return (System.nanoTime() - start) / 1_000_000;
@@ -184,8 +187,8 @@ class ConsulDiscoveryIT {
    * when absent).
    */
   private double requestErrors(String endpoint, String reason) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile(
+    Matcher m =
+        Pattern.compile(
                 "(?m)^sluice_consul_request_errors_total\\{(?=[^}]*endpoint=\""
                     + endpoint
                     + "\")(?=[^}]*reason=\""

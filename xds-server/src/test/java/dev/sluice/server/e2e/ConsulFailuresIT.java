@@ -13,10 +13,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,8 +109,8 @@ class ConsulFailuresIT {
    * when absent).
    */
   private double requestErrors(String endpoint, String reason) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile(
+    Matcher m =
+        Pattern.compile(
                 "(?m)^sluice_consul_request_errors_total\\{(?=[^}]*endpoint=\""
                     + endpoint
                     + "\")(?=[^}]*reason=\""
@@ -178,7 +181,7 @@ class ConsulFailuresIT {
               "health_service",
               "malformed"
             });
-    Map<String, Double> requestErrorsBefore = new java.util.HashMap<>();
+    Map<String, Double> requestErrorsBefore = new HashMap<>();
     int n = 0;
     for (String[] b : broken) {
       n++;

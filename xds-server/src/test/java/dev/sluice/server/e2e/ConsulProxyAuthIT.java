@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -221,7 +222,7 @@ class ConsulProxyAuthIT {
               .startsWith("the Consul token could not be checked (");
           assertThat(fresh.responses).isEmpty();
         }
-        Status ended = connected.error.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        Status ended = connected.error.get(30, TimeUnit.SECONDS);
         assertThat(ended.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(ended.getDescription())
             .startsWith(

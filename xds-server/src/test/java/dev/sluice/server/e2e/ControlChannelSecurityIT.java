@@ -16,9 +16,13 @@ import io.grpc.Status;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,11 +89,11 @@ class ControlChannelSecurityIT {
   static String hash(String token) {
     try {
       return "sha256:"
-          + java.util.HexFormat.of()
+          + HexFormat.of()
               .formatHex(
-                  java.security.MessageDigest.getInstance("SHA-256")
+                  MessageDigest.getInstance("SHA-256")
                       .digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -140,7 +144,7 @@ class ControlChannelSecurityIT {
     try (AdsClient c = client(ORDERS_TOKEN)) {
       DiscoveryResponse r = c.sidecar("orders").next();
       assertThat(r.getTypeUrl()).isEqualTo(AdsClient.SECRET_TYPE);
-      List<String> identities = new java.util.ArrayList<>();
+      List<String> identities = new ArrayList<>();
       for (var any : r.getResourcesList()) {
         Secret secret = any.unpack(Secret.class);
         if (secret.hasTlsCertificate()) {

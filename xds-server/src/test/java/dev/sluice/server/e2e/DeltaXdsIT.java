@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.EnvoyProcess;
 import dev.sluice.testing.HttpUpstream;
@@ -30,7 +31,7 @@ class DeltaXdsIT {
     Files.writeString(delta, edge.replace("api_type: GRPC", "api_type: DELTA_GRPC"));
     return envoys
         .start(delta, EnvoyProcess.Options.ads(adsPort))
-        .awaitReady(java.time.Duration.ofSeconds(20));
+        .awaitReady(Duration.ofSeconds(20));
   }
 
   @Test
@@ -50,15 +51,13 @@ class DeltaXdsIT {
       assertThat(envoy.stat("cluster_manager.cds.update_success")).isPresent();
 
       sluice.writeRegistry("services:\n  users: [\"127.0.0.1:" + usersV2.port() + "\"]\n");
-      await()
-          .atMost(java.time.Duration.ofSeconds(1))
-          .until(() -> sluice.answer("/users").equals("users-v2"));
+      await().atMost(Duration.ofSeconds(1)).until(() -> sluice.answer("/users").equals("users-v2"));
 
       long pushes = sluice.server().metrics().get("sluice_xds_pushes_total", "type", "Cluster");
       poison.set(true);
       sluice.writePolicy("routes.yaml", routes + "# touched\n");
       await()
-          .atMost(java.time.Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(5))
           .until(
               () ->
                   sluice.server().metrics().get("sluice_xds_nacks_total", "type", "Cluster") == 1);
@@ -158,6 +157,6 @@ class DeltaXdsIT {
         return config.path("dynamic_active_clusters");
       }
     }
-    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    return MissingNode.getInstance();
   }
 }

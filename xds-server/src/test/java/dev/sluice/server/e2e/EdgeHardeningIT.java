@@ -2,10 +2,15 @@ package dev.sluice.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.testing.EnvoyExtension;
+import dev.sluice.testing.EnvoyProcess;
 import dev.sluice.testing.HttpUpstream;
 import dev.sluice.testing.RawHttp;
+import dev.sluice.testing.RepoPaths;
 import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +27,7 @@ class EdgeHardeningIT {
   private HttpUpstream admin;
   private HttpUpstream web;
   private SluiceFixture sluice;
-  private dev.sluice.testing.EnvoyProcess envoy;
+  private EnvoyProcess envoy;
 
   @BeforeEach
   void start() {
@@ -74,9 +79,8 @@ class EdgeHardeningIT {
         .contains("overload.envoy.resource_monitors.fixed_heap.pressure")
         .contains("overload.envoy.resource_monitors.global_downstream_max_connections.pressure");
     var edge =
-        new com.fasterxml.jackson.databind.ObjectMapper(
-                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-            .readTree(dev.sluice.testing.RepoPaths.resolve("envoy-configs/edge.yaml").toFile());
+        new ObjectMapper(new YAMLFactory())
+            .readTree(RepoPaths.resolve("envoy-configs/edge.yaml").toFile());
     assertThat(edge.at("/admin/address/socket_address/address").asText()).isEqualTo("127.0.0.1");
     assertThat(
             edge.at(
@@ -109,7 +113,7 @@ class EdgeHardeningIT {
         "kind: Gateway\nname: edge\nport: "
             + sluice.gatewayPort
             + "\nhardening: {headersWithUnderscores: allow}\n");
-    org.awaitility.Awaitility.await()
+    Awaitility.await()
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> raw("/", "x_bad_header: 1").equals("200 web"));

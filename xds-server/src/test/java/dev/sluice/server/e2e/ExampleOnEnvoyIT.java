@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -61,7 +62,7 @@ class ExampleOnEnvoyIT {
       for (String type :
           List.of("Listener", "RouteConfiguration", "Cluster", "ClusterLoadAssignment")) {
         // Envoy reports ready once it applied the config; its ACK may still be on the wire
-        org.awaitility.Awaitility.await()
+        Awaitility.await()
             .atMost(Duration.ofSeconds(5))
             .until(() -> server.metrics().get("sluice_xds_acks_total", "type", type) > 0);
         assertThat(server.metrics().get("sluice_xds_nacks_total", "type", type))

@@ -2,9 +2,17 @@ package dev.sluice.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.rpc.Status;
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.testing.EnvoyExtension;
+import dev.sluice.testing.FreePorts;
 import dev.sluice.testing.HttpUpstream;
+import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
+import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
+import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -85,7 +93,7 @@ class ExternalAuthIT {
   void whenTheServiceIsDownRequestsAreDeniedUnlessFailOpen() throws Exception {
     try (HttpUpstream orders = HttpUpstream.start("orders");
         SluiceFixture sluice = new SluiceFixture()) {
-      int nothing = dev.sluice.testing.FreePorts.next();
+      int nothing = FreePorts.next();
       sluice.writeRegistry(
           "services:\n  orders: [\""
               + orders.address()
@@ -116,21 +124,17 @@ class ExternalAuthIT {
 
   @Test
   void aGrpcAuthorizationServiceDecides() throws Exception {
-    io.grpc.Server authz =
-        io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
-                new InetSocketAddress("127.0.0.1", 0))
+    Server authz =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .addService(
-                new io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc.AuthorizationImplBase() {
+                new AuthorizationGrpc.AuthorizationImplBase() {
                   @Override
-                  public void check(
-                      io.envoyproxy.envoy.service.auth.v3.CheckRequest request,
-                      io.grpc.stub.StreamObserver<io.envoyproxy.envoy.service.auth.v3.CheckResponse>
-                          out) {
+                  public void check(CheckRequest request, StreamObserver<CheckResponse> out) {
                     String path = request.getAttributes().getRequest().getHttp().getPath();
                     int code = path.startsWith("/orders/mine") ? 0 : 7; // OK, PERMISSION_DENIED
                     out.onNext(
-                        io.envoyproxy.envoy.service.auth.v3.CheckResponse.newBuilder()
-                            .setStatus(com.google.rpc.Status.newBuilder().setCode(code))
+                        CheckResponse.newBuilder()
+                            .setStatus(Status.newBuilder().setCode(code))
                             .build());
                     out.onCompleted();
                   }

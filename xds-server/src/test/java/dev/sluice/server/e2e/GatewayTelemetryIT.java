@@ -19,6 +19,8 @@ import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +30,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -132,7 +136,7 @@ class GatewayTelemetryIT {
           .isEqualTo(401);
       assertThat(sluice.get("/nowhere").statusCode()).isEqualTo(404);
       lines = awaitLines(log, 4);
-      Map<String, JsonNode> byPath = new java.util.LinkedHashMap<>();
+      Map<String, JsonNode> byPath = new LinkedHashMap<>();
       for (String line : lines) {
         JsonNode n = JSON.readTree(line);
         byPath.put(n.path("path").asText(), n);
@@ -414,8 +418,8 @@ class GatewayTelemetryIT {
       return Files.exists(log)
           ? Files.readAllLines(log).stream().filter(l -> !l.isBlank()).toList()
           : List.of();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -427,9 +431,9 @@ class GatewayTelemetryIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static void deleteTree(Path dir) throws java.io.IOException {
+  private static void deleteTree(Path dir) throws IOException {
     try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
     }

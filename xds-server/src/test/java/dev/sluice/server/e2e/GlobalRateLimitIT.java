@@ -7,9 +7,15 @@ import dev.sluice.testing.EnvoyProcess;
 import dev.sluice.testing.HttpUpstream;
 import dev.sluice.testing.RawHttp;
 import dev.sluice.testing.RedisProcess;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -68,12 +74,10 @@ class GlobalRateLimitIT {
       EnvoyProcess two = envoy(sluice, "edge-2");
 
       int ok = 0;
-      dev.sluice.testing.RawHttp.Response limited = null;
+      RawHttp.Response limited = null;
       for (int i = 0; i < 300; i++) {
         // a connection per request (RawHttp closes it), so the kernel picks an Envoy each time
-        var r =
-            dev.sluice.testing.RawHttp.send(
-                null, sluice.gatewayPort, "GET", "/orders", "x-api-key: " + ALICE);
+        var r = RawHttp.send(null, sluice.gatewayPort, "GET", "/orders", "x-api-key: " + ALICE);
         if (r.status() == 200) {
           ok++;
         } else {
@@ -186,13 +190,13 @@ class GlobalRateLimitIT {
       // the three gateways share Redis, domain and descriptors, hence counters: a consumer each
       record Probe(SluiceFixture gateway, String key) {}
       for (Probe p : List.of(new Probe(closed429, BOB), new Probe(closed503, ALICE))) {
-        org.awaitility.Awaitility.await()
+        Awaitility.await()
             .atMost(Duration.ofSeconds(15))
             .pollInterval(Duration.ofMillis(200))
             .until(() -> p.gateway().get("/orders", "x-api-key", p.key()).statusCode() == 200);
         // counting again: Redis came back empty, so the window allows 3 in all, the one above
         // included
-        java.net.http.HttpResponse<String> last = null;
+        HttpResponse<String> last = null;
         for (int i = 0; i < 3; i++) {
           last = p.gateway().get("/orders", "x-api-key", p.key());
         }
@@ -237,7 +241,7 @@ class GlobalRateLimitIT {
               + "}\n");
       // new connections only: the filter's cluster is part of the listener, and a kept-alive
       // connection stays on the replaced listener while Envoy drains it
-      org.awaitility.Awaitility.await()
+      Awaitility.await()
           .atMost(Duration.ofSeconds(15))
           .pollInterval(Duration.ofMillis(200))
           .until(
@@ -300,7 +304,7 @@ class GlobalRateLimitIT {
           "kind: Route\nname: orders\nto: orders\nauth: {apiKey: true}\nglobalRateLimit:\n  rules:\n"
               + "    - {requests: 10, per: minute, by: [consumer]}\n");
       // the same descriptor and unit keep their count: 3 of the new 10 are used
-      org.awaitility.Awaitility.await()
+      Awaitility.await()
           .atMost(Duration.ofSeconds(10))
           .pollInterval(Duration.ofMillis(100))
           .until(() -> sluice.get("/orders", "x-api-key", ALICE).statusCode() == 200);
@@ -350,12 +354,9 @@ class GlobalRateLimitIT {
     long edge = (now / 1000 + 2) * 1000;
     Thread.sleep(edge - 150 - now);
     long t0 = System.nanoTime();
-    java.util.concurrent.atomic.AtomicInteger okCount =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger sentCount =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.ExecutorService clients =
-        java.util.concurrent.Executors.newFixedThreadPool(8);
+    AtomicInteger okCount = new AtomicInteger();
+    AtomicInteger sentCount = new AtomicInteger();
+    ExecutorService clients = Executors.newFixedThreadPool(8);
     for (int c = 0; c < 8; c++) {
       clients.execute(
           () -> {
@@ -368,7 +369,7 @@ class GlobalRateLimitIT {
           });
     }
     clients.shutdown();
-    assertThat(clients.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(clients.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
     double d = (System.nanoTime() - t0) / 1e9;
     int ok = okCount.get();
     int sent = sentCount.get();

@@ -10,6 +10,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -29,7 +32,7 @@ class JwtAuthIT {
 
   private String token(Map<String, Object> claims) {
     Map<String, Object> all =
-        new java.util.HashMap<>(Map.of("iss", ISSUER, "aud", "orders-api", "sub", "alice"));
+        new HashMap<>(Map.of("iss", ISSUER, "aud", "orders-api", "sub", "alice"));
     all.putAll(claims);
     return "Bearer " + signer.token(all);
   }
@@ -202,7 +205,7 @@ class JwtAuthIT {
   }
 
   private static HttpUpstream.Request last(HttpUpstream upstream) {
-    java.util.List<HttpUpstream.Request> received = upstream.received();
+    List<HttpUpstream.Request> received = upstream.received();
     return received.get(received.size() - 1);
   }
 
@@ -228,7 +231,7 @@ class JwtAuthIT {
       envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
       String alice = token(Map.of("sub", "alice"));
       String bob = token(Map.of("sub", "bob"));
-      java.util.List<Integer> aliceStatuses = new java.util.ArrayList<>();
+      List<Integer> aliceStatuses = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         aliceStatuses.add(sluice.get("/", "authorization", alice).statusCode());
       }

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.HttpUpstream;
+import dev.sluice.testing.RawHttp;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -139,12 +142,11 @@ class LocalRateLimitIT {
     }
   }
 
-  private static java.util.List<Integer> statuses(
+  private static List<Integer> statuses(
       SluiceFixture sluice, String from, String path, int n, String... headers) throws Exception {
-    java.util.List<Integer> out = new java.util.ArrayList<>();
+    List<Integer> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(
-          dev.sluice.testing.RawHttp.send(from, sluice.gatewayPort, "GET", path, headers).status());
+      out.add(RawHttp.send(from, sluice.gatewayPort, "GET", path, headers).status());
     }
     return out;
   }

@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntSupplier;
@@ -502,7 +503,7 @@ class MeshAcceptanceIT {
       String line;
       while ((line = in.readLine()) != null && !line.isEmpty()) {
         headers.add(line);
-        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
           length = Integer.parseInt(line.substring(15).trim());
         }
         if (line.equalsIgnoreCase("connection: close")) {

@@ -2,14 +2,17 @@ package dev.sluice.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.server.mesh.CertificateAuthority;
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.EnvoyProcess;
 import dev.sluice.testing.FreePorts;
 import dev.sluice.testing.HttpUpstream;
 import dev.sluice.testing.RawHttp;
 import dev.sluice.testing.RepoPaths;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
@@ -32,7 +35,7 @@ class MeshIT {
    * Sluice.
    */
   static EnvoyProcess startSidecar(EnvoyExtension envoys, SluiceFixture sluice, String service)
-      throws java.io.IOException {
+      throws IOException {
     String bootstrap =
         Files.readString(RepoPaths.resolve("envoy-configs/sidecar.yaml"))
             .replace("sluice.service: orders", "sluice.service: " + service);
@@ -121,11 +124,10 @@ class MeshIT {
 
       // a client certificate of the mesh's own root is let in (the same path the web sidecar
       // takes)...
-      Path root =
-          sluice.dir.resolve("ca").resolve(dev.sluice.server.mesh.CertificateAuthority.CERT_FILE);
+      Path root = sluice.dir.resolve("ca").resolve(CertificateAuthority.CERT_FILE);
       var meshCa =
-          dev.sluice.server.mesh.CertificateAuthority.loadOrCreate(
-              sluice.dir.resolve("ca"), "sluice.test", java.time.Clock.systemUTC());
+          CertificateAuthority.loadOrCreate(
+              sluice.dir.resolve("ca"), "sluice.test", Clock.systemUTC());
       assertThat(
               MtlsProbe.get(
                   ordersInbound, meshCa.issue("web", Duration.ofMinutes(5)), root, "/orders/1"))
@@ -141,8 +143,8 @@ class MeshIT {
           .isEqualTo(403);
       // ...one from another trust domain (another root) is refused in the handshake
       var otherCa =
-          dev.sluice.server.mesh.CertificateAuthority.loadOrCreate(
-              sluice.dir.resolve("other-ca"), "other.test", java.time.Clock.systemUTC());
+          CertificateAuthority.loadOrCreate(
+              sluice.dir.resolve("other-ca"), "other.test", Clock.systemUTC());
       assertThat(
               MtlsProbe.get(
                   ordersInbound, otherCa.issue("web", Duration.ofMinutes(5)), root, "/orders/1"))

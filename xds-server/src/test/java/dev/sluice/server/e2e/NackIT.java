@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.EnvoyProcess;
 import dev.sluice.testing.HttpUpstream;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,15 +33,14 @@ class NackIT {
       String routes = "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n";
       sluice.writePolicy("routes.yaml", routes);
       sluice.start();
-      EnvoyProcess envoy =
-          envoys.startEdge(sluice.xdsPort).awaitReady(java.time.Duration.ofSeconds(20));
+      EnvoyProcess envoy = envoys.startEdge(sluice.xdsPort).awaitReady(Duration.ofSeconds(20));
       assertThat(sluice.answer("/users")).isEqualTo("users");
       long pushesBefore = pushes(sluice);
 
       poison.set(true);
       sluice.writePolicy("routes.yaml", routes + "# touched to trigger a rebuild\n");
       await()
-          .atMost(java.time.Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(5))
           .until(() -> sluice.server().metrics().get("sluice_xds_nacks_total", "type", CDS) == 1);
 
       // Give a NACK loop time to show itself: Envoy answers a re-send within milliseconds.
@@ -62,7 +62,7 @@ class NackIT {
       poison.set(false);
       sluice.writePolicy("routes.yaml", routes + "# fixed\n");
       await()
-          .atMost(java.time.Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(5))
           .until(() -> proxyType(sluice, "clusters").get("rejected").isNull());
       assertThat(sluice.server().metrics().get("sluice_xds_nacks_total", "type", CDS)).isEqualTo(1);
       assertThat(sluice.answer("/users")).isEqualTo("users");

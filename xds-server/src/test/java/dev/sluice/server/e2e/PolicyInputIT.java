@@ -6,6 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.HttpUpstream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,14 +109,10 @@ class PolicyInputIT {
 
   @Test
   void aFileTooBigToReadIsRefusedCountedAndShownAndLaterEditsAreStillApplied() throws Exception {
-    java.nio.file.Path big = sluice.policies.resolve("big.yaml");
-    try (var out =
-        java.nio.channels.FileChannel.open(
-            big,
-            java.nio.file.StandardOpenOption.CREATE_NEW,
-            java.nio.file.StandardOpenOption.WRITE)) {
+    Path big = sluice.policies.resolve("big.yaml");
+    try (var out = FileChannel.open(big, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       out.write(
-          java.nio.ByteBuffer.wrap(new byte[] {'\n'}),
+          ByteBuffer.wrap(new byte[] {'\n'}),
           1L << 31); // 2 GiB, sparse: an OutOfMemoryError once read
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> rejected() == 1);
@@ -121,7 +123,7 @@ class PolicyInputIT {
             "big.yaml:1:1: the file is 2147483649 bytes, more than the 4194304 a file may have (sluice.yaml.maxFileBytes): not read");
     assertThat(sluice.status().path("policyFindings").toString()).contains("big.yaml");
     assertThat(sluice.answer("/users")).isEqualTo("users");
-    java.nio.file.Files.delete(big);
+    Files.delete(big);
     lastGoodServesAndTheNextChangeIsApplied();
   }
 
@@ -133,25 +135,23 @@ class PolicyInputIT {
    */
   @Test
   void aConfigMapMountIsServedAndItsAtomicUpdateReachesEnvoy() throws Exception {
-    java.nio.file.Path dir = sluice.policies;
-    String gateway = java.nio.file.Files.readString(dir.resolve("gateway.yaml"));
+    Path dir = sluice.policies;
+    String gateway = Files.readString(dir.resolve("gateway.yaml"));
     configMap(dir, "00", gateway, "kind: Route\nname: users\nmatch: {prefix: /users}\nto: users\n");
     // the plain files become links into ..data, each in one rename, so every load is whole
     for (String name : new String[] {"gateway.yaml", "routes.yaml"}) {
-      java.nio.file.Path link =
-          java.nio.file.Files.createSymbolicLink(
-              dir.resolve(".tmp-" + name), java.nio.file.Path.of("..data", name));
-      java.nio.file.Files.move(
+      Path link = Files.createSymbolicLink(dir.resolve(".tmp-" + name), Path.of("..data", name));
+      Files.move(
           link,
           dir.resolve(name),
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     }
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                java.nio.file.Files.isSymbolicLink(dir.resolve("routes.yaml"))
+                Files.isSymbolicLink(dir.resolve("routes.yaml"))
                     && sluice.adminJson("/policies").path("lastLoad").asText().equals("accepted")
                     && sluice.answer("/users").equals("users"));
 
@@ -168,13 +168,12 @@ class PolicyInputIT {
    */
   @Test
   void anEditInALinkedSubFolderReachesEnvoy() throws Exception {
-    java.nio.file.Path team =
-        java.nio.file.Files.createDirectories(sluice.dir.resolve("elsewhere/team"));
+    Path team = Files.createDirectories(sluice.dir.resolve("elsewhere/team"));
     sluice.write(
         team.resolve("orders.yaml"),
         "kind: Route\nname: orders\nmatch: {prefix: /orders}\nto: users\n");
     sluice.stop();
-    java.nio.file.Files.createSymbolicLink(sluice.policies.resolve("team"), team);
+    Files.createSymbolicLink(sluice.policies.resolve("team"), team);
     sluice.start();
     await().atMost(Duration.ofSeconds(20)).until(() -> sluice.answer("/orders").equals("users"));
 
@@ -186,18 +185,16 @@ class PolicyInputIT {
     assertThat(rejected()).isZero();
   }
 
-  private static void configMap(java.nio.file.Path dir, String stamp, String gateway, String routes)
+  private static void configMap(Path dir, String stamp, String gateway, String routes)
       throws Exception {
-    java.nio.file.Path data =
-        java.nio.file.Files.createDirectory(dir.resolve("..2026_12_07_20_" + stamp + ".000000001"));
-    java.nio.file.Files.writeString(data.resolve("gateway.yaml"), gateway);
-    java.nio.file.Files.writeString(data.resolve("routes.yaml"), routes);
-    java.nio.file.Path tmp =
-        java.nio.file.Files.createSymbolicLink(dir.resolve("..data_tmp"), data.getFileName());
-    java.nio.file.Files.move(
+    Path data = Files.createDirectory(dir.resolve("..2026_12_07_20_" + stamp + ".000000001"));
+    Files.writeString(data.resolve("gateway.yaml"), gateway);
+    Files.writeString(data.resolve("routes.yaml"), routes);
+    Path tmp = Files.createSymbolicLink(dir.resolve("..data_tmp"), data.getFileName());
+    Files.move(
         tmp,
         dir.resolve("..data"),
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
   }
 }

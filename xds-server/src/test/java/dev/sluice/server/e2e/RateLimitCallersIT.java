@@ -21,7 +21,10 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -58,7 +61,7 @@ class RateLimitCallersIT {
                           tlsDir, ControlPlaneTls.Options.defaultNames()))
                   .withProxyTokens(tokens))
           .start();
-      org.awaitility.Awaitility.await()
+      Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> sluice.admin("/ready").statusCode() == 200);
       RateLimitTable.Rule rule = sluice.server().rateLimits().orElseThrow().table().rules().get(0);
@@ -97,7 +100,7 @@ class RateLimitCallersIT {
                   .rateLimitPort(sluice.rateLimitPort)
                   .secure(tlsDir.resolve("ca.pem"), EDGE_TOKEN))
           .awaitReady(Duration.ofSeconds(30));
-      java.util.List<Integer> codes = new java.util.ArrayList<>();
+      List<Integer> codes = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         codes.add(sluice.get("/orders").statusCode());
       }

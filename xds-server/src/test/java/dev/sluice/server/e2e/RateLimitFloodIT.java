@@ -9,6 +9,7 @@ import dev.sluice.testing.HttpUpstream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,8 +63,7 @@ class RateLimitFloodIT {
       String pad = "p".repeat(20 * 1024);
       AtomicInteger sent = new AtomicInteger();
       AtomicInteger notOk = new AtomicInteger();
-      java.util.concurrent.atomic.AtomicBoolean changeSeen =
-          new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean changeSeen = new AtomicBoolean();
       CompletableFuture<Void> flood =
           CompletableFuture.runAsync(
               () -> {

@@ -7,6 +7,7 @@ import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.HttpUpstream;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,10 +63,7 @@ class RouteFeaturesIT {
   void withoutRetriesTheSameUpstreamFailsTwoOfThree() {
     users.statusByRequest(n -> n % 3 == 0 ? 200 : 503);
     serve("kind: Route\nname: users\nto: users\n");
-    long ok =
-        java.util.stream.IntStream.range(0, 30)
-            .filter(i -> sluice.get("/").statusCode() == 200)
-            .count();
+    long ok = IntStream.range(0, 30).filter(i -> sluice.get("/").statusCode() == 200).count();
     assertThat(ok).isEqualTo(10);
   }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -97,8 +98,7 @@ class SlowStreamsIT {
   }
 
   /** Waits for the condition (checked every 100 ms) for up to 60 s: an event, not a window. */
-  private static void await(java.util.function.BooleanSupplier condition, String what)
-      throws InterruptedException {
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < end) {
       try {

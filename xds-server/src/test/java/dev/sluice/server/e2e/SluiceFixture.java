@@ -7,6 +7,10 @@ import dev.sluice.server.Registry;
 import dev.sluice.server.ServerOptions;
 import dev.sluice.server.SluiceServer;
 import dev.sluice.server.TestServers;
+import dev.sluice.server.auth.SecurityOptions;
+import dev.sluice.server.mesh.MeshOptions;
+import dev.sluice.server.ratelimit.RateLimitOptions;
+import dev.sluice.server.telemetry.Telemetry;
 import dev.sluice.testing.FreePorts;
 import dev.sluice.xds.XdsResources;
 import java.io.IOException;
@@ -19,7 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A control plane under test: a temporary registry file and policy folder, and an in-process {@link
@@ -39,19 +46,16 @@ final class SluiceFixture implements AutoCloseable {
   final int xdsPort = FreePorts.next();
   final int adminPort = FreePorts.next();
   final int rateLimitPort = FreePorts.next();
-  private dev.sluice.server.ratelimit.RateLimitOptions rateLimit =
-      dev.sluice.server.ratelimit.RateLimitOptions.defaults();
+  private RateLimitOptions rateLimit = RateLimitOptions.defaults();
 
   /** A step after the server's own on each group's resources; none unless a test sets one. */
   private UnaryOperator<XdsResources> hook;
 
-  private java.util.function.Supplier<dev.sluice.server.telemetry.Telemetry> telemetry =
-      dev.sluice.server.telemetry.Telemetry::fromEnvironment;
+  private Supplier<Telemetry> telemetry = Telemetry::fromEnvironment;
   private String adminToken;
-  private dev.sluice.server.mesh.MeshOptions mesh = dev.sluice.server.mesh.MeshOptions.none();
+  private MeshOptions mesh = MeshOptions.none();
   private Registry registrySource;
-  private dev.sluice.server.auth.SecurityOptions security =
-      dev.sluice.server.auth.SecurityOptions.none();
+  private SecurityOptions security = SecurityOptions.none();
   private SluiceServer server;
 
   SluiceFixture() {
@@ -76,8 +80,7 @@ final class SluiceFixture implements AutoCloseable {
     return this;
   }
 
-  SluiceFixture telemetry(
-      java.util.function.Supplier<dev.sluice.server.telemetry.Telemetry> telemetry) {
+  SluiceFixture telemetry(Supplier<Telemetry> telemetry) {
     this.telemetry = telemetry;
     return this;
   }
@@ -89,7 +92,7 @@ final class SluiceFixture implements AutoCloseable {
   }
 
   /** Changes the rate-limit service's options (the in-memory store's bounds, say). */
-  SluiceFixture rateLimit(UnaryOperator<dev.sluice.server.ratelimit.RateLimitOptions> change) {
+  SluiceFixture rateLimit(UnaryOperator<RateLimitOptions> change) {
     this.rateLimit = change.apply(rateLimit);
     return this;
   }
@@ -109,7 +112,7 @@ final class SluiceFixture implements AutoCloseable {
   }
 
   /** TLS and proxy credentials for the xDS and rate-limit ports. */
-  SluiceFixture security(dev.sluice.server.auth.SecurityOptions security) {
+  SluiceFixture security(SecurityOptions security) {
     this.security = security;
     return this;
   }
@@ -139,9 +142,8 @@ final class SluiceFixture implements AutoCloseable {
 
   /** The first sample of a metric on /metrics, as users scrape it; fails when there is none. */
   double metric(String name) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile(
-                "(?m)^" + java.util.regex.Pattern.quote(name) + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$")
+    Matcher m =
+        Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$")
             .matcher(admin("/metrics").body());
     if (!m.find()) {
       throw new AssertionError("no metric " + name + " on /metrics");

@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.EnvoyProcess;
+import dev.sluice.testing.FreePorts;
 import dev.sluice.testing.HeadlessChromium;
 import dev.sluice.testing.HttpUpstream;
 import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +36,7 @@ class StatusPageIT {
                         r.clusters().stream().anyMatch(c -> c.getName().equals("broken"))
                             ? InvalidResources.withInvalidTimeoutOn(r, "broken")
                             : r)) {
-      int internalPort = dev.sluice.testing.FreePorts.next();
+      int internalPort = FreePorts.next();
       sluice.writeRegistry(
           "services:\n  users: [\"" + users.address() + "\"]\n  broken: [\"127.0.0.1:9\"]\n");
       sluice.writePolicy(
@@ -69,8 +71,7 @@ class StatusPageIT {
       chromium.screenshot(url, png, 1400, 900);
       byte[] bytes = Files.readAllBytes(png);
       assertThat(bytes.length).isGreaterThan(5_000);
-      assertThat(new String(bytes, 1, 3, java.nio.charset.StandardCharsets.US_ASCII))
-          .isEqualTo("PNG");
+      assertThat(new String(bytes, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
       // the page's inline style applies under the Content-Security-Policy it is served with
       assertThat(sluice.admin("/").headers().firstValue("content-security-policy"))
           .hasValueSatisfying(

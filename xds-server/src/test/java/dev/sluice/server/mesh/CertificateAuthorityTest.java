@@ -3,7 +3,9 @@ package dev.sluice.server.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.testing.CapturedStderr;
 import java.io.ByteArrayInputStream;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -29,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemWriter;
@@ -100,7 +104,7 @@ class CertificateAuthorityTest {
   @Test
   void serialsAreRandomAndAtMost128Bits() {
     CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir, DOMAIN, CLOCK);
-    Set<String> serials = new java.util.HashSet<>();
+    Set<String> serials = new HashSet<>();
     for (int i = 0; i < 20; i++) {
       WorkloadCertificate c = ca.issue("orders", Duration.ofHours(1));
       assertThat(c.serial().signum()).isPositive();
@@ -148,11 +152,9 @@ class CertificateAuthorityTest {
     try (var parser = new PEMParser(Files.newBufferedReader(dir.resolve("ca-key.pem")))) {
       info = (PrivateKeyInfo) parser.readObject();
     }
-    var inner = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
-    var sec1 =
-        new org.bouncycastle.asn1.sec.ECPrivateKey(
-            256, inner.getKey(), info.getPrivateKeyAlgorithm().getParameters());
-    var out = new java.io.StringWriter();
+    var inner = ECPrivateKey.getInstance(info.parsePrivateKey());
+    var sec1 = new ECPrivateKey(256, inner.getKey(), info.getPrivateKeyAlgorithm().getParameters());
+    var out = new StringWriter();
     try (var w = new PemWriter(out)) {
       w.writeObject(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
     }
@@ -191,7 +193,7 @@ class CertificateAuthorityTest {
         results.add(pool.submit(start));
       }
       go.countDown();
-      Set<X509Certificate> roots = new java.util.HashSet<>();
+      Set<X509Certificate> roots = new HashSet<>();
       for (Future<CertificateAuthority> f : results) {
         roots.add(f.get().certificate());
       }
@@ -444,7 +446,7 @@ class CertificateAuthorityTest {
       Files.writeString(file, corrupt);
       WorkloadCertificate c;
       String log;
-      try (var stderr = new dev.sluice.testing.CapturedStderr()) {
+      try (var stderr = new CapturedStderr()) {
         c = ca.issueOrReuse("orders", Duration.ofHours(1));
         log = stderr.text();
       }
@@ -477,7 +479,7 @@ class CertificateAuthorityTest {
         results.add(pool.submit(call));
       }
       go.countDown();
-      Set<WorkloadCertificate> served = new java.util.HashSet<>();
+      Set<WorkloadCertificate> served = new HashSet<>();
       for (Future<WorkloadCertificate> f : results) {
         served.add(f.get());
       }

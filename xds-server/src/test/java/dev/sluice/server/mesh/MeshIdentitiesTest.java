@@ -3,19 +3,25 @@ package dev.sluice.server.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.ir.Endpoint;
+import dev.sluice.ir.MeshClient;
 import dev.sluice.ir.ProxyConfig;
 import dev.sluice.ir.SidecarConfig;
+import dev.sluice.ir.UpstreamCluster;
 import dev.sluice.xds.ConsistencyCheck;
 import dev.sluice.xds.Translator;
 import dev.sluice.xds.XdsResources;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,12 +33,12 @@ class MeshIdentitiesTest {
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
     @Override
-    public java.time.ZoneId getZone() {
+    public ZoneId getZone() {
       return ZoneOffset.UTC;
     }
 
     @Override
-    public Clock withZone(java.time.ZoneId zone) {
+    public Clock withZone(ZoneId zone) {
       return this;
     }
 
@@ -52,13 +58,11 @@ class MeshIdentitiesTest {
                 "inbound", 21000, 8080, new SidecarConfig.Access(true, List.of())),
             List.of());
     var app =
-        new dev.sluice.ir.UpstreamCluster(
+        new UpstreamCluster(
             SidecarConfig.APP_CLUSTER,
             service,
             Duration.ofSeconds(5),
-            List.of(
-                new dev.sluice.ir.Endpoint(
-                    "127.0.0.1", 8080, 1, "", "", dev.sluice.ir.Endpoint.Status.HEALTHY, 0)),
+            List.of(new Endpoint("127.0.0.1", 8080, 1, "", "", Endpoint.Status.HEALTHY, 0)),
             Optional.empty());
     return new ProxyConfig(
         "sidecar~" + service,
@@ -66,7 +70,7 @@ class MeshIdentitiesTest {
         List.of(app),
         List.of(),
         Optional.of(s),
-        Optional.of(new dev.sluice.ir.MeshClient(service, trustDomain, s.spiffeId(), List.of())));
+        Optional.of(new MeshClient(service, trustDomain, s.spiffeId(), List.of())));
   }
 
   static String certPem(XdsResources r) {
@@ -139,7 +143,7 @@ class MeshIdentitiesTest {
             List.of(),
             Optional.empty(),
             Optional.of(
-                new dev.sluice.ir.MeshClient(
+                new MeshClient(
                     "edge", "example.org", "spiffe://example.org/service/edge", List.of())));
     XdsResources r = ids.attach(gateway, Translator.translate(gateway));
     assertThat(r.secrets())
@@ -208,10 +212,10 @@ class MeshIdentitiesTest {
     ProxyConfig config = sidecar("orders", "example.org");
     String first = certPem(ids.attach(config, Translator.translate(config)));
     Path stored = dir.resolve("issued/orders.pem");
-    java.nio.file.Files.writeString(stored, "overwritten");
+    Files.writeString(stored, "overwritten");
 
     assertThat(certPem(ids.attach(config, Translator.translate(config)))).isEqualTo(first);
-    assertThat(java.nio.file.Files.readString(stored)).isEqualTo("overwritten");
+    assertThat(Files.readString(stored)).isEqualTo("overwritten");
   }
 
   @Test
@@ -237,7 +241,7 @@ class MeshIdentitiesTest {
     MeshIdentities ids = new MeshIdentities(dir, Duration.ofHours(1), new MovingClock());
     ids.attach(sidecar("orders", "example.org"), XdsResources.EMPTY);
     ids.attach(sidecar("users", "example.org"), XdsResources.EMPTY);
-    ids.retain(java.util.Set.of("users"));
+    ids.retain(Set.of("users"));
     assertThat(ids.current("orders")).isEmpty();
     assertThat(ids.current("users")).isPresent();
   }

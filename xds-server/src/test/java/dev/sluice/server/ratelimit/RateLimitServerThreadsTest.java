@@ -24,6 +24,7 @@ import io.grpc.stub.ClientCalls;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -106,7 +107,7 @@ class RateLimitServerThreadsTest {
                 "127.0.0.1",
                 0,
                 store,
-                RateLimitOptions.defaults().withStoreTimeout(java.time.Duration.ofSeconds(60)),
+                RateLimitOptions.defaults().withStoreTimeout(Duration.ofSeconds(60)),
                 telemetry.metrics(),
                 new RateLimitFixtures.TestClock(EPOCH))
             .start();

@@ -27,7 +27,11 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -378,13 +382,9 @@ class RateLimitServiceTest {
                 perConsumer.entries(),
                 perConsumer.limit(),
                 perConsumer.policy(),
-                java.util.Optional.of(false)),
+                Optional.of(false)),
             new RateLimitTable.Rule(
-                EDGE,
-                perPath.entries(),
-                perPath.limit(),
-                perPath.policy(),
-                java.util.Optional.of(true))));
+                EDGE, perPath.entries(), perPath.limit(), perPath.policy(), Optional.of(true))));
     RateLimitService service =
         service(broken(false), RateLimitOptions.defaults().withFailureMode(FailureMode.CLOSED));
 
@@ -459,8 +459,7 @@ class RateLimitServiceTest {
 
   @Test
   void aPortAlreadyTakenIsNamedInTheErrorWithTheReason() throws Exception {
-    try (java.net.ServerSocket taken =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       RateLimitServer server =
           new RateLimitServer(
               "127.0.0.1",
@@ -470,7 +469,7 @@ class RateLimitServiceTest {
               metrics,
               clock);
       assertThatThrownBy(server::start)
-          .isInstanceOf(java.io.UncheckedIOException.class)
+          .isInstanceOf(UncheckedIOException.class)
           .hasMessageContaining(
               "cannot listen for rate-limit requests on /127.0.0.1:" + taken.getLocalPort() + ": ")
           .hasMessageContaining("in use");

@@ -24,10 +24,12 @@ import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.Code;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -74,7 +76,7 @@ class RedisStoreTest {
   @AfterEach
   void close() throws Exception {
     redis.restart();
-    java.util.Collections.reverse(closing);
+    Collections.reverse(closing);
     for (AutoCloseable c : closing) {
       c.close();
     }
@@ -306,7 +308,7 @@ class RedisStoreTest {
       CompletableFuture<SlidingWindow.Counts> hit =
           store.hit("t-" + consumer, 5, 60_000, 1, true, System.currentTimeMillis());
       assertThatThrownBy(() -> hit.get(3, TimeUnit.SECONDS))
-          .hasCauseInstanceOf(io.lettuce.core.RedisCommandTimeoutException.class);
+          .hasCauseInstanceOf(RedisCommandTimeoutException.class);
       assertThat(Duration.ofNanos(System.nanoTime() - start))
           .isBetween(Duration.ofMillis(100), Duration.ofMillis(1000));
     } finally {

@@ -1,6 +1,7 @@
 package dev.sluice.server.xds;
 
 import com.google.protobuf.Any;
+import dev.sluice.server.auth.ProxyAuthenticator;
 import dev.sluice.server.telemetry.Telemetry;
 import dev.sluice.xds.XdsResources;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -53,14 +54,14 @@ final class AdsHarness implements AutoCloseable {
   final ManagedChannel channel;
 
   AdsHarness() {
-    this(dev.sluice.server.auth.ProxyAuthenticator.OPEN);
+    this(ProxyAuthenticator.OPEN);
   }
 
   /**
    * Streams are admitted as {@code authenticator} decides (every client presents no credential
    * here).
    */
-  AdsHarness(dev.sluice.server.auth.ProxyAuthenticator authenticator) {
+  AdsHarness(ProxyAuthenticator authenticator) {
     ads =
         new AdsServer(
             proxies,

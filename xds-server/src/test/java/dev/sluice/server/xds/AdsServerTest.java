@@ -6,7 +6,9 @@ import static io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Status;
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,8 +47,8 @@ class AdsServerTest {
     try {
       return any.getTypeUrl().equals(ENDPOINT_TYPE_URL)
           ? any.unpack(ClusterLoadAssignment.class).getClusterName()
-          : io.envoyproxy.controlplane.cache.Resources.getResourceName(any);
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          : Resources.getResourceName(any);
+    } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -75,7 +78,7 @@ class AdsServerTest {
 
   /** Until the server has seen the ACK (it comes on another thread than the next snapshot). */
   private static void awaitAcked(AdsHarness h, String node, String type, String version) {
-    org.awaitility.Awaitility.await()
+    Awaitility.await()
         .atMost(Duration.ofSeconds(5))
         .pollDelay(Duration.ZERO)
         .pollInterval(Duration.ofMillis(2))

@@ -8,6 +8,7 @@ import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlNode;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -52,7 +53,7 @@ public final class GrpcJson {
           path
               + " is not a protobuf descriptor set (make one with protoc --include_imports --descriptor_set_out=...)");
       return Optional.empty();
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       f.error(n.get("descriptorSet"), "no such file: " + path);
       return Optional.empty();
     } catch (IOException e) {

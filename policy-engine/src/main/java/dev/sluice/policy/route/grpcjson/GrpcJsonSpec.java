@@ -1,7 +1,9 @@
 package dev.sluice.policy.route.grpcjson;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * gRPC-JSON transcoding on a route: JSON/REST calls reach a gRPC service, described by a protobuf
@@ -28,13 +30,13 @@ public record GrpcJsonSpec(Path file, byte[] descriptorSet, List<String> service
   public boolean equals(Object o) {
     return o instanceof GrpcJsonSpec g
         && g.file.equals(file)
-        && java.util.Arrays.equals(g.descriptorSet, descriptorSet)
+        && Arrays.equals(g.descriptorSet, descriptorSet)
         && g.services.equals(services);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(file, java.util.Arrays.hashCode(descriptorSet), services);
+    return Objects.hash(file, Arrays.hashCode(descriptorSet), services);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.sluice.policy.route.headers;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -8,8 +10,8 @@ public record HeaderChanges(Map<String, String> set, Map<String, String> add, Li
   public static final HeaderChanges NONE = new HeaderChanges(Map.of(), Map.of(), List.of());
 
   public HeaderChanges {
-    set = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(set));
-    add = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(add));
+    set = Collections.unmodifiableMap(new LinkedHashMap<>(set));
+    add = Collections.unmodifiableMap(new LinkedHashMap<>(add));
     remove = List.copyOf(remove);
   }
 

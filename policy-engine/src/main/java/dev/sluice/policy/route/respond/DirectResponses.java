@@ -2,6 +2,7 @@ package dev.sluice.policy.route.respond;
 
 import dev.sluice.yaml.Fields;
 import dev.sluice.yaml.YamlNode;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
 
@@ -25,7 +26,7 @@ public final class DirectResponses {
     }
     var status = f.integer(n.get("status"), 200, 599);
     String body = f.string(n.get("body")).orElse("");
-    if (body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_BODY) {
+    if (body.getBytes(StandardCharsets.UTF_8).length > MAX_BODY) {
       f.error(n.get("body"), "a direct response body is at most " + MAX_BODY + " bytes");
     }
     boolean badStatus = !n.get("status").isAbsent() && status.isEmpty();
