@@ -1,11 +1,15 @@
 package dev.sluice.core;
 
+import java.io.IOException;
 import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.security.PrivateKey;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 
 /**
  * Private keys in PEM as tools write them: PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE
@@ -50,6 +54,20 @@ public final class PemKeys {
   }
 
   /** A key that cannot be read; the message says why and quotes nothing of the key. */
+  /**
+   * The PEM text of a certificate, key or key generator BouncyCastle can write (a {@code
+   * JcaPKCS8Generator} for a private key in PKCS#8).
+   */
+  public static String text(Object pemObject) {
+    StringWriter w = new StringWriter();
+    try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+      pw.writeObject(pemObject);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString();
+  }
+
   public static final class UnreadableKeyException extends Exception {
     private static final long serialVersionUID = 1L;
 

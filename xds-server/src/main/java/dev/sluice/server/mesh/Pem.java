@@ -3,7 +3,6 @@ package dev.sluice.server.mesh;
 import dev.sluice.core.PemKeys;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +14,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /**
@@ -94,12 +92,6 @@ final class Pem {
   }
 
   private static String write(Object o) {
-    StringWriter w = new StringWriter();
-    try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
-      pw.writeObject(o);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return w.toString();
+    return PemKeys.text(o);
   }
 }
