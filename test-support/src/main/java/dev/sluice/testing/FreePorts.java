@@ -11,10 +11,12 @@ import java.net.ServerSocket;
  * was free a moment ago can become the source port of any outgoing connection (an Envoy's to its
  * upstream, a client's to Envoy) before the server that wants it binds it, which made a test fail
  * now and then with "address already in use". Below the range only a deliberate bind takes a port.
- * Each JVM starts at its own offset, so two test runs rarely probe the same ports.
+ * Each JVM starts at its own offset, so two test runs rarely probe the same ports. The range starts
+ * above every port the quickstart and the demo use (the highest, 21003), so the tests run beside a
+ * user's quickstart on one machine.
  */
 public final class FreePorts {
-  static final int FIRST = 20_000;
+  static final int FIRST = 22_000;
   static final int END = 32_000;
   private static int next = FIRST + (int) (ProcessHandle.current().pid() % 600) * 20;
 

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class FreePortsTest {
@@ -31,5 +33,24 @@ class FreePortsTest {
         s.bind(new InetSocketAddress("127.0.0.1", port));
       }
     }
+  }
+
+  @Test
+  void theRangeNeverTakesAPortTheQuickstartOrTheDemoUses() throws Exception {
+    Set<Integer> documented = new HashSet<>();
+    for (String script : new String[] {"scripts/quickstart", "scripts/demo"}) {
+      Matcher m =
+          Pattern.compile("(?m)^(?:require_free_ports|PORTS=\"?)([0-9 ]+)")
+              .matcher(Files.readString(RepoPaths.resolve(script)));
+      while (m.find()) {
+        for (String port : m.group(1).trim().split(" +", 0)) {
+          if (!port.isEmpty()) {
+            documented.add(Integer.parseInt(port));
+          }
+        }
+      }
+    }
+    assertThat(documented).as("the ports the scripts check are free").contains(18000, 21003);
+    assertThat(documented).allMatch(p -> p < FreePorts.FIRST || p >= FreePorts.END);
   }
 }
