@@ -1,20 +1,16 @@
 package dev.sluice.discovery;
 
+import dev.sluice.core.VisibleTree;
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;
-import java.nio.file.FileVisitOption;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +83,7 @@ public final class FileWatcher implements AutoCloseable {
         return false;
       }
       if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE
-          && !hidden(changed)
+          && !VisibleTree.hidden(changed)
           && Files.isDirectory(changed)) {
         registerTree(changed, service);
       }
@@ -95,37 +91,30 @@ public final class FileWatcher implements AutoCloseable {
     }
   }
 
-  /** Registers {@code dir} and the folders under it, following links as the policy loader does. */
+  /** Registers {@code dir} and the folders under it, the ones the policy loader reads. */
   private void registerTree(Path dir, WatchService service) throws IOException {
-    Files.walkFileTree(
+    VisibleTree.walk(
         dir,
-        Set.of(FileVisitOption.FOLLOW_LINKS),
-        Integer.MAX_VALUE,
-        new SimpleFileVisitor<>() {
+        new VisibleTree.Visitor() {
           @Override
-          public FileVisitResult preVisitDirectory(Path folder, BasicFileAttributes a)
-              throws IOException {
-            if (!folder.equals(dir) && hidden(folder)) {
-              return FileVisitResult.SKIP_SUBTREE;
-            }
+          public boolean folder(Path folder) throws IOException {
             try {
               register(folder, service);
+              return true;
             } catch (NoSuchFileException gone) {
               // removed since it was listed: nothing left to watch, and its removal is an event of
               // its parent
-              return FileVisitResult.SKIP_SUBTREE;
+              return false;
             }
-            return FileVisitResult.CONTINUE;
           }
 
           @Override
-          public FileVisitResult visitFileFailed(Path file, IOException e) {
+          public void failed(Path place, IOException e) {
             // a loop is watched once already; a dangling link or an unreadable folder has nothing
             // to watch
-            if (!(e instanceof FileSystemLoopException) && !hidden(file)) {
-              LOG.debug("not watching {}: {}", file, e.toString());
+            if (!(e instanceof FileSystemLoopException)) {
+              LOG.debug("not watching {}: {}", place, e.toString());
             }
-            return FileVisitResult.CONTINUE;
           }
         });
   }
@@ -136,10 +125,6 @@ public final class FileWatcher implements AutoCloseable {
         StandardWatchEventKinds.ENTRY_CREATE,
         StandardWatchEventKinds.ENTRY_MODIFY,
         StandardWatchEventKinds.ENTRY_DELETE);
-  }
-
-  private static boolean hidden(Path p) {
-    return p.getFileName() != null && p.getFileName().toString().startsWith(".");
   }
 
   @Override

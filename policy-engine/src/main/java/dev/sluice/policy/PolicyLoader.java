@@ -1,5 +1,6 @@
 package dev.sluice.policy;
 
+import dev.sluice.core.VisibleTree;
 import dev.sluice.policy.gateway.GatewaySpec;
 import dev.sluice.policy.route.RouteSpec;
 import dev.sluice.yaml.Diagnostics;
@@ -11,11 +12,8 @@ import dev.sluice.yaml.YamlNode;
 import dev.sluice.yaml.YamlSyntaxException;
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;
-import java.nio.file.FileVisitOption;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -113,22 +111,13 @@ public final class PolicyLoader {
     }
     List<Path> out = new ArrayList<>();
     try {
-      Files.walkFileTree(
+      VisibleTree.walk(
           dir,
-          Set.of(FileVisitOption.FOLLOW_LINKS),
-          Integer.MAX_VALUE,
-          new SimpleFileVisitor<>() {
+          new VisibleTree.Visitor() {
             @Override
-            public FileVisitResult preVisitDirectory(Path folder, BasicFileAttributes a) {
-              return !folder.equals(dir) && hidden(folder)
-                  ? FileVisitResult.SKIP_SUBTREE
-                  : FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
-              if (hidden(file) || !policyName(file)) {
-                return FileVisitResult.CONTINUE;
+            public void file(Path file, BasicFileAttributes a) {
+              if (!policyName(file)) {
+                return;
               }
               if (a.isRegularFile()) {
                 out.add(file);
@@ -137,14 +126,10 @@ public final class PolicyLoader {
               } else {
                 d.fileWarning(file, "not read: not a regular file (a FIFO, socket or device)");
               }
-              return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
-              if (hidden(file)) {
-                return FileVisitResult.CONTINUE;
-              }
+            public void failed(Path file, IOException e) {
               if (e instanceof FileSystemLoopException) {
                 d.fileWarning(file, "not read: a link to a folder that contains it (a loop)");
               } else if (Files.isSymbolicLink(file) && !Files.exists(file)) {
@@ -154,7 +139,6 @@ public final class PolicyLoader {
               } else {
                 d.fileWarning(file, "not read: " + e);
               }
-              return FileVisitResult.CONTINUE;
             }
           });
     } catch (IOException e) {
@@ -163,10 +147,6 @@ public final class PolicyLoader {
     }
     out.sort(null);
     return out;
-  }
-
-  private static boolean hidden(Path p) {
-    return p.getFileName() != null && p.getFileName().toString().startsWith(".");
   }
 
   private static boolean policyName(Path p) {

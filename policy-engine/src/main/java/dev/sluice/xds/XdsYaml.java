@@ -78,6 +78,14 @@ public final class XdsYaml {
 
   private XdsYaml() {}
 
+  /**
+   * The YAML mapper of these files (no document marker, quotes only where needed), for what reads
+   * or writes the same format; configured once, safe to share.
+   */
+  public static ObjectMapper mapper() {
+    return YAML;
+  }
+
   private static JsonFormat.TypeRegistry registry(List<Descriptor> types) {
     JsonFormat.TypeRegistry.Builder b = JsonFormat.TypeRegistry.newBuilder();
     types.forEach(b::add);
