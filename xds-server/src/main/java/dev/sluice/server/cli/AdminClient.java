@@ -1,11 +1,13 @@
 package dev.sluice.server.cli;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +73,8 @@ final class AdminClient {
       HttpResponse<String> r =
           http.send(req.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       return new Response(r.statusCode(), r.body());
+    } catch (ConnectException e) {
+      throw new CliFailure(ExitCodes.USAGE, unreachable(e), e);
     } catch (IOException e) {
       throw new CliFailure(
           ExitCodes.USAGE,
@@ -83,6 +87,22 @@ final class AdminClient {
       Thread.currentThread().interrupt();
       throw new CliFailure(ExitCodes.USAGE, "interrupted while calling " + base + path);
     }
+  }
+
+  /**
+   * What a failed connection means to the user: nobody listens at the address (the usual case: the
+   * server is not started), or the host name does not resolve.
+   */
+  private String unreachable(ConnectException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnresolvedAddressException) {
+        return "cannot reach the server at "
+            + base
+            + ": unknown host "
+            + URI.create(base).getHost();
+      }
+    }
+    return "connection refused: is `sluice serve` running at " + base + "?";
   }
 
   /** GET that must answer 200; 401/403 and anything else are exit 2 with what the server said. */

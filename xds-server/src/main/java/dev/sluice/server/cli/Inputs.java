@@ -208,7 +208,7 @@ final class Inputs {
 
   /**
    * Loads a policy folder; with a catalog, also warns about routes to services it does not know (as
-   * validate does).
+   * validate does). A registry file among the policies is named as such.
    */
   static Policies policies(Path dir, Registry registry) {
     PolicyLoader.Result loaded = PolicyLoader.load(dir);
@@ -216,8 +216,7 @@ final class Inputs {
     registry
         .catalog()
         .ifPresent(c -> findings.addAll(CrossChecks.againstCatalog(loaded.readable(), c)));
-    findings.sort(Finding.ORDER);
-    return new Policies(loaded.policies(), List.copyOf(findings));
+    return new Policies(loaded.policies(), MisplacedRegistry.explain(findings));
   }
 
   /**

@@ -18,16 +18,21 @@ import picocli.CommandLine.Spec;
 
 /**
  * Checks a policy folder the way {@code serve} would, printing one line per finding. Exit code 1
- * when any error is found, 0 with warnings only, 2 when the registry cannot be read.
+ * when any error is found, 0 with warnings only, 2 when the folder does not exist or the registry
+ * cannot be read.
  */
 @Command(
     name = "validate",
     mixinStandardHelpOptions = true,
     description =
-        "Check policies (and the registry) without running anything. Exits 1 on errors, 2 when the registry cannot be"
-            + " read, 0 otherwise. With no --registry and no services.yaml next to the policies, routes are not checked"
+        "Check policies (and the registry) without running anything. Exits 1 on errors, 2 when the folder does not"
+            + " exist or the registry cannot be read, 0 otherwise. With no --registry and no services.yaml next to the policies, routes are not checked"
             + " against a registry.")
 final class ValidateCommand implements Callable<Integer> {
+  static final String NOTHING_FOUND =
+      "no policy documents found (policies are read from *.yaml and *.yml files; names starting"
+          + " with a dot are skipped)";
+
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", description = "The folder (or file) of policies.")
@@ -40,6 +45,9 @@ final class ValidateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
+      if (!Files.exists(policies)) {
+        throw new CliFailure(ExitCodes.USAGE, "no such policy folder or file: " + policies);
+      }
       Inputs.Registry reg = registry();
       Inputs.Policies checked = Inputs.policies(policies, reg);
       List<Finding> findings = new ArrayList<>(reg.findings());
@@ -53,11 +61,15 @@ final class ValidateCommand implements Callable<Integer> {
             errors, findings.size() - errors);
         return ExitCodes.INVALID;
       }
+      PolicySet set = checked.set().orElseThrow();
+      int warnings = findings.size();
+      if (set.all().isEmpty()) {
+        out.println("warning: " + policies + ": " + NOTHING_FOUND);
+        warnings++;
+      }
       String against =
           reg.equals(Inputs.Registry.NONE) ? "" : " checked against " + reg.description();
-      out.printf(
-          "ok: %s%s, %d warning(s)%n",
-          summary(checked.set().orElseThrow()), against, findings.size());
+      out.printf("ok: %s%s, %d warning(s)%n", summary(set), against, warnings);
       return ExitCodes.OK;
     } catch (CliFailure e) {
       err.println("validate: " + e.getMessage());

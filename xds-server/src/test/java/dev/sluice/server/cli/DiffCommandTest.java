@@ -349,7 +349,7 @@ class DiffCommandTest {
   }
 
   @Test
-  void aServerThatCannotBeReachedExitsTwo() throws Exception {
+  void aServerThatIsNotRunningIsNamedAsSuchAndExitsTwo() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -365,7 +365,10 @@ class DiffCommandTest {
             registry.toString());
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err())
-        .startsWith("diff: cannot reach the server at http://127.0.0.1:" + port + ": ");
+        .isEqualTo(
+            "diff: connection refused: is `sluice serve` running at http://127.0.0.1:"
+                + port
+                + "?\n");
   }
 
   @Test

@@ -218,7 +218,7 @@ class StatusCommandTest {
   }
 
   @Test
-  void aServerThatCannotBeReachedExitsTwo() throws Exception {
+  void aServerThatIsNotRunningIsNamedAsSuchAndExitsTwo() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -227,7 +227,20 @@ class StatusCommandTest {
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.out()).isEmpty();
     assertThat(run.err())
-        .startsWith("status: cannot reach the server at http://127.0.0.1:" + port + ": ");
+        .isEqualTo(
+            "status: connection refused: is `sluice serve` running at http://127.0.0.1:"
+                + port
+                + "?\n");
+  }
+
+  @Test
+  void aHostThatDoesNotResolveIsNamedAsSuch() {
+    CliRun run = CliRun.of("status", "--server", "http://nohost.invalid:18001");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err())
+        .isEqualTo(
+            "status: cannot reach the server at http://nohost.invalid:18001:"
+                + " unknown host nohost.invalid\n");
   }
 
   @Test

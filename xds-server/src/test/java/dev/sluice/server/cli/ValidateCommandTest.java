@@ -116,10 +116,53 @@ class ValidateCommandTest {
   }
 
   @Test
-  void aMissingFolderIsAnError(@TempDir Path dir) {
-    Run run = validate(dir.resolve("nope").toString());
+  void aMissingFolderIsAUsageErrorNamingTheFolder(@TempDir Path dir) {
+    CliRun run = CliRun.of("validate", dir.resolve("nope").toString());
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err())
+        .isEqualTo("validate: no such policy folder or file: " + dir.resolve("nope") + "\n");
+  }
+
+  @Test
+  void anEmptyFolderWarnsThatNothingWasFound(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("notes.txt"), "kind: Route\n");
+    Run run = validate(dir.toString());
+    assertThat(run.exit()).isZero();
+    assertThat(run.lines())
+        .containsExactly(
+            "warning: "
+                + dir
+                + ": no policy documents found (policies are read from *.yaml and *.yml files;"
+                + " names starting with a dot are skipped)",
+            "ok: 0 documents, 1 warning(s)");
+  }
+
+  @Test
+  void aRegistryFileGivenAsThePoliciesIsNamedAsSuch() {
+    Run run = validate(ROOT.resolve("compose/demo/services.yaml").toString());
     assertThat(run.exit()).isEqualTo(1);
-    assertThat(run.lines().get(0)).endsWith("nope:1:1: no such policy folder");
+    assertThat(run.lines())
+        .containsExactly(
+            "error: compose/demo/services.yaml:3:1: this looks like a registry file: pass it with"
+                + " --registry",
+            "1 error(s), 0 warning(s): nothing would be applied");
+  }
+
+  @Test
+  void aRegistryFileInsideThePolicyFolderIsNamedAsSuch(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("edge.yaml"), "kind: Gateway\nname: edge\nport: 8080\n");
+    Files.writeString(
+        dir.resolve("services.yaml"),
+        "# the registry\nservices:\n  users:\n    - address: 127.0.0.1\n      port: 9001\n");
+    Run run = validate(dir.toString());
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.lines())
+        .containsExactly(
+            "error: "
+                + dir.resolve("services.yaml")
+                + ":2:1: this looks like a registry file: pass it with --registry",
+            "1 error(s), 0 warning(s): nothing would be applied");
   }
 
   @Test
