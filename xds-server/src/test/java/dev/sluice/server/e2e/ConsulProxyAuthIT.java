@@ -7,6 +7,7 @@ import dev.sluice.discovery.consul.ConsulConfig;
 import dev.sluice.server.auth.ConsulAclTokens;
 import dev.sluice.server.auth.ControlPlaneTls;
 import dev.sluice.server.auth.SecurityOptions;
+import dev.sluice.testing.AdsClient;
 import dev.sluice.testing.ConsulAgent;
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.EnvoyProcess;
@@ -90,7 +91,7 @@ class ConsulProxyAuthIT {
     return s;
   }
 
-  static AdsClient client(SluiceFixture s, String token) throws Exception {
+  static AdsClient client(SluiceFixture s, String token) {
     return AdsClient.tls(s.xdsPort, s.dir.resolve("xds-tls").resolve("ca.pem"), token);
   }
 
@@ -112,24 +113,26 @@ class ConsulProxyAuthIT {
   void aSidecarWhoseTokenLacksServiceWriteOnItsServiceIsRefusedAndGetsNoSecret() throws Exception {
     ConsulAgent.AclToken web = consul.createServiceToken("web");
     try (AdsClient c = client(sluice, web.secretId())) {
-      Status s = c.sidecar("orders").awaitError();
+      AdsClient.Sotw stream = c.sidecar("orders");
+      Status s = stream.awaitEnd();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription())
           .isEqualTo("Consul token does not grant service:write on orders");
-      assertThat(c.responses).isEmpty();
+      assertThat(stream.responses).isEmpty();
     }
     try (AdsClient c = client(sluice, "0f6c1a2b-3d4e-4f50-8a9b-abcdefabcdef")) {
-      Status s = c.sidecar("orders").awaitError();
+      AdsClient.Sotw stream = c.sidecar("orders");
+      Status s = stream.awaitEnd();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription())
           .contains("not a Consul ACL token that Consul knows")
           .doesNotContain("0f6c1a2b");
-      assertThat(c.responses).isEmpty();
+      assertThat(stream.responses).isEmpty();
     }
     try (AdsClient c = client(sluice, null)) {
-      assertThat(c.sidecar("orders").awaitError().getCode())
-          .isEqualTo(Status.Code.PERMISSION_DENIED);
-      assertThat(c.responses).isEmpty();
+      AdsClient.Sotw stream = c.sidecar("orders");
+      assertThat(stream.awaitEnd().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(stream.responses).isEmpty();
     }
     assertThat(sluice.adminJson("/proxies").path("controlChannel").toString())
         .contains("service:write on orders")
@@ -154,10 +157,11 @@ class ConsulProxyAuthIT {
     }
     ConsulAgent.AclToken orders = consul.createServiceToken("orders");
     try (AdsClient c = client(sluice, orders.secretId())) {
-      Status s = c.gateway("edge-1", "edge").awaitError();
+      AdsClient.Sotw stream = c.gateway("edge-1", "edge");
+      Status s = stream.awaitEnd();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription()).isEqualTo("Consul token does not grant service:write on edge");
-      assertThat(c.responses).isEmpty();
+      assertThat(stream.responses).isEmpty();
     }
   }
 
@@ -166,19 +170,19 @@ class ConsulProxyAuthIT {
       throws Exception {
     ConsulAgent.AclToken orders = consul.createServiceToken("orders");
     try (AdsClient c = client(sluice, orders.secretId())) {
-      assertThat(identities(c.sidecar("orders").next()))
-          .containsExactly("spiffe://sluice.test/service/orders");
+      AdsClient.Sotw stream = c.sidecar("orders");
+      assertThat(identities(stream.next())).containsExactly("spiffe://sluice.test/service/orders");
       consul.deleteToken(orders);
-      Status s = c.awaitError();
+      Status s = stream.awaitEnd();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription())
           .startsWith(
               "credential withdrawn: the token is not a Consul ACL token that Consul knows");
     }
     try (AdsClient again = client(sluice, orders.secretId())) {
-      assertThat(again.sidecar("orders").awaitError().getCode())
-          .isEqualTo(Status.Code.PERMISSION_DENIED);
-      assertThat(again.responses).as("no new certificate for a revoked token").isEmpty();
+      AdsClient.Sotw stream = again.sidecar("orders");
+      assertThat(stream.awaitEnd().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(stream.responses).as("no new certificate for a revoked token").isEmpty();
     }
   }
 
@@ -206,22 +210,24 @@ class ConsulProxyAuthIT {
     try (ConsulAgent own = ConsulAgent.withAcls(MANAGEMENT);
         SluiceFixture s = started(own, grace)) {
       ConsulAgent.AclToken orders = own.createServiceToken("orders");
-      try (AdsClient connected = client(s, orders.secretId())) {
-        connected.sidecar("orders").next();
+      try (AdsClient client = client(s, orders.secretId())) {
+        AdsClient.Sotw connected = client.sidecar("orders");
+        connected.next();
         own.stop();
         // kept through a recheck that could not reach Consul
         await()
             .atMost(Duration.ofSeconds(20))
             .until(() -> s.server().metrics().get("sluice_xds_unchecked_kept_total") > 0);
-        assertThat(connected.error).isNotDone();
+        assertThat(connected.ended).isNotDone();
         try (AdsClient fresh = client(s, orders.secretId())) {
-          Status refused = fresh.sidecar("orders").awaitError();
+          AdsClient.Sotw stream = fresh.sidecar("orders");
+          Status refused = stream.awaitEnd();
           assertThat(refused.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
           assertThat(refused.getDescription())
               .startsWith("the Consul token could not be checked (");
-          assertThat(fresh.responses).isEmpty();
+          assertThat(stream.responses).isEmpty();
         }
-        Status ended = connected.error.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        Status ended = connected.awaitEnd();
         assertThat(ended.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(ended.getDescription())
             .startsWith(
