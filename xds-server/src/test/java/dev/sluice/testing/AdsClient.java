@@ -1,8 +1,9 @@
 package dev.sluice.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
-import com.google.rpc.Status;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -13,6 +14,7 @@ import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -217,7 +219,7 @@ public final class AdsClient implements AutoCloseable {
    */
   public abstract static class Stream<Q, R> implements AutoCloseable {
     public final BlockingQueue<R> responses = new LinkedBlockingQueue<>();
-    public final CompletableFuture<io.grpc.Status> ended = new CompletableFuture<>();
+    public final CompletableFuture<Status> ended = new CompletableFuture<>();
     final Node node;
     private final StreamObserver<Q> requests;
     private volatile ClientCallStreamObserver<Q> call;
@@ -257,21 +259,19 @@ public final class AdsClient implements AutoCloseable {
       R r = within(WAIT);
       if (r == null) {
         String end = ended.isDone() ? "; stream ended: " + ended.join() : "";
-        String more;
-        try {
-          more = diagnostics.call();
-        } catch (Exception e) {
-          more = "(diagnostics failed: " + e + ")";
-        }
         throw new AssertionError(
-            "no response within "
-                + WAIT.toSeconds()
-                + " s"
-                + end
-                + (more.isEmpty() ? "" : "\n")
-                + more);
+            "no response within " + WAIT.toSeconds() + " s" + end + said(diagnostics));
       }
       return r;
+    }
+
+    private static String said(Callable<String> diagnostics) {
+      try {
+        String text = diagnostics.call();
+        return text.isEmpty() ? "" : "\n" + text;
+      } catch (Exception e) {
+        return "\n(diagnostics failed: " + e + ")";
+      }
     }
 
     /** The next response if one comes within {@code d}, else null. */
@@ -280,8 +280,18 @@ public final class AdsClient implements AutoCloseable {
     }
 
     /** How the server ended the stream (OK if it completed it); waits up to {@link #WAIT}. */
-    public io.grpc.Status awaitEnd() throws Exception {
+    public Status awaitEnd() throws Exception {
       return ended.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * How the server ended a stream it refused: the end, once it has come, with nothing sent before
+     * it.
+     */
+    public Status awaitRefusal() throws Exception {
+      Status end = awaitEnd();
+      assertThat(responses).as("responses before the stream ended with %s", end).isEmpty();
+      return end;
     }
 
     /** Takes what waits in the transport, the server's reason for ending the stream included. */
@@ -317,12 +327,12 @@ public final class AdsClient implements AutoCloseable {
 
       @Override
       public void onError(Throwable t) {
-        ended.complete(io.grpc.Status.fromThrowable(t));
+        ended.complete(Status.fromThrowable(t));
       }
 
       @Override
       public void onCompleted() {
-        ended.complete(io.grpc.Status.OK);
+        ended.complete(Status.OK);
       }
     }
   }
@@ -358,7 +368,7 @@ public final class AdsClient implements AutoCloseable {
     }
 
     /** Rejects {@code r} with {@code error}. */
-    public void nack(DiscoveryResponse r, Status.Builder error) {
+    public void nack(DiscoveryResponse r, com.google.rpc.Status.Builder error) {
       send(
           DiscoveryRequest.newBuilder()
               .setTypeUrl(r.getTypeUrl())
@@ -397,7 +407,7 @@ public final class AdsClient implements AutoCloseable {
     }
 
     /** Rejects {@code r} with {@code error}. */
-    public void nack(DeltaDiscoveryResponse r, Status.Builder error) {
+    public void nack(DeltaDiscoveryResponse r, com.google.rpc.Status.Builder error) {
       send(
           DeltaDiscoveryRequest.newBuilder()
               .setTypeUrl(r.getTypeUrl())

@@ -135,11 +135,9 @@ class ProxyTokenRotationIT {
 
       // the old token now opens nothing
       try (AdsClient client = AdsClient.tls(sluice.xdsPort, ca, OLD_TOKEN)) {
-        AdsClient.Sotw late = client.gateway("edge-1", "edge");
-        Status s = late.awaitEnd();
+        Status s = client.gateway("edge-1", "edge").awaitRefusal();
         assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(s.getDescription()).contains("not one of the proxy tokens");
-        assertThat(late.responses).isEmpty();
       }
     }
   }
