@@ -6,18 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.google.protobuf.util.JsonFormat;
 import dev.sluice.server.cli.SluiceCli;
+import dev.sluice.testing.AdsClient;
 import dev.sluice.testing.FreePorts;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.TlsChannelCredentials;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,9 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,9 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ComposeSluiceIT {
   private static final YAMLMapper YAML = new YAMLMapper();
-  private static final String SECRET =
-      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
-  private static final String CLUSTER = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
   private static final Duration START = Duration.ofSeconds(90);
 
   @TempDir Path tmp;
@@ -102,18 +89,19 @@ class ComposeSluiceIT {
         JsonNode bootstrap = YAML.readTree(bootstrap(compose, sandbox, envoy).toFile());
         Path ca = sandbox.hostPath(envoy, "/etc/sluice/xds/ca.pem");
         boolean sidecar = envoy.endsWith("-sidecar");
-        try (Client c = new Client(xdsPort, ca, token(bootstrap))) {
-          c.open(node(bootstrap), sidecar ? SECRET : CLUSTER);
+        try (AdsClient c = client(xdsPort, ca, token(bootstrap))) {
           DiscoveryResponse r =
-              c.next(
-                  () ->
-                      admin(adminPort, "/proxies")
-                          + "\n"
-                          + admin(adminPort, "/status")
-                          + "\n"
-                          + admin(adminPort, "/policies")
-                          + "\n"
-                          + Files.readString(log));
+              c.open(node(bootstrap), sidecar ? AdsClient.SECRET_TYPE : AdsClient.CLUSTER_TYPE)
+                  .next(
+                      () ->
+                          "Sluice's /proxies and log:\n"
+                              + admin(adminPort, "/proxies")
+                              + "\n"
+                              + admin(adminPort, "/status")
+                              + "\n"
+                              + admin(adminPort, "/policies")
+                              + "\n"
+                              + Files.readString(log));
           assertThat(r.getResourcesCount())
               .as("%s is sent its %s", envoy, sidecar ? "certificate" : "clusters")
               .isPositive();
@@ -122,14 +110,11 @@ class ComposeSluiceIT {
 
       JsonNode web = YAML.readTree(bootstrap(compose, sandbox, "web-sidecar").toFile());
       JsonNode orders = YAML.readTree(bootstrap(compose, sandbox, "orders-sidecar").toFile());
-      try (Client c =
-          new Client(
-              xdsPort, sandbox.hostPath("web-sidecar", "/etc/sluice/xds/ca.pem"), token(web))) {
-        c.open(node(orders), SECRET);
-        Status s = c.error.get(20, TimeUnit.SECONDS);
+      try (AdsClient c =
+          client(xdsPort, sandbox.hostPath("web-sidecar", "/etc/sluice/xds/ca.pem"), token(web))) {
+        Status s = c.open(node(orders), AdsClient.SECRET_TYPE).awaitRefusal();
         assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(s.getDescription()).isEqualTo("token web-sidecar does not grant service orders");
-        assertThat(c.responses).isEmpty();
       }
     } finally {
       sluice.destroy();
@@ -197,65 +182,10 @@ class ComposeSluiceIT {
   }
 
   /**
-   * One ADS stream to Sluice on 127.0.0.1 over TLS, verified with {@code ca} for the name {@code
+   * A connection to Sluice on 127.0.0.1 over TLS, verified with {@code ca} for the name {@code
    * sluice}, as the compose Envoys connect.
    */
-  private static final class Client implements AutoCloseable {
-    final LinkedBlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
-    final CompletableFuture<Status> error = new CompletableFuture<>();
-    private final ManagedChannel channel;
-
-    Client(int port, Path ca, String token) throws IOException {
-      Metadata m = new Metadata();
-      m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-      channel =
-          NettyChannelBuilder.forAddress(
-                  "127.0.0.1",
-                  port,
-                  TlsChannelCredentials.newBuilder().trustManager(ca.toFile()).build())
-              .overrideAuthority("sluice")
-              .intercept(MetadataUtils.newAttachHeadersInterceptor(m))
-              .build();
-    }
-
-    void open(Node node, String typeUrl) {
-      StreamObserver<DiscoveryRequest> requests =
-          AggregatedDiscoveryServiceGrpc.newStub(channel)
-              .streamAggregatedResources(
-                  new StreamObserver<>() {
-                    @Override
-                    public void onNext(DiscoveryResponse r) {
-                      responses.add(r);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                      error.complete(Status.fromThrowable(t));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                      error.complete(Status.OK);
-                    }
-                  });
-      requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).build());
-    }
-
-    DiscoveryResponse next(Callable<String> diagnostics) throws Exception {
-      DiscoveryResponse r = responses.poll(20, TimeUnit.SECONDS);
-      if (r == null) {
-        throw new AssertionError(
-            "no response within 20 s"
-                + (error.isDone() ? "; stream ended: " + error.get() : "")
-                + "\nSluice's /proxies and log:\n"
-                + diagnostics.call());
-      }
-      return r;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+  private static AdsClient client(int port, Path ca, String token) {
+    return AdsClient.to("127.0.0.1", port).trusting(ca).authority("sluice").token(token).connect();
   }
 }

@@ -9,19 +9,12 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.rpc.Status;
 import dev.sluice.server.xds.ProxyGroups;
+import dev.sluice.testing.AdsClient;
 import dev.sluice.testing.CapturedStderr;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,9 +44,7 @@ class ClientTextIT {
       sluice.writeRegistry("services:\n  users: [\"127.0.0.1:9\"]\n");
       sluice.writePolicy("routes.yaml", "kind: Route\nname: users\nto: users\n");
       sluice.start();
-      ManagedChannel channel =
-          NettyChannelBuilder.forAddress("127.0.0.1", sluice.xdsPort).usePlaintext().build();
-      try {
+      try (AdsClient client = AdsClient.plaintext(sluice.xdsPort)) {
         Node node =
             Node.newBuilder()
                 .setId("forged-node\n" + FORGED + "-NODE <script>alert(1)</script>")
@@ -66,23 +57,14 @@ class ClientTextIT {
                                 .setStringValue("edge\r\n" + FORGED + "-ROLE " + MEGABYTE)
                                 .build()))
                 .build();
-        BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
-        StreamObserver<DiscoveryRequest> stream =
-            AggregatedDiscoveryServiceGrpc.newStub(channel)
-                .streamAggregatedResources(collect(responses));
-        stream.onNext(
-            DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CLUSTER_TYPE_URL).build());
-        DiscoveryResponse cds = responses.poll(30, TimeUnit.SECONDS);
+        AdsClient.Sotw stream = client.open(node, CLUSTER_TYPE_URL);
+        DiscoveryResponse cds = stream.within(AdsClient.WAIT);
         assertThat(cds).as("the edge group's clusters").isNotNull();
-        stream.onNext(
-            DiscoveryRequest.newBuilder()
-                .setTypeUrl(CLUSTER_TYPE_URL)
-                .setResponseNonce(cds.getNonce())
-                .setErrorDetail(
-                    Status.newBuilder()
-                        .setCode(3)
-                        .setMessage("rejected users\n" + FORGED + "-NACK\u202e " + MEGABYTE))
-                .build());
+        stream.nack(
+            cds,
+            Status.newBuilder()
+                .setCode(3)
+                .setMessage("rejected users\n" + FORGED + "-NACK\u202e " + MEGABYTE));
 
         // a second client whose node cluster (its group) is the forgery, a third whose node id is:
         // names that long are refused, each with one bounded line and one row of refused proxies
@@ -91,21 +73,13 @@ class ClientTextIT {
                 .setId("lost-node")
                 .setCluster("edge\n" + FORGED + "-GROUP " + MEGABYTE)
                 .build();
-        StreamObserver<DiscoveryRequest> other =
-            AggregatedDiscoveryServiceGrpc.newStub(channel)
-                .streamAggregatedResources(collect(new LinkedBlockingQueue<>()));
-        other.onNext(
-            DiscoveryRequest.newBuilder().setNode(lost).setTypeUrl(CLUSTER_TYPE_URL).build());
+        client.open(lost, CLUSTER_TYPE_URL);
         Node huge =
             Node.newBuilder()
                 .setId("huge-node\n" + FORGED + "-HUGE <script>alert(2)</script>" + MEGABYTE)
                 .setCluster("edge")
                 .build();
-        StreamObserver<DiscoveryRequest> third =
-            AggregatedDiscoveryServiceGrpc.newStub(channel)
-                .streamAggregatedResources(collect(new LinkedBlockingQueue<>()));
-        third.onNext(
-            DiscoveryRequest.newBuilder().setNode(huge).setTypeUrl(CLUSTER_TYPE_URL).build());
+        client.open(huge, CLUSTER_TYPE_URL);
 
         // the NACK's log line is complete once its last words are written
         await()
@@ -197,9 +171,7 @@ class ClientTextIT {
             .doesNotContain("<script>", "\n1999-", "\r", "\u202e")
             .hasSizeLessThan(64 * 1024);
         assertThat(sluice.admin("/metrics").body()).doesNotContain("FORGED");
-        stream.onCompleted();
-      } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        stream.close();
       }
     }
   }
@@ -219,20 +191,5 @@ class ClientTextIT {
       }
     }
     throw new AssertionError("no proxy " + nodePrefix + " at /proxies");
-  }
-
-  private static <T> StreamObserver<T> collect(BlockingQueue<T> queue) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(T value) {
-        queue.add(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {}
-
-      @Override
-      public void onCompleted() {}
-    };
   }
 }

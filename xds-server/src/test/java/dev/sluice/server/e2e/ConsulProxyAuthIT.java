@@ -7,6 +7,7 @@ import dev.sluice.discovery.consul.ConsulConfig;
 import dev.sluice.server.auth.ConsulAclTokens;
 import dev.sluice.server.auth.ControlPlaneTls;
 import dev.sluice.server.auth.SecurityOptions;
+import dev.sluice.testing.AdsClient;
 import dev.sluice.testing.ConsulAgent;
 import dev.sluice.testing.EnvoyExtension;
 import dev.sluice.testing.EnvoyProcess;
@@ -21,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,7 +91,7 @@ class ConsulProxyAuthIT {
     return s;
   }
 
-  static AdsClient client(SluiceFixture s, String token) throws Exception {
+  static AdsClient client(SluiceFixture s, String token) {
     return AdsClient.tls(s.xdsPort, s.dir.resolve("xds-tls").resolve("ca.pem"), token);
   }
 
@@ -113,24 +113,21 @@ class ConsulProxyAuthIT {
   void aSidecarWhoseTokenLacksServiceWriteOnItsServiceIsRefusedAndGetsNoSecret() throws Exception {
     ConsulAgent.AclToken web = consul.createServiceToken("web");
     try (AdsClient c = client(sluice, web.secretId())) {
-      Status s = c.sidecar("orders").awaitError();
+      Status s = c.sidecar("orders").awaitRefusal();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription())
           .isEqualTo("Consul token does not grant service:write on orders");
-      assertThat(c.responses).isEmpty();
     }
     try (AdsClient c = client(sluice, "0f6c1a2b-3d4e-4f50-8a9b-abcdefabcdef")) {
-      Status s = c.sidecar("orders").awaitError();
+      Status s = c.sidecar("orders").awaitRefusal();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription())
           .contains("not a Consul ACL token that Consul knows")
           .doesNotContain("0f6c1a2b");
-      assertThat(c.responses).isEmpty();
     }
     try (AdsClient c = client(sluice, null)) {
-      assertThat(c.sidecar("orders").awaitError().getCode())
+      assertThat(c.sidecar("orders").awaitRefusal().getCode())
           .isEqualTo(Status.Code.PERMISSION_DENIED);
-      assertThat(c.responses).isEmpty();
     }
     assertThat(sluice.adminJson("/proxies").path("controlChannel").toString())
         .contains("service:write on orders")
@@ -155,10 +152,9 @@ class ConsulProxyAuthIT {
     }
     ConsulAgent.AclToken orders = consul.createServiceToken("orders");
     try (AdsClient c = client(sluice, orders.secretId())) {
-      Status s = c.gateway("edge-1", "edge").awaitError();
+      Status s = c.gateway("edge-1", "edge").awaitRefusal();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription()).isEqualTo("Consul token does not grant service:write on edge");
-      assertThat(c.responses).isEmpty();
     }
   }
 
@@ -167,19 +163,19 @@ class ConsulProxyAuthIT {
       throws Exception {
     ConsulAgent.AclToken orders = consul.createServiceToken("orders");
     try (AdsClient c = client(sluice, orders.secretId())) {
-      assertThat(identities(c.sidecar("orders").next()))
-          .containsExactly("spiffe://sluice.test/service/orders");
+      AdsClient.Sotw stream = c.sidecar("orders");
+      assertThat(identities(stream.next())).containsExactly("spiffe://sluice.test/service/orders");
       consul.deleteToken(orders);
-      Status s = c.awaitError();
+      Status s = stream.awaitEnd();
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription())
           .startsWith(
               "credential withdrawn: the token is not a Consul ACL token that Consul knows");
     }
     try (AdsClient again = client(sluice, orders.secretId())) {
-      assertThat(again.sidecar("orders").awaitError().getCode())
+      // no new certificate for a revoked token
+      assertThat(again.sidecar("orders").awaitRefusal().getCode())
           .isEqualTo(Status.Code.PERMISSION_DENIED);
-      assertThat(again.responses).as("no new certificate for a revoked token").isEmpty();
     }
   }
 
@@ -207,22 +203,22 @@ class ConsulProxyAuthIT {
     try (ConsulAgent own = ConsulAgent.withAcls(MANAGEMENT);
         SluiceFixture s = started(own, grace)) {
       ConsulAgent.AclToken orders = own.createServiceToken("orders");
-      try (AdsClient connected = client(s, orders.secretId())) {
-        connected.sidecar("orders").next();
+      try (AdsClient client = client(s, orders.secretId())) {
+        AdsClient.Sotw connected = client.sidecar("orders");
+        connected.next();
         own.stop();
         // kept through a recheck that could not reach Consul
         await()
             .atMost(Duration.ofSeconds(20))
             .until(() -> s.server().metrics().get("sluice_xds_unchecked_kept_total") > 0);
-        assertThat(connected.error).isNotDone();
+        assertThat(connected.ended).isNotDone();
         try (AdsClient fresh = client(s, orders.secretId())) {
-          Status refused = fresh.sidecar("orders").awaitError();
+          Status refused = fresh.sidecar("orders").awaitRefusal();
           assertThat(refused.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
           assertThat(refused.getDescription())
               .startsWith("the Consul token could not be checked (");
-          assertThat(fresh.responses).isEmpty();
         }
-        Status ended = connected.error.get(30, TimeUnit.SECONDS);
+        Status ended = connected.awaitEnd();
         assertThat(ended.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(ended.getDescription())
             .startsWith(

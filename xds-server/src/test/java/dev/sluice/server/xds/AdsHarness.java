@@ -3,6 +3,7 @@ package dev.sluice.server.xds;
 import com.google.protobuf.Any;
 import dev.sluice.server.auth.ProxyAuthenticator;
 import dev.sluice.server.telemetry.Telemetry;
+import dev.sluice.testing.AdsClient;
 import dev.sluice.xds.XdsResources;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
@@ -20,26 +21,15 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.ManagedChannel;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,7 +41,7 @@ final class AdsHarness implements AutoCloseable {
   private final Telemetry telemetry = Telemetry.withSpanExporter(InMemorySpanExporter.create());
   final AdsServer ads;
   private final Server server;
-  final ManagedChannel channel;
+  final AdsClient client;
 
   AdsHarness() {
     this(ProxyAuthenticator.OPEN);
@@ -77,7 +67,7 @@ final class AdsHarness implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    client = AdsClient.plaintext(server.getPort());
   }
 
   long metric(String name) {
@@ -93,17 +83,19 @@ final class AdsHarness implements AutoCloseable {
     ads.setSnapshot("edge", new HashedSnapshot(resources, previous));
   }
 
-  SotwClient sotw(String nodeId) {
-    return new SotwClient(channel, nodeId);
+  /** A SotW stream of {@code nodeId}, an Envoy of the edge group. */
+  AdsClient.Sotw sotw(String nodeId) {
+    return client.sotw(node(nodeId));
   }
 
-  DeltaClient delta(String nodeId) {
-    return new DeltaClient(channel, nodeId);
+  /** A delta stream of {@code nodeId}, an Envoy of the edge group. */
+  AdsClient.Delta delta(String nodeId) {
+    return client.delta(node(nodeId));
   }
 
   @Override
   public void close() throws InterruptedException {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    client.close();
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     ads.close();
     telemetry.close();
@@ -111,133 +103,6 @@ final class AdsHarness implements AutoCloseable {
 
   static Node node(String id) {
     return Node.newBuilder().setId(id).setCluster("edge").build();
-  }
-
-  /** A SotW stream whose responses queue up for the test to take. */
-  static final class SotwClient implements AutoCloseable {
-    final BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
-    private final StreamObserver<DiscoveryRequest> requests;
-    private final Node node;
-    final String nodeId;
-    private boolean first = true;
-
-    SotwClient(ManagedChannel channel, String nodeId) {
-      this.nodeId = nodeId;
-      node = node(nodeId);
-      requests =
-          AggregatedDiscoveryServiceGrpc.newStub(channel)
-              .streamAggregatedResources(new Collector<>(responses));
-    }
-
-    /** Sends a request; the node only on the first, as Envoy does. */
-    synchronized void send(DiscoveryRequest.Builder r) {
-      if (first) {
-        r.setNode(node);
-        first = false;
-      }
-      requests.onNext(r.build());
-    }
-
-    void request(String typeUrl, List<String> names) {
-      send(DiscoveryRequest.newBuilder().setTypeUrl(typeUrl).addAllResourceNames(names));
-    }
-
-    void ack(DiscoveryResponse r, List<String> names) {
-      send(
-          DiscoveryRequest.newBuilder()
-              .setTypeUrl(r.getTypeUrl())
-              .setVersionInfo(r.getVersionInfo())
-              .setResponseNonce(r.getNonce())
-              .addAllResourceNames(names));
-    }
-
-    DiscoveryResponse next() throws InterruptedException {
-      DiscoveryResponse r = responses.poll(5, TimeUnit.SECONDS);
-      if (r == null) {
-        throw new AssertionError("no response within 5 s");
-      }
-      return r;
-    }
-
-    /** The next response if one comes within the time, else null. */
-    DiscoveryResponse within(Duration d) throws InterruptedException {
-      return responses.poll(d.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void close() {
-      requests.onCompleted();
-    }
-  }
-
-  /** A delta stream whose responses queue up for the test to take. */
-  static final class DeltaClient implements AutoCloseable {
-    final BlockingQueue<DeltaDiscoveryResponse> responses = new LinkedBlockingQueue<>();
-    private final StreamObserver<DeltaDiscoveryRequest> requests;
-    private final Node node;
-    final String nodeId;
-    private boolean first = true;
-
-    DeltaClient(ManagedChannel channel, String nodeId) {
-      this.nodeId = nodeId;
-      node = node(nodeId);
-      requests =
-          AggregatedDiscoveryServiceGrpc.newStub(channel)
-              .deltaAggregatedResources(new Collector<>(responses));
-    }
-
-    synchronized void send(DeltaDiscoveryRequest.Builder r) {
-      if (first) {
-        r.setNode(node);
-        first = false;
-      }
-      requests.onNext(r.build());
-    }
-
-    void subscribe(String typeUrl, List<String> names, Map<String, String> initialVersions) {
-      send(
-          DeltaDiscoveryRequest.newBuilder()
-              .setTypeUrl(typeUrl)
-              .addAllResourceNamesSubscribe(names)
-              .putAllInitialResourceVersions(initialVersions));
-    }
-
-    void ack(DeltaDiscoveryResponse r) {
-      send(
-          DeltaDiscoveryRequest.newBuilder()
-              .setTypeUrl(r.getTypeUrl())
-              .setResponseNonce(r.getNonce()));
-    }
-
-    DeltaDiscoveryResponse next() throws InterruptedException {
-      DeltaDiscoveryResponse r = responses.poll(5, TimeUnit.SECONDS);
-      if (r == null) {
-        throw new AssertionError("no response within 5 s");
-      }
-      return r;
-    }
-
-    DeltaDiscoveryResponse within(Duration d) throws InterruptedException {
-      return responses.poll(d.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void close() {
-      requests.onCompleted();
-    }
-  }
-
-  private record Collector<T>(BlockingQueue<T> queue) implements StreamObserver<T> {
-    @Override
-    public void onNext(T value) {
-      queue.add(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {}
-
-    @Override
-    public void onCompleted() {}
   }
 
   /**

@@ -8,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Status;
+import dev.sluice.testing.AdsClient;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -62,7 +62,7 @@ class AdsServerTest {
    * A SotW proxy that subscribed to clusters and endpoints and ACKed both; returns its last EDS
    * response.
    */
-  private static DiscoveryResponse subscribedSotw(AdsHarness h, AdsHarness.SotwClient envoy)
+  private static DiscoveryResponse subscribedSotw(AdsHarness h, AdsClient.Sotw envoy)
       throws InterruptedException {
     envoy.request(CLUSTER_TYPE_URL, List.of());
     DiscoveryResponse cds = envoy.next();
@@ -72,7 +72,7 @@ class AdsServerTest {
     DiscoveryResponse eds = envoy.next();
     assertThat(names(eds)).containsExactlyInAnyOrderElementsOf(SERVICES);
     envoy.ack(eds, SERVICES);
-    awaitAcked(h, envoy.nodeId, "ClusterLoadAssignment", eds.getVersionInfo());
+    awaitAcked(h, envoy.nodeId(), "ClusterLoadAssignment", eds.getVersionInfo());
     return eds;
   }
 
@@ -95,7 +95,7 @@ class AdsServerTest {
   @Test
   void aSotwProxyIsSentOnlyTheClusterLoadAssignmentThatChanged() throws Exception {
     try (AdsHarness h = new AdsHarness();
-        AdsHarness.SotwClient envoy = h.sotw("edge-1")) {
+        AdsClient.Sotw envoy = h.sotw("edge-1")) {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
       DiscoveryResponse before = subscribedSotw(h, envoy);
 
@@ -112,7 +112,7 @@ class AdsServerTest {
   @Test
   void aSotwProxyIsSentClustersWholeAndTheEndpointsOfEveryClusterAfterThem() throws Exception {
     try (AdsHarness h = new AdsHarness();
-        AdsHarness.SotwClient envoy = h.sotw("edge-1")) {
+        AdsClient.Sotw envoy = h.sotw("edge-1")) {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
       DiscoveryResponse eds = subscribedSotw(h, envoy);
       Map<String, Integer> more = ports(1, 2, 3);
@@ -134,15 +134,11 @@ class AdsServerTest {
   @Test
   void aSotwProxyIsNotSentAConfigItRejectedUntilTheConfigChanges() throws Exception {
     try (AdsHarness h = new AdsHarness();
-        AdsHarness.SotwClient envoy = h.sotw("edge-1")) {
+        AdsClient.Sotw envoy = h.sotw("edge-1")) {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
       envoy.request(CLUSTER_TYPE_URL, List.of());
       DiscoveryResponse cds = envoy.next();
-      envoy.send(
-          DiscoveryRequest.newBuilder()
-              .setTypeUrl(CLUSTER_TYPE_URL)
-              .setResponseNonce(cds.getNonce())
-              .setErrorDetail(Status.newBuilder().setMessage("no")));
+      envoy.nack(cds, Status.newBuilder().setMessage("no"));
       assertThat(envoy.within(QUIET)).isNull();
       assertThat(h.metric("sluice_xds_nacks_total", "Cluster")).isEqualTo(1);
 
@@ -161,13 +157,13 @@ class AdsServerTest {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
       String cdsVersion;
       String edsVersion;
-      try (AdsHarness.SotwClient first = h.sotw("edge-1")) {
+      try (AdsClient.Sotw first = h.sotw("edge-1")) {
         first.request(CLUSTER_TYPE_URL, List.of());
         cdsVersion = first.next().getVersionInfo();
         first.request(ENDPOINT_TYPE_URL, SERVICES);
         edsVersion = first.next().getVersionInfo();
       }
-      try (AdsHarness.SotwClient again = h.sotw("edge-1")) {
+      try (AdsClient.Sotw again = h.sotw("edge-1")) {
         again.send(
             DiscoveryRequest.newBuilder().setTypeUrl(CLUSTER_TYPE_URL).setVersionInfo(cdsVersion));
         again.send(
@@ -183,7 +179,7 @@ class AdsServerTest {
   @Test
   void nothingIsSentBeforeTheGroupHasASnapshot() throws Exception {
     try (AdsHarness h = new AdsHarness();
-        AdsHarness.SotwClient envoy = h.sotw("edge-1")) {
+        AdsClient.Sotw envoy = h.sotw("edge-1")) {
       envoy.request(CLUSTER_TYPE_URL, List.of());
       envoy.request(LISTENER_TYPE_URL, List.of());
       assertThat(envoy.within(QUIET)).isNull();
@@ -198,7 +194,7 @@ class AdsServerTest {
    * versions it has.
    */
   private static Map<String, Map<String, String>> subscribedDelta(
-      AdsHarness h, AdsHarness.DeltaClient envoy) throws InterruptedException {
+      AdsHarness h, AdsClient.Delta envoy) throws InterruptedException {
     envoy.subscribe(CLUSTER_TYPE_URL, List.of(), Map.of());
     DeltaDiscoveryResponse cds = envoy.next();
     assertThat(versions(cds)).containsOnlyKeys(SERVICES);
@@ -207,14 +203,14 @@ class AdsServerTest {
     DeltaDiscoveryResponse eds = envoy.next();
     assertThat(versions(eds)).containsOnlyKeys(SERVICES);
     envoy.ack(eds);
-    awaitAcked(h, envoy.nodeId, "ClusterLoadAssignment", eds.getSystemVersionInfo());
+    awaitAcked(h, envoy.nodeId(), "ClusterLoadAssignment", eds.getSystemVersionInfo());
     return Map.of(CLUSTER_TYPE_URL, versions(cds), ENDPOINT_TYPE_URL, versions(eds));
   }
 
   @Test
   void aDeltaProxyIsSentWhatChangedAndTheNamesOfWhatWasRemoved() throws Exception {
     try (AdsHarness h = new AdsHarness();
-        AdsHarness.DeltaClient envoy = h.delta("edge-1")) {
+        AdsClient.Delta envoy = h.delta("edge-1")) {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
       subscribedDelta(h, envoy);
 
@@ -239,7 +235,7 @@ class AdsServerTest {
     try (AdsHarness h = new AdsHarness()) {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
       Map<String, Map<String, String>> had;
-      try (AdsHarness.DeltaClient first = h.delta("edge-1")) {
+      try (AdsClient.Delta first = h.delta("edge-1")) {
         had = subscribedDelta(h, first);
       }
       // while the proxy was away: c is gone, b moved
@@ -247,7 +243,7 @@ class AdsServerTest {
       next.remove("c");
       h.serve(AdsHarness.config(next));
 
-      try (AdsHarness.DeltaClient again = h.delta("edge-1")) {
+      try (AdsClient.Delta again = h.delta("edge-1")) {
         again.subscribe(CLUSTER_TYPE_URL, List.of(), had.get(CLUSTER_TYPE_URL));
         DeltaDiscoveryResponse cds = again.next();
         assertThat(cds.getResourcesList()).as("a and b are unchanged").isEmpty();
@@ -267,11 +263,11 @@ class AdsServerTest {
     try (AdsHarness h = new AdsHarness()) {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
       Map<String, Map<String, String>> had;
-      try (AdsHarness.DeltaClient first = h.delta("edge-1")) {
+      try (AdsClient.Delta first = h.delta("edge-1")) {
         had = subscribedDelta(h, first);
       }
       long pushes = h.metric("sluice_xds_pushes_total", "Cluster");
-      try (AdsHarness.DeltaClient again = h.delta("edge-1")) {
+      try (AdsClient.Delta again = h.delta("edge-1")) {
         again.subscribe(CLUSTER_TYPE_URL, List.of(), had.get(CLUSTER_TYPE_URL));
         again.subscribe(ENDPOINT_TYPE_URL, SERVICES, had.get(ENDPOINT_TYPE_URL));
         assertThat(again.within(QUIET)).isNull();
@@ -283,15 +279,11 @@ class AdsServerTest {
   @Test
   void aDeltaProxyIsNotSentAResourceItRejectedUntilItChanges() throws Exception {
     try (AdsHarness h = new AdsHarness();
-        AdsHarness.DeltaClient envoy = h.delta("edge-1")) {
+        AdsClient.Delta envoy = h.delta("edge-1")) {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
       envoy.subscribe(CLUSTER_TYPE_URL, List.of(), Map.of());
       DeltaDiscoveryResponse cds = envoy.next();
-      envoy.send(
-          DeltaDiscoveryRequest.newBuilder()
-              .setTypeUrl(CLUSTER_TYPE_URL)
-              .setResponseNonce(cds.getNonce())
-              .setErrorDetail(Status.newBuilder().setMessage("no")));
+      envoy.nack(cds, Status.newBuilder().setMessage("no"));
       assertThat(envoy.within(QUIET)).isNull();
 
       Map<String, Integer> more = new LinkedHashMap<>(ports(1, 2, 3));
@@ -305,14 +297,14 @@ class AdsServerTest {
   void everyStreamOfTheGroupGetsTheChange() throws Exception {
     try (AdsHarness h = new AdsHarness()) {
       h.serve(AdsHarness.config(ports(1, 2, 3)));
-      List<AdsHarness.SotwClient> envoys = new ArrayList<>();
+      List<AdsClient.Sotw> envoys = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
-        AdsHarness.SotwClient e = h.sotw("edge-" + i);
+        AdsClient.Sotw e = h.sotw("edge-" + i);
         envoys.add(e);
         subscribedSotw(h, e);
       }
       h.serve(AdsHarness.config(ports(11, 2, 3)));
-      for (AdsHarness.SotwClient e : envoys) {
+      for (AdsClient.Sotw e : envoys) {
         assertThat(names(e.next())).containsExactly("a");
         e.close();
       }

@@ -8,16 +8,12 @@ import dev.sluice.server.auth.Claim;
 import dev.sluice.server.auth.Credential;
 import dev.sluice.server.auth.Decision;
 import dev.sluice.server.auth.ProxyAuthenticator;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import dev.sluice.testing.AdsClient;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,45 +49,18 @@ class GatekeeperTest {
     }
   }
 
-  /** One edge stream that has been admitted and sent its clusters. */
-  static final class Stream implements StreamObserver<DiscoveryResponse> {
-    final LinkedBlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
-    final CompletableFuture<Status> end = new CompletableFuture<>();
-
-    Stream(AdsHarness h) {
-      AggregatedDiscoveryServiceGrpc.newStub(h.channel)
-          .streamAggregatedResources(this)
-          .onNext(
-              DiscoveryRequest.newBuilder()
-                  .setNode(AdsHarness.node("edge-1"))
-                  .setTypeUrl(CLUSTER_TYPE_URL)
-                  .build());
-    }
-
-    @Override
-    public void onNext(DiscoveryResponse r) {
-      responses.add(r);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      end.complete(Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      end.complete(Status.OK);
-    }
-
-    Status awaitEnd() throws Exception {
-      return end.get(5, TimeUnit.SECONDS);
-    }
+  /** One edge stream that asks for its clusters. */
+  private static AdsClient.Sotw edgeStream(AdsHarness h) {
+    AdsClient.Sotw s = h.sotw("edge-1");
+    s.request(CLUSTER_TYPE_URL, List.of());
+    return s;
   }
 
-  private static Stream admitted(AdsHarness h) throws InterruptedException {
+  /** One edge stream that has been admitted and sent its clusters. */
+  private static AdsClient.Sotw admitted(AdsHarness h) throws InterruptedException {
     h.serve(AdsHarness.config(Map.of("a", 1)));
-    Stream s = new Stream(h);
-    assertThat(s.responses.poll(5, TimeUnit.SECONDS))
+    AdsClient.Sotw s = edgeStream(h);
+    assertThat(s.within(Duration.ofSeconds(5)))
         .as("clusters sent to the admitted stream")
         .isNotNull();
     return s;
@@ -101,13 +70,13 @@ class GatekeeperTest {
   void anAdmittedStreamIsKeptWhileItsCredentialCannotBeCheckedWithinTheGrace() throws Exception {
     Source source = new Source(Duration.ofHours(1));
     try (AdsHarness h = new AdsHarness(source)) {
-      Stream s = admitted(h);
+      AdsClient.Sotw s = admitted(h);
       source.answer = UNCHECKED;
       h.ads.gatekeeper.recheck();
       await()
           .atMost(Duration.ofSeconds(5))
           .until(() -> h.metric("sluice_xds_unchecked_kept_total") == 1);
-      assertThat(s.end).isNotDone();
+      assertThat(s.ended).isNotDone();
       // a refusal still ends it at once
       source.answer = Decision.deny("test", Decision.NOT_GRANTED, "not any more");
       h.ads.gatekeeper.recheck();
@@ -121,7 +90,7 @@ class GatekeeperTest {
   void anAdmittedStreamIsEndedWhenItsCredentialStaysUncheckedPastTheGrace() throws Exception {
     Source source = new Source(Duration.ZERO);
     try (AdsHarness h = new AdsHarness(source)) {
-      Stream s = admitted(h);
+      AdsClient.Sotw s = admitted(h);
       source.answer = UNCHECKED;
       h.ads.gatekeeper.recheck();
       Status st = s.awaitEnd();
@@ -139,9 +108,7 @@ class GatekeeperTest {
     source.answer = UNCHECKED;
     try (AdsHarness h = new AdsHarness(source)) {
       h.serve(AdsHarness.config(Map.of("a", 1)));
-      Stream s = new Stream(h);
-      assertThat(s.awaitEnd().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-      assertThat(s.responses).isEmpty();
+      assertThat(edgeStream(h).awaitRefusal().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     }
   }
 }
